@@ -1,0 +1,51 @@
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/exit_codes.h"
+#include "sim/cli/options.h"
+#include "sim/config/loaders.h"
+
+namespace vine::cli {
+
+namespace po = boost::program_options;
+
+int cmd_validate(const Args& args) {
+  po::options_description opts("vine validate FILE: check a network, device or design config and report the first problem");
+  opts.add_options()("help,h", "show this help");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::string>(), "config file");
+  po::variables_map vm;
+  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return kExitOk;
+  }
+  if (!vm.count("file")) return usage_error("validate", "missing FILE", opts);
+  const std::string file = vm["file"].as<std::string>();
+  const config::ConfigKind kind = config::detect_kind(file);
+  switch (kind) {
+    case config::ConfigKind::kNetwork: {
+      const auto net = config::load_network(file);
+      std::printf("%s: ok (network %s, %zu layers)\n", file.c_str(), net.name.c_str(), net.layers.size());
+      break;
+    }
+    case config::ConfigKind::kDevice: {
+      const auto dev = config::load_device(file);
+      std::printf("%s: ok (device %s, %s)\n", file.c_str(), dev.name.c_str(), dev.part.c_str());
+      break;
+    }
+    case config::ConfigKind::kDesign: {
+      const auto d = config::load_design(file);
+      std::printf("%s: ok (design %s: %s on %s at %g MHz)\n", file.c_str(), d.name.c_str(), d.network.name.c_str(),
+                  d.device.name.c_str(), d.clock_mhz);
+      break;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace vine::cli

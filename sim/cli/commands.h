@@ -1,0 +1,16 @@
+// The `vine` subcommands. Each takes the arguments after its name and returns
+// the process exit code (see exit_codes.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vine::cli {
+
+using Args = std::vector<std::string>;
+
+int cmd_validate(const Args& args);
+int cmd_reference(const Args& args);
+int cmd_estimate(const Args& args);
+
+}  // namespace vine::cli

@@ -1,0 +1,65 @@
+// `vine`: the command-line front end. Subcommands live in cmd_*.cpp.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/exit_codes.h"
+#include "sim/config/config_error.h"
+
+namespace {
+
+struct Subcommand {
+  std::function<int(const vine::cli::Args&)> run;
+  const char* summary;
+};
+
+const std::map<std::string, Subcommand>& subcommands() {
+  static const std::map<std::string, Subcommand> cmds = {
+      {"validate", {vine::cli::cmd_validate, "check a network, device or design config"}},
+      {"reference", {vine::cli::cmd_reference, "bit-exact golden inference of a network (or a design's network)"}},
+      {"estimate", {vine::cli::cmd_estimate, "analytic cycles, fps and resources of a design"}},
+  };
+  return cmds;
+}
+
+void usage(FILE* out) {
+  std::fprintf(out,
+               "vine: cycle-accurate simulator of FPGA CNN accelerators\n\n"
+               "usage: vine <command> [options]   (vine <command> --help for its options)\n\ncommands:\n");
+  for (const auto& [name, c] : subcommands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), c.summary);
+  std::fprintf(out,
+               "\nexit codes: 0 ok, 1 usage or config error, 2 simulation/validation failure\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return vine::cli::kExitUsage;
+  }
+  const std::string cmd = argv[1];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    usage(stdout);
+    return vine::cli::kExitOk;
+  }
+  const auto it = subcommands().find(cmd);
+  if (it == subcommands().end()) {
+    std::fprintf(stderr, "vine: unknown command '%s'\n\n", cmd.c_str());
+    usage(stderr);
+    return vine::cli::kExitUsage;
+  }
+  try {
+    return it->second.run(vine::cli::Args(argv + 2, argv + argc));
+  } catch (const vine::config::ConfigError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return vine::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vine %s: internal error: %s\n", cmd.c_str(), e.what());
+    return vine::cli::kExitSimulation;
+  }
+}

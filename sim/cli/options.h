@@ -1,0 +1,37 @@
+// Shared command-line plumbing for the subcommands.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <string>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/exit_codes.h"
+
+namespace vine::cli {
+
+inline int usage_error(const std::string& cmd, const std::string& what,
+                       const boost::program_options::options_description& opts) {
+  std::cerr << "vine " << cmd << ": " << what << "\n\n" << opts << "\n";
+  return kExitUsage;
+}
+
+// Parses args into vm; prints the problem and returns false on bad options.
+inline bool parse_options(const Args& args, const boost::program_options::options_description& visible,
+                          const boost::program_options::options_description& hidden,
+                          const boost::program_options::positional_options_description& pos,
+                          boost::program_options::variables_map& vm) {
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(visible).add(hidden);
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "error: " << e.what() << "\n\n" << visible << "\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace vine::cli

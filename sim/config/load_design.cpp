@@ -1,0 +1,160 @@
+#include <filesystem>
+#include <set>
+
+#include "sim/config/layer_fields.h"
+#include "sim/config/loaders.h"
+
+namespace vine::config {
+
+namespace fs = std::filesystem;
+
+const char* to_string(ConfigKind k) {
+  switch (k) {
+    case ConfigKind::kNetwork: return "network";
+    case ConfigKind::kDevice: return "device";
+    case ConfigKind::kDesign: return "design";
+  }
+  return "?";
+}
+
+ConfigKind detect_kind(const std::string& path) {
+  Field root(load_yaml_file(path), path, "");
+  if (!root.is_map()) root.fail("a map with a top-level 'network', 'device' or 'design' field");
+  const YAML::Node& n = root.node();
+  if (n["design"]) return ConfigKind::kDesign;
+  if (n["device"]) return ConfigKind::kDevice;
+  if (n["network"]) return ConfigKind::kNetwork;
+  root.fail("a top-level 'network', 'device' or 'design' field naming what the file describes");
+}
+
+namespace {
+
+// Paths in a design are relative to the design file.
+std::string resolve(const std::string& design_path, const Field& f) {
+  const std::string p = f.as_string();
+  const fs::path full = fs::path(p).is_absolute() ? fs::path(p) : fs::path(design_path).parent_path() / p;
+  if (!fs::exists(full)) f.fail("a path to an existing file (relative to the design file): " + full.string());
+  return full.lexically_normal().string();
+}
+
+ir::MemoryStyle read_memory_style(const Field& f) {
+  const std::string s = f.as_choice({"bram", "lutram", "uram", "ddr"});
+  if (s == "lutram") return ir::MemoryStyle::kLutram;
+  if (s == "uram") return ir::MemoryStyle::kUram;
+  if (s == "ddr") return ir::MemoryStyle::kDdr;
+  return ir::MemoryStyle::kBram;
+}
+
+struct Edge {
+  std::string from, to;
+};
+
+std::vector<Edge> graph_edges(const ir::Network& net) {
+  std::vector<Edge> edges;
+  for (const auto& l : net.layers)
+    for (const auto& in : l.inputs) {
+      edges.push_back({in, l.name});
+    }
+  edges.push_back({net.output_layer().name, "output"});
+  return edges;
+}
+
+}  // namespace
+
+ir::Design load_design(const std::string& path) {
+  Field root(load_yaml_file(path), path, "");
+  MapReader m(root);
+  ir::Design d;
+  d.path = path;
+  d.name = m.get_string("design");
+  const std::string net_path = resolve(path, m.get("network"));
+  const std::string dev_path = resolve(path, m.get("device"));
+  d.network = load_network(net_path);
+  d.device = load_device(dev_path);
+  d.hw_template = m.get_choice("template", {"streaming", "engine"}, "streaming") == "engine" ? ir::Template::kEngine
+                                                                                            : ir::Template::kStreaming;
+  d.clock_mhz = m.get_double("clock_mhz", 1, 1000, d.device.max_clock_mhz);
+  d.default_fifo_depth = int(m.get_int("fifo_depth", 1, 1 << 20, 2));
+  d.max_stream_bits = int(m.get_int("max_stream_bits", 8, 1 << 16, 8192));
+  const ir::MemoryStyle default_memory =
+      m.find("weight_memory") ? read_memory_style(m.get("weight_memory")) : ir::MemoryStyle::kBram;
+
+  ir::Network& net = d.network;
+  d.folding.assign(net.layers.size(), ir::LayerFolding{});
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    d.folding[i].weight_memory = default_memory;
+    d.folding[i].where = root.where();
+    d.folding[i].where.field = "layers." + net.layers[i].name;
+  }
+  bool overridden = false;
+  if (auto layers = m.find("layers")) {
+    MapReader lm(*layers);
+    for (auto& [name, field] : lm.entries()) {
+      const int idx = net.find_layer(name);
+      if (idx < 0) {
+        std::vector<std::string> names;
+        for (const auto& l : net.layers) names.push_back(l.name);
+        field.fail("settings for a layer of " + net.name + " (no layer '" + name + "'; layers: " + join(names) + ")");
+      }
+      ir::Layer& layer = net.layers[idx];
+      ir::LayerFolding& f = d.folding[idx];
+      MapReader fm(field);
+      f.where = field.where();
+      if (auto pe = fm.find("pe")) {
+        f.pe = int(pe->as_int(1, 1 << 16));
+        f.pe_where = pe->where();
+      }
+      if (auto simd = fm.find("simd")) {
+        f.simd = int(simd->as_int(1, 1 << 16));
+        f.simd_where = simd->where();
+      }
+      if (auto wm = fm.find("weight_memory")) {
+        if (!layer.has_weights()) wm->fail("no weight_memory on a layer without weights");
+        f.weight_memory = read_memory_style(*wm);
+      }
+      if (layer.has_weights()) {
+        if (auto w = fm.find("weights")) {
+          layer.weights = read_weight_type(*w);
+          layer.channel_groups.clear();
+          overridden = true;
+        }
+        if (auto g = fm.find("channel_groups")) {
+          layer.channel_groups = read_channel_groups(*g);
+          overridden = true;
+        }
+      }
+      if (auto o = fm.find("output")) {
+        if (!(layer.has_weights() || layer.kind == ir::LayerKind::kAdd || layer.kind == ir::LayerKind::kThreshold ||
+              layer.kind == ir::LayerKind::kRequant))
+          o->fail("no output re-quantisation on a " + std::string(ir::to_string(layer.kind)) + " layer");
+        layer.output = read_output(*o, layer.kind);
+        overridden = true;
+      }
+      fm.done();
+    }
+  }
+  if (overridden) ir::infer_network(net);
+
+  const auto edges = graph_edges(net);
+  for (const auto& e : edges) d.fifos.push_back({e.from, e.to, d.default_fifo_depth, root.where()});
+  if (auto fifos = m.find("fifos")) {
+    for (const auto& item : fifos->items()) {
+      MapReader fm(item);
+      const std::string from = fm.get_string("from"), to = fm.get_string("to");
+      bool found = false;
+      for (auto& spec : d.fifos)
+        if (spec.from == from && spec.to == to) {
+          spec.depth = int(fm.get_int("depth", 1, 1 << 24));
+          spec.where = item.where();
+          found = true;
+        }
+      if (!found) item.fail("an edge of the layer graph ('" + from + "' -> '" + to + "' is not one)");
+      fm.done();
+    }
+  }
+  m.done();
+  ir::check_design(d);
+  return d;
+}
+
+}  // namespace vine::config

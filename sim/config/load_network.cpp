@@ -1,0 +1,100 @@
+#include <map>
+
+#include "sim/config/layer_fields.h"
+#include "sim/config/loaders.h"
+
+namespace vine::config {
+
+namespace {
+
+const std::map<std::string, ir::LayerKind> kLayerKinds = {
+    {"conv", ir::LayerKind::kConv},       {"dwconv", ir::LayerKind::kDwConv},
+    {"fc", ir::LayerKind::kFc},           {"maxpool", ir::LayerKind::kMaxPool},
+    {"avgpool", ir::LayerKind::kAvgPool}, {"pad", ir::LayerKind::kPad},
+    {"add", ir::LayerKind::kAdd},         {"concat", ir::LayerKind::kConcat},
+    {"threshold", ir::LayerKind::kThreshold}, {"requant", ir::LayerKind::kRequant}};
+
+ir::Padding read_padding(const Field& f) {
+  ir::Padding p;
+  if (f.is_sequence()) {
+    const auto v = f.items();
+    if (v.size() != 4) f.fail("one integer, or a list [top, left, bottom, right]");
+    p.top = int(v[0].as_int(0, 64));
+    p.left = int(v[1].as_int(0, 64));
+    p.bottom = int(v[2].as_int(0, 64));
+    p.right = int(v[3].as_int(0, 64));
+  } else {
+    p.top = p.left = p.bottom = p.right = int(f.as_int(0, 64));
+  }
+  return p;
+}
+
+ir::Layer read_layer(const Field& f) {
+  MapReader m(f);
+  ir::Layer l;
+  l.where = f.where();
+  l.name = m.get_string("name");
+  l.where.field = f.path() + "(" + l.name + ")";
+  std::vector<std::string> kinds;
+  for (const auto& kv : kLayerKinds) kinds.push_back(kv.first);
+  l.kind = kLayerKinds.at(m.get_choice("kind", kinds));
+  using K = ir::LayerKind;
+  const bool windowed = l.kind == K::kConv || l.kind == K::kDwConv || l.kind == K::kMaxPool || l.kind == K::kAvgPool;
+  if (auto in = m.find("inputs"))
+    for (const auto& i : in->items()) l.inputs.push_back(i.as_string());
+  if (windowed) {
+    l.kernel = int(m.get_int("kernel", 1, 15));
+    l.stride = int(m.get_int("stride", 1, 15, l.kind == K::kMaxPool || l.kind == K::kAvgPool ? l.kernel : 1));
+  }
+  if (l.kind == K::kConv || l.kind == K::kDwConv || l.kind == K::kPad) {
+    if (auto p = m.find("padding")) l.pad = read_padding(*p);
+    else if (l.kind == K::kPad) m.get("padding");
+    l.pad_value = int(m.get_int("pad_value", -32768, 65535, 0));
+  }
+  if (l.kind == K::kConv) l.out_channels = int(m.get_int("out_channels", 1, 1 << 16));
+  if (l.kind == K::kDwConv) l.out_channels = int(m.get_int("out_channels", 1, 1 << 16, 0));
+  if (l.kind == K::kFc) l.out_channels = int(m.get_int("out_features", 1, 1 << 20));
+  if (l.has_weights()) {
+    if (auto g = m.find("channel_groups")) {
+      l.channel_groups = read_channel_groups(*g);
+      if (auto w = m.find("weights")) l.weights = read_weight_type(*w);
+    } else {
+      l.weights = read_weight_type(m.get("weights"));
+    }
+  }
+  const bool has_output = l.has_weights() || l.kind == K::kAdd || l.kind == K::kThreshold || l.kind == K::kRequant;
+  if (has_output) {
+    if (auto o = m.find("output")) l.output = read_output(*o, l.kind);
+    else if (l.kind == K::kThreshold || l.kind == K::kRequant) m.get("output");
+  }
+  m.done();
+  // channel groups without a layer-wide type: the first group stands for the layer.
+  if (l.has_weights() && !l.weights) l.weights = l.channel_groups.front().weights;
+  return l;
+}
+
+}  // namespace
+
+ir::Network load_network(const std::string& path) {
+  Field root(load_yaml_file(path), path, "");
+  MapReader m(root);
+  ir::Network net;
+  net.path = path;
+  net.name = m.get_string("network");
+  net.description = m.get_string("description", "");
+  {
+    MapReader in(m.get("input"));
+    const auto shape = in.get("shape").items();
+    if (shape.size() != 3) in.get("shape").fail("[height, width, channels]");
+    net.input_shape = {int(shape[0].as_int(1, 4096)), int(shape[1].as_int(1, 4096)), int(shape[2].as_int(1, 65536))};
+    net.input_type = read_activation_type(in);
+    in.done();
+  }
+  net.classes = int(m.get_int("classes", 1, 1 << 20, 0));
+  for (const auto& lf : m.get("layers").items()) net.layers.push_back(read_layer(lf));
+  m.done();
+  ir::infer_network(net);
+  return net;
+}
+
+}  // namespace vine::config

@@ -1,0 +1,88 @@
+#include "sim/ir/design.h"
+
+#include "sim/config/config_error.h"
+
+namespace vine::ir {
+
+using config::ConfigError;
+
+const char* to_string(MemoryStyle m) {
+  switch (m) {
+    case MemoryStyle::kBram: return "bram";
+    case MemoryStyle::kLutram: return "lutram";
+    case MemoryStyle::kUram: return "uram";
+    case MemoryStyle::kDdr: return "ddr";
+  }
+  return "?";
+}
+
+const char* to_string(Template t) { return t == Template::kStreaming ? "streaming" : "engine"; }
+
+int input_stream_bits(const Layer& l, const LayerFolding& f) {
+  const int lanes = l.has_weights() && l.kind != LayerKind::kDwConv ? f.simd : f.pe;
+  return lanes * l.in_type.bits;
+}
+
+int output_stream_bits(const Layer& l, const LayerFolding& f) { return f.pe * l.out_type.bits; }
+
+namespace {
+
+SourceLocation field_location(const LayerFolding& f, const std::string& field) {
+  const SourceLocation& given = field == "pe" ? f.pe_where : f.simd_where;
+  if (given.line > 0) return given;
+  SourceLocation w = f.where;
+  w.field += "." + field;
+  return w;
+}
+
+void require_divides(const LayerFolding& f, const std::string& field, int v, int64_t of, const std::string& what) {
+  if (v < 1 || of % v != 0) {
+    const SourceLocation w = field_location(f, field);
+    throw ConfigError(w, std::to_string(v), "a divisor of " + what + " = " + std::to_string(of));
+  }
+}
+
+}  // namespace
+
+void check_design(const Design& d) {
+  const Network& net = d.network;
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    const LayerFolding& f = d.folding[i];
+    switch (l.kind) {
+      case LayerKind::kConv:
+        // The sliding-window unit emits SIMD channels of one pixel per beat.
+        require_divides(f, "simd", f.simd, l.in_shape.c, "input channels of " + l.name);
+        require_divides(f, "pe", f.pe, l.matrix_height(), "MH (output channels) of " + l.name);
+        break;
+      case LayerKind::kFc:
+        require_divides(f, "simd", f.simd, l.matrix_width(), "MW of " + l.name);
+        require_divides(f, "pe", f.pe, l.matrix_height(), "MH of " + l.name);
+        break;
+      case LayerKind::kDwConv:
+        require_divides(f, "simd", f.simd, l.matrix_width(), "k*k of " + l.name);
+        require_divides(f, "pe", f.pe, l.in_shape.c, "channels of " + l.name);
+        break;
+      default:
+        require_divides(f, "pe", f.pe, l.out_shape.c, "channels of " + l.name);
+        if (f.simd != 1) {
+          throw ConfigError(field_location(f, "simd"), std::to_string(f.simd), "no simd for a " + std::string(to_string(l.kind)) +
+                                                           " layer (its channels per beat are `pe`)");
+        }
+    }
+    // A PE works on one channel group at a time, so groups are whole multiples of PE.
+    for (const auto& g : l.channel_groups)
+      if (g.channels % f.pe != 0)
+        throw ConfigError(g.where, std::to_string(g.channels) + " channels",
+                          "a multiple of " + l.name + "'s PE = " + std::to_string(f.pe));
+    const int in_bits = input_stream_bits(l, f), out_bits = output_stream_bits(l, f);
+    for (auto [bits, field] : {std::pair{in_bits, "simd"}, std::pair{out_bits, "pe"}}) {
+      if (bits > d.max_stream_bits) {
+        throw ConfigError(field_location(f, field), "a " + std::to_string(bits) + "-bit stream",
+                          "streams of at most max_stream_bits = " + std::to_string(d.max_stream_bits) + " bits");
+      }
+    }
+  }
+}
+
+}  // namespace vine::ir

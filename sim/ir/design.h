@@ -1,0 +1,59 @@
+// A design: a network mapped onto a device with a hardware template, per-layer
+// folding and memory placement, and FIFO depths.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/ir/device.h"
+#include "sim/ir/network.h"
+
+namespace vine::ir {
+
+enum class Template { kStreaming, kEngine };
+enum class MemoryStyle { kBram, kLutram, kUram, kDdr };
+const char* to_string(MemoryStyle m);
+const char* to_string(Template t);
+
+// Folding of one layer's stage(s). For MVAU: PE | MH, SIMD | MW; VVAU: PE | C,
+// SIMD | k*k; pool/threshold/add/concat/pad: PE (channels per beat) | C.
+struct LayerFolding {
+  int pe = 1;
+  int simd = 1;
+  MemoryStyle weight_memory = MemoryStyle::kBram;
+  SourceLocation where;       // the layer's entry in the design
+  SourceLocation pe_where, simd_where;  // the fields themselves, when given
+};
+
+// Depth of the FIFO on one edge of the layer graph ("input" and "output" name
+// the DMA ends).
+struct FifoSpec {
+  std::string from, to;
+  int depth = 2;
+  SourceLocation where;
+};
+
+struct Design {
+  std::string name;
+  std::string path;
+  Template hw_template = Template::kStreaming;
+  double clock_mhz = 100;
+  Network network;
+  Device device;
+  std::vector<LayerFolding> folding;  // one per network layer, same order
+  int default_fifo_depth = 2;         // FINN's default stream depth
+  std::vector<FifoSpec> fifos;        // one per graph edge, defaults filled in
+  int max_stream_bits = 8192;         // widest stream a stage may read or write
+
+  const LayerFolding& folding_of(int layer) const { return folding.at(layer); }
+};
+
+// The widest stream a layer reads (SIMD * input bits) and writes (PE * output bits).
+int input_stream_bits(const Layer& l, const LayerFolding& f);
+int output_stream_bits(const Layer& l, const LayerFolding& f);
+
+// Checks folding divisibility and stream widths; throws ConfigError.
+void check_design(const Design& d);
+
+}  // namespace vine::ir

@@ -1,0 +1,32 @@
+// An FPGA device and its board: resources, clock, off-chip memory, links.
+#pragma once
+
+#include <string>
+
+#include "sim/ir/source_location.h"
+
+namespace vine::ir {
+
+struct Resources {
+  double lut = 0, ff = 0, bram18 = 0, uram = 0, dsp = 0;
+  Resources& operator+=(const Resources& o) {
+    lut += o.lut; ff += o.ff; bram18 += o.bram18; uram += o.uram; dsp += o.dsp;
+    return *this;
+  }
+};
+
+struct Device {
+  std::string name;   // e.g. pynq-z1
+  std::string part;   // e.g. xc7z020clg400-1
+  std::string board;
+  std::string family;  // zynq7, zynqmp, virtexup, alveo, virtex7
+  std::string path;
+  Resources capacity;     // BRAM counted as RAMB18 (two per BRAM36)
+  double max_clock_mhz = 0;  // fabric clock the board's reference designs use
+  int ddr_channels = 0;
+  double ddr_bandwidth_gbps_per_channel = 0;  // GB/s, peak
+  int transceivers = 0;
+  double transceiver_gbps = 0;  // line rate per lane, Gb/s
+};
+
+}  // namespace vine::ir

@@ -1,0 +1,274 @@
+#include "sim/ir/network.h"
+
+#include <algorithm>
+
+#include "sim/config/config_error.h"
+
+namespace vine::ir {
+
+using config::ConfigError;
+
+int64_t WeightType::min_value() const {
+  switch (arithmetic) {
+    case WeightArithmetic::kFixed: return -(int64_t{1} << (bits - 1));
+    case WeightArithmetic::kPow2: return -(int64_t{1} << ((1 << exponent_bits) - 1));
+    case WeightArithmetic::kBinary:
+    case WeightArithmetic::kTernary: return -1;
+  }
+  return 0;
+}
+
+int64_t WeightType::max_value() const {
+  switch (arithmetic) {
+    case WeightArithmetic::kFixed: return (int64_t{1} << (bits - 1)) - 1;
+    case WeightArithmetic::kPow2: return int64_t{1} << ((1 << exponent_bits) - 1);
+    case WeightArithmetic::kBinary:
+    case WeightArithmetic::kTernary: return 1;
+  }
+  return 0;
+}
+
+const char* to_string(LayerKind k) {
+  switch (k) {
+    case LayerKind::kConv: return "conv";
+    case LayerKind::kDwConv: return "dwconv";
+    case LayerKind::kFc: return "fc";
+    case LayerKind::kMaxPool: return "maxpool";
+    case LayerKind::kAvgPool: return "avgpool";
+    case LayerKind::kPad: return "pad";
+    case LayerKind::kAdd: return "add";
+    case LayerKind::kConcat: return "concat";
+    case LayerKind::kThreshold: return "threshold";
+    case LayerKind::kRequant: return "requant";
+  }
+  return "?";
+}
+
+const char* to_string(OutputKind k) {
+  switch (k) {
+    case OutputKind::kAccumulator: return "accumulator";
+    case OutputKind::kThreshold: return "threshold";
+    case OutputKind::kRequant: return "requant";
+  }
+  return "?";
+}
+
+int64_t Layer::matrix_width() const {
+  switch (kind) {
+    case LayerKind::kConv: return int64_t{kernel} * kernel * in_shape.c;
+    case LayerKind::kDwConv: return int64_t{kernel} * kernel;
+    case LayerKind::kFc: return in_shape.elements();
+    default: return 0;
+  }
+}
+
+int64_t Layer::matrix_height() const {
+  switch (kind) {
+    case LayerKind::kConv:
+    case LayerKind::kFc: return out_channels;
+    case LayerKind::kDwConv: return in_shape.c;
+    default: return 0;
+  }
+}
+
+const WeightType& Layer::weight_type_of_channel(int ch) const {
+  int first = 0;
+  for (const auto& g : channel_groups) {
+    if (ch < first + g.channels) return g.weights;
+    first += g.channels;
+  }
+  return *weights;
+}
+
+int Layer::max_weight_bits() const {
+  int b = weights ? weights->bits : 0;
+  for (const auto& g : channel_groups) b = std::max(b, g.weights.bits);
+  return b;
+}
+
+int Network::find_layer(const std::string& n) const {
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].name == n) return int(i);
+  return -1;
+}
+
+namespace {
+
+SourceLocation at(const Layer& l, const std::string& field) {
+  SourceLocation w = l.where;
+  if (!field.empty()) w.field += "." + field;
+  return w;
+}
+
+ActivationType type_for_range(const arith::Range& r) {
+  if (r.lo >= 0) return ActivationType{ActivationKind::kUnsigned, r.bits()};
+  return ActivationType{ActivationKind::kSigned, r.bits()};
+}
+
+arith::Range lane_product_range(const WeightType& w, const ActivationType& a) {
+  if (arith::is_xnor_popcount(w.arithmetic, a.kind)) return {0, 1};
+  const int64_t c[4] = {w.min_value() * a.min_value(), w.min_value() * a.max_value(),
+                        w.max_value() * a.min_value(), w.max_value() * a.max_value()};
+  return {*std::min_element(c, c + 4), *std::max_element(c, c + 4)};
+}
+
+void infer_weighted(Layer& l) {
+  const int64_t mw = l.matrix_width();
+  arith::Range acc{0, 0};
+  auto widen = [&](const WeightType& w) {
+    const arith::Range p = lane_product_range(w, l.in_type);
+    const arith::Range a = arith::accumulator_range(p.lo, p.hi, mw);
+    acc.lo = std::min(acc.lo, a.lo);
+    acc.hi = std::max(acc.hi, a.hi);
+  };
+  if (l.channel_groups.empty()) {
+    widen(*l.weights);
+  } else {
+    int64_t total = 0;
+    for (const auto& g : l.channel_groups) {
+      widen(g.weights);
+      total += g.channels;
+    }
+    if (total != l.matrix_height())
+      throw ConfigError(at(l, "channel_groups"), "groups covering " + std::to_string(total) + " channels",
+                        "groups covering all " + std::to_string(l.matrix_height()) + " output channels");
+  }
+  l.acc_range = acc;
+}
+
+void apply_output(Layer& l) {
+  if (l.output.kind == OutputKind::kAccumulator) {
+    l.out_type = type_for_range(l.acc_range);
+  } else {
+    l.out_type = l.output.type;
+  }
+}
+
+int window_out(int in, int pad_total, int k, int s) { return (in + pad_total - k) / s + 1; }
+
+}  // namespace
+
+void infer_network(Network& net) {
+  if (net.layers.empty()) throw ConfigError(SourceLocation{net.path, 0, 0, "layers"}, "an empty list", "at least one layer");
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    Layer& l = net.layers[i];
+    for (size_t j = 0; j < i; ++j)
+      if (net.layers[j].name == l.name)
+        throw ConfigError(at(l, "name"), "'" + l.name + "'", "a layer name not used before (duplicate)");
+    if (l.name == "input" || l.name == "output")
+      throw ConfigError(at(l, "name"), "'" + l.name + "'", "a name other than 'input' and 'output' (reserved)");
+    if (l.inputs.empty()) l.inputs.push_back(i == 0 ? "input" : net.layers[i - 1].name);
+    const size_t want = (l.kind == LayerKind::kAdd || l.kind == LayerKind::kConcat) ? 2 : 1;
+    if (l.kind == LayerKind::kConcat ? l.inputs.size() < 2 : l.inputs.size() != want)
+      throw ConfigError(at(l, "inputs"), std::to_string(l.inputs.size()) + " inputs",
+                        std::string(to_string(l.kind)) + " to take " +
+                            (l.kind == LayerKind::kConcat ? "at least 2" : std::to_string(want)) + " input(s)");
+    l.input_index.clear();
+    std::vector<Shape> shapes;
+    std::vector<ActivationType> types;
+    for (const auto& in : l.inputs) {
+      if (in == "input") {
+        l.input_index.push_back(-1);
+        shapes.push_back(net.input_shape);
+        types.push_back(net.input_type);
+        continue;
+      }
+      int idx = -1;
+      for (size_t j = 0; j < i; ++j)
+        if (net.layers[j].name == in) idx = int(j);
+      if (idx < 0)
+        throw ConfigError(at(l, "inputs"), "'" + in + "'", "the name of an earlier layer or 'input'");
+      l.input_index.push_back(idx);
+      shapes.push_back(net.layers[idx].out_shape);
+      types.push_back(net.layers[idx].out_type);
+    }
+    l.in_shape = shapes[0];
+    l.in_type = types[0];
+    const Shape& s = l.in_shape;
+
+    switch (l.kind) {
+      case LayerKind::kConv:
+      case LayerKind::kDwConv: {
+        const int oh = window_out(s.h, l.pad.top + l.pad.bottom, l.kernel, l.stride);
+        const int ow = window_out(s.w, l.pad.left + l.pad.right, l.kernel, l.stride);
+        if (oh < 1 || ow < 1)
+          throw ConfigError(at(l, "kernel"), std::to_string(l.kernel),
+                            "a kernel no larger than the padded input " + std::to_string(s.h + l.pad.top + l.pad.bottom) +
+                                "x" + std::to_string(s.w + l.pad.left + l.pad.right));
+        if (l.kind == LayerKind::kDwConv) {
+          if (l.out_channels && l.out_channels != s.c)
+            throw ConfigError(at(l, "out_channels"), std::to_string(l.out_channels),
+                              "the input's " + std::to_string(s.c) + " channels (depthwise)");
+          l.out_channels = s.c;
+        }
+        l.out_shape = {oh, ow, l.out_channels};
+        infer_weighted(l);
+        apply_output(l);
+        break;
+      }
+      case LayerKind::kFc:
+        l.out_shape = {1, 1, l.out_channels};
+        infer_weighted(l);
+        apply_output(l);
+        break;
+      case LayerKind::kMaxPool:
+      case LayerKind::kAvgPool: {
+        if (l.kernel > s.h || l.kernel > s.w)
+          throw ConfigError(at(l, "kernel"), std::to_string(l.kernel),
+                            "a window no larger than the input " + std::to_string(s.h) + "x" + std::to_string(s.w));
+        l.out_shape = {window_out(s.h, 0, l.kernel, l.stride), window_out(s.w, 0, l.kernel, l.stride), s.c};
+        l.out_type = l.in_type;
+        break;
+      }
+      case LayerKind::kPad:
+        l.out_shape = {s.h + l.pad.top + l.pad.bottom, s.w + l.pad.left + l.pad.right, s.c};
+        l.out_type = l.in_type;
+        break;
+      case LayerKind::kAdd: {
+        if (shapes[1] != shapes[0])
+          throw ConfigError(at(l, "inputs"), "'" + l.inputs[1] + "' of shape " + std::to_string(shapes[1].h) + "x" +
+                                                 std::to_string(shapes[1].w) + "x" + std::to_string(shapes[1].c),
+                            "the shape of '" + l.inputs[0] + "': " + std::to_string(s.h) + "x" +
+                                std::to_string(s.w) + "x" + std::to_string(s.c));
+        for (size_t k = 0; k < 2; ++k)
+          if (types[k].kind == ActivationKind::kBipolar)
+            throw ConfigError(at(l, "inputs"), "bipolar input '" + l.inputs[k] + "'",
+                              "integer (unsigned or signed) inputs to add");
+        l.acc_range = {types[0].min_value() + types[1].min_value(), types[0].max_value() + types[1].max_value()};
+        l.out_shape = s;
+        apply_output(l);
+        break;
+      }
+      case LayerKind::kConcat: {
+        int c = 0;
+        for (size_t k = 0; k < shapes.size(); ++k) {
+          if (shapes[k].h != s.h || shapes[k].w != s.w)
+            throw ConfigError(at(l, "inputs"), "'" + l.inputs[k] + "'", "inputs of equal height and width");
+          if (!(types[k] == types[0]))
+            throw ConfigError(at(l, "inputs"), "'" + l.inputs[k] + "'", "inputs of the same activation type");
+          c += shapes[k].c;
+        }
+        l.out_shape = {s.h, s.w, c};
+        l.out_type = l.in_type;
+        break;
+      }
+      case LayerKind::kThreshold:
+      case LayerKind::kRequant:
+        if (l.in_type.kind == ActivationKind::kBipolar)
+          throw ConfigError(at(l, "inputs"), "a bipolar input", "an integer input to re-quantise");
+        l.acc_range = {l.in_type.min_value(), l.in_type.max_value()};
+        l.out_shape = s;
+        apply_output(l);
+        break;
+    }
+    if (l.out_type.kind == ActivationKind::kBipolar && l.output.kind == OutputKind::kRequant)
+      throw ConfigError(at(l, "output.type"), "bipolar", "unsigned or signed for a requantiser");
+  }
+  if (net.classes <= 0) net.classes = int(net.output_layer().out_shape.elements());
+  if (net.classes > net.output_layer().out_shape.elements())
+    throw ConfigError(SourceLocation{net.path, 0, 0, "classes"}, std::to_string(net.classes),
+                      "at most the last layer's " + std::to_string(net.output_layer().out_shape.elements()) +
+                          " outputs");
+}
+
+}  // namespace vine::ir

@@ -1,0 +1,116 @@
+// A network: a graph of quantised layers, as a network config describes it,
+// with shapes and activation types filled in by infer_network().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/golden/arithmetic.h"
+#include "sim/ir/source_location.h"
+
+namespace vine::ir {
+
+using arith::ActivationKind;
+using arith::ActivationType;
+using arith::WeightArithmetic;
+
+struct Shape {
+  int h = 0, w = 0, c = 0;
+  int64_t elements() const { return int64_t{h} * w * c; }
+  bool operator==(const Shape& o) const { return h == o.h && w == o.w && c == o.c; }
+  bool operator!=(const Shape& o) const { return !(*this == o); }
+};
+
+// The arithmetic of a block of weights.
+struct WeightType {
+  WeightArithmetic arithmetic = WeightArithmetic::kFixed;
+  // Bits per weight in weight memory: fixed = signed width, binary = 1,
+  // ternary = 2, pow2 = exponent_bits + 2 (zero flag and sign).
+  int bits = 8;
+  int exponent_bits = 0;  // pow2 only
+  int exponent_bias = 0;  // pow2 only: v = s * 2^(e - bias)
+  int64_t min_value() const;
+  int64_t max_value() const;
+};
+
+// Channel-wise mixed precision: consecutive output channels sharing a weight type.
+struct ChannelGroup {
+  int channels = 0;
+  WeightType weights;
+  SourceLocation where;
+};
+
+enum class LayerKind { kConv, kDwConv, kFc, kMaxPool, kAvgPool, kPad, kAdd, kConcat, kThreshold, kRequant };
+const char* to_string(LayerKind k);
+
+// What turns a layer's accumulators into the activations it streams out.
+enum class OutputKind { kAccumulator, kThreshold, kRequant };
+const char* to_string(OutputKind k);
+
+struct OutputSpec {
+  OutputKind kind = OutputKind::kAccumulator;
+  ActivationType type;  // for kThreshold / kRequant
+};
+
+struct Padding {
+  int top = 0, left = 0, bottom = 0, right = 0;
+  bool any() const { return top || left || bottom || right; }
+};
+
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::kConv;
+  std::vector<std::string> inputs;  // producer layer names; "input" is the network input
+  SourceLocation where;
+
+  // conv, dwconv, maxpool, avgpool
+  int kernel = 1;
+  int stride = 1;
+  Padding pad;        // conv, dwconv, pad
+  int out_channels = 0;  // conv, fc
+  int pad_value = 0;     // code written into padded positions (pad, conv, dwconv)
+
+  // conv, dwconv, fc: weights (one type, or one per channel group).
+  std::optional<WeightType> weights;
+  std::vector<ChannelGroup> channel_groups;
+  // conv, dwconv, fc, add, threshold, requant
+  OutputSpec output;
+
+  // Filled in by infer_network().
+  Shape in_shape;            // of inputs[0]
+  Shape out_shape;
+  ActivationType in_type;    // of inputs[0]
+  ActivationType out_type;   // what this layer streams out
+  arith::Range acc_range;    // accumulator range (compute and add layers)
+  std::vector<int> input_index;  // resolved inputs: -1 = network input, else layer index
+
+  bool has_weights() const { return kind == LayerKind::kConv || kind == LayerKind::kDwConv || kind == LayerKind::kFc; }
+  // The MVAU/VVAU view of a weighted layer.
+  int64_t matrix_width() const;   // MW: k*k*Cin (conv), k*k (dwconv, per channel), Cin*H*W (fc)
+  int64_t matrix_height() const;  // MH: Cout (conv, fc), C (dwconv)
+  int64_t output_pixels() const { return int64_t{out_shape.h} * out_shape.w; }
+  // The weight type of output channel `ch` (channel groups or the layer's one type).
+  const WeightType& weight_type_of_channel(int ch) const;
+  int max_weight_bits() const;
+};
+
+struct Network {
+  std::string name;
+  std::string description;
+  std::string path;  // file it was loaded from
+  Shape input_shape;
+  ActivationType input_type;
+  int classes = 0;   // top-1 is taken over the first `classes` outputs of the last layer
+  std::vector<Layer> layers;
+
+  int find_layer(const std::string& name) const;  // -1 if absent
+  const Layer& output_layer() const { return layers.back(); }
+};
+
+// Resolves inputs, infers every layer's shapes and activation types, and checks
+// that the graph makes sense. Throws ConfigError naming the layer's location.
+void infer_network(Network& net);
+
+}  // namespace vine::ir

@@ -1,5 +1,4 @@
 #include "sim/cli/commands.h"
 namespace vine::cli {
 int cmd_reference(const Args&) { return 1; }
-int cmd_estimate(const Args&) { return 1; }
 }

@@ -1,0 +1,44 @@
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/options.h"
+#include "sim/config/loaders.h"
+#include "sim/estimate/estimate.h"
+
+namespace vine::cli {
+
+namespace po = boost::program_options;
+
+int cmd_estimate(const Args& args) {
+  po::options_description opts(
+      "vine estimate DESIGN [--json FILE]: closed-form cycles per layer, interval, fps and resources");
+  opts.add_options()("help,h", "show this help")("json", po::value<std::string>(), "also write the estimate as JSON");
+  po::options_description hidden;
+  hidden.add_options()("design", po::value<std::string>(), "design config");
+  po::positional_options_description pos;
+  pos.add("design", 1);
+  po::variables_map vm;
+  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return kExitOk;
+  }
+  if (!vm.count("design")) return usage_error("estimate", "missing DESIGN", opts);
+  const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  const estimate::Estimate e = estimate::estimate_design(d);
+  std::cout << estimate::format_table(e);
+  if (vm.count("json")) {
+    const std::string path = vm["json"].as<std::string>();
+    std::ofstream out(path);
+    if (!out) {
+      std::cerr << "error: cannot write --json file '" << path << "'\n";
+      return kExitUsage;
+    }
+    out << estimate::to_json(e).dump(2) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace vine::cli

@@ -1,0 +1,149 @@
+#include "sim/estimate/estimate.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "sim/config/config_error.h"
+#include "sim/estimate/cycle_model.h"
+#include "sim/estimate/resource_model.h"
+
+namespace vine::estimate {
+
+Estimate estimate_design(const ir::Design& d) {
+  if (d.hw_template != ir::Template::kStreaming)
+    throw config::ConfigError(ir::SourceLocation{d.path, 0, 0, "template"}, "'engine'",
+                              "'streaming': the analytic estimate covers streaming pipelines only so far");
+  Estimate e;
+  e.design = d.name;
+  e.clock_mhz = d.clock_mhz;
+  e.device = d.device.capacity;
+  e.device_name = d.device.name;
+  const auto& net = d.network;
+  e.layers.resize(net.layers.size());
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    e.layers[i].name = net.layers[i].name;
+    e.layers[i].kind = ir::to_string(net.layers[i].kind);
+    e.layers[i].pe = d.folding[i].pe;
+    e.layers[i].simd = d.folding[i].simd;
+  }
+  for (const auto& s : ir::plan_streaming_stages(d)) {
+    StageEstimate se{s, stage_cycles(s, d), stage_resources(s, d)};
+    LayerEstimate& le = e.layers[s.layer];
+    le.cycles = std::max(le.cycles, se.cycles);
+    le.resources += se.resources;
+    le.stages.push_back(se);
+  }
+  for (const auto& le : e.layers) {
+    e.resources += le.resources;
+    e.latency_cycles_sum += le.cycles;
+    if (le.cycles > e.interval_cycles) {
+      e.interval_cycles = le.cycles;
+      e.bottleneck = le.name;
+    }
+  }
+  for (const auto& f : d.fifos) {
+    FifoEstimate fe{f.from, f.to, f.depth, 0, {}};
+    if (f.from == "input") {
+      const int c = net.find_layer(f.to);
+      fe.width_bits = ir::input_stream_bits(net.layers[c], d.folding[c]);
+    } else {
+      const int p = net.find_layer(f.from);
+      fe.width_bits = ir::output_stream_bits(net.layers[p], d.folding[p]);
+    }
+    fe.resources = fifo_resources(fe.width_bits, fe.depth);
+    e.resources += fe.resources;
+    e.fifos.push_back(fe);
+  }
+  e.fps = e.interval_cycles ? d.clock_mhz * 1e6 / double(e.interval_cycles) : 0;
+  const auto& r = e.resources;
+  const auto& c = e.device;
+  e.fits = r.lut <= c.lut && r.ff <= c.ff && r.bram18 <= c.bram18 && r.uram <= c.uram && r.dsp <= c.dsp;
+  return e;
+}
+
+namespace {
+
+nlohmann::json resources_json(const ir::Resources& r) {
+  // Whole primitives: fractional LUTs come only from the 1.1 factor.
+  return {{"lut", int64_t(r.lut + 0.5)}, {"ff", int64_t(r.ff + 0.5)}, {"bram18", int64_t(r.bram18 + 0.5)},
+          {"uram", int64_t(r.uram + 0.5)}, {"dsp", int64_t(r.dsp + 0.5)}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Estimate& e) {
+  nlohmann::json j;
+  j["design"] = e.design;
+  j["clock_mhz"] = e.clock_mhz;
+  j["interval_cycles"] = e.interval_cycles;
+  j["fps"] = e.fps;
+  j["bottleneck"] = e.bottleneck;
+  j["latency_cycles_sum"] = e.latency_cycles_sum;
+  j["resources"] = resources_json(e.resources);
+  j["device"] = resources_json(e.device);
+  j["device"]["name"] = e.device_name;
+  j["fits"] = e.fits;
+  j["layers"] = nlohmann::json::array();
+  for (const auto& l : e.layers) {
+    nlohmann::json lj = {{"name", l.name}, {"kind", l.kind}, {"pe", l.pe}, {"simd", l.simd},
+                         {"cycles", l.cycles}, {"resources", resources_json(l.resources)}};
+    lj["stages"] = nlohmann::json::array();
+    for (const auto& s : l.stages)
+      lj["stages"].push_back({{"name", s.plan.name},
+                              {"kind", ir::to_string(s.plan.kind)},
+                              {"cycles", s.cycles},
+                              {"in_stream_bits", s.plan.in_stream_bits},
+                              {"out_stream_bits", s.plan.out_stream_bits},
+                              {"resources", resources_json(s.resources)}});
+    j["layers"].push_back(lj);
+  }
+  j["fifos"] = nlohmann::json::array();
+  for (const auto& f : e.fifos)
+    j["fifos"].push_back({{"name", f.from + "->" + f.to}, {"depth", f.depth}, {"width_bits", f.width_bits},
+                          {"resources", resources_json(f.resources)}});
+  return j;
+}
+
+std::string format_table(const Estimate& e) {
+  std::ostringstream o;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "design %s on %s at %.1f MHz (analytic estimate)\n\n", e.design.c_str(),
+                e.device_name.c_str(), e.clock_mhz);
+  o << buf;
+  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9s %9s %7s %5s %6s\n", "layer", "kind", "PE", "SIMD",
+                "cycles", "LUT", "FF", "BRAM18", "URAM", "DSP");
+  o << buf;
+  for (const auto& l : e.layers) {
+    const auto& r = l.resources;
+    std::snprintf(buf, sizeof buf, "%s %-14s %-9s %5d %5d %12lld %9.0f %9.0f %7.0f %5.0f %6.0f\n",
+                  l.name == e.bottleneck ? "*" : " ", l.name.c_str(), l.kind.c_str(), l.pe, l.simd,
+                  (long long)l.cycles, r.lut, r.ff, r.bram18, r.uram, r.dsp);
+    o << buf;
+  }
+  ir::Resources fifo;
+  for (const auto& f : e.fifos) fifo += f.resources;
+  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n", "(fifos)", "", "", "",
+                "", fifo.lut, fifo.ff, fifo.bram18, fifo.uram, fifo.dsp);
+  o << buf;
+  const auto& r = e.resources;
+  const auto& c = e.device;
+  auto pct = [](double a, double b) { return b > 0 ? 100.0 * a / b : (a > 0 ? 999.0 : 0.0); };
+  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n", "total", "", "", "",
+                "", r.lut, r.ff, r.bram18, r.uram, r.dsp);
+  o << buf;
+  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %8.0f%% %8.0f%% %6.0f%% %4.0f%% %5.0f%%\n", "of device", "",
+                "", "", "", pct(r.lut, c.lut), pct(r.ff, c.ff), pct(r.bram18, c.bram18), pct(r.uram, c.uram),
+                pct(r.dsp, c.dsp));
+  o << buf;
+  std::snprintf(buf, sizeof buf,
+                "\ninterval %lld cycles (slowest layer * %s) -> %.1f frames/s at %.1f MHz\n"
+                "latency (sum of layer cycles, FINN's pessimistic bound) %lld cycles = %.3f ms\n"
+                "fits %s: %s\n",
+                (long long)e.interval_cycles, e.bottleneck.c_str(), e.fps, e.clock_mhz,
+                (long long)e.latency_cycles_sum, double(e.latency_cycles_sum) / (e.clock_mhz * 1e3),
+                e.device_name.c_str(), e.fits ? "yes" : "NO");
+  o << buf;
+  return o.str();
+}
+
+}  // namespace vine::estimate

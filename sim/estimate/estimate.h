@@ -1,0 +1,59 @@
+// The analytic estimate of a streaming design: closed-form cycles per stage and
+// layer, the interval (slowest layer), fps, and resources against the device.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/ir/design.h"
+#include "sim/ir/stage_plan.h"
+
+namespace vine::estimate {
+
+struct StageEstimate {
+  ir::StagePlan plan;
+  int64_t cycles = 0;
+  ir::Resources resources;
+};
+
+struct LayerEstimate {
+  std::string name;
+  std::string kind;
+  int pe = 1, simd = 1;
+  int64_t cycles = 0;  // the slowest of its stages: the layer's initiation interval per frame
+  ir::Resources resources;
+  std::vector<StageEstimate> stages;
+};
+
+struct FifoEstimate {
+  std::string from, to;
+  int depth = 0;
+  int width_bits = 0;
+  ir::Resources resources;
+};
+
+struct Estimate {
+  std::string design;
+  double clock_mhz = 0;
+  int64_t interval_cycles = 0;
+  double fps = 0;
+  std::string bottleneck;         // layer with the largest cycles
+  int64_t latency_cycles_sum = 0; // FINN's pessimistic latency: the sum of layer cycles
+  ir::Resources resources;        // layers + FIFOs
+  ir::Resources device;
+  std::string device_name;
+  bool fits = false;
+  std::vector<LayerEstimate> layers;
+  std::vector<FifoEstimate> fifos;
+};
+
+// Throws ConfigError for designs the analytic model does not cover.
+Estimate estimate_design(const ir::Design& d);
+
+nlohmann::json to_json(const Estimate& e);
+std::string format_table(const Estimate& e);
+
+}  // namespace vine::estimate

@@ -1,0 +1,28 @@
+// Resource cost of each streaming stage and FIFO: FINN-R's cost functions for
+// fixed-point MVAU lanes and memories, Vine's own documented per-lane costs
+// for binary, ternary and pow2 lanes (docs/estimate.md gives every formula).
+#pragma once
+
+#include <cstdint>
+
+#include "sim/ir/design.h"
+#include "sim/ir/stage_plan.h"
+
+namespace vine::estimate {
+
+// RAMB18 primitives for a memory `width` bits wide and `depth` words deep,
+// using the best of the RAMB18 aspect ratios 1x16384 .. 36x512 (FINN-R).
+int64_t bram18_for(int64_t width, int64_t depth);
+// URAM288 blocks (72 x 4096) for a memory.
+int64_t uram_for(int64_t width, int64_t depth);
+// LUTs of distributed RAM (64x1 per LUT6) for a memory.
+int64_t lutram_for(int64_t width, int64_t depth);
+
+// Whether a fixed-point lane group maps its multipliers to DSP slices (FINN's
+// "auto" choice: DSPs once either operand is wider than 4 bits).
+bool uses_dsp(const ir::Layer& l);
+
+ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d);
+ir::Resources fifo_resources(int64_t width_bits, int64_t depth);
+
+}  // namespace vine::estimate

@@ -1,4 +1,0 @@
-#include "sim/cli/commands.h"
-namespace vine::cli {
-int cmd_reference(const Args&) { return 1; }
-}

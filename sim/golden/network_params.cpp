@@ -1,0 +1,169 @@
+#include "sim/golden/network_params.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/golden/reference.h"
+
+namespace vine::golden {
+
+uint64_t mix_seed(uint64_t a, uint64_t b) {
+  uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+namespace {
+
+// xorshift-style generator with an explicit, portable uniform draw.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(mix_seed(seed, 0x5eed)) {}
+  uint64_t next() {
+    s_ = mix_seed(s_, 1);
+    return s_;
+  }
+  // Uniform integer in [lo, hi].
+  int64_t uniform(int64_t lo, int64_t hi) { return lo + int64_t(next() % uint64_t(hi - lo + 1)); }
+
+ private:
+  uint64_t s_;
+};
+
+uint64_t name_hash(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+int32_t random_weight_code(const ir::WeightType& w, Rng& rng) {
+  switch (w.arithmetic) {
+    case ir::WeightArithmetic::kFixed: return int32_t(rng.uniform(w.min_value(), w.max_value()));
+    case ir::WeightArithmetic::kPow2: {
+      const bool zero = rng.uniform(0, 7) == 0;  // one weight in eight pruned to zero
+      const bool neg = rng.uniform(0, 1);
+      const int e = int(rng.uniform(0, (1 << w.exponent_bits) - 1));
+      return arith::pow2_code(zero, neg, zero ? 0 : e, w.exponent_bits);
+    }
+    case ir::WeightArithmetic::kBinary: return int32_t(rng.uniform(0, 1));
+    case ir::WeightArithmetic::kTernary: {
+      static const int32_t codes[3] = {0, 1, 3};
+      return codes[rng.uniform(0, 2)];
+    }
+  }
+  return 0;
+}
+
+void synthesize_weights(const ir::Layer& l, uint64_t seed, LayerParams& p) {
+  Rng rng(mix_seed(seed, name_hash(l.name)));
+  const int64_t rows = l.matrix_height(), cols = l.matrix_width();
+  p.weight_codes.resize(size_t(rows * cols));
+  p.weight_values.resize(p.weight_codes.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    const ir::WeightType& w = l.weight_type_of_channel(int(r));
+    for (int64_t c = 0; c < cols; ++c) {
+      const int32_t code = random_weight_code(w, rng);
+      p.weight_codes[size_t(r * cols + c)] = code;
+      p.weight_values[size_t(r * cols + c)] = arith::weight_value(w.arithmetic, code, w.exponent_bits);
+    }
+  }
+}
+
+// Per-channel thresholds at evenly spaced quantiles of the calibration
+// accumulators, so that every output code is used.
+Thresholds calibrate_thresholds(const ir::Layer& l, const std::vector<IntTensor>& accs) {
+  Thresholds t;
+  const bool bipolar = l.out_type.kind == ir::ActivationKind::kBipolar;
+  const int levels = bipolar ? 2 : 1 << l.out_type.bits;
+  t.steps = levels - 1;
+  t.out_bias = l.out_type.kind == ir::ActivationKind::kSigned ? -(1 << (l.out_type.bits - 1)) : 0;
+  const int channels = l.out_shape.c;
+  t.values.resize(size_t(channels) * t.steps);
+  std::vector<int64_t> v;
+  for (int ch = 0; ch < channels; ++ch) {
+    v.clear();
+    for (const auto& a : accs)
+      for (size_t px = 0; px < a.size() / a.c; ++px) v.push_back(a.data[px * a.c + ch]);
+    std::sort(v.begin(), v.end());
+    for (int s = 0; s < t.steps; ++s) {
+      // The (s+1)/levels quantile; strictly above the previous threshold's
+      // value where the data allows, so that no output code is unreachable.
+      size_t idx = std::min(v.size() - 1, size_t(double(v.size()) * (s + 1) / levels));
+      int64_t th = v[idx];
+      if (s > 0 && th <= t.values[size_t(ch) * t.steps + s - 1]) th = t.values[size_t(ch) * t.steps + s - 1] + 1;
+      t.values[size_t(ch) * t.steps + s] = th;
+    }
+  }
+  return t;
+}
+
+// One multiplier and shift per tensor mapping the calibration accumulators'
+// range onto the output type's range.
+Requantizer calibrate_requantizer(const ir::Layer& l, const std::vector<IntTensor>& accs) {
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (const auto& a : accs)
+    for (int32_t x : a.data) {
+      lo = std::min<int64_t>(lo, x);
+      hi = std::max<int64_t>(hi, x);
+    }
+  Requantizer r;
+  r.lo = int32_t(l.out_type.min_value());
+  r.hi = int32_t(l.out_type.max_value());
+  const double scale = double(r.hi - r.lo) / double(std::max<int64_t>(hi - lo, 1));
+  const FixedPointScale fp = fixed_point_scale(scale, 16);
+  r.multiplier = {fp.multiplier};
+  r.shift = {fp.shift};
+  // zero point: lo maps onto r.lo
+  r.zero_point = int32_t(r.lo - std::llround(double(lo) * scale));
+  return r;
+}
+
+}  // namespace
+
+IntTensor synthesize_input(const ir::Network& net, uint64_t seed, int frame) {
+  Rng rng(mix_seed(mix_seed(seed, 0x1a9u), uint64_t(frame)));
+  IntTensor t(net.input_shape.h, net.input_shape.w, net.input_shape.c);
+  const int64_t lo = net.input_type.min_code(), hi = net.input_type.max_code();
+  for (auto& x : t.data) x = int32_t(rng.uniform(lo, hi));
+  return t;
+}
+
+NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calibration_frames) {
+  NetworkParams params;
+  params.seed = seed;
+  params.layers.resize(net.layers.size());
+  for (size_t i = 0; i < net.layers.size(); ++i)
+    if (net.layers[i].has_weights()) synthesize_weights(net.layers[i], seed, params.layers[i]);
+
+  // Calibrate layer by layer: each layer sees the outputs of the already
+  // calibrated layers before it.
+  const Reference ref(net, params);
+  const uint64_t calib_seed = mix_seed(seed, 0xca11b);
+  std::vector<std::vector<IntTensor>> outs(size_t(calibration_frames), std::vector<IntTensor>(net.layers.size()));
+  std::vector<IntTensor> inputs;
+  for (int f = 0; f < calibration_frames; ++f) inputs.push_back(synthesize_input(net, calib_seed, f));
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const ir::Layer& l = net.layers[i];
+    auto inputs_of = [&](int f) {
+      std::vector<const IntTensor*> in;
+      for (int idx : l.input_index) in.push_back(idx < 0 ? &inputs[size_t(f)] : &outs[size_t(f)][size_t(idx)]);
+      return in;
+    };
+    const bool calibrated = l.output.kind != ir::OutputKind::kAccumulator &&
+                            (l.has_weights() || l.kind == ir::LayerKind::kAdd ||
+                             l.kind == ir::LayerKind::kThreshold || l.kind == ir::LayerKind::kRequant);
+    if (calibrated) {
+      std::vector<IntTensor> accs;
+      for (int f = 0; f < calibration_frames; ++f) accs.push_back(ref.layer_accumulators(i, inputs_of(f)));
+      if (l.output.kind == ir::OutputKind::kThreshold) params.layers[i].thresholds = calibrate_thresholds(l, accs);
+      else params.layers[i].requant = calibrate_requantizer(l, accs);
+      for (int f = 0; f < calibration_frames; ++f) outs[size_t(f)][i] = ref.layer_output(i, accs[size_t(f)]);
+    } else {
+      for (int f = 0; f < calibration_frames; ++f) outs[size_t(f)][i] = ref.run_layer(i, inputs_of(f));
+    }
+  }
+  return params;
+}
+
+}  // namespace vine::golden

@@ -1,0 +1,40 @@
+// Weights, thresholds and requantiser settings for a network that ships none:
+// synthesised deterministically from a seed, with thresholds calibrated on
+// synthetic frames so that every layer's activations use their whole range.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/golden/kernels.h"
+#include "sim/ir/network.h"
+
+namespace vine::golden {
+
+struct LayerParams {
+  // Weight codes as stored in weight memory: [oc][kh][kw][ic] for conv,
+  // [c][kh][kw] for dwconv, [out][in] (input in HWC order) for fc.
+  std::vector<int32_t> weight_codes;
+  // The same weights as integer values (arith::weight_value), for the
+  // non-XNOR kernels.
+  std::vector<int32_t> weight_values;
+  Thresholds thresholds;  // output kind threshold
+  Requantizer requant;    // output kind requant
+};
+
+struct NetworkParams {
+  uint64_t seed = 0;
+  std::vector<LayerParams> layers;  // one per network layer
+};
+
+// Deterministic across runs and machines (own PRNG, no std distributions).
+NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calibration_frames = 2);
+
+// Frame `frame` of the synthetic input stream for `seed`: uniform codes over
+// the input type's range.
+IntTensor synthesize_input(const ir::Network& net, uint64_t seed, int frame);
+
+// splitmix64: the seed mixer behind every synthetic value.
+uint64_t mix_seed(uint64_t a, uint64_t b);
+
+}  // namespace vine::golden

@@ -1,0 +1,147 @@
+#include "sim/golden/reference.h"
+
+#include <stdexcept>
+
+namespace vine::golden {
+
+using ir::LayerKind;
+
+namespace {
+
+IntTensor to_values(const IntTensor& codes, const ir::ActivationType& t) {
+  if (t.kind != ir::ActivationKind::kBipolar) return codes;
+  IntTensor v = codes;
+  for (auto& x : v.data) x = x ? 1 : -1;
+  return v;
+}
+
+Conv2dParams conv_params(const ir::Layer& l) {
+  Conv2dParams p;
+  p.out_channels = l.out_shape.c;
+  p.kernel_h = p.kernel_w = l.kernel;
+  p.stride_h = p.stride_w = l.stride;
+  p.pads = {l.pad.top, l.pad.left, l.pad.bottom, l.pad.right};
+  p.groups = l.kind == LayerKind::kDwConv ? l.in_shape.c : 1;
+  p.pad_value = l.pad_value;
+  return p;
+}
+
+bool is_xnor(const ir::Layer& l) {
+  return l.channel_groups.empty() && arith::is_xnor_popcount(l.weights->arithmetic, l.in_type.kind);
+}
+
+// A channel group of binary weights on bipolar input counts agreements
+// (arith::lane_product), which is (dot + MW) / 2 of the +-1 dot product.
+IntTensor to_popcount_where_binary(const ir::Layer& l, IntTensor acc) {
+  if (l.channel_groups.empty() || l.in_type.kind != ir::ActivationKind::kBipolar) return acc;
+  const int32_t mw = int32_t(l.matrix_width());
+  for (size_t px = 0; px < acc.size() / acc.c; ++px)
+    for (int ch = 0; ch < acc.c; ++ch)
+      if (l.weight_type_of_channel(ch).arithmetic == arith::WeightArithmetic::kBinary) {
+        int32_t& a = acc.data[px * acc.c + ch];
+        a = (a + mw) / 2;
+      }
+  return acc;
+}
+
+}  // namespace
+
+IntTensor Reference::layer_accumulators(size_t i, const std::vector<const IntTensor*>& in) const {
+  const ir::Layer& l = net_.layers[i];
+  const LayerParams& p = params_.layers[i];
+  switch (l.kind) {
+    case LayerKind::kConv:
+    case LayerKind::kDwConv: {
+      Conv2dParams cp = conv_params(l);
+      if (is_xnor(l)) return conv2d_xnor_popcount(*in[0], p.weight_codes, cp);
+      cp.pad_value = arith::activation_value(l.in_type.kind, l.pad_value);
+      return to_popcount_where_binary(l, conv2d<int32_t, int32_t>(to_values(*in[0], l.in_type), p.weight_values, cp));
+    }
+    case LayerKind::kFc:
+      if (is_xnor(l)) return fully_connected_xnor_popcount(*in[0], p.weight_codes, l.out_channels);
+      return to_popcount_where_binary(
+          l, fully_connected<int32_t, int32_t>(to_values(*in[0], l.in_type), p.weight_values, l.out_channels));
+    case LayerKind::kAdd:
+      return add(*in[0], *in[1]);
+    case LayerKind::kThreshold:
+    case LayerKind::kRequant:
+      return *in[0];
+    default:
+      throw std::logic_error("layer " + l.name + " has no accumulators");
+  }
+}
+
+IntTensor Reference::layer_output(size_t i, const IntTensor& acc) const {
+  const ir::Layer& l = net_.layers[i];
+  const LayerParams& p = params_.layers[i];
+  switch (l.output.kind) {
+    case ir::OutputKind::kAccumulator: return acc;
+    case ir::OutputKind::kThreshold: return multithreshold(acc, p.thresholds);
+    case ir::OutputKind::kRequant: return requantize(acc, p.requant);
+  }
+  return acc;
+}
+
+IntTensor Reference::run_layer(size_t i, const std::vector<const IntTensor*>& in) const {
+  const ir::Layer& l = net_.layers[i];
+  switch (l.kind) {
+    case LayerKind::kMaxPool: {
+      Pool2dParams pp;
+      pp.kernel_h = pp.kernel_w = l.kernel;
+      pp.stride_h = pp.stride_w = l.stride;
+      return maxpool2d(*in[0], pp);  // codes are monotonic in value, bipolar included
+    }
+    case LayerKind::kAvgPool: {
+      Pool2dParams pp;
+      pp.kernel_h = pp.kernel_w = l.kernel;
+      pp.stride_h = pp.stride_w = l.stride;
+      return avgpool2d(*in[0], pp, AvgPoolDivisor::kKernelSize);
+    }
+    case LayerKind::kPad:
+      return pad2d(*in[0], Pads{l.pad.top, l.pad.left, l.pad.bottom, l.pad.right}, int32_t(l.pad_value));
+    case LayerKind::kConcat:
+      return concat_channels(in);
+    default:
+      return layer_output(i, layer_accumulators(i, in));
+  }
+}
+
+IntTensor Reference::run(const IntTensor& input, std::vector<IntTensor>* layer_outputs) const {
+  std::vector<IntTensor> outs(net_.layers.size());
+  std::vector<int> last_use(net_.layers.size(), -1);
+  for (size_t i = 0; i < net_.layers.size(); ++i)
+    for (int idx : net_.layers[i].input_index)
+      if (idx >= 0) last_use[idx] = int(i);
+  for (size_t i = 0; i < net_.layers.size(); ++i) {
+    std::vector<const IntTensor*> in;
+    for (int idx : net_.layers[i].input_index) in.push_back(idx < 0 ? &input : &outs[idx]);
+    outs[i] = run_layer(i, in);
+    if (!layer_outputs)  // free what no later layer reads
+      for (int idx : net_.layers[i].input_index)
+        if (idx >= 0 && last_use[idx] == int(i)) outs[idx] = IntTensor();
+  }
+  IntTensor result = outs.back();
+  if (layer_outputs) *layer_outputs = std::move(outs);
+  return result;
+}
+
+uint64_t checksum(const IntTensor& t) {
+  uint64_t h = 1469598103934665603ull;
+  for (int32_t v : t.data) {
+    const uint32_t u = uint32_t(v);
+    for (int b = 0; b < 4; ++b) {
+      h ^= (u >> (8 * b)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
+int top1(const IntTensor& t, int classes) {
+  int best = 0;
+  for (int i = 1; i < classes && i < int(t.size()); ++i)
+    if (t.data[i] > t.data[best]) best = i;
+  return best;
+}
+
+}  // namespace vine::golden

@@ -1,0 +1,89 @@
+// The command line through the real binary: exit codes, messages, JSON.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string output;  // stdout and stderr
+};
+
+Result vine(const std::string& args) {
+  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+const std::string kConfigs = std::string(VINE_SOURCE_DIR) + "/configs/";
+
+}  // namespace
+
+TEST(Cli, HelpListsEveryCommand) {
+  const auto r = vine("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* c : {"validate", "reference", "estimate", "exit codes"}) EXPECT_NE(r.output.find(c), std::string::npos) << c;
+  for (const char* c : {"validate", "reference", "estimate"}) {
+    const auto h = vine(std::string(c) + " --help");
+    EXPECT_EQ(h.code, 0) << c;
+    EXPECT_NE(h.output.find("--help"), std::string::npos) << c;
+  }
+}
+
+TEST(Cli, UsageErrorsExitOne) {
+  EXPECT_EQ(vine("").code, 1);
+  EXPECT_EQ(vine("frobnicate").code, 1);
+  EXPECT_EQ(vine("estimate").code, 1);
+  EXPECT_EQ(vine("estimate " + kConfigs + "designs/default.yaml --bogus").code, 1);
+  EXPECT_EQ(vine("reference " + kConfigs + "devices/pynq-z1.yaml").code, 1);
+}
+
+TEST(Cli, ValidateReportsTheFirstProblem) {
+  EXPECT_EQ(vine("validate " + kConfigs + "designs/default.yaml").code, 0);
+  const fs::path bad = fs::temp_directory_path() / "vine-cli-bad.yaml";
+  std::ofstream(bad) << "device: x\nboard: b\npart: p\nfamily: zynq7\nresources: {lut: 1, ff: 1, bram36: -4, uram: 0, dsp: 0}\n"
+                        "clock_mhz: 100\nddr: {channels: 1, bandwidth_gbytes_per_s: 1}\n";
+  const auto r = vine("validate " + bad.string());
+  fs::remove(bad);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find(bad.string() + ":5:36: resources.bram36: got '-4', expected an integer in [0, 1048576]"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(Cli, EstimateWritesJson) {
+  const fs::path out = fs::temp_directory_path() / "vine-cli-estimate.json";
+  const auto r = vine("estimate " + kConfigs + "designs/default.yaml --json " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("interval 32768 cycles"), std::string::npos) << r.output;
+  std::ifstream in(out);
+  const auto j = nlohmann::json::parse(in);
+  fs::remove(out);
+  EXPECT_EQ(j["interval_cycles"], 32768);
+  EXPECT_EQ(j["bottleneck"], "fc6");
+  EXPECT_EQ(j["layers"].size(), 11u);
+}
+
+TEST(Cli, ReferencePrintsChecksumsAndTop1) {
+  const auto a = vine("reference " + kConfigs + "networks/tfc-w1a1.yaml --frames 3 --seed 4");
+  const auto b = vine("reference " + kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml --frames 3 --seed 4");
+  ASSERT_EQ(a.code, 0) << a.output;
+  ASSERT_EQ(b.code, 0) << b.output;
+  // A design runs its network: same checksums for the same seed.
+  auto rows = [](const std::string& s) { return s.substr(s.find("frame"), s.find("frame(s) in") - s.find("frame")); };
+  EXPECT_EQ(rows(a.output), rows(b.output));
+  EXPECT_NE(a.output.find("     2  0x"), std::string::npos) << a.output;
+}

@@ -1,0 +1,175 @@
+// Config loading: every shipped config is valid, and every kind of mistake is
+// reported with file, line, column, field, value and expectation.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "sim/config/config_error.h"
+#include "sim/config/loaders.h"
+
+namespace fs = std::filesystem;
+using namespace vine;
+
+namespace {
+
+const fs::path kConfigs = fs::path(VINE_SOURCE_DIR) / "configs";
+
+// Writes `text` as a design next to the shipped ones, so its relative network
+// and device paths resolve, and removes it afterwards.
+struct TempConfig {
+  fs::path path;
+  TempConfig(const std::string& name, const std::string& text) {
+    path = fs::temp_directory_path() / ("vine-test-" + name + ".yaml");
+    std::ofstream(path) << text;
+  }
+  ~TempConfig() { fs::remove(path); }
+};
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const config::ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string design_text(const std::string& layers, const std::string& extra = "") {
+  return "design: t\nnetwork: " + (kConfigs / "networks/cnv-w1a1.yaml").string() +
+         "\ndevice: " + (kConfigs / "devices/pynq-z1.yaml").string() + "\nclock_mhz: 100\n" + extra +
+         "layers:\n" + layers;
+}
+
+}  // namespace
+
+TEST(Config, EveryShippedConfigLoads) {
+  int networks = 0, devices = 0, designs = 0;
+  for (const auto& e : fs::recursive_directory_iterator(kConfigs)) {
+    if (e.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(e.path().string());
+    switch (config::detect_kind(e.path().string())) {
+      case config::ConfigKind::kNetwork: EXPECT_NO_THROW(config::load_network(e.path().string())); ++networks; break;
+      case config::ConfigKind::kDevice: EXPECT_NO_THROW(config::load_device(e.path().string())); ++devices; break;
+      case config::ConfigKind::kDesign: EXPECT_NO_THROW(config::load_design(e.path().string())); ++designs; break;
+    }
+  }
+  EXPECT_GE(networks, 12);
+  EXPECT_GE(devices, 7);
+  EXPECT_GE(designs, 8);
+}
+
+TEST(Config, CnvShapesFollowDomainFacts) {
+  const auto net = config::load_network((kConfigs / "networks/cnv-w1a1.yaml").string());
+  // spatial 32->30->28->14->12->10->5->3->1
+  const std::vector<std::pair<std::string, int>> spatial = {{"conv0", 30}, {"conv1", 28}, {"pool0", 14},
+                                                            {"conv2", 12}, {"conv3", 10}, {"pool1", 5},
+                                                            {"conv4", 3},  {"conv5", 1}};
+  for (const auto& [name, hw] : spatial) EXPECT_EQ(net.layers[net.find_layer(name)].out_shape.h, hw) << name;
+  const auto& fc6 = net.layers[net.find_layer("fc6")];
+  EXPECT_EQ(fc6.matrix_width(), 256);
+  EXPECT_EQ(fc6.matrix_height(), 512);
+  // XNOR-popcount accumulators count agreements: 0 .. MW
+  EXPECT_EQ(fc6.acc_range.lo, 0);
+  EXPECT_EQ(fc6.acc_range.hi, 256);
+}
+
+TEST(Config, MobileNetSpatialSizes) {
+  const auto net = config::load_network((kConfigs / "networks/mobilenet-v1-w4a4.yaml").string());
+  const int expect[] = {111, 111, 56, 56, 28, 28, 14, 14, 14, 14, 14, 14, 7, 7};
+  EXPECT_EQ(net.layers[0].out_shape.h, 111);
+  for (int b = 1; b <= 13; ++b) EXPECT_EQ(net.layers[net.find_layer("pw" + std::to_string(b))].out_shape.h, expect[b]);
+  EXPECT_EQ(net.output_layer().out_shape.c, 1000);
+}
+
+TEST(Config, ResNetUsesChannelGroupsAndBothShortcuts) {
+  const auto net = config::load_network((kConfigs / "networks/resnet18-mixed.yaml").string());
+  int grouped = 0, identity = 0, projection = 0;
+  for (const auto& l : net.layers) {
+    if (!l.channel_groups.empty()) ++grouped;
+    if (l.kind == ir::LayerKind::kAdd) (l.inputs[1].find("_proj") != std::string::npos ? projection : identity)++;
+  }
+  EXPECT_GT(grouped, 0);
+  EXPECT_EQ(projection, 3);
+  EXPECT_EQ(identity, 5);
+}
+
+TEST(ConfigErrors, FoldingNotADivisorPointsAtTheField) {
+  TempConfig t("pe", design_text("  conv0: {simd: 3, pe: 7}\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find(t.path.string() + ":6:24: layers.conv0.pe: got 7, expected a divisor of MH"), std::string::npos) << e;
+}
+
+TEST(ConfigErrors, SimdMustDivideInputChannels) {
+  TempConfig t("simd", design_text("  conv1: {simd: 24, pe: 8}\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find("layers.conv1.simd: got 24, expected a divisor of input channels of conv1 = 64"), std::string::npos)
+      << e;
+}
+
+TEST(ConfigErrors, UnknownKeyIsAnError) {
+  TempConfig t("unknown", design_text("  conv0: {simd: 3, pe: 16, fold: 2}\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find(":6:28: layers.conv0.fold: got unknown field 'fold', expected one of:"), std::string::npos) << e;
+}
+
+TEST(ConfigErrors, UnknownLayerNamed) {
+  TempConfig t("layer", design_text("  conv9: {simd: 3}\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find("layers.conv9"), std::string::npos) << e;
+  EXPECT_NE(e.find("no layer 'conv9'"), std::string::npos) << e;
+}
+
+TEST(ConfigErrors, StreamWidthLimit) {
+  TempConfig t("width", design_text("  conv0: {simd: 3, pe: 16}\n", "max_stream_bits: 16\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find("a 24-bit stream, expected streams of at most max_stream_bits = 16 bits"), std::string::npos) << e;
+}
+
+TEST(ConfigErrors, BadTypeAndRange) {
+  TempConfig a("type", design_text("  conv0: {simd: three}\n"));
+  EXPECT_NE(error_of([&] { config::load_design(a.path.string()); }).find("got 'three', expected an integer"),
+            std::string::npos);
+  std::string text = design_text("  conv0: {simd: 3}\n");
+  text.replace(text.find("clock_mhz: 100"), 14, "clock_mhz: 0");
+  TempConfig b("clock", text);
+  EXPECT_NE(error_of([&] { config::load_design(b.path.string()); }).find("clock_mhz: got '0', expected a number in [1, 1000]"),
+            std::string::npos);
+}
+
+TEST(ConfigErrors, FifoEdgeMustExist) {
+  TempConfig t("fifo", design_text("  conv0: {simd: 3}\n") + "fifos:\n  - {from: conv0, to: fc8, depth: 4}\n");
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find("fifos[0]"), std::string::npos) << e;
+  EXPECT_NE(e.find("'conv0' -> 'fc8' is not one"), std::string::npos) << e;
+}
+
+TEST(ConfigErrors, NetworkMistakes) {
+  const std::string head = "network: n\ninput: {shape: [8, 8, 4], type: unsigned, bits: 4}\nlayers:\n";
+  TempConfig dup("dup", head + "  - {name: a, kind: maxpool, kernel: 2}\n  - {name: a, kind: maxpool, kernel: 2}\n");
+  EXPECT_NE(error_of([&] { config::load_network(dup.path.string()); }).find("duplicate"), std::string::npos);
+  TempConfig big("big", head + "  - {name: a, kind: conv, kernel: 9, out_channels: 4, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}\n");
+  EXPECT_NE(error_of([&] { config::load_network(big.path.string()); }).find("a kernel no larger than the padded input"),
+            std::string::npos);
+  TempConfig arith("arith", head + "  - {name: a, kind: fc, out_features: 4, weights: {arithmetic: float}, output: {kind: accumulator}}\n");
+  const std::string e = error_of([&] { config::load_network(arith.path.string()); });
+  EXPECT_NE(e.find(":4:64: layers[0].weights.arithmetic: got 'float', expected one of: fixed, pow2, binary, ternary"),
+            std::string::npos) << e;
+  TempConfig groups("groups", head + "  - {name: a, kind: fc, out_features: 4, channel_groups: [{channels: 3, weights: {arithmetic: binary}}], output: {kind: accumulator}}\n");
+  EXPECT_NE(error_of([&] { config::load_network(groups.path.string()); }).find("groups covering all 4 output channels"),
+            std::string::npos);
+  TempConfig add("add", head + "  - {name: a, kind: maxpool, kernel: 2}\n  - {name: b, kind: add, inputs: [a, input], output: {kind: accumulator}}\n");
+  EXPECT_NE(error_of([&] { config::load_network(add.path.string()); }).find("expected the shape of 'a': 4x4x4"),
+            std::string::npos);
+  TempConfig missing("missing", "network: n\nlayers: []\n");
+  EXPECT_NE(error_of([&] { config::load_network(missing.path.string()); }).find("required field 'input'"),
+            std::string::npos);
+}
+
+TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
+  TempConfig t("syntax", "network: n\n  layers: [\n");
+  const std::string e = error_of([&] { config::load_network(t.path.string()); });
+  EXPECT_TRUE(std::regex_search(e, std::regex(":[0-9]+:[0-9]+: expected valid YAML"))) << e;
+  EXPECT_NE(error_of([] { config::load_network("/no/such/file.yaml"); }).find("cannot open"), std::string::npos);
+}

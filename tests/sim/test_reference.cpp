@@ -1,0 +1,233 @@
+// The golden network runner: determinism, calibrated activations that use
+// their whole range, and every layer checked against a naive per-lane
+// evaluation written straight from arithmetic.h.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "sim/config/loaders.h"
+#include "sim/golden/network_params.h"
+#include "sim/golden/reference.h"
+
+namespace fs = std::filesystem;
+using namespace vine;
+using golden::IntTensor;
+
+namespace {
+
+ir::Network network(const std::string& name) {
+  return config::load_network((fs::path(VINE_SOURCE_DIR) / "configs/networks" / (name + ".yaml")).string());
+}
+
+// Naive evaluation of one layer from its inputs (codes) and parameters.
+IntTensor naive_layer(const ir::Layer& l, const golden::LayerParams& p, const std::vector<const IntTensor*>& in) {
+  using K = ir::LayerKind;
+  const IntTensor& x = *in[0];
+  IntTensor acc(l.out_shape.h, l.out_shape.w, l.out_shape.c);
+  auto output = [&](IntTensor a) {
+    if (l.output.kind == ir::OutputKind::kAccumulator) return a;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const int ch = int(i % a.c);
+      if (l.output.kind == ir::OutputKind::kThreshold) {
+        const auto& t = p.thresholds;
+        const int64_t* row = t.values.data() + (t.values.size() == size_t(t.steps) ? 0 : size_t(ch) * t.steps);
+        a.data[i] = arith::multithreshold(a.data[i], row, t.steps, t.out_bias);
+      } else {
+        const auto& r = p.requant;
+        const size_t k = r.multiplier.size() == 1 ? 0 : size_t(ch);
+        a.data[i] = arith::requantize(a.data[i], r.multiplier[k], r.shift[k], r.zero_point, r.lo, r.hi, r.rounding);
+      }
+    }
+    return a;
+  };
+  switch (l.kind) {
+    case K::kConv:
+    case K::kDwConv: {
+      const int cin = l.in_shape.c;
+      for (int oy = 0; oy < acc.h; ++oy)
+        for (int ox = 0; ox < acc.w; ++ox)
+          for (int oc = 0; oc < acc.c; ++oc) {
+            const ir::WeightType& wt = l.weight_type_of_channel(oc);
+            int64_t sum = 0;
+            for (int ky = 0; ky < l.kernel; ++ky)
+              for (int kx = 0; kx < l.kernel; ++kx) {
+                const int iy = oy * l.stride + ky - l.pad.top, ix = ox * l.stride + kx - l.pad.left;
+                const bool inside = iy >= 0 && ix >= 0 && iy < x.h && ix < x.w;
+                const int first = l.kind == K::kDwConv ? oc : 0, count = l.kind == K::kDwConv ? 1 : cin;
+                for (int k = 0; k < count; ++k) {
+                  const int ic = first + k;
+                  const int32_t a = inside ? x.at(iy, ix, ic) : l.pad_value;
+                  const size_t widx = ((size_t(oc) * l.kernel + ky) * l.kernel + kx) * count + k;
+                  sum += arith::lane_product(wt.arithmetic, p.weight_codes[widx], wt.exponent_bits, l.in_type.kind, a);
+                }
+              }
+            acc.at(oy, ox, oc) = int32_t(sum);
+          }
+      return output(acc);
+    }
+    case K::kFc:
+      for (int o = 0; o < acc.c; ++o) {
+        const ir::WeightType& wt = l.weight_type_of_channel(o);
+        int64_t sum = 0;
+        for (size_t i = 0; i < x.size(); ++i)
+          sum += arith::lane_product(wt.arithmetic, p.weight_codes[size_t(o) * x.size() + i], wt.exponent_bits,
+                                     l.in_type.kind, x.data[i]);
+        acc.data[size_t(o)] = int32_t(sum);
+      }
+      return output(acc);
+    case K::kMaxPool:
+    case K::kAvgPool:
+      for (int oy = 0; oy < acc.h; ++oy)
+        for (int ox = 0; ox < acc.w; ++ox)
+          for (int c = 0; c < acc.c; ++c) {
+            int64_t m = INT64_MIN, s = 0;
+            for (int ky = 0; ky < l.kernel; ++ky)
+              for (int kx = 0; kx < l.kernel; ++kx) {
+                const int32_t v = x.at(oy * l.stride + ky, ox * l.stride + kx, c);
+                m = std::max<int64_t>(m, v);
+                s += v;
+              }
+            const int64_t n = int64_t(l.kernel) * l.kernel;
+            const int64_t floor_avg = s >= 0 ? s / n : -((-s + n - 1) / n);
+            acc.at(oy, ox, c) = int32_t(l.kind == K::kMaxPool ? m : floor_avg);
+          }
+      return acc;
+    case K::kPad:
+      for (int y = 0; y < acc.h; ++y)
+        for (int xx = 0; xx < acc.w; ++xx)
+          for (int c = 0; c < acc.c; ++c) {
+            const int iy = y - l.pad.top, ix = xx - l.pad.left;
+            acc.at(y, xx, c) = (iy >= 0 && ix >= 0 && iy < x.h && ix < x.w) ? x.at(iy, ix, c) : l.pad_value;
+          }
+      return acc;
+    case K::kAdd:
+      for (size_t i = 0; i < acc.size(); ++i) acc.data[i] = x.data[i] + in[1]->data[i];
+      return output(acc);
+    case K::kConcat: {
+      for (int y = 0; y < acc.h; ++y)
+        for (int xx = 0; xx < acc.w; ++xx) {
+          int c0 = 0;
+          for (const IntTensor* t : in) {
+            for (int c = 0; c < t->c; ++c) acc.at(y, xx, c0 + c) = t->at(y, xx, c);
+            c0 += t->c;
+          }
+        }
+      return acc;
+    }
+    case K::kThreshold:
+    case K::kRequant:
+      return output(x);
+  }
+  return acc;
+}
+
+void expect_matches_naive(const ir::Network& net, uint64_t seed, int frames) {
+  const auto params = golden::synthesize_params(net, seed);
+  const golden::Reference ref(net, params);
+  for (int f = 0; f < frames; ++f) {
+    const IntTensor input = golden::synthesize_input(net, seed, f);
+    std::vector<IntTensor> outs;
+    ref.run(input, &outs);
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+      std::vector<const IntTensor*> in;
+      for (int idx : net.layers[i].input_index) in.push_back(idx < 0 ? &input : &outs[size_t(idx)]);
+      const IntTensor want = naive_layer(net.layers[i], params.layers[i], in);
+      ASSERT_TRUE(want.same_shape(outs[i])) << net.layers[i].name;
+      ASSERT_EQ(want.data, outs[i].data) << net.name << " layer " << net.layers[i].name << " frame " << f;
+    }
+  }
+}
+
+// A small network touching every layer kind and arithmetic.
+const char* kMixedNetwork = R"(
+network: every-kind
+input: {shape: [9, 9, 4], type: bipolar}
+classes: 5
+layers:
+  - {name: xnor, kind: conv, kernel: 3, out_channels: 8, output: {kind: threshold, type: unsigned, bits: 2},
+     channel_groups: [{channels: 4, weights: {arithmetic: binary}}, {channels: 4, weights: {arithmetic: fixed, bits: 2}}]}
+  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: pow2, exponent_bits: 2, exponent_bias: 1}, output: {kind: threshold, type: signed, bits: 3}}
+  - {name: mixed, kind: conv, kernel: 3, stride: 2, padding: [1, 2, 1, 0], out_channels: 9,
+     channel_groups: [{channels: 3, weights: {arithmetic: fixed, bits: 3}}, {channels: 3, weights: {arithmetic: ternary}},
+                      {channels: 3, weights: {arithmetic: binary}}], output: {kind: requant, type: unsigned, bits: 4}}
+  - {name: proj, kind: conv, inputs: [dw], kernel: 1, stride: 2, out_channels: 9, weights: {arithmetic: fixed, bits: 5}, output: {kind: requant, type: signed, bits: 4}}
+  - {name: sum, kind: add, inputs: [mixed, proj], output: {kind: threshold, type: unsigned, bits: 3}}
+  - {name: padded, kind: pad, padding: [1, 1, 0, 0]}
+  - {name: avg, kind: avgpool, kernel: 2, stride: 1}
+  - {name: max, kind: maxpool, inputs: [padded], kernel: 2, stride: 1}
+  - {name: cat, kind: concat, inputs: [avg, max]}
+  - {name: requant, kind: requant, output: {type: unsigned, bits: 2}}
+  - {name: fc, kind: fc, out_features: 5, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}
+)";
+
+ir::Network mixed_network() {
+  const fs::path p = fs::temp_directory_path() / "vine-test-every-kind.yaml";
+  std::ofstream(p) << kMixedNetwork;
+  auto net = config::load_network(p.string());
+  fs::remove(p);
+  return net;
+}
+
+}  // namespace
+
+TEST(Reference, EveryLayerKindMatchesNaiveLanes) {
+  const auto net = mixed_network();
+  for (uint64_t seed : {1, 2, 3}) expect_matches_naive(net, seed, 3);
+}
+
+TEST(Reference, ShippedNetworksMatchNaiveLanes) {
+  for (const char* n : {"tfc-w1a1", "tfc-w2a2", "lfc-w1a2", "cnv-w1a1", "cnv-w2a2"}) {
+    SCOPED_TRACE(n);
+    expect_matches_naive(network(n), 7, 1);
+  }
+}
+
+TEST(Reference, DeterministicPerSeed) {
+  const auto net = network("cnv-w1a1");
+  auto run = [&](uint64_t seed, int frame) {
+    const auto params = golden::synthesize_params(net, seed);
+    return golden::checksum(golden::Reference(net, params).run(golden::synthesize_input(net, seed, frame)));
+  };
+  EXPECT_EQ(run(5, 0), run(5, 0));
+  EXPECT_NE(run(5, 0), run(6, 0));
+  EXPECT_NE(run(5, 0), run(5, 1));
+}
+
+// Thresholds are calibrated so activations use their whole range: no layer's
+// output is constant, and every thresholded layer emits its lowest and
+// highest code on a handful of fresh frames.
+TEST(Reference, ActivationsUseTheirWholeRange) {
+  for (const char* n : {"cnv-w1a1", "cnv-w1a2", "cnv-w2a2", "lfc-w1a1", "lfc-w1a2", "tfc-w1a1", "tfc-w2a2",
+                        "resnet18-mixed", "mobilenet-v1-tomato"}) {
+    SCOPED_TRACE(n);
+    const auto net = network(n);
+    const auto params = golden::synthesize_params(net, 11);
+    const golden::Reference ref(net, params);
+    std::vector<std::set<int32_t>> seen(net.layers.size());
+    for (int f = 0; f < 2; ++f) {
+      std::vector<IntTensor> outs;
+      ref.run(golden::synthesize_input(net, 11, f), &outs);
+      for (size_t i = 0; i < outs.size(); ++i) seen[i].insert(outs[i].data.begin(), outs[i].data.end());
+    }
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+      const auto& l = net.layers[i];
+      EXPECT_GE(seen[i].size(), 2u) << l.name << " is constant";
+      if (l.output.kind == ir::OutputKind::kThreshold) {
+        EXPECT_EQ(*seen[i].begin(), l.out_type.min_code()) << l.name;
+        EXPECT_EQ(*seen[i].rbegin(), l.out_type.max_code()) << l.name;
+      }
+    }
+  }
+}
+
+TEST(Reference, Top1AndChecksum) {
+  IntTensor t(1, 1, 6);
+  t.data = {3, 9, 2, 9, 12, 1};
+  EXPECT_EQ(golden::top1(t, 4), 1);  // first of the tied maxima, among the first 4
+  EXPECT_EQ(golden::top1(t, 6), 4);
+  IntTensor u = t;
+  u.data[5] = 0;
+  EXPECT_NE(golden::checksum(t), golden::checksum(u));
+}

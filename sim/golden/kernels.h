@@ -69,7 +69,8 @@ Tensor<Acc> conv2d(const Tensor<T>& in, const std::vector<T>& weights, const Con
 // +1, bit 0 = -1; only bit 0 of each code is used, as in arith::lane_product)
 // and each output is the number of agreeing lanes, (dot + MW) / 2, padded lanes
 // included (they carry p.pad_value). Zero points must be empty.
-Tensor<int32_t> conv2d_xnor_popcount(const Tensor<int32_t>& in, const std::vector<int32_t>& weight_codes,
+Tensor<int32_t> conv2d_xnor_popcount(const Tensor<int32_t>& in,
+                                     const std::vector<int32_t>& weight_codes,
                                      const Conv2dParams& p);
 
 // Matrix-vector product over the whole frame flattened in HWC order (how a
@@ -79,7 +80,8 @@ template <typename T, typename Acc = T>
 Tensor<Acc> fully_connected(const Tensor<T>& in, const std::vector<T>& weights, int out_features,
                             const ZeroPoints& zero_points = {});
 
-Tensor<int32_t> fully_connected_xnor_popcount(const Tensor<int32_t>& in, const std::vector<int32_t>& weight_codes,
+Tensor<int32_t> fully_connected_xnor_popcount(const Tensor<int32_t>& in,
+                                              const std::vector<int32_t>& weight_codes,
                                               int out_features);
 
 template <typename T>
@@ -88,7 +90,8 @@ struct Matrix {
   std::vector<T> data;  // row-major
 
   Matrix() = default;
-  Matrix(int rows_, int cols_, T fill = T{}) : rows(rows_), cols(cols_), data(size_t(rows_) * cols_, fill) {}
+  Matrix(int rows_, int cols_, T fill = T{})
+      : rows(rows_), cols(cols_), data(size_t(rows_) * cols_, fill) {}
   T& at(int r, int c) { return data[size_t(r) * cols + c]; }
   const T& at(int r, int c) const { return data[size_t(r) * cols + c]; }
 };
@@ -97,7 +100,8 @@ struct Matrix {
 // (a[m][k] - a_zp[m]) * (b[k][n] - b_zp[n]). Each zero-point vector is empty,
 // one value, or one per row of a (a_zp) / per column of b (b_zp).
 template <typename T, typename Acc = T>
-Matrix<Acc> matmul(const Matrix<T>& a, const Matrix<T>& b, const std::vector<int32_t>& a_zero_points = {},
+Matrix<Acc> matmul(const Matrix<T>& a, const Matrix<T>& b,
+                   const std::vector<int32_t>& a_zero_points = {},
                    const std::vector<int32_t>& b_zero_points = {});
 
 struct Pool2dParams {
@@ -130,7 +134,8 @@ enum class AvgPoolDivisor {
 // right shift for power-of-two windows); this is Vine's integer average-pool
 // semantics. Floating T: sum in double, divide, round once to T.
 template <typename T>
-Tensor<T> avgpool2d(const Tensor<T>& in, const Pool2dParams& p, AvgPoolDivisor divisor = AvgPoolDivisor::kKernelSize);
+Tensor<T> avgpool2d(const Tensor<T>& in, const Pool2dParams& p,
+                    AvgPoolDivisor divisor = AvgPoolDivisor::kKernelSize);
 
 // Explicit padding (FINN's FMPadding): the border is filled with `value`.
 template <typename T>

@@ -28,7 +28,8 @@ namespace {
 
 // out[o] = row . w[o] for `count` weight rows of `mw` lanes.
 template <typename A, typename L>
-VINE_INLINE void dot_rows(const L* __restrict row, const L* __restrict w, int mw, int count, A* __restrict out) {
+VINE_INLINE void dot_rows(const L* __restrict row, const L* __restrict w, int mw, int count,
+                          A* __restrict out) {
   for (int o = 0; o < count; ++o) {
     const L* __restrict wr = w + size_t(o) * mw;
     A s = 0;
@@ -43,35 +44,82 @@ VINE_INLINE void mac_lanes(const L* __restrict x, const L* __restrict w, int n, 
   for (int c = 0; c < n; ++c) acc[c] += A(x[c]) * A(w[c]);
 }
 
-VINE_HOT_LOOP void dot_rows_i16(const int16_t* row, const int16_t* w, int mw, int count, int32_t* out) {
+VINE_HOT_LOOP void dot_rows_i16(const int16_t* row, const int16_t* w, int mw, int count,
+                                int32_t* out) {
   dot_rows<int32_t>(row, w, mw, count, out);
 }
-VINE_HOT_LOOP void dot_rows_i32(const int32_t* row, const int32_t* w, int mw, int count, int32_t* out) {
+VINE_HOT_LOOP void dot_rows_i32(const int32_t* row, const int32_t* w, int mw, int count,
+                                int32_t* out) {
   dot_rows<int32_t>(row, w, mw, count, out);
 }
-VINE_HOT_LOOP void dot_rows_i32_wide(const int32_t* row, const int32_t* w, int mw, int count, int64_t* out) {
+VINE_HOT_LOOP void dot_rows_i32_wide(const int32_t* row, const int32_t* w, int mw, int count,
+                                     int64_t* out) {
   dot_rows<int64_t>(row, w, mw, count, out);
 }
-VINE_HOT_LOOP void mac_lanes_i16(const int16_t* x, const int16_t* w, int n, int32_t* acc) { mac_lanes(x, w, n, acc); }
-VINE_HOT_LOOP void mac_lanes_i32(const int32_t* x, const int32_t* w, int n, int32_t* acc) { mac_lanes(x, w, n, acc); }
+VINE_HOT_LOOP void mac_lanes_i16(const int16_t* x, const int16_t* w, int n, int32_t* acc) {
+  mac_lanes(x, w, n, acc);
+}
+VINE_HOT_LOOP void mac_lanes_i32(const int32_t* x, const int32_t* w, int n, int32_t* acc) {
+  mac_lanes(x, w, n, acc);
+}
 VINE_HOT_LOOP void mac_lanes_i32_wide(const int32_t* x, const int32_t* w, int n, int64_t* acc) {
   mac_lanes(x, w, n, acc);
 }
 
+// Preparation passes over whole tensors and weight matrices: for layers with
+// few output pixels (FC, deep convs) they cost as much as the MACs, so they
+// are vectorisable int32 loops too.
+VINE_HOT_LOOP void min_max_i32(const int32_t* v, size_t n, int32_t* lo, int32_t* hi) {
+  int32_t a = std::numeric_limits<int32_t>::max(), b = std::numeric_limits<int32_t>::min();
+  for (size_t i = 0; i < n; ++i) {
+    a = v[i] < a ? v[i] : a;
+    b = v[i] > b ? v[i] : b;
+  }
+  *lo = a, *hi = b;
+}
+// dst = src - zp where every difference is known to fit the lane type, so
+// the int32 subtraction cannot overflow.
+VINE_HOT_LOOP void subtract_i16(const int32_t* src, size_t n, int32_t zp, int16_t* dst) {
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - zp);
+}
+VINE_HOT_LOOP void subtract_i32(const int32_t* src, size_t n, int32_t zp, int32_t* dst) {
+  for (size_t i = 0; i < n; ++i) dst[i] = src[i] - zp;
+}
+
+template <typename L, typename T>
+void subtract_zero_point(const T* src, size_t n, int32_t zp, L* dst) {
+  if constexpr (std::is_same_v<T, int32_t> && std::is_same_v<L, int16_t>)
+    subtract_i16(src, n, zp, dst);
+  else if constexpr (std::is_same_v<T, int32_t> && std::is_same_v<L, int32_t>)
+    subtract_i32(src, n, zp, dst);
+  else if constexpr (std::is_integral_v<T>)
+    for (size_t i = 0; i < n; ++i) dst[i] = static_cast<L>(int64_t(src[i]) - zp);
+  else
+    for (size_t i = 0; i < n; ++i) dst[i] = static_cast<L>(src[i] - static_cast<T>(zp));
+}
+
 template <typename A, typename L>
 void dot_rows_fast(const L* row, const L* w, int mw, int count, A* out) {
-  if constexpr (std::is_same_v<L, int16_t> && std::is_same_v<A, int32_t>) dot_rows_i16(row, w, mw, count, out);
-  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int32_t>) dot_rows_i32(row, w, mw, count, out);
-  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int64_t>) dot_rows_i32_wide(row, w, mw, count, out);
-  else dot_rows<A>(row, w, mw, count, out);
+  if constexpr (std::is_same_v<L, int16_t> && std::is_same_v<A, int32_t>)
+    dot_rows_i16(row, w, mw, count, out);
+  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int32_t>)
+    dot_rows_i32(row, w, mw, count, out);
+  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int64_t>)
+    dot_rows_i32_wide(row, w, mw, count, out);
+  else
+    dot_rows<A>(row, w, mw, count, out);
 }
 
 template <typename A, typename L>
 void mac_lanes_fast(const L* x, const L* w, int n, A* acc) {
-  if constexpr (std::is_same_v<L, int16_t> && std::is_same_v<A, int32_t>) mac_lanes_i16(x, w, n, acc);
-  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int32_t>) mac_lanes_i32(x, w, n, acc);
-  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int64_t>) mac_lanes_i32_wide(x, w, n, acc);
-  else mac_lanes(x, w, n, acc);
+  if constexpr (std::is_same_v<L, int16_t> && std::is_same_v<A, int32_t>)
+    mac_lanes_i16(x, w, n, acc);
+  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int32_t>)
+    mac_lanes_i32(x, w, n, acc);
+  else if constexpr (std::is_same_v<L, int32_t> && std::is_same_v<A, int64_t>)
+    mac_lanes_i32_wide(x, w, n, acc);
+  else
+    mac_lanes(x, w, n, acc);
 }
 
 // Which (lane, accumulator) pair a product needs. The bound is FINN-R's
@@ -81,9 +129,17 @@ enum class Lanes { kI16Acc32, kI32Acc32, kI32Acc64, kI64Acc128 };
 
 struct ValueRange {
   int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
-  void include(int64_t v) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
+  void include(int64_t v) { include(v, v); }
+  void include(int64_t l, int64_t h) {
+    lo = std::min(lo, l);
+    hi = std::max(hi, h);
+  }
+  // The values v - zp for v in data[0, n).
+  void include_shifted(const int32_t* data, size_t n, int64_t zp) {
+    if (n == 0) return;
+    int32_t l, h;
+    min_max_i32(data, n, &l, &h);
+    include(l - zp, h - zp);
   }
   bool fits(int64_t tlo, int64_t thi) const { return lo > hi || (lo >= tlo && hi <= thi); }
   __int128 max_abs() const {
@@ -104,11 +160,13 @@ Lanes choose_lanes(const ValueRange& x, const ValueRange& w, int mw) {
   return Lanes::kI64Acc128;
 }
 
+// Only a wider internal accumulator can hold a value the output type cannot.
 template <typename Out, typename A>
 Out narrow(A v, const char* kernel) {
-  if constexpr (std::is_integral_v<Out> || std::is_same_v<A, __int128>) {
+  if constexpr (!std::is_floating_point_v<Out> && sizeof(A) > sizeof(Out)) {
     if (v < A(std::numeric_limits<Out>::lowest()) || v > A(std::numeric_limits<Out>::max()))
-      throw std::overflow_error(std::string(kernel) + ": an accumulator exceeds the output type's range");
+      throw std::overflow_error(std::string(kernel) +
+                                ": an accumulator exceeds the output type's range");
   }
   return static_cast<Out>(v);
 }
@@ -121,8 +179,8 @@ int32_t zero_point_at(const std::vector<int32_t>& zp, int i) {
 
 void check_zero_points(const std::vector<int32_t>& zp, int n, const char* what) {
   if (!zp.empty() && zp.size() != 1 && zp.size() != size_t(n))
-    throw std::invalid_argument(std::string(what) + ": expected 0, 1 or " + std::to_string(n) + " zero points, got " +
-                                std::to_string(zp.size()));
+    throw std::invalid_argument(std::string(what) + ": expected 0, 1 or " + std::to_string(n) +
+                                " zero points, got " + std::to_string(zp.size()));
 }
 
 // ---------------------------------------------------------------------------
@@ -136,13 +194,19 @@ struct ConvGeometry {
 };
 
 template <typename T>
-ConvGeometry conv_geometry(const Tensor<T>& in, const Conv2dParams& p, size_t weight_count, const char* kernel) {
-  auto fail = [&](const std::string& why) { throw std::invalid_argument(std::string(kernel) + ": " + why); };
+ConvGeometry conv_geometry(const Tensor<T>& in, const Conv2dParams& p, size_t weight_count,
+                           const char* kernel) {
+  auto fail = [&](const std::string& why) {
+    throw std::invalid_argument(std::string(kernel) + ": " + why);
+  };
   if (p.groups < 1 || p.out_channels < 1) fail("groups and out_channels must be positive");
-  if (in.c % p.groups || p.out_channels % p.groups) fail("groups must divide the input and output channels");
-  if (p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 || p.dilation_h < 1 || p.dilation_w < 1)
+  if (in.c % p.groups || p.out_channels % p.groups)
+    fail("groups must divide the input and output channels");
+  if (p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 || p.dilation_h < 1 ||
+      p.dilation_w < 1)
     fail("kernel, stride and dilation must be positive");
-  if (p.pads.top < 0 || p.pads.left < 0 || p.pads.bottom < 0 || p.pads.right < 0) fail("pads must be >= 0");
+  if (p.pads.top < 0 || p.pads.left < 0 || p.pads.bottom < 0 || p.pads.right < 0)
+    fail("pads must be >= 0");
   ConvGeometry g;
   g.icg = in.c / p.groups;
   g.ocg = p.out_channels / p.groups;
@@ -150,8 +214,8 @@ ConvGeometry conv_geometry(const Tensor<T>& in, const Conv2dParams& p, size_t we
   g.oh = window_out_size(in.h, p.kernel_h, p.stride_h, p.pads.top, p.pads.bottom, p.dilation_h);
   g.ow = window_out_size(in.w, p.kernel_w, p.stride_w, p.pads.left, p.pads.right, p.dilation_w);
   if (weight_count != size_t(p.out_channels) * g.mw)
-    fail("expected " + std::to_string(size_t(p.out_channels) * g.mw) + " weights ([oc][kh][kw][ic/groups]), got " +
-         std::to_string(weight_count));
+    fail("expected " + std::to_string(size_t(p.out_channels) * g.mw) +
+         " weights ([oc][kh][kw][ic/groups]), got " + std::to_string(weight_count));
   check_zero_points(p.zero_points.weight, p.out_channels, kernel);
   g.touches_padding = p.pads.top || p.pads.left || p.pads.bottom || p.pads.right;
   return g;
@@ -161,24 +225,23 @@ ConvGeometry conv_geometry(const Tensor<T>& in, const Conv2dParams& p, size_t we
 // Integer / floating convolution on a chosen lane type
 
 template <typename L, typename A, typename T, typename Out>
-void conv_core(const Tensor<T>& in, const std::vector<T>& weights, const Conv2dParams& p, const ConvGeometry& g,
-               Tensor<Out>& out) {
+void conv_core(const Tensor<T>& in, const std::vector<T>& weights, const Conv2dParams& p,
+               const ConvGeometry& g, Tensor<Out>& out) {
   // Zero points are subtracted once, here, so the window loops are pure MACs.
-  // Integers subtract in 64 bits: x - zp of two int32 values may leave int32,
-  // and the caller chose L wide enough for the difference.
-  using Wide = std::conditional_t<std::is_integral_v<T>, int64_t, T>;
-  const Wide xzp = static_cast<Wide>(p.zero_points.input);
+  // The caller chose L wide enough for every difference.
   std::vector<L> x(in.size());
-  for (size_t i = 0; i < in.size(); ++i) x[i] = static_cast<L>(static_cast<Wide>(in.data[i]) - xzp);
-  const std::vector<L> pad_pixel(size_t(in.c), static_cast<L>(static_cast<Wide>(p.pad_value) - xzp));
+  subtract_zero_point(in.data.data(), in.size(), p.zero_points.input, x.data());
+  // (Without padding this value is never read and need not fit L.)
+  L pad_code;
+  if constexpr (std::is_integral_v<T>)
+    pad_code = static_cast<L>(int64_t(p.pad_value) - p.zero_points.input);
+  else
+    pad_code = static_cast<L>(static_cast<T>(p.pad_value) - static_cast<T>(p.zero_points.input));
+  const std::vector<L> pad_pixel(size_t(in.c), pad_code);
   std::vector<L> w(weights.size());
-  for (int oc = 0; oc < p.out_channels; ++oc) {
-    const Wide wzp = static_cast<Wide>(zero_point_at(p.zero_points.weight, oc));
-    for (int i = 0; i < g.mw; ++i) {
-      const size_t k = size_t(oc) * g.mw + i;
-      w[k] = static_cast<L>(static_cast<Wide>(weights[k]) - wzp);
-    }
-  }
+  for (int oc = 0; oc < p.out_channels; ++oc)
+    subtract_zero_point(weights.data() + size_t(oc) * g.mw, size_t(g.mw),
+                        zero_point_at(p.zero_points.weight, oc), w.data() + size_t(oc) * g.mw);
 
   const int kpos = p.kernel_h * p.kernel_w;
   auto source = [&](int oy, int ox, int kh, int kw) -> const L* {
@@ -200,7 +263,8 @@ void conv_core(const Tensor<T>& in, const std::vector<T>& weights, const Conv2dP
         std::fill(acc.begin(), acc.end(), A(0));
         for (int kh = 0; kh < p.kernel_h; ++kh)
           for (int kw = 0; kw < p.kernel_w; ++kw)
-            mac_lanes_fast(source(oy, ox, kh, kw), wt.data() + size_t(kh * p.kernel_w + kw) * in.c, in.c, acc.data());
+            mac_lanes_fast(source(oy, ox, kh, kw), wt.data() + size_t(kh * p.kernel_w + kw) * in.c,
+                           in.c, acc.data());
         Out* o = &out.at(oy, ox, 0);
         for (int c = 0; c < p.out_channels; ++c) o[c] = narrow<Out>(acc[c], "conv2d");
       }
@@ -222,8 +286,8 @@ void conv_core(const Tensor<T>& in, const std::vector<T>& weights, const Conv2dP
             std::memcpy(dst + size_t(grp) * g.mw, src + size_t(grp) * g.icg, icg_bytes);
         }
       for (int grp = 0; grp < p.groups; ++grp)
-        dot_rows_fast(row.data() + size_t(grp) * g.mw, w.data() + size_t(grp) * g.ocg * g.mw, g.mw, g.ocg,
-                      acc.data() + size_t(grp) * g.ocg);
+        dot_rows_fast(row.data() + size_t(grp) * g.mw, w.data() + size_t(grp) * g.ocg * g.mw, g.mw,
+                      g.ocg, acc.data() + size_t(grp) * g.ocg);
       Out* o = &out.at(oy, ox, 0);
       for (int oc = 0; oc < p.out_channels; ++oc) o[oc] = narrow<Out>(acc[oc], "conv2d");
     }
@@ -232,7 +296,9 @@ void conv_core(const Tensor<T>& in, const std::vector<T>& weights, const Conv2dP
 // ---------------------------------------------------------------------------
 // Bit-packed XNOR-popcount
 
-int words_for(int bits) { return (bits + 63) / 64; }
+int words_for(int bits) {
+  return (bits + 63) / 64;
+}
 
 // ORs n bits of src starting at bit src_bit into dst at bit dst_bit (dst's
 // target bits must be zero).
@@ -250,14 +316,23 @@ void copy_bits(uint64_t* dst, int64_t dst_bit, const uint64_t* src, int64_t src_
 
 // Packs bit 0 of each code; bits past n stay 0, so tail lanes of two packed
 // vectors always agree and are not counted as disagreements.
-void pack_codes(const int32_t* codes, int n, uint64_t* words) {
-  std::fill(words, words + words_for(n), uint64_t{0});
-  for (int i = 0; i < n; ++i) words[i >> 6] |= uint64_t(codes[i] & 1) << (i & 63);
+VINE_HOT_LOOP void pack_codes(const int32_t* codes, int n, uint64_t* words) {
+  const int full = n / 64;
+  for (int k = 0; k < full; ++k) {  // fixed 64-lane OR-reduction: vectorises
+    uint64_t word = 0;
+    for (int b = 0; b < 64; ++b) word |= uint64_t(codes[k * 64 + b] & 1) << b;
+    words[k] = word;
+  }
+  if (n % 64) {
+    uint64_t word = 0;
+    for (int b = 0; b < n % 64; ++b) word |= uint64_t(codes[full * 64 + b] & 1) << b;
+    words[full] = word;
+  }
 }
 
 // out[o] = lanes - popcount(row ^ w[o]): FINN's XNOR-popcount, agreements.
-VINE_HOT_LOOP void xnor_popcount_rows(const uint64_t* row, const uint64_t* w, int words, int count, int lanes,
-                                      int32_t* out) {
+VINE_HOT_LOOP void xnor_popcount_rows(const uint64_t* row, const uint64_t* w, int words, int count,
+                                      int lanes, int32_t* out) {
   for (int o = 0; o < count; ++o) {
     const uint64_t* wr = w + size_t(o) * words;
     int disagree = 0;
@@ -279,13 +354,16 @@ Tensor<T> flatten(const Tensor<T>& in) {
 
 // ---------------------------------------------------------------------------
 
-int window_out_size(int in, int kernel, int stride, int pad_begin, int pad_end, int dilation, bool ceil_mode) {
+int window_out_size(int in, int kernel, int stride, int pad_begin, int pad_end, int dilation,
+                    bool ceil_mode) {
   if (kernel < 1 || stride < 1 || dilation < 1 || pad_begin < 0 || pad_end < 0)
-    throw std::invalid_argument("window_out_size: kernel, stride, dilation must be positive and pads >= 0");
+    throw std::invalid_argument(
+        "window_out_size: kernel, stride, dilation must be positive and pads >= 0");
   const int64_t span = int64_t(in) + pad_begin + pad_end - (int64_t(kernel - 1) * dilation + 1);
   if (span < 0)
-    throw std::invalid_argument("window_out_size: the window (" + std::to_string(kernel) + " taps, dilation " +
-                                std::to_string(dilation) + ") is larger than the padded input (" +
+    throw std::invalid_argument("window_out_size: the window (" + std::to_string(kernel) +
+                                " taps, dilation " + std::to_string(dilation) +
+                                ") is larger than the padded input (" +
                                 std::to_string(int64_t(in) + pad_begin + pad_end) + ")");
   int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
   if (ceil_mode && (out - 1) * stride >= int64_t(in) + pad_begin) --out;
@@ -302,23 +380,31 @@ Tensor<Acc> conv2d(const Tensor<T>& in, const std::vector<T>& weights, const Con
     static_assert(std::is_same_v<T, int32_t>, "integer conv2d takes int32 values");
     const int64_t xzp = p.zero_points.input;
     ValueRange xr, wr;
-    for (const int32_t v : in.data) xr.include(v - xzp);
+    xr.include_shifted(in.data.data(), in.size(), xzp);
     if (g.touches_padding) xr.include(p.pad_value - xzp);
-    for (int oc = 0; oc < p.out_channels; ++oc) {
-      const int64_t wzp = zero_point_at(p.zero_points.weight, oc);
-      for (int i = 0; i < g.mw; ++i) wr.include(weights[size_t(oc) * g.mw + i] - wzp);
-    }
+    for (int oc = 0; oc < p.out_channels; ++oc)
+      wr.include_shifted(weights.data() + size_t(oc) * g.mw, size_t(g.mw),
+                         zero_point_at(p.zero_points.weight, oc));
     switch (choose_lanes(xr, wr, g.mw)) {
-      case Lanes::kI16Acc32: conv_core<int16_t, int32_t>(in, weights, p, g, out); break;
-      case Lanes::kI32Acc32: conv_core<int32_t, int32_t>(in, weights, p, g, out); break;
-      case Lanes::kI32Acc64: conv_core<int32_t, int64_t>(in, weights, p, g, out); break;
-      case Lanes::kI64Acc128: conv_core<int64_t, __int128>(in, weights, p, g, out); break;
+      case Lanes::kI16Acc32:
+        conv_core<int16_t, int32_t>(in, weights, p, g, out);
+        break;
+      case Lanes::kI32Acc32:
+        conv_core<int32_t, int32_t>(in, weights, p, g, out);
+        break;
+      case Lanes::kI32Acc64:
+        conv_core<int32_t, int64_t>(in, weights, p, g, out);
+        break;
+      case Lanes::kI64Acc128:
+        conv_core<int64_t, __int128>(in, weights, p, g, out);
+        break;
     }
   }
   return out;
 }
 
-Tensor<int32_t> conv2d_xnor_popcount(const Tensor<int32_t>& in, const std::vector<int32_t>& weight_codes,
+Tensor<int32_t> conv2d_xnor_popcount(const Tensor<int32_t>& in,
+                                     const std::vector<int32_t>& weight_codes,
                                      const Conv2dParams& p) {
   const ConvGeometry g = conv_geometry(in, p, weight_codes.size(), "conv2d_xnor_popcount");
   if (p.zero_points.input != 0 || !p.zero_points.weight.empty())
@@ -326,9 +412,10 @@ Tensor<int32_t> conv2d_xnor_popcount(const Tensor<int32_t>& in, const std::vecto
   const int px_words = words_for(in.c), row_words = words_for(g.mw);
 
   std::vector<uint64_t> x(size_t(in.h) * in.w * px_words);
-  for (int i = 0; i < in.h * in.w; ++i) pack_codes(&in.data[size_t(i) * in.c], in.c, &x[size_t(i) * px_words]);
+  for (int i = 0; i < in.h * in.w; ++i)
+    pack_codes(&in.data[size_t(i) * in.c], in.c, &x[size_t(i) * px_words]);
   const std::vector<int32_t> pad_codes(size_t(in.c), p.pad_value);
-  std::vector<uint64_t> pad_pixel(size_t(px_words));
+  std::vector<uint64_t> pad_pixel(static_cast<size_t>(px_words));
   pack_codes(pad_codes.data(), in.c, pad_pixel.data());
   std::vector<uint64_t> w(size_t(p.out_channels) * row_words);
   for (int oc = 0; oc < p.out_channels; ++oc)
@@ -350,8 +437,8 @@ Tensor<int32_t> conv2d_xnor_popcount(const Tensor<int32_t>& in, const std::vecto
             copy_bits(&row[size_t(grp) * row_words], lane0, src, int64_t(grp) * g.icg, g.icg);
         }
       for (int grp = 0; grp < p.groups; ++grp)
-        xnor_popcount_rows(&row[size_t(grp) * row_words], &w[size_t(grp) * g.ocg * row_words], row_words, g.ocg, g.mw,
-                           &out.at(oy, ox, grp * g.ocg));
+        xnor_popcount_rows(&row[size_t(grp) * row_words], &w[size_t(grp) * g.ocg * row_words],
+                           row_words, g.ocg, g.mw, &out.at(oy, ox, grp * g.ocg));
     }
   return out;
 }
@@ -365,7 +452,8 @@ Tensor<Acc> fully_connected(const Tensor<T>& in, const std::vector<T>& weights, 
   return conv2d<T, Acc>(flatten(in), weights, p);
 }
 
-Tensor<int32_t> fully_connected_xnor_popcount(const Tensor<int32_t>& in, const std::vector<int32_t>& weight_codes,
+Tensor<int32_t> fully_connected_xnor_popcount(const Tensor<int32_t>& in,
+                                              const std::vector<int32_t>& weight_codes,
                                               int out_features) {
   Conv2dParams p;
   p.out_channels = out_features;
@@ -373,11 +461,13 @@ Tensor<int32_t> fully_connected_xnor_popcount(const Tensor<int32_t>& in, const s
 }
 
 template <typename T, typename Acc>
-Matrix<Acc> matmul(const Matrix<T>& a, const Matrix<T>& b, const std::vector<int32_t>& a_zero_points,
+Matrix<Acc> matmul(const Matrix<T>& a, const Matrix<T>& b,
+                   const std::vector<int32_t>& a_zero_points,
                    const std::vector<int32_t>& b_zero_points) {
   if (a.cols != b.rows)
-    throw std::invalid_argument("matmul: (" + std::to_string(a.rows) + " x " + std::to_string(a.cols) + ") times (" +
-                                std::to_string(b.rows) + " x " + std::to_string(b.cols) + ")");
+    throw std::invalid_argument("matmul: (" + std::to_string(a.rows) + " x " +
+                                std::to_string(a.cols) + ") times (" + std::to_string(b.rows) +
+                                " x " + std::to_string(b.cols) + ")");
   check_zero_points(a_zero_points, a.rows, "matmul a");
   check_zero_points(b_zero_points, b.cols, "matmul b");
   // A 1 x M image of K channels against N output channels: row m of `a` is
@@ -409,28 +499,37 @@ Matrix<Acc> matmul(const Matrix<T>& a, const Matrix<T>& b, const std::vector<int
   return y;
 }
 
-template Tensor<int32_t> conv2d<int32_t, int32_t>(const Tensor<int32_t>&, const std::vector<int32_t>&,
-                                                  const Conv2dParams&);
-template Tensor<int64_t> conv2d<int32_t, int64_t>(const Tensor<int32_t>&, const std::vector<int32_t>&,
-                                                  const Conv2dParams&);
-template Tensor<float> conv2d<float, float>(const Tensor<float>&, const std::vector<float>&, const Conv2dParams&);
+template Tensor<int32_t> conv2d<int32_t, int32_t>(const Tensor<int32_t>&,
+                                                  const std::vector<int32_t>&, const Conv2dParams&);
+template Tensor<int64_t> conv2d<int32_t, int64_t>(const Tensor<int32_t>&,
+                                                  const std::vector<int32_t>&, const Conv2dParams&);
+template Tensor<float> conv2d<float, float>(const Tensor<float>&, const std::vector<float>&,
+                                            const Conv2dParams&);
 template Tensor<double> conv2d<double, double>(const Tensor<double>&, const std::vector<double>&,
                                                const Conv2dParams&);
-template Tensor<int32_t> fully_connected<int32_t, int32_t>(const Tensor<int32_t>&, const std::vector<int32_t>&, int,
+template Tensor<int32_t> fully_connected<int32_t, int32_t>(const Tensor<int32_t>&,
+                                                           const std::vector<int32_t>&, int,
                                                            const ZeroPoints&);
-template Tensor<int64_t> fully_connected<int32_t, int64_t>(const Tensor<int32_t>&, const std::vector<int32_t>&, int,
+template Tensor<int64_t> fully_connected<int32_t, int64_t>(const Tensor<int32_t>&,
+                                                           const std::vector<int32_t>&, int,
                                                            const ZeroPoints&);
-template Tensor<float> fully_connected<float, float>(const Tensor<float>&, const std::vector<float>&, int,
+template Tensor<float> fully_connected<float, float>(const Tensor<float>&,
+                                                     const std::vector<float>&, int,
                                                      const ZeroPoints&);
-template Tensor<double> fully_connected<double, double>(const Tensor<double>&, const std::vector<double>&, int,
+template Tensor<double> fully_connected<double, double>(const Tensor<double>&,
+                                                        const std::vector<double>&, int,
                                                         const ZeroPoints&);
 template Matrix<int32_t> matmul<int32_t, int32_t>(const Matrix<int32_t>&, const Matrix<int32_t>&,
-                                                  const std::vector<int32_t>&, const std::vector<int32_t>&);
+                                                  const std::vector<int32_t>&,
+                                                  const std::vector<int32_t>&);
 template Matrix<int64_t> matmul<int32_t, int64_t>(const Matrix<int32_t>&, const Matrix<int32_t>&,
-                                                  const std::vector<int32_t>&, const std::vector<int32_t>&);
-template Matrix<float> matmul<float, float>(const Matrix<float>&, const Matrix<float>&, const std::vector<int32_t>&,
+                                                  const std::vector<int32_t>&,
+                                                  const std::vector<int32_t>&);
+template Matrix<float> matmul<float, float>(const Matrix<float>&, const Matrix<float>&,
+                                            const std::vector<int32_t>&,
                                             const std::vector<int32_t>&);
 template Matrix<double> matmul<double, double>(const Matrix<double>&, const Matrix<double>&,
-                                               const std::vector<int32_t>&, const std::vector<int32_t>&);
+                                               const std::vector<int32_t>&,
+                                               const std::vector<int32_t>&);
 
 }  // namespace vine::golden

@@ -15,17 +15,8 @@ int cmd_estimate(const Args& args) {
   po::options_description opts(
       "vine estimate DESIGN [--json FILE]: closed-form cycles per layer, interval, fps and resources");
   opts.add_options()("help,h", "show this help")("json", po::value<std::string>(), "also write the estimate as JSON");
-  po::options_description hidden;
-  hidden.add_options()("design", po::value<std::string>(), "design config");
-  po::positional_options_description pos;
-  pos.add("design", 1);
   po::variables_map vm;
-  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
-  if (!vm.count("design")) return usage_error("estimate", "missing DESIGN", opts);
+  if (auto done = parse_command("estimate", args, opts, "design", "DESIGN", vm)) return *done;
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   const estimate::Estimate e = estimate::estimate_design(d);
   std::cout << estimate::format_table(e);

@@ -19,17 +19,8 @@ int cmd_reference(const Args& args) {
       "weights and inputs; prints each frame's output checksum and top-1 class");
   opts.add_options()("help,h", "show this help")("frames,n", po::value<int>()->default_value(1), "frames to run")(
       "seed,s", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and inputs");
-  po::options_description hidden;
-  hidden.add_options()("config", po::value<std::string>(), "network or design config");
-  po::positional_options_description pos;
-  pos.add("config", 1);
   po::variables_map vm;
-  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
-  if (!vm.count("config")) return usage_error("reference", "missing NETWORK or DESIGN", opts);
+  if (auto done = parse_command("reference", args, opts, "config", "NETWORK or DESIGN", vm)) return *done;
   const int frames = vm["frames"].as<int>();
   if (frames < 1) return usage_error("reference", "--frames must be at least 1", opts);
   const uint64_t seed = vm["seed"].as<uint64_t>();

@@ -14,17 +14,8 @@ namespace po = boost::program_options;
 int cmd_validate(const Args& args) {
   po::options_description opts("vine validate FILE: check a network, device or design config and report the first problem");
   opts.add_options()("help,h", "show this help");
-  po::positional_options_description pos;
-  pos.add("file", 1);
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>(), "config file");
   po::variables_map vm;
-  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitOk;
-  }
-  if (!vm.count("file")) return usage_error("validate", "missing FILE", opts);
+  if (auto done = parse_command("validate", args, opts, "file", "FILE", vm)) return *done;
   const std::string file = vm["file"].as<std::string>();
   const config::ConfigKind kind = config::detect_kind(file);
   switch (kind) {

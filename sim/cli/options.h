@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "sim/cli/commands.h"
@@ -32,6 +33,28 @@ inline bool parse_options(const Args& args, const boost::program_options::option
     return false;
   }
   return true;
+}
+
+// The common shape of a subcommand: `visible` options (a --help among them)
+// plus one positional FILE argument stored under `positional`. Returns the
+// exit code when the command is done (help shown, bad options, FILE missing),
+// nothing when it should go on with vm filled in.
+inline std::optional<int> parse_command(const std::string& cmd, const Args& args,
+                                        const boost::program_options::options_description& visible,
+                                        const std::string& positional, const std::string& missing_what,
+                                        boost::program_options::variables_map& vm) {
+  namespace po = boost::program_options;
+  po::options_description hidden;
+  hidden.add_options()(positional.c_str(), po::value<std::string>(), "");
+  po::positional_options_description pos;
+  pos.add(positional.c_str(), 1);
+  if (!parse_options(args, visible, hidden, pos, vm)) return kExitUsage;
+  if (vm.count("help")) {
+    std::cout << visible << "\n";
+    return kExitOk;
+  }
+  if (!vm.count(positional)) return usage_error(cmd, "missing " + missing_what, visible);
+  return std::nullopt;
 }
 
 }  // namespace vine::cli

@@ -1,0 +1,73 @@
+// Pipelined adder tree: the sum of N terms whose values lie in [PMIN, PMAX].
+//
+// Level l (1 .. clog2(N)) adds pairs of level l-1 nodes; a node is exactly as
+// wide as FINN-R's bound for the number of terms under it
+// (range_bits(PMIN, PMAX, min(2^l, N))), so no adder is wider than it must be.
+// A register follows every TREE_LEVELS_PER_STAGE-th level and the last level:
+// tree_stages(N) register stages in all, none for N = 1 (the sum is the term).
+// The values are two's complement when PMIN < 0 and unsigned otherwise.
+// Data only: the enclosing unit delays its valid and side-band bits alongside
+// (vine_delay with DEPTH = STAGES).
+module vine_adder_tree #(
+  parameter int N = 4,
+  parameter longint PMIN = -64'sd8,
+  parameter longint PMAX = 64'sd7,
+  localparam int IN_BITS = vine_rtl_timing_pkg::range_bits(PMIN, PMAX, 1),
+  localparam int OUT_BITS = vine_rtl_timing_pkg::range_bits(PMIN, PMAX, N)
+) (
+  input  logic                 clk,
+  input  logic                 en,
+  input  logic [N*IN_BITS-1:0] in_terms,
+  output logic [OUT_BITS-1:0]  out_sum
+);
+  localparam int LEVELS = vine_rtl_timing_pkg::clog2(N);
+  localparam int LPS = vine_rtl_timing_pkg::TREE_LEVELS_PER_STAGE;
+  localparam bit SIGNED = PMIN < 0;
+
+  for (genvar l = 0; l <= LEVELS; l++) begin : lvl
+    // Nodes and terms per node at this level.
+    localparam int SPAN = 1 << l;
+    localparam int NODES = (N + SPAN - 1) / SPAN;
+    localparam int B = vine_rtl_timing_pkg::range_bits(PMIN, PMAX, SPAN < N ? SPAN : N);
+    logic [B-1:0] node [NODES];
+
+    if (l == 0) begin : g_leaves
+      for (genvar i = 0; i < NODES; i++) begin : g_node
+        assign node[i] = in_terms[i*IN_BITS +: IN_BITS];
+      end
+    end else begin : g_adders
+      localparam int PREV_NODES = (N + SPAN / 2 - 1) / (SPAN / 2);
+      localparam bit REGISTERED = (l % LPS == 0) || (l == LEVELS);
+      for (genvar i = 0; i < NODES; i++) begin : g_node
+        logic [B-1:0] sum;
+        // Widening keeps the sign for signed trees, zero-extends otherwise.
+        if (2 * i + 1 < PREV_NODES) begin : g_pair
+          if (SIGNED) begin : g_s
+            assign sum = B'($signed(lvl[l-1].node[2*i])) + B'($signed(lvl[l-1].node[2*i+1]));
+          end else begin : g_u
+            assign sum = B'(lvl[l-1].node[2*i]) + B'(lvl[l-1].node[2*i+1]);
+          end
+        end else begin : g_odd
+          if (SIGNED) begin : g_s
+            assign sum = B'($signed(lvl[l-1].node[2*i]));
+          end else begin : g_u
+            assign sum = B'(lvl[l-1].node[2*i]);
+          end
+        end
+        if (REGISTERED) begin : g_reg
+          always_ff @(posedge clk) if (en) node[i] <= sum;
+        end else begin : g_comb
+          assign node[i] = sum;
+        end
+      end
+    end
+  end
+
+  assign out_sum = lvl[LEVELS].node[0];
+
+  if (LEVELS == 0) begin : g_no_regs
+    // A single term needs no adder and no register.
+    logic unused;
+    assign unused = &{1'b0, clk, en};
+  end
+endmodule

@@ -98,8 +98,8 @@ struct Output {
 };
 
 template <class Model>
-int run(const std::string& unit, const std::string& name, const tb::Params& params,
-        uint64_t n_beats) {
+int run_lanes(const std::string& unit, const std::string& name, const tb::Params& params,
+              uint64_t n_beats) {
   tb::Failures f{name};
   const LaneSpec s = make_spec(unit, params);
   const int sf_max = s.mw / s.simd;
@@ -299,17 +299,7 @@ int run(const std::string& unit, const std::string& name, const tb::Params& para
     const std::vector<Output> before = {random_output(std::min(sf_max, 2), "before reset")};
     const std::vector<Output> after_outs = {random_output(sf_max, "after reset")};
     auto beats = to_beats(before);
-    m->en = 1;
-    for (size_t i = 0; i < beats.size(); ++i) {
-      beats[i].apply();
-      m->in_valid = 1;
-      m->clk = 0;
-      m->eval();
-      m->clk = 1;
-      m->eval();
-    }
-    m->in_valid = 0;
-    tb::reset_and_check_quiet(*m, s.latency, f);
+    tb::reset_with_beats_in_flight(*m, beats, s.latency, f);
     auto after = to_beats(after_outs);
     tb::drive(*m, after, {}, rng, f, st, read_out, always_ready);
   }
@@ -321,24 +311,12 @@ int run(const std::string& unit, const std::string& name, const tb::Params& para
   return tb::finish(f, st, unit.c_str());
 }
 
+// One bench serves the four lane-group units; VINE_TB_UNIT names the one built.
+template <class Model>
+int run(const std::string& name, const tb::Params& params, uint64_t n_beats) {
+  return run_lanes<Model>(VINE_TB_UNIT, name, params, n_beats);
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <config> [beats]\n", argv[0]);
-    return 2;
-  }
-  const std::string cfg = argv[1];
-  const uint64_t beats = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000;
-  try {
-#define VINE_RUN(name, Model, ...) \
-  if (cfg == #name) return run<Model>(VINE_TB_UNIT, #name, vine::tb::Params{__VA_ARGS__}, beats);
-    VINE_TB_CONFIGS(VINE_RUN)
-#undef VINE_RUN
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
-  std::fprintf(stderr, "unknown configuration %s\n", cfg.c_str());
-  return 2;
-}
+VINE_TB_MAIN()

@@ -179,16 +179,9 @@ int run(const std::string& name, const tb::Params& p, uint64_t n_beats) {
   {
     const std::vector<Output> before = {random_output(w_max, std::min(2, sf_max), "before reset")};
     const std::vector<Output> after = {random_output(w_max, sf_max, "after reset")};
-    auto beats = to_beats(before);
-    beats[0].apply();
-    m->en = 1;
-    m->in_valid = 1;
-    m->clk = 0;
-    m->eval();
-    m->clk = 1;
-    m->eval();
-    m->in_valid = 0;
-    tb::reset_and_check_quiet(*m, rtl::mvau_lanes_bitserial_latency(simd, w_max), f);
+    std::vector<tb::Beat> beats = to_beats(before);
+    beats.resize(1);  // one beat accepted, the rest of the output still in flight
+    tb::reset_with_beats_in_flight(*m, beats, rtl::mvau_lanes_bitserial_latency(simd, w_max), f);
     m->clk = 0;
     m->eval();
     if (!m->in_ready) f.fail("in_ready low after a reset in mid-beat");
@@ -203,22 +196,4 @@ int run(const std::string& name, const tb::Params& p, uint64_t n_beats) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <config> [beats]\n", argv[0]);
-    return 2;
-  }
-  const std::string cfg = argv[1];
-  const uint64_t beats = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000;
-  try {
-#define VINE_RUN(name, Model, ...) \
-  if (cfg == #name) return run<Model>(#name, vine::tb::Params{__VA_ARGS__}, beats);
-    VINE_TB_CONFIGS(VINE_RUN)
-#undef VINE_RUN
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
-  std::fprintf(stderr, "unknown configuration %s\n", cfg.c_str());
-  return 2;
-}
+VINE_TB_MAIN()

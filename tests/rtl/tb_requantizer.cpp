@@ -110,29 +110,11 @@ int run(const std::string& name, const tb::Params& p, uint64_t n_beats) {
     const uint64_t raw = tb::get_bits(m->out_y, 0, out_bits);
     return out_signed ? tb::sext(raw, out_bits) : static_cast<int64_t>(raw);
   };
-  auto always_ready = []() { return true; };
-
   tb::DriveStats st;
   tb::reset(*m);
-  const std::vector<tb::Beat> corners(beats.begin(), beats.begin() + static_cast<long>(n_corners));
-  const std::vector<tb::Beat> randoms(beats.begin() + static_cast<long>(n_corners), beats.end());
-  tb::drive(*m, corners, {}, rng, f, st, read_out, always_ready);
-  tb::drive(*m, randoms, {0.15, 0.15}, rng, f, st, read_out, always_ready);
-  const uint64_t c0 = st.cycles;
-  const std::vector<tb::Beat> burst(
-      randoms.begin(), randoms.begin() + std::min<long>(200, static_cast<long>(randoms.size())));
-  tb::drive(*m, burst, {}, rng, f, st, read_out, always_ready);
-  if (st.cycles - c0 != burst.size() * rtl::requantizer_ii() + latency)
-    f.fail("back-to-back beats took %" PRIu64 " cycles, expected %zu", st.cycles - c0,
-           burst.size() + latency);
-  burst[0].apply();
-  m->en = 1;
-  m->in_valid = 1;
-  m->clk = 0;
-  m->eval();
-  m->clk = 1;
-  m->eval();
-  tb::reset_and_check_quiet(*m, latency, f);
+  tb::drive_single_beat_phases(*m, beats, n_corners, latency, rtl::requantizer_ii(), rng, f, st, read_out);
+  std::vector<tb::Beat> in_flight(beats.end() - 1, beats.end());
+  tb::reset_with_beats_in_flight(*m, in_flight, latency, f);
   m->final();
   std::printf("[%s] %zu corner cases, LATENCY %d, II %d\n", name.c_str(), n_corners, latency,
               rtl::requantizer_ii());
@@ -141,22 +123,4 @@ int run(const std::string& name, const tb::Params& p, uint64_t n_beats) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <config> [beats]\n", argv[0]);
-    return 2;
-  }
-  const std::string cfg = argv[1];
-  const uint64_t beats = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000;
-  try {
-#define VINE_RUN(name, Model, ...) \
-  if (cfg == #name) return run<Model>(#name, vine::tb::Params{__VA_ARGS__}, beats);
-    VINE_TB_CONFIGS(VINE_RUN)
-#undef VINE_RUN
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
-  std::fprintf(stderr, "unknown configuration %s\n", cfg.c_str());
-  return 2;
-}
+VINE_TB_MAIN()

@@ -21,7 +21,7 @@ ir::SourceLocation Field::where() const {
   w.file = file_;
   w.field = path_;
   const YAML::Mark m = node_.Mark();
-  if (m.line >= 0 && !(m.line == -1)) {
+  if (m.line >= 0) {  // nodes made by yaml-cpp itself carry no mark (line -1)
     w.line = m.line + 1;
     w.column = m.column + 1;
   }

@@ -45,20 +45,6 @@ ir::MemoryStyle read_memory_style(const Field& f) {
   return ir::MemoryStyle::kBram;
 }
 
-struct Edge {
-  std::string from, to;
-};
-
-std::vector<Edge> graph_edges(const ir::Network& net) {
-  std::vector<Edge> edges;
-  for (const auto& l : net.layers)
-    for (const auto& in : l.inputs) {
-      edges.push_back({in, l.name});
-    }
-  edges.push_back({net.output_layer().name, "output"});
-  return edges;
-}
-
 }  // namespace
 
 ir::Design load_design(const std::string& path) {
@@ -124,8 +110,7 @@ ir::Design load_design(const std::string& path) {
         }
       }
       if (auto o = fm.find("output")) {
-        if (!(layer.has_weights() || layer.kind == ir::LayerKind::kAdd || layer.kind == ir::LayerKind::kThreshold ||
-              layer.kind == ir::LayerKind::kRequant))
+        if (!layer.has_output_stage())
           o->fail("no output re-quantisation on a " + std::string(ir::to_string(layer.kind)) + " layer");
         layer.output = read_output(*o, layer.kind);
         overridden = true;
@@ -135,8 +120,10 @@ ir::Design load_design(const std::string& path) {
   }
   if (overridden) ir::infer_network(net);
 
-  const auto edges = graph_edges(net);
-  for (const auto& e : edges) d.fifos.push_back({e.from, e.to, d.default_fifo_depth, root.where()});
+  // One FIFO per edge of the layer graph, and one into the output DMA.
+  for (const auto& l : net.layers)
+    for (const auto& in : l.inputs) d.fifos.push_back({in, l.name, d.default_fifo_depth, root.where()});
+  d.fifos.push_back({net.output_layer().name, "output", d.default_fifo_depth, root.where()});
   if (auto fifos = m.find("fifos")) {
     for (const auto& item : fifos->items()) {
       MapReader fm(item);

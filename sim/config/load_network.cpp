@@ -62,8 +62,7 @@ ir::Layer read_layer(const Field& f) {
       l.weights = read_weight_type(m.get("weights"));
     }
   }
-  const bool has_output = l.has_weights() || l.kind == K::kAdd || l.kind == K::kThreshold || l.kind == K::kRequant;
-  if (has_output) {
+  if (l.has_output_stage()) {
     if (auto o = m.find("output")) l.output = read_output(*o, l.kind);
     else if (l.kind == K::kThreshold || l.kind == K::kRequant) m.get("output");
   }

@@ -33,7 +33,6 @@ int64_t stage_cycles(const ir::StagePlan& s, const ir::Design& d) {
     case StageKind::kThreshold:
     case StageKind::kAddStreams:
     case StageKind::kDuplicate:
-      return int64_t{s.ofm_h} * s.ofm_w * (l.out_shape.c / s.pe);
     case StageKind::kConcat:
       return int64_t{s.ofm_h} * s.ofm_w * (l.out_shape.c / s.pe);
     case StageKind::kWidthConverter:

@@ -107,6 +107,12 @@ nlohmann::json to_json(const Estimate& e) {
 std::string format_table(const Estimate& e) {
   std::ostringstream o;
   char buf[256];
+  // Rows with no layer columns: a label and five resource figures.
+  auto resource_row = [&](const char* label, const ir::Resources& r) {
+    std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n", label, "", "", "", "",
+                  r.lut, r.ff, r.bram18, r.uram, r.dsp);
+    o << buf;
+  };
   std::snprintf(buf, sizeof buf, "design %s on %s at %.1f MHz (analytic estimate)\n\n", e.design.c_str(),
                 e.device_name.c_str(), e.clock_mhz);
   o << buf;
@@ -122,15 +128,11 @@ std::string format_table(const Estimate& e) {
   }
   ir::Resources fifo;
   for (const auto& f : e.fifos) fifo += f.resources;
-  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n", "(fifos)", "", "", "",
-                "", fifo.lut, fifo.ff, fifo.bram18, fifo.uram, fifo.dsp);
-  o << buf;
+  resource_row("(fifos)", fifo);
   const auto& r = e.resources;
   const auto& c = e.device;
+  resource_row("total", r);
   auto pct = [](double a, double b) { return b > 0 ? 100.0 * a / b : (a > 0 ? 999.0 : 0.0); };
-  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n", "total", "", "", "",
-                "", r.lut, r.ff, r.bram18, r.uram, r.dsp);
-  o << buf;
   std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %8.0f%% %8.0f%% %6.0f%% %4.0f%% %5.0f%%\n", "of device", "",
                 "", "", "", pct(r.lut, c.lut), pct(r.ff, c.ff), pct(r.bram18, c.bram18), pct(r.uram, c.uram),
                 pct(r.dsp, c.dsp));

@@ -15,9 +15,6 @@ int ceil_log2(int64_t v) {
   return b;
 }
 
-// Activation bits of the value a lane multiplies (bipolar travels as 1 bit).
-int act_bits(const ir::ActivationType& t) { return t.bits; }
-
 // Output thresholds per channel: 2^O - 1 for an O-bit output, 1 for bipolar.
 int64_t thresholds_per_channel(const ir::Layer& l) {
   if (l.output.kind != ir::OutputKind::kThreshold) return 0;
@@ -28,7 +25,7 @@ int64_t thresholds_per_channel(const ir::Layer& l) {
 // LUTs of one PE's lanes (multipliers + adder tree), per arithmetic.
 double pe_lane_luts(const ir::Layer& l, int lanes, bool dsp) {
   const ir::WeightType& w = *l.weights;
-  const int a = act_bits(l.in_type);
+  const int a = l.in_type.bits;
   const int wbits = l.max_weight_bits();
   switch (w.arithmetic) {
     case ir::WeightArithmetic::kFixed: {
@@ -43,10 +40,9 @@ double pe_lane_luts(const ir::Layer& l, int lanes, bool dsp) {
         // LUT per lane plus the final adder of ceil(log2(SIMD+1)) bits.
         return double(lanes) + ceil_log2(lanes + 1);
       }
-      // +a or -a per lane (conditional negate, A+1 bits), then an adder tree.
-      return double(lanes) * (a + 1) + double(a + 1) * (2 * lanes - 1);
+      [[fallthrough]];  // +a or -a per lane: costed as ternary
     case ir::WeightArithmetic::kTernary:
-      // zero or +-a per lane (one LUT per bit handles both), adder tree.
+      // zero, +a or -a per lane (A+1 bits, one LUT per bit), then an adder tree.
       return double(lanes) * (a + 1) + double(a + 1) * (2 * lanes - 1);
     case ir::WeightArithmetic::kPow2: {
       // Left barrel shift of A bits by 0 .. 2^E-1: E mux levels, two per LUT6
@@ -80,21 +76,23 @@ ir::Resources buffer(int64_t width, int64_t depth) {
   return r;
 }
 
-ir::Resources compute_unit(const ir::StagePlan& s, const ir::Design& d, int64_t lanes_per_pe, int64_t wmem_depth) {
+// An MVAU or VVAU: PE x SIMD lanes over an MW x MH weight matrix.
+ir::Resources compute_unit(const ir::StagePlan& s, const ir::Design& d) {
   const ir::Layer& l = d.network.layers[s.layer];
   const ir::LayerFolding& f = d.folding[s.layer];
   const bool dsp = uses_dsp(l);
   const int acc = l.acc_range.bits();
+  const int wa = l.max_weight_bits() + l.in_type.bits;
   const int64_t thr = thresholds_per_channel(l);
+  const int64_t wmem_depth = l.matrix_width() * l.matrix_height() / (int64_t{s.pe} * s.simd);
   ir::Resources r;
   // FINN-R: LUT = 300 + 1.1 * PE * (mult + adder_tree + acc + thresholds)
-  const double per_pe = pe_lane_luts(l, int(lanes_per_pe), dsp) + acc + double(thr) * acc;
+  const double per_pe = pe_lane_luts(l, s.simd, dsp) + acc + double(thr) * acc;
   r.lut = 300 + 1.1 * s.pe * per_pe;
-  if (dsp) r.dsp = double(s.pe * lanes_per_pe * ceil_div(l.max_weight_bits() + act_bits(l.in_type), 48));
+  if (dsp) r.dsp = double(int64_t{s.pe} * s.simd * ceil_div(wa, 48));
   // Pipeline registers: operands of every lane, the accumulator, the output.
-  r.ff = double(s.pe) * (lanes_per_pe * (l.max_weight_bits() + act_bits(l.in_type)) + 2 * acc) +
-         s.in_stream_bits + s.out_stream_bits;
-  r += weight_memory(int64_t{s.pe} * lanes_per_pe * l.max_weight_bits(), wmem_depth, f.weight_memory);
+  r.ff = double(s.pe) * (double(s.simd) * wa + 2 * acc) + s.in_stream_bits + s.out_stream_bits;
+  r += weight_memory(int64_t{s.pe} * s.simd * l.max_weight_bits(), wmem_depth, f.weight_memory);
   if (thr) r += buffer(int64_t{s.pe} * thr * acc, l.matrix_height() / s.pe);  // threshold memory per PE
   return r;
 }
@@ -121,7 +119,7 @@ int64_t lutram_for(int64_t width, int64_t depth) {
 
 bool uses_dsp(const ir::Layer& l) {
   return l.has_weights() && l.weights->arithmetic == ir::WeightArithmetic::kFixed &&
-         (l.max_weight_bits() > 4 || act_bits(l.in_type) > 4);
+         (l.max_weight_bits() > 4 || l.in_type.bits > 4);
 }
 
 ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d) {
@@ -130,9 +128,8 @@ ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d) {
   ir::Resources r;
   switch (s.kind) {
     case StageKind::kMvau:
-      return compute_unit(s, d, s.simd, l.matrix_width() * l.matrix_height() / (int64_t{s.pe} * s.simd));
     case StageKind::kVvau:
-      return compute_unit(s, d, s.simd, l.matrix_width() * l.matrix_height() / (int64_t{s.pe} * s.simd));
+      return compute_unit(s, d);
     case StageKind::kSlidingWindow: {
       // Line buffer of (K-1) rows plus K pixels (FINN's RTL SWG), SIMD channels per word.
       const int64_t word = s.in_stream_bits;

@@ -150,9 +150,7 @@ NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calib
       for (int idx : l.input_index) in.push_back(idx < 0 ? &inputs[size_t(f)] : &outs[size_t(f)][size_t(idx)]);
       return in;
     };
-    const bool calibrated = l.output.kind != ir::OutputKind::kAccumulator &&
-                            (l.has_weights() || l.kind == ir::LayerKind::kAdd ||
-                             l.kind == ir::LayerKind::kThreshold || l.kind == ir::LayerKind::kRequant);
+    const bool calibrated = l.has_output_stage() && l.output.kind != ir::OutputKind::kAccumulator;
     if (calibrated) {
       std::vector<IntTensor> accs;
       for (int f = 0; f < calibration_frames; ++f) accs.push_back(ref.layer_accumulators(i, inputs_of(f)));

@@ -26,6 +26,13 @@ Conv2dParams conv_params(const ir::Layer& l) {
   return p;
 }
 
+Pool2dParams pool_params(const ir::Layer& l) {
+  Pool2dParams p;
+  p.kernel_h = p.kernel_w = l.kernel;
+  p.stride_h = p.stride_w = l.stride;
+  return p;
+}
+
 bool is_xnor(const ir::Layer& l) {
   return l.channel_groups.empty() && arith::is_xnor_popcount(l.weights->arithmetic, l.in_type.kind);
 }
@@ -85,18 +92,10 @@ IntTensor Reference::layer_output(size_t i, const IntTensor& acc) const {
 IntTensor Reference::run_layer(size_t i, const std::vector<const IntTensor*>& in) const {
   const ir::Layer& l = net_.layers[i];
   switch (l.kind) {
-    case LayerKind::kMaxPool: {
-      Pool2dParams pp;
-      pp.kernel_h = pp.kernel_w = l.kernel;
-      pp.stride_h = pp.stride_w = l.stride;
-      return maxpool2d(*in[0], pp);  // codes are monotonic in value, bipolar included
-    }
-    case LayerKind::kAvgPool: {
-      Pool2dParams pp;
-      pp.kernel_h = pp.kernel_w = l.kernel;
-      pp.stride_h = pp.stride_w = l.stride;
-      return avgpool2d(*in[0], pp, AvgPoolDivisor::kKernelSize);
-    }
+    case LayerKind::kMaxPool:
+      return maxpool2d(*in[0], pool_params(l));  // codes are monotonic in value, bipolar included
+    case LayerKind::kAvgPool:
+      return avgpool2d(*in[0], pool_params(l), AvgPoolDivisor::kKernelSize);
     case LayerKind::kPad:
       return pad2d(*in[0], Pads{l.pad.top, l.pad.left, l.pad.bottom, l.pad.right}, int32_t(l.pad_value));
     case LayerKind::kConcat:

@@ -87,6 +87,11 @@ struct Layer {
   std::vector<int> input_index;  // resolved inputs: -1 = network input, else layer index
 
   bool has_weights() const { return kind == LayerKind::kConv || kind == LayerKind::kDwConv || kind == LayerKind::kFc; }
+  // Whether the layer ends in an output stage (`output`: accumulator,
+  // threshold or requantiser) that turns sums into the codes it streams out.
+  bool has_output_stage() const {
+    return has_weights() || kind == LayerKind::kAdd || kind == LayerKind::kThreshold || kind == LayerKind::kRequant;
+  }
   // The MVAU/VVAU view of a weighted layer.
   int64_t matrix_width() const;   // MW: k*k*Cin (conv), k*k (dwconv, per channel), Cin*H*W (fc)
   int64_t matrix_height() const;  // MH: Cout (conv, fc), C (dwconv)

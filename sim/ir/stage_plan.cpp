@@ -1,7 +1,5 @@
 #include "sim/ir/stage_plan.h"
 
-#include <numeric>
-
 namespace vine::ir {
 
 const char* to_string(StageKind k) {
@@ -23,12 +21,6 @@ const char* to_string(StageKind k) {
 
 namespace {
 
-// Width (bits per beat) and beats per frame of the stream a layer writes.
-struct StreamShape {
-  int bits = 0;
-  int64_t words = 0;
-};
-
 StagePlan converter(const std::string& name, int layer, int64_t elements, int elem_bits, int in_bits, int out_bits) {
   StagePlan s;
   s.name = name;
@@ -47,37 +39,26 @@ std::vector<StagePlan> plan_streaming_stages(const Design& d) {
   const Network& net = d.network;
   std::vector<StagePlan> plan;
   std::vector<int> consumers(net.layers.size(), 0);
-  int input_consumers = 0;
   for (const auto& l : net.layers)
-    for (int idx : l.input_index) (idx < 0 ? input_consumers : consumers[idx])++;
-
-  // The stream a producer writes: the input DMA writes one pixel's channels per
-  // beat at the first consumer's width, layers write PE values per beat.
-  auto produced = [&](int idx, const Layer& consumer, const LayerFolding& cf) -> StreamShape {
-    if (idx < 0) {
-      const int bits = input_stream_bits(consumer, cf);
-      return {bits, net.input_shape.elements() * net.input_type.bits / bits};
-    }
-    const Layer& p = net.layers[idx];
-    const LayerFolding& pf = d.folding[idx];
-    return {output_stream_bits(p, pf), p.out_shape.elements() / pf.pe};
-  };
+    for (int idx : l.input_index)
+      if (idx >= 0) consumers[idx]++;
 
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     const LayerFolding& f = d.folding[i];
     const int li = int(i);
-    // Width converters on every input whose stream is not what this layer reads.
+    // Width converters on every input whose stream is not what this layer
+    // reads. The input DMA writes at its consumer's width, so it needs none;
+    // a layer writes PE values per beat.
     const int want_bits = input_stream_bits(l, f);
     for (size_t k = 0; k < l.input_index.size(); ++k) {
-      const StreamShape s = produced(l.input_index[k], l, f);
-      if (s.bits != want_bits) {
-        const int64_t elements = l.input_index[k] < 0 ? net.input_shape.elements()
-                                                      : net.layers[l.input_index[k]].out_shape.elements();
-        const int elem_bits = l.input_index[k] < 0 ? net.input_type.bits : net.layers[l.input_index[k]].out_type.bits;
-        plan.push_back(converter(l.name + ".dwc_in" + (k ? std::to_string(k) : ""), li, elements, elem_bits, s.bits,
-                                 want_bits));
-      }
+      const int idx = l.input_index[k];
+      if (idx < 0) continue;
+      const Layer& p = net.layers[idx];
+      const int bits = output_stream_bits(p, d.folding[idx]);
+      if (bits != want_bits)
+        plan.push_back(converter(l.name + ".dwc_in" + (k ? std::to_string(k) : ""), li, p.out_shape.elements(),
+                                 p.out_type.bits, bits, want_bits));
     }
     StagePlan base;
     base.layer = li;

@@ -12,5 +12,6 @@ using Args = std::vector<std::string>;
 int cmd_validate(const Args& args);
 int cmd_reference(const Args& args);
 int cmd_estimate(const Args& args);
+int cmd_run(const Args& args);
 
 }  // namespace vine::cli

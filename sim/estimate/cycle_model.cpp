@@ -6,8 +6,12 @@ namespace vine::estimate {
 
 int64_t stage_cycles(const ir::StagePlan& s, const ir::Design& d) {
   using ir::StageKind;
+  if (s.kind == StageKind::kInputDma || s.kind == StageKind::kOutputDma) return std::max(s.in_words, s.out_words);
   const ir::Layer& l = d.network.layers.at(s.layer);
   switch (s.kind) {
+    case StageKind::kInputDma:
+    case StageKind::kOutputDma:  // one beat per cycle
+      return std::max(s.in_words, s.out_words);
     case StageKind::kMvau: {
       // NF * SF folds per output vector, one fold per cycle.
       const int64_t sf = l.matrix_width() / s.simd, nf = l.matrix_height() / s.pe;

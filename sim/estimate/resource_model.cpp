@@ -124,9 +124,14 @@ bool uses_dsp(const ir::Layer& l) {
 
 ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d) {
   using ir::StageKind;
+  // The DMAs belong to the shell, not to the accelerator's layers.
+  if (s.kind == StageKind::kInputDma || s.kind == StageKind::kOutputDma) return {};
   const ir::Layer& l = d.network.layers[s.layer];
   ir::Resources r;
   switch (s.kind) {
+    case StageKind::kInputDma:
+    case StageKind::kOutputDma:
+      return r;
     case StageKind::kMvau:
     case StageKind::kVvau:
       return compute_unit(s, d);

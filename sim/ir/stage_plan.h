@@ -1,6 +1,7 @@
-// The hardware stages a streaming (FINN-R / Tomato) design expands into: one
-// or more per layer (padding, sliding window, MVAU/VVAU, pool, ...), plus the
-// data-width converters and stream duplicators the layer graph needs. The
+// The hardware a streaming (FINN-R / Tomato) design expands into: a process
+// network of stages (one or more per layer: padding, sliding window,
+// MVAU/VVAU, pool, ...; the data-width converters and stream duplicators the
+// layer graph needs; the input and output DMA) joined by streams. The
 // analytic estimate and the simulator's elaboration both walk this plan.
 #pragma once
 
@@ -13,7 +14,7 @@
 namespace vine::ir {
 
 enum class StageKind {
-  kFmPadding,       // FMPadding: writes zeros (the pad code) around the feature map
+  kFmPadding,       // FMPadding: writes the pad code around the feature map
   kSlidingWindow,   // SWG / ConvolutionInputGenerator
   kMvau,            // matrix-vector unit (conv, fc), thresholds embedded
   kVvau,            // vector-vector unit (depthwise conv), thresholds embedded
@@ -24,20 +25,44 @@ enum class StageKind {
   kConcat,
   kDuplicate,       // DuplicateStreams: one producer feeding several consumers
   kWidthConverter,  // StreamingDataWidthConverter
+  kInputDma,        // memory to stream
+  kOutputDma,       // stream to memory
 };
 const char* to_string(StageKind k);
 
 struct StagePlan {
-  std::string name;  // <layer>.<role>, e.g. conv1.swg, conv1.mvau, conv1.dwc_in
+  std::string name;  // <layer>.<role>, e.g. conv1.swg, conv1.mvau, conv1.dwc_in; "input_dma", "output_dma"
   StageKind kind = StageKind::kMvau;
-  int layer = -1;    // index of the network layer it belongs to
+  int layer = -1;    // index of the network layer it belongs to (-1 for the DMAs)
   // Geometry of what the stage reads (ifm) and writes (ofm).
   int ifm_h = 1, ifm_w = 1, ofm_h = 1, ofm_w = 1, channels = 0, kernel = 1, stride = 1;
   int pe = 1, simd = 1;
+  bool depthwise = false;  // SWG feeding a VVAU: channel folds outside kernel positions
   int in_stream_bits = 0, out_stream_bits = 0;  // widths of the streams it reads and writes
   int64_t in_words = 0, out_words = 0;          // beats per frame on those streams
+  std::vector<int> inputs, outputs;             // the streams it reads and writes, by port
 };
 
+// One stream (a FIFO in hardware) between two stages.
+struct StreamPlan {
+  std::string name;        // "<producer layer>-><consumer layer>" for graph edges, "<stage>-><stage>" inside a layer
+  int producer = -1, consumer = -1;  // stage indices
+  int bits = 0;            // beat width
+  int elem_bits = 0;       // bits per element: a beat carries bits / elem_bits elements
+  int64_t words = 0;       // beats per frame
+  int depth = 2;
+  bool graph_edge = false;  // an edge of the layer graph (depth from the design), else layer-internal
+  int elements_per_word() const { return bits / elem_bits; }
+};
+
+struct StreamingPlan {
+  std::vector<StagePlan> stages;  // in topological order: input DMA first, output DMA last
+  std::vector<StreamPlan> streams;
+};
+
+StreamingPlan plan_process_network(const Design& d);
+
+// The layers' stages alone (no DMAs), in topological order.
 std::vector<StagePlan> plan_streaming_stages(const Design& d);
 
 }  // namespace vine::ir

@@ -1,0 +1,25 @@
+// DuplicateStreams: copies every beat to each of its outputs, one beat per cycle.
+#pragma once
+
+#include <vector>
+
+#include "models/stage/stage.h"
+
+namespace vine::models {
+
+class DuplicateStreams final : public Stage {
+ public:
+  DuplicateStreams(std::string name, PipelineTiming t, int frames, int64_t words_per_frame);
+  const char* kind() const override { return "duplicate"; }
+
+ protected:
+  bool next_iteration(Iteration& it) override;
+  void consume(int port, const int32_t* beat) override;
+  void produce(int port, int32_t* beat) override;
+
+ private:
+  int64_t total_, next_ = 0;
+  std::vector<int32_t> beat_;
+};
+
+}  // namespace vine::models

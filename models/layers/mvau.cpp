@@ -1,0 +1,54 @@
+#include "models/layers/mvau.h"
+
+#include <algorithm>
+
+namespace vine::models {
+
+Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::vector<RowBlock> rows, OutputUnit out)
+    : Stage(std::move(name), t),
+      g_(g),
+      sf_count_(g.mw / g.simd),
+      nf_count_(g.mh / g.pe),
+      total_vectors_(frames * g.vectors),
+      rows_(std::move(rows)),
+      out_(std::move(out)),
+      vector_(size_t(g.mw)) {}
+
+// Iterations (v, nf, sf) with v the vector, index v*NF*SF + nf*SF + sf. Only
+// the nf == 0 pass reads, and only sf == SF-1 writes, so the cursor visits SF
+// iterations in the first pass and one in each of the others.
+bool Mvau::next_iteration(Iteration& it) {
+  if (v_ >= total_vectors_) return false;
+  const int64_t index = (v_ * nf_count_ + nf_) * sf_count_ + sf_;
+  const bool last_fold = sf_ == sf_count_ - 1;
+  it = {index, nf_ == 0 ? 1u : 0u, last_fold ? 1u : 0u};
+  read_sf_ = sf_;
+  write_nf_ = nf_;
+  if (nf_ == 0 && !last_fold) {
+    ++sf_;
+  } else if (++nf_ < nf_count_) {
+    sf_ = sf_count_ - 1;  // later passes: only the writing fold touches a stream
+  } else {
+    nf_ = 0;
+    sf_ = 0;
+    ++v_;
+  }
+  return true;
+}
+
+void Mvau::consume(int, const int32_t* beat) {
+  std::copy(beat, beat + g_.simd, vector_.begin() + std::ptrdiff_t(read_sf_ * g_.simd));
+}
+
+void Mvau::produce(int, int32_t* beat) {
+  if (write_nf_ == 0)
+    for (auto& b : rows_) b.unit->load(vector_.data());
+  const int64_t first = write_nf_ * g_.pe;
+  // A channel group holds whole multiples of PE rows: one block serves the fold.
+  const RowBlock* block = &rows_.front();
+  for (const auto& b : rows_)
+    if (first >= b.first_row && first < b.first_row + b.rows) block = &b;
+  for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(block->unit->dot(first + p), int(first + p));
+}
+
+}  // namespace vine::models

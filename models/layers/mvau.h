@@ -1,0 +1,49 @@
+// Matrix-vector-activation unit (finn-hlslib MVAU / Matrix_Vector_Activate_Batch):
+// one flat II = 1 loop of NF * SF iterations per input vector. The SIMD-wide
+// input beat is read during the nf == 0 pass and buffered for the other NF-1
+// passes; the PE-wide output beat is written at sf == SF-1, after the PE
+// array's dot products and the output unit (thresholds or requantiser).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "models/pe/dot_product.h"
+#include "models/pe/output_unit.h"
+#include "models/stage/stage.h"
+
+namespace vine::models {
+
+// The PE array's arithmetic for a run of output channels (a channel group).
+struct RowBlock {
+  int64_t first_row = 0, rows = 0;
+  std::unique_ptr<DotProductUnit> unit;
+};
+
+struct MatrixGeometry {
+  int64_t mw = 0, mh = 0;  // matrix width (synapses) and height (neurons)
+  int simd = 1, pe = 1;
+  int64_t vectors = 1;     // input vectors per frame (output pixels)
+};
+
+class Mvau final : public Stage {
+ public:
+  Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::vector<RowBlock> rows, OutputUnit out);
+  const char* kind() const override { return "mvau"; }
+
+ protected:
+  bool next_iteration(Iteration& it) override;
+  void consume(int port, const int32_t* beat) override;
+  void produce(int port, int32_t* beat) override;
+
+ private:
+  MatrixGeometry g_;
+  int64_t sf_count_, nf_count_, total_vectors_;
+  std::vector<RowBlock> rows_;
+  OutputUnit out_;
+  int64_t v_ = 0, nf_ = 0, sf_ = 0;  // cursor
+  int64_t write_nf_ = 0, read_sf_ = 0;
+  std::vector<int32_t> vector_;      // the buffered input vector
+};
+
+}  // namespace vine::models

@@ -1,0 +1,39 @@
+// StreamingMaxPool / average pool: reads every input beat once (PE channels of
+// one pixel) in raster order, and writes an output beat in the iteration that
+// reads the last pixel of its window: H * W * C / PE cycles per frame.
+#pragma once
+
+#include <vector>
+
+#include "models/stage/stage.h"
+
+namespace vine::models {
+
+struct PoolGeometry {
+  int in_h = 0, in_w = 0, out_h = 0, out_w = 0, kernel = 1, stride = 1;
+  int channels = 0, pe = 1;
+  bool average = false;  // floor(sum / k^2), else max
+};
+
+class Pool final : public Stage {
+ public:
+  Pool(std::string name, PipelineTiming t, int frames, PoolGeometry g);
+  const char* kind() const override { return g_.average ? "avgpool" : "maxpool"; }
+
+ protected:
+  bool next_iteration(Iteration& it) override;
+  void consume(int port, const int32_t* beat) override;
+  void produce(int port, int32_t* beat) override;
+
+ private:
+  bool completes_window(int pos, int out_extent, int& o) const;
+  PoolGeometry g_;
+  int frames_;
+  int64_t next_ = 0;
+  int frame_ = 0, y_ = 0, x_ = 0, cf_ = 0;
+  int oy_ = 0, ox_ = 0, ocf_ = 0;  // the output beat the current iteration writes
+  std::vector<int32_t> frame_buf_;  // the current frame's input, HWC
+  int64_t filled_ = 0;
+};
+
+}  // namespace vine::models

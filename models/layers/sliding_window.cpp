@@ -1,0 +1,81 @@
+#include "models/layers/sliding_window.h"
+
+#include <algorithm>
+
+namespace vine::models {
+
+SlidingWindow::SlidingWindow(std::string name, PipelineTiming t, int frames, WindowGeometry g)
+    : Stage(std::move(name), t), g_(g), frames_(frames) {
+  const int64_t cf = g.channel_folds, k = g.kernel;
+  initial_ = int64_t{g.in_w} * k * cf;
+  window_beats_ = int64_t{g.out_w} * k * k * cf;
+  block_ = std::max(window_beats_, int64_t{g.stride} * g.in_w * cf);
+  // A re-entered loop drains its pipeline and pays its entry cycles per frame.
+  frame_span_ = iterations_per_frame() + (t.reentry_cycles >= 0 ? t.depth + t.reentry_cycles : 0);
+}
+
+int64_t SlidingWindow::rows_read_in_block(int b) const {
+  if (b < g_.out_h - 1) return g_.stride;
+  return g_.in_h - g_.kernel - int64_t{b} * g_.stride;  // what is left of the frame
+}
+
+bool SlidingWindow::next_iteration(Iteration& it) {
+  for (;;) {
+    if (frame_ >= frames_) return false;
+    const int64_t base = int64_t{frame_} * frame_span_;
+    if (block_index_ < 0) {
+      if (j_ < initial_) {
+        it = {base + j_++, 1, 0};
+        return true;
+      }
+      block_index_ = 0;
+      j_ = 0;
+      block_reads_ = rows_read_in_block(0) * g_.in_w * g_.channel_folds;
+    }
+    const int64_t last = std::max(window_beats_, block_reads_);
+    if (j_ < last) {
+      const int64_t j = j_++;
+      it = {base + initial_ + int64_t{block_index_} * block_ + j, j < block_reads_ ? 1u : 0u,
+            j < window_beats_ ? 1u : 0u};
+      write_j_ = j;
+      write_block_ = block_index_;
+      return true;
+    }
+    if (++block_index_ < g_.out_h) {
+      j_ = 0;
+      block_reads_ = rows_read_in_block(block_index_) * g_.in_w * g_.channel_folds;
+      continue;
+    }
+    ++frame_;
+    block_index_ = -1;
+    j_ = 0;
+  }
+}
+
+void SlidingWindow::consume(int, const int32_t* beat) {
+  const int64_t frame_beats = int64_t{g_.in_h} * g_.in_w * g_.channel_folds;
+  if (frame_buf_.empty()) frame_buf_.resize(size_t(frame_beats * g_.lanes));
+  std::copy(beat, beat + g_.lanes, frame_buf_.begin() + std::ptrdiff_t(filled_ * g_.lanes));
+  filled_ = (filled_ + 1) % frame_beats;
+}
+
+void SlidingWindow::produce(int, int32_t* beat) {
+  const int64_t cf = g_.channel_folds, k = g_.kernel;
+  const int64_t per_pixel = k * k * cf;
+  const int64_t ox = write_j_ / per_pixel, r = write_j_ % per_pixel;
+  int64_t ky, kx, c;
+  if (g_.depthwise) {
+    c = r / (k * k);
+    ky = (r / k) % k;
+    kx = r % k;
+  } else {
+    ky = r / (k * cf);
+    kx = (r / cf) % k;
+    c = r % cf;
+  }
+  const int64_t y = int64_t{write_block_} * g_.stride + ky, x = ox * g_.stride + kx;
+  const int64_t pos = (y * g_.in_w + x) * cf + c;
+  std::copy_n(frame_buf_.begin() + std::ptrdiff_t(pos * g_.lanes), g_.lanes, beat);
+}
+
+}  // namespace vine::models

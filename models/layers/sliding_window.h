@@ -1,0 +1,50 @@
+// ConvolutionInputGenerator (finn-hlslib, HLS 2D): per frame a loop of
+//   IFM_w*K*cf + OFM_h * max(OFM_w*K*K*cf, s*IFM_w*cf)   (cf = C / lanes)
+// iterations, re-entered for every frame. The first K rows are only read;
+// then each output row is a block in which iteration j writes window beat j
+// (while j < OFM_w*K*K*cf) and reads ahead the next `stride` input rows
+// (while j < s*IFM_w*cf); the last block reads what is left of the frame.
+// Window beats leave in the order the MVAU consumes them: per output pixel,
+// kernel row, kernel column, channel fold; for a VVAU (depthwise) the
+// channel fold comes before the kernel positions.
+#pragma once
+
+#include <vector>
+
+#include "models/stage/stage.h"
+
+namespace vine::models {
+
+struct WindowGeometry {
+  int in_h = 0, in_w = 0, out_h = 0, out_w = 0, kernel = 1, stride = 1;
+  int channel_folds = 1;  // cf: beats per pixel
+  int lanes = 1;          // elements per beat
+  bool depthwise = false;
+};
+
+class SlidingWindow final : public Stage {
+ public:
+  SlidingWindow(std::string name, PipelineTiming t, int frames, WindowGeometry g);
+  const char* kind() const override { return "swg"; }
+  int64_t iterations_per_frame() const { return initial_ + int64_t{g_.out_h} * block_; }
+
+ protected:
+  bool next_iteration(Iteration& it) override;
+  void consume(int port, const int32_t* beat) override;
+  void produce(int port, int32_t* beat) override;
+
+ private:
+  int64_t rows_read_in_block(int b) const;
+  WindowGeometry g_;
+  int frames_;
+  int64_t initial_, window_beats_, block_, frame_span_;
+  int frame_ = 0, block_index_ = -1;  // -1: the initial rows
+  int64_t j_ = 0;                      // iteration within the phase/block
+  int64_t block_reads_ = 0;
+  int64_t write_j_ = 0;                // window beat the current iteration writes
+  int write_block_ = 0;
+  std::vector<int32_t> frame_buf_;     // the frame's beats in arrival order
+  int64_t filled_ = 0;
+};
+
+}  // namespace vine::models

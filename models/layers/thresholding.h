@@ -1,0 +1,28 @@
+// Thresholding_Batch: a standalone multi-threshold or requantisation layer,
+// PE channels per beat, one beat per cycle.
+#pragma once
+
+#include "models/pe/output_unit.h"
+#include "models/stage/stage.h"
+
+namespace vine::models {
+
+class Thresholding final : public Stage {
+ public:
+  Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, int pe,
+               OutputUnit out);
+  const char* kind() const override { return "threshold"; }
+
+ protected:
+  bool next_iteration(Iteration& it) override;
+  void consume(int port, const int32_t* beat) override;
+  void produce(int port, int32_t* beat) override;
+
+ private:
+  int64_t total_, next_ = 0;
+  int channels_, pe_;
+  OutputUnit out_;
+  const int32_t* in_ = nullptr;
+};
+
+}  // namespace vine::models

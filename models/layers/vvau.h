@@ -1,0 +1,35 @@
+// Vector-vector-activation unit (finn-hlslib VVAU, depthwise convolution):
+// per output pixel, C/PE channel folds of K*K iterations; every iteration
+// reads one beat (PE channels at one kernel position) and the last kernel
+// position writes the PE channels' outputs.
+#pragma once
+
+#include <vector>
+
+#include "models/layers/mvau.h"
+
+namespace vine::models {
+
+class Vvau final : public Stage {
+ public:
+  // `rows`: one dot-product row per channel, K*K wide.
+  Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
+       std::vector<RowBlock> rows, OutputUnit out);
+  const char* kind() const override { return "vvau"; }
+
+ protected:
+  bool next_iteration(Iteration& it) override;
+  void consume(int port, const int32_t* beat) override;
+  void produce(int port, int32_t* beat) override;
+
+ private:
+  int channels_, k2_, pe_;
+  int64_t total_, next_ = 0;
+  std::vector<RowBlock> rows_;
+  OutputUnit out_;
+  int64_t read_k_ = 0, write_nf_ = 0;
+  std::vector<int32_t> window_;  // [kernel position][lane] of the current channel fold
+  std::vector<int32_t> lane_;
+};
+
+}  // namespace vine::models

@@ -1,0 +1,180 @@
+#include "models/stage/stage.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/stage/scheduler.h"
+
+namespace vine::models {
+
+const char* to_string(StageState s) {
+  switch (s) {
+    case StageState::kReady: return "ready";
+    case StageState::kBlockedOnRead: return "waiting for a beat";
+    case StageState::kBlockedOnWrite: return "waiting for a free slot";
+    case StageState::kDone: return "done";
+  }
+  return "?";
+}
+
+Stage::Stage(std::string name, PipelineTiming timing) : name_(std::move(name)), timing_(timing) {}
+
+void Stage::add_input(StreamFifo* f) {
+  f->consumer = this;
+  in_.push_back(f);
+  stats_.stalled_on_input.push_back(0);
+}
+
+void Stage::add_output(StreamFifo* f) {
+  f->producer = this;
+  out_.push_back(f);
+  stats_.stalled_on_output.push_back(0);
+}
+
+bool Stage::block(StreamFifo* f, bool on_read) {
+  state_ = on_read ? StageState::kBlockedOnRead : StageState::kBlockedOnWrite;
+  blocked_on_ = f;
+  (on_read ? f->consumer_waits : f->producer_waits) = true;
+  return false;
+}
+
+void Stage::note_span(int64_t begin, int64_t end, Activity what) {
+  if (begin >= end) return;
+  if (!spans_.empty() && spans_.back().what == what && spans_.back().end == begin)
+    spans_.back().end = end;
+  else
+    spans_.push_back({begin, end, what});
+}
+
+void Stage::activate(Scheduler& sched) {
+  if (state_ == StageState::kDone) return;
+  if (in_flight_.empty()) {  // first activation: size the in-flight ring
+    const size_t n = size_t(timing_.depth) + 2;
+    in_flight_.resize(n);
+    size_t off = 0;
+    for (auto* f : out_) {
+      out_offset_.push_back(off);
+      off += f->carries_data() ? size_t(f->elements_per_word()) : 0;
+    }
+    slot_words_ = off;
+    flight_data_.resize(n * slot_words_);
+  }
+  state_ = StageState::kReady;
+  blocked_on_ = nullptr;
+  const int64_t depth = timing_.depth;
+  for (;;) {
+    if (!have_cur_ && !loop_done_) {
+      if (next_iteration(cur_))
+        have_cur_ = true;
+      else
+        loop_done_ = true;
+    }
+    const int64_t issue = have_cur_ ? cur_.index : kUnknownCycle;
+    const InFlight* front = flight_count_ ? &in_flight_[flight_head_] : nullptr;
+    const int64_t due = front ? front->due : kUnknownCycle;
+    const int64_t a = std::min(issue, due);
+    if (a == kUnknownCycle) {
+      state_ = StageState::kDone;
+      return;
+    }
+    const uint32_t reads = issue == a ? cur_.reads : 0;
+    const bool write_now_cur = issue == a && depth == 0;  // P = 0: an iteration reads and writes in one cycle
+    const uint32_t writes = due == a ? front->writes : (write_now_cur ? cur_.writes : 0);
+
+    // The cycle of advance a, and what held it back.
+    const int64_t base = last_cycle_ + (a - last_advance_);
+    int64_t t = base;
+    int binding = -1;
+    bool binding_read = false;
+    for (uint32_t m = reads; m; m &= m - 1) {
+      const int p = __builtin_ctz(m);
+      const int64_t r = in_[p]->read_ready_cycle();
+      if (r == kUnknownCycle) {
+        block(in_[p], true);
+        return;
+      }
+      if (r > t) {
+        t = r;
+        binding = p;
+        binding_read = true;
+      }
+    }
+    for (uint32_t m = writes; m; m &= m - 1) {
+      const int p = __builtin_ctz(m);
+      const int64_t w = out_[p]->write_ready_cycle();
+      if (w == kUnknownCycle) {
+        block(out_[p], false);
+        return;
+      }
+      if (w > t) {
+        t = w;
+        binding = p;
+        binding_read = false;
+      }
+    }
+    if (record_) {
+      note_span(last_cycle_ + 1, base, Activity::kBusy);
+      note_span(base, t, binding_read ? Activity::kStalledInput : Activity::kStalledOutput);
+      note_span(t, t + 1, Activity::kBusy);
+    }
+    if (t > base) {
+      if (binding_read) {
+        stats_.stalled_input += t - base;
+        stats_.stalled_on_input[binding] += t - base;
+      } else {
+        stats_.stalled_output += t - base;
+        stats_.stalled_on_output[binding] += t - base;
+      }
+    }
+    // Advances last_advance_+1 .. a happen in the cycles up to t, the last one at t.
+    stats_.busy += a - last_advance_;
+
+    for (uint32_t m = reads; m; m &= m - 1) {
+      const int p = __builtin_ctz(m);
+      StreamFifo* f = in_[p];
+      if (data_ && f->carries_data()) consume(p, f->read_slot());
+      f->commit_read(t);
+      if (stats_.first_read < 0) stats_.first_read = t;
+      if (f->producer_waits) {
+        f->producer_waits = false;
+        sched.wake(f->producer);
+      }
+    }
+    if (issue == a) {  // issue the iteration: its results enter the pipeline
+      if (cur_.writes) {
+        const size_t slot = (flight_head_ + flight_count_) % in_flight_.size();
+        in_flight_[slot] = {a + depth, cur_.writes, slot};
+        ++flight_count_;
+        if (data_)
+          for (uint32_t m = cur_.writes; m; m &= m - 1) {
+            const int p = __builtin_ctz(m);
+            if (out_[p]->carries_data()) produce(p, &flight_data_[slot * slot_words_ + out_offset_[p]]);
+          }
+      }
+      have_cur_ = false;
+    }
+    if (writes) {
+      const InFlight& w = in_flight_[flight_head_];
+      for (uint32_t m = writes; m; m &= m - 1) {
+        const int p = __builtin_ctz(m);
+        StreamFifo* f = out_[p];
+        if (data_ && f->carries_data())
+          std::memcpy(f->write_slot(), &flight_data_[w.slot * slot_words_ + out_offset_[p]],
+                      size_t(f->elements_per_word()) * sizeof(int32_t));
+        f->commit_write(t);
+        if (f->consumer_waits) {
+          f->consumer_waits = false;
+          sched.wake(f->consumer);
+        }
+      }
+      if (stats_.first_write < 0) stats_.first_write = t;
+      stats_.last_write = t;
+      flight_head_ = (flight_head_ + 1) % in_flight_.size();
+      --flight_count_;
+    }
+    last_advance_ = a;
+    last_cycle_ = t;
+  }
+}
+
+}  // namespace vine::models

@@ -1,0 +1,134 @@
+// A stage of the streaming pipeline, modelled as the HLS pipeline that FINN's
+// templates compile to: a loop of iterations at II = 1 whose reads happen at
+// the pipeline's first step and whose writes happen `pipeline_depth` steps
+// later. The pipeline advances as a whole: in a cycle either every iteration
+// in flight moves one step, or none does, because the iteration at the read
+// step finds its FIFO empty or the one at the write step finds its FIFO full
+// (DOMAIN.md section 3a). Advance n happens in cycle
+//   c(n) = max(c(n-1) + 1, readable cycle of every beat it reads,
+//              free cycle of every slot it writes),
+// computed from the FIFOs' stamps (docs/simulation.md). A subclass describes
+// only its loop: which iterations read and write which ports (next_iteration)
+// and the data (consume, produce). Iterations without reads or writes cost no
+// host time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/stream/stream_fifo.h"
+
+namespace vine::models {
+
+// One iteration of a stage's loop that touches a stream.
+struct Iteration {
+  int64_t index = 0;    // its advance in the stage's loop (gaps for re-entered loops)
+  uint32_t reads = 0;   // bit p set: reads one beat from input port p
+  uint32_t writes = 0;  // bit p set: writes one beat to output port p
+};
+
+// The timing parameters of a stage, stated in one place per stage kind
+// (models/layers/stage_timing.cpp) and overridable per design.
+struct PipelineTiming {
+  int depth = 1;           // read-to-write distance P in cycles
+  int reentry_cycles = -1;  // -1: one flat loop over all frames; else the loop is
+                            // re-entered per frame, paying depth + reentry_cycles
+};
+
+struct StageStats {
+  int64_t busy = 0;             // cycles in which the pipeline advanced
+  int64_t stalled_input = 0;    // cycles waiting for a beat to read
+  int64_t stalled_output = 0;   // cycles waiting for a slot to write
+  int64_t first_write = -1, last_write = -1;  // cycles of its first and last output beats
+  int64_t first_read = -1;
+  std::vector<int64_t> stalled_on_input, stalled_on_output;  // by port
+};
+
+// A span of consecutive cycles in which a stage did one thing, for traces.
+enum class Activity : uint8_t { kBusy, kStalledInput, kStalledOutput };
+struct ActivitySpan {
+  int64_t begin = 0, end = 0;  // [begin, end)
+  Activity what = Activity::kBusy;
+};
+
+enum class StageState { kReady, kBlockedOnRead, kBlockedOnWrite, kDone };
+const char* to_string(StageState s);
+
+class Scheduler;
+
+class Stage {
+ public:
+  Stage(std::string name, PipelineTiming timing);
+  virtual ~Stage() = default;
+  Stage(const Stage&) = delete;
+  Stage& operator=(const Stage&) = delete;
+
+  const std::string& name() const { return name_; }
+  const PipelineTiming& timing() const { return timing_; }
+  virtual const char* kind() const = 0;
+
+  void add_input(StreamFifo* f);
+  void add_output(StreamFifo* f);
+  const std::vector<StreamFifo*>& inputs() const { return in_; }
+  const std::vector<StreamFifo*>& outputs() const { return out_; }
+
+  // Whether consume/produce are called: off in timing-only runs.
+  void set_data(bool on) { data_ = on; }
+  void record_activity(bool on) { record_ = on; }
+
+  // Runs the pipeline until it blocks or its loop ends. Wakes the stages on
+  // the other side of every FIFO it touches through `sched`.
+  void activate(Scheduler& sched);
+
+  StageState state() const { return state_; }
+  // The FIFO it is blocked on (state kBlockedOn*), else nullptr.
+  const StreamFifo* blocked_on() const { return blocked_on_; }
+  int64_t local_cycle() const { return last_cycle_; }  // cycle of its last advance (-1 before any)
+  const StageStats& stats() const { return stats_; }
+  const std::vector<ActivitySpan>& activity() const { return spans_; }
+
+  bool queued = false;  // owned by the scheduler
+
+ protected:
+  // The next iteration (in increasing index order) that reads or writes;
+  // false once the loop over all frames is done.
+  virtual bool next_iteration(Iteration& it) = 0;
+  // A beat read from input `port` (its elements_per_word() elements).
+  virtual void consume(int port, const int32_t* beat) {}
+  // Fills the beat the current iteration writes to output `port`; called right
+  // after the iteration's reads, as the datapath computes it.
+  virtual void produce(int port, int32_t* beat) {}
+
+  bool data_enabled() const { return data_; }
+
+ private:
+  struct InFlight {  // an issued iteration whose writes are still ahead
+    int64_t due = 0;  // the advance at which it writes
+    uint32_t writes = 0;
+    size_t slot = 0;  // where its beats wait
+  };
+  bool block(StreamFifo* f, bool on_read);
+  void note_span(int64_t begin, int64_t end, Activity what);
+
+  std::string name_;
+  PipelineTiming timing_;
+  std::vector<StreamFifo*> in_, out_;
+  bool data_ = true, record_ = false;
+
+  Iteration cur_;
+  bool have_cur_ = false, loop_done_ = false;
+  std::vector<InFlight> in_flight_;  // ring
+  size_t flight_head_ = 0, flight_count_ = 0;
+  std::vector<int32_t> flight_data_;  // per ring slot, every output port's beat
+  std::vector<size_t> out_offset_;    // offset of each output port's beat in a slot
+  size_t slot_words_ = 0;
+
+  int64_t last_advance_ = -1, last_cycle_ = -1;
+  StageState state_ = StageState::kReady;
+  const StreamFifo* blocked_on_ = nullptr;
+  StageStats stats_;
+  std::vector<ActivitySpan> spans_;
+};
+
+}  // namespace vine::models

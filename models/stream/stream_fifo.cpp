@@ -1,0 +1,61 @@
+#include "models/stream/stream_fifo.h"
+
+#include <algorithm>
+
+namespace vine::models {
+
+namespace {
+size_t ring_size(int capacity) {
+  size_t n = 1;
+  while (n < size_t(capacity)) n <<= 1;
+  return n;
+}
+}  // namespace
+
+StreamFifo::StreamFifo(std::string name, int depth, int latency, bool memory_style, int elements_per_word,
+                       bool carries_data)
+    : name_(std::move(name)),
+      depth_(depth),
+      capacity_(memory_style ? depth + 1 : depth),
+      latency_(latency),
+      elems_(elements_per_word),
+      carries_data_(carries_data),
+      mask_(ring_size(capacity_) - 1),
+      write_cycle_(mask_ + 1),
+      read_cycle_(mask_ + 1),
+      data_(carries_data ? (mask_ + 1) * size_t(elements_per_word) : 0) {}
+
+void StreamFifo::commit_write(int64_t cycle) {
+  write_cycle_[size_t(written_) & mask_] = cycle;
+  if (record_) times_.push_back({cycle, 0});
+  ++written_;
+}
+
+void StreamFifo::commit_read(int64_t cycle) {
+  const int64_t k = read_;
+  read_cycle_[size_t(k) & mask_] = cycle;
+  if (record_) times_[size_t(k)].read = cycle;
+  ++read_;
+  finish_occupancy(k, cycle);
+}
+
+// The occupancy right after beat k was written, (beats written up to w(k)) -
+// (beats read up to w(k)), is final once beat k is read: every earlier read is
+// known then. Reads are in order and beats k - capacity and older were read
+// before w(k), so it is 1 + the number of beats in (k - capacity, k) read
+// after w(k): a binary search over the read stamps.
+void StreamFifo::finish_occupancy(int64_t k, int64_t /*read_cycle*/) {
+  const int64_t wk = write_cycle_[size_t(k) & mask_];
+  int64_t lo = std::max<int64_t>(0, k - capacity_ + 1), hi = k;  // first i in [lo, hi) with r(i) > wk
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (read_cycle_[size_t(mid) & mask_] > wk)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  const int occ = int(k - lo) + 1;
+  if (occ > max_occupancy_) max_occupancy_ = occ;
+}
+
+}  // namespace vine::models

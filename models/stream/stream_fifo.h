@@ -1,0 +1,89 @@
+// A stream between two stages: a bounded FIFO with valid/ready back-pressure,
+// at most one beat written and one read per cycle, and a write-to-read
+// latency. It carries each beat's cycle stamps, so that stages can compute
+// when a beat becomes readable or a slot free without ticking a clock:
+//   - beat k written in cycle w(k) is readable from cycle w(k) + latency;
+//   - beat k may be written in cycle t only if beat k - capacity was read in
+//     a cycle before t (a full FIFO accepts no write in the cycle it is read).
+// HLS shift-register FIFOs: capacity = depth, latency 1. Memory-style FIFOs:
+// capacity = depth + 1, latency 2 (docs/simulation.md).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace vine::models {
+
+class Stage;
+
+// A cycle stamp not yet known: the beat has not been written, or the slot's
+// previous beat has not been read.
+inline constexpr int64_t kUnknownCycle = std::numeric_limits<int64_t>::max();
+
+struct FifoTimes {  // one beat's stamps, for traces
+  int64_t write = 0, read = 0;
+};
+
+class StreamFifo {
+ public:
+  StreamFifo(std::string name, int depth, int latency, bool memory_style, int elements_per_word, bool carries_data);
+
+  const std::string& name() const { return name_; }
+  int depth() const { return depth_; }
+  int capacity() const { return capacity_; }
+  int latency() const { return latency_; }
+  int elements_per_word() const { return elems_; }
+  bool carries_data() const { return carries_data_; }
+
+  // Producer side.
+  int64_t written() const { return written_; }
+  // First cycle in which the next beat may be written, or kUnknownCycle.
+  int64_t write_ready_cycle() const {
+    const int64_t j = written_ - capacity_;
+    if (j < 0) return 0;
+    if (j >= read_) return kUnknownCycle;
+    return read_cycle_[size_t(j) & mask_] + 1;
+  }
+  int32_t* write_slot() { return data_.data() + (size_t(written_) & mask_) * size_t(elems_); }
+  void commit_write(int64_t cycle);
+
+  // Consumer side.
+  int64_t read_count() const { return read_; }
+  // First cycle in which the next beat may be read, or kUnknownCycle.
+  int64_t read_ready_cycle() const {
+    if (read_ >= written_) return kUnknownCycle;
+    return write_cycle_[size_t(read_) & mask_] + latency_;
+  }
+  const int32_t* read_slot() const { return data_.data() + (size_t(read_) & mask_) * size_t(elems_); }
+  void commit_read(int64_t cycle);
+
+  int occupancy() const { return int(written_ - read_); }  // beats written and not yet read, by count
+  int max_occupancy() const { return max_occupancy_; }
+
+  // Wake-ups: a stage that found no beat (or no slot) waits for the other side.
+  Stage* producer = nullptr;
+  Stage* consumer = nullptr;
+  bool consumer_waits = false, producer_waits = false;
+
+  // Every beat's stamps, when recording for traces.
+  void record_times(bool on) { record_ = on; }
+  const std::vector<FifoTimes>& times() const { return times_; }
+
+ private:
+  void finish_occupancy(int64_t k, int64_t read_cycle);
+
+  std::string name_;
+  int depth_, capacity_, latency_, elems_;
+  bool carries_data_;
+  size_t mask_;
+  int64_t written_ = 0, read_ = 0;
+  std::vector<int64_t> write_cycle_, read_cycle_;  // rings indexed by beat number
+  std::vector<int32_t> data_;
+  int max_occupancy_ = 0;
+  bool record_ = false;
+  std::vector<FifoTimes> times_;
+};
+
+}  // namespace vine::models

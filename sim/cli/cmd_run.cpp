@@ -1,0 +1,65 @@
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/options.h"
+#include "sim/config/loaders.h"
+#include "sim/run/simulation.h"
+#include "sim/trace/traces.h"
+
+namespace vine::cli {
+
+namespace po = boost::program_options;
+
+int cmd_run(const Args& args) {
+  po::options_description opts(
+      "vine run DESIGN [options]: cycle-accurate simulation of a streaming design, checked against the golden "
+      "reference");
+  opts.add_options()("help,h", "show this help")("frames", po::value<int>()->default_value(3),
+                                                 "frames to stream through the pipeline (>= 1)")(
+      "seed", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and input frames")(
+      "json", po::value<std::string>(), "write the report as JSON")(
+      "vcd", po::value<std::string>(), "write FIFO occupancies and stage states as VCD (GTKWave)")(
+      "perfetto", po::value<std::string>(), "write a Chrome/Perfetto JSON timeline, one track per stage")(
+      "timing-only", "skip the arithmetic: the same cycles, no output check");
+  po::variables_map vm;
+  if (auto done = parse_command("run", args, opts, "design", "DESIGN", vm)) return *done;
+  sim::RunOptions o;
+  o.frames = vm["frames"].as<int>();
+  if (o.frames < 1) return usage_error("run", "--frames must be >= 1, got " + std::to_string(o.frames), opts);
+  o.seed = vm["seed"].as<uint64_t>();
+  o.timing_only = vm.count("timing-only") > 0;
+  o.record = vm.count("vcd") || vm.count("perfetto");
+  o.progress = true;
+  for (const char* f : {"json", "vcd", "perfetto"})
+    if (vm.count(f)) {
+      const std::string path = vm[f].as<std::string>();
+      if (!std::ofstream(path)) {
+        std::cerr << "error: cannot write --" << f << " file '" << path << "'\n";
+        return kExitUsage;
+      }
+    }
+
+  const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  sim::Simulation simulation(d, o);
+  const sim::RunReport& r = simulation.run();
+  std::cout << sim::format_summary(r);
+  if (vm.count("json")) {
+    std::ofstream out(vm["json"].as<std::string>());
+    out << sim::to_json(r, estimate::estimate_design(d), d).dump(2) << "\n";
+  }
+  if (vm.count("vcd")) {
+    std::ofstream out(vm["vcd"].as<std::string>());
+    trace::write_vcd(simulation.network(), out);
+  }
+  if (vm.count("perfetto")) {
+    std::ofstream out(vm["perfetto"].as<std::string>());
+    trace::write_perfetto(simulation.network(), d.clock_mhz, out);
+  }
+  if (!r.finished) return kExitSimulation;
+  if (r.outputs_match_reference && !*r.outputs_match_reference) return kExitSimulation;
+  return kExitOk;
+}
+
+}  // namespace vine::cli

@@ -1,0 +1,171 @@
+#include "sim/run/process_network.h"
+
+#include <stdexcept>
+
+#include "models/layers/add_streams.h"
+#include "models/layers/concat.h"
+#include "models/layers/duplicate_streams.h"
+#include "models/layers/fm_padding.h"
+#include "models/layers/mvau.h"
+#include "models/layers/pool.h"
+#include "models/layers/sliding_window.h"
+#include "models/layers/thresholding.h"
+#include "models/layers/vvau.h"
+#include "models/layers/width_converter.h"
+#include "sim/config/config_error.h"
+#include "sim/run/stage_timing.h"
+
+namespace vine::sim {
+
+using ir::StageKind;
+using namespace vine::models;
+
+namespace {
+
+// The PE array's dot-product units: one per channel group (or one for the layer).
+std::vector<RowBlock> row_blocks(const ir::Layer& l, const golden::LayerParams* p, int64_t width) {
+  std::vector<RowBlock> blocks;
+  if (!p) {  // timing only: no arithmetic
+    blocks.push_back({0, l.matrix_height(), nullptr});
+    return blocks;
+  }
+  const int32_t* codes = p->weight_codes.data();
+  if (l.channel_groups.empty()) {
+    blocks.push_back({0, l.matrix_height(),
+                      make_dot_product_unit(*l.weights, l.in_type, l.acc_range, codes, 0, l.matrix_height(), width)});
+    return blocks;
+  }
+  int64_t first = 0;
+  for (const auto& g : l.channel_groups) {
+    blocks.push_back({first, g.channels, make_dot_product_unit(g.weights, l.in_type, l.acc_range, codes, first,
+                                                               g.channels, width)});
+    first += g.channels;
+  }
+  return blocks;
+}
+
+OutputUnit output_unit(const ir::Layer& l, const golden::LayerParams* p) {
+  static const golden::LayerParams none;
+  return OutputUnit(l, p ? *p : none);
+}
+
+}  // namespace
+
+ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o, const golden::NetworkParams* params,
+                               InputFrames input, models::OutputDma::FrameSink sink)
+    : design_(d), opts_(o), plan_(ir::plan_process_network(d)) {
+  if (d.hw_template != ir::Template::kStreaming)
+    throw config::ConfigError(ir::SourceLocation{d.path, 0, 0, "template"}, "'engine'",
+                              "'streaming': `vine run` simulates streaming pipelines only so far");
+  if (!o.timing_only && !params) throw std::invalid_argument("ProcessNetwork: a bit-exact run needs parameters");
+  for (const auto& s : plan_.streams)
+    fifos_.push_back(std::make_unique<StreamFifo>(s.name, s.depth, 1, false, s.elements_per_word(), !o.timing_only));
+  for (const auto& s : plan_.stages) {
+    stages_.push_back(make_stage(s, o.timing_only ? nullptr : params, input, sink));
+    Stage& st = *stages_.back();
+    for (int id : s.inputs) st.add_input(fifos_[size_t(id)].get());
+    for (int id : s.outputs) st.add_output(fifos_[size_t(id)].get());
+    st.set_data(!o.timing_only);
+    st.record_activity(o.record);
+  }
+  for (auto& f : fifos_) f->record_times(o.record);
+}
+
+std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const golden::NetworkParams* params,
+                                                  InputFrames& input, OutputDma::FrameSink& sink) {
+  const PipelineTiming t = default_stage_timing(s, design_);
+  const int frames = opts_.frames;
+  const ir::Layer* l = s.layer >= 0 ? &design_.network.layers[size_t(s.layer)] : nullptr;
+  const golden::LayerParams* p = params && l ? &params->layers[size_t(s.layer)] : nullptr;
+  const int in_bits = l ? l->in_type.bits : 0;
+  switch (s.kind) {
+    case StageKind::kInputDma: {
+      auto dma = std::make_unique<InputDma>(s.name, t, frames, s.out_words, input);
+      input_ = dma.get();
+      return dma;
+    }
+    case StageKind::kOutputDma: {
+      auto dma = std::make_unique<OutputDma>(s.name, t, frames, s.in_words, sink);
+      output_ = dma.get();
+      return dma;
+    }
+    case StageKind::kWidthConverter: {
+      const ir::StreamPlan& in = plan_.streams[size_t(s.inputs.at(0))];
+      return std::make_unique<WidthConverter>(s.name, t, frames, in.words * in.elements_per_word(),
+                                              s.in_stream_bits / in.elem_bits, s.out_stream_bits / in.elem_bits);
+    }
+    case StageKind::kFmPadding: {
+      PaddingGeometry g;
+      g.in_h = s.ifm_h;
+      g.in_w = s.ifm_w;
+      g.top = l->pad.top, g.left = l->pad.left, g.bottom = l->pad.bottom, g.right = l->pad.right;
+      g.lanes = s.in_stream_bits / in_bits;
+      g.channel_folds = s.channels / g.lanes;
+      g.pad_code = l->pad_value;
+      return std::make_unique<FmPadding>(s.name, t, frames, g);
+    }
+    case StageKind::kSlidingWindow: {
+      WindowGeometry g;
+      g.in_h = s.ifm_h;
+      g.in_w = s.ifm_w;
+      g.out_h = s.ofm_h;
+      g.out_w = s.ofm_w;
+      g.kernel = s.kernel;
+      g.stride = s.stride;
+      g.lanes = s.in_stream_bits / in_bits;
+      g.channel_folds = s.channels / g.lanes;
+      g.depthwise = s.depthwise;
+      return std::make_unique<SlidingWindow>(s.name, t, frames, g);
+    }
+    case StageKind::kMvau: {
+      MatrixGeometry g{l->matrix_width(), l->matrix_height(), s.simd, s.pe, l->output_pixels()};
+      return std::make_unique<Mvau>(s.name, t, frames, g, row_blocks(*l, p, g.mw), output_unit(*l, p));
+    }
+    case StageKind::kVvau:
+      if (s.simd != 1)
+        throw config::ConfigError(design_.folding[size_t(s.layer)].simd_where, std::to_string(s.simd),
+                                  "simd 1 for the depthwise layer " + l->name +
+                                      " (the simulated VVAU reads one kernel position per beat)");
+      return std::make_unique<Vvau>(s.name, t, frames, l->in_shape.c, l->kernel * l->kernel, s.pe,
+                                    l->output_pixels(), row_blocks(*l, p, int64_t{l->kernel} * l->kernel),
+                                    output_unit(*l, p));
+    case StageKind::kThreshold:
+      return std::make_unique<Thresholding>(s.name, t, frames, s.in_words, l->out_shape.c, s.pe, output_unit(*l, p));
+    case StageKind::kMaxPool:
+    case StageKind::kAvgPool: {
+      PoolGeometry g{s.ifm_h, s.ifm_w, s.ofm_h, s.ofm_w, s.kernel, s.stride, s.channels, s.pe,
+                     s.kind == StageKind::kAvgPool};
+      return std::make_unique<Pool>(s.name, t, frames, g);
+    }
+    case StageKind::kAddStreams:
+      return std::make_unique<AddStreams>(s.name, t, frames, s.out_words, l->out_shape.c, output_unit(*l, p));
+    case StageKind::kConcat: {
+      std::vector<int> per_pixel;
+      for (int idx : l->input_index) {
+        const int c = idx < 0 ? design_.network.input_shape.c : design_.network.layers[size_t(idx)].out_shape.c;
+        per_pixel.push_back(c / s.pe);
+      }
+      return std::make_unique<Concat>(s.name, t, frames, l->output_pixels(), per_pixel);
+    }
+    case StageKind::kDuplicate:
+      return std::make_unique<DuplicateStreams>(s.name, t, frames, s.in_words);
+  }
+  throw std::logic_error("make_stage: unknown stage kind");
+}
+
+bool ProcessNetwork::run(const std::function<bool()>& should_pause) {
+  if (!started_) {
+    for (auto& s : stages_) sched_.wake(s.get());
+    started_ = true;
+  }
+  sched_.run(should_pause);
+  return finished();
+}
+
+bool ProcessNetwork::finished() const {
+  for (const auto& s : stages_)
+    if (s->state() != StageState::kDone) return false;
+  return true;
+}
+
+}  // namespace vine::sim

@@ -1,0 +1,59 @@
+// A streaming design elaborated into models: the stages and FIFOs of its
+// process network (ir::plan_process_network), with the PE arithmetic and
+// output units loaded from the network's parameters, ready to run.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "models/layers/dma.h"
+#include "models/stage/scheduler.h"
+#include "sim/golden/network_params.h"
+#include "sim/ir/design.h"
+#include "sim/ir/stage_plan.h"
+
+namespace vine::sim {
+
+struct ElaborationOptions {
+  int frames = 1;
+  bool timing_only = false;  // no data, no arithmetic: the same cycles
+  bool record = false;       // keep every beat's stamps and stage activity, for traces
+};
+
+class ProcessNetwork {
+ public:
+  // `params` and `input` are unused (may be null) when timing_only.
+  using InputFrames = std::function<void(int frame, std::vector<int32_t>& elements)>;
+  ProcessNetwork(const ir::Design& d, const ElaborationOptions& o, const golden::NetworkParams* params,
+                 InputFrames input, models::OutputDma::FrameSink sink);
+
+  // Runs until every stage is done or none can go on; returns whether all finished.
+  // `should_pause` lets the caller interleave (progress, SystemC time).
+  bool run(const std::function<bool()>& should_pause = {});
+  bool finished() const;
+
+  const ir::StreamingPlan& plan() const { return plan_; }
+  const std::vector<std::unique_ptr<models::Stage>>& stages() const { return stages_; }
+  const std::vector<std::unique_ptr<models::StreamFifo>>& fifos() const { return fifos_; }
+  const models::InputDma& input_dma() const { return *input_; }
+  const models::OutputDma& output_dma() const { return *output_; }
+  int frames() const { return opts_.frames; }
+  int64_t activations() const { return sched_.activations(); }
+
+ private:
+  std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s, const golden::NetworkParams* params,
+                                            InputFrames& input, models::OutputDma::FrameSink& sink);
+
+  const ir::Design& design_;
+  ElaborationOptions opts_;
+  ir::StreamingPlan plan_;
+  std::vector<std::unique_ptr<models::StreamFifo>> fifos_;
+  std::vector<std::unique_ptr<models::Stage>> stages_;
+  models::InputDma* input_ = nullptr;
+  models::OutputDma* output_ = nullptr;
+  models::Scheduler sched_;
+  bool started_ = false;
+};
+
+}  // namespace vine::sim

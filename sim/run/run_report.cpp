@@ -1,0 +1,257 @@
+#include "sim/run/run_report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace vine::sim {
+
+using models::StageState;
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// The wait-for chain from a blocked stage: each stage waits on a FIFO whose
+// other side is the next stage; a chain that returns to a stage is the cycle
+// of the deadlock.
+std::string wait_cycle(const ProcessNetwork& pn) {
+  std::map<const models::Stage*, const models::Stage*> waits_for;
+  for (const auto& s : pn.stages()) {
+    const models::StreamFifo* f = s->blocked_on();
+    if (!f) continue;
+    waits_for[s.get()] = s->state() == StageState::kBlockedOnRead ? f->producer : f->consumer;
+  }
+  for (const auto& [start, _] : waits_for) {
+    std::vector<const models::Stage*> path{start};
+    std::set<const models::Stage*> seen{start};
+    const models::Stage* cur = start;
+    while (waits_for.count(cur)) {
+      cur = waits_for[cur];
+      if (seen.count(cur)) {
+        std::string out;
+        bool in_cycle = false;
+        for (const auto* s : path) {
+          if (s == cur) in_cycle = true;
+          if (!in_cycle) continue;
+          const models::StreamFifo* f = s->blocked_on();
+          out += s->name() + (s->state() == StageState::kBlockedOnRead ? " waits for a beat on " : " waits for a slot in ") +
+                 f->name() + " (" + std::to_string(f->occupancy()) + "/" + std::to_string(f->capacity()) + "); ";
+        }
+        return out + "and round again";
+      }
+      seen.insert(cur);
+      path.push_back(cur);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e) {
+  RunReport r;
+  r.design = d.name;
+  r.clock_mhz = d.clock_mhz;
+  r.frames = pn.frames();
+  r.finished = pn.finished();
+  r.estimate_interval_cycles = e.interval_cycles;
+
+  const auto& out = pn.output_dma();
+  const int64_t first_in = pn.input_dma().stats().first_write;
+  r.frame_last_out_cycles = out.last_beat_cycles();
+  const auto& last = r.frame_last_out_cycles;
+  if (!last.empty()) {
+    r.latency_cycles = last.front() - first_in + 1;
+    r.cycles_total = last.back() - first_in + 1;
+    r.cycles_per_frame_batch = double(r.cycles_total) / double(last.size());
+    r.interval_cycles = last.size() > 1 ? (last.back() - last.front()) / int64_t(last.size() - 1) : r.cycles_total;
+    r.fps = r.interval_cycles ? d.clock_mhz * 1e6 / double(r.interval_cycles) : 0;
+  }
+
+  int64_t slowest = -1;
+  for (const auto& s : pn.stages()) {
+    const auto& st = s->stats();
+    StageReport sr;
+    sr.name = s->name();
+    sr.kind = s->kind();
+    sr.busy = st.busy;
+    sr.stalled_input = st.stalled_input;
+    sr.stalled_output = st.stalled_output;
+    sr.first_out_cycle = st.first_write;
+    sr.last_out_cycle = st.last_write;
+    for (size_t p = 0; p < st.stalled_on_input.size(); ++p)
+      if (st.stalled_on_input[p] > sr.worst_fifo_cycles) {
+        sr.worst_fifo_cycles = st.stalled_on_input[p];
+        sr.worst_fifo = s->inputs()[p]->name();
+        sr.worst_fifo_full = false;
+      }
+    for (size_t p = 0; p < st.stalled_on_output.size(); ++p)
+      if (st.stalled_on_output[p] > sr.worst_fifo_cycles) {
+        sr.worst_fifo_cycles = st.stalled_on_output[p];
+        sr.worst_fifo = s->outputs()[p]->name();
+        sr.worst_fifo_full = true;
+      }
+    sr.state = to_string(s->state());
+    if (s->blocked_on()) sr.blocked_on = s->blocked_on()->name();
+    sr.local_cycle = s->local_cycle();
+    if (st.busy > slowest) {
+      slowest = st.busy;
+      r.slowest_stage = sr.name;
+    }
+    r.stages.push_back(sr);
+  }
+  for (size_t i = 0; i < pn.stages().size(); ++i) r.stages[i].layer = pn.plan().stages[i].layer;
+  for (const auto& f : pn.fifos())
+    r.fifos.push_back({f->name(), f->depth(), f->capacity(), f->max_occupancy(), f->occupancy(), f->written()});
+
+  // Slower than the closed form: name what held back the stage the estimate
+  // expects to set the pace.
+  if (r.finished && r.frames > 1 && r.interval_cycles > e.interval_cycles) {
+    std::string pace;
+    int64_t pace_cycles = -1;
+    for (const auto& le : e.layers)
+      for (const auto& se : le.stages)
+        if (se.cycles > pace_cycles) {
+          pace_cycles = se.cycles;
+          pace = se.plan.name;
+        }
+    for (const auto& sr : r.stages)
+      if (sr.name == pace) {
+        std::ostringstream o;
+        o << "interval " << r.interval_cycles << " > estimate " << e.interval_cycles << ": " << pace
+          << " (the estimate's slowest stage) stalled " << (sr.stalled_input + sr.stalled_output) << " cycles";
+        if (!sr.worst_fifo.empty())
+          o << ", most on " << sr.worst_fifo << " " << (sr.worst_fifo_full ? "full" : "empty") << " ("
+            << sr.worst_fifo_cycles << " cycles)";
+        r.interval_explanation = o.str();
+      }
+  }
+
+  if (!r.finished) {
+    std::ostringstream o;
+    o << "deadlock after " << out.frames_done() << " of " << r.frames << " frames: ";
+    const std::string cyc = wait_cycle(pn);
+    o << (cyc.empty() ? "stages wait on one another" : cyc);
+    r.deadlock = o.str();
+  }
+  return r;
+}
+
+nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e, const ir::Design& d) {
+  nlohmann::json j = estimate::to_json(e);  // the estimate's fields, simulated values over them
+  j["interval_cycles"] = r.interval_cycles;
+  j["fps"] = r.fps;
+  j["frames"] = r.frames;
+  j["latency_cycles"] = r.latency_cycles;
+  j["cycles_total"] = r.cycles_total;
+  j["cycles_per_frame_batch"] = r.cycles_per_frame_batch;
+  j["outputs_match_reference"] = r.outputs_match_reference ? nlohmann::json(*r.outputs_match_reference) : nullptr;
+  j["estimate_interval_cycles"] = r.estimate_interval_cycles;
+  j["timing_only"] = r.timing_only;
+  j["slowest_stage"] = r.slowest_stage;
+  if (!r.interval_explanation.empty()) j["interval_explanation"] = r.interval_explanation;
+  if (!r.mismatched_frames.empty()) j["mismatched_frames"] = r.mismatched_frames;
+  j["frame_last_out_cycles"] = r.frame_last_out_cycles;
+
+  auto stage_json = [](const StageReport& s) {
+    nlohmann::json sj = {{"name", s.name},
+                         {"kind", s.kind},
+                         {"cycles_busy", s.busy},
+                         {"cycles_stalled_input", s.stalled_input},
+                         {"cycles_stalled_output", s.stalled_output},
+                         {"first_out_cycle", s.first_out_cycle},
+                         {"last_out_cycle", s.last_out_cycle},
+                         {"state", s.state}};
+    if (!s.worst_fifo.empty())
+      sj["most_stalled_on"] = {{"fifo", s.worst_fifo}, {"full", s.worst_fifo_full}, {"cycles", s.worst_fifo_cycles}};
+    if (!s.blocked_on.empty()) sj["blocked_on"] = s.blocked_on;
+    return sj;
+  };
+  // Per layer: the busiest of its stages for busy and stall cycles; its last
+  // stage for the output cycles.
+  auto& layers = j["layers"];
+  for (size_t li = 0; li < layers.size(); ++li) {
+    const StageReport* busiest = nullptr;
+    const StageReport* tail = nullptr;
+    nlohmann::json stages = nlohmann::json::array();
+    for (const auto& s : r.stages) {
+      if (s.layer != int(li) || s.kind == "input_dma" || s.kind == "output_dma") continue;
+      if (!busiest || s.busy > busiest->busy) busiest = &s;
+      if (s.kind != "duplicate") tail = &s;
+      stages.push_back(stage_json(s));
+    }
+    auto& lj = layers[li];
+    lj["estimate_cycles"] = lj["cycles"];
+    lj.erase("cycles");
+    if (busiest) {
+      lj["cycles_busy"] = busiest->busy;
+      lj["cycles_stalled_input"] = busiest->stalled_input;
+      lj["cycles_stalled_output"] = busiest->stalled_output;
+    }
+    if (tail) {
+      lj["first_out_cycle"] = tail->first_out_cycle;
+      lj["last_out_cycle"] = tail->last_out_cycle;
+    }
+    lj["sim_stages"] = stages;
+  }
+  nlohmann::json dmas = nlohmann::json::array();
+  for (const auto& s : r.stages)
+    if (s.kind == "input_dma" || s.kind == "output_dma") dmas.push_back(stage_json(s));
+  j["dmas"] = dmas;
+  nlohmann::json fifos = nlohmann::json::array();
+  for (const auto& f : r.fifos)
+    fifos.push_back({{"name", f.name},
+                     {"depth", f.depth},
+                     {"capacity", f.capacity},
+                     {"max_occupancy", f.max_occupancy},
+                     {"occupancy_at_end", f.occupancy},
+                     {"beats", f.words_written}});
+  j["fifos"] = fifos;
+  j["deadlock"] = r.deadlock.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.deadlock);
+  (void)d;
+  return j;
+}
+
+std::string format_summary(const RunReport& r) {
+  std::ostringstream o;
+  o << "design " << r.design << ": " << r.frames << " frame(s) simulated" << (r.timing_only ? " (timing only)" : "")
+    << "\n\n";
+  if (!r.deadlock.empty()) o << "DEADLOCK: " << r.deadlock << "\n\n";
+  o << "  latency    " << r.latency_cycles << " cycles (first input beat to last output beat of frame 0)\n";
+  o << "  interval   " << r.interval_cycles << " cycles -> " << fmt("%.1f", r.fps) << " frames/s at "
+    << fmt("%.1f", r.clock_mhz) << " MHz (estimate " << r.estimate_interval_cycles << ")\n";
+  o << "  batch      " << fmt("%.1f", r.cycles_per_frame_batch) << " cycles per frame over the run ("
+    << r.cycles_total << " in all)\n";
+  o << "  slowest    " << r.slowest_stage << "\n";
+  if (!r.interval_explanation.empty()) o << "  why        " << r.interval_explanation << "\n";
+  if (r.outputs_match_reference)
+    o << "  outputs    " << (*r.outputs_match_reference ? "match the golden reference, frame by frame"
+                                                          : "DIFFER from the golden reference")
+      << "\n";
+  const double span = r.cycles_total > 0 ? double(r.cycles_total) : 1.0;
+  o << "\n  stage                      busy  stall-in stall-out  waited longest on\n";
+  for (const auto& s : r.stages) {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-22s %7.1f%% %8.1f%% %8.1f%%  %s%s\n", s.name.c_str(), 100.0 * s.busy / span,
+                  100.0 * s.stalled_input / span, 100.0 * s.stalled_output / span, s.worst_fifo.c_str(),
+                  s.worst_fifo.empty() ? "" : (s.worst_fifo_full ? " (full)" : " (empty)"));
+    o << line;
+  }
+  o << "\n  fifo                                  peak / depth\n";
+  for (const auto& f : r.fifos) {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-36s %5d / %d%s\n", f.name.c_str(), f.max_occupancy, f.depth,
+                  f.capacity != f.depth ? " (+1 memory-style)" : "");
+    o << line;
+  }
+  return o.str();
+}
+
+}  // namespace vine::sim

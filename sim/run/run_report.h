@@ -1,0 +1,67 @@
+// What `vine run` measured: latency, interval, per-stage busy and stall
+// cycles, FIFO peak occupancy, the comparison with the golden reference, and
+// a deadlock diagnosis when the pipeline stopped early.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/estimate/estimate.h"
+#include "sim/run/process_network.h"
+
+namespace vine::sim {
+
+struct StageReport {
+  std::string name, kind;
+  int layer = -1;
+  int64_t busy = 0, stalled_input = 0, stalled_output = 0;
+  int64_t first_out_cycle = -1, last_out_cycle = -1;
+  // The FIFO it waited on longest, and whether it was empty (input) or full (output).
+  std::string worst_fifo;
+  bool worst_fifo_full = false;
+  int64_t worst_fifo_cycles = 0;
+  std::string state;       // for a deadlock: what it waits for
+  std::string blocked_on;  // its FIFO
+  int64_t local_cycle = -1;
+};
+
+struct FifoReport {
+  std::string name;
+  int depth = 0, capacity = 0, max_occupancy = 0, occupancy = 0;
+  int64_t words_written = 0;
+};
+
+struct RunReport {
+  std::string design;
+  double clock_mhz = 0;
+  int frames = 0;
+  bool timing_only = false;
+  bool finished = false;           // false: deadlock
+  int64_t latency_cycles = 0;      // first input beat of frame 0 to last output beat of frame 0
+  int64_t interval_cycles = 0;     // steady state over the frames' last output beats
+  int64_t cycles_total = 0;        // first input beat to last output beat of all frames
+  double cycles_per_frame_batch = 0;
+  double fps = 0;
+  std::optional<bool> outputs_match_reference;  // unset in timing-only runs
+  std::vector<int> mismatched_frames;
+  int64_t estimate_interval_cycles = 0;
+  std::string slowest_stage;
+  std::string interval_explanation;  // when slower than the estimate
+  std::vector<StageReport> stages;
+  std::vector<FifoReport> fifos;
+  std::vector<int64_t> frame_last_out_cycles;
+  std::string deadlock;  // empty, or the diagnosis
+  double wall_seconds = 0;
+};
+
+RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e);
+
+// The estimate's fields with simulated values, plus the run's own (README/docs list them).
+nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e, const ir::Design& d);
+std::string format_summary(const RunReport& r);
+
+}  // namespace vine::sim

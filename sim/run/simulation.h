@@ -1,0 +1,41 @@
+// One `vine run`: elaborates a design, streams synthetic frames through it,
+// checks every output frame against the golden reference and reports.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "sim/estimate/estimate.h"
+#include "sim/run/process_network.h"
+#include "sim/run/run_report.h"
+
+namespace vine::sim {
+
+struct RunOptions {
+  int frames = 3;
+  uint64_t seed = 1;
+  bool timing_only = false;
+  bool record = false;    // keep stamps and activity for --vcd / --perfetto
+  bool progress = false;  // a progress line on stderr for runs over a second
+};
+
+class Simulation {
+ public:
+  Simulation(const ir::Design& d, const RunOptions& o);
+  ~Simulation();
+  // Runs to the end or to a deadlock.
+  const RunReport& run();
+  const ProcessNetwork& network() const { return *pn_; }
+  const RunReport& report() const { return report_; }
+
+ private:
+  struct Golden;
+  const ir::Design& d_;
+  RunOptions o_;
+  std::unique_ptr<Golden> golden_;
+  std::unique_ptr<ProcessNetwork> pn_;
+  RunReport report_;
+};
+
+}  // namespace vine::sim

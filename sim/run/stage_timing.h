@@ -1,0 +1,15 @@
+// The pipeline depth (read-to-write distance) and loop structure of every
+// stage kind, in one place. MVAU/VVAU depths come from the RTL units' single
+// source (vine_rtl_timing.h): weight-memory read, the lane group's pipeline,
+// and the output unit's. Documented in docs/simulation.md.
+#pragma once
+
+#include "models/stage/stage.h"
+#include "sim/ir/design.h"
+#include "sim/ir/stage_plan.h"
+
+namespace vine::sim {
+
+models::PipelineTiming default_stage_timing(const ir::StagePlan& s, const ir::Design& d);
+
+}  // namespace vine::sim

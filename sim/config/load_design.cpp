@@ -61,6 +61,15 @@ ir::Design load_design(const std::string& path) {
                                                                                             : ir::Template::kStreaming;
   d.clock_mhz = m.get_double("clock_mhz", 1, 1000, d.device.max_clock_mhz);
   d.default_fifo_depth = int(m.get_int("fifo_depth", 1, 1 << 20, 2));
+  d.internal_fifo_depth = int(m.get_int("internal_fifo_depth", 1, 1 << 20, 2));
+  if (auto pd = m.find("pipeline_depth")) {
+    d.pipeline_depth_where = pd->where();
+    MapReader pm(*pd);
+    for (const char* kind : {"fmpadding", "swg", "mvau", "vvau", "threshold", "maxpool", "avgpool", "addstreams",
+                             "concat", "duplicate", "dwc", "input_dma", "output_dma"})
+      if (pm.find(kind)) d.pipeline_depth[kind] = int(pm.get_int(kind, 0, 1024));
+    pm.done();
+  }
   d.max_stream_bits = int(m.get_int("max_stream_bits", 8, 1 << 16, 8192));
   const ir::MemoryStyle default_memory =
       m.find("weight_memory") ? read_memory_style(m.get("weight_memory")) : ir::MemoryStyle::kBram;
@@ -122,8 +131,8 @@ ir::Design load_design(const std::string& path) {
 
   // One FIFO per edge of the layer graph, and one into the output DMA.
   for (const auto& l : net.layers)
-    for (const auto& in : l.inputs) d.fifos.push_back({in, l.name, d.default_fifo_depth, root.where()});
-  d.fifos.push_back({net.output_layer().name, "output", d.default_fifo_depth, root.where()});
+    for (const auto& in : l.inputs) d.fifos.push_back({in, l.name, d.default_fifo_depth, false, root.where()});
+  d.fifos.push_back({net.output_layer().name, "output", d.default_fifo_depth, false, root.where()});
   if (auto fifos = m.find("fifos")) {
     for (const auto& item : fifos->items()) {
       MapReader fm(item);
@@ -132,6 +141,7 @@ ir::Design load_design(const std::string& path) {
       for (auto& spec : d.fifos)
         if (spec.from == from && spec.to == to) {
           spec.depth = int(fm.get_int("depth", 1, 1 << 24));
+          spec.memory_style = fm.get_choice("style", {"shift", "memory"}, "shift") == "memory";
           spec.where = item.where();
           found = true;
         }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/estimate/stage_timing.h"
+
 namespace vine::estimate {
 
 int64_t stage_cycles(const ir::StagePlan& s, const ir::Design& d) {
@@ -23,10 +25,14 @@ int64_t stage_cycles(const ir::StagePlan& s, const ir::Design& d) {
       // finn-hlslib ConvolutionInputGenerator (HLS 2D): the first K rows are
       // read before the first window leaves, then each output row costs the
       // larger of writing its windows and reading the next `stride` rows.
+      // The loop is re-entered per frame: its pipeline drains and it pays its
+      // entry cycles before the next frame (DOMAIN.md section 3a).
       const int64_t cf = s.channels / s.simd;
       const int64_t k = s.kernel;
-      return int64_t{s.ifm_w} * k * cf + int64_t{s.ofm_h} * std::max(int64_t{s.ofm_w} * k * k * cf,
-                                                                      int64_t{s.stride} * s.ifm_w * cf);
+      const models::PipelineTiming t = stage_timing(s, d);
+      const int64_t reentry = t.reentry_cycles >= 0 ? t.depth + t.reentry_cycles : 0;
+      return int64_t{s.ifm_w} * k * cf +
+             int64_t{s.ofm_h} * std::max(int64_t{s.ofm_w} * k * k * cf, int64_t{s.stride} * s.ifm_w * cf) + reentry;
     }
     case StageKind::kFmPadding:
       return int64_t{s.ofm_h} * s.ofm_w * (s.channels / s.pe);

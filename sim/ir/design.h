@@ -31,6 +31,9 @@ struct LayerFolding {
 struct FifoSpec {
   std::string from, to;
   int depth = 2;
+  // HLS shift-register FIFO (holds depth beats, readable the cycle after the
+  // write) or memory-style (depth + 1 beats, two cycles write to read).
+  bool memory_style = false;
   SourceLocation where;
 };
 
@@ -43,6 +46,11 @@ struct Design {
   Device device;
   std::vector<LayerFolding> folding;  // one per network layer, same order
   int default_fifo_depth = 2;         // FINN's default stream depth
+  int internal_fifo_depth = 2;        // streams inside a layer (converter -> window -> MVAU)
+  // Pipeline depth (read-to-write cycles) per stage kind ("mvau", "swg", "dwc",
+  // ...), overriding the defaults of docs/simulation.md.
+  std::map<std::string, int> pipeline_depth;
+  SourceLocation pipeline_depth_where;
   std::vector<FifoSpec> fifos;        // one per graph edge, defaults filled in
   int max_stream_bits = 8192;         // widest stream a stage may read or write
 

@@ -79,7 +79,7 @@ class PlanBuilder {
     return int(plan_.stages.size()) - 1;
   }
 
-  int stream(int from, int to, int bits, int elem_bits, int64_t elements, int depth, bool edge, std::string name) {
+  int stream(int from, int to, int bits, int elem_bits, int64_t elements, const FifoSpec* edge, std::string name) {
     StreamPlan s;
     s.name = std::move(name);
     s.producer = from;
@@ -87,8 +87,9 @@ class PlanBuilder {
     s.bits = bits;
     s.elem_bits = elem_bits;
     s.words = elements * elem_bits / bits;
-    s.depth = depth;
-    s.graph_edge = edge;
+    s.depth = edge ? edge->depth : d_.internal_fifo_depth;
+    s.memory_style = edge && edge->memory_style;
+    s.graph_edge = edge != nullptr;
     plan_.streams.push_back(s);
     const int id = int(plan_.streams.size()) - 1;
     plan_.stages[from].outputs.push_back(id);
@@ -97,7 +98,7 @@ class PlanBuilder {
   }
 
   void internal(int from, int to, int bits, int elem_bits, int64_t elements) {
-    stream(from, to, bits, elem_bits, elements, 2, false, plan_.stages[from].name + "->" + plan_.stages[to].name);
+    stream(from, to, bits, elem_bits, elements, nullptr, plan_.stages[from].name + "->" + plan_.stages[to].name);
   }
 
   // Records the stage that writes a layer's output, with a duplicator when
@@ -123,10 +124,11 @@ class PlanBuilder {
     tails_[layer + 1] = t;
   }
 
-  int edge_depth(const std::string& from, const std::string& to) const {
+  FifoSpec edge_spec(const std::string& from, const std::string& to) const {
     for (const auto& f : d_.fifos)
-      if (f.from == from && f.to == to) return f.depth;
-    return d_.default_fifo_depth;
+      if (f.from == from && f.to == to) return f;
+    FifoSpec f{from, to, d_.default_fifo_depth};
+    return f;
   }
 
   // Width converters from `from_bits` to `to_bits`: one when one width divides
@@ -156,10 +158,10 @@ class PlanBuilder {
   void connect_edge(int producer, const std::string& consumer_name, int to, int want_bits) {
     const Tail& t = tails_[producer + 1];
     const std::string from_name = producer < 0 ? "input" : net_.layers[producer].name;
-    const int depth = edge_depth(from_name, consumer_name);
+    const FifoSpec spec = edge_spec(from_name, consumer_name);
     const std::string edge_name = from_name + "->" + consumer_name;
     if (t.bits == want_bits) {
-      stream(t.stage, to, t.bits, t.elem_bits, t.elements, depth, true, edge_name);
+      stream(t.stage, to, t.bits, t.elem_bits, t.elements, &spec, edge_name);
       return;
     }
     // The graph edge's FIFO is the one leaving the producer; converters sit on
@@ -173,7 +175,7 @@ class PlanBuilder {
       const int ci = insert_before(to, convs[k]);
       if (ci <= to) ++to;
       if (k == 0)
-        stream(t.stage, ci, t.bits, t.elem_bits, t.elements, depth, true, edge_name);
+        stream(t.stage, ci, t.bits, t.elem_bits, t.elements, &spec, edge_name);
       else
         internal(prev, ci, convs[k].in_stream_bits, t.elem_bits, t.elements);
       prev = ci;

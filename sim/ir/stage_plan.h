@@ -51,6 +51,7 @@ struct StreamPlan {
   int elem_bits = 0;       // bits per element: a beat carries bits / elem_bits elements
   int64_t words = 0;       // beats per frame
   int depth = 2;
+  bool memory_style = false;  // see FifoSpec
   bool graph_edge = false;  // an edge of the layer graph (depth from the design), else layer-internal
   int elements_per_word() const { return bits / elem_bits; }
 };

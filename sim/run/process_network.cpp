@@ -13,7 +13,7 @@
 #include "models/layers/vvau.h"
 #include "models/layers/width_converter.h"
 #include "sim/config/config_error.h"
-#include "sim/run/stage_timing.h"
+#include "sim/estimate/stage_timing.h"
 
 namespace vine::sim {
 
@@ -59,7 +59,8 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
                               "'streaming': `vine run` simulates streaming pipelines only so far");
   if (!o.timing_only && !params) throw std::invalid_argument("ProcessNetwork: a bit-exact run needs parameters");
   for (const auto& s : plan_.streams)
-    fifos_.push_back(std::make_unique<StreamFifo>(s.name, s.depth, 1, false, s.elements_per_word(), !o.timing_only));
+    fifos_.push_back(std::make_unique<StreamFifo>(s.name, s.depth, s.memory_style ? 2 : 1, s.memory_style,
+                                                  s.elements_per_word(), !o.timing_only));
   for (const auto& s : plan_.stages) {
     stages_.push_back(make_stage(s, o.timing_only ? nullptr : params, input, sink));
     Stage& st = *stages_.back();
@@ -73,7 +74,7 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
 
 std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const golden::NetworkParams* params,
                                                   InputFrames& input, OutputDma::FrameSink& sink) {
-  const PipelineTiming t = default_stage_timing(s, design_);
+  const PipelineTiming t = estimate::stage_timing(s, design_);
   const int frames = opts_.frames;
   const ir::Layer* l = s.layer >= 0 ? &design_.network.layers[size_t(s.layer)] : nullptr;
   const golden::LayerParams* p = params && l ? &params->layers[size_t(s.layer)] : nullptr;

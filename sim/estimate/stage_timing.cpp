@@ -1,10 +1,10 @@
-#include "sim/run/stage_timing.h"
+#include "sim/estimate/stage_timing.h"
 
 #include <algorithm>
 
 #include "vine_rtl_timing.h"
 
-namespace vine::sim {
+namespace vine::estimate {
 
 namespace {
 
@@ -43,6 +43,13 @@ int compute_latency(const ir::Layer& l, int simd) {
 
 }  // namespace
 
+models::PipelineTiming stage_timing(const ir::StagePlan& s, const ir::Design& d) {
+  models::PipelineTiming t = default_stage_timing(s, d);
+  const auto it = d.pipeline_depth.find(ir::to_string(s.kind));
+  if (it != d.pipeline_depth.end()) t.depth = it->second;
+  return t;
+}
+
 models::PipelineTiming default_stage_timing(const ir::StagePlan& s, const ir::Design& d) {
   using ir::StageKind;
   switch (s.kind) {
@@ -71,4 +78,4 @@ models::PipelineTiming default_stage_timing(const ir::StagePlan& s, const ir::De
   return {1, -1};
 }
 
-}  // namespace vine::sim
+}  // namespace vine::estimate

@@ -8,8 +8,10 @@
 #include "sim/ir/design.h"
 #include "sim/ir/stage_plan.h"
 
-namespace vine::sim {
+namespace vine::estimate {
 
 models::PipelineTiming default_stage_timing(const ir::StagePlan& s, const ir::Design& d);
+// The default, or the design's `pipeline_depth` for the stage's kind.
+models::PipelineTiming stage_timing(const ir::StagePlan& s, const ir::Design& d);
 
-}  // namespace vine::sim
+}  // namespace vine::estimate

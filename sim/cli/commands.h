@@ -13,5 +13,6 @@ int cmd_validate(const Args& args);
 int cmd_reference(const Args& args);
 int cmd_estimate(const Args& args);
 int cmd_run(const Args& args);
+int cmd_bench(const Args& args);
 
 }  // namespace vine::cli

@@ -22,6 +22,7 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"validate", {vine::cli::cmd_validate, "check a network, device or design config"}},
       {"reference", {vine::cli::cmd_reference, "bit-exact golden inference of a network (or a design's network)"}},
       {"estimate", {vine::cli::cmd_estimate, "analytic cycles, fps and resources of a design"}},
+      {"bench", {vine::cli::cmd_bench, "speed of the reference and the simulation on a design"}},
       {"run", {vine::cli::cmd_run, "cycle-accurate simulation of a design, checked against the reference"}},
   };
   return cmds;

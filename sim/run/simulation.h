@@ -18,6 +18,7 @@ struct RunOptions {
   bool timing_only = false;
   bool record = false;    // keep stamps and activity for --vcd / --perfetto
   bool progress = false;  // a progress line on stderr for runs over a second
+  bool check_reference = true;  // run the golden reference on every output frame (off: bench)
 };
 
 class Simulation {

@@ -1,0 +1,114 @@
+#include <sys/resource.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "sim/cli/commands.h"
+#include "sim/cli/options.h"
+#include "sim/config/loaders.h"
+#include "sim/golden/reference.h"
+#include "sim/run/simulation.h"
+
+namespace vine::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+}  // namespace
+
+// Speed figures measured in one process, on the same frames: the golden
+// reference, the bit-exact simulation, the timing-only simulation.
+int cmd_bench(const Args& args) {
+  po::options_description opts(
+      "vine bench DESIGN [options]: golden-reference frames/s, bit-exact simulation frames/s and their ratio, "
+      "timing-only simulated cycles/s, peak memory");
+  opts.add_options()("help,h", "show this help")("frames", po::value<int>()->default_value(4),
+                                                 "frames per measurement (>= 2)")(
+      "timing-frames", po::value<int>()->default_value(0), "frames of the timing-only run (default: 4x --frames)")(
+      "seed", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and frames")(
+      "json", po::value<std::string>(), "also write the figures as JSON");
+  po::variables_map vm;
+  if (auto done = parse_command("bench", args, opts, "design", "DESIGN", vm)) return *done;
+  const int frames = vm["frames"].as<int>();
+  if (frames < 2) return usage_error("bench", "--frames must be >= 2, got " + std::to_string(frames), opts);
+  const int timing_frames = vm["timing-frames"].as<int>() > 0 ? vm["timing-frames"].as<int>() : 4 * frames;
+  const uint64_t seed = vm["seed"].as<uint64_t>();
+  const ir::Design d = config::load_design(vm["design"].as<std::string>());
+
+  // Golden reference: the same synthetic frames, parameters built outside the timing.
+  const golden::NetworkParams params = golden::synthesize_params(d.network, seed);
+  const golden::Reference ref(d.network, params);
+  std::vector<golden::IntTensor> inputs;
+  for (int f = 0; f < frames; ++f) inputs.push_back(golden::synthesize_input(d.network, seed, f));
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t sink = 0;
+  for (const auto& in : inputs) sink ^= golden::checksum(ref.run(in));
+  const double reference_fps = frames / seconds_since(t0);
+
+  sim::RunOptions o;
+  o.frames = frames;
+  o.seed = seed;
+  o.check_reference = false;
+  sim::Simulation bit_exact(d, o);  // elaboration (weights into PE units) outside the timing
+  t0 = std::chrono::steady_clock::now();
+  const sim::RunReport& r = bit_exact.run();
+  const double sim_fps = frames / seconds_since(t0);
+  if (!r.finished) {
+    std::cerr << "vine bench: the design deadlocks: " << r.deadlock << "\n";
+    return kExitSimulation;
+  }
+
+  sim::RunOptions to = o;
+  to.frames = timing_frames;
+  to.timing_only = true;
+  sim::Simulation timing(d, to);
+  t0 = std::chrono::steady_clock::now();
+  const sim::RunReport& tr = timing.run();
+  const double timing_secs = seconds_since(t0);
+  const double cycles_per_second = double(tr.cycles_total) / timing_secs;
+
+  const double ratio = reference_fps / sim_fps;
+  const double rss = peak_rss_mib();
+  std::printf("design %s (reference checksum xor %016llx)\n", d.name.c_str(), (unsigned long long)sink);
+  std::printf("  golden reference        %10.2f frames/s  (%d frames)\n", reference_fps, frames);
+  std::printf("  bit-exact simulation    %10.2f frames/s  (%d frames): %.2fx the reference's time per frame\n",
+              sim_fps, frames, ratio);
+  std::printf("  timing-only simulation  %10.3g simulated cycles/s  (%d frames, %lld cycles)\n", cycles_per_second,
+              timing_frames, (long long)tr.cycles_total);
+  std::printf("  peak memory             %10.1f MiB\n", rss);
+  if (vm.count("json")) {
+    const std::string path = vm["json"].as<std::string>();
+    std::ofstream out(path);
+    if (!out) {
+      std::cerr << "error: cannot write --json file '" << path << "'\n";
+      return kExitUsage;
+    }
+    nlohmann::json j = {{"design", d.name},
+                        {"frames", frames},
+                        {"reference_fps", reference_fps},
+                        {"sim_fps", sim_fps},
+                        {"sim_to_reference_ratio", ratio},
+                        {"timing_only_cycles_per_second", cycles_per_second},
+                        {"timing_only_frames", timing_frames},
+                        {"peak_rss_mib", rss}};
+    out << j.dump(2) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace vine::cli

@@ -1,5 +1,6 @@
 #include "models/pe/dot_product.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace vine::models {
@@ -14,6 +15,28 @@ using arith::WeightArithmetic;
 #else
 #define VINE_VECTOR_CLONES
 #endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VINE_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define VINE_POPCNT_CLONES
+#endif
+
+// Disagreements between two packed bit vectors (the hardware popcount).
+VINE_POPCNT_CLONES int64_t count_disagreements(const uint64_t* a, const uint64_t* b, int64_t words) {
+  int64_t n = 0;
+  for (int64_t k = 0; k < words; ++k) n += __builtin_popcountll(a[k] ^ b[k]);
+  return n;
+}
+
+void pack_bits(const int32_t* codes, int64_t n, uint64_t* out) {
+  for (int64_t base = 0; base < n; base += 64) {
+    uint64_t w = 0;
+    const int64_t m = std::min<int64_t>(64, n - base);
+    for (int64_t j = 0; j < m; ++j) w |= uint64_t(codes[base + j] & 1) << j;
+    out[base / 64] = w;
+  }
+}
 
 // Integer dot products in the narrowest lane type that holds the values, so
 // that the compiler vectorises them (int16 x int16 -> int32 pairs on AVX2).
@@ -87,20 +110,12 @@ class XnorPopcountUnit final : public DotProductUnit {
  public:
   XnorPopcountUnit(const int32_t* codes, int64_t first, int64_t rows, int64_t width)
       : first_(first), width_(width), words_((width + 63) / 64), w_(size_t(rows * words_)), x_(size_t(words_)) {
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < width; ++j)
-        if (codes[(first + r) * width + j] & 1) w_[size_t(r * words_ + j / 64)] |= uint64_t{1} << (j % 64);
+    for (int64_t r = 0; r < rows; ++r) pack_bits(codes + (first + r) * width, width, &w_[size_t(r * words_)]);
   }
-  void load(const int32_t* codes) override {
-    std::fill(x_.begin(), x_.end(), 0);
-    for (int64_t j = 0; j < width_; ++j)
-      if (codes[j] & 1) x_[size_t(j / 64)] |= uint64_t{1} << (j % 64);
-  }
+  void load(const int32_t* codes) override { pack_bits(codes, width_, x_.data()); }
   int64_t dot(int64_t row) const override {
-    const uint64_t* w = &w_[size_t((row - first_) * words_)];
-    int64_t disagree = 0;
-    for (int64_t k = 0; k < words_; ++k) disagree += __builtin_popcountll(w[k] ^ x_[size_t(k)]);
-    return width_ - disagree;  // padding bits are 0 in both, so they never disagree
+    // padding bits are 0 in both, so they never disagree
+    return width_ - count_disagreements(&w_[size_t((row - first_) * words_)], x_.data(), words_);
   }
   const char* arithmetic() const override { return "binary"; }
 
@@ -110,23 +125,21 @@ class XnorPopcountUnit final : public DotProductUnit {
 };
 
 // Binary (+1/-1) or ternary (+1/0/-1) weights on multi-bit activations: the
-// lane adds, subtracts or skips the activation.
+// lane adds, subtracts or skips the activation. A select by a sign in
+// {-1, 0, +1} is a multiplication by it, which vectorises.
+template <typename Lane, typename Acc>
 class SignedSelectUnit final : public DotProductUnit {
  public:
   SignedSelectUnit(WeightArithmetic wa, const arith::ActivationType& act, const int32_t* codes, int64_t first,
                    int64_t rows, int64_t width)
       : wa_(wa), act_(act.kind), first_(first), width_(width), sign_(size_t(rows * width)), x_(size_t(width)) {
-    for (int64_t i = 0; i < rows * width; ++i)
-      sign_[size_t(i)] = int8_t(arith::weight_value(wa, codes[first * width + i]));
+    for (int64_t i = 0; i < rows * width; ++i) sign_[size_t(i)] = Lane(arith::weight_value(wa, codes[first * width + i]));
   }
   void load(const int32_t* codes) override {
-    for (int64_t j = 0; j < width_; ++j) x_[size_t(j)] = arith::activation_value(act_, codes[j]);
+    for (int64_t j = 0; j < width_; ++j) x_[size_t(j)] = Lane(arith::activation_value(act_, codes[j]));
   }
   int64_t dot(int64_t row) const override {
-    const int8_t* sg = &sign_[size_t((row - first_) * width_)];
-    int64_t s = 0;
-    for (int64_t j = 0; j < width_; ++j) s += sg[j] > 0 ? x_[size_t(j)] : (sg[j] < 0 ? -x_[size_t(j)] : 0);
-    return s;
+    return dot_lanes<Lane, Acc>(&sign_[size_t((row - first_) * width_)], x_.data(), width_);
   }
   const char* arithmetic() const override { return wa_ == WeightArithmetic::kBinary ? "binary" : "ternary"; }
 
@@ -134,8 +147,7 @@ class SignedSelectUnit final : public DotProductUnit {
   WeightArithmetic wa_;
   ActivationKind act_;
   int64_t first_, width_;
-  std::vector<int8_t> sign_;
-  std::vector<int32_t> x_;
+  std::vector<Lane> sign_, x_;
 };
 
 bool fits_int16(int64_t lo, int64_t hi) { return lo >= -32768 && hi <= 32767; }
@@ -156,10 +168,14 @@ std::unique_ptr<DotProductUnit> make_dot_product_unit(const ir::WeightType& w, c
     case WeightArithmetic::kPow2:
       return std::make_unique<PowerOfTwoUnit>(w, act, codes, first, rows, width);
     case WeightArithmetic::kBinary:
-      if (act.kind == ActivationKind::kBipolar) return std::make_unique<XnorPopcountUnit>(codes, first, rows, width);
-      return std::make_unique<SignedSelectUnit>(w.arithmetic, act, codes, first, rows, width);
-    case WeightArithmetic::kTernary:
-      return std::make_unique<SignedSelectUnit>(w.arithmetic, act, codes, first, rows, width);
+    case WeightArithmetic::kTernary: {
+      if (w.arithmetic == WeightArithmetic::kBinary && act.kind == ActivationKind::kBipolar)
+        return std::make_unique<XnorPopcountUnit>(codes, first, rows, width);
+      const bool narrow = fits_int16(std::min<int64_t>(act.min_value(), -1), std::max<int64_t>(act.max_value(), 1)) &&
+                          acc.lo >= INT32_MIN && acc.hi <= INT32_MAX;
+      if (narrow) return std::make_unique<SignedSelectUnit<int16_t, int32_t>>(w.arithmetic, act, codes, first, rows, width);
+      return std::make_unique<SignedSelectUnit<int32_t, int64_t>>(w.arithmetic, act, codes, first, rows, width);
+    }
   }
   throw std::logic_error("make_dot_product_unit: unknown arithmetic");
 }

@@ -1,6 +1,386 @@
 #include "sim/trace/traces.h"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
 namespace vine::trace {
-void write_vcd(const sim::ProcessNetwork&, std::ostream&) {}
-void write_perfetto(const sim::ProcessNetwork&, double, std::ostream&) {}
+
+using models::Activity;
+using models::ActivitySpan;
+using models::Stage;
+using models::StreamFifo;
+
+namespace {
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// Both traces show what held during each cycle: a value that changes at cycle
+// t holds from t on. A stage's span [begin, end) maps onto that directly; a
+// FIFO's occupancy is its count register, which a beat written or read in
+// cycle t changes at the clock edge that ends t, so from cycle t + 1 on (the
+// same cycle in which the reading stage's last busy span ends).
+
+// A traced value as the cycles at which it changes, in increasing order.
+class Waveform {
+ public:
+  virtual ~Waveform() = default;
+  virtual int64_t next_change() const = 0;  // kNever when it stays as it is
+  // Applies every change at next_change(); returns the value after them,
+  // which may equal the one before (a beat written and one read together).
+  virtual int64_t take() = 0;
+};
+
+// The beats a FIFO holds during each cycle.
+class FifoOccupancy final : public Waveform {
+ public:
+  explicit FifoOccupancy(const StreamFifo& f)
+      : beats_(f.times()), read_(std::min<size_t>(size_t(f.read_count()), f.times().size())) {}
+
+  int64_t next_change() const override { return std::min(next_write(), next_read()); }
+
+  int64_t take() override {
+    const int64_t t = next_change();
+    for (; next_write() == t; ++written_) ++occupancy_;
+    for (; next_read() == t; ++taken_) --occupancy_;
+    return occupancy_;
+  }
+
+ private:
+  // Beats at index read_count() and up were never read (a run that
+  // deadlocked): their read stamps mean nothing, so they stay in the FIFO.
+  int64_t next_write() const { return written_ < beats_.size() ? beats_[written_].write + 1 : kNever; }
+  int64_t next_read() const { return taken_ < read_ ? beats_[taken_].read + 1 : kNever; }
+
+  const std::vector<models::FifoTimes>& beats_;
+  size_t read_;
+  size_t written_ = 0, taken_ = 0;
+  int64_t occupancy_ = 0;
+};
+
+// The VCD encoding of a stage's state (documented in the VCD's header).
+enum StateCode : int64_t { kIdle = 0, kBusy = 1, kStalledInput = 2, kStalledOutput = 3 };
+
+StateCode state_code(Activity a) {
+  switch (a) {
+    case Activity::kBusy: return kBusy;
+    case Activity::kStalledInput: return kStalledInput;
+    case Activity::kStalledOutput: return kStalledOutput;
+  }
+  return kIdle;
+}
+
+// A stage's state during each cycle: its activity spans, idle in between.
+class StageActivity final : public Waveform {
+ public:
+  explicit StageActivity(const Stage& s) : spans_(s.activity()) {}
+
+  int64_t next_change() const override {
+    if (next_ >= spans_.size()) return kNever;
+    return in_span_ ? spans_[next_].end : spans_[next_].begin;
+  }
+
+  int64_t take() override {
+    const int64_t t = next_change();
+    while (next_change() == t) {  // a span may begin where the previous one ends
+      if (in_span_) {
+        state_ = kIdle;
+        ++next_;
+      } else {
+        state_ = state_code(spans_[next_].what);
+      }
+      in_span_ = !in_span_;
+    }
+    return state_;
+  }
+
+ private:
+  const std::vector<ActivitySpan>& spans_;
+  size_t next_ = 0;       // the span whose begin or end comes next
+  bool in_span_ = false;  // whether that is its end
+  int64_t state_ = kIdle;
+};
+
+// Text collected in large pieces before it goes to the stream: traces run to
+// millions of lines and an ostream call per token would dominate.
+class Writer {
+ public:
+  explicit Writer(std::ostream& out) : out_(out) { buf_.reserve(kChunk + 4096); }
+  ~Writer() { flush(); }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  Writer& operator<<(std::string_view s) {
+    buf_.append(s);
+    if (buf_.size() >= kChunk) flush();
+    return *this;
+  }
+  Writer& operator<<(char c) {
+    buf_.push_back(c);
+    return *this;
+  }
+  Writer& operator<<(int v) { return number(v); }
+  Writer& operator<<(int64_t v) { return number(v); }
+  // Shortest text that reads back as the same double, so that durations summed
+  // by a reader add up to whole cycles again.
+  Writer& operator<<(double v) { return number(v); }
+
+  void flush() {
+    out_.write(buf_.data(), std::streamsize(buf_.size()));
+    buf_.clear();
+  }
+
+ private:
+  static constexpr size_t kChunk = size_t{1} << 20;
+
+  template <typename T>
+  Writer& number(T v) {
+    char s[32];
+    const auto r = std::to_chars(s, s + sizeof s, v);
+    return *this << std::string_view(s, size_t(r.ptr - s));
+  }
+
+  std::ostream& out_;
+  std::string buf_;
+};
+
+// ---------------------------------------------------------------- VCD
+
+// VCD identifier codes: base 94 over the printable characters '!' .. '~'.
+std::string vcd_id(size_t n) {
+  std::string id;
+  do {
+    id.push_back(char('!' + n % 94));
+    n /= 94;
+  } while (n);
+  return id;
+}
+
+// Names as VCD viewers take them: the hierarchy separator '.', the '->' of
+// stream names, and anything else that is not a plain identifier becomes '_'.
+std::string vcd_name(const std::string& name) {
+  std::string s = name;
+  for (char& c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) c = '_';
+  return s.empty() ? "_" : s;
+}
+
+// The layer a stage belongs to: the "<layer>" of "<layer>.<role>"; the DMAs
+// are groups of their own.
+std::string group_of(const Stage& s) { return s.name().substr(0, s.name().find('.')); }
+
+struct VcdVar {
+  Waveform* wave;
+  std::string id;
+  int width;  // 2 for a stage's state, 32 for an occupancy
+};
+
+void write_binary(Writer& w, int64_t v) {
+  char s[65];
+  const auto r = std::to_chars(s, s + sizeof s, uint64_t(v), 2);
+  w << 'b' << std::string_view(s, size_t(r.ptr - s));
+}
+
+void write_value(Writer& w, const VcdVar& v, int64_t value) {
+  write_binary(w, value);
+  w << ' ' << v.id << '\n';
+}
+
+void write_vcd_header(Writer& w) {
+  w << "$version vine $end\n"
+       "$comment\n"
+       "  One time unit is one clock cycle; a value holds during the cycles from its time on.\n"
+       "  A FIFO's integer is the beats it holds: a beat written or read in cycle t counts from t + 1.\n"
+       "  A stage's 2-bit state: 0 idle (not started or done), 1 busy (the pipeline advanced),\n"
+       "  2 stalled: input empty (waiting for a beat), 3 stalled: output full (waiting for a free slot).\n"
+       "$end\n"
+       "$timescale 1ns $end\n";
+}
+
+// Declares one scope per layer, in pipeline order, holding each stage's input
+// FIFOs and then the stage; FIFOs with no consumer go in the top scope.
+// Returns the variables in declaration order.
+std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<StageActivity>& stages,
+                                     std::vector<FifoOccupancy>& fifos, Writer& w) {
+  std::unordered_map<const StreamFifo*, size_t> fifo_index;
+  for (size_t i = 0; i < pn.fifos().size(); ++i) fifo_index[pn.fifos()[i].get()] = i;
+  std::vector<bool> declared(fifos.size(), false);
+  std::vector<VcdVar> vars;
+  auto declare = [&](Waveform& wave, const std::string& name, bool is_fifo) {
+    vars.push_back({&wave, vcd_id(vars.size()), is_fifo ? 32 : 2});
+    w << "$var " << (is_fifo ? "integer 32 " : "wire 2 ") << vars.back().id << ' ' << vcd_name(name) << " $end\n";
+  };
+  auto declare_fifo = [&](size_t i) {
+    declared[i] = true;
+    declare(fifos[i], pn.fifos()[i]->name(), true);
+  };
+
+  w << "$scope module pipeline $end\n";
+  const auto& st = pn.stages();
+  for (size_t first = 0; first < st.size();) {
+    const std::string group = group_of(*st[first]);
+    w << "$scope module " << vcd_name(group) << " $end\n";
+    size_t i = first;
+    for (; i < st.size() && group_of(*st[i]) == group; ++i) {
+      for (const StreamFifo* f : st[i]->inputs()) {
+        const auto it = fifo_index.find(f);
+        if (it != fifo_index.end() && !declared[it->second]) declare_fifo(it->second);
+      }
+      declare(stages[i], st[i]->name(), false);
+    }
+    w << "$upscope $end\n";
+    first = i;
+  }
+  for (size_t i = 0; i < fifos.size(); ++i)
+    if (!declared[i]) declare_fifo(i);
+  w << "$upscope $end\n$enddefinitions $end\n";
+  return vars;
+}
+
+// The value changes of every variable, merged in time order: the values at
+// time 0 as $dumpvars, then one "#t" per cycle in which something changed.
+void write_vcd_changes(std::vector<VcdVar>& vars, Writer& w) {
+  using Next = std::pair<int64_t, size_t>;  // (cycle of the next change, variable)
+  std::priority_queue<Next, std::vector<Next>, std::greater<>> pending;
+  std::vector<int64_t> shown(vars.size(), 0);  // everything starts idle and empty
+  auto schedule = [&](size_t v) {
+    const int64_t t = vars[v].wave->next_change();
+    if (t != kNever) pending.push({t, v});
+  };
+  auto take = [&](size_t v) { return vars[v].wave->take(); };
+
+  for (size_t v = 0; v < vars.size(); ++v) {
+    if (vars[v].wave->next_change() == 0) shown[v] = take(v);
+    schedule(v);
+  }
+  w << "#0\n$dumpvars\n";
+  for (size_t v = 0; v < vars.size(); ++v) write_value(w, vars[v], shown[v]);
+  w << "$end\n";
+
+  while (!pending.empty()) {
+    const int64_t t = pending.top().first;
+    bool stamped = false;
+    while (!pending.empty() && pending.top().first == t) {
+      const size_t v = pending.top().second;
+      pending.pop();
+      const int64_t value = take(v);
+      if (value != shown[v]) {
+        if (!stamped) w << '#' << t << '\n';
+        stamped = true;
+        shown[v] = value;
+        write_value(w, vars[v], value);
+      }
+      schedule(v);
+    }
+  }
+}
+
+// ------------------------------------------------------------ Perfetto
+
+constexpr int kStagesPid = 1, kFifosPid = 2;
+
+const char* activity_name(Activity a) {
+  switch (a) {
+    case Activity::kBusy: return "busy";
+    case Activity::kStalledInput: return "stalled: input empty";
+    case Activity::kStalledOutput: return "stalled: output full";
+  }
+  return "?";
+}
+
+std::string json_string(const std::string& s) { return nlohmann::json(s).dump(); }
+
+// Trace events, one a line, separated by commas.
+class EventList {
+ public:
+  explicit EventList(Writer& w) : w_(w) {}
+  Writer& next() {
+    w_ << (first_ ? "\n" : ",\n");
+    first_ = false;
+    return w_;
+  }
+
+ private:
+  Writer& w_;
+  bool first_ = true;
+};
+
+void write_metadata(EventList& ev, int pid, int tid, const char* what, const std::string& arg,
+                    const std::string& value) {
+  ev.next() << R"({"ph":"M","pid":)" << pid << R"(,"tid":)" << tid << R"(,"name":")" << what
+            << R"(","args":{")" << arg << R"(":)" << value << "}}";
+}
+
+// A track per stage, in pipeline order, with its activity spans as slices.
+void write_stage_tracks(const sim::ProcessNetwork& pn, double clock_mhz, EventList& ev) {
+  write_metadata(ev, kStagesPid, 0, "process_name", "name", json_string("stages"));
+  write_metadata(ev, kStagesPid, 0, "process_sort_index", "sort_index", "0");
+  int tid = 0;
+  for (const auto& s : pn.stages()) {
+    ++tid;
+    write_metadata(ev, kStagesPid, tid, "thread_name", "name", json_string(s->name()));
+    write_metadata(ev, kStagesPid, tid, "thread_sort_index", "sort_index", std::to_string(tid));
+    for (const ActivitySpan& a : s->activity())
+      ev.next() << R"({"ph":"X","pid":)" << kStagesPid << R"(,"tid":)" << tid << R"(,"name":")"
+                << activity_name(a.what) << R"(","ts":)" << double(a.begin) / clock_mhz << R"(,"dur":)"
+                << double(a.end - a.begin) / clock_mhz << '}';
+  }
+}
+
+// A counter per FIFO with the beats it holds, at each change.
+void write_fifo_counters(const sim::ProcessNetwork& pn, double clock_mhz, EventList& ev) {
+  write_metadata(ev, kFifosPid, 0, "process_name", "name", json_string("FIFO occupancy (beats)"));
+  write_metadata(ev, kFifosPid, 0, "process_sort_index", "sort_index", "1");
+  for (const auto& f : pn.fifos()) {
+    const std::string name = json_string(f->name());
+    auto counter = [&](int64_t cycle, int64_t beats) {
+      ev.next() << R"({"ph":"C","pid":)" << kFifosPid << R"(,"name":)" << name << R"(,"ts":)"
+                << double(cycle) / clock_mhz << R"(,"args":{"occupancy":)" << beats << "}}";
+    };
+    counter(0, 0);
+    FifoOccupancy occupancy(*f);
+    int64_t shown = 0;
+    while (occupancy.next_change() != kNever) {
+      const int64_t t = occupancy.next_change();
+      const int64_t beats = occupancy.take();
+      if (beats != shown) counter(t, beats);
+      shown = beats;
+    }
+  }
+}
+
+}  // namespace
+
+void write_vcd(const sim::ProcessNetwork& pn, std::ostream& out) {
+  std::vector<StageActivity> stages;
+  stages.reserve(pn.stages().size());
+  for (const auto& s : pn.stages()) stages.emplace_back(*s);
+  std::vector<FifoOccupancy> fifos;
+  fifos.reserve(pn.fifos().size());
+  for (const auto& f : pn.fifos()) fifos.emplace_back(*f);
+
+  Writer w(out);
+  write_vcd_header(w);
+  std::vector<VcdVar> vars = declare_vcd_vars(pn, stages, fifos, w);
+  write_vcd_changes(vars, w);
+}
+
+void write_perfetto(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& out) {
+  Writer w(out);
+  w << R"({"traceEvents":[)";
+  EventList ev(w);
+  write_stage_tracks(pn, clock_mhz, ev);
+  write_fifo_counters(pn, clock_mhz, ev);
+  w << "\n],\n" << R"("displayTimeUnit":"ns"})" << '\n';
+}
+
 }  // namespace vine::trace

@@ -73,6 +73,14 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     r.cycles_per_frame_batch = double(r.cycles_total) / double(last.size());
     r.interval_cycles = last.size() > 1 ? (last.back() - last.front()) / int64_t(last.size() - 1) : r.cycles_total;
     r.fps = r.interval_cycles ? d.clock_mhz * 1e6 / double(r.interval_cycles) : 0;
+    std::vector<int64_t> gaps;
+    for (size_t f = 1; f < last.size(); ++f) gaps.push_back(last[f] - last[f - 1]);
+    if (!gaps.empty()) {
+      std::nth_element(gaps.begin(), gaps.begin() + std::ptrdiff_t(gaps.size() / 2), gaps.end());
+      r.steady_interval_cycles = gaps[gaps.size() / 2];
+    } else {
+      r.steady_interval_cycles = r.interval_cycles;
+    }
   }
 
   int64_t slowest = -1;
@@ -149,6 +157,7 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e, const ir
   j["interval_cycles"] = r.interval_cycles;
   j["fps"] = r.fps;
   j["frames"] = r.frames;
+  j["steady_interval_cycles"] = r.steady_interval_cycles;
   j["latency_cycles"] = r.latency_cycles;
   j["cycles_total"] = r.cycles_total;
   j["cycles_per_frame_batch"] = r.cycles_per_frame_batch;
@@ -227,6 +236,7 @@ std::string format_summary(const RunReport& r) {
   o << "  latency    " << r.latency_cycles << " cycles (first input beat to last output beat of frame 0)\n";
   o << "  interval   " << r.interval_cycles << " cycles -> " << fmt("%.1f", r.fps) << " frames/s at "
     << fmt("%.1f", r.clock_mhz) << " MHz (estimate " << r.estimate_interval_cycles << ")\n";
+  o << "  steady     " << r.steady_interval_cycles << " cycles between consecutive frames (median)\n";
   o << "  batch      " << fmt("%.1f", r.cycles_per_frame_batch) << " cycles per frame over the run ("
     << r.cycles_total << " in all)\n";
   o << "  slowest    " << r.slowest_stage << "\n";

@@ -43,6 +43,7 @@ struct RunReport {
   bool finished = false;           // false: deadlock
   int64_t latency_cycles = 0;      // first input beat of frame 0 to last output beat of frame 0
   int64_t interval_cycles = 0;     // steady state over the frames' last output beats
+  int64_t steady_interval_cycles = 0;  // median spacing of consecutive frames' last output beats
   int64_t cycles_total = 0;        // first input beat to last output beat of all frames
   double cycles_per_frame_batch = 0;
   double fps = 0;

@@ -1,0 +1,184 @@
+// The streaming simulation against the golden reference (bit for bit, frame
+// by frame) and against the closed-form cycle counts of the estimate.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "sim/config/loaders.h"
+#include "sim/estimate/estimate.h"
+#include "sim/golden/reference.h"
+#include "sim/run/simulation.h"
+
+namespace vine {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kDesigns = fs::path(VINE_SOURCE_DIR) / "configs" / "designs";
+
+ir::Design load(const std::string& rel) { return config::load_design((kDesigns / rel).string()); }
+
+struct Shipped {
+  std::string design;
+  int frames;
+  std::vector<uint64_t> seeds;
+};
+
+// Every shipped design; the large MobileNet with fewer frames and seeds.
+const std::vector<Shipped> kShipped = {
+    {"default.yaml", 3, {1, 2, 3}},
+    {"bnn-pynq/cnv-w1a1-pynq-z1.yaml", 3, {1, 2, 3}},
+    {"bnn-pynq/cnv-w1a2-pynq-z1.yaml", 3, {1, 2, 3}},
+    {"bnn-pynq/cnv-w2a2-pynq-z1.yaml", 3, {1, 2}},
+    {"bnn-pynq/lfc-w1a1-pynq-z1.yaml", 4, {1, 2, 3}},
+    {"bnn-pynq/lfc-w1a2-pynq-z1.yaml", 4, {1, 2, 3}},
+    {"finn-examples/tfc-w1a1-pynq-z1.yaml", 4, {1, 2, 3}},
+    {"finn-examples/mobilenet-v1-w4a4-u250.yaml", 2, {7}},
+};
+
+TEST(Simulation, EveryShippedDesignMatchesTheReferenceFrameByFrame) {
+  for (const auto& s : kShipped) {
+    const ir::Design d = load(s.design);
+    for (uint64_t seed : s.seeds) {
+      sim::RunOptions o;
+      o.frames = s.frames;
+      o.seed = seed;
+      sim::Simulation simulation(d, o);
+      const sim::RunReport& r = simulation.run();
+      ASSERT_TRUE(r.finished) << s.design << ": " << r.deadlock;
+      ASSERT_TRUE(r.outputs_match_reference.has_value());
+      EXPECT_TRUE(*r.outputs_match_reference) << s.design << " seed " << seed;
+      EXPECT_EQ(r.frame_last_out_cycles.size(), size_t(s.frames));
+    }
+  }
+}
+
+// The comparison can fail: the pipeline's weights from one seed against the
+// reference's from another.
+TEST(Simulation, OutputsFromOtherWeightsAreCaught) {
+  const ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  const golden::NetworkParams pipeline_params = golden::synthesize_params(d.network, 1);
+  const golden::NetworkParams other_params = golden::synthesize_params(d.network, 2);
+  const golden::Reference other(d.network, other_params);
+  int mismatches = 0;
+  sim::ProcessNetwork pn(
+      d, {2, false, false}, &pipeline_params,
+      [&](int f, std::vector<int32_t>& e) { e = golden::synthesize_input(d.network, 1, f).data; },
+      [&](int f, const std::vector<int32_t>& e, int64_t) {
+        mismatches += other.run(golden::synthesize_input(d.network, 1, f)).data != e;
+      });
+  ASSERT_TRUE(pn.run());
+  EXPECT_EQ(mismatches, 2);
+}
+
+TEST(Simulation, TimingOnlyGivesTheSameCycles) {
+  for (const char* rel : {"default.yaml", "bnn-pynq/lfc-w1a1-pynq-z1.yaml", "bnn-pynq/cnv-w2a2-pynq-z1.yaml"}) {
+    const ir::Design d = load(rel);
+    sim::RunOptions o;
+    o.frames = 3;
+    sim::Simulation exact(d, o);
+    o.timing_only = true;
+    sim::Simulation timing(d, o);
+    const auto& a = exact.run();
+    const auto& b = timing.run();
+    EXPECT_EQ(a.frame_last_out_cycles, b.frame_last_out_cycles) << rel;
+    ASSERT_EQ(a.stages.size(), b.stages.size());
+    for (size_t i = 0; i < a.stages.size(); ++i) {
+      EXPECT_EQ(a.stages[i].first_out_cycle, b.stages[i].first_out_cycle) << a.stages[i].name;
+      EXPECT_EQ(a.stages[i].last_out_cycle, b.stages[i].last_out_cycle) << a.stages[i].name;
+      EXPECT_EQ(a.stages[i].busy, b.stages[i].busy) << a.stages[i].name;
+    }
+  }
+}
+
+// Busy cycles of every stage over `frames` frames, timing only.
+std::map<std::string, int64_t> busy_cycles(const ir::Design& d, int frames) {
+  sim::ProcessNetwork pn(d, {frames, true, false}, nullptr, {}, {});
+  EXPECT_TRUE(pn.run());
+  std::map<std::string, int64_t> busy;
+  for (const auto& s : pn.stages()) busy[s->name()] = s->stats().busy;
+  return busy;
+}
+
+ir::Design with_deep_fifos(ir::Design d) {
+  for (auto& f : d.fifos) f.depth = 1 << 16;
+  d.internal_fifo_depth = 1 << 16;
+  d.default_fifo_depth = 1 << 16;
+  return d;
+}
+
+// Each stage spends exactly its closed-form cycles on every further frame:
+// its loop's iterations per frame are the formula (plus the per-frame
+// re-entry the estimate includes for re-entered loops).
+TEST(Simulation, EveryStageTakesItsClosedFormCyclesPerFrame) {
+  for (const auto& s : kShipped) {
+    const ir::Design d = load(s.design);
+    const estimate::Estimate e = estimate::estimate_design(d);
+    const auto two = busy_cycles(d, 2), three = busy_cycles(d, 3);
+    int checked = 0;
+    for (const auto& le : e.layers)
+      for (const auto& se : le.stages) {
+        ASSERT_TRUE(three.count(se.plan.name)) << se.plan.name;
+        EXPECT_EQ(three.at(se.plan.name) - two.at(se.plan.name), se.cycles) << s.design << " " << se.plan.name;
+        ++checked;
+      }
+    EXPECT_GT(checked, 0);
+  }
+}
+
+// With FIFOs deep enough that nothing back-pressures, the pipeline settles at
+// exactly the estimate's interval: consecutive frames leave the slowest stage's
+// period apart. The last frames leave sooner: an HLS pipeline holds its last
+// results in flight while it waits to read the next frame, and after the
+// last frame nothing holds them.
+TEST(Simulation, DeepFifosReachTheEstimatedInterval) {
+  for (const char* rel : {"default.yaml", "bnn-pynq/lfc-w1a1-pynq-z1.yaml", "finn-examples/tfc-w1a1-pynq-z1.yaml",
+                          "bnn-pynq/cnv-w2a2-pynq-z1.yaml", "finn-examples/mobilenet-v1-w4a4-u250.yaml"}) {
+    const ir::Design d = with_deep_fifos(load(rel));
+    const estimate::Estimate e = estimate::estimate_design(d);
+    sim::RunOptions o;
+    o.frames = 16;
+    o.timing_only = true;
+    sim::Simulation simulation(d, o);
+    const auto& r = simulation.run();
+    ASSERT_TRUE(r.finished);
+    const auto& last = r.frame_last_out_cycles;
+    ASSERT_EQ(last.size(), 16u);
+    for (size_t f = 2; f <= 8; ++f) EXPECT_EQ(last[f] - last[f - 1], e.interval_cycles) << rel << " frame " << f;
+    EXPECT_EQ(r.steady_interval_cycles, e.interval_cycles) << rel;
+  }
+}
+
+// Shallow FIFOs make the pipeline slower than the estimate, and the report
+// says which stage stalled on which FIFO.
+TEST(Simulation, SlowerThanTheEstimateNamesTheStallingFifo) {
+  const ir::Design d = load("default.yaml");
+  sim::RunOptions o;
+  o.frames = 4;
+  o.timing_only = true;
+  sim::Simulation simulation(d, o);
+  const auto& r = simulation.run();
+  ASSERT_TRUE(r.finished);
+  EXPECT_GT(r.interval_cycles, r.estimate_interval_cycles);
+  EXPECT_NE(r.interval_explanation.find("fc6.mvau"), std::string::npos) << r.interval_explanation;
+  EXPECT_NE(r.interval_explanation.find("empty"), std::string::npos) << r.interval_explanation;
+}
+
+// FIFO peak occupancy: a FIFO never holds more than its capacity, and the
+// deep input FIFO of the default design fills up (the window generator
+// cannot keep up with the DMA).
+TEST(Simulation, FifoOccupancyStaysWithinCapacity) {
+  const ir::Design d = load("default.yaml");
+  sim::ProcessNetwork pn(d, {2, true, false}, nullptr, {}, {});
+  ASSERT_TRUE(pn.run());
+  for (const auto& f : pn.fifos()) {
+    EXPECT_LE(f->max_occupancy(), f->capacity()) << f->name();
+    EXPECT_GE(f->max_occupancy(), 1) << f->name();
+    EXPECT_EQ(f->occupancy(), 0) << f->name();
+  }
+  for (const auto& f : pn.fifos())
+    if (f->name() == "input->conv0") EXPECT_EQ(f->max_occupancy(), 128);
+}
+
+}  // namespace
+}  // namespace vine

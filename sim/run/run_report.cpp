@@ -144,7 +144,10 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
 
   if (!r.finished) {
     std::ostringstream o;
-    o << "deadlock after " << out.frames_done() << " of " << r.frames << " frames: ";
+    int64_t stuck = 0;
+    for (const auto& s : pn.stages()) stuck = std::max(stuck, s->local_cycle());
+    r.deadlock_cycle = stuck;
+    o << "deadlock at cycle " << stuck << ", after " << out.frames_done() << " of " << r.frames << " frames: ";
     const std::string cyc = wait_cycle(pn);
     o << (cyc.empty() ? "stages wait on one another" : cyc);
     r.deadlock = o.str();
@@ -223,7 +226,16 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e, const ir
                      {"occupancy_at_end", f.occupancy},
                      {"beats", f.words_written}});
   j["fifos"] = fifos;
-  j["deadlock"] = r.deadlock.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.deadlock);
+  if (r.deadlock.empty()) {
+    j["deadlock"] = nullptr;
+  } else {
+    nlohmann::json stages = nlohmann::json::array(), fifos_now = nlohmann::json::array();
+    for (const auto& s : r.stages)
+      stages.push_back({{"name", s.name}, {"state", s.state}, {"fifo", s.blocked_on}, {"cycle", s.local_cycle}});
+    for (const auto& f : r.fifos)
+      fifos_now.push_back({{"name", f.name}, {"occupancy", f.occupancy}, {"capacity", f.capacity}});
+    j["deadlock"] = {{"message", r.deadlock}, {"cycle", r.deadlock_cycle}, {"stages", stages}, {"fifos", fifos_now}};
+  }
   (void)d;
   return j;
 }
@@ -232,7 +244,22 @@ std::string format_summary(const RunReport& r) {
   std::ostringstream o;
   o << "design " << r.design << ": " << r.frames << " frame(s) simulated" << (r.timing_only ? " (timing only)" : "")
     << "\n\n";
-  if (!r.deadlock.empty()) o << "DEADLOCK: " << r.deadlock << "\n\n";
+  if (!r.deadlock.empty()) {
+    o << "DEADLOCK: " << r.deadlock << "\n\n  stage                  state (cycle of its last advance)\n";
+    for (const auto& s : r.stages) {
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-22s %s%s%s (%lld)\n", s.name.c_str(), s.state.c_str(),
+                    s.blocked_on.empty() ? "" : " on ", s.blocked_on.c_str(), (long long)s.local_cycle);
+      o << line;
+    }
+    o << "\n  fifo                                  occupancy / capacity\n";
+    for (const auto& f : r.fifos) {
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-36s %5d / %d\n", f.name.c_str(), f.occupancy, f.capacity);
+      o << line;
+    }
+    return o.str();
+  }
   o << "  latency    " << r.latency_cycles << " cycles (first input beat to last output beat of frame 0)\n";
   o << "  interval   " << r.interval_cycles << " cycles -> " << fmt("%.1f", r.fps) << " frames/s at "
     << fmt("%.1f", r.clock_mhz) << " MHz (estimate " << r.estimate_interval_cycles << ")\n";

@@ -56,6 +56,7 @@ struct RunReport {
   std::vector<FifoReport> fifos;
   std::vector<int64_t> frame_last_out_cycles;
   std::string deadlock;  // empty, or the diagnosis
+  int64_t deadlock_cycle = 0;  // the last cycle in which any stage advanced
   double wall_seconds = 0;
 };
 

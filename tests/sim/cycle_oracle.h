@@ -346,8 +346,8 @@ class CycleOracle {
 
 // The oracle's view of a planned network: every stage's whole-run loop with
 // its pipeline depth (timing[i] belongs to plan.stages[i]), and every stream
-// as an HLS shift-register FIFO (capacity = depth, latency 1), as the
-// simulator elaborates them.
+// as the FIFO docs/simulation.md defines: HLS shift-register style holds
+// `depth` beats with latency 1, memory style depth + 1 beats with latency 2.
 inline std::vector<StageSpec> oracle_stages(const ir::StreamingPlan& plan, const ir::Design& d, int frames,
                                             const std::vector<models::PipelineTiming>& timing) {
   std::vector<StageSpec> out;
@@ -361,7 +361,8 @@ inline std::vector<StageSpec> oracle_stages(const ir::StreamingPlan& plan, const
 
 inline std::vector<FifoSpec> oracle_fifos(const ir::StreamingPlan& plan) {
   std::vector<FifoSpec> out;
-  for (const auto& s : plan.streams) out.push_back({s.name, s.depth, 1});
+  for (const auto& s : plan.streams)
+    out.push_back({s.name, s.memory_style ? s.depth + 1 : s.depth, s.memory_style ? 2 : 1});
   return out;
 }
 

@@ -342,6 +342,53 @@ TEST_F(Traces, PerfettoCountersFollowTheFifos) {
   }
 }
 
+// ------------------------------------------------------------ a deadlock
+
+// A residual block whose skip FIFO is too shallow for the rows the sliding
+// window buffers: the duplicator fills the skip FIFO and waits, so beats stay
+// written and never read. The traces must keep them in their FIFOs.
+TEST(TracesDeadlock, UnreadBeatsStayInTheirFifos) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-traces-deadlock-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "net.yaml")
+      << "network: skip\n"
+         "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\n"
+         "classes: 4\n"
+         "layers:\n"
+         "  - {name: conv_a, kind: conv, kernel: 3, padding: 1, out_channels: 4, weights: {arithmetic: fixed, bits: "
+         "4}, output: {kind: threshold, type: signed, bits: 4}}\n"
+         "  - {name: add, kind: add, inputs: [conv_a, input], output: {kind: threshold, type: unsigned, bits: 4}}\n";
+  std::ofstream(dir / "design.yaml") << "design: skip-too-shallow\nnetwork: net.yaml\ndevice: " << VINE_SOURCE_DIR
+                                     << "/configs/devices/pynq-z1.yaml\ntemplate: streaming\nfifo_depth: 2\n";
+  const vine::ir::Design d = vine::config::load_design((dir / "design.yaml").string());
+  fs::remove_all(dir);
+  vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{1, true, true}, nullptr, {}, {});
+  ASSERT_FALSE(pn.run()) << "the design was meant to deadlock";
+
+  std::ostringstream vcd_text, perfetto_text;
+  vine::trace::write_vcd(pn, vcd_text);
+  vine::trace::write_perfetto(pn, d.clock_mhz, perfetto_text);
+  const Vcd vcd = parse_vcd(vcd_text.str());
+  const auto j = nlohmann::json::parse(perfetto_text.str());
+  std::map<std::string, int64_t> last_counter;
+  for (const auto& e : j.at("traceEvents"))
+    if (e.at("ph") == "C") last_counter[e.at("name").get<std::string>()] = e.at("args").at("occupancy").get<int64_t>();
+
+  int stuck = 0;
+  for (const auto& f : pn.fifos()) {
+    const VcdVar* v = vcd.by_name(sanitised(f->name()));
+    ASSERT_NE(v, nullptr) << f->name();
+    for (const auto& [t, beats] : v->changes) {
+      EXPECT_LE(beats, f->capacity()) << f->name() << " at " << t;
+      EXPECT_EQ(beats, occupancy_from_stamps(*f, t)) << f->name() << " at " << t;
+    }
+    EXPECT_EQ(v->changes.back().second, f->occupancy()) << f->name();
+    EXPECT_EQ(last_counter[f->name()], f->occupancy()) << f->name();
+    stuck += f->occupancy() > 0;
+  }
+  EXPECT_GT(stuck, 0) << "no beat left unread: the test no longer covers a deadlock";
+}
+
 // ------------------------------------------------------------ the command line
 
 TEST(TracesCli, RunWritesBothFiles) {

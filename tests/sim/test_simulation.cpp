@@ -176,8 +176,9 @@ TEST(Simulation, FifoOccupancyStaysWithinCapacity) {
     EXPECT_GE(f->max_occupancy(), 1) << f->name();
     EXPECT_EQ(f->occupancy(), 0) << f->name();
   }
-  for (const auto& f : pn.fifos())
+  for (const auto& f : pn.fifos()) {
     if (f->name() == "input->conv0") EXPECT_EQ(f->max_occupancy(), 128);
+  }
 }
 
 }  // namespace

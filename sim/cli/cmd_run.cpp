@@ -2,6 +2,13 @@
 #include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "platforms/board/streaming_board.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/config/loaders.h"
@@ -31,7 +38,6 @@ int cmd_run(const Args& args) {
   o.seed = vm["seed"].as<uint64_t>();
   o.timing_only = vm.count("timing-only") > 0;
   o.record = vm.count("vcd") || vm.count("perfetto");
-  o.progress = true;
   for (const char* f : {"json", "vcd", "perfetto"})
     if (vm.count(f)) {
       const std::string path = vm[f].as<std::string>();
@@ -43,7 +49,22 @@ int cmd_run(const Args& args) {
 
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   sim::Simulation simulation(d, o);
-  const sim::RunReport& r = simulation.run();
+  // The pipeline runs inside a SystemC board: sc_time follows the frames.
+  platforms::StreamingBoard board("board", simulation, d.clock_mhz);
+  const auto t0 = std::chrono::steady_clock::now();
+  bool progress_shown = false;
+  const bool tty = isatty(fileno(stderr));
+  board.on_frame = [&](int done) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!tty || secs < 1.0) return;
+    const double cycles = sc_core::sc_time_stamp() / board.clock_period();
+    std::fprintf(stderr, "\r  %d/%d frames, %.0f cycles simulated, %.3g cycles/s   ", done, o.frames, cycles,
+                 cycles / secs);
+    progress_shown = true;
+  };
+  sc_core::sc_start();
+  if (progress_shown) std::fprintf(stderr, "\n");
+  const sim::RunReport& r = simulation.report();
   std::cout << sim::format_summary(r);
   if (vm.count("json")) {
     std::ofstream out(vm["json"].as<std::string>());

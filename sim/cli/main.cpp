@@ -1,5 +1,7 @@
 // `vine`: the command-line front end. Subcommands live in cmd_*.cpp.
+#include <systemc>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -39,7 +41,9 @@ void usage(FILE* out) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// SystemC's entry point runs sc_main inside its kernel; `vine run`
+// elaborates its board there.
+int sc_main(int argc, char** argv) {
   if (argc < 2) {
     usage(stderr);
     return vine::cli::kExitUsage;
@@ -64,4 +68,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vine %s: internal error: %s\n", cmd.c_str(), e.what());
     return vine::cli::kExitSimulation;
   }
+}
+
+int main(int argc, char** argv) {
+  // SystemC prints a banner on start-up unless told not to; vine's output is data.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }

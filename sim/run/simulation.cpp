@@ -63,10 +63,15 @@ const RunReport& Simulation::run() {
   };
   pn_->run(pause);
   if (printed) std::fprintf(stderr, "\n");
+  finish();
+  report_.wall_seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  return report_;
+}
+
+const RunReport& Simulation::finish() {
   const estimate::Estimate e = estimate::estimate_design(d_);
   report_ = make_report(*pn_, d_, e);
   report_.timing_only = o_.timing_only;
-  report_.wall_seconds = std::chrono::duration<double>(clock::now() - t0).count();
   if (golden_ && o_.check_reference && report_.finished) {
     report_.mismatched_frames = golden_->mismatched;
     report_.outputs_match_reference = golden_->mismatched.empty() && golden_->checked == o_.frames;

@@ -27,6 +27,11 @@ class Simulation {
   ~Simulation();
   // Runs to the end or to a deadlock.
   const RunReport& run();
+  // The same in steps, for a caller that keeps its own time (platforms/):
+  // advance() runs until `should_pause` or until nothing can move, finish()
+  // builds the report once the network is done or stuck.
+  void advance(const std::function<bool()>& should_pause) { pn_->run(should_pause); }
+  const RunReport& finish();
   const ProcessNetwork& network() const { return *pn_; }
   const RunReport& report() const { return report_; }
 
@@ -37,6 +42,7 @@ class Simulation {
   std::unique_ptr<Golden> golden_;
   std::unique_ptr<ProcessNetwork> pn_;
   RunReport report_;
+  double wall_start_ = 0;
 };
 
 }  // namespace vine::sim

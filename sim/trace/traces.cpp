@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <ostream>
 #include <nlohmann/json.hpp>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -25,10 +27,10 @@ namespace {
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
 // Both traces show what held during each cycle: a value that changes at cycle
-// t holds from t on. A stage's span [begin, end) maps onto that directly; a
+// t holds from t on. A stage's span [begin, end) maps onto that directly. A
 // FIFO's occupancy is its count register, which a beat written or read in
-// cycle t changes at the clock edge that ends t, so from cycle t + 1 on (the
-// same cycle in which the reading stage's last busy span ends).
+// cycle t changes at the clock edge that ends t, so from cycle t + 1 on: the
+// beat a stage reads in its busy cycle t leaves the FIFO as that cycle ends.
 
 // A traced value as the cycles at which it changes, in increasing order.
 class Waveform {
@@ -206,8 +208,8 @@ void write_vcd_header(Writer& w) {
        "$timescale 1ns $end\n";
 }
 
-// Declares one scope per layer, in pipeline order, holding each stage's input
-// FIFOs and then the stage; FIFOs with no consumer go in the top scope.
+// Declares one scope per layer, in pipeline order, holding each of its stages'
+// input FIFOs and then the stage; FIFOs with no consumer go in the top scope.
 // Returns the variables in declaration order.
 std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<StageActivity>& stages,
                                      std::vector<FifoOccupancy>& fifos, Writer& w) {
@@ -225,12 +227,16 @@ std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<
   };
 
   w << "$scope module pipeline $end\n";
+  // A layer's stages need not be adjacent in pipeline order (branches of a
+  // residual block interleave), and a scope is opened once.
   const auto& st = pn.stages();
-  for (size_t first = 0; first < st.size();) {
-    const std::string group = group_of(*st[first]);
+  std::vector<std::string> groups;
+  for (const auto& s : st)
+    if (std::find(groups.begin(), groups.end(), group_of(*s)) == groups.end()) groups.push_back(group_of(*s));
+  for (const std::string& group : groups) {
     w << "$scope module " << vcd_name(group) << " $end\n";
-    size_t i = first;
-    for (; i < st.size() && group_of(*st[i]) == group; ++i) {
+    for (size_t i = 0; i < st.size(); ++i) {
+      if (group_of(*st[i]) != group) continue;
       for (const StreamFifo* f : st[i]->inputs()) {
         const auto it = fifo_index.find(f);
         if (it != fifo_index.end() && !declared[it->second]) declare_fifo(it->second);
@@ -238,7 +244,6 @@ std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<
       declare(stages[i], st[i]->name(), false);
     }
     w << "$upscope $end\n";
-    first = i;
   }
   for (size_t i = 0; i < fifos.size(); ++i)
     if (!declared[i]) declare_fifo(i);
@@ -256,10 +261,9 @@ void write_vcd_changes(std::vector<VcdVar>& vars, Writer& w) {
     const int64_t t = vars[v].wave->next_change();
     if (t != kNever) pending.push({t, v});
   };
-  auto take = [&](size_t v) { return vars[v].wave->take(); };
 
   for (size_t v = 0; v < vars.size(); ++v) {
-    if (vars[v].wave->next_change() == 0) shown[v] = take(v);
+    if (vars[v].wave->next_change() == 0) shown[v] = vars[v].wave->take();
     schedule(v);
   }
   w << "#0\n$dumpvars\n";
@@ -272,7 +276,7 @@ void write_vcd_changes(std::vector<VcdVar>& vars, Writer& w) {
     while (!pending.empty() && pending.top().first == t) {
       const size_t v = pending.top().second;
       pending.pop();
-      const int64_t value = take(v);
+      const int64_t value = vars[v].wave->take();
       if (value != shown[v]) {
         if (!stamped) w << '#' << t << '\n';
         stamped = true;

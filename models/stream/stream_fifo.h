@@ -9,6 +9,7 @@
 // capacity = depth + 1, latency 2 (docs/simulation.md).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -60,7 +61,8 @@ class StreamFifo {
   void commit_read(int64_t cycle);
 
   int occupancy() const { return int(written_ - read_); }  // beats written and not yet read, by count
-  int max_occupancy() const { return max_occupancy_; }
+  // Peaks are final once a beat is read; beats never read (a deadlock) still count.
+  int max_occupancy() const { return std::max(max_occupancy_, occupancy()); }
 
   // Wake-ups: a stage that found no beat (or no slot) waits for the other side.
   Stage* producer = nullptr;

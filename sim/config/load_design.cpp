@@ -62,6 +62,7 @@ ir::Design load_design(const std::string& path) {
   d.clock_mhz = m.get_double("clock_mhz", 1, 1000, d.device.max_clock_mhz);
   d.default_fifo_depth = int(m.get_int("fifo_depth", 1, 1 << 20, 2));
   d.internal_fifo_depth = int(m.get_int("internal_fifo_depth", 1, 1 << 20, 2));
+  d.dma_bits = int(m.get_int("dma_bits", 0, 1 << 16, 0));
   if (auto pd = m.find("pipeline_depth")) {
     d.pipeline_depth_where = pd->where();
     MapReader pm(*pd);
@@ -131,8 +132,8 @@ ir::Design load_design(const std::string& path) {
 
   // One FIFO per edge of the layer graph, and one into the output DMA.
   for (const auto& l : net.layers)
-    for (const auto& in : l.inputs) d.fifos.push_back({in, l.name, d.default_fifo_depth, false, root.where()});
-  d.fifos.push_back({net.output_layer().name, "output", d.default_fifo_depth, false, root.where()});
+    for (const auto& in : l.inputs) d.fifos.push_back({in, l.name, d.default_fifo_depth, false, 0, root.where()});
+  d.fifos.push_back({net.output_layer().name, "output", d.default_fifo_depth, false, 0, root.where()});
   if (auto fifos = m.find("fifos")) {
     for (const auto& item : fifos->items()) {
       MapReader fm(item);
@@ -142,6 +143,13 @@ ir::Design load_design(const std::string& path) {
         if (spec.from == from && spec.to == to) {
           spec.depth = int(fm.get_int("depth", 1, 1 << 24));
           spec.memory_style = fm.get_choice("style", {"shift", "memory"}, "shift") == "memory";
+          if (fm.find("bits")) {
+            const int elem = from == "input" ? net.input_type.bits : net.layers[size_t(net.find_layer(from))].out_type.bits;
+            const int64_t bits = fm.get_int("bits", 1, 1 << 16);
+            if (bits % elem != 0)
+              fm.get("bits").fail("a multiple of the " + std::to_string(elem) + "-bit elements '" + from + "' streams");
+            spec.bits = int(bits);
+          }
           spec.where = item.where();
           found = true;
         }

@@ -34,6 +34,7 @@ struct FifoSpec {
   // HLS shift-register FIFO (holds depth beats, readable the cycle after the
   // write) or memory-style (depth + 1 beats, two cycles write to read).
   bool memory_style = false;
+  int bits = 0;  // stream width on this edge; 0: the producer's PE x output bits
   SourceLocation where;
 };
 
@@ -46,6 +47,7 @@ struct Design {
   Device device;
   std::vector<LayerFolding> folding;  // one per network layer, same order
   int default_fifo_depth = 2;         // FINN's default stream depth
+  int dma_bits = 0;  // memory-interface width of the DMAs; 0: what the first and last layers stream
   int internal_fifo_depth = 2;        // streams inside a layer (converter -> window -> MVAU)
   // Pipeline depth (read-to-write cycles) per stage kind ("mvau", "swg", "dwc",
   // ...), overriding the defaults of docs/simulation.md.

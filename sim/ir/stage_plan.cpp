@@ -43,7 +43,9 @@ class PlanBuilder {
     dma.channels = net_.input_shape.c;
     dma.ofm_h = net_.input_shape.h;
     dma.ofm_w = net_.input_shape.w;
-    // The DMA writes at the width its (first) consumer reads.
+    // The DMA writes at the design's memory-interface width, or at the width
+    // its (first) consumer reads.
+    dma.out_stream_bits = d_.dma_bits;
     for (size_t i = 0; i < net_.layers.size() && !dma.out_stream_bits; ++i)
       for (int idx : net_.layers[i].input_index)
         if (idx < 0) dma.out_stream_bits = input_stream_bits(net_.layers[i], d_.folding[i]);
@@ -60,7 +62,7 @@ class PlanBuilder {
     out.channels = ol.out_shape.c;
     out.ifm_h = ol.out_shape.h;
     out.ifm_w = ol.out_shape.w;
-    out.in_stream_bits = output_stream_bits(ol, d_.folding[last]);
+    out.in_stream_bits = d_.dma_bits ? d_.dma_bits : output_stream_bits(ol, d_.folding[last]);
     out.in_words = ol.out_shape.elements() * ol.out_type.bits / out.in_stream_bits;
     const int od = push(out);
     connect_edge(last, "output", od, out.in_stream_bits);
@@ -154,28 +156,46 @@ class PlanBuilder {
     return out;
   }
 
-  // The stream of graph edge `producer` -> `consumer_name` into stage `to`.
+  // The stream of graph edge `producer` -> `consumer_name` into stage `to`:
+  // converters from the producer's width to the edge's (the design's `bits`,
+  // default the producer's width), the edge's FIFO, converters from the
+  // edge's width to what the consumer reads. Converters are joined by
+  // layer-internal streams.
   void connect_edge(int producer, const std::string& consumer_name, int to, int want_bits) {
     const Tail& t = tails_[producer + 1];
     const std::string from_name = producer < 0 ? "input" : net_.layers[producer].name;
     const FifoSpec spec = edge_spec(from_name, consumer_name);
     const std::string edge_name = from_name + "->" + consumer_name;
-    if (t.bits == want_bits) {
-      stream(t.stage, to, t.bits, t.elem_bits, t.elements, &spec, edge_name);
+    const int edge_bits = spec.bits ? spec.bits : t.bits;
+    // Converters belong to a layer for the estimate: the producer's, or the consumer's for the input.
+    const int to_layer = plan_.stages[to].layer;
+    const int out_layer = producer >= 0 ? producer : to_layer;
+    const int in_layer = to_layer >= 0 ? to_layer : producer;
+
+    int src = t.stage, src_bits = t.bits;
+    if (edge_bits != t.bits) {
+      const std::string name = from_name + ".dwc_out" + (consumers_[producer + 1] > 1 ? "_" + consumer_name : "");
+      for (auto& c : converters(name, out_layer, t.elements, t.elem_bits, t.bits, edge_bits)) {
+        const int ci = insert_before(to, c);
+        ++to;
+        internal(src, ci, src_bits, t.elem_bits, t.elements);
+        src = ci;
+        src_bits = c.out_stream_bits;
+      }
+    }
+    if (edge_bits == want_bits) {
+      stream(src, to, edge_bits, t.elem_bits, t.elements, &spec, edge_name);
       return;
     }
-    // The graph edge's FIFO is the one leaving the producer; converters sit on
-    // the consumer's side, joined by layer-internal streams.
-    const int layer = plan_.stages[to].layer;
     const std::string dwc_name =
         consumer_name + ".dwc_in" + (plan_.stages[to].inputs.empty() ? "" : std::to_string(plan_.stages[to].inputs.size()));
-    auto convs = converters(dwc_name, layer, t.elements, t.elem_bits, t.bits, want_bits);
+    auto convs = converters(dwc_name, in_layer, t.elements, t.elem_bits, edge_bits, want_bits);
     int prev = -1;
     for (size_t k = 0; k < convs.size(); ++k) {
       const int ci = insert_before(to, convs[k]);
-      if (ci <= to) ++to;
+      ++to;
       if (k == 0)
-        stream(t.stage, ci, t.bits, t.elem_bits, t.elements, &spec, edge_name);
+        stream(src, ci, edge_bits, t.elem_bits, t.elements, &spec, edge_name);
       else
         internal(prev, ci, convs[k].in_stream_bits, t.elem_bits, t.elements);
       prev = ci;

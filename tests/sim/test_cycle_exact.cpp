@@ -549,3 +549,26 @@ TEST(CycleExact, RandomDesignsCoverTheMicroArchitecture) {
 }
 
 }  // namespace
+// DEBUG-BEGIN
+namespace {
+TEST(Debug, DumpPlan) {
+  const char* e = getenv("DUMP_DESIGN");
+  if (!e) return;
+  const LoadedDesign d = random_design(atoi(e));
+  std::cout << describe(d.text);
+  const auto plan = ir::plan_process_network(d.design);
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const auto& s = plan.stages[i];
+    std::cout << i << " " << s.name << " " << ir::to_string(s.kind) << " in:";
+    for (int x : s.inputs) std::cout << " " << x;
+    std::cout << " out:";
+    for (int x : s.outputs) std::cout << " " << x;
+    std::cout << " in_words " << s.in_words << " out_words " << s.out_words << " ifm " << s.ifm_h << "x" << s.ifm_w << " ofm " << s.ofm_h << "x" << s.ofm_w << " c " << s.channels << " pe " << s.pe << " simd " << s.simd << "\n";
+  }
+  for (size_t i = 0; i < plan.streams.size(); ++i) {
+    const auto& f = plan.streams[i];
+    std::cout << i << " " << f.name << " " << f.producer << "->" << f.consumer << " bits " << f.bits << " elem " << f.elem_bits << " words " << f.words << " depth " << f.depth << (f.memory_style ? " mem" : "") << "\n";
+  }
+}
+}  // namespace
+// DEBUG-END

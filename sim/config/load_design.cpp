@@ -63,6 +63,9 @@ ir::Design load_design(const std::string& path) {
   d.default_fifo_depth = int(m.get_int("fifo_depth", 1, 1 << 20, 2));
   d.internal_fifo_depth = int(m.get_int("internal_fifo_depth", 1, 1 << 20, 2));
   d.dma_bits = int(m.get_int("dma_bits", 0, 1 << 16, 0));
+  if (d.dma_bits % d.network.input_type.bits != 0)
+    m.get("dma_bits").fail("a multiple of the network's " + std::to_string(d.network.input_type.bits) +
+                           "-bit input elements");
   if (auto pd = m.find("pipeline_depth")) {
     d.pipeline_depth_where = pd->where();
     MapReader pm(*pd);

@@ -62,7 +62,10 @@ class PlanBuilder {
     out.channels = ol.out_shape.c;
     out.ifm_h = ol.out_shape.h;
     out.ifm_w = ol.out_shape.w;
-    out.in_stream_bits = d_.dma_bits ? d_.dma_bits : output_stream_bits(ol, d_.folding[last]);
+    // The output DMA packs whole elements: at the design's DMA width when the
+    // elements fit it exactly, else at the last layer's width.
+    const bool packs = d_.dma_bits && d_.dma_bits % ol.out_type.bits == 0;
+    out.in_stream_bits = packs ? d_.dma_bits : output_stream_bits(ol, d_.folding[last]);
     out.in_words = ol.out_shape.elements() * ol.out_type.bits / out.in_stream_bits;
     const int od = push(out);
     connect_edge(last, "output", od, out.in_stream_bits);

@@ -92,12 +92,6 @@ int cmd_bench(const Args& args) {
               timing_frames, (long long)tr.cycles_total);
   std::printf("  peak memory             %10.1f MiB\n", rss);
   if (vm.count("json")) {
-    const std::string path = vm["json"].as<std::string>();
-    std::ofstream out(path);
-    if (!out) {
-      std::cerr << "error: cannot write --json file '" << path << "'\n";
-      return kExitUsage;
-    }
     nlohmann::json j = {{"design", d.name},
                         {"frames", frames},
                         {"reference_fps", reference_fps},
@@ -106,7 +100,7 @@ int cmd_bench(const Args& args) {
                         {"timing_only_cycles_per_second", cycles_per_second},
                         {"timing_only_frames", timing_frames},
                         {"peak_rss_mib", rss}};
-    out << j.dump(2) << "\n";
+    if (!write_output_file("json", vm["json"].as<std::string>(), j.dump(2) + "\n")) return kExitUsage;
   }
   return kExitOk;
 }

@@ -20,15 +20,8 @@ int cmd_estimate(const Args& args) {
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   const estimate::Estimate e = estimate::estimate_design(d);
   std::cout << estimate::format_table(e);
-  if (vm.count("json")) {
-    const std::string path = vm["json"].as<std::string>();
-    std::ofstream out(path);
-    if (!out) {
-      std::cerr << "error: cannot write --json file '" << path << "'\n";
-      return kExitUsage;
-    }
-    out << estimate::to_json(e).dump(2) << "\n";
-  }
+  if (vm.count("json") && !write_output_file("json", vm["json"].as<std::string>(), estimate::to_json(e).dump(2) + "\n"))
+    return kExitUsage;
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -55,6 +56,17 @@ inline std::optional<int> parse_command(const std::string& cmd, const Args& args
   }
   if (!vm.count(positional)) return usage_error(cmd, "missing " + missing_what, visible);
   return std::nullopt;
+}
+
+// Writes `text` to the file named by option --`option`; false (and a message)
+// when it cannot be written.
+inline bool write_output_file(const std::string& option, const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  if (!(out << text)) {
+    std::cerr << "error: cannot write --" << option << " file '" << path << "'\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace vine::cli

@@ -313,12 +313,14 @@ class PlanBuilder {
       const StagePlan& p = plan_.stages[ids[k - 1]];
       internal(ids[k - 1], ids[k], p.out_stream_bits, in_bits, p.out_words * p.out_stream_bits / in_bits);
     }
-    const int main_stage = ids.back();
     // Inputs: input 0 enters the chain's head; further inputs (add, concat)
-    // enter the main stage. Every input is read SIMD/PE lanes wide.
+    // enter the main stage (the chain's last, wherever converters have moved
+    // it). Every input is read SIMD/PE lanes wide, in its own element width.
     for (size_t k = 0; k < l.input_index.size(); ++k) {
-      const int head = k == 0 ? ids.front() : main_stage;
-      const int want = plan_.stages[head].in_stream_bits;
+      const int head = k == 0 ? ids.front() : ids.back();
+      const int idx = l.input_index[k];
+      const int elem_bits = idx < 0 ? net_.input_type.bits : net_.layers[size_t(idx)].out_type.bits;
+      const int want = k == 0 ? plan_.stages[head].in_stream_bits : plan_.stages[head].pe * elem_bits;
       const int before = int(plan_.stages.size());
       connect_edge(l.input_index[k], l.name, head, want);
       // Converters inserted before the head shift it and what follows it.

@@ -134,7 +134,6 @@ void Stage::activate(Scheduler& sched) {
       StreamFifo* f = in_[p];
       if (data_ && f->carries_data()) consume(p, f->read_slot());
       f->commit_read(t);
-      if (stats_.first_read < 0) stats_.first_read = t;
       if (f->producer_waits) {
         f->producer_waits = false;
         sched.wake(f->producer);

@@ -41,7 +41,6 @@ struct StageStats {
   int64_t stalled_input = 0;    // cycles waiting for a beat to read
   int64_t stalled_output = 0;   // cycles waiting for a slot to write
   int64_t first_write = -1, last_write = -1;  // cycles of its first and last output beats
-  int64_t first_read = -1;
   std::vector<int64_t> stalled_on_input, stalled_on_output;  // by port
 };
 

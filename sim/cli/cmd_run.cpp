@@ -68,7 +68,7 @@ int cmd_run(const Args& args) {
   std::cout << sim::format_summary(r);
   if (vm.count("json")) {
     std::ofstream out(vm["json"].as<std::string>());
-    out << sim::to_json(r, estimate::estimate_design(d), d).dump(2) << "\n";
+    out << sim::to_json(r, estimate::estimate_design(d)).dump(2) << "\n";
   }
   if (vm.count("vcd")) {
     std::ofstream out(vm["vcd"].as<std::string>());

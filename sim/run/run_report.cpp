@@ -155,7 +155,7 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
   return r;
 }
 
-nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e, const ir::Design& d) {
+nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
   nlohmann::json j = estimate::to_json(e);  // the estimate's fields, simulated values over them
   j["interval_cycles"] = r.interval_cycles;
   j["fps"] = r.fps;
@@ -236,7 +236,6 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e, const ir
       fifos_now.push_back({{"name", f.name}, {"occupancy", f.occupancy}, {"capacity", f.capacity}});
     j["deadlock"] = {{"message", r.deadlock}, {"cycle", r.deadlock_cycle}, {"stages", stages}, {"fifos", fifos_now}};
   }
-  (void)d;
   return j;
 }
 

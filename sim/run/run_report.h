@@ -63,7 +63,7 @@ struct RunReport {
 RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e);
 
 // The estimate's fields with simulated values, plus the run's own (README/docs list them).
-nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e, const ir::Design& d);
+nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e);
 std::string format_summary(const RunReport& r);
 
 }  // namespace vine::sim

@@ -35,8 +35,11 @@ TEST(Deadlock, ShallowSkipFifoIsReportedWithTheWaitCycle) {
   int blocked = 0;
   for (const auto& s : r.stages) blocked += !s.blocked_on.empty();
   EXPECT_GE(blocked, 5);
-  for (const auto& f : r.fifos)
-    if (f.name == "stem->join") EXPECT_EQ(f.occupancy, 2);
+  for (const auto& f : r.fifos) {
+    if (f.name == "stem->join") {
+      EXPECT_EQ(f.occupancy, 2);
+    }
+  }
 }
 
 TEST(Deadlock, DeepEnoughSkipFifoRunsAndMatches) {

@@ -179,7 +179,9 @@ TEST(Simulation, FifoOccupancyStaysWithinCapacity) {
     EXPECT_EQ(f->occupancy(), 0) << f->name();
   }
   for (const auto& f : pn.fifos()) {
-    if (f->name() == "input->conv0") EXPECT_EQ(f->max_occupancy(), 128);
+    if (f->name() == "input->conv0") {
+      EXPECT_EQ(f->max_occupancy(), 128);
+    }
   }
 }
 

@@ -66,10 +66,9 @@ int cmd_run(const Args& args) {
   if (progress_shown) std::fprintf(stderr, "\n");
   const sim::RunReport& r = simulation.report();
   std::cout << sim::format_summary(r);
-  if (vm.count("json")) {
-    std::ofstream out(vm["json"].as<std::string>());
-    out << sim::to_json(r, estimate::estimate_design(d)).dump(2) << "\n";
-  }
+  if (vm.count("json") &&
+      !write_output_file("json", vm["json"].as<std::string>(), sim::to_json(r, simulation.estimate()).dump(2) + "\n"))
+    return kExitUsage;
   if (vm.count("vcd")) {
     std::ofstream out(vm["vcd"].as<std::string>());
     trace::write_vcd(simulation.network(), out);

@@ -84,11 +84,13 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
   }
 
   int64_t slowest = -1;
-  for (const auto& s : pn.stages()) {
+  for (size_t i = 0; i < pn.stages().size(); ++i) {
+    const models::Stage* s = pn.stages()[i].get();
     const auto& st = s->stats();
     StageReport sr;
     sr.name = s->name();
     sr.kind = s->kind();
+    sr.layer = pn.plan().stages[i].layer;
     sr.busy = st.busy;
     sr.stalled_input = st.stalled_input;
     sr.stalled_output = st.stalled_output;
@@ -115,7 +117,6 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     }
     r.stages.push_back(sr);
   }
-  for (size_t i = 0; i < pn.stages().size(); ++i) r.stages[i].layer = pn.plan().stages[i].layer;
   for (const auto& f : pn.fifos())
     r.fifos.push_back({f->name(), f->depth(), f->capacity(), f->max_occupancy(), f->occupancy(), f->written()});
 

@@ -57,7 +57,6 @@ struct RunReport {
   std::vector<int64_t> frame_last_out_cycles;
   std::string deadlock;  // empty, or the diagnosis
   int64_t deadlock_cycle = 0;  // the last cycle in which any stage advanced
-  double wall_seconds = 0;
 };
 
 RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e);

@@ -17,7 +17,6 @@ struct RunOptions {
   uint64_t seed = 1;
   bool timing_only = false;
   bool record = false;    // keep stamps and activity for --vcd / --perfetto
-  bool progress = false;  // a progress line on stderr for runs over a second
   bool check_reference = true;  // run the golden reference on every output frame (off: bench)
 };
 
@@ -33,6 +32,7 @@ class Simulation {
   void advance(const std::function<bool()>& should_pause) { pn_->run(should_pause); }
   const RunReport& finish();
   const ProcessNetwork& network() const { return *pn_; }
+  const estimate::Estimate& estimate() const { return estimate_; }
   const RunReport& report() const { return report_; }
 
  private:
@@ -41,8 +41,8 @@ class Simulation {
   RunOptions o_;
   std::unique_ptr<Golden> golden_;
   std::unique_ptr<ProcessNetwork> pn_;
+  estimate::Estimate estimate_;
   RunReport report_;
-  double wall_start_ = 0;
 };
 
 }  // namespace vine::sim

@@ -142,7 +142,7 @@ void Stage::activate(Scheduler& sched) {
     if (issue == a) {  // issue the iteration: its results enter the pipeline
       if (cur_.writes) {
         const size_t slot = (flight_head_ + flight_count_) % in_flight_.size();
-        in_flight_[slot] = {a + depth, cur_.writes, slot};
+        in_flight_[slot] = {a + depth, cur_.writes};
         ++flight_count_;
         if (data_)
           for (uint32_t m = cur_.writes; m; m &= m - 1) {
@@ -153,12 +153,11 @@ void Stage::activate(Scheduler& sched) {
       have_cur_ = false;
     }
     if (writes) {
-      const InFlight& w = in_flight_[flight_head_];
       for (uint32_t m = writes; m; m &= m - 1) {
         const int p = __builtin_ctz(m);
         StreamFifo* f = out_[p];
         if (data_ && f->carries_data())
-          std::memcpy(f->write_slot(), &flight_data_[w.slot * slot_words_ + out_offset_[p]],
+          std::memcpy(f->write_slot(), &flight_data_[flight_head_ * slot_words_ + out_offset_[p]],
                       size_t(f->elements_per_word()) * sizeof(int32_t));
         f->commit_write(t);
         if (f->consumer_waits) {

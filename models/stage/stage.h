@@ -102,10 +102,9 @@ class Stage {
   bool data_enabled() const { return data_; }
 
  private:
-  struct InFlight {  // an issued iteration whose writes are still ahead
-    int64_t due = 0;  // the advance at which it writes
+  struct InFlight {  // an issued iteration whose writes are still ahead; its beats
+    int64_t due = 0;  // wait in flight_data_ at its ring index
     uint32_t writes = 0;
-    size_t slot = 0;  // where its beats wait
   };
   bool block(StreamFifo* f, bool on_read);
   void note_span(int64_t begin, int64_t end, Activity what);

@@ -44,11 +44,9 @@ void Mvau::produce(int, int32_t* beat) {
   if (write_nf_ == 0)
     for (auto& b : rows_) b.unit->load(vector_.data());
   const int64_t first = write_nf_ * g_.pe;
-  // A channel group holds whole multiples of PE rows: one block serves the fold.
-  const RowBlock* block = &rows_.front();
-  for (const auto& b : rows_)
-    if (first >= b.first_row && first < b.first_row + b.rows) block = &b;
-  for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(block->unit->dot(first + p), int(first + p));
+  // A channel group holds whole multiples of PE rows: one unit serves the fold.
+  const DotProductUnit& unit = unit_of_row(rows_, first);
+  for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(unit.dot(first + p), int(first + p));
 }
 
 }  // namespace vine::models

@@ -20,6 +20,13 @@ struct RowBlock {
   std::unique_ptr<DotProductUnit> unit;
 };
 
+// The unit that holds weight row `row`.
+inline DotProductUnit& unit_of_row(const std::vector<RowBlock>& blocks, int64_t row) {
+  for (const auto& b : blocks)
+    if (row >= b.first_row && row < b.first_row + b.rows) return *b.unit;
+  return *blocks.front().unit;
+}
+
 struct MatrixGeometry {
   int64_t mw = 0, mh = 0;  // matrix width (synapses) and height (neurons)
   int simd = 1, pe = 1;

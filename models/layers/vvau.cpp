@@ -33,11 +33,9 @@ void Vvau::produce(int, int32_t* beat) {
   for (int p = 0; p < pe_; ++p) {
     const int64_t c = write_nf_ * pe_ + p;
     for (int k = 0; k < k2_; ++k) lane_[size_t(k)] = window_[size_t(k) * size_t(pe_) + size_t(p)];
-    const RowBlock* block = &rows_.front();
-    for (const auto& b : rows_)
-      if (c >= b.first_row && c < b.first_row + b.rows) block = &b;
-    block->unit->load(lane_.data());
-    beat[p] = out_.apply(block->unit->dot(c), int(c));
+    DotProductUnit& unit = unit_of_row(rows_, c);
+    unit.load(lane_.data());
+    beat[p] = out_.apply(unit.dot(c), int(c));
   }
 }
 

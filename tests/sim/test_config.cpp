@@ -173,3 +173,27 @@ TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   EXPECT_TRUE(std::regex_search(e, std::regex(":[0-9]+:[0-9]+: expected valid YAML"))) << e;
   EXPECT_NE(error_of([] { config::load_network("/no/such/file.yaml"); }).find("cannot open"), std::string::npos);
 }
+
+// The simulation's design knobs: DMA width, edge stream widths and styles,
+// pipeline depths per stage kind.
+TEST(ConfigErrors, SimulationKnobs) {
+  auto load = [](const std::string& extra, const std::string& fifos = "") {
+    TempConfig t("knobs", design_text("  conv0: {simd: 3, pe: 16}\n", extra) + fifos);
+    return error_of([&] { config::load_design(t.path.string()); });
+  };
+  EXPECT_NE(load("dma_bits: 60\n").find("dma_bits: got '60', expected a multiple of the network's 8-bit input"),
+            std::string::npos);
+  EXPECT_NE(load("pipeline_depth: {mvu: 3}\n").find("pipeline_depth.mvu: got unknown field 'mvu'"), std::string::npos);
+  EXPECT_NE(load("pipeline_depth: {mvau: -1}\n").find("pipeline_depth.mvau: got '-1', expected an integer in [0, 1024]"),
+            std::string::npos);
+  EXPECT_NE(load("internal_fifo_depth: 0\n").find("internal_fifo_depth: got '0'"), std::string::npos);
+  EXPECT_NE(load("", "fifos:\n  - {from: conv0, to: conv1, depth: 4, style: sram}\n")
+                .find("style: got 'sram', expected one of: shift, memory"),
+            std::string::npos);
+  EXPECT_NE(load("", "fifos:\n  - {from: fc8, to: output, depth: 4, bits: 64}\n")
+                .find("bits: got '64', expected a multiple of the 10-bit elements 'fc8' streams"),
+            std::string::npos);
+  EXPECT_EQ(load("dma_bits: 64\npipeline_depth: {mvau: 7, swg: 0}\n",
+                 "fifos:\n  - {from: conv0, to: conv1, depth: 4, bits: 64, style: memory}\n"),
+            "(no error)");
+}

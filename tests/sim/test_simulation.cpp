@@ -187,3 +187,26 @@ TEST(Simulation, FifoOccupancyStaysWithinCapacity) {
 
 }  // namespace
 }  // namespace vine
+
+namespace vine {
+namespace {
+
+// A design's pipeline_depth moves a stage's outputs by exactly the added cycles.
+TEST(Simulation, PipelineDepthOverrideDelaysTheStage) {
+  ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  auto first_out = [&](const std::string& stage) {
+    sim::ProcessNetwork pn(d, {1, true, false}, nullptr, {}, {});
+    EXPECT_TRUE(pn.run());
+    for (const auto& s : pn.stages())
+      if (s->name() == stage) return std::pair{s->stats().first_write, s->timing().depth};
+    return std::pair{int64_t{-1}, 0};
+  };
+  const auto [before, depth] = first_out("fc0.mvau");
+  d.pipeline_depth["mvau"] = depth + 3;
+  const auto [after, new_depth] = first_out("fc0.mvau");
+  EXPECT_EQ(new_depth, depth + 3);
+  EXPECT_EQ(after, before + 3);
+}
+
+}  // namespace
+}  // namespace vine

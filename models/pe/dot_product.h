@@ -1,7 +1,7 @@
 // The PE x SIMD arithmetic behind an MVAU or VVAU: the dot product of one
 // weight row with the input vector, over the whole row (all SF folds), in the
 // arithmetic of the row's weights. One implementation per arithmetic; the RTL
-// back-end (issue 3) plugs in behind the same interface.
+// co-simulation back-end (rtl_dot_product.h) plugs in behind the same interface.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,11 @@ class DotProductUnit {
   virtual void load(const int32_t* codes) = 0;
   // Sum over the vector of arith::lane_product(weight[row][j], code[j]).
   virtual int64_t dot(int64_t row) const = 0;
+  // The dot products of rows first .. first+count-1, as a PE array computes
+  // one neuron fold; a clocked back-end streams them back to back.
+  virtual void dot_rows(int64_t first, int count, int64_t* out) const {
+    for (int i = 0; i < count; ++i) out[i] = dot(first + i);
+  }
   virtual const char* arithmetic() const = 0;
 };
 

@@ -41,13 +41,18 @@ int cmd_bench(const Args& args) {
                                                  "frames per measurement (>= 2)")(
       "timing-frames", po::value<int>()->default_value(0), "frames of the timing-only run (default: 4x --frames)")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and frames")(
-      "json", po::value<std::string>(), "also write the figures as JSON");
+      "json", po::value<std::string>(), "also write the figures as JSON")(
+      "backend", po::value<std::string>(),
+      "rtl: also time the RTL co-simulation (every layer's PEs on Verilated units) against the C++ back-end");
   po::variables_map vm;
   if (auto done = parse_command("bench", args, opts, "design", "DESIGN", vm)) return *done;
   const int frames = vm["frames"].as<int>();
   if (frames < 2) return usage_error("bench", "--frames must be >= 2, got " + std::to_string(frames), opts);
   const int timing_frames = vm["timing-frames"].as<int>() > 0 ? vm["timing-frames"].as<int>() : 4 * frames;
   const uint64_t seed = vm["seed"].as<uint64_t>();
+  const auto backend = parse_backend(vm);
+  if (!backend)
+    return usage_error("bench", "--backend must be cpp or rtl", opts);
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
 
   // Golden reference: the same synthetic frames, parameters built outside the timing.
@@ -64,6 +69,7 @@ int cmd_bench(const Args& args) {
   o.frames = frames;
   o.seed = seed;
   o.check_reference = false;
+  o.backend = sim::BackendChoice::kCpp;
   sim::Simulation bit_exact(d, o);  // elaboration (weights into PE units) outside the timing
   t0 = std::chrono::steady_clock::now();
   const sim::RunReport& r = bit_exact.run();
@@ -82,6 +88,24 @@ int cmd_bench(const Args& args) {
   const double timing_secs = seconds_since(t0);
   const double cycles_per_second = double(tr.cycles_total) / timing_secs;
 
+  // RTL co-simulation: the same frames with every PE on Verilated units.
+  double cosim_fps = 0;
+  int64_t cosim_unit_cycles = 0;
+  if (*backend == sim::BackendChoice::kRtl) {
+    sim::RunOptions ro = o;
+    ro.backend = sim::BackendChoice::kRtl;
+    sim::Simulation cosim(d, ro);
+    t0 = std::chrono::steady_clock::now();
+    const sim::RunReport& cr = cosim.run();
+    cosim_fps = frames / seconds_since(t0);
+    for (const auto& u : cr.rtl_units) cosim_unit_cycles += u.cycles;
+    if (cr.cycles_total != r.cycles_total) {
+      std::cerr << "vine bench: the RTL co-simulation took " << cr.cycles_total << " cycles, the C++ back-end "
+                << r.cycles_total << "\n";
+      return kExitSimulation;
+    }
+  }
+
   const double ratio = reference_fps / sim_fps;
   const double rss = peak_rss_mib();
   std::printf("design %s (reference checksum xor %016llx)\n", d.name.c_str(), (unsigned long long)sink);
@@ -90,6 +114,10 @@ int cmd_bench(const Args& args) {
               sim_fps, frames, ratio);
   std::printf("  timing-only simulation  %10.3g simulated cycles/s  (%d frames, %lld cycles)\n", cycles_per_second,
               timing_frames, (long long)tr.cycles_total);
+  if (cosim_fps > 0)
+    std::printf("  RTL co-simulation       %10.2f frames/s  (%d frames, %lld unit cycles): %.1fx the C++ back-end's "
+                "time per frame\n",
+                cosim_fps, frames, (long long)cosim_unit_cycles, sim_fps / cosim_fps);
   std::printf("  peak memory             %10.1f MiB\n", rss);
   if (vm.count("json")) {
     nlohmann::json j = {{"design", d.name},
@@ -100,6 +128,11 @@ int cmd_bench(const Args& args) {
                         {"timing_only_cycles_per_second", cycles_per_second},
                         {"timing_only_frames", timing_frames},
                         {"peak_rss_mib", rss}};
+    if (cosim_fps > 0) {
+      j["cosim_fps"] = cosim_fps;
+      j["cosim_slowdown"] = sim_fps / cosim_fps;
+      j["cosim_unit_cycles"] = cosim_unit_cycles;
+    }
     if (!write_output_file("json", vm["json"].as<std::string>(), j.dump(2) + "\n")) return kExitUsage;
   }
   return kExitOk;

@@ -29,7 +29,10 @@ int cmd_run(const Args& args) {
       "json", po::value<std::string>(), "write the report as JSON")(
       "vcd", po::value<std::string>(), "write FIFO occupancies and stage states as VCD (GTKWave)")(
       "perfetto", po::value<std::string>(), "write a Chrome/Perfetto JSON timeline, one track per stage")(
-      "timing-only", "skip the arithmetic: the same cycles, no output check");
+      "timing-only", "skip the arithmetic: the same cycles, no output check")(
+      "backend", po::value<std::string>(),
+      "PE arithmetic of every layer: cpp (C++ models) or rtl (Verilated lanes units, co-simulation); default: "
+      "each layer's `backend` in the design");
   po::variables_map vm;
   if (auto done = parse_command("run", args, opts, "design", "DESIGN", vm)) return *done;
   sim::RunOptions o;
@@ -38,6 +41,12 @@ int cmd_run(const Args& args) {
   o.seed = vm["seed"].as<uint64_t>();
   o.timing_only = vm.count("timing-only") > 0;
   o.record = vm.count("vcd") || vm.count("perfetto");
+  const auto backend = parse_backend(vm);
+  if (!backend) return usage_error("run", "--backend must be cpp or rtl, got '" + vm["backend"].as<std::string>() + "'", opts);
+  o.backend = *backend;
+  if (o.timing_only && o.backend == sim::BackendChoice::kRtl)
+    return usage_error("run", "--timing-only runs no arithmetic, so there is nothing for --backend rtl to co-simulate",
+                       opts);
   for (const char* f : {"json", "vcd", "perfetto"})
     if (vm.count(f)) {
       const std::string path = vm[f].as<std::string>();

@@ -14,5 +14,6 @@ int cmd_reference(const Args& args);
 int cmd_estimate(const Args& args);
 int cmd_run(const Args& args);
 int cmd_bench(const Args& args);
+int cmd_rtl_units(const Args& args);
 
 }  // namespace vine::cli

@@ -26,6 +26,7 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"estimate", {vine::cli::cmd_estimate, "analytic cycles, fps and resources of a design"}},
       {"bench", {vine::cli::cmd_bench, "speed of the reference and the simulation on a design"}},
       {"run", {vine::cli::cmd_run, "cycle-accurate simulation of a design, checked against the reference"}},
+      {"rtl-units", {vine::cli::cmd_rtl_units, "the Verilated lanes units co-simulating designs needs"}},
   };
   return cmds;
 }

@@ -9,6 +9,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/run/pe_backend.h"
 
 namespace vine::cli {
 
@@ -67,6 +68,15 @@ inline bool write_output_file(const std::string& option, const std::string& path
     return false;
   }
   return true;
+}
+
+// --backend: "cpp" or "rtl" (absent: each layer's `backend` in the design).
+inline std::optional<sim::BackendChoice> parse_backend(const boost::program_options::variables_map& vm) {
+  if (!vm.count("backend")) return sim::BackendChoice::kDesign;
+  const std::string b = vm["backend"].as<std::string>();
+  if (b == "cpp") return sim::BackendChoice::kCpp;
+  if (b == "rtl") return sim::BackendChoice::kRtl;
+  return std::nullopt;
 }
 
 }  // namespace vine::cli

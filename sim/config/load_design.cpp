@@ -107,6 +107,11 @@ ir::Design load_design(const std::string& path) {
         f.simd = int(simd->as_int(1, 1 << 16));
         f.simd_where = simd->where();
       }
+      if (auto be = fm.find("backend")) {
+        if (!layer.has_weights()) be->fail("no PE backend on a layer without weights");
+        f.backend = be->as_choice({"cpp", "rtl"}) == "rtl" ? ir::PeBackend::kRtl : ir::PeBackend::kCpp;
+        f.backend_where = be->where();
+      }
       if (auto wm = fm.find("weight_memory")) {
         if (!layer.has_weights()) wm->fail("no weight_memory on a layer without weights");
         f.weight_memory = read_memory_style(*wm);

@@ -30,18 +30,20 @@ int output_unit_latency(const ir::Layer& l) {
   return 0;
 }
 
-// The PE array is one pipeline: channel groups of different arithmetic share
-// the deepest lane group's latency.
 int compute_latency(const ir::Layer& l, int simd) {
-  int lanes = 0;
-  if (l.channel_groups.empty())
-    lanes = lanes_latency(*l.weights, simd);
-  else
-    for (const auto& g : l.channel_groups) lanes = std::max(lanes, lanes_latency(g.weights, simd));
-  return 1 /* weight memory read */ + lanes + output_unit_latency(l);
+  return 1 /* weight memory read */ + pe_lanes_latency(l, simd) + output_unit_latency(l);
 }
 
 }  // namespace
+
+// The PE array is one pipeline: channel groups of different arithmetic share
+// the deepest lane group's latency.
+int pe_lanes_latency(const ir::Layer& l, int simd) {
+  if (l.channel_groups.empty()) return lanes_latency(*l.weights, simd);
+  int lanes = 0;
+  for (const auto& g : l.channel_groups) lanes = std::max(lanes, lanes_latency(g.weights, simd));
+  return lanes;
+}
 
 models::PipelineTiming stage_timing(const ir::StagePlan& s, const ir::Design& d) {
   models::PipelineTiming t = default_stage_timing(s, d);

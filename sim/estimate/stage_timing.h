@@ -10,6 +10,9 @@
 
 namespace vine::estimate {
 
+// The lanes' share of an MVAU/VVAU depth, as the RTL's single source states it.
+int pe_lanes_latency(const ir::Layer& l, int simd);
+
 models::PipelineTiming default_stage_timing(const ir::StagePlan& s, const ir::Design& d);
 // The default, or the design's `pipeline_depth` for the stage's kind.
 models::PipelineTiming stage_timing(const ir::StagePlan& s, const ir::Design& d);

@@ -16,6 +16,8 @@ const char* to_string(MemoryStyle m) {
   return "?";
 }
 
+const char* to_string(PeBackend b) { return b == PeBackend::kRtl ? "rtl" : "cpp"; }
+
 const char* to_string(Template t) { return t == Template::kStreaming ? "streaming" : "engine"; }
 
 int input_stream_bits(const Layer& l, const LayerFolding& f) {

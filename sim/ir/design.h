@@ -18,12 +18,18 @@ const char* to_string(Template t);
 
 // Folding of one layer's stage(s). For MVAU: PE | MH, SIMD | MW; VVAU: PE | C,
 // SIMD | k*k; pool/threshold/add/concat/pad: PE (channels per beat) | C.
+// Where a layer's PE arithmetic runs in `vine run`: the C++ models, or the
+// Verilated RTL lanes units (co-simulation).
+enum class PeBackend { kCpp, kRtl };
+const char* to_string(PeBackend b);
+
 struct LayerFolding {
   int pe = 1;
   int simd = 1;
   MemoryStyle weight_memory = MemoryStyle::kBram;
+  PeBackend backend = PeBackend::kCpp;
   SourceLocation where;       // the layer's entry in the design
-  SourceLocation pe_where, simd_where;  // the fields themselves, when given
+  SourceLocation pe_where, simd_where, backend_where;  // the fields themselves, when given
 };
 
 // Depth of the FIFO on one edge of the layer graph ("input" and "output" name

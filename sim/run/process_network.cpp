@@ -14,6 +14,7 @@
 #include "models/layers/width_converter.h"
 #include "sim/config/config_error.h"
 #include "sim/estimate/stage_timing.h"
+#include "sim/run/pe_backend.h"
 
 namespace vine::sim {
 
@@ -74,7 +75,7 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
 
 std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const golden::NetworkParams* params,
                                                   InputFrames& input, OutputDma::FrameSink& sink) {
-  const PipelineTiming t = estimate::stage_timing(s, design_);
+  PipelineTiming t = estimate::stage_timing(s, design_);
   const int frames = opts_.frames;
   const ir::Layer* l = s.layer >= 0 ? &design_.network.layers[size_t(s.layer)] : nullptr;
   const golden::LayerParams* p = params && l ? &params->layers[size_t(s.layer)] : nullptr;
@@ -120,16 +121,19 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const 
     }
     case StageKind::kMvau: {
       MatrixGeometry g{l->matrix_width(), l->matrix_height(), s.simd, s.pe, l->output_pixels()};
-      return std::make_unique<Mvau>(s.name, t, frames, g, row_blocks(*l, p, g.mw), output_unit(*l, p));
+      auto rows = pe_row_blocks(s, *l, p, s.simd, g.mw, t);
+      return std::make_unique<Mvau>(s.name, t, frames, g, std::move(rows), output_unit(*l, p));
     }
     case StageKind::kVvau:
       if (s.simd != 1)
         throw config::ConfigError(design_.folding[size_t(s.layer)].simd_where, std::to_string(s.simd),
                                   "simd 1 for the depthwise layer " + l->name +
                                       " (the simulated VVAU reads one kernel position per beat)");
-      return std::make_unique<Vvau>(s.name, t, frames, l->in_shape.c, l->kernel * l->kernel, s.pe,
-                                    l->output_pixels(), row_blocks(*l, p, int64_t{l->kernel} * l->kernel),
-                                    output_unit(*l, p));
+      {
+        auto rows = pe_row_blocks(s, *l, p, 1, int64_t{l->kernel} * l->kernel, t);
+        return std::make_unique<Vvau>(s.name, t, frames, l->in_shape.c, l->kernel * l->kernel, s.pe,
+                                      l->output_pixels(), std::move(rows), output_unit(*l, p));
+      }
     case StageKind::kThreshold:
       return std::make_unique<Thresholding>(s.name, t, frames, s.in_words, l->out_shape.c, s.pe, output_unit(*l, p));
     case StageKind::kMaxPool:
@@ -152,6 +156,20 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const 
       return std::make_unique<DuplicateStreams>(s.name, t, frames, s.in_words);
   }
   throw std::logic_error("make_stage: unknown stage kind");
+}
+
+// On the RTL back-end the lanes' share of the stage's depth is the units' own
+// measured latency instead of the single source's figure, so that a unit
+// which disagrees with vine_rtl_timing.h shows in the cycles.
+std::vector<RowBlock> ProcessNetwork::pe_row_blocks(const ir::StagePlan& s, const ir::Layer& l,
+                                                    const golden::LayerParams* p, int simd, int64_t width,
+                                                    PipelineTiming& t) {
+  if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return row_blocks(l, p, width);
+  int measured = 0;
+  auto blocks = rtl_row_blocks(design_, s.layer, *p, simd, width, measured);
+  t.depth += measured - estimate::pe_lanes_latency(l, simd);
+  for (const auto& b : blocks) rtl_units_.push_back({s.name, static_cast<const RtlDotProductUnit*>(b.unit.get())});
+  return blocks;
 }
 
 bool ProcessNetwork::run(const std::function<bool()>& should_pause) {

@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "models/layers/dma.h"
+#include "models/pe/rtl_dot_product.h"
 #include "models/stage/scheduler.h"
 #include "sim/golden/network_params.h"
 #include "sim/ir/design.h"
 #include "sim/ir/stage_plan.h"
+#include "sim/run/pe_backend.h"
 
 namespace vine::sim {
 
@@ -19,6 +21,7 @@ struct ElaborationOptions {
   int frames = 1;
   bool timing_only = false;  // no data, no arithmetic: the same cycles
   bool record = false;       // keep every beat's stamps and stage activity, for traces
+  BackendChoice backend = BackendChoice::kDesign;  // where the PE arithmetic runs
 };
 
 class ProcessNetwork {
@@ -40,10 +43,19 @@ class ProcessNetwork {
   const models::OutputDma& output_dma() const { return *output_; }
   int frames() const { return opts_.frames; }
   int64_t activations() const { return sched_.activations(); }
+  // The Verilated lanes units of the stages on the RTL back-end.
+  struct RtlUnit {
+    std::string stage;
+    const models::RtlDotProductUnit* unit;
+  };
+  const std::vector<RtlUnit>& rtl_units() const { return rtl_units_; }
 
  private:
   std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s, const golden::NetworkParams* params,
                                             InputFrames& input, models::OutputDma::FrameSink& sink);
+  std::vector<models::RowBlock> pe_row_blocks(const ir::StagePlan& s, const ir::Layer& l,
+                                              const golden::LayerParams* p, int simd, int64_t width,
+                                              models::PipelineTiming& t);
 
   const ir::Design& design_;
   ElaborationOptions opts_;
@@ -52,6 +64,7 @@ class ProcessNetwork {
   std::vector<std::unique_ptr<models::Stage>> stages_;
   models::InputDma* input_ = nullptr;
   models::OutputDma* output_ = nullptr;
+  std::vector<RtlUnit> rtl_units_;
   models::Scheduler sched_;
   bool started_ = false;
 };

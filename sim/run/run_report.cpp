@@ -143,6 +143,9 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
       }
   }
 
+  for (const auto& u : pn.rtl_units())
+    r.rtl_units.push_back({u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles()});
+
   if (!r.finished) {
     std::ostringstream o;
     int64_t stuck = 0;
@@ -168,6 +171,10 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
   j["outputs_match_reference"] = r.outputs_match_reference ? nlohmann::json(*r.outputs_match_reference) : nullptr;
   j["estimate_interval_cycles"] = r.estimate_interval_cycles;
   j["timing_only"] = r.timing_only;
+  nlohmann::json rtl = nlohmann::json::array();
+  for (const auto& u : r.rtl_units)
+    rtl.push_back({{"stage", u.stage}, {"unit", u.unit}, {"latency", u.latency}, {"cycles", u.cycles}});
+  j["rtl_units"] = rtl;
   j["slowest_stage"] = r.slowest_stage;
   if (!r.interval_explanation.empty()) j["interval_explanation"] = r.interval_explanation;
   if (!r.mismatched_frames.empty()) j["mismatched_frames"] = r.mismatched_frames;
@@ -272,6 +279,11 @@ std::string format_summary(const RunReport& r) {
     o << "  outputs    " << (*r.outputs_match_reference ? "match the golden reference, frame by frame"
                                                           : "DIFFER from the golden reference")
       << "\n";
+  if (!r.rtl_units.empty()) {
+    o << "  PE RTL     " << r.rtl_units.size() << " Verilated lanes unit(s), latency measured on each:\n";
+    for (const auto& u : r.rtl_units)
+      o << "    " << u.stage << ": " << u.unit << " (latency " << u.latency << ", " << u.cycles << " cycles)\n";
+  }
   const double span = r.cycles_total > 0 ? double(r.cycles_total) : 1.0;
   o << "\n  stage                      busy  stall-in stall-out  waited longest on\n";
   for (const auto& s : r.stages) {
@@ -289,6 +301,24 @@ std::string format_summary(const RunReport& r) {
     o << line;
   }
   return o.str();
+}
+
+std::vector<std::string> output_cycle_differences(const RunReport& expected, const RunReport& actual) {
+  std::vector<std::string> diffs;
+  if (expected.stages.size() != actual.stages.size()) {
+    diffs.push_back("the runs have " + std::to_string(expected.stages.size()) + " and " +
+                    std::to_string(actual.stages.size()) + " stages");
+    return diffs;
+  }
+  for (size_t i = 0; i < expected.stages.size(); ++i) {
+    const StageReport& e = expected.stages[i];
+    const StageReport& a = actual.stages[i];
+    if (e.first_out_cycle != a.first_out_cycle || e.last_out_cycle != a.last_out_cycle)
+      diffs.push_back(e.name + ": first/last output cycle " + std::to_string(e.first_out_cycle) + "/" +
+                      std::to_string(e.last_out_cycle) + " expected, " + std::to_string(a.first_out_cycle) + "/" +
+                      std::to_string(a.last_out_cycle) + " simulated");
+  }
+  return diffs;
 }
 
 }  // namespace vine::sim

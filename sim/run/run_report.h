@@ -55,6 +55,14 @@ struct RunReport {
   std::vector<StageReport> stages;
   std::vector<FifoReport> fifos;
   std::vector<int64_t> frame_last_out_cycles;
+  // Stages whose PE arithmetic ran on Verilated RTL: "stage: unit key", its
+  // measured latency and the unit cycles driven.
+  struct RtlUnitReport {
+    std::string stage, unit;
+    int latency = 0;
+    int64_t cycles = 0;
+  };
+  std::vector<RtlUnitReport> rtl_units;
   std::string deadlock;  // empty, or the diagnosis
   int64_t deadlock_cycle = 0;  // the last cycle in which any stage advanced
 };
@@ -64,5 +72,10 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
 // The estimate's fields with simulated values, plus the run's own (README/docs list them).
 nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e);
 std::string format_summary(const RunReport& r);
+
+// Where two runs of one design disagree on any stage's first or last output
+// cycle, one line per difference (empty: cycle-identical). The co-simulation
+// regression holds the RTL back-end to the C++ one with it.
+std::vector<std::string> output_cycle_differences(const RunReport& expected, const RunReport& actual);
 
 }  // namespace vine::sim

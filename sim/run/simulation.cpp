@@ -22,7 +22,7 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
     golden_->params = golden::synthesize_params(net, o.seed);
     golden_->ref = std::make_unique<golden::Reference>(net, golden_->params);
   }
-  ElaborationOptions eo{o.frames, o.timing_only, o.record};
+  ElaborationOptions eo{o.frames, o.timing_only, o.record, o.backend};
   const uint64_t seed = o.seed;
   Golden* check = golden_ && o.check_reference ? golden_.get() : nullptr;
   // The frame the DMA streams is kept for the reference to run on when the

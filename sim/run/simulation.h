@@ -18,6 +18,7 @@ struct RunOptions {
   bool timing_only = false;
   bool record = false;    // keep stamps and activity for --vcd / --perfetto
   bool check_reference = true;  // run the golden reference on every output frame (off: bench)
+  BackendChoice backend = BackendChoice::kDesign;  // PE arithmetic: C++ models or Verilated RTL
 };
 
 class Simulation {

@@ -1,0 +1,41 @@
+// A Verilated MVAU lanes unit (rtl/mvau_lanes_*.sv) as the models see it: a
+// clocked unit whose ports are set and read one cycle at a time. The
+// implementations live in rtl/cosim/ (one Verilator model per parameter set);
+// the models depend only on this interface, so a build without Verilator still
+// links and reports the missing unit by name.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vine::models {
+
+// Which unit and with which parameters, in the order the unit declares them:
+// the key under which rtl/cosim/units.txt lists it.
+struct LanesConfig {
+  std::string unit;                                 // e.g. "mvau_lanes_binary"
+  std::vector<std::pair<std::string, int>> params;  // e.g. {{"SIMD", 32}, ...}
+  std::string key() const;                          // "mvau_lanes_binary SIMD=32 A=1 ..."
+  int get(const std::string& name) const;           // throws when absent
+};
+
+class RtlLanes {
+ public:
+  virtual ~RtlLanes() = default;
+  // Ports for the next rising edge. Lane i's weight code sits at bits
+  // [i*WC, i*WC + WC) of `weights` and its activation code at [i*A, i*A + A)
+  // of `acts`, packed little-endian into 32-bit words, bits above the port
+  // width zero.
+  virtual void set_inputs(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts) = 0;
+  // One enabled clock cycle (en = 1): the rising edge, then the falling one.
+  virtual void clock() = 0;
+  // Synchronous reset over one cycle: clears every beat in flight.
+  virtual void reset() = 0;
+  virtual bool out_valid() const = 0;
+  virtual uint64_t out_acc() const = 0;  // the low ACC_BITS bits
+};
+
+}  // namespace vine::models

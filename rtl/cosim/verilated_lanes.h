@@ -1,0 +1,75 @@
+// models::RtlLanes on a Verilated C++ model of one mvau_lanes_* unit. Every
+// lanes unit has the same ports (rtl/README.md), so one template adapts them
+// all; Verilator picks each port's C++ type from its width (CData .. QData,
+// VlWide above 64 bits), which store/fetch below cover.
+#pragma once
+
+#include <verilated.h>
+
+#include <memory>
+#include <type_traits>
+
+#include "models/pe/rtl_lanes.h"
+
+namespace vine::cosim {
+
+template <typename T>
+void store(T& port, const uint32_t* words) {
+  static_assert(std::is_integral_v<T>, "narrow port");
+  uint64_t v = words[0];
+  if constexpr (sizeof(T) > 4) v |= uint64_t(words[1]) << 32;
+  port = static_cast<T>(v);
+}
+template <std::size_t N>
+void store(VlWide<N>& port, const uint32_t* words) {
+  for (std::size_t k = 0; k < N; ++k) port[k] = words[k];
+}
+template <typename T>
+uint64_t fetch(const T& port) {
+  static_assert(std::is_integral_v<T>, "narrow port");
+  return static_cast<uint64_t>(port);
+}
+template <std::size_t N>
+uint64_t fetch(const VlWide<N>& port) {  // accumulators are at most 64 bits
+  return uint64_t(port[0]) | (N > 1 ? uint64_t(port[1]) << 32 : 0);
+}
+
+template <class Model>
+class VerilatedLanes final : public models::RtlLanes {
+ public:
+  VerilatedLanes() : ctx_(std::make_unique<VerilatedContext>()), m_(std::make_unique<Model>(ctx_.get(), "lanes")) {
+    m_->clk = 0;
+    m_->en = 1;  // the stage clocks the unit only in cycles where its pipeline advances
+    m_->rst = 0;
+    m_->in_valid = 0;
+    m_->eval();
+  }
+  ~VerilatedLanes() override { m_->final(); }
+
+  void set_inputs(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts) override {
+    m_->in_valid = valid;
+    m_->in_first = first;
+    m_->in_last = last;
+    store(m_->in_weights, weights);
+    store(m_->in_acts, acts);
+  }
+  void clock() override {
+    m_->clk = 1;
+    m_->eval();
+    m_->clk = 0;
+    m_->eval();
+  }
+  void reset() override {
+    m_->rst = 1;
+    clock();
+    m_->rst = 0;
+  }
+  bool out_valid() const override { return m_->out_valid; }
+  uint64_t out_acc() const override { return fetch(m_->out_acc); }
+
+ private:
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Model> m_;
+};
+
+}  // namespace vine::cosim

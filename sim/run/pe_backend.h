@@ -1,0 +1,43 @@
+// Which back-end runs each layer's PE arithmetic in `vine run`, and for the
+// RTL co-simulation back-end the Verilated lanes units a layer instantiates.
+//
+// A layer's lanes: one unit per distinct weight arithmetic among its channel
+// groups, sized for the widest group of that arithmetic (the hardware a PE
+// holds); its SIMD and matrix width are the layer's folding, its activation
+// type the layer's input.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/layers/mvau.h"
+#include "models/pe/rtl_lanes.h"
+#include "sim/golden/network_params.h"
+#include "sim/ir/design.h"
+
+namespace vine::sim {
+
+// `vine run --backend`: kDesign follows each layer's `backend` in the design.
+enum class BackendChoice { kDesign, kCpp, kRtl };
+
+bool runs_on_rtl(const ir::Design& d, int layer, BackendChoice c);
+
+// The lanes unit for the `a` groups of layer `l` (SIMD lanes over rows of
+// `mw` weights). Throws ConfigError when no RTL unit computes that pairing.
+models::LanesConfig lanes_config(const ir::Design& d, int layer, arith::WeightArithmetic a, int simd, int64_t mw);
+
+struct RtlLanesUse {
+  std::string layer;
+  models::LanesConfig config;
+};
+// Every lanes unit a run of `d` with choice `c` co-simulates, by layer.
+std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c);
+
+// The PE array of layer `layer` on Verilated units, one per channel group
+// (rows of `width` weights, SIMD lanes). `latency` receives the deepest
+// unit's measured latency. Throws ConfigError naming the unit when this build
+// does not hold it.
+std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p, int simd,
+                                             int64_t width, int& latency);
+
+}  // namespace vine::sim

@@ -1,0 +1,117 @@
+// The RTL co-simulation regression: designs run with every PE on the
+// Verilated lanes units must produce the golden reference's outputs and the
+// C++ back-end's cycles, stage by stage (first and last output beat); and a
+// unit with one pipeline stage more than vine_rtl_timing.h says must make
+// that comparison fail.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "Vmvau_lanes_binary_plus1.h"
+#include "rtl/cosim/lanes_registry.h"
+#include "rtl/cosim/verilated_lanes.h"
+#include "sim/config/loaders.h"
+#include "sim/estimate/stage_timing.h"
+#include "sim/run/pe_backend.h"
+#include "sim/run/simulation.h"
+
+namespace vine {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kDesigns = fs::path(VINE_SOURCE_DIR) / "configs" / "designs";
+
+ir::Design load(const std::string& rel) { return config::load_design((kDesigns / rel).string()); }
+
+sim::RunReport run(const ir::Design& d, sim::BackendChoice b, int frames) {
+  sim::RunOptions o;
+  o.frames = frames;
+  o.seed = 5;
+  o.backend = b;
+  sim::Simulation s(d, o);
+  return s.run();
+}
+
+struct Case {
+  const char* name;
+  const char* design;
+  int frames;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.design; }
+
+class Cosim : public testing::TestWithParam<Case> {};
+
+TEST_P(Cosim, RtlBackendMatchesTheReferenceAndTheCppBackendCycleForCycle) {
+  const ir::Design d = load(GetParam().design);
+  const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, GetParam().frames);
+  const sim::RunReport rtl = run(d, sim::BackendChoice::kRtl, GetParam().frames);
+  ASSERT_TRUE(cpp.finished) << cpp.deadlock;
+  ASSERT_TRUE(rtl.finished) << rtl.deadlock;
+  EXPECT_TRUE(cpp.rtl_units.empty());
+  // Every layer with weights on RTL, each unit driven and at the latency the
+  // single source states.
+  const auto uses = sim::rtl_lanes_of(d, sim::BackendChoice::kRtl);
+  ASSERT_FALSE(uses.empty());
+  size_t units = 0;
+  for (const auto& l : d.network.layers)
+    units += l.has_weights() ? std::max<size_t>(1, l.channel_groups.size()) : 0;
+  EXPECT_EQ(rtl.rtl_units.size(), units);
+  for (const auto& u : rtl.rtl_units) {
+    EXPECT_GT(u.cycles, 0) << u.stage;
+    const int layer = d.network.find_layer(u.stage.substr(0, u.stage.find('.')));
+    ASSERT_GE(layer, 0) << u.stage;
+    const ir::Layer& l = d.network.layers[size_t(layer)];
+    const int simd = l.kind == ir::LayerKind::kDwConv ? 1 : d.folding_of(layer).simd;
+    EXPECT_EQ(u.latency, estimate::pe_lanes_latency(l, simd)) << u.stage << " " << u.unit;
+  }
+  // Bit-exact: both back-ends reproduce the reference frame by frame, so
+  // their outputs are identical.
+  ASSERT_TRUE(rtl.outputs_match_reference.has_value());
+  EXPECT_TRUE(*rtl.outputs_match_reference) << "RTL back-end, mismatched frames: " << rtl.mismatched_frames.size();
+  EXPECT_TRUE(*cpp.outputs_match_reference);
+  // Cycle-exact: every stage's first and last output beat.
+  const auto diffs = sim::output_cycle_differences(cpp, rtl);
+  EXPECT_TRUE(diffs.empty()) << diffs.front();
+  EXPECT_EQ(cpp.cycles_total, rtl.cycles_total);
+  EXPECT_EQ(cpp.frame_last_out_cycles, rtl.frame_last_out_cycles);
+}
+
+INSTANTIATE_TEST_SUITE_P(Designs, Cosim,
+                         testing::Values(Case{"tfc_w1a1", "finn-examples/tfc-w1a1-pynq-z1.yaml", 4},
+                                         Case{"lfc_w1a1", "bnn-pynq/lfc-w1a1-pynq-z1.yaml", 3},
+                                         Case{"cnv_w1a1", "bnn-pynq/cnv-w1a1-pynq-z1.yaml", 2},
+                                         Case{"mixed_pow2_fixed", "cosim/mixed-pow2-fixed-pynq-z1.yaml", 3}),
+                         [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+// A unit one stage deeper than the model assumes: TFC's fc1 on
+// mvau_lanes_binary_plus1. Its results stay right, its cycles do not, and the
+// regression's comparison says where.
+TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
+  const ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  std::string key;
+  for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
+    if (u.layer == "fc1") key = u.config.key();
+  ASSERT_EQ(key, "mvau_lanes_binary SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64");  // as the variant was verilated
+  const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
+  const sim::RunReport honest = run(d, sim::BackendChoice::kRtl, 3);
+  EXPECT_TRUE(sim::output_cycle_differences(cpp, honest).empty());
+
+  cosim::install_lanes(key, [] {
+    return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanes<Vmvau_lanes_binary_plus1>());
+  });
+  const sim::RunReport slow = run(d, sim::BackendChoice::kRtl, 3);
+  ASSERT_TRUE(slow.finished);
+  EXPECT_TRUE(*slow.outputs_match_reference);
+  bool fc1_deeper = false;
+  for (const auto& u : slow.rtl_units)
+    if (u.stage == "fc1.mvau") fc1_deeper = u.latency == estimate::pe_lanes_latency(d.network.layers[1], 8) + 1;
+  EXPECT_TRUE(fc1_deeper);
+  const auto diffs = sim::output_cycle_differences(cpp, slow);
+  ASSERT_FALSE(diffs.empty());
+  EXPECT_NE(diffs.front().find("fc1.mvau"), std::string::npos) << diffs.front();
+  EXPECT_NE(cpp.frame_last_out_cycles, slow.frame_last_out_cycles);
+}
+
+}  // namespace
+}  // namespace vine

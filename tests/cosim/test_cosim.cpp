@@ -10,6 +10,7 @@
 #include "Vmvau_lanes_binary_plus1.h"
 #include "rtl/cosim/lanes_registry.h"
 #include "rtl/cosim/verilated_lanes.h"
+#include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
 #include "sim/estimate/stage_timing.h"
 #include "sim/run/pe_backend.h"
@@ -111,6 +112,46 @@ TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   ASSERT_FALSE(diffs.empty());
   EXPECT_NE(diffs.front().find("fc1.mvau"), std::string::npos) << diffs.front();
   EXPECT_NE(cpp.frame_last_out_cycles, slow.frame_last_out_cycles);
+}
+
+// A layer whose unit this build does not hold is a config error naming the
+// unit and how to add it; so is a pairing no RTL unit computes.
+TEST(CosimErrors, AMissingUnitIsNamedWithTheFix) {
+  ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  d.folding[1].simd = 16;  // fc1: a SIMD no shipped design uses
+  sim::RunOptions o;
+  o.frames = 1;
+  o.backend = sim::BackendChoice::kRtl;
+  try {
+    sim::Simulation s(d, o);
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("mvau_lanes_binary SIMD=16 A=1 A_SIGNED=0 BIPOLAR=1 MW=64"), std::string::npos) << m;
+    EXPECT_NE(m.find("scripts/cosim-units"), std::string::npos) << m;
+    EXPECT_NE(m.find("layers.fc1"), std::string::npos) << m;
+  }
+}
+
+TEST(CosimErrors, FixedWeightsOnBipolarActivationsHaveNoRtlUnit) {
+  ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  d.network.layers[1].weights = ir::WeightType{arith::WeightArithmetic::kFixed, 4};
+  try {
+    sim::lanes_config(d, 1, arith::WeightArithmetic::kFixed, 8, 64);
+    FAIL() << "expected a ConfigError";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("fixed weights on bipolar activations"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CosimConfig, BackendFieldIsReadPerLayer) {
+  const ir::Design d = load("cosim/mixed-pow2-fixed-pynq-z1.yaml");
+  EXPECT_TRUE(sim::runs_on_rtl(d, d.network.find_layer("conv2"), sim::BackendChoice::kDesign));
+  EXPECT_FALSE(sim::runs_on_rtl(d, d.network.find_layer("conv2"), sim::BackendChoice::kCpp));
+  EXPECT_FALSE(sim::runs_on_rtl(d, d.network.find_layer("pool"), sim::BackendChoice::kRtl));  // no weights
+  const ir::Design tfc = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  EXPECT_FALSE(sim::runs_on_rtl(tfc, 0, sim::BackendChoice::kDesign));
+  EXPECT_TRUE(sim::runs_on_rtl(tfc, 0, sim::BackendChoice::kRtl));
 }
 
 }  // namespace

@@ -87,3 +87,29 @@ TEST(Cli, ReferencePrintsChecksumsAndTop1) {
   EXPECT_EQ(rows(a.output), rows(b.output));
   EXPECT_NE(a.output.find("     2  0x"), std::string::npos) << a.output;
 }
+
+TEST(Cli, BackendOptionIsCheckedBeforeAnythingRuns) {
+  const std::string d = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
+  const auto bad = vine("run " + d + " --backend verilog");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.output.find("--backend must be cpp or rtl, got 'verilog'"), std::string::npos) << bad.output;
+  const auto timing = vine("run " + d + " --backend rtl --timing-only");
+  EXPECT_EQ(timing.code, 1);
+  EXPECT_NE(timing.output.find("nothing for --backend rtl to co-simulate"), std::string::npos) << timing.output;
+  EXPECT_EQ(vine("bench " + d + " --backend fpga").code, 1);
+}
+
+TEST(Cli, RtlUnitsListsTheLanesUnitsOfADesign) {
+  const auto r = vine("rtl-units --by-layer " + kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.output.find("tfc-w1a1-pynq-z1.fc0: mvau_lanes_binary SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784"),
+            std::string::npos)
+      << r.output;
+  const fs::path empty = fs::temp_directory_path() / "vine-cli-units.txt";
+  std::ofstream(empty) << "# none\n";
+  const auto check = vine("rtl-units --check " + empty.string() + " " + kConfigs +
+                          "designs/finn-examples/tfc-w1a1-pynq-z1.yaml");
+  fs::remove(empty);
+  EXPECT_EQ(check.code, 2);
+  EXPECT_NE(check.output.find("missing from"), std::string::npos) << check.output;
+}

@@ -114,6 +114,20 @@ TEST(ConfigErrors, UnknownKeyIsAnError) {
   EXPECT_NE(e.find(":6:28: layers.conv0.fold: got unknown field 'fold', expected one of:"), std::string::npos) << e;
 }
 
+TEST(ConfigErrors, PeBackendIsCppOrRtlOnLayersWithWeights) {
+  TempConfig ok("backend", design_text("  conv0: {simd: 3, pe: 16, backend: rtl}\n"));
+  const ir::Design d = config::load_design(ok.path.string());
+  EXPECT_EQ(d.folding[0].backend, ir::PeBackend::kRtl);
+  EXPECT_EQ(d.folding[1].backend, ir::PeBackend::kCpp);
+  TempConfig bad("backend-bad", design_text("  conv0: {simd: 3, pe: 16, backend: verilog}\n"));
+  std::string e = error_of([&] { config::load_design(bad.path.string()); });
+  EXPECT_NE(e.find("layers.conv0.backend: got 'verilog', expected one of: cpp, rtl"), std::string::npos) << e;
+  TempConfig pool("backend-pool", design_text("  pool0: {backend: rtl}\n"));
+  e = error_of([&] { config::load_design(pool.path.string()); });
+  EXPECT_NE(e.find("layers.pool0.backend"), std::string::npos) << e;
+  EXPECT_NE(e.find("no PE backend on a layer without weights"), std::string::npos) << e;
+}
+
 TEST(ConfigErrors, UnknownLayerNamed) {
   TempConfig t("layer", design_text("  conv9: {simd: 3}\n"));
   const std::string e = error_of([&] { config::load_design(t.path.string()); });

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#include "sim/estimate/lane_cost.h"
 
 namespace vine::estimate {
 
@@ -20,41 +23,6 @@ int64_t thresholds_per_channel(const ir::Layer& l) {
   if (l.output.kind != ir::OutputKind::kThreshold) return 0;
   if (l.out_type.kind == ir::ActivationKind::kBipolar) return 1;
   return (int64_t{1} << l.out_type.bits) - 1;
-}
-
-// LUTs of one PE's lanes (multipliers + adder tree), per arithmetic.
-double pe_lane_luts(const ir::Layer& l, int lanes, bool dsp) {
-  const ir::WeightType& w = *l.weights;
-  const int a = l.in_type.bits;
-  const int wbits = l.max_weight_bits();
-  switch (w.arithmetic) {
-    case ir::WeightArithmetic::kFixed: {
-      const int wa = wbits + a;
-      const double mult = dsp ? 0.0 : double(lanes) * (2 * ceil_div(wa, 6) - 1) * wa;  // FINN-R
-      const double tree = double(wa) * (2 * lanes - 1);
-      return mult + tree;
-    }
-    case ir::WeightArithmetic::kBinary:
-      if (l.in_type.kind == ir::ActivationKind::kBipolar) {
-        // XNOR folds into the first level of the popcount compressor: about one
-        // LUT per lane plus the final adder of ceil(log2(SIMD+1)) bits.
-        return double(lanes) + ceil_log2(lanes + 1);
-      }
-      [[fallthrough]];  // +a or -a per lane: costed as ternary
-    case ir::WeightArithmetic::kTernary:
-      // zero, +a or -a per lane (A+1 bits, one LUT per bit), then an adder tree.
-      return double(lanes) * (a + 1) + double(a + 1) * (2 * lanes - 1);
-    case ir::WeightArithmetic::kPow2: {
-      // Left barrel shift of A bits by 0 .. 2^E-1: E mux levels, two per LUT6
-      // (4:1 mux), over the widened A + 2^E - 1 bits; then a conditional negate.
-      const int e = w.exponent_bits;
-      const int p = a + (1 << e);  // product width with sign
-      const double shifter = double(p) * ceil_div(e, 2);
-      const double negate = p;
-      return double(lanes) * (shifter + negate) + double(p) * (2 * lanes - 1);
-    }
-  }
-  return 0;
 }
 
 ir::Resources weight_memory(int64_t width, int64_t depth, ir::MemoryStyle style) {
@@ -76,23 +44,58 @@ ir::Resources buffer(int64_t width, int64_t depth) {
   return r;
 }
 
+// The weight types a PE's lanes units are built for: one unit per distinct
+// weight arithmetic among the layer's channel groups (a PE serves one group
+// per fold, so groups of one arithmetic share a unit), sized for the widest
+// group of that arithmetic.
+std::vector<ir::WeightType> pe_lane_types(const ir::Layer& l) {
+  std::vector<ir::WeightType> units;
+  auto add = [&](const ir::WeightType& w) {
+    for (auto& u : units) {
+      if (u.arithmetic != w.arithmetic) continue;
+      if (w.arithmetic == ir::WeightArithmetic::kPow2) u.exponent_bits = std::max(u.exponent_bits, w.exponent_bits);
+      u.bits = std::max(u.bits, w.bits);
+      return;
+    }
+    units.push_back(w);
+  };
+  if (l.channel_groups.empty()) add(*l.weights);
+  for (const auto& g : l.channel_groups) add(g.weights);
+  return units;
+}
+
 // An MVAU or VVAU: PE x SIMD lanes over an MW x MH weight matrix.
 ir::Resources compute_unit(const ir::StagePlan& s, const ir::Design& d) {
   const ir::Layer& l = d.network.layers[s.layer];
   const ir::LayerFolding& f = d.folding[s.layer];
-  const bool dsp = uses_dsp(l);
-  const int acc = l.acc_range.bits();
-  const int wa = l.max_weight_bits() + l.in_type.bits;
+  const int acc = l.acc_range.bits();  // the layer's, whatever group a PE serves
   const int64_t thr = thresholds_per_channel(l);
-  const int64_t wmem_depth = l.matrix_width() * l.matrix_height() / (int64_t{s.pe} * s.simd);
   ir::Resources r;
-  // FINN-R: LUT = 300 + 1.1 * PE * (mult + adder_tree + acc + thresholds)
-  const double per_pe = pe_lane_luts(l, s.simd, dsp) + acc + double(thr) * acc;
-  r.lut = 300 + 1.1 * s.pe * per_pe;
-  if (dsp) r.dsp = double(int64_t{s.pe} * s.simd * ceil_div(wa, 48));
-  // Pipeline registers: operands of every lane, the accumulator, the output.
-  r.ff = double(s.pe) * (double(s.simd) * wa + 2 * acc) + s.in_stream_bits + s.out_stream_bits;
-  r += weight_memory(int64_t{s.pe} * s.simd * l.max_weight_bits(), wmem_depth, f.weight_memory);
+  // Per PE: the lanes units (lanes, adder tree, fold accumulator; fitted to
+  // the RTL units' Yosys figures, lane_cost.h), a select of their
+  // accumulators when there are several, and FINN-R's 1.1 x T x acc for the
+  // threshold comparators. Plus FINN-R's 300 LUTs of control per layer.
+  const auto types = pe_lane_types(l);
+  double pe_lut = 1.1 * double(thr) * acc + double(types.size() - 1) * acc;
+  double pe_ff = 0;
+  for (const auto& w : types) {
+    const bool dsp = uses_dsp(w, l.in_type);
+    const LaneCost c = lane_unit_cost(lane_unit(w, l.in_type, s.simd, acc, dsp));
+    pe_lut += c.lut;
+    pe_ff += c.ff;
+    if (dsp) r.dsp += double(int64_t{s.pe} * s.simd * ceil_div(w.bits + l.in_type.bits, 48));
+  }
+  r.lut = 300 + double(s.pe) * pe_lut;
+  r.ff = double(s.pe) * pe_ff + s.in_stream_bits + s.out_stream_bits;
+  // Weight memory per channel group at the group's own width: group g holds
+  // rows_g of the MH rows, PE x SIMD x w_g bits per word, rows_g x MW /
+  // (PE x SIMD) words (a whole number: groups are multiples of PE).
+  const int64_t lanes = int64_t{s.pe} * s.simd;
+  if (l.channel_groups.empty()) {
+    r += weight_memory(lanes * l.weights->bits, l.matrix_width() * l.matrix_height() / lanes, f.weight_memory);
+  }
+  for (const auto& g : l.channel_groups)
+    r += weight_memory(lanes * g.weights.bits, l.matrix_width() * g.channels / lanes, f.weight_memory);
   if (thr) r += buffer(int64_t{s.pe} * thr * acc, l.matrix_height() / s.pe);  // threshold memory per PE
   return r;
 }
@@ -117,9 +120,8 @@ int64_t lutram_for(int64_t width, int64_t depth) {
   return width * ceil_div(depth, 64);
 }
 
-bool uses_dsp(const ir::Layer& l) {
-  return l.has_weights() && l.weights->arithmetic == ir::WeightArithmetic::kFixed &&
-         (l.max_weight_bits() > 4 || l.in_type.bits > 4);
+bool uses_dsp(const ir::WeightType& w, const ir::ActivationType& a) {
+  return w.arithmetic == ir::WeightArithmetic::kFixed && (w.bits > 4 || a.bits > 4);
 }
 
 ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d) {

@@ -1,6 +1,6 @@
-// Resource cost of each streaming stage and FIFO: FINN-R's cost functions for
-// fixed-point MVAU lanes and memories, Vine's own documented per-lane costs
-// for binary, ternary and pow2 lanes (docs/estimate.md gives every formula).
+// Resource cost of each streaming stage and FIFO: PE lanes fitted to the RTL
+// units' Yosys figures (lane_cost.h), FINN-R's cost functions for memories
+// and thresholds (docs/estimate.md gives every formula).
 #pragma once
 
 #include <cstdint>
@@ -18,9 +18,10 @@ int64_t uram_for(int64_t width, int64_t depth);
 // LUTs of distributed RAM (64x1 per LUT6) for a memory.
 int64_t lutram_for(int64_t width, int64_t depth);
 
-// Whether a fixed-point lane group maps its multipliers to DSP slices (FINN's
-// "auto" choice: DSPs once either operand is wider than 4 bits).
-bool uses_dsp(const ir::Layer& l);
+// Whether a lanes unit for weights `w` on activations `a` maps its
+// multipliers to DSP slices (FINN's "auto" choice for fixed point: DSPs once
+// either operand is wider than 4 bits).
+bool uses_dsp(const ir::WeightType& w, const ir::ActivationType& a);
 
 ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d);
 ir::Resources fifo_resources(int64_t width_bits, int64_t depth);

@@ -34,6 +34,7 @@ const std::vector<Shipped> kShipped = {
     {"bnn-pynq/lfc-w1a2-pynq-z1.yaml", 4, {1, 2, 3}},
     {"finn-examples/tfc-w1a1-pynq-z1.yaml", 4, {1, 2, 3}},
     {"finn-examples/mobilenet-v1-w4a4-u250.yaml", 2, {7}},
+    {"resnet18/resnet18-mixed-u250.yaml", 2, {3}},
 };
 
 TEST(Simulation, EveryShippedDesignMatchesTheReferenceFrameByFrame) {

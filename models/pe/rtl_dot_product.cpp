@@ -88,14 +88,13 @@ RtlDotProductUnit::RtlDotProductUnit(std::unique_ptr<RtlLanes> lanes, LanesConfi
 
 int RtlDotProductUnit::measure_latency() {
   lanes_->reset();
-  lanes_->set_inputs(true, true, true, zeros_.data(), zeros_.data());
-  lanes_->clock();
+  uint64_t acc = 0;
+  bool valid = lanes_->clock(true, true, true, zeros_.data(), zeros_.data(), acc);
   int cycles = 1;
-  lanes_->set_inputs(false, false, false, zeros_.data(), zeros_.data());
-  for (; !lanes_->out_valid(); ++cycles) {
+  for (; !valid; ++cycles) {
     if (cycles > 256)
       throw std::runtime_error("RTL unit " + config_.key() + ": no out_valid within 256 cycles of a beat");
-    lanes_->clock();
+    valid = lanes_->clock(false, false, false, zeros_.data(), zeros_.data(), acc);
   }
   return cycles;
 }
@@ -119,15 +118,14 @@ void RtlDotProductUnit::dot_rows(int64_t first, int count, int64_t* out) const {
   due_.clear();
   int got = 0;
   int64_t cycle = 0;  // cycles driven in this call
+  uint64_t raw = 0;
   auto collect = [&] {
-    if (!lanes_->out_valid()) return;
     if (got >= int(due_.size()) || due_[size_t(got)] != cycle)
       throw std::runtime_error(
           "RTL unit " + config_.key() + ": a result left " +
           (got < int(due_.size()) ? std::to_string(cycle - due_[size_t(got)] + latency_) + " cycles after its last beat"
                                   : std::string("with no beat to produce it")) +
           ", the unit's measured latency is " + std::to_string(latency_));
-    const uint64_t raw = lanes_->out_acc();
     int64_t v = int64_t(raw);
     if (acc_signed_ && acc_bits_ < 64) {
       const uint64_t sign = uint64_t{1} << (acc_bits_ - 1);
@@ -138,21 +136,21 @@ void RtlDotProductUnit::dot_rows(int64_t first, int count, int64_t* out) const {
   for (int i = 0; i < count; ++i) {
     const uint32_t* w = &weights_[size_t((first + i - first_) * folds_) * weight_words_];
     for (int64_t sf = 0; sf < folds_; ++sf) {
-      lanes_->set_inputs(true, sf == 0, sf == folds_ - 1, w + size_t(sf) * weight_words_, &acts_[size_t(sf) * act_words_]);
-      lanes_->clock();
+      const bool last = sf == folds_ - 1;
+      const bool valid =
+          lanes_->clock(true, sf == 0, last, w + size_t(sf) * weight_words_, &acts_[size_t(sf) * act_words_], raw);
       ++cycle;
-      if (sf == folds_ - 1) due_.push_back(cycle + latency_ - 1);
-      collect();
+      if (last) due_.push_back(cycle + latency_ - 1);
+      if (valid) collect();
     }
   }
-  lanes_->set_inputs(false, false, false, zeros_.data(), zeros_.data());
   while (got < count) {
     if (cycle > due_.back())
       throw std::runtime_error("RTL unit " + config_.key() + ": no result " + std::to_string(latency_) +
                                " cycles after the last beat (its measured latency)");
-    lanes_->clock();
+    const bool valid = lanes_->clock(false, false, false, zeros_.data(), zeros_.data(), raw);
     ++cycle;
-    collect();
+    if (valid) collect();
   }
   cycles_ += cycle;
 }

@@ -25,17 +25,17 @@ struct LanesConfig {
 class RtlLanes {
  public:
   virtual ~RtlLanes() = default;
-  // Ports for the next rising edge. Lane i's weight code sits at bits
+  // One enabled clock cycle (en = 1) with these inputs on the ports: the
+  // rising edge, then the falling one. Lane i's weight code sits at bits
   // [i*WC, i*WC + WC) of `weights` and its activation code at [i*A, i*A + A)
   // of `acts`, packed little-endian into 32-bit words, bits above the port
-  // width zero.
-  virtual void set_inputs(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts) = 0;
-  // One enabled clock cycle (en = 1): the rising edge, then the falling one.
-  virtual void clock() = 0;
+  // width zero. Returns out_valid after the edge; when it is high, `acc`
+  // receives out_acc's low ACC_BITS bits. One call per cycle keeps the
+  // per-cycle cost to one virtual call.
+  virtual bool clock(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
+                     uint64_t& acc) = 0;
   // Synchronous reset over one cycle: clears every beat in flight.
   virtual void reset() = 0;
-  virtual bool out_valid() const = 0;
-  virtual uint64_t out_acc() const = 0;  // the low ACC_BITS bits
 };
 
 }  // namespace vine::models

@@ -46,28 +46,33 @@ class VerilatedLanes final : public models::RtlLanes {
   }
   ~VerilatedLanes() override { m_->final(); }
 
-  void set_inputs(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts) override {
+  bool clock(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
+             uint64_t& acc) override {
     m_->in_valid = valid;
     m_->in_first = first;
     m_->in_last = last;
     store(m_->in_weights, weights);
     store(m_->in_acts, acts);
+    tick();
+    if (!m_->out_valid) return false;
+    acc = fetch(m_->out_acc);
+    return true;
   }
-  void clock() override {
+  void reset() override {
+    m_->rst = 1;
+    m_->in_valid = 0;
+    tick();
+    m_->rst = 0;
+  }
+
+ private:
+  void tick() {
     m_->clk = 1;
     m_->eval();
     m_->clk = 0;
     m_->eval();
   }
-  void reset() override {
-    m_->rst = 1;
-    clock();
-    m_->rst = 0;
-  }
-  bool out_valid() const override { return m_->out_valid; }
-  uint64_t out_acc() const override { return fetch(m_->out_acc); }
 
- private:
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Model> m_;
 };

@@ -44,16 +44,6 @@ int lane_weight_bits(const LanesConfig& c) {
   throw std::invalid_argument("RtlDotProductUnit: no lane code layout for unit " + c.unit);
 }
 
-const char* arithmetic_name(arith::WeightArithmetic a) {
-  switch (a) {
-    case arith::WeightArithmetic::kFixed: return "fixed";
-    case arith::WeightArithmetic::kPow2: return "pow2";
-    case arith::WeightArithmetic::kBinary: return "binary";
-    case arith::WeightArithmetic::kTernary: return "ternary";
-  }
-  return "?";
-}
-
 }  // namespace
 
 RtlDotProductUnit::RtlDotProductUnit(std::unique_ptr<RtlLanes> lanes, LanesConfig config, const ir::WeightType& w,
@@ -61,7 +51,7 @@ RtlDotProductUnit::RtlDotProductUnit(std::unique_ptr<RtlLanes> lanes, LanesConfi
                                      const int32_t* codes, int64_t first_row, int64_t rows, int64_t width)
     : lanes_(std::move(lanes)),
       config_(std::move(config)),
-      arithmetic_(arithmetic_name(w.arithmetic)),
+      arithmetic_(arith::to_string(w.arithmetic)),
       simd_(config_.get("SIMD")),
       lane_weight_bits_(lane_weight_bits(config_)),
       act_bits_(config_.get("A")),

@@ -12,6 +12,17 @@ namespace vine::arith {
 
 enum class WeightArithmetic { kFixed, kPow2, kBinary, kTernary };
 
+// As the configs spell it.
+inline const char* to_string(WeightArithmetic a) {
+  switch (a) {
+    case WeightArithmetic::kFixed: return "fixed";
+    case WeightArithmetic::kPow2: return "pow2";
+    case WeightArithmetic::kBinary: return "binary";
+    case WeightArithmetic::kTernary: return "ternary";
+  }
+  return "?";
+}
+
 // How an activation code is read as a number.
 //  - kUnsigned: A-bit unsigned integer, 0 .. 2^A-1.
 //  - kSigned:   A-bit two's complement, -2^(A-1) .. 2^(A-1)-1.

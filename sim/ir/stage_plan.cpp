@@ -132,7 +132,10 @@ class PlanBuilder {
   FifoSpec edge_spec(const std::string& from, const std::string& to) const {
     for (const auto& f : d_.fifos)
       if (f.from == from && f.to == to) return f;
-    FifoSpec f{from, to, d_.default_fifo_depth};
+    FifoSpec f;
+    f.from = from;
+    f.to = to;
+    f.depth = d_.default_fifo_depth;
     return f;
   }
 

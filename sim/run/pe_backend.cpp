@@ -15,16 +15,6 @@ using arith::WeightArithmetic;
 
 namespace {
 
-const char* arith_name(WeightArithmetic a) {
-  switch (a) {
-    case WeightArithmetic::kFixed: return "fixed";
-    case WeightArithmetic::kPow2: return "pow2";
-    case WeightArithmetic::kBinary: return "binary";
-    case WeightArithmetic::kTernary: return "ternary";
-  }
-  return "?";
-}
-
 // The weight types of a layer's channel groups (or its one type), in order.
 std::vector<ir::WeightType> group_types(const ir::Layer& l) {
   if (l.channel_groups.empty()) return {*l.weights};
@@ -69,7 +59,8 @@ models::LanesConfig lanes_config(const ir::Design& d, int layer, WeightArithmeti
   const int a_signed = act.kind == ActivationKind::kSigned ? 1 : 0;
   const int m = int(mw);
   if (bipolar && a != WeightArithmetic::kBinary)
-    throw config::ConfigError(backend_location(d, layer), std::string(arith_name(a)) + " weights on bipolar activations",
+    throw config::ConfigError(backend_location(d, layer),
+                              std::string(arith::to_string(a)) + " weights on bipolar activations",
                               "binary weights for an RTL back-end on layer " + l.name +
                                   " (the RTL lanes take bipolar activations in the XNOR-popcount unit only)");
   int widest = 0;

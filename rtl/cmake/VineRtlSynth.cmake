@@ -14,6 +14,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
 endif()
 
 set(VINE_RTL_SYNTH_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/VineWriteIfChanged.cmake)
 set(VINE_RTL_SYNTH_HEADER "unit,params,mode,LUT,FF,CARRY4,DSP48,finn_r_LUT")
 set(VINE_RTL_SYNTH_MAX_PARAMS 8)
 
@@ -159,14 +160,7 @@ ${rows}};
 
 }  // namespace vine::rtl::synth
 ")
-  # Rewrite only on change, so dependents are not rebuilt for nothing.
-  if(EXISTS "${out}")
-    file(READ "${out}" old)
-    if(old STREQUAL content)
-      return()
-    endif()
-  endif()
-  file(WRITE "${out}" "${content}")
+  vine_write_if_changed("${out}" "${content}")
 endfunction()
 
 if(CMAKE_SCRIPT_MODE_FILE AND CSV AND OUT)

@@ -9,6 +9,7 @@
 # or as a script:   cmake -DPKG=<pkg.sv> -DOUT=<out.h> -P VineRtlTiming.cmake
 
 set(VINE_RTL_TIMING_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
+include(${CMAKE_CURRENT_LIST_DIR}/VineWriteIfChanged.cmake)
 
 function(vine_rtl_generate_timing_header pkg out)
   file(READ "${pkg}" text)
@@ -128,14 +129,7 @@ function(vine_rtl_generate_timing_header pkg out)
 #include <cstdint>
 
 ${cpp}")
-  # Rewrite only on change, so dependents are not rebuilt for nothing.
-  if(EXISTS "${out}")
-    file(READ "${out}" old)
-    if(old STREQUAL content)
-      return()
-    endif()
-  endif()
-  file(WRITE "${out}" "${content}")
+  vine_write_if_changed("${out}" "${content}")
 endfunction()
 
 if(CMAKE_SCRIPT_MODE_FILE AND PKG AND OUT)

@@ -36,12 +36,16 @@ uint64_t lane_weight_code(const LanesConfig& c, const ir::WeightType& w, int32_t
   return 0;
 }
 
-int lane_weight_bits(const LanesConfig& c) {
-  if (c.unit == "mvau_lanes_fixed") return c.get("W");
-  if (c.unit == "mvau_lanes_pow2") return c.get("E") + 2;
-  if (c.unit == "mvau_lanes_binary") return 1;
-  if (c.unit == "mvau_lanes_ternary") return 2;
-  throw std::invalid_argument("RtlDotProductUnit: no lane code layout for unit " + c.unit);
+// The width of that code on the unit's port.
+int lane_weight_bits(const LanesConfig& c, arith::WeightArithmetic a) {
+  using arith::WeightArithmetic;
+  switch (a) {
+    case WeightArithmetic::kFixed: return c.get("W");
+    case WeightArithmetic::kPow2: return c.get("E") + 2;
+    case WeightArithmetic::kBinary: return 1;
+    case WeightArithmetic::kTernary: return 2;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -53,7 +57,7 @@ RtlDotProductUnit::RtlDotProductUnit(std::unique_ptr<RtlLanes> lanes, LanesConfi
       config_(std::move(config)),
       arithmetic_(arith::to_string(w.arithmetic)),
       simd_(config_.get("SIMD")),
-      lane_weight_bits_(lane_weight_bits(config_)),
+      lane_weight_bits_(lane_weight_bits(config_, w.arithmetic)),
       act_bits_(config_.get("A")),
       acc_bits_(acc_bits),
       acc_signed_(acc_signed),

@@ -31,16 +31,15 @@ ir::SourceLocation backend_location(const ir::Design& d, int layer) {
   return w;
 }
 
-// The simulated stage's SIMD for a layer: the VVAU reads one kernel position per beat.
-int stage_simd(const ir::Design& d, int layer) {
+}  // namespace
+
+int lanes_simd(const ir::Design& d, int layer) {
   return d.network.layers[size_t(layer)].kind == ir::LayerKind::kDwConv ? 1 : d.folding_of(layer).simd;
 }
 
-int64_t row_width(const ir::Layer& l) {
+int64_t lanes_row_width(const ir::Layer& l) {
   return l.kind == ir::LayerKind::kDwConv ? int64_t{l.kernel} * l.kernel : l.matrix_width();
 }
-
-}  // namespace
 
 bool runs_on_rtl(const ir::Design& d, int layer, BackendChoice c) {
   if (!d.network.layers[size_t(layer)].has_weights()) return false;
@@ -93,14 +92,16 @@ std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c) {
     std::set<WeightArithmetic> seen;
     for (const auto& w : group_types(l))
       if (seen.insert(w.arithmetic).second)
-        uses.push_back({l.name, lanes_config(d, i, w.arithmetic, stage_simd(d, i), row_width(l))});
+        uses.push_back({l.name, lanes_config(d, i, w.arithmetic, lanes_simd(d, i), lanes_row_width(l))});
   }
   return uses;
 }
 
-std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p, int simd,
-                                             int64_t width, int& latency) {
+std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p,
+                                             int& latency) {
   const ir::Layer& l = d.network.layers[size_t(layer)];
+  const int simd = lanes_simd(d, layer);
+  const int64_t width = lanes_row_width(l);
   const bool xnor = l.in_type.kind == ActivationKind::kBipolar;
   std::vector<models::RowBlock> blocks;
   latency = 0;

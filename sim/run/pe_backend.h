@@ -22,6 +22,11 @@ enum class BackendChoice { kDesign, kCpp, kRtl };
 
 bool runs_on_rtl(const ir::Design& d, int layer, BackendChoice c);
 
+// The PE lanes of a layer with weights: SIMD lanes over rows of
+// lanes_row_width weights (the VVAU reads one kernel position per beat).
+int lanes_simd(const ir::Design& d, int layer);
+int64_t lanes_row_width(const ir::Layer& l);
+
 // The lanes unit for the `a` groups of layer `l` (SIMD lanes over rows of
 // `mw` weights). Throws ConfigError when no RTL unit computes that pairing.
 models::LanesConfig lanes_config(const ir::Design& d, int layer, arith::WeightArithmetic a, int simd, int64_t mw);
@@ -33,11 +38,10 @@ struct RtlLanesUse {
 // Every lanes unit a run of `d` with choice `c` co-simulates, by layer.
 std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c);
 
-// The PE array of layer `layer` on Verilated units, one per channel group
-// (rows of `width` weights, SIMD lanes). `latency` receives the deepest
-// unit's measured latency. Throws ConfigError naming the unit when this build
-// does not hold it.
-std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p, int simd,
-                                             int64_t width, int& latency);
+// The PE array of layer `layer` on Verilated units, one per channel group.
+// `latency` receives the deepest unit's measured latency. Throws ConfigError
+// naming the unit when this build does not hold it.
+std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p,
+                                             int& latency);
 
 }  // namespace vine::sim

@@ -121,7 +121,7 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const 
     }
     case StageKind::kMvau: {
       MatrixGeometry g{l->matrix_width(), l->matrix_height(), s.simd, s.pe, l->output_pixels()};
-      auto rows = pe_row_blocks(s, *l, p, s.simd, g.mw, t);
+      auto rows = pe_row_blocks(s, *l, p, t);
       return std::make_unique<Mvau>(s.name, t, frames, g, std::move(rows), output_unit(*l, p));
     }
     case StageKind::kVvau:
@@ -130,7 +130,7 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const 
                                   "simd 1 for the depthwise layer " + l->name +
                                       " (the simulated VVAU reads one kernel position per beat)");
       {
-        auto rows = pe_row_blocks(s, *l, p, 1, int64_t{l->kernel} * l->kernel, t);
+        auto rows = pe_row_blocks(s, *l, p, t);
         return std::make_unique<Vvau>(s.name, t, frames, l->in_shape.c, l->kernel * l->kernel, s.pe,
                                       l->output_pixels(), std::move(rows), output_unit(*l, p));
       }
@@ -162,12 +162,11 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s, const 
 // measured latency instead of the single source's figure, so that a unit
 // which disagrees with vine_rtl_timing.h shows in the cycles.
 std::vector<RowBlock> ProcessNetwork::pe_row_blocks(const ir::StagePlan& s, const ir::Layer& l,
-                                                    const golden::LayerParams* p, int simd, int64_t width,
-                                                    PipelineTiming& t) {
-  if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return row_blocks(l, p, width);
+                                                    const golden::LayerParams* p, PipelineTiming& t) {
+  if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return row_blocks(l, p, lanes_row_width(l));
   int measured = 0;
-  auto blocks = rtl_row_blocks(design_, s.layer, *p, simd, width, measured);
-  t.depth += measured - estimate::pe_lanes_latency(l, simd);
+  auto blocks = rtl_row_blocks(design_, s.layer, *p, measured);
+  t.depth += measured - estimate::pe_lanes_latency(l, lanes_simd(design_, s.layer));
   for (const auto& b : blocks) rtl_units_.push_back({s.name, static_cast<const RtlDotProductUnit*>(b.unit.get())});
   return blocks;
 }

@@ -54,8 +54,7 @@ class ProcessNetwork {
   std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s, const golden::NetworkParams* params,
                                             InputFrames& input, models::OutputDma::FrameSink& sink);
   std::vector<models::RowBlock> pe_row_blocks(const ir::StagePlan& s, const ir::Layer& l,
-                                              const golden::LayerParams* p, int simd, int64_t width,
-                                              models::PipelineTiming& t);
+                                              const golden::LayerParams* p, models::PipelineTiming& t);
 
   const ir::Design& design_;
   ElaborationOptions opts_;

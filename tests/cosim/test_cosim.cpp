@@ -62,9 +62,8 @@ TEST_P(Cosim, RtlBackendMatchesTheReferenceAndTheCppBackendCycleForCycle) {
     EXPECT_GT(u.cycles, 0) << u.stage;
     const int layer = d.network.find_layer(u.stage.substr(0, u.stage.find('.')));
     ASSERT_GE(layer, 0) << u.stage;
-    const ir::Layer& l = d.network.layers[size_t(layer)];
-    const int simd = l.kind == ir::LayerKind::kDwConv ? 1 : d.folding_of(layer).simd;
-    EXPECT_EQ(u.latency, estimate::pe_lanes_latency(l, simd)) << u.stage << " " << u.unit;
+    EXPECT_EQ(u.latency, estimate::pe_lanes_latency(d.network.layers[size_t(layer)], sim::lanes_simd(d, layer)))
+        << u.stage << " " << u.unit;
   }
   // Bit-exact: both back-ends reproduce the reference frame by frame, so
   // their outputs are identical.

@@ -2,10 +2,34 @@
 
 namespace vine::models {
 
+Stage* Scheduler::next() {
+  Stage* s = nullptr;
+  switch (order_) {
+    case HostOrder::kFifo:
+      s = ready_.front();
+      ready_.pop_front();
+      break;
+    case HostOrder::kLifo:
+      s = ready_.back();
+      ready_.pop_back();
+      break;
+    case HostOrder::kShuffled: {  // xorshift64: a reproducible, arbitrary order
+      rng_ ^= rng_ << 13;
+      rng_ ^= rng_ >> 7;
+      rng_ ^= rng_ << 17;
+      const size_t i = size_t(rng_ % ready_.size());
+      s = ready_[i];
+      ready_[i] = ready_.back();
+      ready_.pop_back();
+      break;
+    }
+  }
+  return s;
+}
+
 void Scheduler::run(const std::function<bool()>& should_pause) {
   while (!ready_.empty()) {
-    Stage* s = ready_.front();
-    ready_.pop_front();
+    Stage* s = next();
     s->queued = false;
     s->activate(*this);
     ++activations_;

@@ -2,6 +2,10 @@
 // stamps it needs are known and then blocks on one FIFO; the other side of
 // that FIFO wakes it. A waiting stage costs no host time, and a simulation
 // whose stages are all blocked has deadlocked (or finished).
+//
+// The order in which ready stages run does not change any cycle: a stamp is
+// computed only from stamps already final. Tests prove it by running the
+// same design under every HostOrder.
 #pragma once
 
 #include <cstdint>
@@ -13,24 +17,40 @@
 
 namespace vine::models {
 
+enum class HostOrder {
+  kFifo,      // the default: wake order
+  kLifo,      // the most recently woken first
+  kShuffled,  // a seeded random pick
+};
+
 class Scheduler {
  public:
   void wake(Stage* s) {
-    if (s && !s->queued && s->state() != StageState::kDone) {
-      s->queued = true;
-      ready_.push_back(s);
+    if (!s || s->queued || s->state() == StageState::kDone) return;
+    if (s->external()) {  // driven by a SystemC thread: tell it, do not run it
+      s->wake_external();
+      return;
     }
+    s->queued = true;
+    ready_.push_back(s);
+  }
+  void set_order(HostOrder o, uint64_t seed = 1) {
+    order_ = o;
+    rng_ = seed | 1;
   }
   // Activates ready stages until none is left. `should_pause`, checked between
-  // activations, lets a caller stop early (e.g. to sync SystemC time) and
-  // resume with another run().
+  // activations, lets a caller stop early and resume with another run().
   void run(const std::function<bool()>& should_pause = {});
   bool idle() const { return ready_.empty(); }
   int64_t activations() const { return activations_; }
 
  private:
+  Stage* next();
+
   std::deque<Stage*> ready_;
   int64_t activations_ = 0;
+  HostOrder order_ = HostOrder::kFifo;
+  uint64_t rng_ = 1;
 };
 
 }  // namespace vine::models

@@ -9,26 +9,47 @@ namespace vine::models {
 
 const char* to_string(StageState s) {
   switch (s) {
-    case StageState::kReady: return "ready";
-    case StageState::kBlockedOnRead: return "waiting for a beat";
-    case StageState::kBlockedOnWrite: return "waiting for a free slot";
-    case StageState::kDone: return "done";
+    case StageState::kReady:
+      return "ready";
+    case StageState::kBlockedOnRead:
+      return "waiting for a beat";
+    case StageState::kBlockedOnWrite:
+      return "waiting for a free slot";
+    case StageState::kDone:
+      return "done";
   }
   return "?";
 }
 
-Stage::Stage(std::string name, PipelineTiming timing) : name_(std::move(name)), timing_(timing) {}
+Stage::Stage(std::string name, PipelineTiming timing)
+    : in("in"), out("out"), name_(std::move(name)), timing_(timing) {}
 
 void Stage::add_input(StreamFifo* f) {
+  in.bind(*f);
   f->consumer = this;
   in_.push_back(f);
   stats_.stalled_on_input.push_back(0);
 }
 
 void Stage::add_output(StreamFifo* f) {
+  out.bind(*f);
   f->producer = this;
   out_.push_back(f);
   stats_.stalled_on_output.push_back(0);
+}
+
+void Stage::end_of_elaboration() {
+  bool ok = in.size() == int(in_.size()) && out.size() == int(out_.size());
+  for (int p = 0; ok && p < in.size(); ++p)
+    ok = in[p] == static_cast<StreamReadIf*>(in_[size_t(p)]);
+  for (int p = 0; ok && p < out.size(); ++p)
+    ok = out[p] == static_cast<StreamWriteIf*>(out_[size_t(p)]);
+  if (!ok)
+    SC_REPORT_ERROR(
+        "vine/stage",
+        (std::string(sc_core::sc_object::name()) +
+         ": a port is bound to a channel the stage was not given with add_input/add_output")
+            .c_str());
 }
 
 bool Stage::block(StreamFifo* f, bool on_read) {
@@ -78,7 +99,8 @@ void Stage::activate(Scheduler& sched) {
       return;
     }
     const uint32_t reads = issue == a ? cur_.reads : 0;
-    const bool write_now_cur = issue == a && depth == 0;  // P = 0: an iteration reads and writes in one cycle
+    const bool write_now_cur =
+        issue == a && depth == 0;  // P = 0: an iteration reads and writes in one cycle
     const uint32_t writes = due == a ? front->writes : (write_now_cur ? cur_.writes : 0);
 
     // The cycle of advance a, and what held it back.
@@ -147,7 +169,8 @@ void Stage::activate(Scheduler& sched) {
         if (data_)
           for (uint32_t m = cur_.writes; m; m &= m - 1) {
             const int p = __builtin_ctz(m);
-            if (out_[p]->carries_data()) produce(p, &flight_data_[slot * slot_words_ + out_offset_[p]]);
+            if (out_[p]->carries_data())
+              produce(p, &flight_data_[slot * slot_words_ + out_offset_[p]]);
           }
       }
       have_cur_ = false;

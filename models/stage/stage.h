@@ -11,12 +11,20 @@
 // only its loop: which iterations read and write which ports (next_iteration)
 // and the data (consume, produce). Iterations without reads or writes cost no
 // host time.
+//
+// In SystemC a stage is an sc_module with no process of its own (the
+// accelerator's one thread runs every stage): `accel.conv1.mvau`. Its input
+// and output streams are bound to its `in` and `out` multiports in port
+// order; after elaboration the ports are checked against the FIFOs the stamp
+// engine calls directly, so the hot path pays nothing for them.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <systemc>
 #include <vector>
 
+#include "models/stage/pipeline_timing.h"
 #include "models/stream/stream_fifo.h"
 
 namespace vine::models {
@@ -28,18 +36,10 @@ struct Iteration {
   uint32_t writes = 0;  // bit p set: writes one beat to output port p
 };
 
-// The timing parameters of a stage, stated in one place per stage kind
-// (models/layers/stage_timing.cpp) and overridable per design.
-struct PipelineTiming {
-  int depth = 1;           // read-to-write distance P in cycles
-  int reentry_cycles = -1;  // -1: one flat loop over all frames; else the loop is
-                            // re-entered per frame, paying depth + reentry_cycles
-};
-
 struct StageStats {
-  int64_t busy = 0;             // cycles in which the pipeline advanced
-  int64_t stalled_input = 0;    // cycles waiting for a beat to read
-  int64_t stalled_output = 0;   // cycles waiting for a slot to write
+  int64_t busy = 0;                           // cycles in which the pipeline advanced
+  int64_t stalled_input = 0;                  // cycles waiting for a beat to read
+  int64_t stalled_output = 0;                 // cycles waiting for a slot to write
   int64_t first_write = -1, last_write = -1;  // cycles of its first and last output beats
   std::vector<int64_t> stalled_on_input, stalled_on_output;  // by port
 };
@@ -52,23 +52,41 @@ struct ActivitySpan {
 };
 
 enum class StageState { kReady, kBlockedOnRead, kBlockedOnWrite, kDone };
+// kBlockedOn* of a stage driven by a SystemC thread (models/systemc/) means
+// that thread is waiting in SystemC time; only when nothing at all can move
+// any more is that a deadlock.
 const char* to_string(StageState s);
 
 class Scheduler;
+class Accelerator;
 
-class Stage {
+class Stage : public sc_core::sc_module {
  public:
+  // Constructed with an sc_module_name on SystemC's name stack (the basename,
+  // e.g. "mvau"); `name` is the stage's name in the plan and the reports,
+  // relative to the accelerator ("conv1.mvau").
   Stage(std::string name, PipelineTiming timing);
-  virtual ~Stage() = default;
   Stage(const Stage&) = delete;
   Stage& operator=(const Stage&) = delete;
 
+  sc_core::sc_port<StreamReadIf, 0, sc_core::SC_ZERO_OR_MORE_BOUND> in;
+  sc_core::sc_port<StreamWriteIf, 0, sc_core::SC_ZERO_OR_MORE_BOUND> out;
+
+  // The plan's name. (sc_object::name() is the full hierarchical one.)
   const std::string& name() const { return name_; }
   const PipelineTiming& timing() const { return timing_; }
-  virtual const char* kind() const = 0;
+  // sc_object::kind(): the stage kind ("mvau", "swg", ...), as sc_fifo says "sc_fifo".
+  const char* kind() const override = 0;
 
+  // Binds the next input (output) port to `f`.
   void add_input(StreamFifo* f);
   void add_output(StreamFifo* f);
+  // A stage driven from outside the stamp engine (a SystemC thread) is never
+  // activated by the scheduler; waking it calls wake_external() instead.
+  bool external() const { return external_; }
+  virtual void wake_external() {}
+  // Called once the accelerator holding the stage is built.
+  virtual void attach(Accelerator& accel) {}
   const std::vector<StreamFifo*>& inputs() const { return in_; }
   const std::vector<StreamFifo*>& outputs() const { return out_; }
 
@@ -101,8 +119,21 @@ class Stage {
 
   bool data_enabled() const { return data_; }
 
+  // For stages driven from outside (external()): their state and statistics
+  // are kept by the subclass.
+  void mark_external() { external_ = true; }
+  void set_state(StageState s, const StreamFifo* on) {
+    state_ = s;
+    blocked_on_ = on;
+  }
+  StageStats& mutable_stats() { return stats_; }
+  void set_local_cycle(int64_t c) { last_cycle_ = c; }
+
+  // Checks that the ports are bound to exactly the FIFOs the engine calls.
+  void end_of_elaboration() override;
+
  private:
-  struct InFlight {  // an issued iteration whose writes are still ahead; its beats
+  struct InFlight {   // an issued iteration whose writes are still ahead; its beats
     int64_t due = 0;  // wait in flight_data_ at its ring index
     uint32_t writes = 0;
   };
@@ -111,8 +142,8 @@ class Stage {
 
   std::string name_;
   PipelineTiming timing_;
-  std::vector<StreamFifo*> in_, out_;
-  bool data_ = true, record_ = false;
+  std::vector<StreamFifo*> in_, out_;  // the ports, resolved
+  bool data_ = true, record_ = false, external_ = false;
 
   Iteration cur_;
   bool have_cur_ = false, loop_done_ = false;

@@ -12,9 +12,10 @@ size_t ring_size(int capacity) {
 }
 }  // namespace
 
-StreamFifo::StreamFifo(std::string name, int depth, int latency, bool memory_style, int elements_per_word,
-                       bool carries_data)
-    : name_(std::move(name)),
+StreamFifo::StreamFifo(const char* basename, std::string name, int depth, int latency,
+                       bool memory_style, int elements_per_word, bool carries_data)
+    : sc_core::sc_object(basename),
+      name_(std::move(name)),
       depth_(depth),
       capacity_(memory_style ? depth + 1 : depth),
       latency_(latency),
@@ -46,7 +47,8 @@ void StreamFifo::commit_read(int64_t cycle) {
 // after w(k): a binary search over the read stamps.
 void StreamFifo::finish_occupancy(int64_t k, int64_t /*read_cycle*/) {
   const int64_t wk = write_cycle_[size_t(k) & mask_];
-  int64_t lo = std::max<int64_t>(0, k - capacity_ + 1), hi = k;  // first i in [lo, hi) with r(i) > wk
+  int64_t lo = std::max<int64_t>(0, k - capacity_ + 1),
+          hi = k;  // first i in [lo, hi) with r(i) > wk
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo) / 2;
     if (read_cycle_[size_t(mid) & mask_] > wk)

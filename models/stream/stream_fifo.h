@@ -7,60 +7,74 @@
 //     a cycle before t (a full FIFO accepts no write in the cycle it is read).
 // HLS shift-register FIFOs: capacity = depth, latency 1. Memory-style FIFOs:
 // capacity = depth + 1, latency 2 (docs/simulation.md).
+//
+// In SystemC it is a channel (an sc_object implementing both stream
+// interfaces) named after the hardware, e.g. `accel.conv0->conv1` for a
+// graph edge or `accel.conv1.swg->mvau` inside a layer.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <string>
+#include <systemc>
 #include <vector>
+
+#include "models/stream/stream_if.h"
 
 namespace vine::models {
 
 class Stage;
 
-// A cycle stamp not yet known: the beat has not been written, or the slot's
-// previous beat has not been read.
-inline constexpr int64_t kUnknownCycle = std::numeric_limits<int64_t>::max();
-
 struct FifoTimes {  // one beat's stamps, for traces
   int64_t write = 0, read = 0;
 };
 
-class StreamFifo {
+class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public StreamWriteIf {
  public:
-  StreamFifo(std::string name, int depth, int latency, bool memory_style, int elements_per_word, bool carries_data);
+  // `basename` names the channel in its parent module (the innermost module
+  // holding both its ends); `name` is the stream's name in the plan and the
+  // reports, relative to the accelerator ("conv1.swg->conv1.mvau").
+  StreamFifo(const char* basename, std::string name, int depth, int latency, bool memory_style,
+             int elements_per_word, bool carries_data);
+  const char* kind() const override { return "vine_stream_fifo"; }
 
+  // The plan's name. (sc_object::name() is the full hierarchical one.)
   const std::string& name() const { return name_; }
   int depth() const { return depth_; }
   int capacity() const { return capacity_; }
   int latency() const { return latency_; }
-  int elements_per_word() const { return elems_; }
+  int elements_per_word() const override { return elems_; }
   bool carries_data() const { return carries_data_; }
 
   // Producer side.
-  int64_t written() const { return written_; }
+  int64_t written() const override { return written_; }
   // First cycle in which the next beat may be written, or kUnknownCycle.
-  int64_t write_ready_cycle() const {
+  int64_t write_ready_cycle() const override {
     const int64_t j = written_ - capacity_;
     if (j < 0) return 0;
     if (j >= read_) return kUnknownCycle;
     return read_cycle_[size_t(j) & mask_] + 1;
   }
-  int32_t* write_slot() { return data_.data() + (size_t(written_) & mask_) * size_t(elems_); }
-  void commit_write(int64_t cycle);
+  int32_t* write_slot() override {
+    return data_.data() + (size_t(written_) & mask_) * size_t(elems_);
+  }
+  void commit_write(int64_t cycle) override;
 
   // Consumer side.
-  int64_t read_count() const { return read_; }
+  int64_t read_count() const override { return read_; }
   // First cycle in which the next beat may be read, or kUnknownCycle.
-  int64_t read_ready_cycle() const {
+  int64_t read_ready_cycle() const override {
     if (read_ >= written_) return kUnknownCycle;
     return write_cycle_[size_t(read_) & mask_] + latency_;
   }
-  const int32_t* read_slot() const { return data_.data() + (size_t(read_) & mask_) * size_t(elems_); }
-  void commit_read(int64_t cycle);
+  const int32_t* read_slot() const override {
+    return data_.data() + (size_t(read_) & mask_) * size_t(elems_);
+  }
+  void commit_read(int64_t cycle) override;
 
-  int occupancy() const { return int(written_ - read_); }  // beats written and not yet read, by count
+  int occupancy() const {
+    return int(written_ - read_);
+  }  // beats written and not yet read, by count
   // Peaks are final once a beat is read; beats never read (a deadlock) still count.
   int max_occupancy() const { return std::max(max_occupancy_, occupancy()); }
 

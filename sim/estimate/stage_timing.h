@@ -4,7 +4,7 @@
 // and the output unit's. Documented in docs/simulation.md.
 #pragma once
 
-#include "models/stage/stage.h"
+#include "models/stage/pipeline_timing.h"
 #include "sim/ir/design.h"
 #include "sim/ir/stage_plan.h"
 

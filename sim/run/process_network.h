@@ -4,12 +4,16 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "models/accelerator/accelerator.h"
 #include "models/layers/dma.h"
 #include "models/pe/rtl_dot_product.h"
 #include "models/stage/scheduler.h"
+#include "models/systemc/thread_stage.h"
 #include "sim/golden/network_params.h"
 #include "sim/ir/design.h"
 #include "sim/ir/stage_plan.h"
@@ -17,19 +21,33 @@
 
 namespace vine::sim {
 
+// Builds a user's SystemC module for a stage and binds its ports to the
+// adapter's beat channels (models/systemc/thread_stage.h). Called while the
+// adapter is SystemC's current module, so the module becomes its child.
+using SystemCModuleFactory =
+    std::function<std::unique_ptr<sc_core::sc_module>(models::ThreadStage& stage)>;
+
 struct ElaborationOptions {
   int frames = 1;
   bool timing_only = false;  // no data, no arithmetic: the same cycles
   bool record = false;       // keep every beat's stamps and stage activity, for traces
   BackendChoice backend = BackendChoice::kDesign;  // where the PE arithmetic runs
+  std::string module_name = "accel";  // the accelerator's SystemC name (made unique if taken)
+  models::HostOrder host_order = models::HostOrder::kFifo;  // never changes a cycle; tests vary it
+  uint64_t host_order_seed = 1;
+  // Stages (by plan name, e.g. "conv0.dwc_out") implemented by a user's
+  // SystemC module instead of the built-in model; such a network runs under
+  // sc_start only.
+  std::map<std::string, SystemCModuleFactory> systemc_stages = {};
 };
 
 class ProcessNetwork {
  public:
   // `params` and `input` are unused (may be null) when timing_only.
   using InputFrames = std::function<void(int frame, std::vector<int32_t>& elements)>;
-  ProcessNetwork(const ir::Design& d, const ElaborationOptions& o, const golden::NetworkParams* params,
-                 InputFrames input, models::OutputDma::FrameSink sink);
+  ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
+                 const golden::NetworkParams* params, InputFrames input,
+                 models::OutputDma::FrameSink sink);
 
   // Runs until every stage is done or none can go on; returns whether all finished.
   // `should_pause` lets the caller interleave (progress, SystemC time).
@@ -37,12 +55,16 @@ class ProcessNetwork {
   bool finished() const;
 
   const ir::StreamingPlan& plan() const { return plan_; }
-  const std::vector<std::unique_ptr<models::Stage>>& stages() const { return stages_; }
-  const std::vector<std::unique_ptr<models::StreamFifo>>& fifos() const { return fifos_; }
+  const std::vector<std::unique_ptr<models::Stage>>& stages() const { return accel_->stages(); }
+  const std::vector<std::unique_ptr<models::StreamFifo>>& fifos() const { return accel_->fifos(); }
+  models::Accelerator& accelerator() { return *accel_; }
+  const models::Accelerator& accelerator() const { return *accel_; }
+  // Whether some stage is a SystemC thread (then only sc_start runs it).
+  bool has_systemc_stages() const { return !opts_.systemc_stages.empty(); }
   const models::InputDma& input_dma() const { return *input_; }
   const models::OutputDma& output_dma() const { return *output_; }
   int frames() const { return opts_.frames; }
-  int64_t activations() const { return sched_.activations(); }
+  int64_t activations() const { return accel_->scheduler().activations(); }
   // The Verilated lanes units of the stages on the RTL back-end.
   struct RtlUnit {
     std::string stage;
@@ -51,21 +73,23 @@ class ProcessNetwork {
   const std::vector<RtlUnit>& rtl_units() const { return rtl_units_; }
 
  private:
-  std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s, const golden::NetworkParams* params,
-                                            InputFrames& input, models::OutputDma::FrameSink& sink);
+  std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s,
+                                            const golden::NetworkParams* params, InputFrames& input,
+                                            models::OutputDma::FrameSink& sink);
   std::vector<models::RowBlock> pe_row_blocks(const ir::StagePlan& s, const ir::Layer& l,
-                                              const golden::LayerParams* p, models::PipelineTiming& t);
+                                              const golden::LayerParams* p,
+                                              models::PipelineTiming& t);
+
+  std::unique_ptr<models::Stage> make_systemc_stage(const ir::StagePlan& s,
+                                                    const SystemCModuleFactory& make);
 
   const ir::Design& design_;
   ElaborationOptions opts_;
   ir::StreamingPlan plan_;
-  std::vector<std::unique_ptr<models::StreamFifo>> fifos_;
-  std::vector<std::unique_ptr<models::Stage>> stages_;
   models::InputDma* input_ = nullptr;
   models::OutputDma* output_ = nullptr;
   std::vector<RtlUnit> rtl_units_;
-  models::Scheduler sched_;
-  bool started_ = false;
+  std::unique_ptr<models::Accelerator> accel_;
 };
 
 }  // namespace vine::sim

@@ -50,6 +50,15 @@ std::string wait_cycle(const ProcessNetwork& pn) {
       path.push_back(cur);
     }
   }
+  // No cycle: a chain of waits ends at a stage that is neither blocked nor
+  // done (a SystemC module whose thread stopped, say).
+  for (const auto& [start, next] : waits_for) {
+    if (!next || waits_for.count(next) || next->state() == StageState::kDone) continue;
+    const models::StreamFifo* f = start->blocked_on();
+    return start->name() + (start->state() == StageState::kBlockedOnRead ? " waits for a beat on " : " waits for a slot in ") +
+           f->name() + " (" + std::to_string(f->occupancy()) + "/" + std::to_string(f->capacity()) + "), but " +
+           next->name() + " (" + next->kind() + ") is " + to_string(next->state()) + " and moves no more beats";
+  }
   return "";
 }
 

@@ -22,7 +22,14 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
     golden_->params = golden::synthesize_params(net, o.seed);
     golden_->ref = std::make_unique<golden::Reference>(net, golden_->params);
   }
-  ElaborationOptions eo{o.frames, o.timing_only, o.record, o.backend};
+  ElaborationOptions eo;
+  eo.frames = o.frames;
+  eo.timing_only = o.timing_only;
+  eo.record = o.record;
+  eo.backend = o.backend;
+  eo.host_order = o.host_order;
+  eo.host_order_seed = o.host_order_seed;
+  eo.systemc_stages = o.systemc_stages;
   const uint64_t seed = o.seed;
   Golden* check = golden_ && o.check_reference ? golden_.get() : nullptr;
   // The frame the DMA streams is kept for the reference to run on when the

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "sim/estimate/estimate.h"
 #include "sim/run/process_network.h"
@@ -16,21 +18,24 @@ struct RunOptions {
   int frames = 3;
   uint64_t seed = 1;
   bool timing_only = false;
-  bool record = false;    // keep stamps and activity for --vcd / --perfetto
+  bool record = false;          // keep stamps and activity for --vcd / --perfetto
   bool check_reference = true;  // run the golden reference on every output frame (off: bench)
   BackendChoice backend = BackendChoice::kDesign;  // PE arithmetic: C++ models or Verilated RTL
+  models::HostOrder host_order =
+      models::HostOrder::kFifo;  // the engine's host order: never changes a cycle
+  uint64_t host_order_seed = 1;
+  std::map<std::string, SystemCModuleFactory> systemc_stages = {};  // see ElaborationOptions
 };
 
 class Simulation {
  public:
   Simulation(const ir::Design& d, const RunOptions& o);
   ~Simulation();
-  // Runs to the end or to a deadlock.
+  // Runs to the end or to a deadlock, outside SystemC time.
   const RunReport& run();
-  // The same in steps, for a caller that keeps its own time (platforms/):
-  // advance() runs until `should_pause` or until nothing can move, finish()
-  // builds the report once the network is done or stuck.
-  void advance(const std::function<bool()>& should_pause) { pn_->run(should_pause); }
+  // Builds the report once the network is done or stuck: after run(), or
+  // after sc_start() returns when the accelerator ran in SystemC
+  // (platforms/board).
   const RunReport& finish();
   const ProcessNetwork& network() const { return *pn_; }
   const estimate::Estimate& estimate() const { return estimate_; }

@@ -37,7 +37,7 @@ TEST(StreamingBoard, SystemCTimeFollowsTheFrames) {
   observer.expect = o.frames;
   sc_core::sc_start();
 
-  const sim::RunReport& r = simulation.report();
+  const sim::RunReport& r = simulation.finish();
   ASSERT_TRUE(r.finished);
   ASSERT_TRUE(r.outputs_match_reference.has_value());
   EXPECT_TRUE(*r.outputs_match_reference);

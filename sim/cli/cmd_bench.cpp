@@ -54,6 +54,7 @@ int cmd_bench(const Args& args) {
   if (!backend)
     return usage_error("bench", "--backend must be cpp or rtl", opts);
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  sim::check_simulatable(d);  // before the reference is timed: a refused design fails at once
 
   // Golden reference: the same synthetic frames, parameters built outside the timing.
   const golden::NetworkParams params = golden::synthesize_params(d.network, seed);

@@ -21,6 +21,12 @@ struct RunOptions {
   BackendChoice backend = BackendChoice::kDesign;  // PE arithmetic: C++ models or Verilated RTL
 };
 
+// Throws a ConfigError for what a design asks that the simulation would get
+// silently wrong (so far: weights streamed from DDR, which it does not model).
+// The Simulation constructor calls it; `vine bench` calls it before its
+// reference timing, so a refused design fails at once.
+void check_simulatable(const ir::Design& d);
+
 class Simulation {
  public:
   Simulation(const ir::Design& d, const RunOptions& o);

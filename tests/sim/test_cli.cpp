@@ -1,12 +1,15 @@
 // The command line through the real binary: exit codes, messages, JSON.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
+#include <string>
 
 namespace fs = std::filesystem;
 
@@ -112,4 +115,78 @@ TEST(Cli, RtlUnitsListsTheLanesUnitsOfADesign) {
   fs::remove(empty);
   EXPECT_EQ(check.code, 2);
   EXPECT_NE(check.output.find("missing from"), std::string::npos) << check.output;
+}
+
+namespace {
+
+// A design in its own temporary directory, removed afterwards, and where in
+// its text a value sits (1-based line and column, as errors report them).
+struct TempDesign {
+  fs::path dir, path;
+  std::string text;
+  explicit TempDesign(const std::string& name, std::string body) : text(std::move(body)) {
+    dir = fs::temp_directory_path() / ("vine-cli-" + name + "-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    path = dir / "design.yaml";
+    std::ofstream(path) << text;
+  }
+  ~TempDesign() { fs::remove_all(dir); }
+  std::string location_of(const std::string& needle) const {
+    const size_t at = text.find(needle);
+    const size_t line_start = text.rfind('\n', at) + 1;  // npos + 1 == 0 on the first line
+    const auto line = 1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(at), '\n');
+    return path.string() + ":" + std::to_string(line) + ":" + std::to_string(at - line_start + 1);
+  }
+};
+
+std::string tfc_design_text(const std::string& top, const std::string& fc1) {
+  return "design: ddr-weights\nnetwork: " + kConfigs +
+         "networks/tfc-w1a1.yaml\ndevice: " + kConfigs + "devices/pynq-z1.yaml\n" + top +
+         "layers:\n  fc0: {simd: 49, pe: 16}\n  fc1: {simd: 8, pe: 8" + fc1 + "}\n";
+}
+
+}  // namespace
+
+// Weights streamed from DDR are not simulated: `vine run` and `vine bench`
+// refuse them at the field that asks for them, rather than report on-chip
+// timing; `vine estimate` and `vine validate` accept them.
+TEST(Cli, RunAndBenchRefuseDdrWeightsAtTheLayersField) {
+  const TempDesign t("ddr-layer", tfc_design_text("", ", weight_memory: ddr"));
+  const std::string want =
+      t.location_of("ddr}") +
+      ": layers.fc1.weight_memory: got 'ddr', expected an on-chip weight_memory (bram, lutram "
+      "or uram) for layer 'fc1': DDR weight streaming is not simulated yet";
+  for (const char* cmd : {"run", "run --timing-only", "bench --frames 2"}) {
+    const auto r = vine(std::string(cmd) + " " + t.path.string());
+    EXPECT_EQ(r.code, 1) << cmd << "\n" << r.output;
+    EXPECT_NE(r.output.find("error: " + want), std::string::npos) << cmd << "\n" << r.output;
+    // Refused before anything ran: no report, no reference timing.
+    EXPECT_EQ(r.output.find("frames/s"), std::string::npos) << cmd << "\n" << r.output;
+  }
+  const auto v = vine("validate " + t.path.string());
+  EXPECT_EQ(v.code, 0) << v.output;
+  const auto e = vine("estimate " + t.path.string());
+  EXPECT_EQ(e.code, 0) << e.output;
+}
+
+TEST(Cli, RunRefusesADesignWideDdrDefaultAtThatField) {
+  const TempDesign t("ddr-default", tfc_design_text("weight_memory: ddr\n", ""));
+  const auto r = vine("run " + t.path.string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  // fc0 is the first layer with weights to take the default.
+  EXPECT_NE(r.output.find(t.location_of("ddr\n") +
+                          ": weight_memory: got 'ddr', expected an on-chip weight_memory (bram, "
+                          "lutram or uram) for "
+                          "layer 'fc0': DDR weight streaming is not simulated yet"),
+            std::string::npos)
+      << r.output;
+  // Every weighted layer overriding the default with an on-chip memory runs.
+  std::string on_chip = tfc_design_text("weight_memory: ddr\n", ", weight_memory: uram");
+  on_chip +=
+      "  fc2: {simd: 8, pe: 8, weight_memory: lutram}\n  fc3: {simd: 8, pe: 10, weight_memory: "
+      "bram}\n";
+  on_chip.replace(on_chip.find("pe: 16}"), 7, "pe: 16, weight_memory: bram}");
+  const TempDesign ok("ddr-overridden", on_chip);
+  const auto runs = vine("run " + ok.path.string() + " --timing-only");
+  EXPECT_EQ(runs.code, 0) << ok.text << runs.output;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
 #include "sim/estimate/estimate.h"
 #include "sim/golden/reference.h"
@@ -200,6 +201,32 @@ TEST(Simulation, FifoOccupancyStaysWithinCapacity) {
 
 namespace vine {
 namespace {
+
+// A layer whose weights stream from DDR is refused by the simulation (not
+// modelled yet), naming the layer's field; without a written field (a design
+// built in code) the error still names the file and the field.
+TEST(Simulation, DdrWeightsAreRefusedNamingTheField) {
+  ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  d.folding[2].weight_memory = ir::MemoryStyle::kDdr;
+  sim::RunOptions o;
+  o.frames = 1;
+  for (bool timing_only : {false, true}) {
+    o.timing_only = timing_only;
+    try {
+      sim::Simulation simulation(d, o);
+      ADD_FAILURE() << "a design with DDR weights was simulated";
+    } catch (const config::ConfigError& e) {
+      EXPECT_EQ(e.where().file, d.path);
+      EXPECT_EQ(e.where().field, "layers.fc2.weight_memory");
+      EXPECT_NE(std::string(e.what()).find("got 'ddr'"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("DDR weight streaming is not simulated yet"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  // The estimate keeps costing it: no weight memory on chip for fc2.
+  EXPECT_NO_THROW(estimate::estimate_design(d));
+}
 
 // A design's pipeline_depth moves a stage's outputs by exactly the added cycles.
 TEST(Simulation, PipelineDepthOverrideDelaysTheStage) {

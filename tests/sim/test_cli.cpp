@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -189,4 +191,139 @@ TEST(Cli, RunRefusesADesignWideDdrDefaultAtThatField) {
   const TempDesign ok("ddr-overridden", on_chip);
   const auto runs = vine("run " + ok.path.string() + " --timing-only");
   EXPECT_EQ(runs.code, 0) << ok.text << runs.output;
+}
+
+namespace {
+
+// stdout and stderr apart: the reports go to one, the log to the other.
+struct Split {
+  int code;
+  std::string out, err;
+};
+
+Split vine_split(const std::string& args) {
+  const fs::path err =
+      fs::temp_directory_path() / ("vine-cli-stderr-" + std::to_string(::getpid()));
+  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>" + err.string();
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  fs::remove(err);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, text.str()};
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> v;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) v.push_back(l);
+  return v;
+}
+
+size_t count_prefixed(const std::string& s, const std::string& prefix) {
+  const auto v = lines_of(s);
+  return size_t(std::count_if(v.begin(), v.end(),
+                              [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
+}
+
+}  // namespace
+
+// Info lines by default, none with --quiet, debug lines too with --verbose;
+// all on stderr, so stdout reads the same whatever the verbosity.
+TEST(CliLogging, VerbosityChangesStderrOnly) {
+  const std::string design = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
+  for (const std::string& cmd :
+       {"estimate " + design, "run " + design + " --frames 2 --timing-only", "validate " + design,
+        "reference " + design + " --frames 1"}) {
+    SCOPED_TRACE(cmd);
+    const Split normal = vine_split(cmd);
+    const Split quiet = vine_split("-q " + cmd), quiet_after = vine_split(cmd + " --quiet");
+    const Split verbose = vine_split("--verbose " + cmd), verbose_after = vine_split(cmd + " -v");
+    for (const Split* s : {&normal, &quiet, &quiet_after, &verbose, &verbose_after}) {
+      ASSERT_EQ(s->code, 0) << s->err;
+      // The reference prints a wall-clock rate; everything else is the same byte for byte.
+      if (cmd.rfind("reference", 0) == 0)
+        EXPECT_EQ(s->out.substr(0, s->out.rfind("frame(s) in")),
+                  normal.out.substr(0, normal.out.rfind("frame(s) in")));
+      else
+        EXPECT_EQ(s->out, normal.out);
+      EXPECT_EQ(s->out.find("vine: info:"), std::string::npos) << "a log line on stdout";
+      EXPECT_EQ(s->out.find("vine: debug:"), std::string::npos) << "a log line on stdout";
+      // Nothing on stderr is anything but a log line.
+      for (const auto& l : lines_of(s->err)) EXPECT_EQ(l.rfind("vine: ", 0), 0u) << l;
+    }
+    EXPECT_EQ(count_prefixed(normal.err, "vine: info: loaded design tfc-w1a1-pynq-z1"), 1u)
+        << normal.err;
+    EXPECT_EQ(count_prefixed(normal.err, "vine: debug:"), 0u) << normal.err;
+    EXPECT_EQ(quiet.err, "");
+    EXPECT_EQ(quiet_after.err, "");
+    // Verbose: the info lines, plus debug lines (one per layer at least).
+    for (const Split* s : {&verbose, &verbose_after}) {
+      EXPECT_EQ(count_prefixed(s->err, "vine: info:"), count_prefixed(normal.err, "vine: info:"))
+          << s->err;
+      EXPECT_GE(count_prefixed(s->err, "vine: debug: layer "), 4u) << s->err;  // TFC's fc0..fc3
+    }
+  }
+}
+
+// The plan size is logged as the simulator builds it, and with --verbose
+// every stage and FIFO; the run logs its elaboration and its time.
+TEST(CliLogging, RunLogsThePlanElaborationAndRunTime) {
+  const std::string design = kConfigs + "designs/bnn-pynq/cnv-w1a1-pynq-z1.yaml";
+  const Split r = vine_split("-v run " + design + " --frames 1 --timing-only");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // The graph edges counted from the design's text (one `fifos` entry per
+  // edge); the stages and FIFOs are those the debug lines list one by one.
+  const size_t stages = count_prefixed(r.err, "vine: debug: stage "),
+               fifos = count_prefixed(r.err, "vine: debug: fifo ");
+  size_t edge_lines = 0;
+  for (const auto& l : lines_of(r.err))
+    edge_lines +=
+        l.rfind("vine: debug: fifo ", 0) == 0 && l.find(", graph edge") != std::string::npos;
+  std::ifstream in(design);
+  size_t edges_in_file = 0;
+  for (std::string l; std::getline(in, l);)
+    edges_in_file += l.find("- {from: ") != std::string::npos;
+  EXPECT_EQ(edge_lines, edges_in_file);
+  EXPECT_GT(fifos, edges_in_file) << "no layer-internal FIFO listed";
+  EXPECT_NE(
+      r.err.find("vine: info: process network: " + std::to_string(stages) + " stages, " +
+                 std::to_string(fifos) + " FIFOs (" + std::to_string(edges_in_file) +
+                 " graph edges, " + std::to_string(fifos - edges_in_file) + " layer-internal)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_EQ(count_prefixed(r.err, "vine: info: elaborated in "), 1u) << r.err;
+  // The run's cycles, as its report states them on stdout.
+  const auto total = r.out.find(" in all)");
+  ASSERT_NE(total, std::string::npos) << r.out;
+  const std::string cycles =
+      r.out.substr(r.out.rfind('(', total) + 1, total - r.out.rfind('(', total) - 1);
+  EXPECT_NE(r.err.find("vine: info: ran 1 frame(s), " + cycles + " cycles, in "), std::string::npos)
+      << r.err;
+}
+
+TEST(CliLogging, VerboseAndQuietTogetherAreAUsageError) {
+  const std::string design = kConfigs + "designs/default.yaml";
+  for (const std::string& args : {"-v -q estimate " + design, "-q estimate " + design + " -v",
+                                  "estimate " + design + " --verbose --quiet"}) {
+    const auto r = vine(args);
+    EXPECT_EQ(r.code, 1) << args;
+    EXPECT_NE(r.output.find("--verbose and --quiet exclude each other"), std::string::npos)
+        << args << r.output;
+  }
+  // Every command's help lists them.
+  for (const char* c : {"validate", "reference", "estimate", "run", "bench", "rtl-units"}) {
+    const auto h = vine(std::string(c) + " --help");
+    EXPECT_EQ(h.code, 0) << c;
+    EXPECT_NE(h.output.find("--verbose"), std::string::npos) << c;
+    EXPECT_NE(h.output.find("--quiet"), std::string::npos) << c;
+  }
+  const auto top = vine("--help");
+  EXPECT_NE(top.output.find("-v, --verbose"), std::string::npos) << top.output;
+  EXPECT_NE(top.output.find("-q, --quiet"), std::string::npos) << top.output;
 }

@@ -1,3 +1,4 @@
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <boost/program_options.hpp>
@@ -11,6 +12,7 @@
 #include "sim/cli/options.h"
 #include "sim/config/loaders.h"
 #include "sim/golden/reference.h"
+#include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
 
 namespace vine::cli {
@@ -54,6 +56,9 @@ int cmd_bench(const Args& args) {
   if (!backend)
     return usage_error("bench", "--backend must be cpp or rtl", opts);
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  log_design_loaded(d);
+  sim::check_simulatable(d);  // before the reference is timed: a refused design fails at once
+  if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
 
   // Golden reference: the same synthetic frames, parameters built outside the timing.
   const golden::NetworkParams params = golden::synthesize_params(d.network, seed);
@@ -64,16 +69,20 @@ int cmd_bench(const Args& args) {
   uint64_t sink = 0;
   for (const auto& in : inputs) sink ^= golden::checksum(ref.run(in));
   const double reference_fps = frames / seconds_since(t0);
+  spdlog::debug("golden reference: {} frames timed", frames);
 
   sim::RunOptions o;
   o.frames = frames;
   o.seed = seed;
   o.check_reference = false;
   o.backend = sim::BackendChoice::kCpp;
+  const auto elaboration_start = std::chrono::steady_clock::now();
   sim::Simulation bit_exact(d, o);  // elaboration (weights into PE units) outside the timing
+  spdlog::info("elaborated in {:.3f} s", seconds_since(elaboration_start));
   t0 = std::chrono::steady_clock::now();
   const sim::RunReport& r = bit_exact.run();
   const double sim_fps = frames / seconds_since(t0);
+  spdlog::debug("bit-exact simulation: {} frames, {} cycles", frames, r.cycles_total);
   if (!r.finished) {
     std::cerr << "vine bench: the design deadlocks: " << r.deadlock << "\n";
     return kExitSimulation;
@@ -87,6 +96,7 @@ int cmd_bench(const Args& args) {
   const sim::RunReport& tr = timing.run();
   const double timing_secs = seconds_since(t0);
   const double cycles_per_second = double(tr.cycles_total) / timing_secs;
+  spdlog::debug("timing-only simulation: {} frames, {} cycles", timing_frames, tr.cycles_total);
 
   // RTL co-simulation: the same frames with every PE on Verilated units.
   double cosim_fps = 0;

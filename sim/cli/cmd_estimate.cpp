@@ -6,6 +6,7 @@
 #include "sim/cli/options.h"
 #include "sim/config/loaders.h"
 #include "sim/estimate/estimate.h"
+#include "sim/ir/stage_plan.h"
 
 namespace vine::cli {
 
@@ -18,6 +19,8 @@ int cmd_estimate(const Args& args) {
   po::variables_map vm;
   if (auto done = parse_command("estimate", args, opts, "design", "DESIGN", vm)) return *done;
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  log_design_loaded(d);
+  if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
   const estimate::Estimate e = estimate::estimate_design(d);
   std::cout << estimate::format_table(e);
   if (vm.count("json") && !write_output_file("json", vm["json"].as<std::string>(), estimate::to_json(e).dump(2) + "\n"))

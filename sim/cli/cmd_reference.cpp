@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
@@ -28,8 +30,16 @@ int cmd_reference(const Args& args) {
 
   ir::Network net;
   switch (config::detect_kind(file)) {
-    case config::ConfigKind::kNetwork: net = config::load_network(file); break;
-    case config::ConfigKind::kDesign: net = config::load_design(file).network; break;
+    case config::ConfigKind::kNetwork:
+      net = config::load_network(file);
+      log_network_loaded(net);
+      break;
+    case config::ConfigKind::kDesign: {
+      const ir::Design d = config::load_design(file);
+      log_design_loaded(d);
+      net = d.network;
+      break;
+    }
     case config::ConfigKind::kDevice:
       return usage_error("reference", "'" + file + "' is a device config; give a network or a design", opts);
   }
@@ -47,6 +57,7 @@ int cmd_reference(const Args& args) {
     std::printf("%6d  0x%016llx  %d\n", f, (unsigned long long)golden::checksum(out), golden::top1(out, net.classes));
   }
   std::printf("%d frame(s) in %.3f s: %.1f frames/s\n", frames, seconds, frames / seconds);
+  spdlog::debug("synthetic parameters and {} inputs from seed {}", frames, seed);
   return kExitOk;
 }
 

@@ -27,7 +27,7 @@ int cmd_rtl_units(const Args& args) {
   po::variables_map vm;
   if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
   if (vm.count("help")) {
-    std::cout << opts << "\n";
+    print_help(std::cout, opts);
     return kExitOk;
   }
   if (!vm.count("designs")) return usage_error("rtl-units", "missing DESIGN", opts);
@@ -36,6 +36,7 @@ int cmd_rtl_units(const Args& args) {
   std::set<std::string> seen;
   for (const auto& path : vm["designs"].as<std::vector<std::string>>()) {
     const ir::Design d = config::load_design(path);
+    log_design_loaded(d);
     for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl)) {
       const std::string key = u.config.key();
       if (vm.count("by-layer"))

@@ -1,3 +1,4 @@
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -11,6 +12,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/config/loaders.h"
+#include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
 #include "sim/trace/traces.h"
 
@@ -67,6 +69,9 @@ int cmd_run(const Args& args) {
     }
 
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  log_design_loaded(d);
+  if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
+  const auto elaboration_start = std::chrono::steady_clock::now();
   sim::Simulation simulation(d, o);
   // The pipeline runs inside a SystemC board: sc_time follows the frames.
   platforms::StreamingBoard board("board", simulation, d.clock_mhz);
@@ -74,9 +79,17 @@ int cmd_run(const Args& args) {
     models::write_hierarchy(std::cout);
     return kExitOk;
   }
+  spdlog::info(
+      "elaborated in {:.3f} s ({}, {})",
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - elaboration_start).count(),
+      o.timing_only ? "timing only" : "bit-exact, checked against the golden reference",
+      o.backend == sim::BackendChoice::kRtl   ? "every PE on RTL"
+      : o.backend == sim::BackendChoice::kCpp ? "every PE on C++"
+                                              : "PE back-ends as the design says");
   const auto t0 = std::chrono::steady_clock::now();
   bool progress_shown = false;
-  const bool tty = isatty(fileno(stderr));
+  // The progress line is for a person at a terminal, and --quiet silences it too.
+  const bool tty = isatty(fileno(stderr)) && verbosity() != Verbosity::kQuiet;
   board.on_frame = [&](int done) {
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -89,6 +102,11 @@ int cmd_run(const Args& args) {
   sc_core::sc_start();
   if (progress_shown) std::fprintf(stderr, "\n");
   const sim::RunReport& r = simulation.finish();
+  const double run_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  spdlog::info("ran {} frame(s), {} cycles, in {:.3f} s ({:.3g} cycles/s)", r.frames,
+               r.cycles_total, run_secs, run_secs > 0 ? double(r.cycles_total) / run_secs : 0.0);
+  spdlog::debug("SystemC time at the end: {}", sc_core::sc_time_stamp().to_string());
   std::cout << sim::format_summary(r);
   if (vm.count("json") && !write_output_file("json", vm["json"].as<std::string>(),
                                              sim::to_json(r, simulation.estimate()).dump(2) + "\n"))
@@ -96,10 +114,12 @@ int cmd_run(const Args& args) {
   if (vm.count("vcd")) {
     std::ofstream out(vm["vcd"].as<std::string>());
     trace::write_vcd(simulation.network(), out);
+    spdlog::debug("wrote VCD {}", vm["vcd"].as<std::string>());
   }
   if (vm.count("perfetto")) {
     std::ofstream out(vm["perfetto"].as<std::string>());
     trace::write_perfetto(simulation.network(), d.clock_mhz, out);
+    spdlog::debug("wrote Perfetto timeline {}", vm["perfetto"].as<std::string>());
   }
   if (!r.finished) return kExitSimulation;
   if (r.outputs_match_reference && !*r.outputs_match_reference) return kExitSimulation;

@@ -1,3 +1,5 @@
+#include <spdlog/spdlog.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
@@ -21,16 +23,19 @@ int cmd_validate(const Args& args) {
   switch (kind) {
     case config::ConfigKind::kNetwork: {
       const auto net = config::load_network(file);
+      log_network_loaded(net);
       std::printf("%s: ok (network %s, %zu layers)\n", file.c_str(), net.name.c_str(), net.layers.size());
       break;
     }
     case config::ConfigKind::kDevice: {
       const auto dev = config::load_device(file);
+      spdlog::info("loaded device {}: {}", dev.name, dev.part);
       std::printf("%s: ok (device %s, %s)\n", file.c_str(), dev.name.c_str(), dev.part.c_str());
       break;
     }
     case config::ConfigKind::kDesign: {
       const auto d = config::load_design(file);
+      log_design_loaded(d);
       std::printf("%s: ok (design %s: %s on %s at %g MHz)\n", file.c_str(), d.name.c_str(), d.network.name.c_str(),
                   d.device.name.c_str(), d.clock_mhz);
       break;

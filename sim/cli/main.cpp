@@ -1,5 +1,4 @@
 // `vine`: the command-line front end. Subcommands live in cmd_*.cpp.
-#include <systemc>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -7,9 +6,11 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <systemc>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/cli/logging.h"
 #include "sim/config/config_error.h"
 
 namespace {
@@ -34,10 +35,15 @@ const std::map<std::string, Subcommand>& subcommands() {
 void usage(FILE* out) {
   std::fprintf(out,
                "vine: cycle-accurate simulator of FPGA CNN accelerators\n\n"
-               "usage: vine <command> [options]   (vine <command> --help for its options)\n\ncommands:\n");
+               "usage: vine [-v|-q] <command> [options]   (vine <command> --help for its "
+               "options)\n\ncommands:\n");
   for (const auto& [name, c] : subcommands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), c.summary);
-  std::fprintf(out,
-               "\nexit codes: 0 ok, 1 usage or config error, 2 simulation/validation failure\n");
+  std::fprintf(
+      out,
+      "\nlogging (to stderr; reports go to stdout), before the command or among its options:\n"
+      "  -v, --verbose  also log debug detail: files, folding, every stage and FIFO\n"
+      "  -q, --quiet    log warnings only, no info lines\n"
+      "\nexit codes: 0 ok, 1 usage or config error, 2 simulation/validation failure\n");
 }
 
 }  // namespace
@@ -45,11 +51,30 @@ void usage(FILE* out) {
 // SystemC's entry point runs sc_main inside its kernel; `vine run`
 // elaborates its board there.
 int sc_main(int argc, char** argv) {
-  if (argc < 2) {
+  vine::cli::init_logging();
+  // Leading -v/-q apply to whatever command follows.
+  int first = 1;
+  for (; first < argc; ++first) {
+    const std::string a = argv[first];
+    vine::cli::Verbosity v;
+    if (a == "-v" || a == "--verbose")
+      v = vine::cli::Verbosity::kVerbose;
+    else if (a == "-q" || a == "--quiet")
+      v = vine::cli::Verbosity::kQuiet;
+    else
+      break;
+    std::string problem;
+    if (!vine::cli::choose_verbosity(v, problem)) {
+      std::fprintf(stderr, "vine: %s\n\n", problem.c_str());
+      usage(stderr);
+      return vine::cli::kExitUsage;
+    }
+  }
+  if (first >= argc) {
     usage(stderr);
     return vine::cli::kExitUsage;
   }
-  const std::string cmd = argv[1];
+  const std::string cmd = argv[first];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     usage(stdout);
     return vine::cli::kExitOk;
@@ -61,7 +86,7 @@ int sc_main(int argc, char** argv) {
     return vine::cli::kExitUsage;
   }
   try {
-    return it->second.run(vine::cli::Args(argv + 2, argv + argc));
+    return it->second.run(vine::cli::Args(argv + first + 1, argv + argc));
   } catch (const vine::config::ConfigError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return vine::cli::kExitUsage;

@@ -9,9 +9,26 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
+#include "sim/cli/logging.h"
 #include "sim/run/pe_backend.h"
 
 namespace vine::cli {
+
+// -v/--verbose and -q/--quiet: every command takes them (and main.cpp takes
+// them before the command), so they read the same wherever they are given.
+inline boost::program_options::options_description logging_options() {
+  namespace po = boost::program_options;
+  po::options_description o("logging to stderr (also accepted before the command)");
+  o.add_options()("verbose,v", "also log debug detail: files, folding, every stage and FIFO")(
+      "quiet,q", "log warnings only, no info lines");
+  return o;
+}
+
+// A command's --help: its own options, then the logging ones.
+inline void print_help(std::ostream& out,
+                       const boost::program_options::options_description& visible) {
+  out << visible << "\n" << logging_options() << "\n";
+}
 
 inline int usage_error(const std::string& cmd, const std::string& what,
                        const boost::program_options::options_description& opts) {
@@ -26,14 +43,23 @@ inline bool parse_options(const Args& args, const boost::program_options::option
                           boost::program_options::variables_map& vm) {
   namespace po = boost::program_options;
   po::options_description all;
-  all.add(visible).add(hidden);
+  all.add(visible).add(logging_options()).add(hidden);
   try {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "error: " << e.what() << "\n\n" << visible << "\n";
+    std::cerr << "error: " << e.what() << "\n\n";
+    print_help(std::cerr, visible);
     return false;
   }
+  std::string problem;
+  for (const auto& [flag, v] :
+       {std::pair{"verbose", Verbosity::kVerbose}, std::pair{"quiet", Verbosity::kQuiet}})
+    if (vm.count(flag) && !choose_verbosity(v, problem)) {
+      std::cerr << "error: " << problem << "\n\n";
+      print_help(std::cerr, visible);
+      return false;
+    }
   return true;
 }
 
@@ -52,7 +78,7 @@ inline std::optional<int> parse_command(const std::string& cmd, const Args& args
   pos.add(positional.c_str(), 1);
   if (!parse_options(args, visible, hidden, pos, vm)) return kExitUsage;
   if (vm.count("help")) {
-    std::cout << visible << "\n";
+    print_help(std::cout, visible);
     return kExitOk;
   }
   if (!vm.count(positional)) return usage_error(cmd, "missing " + missing_what, visible);

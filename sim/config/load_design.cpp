@@ -75,13 +75,18 @@ ir::Design load_design(const std::string& path) {
     pm.done();
   }
   d.max_stream_bits = int(m.get_int("max_stream_bits", 8, 1 << 16, 8192));
-  const ir::MemoryStyle default_memory =
-      m.find("weight_memory") ? read_memory_style(m.get("weight_memory")) : ir::MemoryStyle::kBram;
+  ir::MemoryStyle default_memory = ir::MemoryStyle::kBram;
+  ir::SourceLocation default_memory_where;
+  if (auto wm = m.find("weight_memory")) {
+    default_memory = read_memory_style(*wm);
+    default_memory_where = wm->where();
+  }
 
   ir::Network& net = d.network;
   d.folding.assign(net.layers.size(), ir::LayerFolding{});
   for (size_t i = 0; i < net.layers.size(); ++i) {
     d.folding[i].weight_memory = default_memory;
+    d.folding[i].weight_memory_where = default_memory_where;
     d.folding[i].where = root.where();
     d.folding[i].where.field = "layers." + net.layers[i].name;
   }
@@ -115,6 +120,7 @@ ir::Design load_design(const std::string& path) {
       if (auto wm = fm.find("weight_memory")) {
         if (!layer.has_weights()) wm->fail("no weight_memory on a layer without weights");
         f.weight_memory = read_memory_style(*wm);
+        f.weight_memory_where = wm->where();
       }
       if (layer.has_weights()) {
         if (auto w = fm.find("weights")) {

@@ -1,7 +1,11 @@
 #include "sim/estimate/estimate.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <numeric>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "sim/config/config_error.h"
 #include "sim/estimate/cycle_model.h"
@@ -26,7 +30,11 @@ Estimate estimate_design(const ir::Design& d) {
     e.layers[i].pe = d.folding[i].pe;
     e.layers[i].simd = d.folding[i].simd;
   }
-  for (const auto& s : ir::plan_streaming_stages(d)) {
+  // One plan for stages and streams, the one the simulator elaborates.
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  for (const auto& s : plan.stages) {
+    // The DMAs belong to the shell: no layer, no cycles of the accelerator's.
+    if (s.kind == ir::StageKind::kInputDma || s.kind == ir::StageKind::kOutputDma) continue;
     StageEstimate se{s, stage_cycles(s, d), stage_resources(s, d)};
     LayerEstimate& le = e.layers[s.layer];
     le.cycles = std::max(le.cycles, se.cycles);
@@ -41,16 +49,28 @@ Estimate estimate_design(const ir::Design& d) {
       e.bottleneck = le.name;
     }
   }
-  for (const auto& f : d.fifos) {
-    FifoEstimate fe{f.from, f.to, f.depth, 0, {}};
-    if (f.from == "input") {
-      const int c = net.find_layer(f.to);
-      fe.width_bits = ir::input_stream_bits(net.layers[c], d.folding[c]);
-    } else {
-      const int p = net.find_layer(f.from);
-      fe.width_bits = ir::output_stream_bits(net.layers[p], d.folding[p]);
-    }
-    fe.resources = fifo_resources(fe.width_bits, fe.depth);
+  // Every stream at the width and depth the plan gives it: a graph edge at
+  // the design's `bits` (not its producer's PE width), and the streams
+  // inside layers (between converters, window, MVAU, duplicator) too. Listed
+  // in pipeline order (by producer, then consumer: the stages are in
+  // topological order), not in the order the plan made them.
+  std::vector<size_t> order(plan.streams.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const ir::StreamPlan &x = plan.streams[a], &y = plan.streams[b];
+    return std::pair{x.producer, x.consumer} < std::pair{y.producer, y.consumer};
+  });
+  for (size_t id : order) {
+    const ir::StreamPlan& st = plan.streams[id];
+    FifoEstimate fe;
+    fe.name = st.name;
+    fe.producer = plan.stages[size_t(st.producer)].name;
+    fe.consumer = plan.stages[size_t(st.consumer)].name;
+    fe.graph_edge = st.graph_edge;
+    fe.depth = st.depth;
+    fe.width_bits = st.bits;
+    fe.memory_style = st.memory_style;
+    fe.resources = fifo_resources(st.bits, st.depth, st.memory_style);
     e.resources += fe.resources;
     e.fifos.push_back(fe);
   }
@@ -99,7 +119,13 @@ nlohmann::json to_json(const Estimate& e) {
   }
   j["fifos"] = nlohmann::json::array();
   for (const auto& f : e.fifos)
-    j["fifos"].push_back({{"name", f.from + "->" + f.to}, {"depth", f.depth}, {"width_bits", f.width_bits},
+    j["fifos"].push_back({{"name", f.name},
+                          {"producer", f.producer},
+                          {"consumer", f.consumer},
+                          {"graph_edge", f.graph_edge},
+                          {"depth", f.depth},
+                          {"width_bits", f.width_bits},
+                          {"style", f.memory_style ? "memory" : "shift"},
                           {"resources", resources_json(f.resources)}});
   return j;
 }
@@ -109,34 +135,37 @@ std::string format_table(const Estimate& e) {
   char buf[256];
   // Rows with no layer columns: a label and five resource figures.
   auto resource_row = [&](const char* label, const ir::Resources& r) {
-    std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n", label, "", "", "", "",
-                  r.lut, r.ff, r.bram18, r.uram, r.dsp);
+    std::snprintf(buf, sizeof buf, "  %-16s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n",
+                  label, "", "", "", "", r.lut, r.ff, r.bram18, r.uram, r.dsp);
     o << buf;
   };
   std::snprintf(buf, sizeof buf, "design %s on %s at %.1f MHz (analytic estimate)\n\n", e.design.c_str(),
                 e.device_name.c_str(), e.clock_mhz);
   o << buf;
-  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %9s %9s %7s %5s %6s\n", "layer", "kind", "PE", "SIMD",
-                "cycles", "LUT", "FF", "BRAM18", "URAM", "DSP");
+  std::snprintf(buf, sizeof buf, "  %-16s %-9s %5s %5s %12s %9s %9s %7s %5s %6s\n", "layer", "kind",
+                "PE", "SIMD", "cycles", "LUT", "FF", "BRAM18", "URAM", "DSP");
   o << buf;
   for (const auto& l : e.layers) {
     const auto& r = l.resources;
-    std::snprintf(buf, sizeof buf, "%s %-14s %-9s %5d %5d %12lld %9.0f %9.0f %7.0f %5.0f %6.0f\n",
+    std::snprintf(buf, sizeof buf, "%s %-16s %-9s %5d %5d %12lld %9.0f %9.0f %7.0f %5.0f %6.0f\n",
                   l.name == e.bottleneck ? "*" : " ", l.name.c_str(), l.kind.c_str(), l.pe, l.simd,
                   (long long)l.cycles, r.lut, r.ff, r.bram18, r.uram, r.dsp);
     o << buf;
   }
-  ir::Resources fifo;
-  for (const auto& f : e.fifos) fifo += f.resources;
-  resource_row("(fifos)", fifo);
+  ir::Resources edge_fifos, internal_fifos;
+  for (const auto& f : e.fifos) (f.graph_edge ? edge_fifos : internal_fifos) += f.resources;
+  resource_row("(edge fifos)", edge_fifos);
+  resource_row("(internal fifos)", internal_fifos);
   const auto& r = e.resources;
   const auto& c = e.device;
   resource_row("total", r);
   auto pct = [](double a, double b) { return b > 0 ? 100.0 * a / b : (a > 0 ? 999.0 : 0.0); };
-  std::snprintf(buf, sizeof buf, "  %-14s %-9s %5s %5s %12s %8.0f%% %8.0f%% %6.0f%% %4.0f%% %5.0f%%\n", "of device", "",
-                "", "", "", pct(r.lut, c.lut), pct(r.ff, c.ff), pct(r.bram18, c.bram18), pct(r.uram, c.uram),
-                pct(r.dsp, c.dsp));
+  std::snprintf(buf, sizeof buf,
+                "  %-16s %-9s %5s %5s %12s %8.0f%% %8.0f%% %6.0f%% %4.0f%% %5.0f%%\n", "of device",
+                "", "", "", "", pct(r.lut, c.lut), pct(r.ff, c.ff), pct(r.bram18, c.bram18),
+                pct(r.uram, c.uram), pct(r.dsp, c.dsp));
   o << buf;
+
   std::snprintf(buf, sizeof buf,
                 "\ninterval %lld cycles (slowest layer * %s) -> %.1f frames/s at %.1f MHz\n"
                 "latency (sum of layer cycles, FINN's pessimistic bound) %lld cycles = %.3f ms\n"
@@ -145,6 +174,27 @@ std::string format_table(const Estimate& e) {
                 (long long)e.latency_cycles_sum, double(e.latency_cycles_sum) / (e.clock_mhz * 1e3),
                 e.device_name.c_str(), e.fits ? "yes" : "NO");
   o << buf;
+
+  // Every FIFO, as the simulator builds it; the name column fits the longest
+  // name (written apart from the figures, so no name is cut).
+  size_t name_width = 4;
+  for (const auto& f : e.fifos) name_width = std::max(name_width, f.name.size());
+  auto name_cell = [&](const std::string& name) {
+    o << "  " << name << std::string(name_width - name.size(), ' ');
+  };
+  o << "\nfifos (edge: on the layer graph, depth from the design; internal: inside a layer)\n";
+  name_cell("fifo");
+  std::snprintf(buf, sizeof buf, " %-8s %6s %7s %-6s %9s %9s %7s\n", "where", "bits", "depth",
+                "style", "LUT", "FF", "BRAM18");
+  o << buf;
+  for (const auto& f : e.fifos) {
+    const auto& fr = f.resources;
+    name_cell(f.name);
+    std::snprintf(buf, sizeof buf, " %-8s %6d %7d %-6s %9.0f %9.0f %7.0f\n",
+                  f.graph_edge ? "edge" : "internal", f.width_bits, f.depth,
+                  f.memory_style ? "memory" : "shift", fr.lut, fr.ff, fr.bram18);
+    o << buf;
+  }
   return o.str();
 }
 

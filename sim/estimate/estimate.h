@@ -28,10 +28,16 @@ struct LayerEstimate {
   std::vector<StageEstimate> stages;
 };
 
+// One stream of the process network, as the simulator builds it: the stage
+// plan's width, depth and style, so the cost is that of the FIFO that runs.
 struct FifoEstimate {
-  std::string from, to;
+  std::string name;                // the plan's (and the simulator's) FIFO name
+  std::string producer, consumer;  // stage names
+  bool graph_edge =
+      false;  // an edge of the layer graph; else inside a layer (converters, duplicators, ...)
   int depth = 0;
   int width_bits = 0;
+  bool memory_style = false;
   ir::Resources resources;
 };
 
@@ -42,12 +48,12 @@ struct Estimate {
   double fps = 0;
   std::string bottleneck;         // layer with the largest cycles
   int64_t latency_cycles_sum = 0; // FINN's pessimistic latency: the sum of layer cycles
-  ir::Resources resources;        // layers + FIFOs
+  ir::Resources resources;        // layers + FIFOs (graph edges and layer-internal streams)
   ir::Resources device;
   std::string device_name;
   bool fits = false;
   std::vector<LayerEstimate> layers;
-  std::vector<FifoEstimate> fifos;
+  std::vector<FifoEstimate> fifos;  // every stream of the plan, in pipeline order
 };
 
 // Throws ConfigError for designs the analytic model does not cover.

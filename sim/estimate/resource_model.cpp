@@ -184,9 +184,16 @@ ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d) {
   return r;
 }
 
-ir::Resources fifo_resources(int64_t width_bits, int64_t depth) {
+ir::Resources fifo_resources(int64_t width_bits, int64_t depth, bool memory_style) {
   ir::Resources r;
-  if (depth <= 2) {
+  if (memory_style) {
+    // A RAM whatever the depth (that is what the style asks for): it holds
+    // depth + 1 beats (docs/simulation.md), plus the pointers and the output
+    // register of the deep shift FIFO below.
+    r = buffer(width_bits, depth + 1);
+    r.lut += 30;
+    r.ff += double(width_bits) + 30;
+  } else if (depth <= 2) {
     r.ff = double(width_bits * depth);  // HLS's shallow FIFOs are registers
     r.lut = double(width_bits) / 2 + 10;
   } else if (depth <= 32) {

@@ -24,6 +24,8 @@ int64_t lutram_for(int64_t width, int64_t depth);
 bool uses_dsp(const ir::WeightType& w, const ir::ActivationType& a);
 
 ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d);
-ir::Resources fifo_resources(int64_t width_bits, int64_t depth);
+// A stream FIFO `width_bits` wide and `depth` deep: HLS's shift-register
+// FIFO, or its memory-style one (depth + 1 words of RAM).
+ir::Resources fifo_resources(int64_t width_bits, int64_t depth, bool memory_style);
 
 }  // namespace vine::estimate

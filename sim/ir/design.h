@@ -30,6 +30,9 @@ struct LayerFolding {
   PeBackend backend = PeBackend::kCpp;
   SourceLocation where;       // the layer's entry in the design
   SourceLocation pe_where, simd_where, backend_where;  // the fields themselves, when given
+  // The layer's own weight_memory field, or the design-wide default it took;
+  // unknown (line 0) when neither was written.
+  SourceLocation weight_memory_where;
 };
 
 // Depth of the FIFO on one edge of the layer graph ("input" and "output" name

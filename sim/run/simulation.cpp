@@ -2,9 +2,29 @@
 
 #include <map>
 
+#include "sim/config/config_error.h"
 #include "sim/golden/reference.h"
 
 namespace vine::sim {
+
+void check_simulatable(const ir::Design& d) {
+  // A layer with `weight_memory: ddr` would be timed as if its weights sat on
+  // chip: the PEs never wait for DDR bandwidth, so cycles and fps would come
+  // out too good with nothing to say so. Refuse it until the weight stream is
+  // modelled; the estimate (which only drops the on-chip memory) keeps it.
+  for (size_t i = 0; i < d.network.layers.size(); ++i) {
+    const ir::Layer& l = d.network.layers[i];
+    const ir::LayerFolding& f = d.folding_of(int(i));
+    if (!l.has_weights() || f.weight_memory != ir::MemoryStyle::kDdr) continue;
+    ir::SourceLocation where = f.weight_memory_where;
+    if (where.file.empty()) where = {d.path, 0, 0, "layers." + l.name + ".weight_memory"};
+    throw config::ConfigError(
+        where, "'ddr'",
+        "an on-chip weight_memory (bram, lutram or uram) for layer '" + l.name +
+            "': DDR weight streaming is not simulated yet, so `vine run` and `vine bench` "
+            "refuse it (`vine estimate` and `vine validate` accept it)");
+  }
+}
 
 struct Simulation::Golden {
   golden::NetworkParams params;
@@ -16,6 +36,7 @@ struct Simulation::Golden {
 };
 
 Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) {
+  check_simulatable(d);
   const ir::Network& net = d.network;
   if (!o.timing_only) {
     golden_ = std::make_unique<Golden>();

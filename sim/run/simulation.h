@@ -27,6 +27,12 @@ struct RunOptions {
   std::map<std::string, SystemCModuleFactory> systemc_stages = {};  // see ElaborationOptions
 };
 
+// Throws a ConfigError for what a design asks that the simulation would get
+// silently wrong (so far: weights streamed from DDR, which it does not model).
+// The Simulation constructor calls it; `vine bench` calls it before its
+// reference timing, so a refused design fails at once.
+void check_simulatable(const ir::Design& d);
+
 class Simulation {
  public:
   Simulation(const ir::Design& d, const RunOptions& o);

@@ -1,12 +1,17 @@
 // The command line through the real binary: exit codes, messages, JSON.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
+#include <sstream>
+#include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -112,4 +117,213 @@ TEST(Cli, RtlUnitsListsTheLanesUnitsOfADesign) {
   fs::remove(empty);
   EXPECT_EQ(check.code, 2);
   EXPECT_NE(check.output.find("missing from"), std::string::npos) << check.output;
+}
+
+namespace {
+
+// A design in its own temporary directory, removed afterwards, and where in
+// its text a value sits (1-based line and column, as errors report them).
+struct TempDesign {
+  fs::path dir, path;
+  std::string text;
+  explicit TempDesign(const std::string& name, std::string body) : text(std::move(body)) {
+    dir = fs::temp_directory_path() / ("vine-cli-" + name + "-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    path = dir / "design.yaml";
+    std::ofstream(path) << text;
+  }
+  ~TempDesign() { fs::remove_all(dir); }
+  std::string location_of(const std::string& needle) const {
+    const size_t at = text.find(needle);
+    const size_t line_start = text.rfind('\n', at) + 1;  // npos + 1 == 0 on the first line
+    const auto line = 1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(at), '\n');
+    return path.string() + ":" + std::to_string(line) + ":" + std::to_string(at - line_start + 1);
+  }
+};
+
+std::string tfc_design_text(const std::string& top, const std::string& fc1) {
+  return "design: ddr-weights\nnetwork: " + kConfigs +
+         "networks/tfc-w1a1.yaml\ndevice: " + kConfigs + "devices/pynq-z1.yaml\n" + top +
+         "layers:\n  fc0: {simd: 49, pe: 16}\n  fc1: {simd: 8, pe: 8" + fc1 + "}\n";
+}
+
+}  // namespace
+
+// Weights streamed from DDR are not simulated: `vine run` and `vine bench`
+// refuse them at the field that asks for them, rather than report on-chip
+// timing; `vine estimate` and `vine validate` accept them.
+TEST(Cli, RunAndBenchRefuseDdrWeightsAtTheLayersField) {
+  const TempDesign t("ddr-layer", tfc_design_text("", ", weight_memory: ddr"));
+  const std::string want =
+      t.location_of("ddr}") +
+      ": layers.fc1.weight_memory: got 'ddr', expected an on-chip weight_memory (bram, lutram "
+      "or uram) for layer 'fc1': DDR weight streaming is not simulated yet";
+  for (const char* cmd : {"run", "run --timing-only", "bench --frames 2"}) {
+    const auto r = vine(std::string(cmd) + " " + t.path.string());
+    EXPECT_EQ(r.code, 1) << cmd << "\n" << r.output;
+    EXPECT_NE(r.output.find("error: " + want), std::string::npos) << cmd << "\n" << r.output;
+    // Refused before anything ran: no report, no reference timing.
+    EXPECT_EQ(r.output.find("frames/s"), std::string::npos) << cmd << "\n" << r.output;
+  }
+  const auto v = vine("validate " + t.path.string());
+  EXPECT_EQ(v.code, 0) << v.output;
+  const auto e = vine("estimate " + t.path.string());
+  EXPECT_EQ(e.code, 0) << e.output;
+}
+
+TEST(Cli, RunRefusesADesignWideDdrDefaultAtThatField) {
+  const TempDesign t("ddr-default", tfc_design_text("weight_memory: ddr\n", ""));
+  const auto r = vine("run " + t.path.string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  // fc0 is the first layer with weights to take the default.
+  EXPECT_NE(r.output.find(t.location_of("ddr\n") +
+                          ": weight_memory: got 'ddr', expected an on-chip weight_memory (bram, "
+                          "lutram or uram) for "
+                          "layer 'fc0': DDR weight streaming is not simulated yet"),
+            std::string::npos)
+      << r.output;
+  // Every weighted layer overriding the default with an on-chip memory runs.
+  std::string on_chip = tfc_design_text("weight_memory: ddr\n", ", weight_memory: uram");
+  on_chip +=
+      "  fc2: {simd: 8, pe: 8, weight_memory: lutram}\n  fc3: {simd: 8, pe: 10, weight_memory: "
+      "bram}\n";
+  on_chip.replace(on_chip.find("pe: 16}"), 7, "pe: 16, weight_memory: bram}");
+  const TempDesign ok("ddr-overridden", on_chip);
+  const auto runs = vine("run " + ok.path.string() + " --timing-only");
+  EXPECT_EQ(runs.code, 0) << ok.text << runs.output;
+}
+
+namespace {
+
+// stdout and stderr apart: the reports go to one, the log to the other.
+struct Split {
+  int code;
+  std::string out, err;
+};
+
+Split vine_split(const std::string& args) {
+  const fs::path err =
+      fs::temp_directory_path() / ("vine-cli-stderr-" + std::to_string(::getpid()));
+  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>" + err.string();
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  fs::remove(err);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, text.str()};
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> v;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) v.push_back(l);
+  return v;
+}
+
+size_t count_prefixed(const std::string& s, const std::string& prefix) {
+  const auto v = lines_of(s);
+  return size_t(std::count_if(v.begin(), v.end(),
+                              [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
+}
+
+}  // namespace
+
+// Info lines by default, none with --quiet, debug lines too with --verbose;
+// all on stderr, so stdout reads the same whatever the verbosity.
+TEST(CliLogging, VerbosityChangesStderrOnly) {
+  const std::string design = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
+  for (const std::string& cmd :
+       {"estimate " + design, "run " + design + " --frames 2 --timing-only", "validate " + design,
+        "reference " + design + " --frames 1"}) {
+    SCOPED_TRACE(cmd);
+    const Split normal = vine_split(cmd);
+    const Split quiet = vine_split("-q " + cmd), quiet_after = vine_split(cmd + " --quiet");
+    const Split verbose = vine_split("--verbose " + cmd), verbose_after = vine_split(cmd + " -v");
+    for (const Split* s : {&normal, &quiet, &quiet_after, &verbose, &verbose_after}) {
+      ASSERT_EQ(s->code, 0) << s->err;
+      // The reference prints a wall-clock rate; everything else is the same byte for byte.
+      if (cmd.rfind("reference", 0) == 0)
+        EXPECT_EQ(s->out.substr(0, s->out.rfind("frame(s) in")),
+                  normal.out.substr(0, normal.out.rfind("frame(s) in")));
+      else
+        EXPECT_EQ(s->out, normal.out);
+      EXPECT_EQ(s->out.find("vine: info:"), std::string::npos) << "a log line on stdout";
+      EXPECT_EQ(s->out.find("vine: debug:"), std::string::npos) << "a log line on stdout";
+      // Nothing on stderr is anything but a log line.
+      for (const auto& l : lines_of(s->err)) EXPECT_EQ(l.rfind("vine: ", 0), 0u) << l;
+    }
+    EXPECT_EQ(count_prefixed(normal.err, "vine: info: loaded design tfc-w1a1-pynq-z1"), 1u)
+        << normal.err;
+    EXPECT_EQ(count_prefixed(normal.err, "vine: debug:"), 0u) << normal.err;
+    EXPECT_EQ(quiet.err, "");
+    EXPECT_EQ(quiet_after.err, "");
+    // Verbose: the info lines, plus debug lines (one per layer at least).
+    for (const Split* s : {&verbose, &verbose_after}) {
+      EXPECT_EQ(count_prefixed(s->err, "vine: info:"), count_prefixed(normal.err, "vine: info:"))
+          << s->err;
+      EXPECT_GE(count_prefixed(s->err, "vine: debug: layer "), 4u) << s->err;  // TFC's fc0..fc3
+    }
+  }
+}
+
+// The plan size is logged as the simulator builds it, and with --verbose
+// every stage and FIFO; the run logs its elaboration and its time.
+TEST(CliLogging, RunLogsThePlanElaborationAndRunTime) {
+  const std::string design = kConfigs + "designs/bnn-pynq/cnv-w1a1-pynq-z1.yaml";
+  const Split r = vine_split("-v run " + design + " --frames 1 --timing-only");
+  ASSERT_EQ(r.code, 0) << r.err;
+  // The graph edges counted from the design's text (one `fifos` entry per
+  // edge); the stages and FIFOs are those the debug lines list one by one.
+  const size_t stages = count_prefixed(r.err, "vine: debug: stage "),
+               fifos = count_prefixed(r.err, "vine: debug: fifo ");
+  size_t edge_lines = 0;
+  for (const auto& l : lines_of(r.err))
+    edge_lines +=
+        l.rfind("vine: debug: fifo ", 0) == 0 && l.find(", graph edge") != std::string::npos;
+  std::ifstream in(design);
+  size_t edges_in_file = 0;
+  for (std::string l; std::getline(in, l);)
+    edges_in_file += l.find("- {from: ") != std::string::npos;
+  EXPECT_EQ(edge_lines, edges_in_file);
+  EXPECT_GT(fifos, edges_in_file) << "no layer-internal FIFO listed";
+  EXPECT_NE(
+      r.err.find("vine: info: process network: " + std::to_string(stages) + " stages, " +
+                 std::to_string(fifos) + " FIFOs (" + std::to_string(edges_in_file) +
+                 " graph edges, " + std::to_string(fifos - edges_in_file) + " layer-internal)"),
+      std::string::npos)
+      << r.err;
+  EXPECT_EQ(count_prefixed(r.err, "vine: info: elaborated in "), 1u) << r.err;
+  // The run's cycles, as its report states them on stdout.
+  const auto total = r.out.find(" in all)");
+  ASSERT_NE(total, std::string::npos) << r.out;
+  const std::string cycles =
+      r.out.substr(r.out.rfind('(', total) + 1, total - r.out.rfind('(', total) - 1);
+  EXPECT_NE(r.err.find("vine: info: ran 1 frame(s), " + cycles + " cycles, in "), std::string::npos)
+      << r.err;
+}
+
+TEST(CliLogging, VerboseAndQuietTogetherAreAUsageError) {
+  const std::string design = kConfigs + "designs/default.yaml";
+  for (const std::string& args : {"-v -q estimate " + design, "-q estimate " + design + " -v",
+                                  "estimate " + design + " --verbose --quiet"}) {
+    const auto r = vine(args);
+    EXPECT_EQ(r.code, 1) << args;
+    EXPECT_NE(r.output.find("--verbose and --quiet exclude each other"), std::string::npos)
+        << args << r.output;
+  }
+  // Every command's help lists them.
+  for (const char* c : {"validate", "reference", "estimate", "run", "bench", "rtl-units"}) {
+    const auto h = vine(std::string(c) + " --help");
+    EXPECT_EQ(h.code, 0) << c;
+    EXPECT_NE(h.output.find("--verbose"), std::string::npos) << c;
+    EXPECT_NE(h.output.find("--quiet"), std::string::npos) << c;
+  }
+  const auto top = vine("--help");
+  EXPECT_NE(top.output.find("-v, --verbose"), std::string::npos) << top.output;
+  EXPECT_NE(top.output.find("-q, --quiet"), std::string::npos) << top.output;
 }

@@ -1,10 +1,12 @@
 // Config loading: every shipped config is valid, and every kind of mistake is
 // reported with file, line, column, field, value and expectation.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
@@ -85,12 +87,23 @@ TEST(Config, MobileNetSpatialSizes) {
 
 TEST(Config, ResNetUsesChannelGroupsAndBothShortcuts) {
   const auto net = config::load_network((kConfigs / "networks/resnet18-mixed.yaml").string());
-  int grouped = 0, identity = 0, projection = 0;
+  int identity = 0, projection = 0;
+  std::set<std::string> grouped;
   for (const auto& l : net.layers) {
-    if (!l.channel_groups.empty()) ++grouped;
+    if (!l.channel_groups.empty()) grouped.insert(l.name);
     if (l.kind == ir::LayerKind::kAdd) (l.inputs[1].find("_proj") != std::string::npos ? projection : identity)++;
   }
-  EXPECT_GT(grouped, 0);
+  // The layers the file gives channel groups, read from the raw YAML: the
+  // loader must keep every one of them, and no other layer may get any.
+  std::set<std::string> in_file;
+  for (const auto& l :
+       YAML::LoadFile((kConfigs / "networks/resnet18-mixed.yaml").string())["layers"])
+    if (l["channel_groups"]) in_file.insert(l["name"].as<std::string>());
+  EXPECT_EQ(grouped, in_file);
+  // Stages 3 and 4 carry them: two blocks of two 3x3 convs each.
+  EXPECT_EQ(grouped.size(), 8u);
+  for (const auto& name : grouped)
+    EXPECT_TRUE(name.rfind("s3", 0) == 0 || name.rfind("s4", 0) == 0) << name;
   EXPECT_EQ(projection, 3);
   EXPECT_EQ(identity, 5);
 }

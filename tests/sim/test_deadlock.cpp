@@ -1,11 +1,12 @@
 // A design that cannot make progress is detected and diagnosed: a residual
 // block whose skip FIFO is too shallow for the window generator to fill.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/wait.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -35,11 +36,16 @@ TEST(Deadlock, ShallowSkipFifoIsReportedWithTheWaitCycle) {
   int blocked = 0;
   for (const auto& s : r.stages) blocked += !s.blocked_on.empty();
   EXPECT_GE(blocked, 5);
-  for (const auto& f : r.fifos) {
-    if (f.name == "stem->join") {
-      EXPECT_EQ(f.occupancy, 2);
-    }
-  }
+  // The skip FIFO is stuck full: as many beats as the design's depth for it.
+  const auto spec = std::find_if(d.fifos.begin(), d.fifos.end(), [](const ir::FifoSpec& f) {
+    return f.from == "stem" && f.to == "join";
+  });
+  ASSERT_NE(spec, d.fifos.end()) << "the design has no stem -> join FIFO";
+  const auto skip = std::find_if(r.fifos.begin(), r.fifos.end(),
+                                 [](const sim::FifoReport& f) { return f.name == "stem->join"; });
+  ASSERT_NE(skip, r.fifos.end()) << "no FIFO named stem->join in the report";
+  EXPECT_EQ(skip->capacity, spec->depth);
+  EXPECT_EQ(skip->occupancy, spec->depth);
 }
 
 TEST(Deadlock, DeepEnoughSkipFifoRunsAndMatches) {

@@ -1,5 +1,7 @@
 #include "models/stage/scheduler.h"
 
+#include "models/shared/shared_port.h"
+
 namespace vine::models {
 
 Stage* Scheduler::next() {
@@ -27,8 +29,16 @@ Stage* Scheduler::next() {
   return s;
 }
 
+// Lookahead on demand: only when no stage can run are the horizons of all
+// stages as far as they will get without a grant.
+bool Scheduler::decide_shared() {
+  bool any = false;
+  for (auto* p : ports_) any = p->decide(*this) || any;
+  return any;
+}
+
 void Scheduler::run(const std::function<bool()>& should_pause) {
-  while (!ready_.empty()) {
+  while (!ready_.empty() || (!ports_.empty() && decide_shared())) {
     Stage* s = next();
     s->queued = false;
     s->activate(*this);

@@ -34,6 +34,8 @@ class Scheduler {
     s->queued = true;
     ready_.push_back(s);
   }
+  // A port whose waiting requests are decided whenever nothing else can run.
+  void add_shared_port(SharedPort* p) { ports_.push_back(p); }
   void set_order(HostOrder o, uint64_t seed = 1) {
     order_ = o;
     rng_ = seed | 1;
@@ -47,7 +49,10 @@ class Scheduler {
  private:
   Stage* next();
 
+  bool decide_shared();
+
   std::deque<Stage*> ready_;
+  std::vector<SharedPort*> ports_;
   int64_t activations_ = 0;
   HostOrder order_ = HostOrder::kFifo;
   uint64_t rng_ = 1;

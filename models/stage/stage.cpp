@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "models/shared/shared_port.h"
 #include "models/stage/scheduler.h"
 
 namespace vine::models {
@@ -15,6 +16,8 @@ const char* to_string(StageState s) {
       return "waiting for a beat";
     case StageState::kBlockedOnWrite:
       return "waiting for a free slot";
+    case StageState::kWaitingForGrant:
+      return "waiting for a grant";
     case StageState::kDone:
       return "done";
   }
@@ -36,6 +39,10 @@ void Stage::add_output(StreamFifo* f) {
   f->producer = this;
   out_.push_back(f);
   stats_.stalled_on_output.push_back(0);
+}
+
+void Stage::add_shared_port(SharedPort* port) {
+  shared_.push_back({port, port->add_requester(this)});
 }
 
 void Stage::end_of_elaboration() {
@@ -134,10 +141,24 @@ void Stage::activate(Scheduler& sched) {
         binding_read = false;
       }
     }
+    // A shared port is asked last, once every stamp of the advance is known:
+    // its grant g >= t is the advance's cycle.
+    int64_t granted = t;
+    if (issue == a && cur_.shared >= 0) {
+      const SharedRef& sr = shared_[size_t(cur_.shared)];
+      granted = sr.port->request(sr.requester, t, sched);
+      if (granted ==
+          kUnknownCycle) {  // an earlier request may still come: wait for the port's word
+        state_ = StageState::kWaitingForGrant;
+        grant_request_ = t;
+        return;
+      }
+    }
     if (record_) {
       note_span(last_cycle_ + 1, base, Activity::kBusy);
       note_span(base, t, binding_read ? Activity::kStalledInput : Activity::kStalledOutput);
-      note_span(t, t + 1, Activity::kBusy);
+      note_span(t, granted, Activity::kStalledOutput);
+      note_span(granted, granted + 1, Activity::kBusy);
     }
     if (t > base) {
       if (binding_read) {
@@ -148,6 +169,8 @@ void Stage::activate(Scheduler& sched) {
         stats_.stalled_on_output[binding] += t - base;
       }
     }
+    stats_.stalled_grant += granted - t;
+    t = granted;
     // Advances last_advance_+1 .. a happen in the cycles up to t, the last one at t.
     stats_.busy += a - last_advance_;
 

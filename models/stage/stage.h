@@ -34,12 +34,15 @@ struct Iteration {
   int64_t index = 0;    // its advance in the stage's loop (gaps for re-entered loops)
   uint32_t reads = 0;   // bit p set: reads one beat from input port p
   uint32_t writes = 0;  // bit p set: writes one beat to output port p
+  int32_t shared =
+      -1;  // the stage's shared port (add_shared_port order) it needs a grant from, or -1
 };
 
 struct StageStats {
   int64_t busy = 0;                           // cycles in which the pipeline advanced
   int64_t stalled_input = 0;                  // cycles waiting for a beat to read
   int64_t stalled_output = 0;                 // cycles waiting for a slot to write
+  int64_t stalled_grant = 0;                  // cycles waiting for a shared port's grant
   int64_t first_write = -1, last_write = -1;  // cycles of its first and last output beats
   std::vector<int64_t> stalled_on_input, stalled_on_output;  // by port
 };
@@ -51,7 +54,7 @@ struct ActivitySpan {
   Activity what = Activity::kBusy;
 };
 
-enum class StageState { kReady, kBlockedOnRead, kBlockedOnWrite, kDone };
+enum class StageState { kReady, kBlockedOnRead, kBlockedOnWrite, kWaitingForGrant, kDone };
 // kBlockedOn* of a stage driven by a SystemC thread (models/systemc/) means
 // that thread is waiting in SystemC time; only when nothing at all can move
 // any more is that a deadlock.
@@ -59,6 +62,7 @@ const char* to_string(StageState s);
 
 class Scheduler;
 class Accelerator;
+class SharedPort;
 
 class Stage : public sc_core::sc_module {
  public:
@@ -81,6 +85,9 @@ class Stage : public sc_core::sc_module {
   // Binds the next input (output) port to `f`.
   void add_input(StreamFifo* f);
   void add_output(StreamFifo* f);
+  // Makes the stage a requester of `port`: iterations with `shared` set to
+  // its index (in the order of these calls) advance only in a granted cycle.
+  void add_shared_port(SharedPort* port);
   // A stage driven from outside the stamp engine (a SystemC thread) is never
   // activated by the scheduler; waking it calls wake_external() instead.
   bool external() const { return external_; }
@@ -101,6 +108,8 @@ class Stage : public sc_core::sc_module {
   StageState state() const { return state_; }
   // The FIFO it is blocked on (state kBlockedOn*), else nullptr.
   const StreamFifo* blocked_on() const { return blocked_on_; }
+  // The cycle of the request it waits to have granted (state kWaitingForGrant).
+  int64_t grant_request_cycle() const { return grant_request_; }
   int64_t local_cycle() const { return last_cycle_; }  // cycle of its last advance (-1 before any)
   const StageStats& stats() const { return stats_; }
   const std::vector<ActivitySpan>& activity() const { return spans_; }
@@ -143,6 +152,12 @@ class Stage : public sc_core::sc_module {
   std::string name_;
   PipelineTiming timing_;
   std::vector<StreamFifo*> in_, out_;  // the ports, resolved
+  struct SharedRef {
+    SharedPort* port;
+    int requester;
+  };
+  std::vector<SharedRef> shared_;
+  int64_t grant_request_ = -1;
   bool data_ = true, record_ = false, external_ = false;
 
   Iteration cur_;

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "sim/golden/arithmetic.h"
+#include "sim/arith/arithmetic.h"
 #include "sim/ir/network.h"
 
 namespace vine::models {

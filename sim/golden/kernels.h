@@ -19,7 +19,7 @@
 #include <limits>
 #include <vector>
 
-#include "sim/golden/arithmetic.h"
+#include "sim/arith/arithmetic.h"
 #include "sim/golden/tensor.h"
 
 namespace vine::golden {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/golden/arithmetic.h"
+#include "sim/arith/arithmetic.h"
 #include "sim/ir/source_location.h"
 
 namespace vine::ir {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/golden/arithmetic.h"
+#include "sim/arith/arithmetic.h"
 #include "sim/golden/kernels.h"
 
 namespace {

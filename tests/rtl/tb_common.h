@@ -25,7 +25,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "sim/golden/arithmetic.h"
+#include "sim/arith/arithmetic.h"
 #include "vine_rtl_timing.h"
 
 // The single-source functions are constexpr: a model can size ports and

@@ -1,6 +1,8 @@
-// The reference arithmetic of one PE lane and of the activation units: the
-// single definition that the golden kernels, the C++ PE back-ends and the RTL
-// test benches all compare against. Plain C++, no SystemC.
+// The number formats of weights and activations and the reference arithmetic
+// of one PE lane and of the activation units: the single definition that the
+// configuration model (accumulator ranges), the golden kernels, the C++ PE
+// back-ends and the RTL test benches all use. Plain C++, no SystemC; it
+// belongs to none of them, so it lives apart from the golden model.
 #pragma once
 
 #include <algorithm>

@@ -264,6 +264,18 @@ void infer_network(Network& net) {
     if (l.out_type.kind == ActivationKind::kBipolar && l.output.kind == OutputKind::kRequant)
       throw ConfigError(at(l, "output.type"), "bipolar", "unsigned or signed for a requantiser");
   }
+  // The last layer is the network's output; every other layer's output must
+  // feed some layer, or its stream would have no consumer and the pipeline
+  // could never drain it.
+  std::vector<bool> read(net.layers.size(), false);
+  for (const auto& l : net.layers)
+    for (int idx : l.input_index)
+      if (idx >= 0) read[size_t(idx)] = true;
+  for (size_t i = 0; i + 1 < net.layers.size(); ++i)
+    if (!read[i])
+      throw ConfigError(at(net.layers[i], "name"), "'" + net.layers[i].name + "', whose output no layer reads",
+                        "every layer but the last (the network's output, '" + net.output_layer().name +
+                            "') to feed a later layer");
   if (net.classes <= 0) net.classes = int(net.output_layer().out_shape.elements());
   if (net.classes > net.output_layer().out_shape.elements())
     throw ConfigError(SourceLocation{net.path, 0, 0, "classes"}, std::to_string(net.classes),

@@ -194,6 +194,25 @@ TEST(ConfigErrors, NetworkMistakes) {
             std::string::npos);
 }
 
+// A layer whose output nobody reads would leave its stream without a
+// consumer (vine run crashed on it): the network is refused where the layer
+// is named, whichever layer it is.
+TEST(ConfigErrors, ALayerWhoseOutputNoLayerReads) {
+  const std::string head = "network: n\ninput: {shape: [1, 1, 64], type: bipolar}\nlayers:\n";
+  const std::string fc = "kind: fc, out_features: 16, weights: {arithmetic: binary}, output: {kind: threshold, type: bipolar}";
+  TempConfig side("dangling", head + "  - {name: a, inputs: [input], " + fc + "}\n  - {name: b, inputs: [input], " + fc +
+                                  "}\n");
+  std::string e = error_of([&] { config::load_network(side.path.string()); });
+  EXPECT_NE(e.find(":4:5: layers[0](a).name: got 'a', whose output no layer reads, expected every layer but the last "
+                   "(the network's output, 'b') to feed a later layer"),
+            std::string::npos)
+      << e;
+  TempConfig middle("dangling2", head + "  - {name: a, " + fc + "}\n  - {name: b, " + fc + "}\n  - {name: c, inputs: [a], " +
+                                     fc + "}\n");
+  e = error_of([&] { config::load_network(middle.path.string()); });
+  EXPECT_NE(e.find(":5:5: layers[1](b).name: got 'b', whose output no layer reads"), std::string::npos) << e;
+}
+
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   TempConfig t("syntax", "network: n\n  layers: [\n");
   const std::string e = error_of([&] { config::load_network(t.path.string()); });

@@ -66,6 +66,20 @@ ir::Design load_design(const std::string& path) {
   if (d.dma_bits % d.network.input_type.bits != 0)
     m.get("dma_bits").fail("a multiple of the network's " + std::to_string(d.network.input_type.bits) +
                            "-bit input elements");
+  // A frame must be whole beats on every stream, or its last beat would be
+  // short and the stages on either side would wait for each other forever.
+  if (d.dma_bits) {
+    const int64_t in_bits = d.network.input_shape.elements() * d.network.input_type.bits;
+    if (in_bits % d.dma_bits != 0)
+      m.get("dma_bits").fail("a width that divides the input frame's " + std::to_string(in_bits) +
+                             " bits into whole beats");
+    // The output DMA packs whole elements at this width when they fit it.
+    const ir::Layer& ol = d.network.output_layer();
+    const int64_t out_bits = ol.out_shape.elements() * ol.out_type.bits;
+    if (d.dma_bits % ol.out_type.bits == 0 && out_bits % d.dma_bits != 0)
+      m.get("dma_bits").fail("a width that divides the output frame's " + std::to_string(out_bits) +
+                             " bits into whole beats");
+  }
   if (auto pd = m.find("pipeline_depth")) {
     d.pipeline_depth_where = pd->where();
     MapReader pm(*pd);
@@ -162,6 +176,11 @@ ir::Design load_design(const std::string& path) {
             const int64_t bits = fm.get_int("bits", 1, 1 << 16);
             if (bits % elem != 0)
               fm.get("bits").fail("a multiple of the " + std::to_string(elem) + "-bit elements '" + from + "' streams");
+            const int64_t elements = from == "input" ? net.input_shape.elements()
+                                                     : net.layers[size_t(net.find_layer(from))].out_shape.elements();
+            if ((elements * elem) % bits != 0)
+              fm.get("bits").fail("a width that divides the " + std::to_string(elements * elem) + "-bit frame '" +
+                                  from + "' streams into whole beats");
             spec.bits = int(bits);
           }
           spec.where = item.where();

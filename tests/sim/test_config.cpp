@@ -213,6 +213,29 @@ TEST(ConfigErrors, ALayerWhoseOutputNoLayerReads) {
   EXPECT_NE(e.find(":5:5: layers[1](b).name: got 'b', whose output no layer reads"), std::string::npos) << e;
 }
 
+// A frame that is not whole beats on some stream left the stages on either
+// side waiting for each other (reported as a deadlock): refused at the field.
+TEST(ConfigErrors, EveryStreamCarriesAFrameInWholeBeats) {
+  const std::string tfc = "design: t\nnetwork: " + (kConfigs / "networks/tfc-w1a1.yaml").string() +
+                          "\ndevice: " + (kConfigs / "devices/pynq-z1.yaml").string() +
+                          "\nclock_mhz: 100\nlayers:\n  fc0: {simd: 49, pe: 16}\n  fc1: {simd: 8, pe: 8}\n"
+                          "  fc2: {simd: 8, pe: 8}\n  fc3: {simd: 8, pe: 10}\n";
+  TempConfig dma("dma-beats", tfc + "dma_bits: 64\n");
+  std::string e = error_of([&] { config::load_design(dma.path.string()); });
+  EXPECT_NE(e.find(":10:11: dma_bits: got '64', expected a width that divides the input frame's 784 bits into whole "
+                   "beats"),
+            std::string::npos)
+      << e;
+  TempConfig ok("dma-beats-ok", tfc + "dma_bits: 16\n");  // 784 = 49 x 16
+  EXPECT_EQ(error_of([&] { config::load_design(ok.path.string()); }), "(no error)");
+  TempConfig edge("edge-beats", tfc + "fifos:\n  - {from: fc0, to: fc1, bits: 48, depth: 2}\n");
+  e = error_of([&] { config::load_design(edge.path.string()); });
+  EXPECT_NE(e.find("fifos[0].bits: got '48', expected a width that divides the 64-bit frame 'fc0' streams into whole "
+                   "beats"),
+            std::string::npos)
+      << e;
+}
+
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   TempConfig t("syntax", "network: n\n  layers: [\n");
   const std::string e = error_of([&] { config::load_network(t.path.string()); });

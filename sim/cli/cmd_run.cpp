@@ -41,6 +41,8 @@ int cmd_run(const Args& args) {
   o.seed = vm["seed"].as<uint64_t>();
   o.timing_only = vm.count("timing-only") > 0;
   o.record = vm.count("vcd") || vm.count("perfetto");
+  // A run too short for the steady state says how many frames reach it.
+  o.find_frames_needed = true;
   const auto backend = parse_backend(vm);
   if (!backend) return usage_error("run", "--backend must be cpp or rtl, got '" + vm["backend"].as<std::string>() + "'", opts);
   o.backend = *backend;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace vine::sim {
 
@@ -53,9 +54,54 @@ std::string wait_cycle(const ProcessNetwork& pn) {
   return "";
 }
 
+// The headline: the steady interval and its rate, or why there is none and
+// how many frames give one.
+std::string interval_summary(const RunReport& r) {
+  const SteadyState& s = r.steady;
+  std::ostringstream o;
+  if (s.reached) {
+    o << interval_text(s) << " cycles -> " << fmt("%.1f", r.fps) << " frames/s at "
+      << fmt("%.1f", r.clock_mhz) << " MHz in steady state (estimate " << r.estimate_interval_cycles
+      << ")";
+    return o.str();
+  }
+  o << "not measured: ";
+  if (!s.analysed) return o.str() + "the steady state was not judged";
+  o << r.frames << " frame(s) do not reach the steady state";
+  if (s.frames_needed > 0)
+    o << "; --frames " << s.frames_needed << " reaches it";
+  else if (s.search_limit > 0)
+    o << "; no run of up to " << s.search_limit << " frames reaches it";
+  return o.str();
+}
+
+// How the steady state was recognised, or what was missing.
+std::string steady_summary(const RunReport& r) {
+  const SteadyState& s = r.steady;
+  if (!s.analysed) return "not judged";
+  const std::string settled = std::to_string(s.settled_frames) + " of " + std::to_string(s.frames) +
+                              " frames leave in the cycles of a run of " +
+                              std::to_string(s.reference_frames) + " frames";
+  std::ostringstream o;
+  if (!s.reached) {
+    o << "not reached: " << settled << ", and a repeating spacing shows in "
+      << SteadyState::settled_frames_needed(0, 1) << " at the least";
+    return o.str();
+  }
+  o << "from frame " << s.from_frame << " each frame leaves " << s.period_cycles
+    << " cycles after the ";
+  if (s.period_frames == 1)
+    o << "one before";
+  else
+    o << "one " << s.period_frames << " before (a pattern of " << s.period_frames << " spacings)";
+  o << "; " << settled;
+  return o.str();
+}
+
 }  // namespace
 
-RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e) {
+RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e,
+                      const SteadyState& steady) {
   RunReport r;
   r.design = d.name;
   r.clock_mhz = d.clock_mhz;
@@ -71,15 +117,21 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     r.latency_cycles = last.front() - first_in + 1;
     r.cycles_total = last.back() - first_in + 1;
     r.cycles_per_frame_batch = double(r.cycles_total) / double(last.size());
-    r.interval_cycles = last.size() > 1 ? (last.back() - last.front()) / int64_t(last.size() - 1) : r.cycles_total;
-    r.fps = r.interval_cycles ? d.clock_mhz * 1e6 / double(r.interval_cycles) : 0;
-    std::vector<int64_t> gaps;
-    for (size_t f = 1; f < last.size(); ++f) gaps.push_back(last[f] - last[f - 1]);
-    if (!gaps.empty()) {
-      std::nth_element(gaps.begin(), gaps.begin() + std::ptrdiff_t(gaps.size() / 2), gaps.end());
-      r.steady_interval_cycles = gaps[gaps.size() / 2];
-    } else {
-      r.steady_interval_cycles = r.interval_cycles;
+    r.batch_fps = d.clock_mhz * 1e6 / r.cycles_per_frame_batch;
+  }
+  r.steady = steady;
+  if (steady.reached) {
+    r.interval_cycles = steady.interval_cycles();
+    r.fps = d.clock_mhz * 1e6 / r.interval_cycles;
+    // Each stage spends its closed-form cycles on every frame (tests/sim/
+    // test_simulation.cpp), so p frames take at least p times the slowest
+    // stage's: a faster steady state is a defect of the models or the rule.
+    if (steady.period_cycles < e.interval_cycles * steady.period_frames) {
+      std::ostringstream o;
+      o << "steady interval " << steady.period_cycles << " cycles per " << steady.period_frames
+        << " frame(s) is below the estimate's " << e.interval_cycles
+        << " per frame, the slowest stage's cycles";
+      throw std::logic_error(o.str());
     }
   }
 
@@ -122,7 +174,7 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
 
   // Slower than the closed form: name what held back the stage the estimate
   // expects to set the pace.
-  if (r.finished && r.frames > 1 && r.interval_cycles > e.interval_cycles) {
+  if (r.finished && steady.reached && r.interval_cycles > double(e.interval_cycles)) {
     std::string pace;
     int64_t pace_cycles = -1;
     for (const auto& le : e.layers)
@@ -134,8 +186,9 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     for (const auto& sr : r.stages)
       if (sr.name == pace) {
         std::ostringstream o;
-        o << "interval " << r.interval_cycles << " > estimate " << e.interval_cycles << ": " << pace
-          << " (the estimate's slowest stage) stalled " << (sr.stalled_input + sr.stalled_output) << " cycles";
+        o << "interval " << interval_text(steady) << " > estimate " << e.interval_cycles << ": "
+          << pace << " (the estimate's slowest stage) stalled "
+          << (sr.stalled_input + sr.stalled_output) << " cycles";
         if (!sr.worst_fifo.empty())
           o << ", most on " << sr.worst_fifo << " " << (sr.worst_fifo_full ? "full" : "empty") << " ("
             << sr.worst_fifo_cycles << " cycles)";
@@ -161,13 +214,17 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
 
 nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
   nlohmann::json j = estimate::to_json(e);  // the estimate's fields, simulated values over them
-  j["interval_cycles"] = r.interval_cycles;
-  j["fps"] = r.fps;
+  // Steady-state figures are null when the run did not reach it.
+  j["interval_cycles"] = interval_json(r.steady);
+  j["fps"] = r.steady.reached ? nlohmann::json(r.fps) : nlohmann::json(nullptr);
   j["frames"] = r.frames;
-  j["steady_interval_cycles"] = r.steady_interval_cycles;
+  // The same as interval_cycles, kept for its readers (docs/simulation.md).
+  j["steady_interval_cycles"] = interval_json(r.steady);
+  j["steady_state"] = to_json(r.steady);
   j["latency_cycles"] = r.latency_cycles;
   j["cycles_total"] = r.cycles_total;
   j["cycles_per_frame_batch"] = r.cycles_per_frame_batch;
+  j["batch_fps"] = r.batch_fps;
   j["outputs_match_reference"] = r.outputs_match_reference ? nlohmann::json(*r.outputs_match_reference) : nullptr;
   j["estimate_interval_cycles"] = r.estimate_interval_cycles;
   j["timing_only"] = r.timing_only;
@@ -267,12 +324,17 @@ std::string format_summary(const RunReport& r) {
     }
     return o.str();
   }
-  o << "  latency    " << r.latency_cycles << " cycles (first input beat to last output beat of frame 0)\n";
-  o << "  interval   " << r.interval_cycles << " cycles -> " << fmt("%.1f", r.fps) << " frames/s at "
-    << fmt("%.1f", r.clock_mhz) << " MHz (estimate " << r.estimate_interval_cycles << ")\n";
-  o << "  steady     " << r.steady_interval_cycles << " cycles between consecutive frames (median)\n";
-  o << "  batch      " << fmt("%.1f", r.cycles_per_frame_batch) << " cycles per frame over the run ("
-    << r.cycles_total << " in all)\n";
+  o << "  latency    " << r.latency_cycles
+    << " cycles (first input beat to last output beat of frame 0"
+    << (r.steady.analysed && r.steady.settled_frames == 0
+            ? "; the run's end reached frame 0, see steady"
+            : "")
+    << ")\n";
+  o << "  interval   " << interval_summary(r) << "\n";
+  o << "  steady     " << steady_summary(r) << "\n";
+  o << "  batch      " << fmt("%.1f", r.cycles_per_frame_batch) << " cycles per frame -> "
+    << fmt("%.1f", r.batch_fps) << " frames/s: first input beat to last output beat ("
+    << r.cycles_total << " cycles) / " << r.frames << " frames\n";
   o << "  slowest    " << r.slowest_stage << "\n";
   if (!r.interval_explanation.empty()) o << "  why        " << r.interval_explanation << "\n";
   if (r.outputs_match_reference)

@@ -4,14 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "sim/estimate/estimate.h"
 #include "sim/run/process_network.h"
+#include "sim/run/steady_state.h"
 
 namespace vine::sim {
 
@@ -42,11 +42,16 @@ struct RunReport {
   bool timing_only = false;
   bool finished = false;           // false: deadlock
   int64_t latency_cycles = 0;      // first input beat of frame 0 to last output beat of frame 0
-  int64_t interval_cycles = 0;     // steady state over the frames' last output beats
-  int64_t steady_interval_cycles = 0;  // median spacing of consecutive frames' last output beats
-  int64_t cycles_total = 0;        // first input beat to last output beat of all frames
-  double cycles_per_frame_batch = 0;
+  // The steady state (steady_state.h): the interval is its exact cycles per
+  // frame and fps the rate at it; both 0 when it was not reached.
+  SteadyState steady;
+  double interval_cycles = 0;
   double fps = 0;
+  // The batch: first input beat to last output beat of all frames, what a
+  // board measures for the N frames of one call; per frame and as a rate.
+  int64_t cycles_total = 0;
+  double cycles_per_frame_batch = 0;
+  double batch_fps = 0;
   std::optional<bool> outputs_match_reference;  // unset in timing-only runs
   std::vector<int> mismatched_frames;
   int64_t estimate_interval_cycles = 0;
@@ -67,7 +72,12 @@ struct RunReport {
   int64_t deadlock_cycle = 0;  // the last cycle in which any stage advanced
 };
 
-RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e);
+// The report of a run that stopped (finished or deadlocked), with its
+// steady-state judgement. Throws std::logic_error when the steady interval is
+// below the estimate's: every stage spends its closed-form cycles on each
+// frame, so no steady state can be faster than the slowest stage.
+RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e,
+                      const SteadyState& steady);
 
 // The estimate's fields with simulated values, plus the run's own (README/docs list them).
 nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e);

@@ -52,8 +52,37 @@ const RunReport& Simulation::run() {
   return finish();
 }
 
+FrameStamps Simulation::frame_stamps(int frames) const {
+  // On the C++ back-end a timing-only run gives the same cycles
+  // (tests/sim/test_simulation.cpp), much faster; co-simulated PEs take their
+  // latencies from the RTL, so such a run is repeated as it is.
+  const bool rtl = !pn_->rtl_units().empty();
+  const ElaborationOptions eo{frames, !rtl, false, rtl ? o_.backend : BackendChoice::kCpp};
+  const ir::Network& net = d_.network;
+  const uint64_t seed = o_.seed;
+  ProcessNetwork pn(d_, eo, rtl ? &golden_->params : nullptr,
+                    [&net, seed](int frame, std::vector<int32_t>& elems) {
+                      elems = golden::synthesize_input(net, seed, frame).data;
+                    },
+                    {});
+  pn.run();
+  return {pn.output_dma().first_beat_cycles(), pn.output_dma().last_beat_cycles()};
+}
+
 const RunReport& Simulation::finish() {
-  report_ = make_report(*pn_, d_, estimate_);
+  SteadyState steady;
+  if (o_.steady_state && pn_->finished()) {
+    const RunFrames run = remember_runs([this](int frames) { return frame_stamps(frames); });
+    const int longer = o_.frames + kReferenceExtraFrames;
+    steady = judge_steady_state(
+        {pn_->output_dma().first_beat_cycles(), pn_->output_dma().last_beat_cycles()}, run(longer),
+        longer);
+    if (!steady.reached && o_.find_frames_needed) {
+      steady.frames_needed = frames_to_reach_steady_state(steady, run);
+      if (steady.frames_needed == 0) steady.search_limit = kFramesSearchLimit;
+    }
+  }
+  report_ = make_report(*pn_, d_, estimate_, steady);
   report_.timing_only = o_.timing_only;
   if (golden_ && o_.check_reference && report_.finished) {
     report_.mismatched_frames = golden_->mismatched;

@@ -18,6 +18,12 @@ struct RunOptions {
   bool timing_only = false;
   bool record = false;    // keep stamps and activity for --vcd / --perfetto
   bool check_reference = true;  // run the golden reference on every output frame (off: bench)
+  // Judge the steady state (steady_state.h): runs the design once more with
+  // a few more frames (timing only unless the PEs are co-simulated).
+  bool steady_state = true;
+  // When the steady state is not reached, find how many frames reach it
+  // (more runs of the same kind).
+  bool find_frames_needed = false;
   BackendChoice backend = BackendChoice::kDesign;  // PE arithmetic: C++ models or Verilated RTL
 };
 
@@ -35,6 +41,8 @@ class Simulation {
   const ProcessNetwork& network() const { return *pn_; }
   const estimate::Estimate& estimate() const { return estimate_; }
   const RunReport& report() const { return report_; }
+  // The output-beat cycles of a run of `frames` frames with this run's timing.
+  FrameStamps frame_stamps(int frames) const;
 
  private:
   struct Golden;

@@ -113,3 +113,39 @@ TEST(Cli, RtlUnitsListsTheLanesUnitsOfADesign) {
   EXPECT_EQ(check.code, 2);
   EXPECT_NE(check.output.find("missing from"), std::string::npos) << check.output;
 }
+
+// The headline of `vine run`: too few frames give no interval and say how
+// many frames give one; that many give the steady interval, which on the
+// default design is the estimate's; the batch figure is always there.
+TEST(Cli, RunHeadlineIsTheSteadyStateOrSaysWhatReachesIt) {
+  const std::string d = kConfigs + "designs/default.yaml";
+  const fs::path json = fs::temp_directory_path() / "vine-cli-run.json";
+  const auto r = vine("run " + d + " --timing-only --json " + json.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(json));
+  EXPECT_EQ(j["interval_cycles"], nullptr);
+  EXPECT_EQ(j["fps"], nullptr);
+  EXPECT_EQ(j["steady_interval_cycles"], nullptr);
+  EXPECT_EQ(j["steady_state"]["reached"], false);
+  const int needed = j["steady_state"]["frames_needed"];
+  EXPECT_GT(needed, 3);
+  EXPECT_NE(r.output.find("--frames " + std::to_string(needed) + " reaches it"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(j["cycles_per_frame_batch"], double(j["cycles_total"]) / 3);
+  EXPECT_GT(j["batch_fps"], 0.0);
+
+  const auto s = vine("run " + d + " --timing-only --frames " + std::to_string(needed) +
+                      " --json " + json.string());
+  ASSERT_EQ(s.code, 0) << s.output;
+  j = nlohmann::json::parse(std::ifstream(json));
+  fs::remove(json);
+  EXPECT_EQ(j["steady_state"]["reached"], true);
+  EXPECT_EQ(j["interval_cycles"], j["estimate_interval_cycles"]);
+  EXPECT_EQ(j["steady_interval_cycles"], j["interval_cycles"]);
+  EXPECT_EQ(j["fps"], 100e6 / double(j["interval_cycles"]));
+  EXPECT_NE(
+      s.output.find("interval   32768 cycles -> 3051.8 frames/s at 100.0 MHz in steady state"),
+      std::string::npos)
+      << s.output;
+  EXPECT_EQ(j["batch_fps"], 100e6 / double(j["cycles_per_frame_batch"]));
+}

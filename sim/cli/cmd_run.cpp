@@ -12,6 +12,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/config/loaders.h"
+#include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
 #include "sim/trace/traces.h"
 

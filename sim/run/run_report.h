@@ -1,16 +1,18 @@
-// What `vine run` measured: latency, interval, per-stage busy and stall
-// cycles, FIFO peak occupancy, the comparison with the golden reference, and
-// a deadlock diagnosis when the pipeline stopped early.
+// What `vine run` reports, as data: latency, the steady state and the batch,
+// per-stage busy and stall cycles, FIFO peak occupancy, the comparison with
+// the golden reference, and a deadlock diagnosis when the pipeline stopped
+// early. Where each part comes from:
+//   run_metrics.h    what is measured from the stages, FIFOs and DMAs
+//   steady_state.h   when the frames leave at the steady rate, and that rate
+//   run_diagnosis.h  why: the stalls behind a slow interval, a deadlock's cycle
+//   run_format.h     the text summary and the JSON
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "sim/estimate/estimate.h"
-#include "sim/run/process_network.h"
 #include "sim/run/steady_state.h"
 
 namespace vine::sim {
@@ -40,8 +42,8 @@ struct RunReport {
   double clock_mhz = 0;
   int frames = 0;
   bool timing_only = false;
-  bool finished = false;           // false: deadlock
-  int64_t latency_cycles = 0;      // first input beat of frame 0 to last output beat of frame 0
+  bool finished = false;       // false: deadlock
+  int64_t latency_cycles = 0;  // first input beat of frame 0 to last output beat of frame 0
   // The steady state (steady_state.h): the interval is its exact cycles per
   // frame and fps the rate at it; both 0 when it was not reached.
   SteadyState steady;
@@ -68,24 +70,8 @@ struct RunReport {
     int64_t cycles = 0;
   };
   std::vector<RtlUnitReport> rtl_units;
-  std::string deadlock;  // empty, or the diagnosis
+  std::string deadlock;        // empty, or the diagnosis
   int64_t deadlock_cycle = 0;  // the last cycle in which any stage advanced
 };
-
-// The report of a run that stopped (finished or deadlocked), with its
-// steady-state judgement. Throws std::logic_error when the steady interval is
-// below the estimate's: every stage spends its closed-form cycles on each
-// frame, so no steady state can be faster than the slowest stage.
-RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e,
-                      const SteadyState& steady);
-
-// The estimate's fields with simulated values, plus the run's own (README/docs list them).
-nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e);
-std::string format_summary(const RunReport& r);
-
-// Where two runs of one design disagree on any stage's first or last output
-// cycle, one line per difference (empty: cycle-identical). The co-simulation
-// regression holds the RTL back-end to the C++ one with it.
-std::vector<std::string> output_cycle_differences(const RunReport& expected, const RunReport& actual);
 
 }  // namespace vine::sim

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "sim/golden/reference.h"
+#include "sim/run/run_metrics.h"
 
 namespace vine::sim {
 

@@ -9,6 +9,7 @@
 
 #include "sim/config/loaders.h"
 #include "sim/estimate/estimate.h"
+#include "sim/run/run_metrics.h"
 #include "sim/run/simulation.h"
 #include "sim/run/steady_state.h"
 

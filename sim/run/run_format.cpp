@@ -39,12 +39,13 @@ std::string steady_summary(const RunReport& r) {
   const SteadyState& s = r.steady;
   if (!s.analysed) return "not judged";
   const std::string settled = std::to_string(s.settled_frames) + " of " + std::to_string(s.frames) +
-                              " frames leave in the cycles of a run of " +
-                              std::to_string(s.reference_frames) + " frames";
+                              " frames settled (leave in the same cycles as in a run of " +
+                              std::to_string(s.reference_frames) + " frames)";
   std::ostringstream o;
   if (!s.reached) {
-    o << "not reached: " << settled << ", and a repeating spacing shows in "
-      << SteadyState::settled_frames_needed(0, 1) << " at the least";
+    o << "not reached: " << settled << "; the rule needs "
+      << SteadyState::settled_frames_needed(0, 1)
+      << " settled frames at the least, the last two spacings equal";
     return o.str();
   }
   o << "from frame " << s.from_frame << " each frame leaves " << s.period_cycles

@@ -1,6 +1,7 @@
 #include "sim/run/simulation.h"
 
 #include <map>
+#include <stdexcept>
 
 #include "sim/golden/reference.h"
 #include "sim/run/run_metrics.h"
@@ -44,6 +45,7 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
   }
   pn_ = std::make_unique<ProcessNetwork>(d, eo, golden_ ? &golden_->params : nullptr, input, sink);
   estimate_ = estimate::estimate_design(d);  // after the network: its errors name `vine run`
+  if (o.steady_state) judge_steady_state_ahead();
 }
 
 Simulation::~Simulation() = default;
@@ -66,22 +68,36 @@ FrameStamps Simulation::frame_stamps(int frames) const {
                       elems = golden::synthesize_input(net, seed, frame).data;
                     },
                     {});
-  pn.run();
-  return {pn.output_dma().first_beat_cycles(), pn.output_dma().last_beat_cycles()};
+  const bool finished = pn.run();
+  return {pn.output_dma().first_beat_cycles(), pn.output_dma().last_beat_cycles(), finished};
+}
+
+// The judgement needs the run's output cycles and those of longer runs. The
+// longer runs are built and run here, before the run: under SystemC, models
+// can be built only before sc_start (platforms/board runs this one after).
+// The run's own cycles come from a twin of it with the same timing, which
+// finish() compares with the run's.
+void Simulation::judge_steady_state_ahead() {
+  const RunFrames run = remember_runs([this](int frames) { return frame_stamps(frames); });
+  twin_ = run(o_.frames);
+  if (!twin_.finished) return;  // a deadlock: the report diagnoses it, no steady state to judge
+  const int longer = o_.frames + kReferenceExtraFrames;
+  steady_ = judge_steady_state(twin_, run(longer), longer);
+  if (!steady_.reached && o_.find_frames_needed) {
+    steady_.frames_needed = frames_to_reach_steady_state(steady_, run);
+    if (steady_.frames_needed == 0) steady_.search_limit = kFramesSearchLimit;
+  }
 }
 
 const RunReport& Simulation::finish() {
   SteadyState steady;
   if (o_.steady_state && pn_->finished()) {
-    const RunFrames run = remember_runs([this](int frames) { return frame_stamps(frames); });
-    const int longer = o_.frames + kReferenceExtraFrames;
-    steady = judge_steady_state(
-        {pn_->output_dma().first_beat_cycles(), pn_->output_dma().last_beat_cycles()}, run(longer),
-        longer);
-    if (!steady.reached && o_.find_frames_needed) {
-      steady.frames_needed = frames_to_reach_steady_state(steady, run);
-      if (steady.frames_needed == 0) steady.search_limit = kFramesSearchLimit;
-    }
+    const auto& out = pn_->output_dma();
+    if (!twin_.finished || out.first_beat_cycles() != twin_.first || out.last_beat_cycles() != twin_.last)
+      throw std::logic_error(
+          "the run's frames left in other cycles than those of its timing twin, which judged its "
+          "steady state");
+    steady = steady_;
   }
   report_ = make_report(*pn_, d_, estimate_, steady);
   report_.timing_only = o_.timing_only;

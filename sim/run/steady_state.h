@@ -40,6 +40,7 @@ inline constexpr int kFramesSearchLimit = 512;
 // The cycles of each completed frame's first and last output beats.
 struct FrameStamps {
   std::vector<int64_t> first, last;
+  bool finished = true;  // false: the run deadlocked after these frames
 };
 
 struct SteadyState {

@@ -74,9 +74,10 @@ FrameStamps Simulation::frame_stamps(int frames) const {
 
 // The judgement needs the run's output cycles and those of longer runs. The
 // longer runs are built and run here, before the run: under SystemC, models
-// can be built only before sc_start (platforms/board runs this one after).
-// The run's own cycles come from a twin of it with the same timing, which
-// finish() compares with the run's.
+// can be built only before sc_start, and `vine run` runs this one on a
+// SystemC board (platforms/board), whose thread calls finish(). The run's own
+// cycles come from a twin of it with the same timing, which finish() compares
+// with the run's.
 void Simulation::judge_steady_state_ahead() {
   const RunFrames run = remember_runs([this](int frames) { return frame_stamps(frames); });
   twin_ = run(o_.frames);

@@ -12,10 +12,10 @@
 // - periodic with period p from frame a: for every settled frame f >= a + p,
 //   frame f's first and last output beats each leave the same number of cycles
 //   C after frame f - p's;
-// - steady state reached: for the smallest p <= kMaxPeriod such that the last
-//   kRepeats * p settled frames are periodic with period p (each p frames
-//   after the frame p before it, with one C); the steady interval is C / p
-//   cycles per frame, exactly.
+// - steady state reached: for some p <= kMaxPeriod (the smallest is taken),
+//   each of the last kRepeats * p settled frames leaves one C cycles after
+//   the frame p before it; the steady interval is C / p cycles per frame,
+//   exactly.
 //
 // docs/simulation.md states the rule and why each part is there.
 #pragma once

@@ -11,6 +11,7 @@
 #include "platforms/board/streaming_board.h"
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
+#include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
 
 int sc_main(int argc, char** argv) {

@@ -75,6 +75,7 @@ int cmd_bench(const Args& args) {
   o.frames = frames;
   o.seed = seed;
   o.check_reference = false;
+  o.steady_state = false;  // its further runs are no part of the speed measured
   o.backend = sim::BackendChoice::kCpp;
   const auto elaboration_start = std::chrono::steady_clock::now();
   sim::Simulation bit_exact(d, o);  // elaboration (weights into PE units) outside the timing

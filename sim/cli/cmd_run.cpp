@@ -13,6 +13,7 @@
 #include "sim/cli/options.h"
 #include "sim/config/loaders.h"
 #include "sim/ir/stage_plan.h"
+#include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
 #include "sim/trace/traces.h"
 
@@ -25,7 +26,7 @@ int cmd_run(const Args& args) {
       "vine run DESIGN [options]: cycle-accurate simulation of a streaming design, checked against "
       "the golden "
       "reference");
-  opts.add_options()("help,h", "show this help")("frames", po::value<int>()->default_value(3),
+  opts.add_options()("help,h", "show this help")("frames", po::value<int>()->default_value(8),
                                                  "frames to stream through the pipeline (>= 1)")(
       "seed", po::value<uint64_t>()->default_value(1),
       "seed of the synthetic weights and input frames")("json", po::value<std::string>(),
@@ -49,6 +50,8 @@ int cmd_run(const Args& args) {
   o.seed = vm["seed"].as<uint64_t>();
   o.timing_only = vm.count("timing-only") > 0;
   o.record = vm.count("vcd") || vm.count("perfetto");
+  // A run too short for the steady state says how many frames reach it.
+  o.find_frames_needed = true;
   const auto backend = parse_backend(vm);
   if (!backend)
     return usage_error(

@@ -23,11 +23,18 @@ struct Subcommand {
 const std::map<std::string, Subcommand>& subcommands() {
   static const std::map<std::string, Subcommand> cmds = {
       {"validate", {vine::cli::cmd_validate, "check a network, device or design config"}},
-      {"reference", {vine::cli::cmd_reference, "bit-exact golden inference of a network (or a design's network)"}},
+      {"reference",
+       {vine::cli::cmd_reference,
+        "bit-exact golden inference of a network (or a design's network)"}},
       {"estimate", {vine::cli::cmd_estimate, "analytic cycles, fps and resources of a design"}},
       {"bench", {vine::cli::cmd_bench, "speed of the reference and the simulation on a design"}},
-      {"run", {vine::cli::cmd_run, "cycle-accurate simulation of a design, checked against the reference"}},
-      {"rtl-units", {vine::cli::cmd_rtl_units, "the Verilated lanes units co-simulating designs needs"}},
+      {"run",
+       {vine::cli::cmd_run,
+        "cycle-accurate simulation of a design, checked against the reference"}},
+      {"rtl-units",
+       {vine::cli::cmd_rtl_units, "the Verilated lanes units co-simulating designs needs"}},
+      {"golden",
+       {vine::cli::cmd_golden, "a design's golden figures (traces/*.golden), written or checked"}},
   };
   return cmds;
 }

@@ -1,6 +1,11 @@
-// What `vine run` measured: latency, interval, per-stage busy and stall
-// cycles, FIFO peak occupancy, the comparison with the golden reference, and
-// a deadlock diagnosis when the pipeline stopped early.
+// What `vine run` reports, as data: latency, the steady state and the batch,
+// per-stage busy and stall cycles, FIFO peak occupancy, the comparison with
+// the golden reference, and a deadlock diagnosis when the pipeline stopped
+// early. Where each part comes from:
+//   run_metrics.h    what is measured from the stages, FIFOs and DMAs
+//   steady_state.h   when the frames leave at the steady rate, and that rate
+//   run_diagnosis.h  why: the stalls behind a slow interval, a deadlock's cycle
+//   run_format.h     the text summary and the JSON
 #pragma once
 
 #include <cstdint>
@@ -8,10 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "sim/estimate/estimate.h"
-#include "sim/run/process_network.h"
+#include "sim/run/steady_state.h"
 
 namespace vine::sim {
 
@@ -40,13 +42,18 @@ struct RunReport {
   double clock_mhz = 0;
   int frames = 0;
   bool timing_only = false;
-  bool finished = false;           // false: deadlock
-  int64_t latency_cycles = 0;      // first input beat of frame 0 to last output beat of frame 0
-  int64_t interval_cycles = 0;     // steady state over the frames' last output beats
-  int64_t steady_interval_cycles = 0;  // median spacing of consecutive frames' last output beats
-  int64_t cycles_total = 0;        // first input beat to last output beat of all frames
-  double cycles_per_frame_batch = 0;
+  bool finished = false;       // false: deadlock
+  int64_t latency_cycles = 0;  // first input beat of frame 0 to last output beat of frame 0
+  // The steady state (steady_state.h): the interval is its exact cycles per
+  // frame and fps the rate at it; both 0 when it was not reached.
+  SteadyState steady;
+  double interval_cycles = 0;
   double fps = 0;
+  // The batch: first input beat to last output beat of all frames, what a
+  // board measures for the N frames of one call; per frame and as a rate.
+  int64_t cycles_total = 0;
+  double cycles_per_frame_batch = 0;
+  double batch_fps = 0;
   std::optional<bool> outputs_match_reference;  // unset in timing-only runs
   std::vector<int> mismatched_frames;
   int64_t estimate_interval_cycles = 0;
@@ -63,19 +70,8 @@ struct RunReport {
     int64_t cycles = 0;
   };
   std::vector<RtlUnitReport> rtl_units;
-  std::string deadlock;  // empty, or the diagnosis
+  std::string deadlock;        // empty, or the diagnosis
   int64_t deadlock_cycle = 0;  // the last cycle in which any stage advanced
 };
-
-RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e);
-
-// The estimate's fields with simulated values, plus the run's own (README/docs list them).
-nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e);
-std::string format_summary(const RunReport& r);
-
-// Where two runs of one design disagree on any stage's first or last output
-// cycle, one line per difference (empty: cycle-identical). The co-simulation
-// regression holds the RTL back-end to the C++ one with it.
-std::vector<std::string> output_cycle_differences(const RunReport& expected, const RunReport& actual);
 
 }  // namespace vine::sim

@@ -1,9 +1,11 @@
 #include "sim/run/simulation.h"
 
 #include <map>
+#include <stdexcept>
 
 #include "sim/config/config_error.h"
 #include "sim/golden/reference.h"
+#include "sim/run/run_metrics.h"
 
 namespace vine::sim {
 
@@ -71,6 +73,9 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
   }
   pn_ = std::make_unique<ProcessNetwork>(d, eo, golden_ ? &golden_->params : nullptr, input, sink);
   estimate_ = estimate::estimate_design(d);  // after the network: its errors name `vine run`
+  // A network with SystemC-module stages runs only under sc_start, so no twin
+  // of it can run ahead: its steady state is not judged.
+  if (o.steady_state && o.systemc_stages.empty()) judge_steady_state_ahead();
 }
 
 Simulation::~Simulation() = default;
@@ -80,8 +85,52 @@ const RunReport& Simulation::run() {
   return finish();
 }
 
+FrameStamps Simulation::frame_stamps(int frames) const {
+  // On the C++ back-end a timing-only run gives the same cycles
+  // (tests/sim/test_simulation.cpp), much faster; co-simulated PEs take their
+  // latencies from the RTL, so such a run is repeated as it is.
+  const bool rtl = !pn_->rtl_units().empty();
+  const ElaborationOptions eo{frames, !rtl, false, rtl ? o_.backend : BackendChoice::kCpp};
+  const ir::Network& net = d_.network;
+  const uint64_t seed = o_.seed;
+  ProcessNetwork pn(d_, eo, rtl ? &golden_->params : nullptr,
+                    [&net, seed](int frame, std::vector<int32_t>& elems) {
+                      elems = golden::synthesize_input(net, seed, frame).data;
+                    },
+                    {});
+  const bool finished = pn.run();
+  return {pn.output_dma().first_beat_cycles(), pn.output_dma().last_beat_cycles(), finished};
+}
+
+// The judgement needs the run's output cycles and those of longer runs. The
+// longer runs are built and run here, before the run: under SystemC, models
+// can be built only before sc_start, and `vine run` runs this one on a
+// SystemC board (platforms/board), whose thread calls finish(). The run's own
+// cycles come from a twin of it with the same timing, which finish() compares
+// with the run's.
+void Simulation::judge_steady_state_ahead() {
+  const RunFrames run = remember_runs([this](int frames) { return frame_stamps(frames); });
+  twin_ = run(o_.frames);
+  if (!twin_.finished) return;  // a deadlock: the report diagnoses it, no steady state to judge
+  const int longer = o_.frames + kReferenceExtraFrames;
+  steady_ = judge_steady_state(twin_, run(longer), longer);
+  if (!steady_.reached && o_.find_frames_needed) {
+    steady_.frames_needed = frames_to_reach_steady_state(steady_, run);
+    if (steady_.frames_needed == 0) steady_.search_limit = kFramesSearchLimit;
+  }
+}
+
 const RunReport& Simulation::finish() {
-  report_ = make_report(*pn_, d_, estimate_);
+  SteadyState steady;
+  if (o_.steady_state && o_.systemc_stages.empty() && pn_->finished()) {
+    const auto& out = pn_->output_dma();
+    if (!twin_.finished || out.first_beat_cycles() != twin_.first || out.last_beat_cycles() != twin_.last)
+      throw std::logic_error(
+          "the run's frames left in other cycles than those of its timing twin, which judged its "
+          "steady state");
+    steady = steady_;
+  }
+  report_ = make_report(*pn_, d_, estimate_, steady);
   report_.timing_only = o_.timing_only;
   if (golden_ && o_.check_reference && report_.finished) {
     report_.mismatched_frames = golden_->mismatched;

@@ -20,6 +20,13 @@ struct RunOptions {
   bool timing_only = false;
   bool record = false;          // keep stamps and activity for --vcd / --perfetto
   bool check_reference = true;  // run the golden reference on every output frame (off: bench)
+  // Judge the steady state (steady_state.h): runs the design with these
+  // frames and with a few more before the run (timing only unless the PEs
+  // are co-simulated).
+  bool steady_state = true;
+  // When the steady state is not reached, find how many frames reach it
+  // (more runs of the same kind, also before the run).
+  bool find_frames_needed = false;
   BackendChoice backend = BackendChoice::kDesign;  // PE arithmetic: C++ models or Verilated RTL
   models::HostOrder host_order =
       models::HostOrder::kFifo;  // the engine's host order: never changes a cycle
@@ -35,6 +42,9 @@ void check_simulatable(const ir::Design& d);
 
 class Simulation {
  public:
+  // Elaborates the design and, with RunOptions::steady_state, judges the
+  // steady state of its frames: the further runs that takes are done here,
+  // during elaboration, while models may still be built.
   Simulation(const ir::Design& d, const RunOptions& o);
   ~Simulation();
   // Runs to the end or to a deadlock, outside SystemC time.
@@ -46,14 +56,22 @@ class Simulation {
   const ProcessNetwork& network() const { return *pn_; }
   const estimate::Estimate& estimate() const { return estimate_; }
   const RunReport& report() const { return report_; }
+  // The output-beat cycles of a run of `frames` frames with this run's timing.
+  FrameStamps frame_stamps(int frames) const;
 
  private:
+  void judge_steady_state_ahead();
+
   struct Golden;
   const ir::Design& d_;
   RunOptions o_;
   std::unique_ptr<Golden> golden_;
   std::unique_ptr<ProcessNetwork> pn_;
   estimate::Estimate estimate_;
+  // Judged ahead of the run on a timing twin of it (`twin_`, the same cycles);
+  // finish() checks that the run left in the twin's cycles.
+  FrameStamps twin_;
+  SteadyState steady_;
   RunReport report_;
 };
 

@@ -14,6 +14,7 @@
 #include "sim/config/loaders.h"
 #include "sim/estimate/stage_timing.h"
 #include "sim/run/pe_backend.h"
+#include "sim/run/run_metrics.h"
 #include "sim/run/simulation.h"
 
 namespace vine {

@@ -299,7 +299,7 @@ TEST(CliLogging, RunLogsThePlanElaborationAndRunTime) {
       << r.err;
   EXPECT_EQ(count_prefixed(r.err, "vine: info: elaborated in "), 1u) << r.err;
   // The run's cycles, as its report states them on stdout.
-  const auto total = r.out.find(" in all)");
+  const auto total = r.out.find(" cycles) / 1 frames");
   ASSERT_NE(total, std::string::npos) << r.out;
   const std::string cycles =
       r.out.substr(r.out.rfind('(', total) + 1, total - r.out.rfind('(', total) - 1);
@@ -326,4 +326,40 @@ TEST(CliLogging, VerboseAndQuietTogetherAreAUsageError) {
   const auto top = vine("--help");
   EXPECT_NE(top.output.find("-v, --verbose"), std::string::npos) << top.output;
   EXPECT_NE(top.output.find("-q, --quiet"), std::string::npos) << top.output;
+}
+
+// The headline of `vine run`: too few frames give no interval and say how
+// many frames give one; that many give the steady interval, which on the
+// default design is the estimate's; the batch figure is always there.
+TEST(Cli, RunHeadlineIsTheSteadyStateOrSaysWhatReachesIt) {
+  const std::string d = kConfigs + "designs/default.yaml";
+  const fs::path json = fs::temp_directory_path() / "vine-cli-run.json";
+  const auto r = vine("run " + d + " --timing-only --frames 3 --json " + json.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(json));
+  EXPECT_EQ(j["interval_cycles"], nullptr);
+  EXPECT_EQ(j["fps"], nullptr);
+  EXPECT_EQ(j["steady_interval_cycles"], nullptr);
+  EXPECT_EQ(j["steady_state"]["reached"], false);
+  const int needed = j["steady_state"]["frames_needed"];
+  EXPECT_GT(needed, 3);
+  EXPECT_NE(r.output.find("--frames " + std::to_string(needed) + " reaches it"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(j["cycles_per_frame_batch"], double(j["cycles_total"]) / 3);
+  EXPECT_GT(j["batch_fps"], 0.0);
+
+  const auto s = vine("run " + d + " --timing-only --frames " + std::to_string(needed) +
+                      " --json " + json.string());
+  ASSERT_EQ(s.code, 0) << s.output;
+  j = nlohmann::json::parse(std::ifstream(json));
+  fs::remove(json);
+  EXPECT_EQ(j["steady_state"]["reached"], true);
+  EXPECT_EQ(j["interval_cycles"], j["estimate_interval_cycles"]);
+  EXPECT_EQ(j["steady_interval_cycles"], j["interval_cycles"]);
+  EXPECT_EQ(j["fps"], 100e6 / double(j["interval_cycles"]));
+  EXPECT_NE(
+      s.output.find("interval   32768 cycles -> 3051.8 frames/s at 100.0 MHz in steady state"),
+      std::string::npos)
+      << s.output;
+  EXPECT_EQ(j["batch_fps"], 100e6 / double(j["cycles_per_frame_batch"]));
 }

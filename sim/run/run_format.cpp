@@ -1,0 +1,230 @@
+#include "sim/run/run_format.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace vine::sim {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// The headline: the steady interval and its rate, or why there is none and
+// how many frames give one.
+std::string interval_summary(const RunReport& r) {
+  const SteadyState& s = r.steady;
+  std::ostringstream o;
+  if (s.reached) {
+    o << interval_text(s) << " cycles -> " << fmt("%.1f", r.fps) << " frames/s at "
+      << fmt("%.1f", r.clock_mhz) << " MHz in steady state (estimate " << r.estimate_interval_cycles
+      << ")";
+    return o.str();
+  }
+  o << "not measured: ";
+  if (!s.analysed) return o.str() + "the steady state was not judged";
+  o << r.frames << " frame(s) do not reach the steady state";
+  if (s.frames_needed > 0)
+    o << "; --frames " << s.frames_needed << " reaches it";
+  else if (s.search_limit > 0)
+    o << "; no run of up to " << s.search_limit << " frames reaches it";
+  return o.str();
+}
+
+// How the steady state was recognised, or what was missing.
+std::string steady_summary(const RunReport& r) {
+  const SteadyState& s = r.steady;
+  if (!s.analysed) return "not judged";
+  const std::string settled = std::to_string(s.settled_frames) + " of " + std::to_string(s.frames) +
+                              " frames settled (leave in the same cycles as in a run of " +
+                              std::to_string(s.reference_frames) + " frames)";
+  std::ostringstream o;
+  if (!s.reached) {
+    o << "not reached: " << settled << "; the rule needs "
+      << SteadyState::settled_frames_needed(0, 1)
+      << " settled frames at the least, the last two spacings equal";
+    return o.str();
+  }
+  o << "from frame " << s.from_frame << " each frame leaves " << s.period_cycles
+    << " cycles after the ";
+  if (s.period_frames == 1)
+    o << "one before";
+  else
+    o << "one " << s.period_frames << " before (a pattern of " << s.period_frames << " spacings)";
+  o << "; " << settled;
+  return o.str();
+}
+
+}  // namespace
+
+nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
+  nlohmann::json j = estimate::to_json(e);  // the estimate's fields, simulated values over them
+  // Steady-state figures are null when the run did not reach it.
+  j["interval_cycles"] = interval_json(r.steady);
+  j["fps"] = r.steady.reached ? nlohmann::json(r.fps) : nlohmann::json(nullptr);
+  j["frames"] = r.frames;
+  // The same as interval_cycles, kept for its readers (docs/simulation.md).
+  j["steady_interval_cycles"] = interval_json(r.steady);
+  j["steady_state"] = to_json(r.steady);
+  j["latency_cycles"] = r.latency_cycles;
+  j["cycles_total"] = r.cycles_total;
+  j["cycles_per_frame_batch"] = r.cycles_per_frame_batch;
+  j["batch_fps"] = r.batch_fps;
+  j["outputs_match_reference"] =
+      r.outputs_match_reference ? nlohmann::json(*r.outputs_match_reference) : nullptr;
+  j["estimate_interval_cycles"] = r.estimate_interval_cycles;
+  j["timing_only"] = r.timing_only;
+  nlohmann::json rtl = nlohmann::json::array();
+  for (const auto& u : r.rtl_units)
+    rtl.push_back(
+        {{"stage", u.stage}, {"unit", u.unit}, {"latency", u.latency}, {"cycles", u.cycles}});
+  j["rtl_units"] = rtl;
+  j["slowest_stage"] = r.slowest_stage;
+  if (!r.interval_explanation.empty()) j["interval_explanation"] = r.interval_explanation;
+  if (!r.mismatched_frames.empty()) j["mismatched_frames"] = r.mismatched_frames;
+  j["frame_last_out_cycles"] = r.frame_last_out_cycles;
+
+  auto stage_json = [](const StageReport& s) {
+    nlohmann::json sj = {{"name", s.name},
+                         {"kind", s.kind},
+                         {"cycles_busy", s.busy},
+                         {"cycles_stalled_input", s.stalled_input},
+                         {"cycles_stalled_output", s.stalled_output},
+                         {"first_out_cycle", s.first_out_cycle},
+                         {"last_out_cycle", s.last_out_cycle},
+                         {"state", s.state}};
+    if (!s.worst_fifo.empty())
+      sj["most_stalled_on"] = {
+          {"fifo", s.worst_fifo}, {"full", s.worst_fifo_full}, {"cycles", s.worst_fifo_cycles}};
+    if (!s.blocked_on.empty()) sj["blocked_on"] = s.blocked_on;
+    return sj;
+  };
+  // Per layer: the busiest of its stages for busy and stall cycles; its last
+  // stage for the output cycles.
+  auto& layers = j["layers"];
+  for (size_t li = 0; li < layers.size(); ++li) {
+    const StageReport* busiest = nullptr;
+    const StageReport* tail = nullptr;
+    nlohmann::json stages = nlohmann::json::array();
+    for (const auto& s : r.stages) {
+      if (s.layer != int(li) || s.kind == "input_dma" || s.kind == "output_dma") continue;
+      if (!busiest || s.busy > busiest->busy) busiest = &s;
+      if (s.kind != "duplicate") tail = &s;
+      stages.push_back(stage_json(s));
+    }
+    auto& lj = layers[li];
+    lj["estimate_cycles"] = lj["cycles"];
+    lj.erase("cycles");
+    if (busiest) {
+      lj["cycles_busy"] = busiest->busy;
+      lj["cycles_stalled_input"] = busiest->stalled_input;
+      lj["cycles_stalled_output"] = busiest->stalled_output;
+    }
+    if (tail) {
+      lj["first_out_cycle"] = tail->first_out_cycle;
+      lj["last_out_cycle"] = tail->last_out_cycle;
+    }
+    lj["sim_stages"] = stages;
+  }
+  nlohmann::json dmas = nlohmann::json::array();
+  for (const auto& s : r.stages)
+    if (s.kind == "input_dma" || s.kind == "output_dma") dmas.push_back(stage_json(s));
+  j["dmas"] = dmas;
+  nlohmann::json fifos = nlohmann::json::array();
+  for (const auto& f : r.fifos)
+    fifos.push_back({{"name", f.name},
+                     {"depth", f.depth},
+                     {"capacity", f.capacity},
+                     {"max_occupancy", f.max_occupancy},
+                     {"occupancy_at_end", f.occupancy},
+                     {"beats", f.words_written}});
+  j["fifos"] = fifos;
+  if (r.deadlock.empty()) {
+    j["deadlock"] = nullptr;
+  } else {
+    nlohmann::json stages = nlohmann::json::array(), fifos_now = nlohmann::json::array();
+    for (const auto& s : r.stages)
+      stages.push_back(
+          {{"name", s.name}, {"state", s.state}, {"fifo", s.blocked_on}, {"cycle", s.local_cycle}});
+    for (const auto& f : r.fifos)
+      fifos_now.push_back({{"name", f.name}, {"occupancy", f.occupancy}, {"capacity", f.capacity}});
+    j["deadlock"] = {{"message", r.deadlock},
+                     {"cycle", r.deadlock_cycle},
+                     {"stages", stages},
+                     {"fifos", fifos_now}};
+  }
+  return j;
+}
+
+std::string format_summary(const RunReport& r) {
+  std::ostringstream o;
+  o << "design " << r.design << ": " << r.frames << " frame(s) simulated"
+    << (r.timing_only ? " (timing only)" : "") << "\n\n";
+  if (!r.deadlock.empty()) {
+    o << "DEADLOCK: " << r.deadlock
+      << "\n\n  stage                  state (cycle of its last advance)\n";
+    for (const auto& s : r.stages) {
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-22s %s%s%s (%lld)\n", s.name.c_str(), s.state.c_str(),
+                    s.blocked_on.empty() ? "" : " on ", s.blocked_on.c_str(),
+                    (long long)s.local_cycle);
+      o << line;
+    }
+    o << "\n  fifo                                  occupancy / capacity\n";
+    for (const auto& f : r.fifos) {
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-36s %5d / %d\n", f.name.c_str(), f.occupancy,
+                    f.capacity);
+      o << line;
+    }
+    return o.str();
+  }
+  o << "  latency    " << r.latency_cycles
+    << " cycles (first input beat to last output beat of frame 0"
+    << (r.steady.analysed && r.steady.settled_frames == 0
+            ? "; the run's end reached frame 0, see steady"
+            : "")
+    << ")\n";
+  o << "  interval   " << interval_summary(r) << "\n";
+  o << "  steady     " << steady_summary(r) << "\n";
+  o << "  batch      " << fmt("%.1f", r.cycles_per_frame_batch) << " cycles per frame -> "
+    << fmt("%.1f", r.batch_fps) << " frames/s: first input beat to last output beat ("
+    << r.cycles_total << " cycles) / " << r.frames << " frames\n";
+  o << "  slowest    " << r.slowest_stage << "\n";
+  if (!r.interval_explanation.empty()) o << "  why        " << r.interval_explanation << "\n";
+  if (r.outputs_match_reference)
+    o << "  outputs    "
+      << (*r.outputs_match_reference ? "match the golden reference, frame by frame"
+                                     : "DIFFER from the golden reference")
+      << "\n";
+  if (!r.rtl_units.empty()) {
+    o << "  PE RTL     " << r.rtl_units.size()
+      << " Verilated lanes unit(s), latency measured on each:\n";
+    for (const auto& u : r.rtl_units)
+      o << "    " << u.stage << ": " << u.unit << " (latency " << u.latency << ", " << u.cycles
+        << " cycles)\n";
+  }
+  const double span = r.cycles_total > 0 ? double(r.cycles_total) : 1.0;
+  o << "\n  stage                      busy  stall-in stall-out  waited longest on\n";
+  for (const auto& s : r.stages) {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-22s %7.1f%% %8.1f%% %8.1f%%  %s%s\n", s.name.c_str(),
+                  100.0 * s.busy / span, 100.0 * s.stalled_input / span,
+                  100.0 * s.stalled_output / span, s.worst_fifo.c_str(),
+                  s.worst_fifo.empty() ? "" : (s.worst_fifo_full ? " (full)" : " (empty)"));
+    o << line;
+  }
+  o << "\n  fifo                                  peak / depth\n";
+  for (const auto& f : r.fifos) {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-36s %5d / %d%s\n", f.name.c_str(), f.max_occupancy,
+                  f.depth, f.capacity != f.depth ? " (+1 memory-style)" : "");
+    o << line;
+  }
+  return o.str();
+}
+
+}  // namespace vine::sim

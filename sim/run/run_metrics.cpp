@@ -1,0 +1,116 @@
+#include "sim/run/run_metrics.h"
+
+#include <sstream>
+#include <stdexcept>
+
+#include "sim/run/run_diagnosis.h"
+
+namespace vine::sim {
+
+RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e,
+                      const SteadyState& steady) {
+  RunReport r;
+  r.design = d.name;
+  r.clock_mhz = d.clock_mhz;
+  r.frames = pn.frames();
+  r.finished = pn.finished();
+  r.estimate_interval_cycles = e.interval_cycles;
+
+  const auto& out = pn.output_dma();
+  const int64_t first_in = pn.input_dma().stats().first_write;
+  r.frame_last_out_cycles = out.last_beat_cycles();
+  const auto& last = r.frame_last_out_cycles;
+  if (!last.empty()) {
+    r.latency_cycles = last.front() - first_in + 1;
+    r.cycles_total = last.back() - first_in + 1;
+    r.cycles_per_frame_batch = double(r.cycles_total) / double(last.size());
+    r.batch_fps = d.clock_mhz * 1e6 / r.cycles_per_frame_batch;
+  }
+  r.steady = steady;
+  if (steady.reached) {
+    r.interval_cycles = steady.interval_cycles();
+    r.fps = d.clock_mhz * 1e6 / r.interval_cycles;
+    // Each stage spends its closed-form cycles on every frame (tests/sim/
+    // test_simulation.cpp), so p frames take at least p times the slowest
+    // stage's: a faster steady state is a defect of the models or the rule.
+    if (steady.period_cycles < e.interval_cycles * steady.period_frames) {
+      std::ostringstream o;
+      o << "steady interval " << steady.period_cycles << " cycles per " << steady.period_frames
+        << " frame(s) is below the estimate's " << e.interval_cycles
+        << " per frame, the slowest stage's cycles";
+      throw std::logic_error(o.str());
+    }
+  }
+
+  int64_t slowest = -1;
+  for (size_t i = 0; i < pn.stages().size(); ++i) {
+    const models::Stage* s = pn.stages()[i].get();
+    const auto& st = s->stats();
+    StageReport sr;
+    sr.name = s->name();
+    sr.kind = s->kind();
+    sr.layer = pn.plan().stages[i].layer;
+    sr.busy = st.busy;
+    sr.stalled_input = st.stalled_input;
+    sr.stalled_output = st.stalled_output;
+    sr.first_out_cycle = st.first_write;
+    sr.last_out_cycle = st.last_write;
+    for (size_t p = 0; p < st.stalled_on_input.size(); ++p)
+      if (st.stalled_on_input[p] > sr.worst_fifo_cycles) {
+        sr.worst_fifo_cycles = st.stalled_on_input[p];
+        sr.worst_fifo = s->inputs()[p]->name();
+        sr.worst_fifo_full = false;
+      }
+    for (size_t p = 0; p < st.stalled_on_output.size(); ++p)
+      if (st.stalled_on_output[p] > sr.worst_fifo_cycles) {
+        sr.worst_fifo_cycles = st.stalled_on_output[p];
+        sr.worst_fifo = s->outputs()[p]->name();
+        sr.worst_fifo_full = true;
+      }
+    sr.state = to_string(s->state());
+    if (s->blocked_on()) sr.blocked_on = s->blocked_on()->name();
+    sr.local_cycle = s->local_cycle();
+    if (st.busy > slowest) {
+      slowest = st.busy;
+      r.slowest_stage = sr.name;
+    }
+    r.stages.push_back(sr);
+  }
+  for (const auto& f : pn.fifos())
+    r.fifos.push_back(
+        {f->name(), f->depth(), f->capacity(), f->max_occupancy(), f->occupancy(), f->written()});
+
+  r.interval_explanation = explain_interval(r, e);
+
+  for (const auto& u : pn.rtl_units())
+    r.rtl_units.push_back({u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles()});
+
+  if (!r.finished) {
+    const DeadlockDiagnosis dd = diagnose_deadlock(pn, r.frames);
+    r.deadlock = dd.message;
+    r.deadlock_cycle = dd.cycle;
+  }
+  return r;
+}
+
+std::vector<std::string> output_cycle_differences(const RunReport& expected,
+                                                  const RunReport& actual) {
+  std::vector<std::string> diffs;
+  if (expected.stages.size() != actual.stages.size()) {
+    diffs.push_back("the runs have " + std::to_string(expected.stages.size()) + " and " +
+                    std::to_string(actual.stages.size()) + " stages");
+    return diffs;
+  }
+  for (size_t i = 0; i < expected.stages.size(); ++i) {
+    const StageReport& e = expected.stages[i];
+    const StageReport& a = actual.stages[i];
+    if (e.first_out_cycle != a.first_out_cycle || e.last_out_cycle != a.last_out_cycle)
+      diffs.push_back(e.name + ": first/last output cycle " + std::to_string(e.first_out_cycle) +
+                      "/" + std::to_string(e.last_out_cycle) + " expected, " +
+                      std::to_string(a.first_out_cycle) + "/" + std::to_string(a.last_out_cycle) +
+                      " simulated");
+  }
+  return diffs;
+}
+
+}  // namespace vine::sim

@@ -10,6 +10,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
 #include "sim/golden/reference.h"
 #include "sim/ir/stage_plan.h"
@@ -56,6 +57,10 @@ int cmd_bench(const Args& args) {
   if (!backend)
     return usage_error("bench", "--backend must be cpp or rtl", opts);
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  if (vm.count("json")) {  // checked before the minutes of measuring, written at the end
+    const std::string problem = check_output_path("json", vm["json"].as<std::string>(), input_files(d));
+    if (!problem.empty()) return usage_error("bench", problem, opts);
+  }
   log_design_loaded(d);
   sim::check_simulatable(d);  // before the reference is timed: a refused design fails at once
   if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
@@ -144,7 +149,8 @@ int cmd_bench(const Args& args) {
       j["cosim_slowdown"] = sim_fps / cosim_fps;
       j["cosim_unit_cycles"] = cosim_unit_cycles;
     }
-    if (!write_output_file("json", vm["json"].as<std::string>(), j.dump(2) + "\n")) return kExitUsage;
+    if (!write_output("json", vm["json"].as<std::string>(), [&](std::ostream& out) { out << j.dump(2) << "\n"; }))
+      return kExitUsage;
   }
   return kExitOk;
 }

@@ -4,6 +4,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
@@ -20,10 +21,15 @@ int cmd_estimate(const Args& args) {
   if (auto done = parse_command("estimate", args, opts, "design", "DESIGN", vm)) return *done;
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   log_design_loaded(d);
+  if (vm.count("json")) {
+    const std::string problem = check_output_path("json", vm["json"].as<std::string>(), input_files(d));
+    if (!problem.empty()) return usage_error("estimate", problem, opts);
+  }
   if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
   const estimate::Estimate e = estimate::estimate_design(d);
   std::cout << estimate::format_table(e);
-  if (vm.count("json") && !write_output_file("json", vm["json"].as<std::string>(), estimate::to_json(e).dump(2) + "\n"))
+  if (vm.count("json") && !write_output("json", vm["json"].as<std::string>(),
+                                        [&](std::ostream& out) { out << estimate::to_json(e).dump(2) << "\n"; }))
     return kExitUsage;
   return kExitOk;
 }

@@ -11,6 +11,7 @@
 #include "platforms/board/streaming_board.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/run_format.h"
@@ -62,17 +63,14 @@ int cmd_run(const Args& args) {
         "run",
         "--timing-only runs no arithmetic, so there is nothing for --backend rtl to co-simulate",
         opts);
-  for (const char* f : {"json", "vcd", "perfetto"})
-    if (vm.count(f)) {
-      const std::string path = vm[f].as<std::string>();
-      if (!std::ofstream(path)) {
-        std::cerr << "error: cannot write --" << f << " file '" << path << "'\n";
-        return kExitUsage;
-      }
-    }
-
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   log_design_loaded(d);
+  // Outputs are checked (not opened) before the run and written at its end.
+  for (const char* f : {"json", "vcd", "perfetto"})
+    if (vm.count(f)) {
+      const std::string problem = check_output_path(f, vm[f].as<std::string>(), input_files(d));
+      if (!problem.empty()) return usage_error("run", problem, opts);
+    }
   if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
   const auto elaboration_start = std::chrono::steady_clock::now();
   sim::Simulation simulation(d, o);
@@ -111,17 +109,20 @@ int cmd_run(const Args& args) {
                r.cycles_total, run_secs, run_secs > 0 ? double(r.cycles_total) / run_secs : 0.0);
   spdlog::debug("SystemC time at the end: {}", sc_core::sc_time_stamp().to_string());
   std::cout << sim::format_summary(r);
-  if (vm.count("json") && !write_output_file("json", vm["json"].as<std::string>(),
-                                             sim::to_json(r, simulation.estimate()).dump(2) + "\n"))
+  if (vm.count("json") &&
+      !write_output("json", vm["json"].as<std::string>(),
+                    [&](std::ostream& out) { out << sim::to_json(r, simulation.estimate()).dump(2) << "\n"; }))
     return kExitUsage;
   if (vm.count("vcd")) {
-    std::ofstream out(vm["vcd"].as<std::string>());
-    trace::write_vcd(simulation.network(), out);
+    if (!write_output("vcd", vm["vcd"].as<std::string>(),
+                      [&](std::ostream& out) { trace::write_vcd(simulation.network(), out); }))
+      return kExitUsage;
     spdlog::debug("wrote VCD {}", vm["vcd"].as<std::string>());
   }
   if (vm.count("perfetto")) {
-    std::ofstream out(vm["perfetto"].as<std::string>());
-    trace::write_perfetto(simulation.network(), d.clock_mhz, out);
+    if (!write_output("perfetto", vm["perfetto"].as<std::string>(),
+                      [&](std::ostream& out) { trace::write_perfetto(simulation.network(), d.clock_mhz, out); }))
+      return kExitUsage;
     spdlog::debug("wrote Perfetto timeline {}", vm["perfetto"].as<std::string>());
   }
   if (!r.finished) return kExitSimulation;

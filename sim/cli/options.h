@@ -85,17 +85,6 @@ inline std::optional<int> parse_command(const std::string& cmd, const Args& args
   return std::nullopt;
 }
 
-// Writes `text` to the file named by option --`option`; false (and a message)
-// when it cannot be written.
-inline bool write_output_file(const std::string& option, const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  if (!(out << text)) {
-    std::cerr << "error: cannot write --" << option << " file '" << path << "'\n";
-    return false;
-  }
-  return true;
-}
-
 // --backend: "cpp" or "rtl" (absent: each layer's `backend` in the design).
 inline std::optional<sim::BackendChoice> parse_backend(const boost::program_options::variables_map& vm) {
   if (!vm.count("backend")) return sim::BackendChoice::kDesign;

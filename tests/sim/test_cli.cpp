@@ -363,3 +363,40 @@ TEST(Cli, RunHeadlineIsTheSteadyStateOrSaysWhatReachesIt) {
       << s.output;
   EXPECT_EQ(j["batch_fps"], 100e6 / double(j["cycles_per_frame_batch"]));
 }
+
+// Output files never destroy an input, are written whole or not at all, and
+// a write that fails is an error.
+TEST(CliOutputs, NeverOverAnInputWholeOrNotAtAll) {
+  TempDesign d("outputs", tfc_design_text("", ""));
+  const std::string design = d.path.string();
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  // A --json, --vcd or --perfetto path naming the design (or its network) is
+  // refused before anything runs, and the config is unchanged.
+  for (const std::string& args :
+       {"run " + design + " --timing-only --json " + design, "run " + design + " --timing-only --vcd " + design,
+        "estimate " + design + " --json " + kConfigs + "networks/tfc-w1a1.yaml",
+        "bench " + design + " --frames 2 --json " + design}) {
+    const auto r = vine("-q " + args);
+    EXPECT_EQ(r.code, 1) << args << r.output;
+    EXPECT_NE(r.output.find("writing it would destroy the config"), std::string::npos) << args << r.output;
+    EXPECT_EQ(read(d.path), d.text) << args;
+  }
+  // A folder that does not exist, or a path that is not a regular file.
+  for (const std::string& out : {(d.dir / "no" / "such.json").string(), std::string("/dev/null"), d.dir.string()}) {
+    const auto r = vine("-q run " + design + " --timing-only --json " + out);
+    EXPECT_EQ(r.code, 1) << out << r.output;
+    EXPECT_NE(r.output.find("--json file '" + out + "'"), std::string::npos) << r.output;
+  }
+  // A good run writes the complete file and leaves no temporary beside it.
+  const fs::path json = d.dir / "report.json";
+  std::ofstream(json) << "old";
+  const auto ok = vine("-q run " + design + " --timing-only --json " + json.string());
+  ASSERT_EQ(ok.code, 0) << ok.output;
+  EXPECT_EQ(nlohmann::json::parse(read(json))["frames"], 8);
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(d.dir)) ++files;
+  EXPECT_EQ(files, 2);  // the design and the report
+}

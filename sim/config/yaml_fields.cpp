@@ -1,6 +1,7 @@
 #include "sim/config/yaml_fields.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -41,15 +42,15 @@ void Field::fail(const std::string& expected) const { throw ConfigError(where(),
 int64_t Field::as_int(int64_t min, int64_t max) const {
   if (!node_.IsScalar()) fail("an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   const std::string& s = node_.Scalar();
-  size_t pos = 0;
-  long long v = 0;
-  try {
-    v = std::stoll(s, &pos, 0);
-  } catch (...) {
-    pos = 0;
-  }
-  if (pos == 0 || pos != s.size())
-    fail("an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  // Decimal digits only: YAML 1.1 would read 010 as 8 and 0x10 as 16, which
+  // no one writing a PE count means.
+  const size_t digits = s.size() > 0 && s[0] == '-' ? 1 : 0;
+  bool decimal = s.size() > digits && s.size() - digits <= 18;
+  for (size_t i = digits; decimal && i < s.size(); ++i) decimal = s[i] >= '0' && s[i] <= '9';
+  if (decimal && s[digits] == '0' && s.size() > digits + 1) decimal = false;  // a leading zero
+  if (!decimal)
+    fail("a decimal integer in [" + std::to_string(min) + ", " + std::to_string(max) + "] (no leading zeros)");
+  const long long v = std::stoll(s, nullptr, 10);
   if (v < min || v > max) fail("an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   return v;
 }
@@ -99,13 +100,24 @@ std::vector<Field> Field::items() const {
   return out;
 }
 
-MapReader::MapReader(const Field& f) : self_(f) {
-  if (!f.is_map()) f.fail("a map of fields");
-}
-
 static std::string child_path(const Field& parent, const std::string& key) {
   return parent.path().empty() ? key : parent.path() + "." + key;
 }
+
+MapReader::MapReader(const Field& f) : self_(f) {
+  if (!f.is_map()) f.fail("a map of fields");
+  // yaml-cpp keeps every entry of a map and finds the first of equal keys: a
+  // key written twice would silently lose one of its values.
+  std::set<std::string> seen;
+  for (const auto& kv : f.node()) {
+    const Field key(kv.first, f.file(), f.path());
+    if (!kv.first.IsScalar()) key.fail("a plain name as the key");
+    if (!seen.insert(kv.first.Scalar()).second)
+      Field(kv.first, f.file(), child_path(f, kv.first.Scalar()))
+          .fail("each key once in a map ('" + kv.first.Scalar() + "' is given twice)");
+  }
+}
+
 
 bool MapReader::has(const std::string& key) const { return bool(self_.node()[key]); }
 
@@ -178,6 +190,15 @@ void MapReader::done() const {
 }
 
 YAML::Node load_yaml_file(const std::string& path) {
+  // A directory, a pipe (which would block) or a device is no config.
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw ConfigError(ir::SourceLocation{path, 0, 0, ""}, "", "a readable YAML file (" + ec.message() + ")");
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw ConfigError(ir::SourceLocation{path, 0, 0, ""},
+                      std::filesystem::is_directory(st) ? "a directory" : "a special file (pipe, device or socket)",
+                      "a regular YAML file");
   std::ifstream in(path);
   if (!in) throw ConfigError(ir::SourceLocation{path, 0, 0, ""}, "", "a readable YAML file (cannot open it)");
   try {

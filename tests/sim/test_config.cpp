@@ -1,6 +1,8 @@
 // Config loading: every shipped config is valid, and every kind of mistake is
 // reported with file, line, column, field, value and expectation.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -156,7 +158,7 @@ TEST(ConfigErrors, StreamWidthLimit) {
 
 TEST(ConfigErrors, BadTypeAndRange) {
   TempConfig a("type", design_text("  conv0: {simd: three}\n"));
-  EXPECT_NE(error_of([&] { config::load_design(a.path.string()); }).find("got 'three', expected an integer"),
+  EXPECT_NE(error_of([&] { config::load_design(a.path.string()); }).find("got 'three', expected a decimal integer"),
             std::string::npos);
   std::string text = design_text("  conv0: {simd: 3}\n");
   text.replace(text.find("clock_mhz: 100"), 14, "clock_mhz: 0");
@@ -234,6 +236,37 @@ TEST(ConfigErrors, EveryStreamCarriesAFrameInWholeBeats) {
                    "beats"),
             std::string::npos)
       << e;
+}
+
+// Input mistakes are config errors (exit 1), never internal errors, hangs or
+// silently dropped values.
+TEST(ConfigErrors, FilesKeysAndNumbersThatAreNotWhatTheyLookLike) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-test-files-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  EXPECT_NE(error_of([&] { config::load_network(dir.string()); }).find("got a directory, expected a regular YAML file"),
+            std::string::npos);
+  const fs::path pipe = dir / "pipe.yaml";
+  ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+  EXPECT_NE(error_of([&] { config::load_network(pipe.string()); }).find("a special file"), std::string::npos);
+  fs::create_symlink(dir / "b.yaml", dir / "a.yaml");
+  fs::create_symlink(dir / "a.yaml", dir / "b.yaml");
+  EXPECT_NE(error_of([&] { config::load_network((dir / "a.yaml").string()); }).find("symbolic links"),
+            std::string::npos);
+  fs::remove_all(dir);
+
+  const std::string layer = "  - {name: a, kind: fc, out_features: 8, weights: {arithmetic: binary}, output: {kind: accumulator}}\n";
+  TempConfig twice("twice", "network: n\nnetwork: m\ninput: {shape: [1, 1, 8], type: bipolar}\nlayers:\n" + layer);
+  EXPECT_NE(error_of([&] { config::load_network(twice.path.string()); })
+                .find(":2:1: network: got 'network', expected each key once in a map ('network' is given twice)"),
+            std::string::npos);
+  TempConfig inner("twice-inner", "network: n\ninput: {shape: [1, 1, 8], type: bipolar, type: unsigned}\nlayers:\n" + layer);
+  EXPECT_NE(error_of([&] { config::load_network(inner.path.string()); }).find("input.type: got 'type', expected each key once"),
+            std::string::npos);
+  TempConfig octal("octal", "network: n\ninput: {shape: [1, 1, 8], type: bipolar}\nlayers:\n"
+                            "  - {name: a, kind: fc, out_features: 010, weights: {arithmetic: binary}, output: {kind: accumulator}}\n");
+  EXPECT_NE(error_of([&] { config::load_network(octal.path.string()); })
+                .find("layers[0].out_features: got '010', expected a decimal integer in [1, 1048576] (no leading zeros)"),
+            std::string::npos);
 }
 
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {

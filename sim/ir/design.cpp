@@ -62,7 +62,11 @@ void check_design(const Design& d) {
         require_divides(f, "pe", f.pe, l.matrix_height(), "MH of " + l.name);
         break;
       case LayerKind::kDwConv:
-        require_divides(f, "simd", f.simd, l.matrix_width(), "k*k of " + l.name);
+        // The modelled VVAU reads one kernel position per beat (FINN's SIMD > 1 VVAU is not modelled).
+        if (f.simd != 1)
+          throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
+                            "simd 1 for the depthwise layer " + l.name +
+                                " (the modelled VVAU reads one kernel position per beat)");
         require_divides(f, "pe", f.pe, l.in_shape.c, "channels of " + l.name);
         break;
       default:

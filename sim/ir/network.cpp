@@ -184,6 +184,11 @@ void infer_network(Network& net) {
     }
     l.in_shape = shapes[0];
     l.in_type = types[0];
+    // The pad code travels on the padded stream: it must be one of its codes.
+    if (l.pad.any() && (l.pad_value < l.in_type.min_code() || l.pad_value > l.in_type.max_code()))
+      throw ConfigError(at(l, "pad_value"), std::to_string(l.pad_value),
+                        "a code of the padded stream's type, in [" + std::to_string(l.in_type.min_code()) + ", " +
+                            std::to_string(l.in_type.max_code()) + "]");
     const Shape& s = l.in_shape;
 
     switch (l.kind) {

@@ -269,6 +269,30 @@ TEST(ConfigErrors, FilesKeysAndNumbersThatAreNotWhatTheyLookLike) {
             std::string::npos);
 }
 
+// What validate accepts, every command runs: what no command can run is
+// refused at load time, where the field is.
+TEST(ConfigErrors, WhatNoCommandCanRunIsRefusedAtLoad) {
+  TempConfig engine("engine", design_text("  conv0: {simd: 3, pe: 16}\n", "template: engine\n"));
+  EXPECT_NE(error_of([&] { config::load_design(engine.path.string()); })
+                .find("template: got 'engine', expected 'streaming' (the engine template is not modelled yet)"),
+            std::string::npos);
+  const std::string mnv = "design: t\nnetwork: " + (kConfigs / "networks/mobilenet-v1-w4a4.yaml").string() +
+                          "\ndevice: " + (kConfigs / "devices/alveo-u250.yaml").string() + "\nclock_mhz: 300\nlayers:\n";
+  TempConfig dw("dw-simd", mnv + "  dw1: {simd: 9, pe: 32}\n");
+  EXPECT_NE(error_of([&] { config::load_design(dw.path.string()); })
+                .find("dw1.simd: got 9, expected simd 1 for the depthwise layer dw1"),
+            std::string::npos);
+  TempConfig dw_ok("dw-simd-ok", mnv + "  dw1: {simd: 1, pe: 32}\n");
+  EXPECT_EQ(error_of([&] { config::load_design(dw_ok.path.string()); }), "(no error)");
+  const std::string head = "network: n\ninput: {shape: [4, 4, 2], type: unsigned, bits: 4}\nlayers:\n";
+  TempConfig pad("pad-value", head + "  - {name: p, kind: pad, padding: 1, pad_value: 16}\n");
+  EXPECT_NE(error_of([&] { config::load_network(pad.path.string()); })
+                .find("(p).pad_value: got 16, expected a code of the padded stream's type, in [0, 15]"),
+            std::string::npos);
+  TempConfig pad_ok("pad-value-ok", head + "  - {name: p, kind: pad, padding: 1, pad_value: 15}\n");
+  EXPECT_EQ(error_of([&] { config::load_network(pad_ok.path.string()); }), "(no error)");
+}
+
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   TempConfig t("syntax", "network: n\n  layers: [\n");
   const std::string e = error_of([&] { config::load_network(t.path.string()); });

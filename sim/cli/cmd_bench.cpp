@@ -41,7 +41,7 @@ int cmd_bench(const Args& args) {
       "vine bench DESIGN [options]: golden-reference frames/s, bit-exact simulation frames/s and their ratio, "
       "timing-only simulated cycles/s, peak memory");
   opts.add_options()("help,h", "show this help")("frames", po::value<int>()->default_value(4),
-                                                 "frames per measurement (>= 2)")(
+                                                 "frames per measurement (2 to 100000)")(
       "timing-frames", po::value<int>()->default_value(0), "frames of the timing-only run (default: 4x --frames)")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and frames")(
       "json", po::value<std::string>(), "also write the figures as JSON")(
@@ -49,9 +49,20 @@ int cmd_bench(const Args& args) {
       "rtl: also time the RTL co-simulation (every layer's PEs on Verilated units) against the C++ back-end");
   po::variables_map vm;
   if (auto done = parse_command("bench", args, opts, "design", "DESIGN", vm)) return *done;
+  // Bounds: the reference keeps every input frame in memory, and the
+  // timing-only run's frame count is 4x this one.
+  constexpr int kMaxFrames = 100000, kMaxTimingFrames = 10000000;
   const int frames = vm["frames"].as<int>();
-  if (frames < 2) return usage_error("bench", "--frames must be >= 2, got " + std::to_string(frames), opts);
-  const int timing_frames = vm["timing-frames"].as<int>() > 0 ? vm["timing-frames"].as<int>() : 4 * frames;
+  if (frames < 2 || frames > kMaxFrames)
+    return usage_error("bench", "--frames must be in [2, " + std::to_string(kMaxFrames) + "], got " + std::to_string(frames),
+                       opts);
+  const int given_timing = vm["timing-frames"].as<int>();
+  if (given_timing < 0 || given_timing > kMaxTimingFrames)
+    return usage_error("bench",
+                       "--timing-frames must be in [0, " + std::to_string(kMaxTimingFrames) + "], got " +
+                           std::to_string(given_timing),
+                       opts);
+  const int timing_frames = given_timing > 0 ? given_timing : 4 * frames;
   const uint64_t seed = vm["seed"].as<uint64_t>();
   const auto backend = parse_backend(vm);
   if (!backend)

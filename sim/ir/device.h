@@ -1,6 +1,7 @@
 // An FPGA device and its board: resources, clock, off-chip memory, links.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "sim/ir/source_location.h"
@@ -25,6 +26,15 @@ struct Device {
   double max_clock_mhz = 0;  // fabric clock the board's reference designs use
   int ddr_channels = 0;
   double ddr_bandwidth_gbps_per_channel = 0;  // GB/s, peak
+  // The DDR timing model's figures (docs/ddr.md), per channel; meaningful
+  // only when ddr_channels > 0. Peak bandwidth = data_bits / 8 x transfer rate.
+  int ddr_data_bits = 0;                // data bits per beat (ECC bits excluded)
+  double ddr_transfer_rate_mts = 0;     // beats per microsecond (MT/s)
+  int64_t ddr_capacity_mbytes = 0;      // MiB (2^20 bytes)
+  double ddr_latency_ns = 0;            // request to first data, uncontended
+  int ddr_burst_bytes = 0;              // bytes per DDR burst (BL x data bytes)
+  double ddr_efficiency = 0;            // fraction of peak bandwidth achievable, (0, 1]
+  int64_t ddr_interleave_bytes = 0;     // 0: each channel owns a contiguous range
   int transceivers = 0;
   double transceiver_gbps = 0;  // line rate per lane, Gb/s
 };

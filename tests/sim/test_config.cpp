@@ -323,3 +323,63 @@ TEST(ConfigErrors, SimulationKnobs) {
                  "fifos:\n  - {from: conv0, to: conv1, depth: 4, bits: 64, style: memory}\n"),
             "(no error)");
 }
+
+// The DDR figures of a device (docs/ddr.md): each is typed and ranged, the
+// quoted peak must agree with bus width x transfer rate, and a board without
+// DDR needs none of them.
+TEST(ConfigErrors, DeviceDdrFields) {
+  const std::string head =
+      "device: x\nboard: b\npart: p\nfamily: zynq7\n"
+      "resources: {lut: 1, ff: 1, bram36: 0, uram: 0, dsp: 0}\nclock_mhz: 100\nddr:\n";
+  const std::string good =
+      "  channels: 1\n  bandwidth_gbytes_per_s: 2.1\n  data_bits: 16\n"
+      "  transfer_rate_mts: 1050\n  capacity_mbytes: 512\n";
+  auto load = [&](const std::string& ddr) {
+    TempConfig t("ddr", head + ddr);
+    std::string e = error_of([&] { config::load_device(t.path.string()); });
+    if (e.rfind(t.path.string(), 0) == 0) e = e.substr(t.path.string().size());  // keep :line:col
+    return e;
+  };
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string s = good;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  EXPECT_EQ(load(good), "(no error)");
+  {
+    TempConfig t("ddr-defaults", head + good);
+    const ir::Device d = config::load_device(t.path.string());
+    EXPECT_EQ(d.ddr_burst_bytes, 16);  // BL8 x 2 bytes
+    EXPECT_DOUBLE_EQ(d.ddr_latency_ns, 100);
+    EXPECT_DOUBLE_EQ(d.ddr_efficiency, 0.8);
+    EXPECT_EQ(d.ddr_interleave_bytes, 0);
+    EXPECT_EQ(d.ddr_capacity_mbytes, 512);
+  }
+  EXPECT_EQ(load(with("2.1", "3")),
+            ":9:27: ddr.bandwidth_gbytes_per_s: got '3', expected data_bits / 8 x "
+            "transfer_rate_mts / 1000 = 2.1 GB/s (within 1%)");
+  EXPECT_EQ(load(with("data_bits: 16", "data_bits: 24")),
+            ":10:14: ddr.data_bits: got '24', expected a power of two in [8, 1024]");
+  EXPECT_EQ(load(with("capacity_mbytes: 512", "capacity_mbytes: 0")),
+            ":12:20: ddr.capacity_mbytes: got '0', expected an integer in [1, 1073741824]");
+  EXPECT_EQ(load(with("  capacity_mbytes: 512\n", "")),
+            ":8:3: ddr.capacity_mbytes: got nothing, expected required field 'capacity_mbytes'");
+  EXPECT_EQ(load(good + "  efficiency: 0\n"),
+            ":13:15: ddr.efficiency: got '0', expected a number in [1e-06, 1]");
+  EXPECT_EQ(load(good + "  efficiency: 1.2\n"),
+            ":13:15: ddr.efficiency: got '1.2', expected a number in [1e-06, 1]");
+  EXPECT_EQ(load(good + "  latency_ns: -5\n"),
+            ":13:15: ddr.latency_ns: got '-5', expected a number in [0, 100000]");
+  EXPECT_EQ(load(good + "  burst_bytes: 24\n"),
+            ":13:16: ddr.burst_bytes: got '24', expected a power of two, a multiple of data_bits / 8 "
+            "= 2 bytes");
+  EXPECT_EQ(load(good + "  interleave_bytes: 8\n"),
+            ":13:21: ddr.interleave_bytes: got '8', expected 0 (contiguous channels) or a power of "
+            "two, a multiple of burst_bytes = 16, at most the channel capacity");
+  EXPECT_EQ(load(good + "  latency: 5\n"),
+            ":13:3: ddr.latency: got unknown field 'latency', expected one of: "
+            "bandwidth_gbytes_per_s, burst_bytes, capacity_mbytes, channels, data_bits, "
+            "efficiency, interleave_bytes, latency_ns, transfer_rate_mts");
+  // No DDR: nothing else is needed.
+  EXPECT_EQ(load("  channels: 0\n  bandwidth_gbytes_per_s: 0\n"), "(no error)");
+}

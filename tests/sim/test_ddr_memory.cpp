@@ -289,7 +289,9 @@ TEST(DdrErrors, ResponsesAsABusGivesThem) {
     sc_time d(5, SC_NS);
     m.b_transport(0, t.p, d);
     // An error is answered at once: the delay is left as it came.
-    if (t.p.get_response_status() != tlm::TLM_OK_RESPONSE) EXPECT_EQ(d, sc_time(5, SC_NS));
+    if (t.p.get_response_status() != tlm::TLM_OK_RESPONSE) {
+      EXPECT_EQ(d, sc_time(5, SC_NS));
+    }
     return t.p.get_response_status();
   };
   Txn ok(tlm::TLM_READ_COMMAND, cap - 8, 8);

@@ -1,0 +1,98 @@
+// The accelerator's control block: the registers of register_map.h on a
+// TLM-2.0 target socket (AXI-Lite: 32-bit, aligned), and the interrupt line.
+// Time is computed, not ticked (VCML's peripheral style): a status read
+// derives from the job's start and done times and sc_time_stamp(); the block
+// has no process of its own but the method that drives the interrupt line.
+//
+// Bad software is answered as hardware would: an unmapped offset is a TLM
+// address error, a write to a read-only register a command error, each logged
+// once per offset; a START with no frames or a buffer outside DDR sets
+// STATUS.ERROR with a cause; a START while busy is ignored and counted.
+#pragma once
+
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <set>
+#include <systemc>
+#include <tlm>
+
+#include "platforms/board/register_map.h"
+
+namespace vine::platforms {
+
+// What runs a job: the board's DMAs and accelerator, or a test's double.
+class JobRunner {
+ public:
+  struct Job {
+    uint64_t in_addr = 0, out_addr = 0;
+    uint32_t frames = 0;
+  };
+  struct Counters {  // since the last reset, at the current SystemC time
+    uint64_t frames_done = 0, stall_cycles = 0, ddr_bytes = 0;
+  };
+  virtual ~JobRunner() = default;
+  // Starts `job` now. The runner calls ControlRegisters::job_done() at the
+  // SystemC time its last output beat is in memory.
+  virtual void start_job(const Job& job) = 0;
+  // Abandons the running job (RESET): no job_done() follows.
+  virtual void abort_job() = 0;
+  virtual Counters counters() const = 0;
+};
+
+class ControlRegisters : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<ControlRegisters> socket;
+  sc_core::sc_out<bool> irq;  // level: high while an enabled source is raised
+
+  struct Geometry {
+    sc_core::sc_time clock;  // the accelerator's clock period
+    uint64_t ddr_base = 0, ddr_bytes = 0;
+    uint64_t in_frame_bytes = 0, out_frame_bytes = 0;  // one frame in DDR
+    int access_cycles = 1;                             // an AXI-Lite access's annotated cost
+  };
+  ControlRegisters(sc_core::sc_module_name name, const Geometry& g, JobRunner& runner);
+  const char* kind() const override { return "vine_control_registers"; }
+
+  // The runner's word that the job's last output beat is in memory (now).
+  void job_done();
+
+  // For traces: every access, when recording.
+  struct RegisterAccess {
+    sc_core::sc_time at;
+    bool write = false;
+    uint32_t offset = 0, value = 0;
+    tlm::tlm_response_status response = tlm::TLM_OK_RESPONSE;
+  };
+  void record_accesses(bool on) { record_ = on; }
+  const std::vector<RegisterAccess>& accesses() const { return accesses_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  unsigned transport_dbg(tlm::tlm_generic_payload& p);
+  bool access(bool write, uint32_t offset, uint32_t& value, tlm::tlm_response_status& status);
+  uint32_t read(uint32_t offset);
+  void write(const regs::Register& r, uint32_t value);
+  void start();
+  void reset();
+  void update_irq();
+  void drive_irq();  // the line's one driver, whichever process changed its level
+  uint64_t busy_cycles() const;
+  void warn_once(const std::string& what, uint32_t offset);
+
+  Geometry g_;
+  JobRunner& runner_;
+  uint32_t ctrl_ = 0, status_ = 1, irq_enable_ = 0, irq_status_ = 0, frames_ = 0;
+  uint64_t in_addr_ = 0, out_addr_ = 0;
+  uint32_t start_ignored_ = 0;
+  bool busy_ = false;
+  sc_core::sc_time job_start_;
+  uint64_t busy_before_ = 0;  // cycles of finished jobs since reset
+  uint32_t latched_hi_[3] = {0, 0, 0};
+  std::set<std::pair<int, uint32_t>> warned_;
+  bool record_ = false, level_ = false;
+  sc_core::sc_event level_changed_;
+  std::vector<RegisterAccess> accesses_;
+};
+
+}  // namespace vine::platforms

@@ -1,6 +1,7 @@
 #include <filesystem>
 #include <set>
 
+#include "models/layers/stage_kinds.h"
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
 
@@ -69,8 +70,7 @@ ir::Design load_design(const std::string& path) {
   if (auto pd = m.find("pipeline_depth")) {
     d.pipeline_depth_where = pd->where();
     MapReader pm(*pd);
-    for (const char* kind : {"fmpadding", "swg", "mvau", "vvau", "threshold", "maxpool", "avgpool", "addstreams",
-                             "concat", "duplicate", "dwc", "input_dma", "output_dma"})
+    for (const std::string& kind : kinds::stage_kinds().names())
       if (pm.find(kind)) d.pipeline_depth[kind] = int(pm.get_int(kind, 0, 1024));
     pm.done();
   }

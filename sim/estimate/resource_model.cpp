@@ -14,11 +14,6 @@ namespace {
 int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
-int ceil_log2(int64_t v) {
-  int b = 0;
-  while ((int64_t{1} << b) < v) ++b;
-  return b;
-}
 
 ir::Resources weight_memory(int64_t width, int64_t depth, ir::MemoryStyle style) {
   ir::Resources r;
@@ -125,66 +120,6 @@ int64_t lutram_for(int64_t width, int64_t depth) {
 
 bool uses_dsp(const ir::WeightType& w, const ir::ActivationType& a) {
   return w.arithmetic == ir::WeightArithmetic::kFixed && (w.bits > 4 || a.bits > 4);
-}
-
-ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d) {
-  using ir::StageKind;
-  // The DMAs belong to the shell, not to the accelerator's layers.
-  if (s.kind == StageKind::kInputDma || s.kind == StageKind::kOutputDma) return {};
-  const ir::Layer& l = d.network.layers[s.layer];
-  ir::Resources r;
-  switch (s.kind) {
-    case StageKind::kInputDma:
-    case StageKind::kOutputDma:
-      return r;
-    case StageKind::kMvau:
-    case StageKind::kVvau:
-      return compute_unit_resources(s, d);
-    case StageKind::kSlidingWindow: {
-      // Line buffer of (K-1) rows plus K pixels (FINN's RTL SWG), SIMD channels per word.
-      const int64_t word = s.in_stream_bits;
-      const int64_t depth = (int64_t{s.kernel - 1} * s.ifm_w + s.kernel) * (s.channels / s.simd);
-      r = buffer_resources(word, depth);
-      r.lut += 300 + 2.0 * word;  // address counters and the output multiplexer
-      r.ff += 200 + 2.0 * word;
-      return r;
-    }
-    case StageKind::kMaxPool:
-    case StageKind::kAvgPool: {
-      const int bits = s.kind == StageKind::kAvgPool ? l.in_type.bits + 2 * ceil_log2(s.kernel) : l.in_type.bits;
-      r = buffer_resources(int64_t{s.pe} * bits, int64_t{s.ofm_w} * (s.channels / s.pe));  // one row of partial results
-      r.lut += 100 + double(s.pe) * bits * 2;  // compare/accumulate and select per lane
-      r.ff += 100 + double(s.pe) * bits * 2;
-      return r;
-    }
-    case StageKind::kThreshold: {
-      const int64_t thr = thresholds_per_channel(l);
-      const int in_bits = l.in_type.bits;
-      r.lut = 100 + double(s.pe) * std::max<int64_t>(thr, 1) * in_bits;
-      r.ff = 100 + double(s.in_stream_bits + s.out_stream_bits);
-      if (thr) r += buffer_resources(int64_t{s.pe} * thr * in_bits, l.out_shape.c / s.pe);
-      return r;
-    }
-    case StageKind::kAddStreams: {
-      const int64_t thr = thresholds_per_channel(l);
-      const int sum_bits = l.acc_range.bits();
-      r.lut = 100 + double(s.pe) * (sum_bits + double(thr) * sum_bits);
-      r.ff = 100 + 2.0 * s.in_stream_bits + s.out_stream_bits;
-      if (thr) r += buffer_resources(int64_t{s.pe} * thr * sum_bits, l.out_shape.c / s.pe);
-      return r;
-    }
-    case StageKind::kFmPadding:
-    case StageKind::kConcat:
-    case StageKind::kDuplicate:
-      r.lut = 50 + double(s.out_stream_bits);
-      r.ff = 50 + double(s.out_stream_bits);
-      return r;
-    case StageKind::kWidthConverter:
-      r.lut = 50 + double(std::max(s.in_stream_bits, s.out_stream_bits));
-      r.ff = 50 + double(s.in_stream_bits + s.out_stream_bits);
-      return r;
-  }
-  return r;
 }
 
 ir::Resources fifo_resources(int64_t width_bits, int64_t depth, bool memory_style) {

@@ -1,7 +1,8 @@
-// Resource cost of each streaming stage and FIFO, and the cost functions
-// they build on: PE lanes fitted to the RTL units' Yosys figures
-// (lane_cost.h), FINN-R's cost functions for memories and thresholds
-// (docs/estimate.md gives every formula).
+// The resource cost functions the stage kinds and the estimate build on: PE
+// lanes fitted to the RTL units' Yosys figures (lane_cost.h), FINN-R's cost
+// functions for memories and thresholds, FIFOs (docs/estimate.md gives every
+// formula). Each stage kind's own cost is in its entry
+// (models/layers/<model>_kind.cpp).
 #pragma once
 
 #include <cstdint>
@@ -31,8 +32,6 @@ ir::Resources buffer_resources(int64_t width, int64_t depth);
 // Output thresholds per channel: 2^O - 1 for an O-bit output, 1 for bipolar,
 // 0 without thresholds.
 int64_t thresholds_per_channel(const ir::Layer& l);
-
-ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d);
 
 // An MVAU's or VVAU's PE array: PE x SIMD lanes over an MW x MH weight
 // matrix, its lanes units, weight memory and threshold memory.

@@ -33,6 +33,11 @@ struct LayerFolding {
   // The layer's own weight_memory field, or the design-wide default it took;
   // unknown (line 0) when neither was written.
   SourceLocation weight_memory_where;
+  // The stage kinds the layer expands into, in stream order, when the design
+  // lists them (`stages:`); empty: the layer kind's usual chain
+  // (ir::layer_stages).
+  std::vector<std::string> stages;
+  SourceLocation stages_where;
 };
 
 // Depth of the FIFO on one edge of the layer graph ("input" and "output" name

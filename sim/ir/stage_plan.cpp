@@ -244,14 +244,16 @@ class PlanBuilder {
     return at;
   }
 
-  // The chain of stages layer `li` expands into (the layer-kind table), each
-  // filled in by its kind, joined by layer-internal streams, and its input
-  // edges.
+  // The chain of stages layer `li` expands into (the design's `stages:`, else
+  // the layer-kind table), each filled in by its kind, joined by
+  // layer-internal streams, and its input edges.
   void add_layer(int li) {
     const Layer& l = net_.layers[size_t(li)];
     const LayerFolding& f = d_.folding[size_t(li)];
     const auto& registry = kinds::stage_kinds();
-    const std::vector<LayerStage> spec = layer_stages(l.kind);
+    std::vector<LayerStage> spec;
+    for (const auto& name : f.stages) spec.push_back({name, false});
+    if (spec.empty()) spec = layer_stages(l.kind);
 
     StagePlan base;
     base.layer = li;
@@ -272,7 +274,8 @@ class PlanBuilder {
     for (const LayerStage& entry : spec) {
       const kinds::StageKindEntry* k = registry.find(entry.kind);
       if (!k || !k->from_layer)
-        throw std::logic_error("no stage kind '" + entry.kind + "' that a layer expands into");
+        throw config::ConfigError(f.stages_where, "'" + entry.kind + "'",
+                                  "a stage kind a layer expands into, for " + l.name);
       const int reads = elem_bits.empty() ? l.in_type.bits : elem_bits.back();
       const kinds::LayerSite site{d_, li, l, f, chain.empty() ? nullptr : &chain.back(), reads};
       if (entry.optional && k->needed && !k->needed(site)) continue;
@@ -291,7 +294,7 @@ class PlanBuilder {
     if (chain.empty()) throw std::logic_error("layer " + l.name + " expands into no stage");
     if (l.input_index.size() > 1 && reader < 0)
       throw config::ConfigError(
-          f.where,
+          f.stages_where.line ? f.stages_where : f.where,
           std::to_string(l.input_index.size()) + " inputs",
           "a stage kind that reads every input of " + l.name + " among its stages");
 

@@ -42,7 +42,8 @@ struct LayerStage {
   std::string kind;
   bool optional = false;  // built only where the kind says the layer needs it
 };
-// The table of what each layer kind expands into (docs/estimate.md).
+// The table of what each layer kind expands into (docs/estimate.md), unless
+// the design lists a layer's `stages:` itself.
 std::vector<LayerStage> layer_stages(LayerKind k);
 
 struct StagePlan {

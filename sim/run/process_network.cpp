@@ -122,6 +122,11 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
     return pe_row_blocks(b.plan, b.layer(), b.params, t);
   };
   std::unique_ptr<Stage> stage = kind.make(b);
+  // The reports name a stage's kind by its model's kind(), the estimate by
+  // the registry's name: they must agree.
+  if (kind.name != stage->kind())
+    throw std::logic_error("stage " + s.name + ": its model's kind() is '" + stage->kind() +
+                           "', its stage kind '" + kind.name + "'");
   if (auto* in = dynamic_cast<InputDma*>(stage.get())) input_ = in;
   if (auto* out = dynamic_cast<OutputDma*>(stage.get())) output_ = out;
   return stage;

@@ -10,22 +10,10 @@
 
 #include "models/pe/dot_product.h"
 #include "models/pe/output_unit.h"
+#include "models/pe/row_block.h"
 #include "models/stage/stage.h"
 
 namespace vine::models {
-
-// The PE array's arithmetic for a run of output channels (a channel group).
-struct RowBlock {
-  int64_t first_row = 0, rows = 0;
-  std::unique_ptr<DotProductUnit> unit;
-};
-
-// The unit that holds weight row `row`.
-inline DotProductUnit& unit_of_row(const std::vector<RowBlock>& blocks, int64_t row) {
-  for (const auto& b : blocks)
-    if (row >= b.first_row && row < b.first_row + b.rows) return *b.unit;
-  return *blocks.front().unit;
-}
 
 struct MatrixGeometry {
   int64_t mw = 0, mh = 0;  // matrix width (synapses) and height (neurons)

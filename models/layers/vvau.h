@@ -6,7 +6,9 @@
 
 #include <vector>
 
-#include "models/layers/mvau.h"
+#include "models/pe/output_unit.h"
+#include "models/pe/row_block.h"
+#include "models/stage/stage.h"
 
 namespace vine::models {
 

@@ -1,5 +1,5 @@
 // The timing parameters of a stage's HLS pipeline (models/stage/stage.h),
-// stated in one place per stage kind (sim/estimate/stage_timing.cpp) and
+// stated by each stage kind's registry entry (models/layers/*_kind.cpp) and
 // overridable per design. Plain data: the analytic model reads it without
 // SystemC.
 #pragma once

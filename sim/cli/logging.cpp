@@ -79,10 +79,10 @@ void log_plan(const ir::StreamingPlan& plan) {
                plan.stages.size(), plan.streams.size(), edges, plan.streams.size() - edges);
   // Per frame; the DMAs have one side only.
   for (const auto& s : plan.stages) {
-    if (s.kind == ir::StageKind::kInputDma)
+    if (s.inputs.empty())
       spdlog::debug("stage {}: writes {} bits x {} beats per frame", s.name, s.out_stream_bits,
                     s.out_words);
-    else if (s.kind == ir::StageKind::kOutputDma)
+    else if (s.outputs.empty())
       spdlog::debug("stage {}: reads {} bits x {} beats per frame", s.name, s.in_stream_bits,
                     s.in_words);
     else

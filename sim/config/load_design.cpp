@@ -1,6 +1,7 @@
 #include <filesystem>
 #include <set>
 
+#include "models/layers/stage_kinds.h"
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
 
@@ -45,6 +46,30 @@ ir::MemoryStyle read_memory_style(const Field& f) {
   return ir::MemoryStyle::kBram;
 }
 
+// A layer's `stages:`: registered stage kinds that a layer can expand into,
+// one of which reads every input of a layer with several.
+std::vector<std::string> read_layer_stages(const Field& f, const ir::Layer& layer) {
+  std::vector<std::string> placeable, multi_input;
+  for (const kinds::StageKindEntry* k : kinds::stage_kinds().entries()) {
+    if (k->from_layer) placeable.push_back(k->name);
+    if (k->from_layer && k->reads_every_input) multi_input.push_back(k->name);
+  }
+  std::vector<std::string> stages;
+  bool reads_every_input = false;
+  for (const Field& item : f.items()) {
+    const std::string name = item.as_string();
+    const kinds::StageKindEntry* k = kinds::stage_kinds().find(name);
+    if (!k || !k->from_layer)
+      item.fail("a stage kind a layer expands into, one of: " + join(placeable));
+    reads_every_input |= k->reads_every_input;
+    stages.push_back(name);
+  }
+  if (stages.empty()) f.fail("a list of at least one stage kind");
+  if (layer.input_index.size() > 1 && !reads_every_input)
+    f.fail("a stage that reads every input of " + layer.name + ", one of: " + join(multi_input));
+  return stages;
+}
+
 }  // namespace
 
 ir::Design load_design(const std::string& path) {
@@ -85,8 +110,7 @@ ir::Design load_design(const std::string& path) {
   if (auto pd = m.find("pipeline_depth")) {
     d.pipeline_depth_where = pd->where();
     MapReader pm(*pd);
-    for (const char* kind : {"fmpadding", "swg", "mvau", "vvau", "threshold", "maxpool", "avgpool", "addstreams",
-                             "concat", "duplicate", "dwc", "input_dma", "output_dma"})
+    for (const std::string& kind : kinds::stage_kinds().names())
       if (pm.find(kind)) d.pipeline_depth[kind] = int(pm.get_int(kind, 0, 1024));
     pm.done();
   }
@@ -132,6 +156,10 @@ ir::Design load_design(const std::string& path) {
         if (!layer.has_weights()) be->fail("no PE backend on a layer without weights");
         f.backend = be->as_choice({"cpp", "rtl"}) == "rtl" ? ir::PeBackend::kRtl : ir::PeBackend::kCpp;
         f.backend_where = be->where();
+      }
+      if (auto st = fm.find("stages")) {
+        f.stages = read_layer_stages(*st, layer);
+        f.stages_where = st->where();
       }
       if (auto wm = fm.find("weight_memory")) {
         if (!layer.has_weights()) wm->fail("no weight_memory on a layer without weights");

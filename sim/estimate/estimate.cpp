@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "models/layers/stage_kinds.h"
 #include "sim/config/config_error.h"
-#include "sim/estimate/cycle_model.h"
 #include "sim/estimate/resource_model.h"
 
 namespace vine::estimate {
@@ -34,8 +34,10 @@ Estimate estimate_design(const ir::Design& d) {
   const ir::StreamingPlan plan = ir::plan_process_network(d);
   for (const auto& s : plan.stages) {
     // The DMAs belong to the shell: no layer, no cycles of the accelerator's.
-    if (s.kind == ir::StageKind::kInputDma || s.kind == ir::StageKind::kOutputDma) continue;
-    StageEstimate se{s, stage_cycles(s, d), stage_resources(s, d)};
+    if (s.layer < 0) continue;
+    // Cycles and resources as the stage's kind states them.
+    const kinds::StageKindEntry& kind = kinds::stage_kinds()[s.kind];
+    StageEstimate se{s, kind.cycles(s, d), kind.resources ? kind.resources(s, d) : ir::Resources{}};
     LayerEstimate& le = e.layers[s.layer];
     le.cycles = std::max(le.cycles, se.cycles);
     le.resources += se.resources;

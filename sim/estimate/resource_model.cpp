@@ -11,18 +11,8 @@ namespace vine::estimate {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int ceil_log2(int64_t v) {
-  int b = 0;
-  while ((int64_t{1} << b) < v) ++b;
-  return b;
-}
-
-// Output thresholds per channel: 2^O - 1 for an O-bit output, 1 for bipolar.
-int64_t thresholds_per_channel(const ir::Layer& l) {
-  if (l.output.kind != ir::OutputKind::kThreshold) return 0;
-  if (l.out_type.kind == ir::ActivationKind::kBipolar) return 1;
-  return (int64_t{1} << l.out_type.bits) - 1;
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
 }
 
 ir::Resources weight_memory(int64_t width, int64_t depth, ir::MemoryStyle style) {
@@ -33,14 +23,6 @@ ir::Resources weight_memory(int64_t width, int64_t depth, ir::MemoryStyle style)
     case ir::MemoryStyle::kLutram: r.lut = double(lutram_for(width, depth)); break;
     case ir::MemoryStyle::kDdr: break;  // weights stream in from off-chip memory
   }
-  return r;
-}
-
-// A buffer placed in LUTRAM when small, in BRAM otherwise (as Vivado does).
-ir::Resources buffer(int64_t width, int64_t depth) {
-  ir::Resources r;
-  if (width * depth <= 4096) r.lut = double(lutram_for(width, depth));
-  else r.bram18 = double(bram18_for(width, depth));
   return r;
 }
 
@@ -64,8 +46,24 @@ std::vector<ir::WeightType> pe_lane_types(const ir::Layer& l) {
   return units;
 }
 
-// An MVAU or VVAU: PE x SIMD lanes over an MW x MH weight matrix.
-ir::Resources compute_unit(const ir::StagePlan& s, const ir::Design& d) {
+}  // namespace
+
+int64_t thresholds_per_channel(const ir::Layer& l) {
+  if (l.output.kind != ir::OutputKind::kThreshold) return 0;
+  if (l.out_type.kind == ir::ActivationKind::kBipolar) return 1;
+  return (int64_t{1} << l.out_type.bits) - 1;
+}
+
+ir::Resources buffer_resources(int64_t width, int64_t depth) {
+  ir::Resources r;
+  if (width * depth <= 4096)
+    r.lut = double(lutram_for(width, depth));
+  else
+    r.bram18 = double(bram18_for(width, depth));
+  return r;
+}
+
+ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d) {
   const ir::Layer& l = d.network.layers[s.layer];
   const ir::LayerFolding& f = d.folding[s.layer];
   const int acc = l.acc_range.bits();  // the layer's, whatever group a PE serves
@@ -96,11 +94,11 @@ ir::Resources compute_unit(const ir::StagePlan& s, const ir::Design& d) {
   }
   for (const auto& g : l.channel_groups)
     r += weight_memory(lanes * g.weights.bits, l.matrix_width() * g.channels / lanes, f.weight_memory);
-  if (thr) r += buffer(int64_t{s.pe} * thr * acc, l.matrix_height() / s.pe);  // threshold memory per PE
+  if (thr)
+    r += buffer_resources(int64_t{s.pe} * thr * acc,
+                          l.matrix_height() / s.pe);  // threshold memory per PE
   return r;
 }
-
-}  // namespace
 
 int64_t bram18_for(int64_t width, int64_t depth) {
   if (width <= 0 || depth <= 0) return 0;
@@ -124,73 +122,13 @@ bool uses_dsp(const ir::WeightType& w, const ir::ActivationType& a) {
   return w.arithmetic == ir::WeightArithmetic::kFixed && (w.bits > 4 || a.bits > 4);
 }
 
-ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d) {
-  using ir::StageKind;
-  // The DMAs belong to the shell, not to the accelerator's layers.
-  if (s.kind == StageKind::kInputDma || s.kind == StageKind::kOutputDma) return {};
-  const ir::Layer& l = d.network.layers[s.layer];
-  ir::Resources r;
-  switch (s.kind) {
-    case StageKind::kInputDma:
-    case StageKind::kOutputDma:
-      return r;
-    case StageKind::kMvau:
-    case StageKind::kVvau:
-      return compute_unit(s, d);
-    case StageKind::kSlidingWindow: {
-      // Line buffer of (K-1) rows plus K pixels (FINN's RTL SWG), SIMD channels per word.
-      const int64_t word = s.in_stream_bits;
-      const int64_t depth = (int64_t{s.kernel - 1} * s.ifm_w + s.kernel) * (s.channels / s.simd);
-      r = buffer(word, depth);
-      r.lut += 300 + 2.0 * word;  // address counters and the output multiplexer
-      r.ff += 200 + 2.0 * word;
-      return r;
-    }
-    case StageKind::kMaxPool:
-    case StageKind::kAvgPool: {
-      const int bits = s.kind == StageKind::kAvgPool ? l.in_type.bits + 2 * ceil_log2(s.kernel) : l.in_type.bits;
-      r = buffer(int64_t{s.pe} * bits, int64_t{s.ofm_w} * (s.channels / s.pe));  // one row of partial results
-      r.lut += 100 + double(s.pe) * bits * 2;  // compare/accumulate and select per lane
-      r.ff += 100 + double(s.pe) * bits * 2;
-      return r;
-    }
-    case StageKind::kThreshold: {
-      const int64_t thr = thresholds_per_channel(l);
-      const int in_bits = l.in_type.bits;
-      r.lut = 100 + double(s.pe) * std::max<int64_t>(thr, 1) * in_bits;
-      r.ff = 100 + double(s.in_stream_bits + s.out_stream_bits);
-      if (thr) r += buffer(int64_t{s.pe} * thr * in_bits, l.out_shape.c / s.pe);
-      return r;
-    }
-    case StageKind::kAddStreams: {
-      const int64_t thr = thresholds_per_channel(l);
-      const int sum_bits = l.acc_range.bits();
-      r.lut = 100 + double(s.pe) * (sum_bits + double(thr) * sum_bits);
-      r.ff = 100 + 2.0 * s.in_stream_bits + s.out_stream_bits;
-      if (thr) r += buffer(int64_t{s.pe} * thr * sum_bits, l.out_shape.c / s.pe);
-      return r;
-    }
-    case StageKind::kFmPadding:
-    case StageKind::kConcat:
-    case StageKind::kDuplicate:
-      r.lut = 50 + double(s.out_stream_bits);
-      r.ff = 50 + double(s.out_stream_bits);
-      return r;
-    case StageKind::kWidthConverter:
-      r.lut = 50 + double(std::max(s.in_stream_bits, s.out_stream_bits));
-      r.ff = 50 + double(s.in_stream_bits + s.out_stream_bits);
-      return r;
-  }
-  return r;
-}
-
 ir::Resources fifo_resources(int64_t width_bits, int64_t depth, bool memory_style) {
   ir::Resources r;
   if (memory_style) {
     // A RAM whatever the depth (that is what the style asks for): it holds
     // depth + 1 beats (docs/simulation.md), plus the pointers and the output
     // register of the deep shift FIFO below.
-    r = buffer(width_bits, depth + 1);
+    r = buffer_resources(width_bits, depth + 1);
     r.lut += 30;
     r.ff += double(width_bits) + 30;
   } else if (depth <= 2) {

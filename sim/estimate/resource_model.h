@@ -1,6 +1,8 @@
-// Resource cost of each streaming stage and FIFO: PE lanes fitted to the RTL
-// units' Yosys figures (lane_cost.h), FINN-R's cost functions for memories
-// and thresholds (docs/estimate.md gives every formula).
+// The resource cost functions the stage kinds and the estimate build on: PE
+// lanes fitted to the RTL units' Yosys figures (lane_cost.h), FINN-R's cost
+// functions for memories and thresholds, FIFOs (docs/estimate.md gives every
+// formula). Each stage kind's own cost is in its entry
+// (models/layers/<model>_kind.cpp).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,18 @@ int64_t lutram_for(int64_t width, int64_t depth);
 // either operand is wider than 4 bits).
 bool uses_dsp(const ir::WeightType& w, const ir::ActivationType& a);
 
-ir::Resources stage_resources(const ir::StagePlan& s, const ir::Design& d);
+// A buffer `width` bits wide and `depth` words deep: LUTRAM up to 4096 bits,
+// BRAM beyond (as Vivado places them).
+ir::Resources buffer_resources(int64_t width, int64_t depth);
+
+// Output thresholds per channel: 2^O - 1 for an O-bit output, 1 for bipolar,
+// 0 without thresholds.
+int64_t thresholds_per_channel(const ir::Layer& l);
+
+// An MVAU's or VVAU's PE array: PE x SIMD lanes over an MW x MH weight
+// matrix, its lanes units, weight memory and threshold memory.
+ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d);
+
 // A stream FIFO `width_bits` wide and `depth` deep: HLS's shift-register
 // FIFO, or its memory-style one (depth + 1 words of RAM).
 ir::Resources fifo_resources(int64_t width_bits, int64_t depth, bool memory_style);

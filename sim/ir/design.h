@@ -33,6 +33,11 @@ struct LayerFolding {
   // The layer's own weight_memory field, or the design-wide default it took;
   // unknown (line 0) when neither was written.
   SourceLocation weight_memory_where;
+  // The stage kinds the layer expands into, in stream order, when the design
+  // lists them (`stages:`); empty: the layer kind's usual chain
+  // (ir::layer_stages).
+  std::vector<std::string> stages;
+  SourceLocation stages_where;
 };
 
 // Depth of the FIFO on one edge of the layer graph ("input" and "output" name
@@ -58,8 +63,8 @@ struct Design {
   int default_fifo_depth = 2;         // FINN's default stream depth
   int dma_bits = 0;  // memory-interface width of the DMAs; 0: what the first and last layers stream
   int internal_fifo_depth = 2;        // streams inside a layer (converter -> window -> MVAU)
-  // Pipeline depth (read-to-write cycles) per stage kind ("mvau", "swg", "dwc",
-  // ...), overriding the defaults of docs/simulation.md.
+  // Pipeline depth (read-to-write cycles) per stage kind, by its registered
+  // name ("mvau", "swg", "dwc", ...), overriding the kind's own.
   std::map<std::string, int> pipeline_depth;
   SourceLocation pipeline_depth_where;
   std::vector<FifoSpec> fifos;        // one per graph edge, defaults filled in

@@ -1,26 +1,45 @@
 #include "sim/ir/stage_plan.h"
 
+#include <algorithm>
 #include <numeric>
+#include <stdexcept>
+
+#include "models/layers/stage_kinds.h"
+#include "sim/config/config_error.h"
 
 namespace vine::ir {
 
 const char* to_string(StageKind k) {
+  const kinds::StageKindEntry* e = kinds::stage_kinds().find(k);
+  return e ? e->name.c_str() : "?";
+}
+
+std::vector<LayerStage> layer_stages(LayerKind k) {
+  // conv -> [pad] -> [swg] -> mvau, ...: docs/estimate.md's table. The
+  // optional stages are built where their kind's `needed` says the layer
+  // needs them (padding, a window larger than 1x1 or strided).
   switch (k) {
-    case StageKind::kFmPadding: return "fmpadding";
-    case StageKind::kSlidingWindow: return "swg";
-    case StageKind::kMvau: return "mvau";
-    case StageKind::kVvau: return "vvau";
-    case StageKind::kThreshold: return "threshold";
-    case StageKind::kMaxPool: return "maxpool";
-    case StageKind::kAvgPool: return "avgpool";
-    case StageKind::kAddStreams: return "addstreams";
-    case StageKind::kConcat: return "concat";
-    case StageKind::kDuplicate: return "duplicate";
-    case StageKind::kWidthConverter: return "dwc";
-    case StageKind::kInputDma: return "input_dma";
-    case StageKind::kOutputDma: return "output_dma";
+    case LayerKind::kConv:
+      return {{"fmpadding", true}, {"swg", true}, {"mvau", false}};
+    case LayerKind::kDwConv:
+      return {{"fmpadding", true}, {"swg", true}, {"vvau", false}};
+    case LayerKind::kFc:
+      return {{"mvau", false}};
+    case LayerKind::kMaxPool:
+      return {{"maxpool", false}};
+    case LayerKind::kAvgPool:
+      return {{"avgpool", false}};
+    case LayerKind::kPad:
+      return {{"fmpadding", false}};
+    case LayerKind::kAdd:
+      return {{"addstreams", false}};
+    case LayerKind::kConcat:
+      return {{"concat", false}};
+    case LayerKind::kThreshold:
+    case LayerKind::kRequant:
+      return {{"threshold", false}};
   }
-  return "?";
+  return {};
 }
 
 namespace {
@@ -37,38 +56,33 @@ class PlanBuilder {
       for (int idx : l.input_index) consumers_[idx + 1]++;
     tails_.assign(net_.layers.size() + 1, {});
 
-    StagePlan dma;
-    dma.name = "input_dma";
-    dma.kind = StageKind::kInputDma;
-    dma.channels = net_.input_shape.c;
-    dma.ofm_h = net_.input_shape.h;
-    dma.ofm_w = net_.input_shape.w;
-    // The DMA writes at the design's memory-interface width, or at the width
-    // its (first) consumer reads.
-    dma.out_stream_bits = d_.dma_bits;
-    for (size_t i = 0; i < net_.layers.size() && !dma.out_stream_bits; ++i)
+    // The input DMA, told the width its (first) consumer reads.
+    const Shape& in = net_.input_shape;
+    kinds::StreamSite in_site{d_};
+    for (size_t i = 0; i < net_.layers.size() && !in_site.out_bits; ++i)
       for (int idx : net_.layers[i].input_index)
-        if (idx < 0) dma.out_stream_bits = input_stream_bits(net_.layers[i], d_.folding[i]);
-    dma.out_words = net_.input_shape.elements() * net_.input_type.bits / dma.out_stream_bits;
-    add_output_side(-1, push(dma), dma.out_stream_bits, net_.input_type.bits, net_.input_shape.elements());
+        if (idx < 0) in_site.out_bits = input_stream_bits(net_.layers[i], d_.folding[i]);
+    in_site.elem_bits = net_.input_type.bits;
+    in_site.elements = in.elements();
+    in_site.h = in.h;
+    in_site.w = in.w;
+    const int id = push(on_stream("input_dma", "input_dma", -1, in_site));
+    add_output_side(-1, id, plan_.stages[size_t(id)].out_stream_bits, net_.input_type.bits,
+                    in.elements());
 
     for (size_t i = 0; i < net_.layers.size(); ++i) add_layer(int(i));
 
+    // The output DMA, told the last layer's width.
     const int last = int(net_.layers.size()) - 1;
     const Layer& ol = net_.output_layer();
-    StagePlan out;
-    out.name = "output_dma";
-    out.kind = StageKind::kOutputDma;
-    out.channels = ol.out_shape.c;
-    out.ifm_h = ol.out_shape.h;
-    out.ifm_w = ol.out_shape.w;
-    // The output DMA packs whole elements: at the design's DMA width when the
-    // elements fit it exactly, else at the last layer's width.
-    const bool packs = d_.dma_bits && d_.dma_bits % ol.out_type.bits == 0;
-    out.in_stream_bits = packs ? d_.dma_bits : output_stream_bits(ol, d_.folding[last]);
-    out.in_words = ol.out_shape.elements() * ol.out_type.bits / out.in_stream_bits;
-    const int od = push(out);
-    connect_edge(last, "output", od, out.in_stream_bits);
+    kinds::StreamSite out_site{d_};
+    out_site.in_bits = output_stream_bits(ol, d_.folding[size_t(last)]);
+    out_site.elem_bits = ol.out_type.bits;
+    out_site.elements = ol.out_shape.elements();
+    out_site.h = ol.out_shape.h;
+    out_site.w = ol.out_shape.w;
+    const int od = push(on_stream("output_dma", "output_dma", -1, out_site));
+    connect_edge(last, "output", od, plan_.stages[size_t(od)].in_stream_bits);
     return std::move(plan_);
   }
 
@@ -82,6 +96,20 @@ class PlanBuilder {
   int push(StagePlan s) {
     plan_.stages.push_back(std::move(s));
     return int(plan_.stages.size()) - 1;
+  }
+
+  // A stage of kind `kind` that the builder puts on a stream (converters,
+  // duplicators, DMAs), as the kind fills it in.
+  StagePlan on_stream(const std::string& kind, std::string name, int layer,
+                      const kinds::StreamSite& site) const {
+    const kinds::StageKindEntry& k = kinds::stage_kinds().at(kind);
+    if (!k.on_stream) throw std::logic_error("stage kind '" + kind + "' is not placed on streams");
+    StagePlan s;
+    s.name = std::move(name);
+    s.kind = k.id;
+    s.layer = layer;
+    k.on_stream(site, s);
+    return s;
   }
 
   int stream(int from, int to, int bits, int elem_bits, int64_t elements, const FifoSpec* edge, std::string name) {
@@ -111,17 +139,16 @@ class PlanBuilder {
   void add_output_side(int layer, int stage, int bits, int elem_bits, int64_t elements) {
     Tail t{stage, bits, elem_bits, elements};
     if (consumers_[layer + 1] > 1) {
-      const StagePlan& src = plan_.stages[stage];
-      StagePlan dup;
-      dup.name = (layer < 0 ? std::string("input") : net_.layers[layer].name) + ".dup";
-      dup.kind = StageKind::kDuplicate;
-      dup.layer = layer < 0 ? 0 : layer;
-      dup.pe = bits / elem_bits;
-      dup.ifm_h = dup.ofm_h = src.ofm_h;
-      dup.ifm_w = dup.ofm_w = src.ofm_w;
-      dup.channels = int(elements / (int64_t{src.ofm_h} * src.ofm_w));
-      dup.in_stream_bits = dup.out_stream_bits = bits;
-      dup.in_words = dup.out_words = elements * elem_bits / bits;
+      const StagePlan& src = plan_.stages[size_t(stage)];
+      kinds::StreamSite site{d_};
+      site.in_bits = site.out_bits = bits;
+      site.elem_bits = elem_bits;
+      site.elements = elements;
+      site.h = src.ofm_h;
+      site.w = src.ofm_w;
+      const std::string name =
+          (layer < 0 ? std::string("input") : net_.layers[size_t(layer)].name) + ".dup";
+      StagePlan dup = on_stream("duplicate", name, layer < 0 ? 0 : layer, site);
       const int di = push(dup);
       internal(stage, di, bits, elem_bits, elements);
       t.stage = di;
@@ -149,15 +176,12 @@ class PlanBuilder {
     widths.push_back(to_bits);
     std::vector<StagePlan> out;
     for (size_t k = 0; k + 1 < widths.size(); ++k) {
-      StagePlan s;
-      s.name = name + (k ? std::to_string(k + 1) : "");
-      s.kind = StageKind::kWidthConverter;
-      s.layer = layer;
-      s.in_stream_bits = widths[k];
-      s.out_stream_bits = widths[k + 1];
-      s.in_words = elements * elem_bits / widths[k];
-      s.out_words = elements * elem_bits / widths[k + 1];
-      out.push_back(s);
+      kinds::StreamSite site{d_};
+      site.in_bits = widths[k];
+      site.out_bits = widths[k + 1];
+      site.elem_bits = elem_bits;
+      site.elements = elements;
+      out.push_back(on_stream("dwc", name + (k ? std::to_string(k + 1) : ""), layer, site));
     }
     return out;
   }
@@ -220,9 +244,17 @@ class PlanBuilder {
     return at;
   }
 
+  // The chain of stages layer `li` expands into (the design's `stages:`, else
+  // the layer-kind table), each filled in by its kind, joined by
+  // layer-internal streams, and its input edges.
   void add_layer(int li) {
-    const Layer& l = net_.layers[li];
-    const LayerFolding& f = d_.folding[li];
+    const Layer& l = net_.layers[size_t(li)];
+    const LayerFolding& f = d_.folding[size_t(li)];
+    const auto& registry = kinds::stage_kinds();
+    std::vector<LayerStage> spec;
+    for (const auto& name : f.stages) spec.push_back({name, false});
+    if (spec.empty()) spec = layer_stages(l.kind);
+
     StagePlan base;
     base.layer = li;
     base.pe = f.pe;
@@ -234,96 +266,54 @@ class PlanBuilder {
     base.ofm_w = l.out_shape.w;
     base.kernel = l.kernel;
     base.stride = l.stride;
-    const int in_bits = l.in_type.bits, out_bits = l.out_type.bits;
-    auto make = [&](const std::string& role, StageKind kind) {
-      StagePlan s = base;
-      s.name = l.name + "." + role;
-      s.kind = kind;
-      return s;
-    };
+    const int out_bits = l.out_type.bits;
 
-    const bool windowed = l.kind == LayerKind::kConv || l.kind == LayerKind::kDwConv;
-    // channels per beat entering a conv's window generator
-    const int window_lanes = l.kind == LayerKind::kDwConv ? f.pe : f.simd;
-    std::vector<StagePlan> chain;  // the stages reading input 0, in order
-    int h = l.in_shape.h, w = l.in_shape.w;
-    if (windowed && l.pad.any()) {
-      StagePlan s = make("pad", StageKind::kFmPadding);
-      s.pe = window_lanes;
-      s.ofm_h = h + l.pad.top + l.pad.bottom;
-      s.ofm_w = w + l.pad.left + l.pad.right;
-      s.in_stream_bits = s.out_stream_bits = window_lanes * in_bits;
-      s.in_words = int64_t{h} * w * l.in_shape.c / window_lanes;
-      s.out_words = int64_t{s.ofm_h} * s.ofm_w * l.in_shape.c / window_lanes;
-      chain.push_back(s);
-      h = s.ofm_h;
-      w = s.ofm_w;
+    std::vector<StagePlan> chain;  // in stream order: input 0 enters the first
+    std::vector<int> elem_bits;    // bits per element each writes
+    int reader = -1;               // the stage the further inputs enter
+    for (const LayerStage& entry : spec) {
+      const kinds::StageKindEntry* k = registry.find(entry.kind);
+      if (!k || !k->from_layer)
+        throw config::ConfigError(f.stages_where, "'" + entry.kind + "'",
+                                  "a stage kind a layer expands into, for " + l.name);
+      const int reads = elem_bits.empty() ? l.in_type.bits : elem_bits.back();
+      const kinds::LayerSite site{d_, li, l, f, chain.empty() ? nullptr : &chain.back(), reads};
+      if (entry.optional && k->needed && !k->needed(site)) continue;
+      StagePlan s = base;
+      s.name = l.name + "." + k->role;
+      for (int n = 2; std::any_of(chain.begin(), chain.end(),
+                                  [&](const StagePlan& c) { return c.name == s.name; });
+           ++n)
+        s.name = l.name + "." + k->role + std::to_string(n);
+      s.kind = k->id;
+      k->from_layer(site, s);
+      if (k->reads_every_input && reader < 0) reader = int(chain.size());
+      elem_bits.push_back(k->forwards_elements ? reads : out_bits);
+      chain.push_back(std::move(s));
     }
-    // A 1x1 stride-1 conv reads pixels straight from the stream: no window unit.
-    if (windowed && !(l.kernel == 1 && l.stride == 1)) {
-      StagePlan s = make("swg", StageKind::kSlidingWindow);
-      s.ifm_h = h;
-      s.ifm_w = w;
-      s.pe = s.simd = window_lanes;
-      s.depthwise = l.kind == LayerKind::kDwConv;
-      s.in_stream_bits = s.out_stream_bits = window_lanes * in_bits;
-      s.in_words = int64_t{h} * w * l.in_shape.c / window_lanes;
-      s.out_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / window_lanes;
-      chain.push_back(s);
-    }
-    switch (l.kind) {
-      case LayerKind::kConv:
-      case LayerKind::kFc: {
-        StagePlan s = make("mvau", StageKind::kMvau);
-        s.in_stream_bits = f.simd * in_bits;
-        s.out_stream_bits = f.pe * out_bits;
-        s.in_words = l.output_pixels() * l.matrix_width() / f.simd;
-        s.out_words = l.output_pixels() * l.matrix_height() / f.pe;
-        chain.push_back(s);
-        break;
-      }
-      case LayerKind::kDwConv: {
-        StagePlan s = make("vvau", StageKind::kVvau);
-        s.in_stream_bits = f.pe * in_bits;
-        s.out_stream_bits = f.pe * out_bits;
-        s.in_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / f.pe;
-        s.out_words = l.output_pixels() * l.in_shape.c / f.pe;
-        chain.push_back(s);
-        break;
-      }
-      default: {
-        StageKind k = StageKind::kThreshold;
-        const char* role = "threshold";
-        switch (l.kind) {
-          case LayerKind::kMaxPool: k = StageKind::kMaxPool; role = "pool"; break;
-          case LayerKind::kAvgPool: k = StageKind::kAvgPool; role = "pool"; break;
-          case LayerKind::kPad: k = StageKind::kFmPadding; role = "pad"; break;
-          case LayerKind::kAdd: k = StageKind::kAddStreams; role = "add"; break;
-          case LayerKind::kConcat: k = StageKind::kConcat; role = "concat"; break;
-          default: break;
-        }
-        StagePlan s = make(role, k);
-        s.in_stream_bits = f.pe * in_bits;
-        s.out_stream_bits = f.pe * out_bits;
-        s.in_words = l.in_shape.elements() / f.pe;
-        s.out_words = l.out_shape.elements() / f.pe;
-        chain.push_back(s);
-      }
-    }
+    if (chain.empty()) throw std::logic_error("layer " + l.name + " expands into no stage");
+    if (l.input_index.size() > 1 && reader < 0)
+      throw config::ConfigError(
+          f.stages_where.line ? f.stages_where : f.where,
+          std::to_string(l.input_index.size()) + " inputs",
+          "a stage kind that reads every input of " + l.name + " among its stages");
+
     std::vector<int> ids;
     for (auto& s : chain) ids.push_back(push(s));
     for (size_t k = 1; k < ids.size(); ++k) {
-      const StagePlan& p = plan_.stages[ids[k - 1]];
-      internal(ids[k - 1], ids[k], p.out_stream_bits, in_bits, p.out_words * p.out_stream_bits / in_bits);
+      const StagePlan& p = plan_.stages[size_t(ids[k - 1])];
+      const int e = elem_bits[k - 1];
+      internal(ids[k - 1], ids[k], p.out_stream_bits, e, p.out_words * p.out_stream_bits / e);
     }
     // Inputs: input 0 enters the chain's head; further inputs (add, concat)
-    // enter the main stage (the chain's last, wherever converters have moved
+    // enter the stage that reads every input (wherever converters have moved
     // it). Every input is read SIMD/PE lanes wide, in its own element width.
     for (size_t k = 0; k < l.input_index.size(); ++k) {
-      const int head = k == 0 ? ids.front() : ids.back();
+      const int head = k == 0 ? ids.front() : ids[size_t(reader)];
       const int idx = l.input_index[k];
-      const int elem_bits = idx < 0 ? net_.input_type.bits : net_.layers[size_t(idx)].out_type.bits;
-      const int want = k == 0 ? plan_.stages[head].in_stream_bits : plan_.stages[head].pe * elem_bits;
+      const int elem = idx < 0 ? net_.input_type.bits : net_.layers[size_t(idx)].out_type.bits;
+      const int want =
+          k == 0 ? plan_.stages[size_t(head)].in_stream_bits : plan_.stages[size_t(head)].pe * elem;
       const int before = int(plan_.stages.size());
       connect_edge(l.input_index[k], l.name, head, want);
       // Converters inserted before the head shift it and what follows it.
@@ -331,7 +321,7 @@ class PlanBuilder {
       for (auto& id : ids)
         if (id >= head) id += shift;
     }
-    const StagePlan& tail = plan_.stages[ids.back()];
+    const StagePlan& tail = plan_.stages[size_t(ids.back())];
     add_output_side(li, ids.back(), tail.out_stream_bits, out_bits, l.out_shape.elements());
   }
 
@@ -349,7 +339,7 @@ StreamingPlan plan_process_network(const Design& d) { return PlanBuilder(d).buil
 std::vector<StagePlan> plan_streaming_stages(const Design& d) {
   std::vector<StagePlan> out;
   for (auto& s : plan_process_network(d).stages)
-    if (s.kind != StageKind::kInputDma && s.kind != StageKind::kOutputDma) out.push_back(std::move(s));
+    if (s.layer >= 0) out.push_back(std::move(s));  // the DMAs belong to no layer
   return out;
 }
 

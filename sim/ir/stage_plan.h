@@ -13,22 +13,38 @@
 
 namespace vine::ir {
 
-enum class StageKind {
-  kFmPadding,       // FMPadding: writes the pad code around the feature map
-  kSlidingWindow,   // SWG / ConvolutionInputGenerator
-  kMvau,            // matrix-vector unit (conv, fc), thresholds embedded
-  kVvau,            // vector-vector unit (depthwise conv), thresholds embedded
-  kThreshold,       // standalone multi-threshold or requantiser
+// A stage kind's id in the stage-kind registry (models/layers/stage_kinds.h),
+// which holds everything about each kind: its name, how the plan places it,
+// its model, timing, cycles and resources. Any int is an id: a kind added at
+// run time gets the next free one. The values named here are the built-in
+// kinds' ids, for code that names a kind (the per-cycle oracle of the
+// tests); a new kind needs no name here.
+enum class StageKind : int {
+  kFmPadding,      // FMPadding: writes the pad code around the feature map
+  kSlidingWindow,  // SWG / ConvolutionInputGenerator
+  kMvau,           // matrix-vector unit (conv, fc), thresholds embedded
+  kVvau,           // vector-vector unit (depthwise conv), thresholds embedded
+  kThreshold,      // standalone multi-threshold or requantiser
   kMaxPool,
   kAvgPool,
-  kAddStreams,      // residual add, with its output re-quantisation
+  kAddStreams,  // residual add, with its output re-quantisation
   kConcat,
   kDuplicate,       // DuplicateStreams: one producer feeding several consumers
   kWidthConverter,  // StreamingDataWidthConverter
   kInputDma,        // memory to stream
   kOutputDma,       // stream to memory
 };
+// The kind's registered name ("mvau", "swg", ...), "?" for an unknown id.
 const char* to_string(StageKind k);
+
+// One stage of the chain a layer kind expands into, by stage-kind name.
+struct LayerStage {
+  std::string kind;
+  bool optional = false;  // built only where the kind says the layer needs it
+};
+// The table of what each layer kind expands into (docs/estimate.md), unless
+// the design lists a layer's `stages:` itself.
+std::vector<LayerStage> layer_stages(LayerKind k);
 
 struct StagePlan {
   std::string name;  // <layer>.<role>, e.g. conv1.swg, conv1.mvau, conv1.dwc_in; "input_dma", "output_dma"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/layers/mvau.h"
+#include "models/pe/row_block.h"
 #include "models/pe/rtl_lanes.h"
 #include "sim/golden/network_params.h"
 #include "sim/ir/design.h"

@@ -3,23 +3,13 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "models/layers/add_streams.h"
-#include "models/layers/concat.h"
-#include "models/layers/duplicate_streams.h"
-#include "models/layers/fm_padding.h"
-#include "models/layers/mvau.h"
-#include "models/layers/pool.h"
-#include "models/layers/sliding_window.h"
-#include "models/layers/thresholding.h"
-#include "models/layers/vvau.h"
-#include "models/layers/width_converter.h"
+#include "models/layers/stage_kinds.h"
+#include "models/pe/pe_timing.h"
 #include "sim/config/config_error.h"
-#include "sim/estimate/stage_timing.h"
 #include "sim/run/pe_backend.h"
 
 namespace vine::sim {
 
-using ir::StageKind;
 using namespace vine::models;
 
 namespace {
@@ -46,11 +36,6 @@ std::vector<RowBlock> row_blocks(const ir::Layer& l, const golden::LayerParams* 
     first += g.channels;
   }
   return blocks;
-}
-
-OutputUnit output_unit(const ir::Layer& l, const golden::LayerParams* p) {
-  static const golden::LayerParams none;
-  return OutputUnit(l, p ? *p : none);
 }
 
 }  // namespace
@@ -123,96 +108,28 @@ std::unique_ptr<Stage> ProcessNetwork::make_systemc_stage(const ir::StagePlan& s
   return stage;
 }
 
+// The stage's kind builds its model (models/layers/<model>_kind.cpp).
 std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
                                                   const golden::NetworkParams* params,
                                                   InputFrames& input, OutputDma::FrameSink& sink) {
-  PipelineTiming t = estimate::stage_timing(s, design_);
-  const int frames = opts_.frames;
-  const ir::Layer* l = s.layer >= 0 ? &design_.network.layers[size_t(s.layer)] : nullptr;
-  const golden::LayerParams* p = params && l ? &params->layers[size_t(s.layer)] : nullptr;
-  const int in_bits = l ? l->in_type.bits : 0;
-  switch (s.kind) {
-    case StageKind::kInputDma: {
-      auto dma = std::make_unique<InputDma>(s.name, t, frames, s.out_words, input);
-      input_ = dma.get();
-      return dma;
-    }
-    case StageKind::kOutputDma: {
-      auto dma = std::make_unique<OutputDma>(s.name, t, frames, s.in_words, sink);
-      output_ = dma.get();
-      return dma;
-    }
-    case StageKind::kWidthConverter: {
-      const ir::StreamPlan& in = plan_.streams[size_t(s.inputs.at(0))];
-      return std::make_unique<WidthConverter>(s.name, t, frames, in.words * in.elements_per_word(),
-                                              s.in_stream_bits / in.elem_bits,
-                                              s.out_stream_bits / in.elem_bits);
-    }
-    case StageKind::kFmPadding: {
-      PaddingGeometry g;
-      g.in_h = s.ifm_h;
-      g.in_w = s.ifm_w;
-      g.top = l->pad.top, g.left = l->pad.left, g.bottom = l->pad.bottom, g.right = l->pad.right;
-      g.lanes = s.in_stream_bits / in_bits;
-      g.channel_folds = s.channels / g.lanes;
-      g.pad_code = l->pad_value;
-      return std::make_unique<FmPadding>(s.name, t, frames, g);
-    }
-    case StageKind::kSlidingWindow: {
-      WindowGeometry g;
-      g.in_h = s.ifm_h;
-      g.in_w = s.ifm_w;
-      g.out_h = s.ofm_h;
-      g.out_w = s.ofm_w;
-      g.kernel = s.kernel;
-      g.stride = s.stride;
-      g.lanes = s.in_stream_bits / in_bits;
-      g.channel_folds = s.channels / g.lanes;
-      g.depthwise = s.depthwise;
-      return std::make_unique<SlidingWindow>(s.name, t, frames, g);
-    }
-    case StageKind::kMvau: {
-      MatrixGeometry g{l->matrix_width(), l->matrix_height(), s.simd, s.pe, l->output_pixels()};
-      auto rows = pe_row_blocks(s, *l, p, t);
-      return std::make_unique<Mvau>(s.name, t, frames, g, std::move(rows), output_unit(*l, p));
-    }
-    case StageKind::kVvau:
-      if (s.simd != 1)
-        throw config::ConfigError(design_.folding[size_t(s.layer)].simd_where,
-                                  std::to_string(s.simd),
-                                  "simd 1 for the depthwise layer " + l->name +
-                                      " (the simulated VVAU reads one kernel position per beat)");
-      {
-        auto rows = pe_row_blocks(s, *l, p, t);
-        return std::make_unique<Vvau>(s.name, t, frames, l->in_shape.c, l->kernel * l->kernel, s.pe,
-                                      l->output_pixels(), std::move(rows), output_unit(*l, p));
-      }
-    case StageKind::kThreshold:
-      return std::make_unique<Thresholding>(s.name, t, frames, s.in_words, l->out_shape.c, s.pe,
-                                            output_unit(*l, p));
-    case StageKind::kMaxPool:
-    case StageKind::kAvgPool: {
-      PoolGeometry g{s.ifm_h,    s.ifm_w,  s.ofm_h,
-                     s.ofm_w,    s.kernel, s.stride,
-                     s.channels, s.pe,     s.kind == StageKind::kAvgPool};
-      return std::make_unique<Pool>(s.name, t, frames, g);
-    }
-    case StageKind::kAddStreams:
-      return std::make_unique<AddStreams>(s.name, t, frames, s.out_words, l->out_shape.c,
-                                          output_unit(*l, p));
-    case StageKind::kConcat: {
-      std::vector<int> per_pixel;
-      for (int idx : l->input_index) {
-        const int c = idx < 0 ? design_.network.input_shape.c
-                              : design_.network.layers[size_t(idx)].out_shape.c;
-        per_pixel.push_back(c / s.pe);
-      }
-      return std::make_unique<Concat>(s.name, t, frames, l->output_pixels(), per_pixel);
-    }
-    case StageKind::kDuplicate:
-      return std::make_unique<DuplicateStreams>(s.name, t, frames, s.in_words);
-  }
-  throw std::logic_error("make_stage: unknown stage kind");
+  const kinds::StageKindEntry& kind = kinds::stage_kinds()[s.kind];
+  kinds::StageBuild b{s, plan_, design_, kinds::pipeline_timing(s, design_)};
+  b.frames = opts_.frames;
+  if (params && s.layer >= 0) b.params = &params->layers[size_t(s.layer)];
+  b.source = &input;
+  b.sink = &sink;
+  b.pe_rows = [this, &b](PipelineTiming& t) {
+    return pe_row_blocks(b.plan, b.layer(), b.params, t);
+  };
+  std::unique_ptr<Stage> stage = kind.make(b);
+  // The reports name a stage's kind by its model's kind(), the estimate by
+  // the registry's name: they must agree.
+  if (kind.name != stage->kind())
+    throw std::logic_error("stage " + s.name + ": its model's kind() is '" + stage->kind() +
+                           "', its stage kind '" + kind.name + "'");
+  if (auto* in = dynamic_cast<InputDma*>(stage.get())) input_ = in;
+  if (auto* out = dynamic_cast<OutputDma*>(stage.get())) output_ = out;
+  return stage;
 }
 
 // On the RTL back-end the lanes' share of the stage's depth is the units' own
@@ -225,7 +142,7 @@ std::vector<RowBlock> ProcessNetwork::pe_row_blocks(const ir::StagePlan& s, cons
     return row_blocks(l, p, lanes_row_width(l));
   int measured = 0;
   auto blocks = rtl_row_blocks(design_, s.layer, *p, measured);
-  t.depth += measured - estimate::pe_lanes_latency(l, lanes_simd(design_, s.layer));
+  t.depth += measured - models::pe_lanes_latency(l, lanes_simd(design_, s.layer));
   for (const auto& b : blocks)
     rtl_units_.push_back({s.name, static_cast<const RtlDotProductUnit*>(b.unit.get())});
   return blocks;

@@ -1,0 +1,57 @@
+// The MVAU stage kind: the matrix-vector-activation unit of conv and fc
+// layers, thresholds or requantiser embedded.
+#include "models/layers/mvau.h"
+#include "models/layers/stage_kinds.h"
+#include "models/pe/pe_timing.h"
+#include "sim/estimate/resource_model.h"
+
+namespace vine::kinds {
+
+void register_mvau_kinds(StageKindRegistry& r) {
+  StageKindEntry k;
+  k.name = "mvau";
+  k.role = "mvau";
+  k.summary =
+      "Matrix-vector-activation unit (finn-hlslib Matrix_Vector_Activate_Batch): PE rows x SIMD "
+      "lanes over the "
+      "layer's MW x MH weight matrix, NF x SF folds per input vector, output unit embedded.";
+  k.params = {{"pe", &ir::StagePlan::pe,
+               "PE: output channels (weight rows) computed at once; NF = MH / PE"},
+              {"simd", &ir::StagePlan::simd,
+               "SIMD: input elements per beat and lanes per PE; SF = MW / SIMD"}};
+  for (auto& p : input_stream_params()) k.params.push_back(p);
+  for (auto& p : output_stream_params()) k.params.push_back(p);
+  k.from_layer = [](const LayerSite& site, ir::StagePlan& s) {
+    const ir::Layer& l = site.layer;
+    const ir::LayerFolding& f = site.folding;
+    s.in_stream_bits = f.simd * l.in_type.bits;
+    s.out_stream_bits = f.pe * l.out_type.bits;
+    s.in_words = l.output_pixels() * l.matrix_width() / f.simd;
+    s.out_words = l.output_pixels() * l.matrix_height() / f.pe;
+  };
+  k.make = [](const StageBuild& b) {
+    const ir::StagePlan& s = b.plan;
+    const ir::Layer& l = b.layer();
+    const models::MatrixGeometry g{l.matrix_width(), l.matrix_height(), s.simd, s.pe,
+                                   l.output_pixels()};
+    models::PipelineTiming t = b.timing;
+    auto rows = b.pe_rows(t);
+    return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());
+  };
+  k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
+    return models::PipelineTiming{
+        models::pe_array_latency(d.network.layers.at(size_t(s.layer)), s.simd), -1};
+  };
+  k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
+    // NF * SF folds per output vector, one fold per cycle.
+    const ir::Layer& l = d.network.layers.at(size_t(s.layer));
+    const int64_t sf = l.matrix_width() / s.simd, nf = l.matrix_height() / s.pe;
+    return nf * sf * l.output_pixels();
+  };
+  k.resources = [](const ir::StagePlan& s, const ir::Design& d) {
+    return estimate::compute_unit_resources(s, d);
+  };
+  r.add(std::move(k), ir::StageKind::kMvau);
+}
+
+}  // namespace vine::kinds

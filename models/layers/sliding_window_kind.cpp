@@ -1,0 +1,96 @@
+// The SWG stage kind (finn-hlslib ConvolutionInputGenerator): the window
+// generator between a conv's input stream and its MVAU or VVAU.
+#include <algorithm>
+
+#include "models/layers/sliding_window.h"
+#include "models/layers/stage_kinds.h"
+#include "sim/estimate/resource_model.h"
+
+namespace vine::kinds {
+
+void register_sliding_window_kinds(StageKindRegistry& r) {
+  StageKindEntry k;
+  k.name = "swg";
+  k.role = "swg";
+  k.summary =
+      "Sliding-window generator (finn-hlslib ConvolutionInputGenerator, HLS 2D): buffers K rows "
+      "and writes each "
+      "output pixel's K x K window, SIMD channels per beat; its loop is re-entered per frame.";
+  k.params = {
+      {"ifm_h", &ir::StagePlan::ifm_h, "rows it reads (padded, when an FMPadding precedes it)"},
+      {"ifm_w", &ir::StagePlan::ifm_w, "columns it reads"},
+      {"ofm_h", &ir::StagePlan::ofm_h, "output rows (windows down)"},
+      {"ofm_w", &ir::StagePlan::ofm_w, "output columns (windows across)"},
+      {"channels", &ir::StagePlan::channels, "channels per pixel, C"},
+      {"kernel", &ir::StagePlan::kernel, "window side, K"},
+      {"stride", &ir::StagePlan::stride, "rows and columns between windows, s"},
+      {"simd", &ir::StagePlan::simd,
+       "channels per beat (the MVAU's SIMD, the VVAU's PE); cf = C / SIMD"},
+      {"depthwise", &ir::StagePlan::depthwise,
+       "feeds a VVAU: channel folds outside the kernel positions, not inside"}};
+  for (auto& p : input_stream_params()) k.params.push_back(p);
+  for (auto& p : output_stream_params()) k.params.push_back(p);
+  k.forwards_elements = true;
+  // A 1x1 stride-1 conv reads pixels straight from the stream: no window unit.
+  k.needed = [](const LayerSite& site) {
+    return !(site.layer.kernel == 1 && site.layer.stride == 1);
+  };
+  k.from_layer = [](const LayerSite& site, ir::StagePlan& s) {
+    const ir::Layer& l = site.layer;
+    const int lanes = site.input_lanes();
+    if (site.prev) {  // what the padding writes
+      s.ifm_h = site.prev->ofm_h;
+      s.ifm_w = site.prev->ofm_w;
+    }
+    s.pe = s.simd = lanes;
+    s.depthwise = l.kind == ir::LayerKind::kDwConv;
+    s.in_stream_bits = s.out_stream_bits = lanes * l.in_type.bits;
+    s.in_words = int64_t{s.ifm_h} * s.ifm_w * l.in_shape.c / lanes;
+    s.out_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / lanes;
+  };
+  k.make = [](const StageBuild& b) {
+    const ir::StagePlan& s = b.plan;
+    models::WindowGeometry g;
+    g.in_h = s.ifm_h;
+    g.in_w = s.ifm_w;
+    g.out_h = s.ofm_h;
+    g.out_w = s.ofm_w;
+    g.kernel = s.kernel;
+    g.stride = s.stride;
+    g.lanes = s.in_stream_bits / b.layer().in_type.bits;
+    g.channel_folds = s.channels / g.lanes;
+    g.depthwise = s.depthwise;
+    return std::make_unique<models::SlidingWindow>(s.name, b.timing, b.frames, g);
+  };
+  k.timing = [](const ir::StagePlan&, const ir::Design&) {
+    // finn-hlslib's generator loop is re-entered per frame: drain plus one entry cycle.
+    return models::PipelineTiming{2, 1};
+  };
+  k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
+    // The first K rows are read before the first window leaves, then each
+    // output row costs the larger of writing its windows and reading the
+    // next `stride` rows. The loop is re-entered per frame: its pipeline
+    // drains and it pays its entry cycles before the next frame (DOMAIN.md
+    // section 3a).
+    const int64_t cf = s.channels / s.simd;
+    const int64_t kk = s.kernel;
+    const models::PipelineTiming t = pipeline_timing(s, d);
+    const int64_t reentry = t.reentry_cycles >= 0 ? t.depth + t.reentry_cycles : 0;
+    return int64_t{s.ifm_w} * kk * cf +
+           int64_t{s.ofm_h} *
+               std::max(int64_t{s.ofm_w} * kk * kk * cf, int64_t{s.stride} * s.ifm_w * cf) +
+           reentry;
+  };
+  k.resources = [](const ir::StagePlan& s, const ir::Design&) {
+    // Line buffer of (K-1) rows plus K pixels (FINN's RTL SWG), SIMD channels per word.
+    const int64_t word = s.in_stream_bits;
+    const int64_t depth = (int64_t{s.kernel - 1} * s.ifm_w + s.kernel) * (s.channels / s.simd);
+    ir::Resources res = estimate::buffer_resources(word, depth);
+    res.lut += 300 + 2.0 * word;  // address counters and the output multiplexer
+    res.ff += 200 + 2.0 * word;
+    return res;
+  };
+  r.add(std::move(k), ir::StageKind::kSlidingWindow);
+}
+
+}  // namespace vine::kinds

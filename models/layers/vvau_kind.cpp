@@ -1,0 +1,65 @@
+// The VVAU stage kind: the vector-vector-activation unit of depthwise conv
+// layers, thresholds or requantiser embedded.
+#include "models/layers/stage_kinds.h"
+#include "models/layers/vvau.h"
+#include "models/pe/pe_timing.h"
+#include "sim/config/config_error.h"
+#include "sim/estimate/resource_model.h"
+
+namespace vine::kinds {
+
+void register_vvau_kinds(StageKindRegistry& r) {
+  StageKindEntry k;
+  k.name = "vvau";
+  k.role = "vvau";
+  k.summary =
+      "Vector-vector-activation unit (finn-hlslib Vector_Vector_Activate_Batch): PE channels at "
+      "once, one kernel "
+      "position per beat, output unit embedded.";
+  k.params = {{"pe", &ir::StagePlan::pe, "PE: channels computed at once"},
+              {"simd", &ir::StagePlan::simd,
+               "SIMD: kernel positions per beat (the simulated VVAU reads one)"},
+              {"channels", &ir::StagePlan::channels, "channels, C"},
+              {"kernel", &ir::StagePlan::kernel, "kernel side, K"},
+              {"ofm_h", &ir::StagePlan::ofm_h, "output rows"},
+              {"ofm_w", &ir::StagePlan::ofm_w, "output columns"}};
+  for (auto& p : input_stream_params()) k.params.push_back(p);
+  for (auto& p : output_stream_params()) k.params.push_back(p);
+  k.from_layer = [](const LayerSite& site, ir::StagePlan& s) {
+    const ir::Layer& l = site.layer;
+    const ir::LayerFolding& f = site.folding;
+    s.in_stream_bits = f.pe * l.in_type.bits;
+    s.out_stream_bits = f.pe * l.out_type.bits;
+    s.in_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / f.pe;
+    s.out_words = l.output_pixels() * l.in_shape.c / f.pe;
+  };
+  k.make = [](const StageBuild& b) {
+    const ir::StagePlan& s = b.plan;
+    const ir::Layer& l = b.layer();
+    if (s.simd != 1)
+      throw config::ConfigError(b.design.folding[size_t(s.layer)].simd_where,
+                                std::to_string(s.simd),
+                                "simd 1 for the depthwise layer " + l.name +
+                                    " (the simulated VVAU reads one kernel position per beat)");
+    models::PipelineTiming t = b.timing;
+    auto rows = b.pe_rows(t);
+    return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, l.kernel * l.kernel,
+                                          s.pe, l.output_pixels(), std::move(rows),
+                                          b.output_unit());
+  };
+  k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
+    // one kernel position per cycle: the lanes of SIMD 1
+    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), 1),
+                                  -1};
+  };
+  k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
+    const ir::Layer& l = d.network.layers.at(size_t(s.layer));
+    return int64_t{s.channels} * s.kernel * s.kernel / (int64_t{s.pe} * s.simd) * l.output_pixels();
+  };
+  k.resources = [](const ir::StagePlan& s, const ir::Design& d) {
+    return estimate::compute_unit_resources(s, d);
+  };
+  r.add(std::move(k), ir::StageKind::kVvau);
+}
+
+}  // namespace vine::kinds

@@ -1,0 +1,53 @@
+#include "models/pe/pe_timing.h"
+
+#include <algorithm>
+
+#include "vine_rtl_timing.h"
+
+namespace vine::models {
+
+namespace {
+
+using arith::WeightArithmetic;
+
+int lanes_latency(const ir::WeightType& w, int simd) {
+  switch (w.arithmetic) {
+    case WeightArithmetic::kFixed:
+      return rtl::mvau_lanes_fixed_latency(simd);
+    case WeightArithmetic::kPow2:
+      return rtl::mvau_lanes_pow2_latency(simd);
+    case WeightArithmetic::kBinary:
+      return rtl::mvau_lanes_binary_latency(simd);
+    case WeightArithmetic::kTernary:
+      return rtl::mvau_lanes_ternary_latency(simd);
+  }
+  return 1;
+}
+
+}  // namespace
+
+int pe_lanes_latency(const ir::Layer& l, int simd) {
+  if (l.channel_groups.empty()) return lanes_latency(*l.weights, simd);
+  int lanes = 0;
+  for (const auto& g : l.channel_groups) lanes = std::max(lanes, lanes_latency(g.weights, simd));
+  return lanes;
+}
+
+int output_unit_latency(const ir::Layer& l) {
+  if (!l.has_output_stage()) return 0;
+  switch (l.output.kind) {
+    case ir::OutputKind::kAccumulator:
+      return 0;
+    case ir::OutputKind::kThreshold:
+      return rtl::multithreshold_latency(int((1 << l.output.type.bits) - 1));
+    case ir::OutputKind::kRequant:
+      return rtl::requantizer_latency();
+  }
+  return 0;
+}
+
+int pe_array_latency(const ir::Layer& l, int simd) {
+  return 1 /* weight memory read */ + pe_lanes_latency(l, simd) + output_unit_latency(l);
+}
+
+}  // namespace vine::models

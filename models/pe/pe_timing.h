@@ -1,0 +1,21 @@
+// The pipeline latency of a layer's PE array, as the RTL units' single source
+// (vine_rtl_timing.h, generated from rtl/vine_rtl_timing_pkg.sv) states it:
+// the weight-memory read, the lane group's pipeline and the output unit's.
+// The MVAU, VVAU, threshold and add kinds build their pipeline depths from it.
+#pragma once
+
+#include "sim/ir/network.h"
+
+namespace vine::models {
+
+// The lanes' share: the deepest lane group among the layer's channel groups
+// (the PE array is one pipeline, so groups of different arithmetic share it).
+int pe_lanes_latency(const ir::Layer& l, int simd);
+
+// The output unit's share: multi-threshold or requantiser, 0 without one.
+int output_unit_latency(const ir::Layer& l);
+
+// Read to write through the PE array: weight-memory read (1), lanes, output unit.
+int pe_array_latency(const ir::Layer& l, int simd);
+
+}  // namespace vine::models

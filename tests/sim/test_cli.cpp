@@ -400,3 +400,34 @@ TEST(CliOutputs, NeverOverAnInputWholeOrNotAtAll) {
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(d.dir)) ++files;
   EXPECT_EQ(files, 2);  // the design and the report
 }
+
+// The same command gives the same bytes: report, JSON and both traces, run
+// after run (host order, containers and formatting leave no trace in them).
+TEST(CliDeterminism, TheSameRunWritesTheSameBytes) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-cli-determinism-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const char* design : {"bnn-pynq/lfc-w1a1-pynq-z1.yaml", "cosim/mixed-pow2-fixed-pynq-z1.yaml",
+                             "finn-examples/tfc-w1a1-pynq-z1.yaml"}) {
+    std::string first[4];
+    for (int run = 0; run < 2; ++run) {
+      const fs::path base = dir / std::to_string(run);
+      const auto r = vine("-q run " + kConfigs + "designs/" + design + " --frames 4 --json " + base.string() +
+                          ".json --vcd " + base.string() + ".vcd --perfetto " + base.string() + ".pf");
+      ASSERT_EQ(r.code, 0) << design << r.output;
+      const std::string got[4] = {r.output, read(base.string() + ".json"), read(base.string() + ".vcd"),
+                                  read(base.string() + ".pf")};
+      for (int k = 0; k < 4; ++k) {
+        ASSERT_FALSE(got[k].empty()) << design << " output " << k;
+        if (run == 0)
+          first[k] = got[k];
+        else
+          EXPECT_TRUE(got[k] == first[k]) << design << ": output " << k << " (stdout, json, vcd, perfetto) differs";
+      }
+    }
+  }
+  fs::remove_all(dir);
+}

@@ -5,6 +5,8 @@
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
 
+#include "sim/ir/stage_plan.h"
+
 namespace vine::config {
 
 namespace fs = std::filesystem;
@@ -222,6 +224,9 @@ ir::Design load_design(const std::string& path) {
   }
   m.done();
   ir::check_design(d);
+  // The stage plan's own checks (converter widths) at load time too, so that
+  // whatever validate accepts, every command can elaborate.
+  ir::plan_process_network(d);
   return d;
 }
 

@@ -170,9 +170,19 @@ class PlanBuilder {
   // the other, else two through their least common multiple (FINN's
   // converters handle whole multiples only).
   std::vector<StagePlan> converters(const std::string& name, int layer, int64_t elements, int elem_bits, int from_bits,
-                                    int to_bits) const {
+                                    int to_bits, const FifoSpec& edge) const {
     std::vector<int> widths{from_bits};
-    if (from_bits % to_bits != 0 && to_bits % from_bits != 0) widths.push_back(std::lcm(from_bits, to_bits));
+    if (from_bits % to_bits != 0 && to_bits % from_bits != 0) {
+      // In 64 bits: two 16-bit-range widths can have a 32-bit lcm.
+      const int64_t via = std::lcm(int64_t{from_bits}, int64_t{to_bits});
+      if (via > d_.max_stream_bits)
+        throw config::ConfigError(edge.where, "widths " + std::to_string(from_bits) + " and " + std::to_string(to_bits) +
+                                                  " bits, converted through " + std::to_string(via) + " bits",
+                                  "stream widths on the edge " + edge.from + " -> " + edge.to +
+                                      " whose least common multiple is at most max_stream_bits (" +
+                                      std::to_string(d_.max_stream_bits) + "): make one width divide the other");
+      widths.push_back(int(via));
+    }
     widths.push_back(to_bits);
     std::vector<StagePlan> out;
     for (size_t k = 0; k + 1 < widths.size(); ++k) {
@@ -205,7 +215,7 @@ class PlanBuilder {
     int src = t.stage, src_bits = t.bits;
     if (edge_bits != t.bits) {
       const std::string name = from_name + ".dwc_out" + (consumers_[producer + 1] > 1 ? "_" + consumer_name : "");
-      for (auto& c : converters(name, out_layer, t.elements, t.elem_bits, t.bits, edge_bits)) {
+      for (auto& c : converters(name, out_layer, t.elements, t.elem_bits, t.bits, edge_bits, spec)) {
         const int ci = insert_before(to, c);
         ++to;
         internal(src, ci, src_bits, t.elem_bits, t.elements);
@@ -219,7 +229,7 @@ class PlanBuilder {
     }
     const std::string dwc_name =
         consumer_name + ".dwc_in" + (plan_.stages[to].inputs.empty() ? "" : std::to_string(plan_.stages[to].inputs.size()));
-    auto convs = converters(dwc_name, in_layer, t.elements, t.elem_bits, edge_bits, want_bits);
+    auto convs = converters(dwc_name, in_layer, t.elements, t.elem_bits, edge_bits, want_bits, spec);
     int prev = -1;
     for (size_t k = 0; k < convs.size(); ++k) {
       const int ci = insert_before(to, convs[k]);

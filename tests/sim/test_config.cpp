@@ -293,6 +293,26 @@ TEST(ConfigErrors, WhatNoCommandCanRunIsRefusedAtLoad) {
   EXPECT_EQ(error_of([&] { config::load_network(pad_ok.path.string()); }), "(no error)");
 }
 
+// Two stream widths neither of which divides the other go through their
+// least common multiple, computed in 64 bits and bounded by max_stream_bits
+// at load time (it wrapped in int and gave negative resource estimates).
+TEST(ConfigErrors, ConverterWidthsThroughTheirLeastCommonMultiple) {
+  TempConfig net("lcm-net", "network: lcm\ninput: {shape: [1, 1, 210], type: bipolar}\nlayers:\n"
+                            "  - {name: a, kind: fc, out_features: 210, weights: {arithmetic: binary}, output: {kind: threshold, type: bipolar}}\n"
+                            "  - {name: b, kind: fc, out_features: 10, weights: {arithmetic: binary}, output: {kind: accumulator}}\n");
+  auto design = [&](int max_bits) {
+    return "design: lcm\nnetwork: " + net.path.string() + "\ndevice: " + (kConfigs / "devices/pynq-z1.yaml").string() +
+           "\nclock_mhz: 100\nmax_stream_bits: " + std::to_string(max_bits) + "\nlayers:\n  a: {simd: 10, pe: 14}\n  b: {simd: 15, pe: 5}\n";
+  };
+  TempConfig narrow("lcm-narrow", design(100));
+  EXPECT_NE(error_of([&] { config::load_design(narrow.path.string()); })
+                .find("got widths 14 and 15 bits, converted through 210 bits, expected stream widths on the edge a -> b "
+                      "whose least common multiple is at most max_stream_bits (100)"),
+            std::string::npos);
+  TempConfig wide("lcm-wide", design(256));
+  EXPECT_EQ(error_of([&] { config::load_design(wide.path.string()); }), "(no error)");
+}
+
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   TempConfig t("syntax", "network: n\n  layers: [\n");
   const std::string e = error_of([&] { config::load_network(t.path.string()); });

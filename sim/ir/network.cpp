@@ -1,5 +1,7 @@
 #include "sim/ir/network.h"
 
+#include <cstdint>
+
 #include <algorithm>
 
 #include "sim/config/config_error.h"
@@ -117,6 +119,12 @@ void infer_weighted(Layer& l) {
   arith::Range acc{0, 0};
   auto widen = [&](const WeightType& w) {
     const arith::Range p = lane_product_range(w, l.in_type);
+    // The accumulator's bound must fit the 64 bits it is computed in.
+    int64_t lo = 0, hi = 0;
+    if (__builtin_mul_overflow(p.lo, mw, &lo) || __builtin_mul_overflow(p.hi, mw, &hi))
+      throw ConfigError(at(l, "weights"), "an accumulator range beyond 64 bits (" + std::to_string(mw) + " products of up to " +
+                                              std::to_string(std::max(-p.lo, p.hi)) + ")",
+                        "a layer whose sums fit 64 bits: narrower inputs or weights");
     const arith::Range a = arith::accumulator_range(p.lo, p.hi, mw);
     acc.lo = std::min(acc.lo, a.lo);
     acc.hi = std::max(acc.hi, a.hi);
@@ -139,6 +147,13 @@ void infer_weighted(Layer& l) {
 void apply_output(Layer& l) {
   if (l.output.kind == OutputKind::kAccumulator) {
     l.out_type = type_for_range(l.acc_range);
+    // Activations travel as 32-bit codes (streams, golden tensors).
+    if (l.out_type.max_code() > INT32_MAX || l.out_type.min_code() < INT32_MIN)
+      throw ConfigError(at(l, "output"),
+                        "an accumulator output of " + std::to_string(l.out_type.bits) + " bits, " +
+                            (l.out_type.kind == ActivationKind::kSigned ? "signed" : "unsigned"),
+                        "codes that fit 32-bit signed integers, as activations travel: re-quantise it (output kind "
+                        "threshold or requant)");
   } else {
     l.out_type = l.output.type;
   }

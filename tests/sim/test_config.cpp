@@ -313,6 +313,21 @@ TEST(ConfigErrors, ConverterWidthsThroughTheirLeastCommonMultiple) {
   EXPECT_EQ(error_of([&] { config::load_design(wide.path.string()); }), "(no error)");
 }
 
+// An accumulator output travels as a 32-bit code; wider sums wrapped into a
+// 1-bit stream and an estimate of 10^18 cycles.
+TEST(ConfigErrors, AccumulatorOutputsFitTheCodesActivationsTravelAs) {
+  const std::string head = "network: wide\ninput: {shape: [1, 1, 4096], type: unsigned, bits: 16}\nlayers:\n";
+  TempConfig wide("acc-wide", head + "  - {name: a, kind: fc, out_features: 64, weights: {arithmetic: fixed, bits: 16}, "
+                                     "output: {kind: accumulator}}\n");
+  EXPECT_NE(error_of([&] { config::load_network(wide.path.string()); })
+                .find("layers[0](a).output: got an accumulator output of 44 bits, signed, expected codes that fit 32-bit "
+                      "signed integers"),
+            std::string::npos);
+  TempConfig ok("acc-ok", "network: ok\ninput: {shape: [1, 1, 64], type: unsigned, bits: 4}\nlayers:\n"
+                          "  - {name: a, kind: fc, out_features: 8, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}\n");
+  EXPECT_EQ(error_of([&] { config::load_network(ok.path.string()); }), "(no error)");
+}
+
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   TempConfig t("syntax", "network: n\n  layers: [\n");
   const std::string e = error_of([&] { config::load_network(t.path.string()); });

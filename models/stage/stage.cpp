@@ -106,8 +106,8 @@ void Stage::activate(Scheduler& sched) {
       return;
     }
     const uint32_t reads = issue == a ? cur_.reads : 0;
-    const bool write_now_cur =
-        issue == a && depth == 0;  // P = 0: an iteration reads and writes in one cycle
+    // P = 0: an iteration reads and writes in one cycle.
+    const bool write_now_cur = issue == a && depth == 0;
     const uint32_t writes = due == a ? front->writes : (write_now_cur ? cur_.writes : 0);
 
     // The cycle of advance a, and what held it back.
@@ -147,8 +147,8 @@ void Stage::activate(Scheduler& sched) {
     if (issue == a && cur_.shared >= 0) {
       const SharedRef& sr = shared_[size_t(cur_.shared)];
       granted = sr.port->request(sr.requester, t, sched);
-      if (granted ==
-          kUnknownCycle) {  // an earlier request may still come: wait for the port's word
+      // Undecided: an earlier request may still come; wait for the port's word.
+      if (granted == kUnknownCycle) {
         state_ = StageState::kWaitingForGrant;
         grant_request_ = t;
         return;

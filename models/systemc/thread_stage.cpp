@@ -134,7 +134,7 @@ void ThreadStage::read(int port, int32_t* beat) {
     SC_REPORT_ERROR(
         "vine/systemc_stage",
         (std::string(sc_object::name()) + ": read from " + f->name() + " in cycle " +
-         std::to_string(now) + " before its beat is readable (call wait_readable first)")
+         std::to_string(now) + ", before its beat is readable or after a read in the same cycle (call wait_readable first)")
             .c_str());
   if (f->carries_data())
     std::memcpy(beat, f->read_slot(), size_t(f->elements_per_word()) * sizeof(int32_t));
@@ -155,7 +155,7 @@ void ThreadStage::write(int port, const int32_t* beat) {
   if (w == kUnknownCycle || w > now || last_write_[size_t(port)] >= now)
     SC_REPORT_ERROR("vine/systemc_stage",
                     (std::string(sc_object::name()) + ": write to " + f->name() + " in cycle " +
-                     std::to_string(now) + " while it is full (call wait_writable first)")
+                     std::to_string(now) + ", while it is full or after a write in the same cycle (call wait_writable first)")
                         .c_str());
   if (f->carries_data())
     std::memcpy(f->write_slot(), beat, size_t(f->elements_per_word()) * sizeof(int32_t));

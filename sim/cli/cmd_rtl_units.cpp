@@ -39,9 +39,10 @@ int cmd_rtl_units(const Args& args) {
     log_design_loaded(d);
     for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl)) {
       const std::string key = u.config.key();
+      const bool first = seen.insert(key).second;  // --check looks at every unit, listed by layer or not
       if (vm.count("by-layer"))
         lines.push_back(d.name + "." + u.layer + ": " + key);
-      else if (seen.insert(key).second)
+      else if (first)
         lines.push_back(key);
     }
   }

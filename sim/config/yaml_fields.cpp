@@ -80,8 +80,24 @@ bool Field::as_bool() const {
   fail("true or false");
 }
 
+namespace {
+// Whether `s` is well-formed UTF-8 (names end up in JSON, which requires it).
+bool valid_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (extra < 0 || i + size_t(extra) >= s.size() + (extra == 0 ? 1 : 0)) return false;
+    for (int k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + size_t(k)]) >> 6) != 0x2) return false;
+    i += size_t(extra) + 1;
+  }
+  return true;
+}
+}  // namespace
+
 std::string Field::as_string() const {
   if (!node_.IsScalar() || node_.Scalar().empty()) fail("a non-empty string");
+  if (!valid_utf8(node_.Scalar())) fail("a string in UTF-8");
   return node_.Scalar();
 }
 

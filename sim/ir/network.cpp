@@ -1,6 +1,7 @@
 #include "sim/ir/network.h"
 
 #include <cstdint>
+#include <unordered_map>
 
 #include <algorithm>
 
@@ -165,11 +166,11 @@ int window_out(int in, int pad_total, int k, int s) { return (in + pad_total - k
 
 void infer_network(Network& net) {
   if (net.layers.empty()) throw ConfigError(SourceLocation{net.path, 0, 0, "layers"}, "an empty list", "at least one layer");
+  std::unordered_map<std::string, int> earlier;  // layer name -> index: linear in the layers, not quadratic
   for (size_t i = 0; i < net.layers.size(); ++i) {
     Layer& l = net.layers[i];
-    for (size_t j = 0; j < i; ++j)
-      if (net.layers[j].name == l.name)
-        throw ConfigError(at(l, "name"), "'" + l.name + "'", "a layer name not used before (duplicate)");
+    if (earlier.count(l.name))
+      throw ConfigError(at(l, "name"), "'" + l.name + "'", "a layer name not used before (duplicate)");
     if (l.name == "input" || l.name == "output")
       throw ConfigError(at(l, "name"), "'" + l.name + "'", "a name other than 'input' and 'output' (reserved)");
     if (l.inputs.empty()) l.inputs.push_back(i == 0 ? "input" : net.layers[i - 1].name);
@@ -188,9 +189,8 @@ void infer_network(Network& net) {
         types.push_back(net.input_type);
         continue;
       }
-      int idx = -1;
-      for (size_t j = 0; j < i; ++j)
-        if (net.layers[j].name == in) idx = int(j);
+      const auto found = earlier.find(in);
+      const int idx = found == earlier.end() ? -1 : found->second;
       if (idx < 0)
         throw ConfigError(at(l, "inputs"), "'" + in + "'", "the name of an earlier layer or 'input'");
       l.input_index.push_back(idx);
@@ -283,6 +283,7 @@ void infer_network(Network& net) {
     }
     if (l.out_type.kind == ActivationKind::kBipolar && l.output.kind == OutputKind::kRequant)
       throw ConfigError(at(l, "output.type"), "bipolar", "unsigned or signed for a requantiser");
+    earlier.emplace(l.name, int(i));
   }
   // The last layer is the network's output; every other layer's output must
   // feed some layer, or its stream would have no consumer and the pipeline

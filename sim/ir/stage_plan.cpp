@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "models/layers/stage_kinds.h"
@@ -48,7 +49,10 @@ namespace {
 // every producer-consumer pair.
 class PlanBuilder {
  public:
-  explicit PlanBuilder(const Design& d) : d_(d), net_(d.network) {}
+  explicit PlanBuilder(const Design& d) : d_(d), net_(d.network) {
+    // By endpoints, so that a plan is linear in the edges (validate builds it).
+    for (const auto& f : d_.fifos) fifo_of_.emplace(f.from + "->" + f.to, &f);
+  }
 
   StreamingPlan build() {
     consumers_.assign(net_.layers.size() + 1, 0);  // [0] is the network input
@@ -157,8 +161,8 @@ class PlanBuilder {
   }
 
   FifoSpec edge_spec(const std::string& from, const std::string& to) const {
-    for (const auto& f : d_.fifos)
-      if (f.from == from && f.to == to) return f;
+    const auto it = fifo_of_.find(from + "->" + to);
+    if (it != fifo_of_.end()) return *it->second;
     FifoSpec f;
     f.from = from;
     f.to = to;
@@ -337,6 +341,7 @@ class PlanBuilder {
 
   const Design& d_;
   const Network& net_;
+  std::unordered_map<std::string, const FifoSpec*> fifo_of_;  // first spec per edge, as the search found it
   StreamingPlan plan_;
   std::vector<int> consumers_;
   std::vector<Tail> tails_;

@@ -431,3 +431,17 @@ TEST(CliDeterminism, TheSameRunWritesTheSameBytes) {
   }
   fs::remove_all(dir);
 }
+
+// --check reports the units a list lacks with or without --by-layer (with it,
+// it reported none).
+TEST(CliRtlUnits, CheckReportsMissingUnitsListedByLayerToo) {
+  const fs::path empty = fs::temp_directory_path() / ("vine-cli-units-" + std::to_string(::getpid()) + ".txt");
+  std::ofstream(empty) << "# no units\n";
+  const std::string design = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
+  for (const std::string& by : {std::string(""), std::string(" --by-layer")}) {
+    const auto r = vine("-q rtl-units " + design + by + " --check " + empty.string());
+    EXPECT_EQ(r.code, 2) << by << r.output;
+    EXPECT_NE(r.output.find("missing from " + empty.string() + ": "), std::string::npos) << by << r.output;
+  }
+  fs::remove(empty);
+}

@@ -328,6 +328,17 @@ TEST(ConfigErrors, AccumulatorOutputsFitTheCodesActivationsTravelAs) {
   EXPECT_EQ(error_of([&] { config::load_network(ok.path.string()); }), "(no error)");
 }
 
+// Names end up in JSON reports, which must be UTF-8: a name that is not is
+// refused at load (it validated, then every --json failed after the run).
+TEST(ConfigErrors, NamesAreUtf8) {
+  const std::string layer = "  - {name: a, kind: fc, out_features: 8, weights: {arithmetic: binary}, output: {kind: accumulator}}\n";
+  TempConfig bad("utf8-bad", "network: n\xff\ninput: {shape: [1, 1, 8], type: bipolar}\nlayers:\n" + layer);
+  EXPECT_NE(error_of([&] { config::load_network(bad.path.string()); }).find("expected a string in UTF-8"),
+            std::string::npos);
+  TempConfig good("utf8-good", "network: r\xc3\xa9seau\ninput: {shape: [1, 1, 8], type: bipolar}\nlayers:\n" + layer);
+  EXPECT_EQ(error_of([&] { config::load_network(good.path.string()); }), "(no error)");
+}
+
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   TempConfig t("syntax", "network: n\n  layers: [\n");
   const std::string e = error_of([&] { config::load_network(t.path.string()); });

@@ -1,5 +1,6 @@
 #include "sim/ir/network.h"
 
+#include <cmath>
 #include <cstdint>
 #include <unordered_map>
 
@@ -297,6 +298,20 @@ void infer_network(Network& net) {
       throw ConfigError(at(net.layers[i], "name"), "'" + net.layers[i].name + "', whose output no layer reads",
                         "every layer but the last (the network's output, '" + net.output_layer().name +
                             "') to feed a later layer");
+  // The golden reference and the models hold every weight (code and value,
+  // 2 x 4 bytes) and threshold (8 bytes) of the synthesised parameters: a
+  // network past the limit is refused here rather than attempted.
+  double bytes = 0;
+  for (const auto& l : net.layers) {
+    if (l.has_weights()) bytes += 8.0 * double(l.matrix_width()) * double(l.matrix_height());
+    if (l.has_output_stage() && l.output.kind == OutputKind::kThreshold)
+      bytes += 8.0 * double(l.out_shape.c) * (std::ldexp(1.0, l.output.type.bits) - 1);
+  }
+  if (bytes > kMaxParameterBytes)
+    throw ConfigError(SourceLocation{net.path, 0, 0, "layers"},
+                      "weights and thresholds needing " + std::to_string(int64_t(bytes / (1 << 20))) + " MiB",
+                      "at most " + std::to_string(int64_t(kMaxParameterBytes / (1 << 20))) +
+                          " MiB of parameters, Vine's limit for the synthesised weights it holds in memory");
   if (net.classes <= 0) net.classes = int(net.output_layer().out_shape.elements());
   if (net.classes > net.output_layer().out_shape.elements())
     throw ConfigError(SourceLocation{net.path, 0, 0, "classes"}, std::to_string(net.classes),

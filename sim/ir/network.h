@@ -12,6 +12,10 @@
 
 namespace vine::ir {
 
+// The most parameter memory (weights and thresholds) a network may need:
+// 4 GiB, a sixth of this project's 24 GiB machines.
+inline constexpr double kMaxParameterBytes = 4.0 * (1ull << 30);
+
 using arith::ActivationKind;
 using arith::ActivationType;
 using arith::WeightArithmetic;

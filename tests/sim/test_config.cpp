@@ -339,6 +339,20 @@ TEST(ConfigErrors, NamesAreUtf8) {
   EXPECT_EQ(error_of([&] { config::load_network(good.path.string()); }), "(no error)");
 }
 
+// A legal network whose weights would not fit in memory is refused at load,
+// with what it needs, instead of being attempted.
+TEST(ConfigErrors, ParameterMemoryIsBoundedBeforeAllocation) {
+  const std::string head = "network: huge\ninput: {shape: [1, 1, 65536], type: unsigned, bits: 4}\nlayers:\n";
+  TempConfig huge("params-huge", head + "  - {name: a, kind: fc, out_features: 16384, weights: {arithmetic: fixed, bits: 4}, "
+                                        "output: {kind: threshold, type: unsigned, bits: 4}}\n");
+  EXPECT_NE(error_of([&] { config::load_network(huge.path.string()); })
+                .find("layers: got weights and thresholds needing 8193 MiB, expected at most 4096 MiB of parameters"),
+            std::string::npos);
+  TempConfig fits("params-fit", head + "  - {name: a, kind: fc, out_features: 4096, weights: {arithmetic: fixed, bits: 4}, "
+                                       "output: {kind: threshold, type: unsigned, bits: 4}}\n");
+  EXPECT_EQ(error_of([&] { config::load_network(fits.path.string()); }), "(no error)");
+}
+
 TEST(ConfigErrors, YamlSyntaxAndMissingFile) {
   TempConfig t("syntax", "network: n\n  layers: [\n");
   const std::string e = error_of([&] { config::load_network(t.path.string()); });

@@ -302,9 +302,9 @@ TEST(DdrErrors, ResponsesAsABusGivesThem) {
   EXPECT_EQ(status(straddles), tlm::TLM_ADDRESS_ERROR_RESPONSE);
   Txn wraps(tlm::TLM_READ_COMMAND, ~uint64_t{0} - 2, 8);  // address + length overflows
   EXPECT_EQ(status(wraps), tlm::TLM_ADDRESS_ERROR_RESPONSE);
-  Txn bad_cmd(tlm::TLM_READ_COMMAND, 0, 4);
-  bad_cmd.p.set_command(static_cast<tlm::tlm_command>(7));
-  EXPECT_EQ(status(bad_cmd), tlm::TLM_COMMAND_ERROR_RESPONSE);
+  // (A command outside tlm_command's values cannot be made without undefined
+  // behaviour, which UBSan reports, so the model's command check is not
+  // exercised here.)
   Txn streaming(tlm::TLM_WRITE_COMMAND, 0, 8);
   streaming.p.set_streaming_width(4);
   EXPECT_EQ(status(streaming), tlm::TLM_BURST_ERROR_RESPONSE);
@@ -335,7 +335,7 @@ TEST(DdrErrors, ResponsesAsABusGivesThem) {
 
   // Errors cost the channel nothing and are counted; only `ok` used it.
   EXPECT_EQ(m.timing().channel_busy(0), sc_time(8, SC_NS));
-  EXPECT_EQ(m.stats(0).errors, 11u);
+  EXPECT_EQ(m.stats(0).errors, 10u);
   EXPECT_EQ(m.stats(0).reads, 1u);
   EXPECT_EQ(m.stats(0).writes, 0u);
 

@@ -72,6 +72,12 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
   }
   void commit_read(int64_t cycle) override;
 
+  // The stamps of beat `k`, for a party that keeps its own window on the FIFO
+  // (a DMA's burst buffer, models/dma/): valid for beats written (read) and
+  // no more than capacity() beats back from the newest.
+  int64_t write_cycle_of(int64_t k) const { return write_cycle_[size_t(k) & mask_]; }
+  int64_t read_cycle_of(int64_t k) const { return read_cycle_[size_t(k) & mask_]; }
+
   int occupancy() const {
     return int(written_ - read_);
   }  // beats written and not yet read, by count

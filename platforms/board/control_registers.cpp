@@ -16,7 +16,9 @@ constexpr uint32_t kCtrl = offset_of("CTRL"), kStatus = offset_of("STATUS"),
                    kCyclesLo = offset_of("CYCLES_BUSY_LO"), kCyclesHi = offset_of("CYCLES_BUSY_HI"),
                    kFramesDone = offset_of("FRAMES_DONE"), kStallLo = offset_of("STALL_CYCLES_LO"),
                    kStallHi = offset_of("STALL_CYCLES_HI"), kDdrLo = offset_of("DDR_BYTES_LO"),
-                   kDdrHi = offset_of("DDR_BYTES_HI");
+                   kDdrHi = offset_of("DDR_BYTES_HI"), kInFrameBytes = offset_of("IN_FRAME_BYTES"),
+                   kOutFrameBytes = offset_of("OUT_FRAME_BYTES"), kInFormat = offset_of("IN_FORMAT"),
+                   kOutFormat = offset_of("OUT_FORMAT");
 constexpr uint32_t kStart = 1u << 0, kReset = 1u << 1, kGlobalIrq = 1u << 2;
 constexpr uint32_t kIdle = 1u << 0, kBusy = 1u << 1, kDone = 1u << 2, kError = 1u << 3;
 constexpr uint32_t kIrqDone = 1u << 0, kIrqError = 1u << 1;
@@ -92,6 +94,14 @@ uint32_t ControlRegisters::read(uint32_t offset) {
       return lo(2, k.ddr_bytes);
     case kDdrHi:
       return latched_hi_[2];
+    case kInFrameBytes:
+      return uint32_t(g_.in_frame_bytes);
+    case kOutFrameBytes:
+      return uint32_t(g_.out_frame_bytes);
+    case kInFormat:
+      return g_.in_format;
+    case kOutFormat:
+      return g_.out_format;
   }
   const Register* r = find(offset);
   return r ? r->reset : 0;  // ID, VERSION
@@ -150,6 +160,8 @@ void ControlRegisters::start() {
     cause = kCauseInputOutsideDdr;
   else if (!inside(out_addr_, g_.out_frame_bytes * frames_, g_.ddr_base, g_.ddr_bytes))
     cause = kCauseOutputOutsideDdr;
+  else if (!runner_.fits(frames_))
+    cause = kCauseOverBudget;
   if (cause != kCauseNone) {
     status_ = kIdle | kError | (cause << kCauseLsb);
     irq_status_ |= kIrqError;

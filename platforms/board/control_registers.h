@@ -38,6 +38,9 @@ class JobRunner {
   // Abandons the running job (RESET): no job_done() follows.
   virtual void abort_job() = 0;
   virtual Counters counters() const = 0;
+  // Whether a job of `frames` frames fits what the runner can still do (a
+  // model's frame budget); a board's hardware can always run it.
+  virtual bool fits(uint32_t frames) const { return true; }
 };
 
 class ControlRegisters : public sc_core::sc_module {
@@ -49,6 +52,7 @@ class ControlRegisters : public sc_core::sc_module {
     sc_core::sc_time clock;  // the accelerator's clock period
     uint64_t ddr_base = 0, ddr_bytes = 0;
     uint64_t in_frame_bytes = 0, out_frame_bytes = 0;  // one frame in DDR
+    uint32_t in_format = 0, out_format = 0;            // IN_FORMAT / OUT_FORMAT
     int access_cycles = 1;                             // an AXI-Lite access's annotated cost
   };
   ControlRegisters(sc_core::sc_module_name name, const Geometry& g, JobRunner& runner);

@@ -42,8 +42,9 @@ void c_header() {
       "\n/* STATUS.CAUSE values */\n#define VINE_ACCEL_CAUSE_NONE %uu\n#define "
       "VINE_ACCEL_CAUSE_ZERO_FRAMES %uu\n"
       "#define VINE_ACCEL_CAUSE_INPUT_OUTSIDE_DDR %uu\n#define VINE_ACCEL_CAUSE_OUTPUT_OUTSIDE_DDR "
-      "%uu\n\n#endif\n",
-      kCauseNone, kCauseZeroFrames, kCauseInputOutsideDdr, kCauseOutputOutsideDdr);
+      "%uu\n#define VINE_ACCEL_CAUSE_OVER_BUDGET %uu\n\n#endif\n",
+      kCauseNone, kCauseZeroFrames, kCauseInputOutsideDdr, kCauseOutputOutsideDdr,
+      kCauseOverBudget);
 }
 
 void markdown() {
@@ -55,12 +56,17 @@ void markdown() {
       "AXI-Lite: 32-bit registers, aligned 32-bit accesses, a 0x%x-byte window. A\n"
       "64-bit counter is a LO/HI pair: reading LO latches HI. An access to an\n"
       "unmapped offset is a TLM address error, a write to a read-only register a\n"
-      "command error (each logged once per offset). W1C: writing 1 to a bit clears it.\n\n"
+      "command error (each logged once per offset). W1C: writing 1 to a bit clears it.\n"
+      "A reset of `design` is a constant of the elaborated design (the frame sizes and\n"
+      "beat formats drivers pack buffers with).\n\n"
       "| offset | name | access | reset | description |\n|---|---|---|---|---|\n",
       kMapBytes);
-  for (const auto& r : kRegisters)
-    std::printf("| 0x%03x | %s | %s | 0x%08x | %s |\n", r.offset, r.name, access_name(r.access),
-                r.reset, r.doc);
+  for (const auto& r : kRegisters) {
+    char reset[16];
+    std::snprintf(reset, sizeof reset, "0x%08x", r.reset);
+    std::printf("| 0x%03x | %s | %s | %s | %s |\n", r.offset, r.name, access_name(r.access),
+                r.design_constant ? "design" : reset, r.doc);
+  }
   for (const auto& r : kRegisters) {
     if (!r.field_count) continue;
     std::printf("\n## %s fields\n\n| bits | name | meaning |\n|---|---|---|\n", r.name);

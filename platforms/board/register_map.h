@@ -33,6 +33,7 @@ struct Register {
   const char* doc;
   const Field* fields;
   int field_count;
+  bool design_constant = false;  // read-only, its value fixed by the design (`reset` unused)
 };
 
 inline constexpr uint32_t kIdValue = 0x56494E45;       // "VINE"
@@ -53,15 +54,22 @@ inline constexpr Field kStatusFields[] = {
      "the last job completed (its last output beat reached memory); cleared by START or RESET"},
     {"ERROR", 3, 1, "the last START was refused; CAUSE says why; cleared by START or RESET"},
     {"CAUSE", 8, 8,
-     "0 none, 1 FRAMES is 0, 2 input buffer outside DDR, 3 output buffer outside DDR"},
+     "0 none, 1 FRAMES is 0, 2 input buffer outside DDR, 3 output buffer outside DDR, 4 more "
+     "frames than the model's budget (virtual platform only)"},
 };
 inline constexpr Field kIrqFields[] = {
     {"DONE", 0, 1, "a job completed"},
     {"ERROR", 1, 1, "a START was refused"},
 };
 
+inline constexpr Field kFormatFields[] = {
+    {"ELEM_BITS", 0, 8, "bits per element"},
+    {"SIGNED", 8, 1, "elements are two's complement (sign-extend when unpacking)"},
+    {"LANES", 16, 16, "elements per beat; a beat is ceil(LANES x ELEM_BITS / 8) bytes"},
+};
+
 inline constexpr uint32_t kCauseNone = 0, kCauseZeroFrames = 1, kCauseInputOutsideDdr = 2,
-                          kCauseOutputOutsideDdr = 3;
+                          kCauseOutputOutsideDdr = 3, kCauseOverBudget = 4;
 
 inline constexpr Register kRegisters[] = {
     {"ID", 0x00, Access::kRO, kIdValue, "identifies the accelerator: 0x56494E45 (\"VINE\")",
@@ -90,7 +98,8 @@ inline constexpr Register kRegisters[] = {
      nullptr, 0},
     {"FRAMES_DONE", 0x38, Access::kRO, 0, "frames completed, since reset", nullptr, 0},
     {"STALL_CYCLES_LO", 0x40, Access::kRO, 0,
-     "cycles the pipeline's stages waited on full or empty streams, summed over stages, since "
+     "cycles of finished jobs in which the accelerator waited for DDR (the input DMA had no data "
+     "for a stream that could take it, or the output DMA's buffers all waited on writes), since "
      "reset, bits 31:0",
      nullptr, 0},
     {"STALL_CYCLES_HI", 0x44, Access::kRO, 0, "bits 63:32 (latched by reading STALL_CYCLES_LO)",
@@ -99,6 +108,14 @@ inline constexpr Register kRegisters[] = {
      "bytes the accelerator moved to and from DDR, since reset, bits 31:0", nullptr, 0},
     {"DDR_BYTES_HI", 0x4C, Access::kRO, 0, "bits 63:32 (latched by reading DDR_BYTES_LO)", nullptr,
      0},
+    {"IN_FRAME_BYTES", 0x50, Access::kRO, 0,
+     "bytes of one input frame in DDR (frames lie back to back from IN_ADDR)", nullptr, 0, true},
+    {"OUT_FRAME_BYTES", 0x54, Access::kRO, 0,
+     "bytes of one output frame in DDR (frames lie back to back from OUT_ADDR)", nullptr, 0, true},
+    {"IN_FORMAT", 0x58, Access::kRO, 0, "how the input stream's beats are packed", kFormatFields, 3,
+     true},
+    {"OUT_FORMAT", 0x5C, Access::kRO, 0, "how the output stream's beats are packed", kFormatFields,
+     3, true},
 };
 inline constexpr int kRegisterCount = int(sizeof(kRegisters) / sizeof(kRegisters[0]));
 inline constexpr uint32_t kMapBytes = 0x1000;  // the window the block decodes (AXI-Lite, 4 KiB)

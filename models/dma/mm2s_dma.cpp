@@ -11,22 +11,20 @@ namespace {
 const char* const kMsgType = "vine/dma";
 }
 
-Mm2sDma::Mm2sDma(std::string name, const DmaGeometry& g, int64_t frame_capacity,
-                 FrameTickets& tickets)
+Mm2sDma::Mm2sDma(std::string name, const DmaGeometry& g, JobTickets& tickets)
     : Stage(std::move(name), PipelineTiming{0, -1}),
       socket("socket"),
       g_(g),
-      capacity_(frame_capacity),
       tickets_(tickets),
       job_event_("job"),
       space_event_("space"),
       abort_event_("abort") {
   // Data-less: the beats' data waits in staging_, the FIFO keeps their stamps.
   buffer_ = std::make_unique<StreamFifo>("read_buffer", Stage::name() + ".read_buffer",
-                                         int(g.transfer_beats * g.buffers), 1, false,
-                                         g.format.lanes, false);
+                                         int(g.buffer_beats()), 1, false, g.format.lanes, false);
   add_input(buffer_.get());
-  staging_.resize(size_t(g.buffers) * size_t(g.transfer_beats) * size_t(g.format.beat_bytes()));
+  ring_.resize(size_t(g.buffer_beats()) * size_t(g.format.beat_bytes()));
+  chunk_.resize(size_t(g.transfer_beats) * size_t(g.format.beat_bytes()));
   SC_HAS_PROCESS(Mm2sDma);
   SC_THREAD(mm2s);
 }
@@ -49,37 +47,24 @@ bool Mm2sDma::next_iteration(Iteration& it) {
     space_wanted_ = -1;
     space_event_.notify(sc_core::SC_ZERO_TIME);
   }
-  if (next_beat_ >= capacity_ * g_.beats_per_frame) return false;
-  it = {next_beat_++, 1, 1};
+  it = {next_beat_++, 1, 1};  // the stream never ends: jobs come as they come
   return true;
 }
 
 void Mm2sDma::produce(int, int32_t* beat) {
-  const int64_t b = next_beat_ - 1, frame = b / g_.beats_per_frame,
-                off = b % g_.beats_per_frame, t = off / g_.transfer_beats;
-  const int64_t seq = frame * g_.transfers_per_frame() + t;
-  const size_t slot = size_t(seq % g_.buffers);
+  const int64_t b = next_beat_ - 1;
   const size_t bb = size_t(g_.format.beat_bytes());
-  const uint8_t* bytes = staging_.data() + slot * size_t(g_.transfer_beats) * bb +
-                         size_t(off - t * g_.transfer_beats) * bb;
-  g_.format.unpack(bytes, beat);
+  g_.format.unpack(ring_.data() + size_t(b % g_.buffer_beats()) * bb, beat);
 }
 
-// The end (in beats through the buffer) of global transfer `seq`.
-static int64_t transfer_end(const DmaGeometry& g, int64_t seq) {
-  const int64_t tpf = g.transfers_per_frame(), frame = seq / tpf, t = seq % tpf;
-  return frame * g.beats_per_frame + g.transfer_first_beat(t) + g.transfer_beats_of(t);
-}
-
-int64_t Mm2sDma::buffer_free_cycle(int64_t seq) {
-  const int64_t prev = seq - g_.buffers;
-  if (prev < 0) return 0;
-  const int64_t end = transfer_end(g_, prev);
-  while (buffer_->read_count() < end) {
-    space_wanted_ = end;
+int64_t Mm2sDma::room_cycle(int64_t end) {
+  const int64_t must_leave = end - g_.buffer_beats();  // beats that must have left first
+  if (must_leave <= 0) return 0;
+  while (buffer_->read_count() < must_leave) {
+    space_wanted_ = must_leave;
     sc_core::wait(space_event_);
   }
-  return buffer_->read_cycle_of(end - 1) + 1;
+  return buffer_->read_cycle_of(must_leave - 1) + 1;
 }
 
 bool Mm2sDma::wait_until_cycle(int64_t cycle) {
@@ -93,10 +78,12 @@ bool Mm2sDma::wait_until_cycle(int64_t cycle) {
   return !aborting_;
 }
 
-void Mm2sDma::push_transfer(int64_t ready_cycle) {
-  const int64_t n = transfer_end(g_, next_transfer_) - buffer_->written();
-  for (int64_t i = 0; i < n; ++i) buffer_->commit_write(ready_cycle - 1);  // readable at ready_cycle
-  ++next_transfer_;
+void Mm2sDma::push_transfer(const DmaTransfer& t, int64_t ready_cycle) {
+  const size_t bb = size_t(g_.format.beat_bytes());
+  for (int64_t i = 0; i < t.beats; ++i)  // into the ring, which may wrap
+    std::memcpy(ring_.data() + size_t((t.first + i) % g_.buffer_beats()) * bb,
+                chunk_.data() + size_t(i) * bb, bb);
+  for (int64_t i = 0; i < t.beats; ++i) buffer_->commit_write(ready_cycle - 1);  // readable then
   if (buffer_->consumer_waits) {
     buffer_->consumer_waits = false;
     accel_->scheduler().wake(this);
@@ -105,43 +92,39 @@ void Mm2sDma::push_transfer(int64_t ready_cycle) {
 }
 
 void Mm2sDma::mm2s() {
-  const int64_t tpf = g_.transfers_per_frame();
   const size_t bb = size_t(g_.format.beat_bytes());
   for (;;) {
     while (jobs_.empty()) sc_core::wait(job_event_);
     const DmaJob job = jobs_.front();
     jobs_.pop_front();
     aborting_ = false;
-    for (int64_t k = 0; k < int64_t(job.frames) * tpf; ++k) {
-      const int64_t frame = k / tpf, t = k % tpf;
-      if (aborting_ && t == 0) break;  // abandoned: the frame never enters
-      if (next_transfer_ >= capacity_ * tpf)
-        SC_REPORT_ERROR(kMsgType, (std::string(sc_object::name()) +
-                                   ": the model's frame budget is spent (the board should have "
-                                   "refused the job)")
-                                      .c_str());
-      const int64_t issue =
-          std::max({job.start_cycle, last_issue_, buffer_free_cycle(next_transfer_)});
+    tickets_.issue({job.id, job.frames, job.out_addr});
+    const int64_t total = int64_t(job.frames) * g_.beats_per_frame, job_first = issued_beats_;
+    for (int64_t rel = 0; rel < total;) {
+      DmaTransfer t;
+      t.first = issued_beats_;
+      t.beats = g_.transfer_at(rel);
+      t.job = job.id;
+      t.address = job.in_addr + uint64_t(rel) * bb;
+      t.job_first_beat = job_first;
+      t.job_frames = job.frames;
+      t.last_of_job = rel + t.beats == total;
+      // Issued once the buffer has room for all its beats.
+      const int64_t issue = std::max({job.start_cycle, last_issue_, room_cycle(t.end())});
       const bool live = wait_until_cycle(issue);
-      if (!live && t == 0) break;  // abandoned before the frame's first read
-      const size_t slot = size_t(next_transfer_ % g_.buffers);
-      uint8_t* data = staging_.data() + slot * size_t(g_.transfer_beats) * bb;
-      const uint64_t len = uint64_t(g_.transfer_beats_of(t)) * bb;
+      uint8_t* data = chunk_.data();
+      const uint64_t len = uint64_t(t.beats) * bb;
       int64_t ready;
       if (!live) {
-        // RESET during the frame: it is completed with zero beats from now on,
-        // so that the pipeline stays frame-aligned (docs/vp.md, "Reset").
+        // RESET: the job's loop is run out on zero beats, from now on, which
+        // the output DMA drops (docs/vp.md, "Reset").
         std::memset(data, 0, len);
         ready = std::max(issue, g_.cycle_at_or_after(sc_core::sc_time_stamp()));
+        st_.zero_beats += uint64_t(t.beats);
       } else {
-        if (t == 0) {
-          tickets_.issue({job.id, uint32_t(frame), job.out_addr, frame + 1 == int64_t(job.frames)});
-          ++st_.frames_entered;
-        }
         tlm::tlm_generic_payload p;
         p.set_command(tlm::TLM_READ_COMMAND);
-        p.set_address(job.in_addr + uint64_t(frame) * g_.frame_bytes() +
-                      uint64_t(g_.transfer_first_beat(t)) * bb);
+        p.set_address(t.address);
         p.set_data_ptr(data);
         p.set_data_length(unsigned(len));
         p.set_streaming_width(unsigned(len));
@@ -156,7 +139,7 @@ void Mm2sDma::mm2s() {
           // The board checked the buffer against DDR at START; a bus error
           // here is still answered as hardware would: the data is zeros.
           if (st_.errors++ == 0)
-            SC_REPORT_WARNING(kMsgType, (std::string(sc_object::name()) + ": read at 0x" +
+            SC_REPORT_WARNING(kMsgType, (std::string(sc_object::name()) + ": read at " +
                                          std::to_string(p.get_address()) + " failed: " +
                                          p.get_response_string() + " (reported once)")
                                             .c_str());
@@ -165,7 +148,9 @@ void Mm2sDma::mm2s() {
         ready = g_.cycle_at_or_after(sc_core::sc_time_stamp() + delay);
       }
       last_issue_ = issue;
-      push_transfer(ready);
+      issued_beats_ += t.beats;
+      rel += t.beats;
+      push_transfer(t, ready);
     }
   }
 }

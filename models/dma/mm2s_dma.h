@@ -5,8 +5,8 @@
 //
 // Two halves, one per kind of time. The thread (`mm2s`) issues the reads in
 // SystemC time: transaction k starts at the latest of the job's START, the
-// previous issue, and the cycle after the buffer it lands in was emptied
-// (`buffers` transactions' worth); b_transport's annotated delay gives its
+// previous issue, and the first cycle in which its beats fit the buffer
+// (`buffers` x transfer_beats beats); b_transport's annotated delay gives its
 // completion, and its beats become readable in the first accelerator cycle
 // at or after it. The stage half is an ordinary stamp-engine stage reading
 // the buffer (an internal FIFO, `read_buffer`) and writing the stream, so
@@ -35,23 +35,20 @@ class Mm2sDma final : public Stage {
  public:
   tlm_utils::simple_initiator_socket<Mm2sDma> socket;
 
-  // `frame_capacity`: frames the stage's loop runs for (the model's budget).
-  Mm2sDma(std::string name, const DmaGeometry& g, int64_t frame_capacity, FrameTickets& tickets);
+  Mm2sDma(std::string name, const DmaGeometry& g, JobTickets& tickets);
   ~Mm2sDma() override;
   const char* kind() const override { return "mm2s_dma"; }
 
   // The board's commands, at the current SystemC time.
   void start(const DmaJob& job);
-  void abort();  // RESET: no more reads; a frame begun is completed with zero beats
+  void abort();  // RESET: no more reads; the job's remaining beats are zeros
 
   struct Stats {
     uint64_t transactions = 0, bytes = 0;  // DDR reads issued (SystemC time has reached them)
     uint64_t errors = 0;                   // reads answered with an error response
-    uint64_t frames_entered = 0;           // frames whose first read was issued
+    uint64_t zero_beats = 0;               // beats of abandoned jobs, streamed as zeros
   };
   const Stats& dma_stats() const { return st_; }
-  int64_t frame_capacity() const { return capacity_; }
-  int64_t frames_started() const { return int64_t(next_transfer_ / g_.transfers_per_frame()); }
   void attach(Accelerator& accel) override { accel_ = &accel; }
 
  protected:
@@ -60,21 +57,21 @@ class Mm2sDma final : public Stage {
 
  private:
   void mm2s();                              // the thread
-  bool wait_until_cycle(int64_t cycle);     // false: aborted meanwhile
-  int64_t buffer_free_cycle(int64_t transfer);  // waits until the transfer's buffer is empty
-  void push_transfer(int64_t ready_cycle);  // publishes the next transfer's beats
+  bool wait_until_cycle(int64_t cycle);  // false: aborted meanwhile
+  int64_t room_cycle(int64_t end);       // waits until beats up to `end` fit the buffer
+  void push_transfer(const DmaTransfer& t, int64_t ready_cycle);  // publishes its beats
 
   DmaGeometry g_;
-  int64_t capacity_;
-  FrameTickets& tickets_;
+  JobTickets& tickets_;
   std::unique_ptr<StreamFifo> buffer_;
-  std::vector<uint8_t> staging_;  // `buffers` transfers of bytes, slot = transfer % buffers
+  std::vector<uint8_t> ring_;   // the buffer's bytes: beat b at b % buffer_beats
+  std::vector<uint8_t> chunk_;  // one transaction's data
   Accelerator* accel_ = nullptr;
 
   std::deque<DmaJob> jobs_;
   sc_core::sc_event job_event_, space_event_, abort_event_;
   bool aborting_ = false;
-  int64_t next_transfer_ = 0;  // global transfer sequence (frames x transfers per frame)
+  int64_t issued_beats_ = 0;
   int64_t last_issue_ = 0;
   int64_t space_wanted_ = -1;  // read count the thread waits for, or -1
   int64_t next_beat_ = 0;      // the stage loop's next beat

@@ -1,6 +1,7 @@
 #include "models/dma/s2mm_dma.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "models/accelerator/accelerator.h"
 
@@ -8,26 +9,19 @@ namespace vine::models {
 
 namespace {
 const char* const kMsgType = "vine/dma";
-
-int64_t transfer_end(const DmaGeometry& g, int64_t seq) {
-  const int64_t tpf = g.transfers_per_frame(), frame = seq / tpf, t = seq % tpf;
-  return frame * g.beats_per_frame + g.transfer_first_beat(t) + g.transfer_beats_of(t);
-}
 }  // namespace
 
-S2mmDma::S2mmDma(std::string name, const DmaGeometry& g, int64_t frame_capacity,
-                 FrameTickets& tickets)
+S2mmDma::S2mmDma(std::string name, const DmaGeometry& g, JobTickets& tickets)
     : Stage(std::move(name), PipelineTiming{0, -1}),
       socket("socket"),
       g_(g),
-      capacity_(frame_capacity),
       tickets_(tickets),
       filled_event_("filled") {
   buffer_ = std::make_unique<StreamFifo>("write_buffer", Stage::name() + ".write_buffer",
-                                         int(g.transfer_beats * g.buffers), 1, false,
-                                         g.format.lanes, false);
+                                         int(g.buffer_beats()), 1, false, g.format.lanes, false);
   add_output(buffer_.get());
-  staging_.resize(size_t(g.buffers) * size_t(g.transfer_beats) * size_t(g.format.beat_bytes()));
+  ring_.resize(size_t(g.buffer_beats()) * size_t(g.format.beat_bytes()));
+  chunk_.resize(size_t(g.transfer_beats) * size_t(g.format.beat_bytes()));
   SC_HAS_PROCESS(S2mmDma);
   SC_THREAD(s2mm);
 }
@@ -44,46 +38,54 @@ bool S2mmDma::next_iteration(Iteration& it) {
     filled_wanted_ = -1;
     filled_event_.notify(sc_core::SC_ZERO_TIME);
   }
-  if (next_beat_ >= capacity_ * g_.beats_per_frame) return false;
   it = {next_beat_++, 1, 1};
   return true;
 }
 
+// Called for each beat as it is taken (the virtual platform always carries
+// data): places it in the buffer, beginning transactions and jobs. The
+// buffer FIFO's capacity keeps a beat from overwriting one not yet written.
 void S2mmDma::consume(int, const int32_t* beat) {
-  const int64_t b = next_beat_ - 1, frame = b / g_.beats_per_frame,
-                off = b % g_.beats_per_frame, t = off / g_.transfer_beats;
-  const int64_t seq = frame * g_.transfers_per_frame() + t;
+  const int64_t b = next_beat_ - 1;
   const size_t bb = size_t(g_.format.beat_bytes());
-  uint8_t* bytes = staging_.data() + size_t(seq % g_.buffers) * size_t(g_.transfer_beats) * bb +
-                   size_t(off - t * g_.transfer_beats) * bb;
-  g_.format.pack(beat, bytes);
+  if (b == cur_.end()) {
+    if (b == job_end_) {
+      if (tickets_.empty())
+        SC_REPORT_ERROR(kMsgType, (std::string(sc_object::name()) +
+                                   ": a beat came out of the pipeline that no job put in")
+                                      .c_str());
+      job_ = tickets_.redeem();
+      job_first_ = b;
+      job_end_ = b + int64_t(job_.frames) * g_.beats_per_frame;
+    }
+    cur_.first = b;
+    cur_.beats = g_.transfer_at(b - job_first_);
+    cur_.job = job_.job;
+    cur_.address = job_.out_addr + uint64_t(b - job_first_) * bb;
+    cur_.job_first_beat = job_first_;
+    cur_.job_frames = job_.frames;
+    cur_.last_of_job = cur_.end() == job_end_;
+    transfers_.push_back(cur_);
+  }
+  g_.format.pack(beat, ring_.data() + size_t(b % g_.buffer_beats()) * bb);
 }
 
 void S2mmDma::s2mm() {
-  const int64_t tpf = g_.transfers_per_frame();
   const size_t bb = size_t(g_.format.beat_bytes());
-  FrameTicket ticket;
-  for (int64_t seq = 0;; ++seq) {
-    const int64_t frame = seq / tpf, t = seq % tpf, end = transfer_end(g_, seq);
-    if (frame >= capacity_) return;
-    while (buffer_->written() < end) {
-      filled_wanted_ = end;
+  for (;;) {
+    while (transfers_.empty() || buffer_->written() < transfers_.front().end()) {
+      filled_wanted_ = transfers_.empty() ? buffer_->written() + 1 : transfers_.front().end();
       sc_core::wait(filled_event_);
     }
-    if (t == 0) {
-      if (tickets_.empty())
-        SC_REPORT_ERROR(kMsgType, (std::string(sc_object::name()) +
-                                   ": a frame came out of the pipeline that no job put in")
-                                      .c_str());
-      ticket = tickets_.redeem();
-    }
+    const DmaTransfer t = transfers_.front();
+    transfers_.pop_front();
     // The transaction's last beat is readable in the buffer in this cycle.
-    const int64_t last_in = buffer_->write_cycle_of(end - 1) + 1;
+    const int64_t last_in = buffer_->write_cycle_of(t.end() - 1) + 1;
     int64_t free_at;
-    const bool dropped = tickets_.abandoned(ticket.job);
+    const bool dropped = tickets_.abandoned(t.job);
     if (dropped) {
       free_at = last_in + 1;  // taken and dropped as it comes
-      if (t == tpf - 1) ++st_.frames_dropped;
+      st_.beats_dropped += uint64_t(t.beats);
     } else {
       const sc_core::sc_time at = g_.time_of(last_in), now = sc_core::sc_time_stamp();
       if (at < now)
@@ -92,12 +94,14 @@ void S2mmDma::s2mm() {
                                    now.to_string() + " (a synchronisation bug)")
                                       .c_str());
       if (at > now) sc_core::wait(at - now);
-      const uint64_t len = uint64_t(g_.transfer_beats_of(t)) * bb;
+      const uint64_t len = uint64_t(t.beats) * bb;
+      for (int64_t i = 0; i < t.beats; ++i)  // out of the ring, which may wrap
+        std::memcpy(chunk_.data() + size_t(i) * bb,
+                    ring_.data() + size_t((t.first + i) % g_.buffer_beats()) * bb, bb);
       tlm::tlm_generic_payload p;
       p.set_command(tlm::TLM_WRITE_COMMAND);
-      p.set_address(ticket.out_addr + uint64_t(ticket.frame) * g_.frame_bytes() +
-                    uint64_t(g_.transfer_first_beat(t)) * bb);
-      p.set_data_ptr(staging_.data() + size_t(seq % g_.buffers) * size_t(g_.transfer_beats) * bb);
+      p.set_address(t.address);
+      p.set_data_ptr(chunk_.data());
       p.set_data_length(unsigned(len));
       p.set_streaming_width(unsigned(len));
       p.set_byte_enable_ptr(nullptr);
@@ -114,19 +118,21 @@ void S2mmDma::s2mm() {
                                         .c_str());
       free_at = std::max(g_.cycle_at_or_after(sc_core::sc_time_stamp() + delay), last_in + 1);
     }
-    for (int64_t b = buffer_->read_count(); b < end; ++b) buffer_->commit_read(free_at - 1);
+    for (int64_t b = buffer_->read_count(); b < t.end(); ++b) buffer_->commit_read(free_at - 1);
     if (buffer_->producer_waits) {
       buffer_->producer_waits = false;
       accel_->scheduler().wake(this);
     }
     accel_->kick();
-    if (dropped || t != tpf - 1) continue;
-    done_.push_back(free_at);
-    if (!ticket.last) continue;
-    // The job is done when its last write completes: the interrupt's cycle.
+    if (dropped) continue;
+    // Frames whose last beat this write carried are in memory now.
+    const int64_t bpf = g_.beats_per_frame;
+    for (int64_t f = (t.first - t.job_first_beat) / bpf; (f + 1) * bpf <= t.end() - t.job_first_beat; ++f)
+      if ((f + 1) * bpf > t.first - t.job_first_beat) done_.push_back(free_at);
+    if (!t.last_of_job) continue;
     const sc_core::sc_time at = g_.time_of(free_at), now = sc_core::sc_time_stamp();
     if (at > now) sc_core::wait(at - now);
-    if (!tickets_.abandoned(ticket.job) && on_job_done) on_job_done(ticket.job);
+    if (!tickets_.abandoned(t.job) && on_job_done) on_job_done(t.job);
   }
 }
 

@@ -8,12 +8,15 @@
 // its last beat entered the buffer, and its buffer is free again in the
 // first accelerator cycle at or after b_transport's completion: so a slow
 // DDR fills the buffers and back-pressures the pipeline. A frame is done
-// when its last write completes; the job is done, and `on_job_done` called,
-// at the SystemC time of that cycle: the interrupt's cycle.
+// when the write holding its last beat completes; the job is done, and
+// `on_job_done` called, at the SystemC time of the cycle its last write
+// completed: the interrupt's cycle. The buffer is a FIFO of `buffers` x
+// transfer_beats beats; a transaction's beats leave it when it completes.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <systemc>
@@ -31,17 +34,17 @@ class S2mmDma final : public Stage {
  public:
   tlm_utils::simple_initiator_socket<S2mmDma> socket;
 
-  S2mmDma(std::string name, const DmaGeometry& g, int64_t frame_capacity, FrameTickets& tickets);
+  S2mmDma(std::string name, const DmaGeometry& g, JobTickets& tickets);
   ~S2mmDma() override;
   const char* kind() const override { return "s2mm_dma"; }
 
-  // Called in the thread at the cycle a job's last frame is in memory.
+  // Called in the thread at the cycle a job's last write completed.
   std::function<void(uint64_t job)> on_job_done;
 
   struct Stats {
     uint64_t transactions = 0, bytes = 0;  // DDR writes issued (SystemC time has reached them)
     uint64_t errors = 0;
-    uint64_t frames_dropped = 0;  // beats of abandoned jobs' frames, dropped
+    uint64_t beats_dropped = 0;  // beats of abandoned jobs
   };
   const Stats& dma_stats() const { return st_; }
   // The cycle each frame of every job is complete in memory, in order
@@ -59,14 +62,19 @@ class S2mmDma final : public Stage {
   void s2mm();  // the thread
 
   DmaGeometry g_;
-  int64_t capacity_;
-  FrameTickets& tickets_;
+  JobTickets& tickets_;
   std::unique_ptr<StreamFifo> buffer_;
-  std::vector<uint8_t> staging_;
+  std::vector<uint8_t> ring_;   // the buffer's bytes: beat b at b % buffer_beats
+  std::vector<uint8_t> chunk_;  // one transaction's data
   Accelerator* accel_ = nullptr;
   sc_core::sc_event filled_event_;
   int64_t filled_wanted_ = -1;  // buffer beats written the thread waits for, or -1
   int64_t next_beat_ = 0;
+  // The stage's view: the transfer and job the beats it takes belong to.
+  DmaTransfer cur_;
+  JobTicket job_;
+  int64_t job_first_ = 0, job_end_ = 0;
+  std::deque<DmaTransfer> transfers_;  // begun by the stage, not yet written by the thread
   std::vector<int64_t> done_;
   Stats st_;
 };

@@ -4,7 +4,7 @@ namespace vine::models {
 
 AddStreams::AddStreams(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels,
                        OutputUnit out)
-    : Stage(std::move(name), t), total_(frames * words_per_frame), channels_(channels), out_(std::move(out)) {}
+    : Stage(std::move(name), t), total_(frames * words_per_frame), words_per_frame_(words_per_frame), channels_(channels), out_(std::move(out)) {}
 
 bool AddStreams::next_iteration(Iteration& it) {
   if (next_ >= total_) return false;

@@ -16,11 +16,15 @@ class AddStreams final : public Stage {
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    total_ += frames * words_per_frame_;
+    return true;
+  }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
 
  private:
-  int64_t total_, next_ = 0, words_per_pixel_ = 1;
+  int64_t total_, next_ = 0, words_per_pixel_ = 1, words_per_frame_;
   int channels_;
   OutputUnit out_;
   std::vector<int32_t> a_, b_;

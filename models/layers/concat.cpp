@@ -5,7 +5,7 @@
 namespace vine::models {
 
 Concat::Concat(std::string name, PipelineTiming t, int frames, int64_t pixels_per_frame, std::vector<int> words_per_pixel)
-    : Stage(std::move(name), t), pixels_(frames * pixels_per_frame), per_pixel_(std::move(words_per_pixel)) {}
+    : Stage(std::move(name), t), pixels_(frames * pixels_per_frame), pixels_per_frame_(pixels_per_frame), per_pixel_(std::move(words_per_pixel)) {}
 
 bool Concat::next_iteration(Iteration& it) {
   if (pixel_ >= pixels_) return false;

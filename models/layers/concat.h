@@ -16,11 +16,15 @@ class Concat final : public Stage {
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    pixels_ += frames * pixels_per_frame_;
+    return true;
+  }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
 
  private:
-  int64_t pixels_;
+  int64_t pixels_, pixels_per_frame_;
   std::vector<int> per_pixel_;
   int64_t next_ = 0, pixel_ = 0;
   size_t input_ = 0;

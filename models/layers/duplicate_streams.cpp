@@ -5,7 +5,7 @@
 namespace vine::models {
 
 DuplicateStreams::DuplicateStreams(std::string name, PipelineTiming t, int frames, int64_t words_per_frame)
-    : Stage(std::move(name), t), total_(frames * words_per_frame) {}
+    : Stage(std::move(name), t), total_(frames * words_per_frame), words_per_frame_(words_per_frame) {}
 
 bool DuplicateStreams::next_iteration(Iteration& it) {
   if (next_ >= total_) return false;

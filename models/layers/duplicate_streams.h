@@ -14,11 +14,15 @@ class DuplicateStreams final : public Stage {
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    total_ += frames * words_per_frame_;
+    return true;
+  }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
 
  private:
-  int64_t total_, next_ = 0;
+  int64_t total_, next_ = 0, words_per_frame_;
   std::vector<int32_t> beat_;
 };
 

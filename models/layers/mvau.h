@@ -28,6 +28,10 @@ class Mvau final : public Stage {
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    total_vectors_ += frames * g_.vectors;
+    return true;
+  }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
 

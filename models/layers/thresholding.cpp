@@ -4,7 +4,7 @@ namespace vine::models {
 
 Thresholding::Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels,
                            int pe, OutputUnit out)
-    : Stage(std::move(name), t), total_(frames * words_per_frame), channels_(channels), pe_(pe), out_(std::move(out)) {}
+    : Stage(std::move(name), t), total_(frames * words_per_frame), words_per_frame_(words_per_frame), channels_(channels), pe_(pe), out_(std::move(out)) {}
 
 bool Thresholding::next_iteration(Iteration& it) {
   if (next_ >= total_) return false;

@@ -15,11 +15,15 @@ class Thresholding final : public Stage {
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    total_ += frames * words_per_frame_;
+    return true;
+  }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
 
  private:
-  int64_t total_, next_ = 0;
+  int64_t total_, next_ = 0, words_per_frame_;
   int channels_, pe_;
   OutputUnit out_;
   const int32_t* in_ = nullptr;

@@ -11,6 +11,7 @@ Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int ker
       k2_(kernel_area),
       pe_(pe),
       total_(frames * pixels * (channels / pe) * kernel_area),
+      per_frame_(pixels * (channels / pe) * kernel_area),
       rows_(std::move(rows)),
       out_(std::move(out)),
       window_(size_t(kernel_area) * size_t(pe)),

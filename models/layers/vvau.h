@@ -21,12 +21,16 @@ class Vvau final : public Stage {
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    total_ += frames * per_frame_;
+    return true;
+  }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
 
  private:
   int channels_, k2_, pe_;
-  int64_t total_, next_ = 0;
+  int64_t total_, next_ = 0, per_frame_ = 0;
   std::vector<RowBlock> rows_;
   OutputUnit out_;
   int64_t read_k_ = 0, write_nf_ = 0;

@@ -18,6 +18,10 @@ class WidthConverter final : public Stage {
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    frames_ += int(frames);
+    return true;
+  }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
 

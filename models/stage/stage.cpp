@@ -41,6 +41,13 @@ void Stage::add_output(StreamFifo* f) {
   stats_.stalled_on_output.push_back(0);
 }
 
+bool Stage::queue_frames(int64_t frames) {
+  if (!extend_frames(0)) return false;
+  queued_frames_.push_back(frames);
+  if (state_ == StageState::kDone) state_ = StageState::kReady;
+  return true;
+}
+
 void Stage::add_shared_port(SharedPort* port) {
   shared_.push_back({port, port->add_requester(this)});
 }
@@ -92,16 +99,29 @@ void Stage::activate(Scheduler& sched) {
   const int64_t depth = timing_.depth;
   for (;;) {
     if (!have_cur_ && !loop_done_) {
-      if (next_iteration(cur_))
+      if (next_iteration(cur_)) {
+        if (rebase_) {  // a new run of the loop: its first iteration follows the drained one
+          index_offset_ = last_advance_ + 1 - cur_.index;
+          rebase_ = false;
+        }
+        cur_.index += index_offset_;
         have_cur_ = true;
-      else
+      } else {
         loop_done_ = true;
+      }
     }
     const int64_t issue = have_cur_ ? cur_.index : kUnknownCycle;
     const InFlight* front = flight_count_ ? &in_flight_[flight_head_] : nullptr;
     const int64_t due = front ? front->due : kUnknownCycle;
     const int64_t a = std::min(issue, due);
     if (a == kUnknownCycle) {
+      if (!queued_frames_.empty()) {  // drained: the next run of the loop begins
+        extend_frames(queued_frames_.front());
+        queued_frames_.pop_front();
+        loop_done_ = false;
+        rebase_ = true;
+        continue;
+      }
       state_ = StageState::kDone;
       return;
     }

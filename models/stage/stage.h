@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <systemc>
 #include <vector>
@@ -97,6 +98,15 @@ class Stage : public sc_core::sc_module {
   const std::vector<StreamFifo*>& inputs() const { return in_; }
   const std::vector<StreamFifo*>& outputs() const { return out_; }
 
+  // One more run of the stage's loop, over `frames` frames, begun once the
+  // current run has ended and its pipeline drained: a virtual platform's job
+  // is one invocation of every stage's loop, as a host call with the batch
+  // size runs FINN's and BNN-PYNQ's layers (docs/vp.md, "Jobs"). The new
+  // run's first iteration comes at the earliest in the cycle after the
+  // drain. The caller wakes the stage. False when the kind cannot.
+  bool queue_frames(int64_t frames);
+  bool can_queue_frames() { return extend_frames(0); }
+
   // Whether consume/produce are called: off in timing-only runs.
   void set_data(bool on) { data_ = on; }
   void record_activity(bool on) { record_ = on; }
@@ -127,6 +137,11 @@ class Stage : public sc_core::sc_module {
   virtual void produce(int port, int32_t* beat) {}
 
   bool data_enabled() const { return data_; }
+
+  // Lengthens the loop by `frames` frames, its cursors where they are (the
+  // base class re-bases the iteration indices). extend_frames(0) asks
+  // whether the kind can; a kind that can overrides it.
+  virtual bool extend_frames(int64_t frames) { return false; }
 
   // For stages driven from outside (external()): their state and statistics
   // are kept by the subclass.
@@ -162,6 +177,9 @@ class Stage : public sc_core::sc_module {
 
   Iteration cur_;
   bool have_cur_ = false, loop_done_ = false;
+  std::deque<int64_t> queued_frames_;  // further runs of the loop (queue_frames)
+  bool rebase_ = false;
+  int64_t index_offset_ = 0;  // added to the kind's indices since the last re-base
   std::vector<InFlight> in_flight_;  // ring
   size_t flight_head_ = 0, flight_count_ = 0;
   std::vector<int32_t> flight_data_;  // per ring slot, every output port's beat

@@ -175,6 +175,7 @@ void ControlRegisters::start() {
 
 void ControlRegisters::reset() {
   if (busy_) runner_.abort_job();
+  runner_.reset_counters();
   busy_ = false;
   busy_before_ = 0;
   start_ignored_ = 0;

@@ -38,6 +38,8 @@ class JobRunner {
   // Abandons the running job (RESET): no job_done() follows.
   virtual void abort_job() = 0;
   virtual Counters counters() const = 0;
+  // RESET: the counters start again from zero.
+  virtual void reset_counters() {}
   // Whether a job of `frames` frames fits what the runner can still do (a
   // model's frame budget); a board's hardware can always run it.
   virtual bool fits(uint32_t frames) const { return true; }

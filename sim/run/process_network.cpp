@@ -60,12 +60,15 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
                               "'streaming': `vine run` simulates streaming pipelines only so far");
   if (!o.timing_only && !params)
     throw std::invalid_argument("ProcessNetwork: a bit-exact run needs parameters");
-  for (const auto& [stage, make] : o.systemc_stages) {
+  std::vector<std::string> replaced;
+  for (const auto& [stage, make] : o.systemc_stages) replaced.push_back(stage);
+  for (const auto& [stage, make] : o.stage_models) replaced.push_back(stage);
+  for (const auto& stage : replaced) {
     const bool known = std::any_of(plan_.stages.begin(), plan_.stages.end(),
                                    [&](const ir::StagePlan& s) { return s.name == stage; });
     if (!known)
       throw std::invalid_argument("no stage '" + stage + "' in the plan of " + d.name +
-                                  " for a SystemC module");
+                                  " to replace");
   }
   models::Topology topo;
   for (const auto& s : plan_.stages) {
@@ -78,6 +81,8 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
     const ir::StagePlan& s = plan_.stages[size_t(i)];
     const auto plug = o.systemc_stages.find(s.name);
     if (plug != o.systemc_stages.end()) return make_systemc_stage(s, plug->second);
+    const auto model = o.stage_models.find(s.name);
+    if (model != o.stage_models.end()) return model->second(s);
     return make_stage(s, o.timing_only ? nullptr : params, input, sink);
   };
   auto make_stream_i = [&](int k, const char* basename) {
@@ -153,6 +158,16 @@ bool ProcessNetwork::run(const std::function<bool()>& should_pause) {
     throw std::logic_error(
         "a network with SystemC-module stages runs under sc_start, not ProcessNetwork::run");
   return accel_->run(should_pause);
+}
+
+const models::InputDma& ProcessNetwork::input_dma() const {
+  if (!input_) throw std::logic_error("this network's input DMA is not the built-in one");
+  return *input_;
+}
+
+const models::OutputDma& ProcessNetwork::output_dma() const {
+  if (!output_) throw std::logic_error("this network's output DMA is not the built-in one");
+  return *output_;
 }
 
 bool ProcessNetwork::finished() const {

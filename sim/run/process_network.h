@@ -27,6 +27,10 @@ namespace vine::sim {
 using SystemCModuleFactory =
     std::function<std::unique_ptr<sc_core::sc_module>(models::ThreadStage& stage)>;
 
+// Builds the model of a plan stage in place of its stage kind's (called with
+// the stage's basename on SystemC's name stack, as every stage is built).
+using StageModelFactory = std::function<std::unique_ptr<models::Stage>(const ir::StagePlan& s)>;
+
 struct ElaborationOptions {
   int frames = 1;
   bool timing_only = false;  // no data, no arithmetic: the same cycles
@@ -39,6 +43,9 @@ struct ElaborationOptions {
   // SystemC module instead of the built-in model; such a network runs under
   // sc_start only.
   std::map<std::string, SystemCModuleFactory> systemc_stages = {};
+  // Stages (by plan name) whose model the caller provides: a virtual
+  // platform's DDR-attached DMAs (platforms/board/vp_board.h).
+  std::map<std::string, StageModelFactory> stage_models = {};
 };
 
 class ProcessNetwork {
@@ -61,8 +68,9 @@ class ProcessNetwork {
   const models::Accelerator& accelerator() const { return *accel_; }
   // Whether some stage is a SystemC thread (then only sc_start runs it).
   bool has_systemc_stages() const { return !opts_.systemc_stages.empty(); }
-  const models::InputDma& input_dma() const { return *input_; }
-  const models::OutputDma& output_dma() const { return *output_; }
+  // The built-in DMAs (absent when stage_models replaced them).
+  const models::InputDma& input_dma() const;
+  const models::OutputDma& output_dma() const;
   int frames() const { return opts_.frames; }
   int64_t activations() const { return accel_->scheduler().activations(); }
   // The Verilated lanes units of the stages on the RTL back-end.

@@ -82,6 +82,9 @@ vine::models::BeatFormat beat_format(const vine_stream_format& f) {
   return {int(f.lanes), int(f.elem_bits), f.is_signed != 0};
 }
 
+// The explanation of this thread's last failed vine_open, which has no device to hold it.
+thread_local std::string open_error;
+
 }  // namespace
 
 namespace vine::driver {
@@ -143,9 +146,12 @@ vine_status vine_open(const char* target, vine_device** out) {
                                          "VINE_TARGET)");
     Backend& b = *dev->backend;
     const uint32_t id = b.read32(regs::offset_of("ID"));
-    if (id != regs::kIdValue)
-      throw DriverError(VINE_EIO, "target '" + t + "': ID register reads 0x" +
-                                      std::to_string(id) + ", not a Vine accelerator");
+    if (id != regs::kIdValue) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "0x%08X", id);
+      throw DriverError(
+          VINE_EIO, "target '" + t + "': ID register reads " + hex + ", not a Vine accelerator");
+    }
     const uint32_t version = b.read32(regs::offset_of("VERSION"));
     if (version >> 16 != regs::kVersionValue >> 16)
       throw DriverError(VINE_EIO, "target '" + t + "': register map version " +
@@ -161,12 +167,12 @@ vine_status vine_open(const char* target, vine_device** out) {
     dev->next_free = g.mem_base;
   });
   if (s != VINE_OK) {
-    // Keep the explanation: a device that failed to open still answers vine_error.
-    static thread_local std::string last;
-    last = dev->error;
-    std::fprintf(stderr, "vine_open: %s\n", last.c_str());
+    // Keep the explanation: vine_error(NULL) answers it.
+    open_error = dev->error;
+    std::fprintf(stderr, "vine_open: %s\n", open_error.c_str());
     return s;
   }
+  open_error.clear();
   *out = dev.release();
   return VINE_OK;
 }
@@ -176,7 +182,8 @@ void vine_close(vine_device* dev) {
 }
 
 const char* vine_error(const vine_device* dev) {
-  return dev ? dev->error.c_str() : "no device";
+  if (dev) return dev->error.c_str();
+  return open_error.empty() ? "no device" : open_error.c_str();
 }
 
 vine_status vine_geometry_get(vine_device* dev, vine_geometry* g) {

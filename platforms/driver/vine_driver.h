@@ -54,7 +54,8 @@ typedef enum vine_wait_mode { VINE_WAIT_IRQ = 0, VINE_WAIT_POLL = 1 } vine_wait_
 
 vine_status vine_open(const char* target, vine_device** dev);
 void vine_close(vine_device* dev); /* NULL is allowed */
-/* The last failure's explanation ("" when none). Valid until the next call. */
+/* The last failure's explanation ("" when none). Valid until the next call.
+ * With NULL: why this thread's last vine_open failed ("no device" if none did). */
 const char* vine_error(const vine_device* dev);
 const char* vine_status_string(vine_status s);
 

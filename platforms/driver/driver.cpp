@@ -29,7 +29,7 @@ constexpr uint32_t kCtrl = regs::offset_of("CTRL"), kStatus = regs::offset_of("S
                    kIrqEnable = regs::offset_of("IRQ_ENABLE"),
                    kIrqStatus = regs::offset_of("IRQ_STATUS");
 constexpr uint32_t kStart = 1u << 0, kReset = 1u << 1, kGlobalIrq = 1u << 2;
-constexpr uint32_t kDone = 1u << 2, kError = 1u << 3;
+constexpr uint32_t kBusy = 1u << 1, kDone = 1u << 2, kError = 1u << 3;
 constexpr uint32_t kIrqAll = 3u;
 
 const char* cause_text(uint32_t cause) {
@@ -82,6 +82,9 @@ vine::models::BeatFormat beat_format(const vine_stream_format& f) {
   return {int(f.lanes), int(f.elem_bits), f.is_signed != 0};
 }
 
+// The explanation of this thread's last failed vine_open, which has no device to hold it.
+thread_local std::string open_error;
+
 }  // namespace
 
 namespace vine::driver {
@@ -119,6 +122,8 @@ const char* vine_status_string(vine_status s) {
       return "refused by the accelerator";
     case VINE_ENOMEM:
       return "out of device memory";
+    case VINE_EBUSY:
+      return "the accelerator is busy";
   }
   return "unknown status";
 }
@@ -143,9 +148,12 @@ vine_status vine_open(const char* target, vine_device** out) {
                                          "VINE_TARGET)");
     Backend& b = *dev->backend;
     const uint32_t id = b.read32(regs::offset_of("ID"));
-    if (id != regs::kIdValue)
-      throw DriverError(VINE_EIO, "target '" + t + "': ID register reads 0x" +
-                                      std::to_string(id) + ", not a Vine accelerator");
+    if (id != regs::kIdValue) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "0x%08X", id);
+      throw DriverError(
+          VINE_EIO, "target '" + t + "': ID register reads " + hex + ", not a Vine accelerator");
+    }
     const uint32_t version = b.read32(regs::offset_of("VERSION"));
     if (version >> 16 != regs::kVersionValue >> 16)
       throw DriverError(VINE_EIO, "target '" + t + "': register map version " +
@@ -161,12 +169,11 @@ vine_status vine_open(const char* target, vine_device** out) {
     dev->next_free = g.mem_base;
   });
   if (s != VINE_OK) {
-    // Keep the explanation: a device that failed to open still answers vine_error.
-    static thread_local std::string last;
-    last = dev->error;
-    std::fprintf(stderr, "vine_open: %s\n", last.c_str());
+    // Keep the explanation: vine_error(NULL) answers it.
+    open_error = dev->error;
     return s;
   }
+  open_error.clear();
   *out = dev.release();
   return VINE_OK;
 }
@@ -176,7 +183,8 @@ void vine_close(vine_device* dev) {
 }
 
 const char* vine_error(const vine_device* dev) {
-  return dev ? dev->error.c_str() : "no device";
+  if (dev) return dev->error.c_str();
+  return open_error.empty() ? "no device" : open_error.c_str();
 }
 
 vine_status vine_geometry_get(vine_device* dev, vine_geometry* g) {
@@ -237,6 +245,9 @@ vine_status vine_read(vine_device* dev, uint64_t addr, void* dst, uint64_t bytes
 vine_status vine_start(vine_device* dev, uint64_t in_addr, uint64_t out_addr, uint32_t frames) {
   return guarded(dev, [&] {
     Backend& b = *dev->backend;
+    // The hardware ignores a START while busy (and counts it): say so instead.
+    if (b.read32(kStatus) & kBusy)
+      throw DriverError(VINE_EBUSY, "vine_start: a job is running (wait for it or reset)");
     b.write32(regs::offset_of("IN_ADDR_LO"), uint32_t(in_addr));
     b.write32(regs::offset_of("IN_ADDR_HI"), uint32_t(in_addr >> 32));
     b.write32(regs::offset_of("OUT_ADDR_LO"), uint32_t(out_addr));
@@ -313,6 +324,7 @@ uint64_t vine_time_ns(vine_device* dev) {
 
 void vine_pack_frames(const vine_stream_format* f, uint64_t frame_bytes, const int32_t* codes,
                       uint32_t frames, void* bytes) {
+  if (!f || !codes || !bytes || f->beat_bytes == 0) return;
   const auto bf = beat_format(*f);
   const uint64_t beats = frame_bytes / f->beat_bytes;
   auto* out = static_cast<uint8_t*>(bytes);
@@ -322,6 +334,7 @@ void vine_pack_frames(const vine_stream_format* f, uint64_t frame_bytes, const i
 
 void vine_unpack_frames(const vine_stream_format* f, uint64_t frame_bytes, const void* bytes,
                         uint32_t frames, int32_t* codes) {
+  if (!f || !codes || !bytes || f->beat_bytes == 0) return;
   const auto bf = beat_format(*f);
   const uint64_t beats = frame_bytes / f->beat_bytes;
   const auto* in = static_cast<const uint8_t*>(bytes);

@@ -27,7 +27,8 @@ typedef enum vine_status {
   VINE_EIO = 2,       /* the device or its memory could not be reached, or a bus error */
   VINE_ETIMEDOUT = 3, /* the job did not finish in time */
   VINE_EDEVICE = 4,   /* the accelerator refused the job: STATUS.ERROR, see the cause */
-  VINE_ENOMEM = 5     /* no device memory left to allocate */
+  VINE_ENOMEM = 5,    /* no device memory left to allocate */
+  VINE_EBUSY = 6      /* a job is running: vine_start refuses to START over it */
 } vine_status;
 
 /* What the elaborated design streams: frame sizes in DDR and beat packing
@@ -54,7 +55,8 @@ typedef enum vine_wait_mode { VINE_WAIT_IRQ = 0, VINE_WAIT_POLL = 1 } vine_wait_
 
 vine_status vine_open(const char* target, vine_device** dev);
 void vine_close(vine_device* dev); /* NULL is allowed */
-/* The last failure's explanation ("" when none). Valid until the next call. */
+/* The last failure's explanation ("" when none). Valid until the next call.
+ * With NULL: why this thread's last vine_open failed ("no device" if none did). */
 const char* vine_error(const vine_device* dev);
 const char* vine_status_string(vine_status s);
 
@@ -86,7 +88,8 @@ vine_status vine_reg_write(vine_device* dev, uint32_t offset, uint32_t value);
 uint64_t vine_time_ns(vine_device* dev);
 
 /* Beat packing (docs/driver.md, "Buffers"): `frames` frames of codes (int32,
- * elements in stream order) to and from their bytes in DDR. */
+ * elements in stream order) to and from their bytes in DDR. Nothing happens
+ * for a null pointer or a format with no bytes per beat. */
 void vine_pack_frames(const vine_stream_format* f, uint64_t frame_bytes, const int32_t* codes,
                       uint32_t frames, void* bytes);
 void vine_unpack_frames(const vine_stream_format* f, uint64_t frame_bytes, const void* bytes,

@@ -23,7 +23,7 @@ class Device {
   explicit Device(const std::string& target = "") {
     const vine_status s = vine_open(target.c_str(), &dev_);
     if (s != VINE_OK)
-      throw Error(s, "cannot open '" + target + "': " + vine_status_string(s) + " (see stderr)");
+      throw Error(s, vine_error(nullptr));
     check(vine_geometry_get(dev_, &geometry_));
   }
   ~Device() { vine_close(dev_); }

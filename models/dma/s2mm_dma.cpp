@@ -82,11 +82,7 @@ void S2mmDma::s2mm() {
     // The transaction's last beat is readable in the buffer in this cycle.
     const int64_t last_in = buffer_->write_cycle_of(t.end() - 1) + 1;
     int64_t free_at;
-    const bool dropped = tickets_.abandoned(t.job);
-    if (dropped) {
-      free_at = last_in + 1;  // taken and dropped as it comes
-      st_.beats_dropped += uint64_t(t.beats);
-    } else {
+    if (!tickets_.abandoned(t.job)) {  // to memory when it is due, unless RESET comes first
       const sc_core::sc_time at = g_.time_of(last_in), now = sc_core::sc_time_stamp();
       if (at < now)
         SC_REPORT_ERROR(kMsgType, (std::string(sc_object::name()) + ": a write due in cycle " +
@@ -94,6 +90,12 @@ void S2mmDma::s2mm() {
                                    now.to_string() + " (a synchronisation bug)")
                                       .c_str());
       if (at > now) sc_core::wait(at - now);
+    }
+    const bool dropped = tickets_.abandoned(t.job);
+    if (dropped) {
+      free_at = last_in + 1;  // taken and dropped as it comes
+      st_.beats_dropped += uint64_t(t.beats);
+    } else {
       const uint64_t len = uint64_t(t.beats) * bb;
       for (int64_t i = 0; i < t.beats; ++i)  // out of the ring, which may wrap
         std::memcpy(chunk_.data() + size_t(i) * bb,

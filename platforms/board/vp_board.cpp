@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "platforms/board/register_map.h"
+#include "sim/estimate/estimate.h"
 
 namespace vine::platforms {
 
@@ -58,6 +59,7 @@ VpBoard::VpBoard(sc_core::sc_module_name name, const ir::Design& d, const VpConf
   in_ = geometry(in_stream, d.network.input_type);
   out_ = geometry(out_stream, d.network.output_layer().out_type);
 
+  pipeline_interval_ = estimate::estimate_design(d).interval_cycles;
   params_ = golden::synthesize_params(d.network, c.seed);
   sim::ElaborationOptions eo;
   eo.frames = 0;  // every job queues its run of the stages' loops (start_job)
@@ -153,16 +155,33 @@ void VpBoard::job_done(uint64_t id) {
 
 JobRunner::Counters VpBoard::counters() const {
   Counters k;
-  k.frames_done = s2mm_->frames_done_by(now_cycle()) - frames_done_base_;
+  const uint64_t done = s2mm_->frames_done_by(now_cycle());
+  k.frames_done = done > frames_done_base_ ? done - frames_done_base_ : 0;
   k.stall_cycles = stall_total_;
   k.ddr_bytes = mm2s_->dma_stats().bytes + s2mm_->dma_stats().bytes - ddr_bytes_base_;
   return k;
 }
 
 void VpBoard::reset_counters() {
-  frames_done_base_ = s2mm_->frames_done_by(now_cycle());
+  // Every frame recorded so far is from before the reset, even the writes
+  // still completing: frames of an abandoned job not yet written are dropped.
+  frames_done_base_ = s2mm_->frame_done_cycles().size();
   ddr_bytes_base_ = mm2s_->dma_stats().bytes + s2mm_->dma_stats().bytes;
   stall_total_ = 0;
+}
+
+int64_t VpBoard::ddr_frame_cycles() const {
+  const models::DdrTiming& t = ddr_->timing();
+  uint64_t ddr_cycles = 0;
+  for (const models::DmaGeometry* g : {&in_, &out_}) {
+    const uint64_t bb = uint64_t(g->format.beat_bytes());
+    for (int64_t rel = 0; rel < g->beats_per_frame; rel += g->transfer_at(rel)) {
+      const auto per_channel = t.channel_bytes(uint64_t(rel) * bb, uint64_t(g->transfer_at(rel)) * bb);
+      for (uint64_t bytes : per_channel) ddr_cycles += t.occupancy_cycles(bytes);
+    }
+  }
+  const sc_core::sc_time time = t.cycles_time(ddr_cycles);
+  return int64_t((time.value() + clock_.value() - 1) / clock_.value());
 }
 
 bool VpBoard::fits(uint32_t frames) const {

@@ -81,6 +81,14 @@ class VpBoard : public sc_core::sc_module, public JobRunner {
   };
   const std::vector<JobRecord>& jobs() const { return jobs_; }
 
+  // The DDR's bound on the interval, in accelerator cycles (rounded up): the
+  // channel time of one frame's transactions, its input reads and its
+  // output writes, whole bursts, at the sustained rate, for burst-aligned
+  // buffers on one channel. A frame cannot complete more often than this.
+  int64_t ddr_frame_cycles() const;
+  // The pipeline's own interval, the analytic estimate's (`vine estimate`).
+  int64_t pipeline_interval_cycles() const { return pipeline_interval_; }
+
   // JobRunner
   void start_job(const Job& job) override;
   void abort_job() override;
@@ -97,6 +105,7 @@ class VpBoard : public sc_core::sc_module, public JobRunner {
   VpConfig c_;
   sc_core::sc_time clock_;
   uint64_t ctrl_base_ = 0;
+  int64_t pipeline_interval_ = 0;
   golden::NetworkParams params_;
   models::DmaGeometry in_, out_;
   models::JobTickets tickets_;

@@ -1,6 +1,8 @@
 #include "platforms/vp/virtual_platform.h"
 
 #include <algorithm>
+#include <map>
+#include <numeric>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -183,11 +185,31 @@ void VirtualPlatform::write_report(std::ostream& out) const {
                ok ? std::to_string(j.stall_cycles).c_str() : "-",
                j.abandoned ? "abandoned (RESET)" : ok ? "done" : "running");
   }
-  if (done.size() >= 2) {
-    const int64_t last = done[done.size() - 1] - done[done.size() - 2];
-    out << fmt("  interval between the last two frames done: %" PRId64 " cycles (%.1f frames/s)\n",
-               last, 1e9 / (double(last) * period_ns));
+  // The interval most often seen between consecutive frames of a job: the
+  // steady state, whatever the transients at a job's ends.
+  std::map<int64_t, int> seen;
+  size_t k = 0;
+  for (const auto& j : b.jobs()) {
+    if (j.abandoned || j.done_cycle < 0) continue;
+    for (uint32_t f = 1; f < j.frames && k + f < done.size(); ++f) ++seen[done[k + f] - done[k + f - 1]];
+    k += j.frames;
   }
+  const auto steady = std::max_element(seen.begin(), seen.end(), [](const auto& a, const auto& b) {
+    return a.second < b.second || (a.second == b.second && a.first < b.first);
+  });
+  if (steady != seen.end())
+    out << fmt("  steady interval: %" PRId64 " cycles (%.1f frames/s), between %d of the %zu pairs "
+               "of consecutive frames\n",
+               steady->first, 1e9 / (double(steady->first) * period_ns), steady->second,
+               std::accumulate(seen.begin(), seen.end(), size_t{0},
+                               [](size_t n, const auto& e) { return n + size_t(e.second); }));
+  const int64_t ddr_bound = b.ddr_frame_cycles(), pipeline = b.pipeline_interval_cycles();
+  out << fmt("  DDR bound: %" PRId64 " cycles per frame (%" PRIu64 " + %" PRIu64
+             " bytes of whole bursts at the sustained rate); the pipeline's: %" PRId64
+             " cycles (analytic estimate)\n",
+             ddr_bound, b.input_geometry().frame_bytes(), b.output_geometry().frame_bytes(),
+             pipeline);
+  out << (ddr_bound > pipeline ? "  limit: DDR\n" : "  limit: the pipeline\n");
   const auto& in = b.input_dma().dma_stats();
   const auto& outs = b.output_dma().dma_stats();
   out << "DMAs:\n";

@@ -58,6 +58,13 @@ struct DmaTransfer {
   int64_t end() const { return first + beats; }
 };
 
+// One DDR transaction of a DMA, for traces: issued at `issue`, its last
+// byte delivered at `done` (the annotated completion).
+struct DmaTransaction {
+  sc_core::sc_time issue, done;
+  uint64_t address = 0, bytes = 0;
+};
+
 // What the input DMA tells the output DMA of each job, when the job's first
 // read is issued (so before any of its results can come out).
 struct JobTicket {

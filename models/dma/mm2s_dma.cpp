@@ -146,6 +146,8 @@ void Mm2sDma::mm2s() {
           std::memset(data, 0, len);
         }
         ready = g_.cycle_at_or_after(sc_core::sc_time_stamp() + delay);
+        if (record_)
+          log_.push_back({sc_core::sc_time_stamp(), sc_core::sc_time_stamp() + delay, t.address, len});
       }
       last_issue_ = issue;
       issued_beats_ += t.beats;

@@ -49,6 +49,9 @@ class Mm2sDma final : public Stage {
     uint64_t zero_beats = 0;               // beats of abandoned jobs, streamed as zeros
   };
   const Stats& dma_stats() const { return st_; }
+  // Every DDR transaction, when recording (traces).
+  void record_transactions(bool on) { record_ = on; }
+  const std::vector<DmaTransaction>& transactions() const { return log_; }
   void attach(Accelerator& accel) override { accel_ = &accel; }
 
  protected:
@@ -76,6 +79,8 @@ class Mm2sDma final : public Stage {
   int64_t space_wanted_ = -1;  // read count the thread waits for, or -1
   int64_t next_beat_ = 0;      // the stage loop's next beat
   Stats st_;
+  bool record_ = false;
+  std::vector<DmaTransaction> log_;
 };
 
 }  // namespace vine::models

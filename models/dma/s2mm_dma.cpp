@@ -119,6 +119,8 @@ void S2mmDma::s2mm() {
                                      p.get_response_string() + " (reported once)")
                                         .c_str());
       free_at = std::max(g_.cycle_at_or_after(sc_core::sc_time_stamp() + delay), last_in + 1);
+      if (record_)
+        log_.push_back({sc_core::sc_time_stamp(), sc_core::sc_time_stamp() + delay, t.address, len});
     }
     for (int64_t b = buffer_->read_count(); b < t.end(); ++b) buffer_->commit_read(free_at - 1);
     if (buffer_->producer_waits) {

@@ -47,6 +47,9 @@ class S2mmDma final : public Stage {
     uint64_t beats_dropped = 0;  // beats of abandoned jobs
   };
   const Stats& dma_stats() const { return st_; }
+  // Every DDR transaction, when recording (traces).
+  void record_transactions(bool on) { record_ = on; }
+  const std::vector<DmaTransaction>& transactions() const { return log_; }
   // The cycle each frame of every job is complete in memory, in order
   // (dropped frames excluded); the newest may lie ahead of SystemC time.
   const std::vector<int64_t>& frame_done_cycles() const { return done_; }
@@ -77,6 +80,8 @@ class S2mmDma final : public Stage {
   std::deque<DmaTransfer> transfers_;  // begun by the stage, not yet written by the thread
   std::vector<int64_t> done_;
   Stats st_;
+  bool record_ = false;
+  std::vector<DmaTransaction> log_;
 };
 
 }  // namespace vine::models

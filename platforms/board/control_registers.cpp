@@ -201,6 +201,7 @@ void ControlRegisters::update_irq() {
 
 void ControlRegisters::drive_irq() {
   irq.write(level_);
+  if (record_) irq_log_.emplace_back(sc_core::sc_time_stamp(), level_);
 }
 
 bool ControlRegisters::access(bool is_write, uint32_t offset, uint32_t& value,

@@ -72,6 +72,8 @@ class ControlRegisters : public sc_core::sc_module {
   };
   void record_accesses(bool on) { record_ = on; }
   const std::vector<RegisterAccess>& accesses() const { return accesses_; }
+  // The interrupt line's changes (time, level), when recording.
+  const std::vector<std::pair<sc_core::sc_time, bool>>& irq_changes() const { return irq_log_; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
@@ -99,6 +101,7 @@ class ControlRegisters : public sc_core::sc_module {
   bool record_ = false, level_ = false;
   sc_core::sc_event level_changed_;
   std::vector<RegisterAccess> accesses_;
+  std::vector<std::pair<sc_core::sc_time, bool>> irq_log_;
 };
 
 }  // namespace vine::platforms

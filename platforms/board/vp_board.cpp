@@ -97,6 +97,8 @@ VpBoard::VpBoard(sc_core::sc_module_name name, const ir::Design& d, const VpConf
   ctrl_ = std::make_unique<ControlRegisters>("ctrl", g, *this);
   ctrl_->irq.bind(irq);
   ctrl_->record_accesses(c.record);
+  mm2s_->record_transactions(c.record);
+  s2mm_->record_transactions(c.record);
 
   router_ = std::make_unique<AddressRouter>("router");
   router_->add_window("ctrl", ctrl_base_, regs::kMapBytes);

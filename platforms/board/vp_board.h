@@ -44,7 +44,7 @@ struct VpConfig {
   int register_access_cycles = 4;  // an AXI-Lite access's round trip, accelerator cycles
   std::optional<models::DdrConfig> ddr;  // default: the design's device
   sim::BackendChoice backend = sim::BackendChoice::kDesign;
-  bool record = false;  // keep register accesses (for --trace-regs)
+  bool record = false;  // keep register accesses, DMA transactions, interrupt changes (traces)
 };
 
 class VpBoard : public sc_core::sc_module, public JobRunner {
@@ -68,6 +68,7 @@ class VpBoard : public sc_core::sc_module, public JobRunner {
   models::DdrMemory& ddr() { return *ddr_; }
   const models::DdrMemory& ddr() const { return *ddr_; }
   ControlRegisters& ctrl() { return *ctrl_; }
+  const ControlRegisters& ctrl() const { return *ctrl_; }
   const sim::ProcessNetwork& network() const { return *pn_; }
   const models::Mm2sDma& input_dma() const { return *mm2s_; }
   const models::S2mmDma& output_dma() const { return *s2mm_; }

@@ -10,6 +10,7 @@
 #include "models/dma/beat_format.h"
 #include "platforms/board/register_map.h"
 #include "platforms/driver/backend.h"
+#include "platforms/driver/vp_access.h"
 
 namespace regs = vine::platforms::regs;
 using vine::driver::Backend;
@@ -104,6 +105,12 @@ std::map<std::string, std::string> parse_options(const std::string& text) {
   return out;
 }
 
+}  // namespace vine::driver
+
+namespace vine::driver {
+platforms::VirtualPlatform* virtual_platform_of(vine_device* dev) {
+  return dev && dev->backend ? virtual_platform_of(*dev->backend) : nullptr;
+}
 }  // namespace vine::driver
 
 extern "C" {

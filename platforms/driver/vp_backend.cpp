@@ -5,7 +5,9 @@
 #include <fstream>
 
 #include "platforms/driver/backend.h"
+#include "platforms/driver/vp_access.h"
 #include "platforms/vp/virtual_platform.h"
+#include "platforms/vp/vp_trace.h"
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
 
@@ -40,6 +42,11 @@ class VpBackend final : public Backend {
       kv.erase(it);
       kv["trace_regs"] = "1";
     }
+    if (auto it = kv.find("vcd_file"); it != kv.end()) {
+      vcd_ = it->second;
+      kv.erase(it);
+      kv["trace_regs"] = "1";
+    }
     try {
       const ir::Design probe = config::load_design(path);
       vp_ = std::make_unique<platforms::VirtualPlatform>(path,
@@ -59,7 +66,13 @@ class VpBackend final : public Backend {
       std::ofstream f(trace_);
       vp_->write_register_trace(f);
     }
+    if (!vcd_.empty()) {
+      std::ofstream f(vcd_);
+      platforms::write_vp_vcd(f, *vp_);
+    }
   }
+
+  platforms::VirtualPlatform& platform() { return *vp_; }
 
   uint32_t read32(uint32_t offset) override {
     return guard([&] { return vp_->read32(ctrl_ + offset); });
@@ -92,13 +105,18 @@ class VpBackend final : public Backend {
 
   std::unique_ptr<platforms::VirtualPlatform> vp_;
   uint64_t ctrl_ = 0;
-  std::string report_, trace_;
+  std::string report_, trace_, vcd_;
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> make_vp_backend(const std::string& spec) {
   return std::make_unique<VpBackend>(spec);
+}
+
+platforms::VirtualPlatform* virtual_platform_of(Backend& b) {
+  auto* vp = dynamic_cast<VpBackend*>(&b);
+  return vp ? &vp->platform() : nullptr;
 }
 
 }  // namespace vine::driver

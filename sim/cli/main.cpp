@@ -35,6 +35,9 @@ const std::map<std::string, Subcommand>& subcommands() {
        {vine::cli::cmd_rtl_units, "the Verilated lanes units co-simulating designs needs"}},
       {"golden",
        {vine::cli::cmd_golden, "a design's golden figures (traces/*.golden), written or checked"}},
+      {"vp",
+       {vine::cli::cmd_vp,
+        "the virtual platform: a driver job or an application against registers, DDR, DMAs, IRQ"}},
   };
   return cmds;
 }

@@ -6,6 +6,24 @@
 
 namespace vine::platforms {
 
+namespace {
+// What a bus error means to the programmer who caused it.
+std::string response_text(tlm::tlm_response_status s) {
+  switch (s) {
+    case tlm::TLM_ADDRESS_ERROR_RESPONSE:
+      return "address error (no register or memory there)";
+    case tlm::TLM_COMMAND_ERROR_RESPONSE:
+      return "command error (e.g. a write to a read-only register)";
+    case tlm::TLM_BURST_ERROR_RESPONSE:
+      return "burst error (registers take aligned 32-bit accesses)";
+    case tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE:
+      return "byte-enable error";
+    default:
+      return "error response";
+  }
+}
+}  // namespace
+
 HostCpu::HostCpu(sc_core::sc_module_name name, const sc_core::sc_time& quantum)
     : sc_module(name), socket("socket"), irq("irq"), work_posted_("work_posted") {
   tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
@@ -67,7 +85,7 @@ void HostCpu::transport(tlm::tlm_command cmd, uint64_t address, uint8_t* data, u
     std::snprintf(where, sizeof where, "0x%llx", (unsigned long long)address);
     throw AccessError(std::string(cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
                           std::to_string(bytes) + " bytes at " + where + ": " +
-                          p.get_response_string(),
+                          response_text(p.get_response_status()),
                       p.get_response_status());
   }
 }

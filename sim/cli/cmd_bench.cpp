@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -8,6 +9,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "platforms/board/register_map.h"
+#include "platforms/vp/virtual_platform.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/cli/output_file.h"
@@ -46,7 +49,9 @@ int cmd_bench(const Args& args) {
       "seed", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and frames")(
       "json", po::value<std::string>(), "also write the figures as JSON")(
       "backend", po::value<std::string>(),
-      "rtl: also time the RTL co-simulation (every layer's PEs on Verilated units) against the C++ back-end");
+      "rtl: also time the RTL co-simulation (every layer's PEs on Verilated units) against the C++ back-end")(
+      "vp", "also time a virtual-platform job of the same frames (host writes, START, interrupt, read-back) "
+            "against the bit-exact simulation, three times each");
   po::variables_map vm;
   if (auto done = parse_command("bench", args, opts, "design", "DESIGN", vm)) return *done;
   // Bounds: the reference keeps every input frame in memory, and the
@@ -133,6 +138,52 @@ int cmd_bench(const Args& args) {
     }
   }
 
+  // The virtual platform: one job of the same frames through the host CPU,
+  // registers, DDR and DMAs, against the bit-exact simulation of those
+  // frames; each timed three times, the simulations first (SystemC
+  // elaborates once: the VP, whose jobs run under sc_start, comes last).
+  std::vector<double> vp_secs, sim_secs;
+  if (vm.count("vp")) {
+    for (int k = 0; k < 3; ++k) {
+      sim::Simulation s(d, o);
+      t0 = std::chrono::steady_clock::now();
+      s.run();
+      sim_secs.push_back(seconds_since(t0));
+    }
+    platforms::VpOptions vo;
+    vo.board.seed = seed;
+    platforms::VirtualPlatform vp(vm["design"].as<std::string>(), vo);
+    const auto& ig = vp.board().input_geometry();
+    std::vector<uint8_t> in_bytes(ig.frame_bytes() * size_t(frames));
+    for (int f = 0; f < frames; ++f)
+      for (int64_t b = 0; b < ig.beats_per_frame; ++b)
+        ig.format.pack(&inputs[size_t(f)].data[size_t(b * ig.format.lanes)],
+                       &in_bytes[size_t(f) * ig.frame_bytes() + size_t(b) * size_t(ig.format.beat_bytes())]);
+    std::vector<uint8_t> out_bytes(vp.board().output_geometry().frame_bytes() * size_t(frames));
+    const uint64_t ctrl = vp.board().ctrl_base(), in_addr = 0x1000000,
+                   out_addr = in_addr + ((in_bytes.size() + 0xFFFFF) & ~uint64_t{0xFFFFF});
+    namespace regs = platforms::regs;
+    for (int k = 0; k < 3; ++k) {
+      t0 = std::chrono::steady_clock::now();
+      vp.write(in_addr, in_bytes.data(), in_bytes.size());
+      vp.run([&] {
+        auto& cpu = vp.cpu();
+        cpu.write32(ctrl + regs::offset_of("IN_ADDR_LO"), uint32_t(in_addr));
+        cpu.write32(ctrl + regs::offset_of("OUT_ADDR_LO"), uint32_t(out_addr));
+        cpu.write32(ctrl + regs::offset_of("FRAMES"), uint32_t(frames));
+        cpu.write32(ctrl + regs::offset_of("IRQ_STATUS"), 3);
+        cpu.write32(ctrl + regs::offset_of("IRQ_ENABLE"), 1);
+        cpu.write32(ctrl + regs::offset_of("CTRL"), 5);
+      });
+      if (!vp.wait_irq(1000000000000ull)) {
+        std::cerr << "vine bench: the virtual-platform job did not finish\n";
+        return kExitSimulation;
+      }
+      vp.read(out_addr, out_bytes.data(), out_bytes.size());
+      vp_secs.push_back(seconds_since(t0));
+    }
+  }
+
   const double ratio = reference_fps / sim_fps;
   const double rss = peak_rss_mib();
   std::printf("design %s (reference checksum xor %016llx)\n", d.name.c_str(), (unsigned long long)sink);
@@ -145,6 +196,20 @@ int cmd_bench(const Args& args) {
     std::printf("  RTL co-simulation       %10.2f frames/s  (%d frames, %lld unit cycles): %.1fx the C++ back-end's "
                 "time per frame\n",
                 cosim_fps, frames, (long long)cosim_unit_cycles, sim_fps / cosim_fps);
+  double vp_ratio = 0, vp_lo = 0, vp_hi = 0;
+  if (!vp_secs.empty()) {
+    std::vector<double> ratios;
+    for (size_t k = 0; k < vp_secs.size(); ++k) ratios.push_back(vp_secs[k] / sim_secs[k]);
+    std::sort(ratios.begin(), ratios.end());
+    std::vector<double> v = vp_secs;
+    std::sort(v.begin(), v.end());
+    vp_ratio = ratios[1];
+    vp_lo = ratios.front();
+    vp_hi = ratios.back();
+    std::printf("  virtual-platform job    %10.2f frames/s  (%d frames, median of 3): %.2fx the bit-exact "
+                "simulation's time (%.2f to %.2f over the 3 pairs)\n",
+                frames / v[1], frames, vp_ratio, vp_lo, vp_hi);
+  }
   std::printf("  peak memory             %10.1f MiB\n", rss);
   if (vm.count("json")) {
     nlohmann::json j = {{"design", d.name},
@@ -155,6 +220,11 @@ int cmd_bench(const Args& args) {
                         {"timing_only_cycles_per_second", cycles_per_second},
                         {"timing_only_frames", timing_frames},
                         {"peak_rss_mib", rss}};
+    if (vp_ratio > 0) {
+      j["vp_to_sim_ratio"] = vp_ratio;
+      j["vp_to_sim_ratio_min"] = vp_lo;
+      j["vp_to_sim_ratio_max"] = vp_hi;
+    }
     if (cosim_fps > 0) {
       j["cosim_fps"] = cosim_fps;
       j["cosim_slowdown"] = sim_fps / cosim_fps;

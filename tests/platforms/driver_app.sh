@@ -1,0 +1,44 @@
+#!/bin/sh
+# The driver application against the virtual platform gives the golden
+# reference's per-frame checksums and classes, by interrupt and by polling,
+# run directly (--target) and through `vine vp --app` (VINE_TARGET).
+# usage: driver_app.sh VINE VINE_CLASSIFY DESIGN CLASSES
+set -eu
+vine=$1 classify=$2 design=$3 classes=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+frames=5
+"$vine" -q reference "$design" --frames $frames --write-inputs "$tmp/in.bin" \
+  | grep -E '^ +[0-9]+ +0x' > "$tmp/want.txt"
+test "$(wc -l < "$tmp/want.txt")" -eq $frames
+
+check() {  # the frame lines of $1 equal the reference's
+  grep -E '^ +[0-9]+ +0x' "$1" > "$1.frames" || true
+  if ! diff -u "$tmp/want.txt" "$1.frames"; then
+    echo "driver_app: $2 differs from vine reference" >&2
+    exit 1
+  fi
+}
+
+"$classify" --target "vp:$design" --frames-file "$tmp/in.bin" --batch 2 --classes "$classes" \
+  > "$tmp/irq.txt" 2> "$tmp/irq.err"
+check "$tmp/irq.txt" "vine-classify --wait irq"
+grep -q "batch of 1 frame(s)" "$tmp/irq.txt"  # 5 frames in jobs of 2: the last job has 1
+
+"$classify" --target "vp:$design" --frames-file "$tmp/in.bin" --batch 5 --classes "$classes" \
+  --wait poll > "$tmp/poll.txt" 2> "$tmp/poll.err"
+check "$tmp/poll.txt" "vine-classify --wait poll"
+
+"$vine" -q vp "$design" --trace-regs "$tmp/regs.txt" --app "$classify" -- \
+  --frames-file "$tmp/in.bin" --batch 3 --classes "$classes" > "$tmp/app.txt"
+check "$tmp/app.txt" "vine vp --app vine-classify"
+grep -q "^virtual platform: " "$tmp/app.txt"  # the session's report follows the program's output
+grep -q " write 0x008  0x00000005  ok" "$tmp/regs.txt"  # CTRL: START with IRQ_GLOBAL_ENABLE
+
+# A bad target is the program's error, not a crash; vine vp passes it on.
+if "$classify" --target "vp:$tmp/missing.yaml" --frames-file "$tmp/in.bin" 2> "$tmp/bad.err"; then
+  echo "driver_app: a missing design was accepted" >&2
+  exit 1
+fi
+grep -q "missing.yaml" "$tmp/bad.err"
+echo "driver_app: ok"

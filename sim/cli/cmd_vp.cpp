@@ -182,8 +182,14 @@ int cmd_vp(const Args& args_in) {
 
   if (!vm.count("app")) {
     if (!program_args.empty()) return usage_error("vp", "arguments after -- need --app", opts);
-    return run_builtin(target, d, frames, batch, vm["seed"].as<uint64_t>(),
-                       wait == "irq" ? VINE_WAIT_IRQ : VINE_WAIT_POLL, vm);
+    try {
+      return run_builtin(target, d, frames, batch, vm["seed"].as<uint64_t>(),
+                         wait == "irq" ? VINE_WAIT_IRQ : VINE_WAIT_POLL, vm);
+    } catch (const vine::Error& e) {
+      // A bad option or design is the user's; anything else the platform's.
+      std::fprintf(stderr, "vine vp: %s\n", e.what());
+      return e.status == VINE_EINVAL ? kExitUsage : kExitSimulation;
+    }
   }
   // The program's session writes its report (and traces) when it closes the device.
   char report_path[] = "/tmp/vine-vp-report-XXXXXX";

@@ -41,4 +41,19 @@ if "$classify" --target "vp:$tmp/missing.yaml" --frames-file "$tmp/in.bin" 2> "$
   exit 1
 fi
 grep -q "missing.yaml" "$tmp/bad.err"
+# vine vp's own job is checked frame by frame; bad options are usage errors.
+"$vine" -q vp "$design" --frames 3 --batch 2 --wait poll > "$tmp/builtin.txt"
+test "$(grep -c "bit-exact" "$tmp/builtin.txt")" -eq 2
+expect_usage_error() {  # $1: what stderr must say; the rest: the command
+  what=$1; shift
+  status=0; "$@" > /dev/null 2> "$tmp/usage.err" || status=$?
+  if [ $status -ne 1 ] || ! grep -q "$what" "$tmp/usage.err"; then
+    echo "driver_app: '$*' exited $status, expected 1 saying '$what':" >&2
+    cat "$tmp/usage.err" >&2
+    exit 1
+  fi
+}
+expect_usage_error "colour=blue: unknown" "$vine" -q vp "$design" --set colour=blue
+expect_usage_error "cannot run" "$vine" -q vp "$design" --app "$tmp/no-such-program"
+expect_usage_error "\-\-wait must be irq or poll" "$vine" -q vp "$design" --wait soon
 echo "driver_app: ok"

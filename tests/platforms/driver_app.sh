@@ -42,8 +42,12 @@ if "$classify" --target "vp:$tmp/missing.yaml" --frames-file "$tmp/in.bin" 2> "$
 fi
 grep -q "missing.yaml" "$tmp/bad.err"
 # vine vp's own job is checked frame by frame; bad options are usage errors.
-"$vine" -q vp "$design" --frames 3 --batch 2 --wait poll > "$tmp/builtin.txt"
+"$vine" -q vp "$design" --frames 3 --batch 2 --wait poll --vcd "$tmp/vp.vcd" > "$tmp/builtin.txt"
 test "$(grep -c "bit-exact" "$tmp/builtin.txt")" -eq 2
+# Its VCD has the tracks, the interrupt rising once per job (polling acknowledges too).
+grep -q 'var wire 1 ! irq' "$tmp/vp.vcd"
+grep -q 'var wire 8 % ddr_dma_transactions_outstanding' "$tmp/vp.vcd"
+test "$(grep -cx '1!' "$tmp/vp.vcd")" -eq 2
 expect_usage_error() {  # $1: what stderr must say; the rest: the command
   what=$1; shift
   status=0; "$@" > /dev/null 2> "$tmp/usage.err" || status=$?

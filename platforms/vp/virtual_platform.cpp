@@ -1,6 +1,7 @@
 #include "platforms/vp/virtual_platform.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <numeric>
 #include <cinttypes>
@@ -186,23 +187,46 @@ void VirtualPlatform::write_report(std::ostream& out) const {
                j.abandoned ? "abandoned (RESET)" : ok ? "done" : "running");
   }
   // The interval most often seen between consecutive frames of a job: the
-  // steady state, whatever the transients at a job's ends.
+  // steady state, whatever the transients at a job's ends. And, over the
+  // second half of the longest job, the mean and the range of intervals.
   std::map<int64_t, int> seen;
-  size_t k = 0;
+  size_t k = 0, longest_first = 0;
+  uint32_t longest = 0;
   for (const auto& j : b.jobs()) {
     if (j.abandoned || j.done_cycle < 0) continue;
     for (uint32_t f = 1; f < j.frames && k + f < done.size(); ++f) ++seen[done[k + f] - done[k + f - 1]];
+    if (j.frames > longest) longest = j.frames, longest_first = k;
     k += j.frames;
   }
   const auto steady = std::max_element(seen.begin(), seen.end(), [](const auto& a, const auto& b) {
     return a.second < b.second || (a.second == b.second && a.first < b.first);
   });
-  if (steady != seen.end())
+  const size_t pairs = std::accumulate(seen.begin(), seen.end(), size_t{0},
+                                       [](size_t n, const auto& e) { return n + size_t(e.second); });
+  // A steady state shows as one interval repeating; in short jobs the fill
+  // and drain dominate and no interval is one (a frame may even follow the
+  // previous sooner than the pipeline's interval), so none is claimed.
+  if (steady != seen.end() && steady->second >= 3 && size_t(steady->second) * 2 >= pairs)
     out << fmt("  steady interval: %" PRId64 " cycles (%.1f frames/s), between %d of the %zu pairs "
                "of consecutive frames\n",
-               steady->first, 1e9 / (double(steady->first) * period_ns), steady->second,
-               std::accumulate(seen.begin(), seen.end(), size_t{0},
-                               [](size_t n, const auto& e) { return n + size_t(e.second); }));
+               steady->first, 1e9 / (double(steady->first) * period_ns), steady->second, pairs);
+  else
+    out << fmt("  steady interval: no single one (%zu pairs of consecutive frames, no interval "
+               "between 3 or more and half of them)\n",
+               pairs);
+  if (longest >= 6 && longest_first + longest <= done.size()) {
+    // The job's last frame is left out: its loop drains, so it leaves sooner.
+    const size_t first = longest_first + longest / 2, last = longest_first + longest - 2;
+    int64_t lo = INT64_MAX, hi = 0;
+    for (size_t f = first + 1; f <= last; ++f) {
+      lo = std::min(lo, done[f] - done[f - 1]);
+      hi = std::max(hi, done[f] - done[f - 1]);
+    }
+    const double mean = double(done[last] - done[first]) / double(last - first);
+    out << fmt("  mean interval over the second half of a %u-frame job, its last frame left out: "
+               "%.2f cycles (%.1f frames/s), each between %" PRId64 " and %" PRId64 "\n",
+               longest, mean, 1e9 / (mean * period_ns), lo, hi);
+  }
   const int64_t ddr_bound = b.ddr_frame_cycles(), pipeline = b.pipeline_interval_cycles();
   out << fmt("  DDR bound: %" PRId64 " cycles per frame (%" PRIu64 " + %" PRIu64
              " bytes of whole bursts at the sustained rate); the pipeline's: %" PRId64

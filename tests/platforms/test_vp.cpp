@@ -165,7 +165,7 @@ TEST(Vp, SlowDdrIntervalIsTheClosedFormBound) {
   o.board.ddr = ddr(2, 1, 100);  // 2 MB/s: one 2-byte DDR beat per us = 100 cycles
   VirtualPlatform vp(kDesigns + "default.yaml", o);
   Driver d(vp);
-  const int frames = 16;
+  const int frames = 32;
   const auto in = input_frames(vp, frames, 1);
   vp.write(0x100000, in.data(), in.size());
   d.start(0x100000, 0x200000, frames);
@@ -181,8 +181,9 @@ TEST(Vp, SlowDdrIntervalIsTheClosedFormBound) {
   ASSERT_EQ(done.size(), size_t(frames));
   // The steady state: the channel alternates one frame's read and write
   // without a gap. (Before it, the first reads run ahead of the pipeline's
-  // latency; after the last read, the last frames' writes drain at once.)
-  for (int f = 2; f < 8; ++f) EXPECT_EQ(done[size_t(f)] - done[size_t(f - 1)], bound) << f;
+  // latency; after the last read, the frames the pipeline holds, about 8,
+  // leave at its own pace.)
+  for (int f = 2; f < 22; ++f) EXPECT_EQ(done[size_t(f)] - done[size_t(f - 1)], bound) << f;
   std::ostringstream report;
   vp.write_report(report);
   EXPECT_NE(report.str().find("steady interval: 157600 cycles"), std::string::npos) << report.str();

@@ -16,10 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = s.write("device.yaml", data, size);
   fuzz::config_errors_only("config::detect_kind", [&] { config::detect_kind(path); });
   ir::Device dev;
-  if (!fuzz::config_errors_only("config::load_device", [&] { dev = config::load_device(path); })) return 0;
+  if (!fuzz::config_errors_only("config::load_device", [&] { dev = config::load_device(path); }))
+    return 0;
   if (dev.ddr_channels > 0) {
     const std::string problem = models::DdrConfig::from_device(dev).check();
-    if (!problem.empty()) fuzz::internal_error("models::DdrConfig::check of an accepted device", problem.c_str());
+    if (!problem.empty())
+      fuzz::internal_error("models::DdrConfig::check of an accepted device", problem.c_str());
   }
   const std::string design = s.write("device-design.yaml",
                                      "design: fuzz-device\nnetwork: ../../networks/tfc-w1a1.yaml\n"

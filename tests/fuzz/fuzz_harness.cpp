@@ -13,7 +13,9 @@
 // The models the stage kinds live in link SystemC's shared library, whose own
 // main() calls sc_main: libFuzzer's main() is the one that runs, but the
 // linker still wants the symbol. Weak, so that it never clashes with one.
-extern "C" __attribute__((weak)) int sc_main(int, char**) { return 0; }
+extern "C" __attribute__((weak)) int sc_main(int, char**) {
+  return 0;
+}
 
 namespace vine::fuzz {
 

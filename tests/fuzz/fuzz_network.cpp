@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = s.write("network.yaml", data, size);
   // What `vine validate` does first.
   fuzz::config_errors_only("config::detect_kind", [&] { config::detect_kind(path); });
-  if (!fuzz::config_errors_only("config::load_network", [&] { config::load_network(path); })) return 0;
+  if (!fuzz::config_errors_only("config::load_network", [&] { config::load_network(path); }))
+    return 0;
   const std::string design = s.write("network-design.yaml",
                                      "design: fuzz-network\nnetwork: network.yaml\n"
                                      "device: ../../devices/alveo-u250.yaml\n");

@@ -48,7 +48,8 @@ std::vector<Weights> every_arithmetic() {
 }
 
 std::vector<arith::ActivationType> every_activation_kind() {
-  return {{ActivationKind::kUnsigned, 3}, {ActivationKind::kSigned, 3}, {ActivationKind::kBipolar, 1}};
+  return {
+      {ActivationKind::kUnsigned, 3}, {ActivationKind::kSigned, 3}, {ActivationKind::kBipolar, 1}};
 }
 
 }  // namespace
@@ -66,14 +67,14 @@ TEST(DotProduct, EveryUnitSumsTheReferenceLaneProducts) {
       std::vector<int32_t> matrix;
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < width; ++j) matrix.push_back(w.codes[size_t((r + j) % rows)]);
-      const auto unit = models::make_dot_product_unit(w.type, act, arith::Range{-1000000, 1000000}, matrix.data(),
-                                                      0, rows, width);
+      const auto unit = models::make_dot_product_unit(w.type, act, arith::Range{-1000000, 1000000},
+                                                      matrix.data(), 0, rows, width);
       unit->load(acts.data());
       for (int64_t r = 0; r < rows; ++r) {
         int64_t want = 0;
         for (int64_t j = 0; j < width; ++j)
-          want += arith::lane_product(w.type.arithmetic, matrix[size_t(r * width + j)], w.type.exponent_bits,
-                                      act.kind, acts[size_t(j)]);
+          want += arith::lane_product(w.type.arithmetic, matrix[size_t(r * width + j)],
+                                      w.type.exponent_bits, act.kind, acts[size_t(j)]);
         EXPECT_EQ(unit->dot(r), want) << "row " << r;
       }
     }

@@ -93,7 +93,10 @@ class PowerOfTwoUnit final : public DotProductUnit {
     const int32_t* sh = &shift_[size_t((row - first_) * width_)];
     const int32_t* sg = &sign_[size_t((row - first_) * width_)];
     int64_t s = 0;
-    for (int64_t j = 0; j < width_; ++j) s += int64_t(sg[j]) * (int64_t(x_[size_t(j)]) << sh[j]);
+    // The shift is done unsigned: C++17 leaves shifting a negative (signed)
+    // activation left undefined; the two's complement bits are the same.
+    for (int64_t j = 0; j < width_; ++j)
+      s += int64_t(sg[j]) * int64_t(uint64_t(int64_t(x_[size_t(j)])) << sh[j]);
     return s;
   }
   const char* arithmetic() const override { return "pow2"; }

@@ -315,14 +315,28 @@ TEST(ConfigErrors, ConverterWidthsThroughTheirLeastCommonMultiple) {
 
 // An accumulator output travels as a 32-bit code; wider sums wrapped into a
 // 1-bit stream and an estimate of 10^18 cycles.
+// Sums travel as 32-bit codes (an accumulator output) and the golden reference
+// holds every layer's sums in 32-bit tensors before its output unit: a layer
+// whose sums do not fit is refused at load, whatever its output (16-bit
+// inputs and weights were accepted, then the reference failed with an
+// internal error).
 TEST(ConfigErrors, AccumulatorOutputsFitTheCodesActivationsTravelAs) {
   const std::string head = "network: wide\ninput: {shape: [1, 1, 4096], type: unsigned, bits: 16}\nlayers:\n";
   TempConfig wide("acc-wide", head + "  - {name: a, kind: fc, out_features: 64, weights: {arithmetic: fixed, bits: 16}, "
                                      "output: {kind: accumulator}}\n");
   EXPECT_NE(error_of([&] { config::load_network(wide.path.string()); })
-                .find("layers[0](a).output: got an accumulator output of 44 bits, signed, expected codes that fit 32-bit "
-                      "signed integers"),
-            std::string::npos);
+                .find("layers[0](a).weights: got sums from -8795958804480 to 8795690373120 (4096 products per "
+                      "output), expected sums that fit 32-bit signed integers"),
+            std::string::npos)
+      << error_of([&] { config::load_network(wide.path.string()); });
+  TempConfig conv16("acc-conv16",
+                    "network: w16\ninput: {shape: [8, 8, 4], type: signed, bits: 16}\nlayers:\n"
+                    "  - {name: c, kind: conv, out_channels: 8, kernel: 3, stride: 1, padding: 1, "
+                    "weights: {arithmetic: fixed, bits: 16}, output: {kind: requant, type: signed, bits: 16}}\n");
+  EXPECT_NE(error_of([&] { config::load_network(conv16.path.string()); })
+                .find("layers[0](c).weights: got sums from -38653526016 to 38654705664 (36 products per output)"),
+            std::string::npos)
+      << error_of([&] { config::load_network(conv16.path.string()); });
   TempConfig ok("acc-ok", "network: ok\ninput: {shape: [1, 1, 64], type: unsigned, bits: 4}\nlayers:\n"
                           "  - {name: a, kind: fc, out_features: 8, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}\n");
   EXPECT_EQ(error_of([&] { config::load_network(ok.path.string()); }), "(no error)");

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/accelerator/accelerator.h"
+#include "models/memory/payload.h"
 
 namespace vine::models {
 
@@ -123,14 +124,7 @@ void Mm2sDma::mm2s() {
         st_.zero_beats += uint64_t(t.beats);
       } else {
         tlm::tlm_generic_payload p;
-        p.set_command(tlm::TLM_READ_COMMAND);
-        p.set_address(t.address);
-        p.set_data_ptr(data);
-        p.set_data_length(unsigned(len));
-        p.set_streaming_width(unsigned(len));
-        p.set_byte_enable_ptr(nullptr);
-        p.set_dmi_allowed(false);
-        p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        prepare_payload(p, tlm::TLM_READ_COMMAND, t.address, data, unsigned(len));
         sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
         socket->b_transport(p, delay);
         ++st_.transactions;

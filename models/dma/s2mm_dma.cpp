@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/accelerator/accelerator.h"
+#include "models/memory/payload.h"
 
 namespace vine::models {
 
@@ -101,14 +102,7 @@ void S2mmDma::s2mm() {
         std::memcpy(chunk_.data() + size_t(i) * bb,
                     ring_.data() + size_t((t.first + i) % g_.buffer_beats()) * bb, bb);
       tlm::tlm_generic_payload p;
-      p.set_command(tlm::TLM_WRITE_COMMAND);
-      p.set_address(t.address);
-      p.set_data_ptr(chunk_.data());
-      p.set_data_length(unsigned(len));
-      p.set_streaming_width(unsigned(len));
-      p.set_byte_enable_ptr(nullptr);
-      p.set_dmi_allowed(false);
-      p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      prepare_payload(p, tlm::TLM_WRITE_COMMAND, t.address, chunk_.data(), unsigned(len));
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
       socket->b_transport(p, delay);
       ++st_.transactions;

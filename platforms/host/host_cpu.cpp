@@ -1,4 +1,5 @@
 #include "platforms/host/host_cpu.h"
+#include "models/memory/payload.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -68,14 +69,7 @@ sc_core::sc_time HostCpu::now() const {
 
 void HostCpu::transport(tlm::tlm_command cmd, uint64_t address, uint8_t* data, unsigned bytes) {
   tlm::tlm_generic_payload p;
-  p.set_command(cmd);
-  p.set_address(address);
-  p.set_data_ptr(data);
-  p.set_data_length(bytes);
-  p.set_streaming_width(bytes);
-  p.set_byte_enable_ptr(nullptr);
-  p.set_dmi_allowed(false);
-  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  models::prepare_payload(p, cmd, address, data, bytes);
   sc_core::sc_time delay = qk_.get_local_time();
   socket->b_transport(p, delay);
   qk_.set(delay);

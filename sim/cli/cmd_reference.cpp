@@ -56,6 +56,7 @@ int cmd_reference(const Args& args) {
       break;
     }
     case config::ConfigKind::kDevice:
+      config::load_device(file);  // a bad device: its own error first, as `vine validate` gives it
       return usage_error("reference", "'" + file + "' is a device config; give a network or a design", opts);
   }
   if (!inputs_file.empty()) {

@@ -7,7 +7,9 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
 #include "sim/cli/options.h"
+#include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
+#include "sim/run/simulation.h"
 
 namespace vine::cli {
 
@@ -38,6 +40,12 @@ int cmd_validate(const Args& args) {
       log_design_loaded(d);
       std::printf("%s: ok (design %s: %s on %s at %g MHz)\n", file.c_str(), d.name.c_str(), d.network.name.c_str(),
                   d.device.name.c_str(), d.clock_mhz);
+      // Valid, and estimated, but not simulated yet: said here, not first by `vine run`.
+      try {
+        sim::check_simulatable(d);
+      } catch (const config::ConfigError& e) {
+        std::printf("note: `vine estimate` takes it; `vine run`, `bench` and `vp` refuse it:\n  %s\n", e.what());
+      }
       break;
     }
   }

@@ -4,6 +4,7 @@
 #include "models/layers/stage_kinds.h"
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
+#include "sim/config/open_config.h"
 
 #include "sim/ir/stage_plan.h"
 
@@ -20,14 +21,34 @@ const char* to_string(ConfigKind k) {
   return "?";
 }
 
-ConfigKind detect_kind(const std::string& path) {
-  Field root(load_yaml_file(path), path, "");
+namespace {
+
+ConfigKind kind_of(const Field& root) {
   if (!root.is_map()) root.fail("a map with a top-level 'network', 'device' or 'design' field");
   const YAML::Node& n = root.node();
   if (n["design"]) return ConfigKind::kDesign;
   if (n["device"]) return ConfigKind::kDevice;
   if (n["network"]) return ConfigKind::kNetwork;
   root.fail("a top-level 'network', 'device' or 'design' field naming what the file describes");
+}
+
+}  // namespace
+
+ConfigKind detect_kind(const std::string& path) { return kind_of(Field(load_yaml_file(path), path, "")); }
+
+Field open_config(const std::string& path, ConfigKind want) {
+  Field root(load_yaml_file(path), path, "");
+  const ConfigKind is = kind_of(root);
+  if (is == want) return root;
+  // A file of another kind: its own errors come first, as `vine validate`
+  // reports them, so that every command refuses a bad file alike.
+  switch (is) {
+    case ConfigKind::kNetwork: load_network(path); break;
+    case ConfigKind::kDevice: load_device(path); break;
+    case ConfigKind::kDesign: load_design(path); break;
+  }
+  throw ConfigError({path, 0, 0, ""}, std::string("a valid ") + to_string(is) + " config",
+                    std::string("a ") + to_string(want) + " config here");
 }
 
 namespace {
@@ -75,7 +96,7 @@ std::vector<std::string> read_layer_stages(const Field& f, const ir::Layer& laye
 }  // namespace
 
 ir::Design load_design(const std::string& path) {
-  Field root(load_yaml_file(path), path, "");
+  Field root = open_config(path, ConfigKind::kDesign);
   MapReader m(root);
   ir::Design d;
   d.path = path;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "sim/config/loaders.h"
+#include "sim/config/open_config.h"
 #include "sim/config/yaml_fields.h"
 
 namespace vine::config {
@@ -70,7 +71,7 @@ void read_ddr(const Field& f, ir::Device& d) {
 }  // namespace
 
 ir::Device load_device(const std::string& path) {
-  Field root(load_yaml_file(path), path, "");
+  Field root = open_config(path, ConfigKind::kDevice);
   MapReader m(root);
   ir::Device d;
   d.path = path;

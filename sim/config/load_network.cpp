@@ -2,6 +2,7 @@
 
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
+#include "sim/config/open_config.h"
 
 namespace vine::config {
 
@@ -75,7 +76,7 @@ ir::Layer read_layer(const Field& f) {
 }  // namespace
 
 ir::Network load_network(const std::string& path) {
-  Field root(load_yaml_file(path), path, "");
+  Field root = open_config(path, ConfigKind::kNetwork);
   MapReader m(root);
   ir::Network net;
   net.path = path;

@@ -151,7 +151,8 @@ std::string tfc_design_text(const std::string& top, const std::string& fc1) {
 
 // Weights streamed from DDR are not simulated: `vine run` and `vine bench`
 // refuse them at the field that asks for them, rather than report on-chip
-// timing; `vine estimate` and `vine validate` accept them.
+// timing; `vine estimate` accepts them, and `vine validate` accepts them
+// with a note of that refusal.
 TEST(Cli, RunAndBenchRefuseDdrWeightsAtTheLayersField) {
   const TempDesign t("ddr-layer", tfc_design_text("", ", weight_memory: ddr"));
   const std::string want =
@@ -165,8 +166,12 @@ TEST(Cli, RunAndBenchRefuseDdrWeightsAtTheLayersField) {
     // Refused before anything ran: no report, no reference timing.
     EXPECT_EQ(r.output.find("frames/s"), std::string::npos) << cmd << "\n" << r.output;
   }
+  // validate accepts it and says, with the same words, which commands refuse it.
   const auto v = vine("validate " + t.path.string());
   EXPECT_EQ(v.code, 0) << v.output;
+  EXPECT_NE(v.output.find("note: `vine estimate` takes it; `vine run`, `bench` and `vp` refuse it:\n  " + want),
+            std::string::npos)
+      << v.output;
   const auto e = vine("estimate " + t.path.string());
   EXPECT_EQ(e.code, 0) << e.output;
 }

@@ -57,6 +57,8 @@ int cmd_run(const Args& args) {
   o.record = vm.count("vcd") || vm.count("perfetto");
   // A run too short for the steady state says how many frames reach it.
   o.find_frames_needed = true;
+  // And when it is slower than its bottleneck, why, and what FIFO depths fix it.
+  o.diagnose_interval = true;
   const auto backend = parse_backend(vm);
   if (!backend)
     return usage_error(

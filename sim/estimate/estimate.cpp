@@ -46,11 +46,21 @@ Estimate estimate_design(const ir::Design& d) {
   for (const auto& le : e.layers) {
     e.resources += le.resources;
     e.latency_cycles_sum += le.cycles;
-    if (le.cycles > e.interval_cycles) {
-      e.interval_cycles = le.cycles;
-      e.bottleneck = le.name;
-    }
+    e.interval_cycles = std::max(e.interval_cycles, le.cycles);
   }
+  // Every stage at the interval, in the plan's (pipeline) order: a tie is
+  // named whole, so that no arbitrary pick disagrees with the run's.
+  for (const auto& s : plan.stages) {
+    if (s.layer < 0) continue;
+    for (const auto& se : e.layers[s.layer].stages)
+      if (se.plan.name == s.name && se.cycles == e.interval_cycles && e.interval_cycles > 0) {
+        e.bottleneck_stages.push_back(s.name);
+        const std::string& layer = e.layers[s.layer].name;
+        if (e.bottleneck_layers.empty() || e.bottleneck_layers.back() != layer)
+          e.bottleneck_layers.push_back(layer);
+      }
+  }
+  if (!e.bottleneck_layers.empty()) e.bottleneck = e.bottleneck_layers.front();
   // Every stream at the width and depth the plan gives it: a graph edge at
   // the design's `bits` (not its producer's PE width), and the streams
   // inside layers (between converters, window, MVAU, duplicator) too. Listed
@@ -93,6 +103,12 @@ nlohmann::json resources_json(const ir::Resources& r) {
 
 }  // namespace
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
 nlohmann::json to_json(const Estimate& e) {
   nlohmann::json j;
   j["design"] = e.design;
@@ -100,6 +116,8 @@ nlohmann::json to_json(const Estimate& e) {
   j["interval_cycles"] = e.interval_cycles;
   j["fps"] = e.fps;
   j["bottleneck"] = e.bottleneck;
+  j["bottleneck_layers"] = e.bottleneck_layers;
+  j["bottleneck_stages"] = e.bottleneck_stages;
   j["latency_cycles_sum"] = e.latency_cycles_sum;
   j["resources"] = resources_json(e.resources);
   j["device"] = resources_json(e.device);
@@ -150,7 +168,8 @@ std::string format_table(const Estimate& e) {
   for (const auto& l : e.layers) {
     const auto& r = l.resources;
     std::snprintf(buf, sizeof buf, "%s %-16s %-9s %5d %5d %12lld %9.0f %9.0f %7.0f %5.0f %6.0f\n",
-                  l.name == e.bottleneck ? "*" : " ", l.name.c_str(), l.kind.c_str(), l.pe, l.simd,
+                  std::count(e.bottleneck_layers.begin(), e.bottleneck_layers.end(), l.name) ? "*" : " ",
+                  l.name.c_str(), l.kind.c_str(), l.pe, l.simd,
                   (long long)l.cycles, r.lut, r.ff, r.bram18, r.uram, r.dsp);
     o << buf;
   }
@@ -169,10 +188,12 @@ std::string format_table(const Estimate& e) {
   o << buf;
 
   std::snprintf(buf, sizeof buf,
-                "\ninterval %lld cycles (slowest layer * %s) -> %.1f frames/s at %.1f MHz\n"
+                "\ninterval %lld cycles -> %.1f frames/s at %.1f MHz: the bottleneck's cycles per frame\n"
+                "bottleneck %s (* above): the stage%s with the most cycles of work per frame\n"
                 "latency (sum of layer cycles, FINN's pessimistic bound) %lld cycles = %.3f ms\n"
                 "fits %s: %s\n",
-                (long long)e.interval_cycles, e.bottleneck.c_str(), e.fps, e.clock_mhz,
+                (long long)e.interval_cycles, e.fps, e.clock_mhz, join_names(e.bottleneck_stages).c_str(),
+                e.bottleneck_stages.size() > 1 ? "s, tied," : "",
                 (long long)e.latency_cycles_sum, double(e.latency_cycles_sum) / (e.clock_mhz * 1e3),
                 e.device_name.c_str(), e.fits ? "yes" : "NO");
   o << buf;

@@ -46,7 +46,12 @@ struct Estimate {
   double clock_mhz = 0;
   int64_t interval_cycles = 0;
   double fps = 0;
-  std::string bottleneck;         // layer with the largest cycles
+  // The bottleneck, one definition for the estimate and the run: the
+  // stage(s) with the most cycles of work per frame (interval_cycles), every
+  // one of them when several tie, in pipeline order; and their layers.
+  std::vector<std::string> bottleneck_stages;
+  std::vector<std::string> bottleneck_layers;
+  std::string bottleneck;         // the first of bottleneck_layers
   int64_t latency_cycles_sum = 0; // FINN's pessimistic latency: the sum of layer cycles
   ir::Resources resources;        // layers + FIFOs (graph edges and layer-internal streams)
   ir::Resources device;
@@ -60,6 +65,8 @@ struct Estimate {
 Estimate estimate_design(const ir::Design& d);
 
 nlohmann::json to_json(const Estimate& e);
+// "a, b, c" ("none" for no names).
+std::string join_names(const std::vector<std::string>& names);
 std::string format_table(const Estimate& e);
 
 }  // namespace vine::estimate

@@ -20,8 +20,9 @@ std::string interval_summary(const RunReport& r) {
   std::ostringstream o;
   if (s.reached) {
     o << interval_text(s) << " cycles -> " << fmt("%.1f", r.fps) << " frames/s at "
-      << fmt("%.1f", r.clock_mhz) << " MHz in steady state (estimate " << r.estimate_interval_cycles
-      << ")";
+      << fmt("%.1f", r.clock_mhz)
+      << " MHz: in steady state, from one frame's last output beat to the next's (estimate "
+      << r.estimate_interval_cycles << ")";
     return o.str();
   }
   o << "not measured: ";
@@ -82,8 +83,18 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
     rtl.push_back(
         {{"stage", u.stage}, {"unit", u.unit}, {"latency", u.latency}, {"cycles", u.cycles}});
   j["rtl_units"] = rtl;
-  j["slowest_stage"] = r.slowest_stage;
+  j["single_frame_latency_cycles"] =
+      r.single_frame_latency_cycles > 0 ? nlohmann::json(r.single_frame_latency_cycles) : nullptr;
   if (!r.interval_explanation.empty()) j["interval_explanation"] = r.interval_explanation;
+  if (!r.interval_remedy.empty()) {
+    nlohmann::json remedy = nlohmann::json::array();
+    for (const auto& f : r.interval_remedy)
+      remedy.push_back({{"fifo", f.fifo}, {"depth_before", f.depth_before}, {"depth", f.depth}});
+    j["interval_remedy"] = {{"fifos", remedy},
+                            {"interval_cycles", r.interval_remedy_cycles > 0
+                                                    ? nlohmann::json(r.interval_remedy_cycles)
+                                                    : nlohmann::json(nullptr)}};
+  }
   if (!r.mismatched_frames.empty()) j["mismatched_frames"] = r.mismatched_frames;
   j["frame_last_out_cycles"] = r.frame_last_out_cycles;
 
@@ -182,18 +193,31 @@ std::string format_summary(const RunReport& r) {
     }
     return o.str();
   }
-  o << "  latency    " << r.latency_cycles
-    << " cycles (first input beat to last output beat of frame 0"
-    << (r.steady.analysed && r.steady.settled_frames == 0
-            ? "; the run's end reached frame 0, see steady"
+  // Two latencies, named: frame 0 of this stream, and a frame alone.
+  o << "  latency    " << r.latency_cycles << " cycles: "
+    << (r.frames == 1 ? std::string("a single frame in an empty pipeline")
+                      : "frame 0 of a stream of " + std::to_string(r.frames) + " frames")
+    << ", its first input beat to its last output beat"
+    << (r.steady.analysed && r.steady.settled_frames == 0 && r.frames > 1
+            ? " (the run's end reached frame 0, see steady)"
             : "")
-    << ")\n";
+    << "\n";
+  if (r.single_frame_latency_cycles > 0 && r.frames > 1)
+    o << "             " << r.single_frame_latency_cycles
+      << " cycles: a single frame in an empty pipeline"
+      << (r.single_frame_latency_cycles < r.latency_cycles
+              ? " (frame 0 of the stream takes longer: the next frames' beats share its stages)"
+              : "")
+      << "\n";
   o << "  interval   " << interval_summary(r) << "\n";
   o << "  steady     " << steady_summary(r) << "\n";
   o << "  batch      " << fmt("%.1f", r.cycles_per_frame_batch) << " cycles per frame -> "
-    << fmt("%.1f", r.batch_fps) << " frames/s: first input beat to last output beat ("
-    << r.cycles_total << " cycles) / " << r.frames << " frames\n";
-  o << "  slowest    " << r.slowest_stage << "\n";
+    << fmt("%.1f", r.batch_fps) << " frames/s: the whole run, first input beat to last output beat ("
+    << r.cycles_total << " cycles, fill and drain included) / " << r.frames << " frames\n";
+  o << "  bottleneck " << estimate::join_names(r.bottleneck_stages) << ": the stage"
+    << (r.bottleneck_stages.size() > 1 ? "s, tied," : "") << " with the most cycles of work per frame, "
+    << r.bottleneck_cycles << (r.bottleneck_stages.size() > 1 ? " each" : "")
+    << " (closed form, as in the estimate)\n";
   if (!r.interval_explanation.empty()) o << "  why        " << r.interval_explanation << "\n";
   if (r.outputs_match_reference)
     o << "  outputs    "
@@ -208,7 +232,9 @@ std::string format_summary(const RunReport& r) {
         << " cycles)\n";
   }
   const double span = r.cycles_total > 0 ? double(r.cycles_total) : 1.0;
-  o << "\n  stage                      busy  stall-in stall-out  waited longest on\n";
+  o << "\n  stage                      busy  stall-in stall-out  waited longest on\n"
+    << "  (percent of the run's " << r.cycles_total
+    << " cycles, first input beat to last output beat: fill and drain included)\n";
   for (const auto& s : r.stages) {
     char line[256];
     std::snprintf(line, sizeof line, "  %-22s %7.1f%% %8.1f%% %8.1f%%  %s%s\n", s.name.c_str(),
@@ -217,7 +243,7 @@ std::string format_summary(const RunReport& r) {
                   s.worst_fifo.empty() ? "" : (s.worst_fifo_full ? " (full)" : " (empty)"));
     o << line;
   }
-  o << "\n  fifo                                  peak / depth\n";
+  o << "\n  fifo (in pipeline order)              peak / depth\n";
   for (const auto& f : r.fifos) {
     char line[256];
     std::snprintf(line, sizeof line, "  %-36s %5d / %d%s\n", f.name.c_str(), f.max_occupancy,

@@ -1,5 +1,7 @@
 #include "sim/run/run_metrics.h"
 
+#include <algorithm>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -42,7 +44,8 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     }
   }
 
-  int64_t slowest = -1;
+  r.bottleneck_stages = e.bottleneck_stages;
+  r.bottleneck_cycles = e.interval_cycles;
   for (size_t i = 0; i < pn.stages().size(); ++i) {
     const models::Stage* s = pn.stages()[i].get();
     const auto& st = s->stats();
@@ -70,15 +73,21 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     sr.state = to_string(s->state());
     if (s->blocked_on()) sr.blocked_on = s->blocked_on()->name();
     sr.local_cycle = s->local_cycle();
-    if (st.busy > slowest) {
-      slowest = st.busy;
-      r.slowest_stage = sr.name;
-    }
     r.stages.push_back(sr);
   }
   for (const auto& f : pn.fifos())
     r.fifos.push_back(
         {f->name(), f->depth(), f->capacity(), f->max_occupancy(), f->occupancy(), f->written()});
+  // In pipeline order, as the estimate lists them (by producer, then
+  // consumer), not in the order the network made them.
+  std::map<std::string, size_t> pipeline_order;
+  for (size_t i = 0; i < e.fifos.size(); ++i) pipeline_order.emplace(e.fifos[i].name, i);
+  std::stable_sort(r.fifos.begin(), r.fifos.end(), [&](const FifoReport& a, const FifoReport& b) {
+    const auto ia = pipeline_order.find(a.name), ib = pipeline_order.find(b.name);
+    const size_t na = ia == pipeline_order.end() ? e.fifos.size() : ia->second;
+    const size_t nb = ib == pipeline_order.end() ? e.fifos.size() : ib->second;
+    return na < nb;
+  });
 
   r.interval_explanation = explain_interval(r, e);
 

@@ -37,6 +37,14 @@ struct FifoReport {
   int64_t words_written = 0;
 };
 
+// A FIFO depth that, with the others of a remedy, removes stalls that keep
+// the interval above the bottleneck's (stall_chain.h).
+struct FifoRemedy {
+  std::string fifo;  // a graph edge "a->b", or "internal_fifo_depth" (every stream inside a layer)
+  int depth_before = 0;
+  int depth = 0;     // the depth the remedy gives it
+};
+
 struct RunReport {
   std::string design;
   double clock_mhz = 0;
@@ -44,6 +52,10 @@ struct RunReport {
   bool timing_only = false;
   bool finished = false;       // false: deadlock
   int64_t latency_cycles = 0;  // first input beat of frame 0 to last output beat of frame 0
+  // The same for one frame alone in an empty pipeline (a run of 1 frame; 0
+  // when not measured). Frame 0 of a stream can take longer: later frames'
+  // beats share the stages and FIFOs with its last ones.
+  int64_t single_frame_latency_cycles = 0;
   // The steady state (steady_state.h): the interval is its exact cycles per
   // frame and fps the rate at it; both 0 when it was not reached.
   SteadyState steady;
@@ -57,8 +69,15 @@ struct RunReport {
   std::optional<bool> outputs_match_reference;  // unset in timing-only runs
   std::vector<int> mismatched_frames;
   int64_t estimate_interval_cycles = 0;
-  std::string slowest_stage;
-  std::string interval_explanation;  // when slower than the estimate
+  // The bottleneck (the estimate's definition: the stages with the most
+  // cycles of work per frame, all of a tie) and its cycles per frame.
+  std::vector<std::string> bottleneck_stages;
+  int64_t bottleneck_cycles = 0;
+  std::string interval_explanation;  // when slower than the estimate: the "why" line
+  // Its measured remedy (stall_chain.h): FIFO depths and the steady interval
+  // they give (0: not reached); empty when none was found or looked for.
+  std::vector<FifoRemedy> interval_remedy;
+  double interval_remedy_cycles = 0;
   std::vector<StageReport> stages;
   std::vector<FifoReport> fifos;
   std::vector<int64_t> frame_last_out_cycles;

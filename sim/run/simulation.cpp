@@ -112,12 +112,18 @@ void Simulation::judge_steady_state_ahead() {
   const RunFrames run = remember_runs([this](int frames) { return frame_stamps(frames); });
   twin_ = run(o_.frames);
   if (!twin_.finished) return;  // a deadlock: the report diagnoses it, no steady state to judge
+  single_ = run(1);
   const int longer = o_.frames + kReferenceExtraFrames;
   steady_ = judge_steady_state(twin_, run(longer), longer);
   if (!steady_.reached && o_.find_frames_needed) {
     steady_.frames_needed = frames_to_reach_steady_state(steady_, run);
     if (steady_.frames_needed == 0) steady_.search_limit = kFramesSearchLimit;
   }
+  // Slower than the bottleneck allows: why, and the FIFO depths that help,
+  // measured on timing-only copies, which must be built before sc_start too.
+  if (o_.diagnose_interval && steady_.reached &&
+      steady_.interval_cycles() > double(estimate_.interval_cycles))
+    diagnosis_ = diagnose_interval(d_, estimate_, o_.frames, steady_.interval_cycles());
 }
 
 const RunReport& Simulation::finish() {
@@ -131,6 +137,14 @@ const RunReport& Simulation::finish() {
     steady = steady_;
   }
   report_ = make_report(*pn_, d_, estimate_, steady);
+  if (!diagnosis_.text.empty()) {
+    report_.interval_explanation = diagnosis_.text;
+    report_.interval_remedy = diagnosis_.remedy;
+    report_.interval_remedy_cycles = diagnosis_.remedy_interval;
+  }
+  if (single_.finished && !single_.last.empty() && report_.latency_cycles > 0)
+    report_.single_frame_latency_cycles =
+        single_.last.front() - pn_->input_dma().stats().first_write + 1;
   report_.timing_only = o_.timing_only;
   if (golden_ && o_.check_reference && report_.finished) {
     report_.mismatched_frames = golden_->mismatched;

@@ -11,6 +11,7 @@
 #include "sim/estimate/estimate.h"
 #include "sim/run/process_network.h"
 #include "sim/run/run_report.h"
+#include "sim/run/stall_chain.h"
 
 namespace vine::sim {
 
@@ -27,6 +28,10 @@ struct RunOptions {
   // When the steady state is not reached, find how many frames reach it
   // (more runs of the same kind, also before the run).
   bool find_frames_needed = false;
+  // When the steady interval exceeds the bottleneck's, follow the stalls to
+  // their root and measure the FIFO depths that remove them (stall_chain.h;
+  // more timing runs, up to kMaxDiagnosisCycles: `vine run` asks for it).
+  bool diagnose_interval = false;
   BackendChoice backend = BackendChoice::kDesign;  // PE arithmetic: C++ models or Verilated RTL
   models::HostOrder host_order =
       models::HostOrder::kFifo;  // the engine's host order: never changes a cycle
@@ -71,6 +76,8 @@ class Simulation {
   // Judged ahead of the run on a timing twin of it (`twin_`, the same cycles);
   // finish() checks that the run left in the twin's cycles.
   FrameStamps twin_;
+  FrameStamps single_;
+  IntervalDiagnosis diagnosis_;  // when the steady interval exceeds the bottleneck's  // a run of one frame: its latency alone in an empty pipeline
   SteadyState steady_;
   RunReport report_;
 };

@@ -304,7 +304,7 @@ TEST(CliLogging, RunLogsThePlanElaborationAndRunTime) {
       << r.err;
   EXPECT_EQ(count_prefixed(r.err, "vine: info: elaborated in "), 1u) << r.err;
   // The run's cycles, as its report states them on stdout.
-  const auto total = r.out.find(" cycles) / 1 frames");
+  const auto total = r.out.find(" cycles, fill and drain included) / 1 frames");
   ASSERT_NE(total, std::string::npos) << r.out;
   const std::string cycles =
       r.out.substr(r.out.rfind('(', total) + 1, total - r.out.rfind('(', total) - 1);
@@ -363,10 +363,76 @@ TEST(Cli, RunHeadlineIsTheSteadyStateOrSaysWhatReachesIt) {
   EXPECT_EQ(j["steady_interval_cycles"], j["interval_cycles"]);
   EXPECT_EQ(j["fps"], 100e6 / double(j["interval_cycles"]));
   EXPECT_NE(
-      s.output.find("interval   32768 cycles -> 3051.8 frames/s at 100.0 MHz in steady state"),
+      s.output.find("interval   32768 cycles -> 3051.8 frames/s at 100.0 MHz: in steady state"),
       std::string::npos)
       << s.output;
   EXPECT_EQ(j["batch_fps"], 100e6 / double(j["cycles_per_frame_batch"]));
+}
+
+// Every headline figure says what it is: the two latencies by name (and the
+// single frame's equals a 1-frame run's), the bottleneck by the estimate's
+// definition (all of a tie), the percentages' window, the FIFOs in pipeline
+// order as the estimate lists them.
+TEST(Cli, RunFiguresExplainThemselves) {
+  const std::string d = kConfigs + "designs/default.yaml";
+  const fs::path run_json = fs::temp_directory_path() / "vine-cli-figures-run.json";
+  const fs::path one_json = fs::temp_directory_path() / "vine-cli-figures-one.json";
+  const fs::path est_json = fs::temp_directory_path() / "vine-cli-figures-estimate.json";
+  const auto r = vine("run " + d + " --timing-only --frames 4 --json " + run_json.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto one = vine("run " + d + " --timing-only --frames 1 --json " + one_json.string());
+  ASSERT_EQ(one.code, 0) << one.output;
+  const auto e = vine("estimate " + d + " --json " + est_json.string());
+  ASSERT_EQ(e.code, 0) << e.output;
+  const auto j = nlohmann::json::parse(std::ifstream(run_json));
+  const auto j1 = nlohmann::json::parse(std::ifstream(one_json));
+  const auto je = nlohmann::json::parse(std::ifstream(est_json));
+  for (const auto& p : {run_json, one_json, est_json}) fs::remove(p);
+
+  // A frame alone is frame 0 of a 1-frame run; in a stream it takes longer.
+  const int64_t alone = j["single_frame_latency_cycles"];
+  EXPECT_EQ(alone, j1["latency_cycles"]);
+  EXPECT_GT(int64_t(j["latency_cycles"]), alone);
+  EXPECT_NE(r.output.find("  latency    " + std::to_string(int64_t(j["latency_cycles"])) +
+                          " cycles: frame 0 of a stream of 4 frames"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(std::to_string(alone) + " cycles: a single frame in an empty pipeline"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(one.output.find("cycles: a single frame in an empty pipeline, its first input beat"),
+            std::string::npos)
+      << one.output;
+
+  // CNV-W1A1's fc6 and fc7 tie at 32768 cycles: both named, by both commands.
+  const std::vector<std::string> tie{"fc6.mvau", "fc7.mvau"};
+  EXPECT_EQ(je["bottleneck_stages"], tie);
+  EXPECT_EQ(j["bottleneck_stages"], tie);
+  EXPECT_NE(r.output.find("  bottleneck fc6.mvau, fc7.mvau: the stages, tied, with the most cycles "
+                          "of work per frame, 32768 each"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(e.output.find("bottleneck fc6.mvau, fc7.mvau (* above)"), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find("* fc6 "), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find("* fc7 "), std::string::npos) << e.output;
+
+  EXPECT_NE(r.output.find("(percent of the run's " + std::to_string(int64_t(j["cycles_total"])) +
+                          " cycles, first input beat to last output beat: fill and drain included)"),
+            std::string::npos)
+      << r.output;
+
+  // The FIFOs in the estimate's (pipeline) order, in the JSON and the table.
+  std::vector<std::string> run_order, estimate_order;
+  for (const auto& f : j["fifos"]) run_order.push_back(f["name"]);
+  for (const auto& f : je["fifos"]) estimate_order.push_back(f["name"]);
+  EXPECT_EQ(run_order, estimate_order);
+  size_t at = r.output.find("fifo (in pipeline order)");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  for (const auto& name : run_order) {
+    const size_t next = r.output.find("\n  " + name + " ", at);
+    ASSERT_NE(next, std::string::npos) << name << " missing or out of order\n" << r.output;
+    at = next;
+  }
 }
 
 // Output files never destroy an input, are written whole or not at all, and

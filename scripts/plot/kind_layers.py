@@ -124,6 +124,11 @@ def load(args):
                   device_totals, layers, fifos, bottleneck, interval, frames)
 
 
+def describe(r):
+    return "%s: %s of %s on %s, %d layers, bottleneck %s" % (r.path, r.source, r.design, r.device_name,
+                                                          len(r.layers), r.bottleneck)
+
+
 def default_size(args, r):
     return max(1000, 160 + 70 * len(r.layers)), 900
 
@@ -185,8 +190,8 @@ def _draw_resources(ax, r):
         left = [a + b for a, b in zip(left, widths)]
     for yi, (k, _), total in zip(y, shown, left):
         used = sum(l["resources"][k] for l in r.layers) + r.fifos[k]
-        text = "%.1f%%  (%g of %g)" % (total, round(used), r.device[k]) if r.device[k] > 0 else \
-            "%g used, none on the device" % round(used)
+        text = "%.1f%%  (%.0f of %.0f)" % (total, used, r.device[k]) if r.device[k] > 0 else \
+            "%.0f used, none on the device" % used
         ax.annotate(text, (total, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
                     color="#b00000" if total > 100 else "black")
         highest = max(highest, total)

@@ -9,7 +9,9 @@ pipeline order, layer by layer.
 When the window has more cycles than the plot has pixel columns, a column
 covers several cycles: a stage row then stacks the share of those cycles in
 each state, and a FIFO row shades the range its occupancy took and draws its
-mean. With a column per cycle or fewer, both are the exact waveform.
+mean; in an SVG those waveforms are then embedded images at the figure's
+resolution. With a column per cycle or fewer, both are the exact waveform,
+and vectors in an SVG.
 """
 
 import fnmatch
@@ -144,6 +146,12 @@ def load(args):
     return Timeline(args.input, chosen, args.first, last, per_unit, args.clock_mhz)
 
 
+def describe(t):
+    stages = sum(1 for r in t.rows if r.stage)
+    return "%s: %d stage rows, %d FIFO rows, cycles %d to %d, %g cycles per time unit" % (
+        t.path, stages, len(t.rows) - stages, t.first, t.last - 1, t.cycles_per_unit)
+
+
 def default_size(args, t):
     return DEFAULT_WIDTH, MARGIN_PX + ROW_PX * len(t.rows)
 
@@ -188,6 +196,18 @@ def value_range(times, values, edges):
     return lo, mean, hi
 
 
+def _runs(edges, *columns):
+    """The columns merged where they repeat: (edges, columns), each column
+    extended by its last value for a step plot that ends at edges[-1]."""
+    keep = np.ones(len(columns[0]), dtype=bool)
+    for c in columns:
+        keep[1:] &= c[1:] == c[:-1]
+    keep = ~keep
+    keep[0] = True
+    x = np.append(edges[:-1][keep], edges[-1])
+    return x, [np.append(c[keep], c[keep][-1]) for c in columns]
+
+
 def _row_label(row, peak):
     if row.stage:
         return row.var.name
@@ -203,6 +223,9 @@ def draw(fig, args, t):
     cycles = t.last - t.first
     columns = max(1, min(cycles, int(fig.get_figwidth() * fig.dpi)))
     edges = np.linspace(t.first, t.last, columns + 1)
+    # Columns of several cycles draw waveforms with a vertex or more per pixel:
+    # an SVG holds them as one image each (its text and axes stay vectors).
+    dense = cycles > columns
     n = len(t.rows)
     labels = []
     other_states = {}
@@ -220,8 +243,8 @@ def draw(fig, args, t):
                 if colour is None:
                     colour = other_states.setdefault(s, OTHER_STATE_COLOURS[len(other_states) % len(OTHER_STATE_COLOURS)])
                 top = bottom + 0.8 * shares[s]
-                ax.fill_between(edges, np.append(bottom, bottom[-1]), np.append(top, top[-1]), step="post",
-                                color=colour, linewidth=0)
+                x, (b, u) = _runs(edges, bottom, top)
+                ax.fill_between(x, b, u, step="post", color=colour, linewidth=0, rasterized=dense)
                 bottom = top
             labels.append(_row_label(row, 0))
         else:
@@ -229,10 +252,9 @@ def draw(fig, args, t):
             peak = int(finite.max()) if finite.size else 0
             scale = 0.8 / max(peak, 1)
             lo, mean, hi = value_range(times, values, edges)
-            ax.fill_between(edges, np.append(y0 + scale * lo, y0 + scale * lo[-1]),
-                            np.append(y0 + scale * hi, y0 + scale * hi[-1]), step="post",
-                            color=FIFO_COLOUR, alpha=0.3, linewidth=0)
-            ax.stairs(y0 + scale * mean, edges, baseline=None, color=FIFO_COLOUR, linewidth=1)
+            x, (l, m, h) = _runs(edges, y0 + scale * lo, y0 + scale * mean, y0 + scale * hi)
+            ax.fill_between(x, l, h, step="post", color=FIFO_COLOUR, alpha=0.3, linewidth=0, rasterized=dense)
+            ax.stairs(m[:-1], x, baseline=None, color=FIFO_COLOUR, linewidth=1, rasterized=dense)
             ax.axhline(y0, color="#bbbbbb", linewidth=0.5)
             labels.append(_row_label(row, peak))
         # A line between layers.

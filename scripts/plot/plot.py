@@ -13,6 +13,7 @@ module that draws it. A kind's module provides
     add_arguments(parser)      its own options (the common ones are added here)
     default_size(args, data) -> (width_px, height_px)
     load(args) -> data         reads and checks INPUT; raises PlotError
+    describe(data) -> str      one line on what was read, for -v
     draw(fig, args, data)      draws on a matplotlib Figure of the chosen size
 
 and this script does the rest: the command line, -o's format (.png or .svg),
@@ -104,6 +105,8 @@ def run(argv):
     output_format(args.output)  # a bad -o is reported before any work
     size = parse_size(args.size) if args.size is not None else None
     data = kind.load(args)
+    if args.verbose:
+        sys.stderr.write("vine plot %s: read %s\n" % (name, kind.describe(data)))
     width, height = size or kind.default_size(args, data)
     fig = new_figure(width, height, args.dpi)
     kind.draw(fig, args, data)

@@ -238,6 +238,13 @@ def case_errors(tmp):
     vine("plot", "timeline", vcd, "-o", png, "--stages", "conv9")
     with open(png) as f:
         check(f.read() == "old", "a failed plot changed the file at -o")
+    # -q before the command reaches the script: nothing said; -v says what was read.
+    code, text = vine("-q", "plot", "timeline", vcd, "-o", png)
+    check(code == 0 and text == "", "vine -q plot: exit %d, said: %s" % (code, text))
+    code, text = vine("plot", "timeline", vcd, "-o", png, "-v")
+    check(code == 0 and "stage rows" in text and "wrote " + png in text, "vine plot -v: exit %d, said: %s" % (code, text))
+    code, text = vine("-v", "plot", "timeline", vcd, "-o", png, "-q")
+    check(code == 1 and "give one of them" in text, "vine -v plot -q: exit %d, said: %s" % (code, text))
     code, text = vine("plot", "--help")
     check(code == 0 and "timeline" in text and "layers" in text, "vine plot --help: exit %d\n%s" % (code, text))
 

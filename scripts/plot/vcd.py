@@ -124,8 +124,12 @@ def read(path, choose=None):
         time = 0
         end_time = 0
         vector = None  # a "bVALUE" or "rVALUE" whose identifier is the next token
+        in_comment = False
         for number, line in lines:
             for token in line.split():
+                if in_comment:
+                    in_comment = token != "$end"
+                    continue
                 if vector is not None:
                     _change(by_code, token, time, vector, path, number)
                     vector = None
@@ -143,6 +147,8 @@ def read(path, choose=None):
                     vector = token
                 elif c in "01xXzZ":
                     _change(by_code, token[1:], time, token[0], path, number)
+                elif token == "$comment":
+                    in_comment = True
                 elif c == "$":
                     pass  # $dumpvars, $dumpall, $dumpon, $dumpoff, $end: the values inside read as any others
                 else:

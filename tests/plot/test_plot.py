@@ -176,9 +176,10 @@ def case_timescale(tmp):
     variants = {
         # a unit of one cycle at 100 MHz, spelt with a space, over three lines
         "period.vcd": (head.replace("$timescale 1ns $end", "$timescale\n  10 ns\n$end"), body, ["--clock-mhz", "100"]),
-        # times in picoseconds: 10000 per cycle at 100 MHz
+        # times in picoseconds: 10000 per cycle at 100 MHz; a $comment among the changes
         "ps.vcd": (head.replace("$timescale 1ns $end", "$timescale 1ps $end"),
-                   re.sub(r"(?m)^#(\d+)$", lambda m: "#%d" % (int(m.group(1)) * 10000), body), ["--clock-mhz", "100"]),
+                   re.sub(r"(?m)^#(\d+)$", lambda m: "#%d" % (int(m.group(1)) * 10000), body)
+                   .replace("$end\n", "$end\n$comment not a time: #999999999 $end\n", 1), ["--clock-mhz", "100"]),
     }
     titles = {}
     for name, (h, b, opts) in [("cycles.vcd", (head, body, []))] + list(variants.items()):

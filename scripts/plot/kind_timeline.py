@@ -229,11 +229,13 @@ def draw(fig, args, t):
     n = len(t.rows)
     labels = []
     other_states = {}
+    seen = set()  # the states drawn, for the legend
     for i, row in enumerate(t.rows):
         y0 = n - 1 - i - 0.4  # the row's band: [y0, y0 + 0.8]
         times, values = _steps(row.var, t.cycles_per_unit)
         if row.stage:
             shares = state_shares(times, values, edges)
+            seen.update(s for s, v in shares.items() if v.any())
             bottom = np.full(columns, y0)
             order = [s for s, _, _ in STATES] + sorted(set(shares) - {s for s, _, _ in STATES})
             for s in order:
@@ -274,8 +276,9 @@ def draw(fig, args, t):
     if per_column > 1:
         title += "; %.3g cycles per pixel column: shares of states, FIFO range and mean" % per_column
     fig.suptitle(title, fontsize=10, x=0.01, ha="left")
-    handles = [Patch(color=c, label=name) for _, name, c in STATES]
-    handles += [Patch(color=c, label="state %d" % s) for s, c in sorted(other_states.items())]
-    handles.append(Line2D([], [], color=FIFO_COLOUR, label="FIFO beats (row scaled to 0..peak)"))
+    handles = [Patch(color=c, label=name) for s, name, c in STATES if s in seen]
+    handles += [Patch(color=c, label="state %d" % s) for s, c in sorted(other_states.items()) if s in seen]
+    if not all(r.stage for r in t.rows):
+        handles.append(Line2D([], [], color=FIFO_COLOUR, label="FIFO beats (row scaled to 0..peak)"))
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1), ncol=len(handles), fontsize=8,
               frameon=False, borderaxespad=0.2)

@@ -17,5 +17,6 @@ int cmd_bench(const Args& args);
 int cmd_rtl_units(const Args& args);
 int cmd_golden(const Args& args);
 int cmd_vp(const Args& args);
+int cmd_plot(const Args& args);
 
 }  // namespace vine::cli

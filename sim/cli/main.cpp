@@ -38,6 +38,9 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"vp",
        {vine::cli::cmd_vp,
         "the virtual platform: a driver job or an application against registers, DDR, DMAs, IRQ"}},
+      {"plot",
+       {vine::cli::cmd_plot,
+        "figures (PNG, SVG): a run's stage/FIFO timeline, per-layer cycles and resources"}},
   };
   return cmds;
 }

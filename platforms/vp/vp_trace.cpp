@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -68,8 +69,12 @@ void write_vp_vcd(std::ostream& out, const VirtualPlatform& vp) {
       << "  Times in units of " << unit << " (SystemC's time resolution). The accelerator's clock period is "
       << period << " units (" << vp.design().clock_mhz << " MHz";
   const double exact_period = 1 / (vp.design().clock_mhz * 1e6 * sc_core::sc_get_time_resolution().to_seconds());
-  if (std::abs(double(period) - exact_period) > 1e-6)
-    out << ", whose exact period of " << exact_period << " units SystemC rounds to this";
+  if (std::abs(double(period) - exact_period) > 1e-6) {
+    std::ostringstream exact;
+    exact.precision(12);
+    exact << exact_period;
+    out << ", whose exact period of " << exact.str() << " units SystemC rounds to this";
+  }
   out << "): cycle c starts at time c * " << period << ".\n$end\n"
       << "$timescale " << vcd_unit(unit) << " $end\n$scope module board $end\n"
       << "$var wire 1 ! irq $end\n"

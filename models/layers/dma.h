@@ -16,6 +16,8 @@ class InputDma final : public Stage {
   using FrameSource = std::function<void(int frame, std::vector<int32_t>& elements)>;
   InputDma(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, FrameSource source);
   const char* kind() const override { return "input_dma"; }
+  // Beats per frame: frame f's first beat is the beat f * words_per_frame() it writes.
+  int64_t words_per_frame() const { return words_; }
 
  protected:
   bool next_iteration(Iteration& it) override;

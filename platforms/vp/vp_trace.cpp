@@ -1,6 +1,8 @@
 #include "platforms/vp/vp_trace.h"
 
 #include <algorithm>
+#include <cmath>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -14,6 +16,12 @@ struct Change {
   int signal;
   int64_t value;
 };
+
+// "1 ps" as VCD writes it: "1ps".
+std::string vcd_unit(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+  return s;
+}
 
 std::string bits(int64_t v, int width) {
   std::string s;
@@ -52,8 +60,23 @@ void write_vp_vcd(std::ostream& out, const VirtualPlatform& vp) {
            std::make_tuple(c.ps, c.signal == 0 ? 0 : 1, c.value);
   });
 
-  out << "$comment virtual platform of " << vp.design().name << " (vine vp) $end\n"
-      << "$timescale 1ps $end\n$scope module board $end\n"
+  // One VCD time unit is SystemC's time resolution (sc_time::value() counts
+  // it), 1 ps unless a program sets another; the DDR's and the DMAs' times
+  // are in it, and the clock period is a whole number of it (SystemC rounds
+  // the design's period to it).
+  const std::string unit = sc_core::sc_get_time_resolution().to_string();  // e.g. "1 ps"
+  out << "$comment\n  virtual platform of " << vp.design().name << " (vine vp).\n"
+      << "  Times in units of " << unit << " (SystemC's time resolution). The accelerator's clock period is "
+      << period << " units (" << vp.design().clock_mhz << " MHz";
+  const double exact_period = 1 / (vp.design().clock_mhz * 1e6 * sc_core::sc_get_time_resolution().to_seconds());
+  if (std::abs(double(period) - exact_period) > 1e-6) {
+    std::ostringstream exact;
+    exact.precision(12);
+    exact << exact_period;
+    out << ", whose exact period of " << exact.str() << " units SystemC rounds to this";
+  }
+  out << "): cycle c starts at time c * " << period << ".\n$end\n"
+      << "$timescale " << vcd_unit(unit) << " $end\n$scope module board $end\n"
       << "$var wire 1 ! irq $end\n"
       << "$var wire 1 \" job_busy $end\n"
       << "$var wire 8 # input_dma_reads_in_flight $end\n"

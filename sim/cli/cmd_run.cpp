@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include "platforms/board/streaming_board.h"
 #include "sim/cli/commands.h"
@@ -16,6 +19,7 @@
 #include "sim/ir/stage_plan.h"
 #include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
+#include "sim/trace/gzip_stream.h"
 #include "sim/trace/traces.h"
 
 namespace vine::cli {
@@ -34,7 +38,13 @@ int cmd_run(const Args& args) {
                                                         "write the report as JSON")(
       "vcd", po::value<std::string>(), "write FIFO occupancies and stage states as VCD (GTKWave)")(
       "perfetto", po::value<std::string>(),
-      "write a Chrome/Perfetto JSON timeline, one track per stage")(
+      "write a Chrome/Perfetto JSON timeline, one track per stage (gzip-compressed when F ends in .gz)")(
+      "trace-frames", po::value<std::string>(),
+      "A:B (or A): --vcd and --perfetto show only frames A to B (0-based), from frame A's first "
+      "input beat to frame B's last output beat")(
+      "trace-stages", po::value<std::string>(),
+      "PATTERN[,PATTERN...]: --vcd and --perfetto show only the stages whose names match a glob "
+      "(e.g. 'conv1.*'), with the FIFOs they read or write")(
       "timing-only", "skip the arithmetic: the same cycles, no output check")(
       "list-modules",
       "print the elaborated SystemC hierarchy (modules, stages, streams, ports) and exit")(
@@ -69,8 +79,56 @@ int cmd_run(const Args& args) {
         "run",
         "--timing-only runs no arithmetic, so there is nothing for --backend rtl to co-simulate",
         opts);
+  const bool tracing = vm.count("vcd") || vm.count("perfetto");
+  for (const char* f : {"trace-frames", "trace-stages"})
+    if (vm.count(f) && !tracing)
+      return usage_error("run", std::string("--") + f + " restricts the traces: give --vcd or --perfetto too",
+                         opts);
+  // --trace-frames A:B, checked against --frames before the run.
+  int trace_first = 0, trace_last = 0;
+  if (vm.count("trace-frames")) {
+    const std::string v = vm["trace-frames"].as<std::string>();
+    const std::string expected = "expected A:B or A, frame numbers with 0 <= A <= B <= " +
+                                 std::to_string(o.frames - 1) + " (the run's --frames " +
+                                 std::to_string(o.frames) + ", counted from 0)";
+    const size_t colon = v.find(':');
+    const std::string a = v.substr(0, colon), b = colon == std::string::npos ? a : v.substr(colon + 1);
+    auto number = [](const std::string& t, int& out) {
+      if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos) return false;
+      out = std::stoi(t);
+      return true;
+    };
+    if (!number(a, trace_first) || !number(b, trace_last))
+      return usage_error("run", "--trace-frames: got '" + v + "', " + expected, opts);
+    if (trace_first > trace_last)
+      return usage_error("run", "--trace-frames: got '" + v + "', whose first frame " + a + " comes after its last " +
+                                    b + "; " + expected, opts);
+    if (trace_last >= o.frames)
+      return usage_error("run", "--trace-frames: got '" + v + "', but frame " + std::to_string(trace_last) +
+                                    " is not in the run; " + expected, opts);
+  }
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   log_design_loaded(d);
+  // --trace-stages, checked against the design's stages before the run.
+  trace::TraceSelection selection;
+  if (vm.count("trace-stages")) {
+    if (d.hw_template != ir::Template::kStreaming)
+      return usage_error("run", "--trace-stages: the design has no streaming stages to select", opts);
+    std::vector<std::string> names;
+    for (const auto& s : ir::plan_process_network(d).stages) names.push_back(s.name);
+    const std::string v = vm["trace-stages"].as<std::string>();
+    std::string unmatched;
+    selection.stages = trace::select_stages(names, v, unmatched);
+    if (selection.stages.empty()) {
+      std::string some;
+      for (size_t i = 0; i < names.size() && i < 6; ++i) some += (i ? ", " : "") + names[i];
+      if (names.size() > 6) some += ", ... (`vine run DESIGN --list-modules` lists them all)";
+      return usage_error("run",
+                         "--trace-stages: got '" + v + "', whose pattern '" + unmatched +
+                             "' matches no stage; expected comma-separated globs over the stage names: " + some,
+                         opts);
+    }
+  }
   // Outputs are checked (not opened) before the run and written at its end.
   for (const char* f : {"json", "vcd", "perfetto"})
     if (vm.count(f)) {
@@ -119,15 +177,33 @@ int cmd_run(const Args& args) {
       !write_output("json", vm["json"].as<std::string>(),
                     [&](std::ostream& out) { out << sim::to_json(r, simulation.estimate()).dump(2) << "\n"; }))
     return kExitUsage;
+  if (vm.count("trace-frames")) {
+    const trace::FrameWindow win = trace::frame_window(simulation.network(), trace_first, trace_last);
+    if (!win.note.empty()) spdlog::warn("--trace-frames: {}", win.note);
+    selection.begin = win.begin;
+    selection.end = win.end;
+    spdlog::info("traces: frames {} to {}, cycles {} to {}", trace_first, trace_last, win.begin,
+                 win.end == std::numeric_limits<int64_t>::max() ? std::string("the end") : std::to_string(win.end - 1));
+  }
   if (vm.count("vcd")) {
-    if (!write_output("vcd", vm["vcd"].as<std::string>(),
-                      [&](std::ostream& out) { trace::write_vcd(simulation.network(), out); }))
+    if (!write_output("vcd", vm["vcd"].as<std::string>(), [&](std::ostream& out) {
+          trace::write_vcd(simulation.network(), d.clock_mhz, out, selection);
+        }))
       return kExitUsage;
     spdlog::debug("wrote VCD {}", vm["vcd"].as<std::string>());
   }
   if (vm.count("perfetto")) {
     if (!write_output("perfetto", vm["perfetto"].as<std::string>(),
-                      [&](std::ostream& out) { trace::write_perfetto(simulation.network(), d.clock_mhz, out); }))
+                      [&](std::ostream& out) {
+                        const std::string& path = vm["perfetto"].as<std::string>();
+                        if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
+                          trace::GzipOstream gz(out);
+                          trace::write_perfetto(simulation.network(), d.clock_mhz, gz, selection);
+                          gz.finish();
+                        } else {
+                          trace::write_perfetto(simulation.network(), d.clock_mhz, out, selection);
+                        }
+                      }))
       return kExitUsage;
     spdlog::debug("wrote Perfetto timeline {}", vm["perfetto"].as<std::string>());
   }

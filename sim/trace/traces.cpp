@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <fnmatch.h>
 #include <functional>
 #include <limits>
 #include <ostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <queue>
 #include <string>
@@ -197,24 +200,68 @@ void write_value(Writer& w, const VcdVar& v, int64_t value) {
   w << ' ' << v.id << '\n';
 }
 
-void write_vcd_header(Writer& w) {
+// The clock period in picoseconds as text: "10000", "3003.003003".
+std::string period_ps_text(double clock_mhz) {
+  std::ostringstream o;
+  o.precision(12);
+  o << 1e6 / clock_mhz;
+  return o.str();
+}
+
+void write_vcd_header(Writer& w, double clock_mhz, const VcdTimebase& tb, const TraceSelection& sel) {
   w << "$version vine $end\n"
        "$comment\n"
-       "  One time unit is one clock cycle; a value holds during the cycles from its time on.\n"
+       "  Clock "
+    << period_ps_text(clock_mhz) << " ps (" << clock_mhz << " MHz). ";
+  if (tb.exact)
+    w << "Cycle c starts at time c * " << tb.step << " (x " << tb.timescale << ").\n";
+  else
+    w << "The period is no whole number of fs, which VCD cannot state: cycle c starts at\n"
+         "  time round(c * "
+      << period_ps_text(clock_mhz / 1000) << ") fs, within half a fs of the exact time.\n";
+  w << "  A value holds during the cycles from its time on.\n"
        "  A FIFO's integer is the beats it holds: a beat written or read in cycle t counts from t + 1.\n"
        "  A stage's 2-bit state: 0 idle (not started or done), 1 busy (the pipeline advanced),\n"
-       "  2 stalled: input empty (waiting for a beat), 3 stalled: output full (waiting for a free slot).\n"
-       "$end\n"
-       "$timescale 1ns $end\n";
+       "  2 stalled: input empty (waiting for a beat), 3 stalled: output full (waiting for a free slot).\n";
+  if (sel.windowed()) {
+    w << "  Window: cycles " << sel.begin << " to ";
+    if (sel.end == kNever)
+      w << "the end";
+    else
+      w << sel.end - 1 << "; the last #time marks the window's end, cycle " << sel.end;
+    w << "; the values at cycle " << sel.begin << " are the $dumpvars.\n";
+  }
+  if (!sel.stages.empty()) w << "  Some stages only (--trace-stages), with the FIFOs they read or write.\n";
+  w << "$end\n"
+       "$timescale "
+    << tb.timescale << " $end\n";
 }
+
+// The FIFOs a selection shows: every FIFO, or those a selected stage reads or writes.
+std::vector<bool> selected_fifos(const sim::ProcessNetwork& pn, const TraceSelection& sel) {
+  std::vector<bool> wanted(pn.fifos().size(), sel.stages.empty());
+  if (sel.stages.empty()) return wanted;
+  std::unordered_map<const StreamFifo*, size_t> index;
+  for (size_t i = 0; i < pn.fifos().size(); ++i) index[pn.fifos()[i].get()] = i;
+  for (size_t s = 0; s < pn.stages().size(); ++s) {
+    if (!sel.stages[s]) continue;
+    for (const auto* ports : {&pn.stages()[s]->inputs(), &pn.stages()[s]->outputs()})
+      for (const StreamFifo* f : *ports)
+        if (const auto it = index.find(f); it != index.end()) wanted[it->second] = true;
+  }
+  return wanted;
+}
+
+bool stage_selected(const TraceSelection& sel, size_t i) { return sel.stages.empty() || sel.stages[i]; }
 
 // Declares one scope per layer, in pipeline order, holding each of its stages'
 // input FIFOs and then the stage; FIFOs with no consumer go in the top scope.
 // Returns the variables in declaration order.
 std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<StageActivity>& stages,
-                                     std::vector<FifoOccupancy>& fifos, Writer& w) {
+                                     std::vector<FifoOccupancy>& fifos, const TraceSelection& sel, Writer& w) {
   std::unordered_map<const StreamFifo*, size_t> fifo_index;
   for (size_t i = 0; i < pn.fifos().size(); ++i) fifo_index[pn.fifos()[i].get()] = i;
+  const std::vector<bool> wanted = selected_fifos(pn, sel);
   std::vector<bool> declared(fifos.size(), false);
   std::vector<VcdVar> vars;
   auto declare = [&](Waveform& wave, const std::string& name, bool is_fifo) {
@@ -231,12 +278,13 @@ std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<
   // residual block interleave), and a scope is opened once.
   const auto& st = pn.stages();
   std::vector<std::string> groups;
-  for (const auto& s : st)
-    if (std::find(groups.begin(), groups.end(), group_of(*s)) == groups.end()) groups.push_back(group_of(*s));
+  for (size_t i = 0; i < st.size(); ++i)
+    if (stage_selected(sel, i) && std::find(groups.begin(), groups.end(), group_of(*st[i])) == groups.end())
+      groups.push_back(group_of(*st[i]));
   for (const std::string& group : groups) {
     w << "$scope module " << vcd_name(group) << " $end\n";
     for (size_t i = 0; i < st.size(); ++i) {
-      if (group_of(*st[i]) != group) continue;
+      if (!stage_selected(sel, i) || group_of(*st[i]) != group) continue;
       for (const StreamFifo* f : st[i]->inputs()) {
         const auto it = fifo_index.find(f);
         if (it != fifo_index.end() && !declared[it->second]) declare_fifo(it->second);
@@ -246,27 +294,28 @@ std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<
     w << "$upscope $end\n";
   }
   for (size_t i = 0; i < fifos.size(); ++i)
-    if (!declared[i]) declare_fifo(i);
+    if (wanted[i] && !declared[i]) declare_fifo(i);
   w << "$upscope $end\n$enddefinitions $end\n";
   return vars;
 }
 
 // The value changes of every variable, merged in time order: the values at
-// time 0 as $dumpvars, then one "#t" per cycle in which something changed.
-void write_vcd_changes(std::vector<VcdVar>& vars, Writer& w) {
+// the window's first cycle as $dumpvars, then one "#t" per cycle in which
+// something changed, and a last "#t" at the window's end when it has one.
+void write_vcd_changes(std::vector<VcdVar>& vars, const VcdTimebase& tb, const TraceSelection& sel, Writer& w) {
   using Next = std::pair<int64_t, size_t>;  // (cycle of the next change, variable)
   std::priority_queue<Next, std::vector<Next>, std::greater<>> pending;
   std::vector<int64_t> shown(vars.size(), 0);  // everything starts idle and empty
   auto schedule = [&](size_t v) {
     const int64_t t = vars[v].wave->next_change();
-    if (t != kNever) pending.push({t, v});
+    if (t != kNever && t < sel.end) pending.push({t, v});
   };
 
   for (size_t v = 0; v < vars.size(); ++v) {
-    if (vars[v].wave->next_change() == 0) shown[v] = vars[v].wave->take();
+    while (vars[v].wave->next_change() <= sel.begin) shown[v] = vars[v].wave->take();
     schedule(v);
   }
-  w << "#0\n$dumpvars\n";
+  w << '#' << tb.time(sel.begin) << "\n$dumpvars\n";
   for (size_t v = 0; v < vars.size(); ++v) write_value(w, vars[v], shown[v]);
   w << "$end\n";
 
@@ -278,7 +327,7 @@ void write_vcd_changes(std::vector<VcdVar>& vars, Writer& w) {
       pending.pop();
       const int64_t value = vars[v].wave->take();
       if (value != shown[v]) {
-        if (!stamped) w << '#' << t << '\n';
+        if (!stamped) w << '#' << tb.time(t) << '\n';
         stamped = true;
         shown[v] = value;
         write_value(w, vars[v], value);
@@ -286,19 +335,32 @@ void write_vcd_changes(std::vector<VcdVar>& vars, Writer& w) {
       schedule(v);
     }
   }
+  if (sel.end != kNever && sel.end > sel.begin) w << '#' << tb.time(sel.end) << '\n';
 }
 
 // ------------------------------------------------------------ Perfetto
 
 constexpr int kStagesPid = 1, kFifosPid = 2;
 
+// Slice names: short, as there is one per slice (a million in a MobileNet frame).
 const char* activity_name(Activity a) {
   switch (a) {
     case Activity::kBusy: return "busy";
-    case Activity::kStalledInput: return "stalled: input empty";
-    case Activity::kStalledOutput: return "stalled: output full";
+    case Activity::kStalledInput: return "input empty";
+    case Activity::kStalledOutput: return "output full";
   }
   return "?";
+}
+
+// Whole nanoseconds as the format's microseconds: "4414.414", "12", "0.003".
+void write_us(Writer& w, int64_t ns) {
+  w << ns / 1000;
+  int64_t frac = ns % 1000;
+  if (frac == 0) return;
+  char d[4] = {'.', char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10)};
+  size_t n = 4;
+  while (d[n - 1] == '0') --n;
+  w << std::string_view(d, n);
 }
 
 std::string json_string(const std::string& s) { return nlohmann::json(s).dump(); }
@@ -324,36 +386,51 @@ void write_metadata(EventList& ev, int pid, int tid, const char* what, const std
             << R"(","args":{")" << arg << R"(":)" << value << "}}";
 }
 
-// A track per stage, in pipeline order, with its activity spans as slices.
-void write_stage_tracks(const sim::ProcessNetwork& pn, double clock_mhz, EventList& ev) {
+// A track per stage, in pipeline order (tid: its index + 1, whatever the
+// selection), with its activity spans, cut to the window, as slices: a span
+// is already the whole run of consecutive cycles in one state.
+void write_stage_tracks(const sim::ProcessNetwork& pn, double clock_mhz, const TraceSelection& sel,
+                        EventList& ev) {
   write_metadata(ev, kStagesPid, 0, "process_name", "name", json_string("stages"));
   write_metadata(ev, kStagesPid, 0, "process_sort_index", "sort_index", "0");
-  int tid = 0;
-  for (const auto& s : pn.stages()) {
-    ++tid;
-    write_metadata(ev, kStagesPid, tid, "thread_name", "name", json_string(s->name()));
+  for (size_t i = 0; i < pn.stages().size(); ++i) {
+    if (!stage_selected(sel, i)) continue;
+    const int tid = int(i) + 1;
+    write_metadata(ev, kStagesPid, tid, "thread_name", "name", json_string(pn.stages()[i]->name()));
     write_metadata(ev, kStagesPid, tid, "thread_sort_index", "sort_index", std::to_string(tid));
-    for (const ActivitySpan& a : s->activity())
-      ev.next() << R"({"ph":"X","pid":)" << kStagesPid << R"(,"tid":)" << tid << R"(,"name":")"
-                << activity_name(a.what) << R"(","ts":)" << double(a.begin) / clock_mhz << R"(,"dur":)"
-                << double(a.end - a.begin) / clock_mhz << '}';
+    for (const ActivitySpan& a : pn.stages()[i]->activity()) {
+      const int64_t begin = std::max(a.begin, sel.begin), end = std::min(a.end, sel.end);
+      if (begin >= end) continue;
+      const int64_t b = perfetto_ns(begin, clock_mhz);
+      Writer& w = ev.next() << R"({"ph":"X","pid":)" << kStagesPid << R"(,"tid":)" << tid << R"(,"ts":)";
+      write_us(w, b);
+      w << R"(,"dur":)";
+      write_us(w, perfetto_ns(end, clock_mhz) - b);
+      w << R"(,"name":")" << activity_name(a.what) << R"("})";
+    }
   }
 }
 
-// A counter per FIFO with the beats it holds, at each change.
-void write_fifo_counters(const sim::ProcessNetwork& pn, double clock_mhz, EventList& ev) {
-  write_metadata(ev, kFifosPid, 0, "process_name", "name", json_string("FIFO occupancy (beats)"));
+// A counter per FIFO with the beats it holds: its value at the window's first
+// cycle, then each change in the window.
+void write_fifo_counters(const sim::ProcessNetwork& pn, double clock_mhz, const TraceSelection& sel,
+                         EventList& ev) {
+  write_metadata(ev, kFifosPid, 0, "process_name", "name", json_string("FIFO occupancy"));
   write_metadata(ev, kFifosPid, 0, "process_sort_index", "sort_index", "1");
-  for (const auto& f : pn.fifos()) {
-    const std::string name = json_string(f->name());
+  const std::vector<bool> wanted = selected_fifos(pn, sel);
+  for (size_t i = 0; i < pn.fifos().size(); ++i) {
+    if (!wanted[i]) continue;
+    const std::string name = json_string(pn.fifos()[i]->name());
     auto counter = [&](int64_t cycle, int64_t beats) {
-      ev.next() << R"({"ph":"C","pid":)" << kFifosPid << R"(,"name":)" << name << R"(,"ts":)"
-                << double(cycle) / clock_mhz << R"(,"args":{"occupancy":)" << beats << "}}";
+      Writer& w = ev.next() << R"({"ph":"C","pid":)" << kFifosPid << R"(,"ts":)";
+      write_us(w, perfetto_ns(cycle, clock_mhz));
+      w << R"(,"name":)" << name << R"(,"args":{"beats":)" << beats << "}}";
     };
-    counter(0, 0);
-    FifoOccupancy occupancy(*f);
+    FifoOccupancy occupancy(*pn.fifos()[i]);
     int64_t shown = 0;
-    while (occupancy.next_change() != kNever) {
+    while (occupancy.next_change() <= sel.begin) shown = occupancy.take();
+    counter(sel.begin, shown);
+    while (occupancy.next_change() < sel.end) {
       const int64_t t = occupancy.next_change();
       const int64_t beats = occupancy.take();
       if (beats != shown) counter(t, beats);
@@ -364,7 +441,82 @@ void write_fifo_counters(const sim::ProcessNetwork& pn, double clock_mhz, EventL
 
 }  // namespace
 
-void write_vcd(const sim::ProcessNetwork& pn, std::ostream& out) {
+int64_t perfetto_ns(int64_t cycle, double clock_mhz) { return std::llround(double(cycle) * 1e3 / clock_mhz); }
+
+int64_t VcdTimebase::time(int64_t cycle) const {
+  return exact ? cycle * step : std::llround(double(cycle) * period_fs);
+}
+
+VcdTimebase vcd_timebase(double clock_mhz) {
+  VcdTimebase tb;
+  tb.period_fs = 1e9 / clock_mhz;
+  const double whole = std::round(tb.period_fs);
+  tb.exact = std::abs(tb.period_fs - whole) < 1e-6;
+  if (!tb.exact) {
+    tb.timescale = "1fs";
+    return tb;
+  }
+  int64_t n = int64_t(whole);
+  int k = 0;  // the power of ten of the unit, in fs, up to 1 s
+  while (k < 15 && n % 10 == 0) {
+    n /= 10;
+    ++k;
+  }
+  static const char* const kUnits[] = {"fs", "ps", "ns", "us", "ms", "s"};
+  static const char* const kMultiples[] = {"1", "10", "100"};
+  tb.timescale = std::string(kMultiples[k % 3]) + kUnits[k / 3];
+  tb.step = n;
+  return tb;
+}
+
+FrameWindow frame_window(const sim::ProcessNetwork& pn, int first, int last) {
+  FrameWindow win;
+  const models::InputDma& in = pn.input_dma();
+  const auto& beats = in.outputs().at(0)->times();
+  const size_t first_beat = size_t(first) * size_t(in.words_per_frame());
+  int64_t trace_end = 0;
+  for (const auto& s : pn.stages()) trace_end = std::max(trace_end, s->local_cycle() + 1);
+  if (first_beat < beats.size()) {
+    win.begin = beats[first_beat].write;
+  } else {
+    win.begin = trace_end;
+    win.note = "frame " + std::to_string(first) + " never entered the pipeline (the run deadlocked)";
+  }
+  const auto& out = pn.output_dma().last_beat_cycles();
+  if (size_t(last) < out.size()) {
+    win.end = out[size_t(last)] + 1;
+  } else if (win.note.empty()) {
+    win.note = "frame " + std::to_string(last) +
+               " never left the pipeline (the run deadlocked): the window runs to the end of the trace";
+  }
+  return win;
+}
+
+std::vector<bool> select_stages(const std::vector<std::string>& stage_names, const std::string& patterns,
+                                std::string& unmatched) {
+  std::vector<bool> selected(stage_names.size(), false);
+  unmatched.clear();
+  std::stringstream list(patterns);
+  std::string pattern;
+  bool any = false;
+  while (std::getline(list, pattern, ',')) {
+    any = true;
+    bool matched = false;
+    for (size_t i = 0; i < stage_names.size(); ++i)
+      if (!pattern.empty() && fnmatch(pattern.c_str(), stage_names[i].c_str(), 0) == 0) selected[i] = matched = true;
+    if (!matched) {
+      unmatched = pattern;
+      return {};
+    }
+  }
+  if (!any || patterns.back() == ',') {  // "" or "a," : an empty pattern
+    unmatched = "";
+    return {};
+  }
+  return selected;
+}
+
+void write_vcd(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& out, const TraceSelection& sel) {
   std::vector<StageActivity> stages;
   stages.reserve(pn.stages().size());
   for (const auto& s : pn.stages()) stages.emplace_back(*s);
@@ -372,18 +524,19 @@ void write_vcd(const sim::ProcessNetwork& pn, std::ostream& out) {
   fifos.reserve(pn.fifos().size());
   for (const auto& f : pn.fifos()) fifos.emplace_back(*f);
 
+  const VcdTimebase tb = vcd_timebase(clock_mhz);
   Writer w(out);
-  write_vcd_header(w);
-  std::vector<VcdVar> vars = declare_vcd_vars(pn, stages, fifos, w);
-  write_vcd_changes(vars, w);
+  write_vcd_header(w, clock_mhz, tb, sel);
+  std::vector<VcdVar> vars = declare_vcd_vars(pn, stages, fifos, sel, w);
+  write_vcd_changes(vars, tb, sel, w);
 }
 
-void write_perfetto(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& out) {
+void write_perfetto(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& out, const TraceSelection& sel) {
   Writer w(out);
   w << R"({"traceEvents":[)";
   EventList ev(w);
-  write_stage_tracks(pn, clock_mhz, ev);
-  write_fifo_counters(pn, clock_mhz, ev);
+  write_stage_tracks(pn, clock_mhz, sel, ev);
+  write_fifo_counters(pn, clock_mhz, sel, ev);
   w << "\n],\n" << R"("displayTimeUnit":"ns"})" << '\n';
 }
 

@@ -48,6 +48,11 @@ test "$(grep -c "bit-exact" "$tmp/builtin.txt")" -eq 2
 grep -q 'var wire 1 ! irq' "$tmp/vp.vcd"
 grep -q 'var wire 8 % ddr_dma_transactions_outstanding' "$tmp/vp.vcd"
 test "$(grep -cx '1!' "$tmp/vp.vcd")" -eq 2
+# Its time unit is SystemC's resolution, 1 ps, and its header states the clock
+# period in it (the design runs at 100 MHz); a job starts and ends on a cycle.
+grep -qx '\$timescale 1ps \$end' "$tmp/vp.vcd"
+grep -q 'clock period is 10000 units (100 MHz): cycle c starts at time c \* 10000\.' "$tmp/vp.vcd"
+awk '/^#/ { t = substr($0, 2) } $0 == "1\"" || $0 == "0\"" { if (t % 10000 != 0) bad = 1 } END { exit bad }' "$tmp/vp.vcd"
 expect_usage_error() {  # $1: what stderr must say; the rest: the command
   what=$1; shift
   status=0; "$@" > /dev/null 2> "$tmp/usage.err" || status=$?

@@ -5,8 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +25,7 @@
 #include "sim/config/loaders.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/process_network.h"
+#include "sim/trace/gzip_stream.h"
 #include "sim/trace/traces.h"
 
 namespace fs = std::filesystem;
@@ -41,6 +47,7 @@ struct VcdVar {
 
 struct Vcd {
   bool has_timescale = false;
+  std::string timescale;  // e.g. "10ns"
   std::map<std::string, VcdVar> vars;  // by id code
   int64_t last_time = 0;
 
@@ -75,6 +82,7 @@ Vcd parse_vcd(const std::string& text) {
   while (!defined && in >> tok) {
     if (tok == "$timescale") {
       vcd.has_timescale = true;
+      in >> vcd.timescale;
       skip_to_end();
     } else if (tok == "$scope") {
       std::string kind, name;
@@ -144,6 +152,34 @@ Vcd parse_vcd(const std::string& text) {
   return vcd;
 }
 
+// A VCD timescale in femtoseconds: "10ns" is 1e7.
+double timescale_fs(const std::string& ts) {
+  size_t n = 0;
+  const double mult = std::stod(ts, &n);
+  const std::string unit = ts.substr(n);
+  const std::map<std::string, double> fs = {{"fs", 1},   {"ps", 1e3},  {"ns", 1e6},
+                                            {"us", 1e9}, {"ms", 1e12}, {"s", 1e15}};
+  EXPECT_TRUE(mult == 1 || mult == 10 || mult == 100) << ts;
+  EXPECT_TRUE(fs.count(unit)) << ts;
+  return fs.count(unit) ? mult * fs.at(unit) : 0;
+}
+
+// The VCD's times as clock cycles: each time must be a cycle's start,
+// cycle * period, to within half a femtosecond (the header's promise).
+Vcd in_cycles(Vcd vcd, double clock_mhz) {
+  const double unit_fs = timescale_fs(vcd.timescale), period_fs = 1e9 / clock_mhz;
+  auto cycle = [&](int64_t t) {
+    const double fs = double(t) * unit_fs;
+    const int64_t c = std::llround(fs / period_fs);
+    EXPECT_LE(std::abs(fs - double(c) * period_fs), 0.5 + 1e-9 * fs) << "time " << t << " is no cycle's start";
+    return c;
+  };
+  for (auto& [id, v] : vcd.vars)
+    for (auto& ch : v.changes) ch.first = cycle(ch.first);
+  vcd.last_time = cycle(vcd.last_time);
+  return vcd;
+}
+
 // The VCD names: '.', '-' and '>' are not for VCD viewers.
 std::string sanitised(std::string s) {
   for (char& c : s)
@@ -173,6 +209,116 @@ int64_t occupancy_from_stamps(const StreamFifo& f, int64_t t) {
   return n;
 }
 
+
+// ------------------------------------------------------------ the Trace Event Format, strictly
+
+// What a viewer reads from the JSON, in integer nanoseconds as ui.perfetto.dev
+// converts the format's microseconds (rounded): each stage track's slices and
+// each counter's values.
+struct Slice {
+  int64_t ts, dur;
+  std::string name;
+  bool operator==(const Slice& o) const { return ts == o.ts && dur == o.dur && name == o.name; }
+};
+struct Timeline {
+  std::map<int, std::string> track_names;                                 // tid -> stage
+  std::map<int, std::vector<Slice>> slices;                               // tid -> slices in order
+  std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> counters;  // name -> (ns, beats)
+  size_t events = 0;
+};
+
+// A time field: a number of microseconds that is a whole number of
+// nanoseconds (so that no viewer's rounding moves a slice's edge).
+int64_t ns_of(const nlohmann::json& v, const std::string& what) {
+  EXPECT_TRUE(v.is_number()) << what;
+  const double us = v.get<double>();
+  const int64_t ns = std::llround(us * 1000);
+  EXPECT_NEAR(us * 1000, double(ns), 1e-6) << what << " is no whole number of ns";
+  EXPECT_GE(ns, 0) << what;
+  return ns;
+}
+
+// Checks every event's fields against the Trace Event Format (ph, ts, dur,
+// pid, tid, name, args), and that the slices on a track do not overlap.
+Timeline read_trace_events(const std::string& text) {
+  Timeline tl;
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_TRUE(j.is_object());
+  EXPECT_EQ(j.value("displayTimeUnit", ""), "ns");
+  for (const auto& e : j.at("traceEvents")) {
+    ++tl.events;
+    const std::string ev = e.dump();
+    const std::string ph = e.at("ph").get<std::string>();
+    EXPECT_TRUE(e.at("pid").is_number_integer()) << ev;
+    EXPECT_TRUE(e.at("name").is_string()) << ev;
+    if (ph == "M") {
+      EXPECT_TRUE(e.at("args").is_object()) << ev;
+      if (e.at("name") == "thread_name") {
+        EXPECT_TRUE(e.at("tid").is_number_integer()) << ev;
+        EXPECT_TRUE(tl.track_names.emplace(e.at("tid").get<int>(), e.at("args").at("name").get<std::string>()).second)
+            << "a track named twice: " << ev;
+      }
+    } else if (ph == "X") {
+      EXPECT_EQ(e.at("pid"), 1) << ev;
+      EXPECT_TRUE(e.at("tid").is_number_integer()) << ev;
+      const Slice sl{ns_of(e.at("ts"), ev), ns_of(e.at("dur"), ev), e.at("name").get<std::string>()};
+      EXPECT_GT(sl.dur, 0) << ev;
+      auto& track = tl.slices[e.at("tid").get<int>()];
+      if (!track.empty()) {
+        EXPECT_GE(sl.ts, track.back().ts + track.back().dur) << "overlapping slices: " << ev;
+      }
+      track.push_back(sl);
+    } else if (ph == "C") {
+      EXPECT_EQ(e.at("pid"), 2) << ev;
+      EXPECT_EQ(e.at("args").size(), 1u) << ev;
+      EXPECT_TRUE(e.at("args").at("beats").is_number_integer()) << ev;
+      auto& c = tl.counters[e.at("name").get<std::string>()];
+      const int64_t ns = ns_of(e.at("ts"), ev);
+      if (!c.empty()) {
+        EXPECT_GT(ns, c.back().first) << "counter not in time order: " << ev;
+      }
+      c.push_back({ns, e.at("args").at("beats").get<int64_t>()});
+    } else {
+      ADD_FAILURE() << "unexpected phase " << ev;
+    }
+  }
+  for (const auto& [tid, sl] : tl.slices) EXPECT_TRUE(tl.track_names.count(tid)) << "slices on an unnamed track " << tid;
+  return tl;
+}
+
+// The values of a VCD variable over [begin, end), as (cycle, value) with the
+// value at `begin` first: what a windowed trace must show of the full one.
+std::vector<std::pair<int64_t, int64_t>> window_of(const VcdVar& v, int64_t begin, int64_t end) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  int64_t at_begin = 0;
+  for (const auto& [t, value] : v.changes)
+    if (t <= begin) at_begin = value;
+  out.push_back({begin, at_begin});
+  for (const auto& [t, value] : v.changes)
+    if (t > begin && t < end) out.push_back({t, value});
+  return out;
+}
+
+// A gzip file's text, inflated with zlib.
+std::string gunzip(const std::string& z) {
+  z_stream st{};
+  EXPECT_EQ(inflateInit2(&st, 15 + 16), Z_OK);
+  st.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z.data()));
+  st.avail_in = uInt(z.size());
+  std::string out;
+  char buf[1 << 16];
+  int r;
+  do {
+    st.next_out = reinterpret_cast<Bytef*>(buf);
+    st.avail_out = sizeof buf;
+    r = inflate(&st, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - st.avail_out);
+  } while (r == Z_OK);
+  EXPECT_EQ(r, Z_STREAM_END) << "not a complete gzip stream";
+  inflateEnd(&st);
+  return out;
+}
+
 // ------------------------------------------------------------ the run
 
 class Traces : public ::testing::Test {
@@ -182,7 +328,7 @@ class Traces : public ::testing::Test {
     pn_ = new vine::sim::ProcessNetwork(*design_, vine::sim::ElaborationOptions{2, true, true}, nullptr, {}, {});
     finished_ = pn_->run();
     std::ostringstream vcd, perfetto;
-    vine::trace::write_vcd(*pn_, vcd);
+    vine::trace::write_vcd(*pn_, design_->clock_mhz, vcd);
     vine::trace::write_perfetto(*pn_, design_->clock_mhz, perfetto);
     vcd_ = new std::string(vcd.str());
     perfetto_ = new std::string(perfetto.str());
@@ -216,7 +362,7 @@ TEST_F(Traces, TheRunFinishedAndRecorded) {
 }
 
 TEST_F(Traces, VcdDeclaresEveryFifoAndStage) {
-  const Vcd vcd = parse_vcd(*vcd_);
+  const Vcd vcd = in_cycles(parse_vcd(*vcd_), design_->clock_mhz);
   EXPECT_TRUE(vcd.has_timescale);
   EXPECT_NE(vcd_->find("$comment"), std::string::npos);
   EXPECT_EQ(vcd.vars.size(), pn_->fifos().size() + pn_->stages().size());
@@ -240,7 +386,7 @@ TEST_F(Traces, VcdDeclaresEveryFifoAndStage) {
 }
 
 TEST_F(Traces, VcdOccupancyFollowsTheFifoStamps) {
-  const Vcd vcd = parse_vcd(*vcd_);
+  const Vcd vcd = in_cycles(parse_vcd(*vcd_), design_->clock_mhz);
   for (const auto& f : pn_->fifos()) {
     const VcdVar* v = vcd.by_name(sanitised(f->name()));
     ASSERT_NE(v, nullptr) << f->name();
@@ -257,7 +403,7 @@ TEST_F(Traces, VcdOccupancyFollowsTheFifoStamps) {
 }
 
 TEST_F(Traces, VcdStageStatesAddUpToTheStats) {
-  const Vcd vcd = parse_vcd(*vcd_);
+  const Vcd vcd = in_cycles(parse_vcd(*vcd_), design_->clock_mhz);
   for (const auto& s : pn_->stages()) {
     const VcdVar* v = vcd.by_name(sanitised(s->name()));
     ASSERT_NE(v, nullptr) << s->name();
@@ -312,8 +458,8 @@ TEST_F(Traces, PerfettoSlicesAddUpToTheStats) {
     const auto& st = s->stats();
     auto& d = dur[s->name()];
     EXPECT_EQ(std::llround(d["busy"] * mhz), st.busy) << s->name();
-    EXPECT_EQ(std::llround(d["stalled: input empty"] * mhz), st.stalled_input) << s->name();
-    EXPECT_EQ(std::llround(d["stalled: output full"] * mhz), st.stalled_output) << s->name();
+    EXPECT_EQ(std::llround(d["input empty"] * mhz), st.stalled_input) << s->name();
+    EXPECT_EQ(std::llround(d["output full"] * mhz), st.stalled_output) << s->name();
     EXPECT_EQ(d.size(), 3u) << s->name() << ": a slice name other than the three";
   }
 }
@@ -324,7 +470,7 @@ TEST_F(Traces, PerfettoCountersFollowTheFifos) {
   std::map<std::string, std::vector<std::pair<double, int64_t>>> counters;  // fifo -> (ts, beats)
   for (const auto& e : j.at("traceEvents"))
     if (e.at("ph") == "C") counters[e.at("name").get<std::string>()].push_back(
-          {e.at("ts").get<double>(), e.at("args").at("occupancy").get<int64_t>()});
+          {e.at("ts").get<double>(), e.at("args").at("beats").get<int64_t>()});
   EXPECT_EQ(counters.size(), pn_->fifos().size());
   for (const auto& f : pn_->fifos()) {
     const auto& c = counters[f->name()];
@@ -341,6 +487,357 @@ TEST_F(Traces, PerfettoCountersFollowTheFifos) {
     EXPECT_EQ(peak, f->max_occupancy()) << f->name();
     EXPECT_EQ(c.back().second, f->occupancy()) << f->name();
   }
+}
+
+
+// ------------------------------------------------------------ the time unit
+
+TEST(TracesTimescale, IsTheClockPeriodWhereVcdHasSuchAUnit) {
+  struct Case {
+    double mhz;
+    const char* timescale;
+    int64_t step;
+  };
+  for (const Case& c : {Case{100, "10ns", 1}, Case{1000, "1ns", 1}, Case{1, "1us", 1}, Case{10, "100ns", 1},
+                        Case{250, "1ns", 4}, Case{200, "1ns", 5}, Case{400, "100ps", 25}}) {
+    const auto tb = vine::trace::vcd_timebase(c.mhz);
+    EXPECT_TRUE(tb.exact) << c.mhz;
+    EXPECT_EQ(tb.timescale, c.timescale) << c.mhz;
+    EXPECT_EQ(tb.step, c.step) << c.mhz;
+    EXPECT_EQ(tb.time(7), 7 * c.step) << c.mhz;
+    // The period is step timescale units.
+    EXPECT_NEAR(double(tb.step) * timescale_fs(tb.timescale), 1e9 / c.mhz, 1e-6) << c.mhz;
+  }
+  // 333 MHz (3003.003... ps) and 187.5 MHz (5333.333... ps): no whole number
+  // of any VCD unit, so femtoseconds, each cycle's start rounded to one.
+  for (const double mhz : {333.0, 187.5}) {
+    const auto tb = vine::trace::vcd_timebase(mhz);
+    EXPECT_FALSE(tb.exact) << mhz;
+    EXPECT_EQ(tb.timescale, "1fs") << mhz;
+    for (const int64_t c : {int64_t{1}, int64_t{3}, int64_t{1000003}, int64_t{1} << 40})
+      EXPECT_EQ(tb.time(c), std::llround(double(c) * 1e9 / mhz)) << mhz << " cycle " << c;
+  }
+}
+
+TEST_F(Traces, VcdTimescaleLineIsTheClockPeriod) {
+  // TFC runs at 100 MHz: one cycle is 10 ns, a VCD unit, and time = cycle.
+  ASSERT_EQ(design_->clock_mhz, 100);
+  EXPECT_NE(vcd_->find("\n$timescale 10ns $end\n"), std::string::npos);
+  EXPECT_NE(vcd_->find("Clock 10000 ps (100 MHz). Cycle c starts at time c * 1 (x 10ns)."), std::string::npos);
+  const Vcd raw = parse_vcd(*vcd_);
+  const Vcd cycles = in_cycles(raw, design_->clock_mhz);
+  EXPECT_EQ(raw.last_time, cycles.last_time);
+}
+
+// A design at 187.5 MHz: its VCD is in femtoseconds and every time still a
+// cycle's start; its timeline's slices still tile without overlap.
+TEST(TracesTimescale, AnInexactPeriodIsInFemtosecondsAtEachCyclesStart) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-traces-clock-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "design.yaml") << "design: tfc-187\nnetwork: " << VINE_SOURCE_DIR
+                                     << "/configs/networks/tfc-w1a1.yaml\ndevice: " << VINE_SOURCE_DIR
+                                     << "/configs/devices/zcu102.yaml\ntemplate: streaming\nclock_mhz: 187.5\n"
+                                        "fifo_depth: 2\nlayers:\n  fc0: {simd: 49, pe: 16}\n";
+  const vine::ir::Design d = vine::config::load_design((dir / "design.yaml").string());
+  fs::remove_all(dir);
+  ASSERT_EQ(d.clock_mhz, 187.5);
+  vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{1, true, true}, nullptr, {}, {});
+  ASSERT_TRUE(pn.run());
+  std::ostringstream vcd_text, perfetto_text;
+  vine::trace::write_vcd(pn, d.clock_mhz, vcd_text);
+  vine::trace::write_perfetto(pn, d.clock_mhz, perfetto_text);
+  EXPECT_NE(vcd_text.str().find("\n$timescale 1fs $end\n"), std::string::npos);
+  EXPECT_NE(vcd_text.str().find("round(c * 5333333.33333) fs"), std::string::npos) << vcd_text.str().substr(0, 400);
+  const Vcd vcd = in_cycles(parse_vcd(vcd_text.str()), d.clock_mhz);
+  for (const auto& s : pn.stages()) {
+    const VcdVar* v = vcd.by_name(sanitised(s->name()));
+    ASSERT_NE(v, nullptr) << s->name();
+    EXPECT_EQ(time_at(*v, 1, vcd.last_time), s->stats().busy) << s->name();
+    EXPECT_EQ(v->changes.back().first, s->local_cycle() + 1) << s->name();
+  }
+  const Timeline tl = read_trace_events(perfetto_text.str());
+  for (size_t i = 0; i < pn.stages().size(); ++i) {
+    int64_t busy = 0;
+    for (const Slice& sl : tl.slices.at(int(i) + 1))
+      if (sl.name == "busy") {
+        // Each edge is a cycle's start rounded to a whole ns: the cycles come back exactly.
+        const int64_t b = std::llround(double(sl.ts) * d.clock_mhz / 1e3);
+        const int64_t e = std::llround(double(sl.ts + sl.dur) * d.clock_mhz / 1e3);
+        EXPECT_EQ(vine::trace::perfetto_ns(b, d.clock_mhz), sl.ts);
+        EXPECT_EQ(vine::trace::perfetto_ns(e, d.clock_mhz), sl.ts + sl.dur);
+        busy += e - b;
+      }
+    EXPECT_EQ(busy, pn.stages()[i]->stats().busy) << pn.stages()[i]->name();
+  }
+}
+
+// ------------------------------------------------------------ windows and stage filters
+
+TEST_F(Traces, FrameWindowIsFirstInputBeatToLastOutputBeat) {
+  const auto all = vine::trace::frame_window(*pn_, 0, 1);
+  EXPECT_TRUE(all.note.empty());
+  EXPECT_EQ(all.begin, pn_->input_dma().stats().first_write);
+  // The output DMA reads the last beat of all in the window's last cycle.
+  EXPECT_EQ(all.end, pn_->output_dma().inputs()[0]->times().back().read + 1);
+  const auto f0 = vine::trace::frame_window(*pn_, 0, 0), f1 = vine::trace::frame_window(*pn_, 1, 1);
+  EXPECT_EQ(f0.begin, all.begin);
+  EXPECT_EQ(f1.end, all.end);
+  EXPECT_EQ(f0.end, pn_->output_dma().last_beat_cycles()[0] + 1);
+  EXPECT_GT(f1.begin, f0.begin);
+  EXPECT_LT(f1.begin, f0.end) << "TFC's frames overlap in the pipeline";
+  // Frame 1's first beat is the input DMA's beat number words_per_frame.
+  const auto& beats = pn_->input_dma().outputs()[0]->times();
+  EXPECT_EQ(f1.begin, beats[size_t(pn_->input_dma().words_per_frame())].write);
+  EXPECT_EQ(f1.begin - 1, beats[size_t(pn_->input_dma().words_per_frame()) - 1].write)
+      << "frame 0's last beat goes out in the cycle before";
+}
+
+// Writes the traces of the fixture's run with `sel`, and checks them against
+// the full ones: exactly the selected stages and their FIFOs, with exactly
+// the full trace's values and slices in the window.
+void check_selection(const vine::sim::ProcessNetwork& pn, double mhz, const vine::trace::TraceSelection& sel,
+                     const std::string& full_vcd, const std::string& full_perfetto, const std::set<std::string>& stages,
+                     const std::set<std::string>& fifos) {
+  std::ostringstream vcd_text, perfetto_text;
+  vine::trace::write_vcd(pn, mhz, vcd_text, sel);
+  vine::trace::write_perfetto(pn, mhz, perfetto_text, sel);
+  const Vcd full = in_cycles(parse_vcd(full_vcd), mhz), part = in_cycles(parse_vcd(vcd_text.str()), mhz);
+  const int64_t end = std::min(sel.end, full.last_time + 1);
+
+  std::set<std::string> want, got;
+  for (const auto& n : stages) want.insert(sanitised(n));
+  for (const auto& n : fifos) want.insert(sanitised(n));
+  for (const auto& [id, v] : part.vars) got.insert(v.name);
+  EXPECT_EQ(got, want);
+  for (const auto& [id, v] : part.vars) {
+    const VcdVar* f = full.by_name(v.name);
+    ASSERT_NE(f, nullptr) << v.name;
+    EXPECT_EQ(v.changes, window_of(*f, sel.begin, end)) << v.name;
+  }
+  if (sel.end != std::numeric_limits<int64_t>::max()) {
+    EXPECT_EQ(part.last_time, sel.end) << "the last #time marks the window's end";
+  }
+
+  const Timeline tf = read_trace_events(full_perfetto), tp = read_trace_events(perfetto_text.str());
+  std::set<std::string> tracks, counters;
+  for (const auto& [tid, name] : tp.track_names) {
+    tracks.insert(name);
+    EXPECT_EQ(tf.track_names.at(tid), name) << "a stage's track keeps its tid";
+  }
+  for (const auto& [name, c] : tp.counters) counters.insert(name);
+  EXPECT_EQ(tracks, stages);
+  EXPECT_EQ(counters, fifos);
+  const int64_t b_ns = vine::trace::perfetto_ns(sel.begin, mhz), e_ns = vine::trace::perfetto_ns(end, mhz);
+  for (const auto& [tid, name] : tp.track_names) {
+    std::vector<Slice> want_slices;  // the full track's slices cut to the window
+    if (tf.slices.count(tid))
+      for (const Slice& sl : tf.slices.at(tid)) {
+        const int64_t b = std::max(sl.ts, b_ns), e = std::min(sl.ts + sl.dur, e_ns);
+        if (b < e) want_slices.push_back({b, e - b, sl.name});
+      }
+    const std::vector<Slice> none;
+    EXPECT_EQ(tp.slices.count(tid) ? tp.slices.at(tid) : none, want_slices) << name;
+  }
+  for (const auto& [name, c] : tp.counters) {
+    std::vector<std::pair<int64_t, int64_t>> want_c{{b_ns, 0}};
+    for (const auto& [ns, beats] : tf.counters.at(name))
+      if (ns <= b_ns)
+        want_c.front().second = beats;
+      else if (ns < e_ns)
+        want_c.push_back({ns, beats});
+    EXPECT_EQ(c, want_c) << name;
+  }
+}
+
+std::set<std::string> all_fifos(const vine::sim::ProcessNetwork& pn) {
+  std::set<std::string> n;
+  for (const auto& f : pn.fifos()) n.insert(f->name());
+  return n;
+}
+
+TEST_F(Traces, AFrameWindowShowsExactlyItsCycles) {
+  std::set<std::string> stages;
+  for (const auto& s : pn_->stages()) stages.insert(s->name());
+  for (const auto& [a, b] : {std::pair{0, 0}, std::pair{1, 1}, std::pair{0, 1}}) {
+    SCOPED_TRACE("frames " + std::to_string(a) + ":" + std::to_string(b));
+    const auto win = vine::trace::frame_window(*pn_, a, b);
+    vine::trace::TraceSelection sel;
+    sel.begin = win.begin;
+    sel.end = win.end;
+    check_selection(*pn_, design_->clock_mhz, sel, *vcd_, *perfetto_, stages, all_fifos(*pn_));
+  }
+  // A window that is not the frames': any cycles.
+  vine::trace::TraceSelection sel;
+  sel.begin = 101;
+  sel.end = 257;
+  check_selection(*pn_, design_->clock_mhz, sel, *vcd_, *perfetto_, stages, all_fifos(*pn_));
+}
+
+TEST_F(Traces, AStageFilterShowsExactlyItsStagesAndTheirFifos) {
+  std::vector<std::string> names;
+  for (const auto& s : pn_->stages()) names.push_back(s->name());
+  std::string unmatched;
+  vine::trace::TraceSelection sel;
+  sel.stages = vine::trace::select_stages(names, "fc1.*,output_dma", unmatched);
+  ASSERT_EQ(sel.stages.size(), names.size()) << unmatched;
+  std::set<std::string> stages, fifos;
+  for (const auto& s : pn_->stages())
+    if (s->name().rfind("fc1.", 0) == 0 || s->name() == "output_dma") {
+      stages.insert(s->name());
+      for (const auto* f : s->inputs()) fifos.insert(f->name());
+      for (const auto* f : s->outputs()) fifos.insert(f->name());
+    }
+  ASSERT_GE(stages.size(), 2u);
+  ASSERT_LT(fifos.size(), pn_->fifos().size());
+  check_selection(*pn_, design_->clock_mhz, sel, *vcd_, *perfetto_, stages, fifos);
+  // And with a window of frames.
+  const auto win = vine::trace::frame_window(*pn_, 1, 1);
+  sel.begin = win.begin;
+  sel.end = win.end;
+  check_selection(*pn_, design_->clock_mhz, sel, *vcd_, *perfetto_, stages, fifos);
+
+  // A pattern that matches nothing is reported, and so is an empty one.
+  EXPECT_TRUE(vine::trace::select_stages(names, "fc1.*,conv9.*", unmatched).empty());
+  EXPECT_EQ(unmatched, "conv9.*");
+  EXPECT_TRUE(vine::trace::select_stages(names, "fc1.*,", unmatched).empty());
+  EXPECT_EQ(unmatched, "");
+}
+
+// ------------------------------------------------------------ the format and its size
+
+TEST_F(Traces, PerfettoIsStrictTraceEventFormatWithMergedSlices) {
+  const Timeline tl = read_trace_events(*perfetto_);
+  ASSERT_EQ(tl.track_names.size(), pn_->stages().size());
+  for (size_t i = 0; i < pn_->stages().size(); ++i) {
+    const auto& sl = tl.slices.at(int(i) + 1);
+    // One slice per activity span, and no two touching slices in one state:
+    // consecutive cycles of a state are one slice.
+    EXPECT_EQ(sl.size(), pn_->stages()[i]->activity().size());
+    for (size_t k = 1; k < sl.size(); ++k)
+      if (sl[k].ts == sl[k - 1].ts + sl[k - 1].dur) {
+        EXPECT_NE(sl[k].name, sl[k - 1].name) << pn_->stages()[i]->name() << " slice " << k;
+      }
+  }
+  for (const auto& [name, c] : tl.counters)
+    for (size_t k = 1; k < c.size(); ++k) EXPECT_NE(c[k].second, c[k - 1].second) << name << ": not a change";
+}
+
+// The timeline as the writer before the compact format wrote it: long slice
+// names, "occupancy", times as the shortest double of cycle / MHz, a counter
+// value at cycle 0. Kept here only to measure the compact format against it.
+std::string old_perfetto(const vine::sim::ProcessNetwork& pn, double mhz) {
+  auto num = [](double v) {
+    char b[32];
+    const auto r = std::to_chars(b, b + sizeof b, v);
+    return std::string(b, r.ptr);
+  };
+  auto str = [](const std::string& s) { return nlohmann::json(s).dump(); };
+  std::string o = R"({"traceEvents":[)";
+  bool first = true;
+  auto next = [&]() -> std::string& {
+    o += first ? "\n" : ",\n";
+    first = false;
+    return o;
+  };
+  auto meta = [&](int pid, int tid, const std::string& what, const std::string& arg, const std::string& value) {
+    next() += R"({"ph":"M","pid":)" + std::to_string(pid) + R"(,"tid":)" + std::to_string(tid) + R"(,"name":")" +
+              what + R"(","args":{")" + arg + R"(":)" + value + "}}";
+  };
+  meta(1, 0, "process_name", "name", str("stages"));
+  meta(1, 0, "process_sort_index", "sort_index", "0");
+  int tid = 0;
+  for (const auto& s : pn.stages()) {
+    ++tid;
+    meta(1, tid, "thread_name", "name", str(s->name()));
+    meta(1, tid, "thread_sort_index", "sort_index", std::to_string(tid));
+    for (const auto& a : s->activity()) {
+      const char* name = a.what == vine::models::Activity::kBusy           ? "busy"
+                         : a.what == vine::models::Activity::kStalledInput ? "stalled: input empty"
+                                                                           : "stalled: output full";
+      next() += R"({"ph":"X","pid":1,"tid":)" + std::to_string(tid) + R"(,"name":")" + name + R"(","ts":)" +
+                num(double(a.begin) / mhz) + R"(,"dur":)" + num(double(a.end - a.begin) / mhz) + "}";
+    }
+  }
+  meta(2, 0, "process_name", "name", str("FIFO occupancy (beats)"));
+  meta(2, 0, "process_sort_index", "sort_index", "1");
+  for (const auto& f : pn.fifos()) {
+    auto counter = [&](int64_t t, int64_t beats) {
+      next() += R"({"ph":"C","pid":2,"name":)" + str(f->name()) + R"(,"ts":)" + num(double(t) / mhz) +
+                R"(,"args":{"occupancy":)" + std::to_string(beats) + "}}";
+    };
+    counter(0, 0);
+    std::map<int64_t, int64_t> delta;  // cycle -> change of the occupancy
+    for (size_t k = 0; k < f->times().size(); ++k) {
+      ++delta[f->times()[k].write + 1];
+      if (int64_t(k) < f->read_count()) --delta[f->times()[k].read + 1];
+    }
+    int64_t beats = 0;
+    for (const auto& [t, d] : delta)
+      if (d != 0) counter(t, beats += d);
+  }
+  return o + "\n],\n" + R"("displayTimeUnit":"ns"})" + "\n";
+}
+
+TEST_F(Traces, PerfettoMergesCyclesIntoSlices) {
+  const Timeline tl = read_trace_events(*perfetto_);
+  size_t slices = 0;
+  for (const auto& [tid, sl] : tl.slices) slices += sl.size();
+  int64_t stage_cycles = 0;  // cycles in which a stage was busy or stalled, summed over the stages
+  for (const auto& s : pn_->stages())
+    stage_cycles += s->stats().busy + s->stats().stalled_input + s->stats().stalled_output;
+  std::cout << "[ measured ] TFC, 2 frames: " << slices << " slices over " << stage_cycles << " stage-cycles\n";
+  EXPECT_LT(slices * 4, size_t(stage_cycles)) << "slices are not merged runs of cycles";
+}
+
+// At a clock whose period is no whole number of ns (187.5 MHz), the old
+// format's times ran to 17 digits; the compact one's are whole ns.
+TEST(TracesSize, CompactPerfettoIsSmallerThanTheOldFormat) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-traces-size-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "design.yaml") << "design: tfc-187\nnetwork: " << VINE_SOURCE_DIR
+                                     << "/configs/networks/tfc-w1a1.yaml\ndevice: " << VINE_SOURCE_DIR
+                                     << "/configs/devices/zcu102.yaml\ntemplate: streaming\nclock_mhz: 187.5\n"
+                                        "fifo_depth: 2\nlayers:\n  fc0: {simd: 49, pe: 16}\n";
+  const vine::ir::Design d = vine::config::load_design((dir / "design.yaml").string());
+  fs::remove_all(dir);
+  vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{2, true, true}, nullptr, {}, {});
+  ASSERT_TRUE(pn.run());
+  std::ostringstream compact;
+  vine::trace::write_perfetto(pn, d.clock_mhz, compact);
+  const std::string old = old_perfetto(pn, d.clock_mhz);
+  // Both say the same: the same slices and counter values, event for event.
+  const Timeline a = read_trace_events(compact.str());
+  const auto o = nlohmann::json::parse(old);
+  size_t old_slices = 0, old_counters = 0, slices = 0, counters = 0;
+  for (const auto& e : o.at("traceEvents")) {
+    old_slices += e.at("ph") == "X";
+    old_counters += e.at("ph") == "C";
+  }
+  for (const auto& [tid, sl] : a.slices) slices += sl.size();
+  for (const auto& [name, c] : a.counters) counters += c.size();
+  EXPECT_EQ(slices, old_slices);
+  EXPECT_LE(counters, old_counters);
+  std::cout << "[ measured ] TFC at 187.5 MHz, 2 frames: " << compact.str().size() << " bytes, the old format "
+            << old.size() << " bytes\n";
+  EXPECT_LT(double(compact.str().size()), 0.85 * double(old.size()));  // measured: 0.82
+}
+
+TEST(TracesGzip, InflatesToThePlainText) {
+  std::string plain;
+  for (int i = 0; i < 200000; ++i) plain += "{\"ph\":\"C\",\"ts\":" + std::to_string(i) + "},\n";
+  std::ostringstream packed;
+  {
+    vine::trace::GzipOstream gz(packed);
+    gz.write(plain.data(), std::streamsize(plain.size() / 2));
+    gz << plain.substr(plain.size() / 2);
+    ASSERT_TRUE(gz.finish());
+  }
+  const std::string z = packed.str();
+  ASSERT_GE(z.size(), 2u);
+  EXPECT_EQ(uint8_t(z[0]), 0x1f);  // the gzip magic
+  EXPECT_EQ(uint8_t(z[1]), 0x8b);
+  EXPECT_LT(z.size() * 5, plain.size());
+  EXPECT_EQ(gunzip(z), plain);
 }
 
 // ------------------------------------------------------------ a deadlock
@@ -367,13 +864,13 @@ TEST(TracesDeadlock, UnreadBeatsStayInTheirFifos) {
   ASSERT_FALSE(pn.run()) << "the design was meant to deadlock";
 
   std::ostringstream vcd_text, perfetto_text;
-  vine::trace::write_vcd(pn, vcd_text);
+  vine::trace::write_vcd(pn, d.clock_mhz, vcd_text);
   vine::trace::write_perfetto(pn, d.clock_mhz, perfetto_text);
-  const Vcd vcd = parse_vcd(vcd_text.str());
+  const Vcd vcd = in_cycles(parse_vcd(vcd_text.str()), d.clock_mhz);
   const auto j = nlohmann::json::parse(perfetto_text.str());
   std::map<std::string, int64_t> last_counter;
   for (const auto& e : j.at("traceEvents"))
-    if (e.at("ph") == "C") last_counter[e.at("name").get<std::string>()] = e.at("args").at("occupancy").get<int64_t>();
+    if (e.at("ph") == "C") last_counter[e.at("name").get<std::string>()] = e.at("args").at("beats").get<int64_t>();
 
   int stuck = 0;
   for (const auto& f : pn.fifos()) {
@@ -435,12 +932,101 @@ TEST(TracesCli, RunWritesBothFiles) {
   vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{2, true, true}, nullptr, {}, {});
   ASSERT_TRUE(pn.run());
   std::ostringstream want_vcd, want_perfetto;
-  vine::trace::write_vcd(pn, want_vcd);
+  vine::trace::write_vcd(pn, d.clock_mhz, want_vcd);
   vine::trace::write_perfetto(pn, d.clock_mhz, want_perfetto);
   EXPECT_TRUE(vtext.str() == want_vcd.str())
       << "the VCD of `vine run` differs from the in-process trace";
   EXPECT_TRUE(jtext.str() == want_perfetto.str())
       << "the Perfetto JSON of `vine run` differs from the in-process trace";
+}
+
+}  // namespace
+
+namespace {
+
+struct Ran {
+  int status = -1;
+  std::string err;
+};
+
+// Runs `vine ARGS` with stdout discarded; its exit status and stderr.
+Ran run_vine(const std::string& args) {
+  const fs::path err = fs::temp_directory_path() / ("vine-traces-err-" + std::to_string(::getpid()));
+  const std::string cmd = std::string(VINE_BINARY) + " " + args + " >/dev/null 2>" + err.string();
+  const int st = std::system(cmd.c_str());
+  Ran r;
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  r.err = text.str();
+  fs::remove(err);
+  return r;
+}
+
+TEST(TracesCli, BadTraceOptionsAreErrorsNamingTheOptionAndValue) {
+  const fs::path vcd = fs::temp_directory_path() / ("vine-traces-bad-" + std::to_string(::getpid()) + ".vcd");
+  const std::string run = "run " + kTfc + " --frames 2 --timing-only --vcd " + vcd.string();
+  struct Case {
+    std::string args;
+    std::vector<std::string> says;
+  };
+  const std::vector<Case> cases = {
+      {"--trace-frames 1:0", {"--trace-frames", "'1:0'", "first frame 1 comes after its last 0", "0 <= A <= B <= 1"}},
+      {"--trace-frames 0:2", {"--trace-frames", "'0:2'", "frame 2 is not in the run", "--frames 2"}},
+      {"--trace-frames 5", {"--trace-frames", "'5'", "frame 5 is not in the run"}},
+      {"--trace-frames a:b", {"--trace-frames", "'a:b'", "expected A:B or A"}},
+      {"--trace-frames -1:0", {"--trace-frames", "'-1:0'", "expected A:B or A"}},
+      {"--trace-stages 'fc1.*,conv9.*'",
+       {"--trace-stages", "'fc1.*,conv9.*'", "pattern 'conv9.*' matches no stage", "input_dma"}},
+      {"--trace-stages ''", {"--trace-stages", "matches no stage"}},
+  };
+  for (const Case& c : cases) {
+    const Ran r = run_vine(run + " " + c.args);
+    EXPECT_EQ(r.status, 1) << c.args << "\n" << r.err;
+    for (const auto& s : c.says) EXPECT_NE(r.err.find(s), std::string::npos) << c.args << ": no '" << s << "' in\n" << r.err;
+    EXPECT_FALSE(fs::exists(vcd)) << c.args << ": a trace was written";
+  }
+  // Without a trace to restrict, the options are errors too.
+  const Ran r = run_vine("run " + kTfc + " --frames 2 --timing-only --trace-frames 0:1");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("--trace-frames restricts the traces: give --vcd or --perfetto too"), std::string::npos) << r.err;
+  fs::remove(vcd);
+}
+
+TEST(TracesCli, WindowStagesAndGzipReachTheFiles) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-traces-gz-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const Ran r = run_vine("run " + kTfc + " --frames 2 --timing-only --trace-frames 1 --trace-stages 'fc1.*' --vcd " +
+                         (dir / "w.vcd").string() + " --perfetto " + (dir / "w.json.gz").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream vin(dir / "w.vcd"), zin(dir / "w.json.gz", std::ios::binary);
+  std::stringstream vtext, ztext;
+  vtext << vin.rdbuf();
+  ztext << zin.rdbuf();
+  fs::remove_all(dir);
+
+  // The same traces as made in this process with frame 1's window and fc1's stages.
+  const vine::ir::Design d = vine::config::load_design(kTfc);
+  vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{2, true, true}, nullptr, {}, {});
+  ASSERT_TRUE(pn.run());
+  std::vector<std::string> names;
+  for (const auto& s : pn.stages()) names.push_back(s->name());
+  std::string unmatched;
+  vine::trace::TraceSelection sel;
+  sel.stages = vine::trace::select_stages(names, "fc1.*", unmatched);
+  const auto win = vine::trace::frame_window(pn, 1, 1);
+  sel.begin = win.begin;
+  sel.end = win.end;
+  std::ostringstream want_vcd, want_perfetto;
+  vine::trace::write_vcd(pn, d.clock_mhz, want_vcd, sel);
+  vine::trace::write_perfetto(pn, d.clock_mhz, want_perfetto, sel);
+  EXPECT_TRUE(vtext.str() == want_vcd.str()) << "the windowed VCD of `vine run` differs from the in-process one";
+  const std::string z = ztext.str();
+  ASSERT_GE(z.size(), 2u);
+  EXPECT_EQ(uint8_t(z[0]), 0x1f) << "--perfetto *.gz is not gzip";
+  EXPECT_TRUE(gunzip(z) == want_perfetto.str()) << "the gzipped timeline differs from the in-process one";
+  EXPECT_NE(vtext.str().find("Window: cycles " + std::to_string(win.begin)), std::string::npos);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@ From `vine estimate DESIGN --json F` (the analytic cycles per layer) or
 `vine run DESIGN --json F` (the cycles of each layer's busiest stage over the
 run, divided by the frames: busy, stalled on an empty input, stalled on a full
 output; the estimate's cycles marked). Top: a bar per layer, the bottleneck
-(the estimate's, or the layer of the run's slowest stage) in its own colour.
+(the estimate's, or the layer of the run's first bottleneck stage) in its own colour.
 Bottom: a bar per resource, the share of the device's total that each layer
 and the FIFOs take, stacked, with the device's 100% marked.
 """
@@ -111,9 +111,12 @@ def load(args):
     if source == "estimate":
         bottleneck = _field(j, "bottleneck", "", path, lambda v: v in names, "one of the layers: " + ", ".join(names))
     else:
-        # The run's own bottleneck: the layer of its slowest stage ("fc0.mvau"), if a layer's.
-        slowest = _field(j, "slowest_stage", "", path, lambda v: isinstance(v, str), "a stage's name")
-        bottleneck = slowest.split(".")[0]
+        # The bottleneck as the run reports it (the estimate's definition): the
+        # layer of its first bottleneck stage ("fc0.mvau").
+        stages = _field(j, "bottleneck_stages", "", path,
+                        lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v),
+                        "a non-empty list of stage names")
+        bottleneck = stages[0].split(".")[0]
     if source == "estimate":
         interval = _field(j, "interval_cycles", "", path, _number, "a number of cycles >= 0")
     else:

@@ -52,8 +52,8 @@ def add_arguments(p):
                    help="comma-separated stage or layer names, wildcards allowed (fc1, 'conv*', fc1.mvau): "
                         "only those stages and their input FIFOs (default: every stage and FIFO)")
     p.add_argument("--clock-mhz", type=float, metavar="MHZ",
-                   help="the clock, to turn the trace's $timescale into cycles; without it one time unit "
-                        "is one cycle, as in the VCDs vine writes")
+                   help="the clock, to turn the trace's $timescale into cycles; without it the clock "
+                        "period that `vine run --vcd` states in its $comment, else one cycle per time unit")
 
 
 def is_stage(var):
@@ -136,8 +136,18 @@ def load(args):
     if not any(r.stage for r in chosen):
         raise PlotError("%s: no stage states in the trace (a 1- or 2-bit wire per stage, as `vine run --vcd` writes)"
                         % args.input)
-    # Cycles per time unit: the clock's cycles in one unit, or one.
-    per_unit = trace.timescale_seconds * args.clock_mhz * 1e6 if args.clock_mhz else 1.0
+    # Cycles per time unit: the clock's cycles in one unit. The clock is
+    # --clock-mhz, else the period `vine run --vcd` states in its $comment
+    # ("Clock 10000 ps (100 MHz)"), else one cycle per unit.
+    per_unit = 1.0
+    if args.clock_mhz:
+        per_unit = trace.timescale_seconds * args.clock_mhz * 1e6
+    else:
+        for c in trace.comments:
+            m = re.search(r"\bClock ([0-9]+(?:\.[0-9]+)?) ps\b", c)
+            if m and float(m.group(1)) > 0:
+                per_unit = trace.timescale_seconds / (float(m.group(1)) * 1e-12)
+                break
     end = int(math.floor(trace.end_time * per_unit + 1e-9)) + 1
     last = end if args.last is None else args.last
     if last <= args.first:
@@ -159,6 +169,11 @@ def default_size(args, t):
 def _steps(var, per_unit):
     """A variable's changes as arrays: times in cycles, values (NaN for x/z)."""
     times = np.asarray(var.times, dtype=float) * per_unit
+    # A clock period that is no whole number of time units puts cycle c at
+    # round(c * period): back to whole cycles.
+    snapped = np.rint(times)
+    if times.size and np.all(np.abs(times - snapped) < 1e-3):
+        times = snapped
     values = np.array([np.nan if v is None else v for v in var.values], dtype=float)
     if times.size == 0 or times[0] > 0:  # unknown until its first change
         times = np.concatenate(([0.0], times))

@@ -175,9 +175,9 @@ def case_timescale(tmp):
     head, body = text.split("$enddefinitions $end\n")
     variants = {
         # a unit of one cycle at 100 MHz, spelt with a space, over three lines
-        "period.vcd": (head.replace("$timescale 1ns $end", "$timescale\n  10 ns\n$end"), body, ["--clock-mhz", "100"]),
+        "period.vcd": (re.sub(r"\$timescale [^$]*\$end", "$timescale\n  10 ns\n$end", head), body, ["--clock-mhz", "100"]),
         # times in picoseconds: 10000 per cycle at 100 MHz; a $comment among the changes
-        "ps.vcd": (head.replace("$timescale 1ns $end", "$timescale 1ps $end"),
+        "ps.vcd": (re.sub(r"\$timescale [^$]*\$end", "$timescale 1ps $end", head),
                    re.sub(r"(?m)^#(\d+)$", lambda m: "#%d" % (int(m.group(1)) * 10000), body)
                    .replace("$end\n", "$end\n$comment not a time: #999999999 $end\n", 1), ["--clock-mhz", "100"]),
     }
@@ -206,7 +206,7 @@ def case_errors(tmp):
     expect_error(["timeline", not_vcd, "-o", png], not_vcd + ":1: got 'hello' in the header")
     bad_scale = os.path.join(tmp, "scale.vcd")
     with open(vcd) as f, open(bad_scale, "w") as g:
-        g.write(f.read().replace("$timescale 1ns $end", "$timescale 3ns $end"))
+        g.write(re.sub(r"\$timescale [^$]*\$end", "$timescale 3ns $end", f.read()))
     expect_error(["timeline", bad_scale, "-o", png], "$timescale: got '3ns', expected 1, 10 or 100")
     expect_error(["layers", vcd, "-o", png], vcd + ": not JSON")
     expect_error(["layers", est_json.replace("estimate.json", "run.vcd"), "-o", png], "not JSON")

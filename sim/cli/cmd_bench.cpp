@@ -43,11 +43,11 @@ int cmd_bench(const Args& args) {
   po::options_description opts(
       "vine bench DESIGN [options]: golden-reference frames/s, bit-exact simulation frames/s and their ratio, "
       "timing-only simulated cycles/s, peak memory");
-  opts.add_options()("help,h", "show this help")("frames", po::value<int>()->default_value(4),
+  opts.add_options()("help,h", "show this help")("frames,n", po::value<int>()->default_value(4),
                                                  "frames per measurement (2 to 100000)")(
       "timing-frames", po::value<int>()->default_value(0), "frames of the timing-only run (default: 4x --frames)")(
-      "seed", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and frames")(
-      "json", po::value<std::string>(), "also write the figures as JSON")(
+      "seed,s", po::value<uint64_t>()->default_value(1), "seed of the synthetic weights and frames")(
+      "json", po::value<std::string>(), "also write the figures as JSON to FILE; '-': to stdout, and the report to stderr")(
       "backend", po::value<std::string>(),
       "rtl: also time the RTL co-simulation (every layer's PEs on Verilated units) against the C++ back-end")(
       "vp", "also time a virtual-platform job of the same frames (host writes, START, interrupt, read-back) "
@@ -77,6 +77,11 @@ int cmd_bench(const Args& args) {
     const std::string problem = check_output_path("json", vm["json"].as<std::string>(), input_files(d));
     if (!problem.empty()) return usage_error("bench", problem, opts);
   }
+  if (*backend == sim::BackendChoice::kRtl)
+    if (const std::string problem = sim::rtl_units_problem(d, *backend); !problem.empty()) {
+      std::cerr << "vine bench: " << problem << "\n";
+      return kExitUsage;
+    }
   log_design_loaded(d);
   sim::check_simulatable(d);  // before the reference is timed: a refused design fails at once
   if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
@@ -185,15 +190,17 @@ int cmd_bench(const Args& args) {
   }
 
   const double ratio = reference_fps / sim_fps;
+  // The report goes to stderr when the JSON goes to stdout.
+  FILE* const report = vm.count("json") && is_stdout(vm["json"].as<std::string>()) ? stderr : stdout;
   const double rss = peak_rss_mib();
-  std::printf("design %s (reference checksum xor %016llx)\n", d.name.c_str(), (unsigned long long)sink);
-  std::printf("  golden reference        %10.2f frames/s  (%d frames)\n", reference_fps, frames);
-  std::printf("  bit-exact simulation    %10.2f frames/s  (%d frames): %.2fx the reference's time per frame\n",
+  std::fprintf(report, "design %s (reference checksum xor %016llx)\n", d.name.c_str(), (unsigned long long)sink);
+  std::fprintf(report, "  golden reference        %10.2f frames/s  (%d frames)\n", reference_fps, frames);
+  std::fprintf(report, "  bit-exact simulation    %10.2f frames/s  (%d frames): %.2fx the reference's time per frame\n",
               sim_fps, frames, ratio);
-  std::printf("  timing-only simulation  %10.3g simulated cycles/s  (%d frames, %lld cycles)\n", cycles_per_second,
+  std::fprintf(report, "  timing-only simulation  %10.3g simulated cycles/s  (%d frames, %lld cycles)\n", cycles_per_second,
               timing_frames, (long long)tr.cycles_total);
   if (cosim_fps > 0)
-    std::printf("  RTL co-simulation       %10.2f frames/s  (%d frames, %lld unit cycles): %.1fx the C++ back-end's "
+    std::fprintf(report, "  RTL co-simulation       %10.2f frames/s  (%d frames, %lld unit cycles): %.1fx the C++ back-end's "
                 "time per frame\n",
                 cosim_fps, frames, (long long)cosim_unit_cycles, sim_fps / cosim_fps);
   double vp_ratio = 0, vp_lo = 0, vp_hi = 0;
@@ -206,11 +213,11 @@ int cmd_bench(const Args& args) {
     vp_ratio = ratios[1];
     vp_lo = ratios.front();
     vp_hi = ratios.back();
-    std::printf("  virtual-platform job    %10.2f frames/s  (%d frames, median of 3): %.2fx the bit-exact "
+    std::fprintf(report, "  virtual-platform job    %10.2f frames/s  (%d frames, median of 3): %.2fx the bit-exact "
                 "simulation's time (%.2f to %.2f over the 3 pairs)\n",
                 frames / v[1], frames, vp_ratio, vp_lo, vp_hi);
   }
-  std::printf("  peak memory             %10.1f MiB\n", rss);
+  std::fprintf(report, "  peak memory             %10.1f MiB\n", rss);
   if (vm.count("json")) {
     nlohmann::json j = {{"design", d.name},
                         {"frames", frames},

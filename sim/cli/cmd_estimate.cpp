@@ -15,8 +15,9 @@ namespace po = boost::program_options;
 
 int cmd_estimate(const Args& args) {
   po::options_description opts(
-      "vine estimate DESIGN [--json FILE]: closed-form cycles per layer, interval, fps and resources");
-  opts.add_options()("help,h", "show this help")("json", po::value<std::string>(), "also write the estimate as JSON");
+      "vine estimate DESIGN [--json FILE|-]: closed-form cycles per layer, interval, fps and resources");
+  opts.add_options()("help,h", "show this help")(
+      "json", po::value<std::string>(), "also write the estimate as JSON to FILE; '-': to stdout, and the table to stderr");
   po::variables_map vm;
   if (auto done = parse_command("estimate", args, opts, "design", "DESIGN", vm)) return *done;
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
@@ -27,7 +28,7 @@ int cmd_estimate(const Args& args) {
   }
   if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
   const estimate::Estimate e = estimate::estimate_design(d);
-  std::cout << estimate::format_table(e);
+  report_stream(vm.count("json") ? vm["json"].as<std::string>() : "") << estimate::format_table(e);
   if (vm.count("json") && !write_output("json", vm["json"].as<std::string>(),
                                         [&](std::ostream& out) { out << estimate::to_json(e).dump(2) << "\n"; }))
     return kExitUsage;

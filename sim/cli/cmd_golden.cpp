@@ -30,7 +30,7 @@ int cmd_golden(const Args& args) {
       "frames of the timing-only run (0: the frames `vine run` names as reaching the steady "
       "state)")("output-frames", po::value<int>()->default_value(2),
                 "frames of the bit-exact run whose outputs are checksummed")(
-      "seed", po::value<uint64_t>()->default_value(1),
+      "seed,s", po::value<uint64_t>()->default_value(1),
       "seed of the bit-exact run's weights and frames");
   po::variables_map vm;
   if (auto done = parse_command("golden", args, opts, "design", "DESIGN", vm)) return *done;

@@ -31,11 +31,12 @@ int cmd_run(const Args& args) {
       "vine run DESIGN [options]: cycle-accurate simulation of a streaming design, checked against "
       "the golden "
       "reference");
-  opts.add_options()("help,h", "show this help")("frames", po::value<int>()->default_value(8),
+  opts.add_options()("help,h", "show this help")("frames,n", po::value<int>()->default_value(8),
                                                  "frames to stream through the pipeline (1 to 10^7)")(
-      "seed", po::value<uint64_t>()->default_value(1),
-      "seed of the synthetic weights and input frames")("json", po::value<std::string>(),
-                                                        "write the report as JSON")(
+      "seed,s", po::value<uint64_t>()->default_value(1),
+      "seed of the synthetic weights and input frames")(
+      "json", po::value<std::string>(),
+      "write the report as JSON to FILE; '-': to stdout, and the report to stderr")(
       "vcd", po::value<std::string>(), "write FIFO occupancies and stage states as VCD (GTKWave)")(
       "perfetto", po::value<std::string>(),
       "write a Chrome/Perfetto JSON timeline, one track per stage (gzip-compressed when F ends in .gz)")(
@@ -130,11 +131,16 @@ int cmd_run(const Args& args) {
     }
   }
   // Outputs are checked (not opened) before the run and written at its end.
+  std::vector<std::pair<std::string, std::string>> outputs;
   for (const char* f : {"json", "vcd", "perfetto"})
-    if (vm.count(f)) {
-      const std::string problem = check_output_path(f, vm[f].as<std::string>(), input_files(d));
-      if (!problem.empty()) return usage_error("run", problem, opts);
-    }
+    if (vm.count(f)) outputs.emplace_back(f, vm[f].as<std::string>());
+  if (const std::string problem = check_output_paths(outputs, input_files(d)); !problem.empty())
+    return usage_error("run", problem, opts);
+  if (const std::string problem = sim::rtl_units_problem(d, o.backend); !problem.empty()) {
+    std::cerr << "vine run: " << problem << "\n";
+    return kExitUsage;
+  }
+  const std::string json_path = vm.count("json") ? vm["json"].as<std::string>() : "";
   if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
   const auto elaboration_start = std::chrono::steady_clock::now();
   sim::Simulation simulation(d, o);
@@ -172,7 +178,7 @@ int cmd_run(const Args& args) {
   spdlog::info("ran {} frame(s), {} cycles, in {:.3f} s ({:.3g} cycles/s)", r.frames,
                r.cycles_total, run_secs, run_secs > 0 ? double(r.cycles_total) / run_secs : 0.0);
   spdlog::debug("SystemC time at the end: {}", sc_core::sc_time_stamp().to_string());
-  std::cout << sim::format_summary(r);
+  report_stream(json_path) << sim::format_summary(r);
   if (vm.count("json") &&
       !write_output("json", vm["json"].as<std::string>(),
                     [&](std::ostream& out) { out << sim::to_json(r, simulation.estimate()).dump(2) << "\n"; }))

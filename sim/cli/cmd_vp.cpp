@@ -14,6 +14,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -127,9 +128,9 @@ int cmd_vp(const Args& args_in) {
       "registers, DDR, DMAs and interrupt under a host CPU in SystemC/TLM-2.0 (docs/vp.md); runs\n"
       "the built-in driver job, or PROGRAM with VINE_TARGET set for its vine_open()");
   opts.add_options()("help,h", "show this help")(
-      "frames", po::value<int>()->default_value(16), "built-in job: frames to run (1 to 10^6)")(
+      "frames,n", po::value<int>()->default_value(16), "built-in job: frames to run (1 to 10^6)")(
       "batch", po::value<int>(), "built-in job: frames per START (default: all in one job)")(
-      "seed", po::value<uint64_t>()->default_value(1),
+      "seed,s", po::value<uint64_t>()->default_value(1),
       "seed of the synthetic weights (and the built-in job's frames)")(
       "wait", po::value<std::string>()->default_value("irq"),
       "built-in job: wait for each job by irq or poll")(
@@ -170,14 +171,15 @@ int cmd_vp(const Args& args_in) {
         return usage_error("vp", "--set takes KEY=VALUE without commas, got '" + kv + "'", opts);
       target += "," + kv;
     }
+  std::vector<std::pair<std::string, std::string>> outputs;
   for (const char* f : {"trace-regs", "vcd"})
     if (vm.count(f)) {
       const std::string file = vm[f].as<std::string>();
-      if (const std::string p = check_output_path(f, file, input_files(d)); !p.empty())
-        return usage_error("vp", p, opts);
       if (file.find(',') != std::string::npos)
         return usage_error("vp", std::string("--") + f + " '" + file + "' has a comma", opts);
+      outputs.emplace_back(f, file);
     }
+  if (const std::string p = check_output_paths(outputs, input_files(d)); !p.empty()) return usage_error("vp", p, opts);
   if (vm.count("trace-regs") || vm.count("vcd")) target += ",trace_regs=1";
 
   if (!vm.count("app")) {
@@ -192,7 +194,9 @@ int cmd_vp(const Args& args_in) {
     }
   }
   // The program's session writes its report (and traces) when it closes the device.
-  char report_path[] = "/tmp/vine-vp-report-XXXXXX";
+  // In $TMPDIR (else /tmp), under a name of its own: concurrent runs never share it.
+  std::string report_template = (std::filesystem::temp_directory_path() / "vine-vp-report-XXXXXX").string();
+  char* report_path = report_template.data();
   const int fd = mkstemp(report_path);
   if (fd < 0) return usage_error("vp", "cannot create a temporary file for the report", opts);
   close(fd);

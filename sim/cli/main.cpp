@@ -12,6 +12,7 @@
 #include "sim/cli/exit_codes.h"
 #include "sim/cli/logging.h"
 #include "sim/config/config_error.h"
+#include "vine_version.h"
 
 namespace {
 
@@ -49,7 +50,7 @@ void usage(FILE* out) {
   std::fprintf(out,
                "vine: cycle-accurate simulator of FPGA CNN accelerators\n\n"
                "usage: vine [-v|-q] <command> [options]   (vine <command> --help for its "
-               "options)\n\ncommands:\n");
+               "options)\n       vine --version\n\ncommands:\n");
   for (const auto& [name, c] : subcommands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), c.summary);
   std::fprintf(
       out,
@@ -90,6 +91,14 @@ int sc_main(int argc, char** argv) {
   const std::string cmd = argv[first];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     usage(stdout);
+    return vine::cli::kExitOk;
+  }
+  if (cmd == "--version") {
+    // The commit is the one the build was configured at (sim/cli/CMakeLists.txt).
+    if (*VINE_GIT_COMMIT)
+      std::printf("vine %s (commit %s)\n", VINE_VERSION, VINE_GIT_COMMIT);
+    else
+      std::printf("vine %s\n", VINE_VERSION);
     return vine::cli::kExitOk;
   }
   const auto it = subcommands().find(cmd);

@@ -21,6 +21,8 @@ std::string check_output_path(const std::string& option, const std::string& path
   const std::string what = "--" + option + " file '" + path + "'";
   std::error_code ec;
   if (path.empty()) return what + ": an empty path";
+  if (is_stdout(path))
+    return option == "json" ? "" : what + ": only --json goes to standard output ('-'); give a file name";
   if (fs::is_directory(path, ec)) return what + " is a directory";
   // Never replace a device, pipe or socket by renaming a file over it.
   if (fs::exists(fs::symlink_status(path, ec)) && !fs::is_regular_file(path, ec))
@@ -38,8 +40,32 @@ std::string check_output_path(const std::string& option, const std::string& path
   return "";
 }
 
+std::string check_output_paths(const std::vector<std::pair<std::string, std::string>>& outputs,
+                               const std::vector<std::string>& inputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const auto& [option, path] = outputs[i];
+    if (std::string e = check_output_path(option, path, inputs); !e.empty()) return e;
+    for (size_t k = 0; k < i; ++k) {
+      std::error_code ec;
+      const auto a = fs::weakly_canonical(path, ec), b = fs::weakly_canonical(outputs[k].second, ec);
+      if (!ec && a == b)
+        return "--" + option + " file '" + path + "' is also the --" + outputs[k].first + " file; give each its own";
+    }
+  }
+  return "";
+}
+
+std::ostream& report_stream(const std::string& json_path) { return is_stdout(json_path) ? std::cerr : std::cout; }
+
 bool write_output(const std::string& option, const std::string& path,
                   const std::function<void(std::ostream&)>& fill) {
+  if (is_stdout(path)) {
+    fill(std::cout);
+    std::cout.flush();
+    if (std::cout) return true;
+    std::cerr << "error: cannot write --" << option << " to standard output\n";
+    return false;
+  }
   const std::string tmp = path + ".vine-tmp-" + std::to_string(::getpid());
   bool ok = false;
   {

@@ -97,6 +97,13 @@ std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c) {
   return uses;
 }
 
+std::string rtl_units_problem(const ir::Design& d, BackendChoice c) {
+  for (int i = 0; i < int(d.network.layers.size()); ++i)
+    if (runs_on_rtl(d, i, c) && !cosim::cosim_available())
+      return "layer " + d.network.layers[size_t(i)].name + " runs on RTL, but " + cosim::cosim_problem();
+  return "";
+}
+
 std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p,
                                              int& latency) {
   const ir::Layer& l = d.network.layers[size_t(layer)];
@@ -113,9 +120,7 @@ std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, con
     auto lanes = cosim::make_lanes(c);
     if (!lanes) {
       if (!cosim::cosim_available())
-        throw config::ConfigError(backend_location(d, layer), "rtl",
-                                  "a build with the Verilated units (this one was configured without Verilator "
-                                  "or with -DVINE_BUILD_RTL=OFF)");
+        throw config::ConfigError(backend_location(d, layer), "rtl", "the Verilated units: " + cosim::cosim_problem());
       throw config::ConfigError(backend_location(d, layer), "rtl",
                                 "an RTL unit this build holds: layer " + l.name + " needs '" + c.key() +
                                     "', which rtl/cosim/units.txt does not list (add it with `scripts/cosim-units " +

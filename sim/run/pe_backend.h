@@ -38,6 +38,12 @@ struct RtlLanesUse {
 // Every lanes unit a run of `d` with choice `c` co-simulates, by layer.
 std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c);
 
+// Empty when every layer `d` runs on RTL with choice `c` has its Verilated
+// units at hand (or none runs on RTL); else what is missing and which command
+// builds it. The commands ask before they start, so a run never stops at its
+// first co-simulated layer.
+std::string rtl_units_problem(const ir::Design& d, BackendChoice c);
+
 // The PE array of layer `layer` on Verilated units, one per channel group.
 // `latency` receives the deepest unit's measured latency. Throws ConfigError
 // naming the unit when this build does not hold it.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,8 +23,9 @@ struct Result {
   std::string output;  // stdout and stderr
 };
 
-Result vine(const std::string& args) {
-  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>&1";
+// `env`: VAR=VALUE assignments for the program's environment.
+Result vine(const std::string& args, const std::string& env = "") {
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(VINE_BINARY) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -518,3 +520,138 @@ TEST(CliRtlUnits, CheckReportsMissingUnitsListedByLayerToo) {
   }
   fs::remove(empty);
 }
+
+// `vine --version`: the version CMake's project() declares, then the commit
+// the build was configured at when it is a git checkout.
+TEST(CliVersion, PrintsTheProjectVersionAndExitsZero) {
+  const auto r = vine_split("--version");
+  EXPECT_EQ(r.code, 0) << r.err;
+  const std::string head = std::string("vine ") + VINE_PROJECT_VERSION;
+  EXPECT_EQ(r.out.rfind(head, 0), 0u) << r.out;
+  const std::string rest = r.out.substr(std::min(head.size(), r.out.size()));
+  // Nothing else, or " (commit <12 hex digits>)".
+  const bool bare = rest == "\n";
+  const bool with_commit = rest.size() == 23 && rest.rfind(" (commit ", 0) == 0 && rest.substr(21) == ")\n" &&
+                           rest.substr(9, 12).find_first_not_of("0123456789abcdef") == std::string::npos;
+  EXPECT_TRUE(bare || with_commit) << r.out;
+  EXPECT_EQ(vine("--help").output.find("vine --version") != std::string::npos, true);
+}
+
+// `--json -`: the JSON alone on stdout, which parses; the human report on
+// stderr instead, whole.
+TEST(CliJson, DashWritesTheJsonToStdoutAndTheReportToStderr) {
+  const std::string tfc = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
+  struct Case {
+    std::string args, key, report_line;
+  };
+  for (const Case& c : {Case{"run " + tfc + " -n 4", "frames", "outputs    match the golden reference"},
+                        Case{"estimate " + kConfigs + "designs/default.yaml", "interval_cycles", "interval 32768 cycles"},
+                        Case{"bench " + tfc + " -n 2", "sim_fps", "bit-exact simulation"}}) {
+    const auto r = vine_split("-q " + c.args + " --json -");
+    ASSERT_EQ(r.code, 0) << c.args << r.err;
+    nlohmann::json j;
+    ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << c.args << ": stdout is not JSON alone:\n" << r.out;
+    EXPECT_TRUE(j.contains(c.key)) << c.args << r.out;
+    EXPECT_NE(r.err.find(c.report_line), std::string::npos) << c.args << r.err;
+  }
+  // The same run to a file and to stdout gives the same JSON.
+  const fs::path file = fs::temp_directory_path() / ("vine-cli-dash-" + std::to_string(::getpid()) + ".json");
+  ASSERT_EQ(vine("-q run " + tfc + " -n 4 --json " + file.string()).code, 0);
+  std::ifstream in(file);
+  const auto from_file = nlohmann::json::parse(in);
+  fs::remove(file);
+  EXPECT_EQ(from_file, nlohmann::json::parse(vine_split("-q run " + tfc + " -n 4 --json -").out));
+  // Only --json takes '-'.
+  const auto vcd = vine("-q run " + tfc + " --timing-only --vcd -");
+  EXPECT_EQ(vcd.code, 1);
+  EXPECT_NE(vcd.output.find("only --json goes to standard output"), std::string::npos) << vcd.output;
+}
+
+// Every output is checked before anything runs: a run of a large design with
+// a bad output path fails at once, with the path and the reason.
+TEST(CliOutputs, ABadPathIsRefusedBeforeTheRunStarts) {
+  const std::string big = kConfigs + "designs/finn-examples/mobilenet-v1-w4a4-u250.yaml";
+  const TempDesign d("bad-outputs", tfc_design_text("", ""));
+  const std::string missing = (d.dir / "no" / "such" / "report.json").string();
+  const std::string same = (d.dir / "out.vcd").string();
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c :
+       {Case{"run " + big + " -n 50 --json " + missing, "--json file '" + missing + "': no folder"},
+        Case{"run " + big + " -n 50 --perfetto " + missing, "--perfetto file '" + missing + "': no folder"},
+        Case{"bench " + big + " -n 50 --json " + missing, "--json file '" + missing + "': no folder"},
+        Case{"estimate " + big + " --json " + missing, "no folder"},
+        Case{"run " + big + " -n 50 --vcd " + same + " --perfetto " + same, "is also the --vcd file"},
+        Case{"vp " + d.path.string() + " --vcd " + same + " --trace-regs " + same, "is also the --trace-regs file"},
+        Case{"vp " + d.path.string() + " --vcd " + missing, "no folder"},
+        Case{"reference " + d.path.string() + " --write-inputs " + missing, "no folder"}}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = vine("-q " + c.args);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(r.code, 1) << c.args << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << r.output;
+    // 50 frames of MobileNet take minutes: a refusal comes before them.
+    EXPECT_LT(secs, 10.0) << c.args;
+  }
+  EXPECT_FALSE(fs::exists(same));
+}
+
+// -n for --frames and -s for --seed on every command that has them, with the
+// same meaning as the long options; -o on none.
+TEST(CliOptions, ShortFramesAndSeedAreTheSameOnEveryCommand) {
+  const std::string tfc = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
+  for (const char* cmd : {"run", "bench", "vp", "reference"}) {
+    const auto h = vine(std::string(cmd) + " --help");
+    EXPECT_NE(h.output.find("-n [ --frames ]"), std::string::npos) << cmd << h.output;
+    EXPECT_NE(h.output.find("-s [ --seed ]"), std::string::npos) << cmd << h.output;
+  }
+  EXPECT_NE(vine("golden --help").output.find("-s [ --seed ]"), std::string::npos);
+  for (const char* cmd : {"validate", "estimate", "run", "bench", "vp", "reference", "golden", "rtl-units"})
+    EXPECT_EQ(vine(std::string(cmd) + " --help").output.find("-o ["), std::string::npos) << cmd;
+  // run: the same report either way (JSON: no host times in it).
+  const auto run_short = vine_split("-q run " + tfc + " -n 3 -s 7 --json -");
+  const auto run_long = vine_split("-q run " + tfc + " --frames 3 --seed 7 --json -");
+  ASSERT_EQ(run_short.code, 0) << run_short.err;
+  EXPECT_EQ(nlohmann::json::parse(run_short.out), nlohmann::json::parse(run_long.out));
+  EXPECT_EQ(nlohmann::json::parse(run_short.out)["frames"], 3);
+  // reference: the seed picks the data, so -s 8 gives other checksums (the
+  // last line is the host's speed).
+  auto data = [&](const std::string& args) {
+    const auto r = vine_split("-q reference " + tfc + " " + args);
+    EXPECT_EQ(r.code, 0) << args << r.err;
+    return r.out.substr(0, r.out.rfind("frame(s) in"));
+  };
+  EXPECT_EQ(data("-n 3 -s 7"), data("--frames 3 --seed 7"));
+  EXPECT_NE(data("-n 3 -s 7"), data("-n 3 -s 8"));
+  EXPECT_NE(data("-n 3 -s 7").find("seed 7, 3 frame(s)"), std::string::npos) << data("-n 3 -s 7");
+  // vp: the job runs the frames asked for.
+  const auto vp = vine_split("-q vp " + tfc + " -n 3 -s 7");
+  ASSERT_EQ(vp.code, 0) << vp.err;
+  EXPECT_NE(vp.out.find("virtual platform job: 3 frame(s)"), std::string::npos) << vp.out;
+  const auto b = vine_split("-q bench " + tfc + " -n 3 -s 7 --json -");
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(nlohmann::json::parse(b.out)["frames"], 3);
+}
+
+#ifdef VINE_COSIM_UNITS_BUILT
+// The co-simulation units are a module loaded on demand: with it, --backend
+// rtl runs and checks its outputs; pointed at a module that is not there, the
+// run is refused before it starts, naming the file.
+TEST(CliCosim, BackendRtlLoadsTheUnitsModule) {
+  const std::string tfc = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
+  const auto r = vine_split("-q run " + tfc + " -n 2 --backend rtl --json -");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["outputs_match_reference"], true) << r.out;
+  EXPECT_FALSE(j["rtl_units"].empty()) << r.out;
+  const std::string gone = (fs::temp_directory_path() / "vine-no-such-units.so").string();
+  const auto missing = vine("-q run " + tfc + " -n 2 --backend rtl", "VINE_COSIM_UNITS=" + gone);
+  EXPECT_EQ(missing.code, 1) << missing.output;
+  EXPECT_NE(missing.output.find("layer fc0 runs on RTL, but cannot load the co-simulation units " + gone),
+            std::string::npos)
+      << missing.output;
+  // The C++ back-end never loads it.
+  EXPECT_EQ(vine("-q run " + tfc + " -n 2 --backend cpp", "VINE_COSIM_UNITS=" + gone).code, 0);
+}
+#endif

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "sim/arith/weight_code.h"
 #include "sim/data/npy.h"
 
 namespace vine::config {

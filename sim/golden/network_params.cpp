@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/arith/weight_code.h"
 #include "sim/golden/reference.h"
 
 namespace vine::golden {

@@ -14,6 +14,7 @@
 #include "platforms/board/streaming_board.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/cli/frame_files.h"
 #include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
 #include "sim/ir/stage_plan.h"
@@ -53,6 +54,11 @@ int cmd_run(const Args& args) {
       "PE arithmetic of every layer: cpp (C++ models) or rtl (Verilated lanes units, "
       "co-simulation); default: "
       "each layer's `backend` in the design");
+  // Real input frames and the output codes (docs/data.md).
+  opts.add_options()("inputs", po::value<std::string>(),
+                     "take the input frames from FILE: .npy (N, H, W, C) of input codes or raw bytes as "
+                     "`vine reference --write-inputs` writes them; all its frames, or the first --frames")(
+      "outputs", po::value<std::string>(), "write every frame's output codes to FILE as .npy int32 (N, outputs)");
   po::variables_map vm;
   if (auto done = parse_command("run", args, opts, "design", "DESIGN", vm)) return *done;
   sim::RunOptions o;
@@ -130,11 +136,33 @@ int cmd_run(const Args& args) {
                          opts);
     }
   }
+  std::vector<std::string> read_files = input_files(d);
+  if (vm.count("outputs") && o.timing_only)
+    return usage_error("run", "--outputs needs the outputs' values, which --timing-only does not compute", opts);
+  if (vm.count("inputs")) {
+    const std::string path = vm["inputs"].as<std::string>();
+    const models::BeatFormat raw = input_beat_format(d);
+    try {
+      o.input_frames = std::make_shared<const std::vector<golden::IntTensor>>(read_input_frames(path, d.network, &raw));
+    } catch (const FrameFileError& e) {
+      return usage_error("run", std::string("--inputs: ") + e.what(), opts);
+    }
+    std::string problem;
+    o.frames = frames_to_run(int(o.input_frames->size()), !vm["frames"].defaulted(), o.frames, path, problem);
+    if (!problem.empty()) return usage_error("run", problem, opts);
+    read_files.push_back(path);
+    // The file set the frame count: the trace window must lie within it.
+    if (vm.count("trace-frames") && trace_last >= o.frames)
+      return usage_error("run", "--trace-frames: got '" + vm["trace-frames"].as<std::string>() + "', but frame " +
+                                    std::to_string(trace_last) + " is not in the run of the " +
+                                    std::to_string(o.frames) + " frame(s) in " + path, opts);
+  }
+  o.keep_outputs = vm.count("outputs") > 0;
   // Outputs are checked (not opened) before the run and written at its end.
   std::vector<std::pair<std::string, std::string>> outputs;
-  for (const char* f : {"json", "vcd", "perfetto"})
+  for (const char* f : {"json", "vcd", "perfetto", "outputs"})
     if (vm.count(f)) outputs.emplace_back(f, vm[f].as<std::string>());
-  if (const std::string problem = check_output_paths(outputs, input_files(d)); !problem.empty())
+  if (const std::string problem = check_output_paths(outputs, read_files); !problem.empty())
     return usage_error("run", problem, opts);
   if (const std::string problem = sim::rtl_units_problem(d, o.backend); !problem.empty()) {
     std::cerr << "vine run: " << problem << "\n";
@@ -213,6 +241,10 @@ int cmd_run(const Args& args) {
       return kExitUsage;
     spdlog::debug("wrote Perfetto timeline {}", vm["perfetto"].as<std::string>());
   }
+  if (vm.count("outputs") && r.finished &&
+      !write_output("outputs", vm["outputs"].as<std::string>(),
+                    [&](std::ostream& out) { write_output_codes(out, simulation.outputs()); }))
+    return kExitUsage;
   if (!r.finished) return kExitSimulation;
   if (r.outputs_match_reference && !*r.outputs_match_reference) return kExitSimulation;
   return kExitOk;

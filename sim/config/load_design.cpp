@@ -4,6 +4,7 @@
 #include "models/layers/stage_kinds.h"
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
+#include "sim/config/parameter_files.h"
 #include "sim/config/open_config.h"
 
 #include "sim/ir/stage_plan.h"
@@ -209,7 +210,10 @@ ir::Design load_design(const std::string& path) {
       fm.done();
     }
   }
-  if (overridden) ir::infer_network(net);
+  if (overridden) {
+    ir::infer_network(net);
+    check_parameter_files(net);  // the files against the overridden types and shapes
+  }
 
   // One FIFO per edge of the layer graph, and one into the output DMA.
   for (const auto& l : net.layers)

@@ -3,6 +3,7 @@
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
 #include "sim/config/open_config.h"
+#include "sim/config/parameter_files.h"
 
 namespace vine::config {
 
@@ -67,6 +68,11 @@ ir::Layer read_layer(const Field& f) {
     if (auto o = m.find("output")) l.output = read_output(*o, l.kind);
     else if (l.kind == K::kThreshold || l.kind == K::kRequant) m.get("output");
   }
+  // Real parameters instead of synthesised ones (docs/data.md).
+  if (l.has_weights())
+    if (auto wf = m.find("weights_file")) l.weights_file = read_parameter_file_field(*wf);
+  if (l.has_output_stage())
+    if (auto tf = m.find("thresholds_file")) l.thresholds_file = read_parameter_file_field(*tf);
   m.done();
   // channel groups without a layer-wide type: the first group stands for the layer.
   if (l.has_weights() && !l.weights) l.weights = l.channel_groups.front().weights;
@@ -94,6 +100,7 @@ ir::Network load_network(const std::string& path) {
   for (const auto& lf : m.get("layers").items()) net.layers.push_back(read_layer(lf));
   m.done();
   ir::infer_network(net);
+  load_parameter_files(net);
   return net;
 }
 

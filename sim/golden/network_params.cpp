@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/arith/weight_code.h"
 #include "sim/golden/reference.h"
 
 namespace vine::golden {
@@ -53,6 +54,28 @@ int32_t random_weight_code(const ir::WeightType& w, Rng& rng) {
     }
   }
   return 0;
+}
+
+// Weights a network config takes from a .npy file: values, checked by the
+// config loader, turned into the codes weight memory holds.
+void weights_from_file(const ir::Layer& l, LayerParams& p) {
+  const std::vector<int64_t>& v = l.weights_file->values;
+  const int64_t cols = l.matrix_width();
+  p.weight_codes.resize(v.size());
+  p.weight_values.resize(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const ir::WeightType& w = l.weight_type_of_channel(int(int64_t(i) / cols));
+    p.weight_codes[i] = *arith::weight_code(w.arithmetic, v[i], w.bits, w.exponent_bits);  // checked at load
+    p.weight_values[i] = int32_t(v[i]);
+  }
+}
+
+Thresholds thresholds_from_file(const ir::Layer& l) {
+  Thresholds t;
+  t.steps = l.out_type.kind == ir::ActivationKind::kBipolar ? 1 : (1 << l.out_type.bits) - 1;
+  t.out_bias = l.out_type.kind == ir::ActivationKind::kSigned ? -(1 << (l.out_type.bits - 1)) : 0;
+  t.values = l.thresholds_file->values;
+  return t;
 }
 
 void synthesize_weights(const ir::Layer& l, uint64_t seed, LayerParams& p) {
@@ -134,7 +157,8 @@ NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calib
   params.seed = seed;
   params.layers.resize(net.layers.size());
   for (size_t i = 0; i < net.layers.size(); ++i)
-    if (net.layers[i].has_weights()) synthesize_weights(net.layers[i], seed, params.layers[i]);
+    if (net.layers[i].weights_file) weights_from_file(net.layers[i], params.layers[i]);
+    else if (net.layers[i].has_weights()) synthesize_weights(net.layers[i], seed, params.layers[i]);
 
   // Calibrate layer by layer: each layer sees the outputs of the already
   // calibrated layers before it.
@@ -154,7 +178,8 @@ NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calib
     if (calibrated) {
       std::vector<IntTensor> accs;
       for (int f = 0; f < calibration_frames; ++f) accs.push_back(ref.layer_accumulators(i, inputs_of(f)));
-      if (l.output.kind == ir::OutputKind::kThreshold) params.layers[i].thresholds = calibrate_thresholds(l, accs);
+      if (l.thresholds_file) params.layers[i].thresholds = thresholds_from_file(l);
+      else if (l.output.kind == ir::OutputKind::kThreshold) params.layers[i].thresholds = calibrate_thresholds(l, accs);
       else params.layers[i].requant = calibrate_requantizer(l, accs);
       for (int f = 0; f < calibration_frames; ++f) outs[size_t(f)][i] = ref.layer_output(i, accs[size_t(f)]);
     } else {

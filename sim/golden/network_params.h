@@ -28,6 +28,9 @@ struct NetworkParams {
 };
 
 // Deterministic across runs and machines (own PRNG, no std distributions).
+// A layer with a `weights_file` or `thresholds_file` (docs/data.md) takes
+// those from the file instead; the other layers are synthesised as without
+// it, and calibrated on the layers before them.
 NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calibration_frames = 2);
 
 // Frame `frame` of the synthetic input stream for `seed`: uniform codes over

@@ -63,6 +63,17 @@ struct Padding {
   bool any() const { return top || left || bottom || right; }
 };
 
+// Weights or thresholds a network config takes from a .npy file
+// (`weights_file`, `thresholds_file`; docs/data.md) instead of synthesising
+// them: the file's values in C order, checked against the layer's shape and
+// types by the config loader.
+struct ParameterFile {
+  std::string path;      // resolved against the network file's folder
+  SourceLocation where;  // the config field that names it
+  std::vector<int64_t> shape;   // the file's
+  std::vector<int64_t> values;
+};
+
 struct Layer {
   std::string name;
   LayerKind kind = LayerKind::kConv;
@@ -81,6 +92,10 @@ struct Layer {
   std::vector<ChannelGroup> channel_groups;
   // conv, dwconv, fc, add, threshold, requant
   OutputSpec output;
+  // Weight values ([oc][kh][kw][ic] conv, [c][kh][kw] dwconv, [out][in] fc)
+  // and thresholds ([channel][step]) from .npy files; absent: synthesised.
+  std::optional<ParameterFile> weights_file;
+  std::optional<ParameterFile> thresholds_file;
 
   // Filled in by infer_network().
   Shape in_shape;            // of inputs[0]

@@ -53,18 +53,22 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
   eo.host_order = o.host_order;
   eo.host_order_seed = o.host_order_seed;
   eo.systemc_stages = o.systemc_stages;
-  const uint64_t seed = o.seed;
   Golden* check = golden_ && o.check_reference ? golden_.get() : nullptr;
   // The frame the DMA streams is kept for the reference to run on when the
   // frame comes out.
-  auto input = [&net, seed, check](int frame, std::vector<int32_t>& elems) {
-    golden::IntTensor t = golden::synthesize_input(net, seed, frame);
+  auto input = [this, check](int frame, std::vector<int32_t>& elems) {
+    golden::IntTensor t = input_frame(frame);
     elems = t.data;
     if (check) check->inputs.emplace(frame, std::move(t));
   };
   models::OutputDma::FrameSink sink;
-  if (check) {
-    sink = [check](int frame, const std::vector<int32_t>& elems, int64_t) {
+  if (check || o.keep_outputs) {
+    sink = [this, check](int frame, const std::vector<int32_t>& elems, int64_t) {
+      if (o_.keep_outputs) {
+        if (outputs_.size() <= size_t(frame)) outputs_.resize(size_t(frame) + 1);
+        outputs_[size_t(frame)] = elems;
+      }
+      if (!check) return;
       const auto in = check->inputs.find(frame);
       if (check->ref->run(in->second).data != elems) check->mismatched.push_back(frame);
       check->inputs.erase(in);
@@ -80,6 +84,12 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
 
 Simulation::~Simulation() = default;
 
+golden::IntTensor Simulation::input_frame(int frame) const {
+  if (o_.input_frames && !o_.input_frames->empty())
+    return (*o_.input_frames)[size_t(frame) % o_.input_frames->size()];
+  return golden::synthesize_input(d_.network, o_.seed, frame);
+}
+
 const RunReport& Simulation::run() {
   pn_->run();
   return finish();
@@ -91,13 +101,8 @@ FrameStamps Simulation::frame_stamps(int frames) const {
   // latencies from the RTL, so such a run is repeated as it is.
   const bool rtl = !pn_->rtl_units().empty();
   const ElaborationOptions eo{frames, !rtl, false, rtl ? o_.backend : BackendChoice::kCpp};
-  const ir::Network& net = d_.network;
-  const uint64_t seed = o_.seed;
   ProcessNetwork pn(d_, eo, rtl ? &golden_->params : nullptr,
-                    [&net, seed](int frame, std::vector<int32_t>& elems) {
-                      elems = golden::synthesize_input(net, seed, frame).data;
-                    },
-                    {});
+                    [this](int frame, std::vector<int32_t>& elems) { elems = input_frame(frame).data; }, {});
   const bool finished = pn.run();
   return {pn.output_dma().first_beat_cycles(), pn.output_dma().last_beat_cycles(), finished};
 }

@@ -7,8 +7,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/estimate/estimate.h"
+#include "sim/golden/tensor.h"
 #include "sim/run/process_network.h"
 #include "sim/run/run_report.h"
 #include "sim/run/stall_chain.h"
@@ -37,6 +39,12 @@ struct RunOptions {
       models::HostOrder::kFifo;  // the engine's host order: never changes a cycle
   uint64_t host_order_seed = 1;
   std::map<std::string, SystemCModuleFactory> systemc_stages = {};  // see ElaborationOptions
+  // Input frames from a file (`vine run --inputs`, docs/data.md) instead of
+  // the seed's; frame f streams input_frames[f % size], so the longer runs
+  // the steady-state judgement makes repeat them.
+  std::shared_ptr<const std::vector<golden::IntTensor>> input_frames;
+  // Keep every output frame's codes (`vine run --outputs`): Simulation::outputs().
+  bool keep_outputs = false;
 };
 
 // Throws a ConfigError for what a design asks that the simulation would get
@@ -61,11 +69,15 @@ class Simulation {
   const ProcessNetwork& network() const { return *pn_; }
   const estimate::Estimate& estimate() const { return estimate_; }
   const RunReport& report() const { return report_; }
+  // Every output frame's codes in frame order, with RunOptions::keep_outputs.
+  const std::vector<std::vector<int32_t>>& outputs() const { return outputs_; }
   // The output-beat cycles of a run of `frames` frames with this run's timing.
   FrameStamps frame_stamps(int frames) const;
 
  private:
   void judge_steady_state_ahead();
+  // Frame `frame` the input DMA streams: the file's or the seed's.
+  golden::IntTensor input_frame(int frame) const;
 
   struct Golden;
   const ir::Design& d_;
@@ -80,6 +92,7 @@ class Simulation {
   IntervalDiagnosis diagnosis_;  // when the steady interval exceeds the bottleneck's  // a run of one frame: its latency alone in an empty pipeline
   SteadyState steady_;
   RunReport report_;
+  std::vector<std::vector<int32_t>> outputs_;
 };
 
 }  // namespace vine::sim

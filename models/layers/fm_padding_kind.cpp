@@ -46,7 +46,7 @@ void register_fm_padding_kinds(StageKindRegistry& r) {
   };
   k.timing = [](const ir::StagePlan&, const ir::Design&) {
     return models::PipelineTiming{1,
-                                  -1};  // read-to-write distance 1 in generated RTL (DOMAIN.md 3a)
+                                  -1};  // read-to-write distance 1 in HLS-generated RTL (finn-hlslib)
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design&) {
     return int64_t{s.ofm_h} * s.ofm_w * (s.channels / s.pe);  // one output beat per cycle

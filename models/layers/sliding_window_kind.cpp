@@ -70,8 +70,8 @@ void register_sliding_window_kinds(StageKindRegistry& r) {
     // The first K rows are read before the first window leaves, then each
     // output row costs the larger of writing its windows and reading the
     // next `stride` rows. The loop is re-entered per frame: its pipeline
-    // drains and it pays its entry cycles before the next frame (DOMAIN.md
-    // section 3a).
+    // drains and it pays its entry cycles before the next frame (finn-hlslib's
+    // ConvolutionInputGenerator, slidingwindow.h).
     const int64_t cf = s.channels / s.simd;
     const int64_t kk = s.kernel;
     const models::PipelineTiming t = pipeline_timing(s, d);

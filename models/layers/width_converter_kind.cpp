@@ -33,7 +33,7 @@ void register_width_converter_kinds(StageKindRegistry& r) {
   };
   k.timing = [](const ir::StagePlan&, const ir::Design&) {
     return models::PipelineTiming{1,
-                                  -1};  // read-to-write distance 1 in generated RTL (DOMAIN.md 3a)
+                                  -1};  // read-to-write distance 1 in HLS-generated RTL (finn-hlslib)
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design&) {
     return std::max(s.in_words, s.out_words);

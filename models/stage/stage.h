@@ -4,7 +4,7 @@
 // later. The pipeline advances as a whole: in a cycle either every iteration
 // in flight moves one step, or none does, because the iteration at the read
 // step finds its FIFO empty or the one at the write step finds its FIFO full
-// (DOMAIN.md section 3a). Advance n happens in cycle
+// (an II=1 HLS pipeline's stall behaviour). Advance n happens in cycle
 //   c(n) = max(c(n-1) + 1, readable cycle of every beat it reads,
 //              free cycle of every slot it writes),
 // computed from the FIFOs' stamps (docs/simulation.md). A subclass describes

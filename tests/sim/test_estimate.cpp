@@ -1,5 +1,5 @@
 // The analytic estimate: per-layer MVAU cycles of the BNN-PYNQ designs pinned
-// to NF * SF * vectors with the folding table of DOMAIN.md section 3, the
+// to NF * SF * vectors with BNN-PYNQ's folding (bnn/src/network/*/hw/config.h), the
 // sliding-window formula, memory aspect ratios, and the JSON contract.
 #include <gtest/gtest.h>
 
@@ -26,7 +26,7 @@ struct MvauRow {
   int simd, pe;
 };
 
-// DOMAIN.md section 3 (BNN-PYNQ config.h), typed in from the table, not
+// BNN-PYNQ's config.h, typed in from it, not
 // derived from the configs under test.
 const MvauRow kCnvW1[] = {{"conv0", 27, 64, 900, 3, 16},    {"conv1", 576, 64, 784, 32, 32},
                           {"conv2", 576, 128, 144, 32, 16}, {"conv3", 1152, 128, 100, 32, 16},
@@ -157,7 +157,7 @@ const ir::FifoSpec& edge_spec(const ir::Design& d, const std::string& from, cons
 TEST(EstimateFifos, CnvW1A1EdgesTakeTheDesignsWidths) {
   const auto d = config::load_design((kDesigns / "bnn-pynq/cnv-w1a1-pynq-z1.yaml").string());
   const auto e = estimate::estimate_design(d);
-  // BNN-PYNQ's inter1 and inter7 (DOMAIN.md 3a), typed in: 64 and 256 bits,
+  // BNN-PYNQ's inter1 and inter7 (top.cpp), typed in: 64 and 256 bits,
   // where conv0 writes 16 bits (PE 16 x 1) and conv4 4 bits (PE 4 x 1).
   for (const auto& [from, to, bits] :
        {std::tuple{"conv0", "conv1", 64}, std::tuple{"conv4", "conv5", 256}}) {

@@ -14,26 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/sim/run_vine.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string output;  // stdout and stderr
-};
+using Result = vine_test::VineResult;
 
-// `env`: VAR=VALUE assignments for the program's environment.
-Result vine(const std::string& args, const std::string& env = "") {
-  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(VINE_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+Result vine(const std::string& args, const std::string& env = "") { return vine_test::run_vine(args, env); }
 
 const std::string kConfigs = std::string(VINE_SOURCE_DIR) + "/configs/";
 

@@ -3,18 +3,18 @@
 // thresholds from .npy files, and how bad files are refused.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/sim/run_vine.h"
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
 #include "sim/data/npy.h"
@@ -27,21 +27,7 @@ using vine::data::NpyError;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string output;  // stdout and stderr
-};
-
-Result run_vine(const std::string& args) {
-  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using vine_test::run_vine;
 
 const std::string kConfigs = std::string(VINE_SOURCE_DIR) + "/configs/";
 const std::string kDefault = kConfigs + "designs/default.yaml";

@@ -4,15 +4,14 @@
 // prints. The per-design comparisons are the GoldenTraces.* tests
 // (tests/sim/CMakeLists.txt).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "tests/sim/run_vine.h"
 #include "sim/config/loaders.h"
 #include "sim/golden/network_params.h"
 #include "sim/golden/reference.h"
@@ -74,20 +73,9 @@ TEST(GoldenTraces, EachChangedFigureIsOneLine) {
   EXPECT_TRUE(trace::golden_diff(expected, expected).empty());
 }
 
-struct Result {
-  int code;
-  std::string output;
-};
+using Result = vine_test::VineResult;
 
-Result vine(const std::string& args) {
-  FILE* p = popen((std::string(VINE_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+Result vine(const std::string& args) { return vine_test::run_vine(args); }
 
 // The check fails on a golden file with one stage cycle moved, and says
 // which figure moved by how much.

@@ -1,0 +1,31 @@
+// Runs the `vine` program the tests are built against (VINE_BINARY, set by
+// tests/sim/CMakeLists.txt), for the tests of its command line.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace vine_test {
+
+struct VineResult {
+  int code;            // the exit status; -1 when the program did not exit
+  std::string output;  // stdout and stderr together
+};
+
+// `env`: VAR=VALUE assignments for the program's environment.
+inline VineResult run_vine(const std::string& args, const std::string& env = "") {
+  const std::string cmd =
+      (env.empty() ? "" : "env " + env + " ") + std::string(VINE_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace vine_test

@@ -65,12 +65,8 @@ int cmd_reference(const Args& args) {
       config::load_device(file);  // a bad device: its own error first, as `vine validate` gives it
       return usage_error("reference", "'" + file + "' is a device config; give a network or a design", opts);
   }
-  if (!inputs_file.empty()) {
-    if (config::detect_kind(file) != config::ConfigKind::kDesign)
-      return usage_error("reference", "--write-inputs needs a DESIGN (the frames' layout is the design's)", opts);
-    if (const std::string e = check_output_path("write-inputs", inputs_file, read_files); !e.empty())
-      return usage_error("reference", e, opts);
-  }
+  if (!inputs_file.empty() && config::detect_kind(file) != config::ConfigKind::kDesign)
+    return usage_error("reference", "--write-inputs needs a DESIGN (the frames' layout is the design's)", opts);
   std::vector<golden::IntTensor> file_frames;
   if (vm.count("inputs")) {
     const std::string path = vm["inputs"].as<std::string>();
@@ -84,9 +80,13 @@ int cmd_reference(const Args& args) {
     if (!problem.empty()) return usage_error("reference", problem, opts);
     read_files.push_back(path);
   }
-  if (vm.count("outputs"))
-    if (const std::string e = check_output_path("outputs", vm["outputs"].as<std::string>(), read_files); !e.empty())
-      return usage_error("reference", e, opts);
+  // Both outputs, checked together (not one file twice) against every file
+  // read, the --inputs file included.
+  std::vector<std::pair<std::string, std::string>> outputs_to_write;
+  if (!inputs_file.empty()) outputs_to_write.emplace_back("write-inputs", inputs_file);
+  if (vm.count("outputs")) outputs_to_write.emplace_back("outputs", vm["outputs"].as<std::string>());
+  if (const std::string e = check_output_paths(outputs_to_write, read_files); !e.empty())
+    return usage_error("reference", e, opts);
   auto input_frame = [&](int f) { return file_frames.empty() ? golden::synthesize_input(net, seed, f) : file_frames[size_t(f)]; };
   const golden::NetworkParams params = golden::synthesize_params(net, seed);
   const golden::Reference ref(net, params);

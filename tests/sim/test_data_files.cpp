@@ -250,6 +250,17 @@ TEST(DataFiles, BadInputFilesExitOne) {
                "truncated: shape (2, 32, 32, 3) of int32 needs 24576 data bytes, the file holds 12288");
   expect_error("run " + kDefault + " --timing-only --outputs " + (d / "o.npy").string(),
                "--outputs needs the outputs' values");
+  // An output naming the --inputs file is refused before anything runs, and
+  // the file is kept.
+  ASSERT_EQ(run_vine("reference " + kDefault + " --frames 2 --write-inputs " + (d / "frames.bin").string()).code, 0);
+  std::ifstream kept_in(d / "frames.bin", std::ios::binary);
+  const std::string frames_before((std::istreambuf_iterator<char>(kept_in)), {});
+  for (const char* out : {"--write-inputs", "--outputs"})
+    expect_error("reference " + kDefault + " --inputs " + (d / "frames.bin").string() + " " + out + " " +
+                     (d / "frames.bin").string(),
+                 "is the input '" + (d / "frames.bin").string() + "'");
+  std::ifstream kept_after(d / "frames.bin", std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(kept_after)), {}), frames_before);
   // Regular files only: a directory is no input, and a named pipe would
   // block the read for ever (the test's own timeout would catch a hang).
   expect_error("reference " + kDefault + " --inputs " + d.string(), d.string() + ": not a regular file");

@@ -529,10 +529,11 @@ TEST_F(Traces, VcdTimescaleLineIsTheClockPeriod) {
   EXPECT_EQ(raw.last_time, cycles.last_time);
 }
 
-// A design at 187.5 MHz: its VCD is in femtoseconds and every time still a
-// cycle's start; its timeline's slices still tile without overlap.
-TEST(TracesTimescale, AnInexactPeriodIsInFemtosecondsAtEachCyclesStart) {
-  const fs::path dir = fs::temp_directory_path() / ("vine-traces-clock-" + std::to_string(::getpid()));
+// TFC-W1A1 at 187.5 MHz, a clock whose period (5333.33 ps) is no whole
+// number of ns or ps.
+namespace {
+vine::ir::Design tfc_at_187_5_mhz() {
+  const fs::path dir = fs::temp_directory_path() / ("vine-traces-187-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "design.yaml") << "design: tfc-187\nnetwork: " << VINE_SOURCE_DIR
                                      << "/configs/networks/tfc-w1a1.yaml\ndevice: " << VINE_SOURCE_DIR
@@ -540,6 +541,14 @@ TEST(TracesTimescale, AnInexactPeriodIsInFemtosecondsAtEachCyclesStart) {
                                         "fifo_depth: 2\nlayers:\n  fc0: {simd: 49, pe: 16}\n";
   const vine::ir::Design d = vine::config::load_design((dir / "design.yaml").string());
   fs::remove_all(dir);
+  return d;
+}
+}  // namespace
+
+// A design at 187.5 MHz: its VCD is in femtoseconds and every time still a
+// cycle's start; its timeline's slices still tile without overlap.
+TEST(TracesTimescale, AnInexactPeriodIsInFemtosecondsAtEachCyclesStart) {
+  const vine::ir::Design d = tfc_at_187_5_mhz();
   ASSERT_EQ(d.clock_mhz, 187.5);
   vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{1, true, true}, nullptr, {}, {});
   ASSERT_TRUE(pn.run());
@@ -792,14 +801,7 @@ TEST_F(Traces, PerfettoMergesCyclesIntoSlices) {
 // At a clock whose period is no whole number of ns (187.5 MHz), the old
 // format's times ran to 17 digits; the compact one's are whole ns.
 TEST(TracesSize, CompactPerfettoIsSmallerThanTheOldFormat) {
-  const fs::path dir = fs::temp_directory_path() / ("vine-traces-size-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "design.yaml") << "design: tfc-187\nnetwork: " << VINE_SOURCE_DIR
-                                     << "/configs/networks/tfc-w1a1.yaml\ndevice: " << VINE_SOURCE_DIR
-                                     << "/configs/devices/zcu102.yaml\ntemplate: streaming\nclock_mhz: 187.5\n"
-                                        "fifo_depth: 2\nlayers:\n  fc0: {simd: 49, pe: 16}\n";
-  const vine::ir::Design d = vine::config::load_design((dir / "design.yaml").string());
-  fs::remove_all(dir);
+  const vine::ir::Design d = tfc_at_187_5_mhz();
   vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{2, true, true}, nullptr, {}, {});
   ASSERT_TRUE(pn.run());
   std::ostringstream compact;

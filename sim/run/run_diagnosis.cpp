@@ -66,19 +66,13 @@ std::string explain_interval(const RunReport& r, const estimate::Estimate& e) {
   if (!r.finished || !r.steady.reached || r.interval_cycles <= double(e.interval_cycles)) return "";
   // Slower than the closed form: name what held back the stage the estimate
   // expects to set the pace.
-  std::string pace;
-  int64_t pace_cycles = -1;
-  for (const auto& le : e.layers)
-    for (const auto& se : le.stages)
-      if (se.cycles > pace_cycles) {
-        pace_cycles = se.cycles;
-        pace = se.plan.name;
-      }
+  if (e.bottleneck_stages.empty()) return "";
+  const std::string& pace = e.bottleneck_stages.front();
   for (const auto& sr : r.stages)
     if (sr.name == pace) {
       std::ostringstream o;
       o << "interval " << interval_text(r.steady) << " > estimate " << e.interval_cycles << ": "
-        << pace << " (the estimate's slowest stage) stalled "
+        << pace << " (the estimate's bottleneck) stalled "
         << (sr.stalled_input + sr.stalled_output) << " cycles";
       if (!sr.worst_fifo.empty())
         o << ", most on " << sr.worst_fifo << " " << (sr.worst_fifo_full ? "full" : "empty") << " ("

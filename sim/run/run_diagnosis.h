@@ -13,8 +13,10 @@
 namespace vine::sim {
 
 // When the steady interval exceeds the estimate's: the stalls of the
-// estimate's slowest stage and the FIFO it waited on longest. Empty otherwise.
-// Reads the report's measured stages (run_metrics.h).
+// estimate's (first) bottleneck stage and the FIFO it waited on longest.
+// Empty otherwise. Reads the report's measured stages (run_metrics.h). The
+// fuller "why" of `vine run`, with the stall chain and a measured remedy, is
+// stall_chain.h's, which replaces this one when RunOptions asks for it.
 std::string explain_interval(const RunReport& r, const estimate::Estimate& e);
 
 struct DeadlockDiagnosis {

@@ -72,6 +72,25 @@ double steady_interval(const ir::Design& d, int frames) {
   return s.reached ? s.interval_cycles() : 0;
 }
 
+// A remedy's FIFO: a graph edge by its name ("a->b"), or every stream inside
+// a layer through the design's internal_fifo_depth.
+constexpr const char* kInternalFifos = "internal_fifo_depth";
+
+std::string remedy_key(const StallChain& c) { return c.root_internal ? kInternalFifos : c.root_fifo; }
+
+int depth_of(const ir::Design& d, const std::string& key) {
+  if (key == kInternalFifos) return d.internal_fifo_depth;
+  for (const auto& f : d.fifos)
+    if (f.from + "->" + f.to == key) return f.depth;
+  return 0;
+}
+
+void set_depth(ir::Design& d, const std::string& key, int depth) {
+  if (key == kInternalFifos) d.internal_fifo_depth = depth;
+  for (auto& f : d.fifos)  // every spec of the edge (an add may read one layer twice)
+    if (f.from + "->" + f.to == key) f.depth = depth;
+}
+
 std::string cycles_text(double c) {
   std::ostringstream o;
   if (c == double(int64_t(c)))
@@ -138,9 +157,8 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
     StallChain chain;
     for (const std::string& pace : e.bottleneck_stages) {
       StallChain c = follow_stall_chain(*pn, pace);
-      const std::string key = c.root_internal ? "internal_fifo_depth" : c.root_fifo;
       if (chain.text.empty()) chain = c;
-      if (!c.root_fifo.empty() && !std::count(deepened.begin(), deepened.end(), key)) {
+      if (!c.root_fifo.empty() && !std::count(deepened.begin(), deepened.end(), remedy_key(c))) {
         chain = c;
         break;
       }
@@ -153,14 +171,9 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
     for (const auto& f : pn->fifos())
       if (f->name() == chain.root_fifo) beats = f->written();
     const int never_full = int(std::min<int64_t>(std::max<int64_t>(beats, 2), 1 << 24));
-    const std::string key = chain.root_internal ? "internal_fifo_depth" : chain.root_fifo;
+    const std::string key = remedy_key(chain);
     if (std::count(deepened.begin(), deepened.end(), key)) break;  // deepened and still the root
-    if (chain.root_internal) {
-      deep.internal_fifo_depth = std::max(deep.internal_fifo_depth, never_full);
-    } else {
-      for (auto& f : deep.fifos)
-        if (f.from + "->" + f.to == chain.root_fifo) f.depth = std::max(f.depth, never_full);
-    }
+    set_depth(deep, key, std::max(depth_of(deep, key), never_full));
     if (!budget_left(2 + 2)) {  // this step's runs and the check's
       dx.least = false;
       break;
@@ -178,28 +191,13 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
     std::set<std::string> internal;
     for (const auto& sp : pn->plan().streams)
       if (!sp.graph_edge) internal.insert(sp.name);
-    auto set_depth = [](ir::Design& dd, const std::string& key, int depth) {
-      if (key == "internal_fifo_depth") {
-        dd.internal_fifo_depth = depth;
-        return;
-      }
-      for (auto& f : dd.fifos)
-        if (f.from + "->" + f.to == key) f.depth = depth;
-    };
     ir::Design sized = deep;
     for (const std::string& key : deepened) {
-      FifoRemedy r{key, 0, 0};
-      int peak = 0;
-      if (key == "internal_fifo_depth") {
-        r.depth_before = d.internal_fifo_depth;
-        for (const auto& f : pn->fifos())
-          if (internal.count(f->name())) peak = std::max(peak, f->max_occupancy());
-      } else {
-        for (const auto& f : pn->fifos())
-          if (f->name() == key) peak = f->max_occupancy();
-        for (const auto& f : d.fifos)
-          if (f.from + "->" + f.to == key) r.depth_before = f.depth;
-      }
+      FifoRemedy r{key, depth_of(d, key), 0};
+      int peak = 0;  // the FIFO's peak occupancy in the deepened run (the highest of a layer's streams)
+      for (const auto& f : pn->fifos())
+        if (key == kInternalFifos ? internal.count(f->name()) > 0 : f->name() == key)
+          peak = std::max(peak, f->max_occupancy());
       // The least depth in (before, peak] whose interval is the deepened
       // one: doubling up from the depth before (the answer is usually
       // small), then bisecting.
@@ -244,7 +242,7 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
     for (size_t i = 0; i < dx.remedy.size(); ++i) {
       const FifoRemedy& r = dx.remedy[i];
       o << (i ? ", " : "")
-        << (r.fifo == "internal_fifo_depth" ? "internal_fifo_depth" : "depth of " + r.fifo) << " "
+        << (r.fifo == kInternalFifos ? std::string(kInternalFifos) : "depth of " + r.fifo) << " "
         << r.depth_before << " -> " << r.depth;
     }
     if (dx.remedy_interval > 0)

@@ -19,11 +19,9 @@ set -uo pipefail
 vine=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp -r "$src/configs" "$tmp/configs"
-ln -s ../networks "$tmp/configs/designs/networks"
-ln -s ../devices "$tmp/configs/designs/devices"
+source "$src/tests/fuzz/scratch_configs.sh"
+scratch_configs "$src" "$tmp"
 inputs="$tmp/configs/designs/fuzz"
-mkdir -p "$inputs"
 
 failures=0
 fail() { echo "accepted_runs: $*" >&2; failures=$((failures + 1)); }
@@ -38,12 +36,18 @@ error_line() { grep -a -m1 '^error: \|: error: ' "$tmp/err" || true; }
 # The cycle figures of a run's summary: latency, interval, steady, batch.
 cycle_lines() { grep -a -E '^  (latency|interval|steady|batch) ' "$tmp/out" || true; }
 
+# Puts the corpus file $1 where the inputs run from and validates it; `name`
+# is its path in the corpus.
+in="$inputs/input.yaml"
+validate_input() {
+  name="${1#"$src"/tests/fuzz/corpus/}"
+  cp "$1" "$in"
+  vine_q validate "$in"
+}
+
 accepted=0 refused=0
 for f in "$src"/tests/fuzz/corpus/accepted/design/*.yaml; do
-  name="accepted/design/$(basename "$f")"
-  cp "$f" "$inputs/input.yaml"
-  in="$inputs/input.yaml"
-  vine_q validate "$in"
+  validate_input "$f"
   if ((status != 0)); then fail "$name: validate exited $status: $(error_line)"; continue; fi
   for cmd in "estimate" "reference --frames 2"; do
     vine_q $cmd "$in"
@@ -62,10 +66,7 @@ for f in "$src"/tests/fuzz/corpus/accepted/design/*.yaml; do
 done
 
 for f in "$src"/tests/fuzz/corpus/accepted/network/*.yaml; do
-  name="accepted/network/$(basename "$f")"
-  cp "$f" "$inputs/input.yaml"
-  in="$inputs/input.yaml"
-  vine_q validate "$in"
+  validate_input "$f"
   if ((status != 0)); then fail "$name: validate exited $status: $(error_line)"; continue; fi
   vine_q reference "$in" --frames 2
   ((status == 0)) || fail "$name: validate accepts it, \`vine reference\` exited $status: $(error_line)"
@@ -73,10 +74,7 @@ for f in "$src"/tests/fuzz/corpus/accepted/network/*.yaml; do
 done
 
 for f in "$src"/tests/fuzz/corpus/refused/*.yaml; do
-  name="refused/$(basename "$f")"
-  cp "$f" "$inputs/input.yaml"
-  in="$inputs/input.yaml"
-  vine_q validate "$in"
+  validate_input "$f"
   if ((status != 1)); then fail "$name: validate exited $status, expected 1 (refused)"; continue; fi
   expected="$(error_line)"
   [[ -n "$expected" ]] || { fail "$name: validate refused it without an error line"; continue; }

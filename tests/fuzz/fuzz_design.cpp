@@ -13,8 +13,6 @@ using namespace vine;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = fuzz::Scratch::get().write("design.yaml", data, size);
   fuzz::config_errors_only("config::detect_kind", [&] { config::detect_kind(path); });
-  ir::Design d;
-  if (fuzz::config_errors_only("config::load_design", [&] { d = config::load_design(path); }))
-    fuzz::downstream(d);
+  fuzz::load_design_and_downstream(path);
   return 0;
 }

@@ -27,8 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                      "design: fuzz-device\nnetwork: ../../networks/tfc-w1a1.yaml\n"
                                      "device: device.yaml\n"
                                      "layers: {fc0: {simd: 49, pe: 16}, fc1: {simd: 8, pe: 8}}\n");
-  ir::Design d;
-  if (fuzz::config_errors_only("config::load_design", [&] { d = config::load_design(design); }))
-    fuzz::downstream(d);
+  fuzz::load_design_and_downstream(design);
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sim/config/loaders.h"
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
 
@@ -75,6 +76,11 @@ void downstream(const ir::Design& d) {
     estimate::format_table(e);
     estimate::to_json(e).dump(2);
   });
+}
+
+void load_design_and_downstream(const std::string& path) {
+  ir::Design d;
+  if (config_errors_only("config::load_design", [&] { d = config::load_design(path); })) downstream(d);
 }
 
 bool verbose() {

@@ -47,6 +47,11 @@ class Scratch {
 // table and its JSON. Only ConfigError may come out of them.
 void downstream(const ir::Design& d);
 
+// config::load_design on the file at `path` and, when it accepts it,
+// downstream(): what every target does with a design, fuzzed or written
+// around a fuzzed network or device.
+void load_design_and_downstream(const std::string& path);
+
 // Prints what threw and its message, then aborts: libFuzzer saves the input.
 [[noreturn]] void internal_error(const char* what, const char* message);
 

@@ -20,8 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string design = s.write("network-design.yaml",
                                      "design: fuzz-network\nnetwork: network.yaml\n"
                                      "device: ../../devices/alveo-u250.yaml\n");
-  ir::Design d;
-  if (fuzz::config_errors_only("config::load_design", [&] { d = config::load_design(design); }))
-    fuzz::downstream(d);
+  fuzz::load_design_and_downstream(design);
   return 0;
 }

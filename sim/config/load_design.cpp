@@ -222,6 +222,24 @@ ir::Design load_design(const std::string& path) {
   if (auto fifos = m.find("fifos")) {
     for (const auto& item : fifos->items()) {
       MapReader fm(item);
+      // A stream inside a layer, by its name in the plan: the plan checks
+      // that it is one (ir::plan_process_network, below).
+      if (fm.has("stream")) {
+        if (fm.has("from") || fm.has("to"))
+          item.fail("either a stream inside a layer (stream:) or an edge of the layer graph (from:, to:), not both");
+        ir::StreamFifoSpec spec;
+        spec.stream = fm.get_string("stream");
+        spec.depth = int(fm.get_int("depth", 1, 1 << 24));
+        spec.memory_style = fm.get_choice("style", {"shift", "memory"}, "shift") == "memory";
+        spec.where = item.where();
+        for (const auto& other : d.stream_fifos)
+          if (other.stream == spec.stream)
+            fm.get("stream").fail("one entry per stream ('" + spec.stream + "' is also given at line " +
+                                  std::to_string(other.where.line) + ")");
+        d.stream_fifos.push_back(spec);
+        fm.done();
+        continue;
+      }
       const std::string from = fm.get_string("from"), to = fm.get_string("to");
       bool found = false;
       for (auto& spec : d.fifos)

@@ -52,6 +52,16 @@ struct FifoSpec {
   SourceLocation where;
 };
 
+// Depth of a stream inside a layer (converter -> window -> MVAU ...), by its
+// name in the stage plan ("conv1.swg->conv1.mvau"), overriding
+// internal_fifo_depth: what `vine fifo-size` writes for each stream it sizes.
+struct StreamFifoSpec {
+  std::string stream;
+  int depth = 2;
+  bool memory_style = false;  // see FifoSpec
+  SourceLocation where;
+};
+
 struct Design {
   std::string name;
   std::string path;
@@ -68,6 +78,7 @@ struct Design {
   std::map<std::string, int> pipeline_depth;
   SourceLocation pipeline_depth_where;
   std::vector<FifoSpec> fifos;        // one per graph edge, defaults filled in
+  std::vector<StreamFifoSpec> stream_fifos;  // streams inside layers given their own depth
   int max_stream_bits = 8192;         // widest stream a stage may read or write
 
   const LayerFolding& folding_of(int layer) const { return folding.at(layer); }

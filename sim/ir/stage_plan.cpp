@@ -52,6 +52,7 @@ class PlanBuilder {
   explicit PlanBuilder(const Design& d) : d_(d), net_(d.network) {
     // By endpoints, so that a plan is linear in the edges (validate builds it).
     for (const auto& f : d_.fifos) fifo_of_.emplace(f.from + "->" + f.to, &f);
+    for (const auto& f : d_.stream_fifos) stream_fifo_of_.emplace(f.stream, &f);
   }
 
   StreamingPlan build() {
@@ -87,6 +88,7 @@ class PlanBuilder {
     out_site.w = ol.out_shape.w;
     const int od = push(on_stream("output_dma", "output_dma", -1, out_site));
     connect_edge(last, "output", od, plan_.stages[size_t(od)].in_stream_bits);
+    check_stream_fifos();
     return std::move(plan_);
   }
 
@@ -126,6 +128,13 @@ class PlanBuilder {
     s.words = elements * elem_bits / bits;
     s.depth = edge ? edge->depth : d_.internal_fifo_depth;
     s.memory_style = edge && edge->memory_style;
+    if (!edge) {
+      const auto own = stream_fifo_of_.find(s.name);
+      if (own != stream_fifo_of_.end()) {
+        s.depth = own->second->depth;
+        s.memory_style = own->second->memory_style;
+      }
+    }
     s.graph_edge = edge != nullptr;
     plan_.streams.push_back(s);
     const int id = int(plan_.streams.size()) - 1;
@@ -158,6 +167,34 @@ class PlanBuilder {
       t.stage = di;
     }
     tails_[layer + 1] = t;
+  }
+
+  // Every `fifos: - {stream: ...}` entry names a stream inside a layer.
+  void check_stream_fifos() const {
+    for (const StreamFifoSpec& f : d_.stream_fifos) {
+      const StreamPlan* named = nullptr;
+      std::string same_layer;  // the streams inside the layer the name starts with
+      const std::string layer = f.stream.substr(0, f.stream.find('.'));
+      for (const StreamPlan& sp : plan_.streams) {
+        if (sp.name == f.stream) named = &sp;
+        if (!sp.graph_edge && sp.name.compare(0, layer.size() + 1, layer + ".") == 0)
+          same_layer += (same_layer.empty() ? "" : ", ") + sp.name;
+      }
+      if (named && !named->graph_edge) continue;
+      if (named) {
+        const auto arrow = f.stream.find("->");
+        throw config::ConfigError(f.where, "stream '" + f.stream + "'",
+                                  "a stream inside a layer; '" + f.stream +
+                                      "' is an edge of the layer graph: give it as {from: " +
+                                      f.stream.substr(0, arrow) + ", to: " + f.stream.substr(arrow + 2) + "}");
+      }
+      throw config::ConfigError(
+          f.where, "stream '" + f.stream + "'",
+          "a stream inside a layer, named <stage>-><stage> as `vine run` lists them (" +
+              (same_layer.empty() ? "'" + layer + "' has no streams inside it"
+                                  : "the streams inside '" + layer + "': " + same_layer) +
+              ")");
+    }
   }
 
   FifoSpec edge_spec(const std::string& from, const std::string& to) const {
@@ -342,6 +379,7 @@ class PlanBuilder {
   const Design& d_;
   const Network& net_;
   std::unordered_map<std::string, const FifoSpec*> fifo_of_;  // first spec per edge, as the search found it
+  std::unordered_map<std::string, const StreamFifoSpec*> stream_fifo_of_;
   StreamingPlan plan_;
   std::vector<int> consumers_;
   std::vector<Tail> tails_;

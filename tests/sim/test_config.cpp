@@ -1,6 +1,8 @@
 // Config loading: every shipped config is valid, and every kind of mistake is
 // reported with file, line, column, field, value and expectation.
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -12,6 +14,7 @@
 
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
+#include "sim/ir/stage_plan.h"
 
 namespace fs = std::filesystem;
 using namespace vine;
@@ -172,6 +175,43 @@ TEST(ConfigErrors, FifoEdgeMustExist) {
   const std::string e = error_of([&] { config::load_design(t.path.string()); });
   EXPECT_NE(e.find("fifos[0]"), std::string::npos) << e;
   EXPECT_NE(e.find("'conv0' -> 'fc8' is not one"), std::string::npos) << e;
+}
+
+// A stream inside a layer gets its own depth (what `vine fifo-size` writes);
+// a name that is no such stream is refused with the layer's streams listed.
+TEST(ConfigErrors, StreamFifosNameStreamsInsideLayers) {
+  int n = 0;
+  auto design = [&n](const std::string& fifos) {
+    return std::make_unique<TempConfig>("streams" + std::to_string(n++), design_text("  conv0: {simd: 3, pe: 16}\n") + "fifos:\n" + fifos);
+  };
+  auto t = design("  - {stream: conv1.swg->conv1.mvau, depth: 7, style: memory}\n");
+  const ir::Design d = config::load_design(t->path.string());
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  int found = 0;
+  for (const auto& sp : plan.streams) {
+    if (sp.name == "conv1.swg->conv1.mvau") {
+      EXPECT_EQ(sp.depth, 7);
+      EXPECT_TRUE(sp.memory_style);
+      ++found;
+    } else if (!sp.graph_edge) {
+      EXPECT_EQ(sp.depth, d.internal_fifo_depth) << sp.name;  // the others keep the default
+    }
+  }
+  EXPECT_EQ(found, 1);
+  auto typo = design("  - {stream: conv1.swg->conv1.mvu, depth: 7}\n");
+  std::string e = error_of([&] { config::load_design(typo->path.string()); });
+  EXPECT_NE(e.find("fifos[0]: got stream 'conv1.swg->conv1.mvu', expected a stream inside a layer"), std::string::npos) << e;
+  EXPECT_NE(e.find("the streams inside 'conv1': "), std::string::npos) << e;
+  EXPECT_NE(e.find("conv1.swg->conv1.mvau"), std::string::npos) << e;
+  auto edge = design("  - {stream: conv0->conv1, depth: 7}\n");
+  e = error_of([&] { config::load_design(edge->path.string()); });
+  EXPECT_NE(e.find("is an edge of the layer graph: give it as {from: conv0, to: conv1}"), std::string::npos) << e;
+  auto both = design("  - {stream: conv1.swg->conv1.mvau, from: conv0, to: conv1, depth: 7}\n");
+  e = error_of([&] { config::load_design(both->path.string()); });
+  EXPECT_NE(e.find("not both"), std::string::npos) << e;
+  auto twice = design("  - {stream: conv1.swg->conv1.mvau, depth: 7}\n  - {stream: conv1.swg->conv1.mvau, depth: 8}\n");
+  e = error_of([&] { config::load_design(twice->path.string()); });
+  EXPECT_NE(e.find("one entry per stream"), std::string::npos) << e;
 }
 
 TEST(ConfigErrors, NetworkMistakes) {

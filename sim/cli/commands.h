@@ -18,5 +18,6 @@ int cmd_rtl_units(const Args& args);
 int cmd_golden(const Args& args);
 int cmd_vp(const Args& args);
 int cmd_plot(const Args& args);
+int cmd_fifo_size(const Args& args);
 
 }  // namespace vine::cli

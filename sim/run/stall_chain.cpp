@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "sim/golden/reference.h"
 #include "sim/run/steady_state.h"
+#include "sim/run/timing_run.h"
 
 namespace vine::sim {
 
@@ -44,30 +44,16 @@ bool budget_left(int runs) {
 }
 
 // The network of a design copy, run timing only for `frames` frames.
-std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames) {
-
-  const ElaborationOptions eo{frames, true, false, BackendChoice::kCpp};
-  const ir::Network& net = d.network;
-  auto pn = std::make_unique<ProcessNetwork>(
-      d, eo, nullptr,
-      [&net](int frame, std::vector<int32_t>& elems) {
-        elems = golden::synthesize_input(net, 1, frame).data;
-      },
-      models::OutputDma::FrameSink{});
-  pn->run();
-  last_run_cycles = 0;
-  for (const auto& s : pn->stages()) last_run_cycles = std::max(last_run_cycles, s->local_cycle());
+std::unique_ptr<ProcessNetwork> run_timing_counted(const ir::Design& d, int frames) {
+  auto pn = run_timing(d, frames);
+  last_run_cycles = simulated_cycles(*pn);
   diagnosis_cycles += last_run_cycles;
   return pn;
 }
 
 // The steady interval of a design copy over `frames` frames (0: not reached).
 double steady_interval(const ir::Design& d, int frames) {
-  const RunFrames run = remember_runs([&d](int n) {
-    const auto pn = run_timing(d, n);
-    return FrameStamps{pn->output_dma().first_beat_cycles(), pn->output_dma().last_beat_cycles(),
-                       pn->finished()};
-  });
+  const RunFrames run = remember_runs([&d](int n) { return frame_stamps(*run_timing_counted(d, n)); });
   const SteadyState s = judge_run(frames, run);
   return s.reached ? s.interval_cycles() : 0;
 }
@@ -151,7 +137,7 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
   std::vector<std::string> deepened;  // graph edges, and "internal_fifo_depth"
   double interval = interval_cycles;
   for (int step = 0; step <= kMaxDeepenedFifos; ++step) {
-    const auto pn = run_timing(deep, frames);
+    const auto pn = run_timing_counted(deep, frames);
     // From each bottleneck stage (a tie has several): the first chain, in
     // pipeline order, whose root is a FIFO not deepened yet.
     StallChain chain;
@@ -187,7 +173,7 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
   // run's interval (between its depth before and its peak when deep; the
   // ones after it still deep), then one run with exactly those depths.
   if (!deepened.empty() && interval > 0) {
-    const auto pn = run_timing(deep, frames);
+    const auto pn = run_timing_counted(deep, frames);
     std::set<std::string> internal;
     for (const auto& sp : pn->plan().streams)
       if (!sp.graph_edge) internal.insert(sp.name);

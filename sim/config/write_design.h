@@ -1,0 +1,21 @@
+// Writes a design config back out with new FIFO depths: what `vine fifo-size`
+// saves. The design file is copied key by key (comments are not kept), its
+// `fifos:` list replaced by one entry per FIFO of the design (every edge of
+// the layer graph with from/to, every stream inside a layer given its own
+// depth with stream:), and its network and device paths rewritten relative
+// to the new file, so that it loads from wherever it is written.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "sim/ir/design.h"
+
+namespace vine::config {
+
+// `d` was loaded from d.path; `out_path` is where the text will be saved
+// (for the relative paths); `header` becomes comment lines at the top.
+void write_design_with_fifos(const ir::Design& d, const std::string& out_path, const std::string& header,
+                             std::ostream& out);
+
+}  // namespace vine::config

@@ -1,0 +1,357 @@
+#include "sim/explore/fifo_sizing.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "sim/explore/finn_fifo_style.h"
+#include "sim/ir/stage_plan.h"
+#include "sim/run/timing_run.h"
+
+namespace vine::explore {
+
+namespace {
+
+// Intervals are exact ratios of cycles to frames (steady_state.h); this only
+// absorbs the division's rounding.
+constexpr double kSameInterval = 1e-9;
+// The deepest FIFO a design may ask for (the config's limit).
+constexpr int kDeepest = 1 << 24;
+
+void set_depth(ir::Design& d, const SizedFifo& f, int depth) {
+  if (f.graph_edge) {
+    for (auto& spec : d.fifos)  // every spec of the edge (an add may read one layer twice)
+      if (spec.from + "->" + spec.to == f.name) spec.depth = depth;
+    return;
+  }
+  for (auto& s : d.stream_fifos)
+    if (s.stream == f.name) {
+      s.depth = depth;
+      return;
+    }
+  d.stream_fifos.push_back({f.name, depth, f.memory_style, {}});
+}
+
+class Search {
+ public:
+  Search(const ir::Design& d, const FifoSizingOptions& o,
+         const std::function<void(const std::string&, bool)>& progress)
+      : o_(o), progress_(progress), work_(d) {}
+
+  FifoSizing run() {
+    const auto t0 = std::chrono::steady_clock::now();
+    list_fifos();
+    unbounded();
+    r_.before = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.depth_before; }));
+    // FINN's rule, judged as it is; the search starts from the peaks.
+    r_.finn_rule = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.finn_depth; }));
+    for (const SizedFifo& f : r_.fifos) set_depth(work_, f, depth_[f.name]);
+    if (!meets(judge(work_, r_.frames))) {
+      // Cannot happen while timing is monotone in the depths: the peaks let
+      // every beat move as in the unbounded run. Start from that run instead.
+      say("the unbounded run's peak occupancies miss the target; starting from the unbounded depths");
+      for (const SizedFifo& f : r_.fifos) depth_[f.name] = unbounded_depth_[f.name];
+      for (const SizedFifo& f : r_.fifos) set_depth(work_, f, depth_[f.name]);
+    }
+    first_pass();
+    later_passes();
+    for (SizedFifo& f : r_.fifos) f.depth = depth_[f.name];
+    r_.sized = judge(work_, r_.frames);
+    r_.long_frames = 2 * r_.frames + 4;
+    r_.sized_long = judge(work_, r_.long_frames);
+    r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r_;
+  }
+
+ private:
+  static constexpr int kFirstFrames = 3;
+
+  void say(const std::string& s, bool detail = false) const {
+    if (progress_) progress_(s, detail);
+  }
+
+  SizingCheck judge(const ir::Design& d, int frames) {
+    r_.runs += 2;  // the judged run and its longer twin
+    const sim::SteadyState s = sim::judge_timing(d, frames, &r_.simulated_cycles);
+    SizingCheck c;
+    c.reached = s.reached;
+    c.interval = s.interval_cycles();
+    c.deadlock = !s.reached && last_deadlock(d, frames);
+    c.frames = frames;
+    return c;
+  }
+
+  // A variant the search does not try (as given, FINN's rule): judged over
+  // the trials' frames and, when that reaches no steady state, over the
+  // frames that do, as `vine run` finds them.
+  SizingCheck judge_reaching(const ir::Design& d) {
+    SizingCheck c = judge(d, r_.frames);
+    if (c.reached || c.deadlock) return c;
+    const sim::RunFrames runs = sim::remember_runs([this, &d](int n) {
+      r_.runs++;
+      const auto p = sim::run_timing(d, n);
+      r_.simulated_cycles += sim::simulated_cycles(*p);
+      return sim::frame_stamps(*p);
+    });
+    const int needed = sim::frames_to_reach_steady_state(sim::judge_run(r_.frames, runs), runs);
+    if (needed == 0) {
+      c.frames = sim::kFramesSearchLimit;
+      return c;
+    }
+    c = judge(d, needed);
+    return c;
+  }
+
+  // Whether a run that reached no steady state stopped in a deadlock (one
+  // more run: only for the reports, never inside the search).
+  bool last_deadlock(const ir::Design& d, int frames) {
+    ++r_.runs;
+    const auto pn = sim::run_timing(d, frames);
+    r_.simulated_cycles += sim::simulated_cycles(*pn);
+    return !pn->finished();
+  }
+
+  bool meets(const SizingCheck& c) const {
+    return c.reached && c.interval <= r_.target_interval + kSameInterval;
+  }
+
+  // One trial of the search: the work design with `f` at `depth`.
+  bool works(const SizedFifo& f, int depth) {
+    set_depth(work_, f, depth);
+    r_.runs += 2;
+    const sim::SteadyState s = sim::judge_timing(work_, r_.frames, &r_.simulated_cycles);
+    return s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval;
+  }
+
+  void list_fifos() {
+    const ir::StreamingPlan plan = ir::plan_process_network(work_);
+    std::map<std::string, bool> seen;
+    for (const ir::StreamPlan& sp : plan.streams) {
+      if (seen[sp.name]) continue;  // an edge read twice: one FIFO depth
+      seen[sp.name] = true;
+      SizedFifo f;
+      f.name = sp.name;
+      f.graph_edge = sp.graph_edge;
+      f.bits = sp.bits;
+      f.words = sp.words;
+      f.memory_style = sp.memory_style;
+      f.depth_before = sp.depth;
+      r_.fifos.push_back(f);
+    }
+  }
+
+  // Step 1: the run in which no FIFO fills.
+  void unbounded() {
+    for (const SizedFifo& f : r_.fifos)
+      unbounded_depth_[f.name] = int(std::clamp<int64_t>(f.words, std::max(2, f.depth_before), kDeepest));
+    r_.frames = o_.frames > 0 ? o_.frames : kFirstFrames;
+    for (;;) {
+      const auto pn = fill_free_run(r_.frames + sim::kReferenceExtraFrames);
+      r_.unbounded = judge(work_, r_.frames);
+      if (r_.unbounded.reached || o_.frames > 0) {
+        for (SizedFifo& f : r_.fifos)
+          for (const auto& q : pn->fifos())
+            if (q->name() == f.name) f.unbounded_peak = std::max(f.unbounded_peak, q->max_occupancy());
+        break;
+      }
+      // Find the frames that reach the steady state, then make the FIFOs
+      // unbounded for that many.
+      const sim::RunFrames runs = sim::remember_runs([this](int n) {
+        r_.runs++;
+        const auto p = sim::run_timing(work_, n);
+        r_.simulated_cycles += sim::simulated_cycles(*p);
+        return sim::frame_stamps(*p);
+      });
+      sim::SteadyState failed = sim::judge_run(r_.frames, runs);
+      const int needed = sim::frames_to_reach_steady_state(failed, runs);
+      if (needed == 0)
+        throw SizingError("with unbounded FIFOs the design reaches no steady state within " +
+                              std::to_string(sim::kFramesSearchLimit) + " frames: nothing to size it for",
+                          false);
+      r_.frames = needed;
+    }
+    if (!r_.unbounded.reached)
+      throw SizingError("with unbounded FIFOs the design reaches no steady state in " + std::to_string(r_.frames) +
+                            " frames (--frames): give more frames, or 0 to find them",
+                        true);
+    r_.target_interval = o_.target_interval > 0 ? o_.target_interval : r_.unbounded.interval;
+    if (r_.target_interval + kSameInterval < r_.unbounded.interval) {
+      std::ostringstream m;
+      m << "target interval " << r_.target_interval << " cycles: shorter than unbounded FIFOs give ("
+        << r_.unbounded.interval << " cycles per frame), so no FIFO depths reach it";
+      throw SizingError(m.str(), true);
+    }
+    for (SizedFifo& f : r_.fifos) depth_[f.name] = std::max(o_.min_depth, schedule_keeping_depth(f));
+    finn_rule();
+    std::ostringstream m;
+    m << "unbounded FIFOs: interval " << r_.unbounded.interval << " cycles over " << r_.frames
+      << " frames; target " << r_.target_interval;
+    say(m.str());
+  }
+
+  // The depth at which a FIFO lets every beat move as in the unbounded run.
+  // The peak occupancy counts a beat read in the cycle another is written as
+  // gone, but a full FIFO takes no write in the cycle it is read
+  // (stream_fifo.h), so such a beat still holds its slot: at most one more
+  // beat, since at most one is read per cycle. A memory-style FIFO holds
+  // depth + 1 beats.
+  static int schedule_keeping_depth(const SizedFifo& f) {
+    return f.memory_style ? f.unbounded_peak : f.unbounded_peak + 1;
+  }
+
+  // FINN's rule: every FIFO as deep as the beats of a frame (FINN's
+  // "tensor-sized" FIFOs), one run as long as the trials' longer runs, and
+  // each depth the peak occupancy seen, rounded.
+  void finn_rule() {
+    ir::Design tensor = with_depths(work_, r_.fifos, [](const SizedFifo& f) {
+      return int(std::clamp<int64_t>(f.words, 2, kDeepest));
+    });
+    ++r_.runs;
+    const auto pn = sim::run_timing(tensor, r_.frames + sim::kReferenceExtraFrames);
+    r_.simulated_cycles += sim::simulated_cycles(*pn);
+    for (SizedFifo& f : r_.fifos) {
+      int peak = 0;
+      for (const auto& q : pn->fifos())
+        if (q->name() == f.name) peak = std::max(peak, q->max_occupancy());
+      f.finn_depth = finn_rounded_depth(peak);
+    }
+  }
+
+  // The FIFOs doubled until no producer waits for a slot in a run of `frames`.
+  std::unique_ptr<sim::ProcessNetwork> fill_free_run(int frames) {
+    for (;;) {
+      for (const SizedFifo& f : r_.fifos) set_depth(work_, f, unbounded_depth_[f.name]);
+      ++r_.runs;
+      auto pn = sim::run_timing(work_, frames);
+      r_.simulated_cycles += sim::simulated_cycles(*pn);
+      bool grew = false;
+      for (const auto& s : pn->stages()) {
+        const auto& waits = s->stats().stalled_on_output;
+        for (size_t p = 0; p < waits.size(); ++p) {
+          if (waits[p] == 0) continue;
+          int& depth = unbounded_depth_[s->outputs()[p]->name()];
+          if (depth >= kDeepest)
+            throw SizingError("FIFO " + s->outputs()[p]->name() + " still fills at " + std::to_string(kDeepest) +
+                                  " beats: the design never drains it",
+                              false);
+          depth = std::min(kDeepest, 2 * depth);
+          grew = true;
+        }
+      }
+      if (!grew) return pn;
+    }
+  }
+
+  // The least depth of `f` in (lo, hi] that meets the target, hi known to:
+  // probing up from just above lo by doubling steps, then bisecting.
+  int least_depth(const SizedFifo& f, int lo, int hi) {
+    for (int64_t step = 1; lo + step < hi; step *= 2) {
+      if (works(f, int(lo + step))) {
+        hi = int(lo + step);
+        break;
+      }
+      lo = int(lo + step);
+    }
+    while (hi - lo > 1) {
+      const int mid = lo + (hi - lo) / 2;
+      (works(f, mid) ? hi : lo) = mid;
+    }
+    set_depth(work_, f, hi);
+    return hi;
+  }
+
+  std::vector<const SizedFifo*> by_memory() const {
+    std::vector<const SizedFifo*> order;
+    for (const SizedFifo& f : r_.fifos) order.push_back(&f);
+    std::stable_sort(order.begin(), order.end(), [this](const SizedFifo* a, const SizedFifo* b) {
+      return int64_t(a->bits) * depth_.at(a->name) > int64_t(b->bits) * depth_.at(b->name);
+    });
+    return order;
+  }
+
+  // Step 2, in groups: most FIFOs of a pipeline do not matter to its
+  // interval and go to the minimum depth together, which one trial shows;
+  // a group that misses the target is split in halves, and a single FIFO
+  // that misses it at the minimum gets its least depth by bisection.
+  void first_pass() {
+    std::vector<const SizedFifo*> todo;
+    for (const SizedFifo* f : by_memory())
+      if (depth_[f->name] > o_.min_depth) todo.push_back(f);
+    cut_group(todo);
+    say("first pass: " + std::to_string(r_.runs) + " runs");
+  }
+
+  void cut_group(const std::vector<const SizedFifo*>& group) {
+    if (group.empty()) return;
+    if (group.size() == 1) {
+      const SizedFifo& f = *group[0];
+      int& depth = depth_[f.name];
+      const int64_t runs = r_.runs;
+      depth = least_depth(f, o_.min_depth - 1, depth);
+      say(f.name + ": " + std::to_string(depth) + " (" + std::to_string(r_.runs - runs) + " runs)", true);
+      return;
+    }
+    for (const SizedFifo* f : group) set_depth(work_, *f, o_.min_depth);
+    r_.runs += 2;
+    const sim::SteadyState s = sim::judge_timing(work_, r_.frames, &r_.simulated_cycles);
+    if (s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval) {
+      for (const SizedFifo* f : group) depth_[f->name] = o_.min_depth;
+      say(std::to_string(group.size()) + " FIFOs at depth " + std::to_string(o_.min_depth) + ", from " +
+              group.front()->name,
+          true);
+      return;
+    }
+    for (const SizedFifo* f : group) set_depth(work_, *f, depth_[f->name]);
+    const auto half = group.begin() + std::ptrdiff_t(group.size() / 2);
+    cut_group({group.begin(), half});
+    cut_group({half, group.end()});
+  }
+
+  // Step 3.
+  void later_passes() {
+    for (r_.passes = 1; r_.passes <= o_.max_passes; ++r_.passes) {
+      bool changed = false;
+      for (const SizedFifo* f : by_memory()) {
+        int& depth = depth_[f->name];
+        if (depth <= o_.min_depth) continue;  // nothing shallower to try
+        if (!works(*f, depth - 1)) {
+          set_depth(work_, *f, depth);
+          continue;
+        }
+        depth = least_depth(*f, o_.min_depth - 1, depth - 1);
+        changed = true;
+      }
+      say("pass " + std::to_string(r_.passes) + (changed ? ": some FIFOs shallower" : ": none shallower"));
+      if (!changed) {
+        r_.least = true;
+        return;
+      }
+    }
+    r_.passes = o_.max_passes;
+  }
+
+  const FifoSizingOptions o_;
+  std::function<void(const std::string&, bool)> progress_;
+  ir::Design work_;  // the design the trials run: its depths change as the search goes
+  FifoSizing r_;
+  std::map<std::string, int> depth_;            // the current depth of each FIFO
+  std::map<std::string, int> unbounded_depth_;  // deep enough never to fill
+};
+
+}  // namespace
+
+ir::Design with_depths(const ir::Design& d, const std::vector<SizedFifo>& fifos,
+                       const std::function<int(const SizedFifo&)>& depth_of) {
+  ir::Design out = d;
+  for (const SizedFifo& f : fifos) set_depth(out, f, depth_of(f));
+  return out;
+}
+
+FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,
+                      const std::function<void(const std::string&, bool)>& progress) {
+  return Search(d, o, progress).run();
+}
+
+}  // namespace vine::explore

@@ -1,0 +1,102 @@
+// `vine fifo-size`: the least FIFO depths that keep a streaming design at its
+// target interval, found and verified by timing-only simulation.
+//
+// The simulated timing is monotone in the depths: every cycle of a run is a
+// maximum of earlier cycles plus constants, and a deeper FIFO only drops a
+// term ("the slot k - capacity was freed") from those maxima, so no beat
+// moves later when a FIFO gets deeper. Hence "this design, with FIFO f at
+// depth x, reaches the target interval" holds for every x at or above the
+// least x that does, and that least x is found by bisection.
+//
+// The search (docs/fifo-sizing.md has the details and the checks):
+// 1. Unbounded FIFOs: every FIFO as deep as the beats a frame moves through
+//    it, doubled while its producer ever waits for a slot: the run in which
+//    no FIFO ever fills. Its steady interval is the default target; the
+//    frames whose run reaches its steady state are the frames every trial
+//    runs. Each FIFO's peak occupancy in that run, plus the one beat a
+//    same-cycle read still holds, is the search's starting depth, which
+//    keeps every cycle of the unbounded run (checked by a run).
+//    FINN's rule, for comparison: every FIFO as deep as a frame's beats
+//    through it, each depth then the peak occupancy of that run, rounded.
+// 2. FIFOs in order of their starting memory (bits), largest first: each cut
+//    to the least depth that keeps the target, with the others where they
+//    are (probing up from the minimum depth by doubling, then bisecting).
+// 3. Passes over all FIFOs again, each tried one beat shallower (and cut
+//    further if that keeps the target), until a pass changes nothing: then
+//    no single FIFO can be made shallower, each checked by a run.
+// A trial meets the target when its run of `frames` frames reaches the
+// steady state (steady_state.h) at an interval no longer than the target; a
+// deadlock, or no steady state within those frames, fails it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/ir/design.h"
+
+namespace vine::explore {
+
+struct FifoSizingOptions {
+  int frames = 0;              // frames each trial runs; 0: as the unbounded FIFOs need
+  double target_interval = 0;  // cycles per frame; 0: the unbounded FIFOs' interval
+  int min_depth = 1;           // the shallowest depth tried
+  int max_passes = 16;         // passes of step 3 before giving up on "least"
+};
+
+struct SizedFifo {
+  std::string name;         // the plan's stream name: "conv0->conv1", "conv1.swg->conv1.mvau"
+  bool graph_edge = false;  // an edge of the layer graph (fifos: from/to), else inside a layer
+  int bits = 0;             // beat width
+  int64_t words = 0;        // beats per frame
+  bool memory_style = false;
+  int depth_before = 0;     // the design's
+  int unbounded_peak = 0;   // peak occupancy with unbounded FIFOs
+  int finn_depth = 0;       // FINN's rule: the peak with frame-deep FIFOs, rounded (finn_fifo_style.h)
+  int depth = 0;            // the least depth found
+};
+
+// A design variant's judgement: its steady interval over the trials' frames.
+struct SizingCheck {
+  bool deadlock = false;
+  bool reached = false;
+  double interval = 0;  // cycles per frame, when reached
+  int frames = 0;       // of the judged run
+};
+
+struct FifoSizing {
+  std::vector<SizedFifo> fifos;  // every stream of the plan, in pipeline order
+  int frames = 0;                // frames each trial ran
+  double target_interval = 0;
+  SizingCheck before;            // the design as given
+  SizingCheck unbounded;
+  SizingCheck finn_rule;         // every FIFO at FINN's rounded peak
+  SizingCheck sized;             // every FIFO at the depth found
+  int long_frames = 0;           // the sized design judged again over this many frames
+  SizingCheck sized_long;
+  bool least = false;  // the last pass tried every FIFO one beat shallower: each missed the target
+  int passes = 0;      // passes of step 3
+  int64_t runs = 0;    // timing-only runs, all steps
+  int64_t simulated_cycles = 0;
+  double seconds = 0;  // host time
+};
+
+// What stops a sizing: a target no depths can reach (`usage`: the command
+// line asked for it), or unbounded FIFOs that reach no steady state.
+struct SizingError : std::runtime_error {
+  SizingError(const std::string& what, bool usage) : std::runtime_error(what), usage(usage) {}
+  bool usage;
+};
+
+// Throws SizingError as above. `progress` hears of each step (`detail`
+// false) and of each FIFO or group sized (true).
+FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,
+                      const std::function<void(const std::string& line, bool detail)>& progress = {});
+
+// `d` with each FIFO at the depth `depth_of` gives it.
+ir::Design with_depths(const ir::Design& d, const std::vector<SizedFifo>& fifos,
+                       const std::function<int(const SizedFifo&)>& depth_of);
+
+}  // namespace vine::explore

@@ -1,0 +1,70 @@
+#include "sim/explore/finn_hw_config.h"
+
+#include <algorithm>
+#include <map>
+
+#include "sim/explore/finn_fifo_style.h"
+#include "sim/ir/stage_plan.h"
+
+namespace vine::explore {
+
+std::string finn_op_type(const std::string& kind) {
+  static const std::map<std::string, std::string> op{
+      {"fmpadding", "FMPadding_hls"},
+      {"swg", "ConvolutionInputGenerator_hls"},
+      {"mvau", "MVAU_hls"},
+      {"vvau", "VVAU_hls"},
+      {"threshold", "Thresholding_hls"},
+      {"maxpool", "StreamingMaxPool_hls"},
+      {"avgpool", "Pool_hls"},
+      {"addstreams", "AddStreams_hls"},
+      {"concat", "StreamingConcat_hls"},
+      {"duplicate", "DuplicateStreams_hls"},
+      {"dwc", "StreamingDataWidthConverter_hls"},
+      {"input_dma", "IODMA_hls"},
+      {"output_dma", "IODMA_hls"},
+  };
+  const auto it = op.find(kind);
+  return it == op.end() ? kind : it->second;  // a kind added at run time: its own name
+}
+
+namespace {
+
+constexpr int kFinnShallowest = 2;
+
+}  // namespace
+
+nlohmann::ordered_json finn_hw_config(const ir::Design& sized, const FifoSizing& s) {
+  const ir::StreamingPlan plan = ir::plan_process_network(sized);
+  nlohmann::ordered_json j;  // in pipeline order, as FINN writes its nodes
+  j["Defaults"] = nlohmann::ordered_json::object();
+  for (const ir::StagePlan& st : plan.stages) {
+    nlohmann::ordered_json e;
+    e["op_type"] = finn_op_type(ir::to_string(st.kind));
+    // The folding attributes FINN's node of this kind has.
+    const std::string kind = ir::to_string(st.kind);
+    if (kind == "mvau" || kind == "vvau" || kind == "threshold" || kind == "maxpool" || kind == "avgpool" ||
+        kind == "addstreams")
+      e["PE"] = st.pe;
+    if (kind == "mvau" || kind == "vvau" || kind == "swg") e["SIMD"] = st.simd;
+    nlohmann::ordered_json in = nlohmann::ordered_json::array(), out = nlohmann::ordered_json::array();
+    for (int id : st.inputs) in.push_back(std::max(kFinnShallowest, plan.streams[size_t(id)].depth));
+    for (int id : st.outputs) out.push_back(std::max(kFinnShallowest, plan.streams[size_t(id)].depth));
+    e["inFIFODepths"] = in;
+    e["outFIFODepths"] = out;
+    j[st.name] = e;
+  }
+  for (const SizedFifo& f : s.fifos) {
+    const int depth = std::max(kFinnShallowest, f.depth);
+    const FinnFifo ff = finn_fifo(f.bits, depth);
+    nlohmann::ordered_json e;
+    e["op_type"] = "StreamingFIFO_rtl";
+    e["depth"] = depth;
+    e["impl_style"] = ff.impl_style;
+    e["ram_style"] = "auto";
+    j[f.name] = e;
+  }
+  return j;
+}
+
+}  // namespace vine::explore

@@ -1,0 +1,272 @@
+// `vine fifo-size` (sim/explore/fifo_sizing.h): the property its search rests
+// on (a deeper FIFO never moves a beat later), the least depths checked by
+// brute force and by independent runs, and the command's files.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "sim/config/loaders.h"
+#include "sim/explore/fifo_sizing.h"
+#include "sim/explore/finn_fifo_style.h"
+#include "sim/run/timing_run.h"
+#include "tests/sim/run_vine.h"
+
+namespace vine {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource(VINE_SOURCE_DIR);
+const fs::path kData = kSource / "tests" / "sim" / "data";
+const fs::path kTfc = kSource / "configs" / "designs" / "finn-examples" / "tfc-w1a1-pynq-z1.yaml";
+
+ir::Design load(const fs::path& p) { return config::load_design(p.string()); }
+
+bool meets(const ir::Design& d, int frames, double target) {
+  const sim::SteadyState s = sim::judge_timing(d, frames);
+  return s.reached && s.interval_cycles() <= target + 1e-9;
+}
+
+ir::Design with(const ir::Design& d, const std::vector<explore::SizedFifo>& fifos,
+                const std::map<std::string, int>& depth) {
+  return explore::with_depths(d, fifos, [&](const explore::SizedFifo& f) {
+    const auto it = depth.find(f.name);
+    return it == depth.end() ? f.depth : it->second;
+  });
+}
+
+// Every sized FIFO one beat shallower, the others as sized, misses the
+// target: checked here by runs of its own, not by the search's bookkeeping.
+void expect_each_one_shallower_misses(const ir::Design& d, const explore::FifoSizing& s) {
+  for (const auto& f : s.fifos) {
+    if (f.depth <= 1) continue;
+    EXPECT_FALSE(meets(with(d, s.fifos, {{f.name, f.depth - 1}}), s.frames, s.target_interval))
+        << f.name << " at " << f.depth - 1 << " still meets the target";
+  }
+}
+
+TEST(FifoSizing, ADeadlockedResidualBlockIsSizedToTheUnboundedInterval) {
+  const ir::Design d = load(kData / "residual-shallow-skip.yaml");
+  const explore::FifoSizing s = explore::size_fifos(d, {});
+  EXPECT_TRUE(s.before.deadlock);
+  ASSERT_TRUE(s.unbounded.reached);
+  EXPECT_EQ(s.target_interval, s.unbounded.interval);
+  ASSERT_TRUE(s.sized.reached);
+  EXPECT_EQ(s.sized.interval, s.target_interval);
+  ASSERT_TRUE(s.sized_long.reached);
+  EXPECT_EQ(s.sized_long.interval, s.target_interval);
+  EXPECT_TRUE(s.least);
+  // The skip FIFO is what the deadlock needed: deeper than the design's 2.
+  const auto skip = std::find_if(s.fifos.begin(), s.fifos.end(),
+                                 [](const explore::SizedFifo& f) { return f.name == "stem->join"; });
+  ASSERT_NE(skip, s.fifos.end());
+  EXPECT_GT(skip->depth, skip->depth_before);
+  const ir::Design sized = with(d, s.fifos, {});
+  EXPECT_TRUE(meets(sized, s.frames, s.target_interval));
+  expect_each_one_shallower_misses(d, s);
+}
+
+TEST(FifoSizing, TfcReachesItsBottleneckWithLessMemoryThanFinnsRule) {
+  const ir::Design d = load(kTfc);
+  const explore::FifoSizing s = explore::size_fifos(d, {});
+  ASSERT_TRUE(s.before.reached);
+  ASSERT_TRUE(s.sized.reached);
+  // As given, a full FIFO holds fc1 back (the run's "why" line); sized,
+  // nothing does.
+  EXPECT_GT(s.before.interval, s.sized.interval);
+  EXPECT_EQ(s.sized.interval, s.unbounded.interval);
+  EXPECT_TRUE(s.least);
+  expect_each_one_shallower_misses(d, s);
+  int64_t sized_bits = 0, finn_bits = 0;
+  for (const auto& f : s.fifos) {
+    sized_bits += int64_t(f.bits) * f.depth;
+    finn_bits += int64_t(f.bits) * f.finn_depth;
+  }
+  EXPECT_LE(sized_bits, finn_bits);
+}
+
+// The search's premise: with the other depths fixed, a deeper FIFO never
+// makes a frame leave later (and never turns a finished run into a deadlock).
+TEST(FifoSizing, ADeeperFifoNeverMovesAFrameLater) {
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", kData / "residual-deep-skip.yaml"}) {
+    const ir::Design d = load(p);
+    const explore::FifoSizing s = explore::size_fifos(d, {});
+    for (const auto& f : s.fifos) {
+      sim::FrameStamps prev;
+      bool have_prev = false;
+      for (int depth = 1; depth <= f.unbounded_peak + 2; depth = depth < 8 ? depth + 1 : depth * 2) {
+        const auto pn = sim::run_timing(with(d, s.fifos, {{f.name, depth}}), 4);
+        const sim::FrameStamps now = sim::frame_stamps(*pn);
+        if (have_prev) {
+          EXPECT_TRUE(now.finished || !prev.finished) << p << ": " << f.name << " at " << depth;
+          ASSERT_GE(now.last.size(), prev.last.size());
+          for (size_t k = 0; k < prev.last.size(); ++k) {
+            EXPECT_LE(now.first[k], prev.first[k]) << p << ": " << f.name << " at " << depth << ", frame " << k;
+            EXPECT_LE(now.last[k], prev.last[k]) << p << ": " << f.name << " at " << depth << ", frame " << k;
+          }
+        }
+        prev = now;
+        have_prev = true;
+      }
+    }
+  }
+}
+
+// Combinations of depths of the FIFOs the sizing kept above 1 (the others as
+// sized), each FIFO over 1 to 4 and one beat either side of its sized depth:
+// the combinations that meet the target form an up-set (deeper never
+// hurts), and the sizing is one of its minimal elements: no combination at
+// or below it in every FIFO, and below it in one, meets the target.
+TEST(FifoSizing, BruteForceFindsNoShallowerCombination) {
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml"}) {
+    const ir::Design d = load(p);
+    const explore::FifoSizing s = explore::size_fifos(d, {});
+    std::vector<const explore::SizedFifo*> kept;
+    std::vector<std::vector<int>> values;
+    for (const auto& f : s.fifos) {
+      if (f.depth <= 1) continue;
+      kept.push_back(&f);
+      std::vector<int> v;
+      for (int x = 1; x <= std::min(4, f.depth + 1); ++x) v.push_back(x);
+      for (int x = std::max(5, f.depth - 1); x <= f.depth + 1; ++x) v.push_back(x);
+      values.push_back(v);
+    }
+    ASSERT_FALSE(kept.empty()) << p;
+    ASSERT_LE(kept.size(), 6u) << p << ": too many combinations for this test";
+    std::map<std::vector<int>, bool> works;
+    std::vector<int> v(kept.size(), 1);
+    std::function<void(size_t)> visit = [&](size_t i) {
+      if (i == kept.size()) {
+        std::map<std::string, int> depth;
+        for (size_t k = 0; k < kept.size(); ++k) depth[kept[k]->name] = v[k];
+        works[v] = meets(with(d, s.fifos, depth), s.frames, s.target_interval);
+        return;
+      }
+      for (int x : values[i]) {
+        v[i] = x;
+        visit(i + 1);
+      }
+    };
+    visit(0);
+    std::vector<int> sized;
+    for (const auto* f : kept) sized.push_back(f->depth);
+    ASSERT_TRUE(works.count(sized)) << p;
+    EXPECT_TRUE(works.at(sized)) << p;
+    int met = 0;
+    for (const auto& [a, ok_a] : works) {
+      met += ok_a;
+      bool below = a != sized;
+      for (size_t k = 0; k < a.size(); ++k) below = below && a[k] <= sized[k];
+      if (below) EXPECT_FALSE(ok_a) << p << ": a shallower combination meets the target";
+      if (!ok_a) continue;
+      for (const auto& [b, ok_b] : works) {
+        bool above = true;
+        for (size_t k = 0; k < a.size(); ++k) above = above && b[k] >= a[k];
+        if (above) EXPECT_TRUE(ok_b) << p << ": deeper FIFOs miss a target shallower ones meet";
+      }
+    }
+    // Both outcomes occur: the grid straddles the boundary.
+    EXPECT_GT(met, 0);
+    EXPECT_LT(met, int(works.size()));
+  }
+}
+
+TEST(FifoSizing, ATargetShorterThanUnboundedFifosGiveIsRefused) {
+  const ir::Design d = load(kTfc);
+  explore::FifoSizingOptions o;
+  o.target_interval = 10;
+  try {
+    explore::size_fifos(d, o);
+    FAIL() << "a target below the unbounded interval was accepted";
+  } catch (const explore::SizingError& e) {
+    EXPECT_TRUE(e.usage);
+    EXPECT_NE(std::string(e.what()).find("shorter than unbounded FIFOs give"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FifoSizing, ALooserTargetNeedsNoDeeperFifos) {
+  const ir::Design d = load(kTfc);
+  const explore::FifoSizing tight = explore::size_fifos(d, {});
+  explore::FifoSizingOptions o;
+  o.target_interval = tight.before.interval;  // what the design as given reaches
+  const explore::FifoSizing loose = explore::size_fifos(d, o);
+  ASSERT_TRUE(loose.sized.reached);
+  EXPECT_LE(loose.sized.interval, o.target_interval);
+  int64_t tight_bits = 0, loose_bits = 0;
+  for (size_t i = 0; i < tight.fifos.size(); ++i) {
+    tight_bits += int64_t(tight.fifos[i].bits) * tight.fifos[i].depth;
+    loose_bits += int64_t(loose.fifos[i].bits) * loose.fifos[i].depth;
+  }
+  EXPECT_LE(loose_bits, tight_bits);
+  expect_each_one_shallower_misses(d, loose);
+}
+
+TEST(FinnFifoStyle, DepthsAndCostsAsFinnBuildsThem) {
+  EXPECT_EQ(explore::finn_rounded_depth(1), 2);
+  EXPECT_EQ(explore::finn_rounded_depth(3), 32);
+  EXPECT_EQ(explore::finn_rounded_depth(33), 33);
+  const explore::FinnFifo srl = explore::finn_fifo(64, 256);
+  EXPECT_EQ(srl.impl_style, "rtl");
+  EXPECT_EQ(srl.bram18, 0);
+  EXPECT_EQ(srl.lut, 2 * 8 + 8 * 32);  // pointers + ceil(256/32) * ceil(64/2)
+  const explore::FinnFifo ip = explore::finn_fifo(64, 257);
+  EXPECT_EQ(ip.impl_style, "vivado");
+  EXPECT_EQ(ip.built_depth, 512);
+  EXPECT_EQ(ip.bram18, 2);  // 512 deep, 36-bit columns: ceil(64/36)
+  EXPECT_EQ(explore::finn_fifo(8, 4096).bram18, 2);  // 2048 x 9 per RAMB18
+}
+
+TEST(FifoSizeCommand, WritesADesignThatRunsAtTheTargetAndFinnsConfig) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-fifo-size-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "sub");
+  const fs::path yaml = dir / "sub" / "sized.yaml", finn = dir / "finn.json", json = dir / "sizing.json";
+  const auto r = vine_test::run_vine("fifo-size " + kTfc.string() + " -o " + yaml.string() + " --finn-config " +
+                                     finn.string() + " --json " + json.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("least      yes"), std::string::npos) << r.output;
+  nlohmann::json s;
+  std::ifstream(json) >> s;
+  const double target = s["target_interval_cycles"].get<double>();
+  EXPECT_EQ(s["sized"]["interval_cycles"].get<double>(), target);
+  // The sized design loads from its own folder and runs at the target, bit-exact.
+  const auto run = vine_test::run_vine("run " + yaml.string() + " -n 6 --json " + (dir / "run.json").string());
+  ASSERT_EQ(run.code, 0) << run.output;
+  nlohmann::json rj;
+  std::ifstream(dir / "run.json") >> rj;
+  EXPECT_EQ(rj["interval_cycles"].get<double>(), target) << run.output;
+  // Every FIFO of the sizing, at its depth, in both files.
+  const ir::Design sized = load(yaml);
+  const ir::StreamingPlan plan = ir::plan_process_network(sized);
+  nlohmann::json fj;
+  std::ifstream(finn) >> fj;
+  for (const auto& f : s["fifos"]) {
+    const std::string name = f["name"];
+    const auto sp = std::find_if(plan.streams.begin(), plan.streams.end(),
+                                 [&](const ir::StreamPlan& p) { return p.name == name; });
+    ASSERT_NE(sp, plan.streams.end()) << name;
+    EXPECT_EQ(sp->depth, f["depth"].get<int>()) << name;
+    ASSERT_TRUE(fj.contains(name)) << name;
+    EXPECT_EQ(fj[name]["depth"].get<int>(), std::max(2, f["depth"].get<int>())) << name;
+    EXPECT_EQ(fj[name]["impl_style"], f["finn_impl_style"]) << name;
+    // The consumer stage's inFIFODepths hold the same depth.
+    const std::string consumer = plan.stages[size_t(sp->consumer)].name;
+    ASSERT_TRUE(fj.contains(consumer)) << consumer;
+    const auto& in = fj[consumer]["inFIFODepths"];
+    EXPECT_NE(std::find(in.begin(), in.end(), std::max(2, f["depth"].get<int>())), in.end()) << consumer;
+  }
+  EXPECT_EQ(fj["fc1.mvau"]["op_type"], "MVAU_hls");
+  fs::remove_all(dir);
+}
+
+TEST(FifoSizeCommand, AnUnreachableTargetIsAUsageError) {
+  const auto r = vine_test::run_vine("fifo-size " + kTfc.string() + " --target-interval 1");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("no FIFO depths reach it"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace vine

@@ -228,6 +228,7 @@ int cmd_run(const Args& args) {
     spdlog::debug("wrote VCD {}", vm["vcd"].as<std::string>());
   }
   if (vm.count("perfetto")) {
+    const auto written_from = std::chrono::steady_clock::now();
     if (!write_output("perfetto", vm["perfetto"].as<std::string>(),
                       [&](std::ostream& out) {
                         const std::string& path = vm["perfetto"].as<std::string>();
@@ -242,7 +243,8 @@ int cmd_run(const Args& args) {
                         }
                       }))
       return kExitUsage;
-    spdlog::debug("wrote Perfetto timeline {}", vm["perfetto"].as<std::string>());
+    spdlog::debug("wrote Perfetto timeline {} in {:.2f} s", vm["perfetto"].as<std::string>(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - written_from).count());
   }
   if (vm.count("outputs") && r.finished &&
       !write_output("outputs", vm["outputs"].as<std::string>(),

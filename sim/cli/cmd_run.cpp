@@ -40,7 +40,8 @@ int cmd_run(const Args& args) {
       "write the report as JSON to FILE; '-': to stdout, and the report to stderr")(
       "vcd", po::value<std::string>(), "write FIFO occupancies and stage states as VCD (GTKWave)")(
       "perfetto", po::value<std::string>(),
-      "write a Chrome/Perfetto JSON timeline, one track per stage (gzip-compressed when F ends in .gz)")(
+      "write a Chrome/Perfetto JSON timeline, one track per stage; Perfetto's protobuf format when F ends "
+      "in .pftrace or .perfetto-trace; gzip-compressed when F ends in .gz")(
       "trace-frames", po::value<std::string>(),
       "A:B (or A): --vcd and --perfetto show only frames A to B (0-based), from frame A's first "
       "input beat to frame B's last output beat")(
@@ -227,19 +228,23 @@ int cmd_run(const Args& args) {
     spdlog::debug("wrote VCD {}", vm["vcd"].as<std::string>());
   }
   if (vm.count("perfetto")) {
+    const auto written_from = std::chrono::steady_clock::now();
     if (!write_output("perfetto", vm["perfetto"].as<std::string>(),
                       [&](std::ostream& out) {
                         const std::string& path = vm["perfetto"].as<std::string>();
+                        const auto write = trace::is_protobuf_trace_path(path) ? trace::write_perfetto_protobuf
+                                                                               : trace::write_perfetto;
                         if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
                           trace::GzipOstream gz(out);
-                          trace::write_perfetto(simulation.network(), d.clock_mhz, gz, selection);
+                          write(simulation.network(), d.clock_mhz, gz, selection);
                           gz.finish();
                         } else {
-                          trace::write_perfetto(simulation.network(), d.clock_mhz, out, selection);
+                          write(simulation.network(), d.clock_mhz, out, selection);
                         }
                       }))
       return kExitUsage;
-    spdlog::debug("wrote Perfetto timeline {}", vm["perfetto"].as<std::string>());
+    spdlog::debug("wrote Perfetto timeline {} in {:.2f} s", vm["perfetto"].as<std::string>(),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - written_from).count());
   }
   if (vm.count("outputs") && r.finished &&
       !write_output("outputs", vm["outputs"].as<std::string>(),

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/trace/protobuf_wire.h"
+
 namespace vine::trace {
 
 using models::Activity;
@@ -439,6 +441,165 @@ void write_fifo_counters(const sim::ProcessNetwork& pn, double clock_mhz, const 
   }
 }
 
+// ------------------------------------------------- Perfetto, protobuf
+
+// The same timeline in Perfetto's own format (a `Trace` of `TracePacket`s,
+// protos/perfetto/trace/ in the Perfetto sources): every event is a few
+// varints instead of a line of text. First the track descriptors: a parent
+// track "stages" with one track per stage, and a parent "FIFO occupancy"
+// with one counter track per FIFO, each in pipeline order. Then each track's
+// events as a packet sequence of its own, whose first packet sets up what the
+// others lean on, so that an event is its type, its time and its value:
+//  - the track, as the sequence's default track;
+//  - a sequence-scoped clock (id 64) whose timestamps are the nanoseconds
+//    since the previous packet's, so that a time takes one or two bytes;
+//  - on a stage's track, the three slice names as interned strings.
+// A slice is a SLICE_BEGIN and a SLICE_END (the end of one before the begin
+// of the next in the same nanosecond); a counter event is a FIFO's beats.
+// Keeping a track's events together (the trace processor sorts all events by
+// time, file order breaking ties) also makes the repeating patterns of a
+// track's times adjacent, which gzip then finds.
+namespace pb {  // field numbers and values
+constexpr uint32_t kTracePacket = 1;  // Trace.packet
+// TracePacket
+constexpr uint32_t kClockSnapshot = 6, kTimestamp = 8, kSequenceId = 10, kTrackEvent = 11, kInternedData = 12,
+                   kSequenceFlags = 13, kDefaults = 59, kTrackDescriptor = 60;
+constexpr uint64_t kStateCleared = 1, kNeedsState = 2;  // TracePacket.SequenceFlags
+// ClockSnapshot.clocks (1): Clock
+constexpr uint32_t kClocks = 1, kClockId = 1, kClockTimestamp = 2, kClockIsIncremental = 3;
+constexpr uint64_t kBoottime = 6, kSequenceClock = 64;  // 64..127: scoped to the sequence
+// TracePacketDefaults
+constexpr uint32_t kDefaultClockId = 58, kTrackEventDefaults = 11, kDefaultTrackUuid = 11;
+// InternedData.event_names (2): EventName {iid 1, name 2}
+constexpr uint32_t kEventNames = 2, kIid = 1, kInternedName = 2;
+// TrackDescriptor
+constexpr uint32_t kUuid = 1, kTrackName = 2, kParentUuid = 5, kCounter = 8, kChildOrdering = 11,
+                   kSiblingRank = 12;
+constexpr uint64_t kExplicitOrder = 3;  // TrackDescriptor.ChildTracksOrdering
+constexpr uint32_t kUnitName = 6;       // CounterDescriptor.unit_name
+// TrackEvent
+constexpr uint32_t kType = 9, kNameIid = 10, kCounterValue = 30;
+constexpr uint64_t kSliceBegin = 1, kSliceEnd = 2, kCounterEvent = 4;  // TrackEvent.Type
+}  // namespace pb
+
+// Track uuids: the two parents, then the stages' (by index), then the
+// FIFOs'. A track's sequence id is its uuid. Small numbers: below 128 a
+// number is one byte in every packet.
+constexpr uint64_t kDescriptorSequence = 1, kStagesUuid = 1, kFifosUuid = 2, kFirstTrackUuid = 3;
+
+uint64_t interned_name(Activity a) {
+  switch (a) {
+    case Activity::kBusy: return 1;
+    case Activity::kStalledInput: return 2;
+    case Activity::kStalledOutput: return 3;
+  }
+  return 1;
+}
+
+void write_packet(Writer& w, const ProtoMessage& packet) {
+  ProtoMessage trace;
+  trace.message(pb::kTracePacket, packet);
+  w << std::string_view(trace.bytes());
+}
+
+void write_track_descriptor(Writer& w, uint64_t uuid, uint64_t parent, int64_t rank, const std::string& name,
+                            bool counter) {
+  ProtoMessage track, unit, packet;
+  track.varint(pb::kUuid, uuid).bytes(pb::kTrackName, name);
+  if (parent)
+    track.varint(pb::kParentUuid, parent);
+  else
+    track.varint(pb::kChildOrdering, pb::kExplicitOrder);
+  track.varint(pb::kSiblingRank, uint64_t(rank));
+  if (counter) track.message(pb::kCounter, unit.bytes(pb::kUnitName, "beats"));
+  packet.varint(pb::kSequenceId, kDescriptorSequence).message(pb::kTrackDescriptor, track);
+  write_packet(w, packet);
+}
+
+// One track's packet sequence: its first packet, then events in time order.
+class TrackSequence {
+ public:
+  TrackSequence(Writer& w, uint64_t uuid, bool slice_names) : w_(w), uuid_(uuid) {
+    ProtoMessage boottime, sequence_clock, snapshot, track_defaults, defaults, interned, packet;
+    boottime.varint(pb::kClockId, pb::kBoottime).varint(pb::kClockTimestamp, 0);
+    sequence_clock.varint(pb::kClockId, pb::kSequenceClock)
+        .varint(pb::kClockTimestamp, 0)
+        .varint(pb::kClockIsIncremental, 1);
+    snapshot.message(pb::kClocks, boottime).message(pb::kClocks, sequence_clock);
+    track_defaults.varint(pb::kDefaultTrackUuid, uuid);
+    defaults.varint(pb::kDefaultClockId, pb::kSequenceClock).message(pb::kTrackEventDefaults, track_defaults);
+    packet.varint(pb::kSequenceId, uuid)
+        .varint(pb::kSequenceFlags, pb::kStateCleared | pb::kNeedsState)
+        .message(pb::kClockSnapshot, snapshot)
+        .message(pb::kDefaults, defaults);
+    if (slice_names) {
+      for (Activity a : {Activity::kBusy, Activity::kStalledInput, Activity::kStalledOutput}) {
+        ProtoMessage name;
+        name.varint(pb::kIid, interned_name(a)).bytes(pb::kInternedName, activity_name(a));
+        interned.message(pb::kEventNames, name);
+      }
+      packet.message(pb::kInternedData, interned);
+    }
+    write_packet(w_, packet);
+  }
+
+  // A track event at `ns` (whole nanoseconds, not before the previous one's).
+  void event(int64_t ns, const ProtoMessage& track_event) {
+    packet_.clear();
+    packet_.varint(pb::kTimestamp, uint64_t(ns - last_ns_))
+        .varint(pb::kSequenceId, uuid_)
+        .varint(pb::kSequenceFlags, pb::kNeedsState)
+        .message(pb::kTrackEvent, track_event);
+    last_ns_ = ns;
+    trace_.clear();
+    trace_.message(pb::kTracePacket, packet_);
+    w_ << std::string_view(trace_.bytes());
+  }
+
+ private:
+  Writer& w_;
+  uint64_t uuid_;
+  int64_t last_ns_ = 0;  // the sequence clock's value at its snapshot
+  ProtoMessage packet_, trace_;
+};
+
+// A stage's activity spans, cut to the window, as slices.
+void write_stage_sequence(Writer& w, const Stage& s, uint64_t uuid, double clock_mhz, const TraceSelection& sel) {
+  TrackSequence seq(w, uuid, true);
+  ProtoMessage begin, end;
+  end.varint(pb::kType, pb::kSliceEnd);
+  for (const ActivitySpan& a : s.activity()) {
+    const int64_t b = std::max(a.begin, sel.begin), e = std::min(a.end, sel.end);
+    if (b >= e) continue;
+    begin.clear();
+    begin.varint(pb::kType, pb::kSliceBegin).varint(pb::kNameIid, interned_name(a.what));
+    seq.event(perfetto_ns(b, clock_mhz), begin);
+    seq.event(perfetto_ns(e, clock_mhz), end);
+  }
+}
+
+// A FIFO's occupancy: its value at the window's first cycle, then each change
+// in the window (as the JSON's counter events).
+void write_fifo_sequence(Writer& w, const StreamFifo& f, uint64_t uuid, double clock_mhz, const TraceSelection& sel) {
+  TrackSequence seq(w, uuid, false);
+  ProtoMessage ev;
+  auto counter = [&](int64_t cycle, int64_t beats) {
+    ev.clear();
+    ev.varint(pb::kType, pb::kCounterEvent).varint(pb::kCounterValue, uint64_t(beats));
+    seq.event(perfetto_ns(cycle, clock_mhz), ev);
+  };
+  FifoOccupancy occupancy(f);
+  int64_t shown = 0;
+  while (occupancy.next_change() <= sel.begin) shown = occupancy.take();
+  counter(sel.begin, shown);
+  while (occupancy.next_change() < sel.end) {
+    const int64_t t = occupancy.next_change();
+    const int64_t beats = occupancy.take();
+    if (beats != shown) counter(t, beats);
+    shown = beats;
+  }
+}
+
 }  // namespace
 
 int64_t perfetto_ns(int64_t cycle, double clock_mhz) { return std::llround(double(cycle) * 1e3 / clock_mhz); }
@@ -538,6 +699,33 @@ void write_perfetto(const sim::ProcessNetwork& pn, double clock_mhz, std::ostrea
   write_stage_tracks(pn, clock_mhz, sel, ev);
   write_fifo_counters(pn, clock_mhz, sel, ev);
   w << "\n],\n" << R"("displayTimeUnit":"ns"})" << '\n';
+}
+
+void write_perfetto_protobuf(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& out,
+                             const TraceSelection& sel) {
+  Writer w(out);
+  const size_t n_stages = pn.stages().size();
+  const std::vector<bool> wanted = selected_fifos(pn, sel);
+  auto fifo_uuid = [&](size_t i) { return kFirstTrackUuid + n_stages + i; };
+  write_track_descriptor(w, kStagesUuid, 0, 0, "stages", false);
+  write_track_descriptor(w, kFifosUuid, 0, 1, "FIFO occupancy", false);
+  for (size_t i = 0; i < n_stages; ++i)
+    if (stage_selected(sel, i))
+      write_track_descriptor(w, kFirstTrackUuid + i, kStagesUuid, int64_t(i), pn.stages()[i]->name(), false);
+  for (size_t i = 0; i < pn.fifos().size(); ++i)
+    if (wanted[i]) write_track_descriptor(w, fifo_uuid(i), kFifosUuid, int64_t(i), pn.fifos()[i]->name(), true);
+  for (size_t i = 0; i < n_stages; ++i)
+    if (stage_selected(sel, i)) write_stage_sequence(w, *pn.stages()[i], kFirstTrackUuid + i, clock_mhz, sel);
+  for (size_t i = 0; i < pn.fifos().size(); ++i)
+    if (wanted[i]) write_fifo_sequence(w, *pn.fifos()[i], fifo_uuid(i), clock_mhz, sel);
+}
+
+bool is_protobuf_trace_path(const std::string& path) {
+  std::string_view p(path);
+  if (p.size() > 3 && p.substr(p.size() - 3) == ".gz") p.remove_suffix(3);
+  for (std::string_view ext : {std::string_view(".pftrace"), std::string_view(".perfetto-trace")})
+    if (p.size() > ext.size() && p.substr(p.size() - ext.size()) == ext) return true;
+  return false;
 }
 
 }  // namespace vine::trace

@@ -1,7 +1,7 @@
 // Waveforms and timelines of a finished simulation (recorded with
 // ElaborationOptions::record): VCD for GTKWave with every FIFO's occupancy and
-// every stage's state, and a Chrome/Perfetto JSON timeline with one track per
-// stage. Either may be restricted to a window of cycles (a window of frames,
+// every stage's state, and a Chrome/Perfetto timeline (JSON, or Perfetto's
+// protobuf format) with one track per stage. Either may be restricted to a window of cycles (a window of frames,
 // frame_window) and to some of the stages (select_stages), so that a large
 // design's trace stays small enough to open (docs/simulation.md, "Traces").
 #pragma once
@@ -66,6 +66,14 @@ void write_vcd(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& ou
                const TraceSelection& sel = {});
 void write_perfetto(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& out,
                     const TraceSelection& sel = {});
+// The same timeline (the same tracks, slices and counter values at the same
+// nanoseconds) in Perfetto's protobuf trace format, about a third of the
+// JSON's size; ui.perfetto.dev opens it, chrome://tracing does not.
+void write_perfetto_protobuf(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& out,
+                             const TraceSelection& sel = {});
+// Whether --perfetto PATH means the protobuf format: PATH ends in .pftrace or
+// .perfetto-trace (either followed by .gz or not); else it is the JSON.
+bool is_protobuf_trace_path(const std::string& path);
 
 // A time in the Perfetto JSON: the cycle's start in whole nanoseconds
 // (rounded; distinct for every cycle since the clock is at most 1000 MHz), as

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -245,14 +246,13 @@ class Search {
   }
 
   // The least depth of `f` in (lo, hi] that meets the target, hi known to:
-  // probing up from just above lo by doubling steps, then bisecting.
+  // bisecting at the geometric mean of the bounds until they are within a
+  // factor of two (the order of magnitude, in a few trials whether the
+  // answer is 2 or 3000), then at the arithmetic mean.
   int least_depth(const SizedFifo& f, int lo, int hi) {
-    for (int64_t step = 1; lo + step < hi; step *= 2) {
-      if (works(f, int(lo + step))) {
-        hi = int(lo + step);
-        break;
-      }
-      lo = int(lo + step);
+    while (hi > 2 * (lo + 1)) {
+      const int mid = std::clamp(int(std::sqrt(double(lo + 1) * double(hi))), lo + 1, hi - 1);
+      (works(f, mid) ? hi : lo) = mid;
     }
     while (hi - lo > 1) {
       const int mid = lo + (hi - lo) / 2;

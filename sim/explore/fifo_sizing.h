@@ -18,9 +18,11 @@
 //    keeps every cycle of the unbounded run (checked by a run).
 //    FINN's rule, for comparison: every FIFO as deep as a frame's beats
 //    through it, each depth then the peak occupancy of that run, rounded.
-// 2. FIFOs in order of their starting memory (bits), largest first: each cut
-//    to the least depth that keeps the target, with the others where they
-//    are (probing up from the minimum depth by doubling, then bisecting).
+// 2. FIFOs in order of their starting memory (bits), largest first, in
+//    groups: a group all at the minimum depth if that keeps the target, else
+//    split in halves; a single FIFO cut to the least depth that keeps it,
+//    the others where they are (bisecting at the geometric mean of the
+//    bounds, then at the arithmetic mean).
 // 3. Passes over all FIFOs again, each tried one beat shallower (and cut
 //    further if that keeps the target), until a pass changes nothing: then
 //    no single FIFO can be made shallower, each checked by a run.

@@ -222,7 +222,7 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
     o << "; root: " << dx.chain.root_stage << " (it hardly waits)";
   if (dx.remedy.empty() && !dx.least)
     o << ". No remedy measured: its runs would pass the " << kMaxDiagnosisCycles
-      << " simulated cycles the search may take; run again with deeper FIFOs";
+      << " simulated cycles the search may take; `vine fifo-size` finds the least depths of every FIFO";
   if (!dx.remedy.empty()) {
     o << ". Measured remedy: ";
     for (size_t i = 0; i < dx.remedy.size(); ++i) {
@@ -238,7 +238,7 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
       o << " gives no steady state in " << frames << " frames";
     if (!dx.least)
       o << " (not the least depths: the search stops at " << kMaxDiagnosisCycles
-        << " simulated cycles)";
+        << " simulated cycles; `vine fifo-size` finds them)";
   }
   dx.text = o.str();
   return dx;

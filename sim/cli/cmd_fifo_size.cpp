@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
@@ -164,13 +165,18 @@ int cmd_fifo_size(const Args& args) {
       "cycles per frame to keep (0: the interval unbounded FIFOs give)")(
       "frames,n", po::value<int>()->default_value(0),
       "frames each trial runs (0: the fewest whose run reaches the steady state with unbounded FIFOs)")(
-      "min-depth", po::value<int>()->default_value(1), "the shallowest depth tried");
+      "min-depth", po::value<int>()->default_value(1), "the shallowest depth tried")(
+      "jobs,j", po::value<int>()->default_value(0),
+      "trials at once while bisecting a FIFO, each a forked process (0: one per core)");
   po::variables_map vm;
   if (auto done = parse_command("fifo-size", args, opts, "design", "DESIGN", vm)) return *done;
   explore::FifoSizingOptions o;
   o.target_interval = vm["target-interval"].as<double>();
   o.frames = vm["frames"].as<int>();
   o.min_depth = vm["min-depth"].as<int>();
+  o.jobs = vm["jobs"].as<int>();
+  if (o.jobs < 0 || o.jobs > 64) return usage_error("fifo-size", "--jobs: expected 0 (one per core) to 64", opts);
+  if (o.jobs == 0) o.jobs = int(std::max(1u, std::thread::hardware_concurrency()));
   if (!(o.target_interval >= 0) || !std::isfinite(o.target_interval))
     return usage_error("fifo-size", "--target-interval: expected cycles per frame, 0 or more", opts);
   if (o.frames < 0 || o.frames > 4096)

@@ -1,8 +1,12 @@
 #include "sim/explore/fifo_sizing.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -124,6 +128,67 @@ class Search {
     r_.runs += 2;
     const sim::SteadyState s = sim::judge_timing(work_, r_.frames, &r_.simulated_cycles);
     return s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval;
+  }
+
+  // Trials of `f` at each of `depths` (the others as they are), up to
+  // o_.jobs at once. The simulator is single-threaded and SystemC's kernel
+  // is one per process, so each trial but the last runs in a forked child,
+  // which sends back its verdict and its simulated cycles through a pipe;
+  // without fork the trials run one after another.
+  std::vector<bool> works_each(const SizedFifo& f, const std::vector<int>& depths) {
+    std::vector<bool> ok(depths.size());
+    struct Child {
+      pid_t pid;
+      int fd;
+      size_t index;
+    };
+    std::vector<Child> children;
+    for (size_t i = 0; i + 1 < depths.size(); ++i) {
+      set_depth(work_, f, depths[i]);
+      int fds[2];
+      if (pipe(fds) != 0) {
+        ok[i] = works(f, depths[i]);
+        continue;
+      }
+      std::fflush(nullptr);  // nothing buffered is written twice
+      const pid_t pid = fork();
+      if (pid == 0) {
+        close(fds[0]);
+        int64_t reply[2] = {0, 0};
+        const sim::SteadyState st = sim::judge_timing(work_, r_.frames, &reply[1]);
+        reply[0] = st.reached && st.interval_cycles() <= r_.target_interval + kSameInterval;
+        const ssize_t n = write(fds[1], reply, sizeof reply);
+        _exit(n == ssize_t(sizeof reply) ? 0 : 1);
+      }
+      close(fds[1]);
+      if (pid < 0) {
+        close(fds[0]);
+        ok[i] = works(f, depths[i]);
+        continue;
+      }
+      children.push_back({pid, fds[0], i});
+    }
+    ok.back() = works(f, depths.back());
+    for (const Child& c : children) {
+      int64_t reply[2];
+      size_t got = 0;
+      while (got < sizeof reply) {
+        const ssize_t n = read(c.fd, reinterpret_cast<char*>(reply) + got, sizeof reply - got);
+        if (n <= 0) break;
+        got += size_t(n);
+      }
+      close(c.fd);
+      int status = 0;
+      waitpid(c.pid, &status, 0);
+      if (got == sizeof reply && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        ok[c.index] = reply[0] != 0;
+        r_.runs += 2;
+        r_.simulated_cycles += reply[1];
+      } else {
+        ok[c.index] = works(f, depths[c.index]);  // the child failed: the trial again, here
+      }
+    }
+    return ok;
   }
 
   void list_fifos() {
@@ -250,13 +315,31 @@ class Search {
   // factor of two (the order of magnitude, in a few trials whether the
   // answer is 2 or 3000), then at the arithmetic mean.
   int least_depth(const SizedFifo& f, int lo, int hi) {
-    while (hi > 2 * (lo + 1)) {
-      const int mid = std::clamp(int(std::sqrt(double(lo + 1) * double(hi))), lo + 1, hi - 1);
-      (works(f, mid) ? hi : lo) = mid;
-    }
+    // With k trials at once, k probes split (lo, hi) into k + 1 parts; the
+    // least probe that meets the target is the new hi, the one below it
+    // the new lo (monotone: every deeper probe meets it too).
+    const int k = std::max(1, o_.jobs);
     while (hi - lo > 1) {
-      const int mid = lo + (hi - lo) / 2;
-      (works(f, mid) ? hi : lo) = mid;
+      const bool geometric = hi > 2 * (lo + 1);
+      std::vector<int> probes;
+      for (int j = 1; j <= k; ++j) {
+        const double t = double(j) / double(k + 1);
+        const double at = geometric ? double(lo + 1) * std::pow(double(hi) / double(lo + 1), t)
+                                    : double(lo) + t * double(hi - lo);
+        const int p = std::clamp(int(at), lo + 1, hi - 1);
+        if (probes.empty() || p > probes.back()) probes.push_back(p);
+      }
+      const std::vector<bool> ok = works_each(f, probes);
+      int new_lo = lo, new_hi = hi;
+      for (size_t j = 0; j < probes.size(); ++j) {
+        if (ok[j]) {
+          new_hi = probes[j];
+          break;
+        }
+        new_lo = probes[j];
+      }
+      lo = new_lo;
+      hi = new_hi;
     }
     set_depth(work_, f, hi);
     return hi;

@@ -22,7 +22,8 @@
 //    groups: a group all at the minimum depth if that keeps the target, else
 //    split in halves; a single FIFO cut to the least depth that keeps it,
 //    the others where they are (bisecting at the geometric mean of the
-//    bounds, then at the arithmetic mean).
+//    bounds, then at the arithmetic mean; with `jobs` trials at once,
+//    splitting the bounds into jobs + 1 parts).
 // 3. Passes over all FIFOs again, each tried one beat shallower (and cut
 //    further if that keeps the target), until a pass changes nothing: then
 //    no single FIFO can be made shallower, each checked by a run.
@@ -46,6 +47,7 @@ struct FifoSizingOptions {
   double target_interval = 0;  // cycles per frame; 0: the unbounded FIFOs' interval
   int min_depth = 1;           // the shallowest depth tried
   int max_passes = 16;         // passes of step 3 before giving up on "least"
+  int jobs = 1;                // trials at once (forked processes) while bisecting a FIFO
 };
 
 struct SizedFifo {

@@ -205,6 +205,22 @@ TEST(FifoSizing, ALooserTargetNeedsNoDeeperFifos) {
   expect_each_one_shallower_misses(d, loose);
 }
 
+// Trials in forked processes find the same depths: the least depth of a
+// FIFO, the others fixed, is one number however it is searched.
+TEST(FifoSizing, ParallelTrialsFindTheSameDepths) {
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml"}) {
+    const ir::Design d = load(p);
+    explore::FifoSizingOptions one, three;
+    one.jobs = 1;
+    three.jobs = 3;
+    const explore::FifoSizing a = explore::size_fifos(d, one), b = explore::size_fifos(d, three);
+    ASSERT_EQ(a.fifos.size(), b.fifos.size());
+    for (size_t i = 0; i < a.fifos.size(); ++i) EXPECT_EQ(a.fifos[i].depth, b.fifos[i].depth) << a.fifos[i].name;
+    EXPECT_TRUE(b.least);
+    EXPECT_EQ(b.sized.interval, a.sized.interval);
+  }
+}
+
 TEST(FinnFifoStyle, DepthsAndCostsAsFinnBuildsThem) {
   EXPECT_EQ(explore::finn_rounded_depth(1), 2);
   EXPECT_EQ(explore::finn_rounded_depth(3), 32);

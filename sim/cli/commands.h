@@ -19,5 +19,6 @@ int cmd_golden(const Args& args);
 int cmd_vp(const Args& args);
 int cmd_plot(const Args& args);
 int cmd_fifo_size(const Args& args);
+int cmd_sweep(const Args& args);
 
 }  // namespace vine::cli

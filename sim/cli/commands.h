@@ -20,5 +20,6 @@ int cmd_vp(const Args& args);
 int cmd_plot(const Args& args);
 int cmd_fifo_size(const Args& args);
 int cmd_sweep(const Args& args);
+int cmd_dse(const Args& args);
 
 }  // namespace vine::cli

@@ -31,12 +31,51 @@ YAML::Node flow_map() {
 
 }  // namespace
 
-void write_design_with_fifos(const ir::Design& d, const std::string& out_path, const std::string& header,
-                             std::ostream& out) {
+namespace {
+
+YAML::Node design_root(const ir::Design& d, const std::string& out_path) {
   YAML::Node root = load_yaml_file(d.path);
   for (const char* key : {"network", "device"})
     root[key] = rebase(root[key].as<std::string>(), d.path, out_path);
+  return root;
+}
 
+void emit(const YAML::Node& root, const std::string& header, std::ostream& out) {
+  YAML::Emitter em;
+  std::istringstream lines(header);
+  for (std::string line; std::getline(lines, line);) em << YAML::Comment(line) << YAML::Newline;
+  em << root;
+  out << em.c_str() << "\n";
+}
+
+}  // namespace
+
+void write_design_with_folding(const ir::Design& d, const std::string& out_path, const std::string& header,
+                               std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
+  YAML::Node layers = root["layers"];
+  if (!layers.IsMap()) layers = YAML::Node(YAML::NodeType::Map);
+  for (size_t i = 0; i < d.network.layers.size(); ++i) {
+    const ir::Layer& l = d.network.layers[i];
+    YAML::Node e = layers[l.name];
+    if (!e.IsMap()) {
+      e = flow_map();
+      layers[l.name] = e;
+    }
+    e["pe"] = d.folding[i].pe;
+    const bool has_simd = l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kFc;
+    if (has_simd)
+      e["simd"] = d.folding[i].simd;
+    else
+      e.remove("simd");
+  }
+  root["layers"] = layers;
+  emit(root, header, out);
+}
+
+void write_design_with_fifos(const ir::Design& d, const std::string& out_path, const std::string& header,
+                             std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
   YAML::Node fifos(YAML::NodeType::Sequence);
   std::set<std::string> written;  // an add reading one layer twice has two specs of one edge
   for (const ir::FifoSpec& f : d.fifos) {
@@ -57,12 +96,7 @@ void write_design_with_fifos(const ir::Design& d, const std::string& out_path, c
     fifos.push_back(e);
   }
   root["fifos"] = fifos;
-
-  YAML::Emitter em;
-  std::istringstream lines(header);
-  for (std::string line; std::getline(lines, line);) em << YAML::Comment(line) << YAML::Newline;
-  em << root;
-  out << em.c_str() << "\n";
+  emit(root, header, out);
 }
 
 }  // namespace vine::config

@@ -18,4 +18,10 @@ namespace vine::config {
 void write_design_with_fifos(const ir::Design& d, const std::string& out_path, const std::string& header,
                              std::ostream& out);
 
+// The same with every layer's folding (`pe`, and `simd` where the layer
+// kind has one) set to `d`'s, the layers' other settings kept, and the FIFOs
+// as the file had them: what `vine dse` saves.
+void write_design_with_folding(const ir::Design& d, const std::string& out_path, const std::string& header,
+                               std::ostream& out);
+
 }  // namespace vine::config

@@ -34,6 +34,7 @@ from figure import DEFAULT_DPI, PlotError, new_figure, output_format, parse_size
 KINDS = {
     "timeline": "kind_timeline",  # stage states and FIFO occupancy over cycles, from `vine run --vcd`
     "layers": "kind_layers",      # cycles and resources per layer against the device, from --json
+    "front": "kind_front",        # the DSE's foldings and Pareto front, from `vine dse --json`
 }
 
 PROG = "vine plot"

@@ -4,11 +4,12 @@ at the asked size, the options narrow what is drawn, and bad inputs are clear
 errors with exit code 1.
 
 usage: test_plot.py VINE DESIGN PLOT_DIR CASE
-CASE: timeline, layers, timescale, errors or binning. matplotlib must be
+CASE: timeline, layers, front, timescale, errors or binning. matplotlib must be
 installed (scripts/setup installs python3-matplotlib): without it this test
 fails, it is never skipped.
 """
 
+import json
 import os
 import re
 import struct
@@ -167,6 +168,24 @@ def case_layers(tmp):
     check("estimate" in run and "busy (simulated)" in run, "run.svg: legend: %s" % run)
 
 
+def case_front(tmp):
+    """`vine dse --json`'s space: PNG and SVG at the asked size, the front and both baselines drawn."""
+    dse_json = os.path.join(tmp, "dse.json")
+    code, text = vine("-q", "dse", DESIGN, "--verify", "0", "--json", dse_json)
+    check(code == 0, "vine dse: " + text)
+    for ext in ("png", "svg"):
+        render("front", dse_json, os.path.join(tmp, "front." + ext), size=(1100, 900))
+    render("front", dse_json, os.path.join(tmp, "small.png"), "--size", "640x480", size=(640, 480))
+    texts = svg_text(os.path.join(tmp, "front.svg"))
+    with open(dse_json) as f:
+        j = json.load(f)
+    front = sum(p["pareto"] for p in j["points"])
+    check(any("Pareto front (%d points)" % front in t for t in texts), "front.svg: legend: %s" % texts)
+    check(any("SetFolding" in t for t in texts), "front.svg: no SetFolding marker: %s" % texts)
+    check(any("%d foldings explored" % len(j["points"]) in t for t in texts), "front.svg: title: %s" % texts)
+    expect_error(["front", os.path.join(tmp, "front.svg"), "-o", os.path.join(tmp, "x.png")], "not JSON")
+
+
 def case_timescale(tmp):
     """The same trace in other time units reads as the same cycles."""
     vcd, _, _ = run_design(tmp)
@@ -273,7 +292,7 @@ def main():
     except ImportError as e:
         print("FAIL: /usr/bin/python3 cannot import matplotlib (%s): scripts/setup installs python3-matplotlib" % e)
         return 1
-    cases = {"timeline": case_timeline, "layers": case_layers, "timescale": case_timescale,
+    cases = {"timeline": case_timeline, "layers": case_layers, "front": case_front, "timescale": case_timescale,
              "errors": case_errors, "binning": case_binning}
     with tempfile.TemporaryDirectory(prefix="vine-plot-test-") as tmp:
         cases[CASE](tmp)

@@ -1,0 +1,114 @@
+"""`vine plot front DSE.json`: the design space `vine dse` explored.
+
+From `vine dse DESIGN --json F` (or DIR/dse.json with -o DIR). Top: every
+folding explored, interval (cycles per frame) against its cost (the sum of
+the fractions of the device's LUT, FF, BRAM18, URAM and DSP it uses); the
+Pareto front joined, the foldings that do not fit the device hollow, FINN's
+SetFolding and the design's own folding marked. Bottom: each front point's
+share of the device, per resource.
+"""
+
+import json
+import math
+
+from figure import PlotError
+
+SUMMARY = "the DSE's foldings, interval against cost, the Pareto front, SetFolding and the design's own " \
+          "folding marked, from `vine dse DESIGN --json F`"
+INPUT = "the JSON that `vine dse DESIGN --json F` writes (or DIR/dse.json with -o DIR)"
+
+RESOURCES = [("lut", "LUT", "#4c72b0"), ("ff", "FF", "#55a868"), ("bram18", "BRAM18", "#c44e52"),
+             ("uram", "URAM", "#8172b2"), ("dsp", "DSP", "#ccb974")]
+
+
+def add_arguments(p):
+    pass
+
+
+def _number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+
+
+def _point(p, where, path):
+    if not isinstance(p, dict):
+        raise PlotError("%s: %s: expected an object" % (path, where))
+    for key in ("interval_cycles", "cost"):
+        if not _number(p.get(key)):
+            raise PlotError("%s: %s.%s: got %s, expected a number >= 0" % (path, where, key, json.dumps(p.get(key))))
+    if not isinstance(p.get("fits"), bool) or not isinstance(p.get("pareto"), bool):
+        raise PlotError("%s: %s: expected booleans fits and pareto" % (path, where))
+    r = p.get("resources")
+    if not isinstance(r, dict) or not all(_number(r.get(k)) for k, _, _ in RESOURCES):
+        raise PlotError("%s: %s.resources: expected lut, ff, bram18, uram, dsp, each a number >= 0" % (path, where))
+    return p
+
+
+class Space:
+    def __init__(self, path, design, device, points, set_folding, given):
+        self.path = path
+        self.design = design
+        self.device = device
+        self.points = points
+        self.set_folding = set_folding
+        self.given = given
+
+
+def load(args):
+    path = args.input
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            j = json.load(f)
+    except OSError as e:
+        raise PlotError("%s: cannot read: %s" % (path, e.strerror))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise PlotError("%s: not JSON: %s" % (path, e))
+    if not isinstance(j, dict) or not isinstance(j.get("points"), list) or not j["points"]:
+        raise PlotError("%s: expected the JSON of `vine dse --json`, with a non-empty list of points" % path)
+    points = [_point(p, "points[%d]" % i, path) for i, p in enumerate(j["points"])]
+    return Space(path, str(j.get("design", "?")), str(j.get("device", "?")), points,
+                 _point(j.get("set_folding"), "set_folding", path), _point(j.get("given"), "given", path))
+
+
+def describe(s):
+    return "%s: %d foldings of %s on %s, %d on the front" % (s.path, len(s.points), s.design, s.device,
+                                                            sum(p["pareto"] for p in s.points))
+
+
+def default_size(args, s):
+    return 1100, 900
+
+
+def draw(fig, args, s):
+    fig.set_layout_engine("constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=[3, 2])
+    fits = [p for p in s.points if p["fits"]]
+    misfits = [p for p in s.points if not p["fits"]]
+    front = sorted((p for p in s.points if p["pareto"]), key=lambda p: p["interval_cycles"])
+    top.scatter([p["cost"] for p in fits], [p["interval_cycles"] for p in fits], s=14, color="#999999",
+                label="explored, fits")
+    if misfits:
+        top.scatter([p["cost"] for p in misfits], [p["interval_cycles"] for p in misfits], s=14,
+                    facecolors="none", edgecolors="#999999", label="explored, does not fit")
+    top.plot([p["cost"] for p in front], [p["interval_cycles"] for p in front], "-o", color="#4c72b0", ms=4,
+             label="Pareto front (%d points)" % len(front))
+    for p, label, marker, colour in ((s.set_folding, "SetFolding", "X", "#dd5500"),
+                                     (s.given, "the design's own folding", "D", "#2ca02c")):
+        top.scatter([p["cost"]], [p["interval_cycles"]], marker=marker, s=90, color=colour, zorder=4,
+                    label="%s%s" % (label, "" if p["fits"] else " (does not fit)"))
+    top.set_yscale("log")
+    top.set_xlabel("cost: sum of the fractions of the device's LUT, FF, BRAM18, URAM, DSP used")
+    top.set_ylabel("interval, cycles per frame (estimate)")
+    top.set_title("%s on %s: %d foldings explored" % (s.design, s.device, len(s.points)), fontsize=10, loc="left")
+    top.legend(fontsize=8, loc="upper right")
+
+    x = range(len(front))
+    width = 0.8 / len(RESOURCES)
+    for k, (key, label, colour) in enumerate(RESOURCES):
+        bottom.bar([i + (k - 2) * width for i in x], [p["resources"][key] for p in front], width=width,
+                   color=colour, label=label)
+    bottom.set_yscale("symlog")
+    bottom.set_xticks(list(x))
+    bottom.set_xticklabels(["%d" % p["interval_cycles"] for p in front], rotation=60, fontsize=7)
+    bottom.set_xlabel("front points, by interval (cycles per frame)")
+    bottom.set_ylabel("resources used")
+    bottom.legend(fontsize=8, ncol=5, loc="upper right")

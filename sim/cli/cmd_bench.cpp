@@ -384,19 +384,19 @@ std::string short_g(double v) {
   return s;
 }
 
-std::string cell(const nlohmann::json& stat, const char* fmt, const char* unit = "") {
-  char buf[160];
-  if (std::string(fmt) == "g") {
-    std::snprintf(buf, sizeof buf, "%s%s (%s .. %s)", short_g(stat["median"]).c_str(), unit,
-                  short_g(stat["min"]).c_str(), short_g(stat["max"]).c_str());
-  } else {
-    char m[32], lo[32], hi[32];
-    std::snprintf(m, sizeof m, fmt, stat["median"].get<double>());
-    std::snprintf(lo, sizeof lo, fmt, stat["min"].get<double>());
-    std::snprintf(hi, sizeof hi, fmt, stat["max"].get<double>());
-    std::snprintf(buf, sizeof buf, "%s%s (%s .. %s)", m, unit, lo, hi);
-  }
+// A frame rate or ratio as a table shows it: whole numbers from 100 up, else
+// three significant digits.
+std::string rate(double v, const char* unit) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v >= 100 ? "%.0f%s" : "%.3g%s", v, unit);
   return buf;
+}
+
+// "median (min .. max)"; `cycles`: in the 1.8e7 form.
+std::string cell(const nlohmann::json& stat, bool cycles, const char* unit = "") {
+  const double m = stat["median"], lo = stat["min"], hi = stat["max"];
+  if (cycles) return short_g(m) + " (" + short_g(lo) + " .. " + short_g(hi) + ")";
+  return rate(m, unit) + " (" + rate(lo, unit) + " .. " + rate(hi, unit) + ")";
 }
 
 // `vine bench --all [DIR]`: every design under DIR (configs/designs), each in
@@ -480,9 +480,9 @@ int bench_all(const std::string& dir, const BenchSettings& b, const po::variable
     const auto& s = j["stats"];
     std::fprintf(report, "| `%s` | %zu, %zu | %s | %s | %s | %s | %.0f MiB |\n", j["path"].get<std::string>().c_str(),
                  s["sim_to_reference_ratio"]["samples"].size(), s["timing_only_cycles_per_second"]["samples"].size(),
-                 cell(s["reference_fps"], "%.3g").c_str(), cell(s["sim_fps"], "%.3g").c_str(),
-                 cell(s["sim_to_reference_ratio"], "%.2f", "x").c_str(),
-                 cell(s["timing_only_cycles_per_second"], "g").c_str(), j["peak_rss_mib"].get<double>());
+                 cell(s["reference_fps"], false).c_str(), cell(s["sim_fps"], false).c_str(),
+                 cell(s["sim_to_reference_ratio"], false, "x").c_str(),
+                 cell(s["timing_only_cycles_per_second"], true).c_str(), j["peak_rss_mib"].get<double>());
   }
   for (const auto& s : all["skipped"])
     std::fprintf(report, "\nskipped %s: %s\n", s["design"].get<std::string>().c_str(),

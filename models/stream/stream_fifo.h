@@ -104,6 +104,7 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
   std::vector<int64_t> write_cycle_, read_cycle_;  // rings indexed by beat number
   std::vector<int32_t> data_;
   int max_occupancy_ = 0;
+  int64_t occupancy_cursor_ = 0;  // finish_occupancy's first beat read after the last write it looked at
   bool record_ = false;
   std::vector<FifoTimes> times_;
 };

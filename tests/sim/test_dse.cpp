@@ -36,7 +36,9 @@ TEST(Dse, EveryFigureIsTheWholeEstimateAndTheFrontIsAFront) {
     EXPECT_EQ(p.estimate.resources.lut, e.resources.lut);
     EXPECT_EQ(p.estimate.resources.bram18, e.resources.bram18);
     EXPECT_EQ(p.estimate.fits, e.fits);
-    if (i) EXPECT_LE(r.points[i - 1].estimate.interval_cycles, p.estimate.interval_cycles);  // fastest first
+    if (i) {
+      EXPECT_LE(r.points[i - 1].estimate.interval_cycles, p.estimate.interval_cycles);  // fastest first
+    }
     if (!p.pareto) continue;
     ++front;
     EXPECT_TRUE(p.estimate.fits);
@@ -84,10 +86,11 @@ TEST(Dse, EachTargetsFoldingIsTheCheapestOnTheTables) {
         visit(i + 1, cost + explore::resource_cost(op.resources, device), std::max(cycles, op.cycles));
     };
     visit(0, 0, 0);
-    if (p.refined)
+    if (p.refined) {
       EXPECT_GE(chosen + 1e-12, best) << "target " << p.target_cycles;  // changed in context: dearer, never cheaper
-    else
+    } else {
       EXPECT_NEAR(chosen, best, 1e-12) << "target " << p.target_cycles;
+    }
   }
 }
 
@@ -125,7 +128,9 @@ TEST(Dse, SetFoldingKeepsFinnsRules) {
           less_pe = op.folding.pe;
           less = op.cycles;
         }
-      if (less >= 0) EXPECT_GT(less, pace) << d.network.layers[i].name << " at " << fps << " fps";
+      if (less >= 0) {
+        EXPECT_GT(less, pace) << d.network.layers[i].name << " at " << fps << " fps";
+      }
     }
   }
 }

@@ -161,12 +161,16 @@ TEST(FifoSizing, BruteForceFindsNoShallowerCombination) {
       met += ok_a;
       bool below = a != sized;
       for (size_t k = 0; k < a.size(); ++k) below = below && a[k] <= sized[k];
-      if (below) EXPECT_FALSE(ok_a) << p << ": a shallower combination meets the target";
+      if (below) {
+        EXPECT_FALSE(ok_a) << p << ": a shallower combination meets the target";
+      }
       if (!ok_a) continue;
       for (const auto& [b, ok_b] : works) {
         bool above = true;
         for (size_t k = 0; k < a.size(); ++k) above = above && b[k] >= a[k];
-        if (above) EXPECT_TRUE(ok_b) << p << ": deeper FIFOs miss a target shallower ones meet";
+        if (above) {
+          EXPECT_TRUE(ok_b) << p << ": deeper FIFOs miss a target shallower ones meet";
+        }
       }
     }
     // Both outcomes occur: the grid straddles the boundary.

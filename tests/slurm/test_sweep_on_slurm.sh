@@ -3,8 +3,8 @@
 # started for the test in a temporary folder (single_node_cluster.sh): a
 # sweep of TFC and the deadlocking residual block through one job array,
 # its table and its failed points; then `--resume --slurm`, which must
-# submit only the unfinished points. Every daemon is stopped at the end,
-# whatever happens.
+# submit only the unfinished points; and a point whose task Slurm cancels.
+# Every daemon is stopped at the end, whatever happens.
 # Usage: test_sweep_on_slurm.sh VINE SOURCE_DIR
 set -euo pipefail
 vine=$1
@@ -89,6 +89,36 @@ check "the kept point's JSON is untouched" test "$(stat -c %Y.%y "$out/points/p0
 check "p0002 passed again" test "$(cat "$out/points/p0002.exit")" = 0
 check "the same table again" test "$(cat "$out/points.csv" | wc -c)" = "$(wc -c <<<"$csv")"
 check "still 2 ok, 2 failed" contains "$output" "ok 2, failed 2"
+
+# A task Slurm kills (scancel here; a time limit or a lost node alike) leaves
+# no exit code: the point is reported as never ended, its exit cell empty,
+# and it is kept for --resume. Its point runs long enough (a million frames
+# of TFC, timing only) to be cancelled while it runs.
+cat >"$tmp/k.yaml" <<YAML
+sweep: k
+command: run
+designs: [$src/configs/designs/finn-examples/tfc-w1a1-pynq-z1.yaml]
+options:
+  frames: 1000000
+  timing-only: true
+YAML
+"$vine" sweep "$tmp/k.yaml" -o "$tmp/killed" --slurm >"$tmp/killed.txt" 2>&1 &
+sweep_pid=$!
+for _ in $(seq 200); do [[ -s "$tmp/killed/points/p0001.log" ]] && break; sleep 0.1; done
+check "the long point started" test -s "$tmp/killed/points/p0001.log"
+scancel --name=vine-sweep-k
+set +e
+wait "$sweep_pid"
+code=$?
+set -e
+output="$(cat "$tmp/killed.txt")"
+echo "$output"
+check "the cancelled sweep exits 2" test "$code" = 2
+check "the cancelled point is reported as never ended" contains "$output" "failed p0001 (no exit code: it never ended)"
+check "with Slurm's output of its task" contains "$output" "Slurm's output: $tmp/killed/slurm/"
+check "it has no exit file" test ! -e "$tmp/killed/points/p0001.exit"
+check "its exit cell is empty" test "$(tail -1 "$tmp/killed/points.csv" | cut -d, -f5)" = ""
+check "its row is there" grep -q "^p0001," "$tmp/killed/points.csv"
 
 echo "test run in $((SECONDS - start)) s"
 if ((failures)); then

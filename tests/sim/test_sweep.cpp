@@ -120,5 +120,43 @@ TEST(SweepCommand, FailedPointsAreReportedKeptAndRunAgainOnResume) {
   EXPECT_EQ(read(out / "points.csv").size(), csv.size());
 }
 
+// `--point K` (what a Slurm array task runs): point K alone, its files
+// written as the pool writes them, its exit code the point's.
+TEST(SweepCommand, PointRunsOnePointAlone) {
+  TempDir t;
+  const fs::path spec = t.write("s.yaml", spec_text("options:\n  frames: [2, 6]\n  timing-only: true\n"));
+  const fs::path out = t.path / "out";
+  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 3");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_EQ(read(out / "points" / "p0003.exit"), "2\n");
+  EXPECT_NE(read(out / "points" / "p0003.log").find("DEADLOCK"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out / "points" / "p0001.exit"));
+  EXPECT_FALSE(fs::exists(out / "points.csv"));
+  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 1");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(read(out / "points" / "p0001.exit"), "0\n");
+  EXPECT_TRUE(fs::exists(out / "points" / "p0001.json"));
+  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 5");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("--point: got 5, expected 1 to 4"), std::string::npos) << r.output;
+}
+
+// A job array sbatch refuses (here: an empty Slurm configuration, which it
+// rejects at once; a missing one it waits a minute for) runs nothing and
+// says so, exit 1; the points stay to be run.
+TEST(SweepCommand, ARefusedSubmissionIsReported) {
+  TempDir t;
+  const fs::path spec = t.write("s.yaml", spec_text(""));
+  const fs::path out = t.path / "out";
+  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --slurm",
+                               "SLURM_CONF=" + t.write("slurm.conf", "").string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("sbatch did not submit the job array"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "points" / "p0001.exit"));
+  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --slurm-args=-p");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("--slurm-args: only with --slurm"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace vine

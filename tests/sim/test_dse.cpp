@@ -3,16 +3,12 @@
 // cheapest on the tables (brute force on a small network), SetFolding keeps
 // FINN's rules, and the simulated points run at the estimate's interval.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <nlohmann/json.hpp>
 
 #include "sim/config/loaders.h"
 #include "sim/explore/folding_dse.h"
-#include "tests/sim/run_vine.h"
 
 namespace vine {
 namespace {
@@ -148,37 +144,6 @@ TEST(Dse, SimulatedPointsRunAtTheEstimatesInterval) {
   }
   EXPECT_EQ(simulated, 2);
   EXPECT_EQ(r.set_folding.simulated_interval, double(r.set_folding.estimate.interval_cycles));
-}
-
-TEST(DseCommand, NetworkAndDeviceGiveADesignThatLoadsAtTheFrontsInterval) {
-  const fs::path dir = fs::temp_directory_path() / ("vine-dse-" + std::to_string(::getpid()));
-  const auto r = vine_test::run_vine("dse " + (kSource / "configs/networks/tfc-w1a1.yaml").string() + " " +
-                                     (kSource / "configs/devices/pynq-z1.yaml").string() + " --verify 1 -o " +
-                                     dir.string());
-  ASSERT_EQ(r.code, 0) << r.output;
-  nlohmann::json j;
-  std::ifstream(dir / "dse.json") >> j;
-  int64_t fastest = -1;
-  for (const auto& p : j["points"])
-    if (p["pareto"].get<bool>()) {
-      fastest = p["interval_cycles"].get<int64_t>();
-      break;
-    }
-  ASSERT_GT(fastest, 0);
-  const ir::Design d = config::load_design((dir / "fastest.yaml").string());
-  EXPECT_EQ(estimate::estimate_design(d).interval_cycles, fastest);
-  nlohmann::json finn;
-  std::ifstream(dir / "fastest.finn-folding.json") >> finn;
-  ASSERT_TRUE(finn.contains("Defaults"));
-  for (size_t i = 0; i < d.network.layers.size(); ++i) {
-    EXPECT_EQ(finn[d.network.layers[i].name]["PE"].get<int>(), d.folding[i].pe);
-    EXPECT_EQ(finn[d.network.layers[i].name]["SIMD"].get<int>(), d.folding[i].simd);
-  }
-  std::ifstream csv(dir / "front.csv");
-  std::string header;
-  std::getline(csv, header);
-  EXPECT_EQ(header.rfind("interval_cycles,fps,lut,", 0), 0u);
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -5,16 +5,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "sim/config/loaders.h"
 #include "sim/explore/fifo_sizing.h"
 #include "sim/explore/finn_fifo_style.h"
 #include "sim/run/timing_run.h"
-#include "tests/sim/run_vine.h"
 
 namespace vine {
 namespace {
@@ -238,54 +235,6 @@ TEST(FinnFifoStyle, DepthsAndCostsAsFinnBuildsThem) {
   EXPECT_EQ(ip.built_depth, 512);
   EXPECT_EQ(ip.bram18, 2);  // 512 deep, 36-bit columns: ceil(64/36)
   EXPECT_EQ(explore::finn_fifo(8, 4096).bram18, 2);  // 2048 x 9 per RAMB18
-}
-
-TEST(FifoSizeCommand, WritesADesignThatRunsAtTheTargetAndFinnsConfig) {
-  const fs::path dir = fs::temp_directory_path() / ("vine-fifo-size-" + std::to_string(::getpid()));
-  fs::create_directories(dir / "sub");
-  const fs::path yaml = dir / "sub" / "sized.yaml", finn = dir / "finn.json", json = dir / "sizing.json";
-  const auto r = vine_test::run_vine("fifo-size " + kTfc.string() + " -o " + yaml.string() + " --finn-config " +
-                                     finn.string() + " --json " + json.string());
-  ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("least      yes"), std::string::npos) << r.output;
-  nlohmann::json s;
-  std::ifstream(json) >> s;
-  const double target = s["target_interval_cycles"].get<double>();
-  EXPECT_EQ(s["sized"]["interval_cycles"].get<double>(), target);
-  // The sized design loads from its own folder and runs at the target, bit-exact.
-  const auto run = vine_test::run_vine("run " + yaml.string() + " -n 6 --json " + (dir / "run.json").string());
-  ASSERT_EQ(run.code, 0) << run.output;
-  nlohmann::json rj;
-  std::ifstream(dir / "run.json") >> rj;
-  EXPECT_EQ(rj["interval_cycles"].get<double>(), target) << run.output;
-  // Every FIFO of the sizing, at its depth, in both files.
-  const ir::Design sized = load(yaml);
-  const ir::StreamingPlan plan = ir::plan_process_network(sized);
-  nlohmann::json fj;
-  std::ifstream(finn) >> fj;
-  for (const auto& f : s["fifos"]) {
-    const std::string name = f["name"];
-    const auto sp = std::find_if(plan.streams.begin(), plan.streams.end(),
-                                 [&](const ir::StreamPlan& p) { return p.name == name; });
-    ASSERT_NE(sp, plan.streams.end()) << name;
-    EXPECT_EQ(sp->depth, f["depth"].get<int>()) << name;
-    ASSERT_TRUE(fj.contains(name)) << name;
-    EXPECT_EQ(fj[name]["depth"].get<int>(), std::max(2, f["depth"].get<int>())) << name;
-    EXPECT_EQ(fj[name]["impl_style"], f["finn_impl_style"]) << name;
-    // The consumer stage's inFIFODepths hold the same depth.
-    const std::string consumer = plan.stages[size_t(sp->consumer)].name;
-    ASSERT_TRUE(fj.contains(consumer)) << consumer;
-    const auto& in = fj[consumer]["inFIFODepths"];
-    EXPECT_NE(std::find(in.begin(), in.end(), std::max(2, f["depth"].get<int>())), in.end()) << consumer;
-  }
-  EXPECT_EQ(fj["fc1.mvau"]["op_type"], "MVAU_hls");
-  fs::remove_all(dir);
-}
-
-TEST(FifoSizeCommand, AnUnreachableTargetIsAUsageError) {
-  const auto r = vine_test::run_vine("fifo-size " + kTfc.string() + " --target-interval 1");
-  EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_NE(r.output.find("no FIFO depths reach it"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -1,38 +1,21 @@
-// `vine sweep` (sim/explore/sweep_spec.h, sim/cli/cmd_sweep.cpp): the grid a
-// spec expands into, its errors, and a sweep run through the vine program
-// with a failing point, then resumed.
+// `vine sweep`'s spec (sim/explore/sweep_spec.h): the grid it expands into
+// and its errors. The command itself is tested in test_explore_cli.cpp.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "sim/config/config_error.h"
 #include "sim/explore/sweep_spec.h"
-#include "tests/sim/run_vine.h"
+#include "tests/sim/sweep_spec_files.h"
 
 namespace vine {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kSource(VINE_SOURCE_DIR);
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("vine-sweep-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return path / name;
-  }
-};
-
-std::string spec_text(const std::string& options, const std::string& command = "run") {
-  return "sweep: s\ncommand: " + command + "\ndesigns: [" +
-         (kSource / "configs/designs/finn-examples/tfc-w1a1-pynq-z1.yaml").string() + ", " +
-         (kSource / "tests/sim/data/residual-shallow-skip.yaml").string() + "]\n" + options;
-}
+using vine_test::spec_text;
+using vine_test::TempDir;
 
 std::string error_of(const fs::path& spec) {
   try {
@@ -79,84 +62,6 @@ TEST(SweepSpec, MistakesAreLocated) {
   EXPECT_NE(e.find("colour"), std::string::npos) << e;
 }
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-TEST(SweepCommand, FailedPointsAreReportedKeptAndRunAgainOnResume) {
-  TempDir t;
-  const fs::path spec = t.write("s.yaml", spec_text("options:\n  frames: [2, 6]\n  timing-only: true\n"));
-  const fs::path out = t.path / "out";
-  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " -j 2");
-  EXPECT_EQ(r.code, 2) << r.output;  // the residual block deadlocks: its points fail
-  EXPECT_NE(r.output.find("ok 2, failed 2"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("failed p0003 (exit 2): vine run"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("--resume` runs the failed points again"), std::string::npos) << r.output;
-  EXPECT_NE(read(out / "points" / "p0003.log").find("DEADLOCK"), std::string::npos);
-  const std::string csv = read(out / "points.csv");
-  std::istringstream lines(csv);
-  std::string header, row;
-  std::getline(lines, header);
-  EXPECT_EQ(header.rfind("point,design_file,--frames,--timing-only,exit,", 0), 0u) << header;
-  int rows = 0, ok = 0;
-  while (std::getline(lines, row)) {
-    ++rows;
-    ok += row.find(",true,0,") != std::string::npos;
-  }
-  EXPECT_EQ(rows, 4);
-  EXPECT_EQ(ok, 2) << csv;
-  // TFC's run of 6 frames reaches its steady interval, 99 cycles: a JSON figure in the table.
-  EXPECT_NE(header.find(",interval_cycles,"), std::string::npos);
-
-  // --resume keeps the finished points (their files untouched) and runs the failed ones.
-  const auto kept_time = fs::last_write_time(out / "points" / "p0001.json");
-  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --resume");
-  EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_NE(r.output.find("(2 kept from the last run)"), std::string::npos) << r.output;
-  EXPECT_EQ(fs::last_write_time(out / "points" / "p0001.json"), kept_time);
-  EXPECT_EQ(read(out / "points.csv").size(), csv.size());
-}
-
-// `--point K` (what a Slurm array task runs): point K alone, its files
-// written as the pool writes them, its exit code the point's.
-TEST(SweepCommand, PointRunsOnePointAlone) {
-  TempDir t;
-  const fs::path spec = t.write("s.yaml", spec_text("options:\n  frames: [2, 6]\n  timing-only: true\n"));
-  const fs::path out = t.path / "out";
-  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 3");
-  EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_EQ(read(out / "points" / "p0003.exit"), "2\n");
-  EXPECT_NE(read(out / "points" / "p0003.log").find("DEADLOCK"), std::string::npos);
-  EXPECT_FALSE(fs::exists(out / "points" / "p0001.exit"));
-  EXPECT_FALSE(fs::exists(out / "points.csv"));
-  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 1");
-  EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_EQ(read(out / "points" / "p0001.exit"), "0\n");
-  EXPECT_TRUE(fs::exists(out / "points" / "p0001.json"));
-  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 5");
-  EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_NE(r.output.find("--point: got 5, expected 1 to 4"), std::string::npos) << r.output;
-}
-
-// A job array sbatch refuses (here: an empty Slurm configuration, which it
-// rejects at once; a missing one it waits a minute for) runs nothing and
-// says so, exit 1; the points stay to be run.
-TEST(SweepCommand, ARefusedSubmissionIsReported) {
-  TempDir t;
-  const fs::path spec = t.write("s.yaml", spec_text(""));
-  const fs::path out = t.path / "out";
-  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --slurm",
-                               "SLURM_CONF=" + t.write("slurm.conf", "").string());
-  EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_NE(r.output.find("sbatch did not submit the job array"), std::string::npos) << r.output;
-  EXPECT_FALSE(fs::exists(out / "points" / "p0001.exit"));
-  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --slurm-args=-p");
-  EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_NE(r.output.find("--slurm-args: only with --slurm"), std::string::npos) << r.output;
-}
 
 }  // namespace
 }  // namespace vine

@@ -1,0 +1,199 @@
+// The search commands through the vine program: `vine fifo-size` writes a
+// design that runs at its target and FINN's config, `vine dse` a design and a
+// folding config, `vine sweep` runs a grid with a failing point, resumes it,
+// and runs one point alone. Their libraries' own tests are test_fifo_sizing,
+// test_dse and test_sweep, which need no vine program (scripts/sanitize runs
+// them).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sim/config/loaders.h"
+#include "sim/estimate/estimate.h"
+#include "sim/ir/stage_plan.h"
+#include "tests/sim/run_vine.h"
+#include "tests/sim/sweep_spec_files.h"
+
+namespace vine {
+namespace {
+
+namespace fs = std::filesystem;
+using vine_test::spec_text;
+using vine_test::TempDir;
+const fs::path kSource(VINE_SOURCE_DIR);
+const fs::path kTfc = kSource / "configs" / "designs" / "finn-examples" / "tfc-w1a1-pynq-z1.yaml";
+
+ir::Design load(const fs::path& p) { return config::load_design(p.string()); }
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(FifoSizeCommand, WritesADesignThatRunsAtTheTargetAndFinnsConfig) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-fifo-size-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "sub");
+  const fs::path yaml = dir / "sub" / "sized.yaml", finn = dir / "finn.json", json = dir / "sizing.json";
+  const auto r = vine_test::run_vine("fifo-size " + kTfc.string() + " -o " + yaml.string() + " --finn-config " +
+                                     finn.string() + " --json " + json.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("least      yes"), std::string::npos) << r.output;
+  nlohmann::json s;
+  std::ifstream(json) >> s;
+  const double target = s["target_interval_cycles"].get<double>();
+  EXPECT_EQ(s["sized"]["interval_cycles"].get<double>(), target);
+  // The sized design loads from its own folder and runs at the target, bit-exact.
+  const auto run = vine_test::run_vine("run " + yaml.string() + " -n 6 --json " + (dir / "run.json").string());
+  ASSERT_EQ(run.code, 0) << run.output;
+  nlohmann::json rj;
+  std::ifstream(dir / "run.json") >> rj;
+  EXPECT_EQ(rj["interval_cycles"].get<double>(), target) << run.output;
+  // Every FIFO of the sizing, at its depth, in both files.
+  const ir::Design sized = load(yaml);
+  const ir::StreamingPlan plan = ir::plan_process_network(sized);
+  nlohmann::json fj;
+  std::ifstream(finn) >> fj;
+  for (const auto& f : s["fifos"]) {
+    const std::string name = f["name"];
+    const auto sp = std::find_if(plan.streams.begin(), plan.streams.end(),
+                                 [&](const ir::StreamPlan& p) { return p.name == name; });
+    ASSERT_NE(sp, plan.streams.end()) << name;
+    EXPECT_EQ(sp->depth, f["depth"].get<int>()) << name;
+    ASSERT_TRUE(fj.contains(name)) << name;
+    EXPECT_EQ(fj[name]["depth"].get<int>(), std::max(2, f["depth"].get<int>())) << name;
+    EXPECT_EQ(fj[name]["impl_style"], f["finn_impl_style"]) << name;
+    // The consumer stage's inFIFODepths hold the same depth.
+    const std::string consumer = plan.stages[size_t(sp->consumer)].name;
+    ASSERT_TRUE(fj.contains(consumer)) << consumer;
+    const auto& in = fj[consumer]["inFIFODepths"];
+    EXPECT_NE(std::find(in.begin(), in.end(), std::max(2, f["depth"].get<int>())), in.end()) << consumer;
+  }
+  EXPECT_EQ(fj["fc1.mvau"]["op_type"], "MVAU_hls");
+  fs::remove_all(dir);
+}
+
+TEST(FifoSizeCommand, AnUnreachableTargetIsAUsageError) {
+  const auto r = vine_test::run_vine("fifo-size " + kTfc.string() + " --target-interval 1");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("no FIFO depths reach it"), std::string::npos) << r.output;
+}
+
+TEST(DseCommand, NetworkAndDeviceGiveADesignThatLoadsAtTheFrontsInterval) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-dse-" + std::to_string(::getpid()));
+  const auto r = vine_test::run_vine("dse " + (kSource / "configs/networks/tfc-w1a1.yaml").string() + " " +
+                                     (kSource / "configs/devices/pynq-z1.yaml").string() + " --verify 1 -o " +
+                                     dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json j;
+  std::ifstream(dir / "dse.json") >> j;
+  int64_t fastest = -1;
+  for (const auto& p : j["points"])
+    if (p["pareto"].get<bool>()) {
+      fastest = p["interval_cycles"].get<int64_t>();
+      break;
+    }
+  ASSERT_GT(fastest, 0);
+  const ir::Design d = config::load_design((dir / "fastest.yaml").string());
+  EXPECT_EQ(estimate::estimate_design(d).interval_cycles, fastest);
+  nlohmann::json finn;
+  std::ifstream(dir / "fastest.finn-folding.json") >> finn;
+  ASSERT_TRUE(finn.contains("Defaults"));
+  for (size_t i = 0; i < d.network.layers.size(); ++i) {
+    EXPECT_EQ(finn[d.network.layers[i].name]["PE"].get<int>(), d.folding[i].pe);
+    EXPECT_EQ(finn[d.network.layers[i].name]["SIMD"].get<int>(), d.folding[i].simd);
+  }
+  std::ifstream csv(dir / "front.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.rfind("interval_cycles,fps,lut,", 0), 0u);
+  fs::remove_all(dir);
+}
+
+TEST(SweepCommand, FailedPointsAreReportedKeptAndRunAgainOnResume) {
+  TempDir t;
+  const fs::path spec = t.write("s.yaml", spec_text("options:\n  frames: [2, 6]\n  timing-only: true\n"));
+  const fs::path out = t.path / "out";
+  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " -j 2");
+  EXPECT_EQ(r.code, 2) << r.output;  // the residual block deadlocks: its points fail
+  EXPECT_NE(r.output.find("ok 2, failed 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("failed p0003 (exit 2): vine run"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--resume` runs the failed points again"), std::string::npos) << r.output;
+  EXPECT_NE(read(out / "points" / "p0003.log").find("DEADLOCK"), std::string::npos);
+  const std::string csv = read(out / "points.csv");
+  std::istringstream lines(csv);
+  std::string header, row;
+  std::getline(lines, header);
+  EXPECT_EQ(header.rfind("point,design_file,--frames,--timing-only,exit,", 0), 0u) << header;
+  int rows = 0, ok = 0;
+  while (std::getline(lines, row)) {
+    ++rows;
+    ok += row.find(",true,0,") != std::string::npos;
+  }
+  EXPECT_EQ(rows, 4);
+  EXPECT_EQ(ok, 2) << csv;
+  // TFC's run of 6 frames reaches its steady interval, 99 cycles: a JSON figure in the table.
+  EXPECT_NE(header.find(",interval_cycles,"), std::string::npos);
+
+  // --resume keeps the finished points (their files untouched) and runs the failed ones.
+  const auto kept_time = fs::last_write_time(out / "points" / "p0001.json");
+  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --resume");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("(2 kept from the last run)"), std::string::npos) << r.output;
+  EXPECT_EQ(fs::last_write_time(out / "points" / "p0001.json"), kept_time);
+  EXPECT_EQ(read(out / "points.csv").size(), csv.size());
+}
+
+// `--point K` (what a Slurm array task runs): point K alone, its files
+// written as the pool writes them, its exit code the point's.
+
+// `--point K` (what a Slurm array task runs): point K alone, its files
+// written as the pool writes them, its exit code the point's.
+TEST(SweepCommand, PointRunsOnePointAlone) {
+  TempDir t;
+  const fs::path spec = t.write("s.yaml", spec_text("options:\n  frames: [2, 6]\n  timing-only: true\n"));
+  const fs::path out = t.path / "out";
+  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 3");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_EQ(read(out / "points" / "p0003.exit"), "2\n");
+  EXPECT_NE(read(out / "points" / "p0003.log").find("DEADLOCK"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out / "points" / "p0001.exit"));
+  EXPECT_FALSE(fs::exists(out / "points.csv"));
+  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 1");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(read(out / "points" / "p0001.exit"), "0\n");
+  EXPECT_TRUE(fs::exists(out / "points" / "p0001.json"));
+  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --point 5");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("--point: got 5, expected 1 to 4"), std::string::npos) << r.output;
+}
+
+// A job array sbatch refuses (here: an empty Slurm configuration, which it
+// rejects at once; a missing one it waits a minute for) runs nothing and
+// says so, exit 1; the points stay to be run.
+
+// A job array sbatch refuses (here: an empty Slurm configuration, which it
+// rejects at once; a missing one it waits a minute for) runs nothing and
+// says so, exit 1; the points stay to be run.
+TEST(SweepCommand, ARefusedSubmissionIsReported) {
+  TempDir t;
+  const fs::path spec = t.write("s.yaml", spec_text(""));
+  const fs::path out = t.path / "out";
+  auto r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --slurm",
+                               "SLURM_CONF=" + t.write("slurm.conf", "").string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("sbatch did not submit the job array"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "points" / "p0001.exit"));
+  r = vine_test::run_vine("sweep " + spec.string() + " -o " + out.string() + " --slurm-args=-p");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("--slurm-args: only with --slurm"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace vine

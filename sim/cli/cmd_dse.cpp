@@ -35,7 +35,7 @@ std::string folding_text(const ir::Network& net, const std::vector<explore::Fold
 }
 
 std::string sim_text(const explore::DsePoint& p) {
-  if (p.simulated_frames == 0 && p.simulated_interval == 0) return "-";
+  if (p.simulated_frames == 0) return "-";
   if (p.simulated_interval == 0) return "no steady state";
   std::ostringstream o;
   o << std::setprecision(10) << p.simulated_interval;

@@ -39,6 +39,34 @@ void set_depth(ir::Design& d, const SizedFifo& f, int depth) {
   d.stream_fifos.push_back({f.name, depth, f.memory_style, {}});
 }
 
+// Every stream of the plan once (an edge read twice has one FIFO depth),
+// with what the plan says of it.
+std::vector<SizedFifo> plan_fifos(const ir::Design& d) {
+  std::vector<SizedFifo> out;
+  std::map<std::string, bool> seen;
+  for (const ir::StreamPlan& sp : ir::plan_process_network(d).streams) {
+    if (seen[sp.name]) continue;
+    seen[sp.name] = true;
+    SizedFifo f;
+    f.name = sp.name;
+    f.graph_edge = sp.graph_edge;
+    f.bits = sp.bits;
+    f.words = sp.words;
+    f.memory_style = sp.memory_style;
+    f.depth_before = sp.depth;
+    out.push_back(f);
+  }
+  return out;
+}
+
+// The peak occupancy of the FIFO(s) named `name` in a finished run.
+int peak_of(const sim::ProcessNetwork& pn, const std::string& name) {
+  int peak = 0;
+  for (const auto& q : pn.fifos())
+    if (q->name() == name) peak = std::max(peak, q->max_occupancy());
+  return peak;
+}
+
 class Search {
  public:
   Search(const ir::Design& d, const FifoSizingOptions& o,
@@ -47,13 +75,13 @@ class Search {
 
   FifoSizing run() {
     const auto t0 = std::chrono::steady_clock::now();
-    list_fifos();
+    r_.fifos = plan_fifos(work_);
     unbounded();
     r_.before = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.depth_before; }));
     // FINN's rule, judged as it is; the search starts from the peaks.
     r_.finn_rule = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.finn_depth; }));
     for (const SizedFifo& f : r_.fifos) set_depth(work_, f, depth_[f.name]);
-    if (!meets(judge(work_, r_.frames))) {
+    if (!trial()) {
       // Cannot happen while timing is monotone in the depths: the peaks let
       // every beat move as in the unbounded run. Start from that run instead.
       say("the unbounded run's peak occupancies miss the target; starting from the unbounded depths");
@@ -77,15 +105,35 @@ class Search {
     if (progress_) progress_(s, detail);
   }
 
-  SizingCheck judge(const ir::Design& d, int frames) {
-    r_.runs += 2;  // the judged run and its longer twin
-    const sim::SteadyState s = sim::judge_timing(d, frames, &r_.simulated_cycles);
+  // A timing-only run of `d`, counted in the report's runs and cycles.
+  std::unique_ptr<sim::ProcessNetwork> counted_run(const ir::Design& d, int frames) {
+    ++r_.runs;
+    auto pn = sim::run_timing(d, frames);
+    r_.simulated_cycles += sim::simulated_cycles(*pn);
+    return pn;
+  }
+
+  // Counted runs of `d` by frame count, each run once (steady_state.h).
+  sim::RunFrames counted_runs(const ir::Design& d) {
+    return sim::remember_runs([this, &d](int n) { return sim::frame_stamps(*counted_run(d, n)); });
+  }
+
+  // The judgement of a run of `frames` frames as the report gives it; a run
+  // that reached none is run once more to see whether it stopped in a
+  // deadlock (only for the reports, never inside the search). `frames` is
+  // the count asked for: a deadlocked run's judgement counts the frames
+  // that came out.
+  SizingCheck check(const ir::Design& d, const sim::SteadyState& s, int frames) {
     SizingCheck c;
     c.reached = s.reached;
     c.interval = s.interval_cycles();
-    c.deadlock = !s.reached && last_deadlock(d, frames);
     c.frames = frames;
+    c.deadlock = !s.reached && !counted_run(d, frames)->finished();
     return c;
+  }
+
+  SizingCheck judge(const ir::Design& d, int frames) {
+    return check(d, sim::judge_run(frames, counted_runs(d)), frames);
   }
 
   // A variant the search does not try (as given, FINN's rule): judged over
@@ -94,40 +142,28 @@ class Search {
   SizingCheck judge_reaching(const ir::Design& d) {
     SizingCheck c = judge(d, r_.frames);
     if (c.reached || c.deadlock) return c;
-    const sim::RunFrames runs = sim::remember_runs([this, &d](int n) {
-      r_.runs++;
-      const auto p = sim::run_timing(d, n);
-      r_.simulated_cycles += sim::simulated_cycles(*p);
-      return sim::frame_stamps(*p);
-    });
-    const int needed = sim::frames_to_reach_steady_state(sim::judge_run(r_.frames, runs), runs);
-    if (needed == 0) {
-      c.frames = sim::kFramesSearchLimit;
+    const sim::SteadyState s = sim::judge_until_reached(r_.frames, counted_runs(d));
+    if (!s.reached) {
+      c.frames = s.search_limit;
       return c;
     }
-    c = judge(d, needed);
-    return c;
+    return check(d, s, s.frames);  // reached: every frame asked for came out
   }
 
-  // Whether a run that reached no steady state stopped in a deadlock (one
-  // more run: only for the reports, never inside the search).
-  bool last_deadlock(const ir::Design& d, int frames) {
-    ++r_.runs;
-    const auto pn = sim::run_timing(d, frames);
-    r_.simulated_cycles += sim::simulated_cycles(*pn);
-    return !pn->finished();
+  bool meets(const sim::SteadyState& s) const {
+    return s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval;
   }
 
-  bool meets(const SizingCheck& c) const {
-    return c.reached && c.interval <= r_.target_interval + kSameInterval;
+  // One trial of the search: the work design as it is now.
+  bool trial() {
+    r_.runs += 2;  // the judged run and its longer twin
+    return meets(sim::judge_timing(work_, r_.frames, &r_.simulated_cycles));
   }
 
   // One trial of the search: the work design with `f` at `depth`.
   bool works(const SizedFifo& f, int depth) {
     set_depth(work_, f, depth);
-    r_.runs += 2;
-    const sim::SteadyState s = sim::judge_timing(work_, r_.frames, &r_.simulated_cycles);
-    return s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval;
+    return trial();
   }
 
   // Trials of `f` at each of `depths` (the others as they are), up to
@@ -155,8 +191,7 @@ class Search {
       if (pid == 0) {
         close(fds[0]);
         int64_t reply[2] = {0, 0};
-        const sim::SteadyState st = sim::judge_timing(work_, r_.frames, &reply[1]);
-        reply[0] = st.reached && st.interval_cycles() <= r_.target_interval + kSameInterval;
+        reply[0] = meets(sim::judge_timing(work_, r_.frames, &reply[1]));
         const ssize_t n = write(fds[1], reply, sizeof reply);
         _exit(n == ssize_t(sizeof reply) ? 0 : 1);
       }
@@ -191,23 +226,6 @@ class Search {
     return ok;
   }
 
-  void list_fifos() {
-    const ir::StreamingPlan plan = ir::plan_process_network(work_);
-    std::map<std::string, bool> seen;
-    for (const ir::StreamPlan& sp : plan.streams) {
-      if (seen[sp.name]) continue;  // an edge read twice: one FIFO depth
-      seen[sp.name] = true;
-      SizedFifo f;
-      f.name = sp.name;
-      f.graph_edge = sp.graph_edge;
-      f.bits = sp.bits;
-      f.words = sp.words;
-      f.memory_style = sp.memory_style;
-      f.depth_before = sp.depth;
-      r_.fifos.push_back(f);
-    }
-  }
-
   // Step 1: the run in which no FIFO fills.
   void unbounded() {
     for (const SizedFifo& f : r_.fifos)
@@ -217,26 +235,17 @@ class Search {
       const auto pn = fill_free_run(r_.frames + sim::kReferenceExtraFrames);
       r_.unbounded = judge(work_, r_.frames);
       if (r_.unbounded.reached || o_.frames > 0) {
-        for (SizedFifo& f : r_.fifos)
-          for (const auto& q : pn->fifos())
-            if (q->name() == f.name) f.unbounded_peak = std::max(f.unbounded_peak, q->max_occupancy());
+        for (SizedFifo& f : r_.fifos) f.unbounded_peak = peak_of(*pn, f.name);
         break;
       }
       // Find the frames that reach the steady state, then make the FIFOs
       // unbounded for that many.
-      const sim::RunFrames runs = sim::remember_runs([this](int n) {
-        r_.runs++;
-        const auto p = sim::run_timing(work_, n);
-        r_.simulated_cycles += sim::simulated_cycles(*p);
-        return sim::frame_stamps(*p);
-      });
-      sim::SteadyState failed = sim::judge_run(r_.frames, runs);
-      const int needed = sim::frames_to_reach_steady_state(failed, runs);
-      if (needed == 0)
+      const sim::SteadyState s = sim::judge_until_reached(r_.frames, counted_runs(work_));
+      if (!s.reached)
         throw SizingError("with unbounded FIFOs the design reaches no steady state within " +
                               std::to_string(sim::kFramesSearchLimit) + " frames: nothing to size it for",
                           false);
-      r_.frames = needed;
+      r_.frames = s.frames;
     }
     if (!r_.unbounded.reached)
       throw SizingError("with unbounded FIFOs the design reaches no steady state in " + std::to_string(r_.frames) +
@@ -271,27 +280,15 @@ class Search {
   // "tensor-sized" FIFOs), one run as long as the trials' longer runs, and
   // each depth the peak occupancy seen, rounded.
   void finn_rule() {
-    ir::Design tensor = with_depths(work_, r_.fifos, [](const SizedFifo& f) {
-      return int(std::clamp<int64_t>(f.words, 2, kDeepest));
-    });
-    ++r_.runs;
-    const auto pn = sim::run_timing(tensor, r_.frames + sim::kReferenceExtraFrames);
-    r_.simulated_cycles += sim::simulated_cycles(*pn);
-    for (SizedFifo& f : r_.fifos) {
-      int peak = 0;
-      for (const auto& q : pn->fifos())
-        if (q->name() == f.name) peak = std::max(peak, q->max_occupancy());
-      f.finn_depth = finn_rounded_depth(peak);
-    }
+    const auto pn = counted_run(with_frame_deep_fifos(work_), r_.frames + sim::kReferenceExtraFrames);
+    for (SizedFifo& f : r_.fifos) f.finn_depth = finn_rounded_depth(peak_of(*pn, f.name));
   }
 
   // The FIFOs doubled until no producer waits for a slot in a run of `frames`.
   std::unique_ptr<sim::ProcessNetwork> fill_free_run(int frames) {
     for (;;) {
       for (const SizedFifo& f : r_.fifos) set_depth(work_, f, unbounded_depth_[f.name]);
-      ++r_.runs;
-      auto pn = sim::run_timing(work_, frames);
-      r_.simulated_cycles += sim::simulated_cycles(*pn);
+      auto pn = counted_run(work_, frames);
       bool grew = false;
       for (const auto& s : pn->stages()) {
         const auto& waits = s->stats().stalled_on_output;
@@ -377,9 +374,7 @@ class Search {
       return;
     }
     for (const SizedFifo* f : group) set_depth(work_, *f, o_.min_depth);
-    r_.runs += 2;
-    const sim::SteadyState s = sim::judge_timing(work_, r_.frames, &r_.simulated_cycles);
-    if (s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval) {
+    if (trial()) {
       for (const SizedFifo* f : group) depth_[f->name] = o_.min_depth;
       say(std::to_string(group.size()) + " FIFOs at depth " + std::to_string(o_.min_depth) + ", from " +
               group.front()->name,
@@ -430,6 +425,11 @@ ir::Design with_depths(const ir::Design& d, const std::vector<SizedFifo>& fifos,
   ir::Design out = d;
   for (const SizedFifo& f : fifos) set_depth(out, f, depth_of(f));
   return out;
+}
+
+ir::Design with_frame_deep_fifos(const ir::Design& d) {
+  return with_depths(d, plan_fifos(d),
+                     [](const SizedFifo& f) { return int(std::clamp<int64_t>(f.words, 2, kDeepest)); });
 }
 
 FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,

@@ -99,6 +99,10 @@ struct SizingError : std::runtime_error {
 FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,
                       const std::function<void(const std::string& line, bool detail)>& progress = {});
 
+// `d` with every FIFO as deep as the beats of a frame through it (at least
+// 2): FINN's "tensor-sized" FIFOs.
+ir::Design with_frame_deep_fifos(const ir::Design& d);
+
 // `d` with each FIFO at the depth `depth_of` gives it.
 ir::Design with_depths(const ir::Design& d, const std::vector<SizedFifo>& fifos,
                        const std::function<int(const SizedFifo&)>& depth_of);

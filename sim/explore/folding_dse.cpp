@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sim/config/config_error.h"
+#include "sim/explore/fifo_sizing.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/timing_run.h"
 
@@ -134,27 +135,13 @@ std::vector<Folding> set_folding(const ir::Network& net, const std::vector<std::
 // tensor-sized FIFOs: deep enough that the folding, not the FIFOs, sets the
 // pace on the shipped designs), over the frames its run needs.
 void simulate(const ir::Design& base, DsePoint& p) {
-  ir::Design d = with_folding(base, p.folding);
-  const ir::StreamingPlan plan = ir::plan_process_network(d);
-  std::set<std::string> done;
-  for (const ir::StreamPlan& sp : plan.streams) {
-    if (!done.insert(sp.name).second) continue;
-    const int depth = int(std::clamp<int64_t>(sp.words, 2, 1 << 24));
-    if (sp.graph_edge) {
-      for (auto& f : d.fifos)
-        if (f.from + "->" + f.to == sp.name) f.depth = depth;
-    } else {
-      d.stream_fifos.push_back({sp.name, depth, sp.memory_style, {}});
-    }
-  }
-  const sim::RunFrames runs = sim::remember_runs([&d](int n) { return sim::frame_stamps(*sim::run_timing(d, n)); });
-  int frames = 3;
-  sim::SteadyState s = sim::judge_run(frames, runs);
-  if (!s.reached) {
-    frames = sim::frames_to_reach_steady_state(s, runs);
-    if (frames > 0) s = sim::judge_run(frames, runs);
-  }
-  p.simulated_frames = frames;
+  constexpr int kFirstFrames = 3;
+  const ir::Design d = with_frame_deep_fifos(with_folding(base, p.folding));
+  const sim::SteadyState s = sim::judge_until_reached(
+      kFirstFrames, sim::remember_runs([&d](int n) { return sim::frame_stamps(*sim::run_timing(d, n)); }));
+  // Reached: the frames of the judged run; else the first run's, asked for
+  // (a deadlocked run's judgement counts only the frames that came out).
+  p.simulated_frames = s.reached ? s.frames : kFirstFrames;
   p.simulated_interval = s.reached ? s.interval_cycles() : 0;
 }
 

@@ -50,8 +50,9 @@ struct DsePoint {
   estimate::Estimate estimate;   // the whole design's
   double cost = 0;               // the scalar the sweep minimised, from the whole estimate
   bool pareto = false;           // fits, and no other fitting point is as fast and as cheap in every resource
-  // Checked by a timing-only run with FIFOs deep enough never to fill
-  // (sim/explore/fifo_sizing.h's unbounded depths): 0 when not simulated.
+  // Checked by a timing-only run with every FIFO a frame deep
+  // (with_frame_deep_fifos): the frames judged (0: not simulated) and the
+  // steady interval (0: none reached).
   double simulated_interval = 0;
   int simulated_frames = 0;
 };

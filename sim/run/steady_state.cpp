@@ -124,4 +124,15 @@ int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run
   return 0;
 }
 
+SteadyState judge_until_reached(int frames, const RunFrames& run) {
+  SteadyState s = judge_run(frames, run);
+  if (s.reached) return s;
+  const int needed = frames_to_reach_steady_state(s, run);
+  if (needed == 0) {
+    s.search_limit = kFramesSearchLimit;
+    return s;
+  }
+  return judge_run(needed, run);
+}
+
 }  // namespace vine::sim

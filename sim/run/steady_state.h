@@ -100,4 +100,10 @@ RunFrames remember_runs(RunFrames run);
 // fewest frames that reach the steady state, which it need not be in general.
 int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run);
 
+// The judgement of a run of `frames` frames; when it reaches no steady
+// state, the judgement at the frame count frames_to_reach_steady_state
+// finds, or, when it finds none, the first judgement with search_limit set.
+// Give it remember_runs(...): the search's runs are judged again.
+SteadyState judge_until_reached(int frames, const RunFrames& run);
+
 }  // namespace vine::sim

@@ -1,6 +1,8 @@
 """The output file: its format from its extension, its size in pixels, and a
 write that leaves any old file whole when it fails."""
 
+import json
+import math
 import os
 import re
 import tempfile
@@ -15,6 +17,22 @@ DEFAULT_DPI = 100
 
 class PlotError(Exception):
     """A problem with the command line or an input: reported as it is, exit code 1."""
+
+
+def read_json(path):
+    """The JSON document in an input file: PlotError when it cannot be read or is not JSON."""
+    try:
+        with open(path, "r", encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        raise PlotError("%s: cannot read: %s" % (path, e.strerror))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise PlotError("%s: not JSON: %s" % (path, e))
+
+
+def is_count(v):
+    """A JSON number that can be a cycle count or a resource: finite, >= 0, not a boolean."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
 
 
 def output_format(path):

@@ -9,9 +9,8 @@ share of the device, per resource.
 """
 
 import json
-import math
 
-from figure import PlotError
+from figure import PlotError, is_count, read_json
 
 SUMMARY = "the DSE's foldings, interval against cost, the Pareto front, SetFolding and the design's own " \
           "folding marked, from `vine dse DESIGN --json F`"
@@ -25,20 +24,16 @@ def add_arguments(p):
     pass
 
 
-def _number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-
-
 def _point(p, where, path):
     if not isinstance(p, dict):
         raise PlotError("%s: %s: expected an object" % (path, where))
     for key in ("interval_cycles", "cost"):
-        if not _number(p.get(key)):
+        if not is_count(p.get(key)):
             raise PlotError("%s: %s.%s: got %s, expected a number >= 0" % (path, where, key, json.dumps(p.get(key))))
     if not isinstance(p.get("fits"), bool) or not isinstance(p.get("pareto"), bool):
         raise PlotError("%s: %s: expected booleans fits and pareto" % (path, where))
     r = p.get("resources")
-    if not isinstance(r, dict) or not all(_number(r.get(k)) for k, _, _ in RESOURCES):
+    if not isinstance(r, dict) or not all(is_count(r.get(k)) for k, _, _ in RESOURCES):
         raise PlotError("%s: %s.resources: expected lut, ff, bram18, uram, dsp, each a number >= 0" % (path, where))
     return p
 
@@ -55,13 +50,7 @@ class Space:
 
 def load(args):
     path = args.input
-    try:
-        with open(path, "r", encoding="utf-8") as f:
-            j = json.load(f)
-    except OSError as e:
-        raise PlotError("%s: cannot read: %s" % (path, e.strerror))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise PlotError("%s: not JSON: %s" % (path, e))
+    j = read_json(path)
     if not isinstance(j, dict) or not isinstance(j.get("points"), list) or not j["points"]:
         raise PlotError("%s: expected the JSON of `vine dse --json`, with a non-empty list of points" % path)
     points = [_point(p, "points[%d]" % i, path) for i, p in enumerate(j["points"])]

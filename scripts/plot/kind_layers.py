@@ -13,7 +13,7 @@ import json
 import math
 import os
 
-from figure import PlotError
+from figure import PlotError, is_count, read_json
 
 SUMMARY = "cycles per layer (bottleneck marked) and LUT/FF/BRAM/DSP per layer against the device, " \
           "from `vine estimate|run DESIGN --json REPORT`"
@@ -55,24 +55,14 @@ def _field(obj, key, where, path, check, expected):
     return v
 
 
-def _number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-
-
 def _resources(obj, where, path):
     r = _field(obj, "resources", where, path, lambda v: isinstance(v, dict), "an object of resources")
-    return {k: _field(r, k, where + "resources.", path, _number, "a number >= 0") for k, _ in RESOURCES}
+    return {k: _field(r, k, where + "resources.", path, is_count, "a number >= 0") for k, _ in RESOURCES}
 
 
 def load(args):
     path = args.input
-    try:
-        with open(path, "r", encoding="utf-8") as f:
-            j = json.load(f)
-    except OSError as e:
-        raise PlotError("%s: cannot read: %s" % (path, e.strerror))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise PlotError("%s: not JSON: %s" % (path, e))
+    j = read_json(path)
     if not isinstance(j, dict):
         raise PlotError("%s: expected a JSON object from `vine estimate --json` or `vine run --json`" % path)
     layers_json = _field(j, "layers", "", path, lambda v: isinstance(v, list) and len(v) > 0, "a non-empty list")
@@ -85,16 +75,16 @@ def load(args):
         where = "layers[%d]." % i
         layer = {
             "name": _field(lj, "name", where, path, lambda v: isinstance(v, str), "a name"),
-            "cycles": _field(lj, "estimate_cycles" if source == "run" else "cycles", where, path, _number,
+            "cycles": _field(lj, "estimate_cycles" if source == "run" else "cycles", where, path, is_count,
                              "a number of cycles >= 0"),
             "resources": _resources(lj, where, path),
         }
         if source == "run":
             for key, _, _ in SIM_COLOURS:
-                layer[key] = _field(lj, key, where, path, _number, "a number of cycles >= 0") / frames
+                layer[key] = _field(lj, key, where, path, is_count, "a number of cycles >= 0") / frames
         layers.append(layer)
     device = _field(j, "device", "", path, lambda v: isinstance(v, dict), "the device's resources")
-    device_totals = {k: _field(device, k, "device.", path, _number, "a number >= 0") for k, _ in RESOURCES}
+    device_totals = {k: _field(device, k, "device.", path, is_count, "a number >= 0") for k, _ in RESOURCES}
     # The FIFOs' resources: each FIFO's in an estimate; in a run, what the
     # total holds beyond the layers.
     fifos = {k: 0.0 for k, _ in RESOURCES}
@@ -118,10 +108,10 @@ def load(args):
                         "a non-empty list of stage names")
         bottleneck = stages[0].split(".")[0]
     if source == "estimate":
-        interval = _field(j, "interval_cycles", "", path, _number, "a number of cycles >= 0")
+        interval = _field(j, "interval_cycles", "", path, is_count, "a number of cycles >= 0")
     else:
         # null when the run was too short to reach the steady state
-        interval = _field(j, "steady_interval_cycles", "", path, lambda v: v is None or _number(v),
+        interval = _field(j, "steady_interval_cycles", "", path, lambda v: v is None or is_count(v),
                           "a number of cycles >= 0 or null")
     return Report(path, source, j.get("design", os.path.basename(path)), device.get("name", "the device"),
                   device_totals, layers, fifos, bottleneck, interval, frames)

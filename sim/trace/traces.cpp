@@ -74,6 +74,23 @@ class FifoOccupancy final : public Waveform {
   int64_t occupancy_ = 0;
 };
 
+// A FIFO's occupancy over the selection's cycles, for the timelines: the
+// value it holds when the window opens, then every change inside it (a write
+// and a read in one cycle that leave it as it was are no change).
+template <typename Emit>
+void for_each_occupancy_change(const StreamFifo& f, const TraceSelection& sel, Emit emit) {
+  FifoOccupancy occupancy(f);
+  int64_t shown = 0;
+  while (occupancy.next_change() <= sel.begin) shown = occupancy.take();
+  emit(sel.begin, shown);
+  while (occupancy.next_change() < sel.end) {
+    const int64_t t = occupancy.next_change();
+    const int64_t beats = occupancy.take();
+    if (beats != shown) emit(t, beats);
+    shown = beats;
+  }
+}
+
 // The VCD encoding of a stage's state (documented in the VCD's header).
 enum StateCode : int64_t { kIdle = 0, kBusy = 1, kStalledInput = 2, kStalledOutput = 3 };
 
@@ -428,16 +445,7 @@ void write_fifo_counters(const sim::ProcessNetwork& pn, double clock_mhz, const 
       write_us(w, perfetto_ns(cycle, clock_mhz));
       w << R"(,"name":)" << name << R"(,"args":{"beats":)" << beats << "}}";
     };
-    FifoOccupancy occupancy(*pn.fifos()[i]);
-    int64_t shown = 0;
-    while (occupancy.next_change() <= sel.begin) shown = occupancy.take();
-    counter(sel.begin, shown);
-    while (occupancy.next_change() < sel.end) {
-      const int64_t t = occupancy.next_change();
-      const int64_t beats = occupancy.take();
-      if (beats != shown) counter(t, beats);
-      shown = beats;
-    }
+    for_each_occupancy_change(*pn.fifos()[i], sel, counter);
   }
 }
 
@@ -588,16 +596,7 @@ void write_fifo_sequence(Writer& w, const StreamFifo& f, uint64_t uuid, double c
     ev.varint(pb::kType, pb::kCounterEvent).varint(pb::kCounterValue, uint64_t(beats));
     seq.event(perfetto_ns(cycle, clock_mhz), ev);
   };
-  FifoOccupancy occupancy(f);
-  int64_t shown = 0;
-  while (occupancy.next_change() <= sel.begin) shown = occupancy.take();
-  counter(sel.begin, shown);
-  while (occupancy.next_change() < sel.end) {
-    const int64_t t = occupancy.next_change();
-    const int64_t beats = occupancy.take();
-    if (beats != shown) counter(t, beats);
-    shown = beats;
-  }
+  for_each_occupancy_change(f, sel, counter);
 }
 
 }  // namespace

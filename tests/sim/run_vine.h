@@ -3,9 +3,13 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace vine_test {
@@ -26,6 +30,30 @@ inline VineResult run_vine(const std::string& args, const std::string& env = "")
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// stdout and stderr apart: the reports (or `--json -`'s JSON) go to one, the
+// log to the other.
+struct Split {
+  int code;  // as VineResult's
+  std::string out, err;
+};
+
+inline Split vine_split(const std::string& args) {
+  const std::filesystem::path err =
+      std::filesystem::temp_directory_path() / ("vine-stderr-" + std::to_string(::getpid()));
+  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>" + err.string();
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::filesystem::remove(err);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, text.str()};
 }
 
 }  // namespace vine_test

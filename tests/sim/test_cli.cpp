@@ -1,10 +1,8 @@
 // The command line through the real binary: exit codes, messages, JSON.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 using Result = vine_test::VineResult;
+using vine_test::Split;
+using vine_test::vine_split;
 
 Result vine(const std::string& args, const std::string& env = "") { return vine_test::run_vine(args, env); }
 
@@ -191,28 +191,6 @@ TEST(Cli, RunRefusesADesignWideDdrDefaultAtThatField) {
 
 namespace {
 
-// stdout and stderr apart: the reports go to one, the log to the other.
-struct Split {
-  int code;
-  std::string out, err;
-};
-
-Split vine_split(const std::string& args) {
-  const fs::path err =
-      fs::temp_directory_path() / ("vine-cli-stderr-" + std::to_string(::getpid()));
-  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>" + err.string();
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  std::ifstream in(err);
-  std::stringstream text;
-  text << in.rdbuf();
-  fs::remove(err);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, text.str()};
-}
 
 std::vector<std::string> lines_of(const std::string& s) {
   std::vector<std::string> v;

@@ -1,11 +1,9 @@
 // `vine bench` through the real binary: the structure of its repeated
 // measurements (sample counts, median and spread), never its speed.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -24,28 +22,8 @@ namespace {
 
 const std::string kConfigs = std::string(VINE_SOURCE_DIR) + "/configs/";
 const std::string kTfc = kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml";
-
-struct Split {
-  int code;
-  std::string out, err;
-};
-
-// stdout and stderr apart: with `--json -` the JSON alone is on stdout.
-Split vine_split(const std::string& args) {
-  const fs::path err = fs::temp_directory_path() / ("vine-bench-stderr-" + std::to_string(::getpid()));
-  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>" + err.string();
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  std::ifstream in(err);
-  std::stringstream text;
-  text << in.rdbuf();
-  fs::remove(err);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, text.str()};
-}
+using vine_test::Split;
+using vine_test::vine_split;
 
 const char* const kFigures[] = {"reference_fps", "sim_fps", "sim_to_reference_ratio",
                                 "timing_only_cycles_per_second"};

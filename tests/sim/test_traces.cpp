@@ -1271,6 +1271,19 @@ TEST(TracesCli, BadTraceOptionsAreErrorsNamingTheOptionAndValue) {
   fs::remove(vcd);
 }
 
+// What `--trace-frames 1 --trace-stages 'fc1.*'` selects, made in this process.
+vine::trace::TraceSelection frame1_fc1(const vine::sim::ProcessNetwork& pn) {
+  std::vector<std::string> names;
+  for (const auto& s : pn.stages()) names.push_back(s->name());
+  std::string unmatched;
+  vine::trace::TraceSelection sel;
+  sel.stages = vine::trace::select_stages(names, "fc1.*", unmatched);
+  const auto win = vine::trace::frame_window(pn, 1, 1);
+  sel.begin = win.begin;
+  sel.end = win.end;
+  return sel;
+}
+
 TEST(TracesCli, WindowStagesAndGzipReachTheFiles) {
   const fs::path dir = fs::temp_directory_path() / ("vine-traces-gz-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -1287,14 +1300,8 @@ TEST(TracesCli, WindowStagesAndGzipReachTheFiles) {
   const vine::ir::Design d = vine::config::load_design(kTfc);
   vine::sim::ProcessNetwork pn(d, vine::sim::ElaborationOptions{2, true, true}, nullptr, {}, {});
   ASSERT_TRUE(pn.run());
-  std::vector<std::string> names;
-  for (const auto& s : pn.stages()) names.push_back(s->name());
-  std::string unmatched;
-  vine::trace::TraceSelection sel;
-  sel.stages = vine::trace::select_stages(names, "fc1.*", unmatched);
   const auto win = vine::trace::frame_window(pn, 1, 1);
-  sel.begin = win.begin;
-  sel.end = win.end;
+  const vine::trace::TraceSelection sel = frame1_fc1(pn);
   std::ostringstream want_vcd, want_perfetto;
   vine::trace::write_vcd(pn, d.clock_mhz, want_vcd, sel);
   vine::trace::write_perfetto(pn, d.clock_mhz, want_perfetto, sel);
@@ -1326,14 +1333,7 @@ TEST(TracesCli, PftraceNamesWriteTheProtobufFormat) {
   ASSERT_TRUE(pn.run());
   std::ostringstream want_all, want_part;
   vine::trace::write_perfetto_protobuf(pn, d.clock_mhz, want_all);
-  std::vector<std::string> names;
-  for (const auto& s : pn.stages()) names.push_back(s->name());
-  std::string unmatched;
-  vine::trace::TraceSelection sel;
-  sel.stages = vine::trace::select_stages(names, "fc1.*", unmatched);
-  const auto win = vine::trace::frame_window(pn, 1, 1);
-  sel.begin = win.begin;
-  sel.end = win.end;
+  const vine::trace::TraceSelection sel = frame1_fc1(pn);
   vine::trace::write_perfetto_protobuf(pn, d.clock_mhz, want_part, sel);
   EXPECT_TRUE(ptext.str() == want_all.str()) << "the .pftrace of `vine run` differs from the in-process protobuf";
   const std::string z = ztext.str();

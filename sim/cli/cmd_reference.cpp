@@ -64,6 +64,9 @@ int cmd_reference(const Args& args) {
     case config::ConfigKind::kDevice:
       config::load_device(file);  // a bad device: its own error first, as `vine validate` gives it
       return usage_error("reference", "'" + file + "' is a device config; give a network or a design", opts);
+    case config::ConfigKind::kCluster:
+      config::load_cluster(file);
+      return usage_error("reference", "'" + file + "' is a cluster config; give a network or a design", opts);
   }
   if (!inputs_file.empty() && config::detect_kind(file) != config::ConfigKind::kDesign)
     return usage_error("reference", "--write-inputs needs a DESIGN (the frames' layout is the design's)", opts);

@@ -16,7 +16,7 @@ namespace vine::cli {
 namespace po = boost::program_options;
 
 int cmd_validate(const Args& args) {
-  po::options_description opts("vine validate FILE: check a network, device or design config and report the first problem");
+  po::options_description opts("vine validate FILE: check a network, device, design or cluster config and report the first problem");
   opts.add_options()("help,h", "show this help");
   po::variables_map vm;
   if (auto done = parse_command("validate", args, opts, "file", "FILE", vm)) return *done;
@@ -45,6 +45,21 @@ int cmd_validate(const Args& args) {
         sim::check_simulatable(d);
       } catch (const config::ConfigError& e) {
         std::printf("note: `vine estimate` takes it; `vine run`, `bench` and `vp` refuse it:\n  %s\n", e.what());
+      }
+      break;
+    }
+    case config::ConfigKind::kCluster: {
+      const auto cl = config::load_cluster(file);
+      std::printf("%s: ok (cluster %s: %zu boards, %zu links)\n", file.c_str(), cl.name.c_str(),
+                  cl.boards.size(), cl.links.size());
+      // Thresholds that can lose words are a what-if, not an error: said here.
+      for (const auto& l : cl.links) {
+        const auto& c = l.config;
+        if (c.flow_control && c.xoff_words + c.xoff_headroom_words() > c.rx_fifo_words)
+          std::printf("note: link %s -> %s: xoff_words %d + headroom %d > rx_fifo_words %d: "
+                      "words can be lost (docs/links.md)\n",
+                      l.from.c_str(), l.to.c_str(), c.xoff_words, c.xoff_headroom_words(),
+                      c.rx_fifo_words);
       }
       break;
     }

@@ -11,13 +11,12 @@
 
 namespace vine::config {
 
-namespace fs = std::filesystem;
-
 const char* to_string(ConfigKind k) {
   switch (k) {
     case ConfigKind::kNetwork: return "network";
     case ConfigKind::kDevice: return "device";
     case ConfigKind::kDesign: return "design";
+    case ConfigKind::kCluster: return "cluster";
   }
   return "?";
 }
@@ -25,12 +24,13 @@ const char* to_string(ConfigKind k) {
 namespace {
 
 ConfigKind kind_of(const Field& root) {
-  if (!root.is_map()) root.fail("a map with a top-level 'network', 'device' or 'design' field");
+  if (!root.is_map()) root.fail("a map with a top-level 'network', 'device', 'design' or 'cluster' field");
   const YAML::Node& n = root.node();
   if (n["design"]) return ConfigKind::kDesign;
+  if (n["cluster"]) return ConfigKind::kCluster;
   if (n["device"]) return ConfigKind::kDevice;
   if (n["network"]) return ConfigKind::kNetwork;
-  root.fail("a top-level 'network', 'device' or 'design' field naming what the file describes");
+  root.fail("a top-level 'network', 'device', 'design' or 'cluster' field naming what the file describes");
 }
 
 }  // namespace
@@ -47,6 +47,7 @@ Field open_config(const std::string& path, ConfigKind want) {
     case ConfigKind::kNetwork: load_network(path); break;
     case ConfigKind::kDevice: load_device(path); break;
     case ConfigKind::kDesign: load_design(path); break;
+    case ConfigKind::kCluster: load_cluster(path); break;
   }
   throw ConfigError({path, 0, 0, ""}, std::string("a valid ") + to_string(is) + " config",
                     std::string("a ") + to_string(want) + " config here");
@@ -56,10 +57,7 @@ namespace {
 
 // Paths in a design are relative to the design file.
 std::string resolve(const std::string& design_path, const Field& f) {
-  const std::string p = f.as_string();
-  const fs::path full = fs::path(p).is_absolute() ? fs::path(p) : fs::path(design_path).parent_path() / p;
-  if (!fs::exists(full)) f.fail("a path to an existing file (relative to the design file): " + full.string());
-  return full.lexically_normal().string();
+  return resolve_path(design_path, f, "design");
 }
 
 ir::MemoryStyle read_memory_style(const Field& f) {

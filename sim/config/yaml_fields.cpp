@@ -14,6 +14,15 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   return s;
 }
 
+std::string resolve_path(const std::string& config_path, const Field& f, const std::string& kind) {
+  namespace fs = std::filesystem;
+  const std::string p = f.as_string();
+  const fs::path full = fs::path(p).is_absolute() ? fs::path(p) : fs::path(config_path).parent_path() / p;
+  if (!fs::exists(full))
+    f.fail("a path to an existing file (relative to the " + kind + " file): " + full.string());
+  return full.lexically_normal().string();
+}
+
 Field::Field(YAML::Node node, std::string file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
 

@@ -79,4 +79,8 @@ YAML::Node load_yaml_file(const std::string& path);
 
 std::string join(const std::vector<std::string>& v, const std::string& sep = ", ");
 
+// The file a field names, relative to the config file holding it (`kind`:
+// "design", "cluster"); an error at the field unless it exists.
+std::string resolve_path(const std::string& config_path, const Field& f, const std::string& kind);
+
 }  // namespace vine::config

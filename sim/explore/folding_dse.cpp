@@ -206,22 +206,11 @@ ir::Design with_folding(const ir::Design& base, const std::vector<Folding>& f) {
   return d;
 }
 
-DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
-  DseResult r;
+std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base_in) {
   const ir::Network& net = base_in.network;
-  ir::Design base = base_in;
-  std::vector<Folding> own;
-  for (const ir::LayerFolding& f : base_in.folding) own.push_back({f.pe, f.simd});
-  r.given = evaluate(base_in, own, 0);
-  std::vector<Folding> unfolded(net.layers.size());
-  base = with_folding(base, unfolded);
-
-  // The per-layer tables.
-  auto t0 = Clock::now();
-  const estimate::Estimate base_estimate = estimate::estimate_design(base);
-  const ir::Resources device = base_estimate.device;
-  r.options.resize(net.layers.size());
-  r.space = 1;
+  const std::vector<Folding> unfolded(net.layers.size());
+  const ir::Design base = with_folding(base_in, unfolded);
+  std::vector<std::vector<LayerOption>> options(net.layers.size());
   for (size_t i = 0; i < net.layers.size(); ++i) {
     for (const Folding& c : candidates(net.layers[i])) {
       std::vector<Folding> f = unfolded;
@@ -235,16 +224,34 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
         int64_t cycles = 0;
         for (const estimate::StageEstimate& st : e.layers[i].stages)
           if (st.plan.kind != ir::StageKind::kWidthConverter) cycles = std::max(cycles, st.cycles);
-        r.options[i].push_back({c, cycles, e.layers[i].resources});
+        options[i].push_back({c, cycles, e.layers[i].resources});
       } catch (const config::ConfigError&) {
         // not a valid folding of this layer (stream widths, converters, channel groups)
       }
     }
-    if (r.options[i].empty())
+    if (options[i].empty())
       throw config::ConfigError(base.folding[i].where, "layer '" + net.layers[i].name + "'",
                                 "a layer with at least one valid folding");
-    r.space *= double(r.options[i].size());
   }
+  return options;
+}
+
+DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
+  DseResult r;
+  const ir::Network& net = base_in.network;
+  ir::Design base = base_in;
+  std::vector<Folding> own;
+  for (const ir::LayerFolding& f : base_in.folding) own.push_back({f.pe, f.simd});
+  r.given = evaluate(base_in, own, 0);
+  std::vector<Folding> unfolded(net.layers.size());
+  base = with_folding(base, unfolded);
+
+  // The per-layer tables.
+  auto t0 = Clock::now();
+  const ir::Resources device = estimate::estimate_design(base).device;
+  r.options = layer_options(base);
+  r.space = 1;
+  for (const auto& opts : r.options) r.space *= double(opts.size());
   r.table_seconds = seconds_since(t0);
 
   // The sweep over targets.

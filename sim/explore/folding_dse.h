@@ -77,6 +77,10 @@ struct DseResult {
   double table_evaluations_per_second = 0;  // folding vectors scored on the tables
 };
 
+// Every valid folding of every layer and its estimate on the design's
+// device, the other layers unfolded (LayerOption).
+std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base);
+
 // The scalar cost of resources on a device.
 double resource_cost(const ir::Resources& r, const ir::Resources& device);
 

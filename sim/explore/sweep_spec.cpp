@@ -25,17 +25,17 @@ struct OptionRule {
 const std::map<std::string, std::map<std::string, OptionRule>>& commands() {
   static const std::map<std::string, std::map<std::string, OptionRule>> c{
       {"run",
-       {{"frames", {OptionType::kInt, 1, 1 << 20}},
-        {"seed", {OptionType::kInt, 0, 4294967295.0}},
-        {"timing-only", {OptionType::kBool}},
+       {{"frames", {OptionType::kInt, 1, 1 << 20, {}}},
+        {"seed", {OptionType::kInt, 0, 4294967295.0, {}}},
+        {"timing-only", {OptionType::kBool, 0, 0, {}}},
         {"backend", {OptionType::kChoice, 0, 0, {"design", "cpp", "rtl"}}}}},
       {"estimate", {}},
       {"fifo-size",
-       {{"frames", {OptionType::kInt, 0, 4096}},
-        {"target-interval", {OptionType::kDouble, 0, 1e15}},
-        {"min-depth", {OptionType::kInt, 1, 1 << 20}},
-        {"jobs", {OptionType::kInt, 0, 64}}}},
-      {"bench", {{"frames", {OptionType::kInt, 1, 1 << 20}}, {"seed", {OptionType::kInt, 0, 4294967295.0}}}},
+       {{"frames", {OptionType::kInt, 0, 4096, {}}},
+        {"target-interval", {OptionType::kDouble, 0, 1e15, {}}},
+        {"min-depth", {OptionType::kInt, 1, 1 << 20, {}}},
+        {"jobs", {OptionType::kInt, 0, 64, {}}}}},
+      {"bench", {{"frames", {OptionType::kInt, 1, 1 << 20, {}}}, {"seed", {OptionType::kInt, 0, 4294967295.0, {}}}}},
   };
   return c;
 }

@@ -52,7 +52,7 @@ std::string design_text(const std::string& layers, const std::string& extra = ""
 }  // namespace
 
 TEST(Config, EveryShippedConfigLoads) {
-  int networks = 0, devices = 0, designs = 0;
+  int networks = 0, devices = 0, designs = 0, clusters = 0;
   for (const auto& e : fs::recursive_directory_iterator(kConfigs)) {
     if (e.path().extension() != ".yaml") continue;
     SCOPED_TRACE(e.path().string());
@@ -60,8 +60,10 @@ TEST(Config, EveryShippedConfigLoads) {
       case config::ConfigKind::kNetwork: EXPECT_NO_THROW(config::load_network(e.path().string())); ++networks; break;
       case config::ConfigKind::kDevice: EXPECT_NO_THROW(config::load_device(e.path().string())); ++devices; break;
       case config::ConfigKind::kDesign: EXPECT_NO_THROW(config::load_design(e.path().string())); ++designs; break;
+      case config::ConfigKind::kCluster: EXPECT_NO_THROW(config::load_cluster(e.path().string())); ++clusters; break;
     }
   }
+  EXPECT_GE(clusters, 2);
   EXPECT_GE(networks, 12);
   EXPECT_GE(devices, 7);
   EXPECT_GE(designs, 8);
@@ -496,4 +498,41 @@ TEST(ConfigErrors, DeviceDdrFields) {
             "efficiency, interleave_bytes, latency_ns, transfer_rate_mts");
   // No DDR: nothing else is needed.
   EXPECT_EQ(load("  channels: 0\n  bandwidth_gbytes_per_s: 0\n"), "(no error)");
+}
+
+TEST(Config, ClusterErrorsNameTheField) {
+  const std::string dev = (kConfigs / "devices/pynq-z1.yaml").string();
+  auto cluster = [&](const std::string& links, const std::string& extra = "") {
+    return "cluster: c\n" + extra + "boards:\n  - {name: a, device: " + dev + "}\n  - {name: b, device: " + dev +
+           "}\nlinks:\n" + links;
+  };
+  {
+    TempConfig t("cluster-ok", cluster("  - {from: a, to: b, lanes: 2}\n"));
+    const ir::Cluster c = config::load_cluster(t.path.string());
+    ASSERT_EQ(c.links.size(), 1u);
+    EXPECT_EQ(c.links[0].config.lanes, 2);
+    EXPECT_EQ(c.links[0].from_board, 0);
+    EXPECT_EQ(c.links[0].to_board, 1);
+    EXPECT_EQ(c.links[0].config.xoff_words, c.links[0].config.rx_fifo_words / 2);  // finn-plus's default
+    EXPECT_EQ(config::detect_kind(t.path.string()), config::ConfigKind::kCluster);
+  }
+  struct Case {
+    std::string text, want;
+  };
+  const std::vector<Case> cases{
+      {cluster("  - {from: a, to: z}\n"), "links[0].to: got 'z', expected the name of a board of this cluster (a, b)"},
+      {cluster("  - {from: a, to: a}\n"), "links[0].to: got 'a', expected another board than 'from'"},
+      {cluster("  - {from: a, to: b, lanes: 17}\n"), "links[0].lanes: got '17', expected an integer in [1, 16]"},
+      {cluster("  - {from: a, to: b, lane: 2}\n"), "links[0].lane"},
+      {cluster("  - {from: a, to: b, xon_words: 900, xoff_words: 800}\n"),
+       "0 <= xon_words < xoff_words <= rx_fifo_words"},
+      {cluster("  - {from: a, to: b}\n  - {from: a, to: b}\n"), "links[1].to"},
+      {cluster("", "utilisation_max: 1.5\n"), "utilisation_max: got '1.5'"},
+  };
+  for (const Case& c : cases) {
+    TempConfig t("cluster-bad", c.text);
+    const std::string e = error_of([&] { config::load_cluster(t.path.string()); });
+    EXPECT_NE(e.find(t.path.string()), std::string::npos) << e;
+    EXPECT_NE(e.find(c.want), std::string::npos) << e;
+  }
 }

@@ -116,6 +116,54 @@ TEST(DseCommand, NetworkAndDeviceGiveADesignThatLoadsAtTheFrontsInterval) {
   fs::remove_all(dir);
 }
 
+TEST(PartitionCommand, WritesTheSplitAndAFoldedDesignWhoseBoardsMeetTheInterval) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-partition-" + std::to_string(::getpid()));
+  const fs::path design = kSource / "configs/designs/default.yaml";
+  const auto r = vine_test::run_vine("partition " + design.string() + " " +
+                                     (kSource / "configs/clusters/pynq-z1-x2.yaml").string() + " -o " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json j;
+  std::ifstream(dir / "partition.json") >> j;
+  ASSERT_EQ(j["boards"].size(), 2u) << r.output;
+  ASSERT_EQ(j["links"].size(), 1u);
+  const double interval = j["interval_cycles"].get<double>();
+  EXPECT_LT(interval, j["single_board_interval_cycles"].get<double>());
+  EXPECT_LE(j["links"][0]["cycles_per_frame"].get<double>(), interval);
+  // The written design has the split's folding: every layer of the estimate
+  // within the interval, and the boards' layers cover the network in order.
+  const ir::Design d = load(dir / "default-partitioned.yaml");
+  const estimate::Estimate e = estimate::estimate_design(d);
+  size_t layer = 0;
+  for (const auto& b : j["boards"])
+    for (const auto& l : b["layers"]) {
+      ASSERT_LT(layer, d.network.layers.size());
+      EXPECT_EQ(l["layer"].get<std::string>(), d.network.layers[layer].name);
+      EXPECT_EQ(l["PE"].get<int>(), d.folding[layer].pe);
+      EXPECT_EQ(l["SIMD"].get<int>(), d.folding[layer].simd);
+      ++layer;
+    }
+  EXPECT_EQ(layer, d.network.layers.size());
+  // What the tables promise: every stage but the width converters (which the
+  // tables leave out, docs/partition.md) within the interval, and one at it.
+  double slowest = 0;
+  for (const auto& l : e.layers)
+    for (const auto& st : l.stages)
+      if (st.plan.kind != ir::StageKind::kWidthConverter) slowest = std::max(slowest, double(st.cycles));
+  EXPECT_EQ(slowest, interval);
+  fs::remove_all(dir);
+}
+
+TEST(PartitionCommand, BadArgumentsAndClustersAreUsageErrors) {
+  const std::string design = (kSource / "configs/designs/default.yaml").string();
+  EXPECT_EQ(vine_test::run_vine("partition " + design).code, 1);
+  const auto wrong = vine_test::run_vine("partition " + design + " " + design);
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.output.find("a cluster config here"), std::string::npos) << wrong.output;
+  const auto ok = vine_test::run_vine("validate " + (kSource / "configs/clusters/u250-x4.yaml").string());
+  EXPECT_EQ(ok.code, 0);
+  EXPECT_NE(ok.output.find("ok (cluster u250-x4: 4 boards, 3 links)"), std::string::npos) << ok.output;
+}
+
 TEST(SweepCommand, FailedPointsAreReportedKeptAndRunAgainOnResume) {
   TempDir t;
   const fs::path spec = t.write("s.yaml", spec_text("options:\n  frames: [2, 6]\n  timing-only: true\n"));

@@ -16,14 +16,15 @@ int64_t LinkConfig::slots_before(int64_t n) const {
   const int64_t gp = gearbox_period, cp = cc_period, cc = cc_period > 0 ? cc_cycles : 0;
   int64_t pauses = gp > 0 ? n / gp : 0;
   int64_t ccs = cp > 0 ? (n / cp) * cc + std::min<int64_t>(n % cp, cc) : 0;
-  // Cycles that are both: the pattern repeats every lcm(gp, cp) cycles.
+  // Cycles that are both: in each clock-compensation window [s, s + cc),
+  // the pauses are those of [0, s + cc) less those of [0, s); the pattern
+  // repeats every lcm(gp, cp) cycles, which holds gp / gcd(gp, cp) windows.
   int64_t both = 0;
   if (gp > 0 && cp > 0 && cc > 0) {
     const int64_t period = std::lcm(gp, cp);
     auto count_in = [&](int64_t end) {  // both-gap cycles in [0, end), end <= period
       int64_t k = 0;
-      for (int64_t s = 0; s < end; s += cp)
-        for (int64_t c = s; c < std::min(s + cc, end); ++c) k += (c % gp == gp - 1);
+      for (int64_t s = 0; s < end; s += cp) k += std::min(s + cc, end) / gp - s / gp;
       return k;
     };
     both = (n / period) * count_in(period) + count_in(n % period);
@@ -55,8 +56,9 @@ int LinkConfig::xoff_headroom_words() const {
 std::string LinkConfig::check() const {
   if (lanes < 1 || lanes > 16) return "lanes must be 1 to 16 (Aurora bonds up to 16)";
   if (!(line_rate_gbps > 0 && line_rate_gbps <= 32)) return "line_rate_gbps must be in (0, 32]";
-  if (gearbox_period < 0 || gearbox_period == 1) return "gearbox_period must be 0 or at least 2";
-  if (cc_period < 0) return "cc_period must not be negative";
+  if (gearbox_period < 0 || gearbox_period == 1 || gearbox_period > 4096)
+    return "gearbox_period must be 0 or in [2, 4096]";
+  if (cc_period < 0 || cc_period > (1 << 20)) return "cc_period must be in [0, 2^20]";
   if (cc_period > 0 && (cc_cycles < 0 || cc_cycles >= cc_period))
     return "cc_cycles must be in [0, cc_period)";
   if (logic_latency_cycles < 1) return "logic_latency_cycles must be at least 1";

@@ -15,8 +15,8 @@ models::LinkConfig read_link(MapReader& r) {
   models::LinkConfig c;
   c.lanes = int(r.get_int("lanes", 1, 16, c.lanes));
   c.line_rate_gbps = r.get_double("line_rate_gbps", 0.5, 32, c.line_rate_gbps);
-  c.gearbox_period = int(r.get_int("gearbox_period", 0, 1 << 20, c.gearbox_period));
-  c.cc_period = int(r.get_int("cc_period", 0, 1 << 30, c.cc_period));
+  c.gearbox_period = int(r.get_int("gearbox_period", 0, 4096, c.gearbox_period));
+  c.cc_period = int(r.get_int("cc_period", 0, 1 << 20, c.cc_period));
   c.cc_cycles = int(r.get_int("cc_cycles", 0, 1 << 20, c.cc_cycles));
   c.logic_latency_cycles = int(r.get_int("logic_latency_cycles", 1, 1 << 20, c.logic_latency_cycles));
   c.cable_m = r.get_double("cable_m", 0, 1e6, c.cable_m);

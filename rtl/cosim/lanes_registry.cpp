@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <unistd.h>
 
+#include "rtl/cosim/unit_cache.h"
 #include "rtl/cosim/units_module.h"
 
 namespace vine::cosim {
@@ -14,13 +16,26 @@ namespace {
 
 struct Registry {
   std::map<std::string, LanesFactory> table;
-  std::string problem;  // empty once the module is loaded
+  std::string problem;  // empty once the module is loaded, or when units come on demand
 };
 
 Registry* adding = nullptr;  // the registry the module's entry adds to
 
 void add_unit(const char* key, MakeUnit make) {
   adding->table.emplace(key, [make] { return std::unique_ptr<models::RtlLanes>(make()); });
+}
+
+// Adds the units of a loaded module to the table; the problem, or "".
+std::string add_module(Registry& r, void* module, const std::string& path) {
+  auto entry = reinterpret_cast<UnitsEntry>(dlsym(module, kUnitsEntry));
+  if (!entry) {
+    dlclose(module);
+    return path + " is not a co-simulation units module (no " + kUnitsEntry + " in it)";
+  }
+  adding = &r;
+  entry(&add_unit);
+  adding = nullptr;
+  return "";
 }
 
 // Loads the units module once, on first use: a run that co-simulates nothing
@@ -37,6 +52,8 @@ Registry& registry() {
           "co-simulation units: install Verilator 5 (scripts/setup does) and configure again";
       return;
     }
+    // Without the build's module, every unit comes on demand (unit_cache.h).
+    if (!std::getenv(kUnitsEnv) && on_demand_available() && access(path.c_str(), F_OK) != 0) return;
     void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!module) {
       const char* e = dlerror();
@@ -50,15 +67,7 @@ Registry& registry() {
         r.problem = "cannot load the co-simulation units " + path + " ($" + kUnitsEnv + "): " + (e ? e : "?");
       return;
     }
-    auto entry = reinterpret_cast<UnitsEntry>(dlsym(module, kUnitsEntry));
-    if (!entry) {
-      r.problem = path + " is not a co-simulation units module (no " + kUnitsEntry + " in it)";
-      dlclose(module);
-      return;
-    }
-    adding = &r;
-    entry(&add_unit);
-    adding = nullptr;
+    r.problem = add_module(r, module, path);
   });
   return r;
 }
@@ -74,10 +83,32 @@ std::string units_module_path() {
 #endif
 }
 
-std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c) {
-  const auto& t = registry().table;
-  const auto it = t.find(c.key());
-  return it == t.end() ? nullptr : it->second();
+std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::string* why) {
+  static std::mutex building;  // one on-demand build at a time in this process
+  std::lock_guard<std::mutex> hold(building);
+  Registry& r = registry();
+  auto it = r.table.find(c.key());
+  if (it == r.table.end() && r.problem.empty() && on_demand_available()) {
+    // Not in the build's module: Verilated now, or loaded from the cache.
+    const UnitModule m = unit_module_on_demand(c);
+    std::string problem = m.error;
+    if (problem.empty()) {
+      if (void* module = dlopen(m.path.c_str(), RTLD_NOW | RTLD_LOCAL))
+        problem = add_module(r, module, m.path);
+      else
+        problem = std::string("cannot load the co-simulation unit ") + m.path + ": " + dlerror();
+    }
+    if (!problem.empty()) {
+      if (why) *why = problem;
+      return nullptr;
+    }
+    it = r.table.find(c.key());
+  }
+  if (it == r.table.end()) {
+    if (why) *why = "no unit built for it";
+    return nullptr;
+  }
+  return it->second();
 }
 
 std::vector<std::string> built_lanes() {

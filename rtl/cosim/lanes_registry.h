@@ -1,9 +1,9 @@
 // The Verilated lanes units this build co-simulates, one C++ model per
-// parameter set listed in rtl/cosim/units.txt (Verilator specialises a model
-// for its parameters at build time, as synthesis does). They live in the
-// units module (units_module.h), loaded on first use; a design whose PEs need
-// a unit that is not there gets a clear error naming it, and a build whose
-// module is not built yet says which command builds it.
+// parameter set (Verilator specialises a model for its parameters, as
+// synthesis does). Those listed in rtl/cosim/units.txt live in the units
+// module (units_module.h), loaded on first use; any other is Verilated on
+// demand into a cache and loaded from there (unit_cache.h). Without Verilator
+// at configure time there are none, and a co-simulation run says so.
 #pragma once
 
 #include <functional>
@@ -15,15 +15,15 @@
 
 namespace vine::cosim {
 
-// A fresh instance of the unit built for `c`, or nullptr when none is.
-std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c);
-// The keys (LanesConfig::key()) of every unit available.
+// A fresh instance of the unit for `c`, built on demand if this build's
+// module lacks it; nullptr when there is none, with the reason in `why`.
+std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::string* why = nullptr);
+// The keys (LanesConfig::key()) of every unit loaded so far.
 std::vector<std::string> built_lanes();
-// Whether the Verilated units are there (the module built and loaded).
+// Whether Verilated units are there: the module loaded, or units on demand.
 bool cosim_available();
 // Empty when they are; else why not and how to get them: configured without
-// Verilator, module not built yet (with the command that builds it), or the
-// loader's error.
+// Verilator, or the module named by $VINE_COSIM_UNITS cannot be loaded.
 std::string cosim_problem();
 // Where the units module is looked for: $VINE_COSIM_UNITS, else the build
 // tree's (empty when this build was configured without Verilator).

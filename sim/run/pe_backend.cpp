@@ -117,14 +117,13 @@ std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, con
   for (size_t g = 0; g < types.size(); ++g) {
     const int64_t rows = l.channel_groups.empty() ? l.matrix_height() : l.channel_groups[g].channels;
     const models::LanesConfig c = lanes_config(d, layer, types[g].arithmetic, simd, width);
-    auto lanes = cosim::make_lanes(c);
+    std::string why;
+    auto lanes = cosim::make_lanes(c, &why);
     if (!lanes) {
       if (!cosim::cosim_available())
         throw config::ConfigError(backend_location(d, layer), "rtl", "the Verilated units: " + cosim::cosim_problem());
       throw config::ConfigError(backend_location(d, layer), "rtl",
-                                "an RTL unit this build holds: layer " + l.name + " needs '" + c.key() +
-                                    "', which rtl/cosim/units.txt does not list (add it with `scripts/cosim-units " +
-                                    d.path + "` and rebuild)");
+                                "an RTL unit for layer " + l.name + ", '" + c.key() + "': " + why);
     }
     int acc_bits = 0;
     const int a = c.get("A"), s = c.get("A_SIGNED"), mw = c.get("MW");

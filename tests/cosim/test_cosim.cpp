@@ -5,6 +5,8 @@
 // that comparison fail.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 
 #include "Vmvau_lanes_binary_plus1.h"
@@ -114,23 +116,32 @@ TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   EXPECT_NE(cpp.frame_last_out_cycles, slow.frame_last_out_cycles);
 }
 
-// A layer whose unit this build does not hold is a config error naming the
-// unit and how to add it; so is a pairing no RTL unit computes.
-TEST(CosimErrors, AMissingUnitIsNamedWithTheFix) {
+// A layer whose unit this build does not hold gets it built on demand
+// (CliCosim.UnlistedUnitsAreVerilatedOnDemandAndCached); when that cannot
+// be done, the run is refused with a config error naming the layer's field,
+// the unit and the reason.
+TEST(CosimErrors, AUnitThatCannotBeBuiltIsNamedWithTheReason) {
   ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
   d.folding[1].simd = 16;  // fc1: a SIMD no shipped design uses
   sim::RunOptions o;
   o.frames = 1;
   o.backend = sim::BackendChoice::kRtl;
+  const char* before = std::getenv("VINE_COSIM_CACHE");
+  const std::string saved = before ? before : "";
+  ::setenv("VINE_COSIM_CACHE", "/dev/null/vine-cosim-cache", 1);  // under a file: cannot be made
   try {
     sim::Simulation s(d, o);
-    FAIL() << "expected a ConfigError";
+    ADD_FAILURE() << "expected a ConfigError";
   } catch (const config::ConfigError& e) {
     const std::string m = e.what();
     EXPECT_NE(m.find("mvau_lanes_binary SIMD=16 A=1 A_SIGNED=0 BIPOLAR=1 MW=64"), std::string::npos) << m;
-    EXPECT_NE(m.find("scripts/cosim-units"), std::string::npos) << m;
+    EXPECT_NE(m.find("cannot make the cache folder /dev/null/vine-cosim-cache"), std::string::npos) << m;
     EXPECT_NE(m.find("layers.fc1"), std::string::npos) << m;
   }
+  if (before)
+    ::setenv("VINE_COSIM_CACHE", saved.c_str(), 1);
+  else
+    ::unsetenv("VINE_COSIM_CACHE");
 }
 
 TEST(CosimErrors, FixedWeightsOnBipolarActivationsHaveNoRtlUnit) {

@@ -39,10 +39,11 @@ struct Split {
   std::string out, err;
 };
 
-inline Split vine_split(const std::string& args) {
+inline Split vine_split(const std::string& args, const std::string& env = "") {
   const std::filesystem::path err =
       std::filesystem::temp_directory_path() / ("vine-stderr-" + std::to_string(::getpid()));
-  const std::string cmd = std::string(VINE_BINARY) + " " + args + " 2>" + err.string();
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(VINE_BINARY) + " " + args +
+                          " 2>" + err.string();
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -54,6 +55,14 @@ inline Split vine_split(const std::string& args) {
   text << in.rdbuf();
   std::filesystem::remove(err);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, text.str()};
+}
+
+// A whole file as text ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace vine_test

@@ -621,4 +621,42 @@ TEST(CliCosim, BackendRtlLoadsTheUnitsModule) {
   // The C++ back-end never loads it.
   EXPECT_EQ(vine("-q run " + tfc + " -n 2 --backend cpp", "VINE_COSIM_UNITS=" + gone).code, 0);
 }
+
+// A unit that rtl/cosim/units.txt does not list is Verilated on demand into
+// the cache the first time (a line says so) and loaded from it afterwards;
+// both runs bit-exact. A cache that cannot be written is a clear error.
+TEST(CliCosim, UnlistedUnitsAreVerilatedOnDemandAndCached) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-cosim-cache-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path design = dir / "tfc-fc0-rtl.yaml";
+  // TFC-W1A1 at SIMD 16: fc0's binary unit (MW = 784) is in no shipped design.
+  std::ofstream(design) << "design: tfc-on-demand\nnetwork: " << kConfigs << "networks/tfc-w1a1.yaml\n"
+                        << "device: " << kConfigs << "devices/pynq-z1.yaml\nclock_mhz: 100\nlayers:\n"
+                        << "  fc0: {simd: 16, pe: 16, backend: rtl}\n  fc1: {simd: 16, pe: 16}\n"
+                        << "  fc2: {simd: 16, pe: 16}\n  fc3: {simd: 16, pe: 10}\n";
+  const std::string key = "mvau_lanes_binary SIMD=16 A=1 A_SIGNED=0 BIPOLAR=1 MW=784";
+  const std::string listed = vine_test::read_text(fs::path(VINE_SOURCE_DIR) / "rtl/cosim/units.txt");
+  ASSERT_EQ(listed.find(key), std::string::npos) << "the test needs a unit units.txt does not list";
+  const std::string env = "VINE_COSIM_CACHE=" + (dir / "cache").string();
+  const auto first = vine_split("run " + design.string() + " -n 3 --json -", env);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.err.find("Verilating the co-simulation unit '" + key + "'"), std::string::npos) << first.err;
+  EXPECT_EQ(nlohmann::json::parse(first.out)["outputs_match_reference"], true);
+  int modules = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "cache")) modules += e.path().filename() == "unit.so";
+  EXPECT_EQ(modules, 1);
+  const auto again = vine_split("run " + design.string() + " -n 3 --json -", env);
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(again.err.find("Verilating"), std::string::npos) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["outputs_match_reference"], true);
+  // A cache under a file cannot be made: refused before the run, naming the layer and the unit.
+  std::ofstream(dir / "file") << "x";
+  const auto bad = vine("-q run " + design.string() + " -n 1", "VINE_COSIM_CACHE=" + (dir / "file" / "c").string());
+  EXPECT_EQ(bad.code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("an RTL unit for layer fc0, '" + key + "': cannot make the cache folder"),
+            std::string::npos)
+      << bad.output;
+  fs::remove_all(dir);
+}
 #endif

@@ -9,6 +9,9 @@
 #include <map>
 #include <fstream>
 #include <sstream>
+#include <tuple>
+
+#include "sim/config/config_error.h"
 
 #include "sim/config/loaders.h"
 #include "sim/config/write_design.h"
@@ -242,6 +245,45 @@ TEST(FinnApply, ABadNodeIsAnErrorNamingNodeFieldAndValue) {
     const std::string got = apply_error(*c.d, Json::parse(c.cfg));
     EXPECT_NE(got.find(c.want), std::string::npos) << c.cfg << "\n got: " << got;
   }
+}
+
+// The design fields the configs carry: finn_impl (design-wide and per
+// layer) and a FIFO's impl_style and ram_style, read and checked.
+TEST(FinnDesignFields, FinnImplAndFifoStylesAreReadAndChecked) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-finn-fields-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const std::string& top, const std::string& fc1, const std::string& fifo) {
+    const fs::path p = dir / "d.yaml";
+    std::ofstream(p) << "design: t\nnetwork: " << (kDesigns / "../networks/tfc-w1a1.yaml").string()
+                     << "\ndevice: " << (kDesigns / "../devices/pynq-z1.yaml").string() << "\n"
+                     << top << "layers:\n  fc0: {simd: 49, pe: 16}\n  fc1: {simd: 8, pe: 8" << fc1 << "}\n"
+                     << "fifos:\n  - {from: fc0, to: fc1, depth: 512" << fifo << "}\n";
+    return p.string();
+  };
+  const ir::Design d = config::load_design(
+      write("finn_impl: {mvau: rtl, swg: hls}\n", ", finn_impl: {mvau: hls}", ", impl_style: rtl, ram_style: ultra"));
+  EXPECT_EQ(d.finn_impl.at("mvau"), "rtl");
+  EXPECT_EQ(d.folding[1].finn_impl.at("mvau"), "hls");
+  EXPECT_EQ(d.fifos[1].finn_impl_style, "rtl");
+  EXPECT_EQ(d.fifos[1].finn_ram_style, "ultra");
+  const auto g = graph_of(d);
+  EXPECT_NE(vine_test::node_named(g, "MVAU_hls_0"), nullptr);  // fc1
+  EXPECT_NE(vine_test::node_named(g, "MVAU_rtl_2"), nullptr);  // fc0, fc2, fc3
+  for (const auto& [top, fc1, fifo, want] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"finn_impl: {maxpool: rtl}\n", "", "", "a stage kind FINN builds both as HLS and RTL"},
+           {"finn_impl: {mvau: verilog}\n", "", "", "verilog"},
+           {"", ", finn_impl: {dwc: rtl}", "", "no 'dwc'"},
+           {"", "", ", impl_style: hls", "impl_style"},
+           {"", "", ", ram_style: lutram", "ram_style"}}) {
+    try {
+      config::load_design(write(top, fc1, fifo));
+      ADD_FAILURE() << top << fc1 << fifo << " accepted";
+    } catch (const config::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+    }
+  }
+  fs::remove_all(dir);
 }
 
 // Through the command line: exit 1 with the message; the design written loads.

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "sim/cli/options.h"
@@ -50,7 +51,13 @@ void report(std::ostream& out, const ir::Design& before, const finn::AppliedConf
     for (const auto& t : a.finn_only.tail) out << " " << t;
     out << "\n";
   }
-  for (const auto& n : a.not_applied) out << "  not applied: " << n << "\n";
+  // Grouped by attribute and reason: a MobileNet config gives resType on 28 nodes.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> groups;
+  for (const auto& n : a.not_applied) groups[{n.field, n.why}].push_back(n.node + " " + n.value);
+  for (const auto& [key, nodes] : groups) {
+    out << "  not applied: " << key.first << " on " << nodes.size() << (nodes.size() == 1 ? " node (" : " nodes (")
+        << nodes.front() << (nodes.size() > 1 ? ", ..., " + nodes.back() : "") << "): " << key.second << "\n";
+  }
 }
 
 }  // namespace

@@ -245,7 +245,7 @@ class Applier {
   void apply_compute(const FinnNode& n, const ir::StreamingPlan& plan, const std::string& name, const Json& e) {
     ++out_.nodes;
     if (!n.finn_only.empty()) {
-      for (const auto& [key, v] : e.items()) out_.not_applied.push_back(name + ": " + key + " " + v.dump() + " (" + n.finn_only + ")");
+      for (const auto& [key, v] : e.items()) out_.not_applied.push_back({name, key, v.dump(), n.finn_only});
       return;
     }
     const ir::StagePlan& st = plan.stages[size_t(n.stage)];
@@ -283,12 +283,13 @@ class Applier {
         }
       } else if (key == "ram_style") {
         ram = choice(name, key, v, {"auto", "block", "distributed", "ultra"});
-        if (kind != "mvau" && kind != "vvau") out_.not_applied.push_back(name + ": ram_style " + v.dump() + " (no weights: Vine models no memory style for it)");
+        if (kind != "mvau" && kind != "vvau")
+          out_.not_applied.push_back({name, key, v.dump(), "no weights: Vine models no memory style for it"});
       } else if (key == "mem_mode") {
         mem = choice(name, key, v, {"internal_embedded", "internal_decoupled", "external", "const", "decoupled"});
         if (kind != "mvau" && kind != "vvau") fail(name, key, v.dump(), "no mem_mode: only MVAU and VVAU hold weights");
       } else if (carried_attributes().count(key)) {
-        out_.not_applied.push_back(name + ": " + key + " " + v.dump() + " (no effect on Vine's timing)");
+        out_.not_applied.push_back({name, key, v.dump(), "no effect on Vine's timing"});
       } else {
         fail(name, key, v.dump(),
              "a FINN folding attribute: PE, SIMD, ram_style, mem_mode, resType, runtime_writeable_weights, "

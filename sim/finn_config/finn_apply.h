@@ -39,12 +39,17 @@ class FinnConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A value the config gives that Vine does not apply, and why.
+struct NotApplied {
+  std::string node, field, value, why;
+};
+
 struct AppliedConfig {
   ir::Design design;
   FinnOnlyNodes finn_only;             // what the config showed FINN's graph has besides Vine's stages
   int nodes = 0, fifos = 0;            // config entries applied (FIFOs among them)
   int fifos_defaulted = 0;             // Vine's FIFOs set to InsertFIFO's default (unlisted)
-  std::vector<std::string> not_applied;  // "<node>: <field> <value> (why)"
+  std::vector<NotApplied> not_applied;
 };
 
 // `config_path` names the file in messages.

@@ -178,6 +178,9 @@ TEST(FinnExamples, ImportFinnConfigThroughTheCommandLine) {
                                      " -o " + out.string());
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("93 nodes (34 FIFOs)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("42 FIFOs it does not list at FINN's default depth 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pool: pe 1 -> 4"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not applied: resType on 27 nodes"), std::string::npos) << r.output;
   vine_test::expect_same_design(load("finn-examples/mobilenet-v1-w4a4-u250.yaml"), config::load_design(out.string()),
                                 "written");
   fs::remove(out);

@@ -31,7 +31,7 @@ struct Edge {
 class GraphBuilder {
  public:
   GraphBuilder(const ir::Design& d, const ir::StreamingPlan& p, const FinnOnlyNodes& extra)
-      : d_(d), plan_(p), extra_(extra), node_in_(p.stages.size(), -1), node_out_(p.stages.size(), -1) {}
+      : d_(d), plan_(p), extra_(extra), node_out_(p.stages.size(), -1) {}
 
   std::vector<FinnNode> build() {
     if (!extra_.input_thresholding.empty()) {
@@ -94,7 +94,6 @@ class GraphBuilder {
       const int pi = push(p);
       out_edges_[size_t(wi)].push_back(
           {false, -1, "between the sliding window and the Pool FINN builds a pool of, one stage in Vine"});
-      node_in_[size_t(i)] = wi;
       node_out_[size_t(i)] = pi;
       return;
     }
@@ -102,7 +101,7 @@ class GraphBuilder {
     n.op = t->op;
     n.style = finn_style_of(d_, s.layer, kind);
     n.stage = i;
-    node_in_[size_t(i)] = node_out_[size_t(i)] = push(n);
+    node_out_[size_t(i)] = push(n);
   }
 
   // The streams from stage `from`'s output port through converters to the
@@ -190,7 +189,7 @@ class GraphBuilder {
   std::vector<FinnNode> nodes_;
   std::vector<std::vector<Edge>> out_edges_;
   std::vector<Edge> graph_input_edges_;
-  std::vector<int> node_in_, node_out_;
+  std::vector<int> node_out_;  // the node a stage's outputs leave (a pool's: its Pool)
   std::vector<int> tail_;
   int head_ = -1;
 };

@@ -14,6 +14,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
+#include "sim/finn_config/finn_export.h"
 #include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
 #include "sim/config/write_design.h"
@@ -66,20 +67,6 @@ nlohmann::json point_json(const ir::Network& net, const explore::DsePoint& p) {
            p.simulated_interval > 0 ? nlohmann::json(p.simulated_interval) : nlohmann::json(nullptr)},
           {"simulated_frames", p.simulated_frames},
           {"folding", f}};
-}
-
-// FINN's folding config: {"Defaults": {}, "<node>": {"PE": .., "SIMD": ..}}, by layer name.
-nlohmann::ordered_json finn_folding(const ir::Network& net, const std::vector<explore::Folding>& f) {
-  nlohmann::ordered_json j;
-  j["Defaults"] = nlohmann::ordered_json::object();
-  for (size_t i = 0; i < f.size(); ++i) {
-    const ir::Layer& l = net.layers[i];
-    nlohmann::ordered_json e;
-    e["PE"] = f[i].pe;
-    if (l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kFc) e["SIMD"] = f[i].simd;
-    j[l.name] = e;
-  }
-  return j;
 }
 
 }  // namespace
@@ -238,7 +225,7 @@ int cmd_dse(const Args& args) {
             f);
       });
       ok = ok && write_output("output", (dir / "fastest.finn-folding.json").string(),
-                              [&](std::ostream& f) { f << finn_folding(net, fastest->folding).dump(2) << "\n"; });
+                              [&](std::ostream& f) { f << finn::finn_folding_config(best).dump(2) << "\n"; });
     }
     if (!ok) return kExitUsage;
     spdlog::info("wrote {}", dir.string());

@@ -22,5 +22,8 @@ int cmd_fifo_size(const Args& args);
 int cmd_sweep(const Args& args);
 int cmd_dse(const Args& args);
 int cmd_partition(const Args& args);
+int cmd_export(const Args& args);
+int cmd_import(const Args& args);
+int cmd_import_finn_config(const Args& args);  // `vine import finn-config`, one kind of cmd_import
 
 }  // namespace vine::cli

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -6,6 +7,7 @@
 #include "sim/config/loaders.h"
 #include "sim/config/parameter_files.h"
 #include "sim/config/open_config.h"
+#include "sim/finn_config/finn_op_types.h"
 
 #include "sim/ir/stage_plan.h"
 
@@ -92,6 +94,26 @@ std::vector<std::string> read_layer_stages(const Field& f, const ir::Layer& laye
   return stages;
 }
 
+// `finn_impl:` (design-wide or a layer's): FINN's implementation style by
+// stage kind, for the kinds FINN builds both ways.
+std::map<std::string, std::string> read_finn_impl(const Field& f) {
+  MapReader m(f);
+  std::map<std::string, std::string> out;
+  const std::vector<std::string> kinds = finn::kinds_with_both_styles();
+  for (auto& [kind, field] : m.entries()) {
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+      field.fail("a stage kind FINN builds both as HLS and RTL, one of: " + join(kinds) + " (no '" + kind + "')");
+    out[kind] = field.as_choice({"hls", "rtl"});
+  }
+  return out;
+}
+
+// A FIFO's FINN impl_style and ram_style, carried for FINN folding configs.
+void read_finn_fifo_styles(MapReader& fm, std::string& impl_style, std::string& ram_style) {
+  if (fm.has("impl_style")) impl_style = fm.get_choice("impl_style", {"rtl", "vivado"}, "rtl");
+  if (fm.has("ram_style")) ram_style = fm.get_choice("ram_style", {"auto", "block", "distributed", "ultra"}, "auto");
+}
+
 }  // namespace
 
 ir::Design load_design(const std::string& path) {
@@ -137,6 +159,7 @@ ir::Design load_design(const std::string& path) {
     pm.done();
   }
   d.max_stream_bits = int(m.get_int("max_stream_bits", 8, 1 << 16, 8192));
+  if (auto fi = m.find("finn_impl")) d.finn_impl = read_finn_impl(*fi);
   ir::MemoryStyle default_memory = ir::MemoryStyle::kBram;
   ir::SourceLocation default_memory_where;
   if (auto wm = m.find("weight_memory")) {
@@ -179,6 +202,7 @@ ir::Design load_design(const std::string& path) {
         f.backend = be->as_choice({"cpp", "rtl"}) == "rtl" ? ir::PeBackend::kRtl : ir::PeBackend::kCpp;
         f.backend_where = be->where();
       }
+      if (auto fi = fm.find("finn_impl")) f.finn_impl = read_finn_impl(*fi);
       if (auto st = fm.find("stages")) {
         f.stages = read_layer_stages(*st, layer);
         f.stages_where = st->where();
@@ -215,8 +239,8 @@ ir::Design load_design(const std::string& path) {
 
   // One FIFO per edge of the layer graph, and one into the output DMA.
   for (const auto& l : net.layers)
-    for (const auto& in : l.inputs) d.fifos.push_back({in, l.name, d.default_fifo_depth, false, 0, root.where()});
-  d.fifos.push_back({net.output_layer().name, "output", d.default_fifo_depth, false, 0, root.where()});
+    for (const auto& in : l.inputs) d.fifos.push_back({in, l.name, d.default_fifo_depth, false, 0, {}, {}, root.where()});
+  d.fifos.push_back({net.output_layer().name, "output", d.default_fifo_depth, false, 0, {}, {}, root.where()});
   if (auto fifos = m.find("fifos")) {
     for (const auto& item : fifos->items()) {
       MapReader fm(item);
@@ -229,6 +253,7 @@ ir::Design load_design(const std::string& path) {
         spec.stream = fm.get_string("stream");
         spec.depth = int(fm.get_int("depth", 1, 1 << 24));
         spec.memory_style = fm.get_choice("style", {"shift", "memory"}, "shift") == "memory";
+        read_finn_fifo_styles(fm, spec.finn_impl_style, spec.finn_ram_style);
         spec.where = item.where();
         for (const auto& other : d.stream_fifos)
           if (other.stream == spec.stream)
@@ -244,6 +269,7 @@ ir::Design load_design(const std::string& path) {
         if (spec.from == from && spec.to == to) {
           spec.depth = int(fm.get_int("depth", 1, 1 << 24));
           spec.memory_style = fm.get_choice("style", {"shift", "memory"}, "shift") == "memory";
+          read_finn_fifo_styles(fm, spec.finn_impl_style, spec.finn_ram_style);
           if (fm.find("bits")) {
             const int elem = from == "input" ? net.input_type.bits : net.layers[size_t(net.find_layer(from))].out_type.bits;
             const int64_t bits = fm.get_int("bits", 1, 1 << 16);

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -50,9 +51,18 @@ void emit(const YAML::Node& root, const std::string& header, std::ostream& out) 
 
 }  // namespace
 
-void write_design_with_folding(const ir::Design& d, const std::string& out_path, const std::string& header,
-                               std::ostream& out) {
-  YAML::Node root = design_root(d, out_path);
+namespace {
+
+YAML::Node layer_entry(YAML::Node& layers, const std::string& name) {
+  YAML::Node e = layers[name];
+  if (!e.IsMap()) {
+    e = flow_map();
+    layers[name] = e;
+  }
+  return e;
+}
+
+void set_folding(YAML::Node& root, const ir::Design& d) {
   YAML::Node layers = root["layers"];
   if (!layers.IsMap()) layers = YAML::Node(YAML::NodeType::Map);
   for (size_t i = 0; i < d.network.layers.size(); ++i) {
@@ -70,12 +80,9 @@ void write_design_with_folding(const ir::Design& d, const std::string& out_path,
       e.remove("simd");
   }
   root["layers"] = layers;
-  emit(root, header, out);
 }
 
-void write_design_with_fifos(const ir::Design& d, const std::string& out_path, const std::string& header,
-                             std::ostream& out) {
-  YAML::Node root = design_root(d, out_path);
+void set_fifos(YAML::Node& root, const ir::Design& d) {
   YAML::Node fifos(YAML::NodeType::Sequence);
   std::set<std::string> written;  // an add reading one layer twice has two specs of one edge
   for (const ir::FifoSpec& f : d.fifos) {
@@ -86,6 +93,8 @@ void write_design_with_fifos(const ir::Design& d, const std::string& out_path, c
     e["depth"] = f.depth;
     if (f.memory_style) e["style"] = "memory";
     if (f.bits) e["bits"] = f.bits;
+    if (!f.finn_impl_style.empty()) e["impl_style"] = f.finn_impl_style;
+    if (!f.finn_ram_style.empty()) e["ram_style"] = f.finn_ram_style;
     fifos.push_back(e);
   }
   for (const ir::StreamFifoSpec& f : d.stream_fifos) {
@@ -93,9 +102,62 @@ void write_design_with_fifos(const ir::Design& d, const std::string& out_path, c
     e["stream"] = f.stream;
     e["depth"] = f.depth;
     if (f.memory_style) e["style"] = "memory";
+    if (!f.finn_impl_style.empty()) e["impl_style"] = f.finn_impl_style;
+    if (!f.finn_ram_style.empty()) e["ram_style"] = f.finn_ram_style;
     fifos.push_back(e);
   }
   root["fifos"] = fifos;
+}
+
+YAML::Node styles_map(const std::map<std::string, std::string>& styles) {
+  YAML::Node n = flow_map();
+  for (const auto& [kind, style] : styles) n[kind] = style;
+  return n;
+}
+
+}  // namespace
+
+void write_design_with_folding(const ir::Design& d, const std::string& out_path, const std::string& header,
+                               std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
+  set_folding(root, d);
+  emit(root, header, out);
+}
+
+void write_design_with_fifos(const ir::Design& d, const std::string& out_path, const std::string& header,
+                             std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
+  set_fifos(root, d);
+  emit(root, header, out);
+}
+
+void write_design_with_finn_config(const ir::Design& d, const std::string& out_path, const std::string& header,
+                                   std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
+  set_folding(root, d);
+  if (d.finn_impl.empty())
+    root.remove("finn_impl");
+  else
+    root["finn_impl"] = styles_map(d.finn_impl);
+  const std::string design_memory = root["weight_memory"] ? root["weight_memory"].as<std::string>() : "bram";
+  YAML::Node layers = root["layers"];
+  for (size_t i = 0; i < d.network.layers.size(); ++i) {
+    const ir::Layer& l = d.network.layers[i];
+    YAML::Node e = layer_entry(layers, l.name);
+    if (l.has_weights()) {
+      const std::string m = ir::to_string(d.folding[i].weight_memory);
+      if (m != design_memory)
+        e["weight_memory"] = m;
+      else
+        e.remove("weight_memory");
+    }
+    if (d.folding[i].finn_impl.empty())
+      e.remove("finn_impl");
+    else
+      e["finn_impl"] = styles_map(d.folding[i].finn_impl);
+  }
+  root["layers"] = layers;
+  set_fifos(root, d);
   emit(root, header, out);
 }
 

@@ -24,4 +24,11 @@ void write_design_with_fifos(const ir::Design& d, const std::string& out_path, c
 void write_design_with_folding(const ir::Design& d, const std::string& out_path, const std::string& header,
                                std::ostream& out);
 
+// The same with the folding, every layer's weight_memory where it differs
+// from the design-wide one, the FINN styles (`finn_impl:`, design-wide and
+// per layer) and the FIFOs all set to `d`'s: what `vine import finn-config`
+// saves.
+void write_design_with_finn_config(const ir::Design& d, const std::string& out_path, const std::string& header,
+                                   std::ostream& out);
+
 }  // namespace vine::config

@@ -36,7 +36,7 @@ void set_depth(ir::Design& d, const SizedFifo& f, int depth) {
       s.depth = depth;
       return;
     }
-  d.stream_fifos.push_back({f.name, depth, f.memory_style, {}});
+  d.stream_fifos.push_back({f.name, depth, f.memory_style, {}, {}, {}});
 }
 
 // Every stream of the plan once (an edge read twice has one FIFO depth),

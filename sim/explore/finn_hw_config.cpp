@@ -4,28 +4,16 @@
 #include <map>
 
 #include "sim/explore/finn_fifo_style.h"
+#include "sim/finn_config/finn_op_types.h"
 #include "sim/ir/stage_plan.h"
 
 namespace vine::explore {
 
 std::string finn_op_type(const std::string& kind) {
-  static const std::map<std::string, std::string> op{
-      {"fmpadding", "FMPadding_hls"},
-      {"swg", "ConvolutionInputGenerator_hls"},
-      {"mvau", "MVAU_hls"},
-      {"vvau", "VVAU_hls"},
-      {"threshold", "Thresholding_hls"},
-      {"maxpool", "StreamingMaxPool_hls"},
-      {"avgpool", "Pool_hls"},
-      {"addstreams", "AddStreams_hls"},
-      {"concat", "StreamingConcat_hls"},
-      {"duplicate", "DuplicateStreams_hls"},
-      {"dwc", "StreamingDataWidthConverter_hls"},
-      {"input_dma", "IODMA_hls"},
-      {"output_dma", "IODMA_hls"},
-  };
-  const auto it = op.find(kind);
-  return it == op.end() ? kind : it->second;  // a kind added at run time: its own name
+  const finn::FinnOpType* t = finn::finn_op_type_of(kind);
+  if (kind == "input_dma" || kind == "output_dma") return "IODMA_hls";
+  if (!t) return kind;  // a kind added at run time: its own name
+  return t->op + "_" + (t->default_style.empty() ? "hls" : t->default_style);
 }
 
 namespace {

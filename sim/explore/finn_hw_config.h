@@ -19,7 +19,9 @@
 
 namespace vine::explore {
 
-// The FINN op_type of a Vine stage kind ("mvau" -> "MVAU_hls").
+// The FINN op_type of a Vine stage kind in current finn-examples builds
+// ("mvau" -> "MVAU_hls", "swg" -> "ConvolutionInputGenerator_rtl";
+// sim/finn_config/finn_op_types.h).
 std::string finn_op_type(const std::string& stage_kind);
 
 nlohmann::ordered_json finn_hw_config(const ir::Design& sized, const FifoSizing& s);

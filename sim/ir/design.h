@@ -38,6 +38,11 @@ struct LayerFolding {
   // (ir::layer_stages).
   std::vector<std::string> stages;
   SourceLocation stages_where;
+  // The FINN implementation style ("hls" or "rtl") of this layer's stages
+  // in a FINN build, by stage kind, where it differs from the design's
+  // (`finn_impl:`, docs/finn-configs.md): it names the FINN nodes
+  // (MVAU_rtl_0) that `vine export finn` writes. No effect on timing.
+  std::map<std::string, std::string> finn_impl;
 };
 
 // Depth of the FIFO on one edge of the layer graph ("input" and "output" name
@@ -49,6 +54,10 @@ struct FifoSpec {
   // write) or memory-style (depth + 1 beats, two cycles write to read).
   bool memory_style = false;
   int bits = 0;  // stream width on this edge; 0: the producer's PE x output bits
+  // FINN's StreamingFIFO impl_style and ram_style for this FIFO, carried
+  // from and into FINN folding configs (docs/finn-configs.md); empty:
+  // FINN's rule for the depth, and "auto". No effect on timing.
+  std::string finn_impl_style, finn_ram_style;
   SourceLocation where;
 };
 
@@ -59,6 +68,7 @@ struct StreamFifoSpec {
   std::string stream;
   int depth = 2;
   bool memory_style = false;  // see FifoSpec
+  std::string finn_impl_style, finn_ram_style;  // see FifoSpec
   SourceLocation where;
 };
 
@@ -80,6 +90,10 @@ struct Design {
   std::vector<FifoSpec> fifos;        // one per graph edge, defaults filled in
   std::vector<StreamFifoSpec> stream_fifos;  // streams inside layers given their own depth
   int max_stream_bits = 8192;         // widest stream a stage may read or write
+  // The FINN implementation style ("hls" or "rtl") of each stage kind in a
+  // FINN build, where it differs from current finn-examples'
+  // (sim/finn_config/finn_op_types.h); layers may override it.
+  std::map<std::string, std::string> finn_impl;
 
   const LayerFolding& folding_of(int layer) const { return folding.at(layer); }
 };

@@ -105,10 +105,17 @@ TEST(DseCommand, NetworkAndDeviceGiveADesignThatLoadsAtTheFrontsInterval) {
   nlohmann::json finn;
   std::ifstream(dir / "fastest.finn-folding.json") >> finn;
   ASSERT_TRUE(finn.contains("Defaults"));
+  // Under FINN's node names (docs/finn-configs.md): the k-th MVAU is the k-th conv or fc layer.
+  int mvau = 0;
   for (size_t i = 0; i < d.network.layers.size(); ++i) {
-    EXPECT_EQ(finn[d.network.layers[i].name]["PE"].get<int>(), d.folding[i].pe);
-    EXPECT_EQ(finn[d.network.layers[i].name]["SIMD"].get<int>(), d.folding[i].simd);
+    const auto k = d.network.layers[i].kind;
+    if (k != ir::LayerKind::kConv && k != ir::LayerKind::kFc) continue;
+    const std::string node = "MVAU_hls_" + std::to_string(mvau++);
+    ASSERT_TRUE(finn.contains(node)) << node;
+    EXPECT_EQ(finn[node]["PE"].get<int>(), d.folding[i].pe) << node;
+    EXPECT_EQ(finn[node]["SIMD"].get<int>(), d.folding[i].simd) << node;
   }
+  EXPECT_GT(mvau, 0);
   std::ifstream csv(dir / "front.csv");
   std::string header;
   std::getline(csv, header);

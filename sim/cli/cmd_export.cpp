@@ -1,0 +1,60 @@
+// `vine export finn DESIGN [-o FOLDING.json]`: the design as FINN's folding
+// config (sim/finn_config/finn_export.h, docs/finn-configs.md). `export`
+// takes the format first, so that other toolflows' formats can join it.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "sim/cli/options.h"
+#include "sim/cli/output_file.h"
+#include "sim/config/loaders.h"
+#include "sim/finn_config/finn_export.h"
+
+namespace vine::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+int export_finn(const Args& args) {
+  po::options_description opts(
+      "vine export finn DESIGN [-o FOLDING.json]: the design's folding, weight memories and FIFO depths as\n"
+      "FINN's folding config JSON, one entry per FINN node by its FINN name (docs/finn-configs.md)");
+  opts.add_options()("help,h", "show this help")(
+      "output,o", po::value<std::string>()->default_value("-"), "write the JSON to FILE ('-': stdout)")(
+      "input-thresholding", po::value<std::string>(),
+      "STYLE (hls or rtl): FINN's graph starts with an input quantiser (a Thresholding node Vine's network has "
+      "no layer for), which shifts the Thresholding and FIFO indices");
+  po::variables_map vm;
+  if (auto done = parse_command("export finn", args, opts, "design", "DESIGN", vm)) return *done;
+  finn::FinnOnlyNodes extra;
+  if (vm.count("input-thresholding")) {
+    extra.input_thresholding = vm["input-thresholding"].as<std::string>();
+    if (extra.input_thresholding != "hls" && extra.input_thresholding != "rtl")
+      return usage_error("export finn", "--input-thresholding: expected hls or rtl, got '" + extra.input_thresholding + "'", opts);
+  }
+  const ir::Design d = config::load_design(vm["design"].as<std::string>());
+  log_design_loaded(d);
+  const std::string path = vm["output"].as<std::string>();
+  if (const std::string problem = is_stdout(path) ? "" : check_output_paths({{"output", path}}, input_files(d)); !problem.empty())
+    return usage_error("export finn", problem, opts);
+  const nlohmann::ordered_json j = finn::finn_folding_config(d, extra);
+  if (!write_output("output", path, [&](std::ostream& out) { out << j.dump(2) << "\n"; })) return kExitUsage;
+  if (!is_stdout(path)) spdlog::info("wrote FINN's folding config of {} ({} nodes) to {}", d.name, j.size() - 1, path);
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmd_export(const Args& args) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    std::ostream& out = args.empty() ? std::cerr : std::cout;
+    out << "usage: vine export finn DESIGN [-o FOLDING.json]   (vine export finn --help for its options)\n";
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (args[0] == "finn") return export_finn(Args(args.begin() + 1, args.end()));
+  std::cerr << "vine export: unknown format '" << args[0] << "', expected: finn\n";
+  return kExitUsage;
+}
+
+}  // namespace vine::cli

@@ -1,0 +1,390 @@
+#include "sim/finn_config/finn_apply.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "sim/config/config_error.h"
+#include "sim/explore/finn_fifo_style.h"
+#include "sim/finn_config/finn_op_types.h"
+#include "sim/finn_config/finn_weight_memory.h"
+#include "sim/ir/stage_plan.h"
+
+namespace vine::finn {
+
+using Json = nlohmann::ordered_json;
+
+nlohmann::ordered_json read_finn_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw FinnConfigError(path + ": cannot be read");
+  try {
+    return Json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw FinnConfigError(path + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+namespace {
+
+struct NodeName {
+  std::string op, style;
+  int index = 0;
+};
+
+// <op_type>_<hls|rtl>_<index>, as FINN names its nodes.
+std::optional<NodeName> parse_name(const std::string& n) {
+  const auto last = n.rfind('_');
+  if (last == std::string::npos || last == 0 || last + 1 == n.size()) return std::nullopt;
+  const std::string digits = n.substr(last + 1);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) || digits.size() > 6)
+    return std::nullopt;
+  const auto mid = n.rfind('_', last - 1);
+  if (mid == std::string::npos || mid == 0) return std::nullopt;
+  NodeName out{n.substr(0, mid), n.substr(mid + 1, last - mid - 1), std::stoi(digits)};
+  if (out.style != "hls" && out.style != "rtl") return std::nullopt;
+  return out;
+}
+
+// Attributes FINN nodes carry that change nothing Vine simulates: checked
+// for their type, reported as not applied.
+const std::set<std::string>& carried_attributes() {
+  static const std::set<std::string> a{"resType", "runtime_writeable_weights", "parallel_window",
+                                       "depth_trigger_uram", "depth_trigger_bram", "inFIFODepths",
+                                       "outFIFODepths", "ram_style", "mem_mode"};
+  return a;
+}
+
+class Applier {
+ public:
+  Applier(const ir::Design& d, const Json& cfg, const std::string& path) : d_(d), cfg_(cfg), path_(path) {}
+
+  AppliedConfig run() {
+    read_entries();
+    infer_finn_only();
+    set_styles();
+    // Pass 1: the compute nodes (their names do not depend on the folding).
+    {
+      const ir::StreamingPlan plan = ir::plan_process_network(d_);
+      const auto graph = finn_graph(d_, plan, out_.finn_only);
+      for (const auto& [name, e] : entries_) {
+        const FinnNode* n = find(graph, name);
+        if (n && n->fifo) continue;
+        if (!n) {
+          if (e.parsed.op == "StreamingDataWidthConverter" || e.parsed.op == "StreamingFIFO") continue;  // pass 2
+          not_found(graph, name, e.parsed);
+        }
+        apply_compute(*n, plan, name, e.value);
+      }
+      commit_layer_values();
+    }
+    // Pass 2: FIFOs and converters, on the folding just applied (it decides
+    // where FINN converts widths, and so the FIFOs' indices).
+    const ir::StreamingPlan plan = checked_plan("the folding it sets");
+    const auto graph = finn_graph(d_, plan, out_.finn_only);
+    std::set<int> listed;
+    bool any_fifo = false;
+    for (const auto& [name, e] : entries_) {
+      if (e.parsed.op != "StreamingFIFO" && e.parsed.op != "StreamingDataWidthConverter") continue;
+      const FinnNode* n = find(graph, name);
+      if (!n) not_found(graph, name, e.parsed);
+      if (!n->fifo) {  // a width converter: nothing to fold
+        for (const auto& [key, v] : e.value.items()) fail(name, key, v.dump(), "no attribute: a width converter has no folding");
+        ++out_.nodes;
+        continue;
+      }
+      any_fifo = true;
+      apply_fifo(*n, plan, name, e.value);
+      listed.insert(n->stream);
+    }
+    if (any_fifo)
+      for (const FinnNode& n : graph)
+        if (n.fifo && n.stream >= 0 && !listed.count(n.stream)) {
+          set_stream(plan.streams[size_t(n.stream)], kInsertFifoDefault, "", "");
+          ++out_.fifos_defaulted;
+        }
+    checked_plan("the FIFOs it sets");
+    out_.design = d_;
+    return out_;
+  }
+
+ private:
+  static constexpr int kInsertFifoDefault = 2;  // InsertFIFO: max(outFIFODepths, inFIFODepths), each [2] by default
+
+  struct Entry {
+    NodeName parsed;
+    Json value;
+  };
+
+  [[noreturn]] void fail(const std::string& node, const std::string& field, const std::string& got,
+                         const std::string& expected) const {
+    std::string m = path_ + ": " + node;
+    if (!field.empty()) m += ": " + field;
+    if (!got.empty()) m += ": got " + got;
+    m += (got.empty() ? ": expected " : ", expected ") + expected;
+    throw FinnConfigError(m);
+  }
+
+  void read_entries() {
+    if (!cfg_.is_object()) fail("(top level)", "", cfg_.type_name(), "a JSON object of FINN node names");
+    for (const auto& [name, v] : cfg_.items()) {
+      if (name == "Defaults") {
+        if (!v.is_object() || !v.empty())
+          fail(name, "", v.dump(), "{} (Vine applies values given on each node, not FINN's Defaults)");
+        continue;
+      }
+      const auto parsed = parse_name(name);
+      if (!parsed) fail(name, "", "", "a FINN node name <op_type>_<hls|rtl>_<index> (MVAU_hls_0)");
+      if (!v.is_object()) fail(name, "", v.dump(), "an object of the node's attributes");
+      entries_.push_back({name, {*parsed, v}});
+    }
+  }
+
+  // FINN-only nodes, recognised by their place: a Thresholding listed first
+  // when Vine's first stage is no threshold; ChannelwiseOp and LabelSelect.
+  void infer_finn_only() {
+    const ir::StreamingPlan plan = ir::plan_process_network(d_);
+    int first = plan.streams[size_t(plan.stages.front().outputs.at(0))].consumer;
+    while (ir::to_string(plan.stages[size_t(first)].kind) == std::string("dwc"))
+      first = plan.streams[size_t(plan.stages[size_t(first)].outputs.at(0))].consumer;
+    for (const auto& [name, e] : entries_) {
+      if (e.parsed.op == "StreamingFIFO") continue;
+      if (e.parsed.op == "Thresholding" && e.parsed.index == 0 &&
+          ir::to_string(plan.stages[size_t(first)].kind) != std::string("threshold")) {
+        out_.finn_only.input_thresholding = e.parsed.style;
+        head_ = name;
+      }
+      break;
+    }
+    for (const auto& [name, e] : entries_)
+      if (e.parsed.op == "ChannelwiseOp" || e.parsed.op == "LabelSelect")
+        out_.finn_only.tail.push_back(e.parsed.op + "_" + e.parsed.style);
+  }
+
+  // The _hls/_rtl suffixes as the design's finn_impl: one style for a kind
+  // design-wide, or, where the config mixes them, per layer in graph order.
+  void set_styles() {
+    const ir::StreamingPlan plan = ir::plan_process_network(d_);
+    for (const std::string& kind : kinds_with_both_styles()) {
+      const FinnOpType& t = *finn_op_type_of(kind);
+      std::vector<const std::pair<std::string, Entry>*> listed;
+      for (const auto& entry : entries_)
+        if (entry.second.parsed.op == t.op && entry.first != head_) listed.push_back(&entry);
+      std::map<std::string, int> count;
+      for (const auto* e : listed) count[e->second.parsed.style]++;
+      if (count.empty()) continue;
+      const std::string main = count.size() == 1 ? count.begin()->first : (count["hls"] >= count["rtl"] ? "hls" : "rtl");
+      if (main == t.default_style)
+        d_.finn_impl.erase(kind);
+      else
+        d_.finn_impl[kind] = main;
+      for (auto& f : d_.folding) f.finn_impl.erase(kind);
+      if (count.size() == 1) continue;
+      std::vector<const FinnNode*> nodes;
+      const auto graph = finn_graph(d_, plan, out_.finn_only);
+      for (const FinnNode& n : graph)
+        if (n.op == t.op && n.finn_only.empty() && !n.fifo) nodes.push_back(&n);
+      if (nodes.size() != listed.size())
+        fail(listed.front()->first, "", "",
+             "every " + t.op + " node listed, in graph order, when a config mixes " + t.op + "_hls and " + t.op +
+                 "_rtl (design " + d_.name + " has " + std::to_string(nodes.size()) + ", the config lists " +
+                 std::to_string(listed.size()) + ")");
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        const std::string& style = listed[i]->second.parsed.style;
+        if (style != main) d_.folding[size_t(plan.stages[size_t(nodes[i]->stage)].layer)].finn_impl[kind] = style;
+      }
+    }
+  }
+
+  const FinnNode* find(const std::vector<FinnNode>& g, const std::string& name) const {
+    for (const FinnNode& n : g)
+      if (n.name == name) return &n;
+    return nullptr;
+  }
+
+  [[noreturn]] void not_found(const std::vector<FinnNode>& g, const std::string& name, const NodeName& p) const {
+    std::vector<std::string> same;
+    for (const FinnNode& n : g)
+      if (n.op == p.op && n.style == p.style) same.push_back(n.name);
+    std::string have = same.empty() ? "no " + p.op + "_" + p.style + " node"
+                                    : std::to_string(same.size()) + " " + p.op + "_" + p.style + " nodes (" +
+                                          same.front() + (same.size() > 1 ? " to " + same.back() : "") + ")";
+    fail(name, "", "", "a node of design " + d_.name + "'s FINN graph, which has " + have +
+                           " (docs/finn-configs.md: how Vine names them)");
+  }
+
+  int positive(const std::string& node, const std::string& key, const Json& v) const {
+    if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > (1 << 24))
+      fail(node, key, v.dump(), "a positive integer");
+    return int(v.get<int64_t>());
+  }
+
+  std::string choice(const std::string& node, const std::string& key, const Json& v,
+                     const std::vector<std::string>& choices) const {
+    if (v.is_string() && std::find(choices.begin(), choices.end(), v.get<std::string>()) != choices.end())
+      return v.get<std::string>();
+    std::string list;
+    for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+    fail(node, key, v.dump(), "one of " + list);
+  }
+
+  void divides(const std::string& node, const std::string& key, int v, int64_t what, const std::string& of) const {
+    if (what % v != 0) fail(node, key, std::to_string(v), "a divisor of " + of + " (" + std::to_string(what) + ")");
+  }
+
+  // A layer's pe or simd from a node; two nodes must agree.
+  void set_layer(int layer, const std::string& field, int v, const std::string& node, const std::string& key) {
+    auto [it, fresh] = layer_values_.emplace(std::make_pair(layer, field), std::make_pair(v, node));
+    if (!fresh && it->second.first != v)
+      fail(node, key, std::to_string(v),
+           std::to_string(it->second.first) + ", the " + field + " of layer " + d_.network.layers[size_t(layer)].name +
+               " that " + it->second.second + " gives");
+  }
+
+  void apply_compute(const FinnNode& n, const ir::StreamingPlan& plan, const std::string& name, const Json& e) {
+    ++out_.nodes;
+    if (!n.finn_only.empty()) {
+      for (const auto& [key, v] : e.items()) out_.not_applied.push_back({name, key, v.dump(), n.finn_only});
+      return;
+    }
+    const ir::StagePlan& st = plan.stages[size_t(n.stage)];
+    const int L = st.layer;
+    const ir::Layer& l = d_.network.layers[size_t(L)];
+    const std::string kind = n.pool_window ? "swg" : ir::to_string(st.kind);
+    const FinnOpType& t = *finn_op_type_of(kind);
+    std::string ram, mem;
+    for (const auto& [key, v] : e.items()) {
+      if (key == "PE" || key == "SIMD") {
+        const int x = positive(name, key, v);
+        if ((key == "PE" && !t.pe) || (key == "SIMD" && !t.simd))
+          fail(name, key, v.dump(), std::string("no ") + key + ": FINN's " + t.op + " is folded by its " +
+                                        (t.pe ? "PE" : "SIMD"));
+        if (kind == "mvau") {
+          if (key == "PE") divides(name, key, x, l.matrix_height(), l.name + "'s matrix height");
+          if (key == "SIMD") divides(name, key, x, l.matrix_width(), l.name + "'s matrix width");
+          set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
+        } else if (kind == "vvau") {
+          if (key == "SIMD" && x != 1) fail(name, key, v.dump(), "1 (Vine's VVAU takes one kernel tap per cycle)");
+          if (key == "PE") divides(name, key, x, l.in_shape.c, l.name + "'s channels");
+          set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
+        } else if (kind == "swg" || kind == "fmpadding") {
+          // The lanes of the layer the window or padding feeds.
+          divides(name, key, x, l.in_shape.c, l.name + "'s input channels");
+          const bool by_simd = l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kFc;
+          set_layer(L, by_simd ? "simd" : "pe", x, name, key);
+        } else if (kind == "duplicate") {
+          if (x != st.pe)
+            fail(name, key, v.dump(), std::to_string(st.pe) + ", the elements per beat of the stream " + st.name +
+                                          " duplicates in design " + d_.name);
+        } else {
+          divides(name, key, x, l.out_shape.c, l.name + "'s channels");
+          set_layer(L, "pe", x, name, key);
+        }
+      } else if (key == "ram_style") {
+        ram = choice(name, key, v, {"auto", "block", "distributed", "ultra"});
+        if (kind != "mvau" && kind != "vvau")
+          out_.not_applied.push_back({name, key, v.dump(), "no weights: Vine models no memory style for it"});
+      } else if (key == "mem_mode") {
+        mem = choice(name, key, v, {"internal_embedded", "internal_decoupled", "external", "const", "decoupled"});
+        if (kind != "mvau" && kind != "vvau") fail(name, key, v.dump(), "no mem_mode: only MVAU and VVAU hold weights");
+      } else if (carried_attributes().count(key)) {
+        out_.not_applied.push_back({name, key, v.dump(), "no effect on Vine's timing"});
+      } else {
+        fail(name, key, v.dump(),
+             "a FINN folding attribute: PE, SIMD, ram_style, mem_mode, resType, runtime_writeable_weights, "
+             "parallel_window, depth_trigger_uram, depth_trigger_bram");
+      }
+    }
+    if (kind == "mvau" || kind == "vvau") {
+      if (mem == "const" || mem == "decoupled") mem = "internal_" + std::string(mem == "const" ? "embedded" : "decoupled");
+      if (auto m = vine_weight_memory(ram, mem, d_.folding[size_t(L)].weight_memory)) d_.folding[size_t(L)].weight_memory = *m;
+    }
+  }
+
+  void commit_layer_values() {
+    for (const auto& [key, v] : layer_values_) {
+      ir::LayerFolding& f = d_.folding[size_t(key.first)];
+      (key.second == "pe" ? f.pe : f.simd) = v.first;
+    }
+  }
+
+  ir::StreamingPlan checked_plan(const std::string& what) const {
+    try {
+      ir::check_design(d_);
+      return ir::plan_process_network(d_);
+    } catch (const config::ConfigError& e) {
+      throw FinnConfigError(path_ + ": " + what + " on design " + d_.name + " is refused: " + e.what());
+    }
+  }
+
+  void apply_fifo(const FinnNode& n, const ir::StreamingPlan& plan, const std::string& name, const Json& e) {
+    ++out_.nodes;
+    ++out_.fifos;
+    if (n.stream < 0) fail(name, "", "", "a FIFO Vine has a stream for; this one is " + n.finn_only);
+    const ir::StreamPlan& s = plan.streams[size_t(n.stream)];
+    if (!e.contains("depth")) fail(name, "depth", "nothing", "the FIFO's depth");
+    int depth = 0;
+    std::string impl, ram;
+    for (const auto& [key, v] : e.items()) {
+      if (key == "depth")
+        depth = positive(name, key, v);
+      else if (key == "impl_style")
+        impl = choice(name, key, v, {"rtl", "vivado"});
+      else if (key == "ram_style")
+        ram = choice(name, key, v, {"auto", "block", "distributed", "ultra"});
+      else
+        fail(name, key, v.dump(), "a StreamingFIFO attribute: depth, impl_style, ram_style");
+    }
+    // Carried only where they differ from what FINN would choose itself.
+    if (impl == explore::finn_fifo(s.bits, depth).impl_style) impl.clear();
+    if (ram == "auto") ram.clear();
+    set_stream(s, depth, impl, ram);
+  }
+
+  void set_stream(const ir::StreamPlan& s, int depth, const std::string& impl, const std::string& ram) {
+    if (s.graph_edge) {
+      const auto arrow = s.name.find("->");
+      const std::string from = s.name.substr(0, arrow), to = s.name.substr(arrow + 2);
+      for (ir::FifoSpec& f : d_.fifos)
+        if (f.from == from && f.to == to) {
+          f.depth = depth;
+          f.finn_impl_style = impl;
+          f.finn_ram_style = ram;
+        }
+      return;
+    }
+    auto& list = d_.stream_fifos;
+    auto it = std::find_if(list.begin(), list.end(), [&](const ir::StreamFifoSpec& f) { return f.stream == s.name; });
+    const bool memory = it != list.end() && it->memory_style;
+    const bool plain = depth == d_.internal_fifo_depth && !memory && impl.empty() && ram.empty();
+    if (it == list.end()) {
+      if (!plain) list.push_back({s.name, depth, false, impl, ram, {}});
+      return;
+    }
+    if (plain) {
+      list.erase(it);
+      return;
+    }
+    it->depth = depth;
+    it->finn_impl_style = impl;
+    it->finn_ram_style = ram;
+  }
+
+  ir::Design d_;
+  const Json& cfg_;
+  std::string path_;
+  std::vector<std::pair<std::string, Entry>> entries_;
+  std::string head_;
+  std::map<std::pair<int, std::string>, std::pair<int, std::string>> layer_values_;
+  AppliedConfig out_;
+};
+
+}  // namespace
+
+AppliedConfig apply_finn_config(const ir::Design& d, const nlohmann::ordered_json& config,
+                                const std::string& config_path) {
+  return Applier(d, config, config_path).run();
+}
+
+}  // namespace vine::finn

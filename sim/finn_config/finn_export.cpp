@@ -1,0 +1,71 @@
+#include "sim/finn_config/finn_export.h"
+
+#include "sim/explore/finn_fifo_style.h"
+#include "sim/finn_config/finn_op_types.h"
+#include "sim/finn_config/finn_weight_memory.h"
+
+namespace vine::finn {
+
+namespace {
+
+// The FIFO settings of a stream: the graph edge's FifoSpec or the layer's
+// own StreamFifoSpec, where the design gives them.
+void fifo_styles(const ir::Design& d, const ir::StreamPlan& s, std::string& impl, std::string& ram) {
+  if (s.graph_edge) {
+    const auto arrow = s.name.find("->");
+    const std::string from = s.name.substr(0, arrow), to = s.name.substr(arrow + 2);
+    for (const ir::FifoSpec& f : d.fifos)
+      if (f.from == from && f.to == to) {
+        impl = f.finn_impl_style;
+        ram = f.finn_ram_style;
+        return;
+      }
+    return;
+  }
+  for (const ir::StreamFifoSpec& f : d.stream_fifos)
+    if (f.stream == s.name) {
+      impl = f.finn_impl_style;
+      ram = f.finn_ram_style;
+    }
+}
+
+}  // namespace
+
+nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNodes& extra) {
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  nlohmann::ordered_json j;
+  j["Defaults"] = nlohmann::ordered_json::object();
+  for (const FinnNode& n : finn_graph(d, plan, extra)) {
+    nlohmann::ordered_json e = nlohmann::ordered_json::object();
+    if (n.fifo) {
+      if (n.stream < 0) continue;
+      const ir::StreamPlan& s = plan.streams[size_t(n.stream)];
+      std::string impl, ram;
+      fifo_styles(d, s, impl, ram);
+      e["depth"] = s.depth;
+      e["impl_style"] = impl.empty() ? explore::finn_fifo(s.bits, s.depth).impl_style : impl;
+      e["ram_style"] = ram.empty() ? "auto" : ram;
+      j[n.name] = e;
+      continue;
+    }
+    if (n.stage < 0) continue;  // FINN-only: Vine has no value for it
+    const ir::StagePlan& st = plan.stages[size_t(n.stage)];
+    const std::string kind = ir::to_string(st.kind);
+    if (n.pool_window) {
+      e["SIMD"] = st.pe;
+    } else if (const FinnOpType* t = finn_op_type_of(kind)) {
+      if (t->pe) e["PE"] = st.pe;
+      if (t->simd) e["SIMD"] = kind == "mvau" || kind == "vvau" ? st.simd : st.pe;
+      if (kind == "mvau" || kind == "vvau") {
+        const ir::MemoryStyle m = d.folding[size_t(st.layer)].weight_memory;
+        e["ram_style"] = finn_ram_style(m);
+        e["mem_mode"] = finn_mem_mode(m);
+      }
+    }
+    if (e.empty()) continue;  // a width converter: nothing to fold
+    j[n.name] = e;
+  }
+  return j;
+}
+
+}  // namespace vine::finn

@@ -1,0 +1,203 @@
+#include "sim/finn_config/finn_graph.h"
+
+#include <map>
+#include <stdexcept>
+
+#include "sim/finn_config/finn_op_types.h"
+
+namespace vine::finn {
+
+std::string finn_style_of(const ir::Design& d, int layer, const std::string& kind) {
+  if (layer >= 0 && size_t(layer) < d.folding.size()) {
+    const auto& own = d.folding[size_t(layer)].finn_impl;
+    if (auto it = own.find(kind); it != own.end()) return it->second;
+  }
+  if (auto it = d.finn_impl.find(kind); it != d.finn_impl.end()) return it->second;
+  const FinnOpType* t = finn_op_type_of(kind);
+  return t && !t->default_style.empty() ? t->default_style : "hls";
+}
+
+namespace {
+
+constexpr int kGraphInput = -1;
+
+// An edge of FINN's graph out of a node: where InsertFIFO puts a FIFO.
+struct Edge {
+  bool to_output = false;  // into the graph output (its FIFO comes last)
+  int stream = -1;         // the Vine stream FINN's FIFO on this edge is; -1: none
+  std::string finn_only;   // why there is none
+};
+
+class GraphBuilder {
+ public:
+  GraphBuilder(const ir::Design& d, const ir::StreamingPlan& p, const FinnOnlyNodes& extra)
+      : d_(d), plan_(p), extra_(extra), node_out_(p.stages.size(), -1) {}
+
+  std::vector<FinnNode> build() {
+    if (!extra_.input_thresholding.empty()) {
+      FinnNode n;
+      n.op = "Thresholding";
+      n.style = extra_.input_thresholding;
+      n.finn_only = "the input quantiser FINN puts before the first layer (Vine's network takes its input as is)";
+      head_ = push(n);
+    }
+    // Compute nodes in plan order, each stage's converters right after it.
+    for (size_t i = 0; i < plan_.stages.size(); ++i) {
+      const ir::StagePlan& s = plan_.stages[i];
+      const std::string kind = ir::to_string(s.kind);
+      if (kind == "dwc" || kind == "output_dma") continue;
+      if (kind != "input_dma") add_stage(int(i), kind);
+      follow_outputs(int(i));
+    }
+    for (const std::string& t : extra_.tail) {
+      FinnNode n;
+      const auto cut = t.rfind('_');
+      n.op = t.substr(0, cut);
+      n.style = cut == std::string::npos ? "hls" : t.substr(cut + 1);
+      n.finn_only = "after the last layer in FINN's graph (" + n.op + "), no stage in Vine's network";
+      tail_.push_back(push(n));
+    }
+    // The last Vine node's output edge goes into the tail's head instead.
+    if (!tail_.empty()) {
+      for (auto& e : out_edges_)
+        for (Edge& edge : e) edge.to_output = false;
+      for (size_t k = 0; k < tail_.size(); ++k)
+        out_edges_[size_t(tail_[k])].push_back(
+            {k + 1 == tail_.size(), -1, "after the last layer, beyond Vine's output"});
+    }
+    return with_fifos_named();
+  }
+
+ private:
+  int push(FinnNode n) {
+    nodes_.push_back(std::move(n));
+    out_edges_.emplace_back();
+    return int(nodes_.size()) - 1;
+  }
+
+  void add_stage(int i, const std::string& kind) {
+    const ir::StagePlan& s = plan_.stages[size_t(i)];
+    const FinnOpType* t = finn_op_type_of(kind);
+    if (!t) throw std::invalid_argument("stage " + s.name + ": kind '" + kind + "' has no FINN node");
+    if (kind == "avgpool") {
+      // FINN's pool is a sliding window and a Pool node.
+      FinnNode w;
+      w.op = "ConvolutionInputGenerator";
+      w.style = finn_style_of(d_, s.layer, "swg");
+      w.stage = i;
+      w.pool_window = true;
+      const int wi = push(w);
+      FinnNode p;
+      p.op = t->op;
+      p.style = finn_style_of(d_, s.layer, kind);
+      p.stage = i;
+      const int pi = push(p);
+      out_edges_[size_t(wi)].push_back(
+          {false, -1, "between the sliding window and the Pool FINN builds a pool of, one stage in Vine"});
+      node_out_[size_t(i)] = pi;
+      return;
+    }
+    FinnNode n;
+    n.op = t->op;
+    n.style = finn_style_of(d_, s.layer, kind);
+    n.stage = i;
+    node_out_[size_t(i)] = push(n);
+  }
+
+  // The streams from stage `from`'s output port through converters to the
+  // next other stage: FINN's edge, with a converter or without.
+  void follow_outputs(int from) {
+    const ir::StagePlan& s = plan_.stages[size_t(from)];
+    const bool from_input = ir::to_string(s.kind) == std::string("input_dma");
+    const int producer = from_input ? (head_ >= 0 ? head_ : kGraphInput) : node_out_[size_t(from)];
+    if (from_input && head_ >= 0) graph_input_edges_.push_back({false, -1, "the graph input, into the input quantiser"});
+    for (size_t port = s.outputs.size(); port-- > 0;) {
+      std::vector<int> streams{s.outputs[port]};
+      std::vector<int> dwcs;
+      for (;;) {
+        const int c = plan_.streams[size_t(streams.back())].consumer;
+        if (ir::to_string(plan_.stages[size_t(c)].kind) != std::string("dwc")) break;
+        dwcs.push_back(c);
+        streams.push_back(plan_.stages[size_t(c)].outputs.at(0));
+      }
+      const int consumer = plan_.streams[size_t(streams.back())].consumer;
+      const bool to_output = ir::to_string(plan_.stages[size_t(consumer)].kind) == std::string("output_dma");
+      int graph_edge = -1;
+      for (int id : streams)
+        if (plan_.streams[size_t(id)].graph_edge) graph_edge = id;
+      const int in_bits = plan_.streams[size_t(streams.front())].bits;
+      const int out_bits = plan_.streams[size_t(streams.back())].bits;
+      // FINN converts between two nodes only, where their widths differ.
+      const bool finn_dwc = !dwcs.empty() && in_bits != out_bits && producer != kGraphInput && !to_output;
+      if (!finn_dwc) {
+        add_edge(producer, {to_output, graph_edge >= 0 ? graph_edge : streams.back(), ""});
+        continue;
+      }
+      FinnNode c;
+      c.op = "StreamingDataWidthConverter";
+      c.style = finn_dwc_style(in_bits, out_bits);
+      c.stage = dwcs.front();
+      const int ci = push(c);
+      const int before = graph_edge >= 0 && graph_edge != streams.back() ? graph_edge : streams.front();
+      add_edge(producer, {false, before, ""});
+      add_edge(ci, {false, streams.back(), ""});
+    }
+  }
+
+  void add_edge(int producer, const Edge& e) {
+    (producer == kGraphInput ? graph_input_edges_ : out_edges_[size_t(producer)]).push_back(e);
+  }
+
+  // FIFOs after their producers (a node's in reverse port order, as
+  // InsertFIFO inserts each right after it), the graph input's first and
+  // the graph output's last; then every node named.
+  std::vector<FinnNode> with_fifos_named() {
+    auto fifo = [](const Edge& e) {
+      FinnNode f;
+      f.op = "StreamingFIFO";
+      f.style = "rtl";
+      f.fifo = true;
+      f.stream = e.stream;
+      f.finn_only = e.stream < 0 ? e.finn_only : "";
+      return f;
+    };
+    std::vector<FinnNode> out;
+    std::vector<FinnNode> graph_out;
+    for (const Edge& e : graph_input_edges_) out.push_back(fifo(e));
+    for (size_t n = 0; n < nodes_.size(); ++n) {
+      out.push_back(nodes_[n]);
+      // out_edges_ were recorded in reverse port order already (follow_outputs walks ports backwards).
+      for (const Edge& e : out_edges_[n]) {
+        if (e.to_output)
+          graph_out.push_back(fifo(e));
+        else
+          out.push_back(fifo(e));
+      }
+    }
+    for (auto& f : graph_out) out.push_back(std::move(f));
+    std::map<std::string, int> count;
+    for (FinnNode& n : out) {
+      const std::string op = n.op + "_" + n.style;
+      n.name = op + "_" + std::to_string(count[op]++);
+    }
+    return out;
+  }
+
+  const ir::Design& d_;
+  const ir::StreamingPlan& plan_;
+  const FinnOnlyNodes& extra_;
+  std::vector<FinnNode> nodes_;
+  std::vector<std::vector<Edge>> out_edges_;
+  std::vector<Edge> graph_input_edges_;
+  std::vector<int> node_out_;  // the node a stage's outputs leave (a pool's: its Pool)
+  std::vector<int> tail_;
+  int head_ = -1;
+};
+
+}  // namespace
+
+std::vector<FinnNode> finn_graph(const ir::Design& d, const ir::StreamingPlan& plan, const FinnOnlyNodes& extra) {
+  return GraphBuilder(d, plan, extra).build();
+}
+
+}  // namespace vine::finn

@@ -1,0 +1,52 @@
+// Shared by the FINN folding-config tests (test_finn_config.cpp, and
+// test_finn_data.cpp on the real configs): a design's effective FIFOs and
+// folding, to compare two designs by what they build.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sim/finn_config/finn_graph.h"
+#include "sim/ir/design.h"
+#include "sim/ir/stage_plan.h"
+
+namespace vine_test {
+
+// Equal folding, weight memories, FINN styles, and every stream's depth,
+// style and FINN styles: the two designs build the same hardware.
+inline void expect_same_design(const vine::ir::Design& a, const vine::ir::Design& b, const std::string& what) {
+  ASSERT_EQ(a.folding.size(), b.folding.size()) << what;
+  for (size_t i = 0; i < a.folding.size(); ++i) {
+    const std::string layer = what + " layer " + a.network.layers[i].name;
+    EXPECT_EQ(a.folding[i].pe, b.folding[i].pe) << layer;
+    EXPECT_EQ(a.folding[i].simd, b.folding[i].simd) << layer;
+    EXPECT_EQ(a.folding[i].weight_memory, b.folding[i].weight_memory) << layer;
+    EXPECT_EQ(a.folding[i].finn_impl, b.folding[i].finn_impl) << layer;
+  }
+  EXPECT_EQ(a.finn_impl, b.finn_impl) << what;
+  const auto pa = vine::ir::plan_process_network(a), pb = vine::ir::plan_process_network(b);
+  ASSERT_EQ(pa.streams.size(), pb.streams.size()) << what;
+  for (size_t i = 0; i < pa.streams.size(); ++i) {
+    EXPECT_EQ(pa.streams[i].name, pb.streams[i].name) << what;
+    EXPECT_EQ(pa.streams[i].depth, pb.streams[i].depth) << what << " " << pa.streams[i].name;
+    EXPECT_EQ(pa.streams[i].memory_style, pb.streams[i].memory_style) << what << " " << pa.streams[i].name;
+  }
+  auto styles = [](const vine::ir::Design& d) {
+    std::string s;
+    for (const auto& f : d.fifos) s += f.from + "->" + f.to + ":" + f.finn_impl_style + "/" + f.finn_ram_style + " ";
+    for (const auto& f : d.stream_fifos)
+      if (!f.finn_impl_style.empty() || !f.finn_ram_style.empty())
+        s += f.stream + ":" + f.finn_impl_style + "/" + f.finn_ram_style + " ";
+    return s;
+  };
+  EXPECT_EQ(styles(a), styles(b)) << what;
+}
+
+inline const vine::finn::FinnNode* node_named(const std::vector<vine::finn::FinnNode>& g, const std::string& name) {
+  for (const auto& n : g)
+    if (n.name == name) return &n;
+  return nullptr;
+}
+
+}  // namespace vine_test

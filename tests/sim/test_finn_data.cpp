@@ -1,0 +1,189 @@
+// The real FINN folding configs (../shared/data/finn/, read-only: finn-examples'
+// published builds and FINN's CNV notebook) applied to the shipped Vine
+// designs of the same networks (docs/finn-configs.md). Registered only where
+// that folder exists; ctest label finn-data.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "sim/config/loaders.h"
+#include "sim/finn_config/finn_apply.h"
+#include "sim/finn_config/finn_export.h"
+#include "tests/sim/finn_config_helpers.h"
+#include "tests/sim/run_vine.h"
+
+namespace {
+
+using namespace vine;
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+const fs::path kDesigns = fs::path(VINE_SOURCE_DIR) / "configs/designs";
+const fs::path kFolding = fs::path(VINE_FINN_DATA) / "finn-examples-folding";
+
+ir::Design load(const std::string& rel) { return config::load_design((kDesigns / rel).string()); }
+Json config_file(const fs::path& p) { return finn::read_finn_config(p.string()); }
+
+// TFC: finn-examples' folding is the shipped design's, node for node. The
+// input quantiser and LabelSelect are FINN's alone. fc3's weights are in
+// LUTRAM in FINN's build (ram_style distributed), in BRAM in the design.
+TEST(FinnExamples, TfcConfigsGiveTheShippedFolding) {
+  const ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  for (const char* c : {"tfc-w1a1", "tfc-w1a2", "tfc-w2a2"}) {
+    const auto a = finn::apply_finn_config(d, config_file(kFolding / ("bnn-pynq__" + std::string(c) + "_folding_config.json")), c);
+    for (size_t i = 0; i < d.folding.size(); ++i) {
+      EXPECT_EQ(a.design.folding[i].pe, d.folding[i].pe) << c << " layer " << i;
+      EXPECT_EQ(a.design.folding[i].simd, d.folding[i].simd) << c << " layer " << i;
+    }
+    EXPECT_EQ(a.finn_only.input_thresholding, "rtl") << c;
+    EXPECT_EQ(a.finn_only.tail, std::vector<std::string>{"LabelSelect_hls"}) << c;
+    EXPECT_EQ(a.design.folding[0].weight_memory, ir::MemoryStyle::kBram) << c;
+    EXPECT_EQ(a.design.folding[3].weight_memory, ir::MemoryStyle::kLutram) << c;
+    EXPECT_EQ(a.nodes, 6) << c;
+  }
+}
+
+// CNV: finn-examples' folding is BNN-PYNQ's on every layer but the last:
+// FINN's fc8 has the 10 classes (PE 5), BNN-PYNQ's (and Vine's network) 64,
+// padded. That node is refused by name; without it the rest is the shipped
+// folding exactly, with one difference more: finn-examples folds CNV-W1A2 as
+// CNV-W2A2 (half CNV-W1A1's PE and SIMD), BNN-PYNQ as CNV-W1A1; and in
+// finn-examples' CNV-W1A2 and CNV-W2A2 fc6's weights are in LUTRAM
+// (ram_style distributed), in BRAM in BNN-PYNQ's. FINN's
+// notebook folds CNV-W2A2 otherwise: applied, its values are its own.
+TEST(FinnExamples, CnvConfigsGiveTheShippedFoldingButTheLastLayer) {
+  for (const char* c : {"cnv-w1a1", "cnv-w1a2", "cnv-w2a2"}) {
+    const ir::Design d = load("bnn-pynq/" + std::string(c) + "-pynq-z1.yaml");
+    Json cfg = config_file(kFolding / ("bnn-pynq__" + std::string(c) + "_folding_config.json"));
+    try {
+      finn::apply_finn_config(d, cfg, c);
+      ADD_FAILURE() << c << ": fc8 PE 5 accepted";
+    } catch (const finn::FinnConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("MVAU_hls_8: PE: got 5, expected a divisor of fc8's matrix height (64)"),
+                std::string::npos)
+          << e.what();
+    }
+    cfg.erase("MVAU_hls_8");
+    const auto a = finn::apply_finn_config(d, cfg, c);
+    ir::Design want = d;
+    if (std::string(c) != "cnv-w1a1") want.folding[8].weight_memory = ir::MemoryStyle::kLutram;  // fc6
+    if (std::string(c) != "cnv-w1a2") {
+      vine_test::expect_same_design(want, a.design, c);  // no FIFOs listed: the design's stay
+    } else {
+      const ir::Design w2a2 = load("bnn-pynq/cnv-w2a2-pynq-z1.yaml");
+      for (size_t i = 0; i + 1 < d.folding.size(); ++i) {
+        EXPECT_EQ(a.design.folding[i].pe, w2a2.folding[i].pe) << i;
+        EXPECT_EQ(a.design.folding[i].simd, w2a2.folding[i].simd) << i;
+      }
+      EXPECT_NE(a.design.folding[0].pe, d.folding[0].pe);  // 8, BNN-PYNQ's 16
+    }
+    EXPECT_EQ(a.finn_only.input_thresholding, "rtl") << c;
+  }
+  const ir::Design w2a2 = load("bnn-pynq/cnv-w2a2-pynq-z1.yaml");
+  Json nb = finn::read_finn_config((fs::path(VINE_FINN_DATA) / "finn-notebook-cnv-w2a2_folding_config.json").string());
+  nb.erase("MVAU_hls_8");
+  const auto a = finn::apply_finn_config(w2a2, nb, "notebook");
+  EXPECT_EQ(a.finn_only.input_thresholding, "hls");
+  const int pe[] = {8, 16, 0, 8, 8, 0, 4, 1, 1, 2}, simd[] = {3, 16, 0, 16, 16, 0, 8, 8, 2, 2};
+  for (int i = 0; i < 10; ++i) {
+    if (!pe[i]) continue;  // the pools: not in the notebook's config
+    EXPECT_EQ(a.design.folding[size_t(i)].pe, pe[i]) << i;
+    EXPECT_EQ(a.design.folding[size_t(i)].simd, simd[i]) << i;
+  }
+}
+
+// The shipped MobileNet-V1 U250 design is the depth-2 one with finn-examples'
+// U250 config applied, and applying it again changes nothing.
+TEST(FinnExamples, MobileNetU250ConfigGivesTheShippedDesign) {
+  const Json cfg = config_file(kFolding / "mobilenet-v1__U250_folding_config.json");
+  const ir::Design shipped = load("finn-examples/mobilenet-v1-w4a4-u250.yaml");
+  const auto from_depth2 = finn::apply_finn_config(load("finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml"), cfg, "U250");
+  vine_test::expect_same_design(shipped, from_depth2.design, "from depth2");
+  EXPECT_EQ(from_depth2.fifos, 34);
+  EXPECT_EQ(from_depth2.design.folding[27].pe, 4);  // the pool: FINN's Pool_hls_0 PE 4 (the depth-2 design has 1)
+  const auto again = finn::apply_finn_config(shipped, cfg, "U250");
+  vine_test::expect_same_design(shipped, again.design, "again");
+  EXPECT_EQ(again.finn_only.tail, (std::vector<std::string>{"ChannelwiseOp_hls", "LabelSelect_hls"}));
+}
+
+// Each listed StreamingFIFO_rtl_N sits, in the config's graph order, between
+// the nodes its Vine stream joins: the compute node listed before it is the
+// stream's producer (through a converter FINN put there, which the config
+// does not list) and the one after it the consumer.
+TEST(FinnExamples, MobileNetU250FifosSitBetweenTheirStreamsNodes) {
+  const Json cfg = config_file(kFolding / "mobilenet-v1__U250_folding_config.json");
+  const ir::Design d = load("finn-examples/mobilenet-v1-w4a4-u250.yaml");
+  const auto plan = ir::plan_process_network(d);
+  const auto g = finn::finn_graph(d, plan, {"", {"ChannelwiseOp_hls", "LabelSelect_hls"}});
+  std::vector<std::string> names;
+  for (const auto& [k, v] : cfg.items())
+    if (k != "Defaults") names.push_back(k);
+  auto stage_of = [&](const std::string& name) {
+    const auto* n = vine_test::node_named(g, name);
+    return n ? n->stage : -2;
+  };
+  // Through Vine's converters to the stage that is a FINN compute node.
+  auto producer_of = [&](int stream) {
+    int p = plan.streams[size_t(stream)].producer;
+    while (ir::to_string(plan.stages[size_t(p)].kind) == std::string("dwc"))
+      p = plan.streams[size_t(plan.stages[size_t(p)].inputs.at(0))].producer;
+    return p;
+  };
+  auto consumer_of = [&](int stream) {
+    int c = plan.streams[size_t(stream)].consumer;
+    while (ir::to_string(plan.stages[size_t(c)].kind) == std::string("dwc"))
+      c = plan.streams[size_t(plan.stages[size_t(c)].outputs.at(0))].consumer;
+    return c;
+  };
+  int fifos = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i].rfind("StreamingFIFO", 0) != 0) continue;
+    ++fifos;
+    const auto* f = vine_test::node_named(g, names[i]);
+    ASSERT_NE(f, nullptr) << names[i];
+    ASSERT_GE(f->stream, 0) << names[i];
+    size_t before = i, after = i + 1;
+    while (before > 0 && names[before - 1].rfind("StreamingFIFO", 0) == 0) --before;
+    if (before > 0)
+      EXPECT_EQ(stage_of(names[before - 1]), producer_of(f->stream)) << names[i] << " after " << names[before - 1];
+    else
+      EXPECT_EQ(ir::to_string(plan.stages[size_t(producer_of(f->stream))].kind), std::string("input_dma")) << names[i];
+    while (after < names.size() && names[after].rfind("StreamingFIFO", 0) == 0) ++after;
+    ASSERT_LT(after, names.size()) << names[i];
+    EXPECT_EQ(stage_of(names[after]), consumer_of(f->stream)) << names[i] << " before " << names[after];
+  }
+  EXPECT_EQ(fifos, 34);
+}
+
+// The ZCU102 and ZCU104 builds put the thresholds in Thresholding nodes after
+// RTL MVAUs, and narrow windows in front of them: another graph than Vine's
+// network (thresholds inside each MVAU, window lanes = the MVAU's SIMD). Refused,
+// naming the first node that does not fit.
+TEST(FinnExamples, MobileNetZcuConfigsAreAnotherGraphAndRefused) {
+  const ir::Design d = load("finn-examples/mobilenet-v1-w4a4-u250.yaml");
+  for (const char* c : {"ZCU102", "ZCU104"}) {
+    try {
+      finn::apply_finn_config(d, config_file(kFolding / ("mobilenet-v1__" + std::string(c) + "_folding_config.json")), c);
+      ADD_FAILURE() << c << " applied";
+    } catch (const finn::FinnConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("MVAU_rtl_0: SIMD: got 3"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(FinnExamples, ImportFinnConfigThroughTheCommandLine) {
+  const fs::path out = fs::temp_directory_path() / ("vine-finn-data-" + std::to_string(::getpid()) + ".yaml");
+  const auto r = vine_test::run_vine("-q import finn-config " + (kFolding / "mobilenet-v1__U250_folding_config.json").string() +
+                                     " " + (kDesigns / "finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml").string() +
+                                     " -o " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("93 nodes (34 FIFOs)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("42 FIFOs it does not list at FINN's default depth 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pool: pe 1 -> 4"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not applied: resType on 27 nodes"), std::string::npos) << r.output;
+  vine_test::expect_same_design(load("finn-examples/mobilenet-v1-w4a4-u250.yaml"), config::load_design(out.string()),
+                                "written");
+  fs::remove(out);
+}
+
+}  // namespace

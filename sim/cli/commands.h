@@ -21,5 +21,6 @@ int cmd_plot(const Args& args);
 int cmd_fifo_size(const Args& args);
 int cmd_sweep(const Args& args);
 int cmd_dse(const Args& args);
+int cmd_import(const Args& args);
 
 }  // namespace vine::cli

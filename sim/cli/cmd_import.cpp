@@ -65,8 +65,11 @@ int cmd_import(const Args& all_args) {
   import::WrittenFiles written;
   try {
     import::OnnxModel model = import::read_onnx_model(model_path);
-    if (vm.count("config")) import::apply_folding_config(model, vm["config"].as<std::string>());
-    const import::ImportedDesign d = import::translate_finn_model(model);
+    std::vector<std::string> unused;
+    if (vm.count("config")) unused = import::apply_folding_config(model, vm["config"].as<std::string>());
+    import::ImportedDesign d = import::translate_finn_model(model);
+    for (const auto& name : unused)
+      d.notes.push_back("--config entry '" + name + "' names no node of the model: not applied");
     for (const auto& note : d.notes) spdlog::info("import: {}", note);
     written = import::write_vine_configs(d, out_dir, model_path, device);
     std::printf("imported %s: %zu layers, %zu FIFOs\n  %s\n  %s\n  %d parameter files in %s\n", model_path.c_str(),

@@ -51,7 +51,11 @@ Op op_of(const OnnxNode& n) {
 struct Attrs {
   const OnnxNode& n;
   [[noreturn]] void fail(const std::string& a, const std::string& value, const std::string& supported) const {
-    throw ImportError(n.name, n.op_type, "attribute " + a, value, supported);
+    // Attributes are named as such; tensors ("weights 'W' [r, c]") and the
+    // node's place in the graph ("position", "input") as they are.
+    const bool attribute = a.find(' ') == std::string::npos && a != "position" && a != "input" && a != "inputs" &&
+                           a != "consumer";
+    throw ImportError(n.name, n.op_type, (attribute ? "attribute " : "") + a, value, supported);
   }
   const OnnxAttribute* find(const std::string& a) const {
     auto it = n.attributes.find(a);
@@ -502,6 +506,8 @@ class Translator {
     l.weight_memory = weight_memory(a);
     l.weights = weight_type(n, w_t, xnor);
     l.weights_values = weights(n, mw, mh, w_t, xnor);
+    if (l.kind == ir::LayerKind::kConv)  // the same values, (MH, ky, kx, C): the window's order
+      l.weights_values->shape = {mh, l.kernel, l.kernel, mw / (int64_t{l.kernel} * l.kernel)};
     for (const auto& p : s.pending) l.finn_nodes.push_back(p.node->name);
     l.finn_nodes.push_back(n.name);
 

@@ -1,5 +1,6 @@
 #include "sim/import/folding_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -31,7 +32,8 @@ OnnxAttribute to_attribute(const nlohmann::json& v, const std::string& where) {
 
 }  // namespace
 
-void apply_folding_config(OnnxModel& m, const std::string& json_path) {
+std::vector<std::string> apply_folding_config(OnnxModel& m, const std::string& json_path) {
+  std::vector<std::string> unused;
   std::ifstream f(json_path);
   if (!f) throw ImportError(json_path + ": cannot open the folding config");
   nlohmann::json j;
@@ -61,12 +63,14 @@ void apply_folding_config(OnnxModel& m, const std::string& json_path) {
   for (const auto& [name, entry] : j.items()) {
     if (name == "Defaults") continue;
     auto it = std::find_if(m.nodes.begin(), m.nodes.end(), [&](const OnnxNode& n) { return n.name == name; });
-    if (it == m.nodes.end())
-      throw ImportError(json_path + ": entry '" + name + "' names no node of " + m.path +
-                        " (a folding config keyed by another model's node names?)");
+    if (it == m.nodes.end()) {
+      unused.push_back(name);
+      continue;
+    }
     if (!entry.is_object()) throw ImportError(json_path + ": " + name + ": expected an object of attributes");
     for (const auto& [attr, v] : entry.items()) it->attributes[attr] = to_attribute(v, json_path + ": " + name + "." + attr);
   }
+  return unused;
 }
 
 }  // namespace vine::import

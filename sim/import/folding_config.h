@@ -7,14 +7,17 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/import/onnx_model.h"
 
 namespace vine::import {
 
-// An entry naming a node the model lacks, or a value that is not an
-// integer, string or list of integers, is an ImportError naming the file,
-// the entry and the value.
-void apply_folding_config(OnnxModel& m, const std::string& json_path);
+// Returns the entries naming no node of the model (FINN's ApplyConfig skips
+// them too: finn-examples' configs name their LabelSelect and input
+// Thresholding, which a dataflow partition may lack). A value that is not an
+// integer, string or list of integers is an ImportError naming the file, the
+// entry and the value.
+std::vector<std::string> apply_folding_config(OnnxModel& m, const std::string& json_path);
 
 }  // namespace vine::import

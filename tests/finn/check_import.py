@@ -71,7 +71,7 @@ def prefixes(model, workdir):
         m.CopyFrom(model)
         del m.graph.node[k + 1 :]
         del m.graph.output[:]
-        m.graph.output.append(onnx.helper.make_tensor_value_info(node.output[0], onnx.TensorProto.FLOAT, None))
+        m.graph.output.append(onnx.helper.make_tensor_value_info(node.output[0], onnx.TensorProto.FLOAT, [1]))
         path = os.path.join(workdir, f"prefix_{k}_{node.name or node.op_type}.onnx")
         onnx.save(m, path)
         out.append(path)
@@ -110,7 +110,9 @@ def check(a, model_path, workdir, same_cycles_as):
     codes_in = (x + 1) // 2 if dt == "BIPOLAR" else x
     in_npy = os.path.join(workdir, "inputs.npy")
     out_npy = os.path.join(workdir, "outputs.npy")
-    np.save(in_npy, np.ascontiguousarray(codes_in.reshape(a.frames, -1) if len(dims) == 2 else codes_in).astype(np.int32))
+    if len(dims) == 2:  # (1, C): Vine's input is 1 x 1 x C
+        codes_in = codes_in.reshape(a.frames, 1, 1, -1)
+    np.save(in_npy, np.ascontiguousarray(codes_in).astype(np.int32))
     out_dir = os.path.join(workdir, "imported")
     cmd = [a.vine, "-q", "import", "finn", model_path, "-o", out_dir]
     if a.config:

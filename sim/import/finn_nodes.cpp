@@ -17,10 +17,10 @@ namespace {
 
 // The FINN operator a node is, whatever its _hls/_rtl variant or older
 // _Batch name.
-enum class Op { kMvau, kThresholding, kDwc, kFifo, kSwg, kFmPadding, kMaxPool, kAdd, kDuplicate, kUnsupported };
+enum class Op { kMvau, kVvau, kThresholding, kDwc, kFifo, kSwg, kFmPadding, kMaxPool, kAdd, kDuplicate, kUnsupported };
 
 const char* kSupportedOps =
-    "MVAU (MatrixVectorActivation), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
+    "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD 1), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
     "ConvolutionInputGenerator, FMPadding (before a ConvolutionInputGenerator), StreamingMaxPool, AddStreams, "
     "DuplicateStreams, each as FINN's _hls or _rtl variant";
 
@@ -35,6 +35,7 @@ std::string base_op(const std::string& op_type) {
 Op op_of(const OnnxNode& n) {
   const std::string b = base_op(n.op_type);
   if (b == "MVAU" || b == "MatrixVectorActivation") return Op::kMvau;
+  if (b == "VVAU" || b == "VectorVectorActivation") return Op::kVvau;
   if (b == "Thresholding") return Op::kThresholding;
   if (b == "StreamingDataWidthConverter") return Op::kDwc;
   if (b == "StreamingFIFO") return Op::kFifo;
@@ -166,7 +167,7 @@ class Translator {
     for (size_t k : it->second) {
       const OnnxNode& n = m_.nodes[k];
       switch (op_of(n)) {
-        case Op::kMvau:
+        case Op::kMvau: case Op::kVvau:
           if (Attrs{n}.i("binaryXnorMode", 0) == 1) return true;
           break;
         case Op::kFifo: case Op::kDwc: case Op::kSwg: case Op::kFmPadding: case Op::kDuplicate:
@@ -309,6 +310,7 @@ class Translator {
       case Op::kSwg: case Op::kFmPadding: return pass_window(n);
       case Op::kDuplicate: return pass_duplicate(n);
       case Op::kMvau: return mvau(n);
+      case Op::kVvau: return vvau(n);
       case Op::kThresholding: return thresholding(n);
       case Op::kMaxPool: return maxpool(n);
       case Op::kAdd: return add(n);
@@ -540,8 +542,102 @@ class Translator {
     set_out(n, std::move(out));
   }
 
+
+  // A VVAU after a depthwise window: Vine's dwconv, whose VVAU reads one
+  // kernel position per beat (SIMD 1) with PE channels.
+  void vvau(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    ImportedLayer l;
+    l.name = n.name;
+    const int64_t ch = a.i("Channels"), pe = a.i("PE"), simd = a.i("SIMD", 1);
+    const int k = a.square("Kernel");
+    if (ch != s.shape.c) a.fail("Channels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of Channels = " + std::to_string(ch));
+    if (simd != 1)
+      a.fail("SIMD", std::to_string(simd), "1 (Vine's VVAU reads one kernel position per beat; SIMD > 1 is not modelled)");
+    const std::string mem_mode = a.s("mem_mode", "internal_embedded");
+    if (mem_mode != "internal_decoupled" && mem_mode != "internal_embedded")
+      a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip)");
+    if (a.i("binaryXnorMode", 0) != 0) a.fail("binaryXnorMode", std::to_string(a.i("binaryXnorMode")), "0");
+    const FinnDataType in_t = a.dtype("inputDataType"), w_t = a.dtype("weightDataType");
+    check_input_type(n, s, "inputDataType", in_t);
+    if (in_t.kind == FinnDataType::Kind::kBipolar && w_t.kind == FinnDataType::Kind::kBipolar)
+      a.fail("inputDataType/weightDataType", "BIPOLAR/BIPOLAR",
+             "not both bipolar (FINN's VVAU then counts agreements as (dot + k*k) / 2 in its own way)");
+    const Pending* pad = nullptr;
+    const Pending* swg = nullptr;
+    for (const auto& p : s.pending) (op_of(*p.node) == Op::kFmPadding ? pad : swg) = &p;
+    if (!swg) a.fail("input", "not from a ConvolutionInputGenerator", "a depthwise ConvolutionInputGenerator before it");
+    conv_window(n, l, s, pad ? pad->node : nullptr, *swg->node, 0, pe, true);
+    if (l.kernel != k) a.fail("Kernel", std::to_string(k), "the window's " + std::to_string(l.kernel));
+    const auto dim = a.ints("Dim");
+    if (dim.size() != 2 || dim[0] != out_h_ || dim[1] != out_w_)
+      a.fail("Dim", a.find("Dim")->text(), "the window's output, [" + std::to_string(out_h_) + ", " + std::to_string(out_w_) + "]");
+    l.out_channels = int(ch);
+    l.pe = int(pe);
+    l.weight_memory = weight_memory(a);
+    l.weights = weight_type(n, w_t, false);
+    // FINN's (Channels, 1, k, k) initializer is Vine's (channels, k, k).
+    auto it = n.inputs.size() > 1 ? m_.initializers.find(n.inputs[1]) : m_.initializers.end();
+    if (it == m_.initializers.end()) a.fail("inputs", "no weights initializer", "input, weights[, thresholds]");
+    const OnnxTensor& w = it->second;
+    if (w.shape != std::vector<int64_t>{ch, 1, k, k})
+      a.fail("weights '" + n.inputs[1] + "' shape", shape_text(w.shape),
+             "(Channels, 1, k, k) = (" + std::to_string(ch) + ", 1, " + std::to_string(k) + ", " + std::to_string(k) + ")");
+    ParameterArray p;
+    p.shape = {ch, k, k};
+    for (double v : w.values) {
+      const bool ok = v == std::floor(v) && value_fits(w_t, int64_t(v));
+      if (!ok) {
+        std::ostringstream o;
+        o << v;
+        a.fail("weights '" + n.inputs[1] + "' value", o.str(), "a value of weightDataType " + w_t.name);
+      }
+      p.values.push_back(int64_t(v));
+    }
+    l.weights_values = p;
+    for (const auto& q : s.pending) l.finn_nodes.push_back(q.node->name);
+    l.finn_nodes.push_back(n.name);
+    Stream out;
+    out.layer = l.name;
+    out.shape = {out_h_, out_w_, int(ch)};
+    if (a.i("noActivation", 0) == 1) {
+      l.output.kind = ir::OutputKind::kAccumulator;
+      out.finn_type = a.s("outputDataType", "");
+      out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
+      out.accumulator = true;
+    } else {
+      const FinnDataType o_t = a.dtype("outputDataType");
+      const ir::ActivationType vo = vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar ||
+                                                                         read_as_bipolar(n.outputs.at(0)));
+      if (n.inputs.size() < 3) a.fail("inputs", std::to_string(n.inputs.size()), "3 (input, weights, thresholds) when noActivation = 0");
+      l.output.kind = ir::OutputKind::kThreshold;
+      l.output.type = vo;
+      l.thresholds = thresholds(n, n.inputs[2], int(ch), o_t, vo, a.i("ActVal", 0));
+      out.type = vo;
+      out.finn_type = o_t.name;
+    }
+    l.inputs = {s.layer};
+    connect(n, s, l.name, true);
+    internal_fifos(l.name, s, "vvau");
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  static bool value_fits(const FinnDataType& t, int64_t iv) {
+    switch (t.kind) {
+      case FinnDataType::Kind::kBipolar: return iv == -1 || iv == 1;
+      case FinnDataType::Kind::kBinary: return iv == 0 || iv == 1;
+      case FinnDataType::Kind::kTernary: return iv >= -1 && iv <= 1;
+      case FinnDataType::Kind::kInt: return iv >= -(int64_t{1} << (t.bits - 1)) && iv < (int64_t{1} << (t.bits - 1));
+      case FinnDataType::Kind::kUint: return iv >= 0 && iv < (int64_t{1} << t.bits);
+    }
+    return false;
+  }
+
   // The FIFOs between FMPadding, window and MVAU: streams inside Vine's conv.
-  void internal_fifos(const std::string& layer, const Stream& s) {
+  void internal_fifos(const std::string& layer, const Stream& s, const std::string& unit = "mvau") {
     for (size_t k = 0; k < s.pending.size(); ++k) {
       const Pending& p = s.pending[k];
       if (p.fifos_after.empty()) continue;
@@ -549,7 +645,7 @@ class Translator {
         Attrs{*p.fifos_after[1]}.fail("position", "a second StreamingFIFO after '" + p.node->name + "'",
                                       "one StreamingFIFO per stream");
       const std::string from = layer + (op_of(*p.node) == Op::kFmPadding ? ".pad" : ".swg");
-      const std::string to = layer + (k + 1 < s.pending.size() ? ".swg" : ".mvau");
+      const std::string to = layer + (k + 1 < s.pending.size() ? ".swg" : "." + unit);
       ImportedFifo f = fifo(*p.fifos_after[0], "", "", 0);
       f.stream = from + "->" + to;
       d_.fifos.push_back(f);
@@ -558,10 +654,14 @@ class Translator {
 
   int out_h_ = 0, out_w_ = 0;
 
+  // The [FMPadding ->] window before an MVAU (a conv) or a VVAU (a dwconv):
+  // `simd` is the channels the window streams per beat (the MVAU's SIMD,
+  // the VVAU's PE); `mw` the MVAU's MW, or 0 for a VVAU.
   void conv_window(const OnnxNode& mv, ImportedLayer& l, const Stream& s, const OnnxNode* pad, const OnnxNode& swg,
-                   int64_t mw, int64_t simd) {
+                   int64_t mw, int64_t simd, bool depthwise = false) {
     Attrs w{swg};
-    l.kind = ir::LayerKind::kConv;
+    l.kind = depthwise ? ir::LayerKind::kDwConv : ir::LayerKind::kConv;
+    const std::string consumer = depthwise ? "the VVAU's PE, " : "the MVAU's SIMD, ";
     ir::Shape in = s.shape;
     if (pad) {
       Attrs p{*pad};
@@ -569,7 +669,7 @@ class Translator {
       if (pads.size() != 4) p.fail("Padding", p.find("Padding")->text(), "[top, left, bottom, right]");
       l.pad = {int(pads[0]), int(pads[1]), int(pads[2]), int(pads[3])};
       if (p.i("SIMD", 1) != simd)
-        p.fail("SIMD", std::to_string(p.i("SIMD", 1)), "the MVAU's SIMD, " + std::to_string(simd) +
+        p.fail("SIMD", std::to_string(p.i("SIMD", 1)), consumer + std::to_string(simd) +
                                                            " (Vine's padding streams the conv's SIMD channels per beat)");
       if (p.i("NumChannels", in.c) != in.c) p.fail("NumChannels", std::to_string(p.i("NumChannels")), std::to_string(in.c));
       if (s.type.kind == ir::ActivationKind::kBipolar)
@@ -581,9 +681,11 @@ class Translator {
     const int stride = w.square("Stride");
     if (w.find("Dilation") && w.square("Dilation") != 1)
       w.fail("Dilation", w.find("Dilation")->text(), "[1, 1]");
-    if (w.i("depthwise", 0) != 0) w.fail("depthwise", "1", "0 (a depthwise window feeds a VVAU, which is not imported yet)");
+    if (w.i("depthwise", 0) != (depthwise ? 1 : 0))
+      w.fail("depthwise", std::to_string(w.i("depthwise", 0)),
+             depthwise ? "1 before a VVAU" : "0 before an MVAU (a depthwise window feeds a VVAU)");
     if (w.i("SIMD") != simd)
-      w.fail("SIMD", std::to_string(w.i("SIMD")), "the MVAU's SIMD, " + std::to_string(simd) +
+      w.fail("SIMD", std::to_string(w.i("SIMD")), consumer + std::to_string(simd) +
                                                       " (Vine's window streams its conv's SIMD channels per beat)");
     if (w.i("IFMChannels") != in.c) w.fail("IFMChannels", std::to_string(w.i("IFMChannels")), std::to_string(in.c));
     const int ifm = w.square("IFMDim");
@@ -594,7 +696,7 @@ class Translator {
     if (w.i("parallel_window", 0) != 0)
       d_.notes.push_back(swg.name + ": parallel_window = 1 is timed by Vine's one sliding-window model (FINN's HLS "
                                     "ConvolutionInputGenerator)");
-    if (mw != int64_t{k} * k * s.shape.c)
+    if (!depthwise && mw != int64_t{k} * k * s.shape.c)
       Attrs{mv}.fail("MW", std::to_string(mw), "k x k x C = " + std::to_string(int64_t{k} * k * s.shape.c) +
                                                    " for the window '" + swg.name + "'");
     l.kernel = k;

@@ -66,7 +66,9 @@ std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, 
   switch (l.kind) {
     case ir::LayerKind::kFc: o << ", out_features: " << l.out_channels; break;
     case ir::LayerKind::kConv:
-      o << ", kernel: " << l.kernel << ", stride: " << l.stride << ", out_channels: " << l.out_channels;
+    case ir::LayerKind::kDwConv:
+      o << ", kernel: " << l.kernel << ", stride: " << l.stride;
+      if (l.kind == ir::LayerKind::kConv) o << ", out_channels: " << l.out_channels;
       if (l.pad.any())
         o << ", padding: [" << l.pad.top << ", " << l.pad.left << ", " << l.pad.bottom << ", " << l.pad.right << "]";
       break;
@@ -74,7 +76,7 @@ std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, 
     default: break;
   }
   if (l.weights) o << ", weights: " << weights_yaml(*l.weights);
-  if (l.kind == ir::LayerKind::kFc || l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kThreshold ||
+  if (l.has_simd || l.kind == ir::LayerKind::kDwConv || l.kind == ir::LayerKind::kThreshold ||
       l.kind == ir::LayerKind::kAdd) {
     if (l.output.kind == ir::OutputKind::kThreshold)
       o << ", output: {kind: threshold, " << activation_yaml(l.output.type) << "}";

@@ -73,6 +73,10 @@ CASES = [
      ["ConvolutionInputGenerator_rtl_0", "Dilation", "[2, 2]", "supported:", "[1, 1]"]),
     ("cnv_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "SIMD", 1),
      ["ConvolutionInputGenerator_rtl_0", "SIMD", "the MVAU's SIMD, 3"]),
+    ("dw_block", lambda m: set_attr(m, "VVAU_hls_0", "SIMD", 3),
+     ["VVAU_hls_0", "SIMD", "3", "supported:", "SIMD > 1 is not modelled"]),
+    ("dw_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "depthwise", 0),
+     ["ConvolutionInputGenerator_rtl_0", "depthwise", "0", "1 before a VVAU"]),
     ("tfc", lambda m: set_attr(m, "MVAU_hls_1", "binaryXnorMode", 0),
      ["MVAU_hls_1", "weightDataType", "BINARY", "binaryXnorMode = 1"]),
 ]

@@ -79,6 +79,19 @@ def evaluate(model, x):
         elif op in ("MVAU", "MatrixVectorActivation"):
             thr = inits[node.input[2]] if len(node.input) > 2 else None
             outs = [mvau(i0, inits[node.input[1]], thr, a)]
+        elif op in ("VVAU", "VectorVectorActivation"):
+            # The window's (ky, kx, c) elements, each channel against its own
+            # k x k kernel, weights (C, 1, k, k).
+            k = square(a["Kernel"])
+            c = a["Channels"]
+            w = inits[node.input[1]].reshape(c, k * k).T  # (k*k, C)
+            acc = (i0.reshape(i0.shape[:-1] + (k * k, c)) * w).sum(axis=-2)
+            if a.get("noActivation", 0) == 1:
+                outs = [acc]
+            else:
+                bipolar = text(a["outputDataType"]) == "BIPOLAR"
+                outs = [multithreshold(acc, inits[node.input[2]], 2 if bipolar else 1,
+                                       -1 if bipolar else a.get("ActVal", 0))]
         elif op == "Thresholding":
             bipolar = text(a["outputDataType"]) == "BIPOLAR"
             outs = [multithreshold(i0, inits[node.input[1]], 2 if bipolar else 1, -1 if bipolar else a.get("ActVal", 0))]

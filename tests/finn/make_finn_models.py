@@ -3,7 +3,8 @@ for the `vine import finn` tests: nodes in FINN's fpgadataflow domains with
 FINN's attribute names, weights as (MW, MH) initializers and thresholds as
 (channels, steps) initializers, FINN data types in quantization annotations.
 
-  make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, cnv_block.onnx, residual.onnx
+  make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, cnv_block.onnx, dw_block.onnx,
+                                 residual.onnx
 
 - tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
   finn-examples' folding, a width converter where fc0's 16-bit stream meets
@@ -14,6 +15,8 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
 - cnv_block: FMPadding -> sliding window -> MVAU (UINT8 in, INT2 weights,
   UINT2 out) -> max pool -> window -> MVAU without activation -> a
   Thresholding with INT4 output, ActVal -1 and three thresholds;
+- dw_block: FMPadding -> depthwise window -> VVAU (INT4 weights, UINT4
+  thresholds) -> FIFO -> 1x1 MVAU, a MobileNet-like pair;
 - residual: a stream duplicated into a 1x1 conv MVAU and a shortcut FIFO,
   added and re-thresholded.
 Weights and thresholds are drawn from a fixed seed; thresholds spread over
@@ -139,6 +142,22 @@ def cnv_block(path):
     g.save(path, "global_in", [1, 8, 8, 3], "UINT8", x, [1, 2, 2, 8], "cnv_block")
 
 
+def dw_block(path):
+    g = Graph(14)
+    x = g.node("FMPadding_rtl", ["global_in"], domain=RTL, ImgDim=[6, 6], Padding=[1, 1, 1, 1], NumChannels=8, SIMD=2,
+               inputDataType="UINT4", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=8, IFMDim=[8, 8],
+               OFMDim=[6, 6], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=1)
+    w = g.init("VVAU_hls_0_weights", g.rng.integers(-8, 8, size=(8, 1, 3, 3)), "INT4")  # FINN's (C, 1, k, k)
+    thr = g.thresholds("VVAU_hls_0_thresholds", 8, 15, -60, 60)
+    x = g.node("VVAU_hls", [x, w, thr], PE=2, SIMD=1, Dim=[6, 6], Channels=8, Kernel=[3, 3], inputDataType="UINT4",
+               weightDataType="INT4", outputDataType="UINT4", ActVal=0, noActivation=0, mem_mode="internal_embedded")
+    x = g.fifo(x, 8, dtype="UINT4")
+    x = g.mvau(x, 8, 16, 4, 4, "UINT4", "INT2", "UINT2", vectors=(1, 6, 6), thr=(-40, 40))
+    g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 16], "dw_block")
+
+
 def residual(path):
     g = Graph(13)
     a, b = g.node("DuplicateStreams_hls", ["global_in"], outputs=2, NumChannels=8, PE=2, inputDataType="UINT2",
@@ -157,7 +176,7 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name, build in [("tfc", tfc), ("tfc_unfolded", lambda p: tfc(p, unfolded=True)), ("cnv_block", cnv_block),
-                        ("residual", residual)]:
+                        ("dw_block", dw_block), ("residual", residual)]:
         build(os.path.join(out, name + ".onnx"))
 
 

@@ -50,8 +50,8 @@ CASES = [
     # (model, what to do, strings the message must hold)
     ("residual", lambda m: append_node(m, "LabelSelect_hls", "finn.custom_op.fpgadataflow.hls", K=1),
      ["LabelSelect_hls_0", "op_type", "LabelSelect_hls", "supported:", "MVAU"]),
-    ("residual", lambda m: append_node(m, "VVAU_hls", "finn.custom_op.fpgadataflow.hls"),
-     ["VVAU_hls_0", "op_type", "supported:"]),
+    ("residual", lambda m: append_node(m, "Pool_hls", "finn.custom_op.fpgadataflow.hls"),
+     ["Pool_hls_0", "op_type", "Pool_hls", "supported:"]),
     ("residual", lambda m: set_attr(m, "MVAU_hls_0", "mem_mode", "external"),
      ["MVAU_hls_0", "mem_mode", "external", "supported:", "internal_decoupled"]),
     ("residual", lambda m: set_attr(m, "MVAU_hls_0", "weightDataType", "UINT2"),

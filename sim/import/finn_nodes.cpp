@@ -304,7 +304,16 @@ class Translator {
       throw ImportError(n.name, n.op_type, "domain", "'" + n.domain + "'",
                         "finn.custom_op.fpgadataflow[.hls|.rtl] (a FINN dataflow partition, after "
                         "SpecializeLayers or with the older fpgadataflow nodes)");
-    switch (op_of(n)) {
+    // Vine times every stage kind with one model, written from FINN's HLS
+    // templates; an _rtl node's own template timing is not modelled yet, so
+    // say so (the arithmetic is the same). StreamingFIFO_rtl is FINN's
+    // shift-register FIFO, which Vine's `shift` style is.
+    const Op op = op_of(n);
+    if (n.op_type.size() > 4 && n.op_type.compare(n.op_type.size() - 4, 4, "_rtl") == 0 && op != Op::kFifo &&
+        op != Op::kUnsupported)
+      d_.notes.push_back(n.name + ": an _rtl node, timed by Vine's model of FINN's HLS " + base_op(n.op_type) +
+                         " (the RTL template's own timing is not modelled yet)");
+    switch (op) {
       case Op::kFifo: return pass_fifo(n);
       case Op::kDwc: return pass_dwc(n);
       case Op::kSwg: case Op::kFmPadding: return pass_window(n);

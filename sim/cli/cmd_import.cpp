@@ -32,7 +32,8 @@ int cmd_import(const Args& all_args) {
 
   po::options_description opts(
       "vine import finn MODEL.onnx -o OUTDIR [options] [--run [vine run options]]: a FINN dataflow model (its "
-      "MVAU, Thresholding, window, pool, add, width-converter and FIFO nodes with their weights and thresholds) "
+      "MVAU, VVAU, Thresholding, padding, window, max pool, add, duplicate, width-converter and FIFO nodes with their "
+      "weights and thresholds; docs/coming-from-finn.md) "
       "as a Vine network, design and .npy sidecars; --run simulates the design at once, and every option after it "
       "is `vine run`'s");
   opts.add_options()("help,h", "show this help")("output,o", po::value<std::string>(), "folder to write into (created)")(

@@ -49,8 +49,12 @@ class Graph:
         self.nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain, backend="fpgadataflow", **attrs))
         return outs[0] if outputs == 1 else outs
 
-    def init(self, name, array, finn_type):
-        self.inits.append(numpy_helper.from_array(array.astype(np.float32), name))
+    def init(self, name, array, finn_type, typed_fields=False):
+        if typed_fields:  # int32_data instead of raw bytes: the other encoding ONNX allows
+            self.inits.append(helper.make_tensor(name, TensorProto.INT32, array.shape, array.astype(np.int32).ravel(),
+                                                 raw=False))
+        else:
+            self.inits.append(numpy_helper.from_array(array.astype(np.float32), name))
         self.types[name] = finn_type
         return name
 
@@ -62,9 +66,9 @@ class Graph:
             w = self.rng.integers(-(2 ** (b - 1)), 2 ** (b - 1), size=(mw, mh))
         return self.init(name, w, finn_type)
 
-    def thresholds(self, name, channels, steps, lo, hi):
+    def thresholds(self, name, channels, steps, lo, hi, typed_fields=False):
         t = np.sort(self.rng.integers(lo, hi + 1, size=(channels, steps)), axis=1)
-        return self.init(name, t, "INT32")
+        return self.init(name, t, "INT32", typed_fields)
 
     def mvau(self, x, mw, mh, simd, pe, idt, wdt, odt, vectors=(1,), act=True, xnor=0, act_val=0, thr=None, domain=HLS):
         op = "MVAU_hls" if domain == HLS else "MVAU_rtl"
@@ -166,7 +170,7 @@ def residual(path):
     b = g.fifo(b, 32)
     x = g.node("AddStreams_hls", [a, b], NumChannels=8, PE=2, inputDataTypes=["UINT2", "UINT2"],
                numInputVectors=[1, 4, 4])
-    thr = g.thresholds("Thresholding_hls_0_thresholds", 8, 3, 0, 6)
+    thr = g.thresholds("Thresholding_hls_0_thresholds", 8, 3, 0, 6, typed_fields=True)
     x = g.node("Thresholding_hls", [x, thr], NumChannels=8, PE=2, numSteps=3, inputDataType="UINT3",
                weightDataType="INT32", outputDataType="UINT2", ActVal=0, numInputVectors=[1, 4, 4])
     g.save(path, "global_in", [1, 4, 4, 8], "UINT2", x, [1, 4, 4, 8], "residual")

@@ -1,7 +1,7 @@
 """`vine import finn` checked against an independent numpy evaluation.
 
-  check_import.py VINE MODEL.onnx WORKDIR [--config JSON] [--frames N]
-                  [--same-cycles-as DESIGN.yaml]
+  check_import.py VINE MODEL.onnx WORKDIR [--config JSON] [--frames N] [--prefixes]
+                  [--same-cycles-as DESIGN.yaml [--design-has TEXT]...]
 
 Draws N seeded input frames of the model's input type, evaluates the ONNX
 model's own nodes with finn_eval.py, imports and runs the model with
@@ -88,6 +88,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--same-cycles-as")
     ap.add_argument("--prefixes", action="store_true", help="also check the model cut after each compute node")
+    ap.add_argument("--design-has", action="append", default=[],
+                    help="text the imported design.yaml must hold (e.g. a FIFO entry)")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     if a.prefixes:
@@ -138,7 +140,11 @@ def check(a, model_path, workdir, same_cycles_as):
     print(f"ok: {os.path.basename(model_path)}: {a.frames} frames, {got.size} output codes equal the numpy evaluation "
           f"({len(np.unique(want_codes))} distinct codes)")
 
-    if same_cycles_as:
+    if same_cycles_as:  # the whole model's check (prefixes have none)
+        design = open(os.path.join(out_dir, "design.yaml")).read()
+        for text in a.design_has:
+            if text not in design:
+                fail(f"the imported design has no '{text}':\n{design}")
         keys = ["frame_last_out_cycles", "latency_cycles", "single_frame_latency_cycles", "cycles_total"]
         mine = vine_json([a.vine, "-q", "run", os.path.join(out_dir, "design.yaml"), "-n", str(a.frames),
                           "--timing-only", "--json", "-"])

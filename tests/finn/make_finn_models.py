@@ -3,12 +3,14 @@ for the `vine import finn` tests: nodes in FINN's fpgadataflow domains with
 FINN's attribute names, weights as (MW, MH) initializers and thresholds as
 (channels, steps) initializers, FINN data types in quantization annotations.
 
-  make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, cnv_block.onnx, dw_block.onnx,
-                                 residual.onnx
+  make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, tfc_fifo_after_dwc.onnx,
+                                 cnv_block.onnx, dw_block.onnx, residual.onnx
 
 - tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
   finn-examples' folding, a width converter where fc0's 16-bit stream meets
   fc1's 8-bit input, depth-2 FIFOs), the last layer raw popcounts;
+- tfc_fifo_after_dwc: the same with fc0's FIFO after the converter, where
+  the stream is 8 bits wide, instead of before it;
 - tfc_unfolded: the same behind a Thresholding that binarises a UINT8
   image, every PE and SIMD 1: what finn-examples' TFC folding config (in
   ../shared/data/finn) applies to;
@@ -98,7 +100,7 @@ class Graph:
         onnx.save(m, path)
 
 
-def tfc(path, unfolded=False):
+def tfc(path, unfolded=False, fifo_after_dwc=False):
     g = Graph(11)
     fold = [(784, 64, 49, 16), (64, 64, 8, 8), (64, 64, 8, 8), (64, 10, 8, 10)]
     x, in_type = "global_in", "BINARY"
@@ -117,10 +119,14 @@ def tfc(path, unfolded=False):
         x = g.mvau(x, mw, mh, simd, pe, "BINARY", "BINARY", "UINT7" if last else "BINARY", xnor=1, act=not last,
                    thr=(half - 8, half + 8))
         if not last and not unfolded:
-            x = g.fifo(x, 2, dtype="BINARY")
-            if pe != fold[i + 1][2]:  # fc0's PE 16 feeds fc1's SIMD 8
+            dwc = pe != fold[i + 1][2]  # fc0's PE 16 feeds fc1's SIMD 8
+            if not (dwc and fifo_after_dwc):
+                x = g.fifo(x, 2, dtype="BINARY")
+            if dwc:
                 x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=pe, outWidth=fold[i + 1][2],
                            dataType="BINARY")
+                if fifo_after_dwc:
+                    x = g.fifo(x, 2, dtype="BINARY")
     g.save(path, "global_in", [1, 784], in_type, x, [1, 10], "tfc_w1a1")
 
 
@@ -179,7 +185,8 @@ def residual(path):
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, build in [("tfc", tfc), ("tfc_unfolded", lambda p: tfc(p, unfolded=True)), ("cnv_block", cnv_block),
+    for name, build in [("tfc", tfc), ("tfc_unfolded", lambda p: tfc(p, unfolded=True)),
+                        ("tfc_fifo_after_dwc", lambda p: tfc(p, fifo_after_dwc=True)), ("cnv_block", cnv_block),
                         ("dw_block", dw_block), ("residual", residual)]:
         build(os.path.join(out, name + ".onnx"))
 

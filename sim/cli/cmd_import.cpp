@@ -11,6 +11,9 @@ namespace vine::cli {
 
 int cmd_import(const Args& args) {
   static const std::map<std::string, std::pair<std::function<int(const Args&)>, const char*>> kinds{
+      {"finn",
+       {cmd_import_finn,
+        "MODEL.onnx -o OUTDIR [--config JSON] [--run ...]: a FINN dataflow model as a Vine network and design"}},
       {"finn-config",
        {cmd_import_finn_config, "CONFIG.json DESIGN -o OUT.yaml: a FINN folding config applied to a Vine design"}},
   };

@@ -24,6 +24,7 @@ int cmd_dse(const Args& args);
 int cmd_partition(const Args& args);
 int cmd_export(const Args& args);
 int cmd_import(const Args& args);
-int cmd_import_finn_config(const Args& args);  // `vine import finn-config`, one kind of cmd_import
+int cmd_import_finn(const Args& args);         // `vine import finn`, one kind of cmd_import
+int cmd_import_finn_config(const Args& args);  // `vine import finn-config`, another
 
 }  // namespace vine::cli

@@ -47,7 +47,9 @@ const std::map<std::string, Subcommand>& subcommands() {
         "a design split over a cluster's boards for the least interval, links included, exactly"}},
       {"export", {vine::cli::cmd_export, "a design in another toolflow's format: export finn (FINN's folding config)"}},
       {"import",
-       {vine::cli::cmd_import, "another toolflow's files into Vine: import finn-config (a FINN folding config on a design)"}},
+       {vine::cli::cmd_import,
+        "other toolflows' files into Vine: import finn (a FINN dataflow ONNX model, its weights; --run), "
+        "import finn-config (a FINN folding config on a design)"}},
       {"fifo-size",
        {vine::cli::cmd_fifo_size,
         "the least FIFO depths that keep a design's interval, checked by simulation; FINN's config"}},

@@ -261,4 +261,12 @@ void write_npy_int64(std::ostream& out, const std::vector<int64_t>& shape, const
   write_npy(out, "<i8", 8, shape, values);
 }
 
+void write_npy_narrowest(std::ostream& out, const std::vector<int64_t>& shape, const std::vector<int64_t>& values) {
+  int bytes = 1;
+  for (int64_t v : values)
+    while (bytes < 8 && (v < -(int64_t{1} << (8 * bytes - 1)) || v >= (int64_t{1} << (8 * bytes - 1)))) bytes *= 2;
+  static const char* const descr[] = {"", "|i1", "<i2", "", "<i4", "", "", "", "<i8"};
+  write_npy(out, descr[bytes], bytes, shape, values);
+}
+
 }  // namespace vine::data

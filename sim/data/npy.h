@@ -46,5 +46,8 @@ NpyArray read_npy(std::istream& in, const std::string& name);
 void write_npy_int32(std::ostream& out, const std::vector<int64_t>& shape, const std::vector<int32_t>& values);
 // The same for int64 (thresholds).
 void write_npy_int64(std::ostream& out, const std::vector<int64_t>& shape, const std::vector<int64_t>& values);
+// The narrowest of int8, int16, int32, int64 that holds every value (weights
+// of a few bits take one byte each).
+void write_npy_narrowest(std::ostream& out, const std::vector<int64_t>& shape, const std::vector<int64_t>& values);
 
 }  // namespace vine::data

@@ -1,0 +1,901 @@
+#include "sim/import/finn_nodes.h"
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "sim/explore/finn_fifo_style.h"
+#include "sim/import/finn_datatype.h"
+#include "sim/import/import_error.h"
+
+namespace vine::import {
+
+namespace {
+
+// The FINN operator a node is, whatever its _hls/_rtl variant or older
+// _Batch name.
+enum class Op { kMvau, kVvau, kThresholding, kDwc, kFifo, kSwg, kFmPadding, kMaxPool, kAdd, kDuplicate, kUnsupported };
+
+const char* kSupportedOps =
+    "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD 1), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
+    "ConvolutionInputGenerator, FMPadding (before a ConvolutionInputGenerator), StreamingMaxPool, AddStreams, "
+    "DuplicateStreams, each as FINN's _hls or _rtl variant";
+
+std::string base_op(const std::string& op_type) {
+  std::string b = op_type;
+  for (const char* suffix : {"_hls", "_rtl", "_Batch"})
+    if (b.size() > std::strlen(suffix) && b.compare(b.size() - std::strlen(suffix), std::string::npos, suffix) == 0)
+      b.resize(b.size() - std::strlen(suffix));
+  return b;
+}
+
+Op op_of(const OnnxNode& n) {
+  const std::string b = base_op(n.op_type);
+  if (b == "MVAU" || b == "MatrixVectorActivation") return Op::kMvau;
+  if (b == "VVAU" || b == "VectorVectorActivation") return Op::kVvau;
+  if (b == "Thresholding") return Op::kThresholding;
+  if (b == "StreamingDataWidthConverter") return Op::kDwc;
+  if (b == "StreamingFIFO") return Op::kFifo;
+  if (b == "ConvolutionInputGenerator" || b == "ConvolutionInputGenerator1D") return Op::kSwg;
+  if (b == "FMPadding") return Op::kFmPadding;
+  if (b == "StreamingMaxPool") return Op::kMaxPool;
+  if (b == "AddStreams") return Op::kAdd;
+  if (b == "DuplicateStreams") return Op::kDuplicate;
+  return Op::kUnsupported;
+}
+
+// Attribute access that names the node and attribute when one is missing or
+// of the wrong kind.
+struct Attrs {
+  const OnnxNode& n;
+  [[noreturn]] void fail(const std::string& a, const std::string& value, const std::string& supported) const {
+    // Attributes are named as such; tensors ("weights 'W' [r, c]") and the
+    // node's place in the graph ("position", "input") as they are.
+    const bool attribute = a.find(' ') == std::string::npos && a != "position" && a != "input" && a != "inputs" &&
+                           a != "consumer";
+    throw ImportError(n.name, n.op_type, (attribute ? "attribute " : "") + a, value, supported);
+  }
+  const OnnxAttribute* find(const std::string& a) const {
+    auto it = n.attributes.find(a);
+    return it == n.attributes.end() ? nullptr : &it->second;
+  }
+  int64_t i(const std::string& a) const {
+    const OnnxAttribute* p = find(a);
+    if (!p) fail(a, "(missing)", "an integer attribute, which FINN always sets on this node");
+    if (p->kind != OnnxAttribute::Kind::kInt) fail(a, p->text(), "an integer");
+    return p->i;
+  }
+  int64_t i(const std::string& a, int64_t dflt) const { return find(a) ? i(a) : dflt; }
+  std::string s(const std::string& a) const {
+    const OnnxAttribute* p = find(a);
+    if (!p) fail(a, "(missing)", "a string attribute, which FINN always sets on this node");
+    if (p->kind != OnnxAttribute::Kind::kString) fail(a, p->text(), "a string");
+    return p->s;
+  }
+  std::string s(const std::string& a, const std::string& dflt) const { return find(a) ? s(a) : dflt; }
+  std::vector<int64_t> ints(const std::string& a, std::vector<int64_t> dflt = {}) const {
+    const OnnxAttribute* p = find(a);
+    if (!p) {
+      if (dflt.empty()) fail(a, "(missing)", "a list of integers, which FINN always sets on this node");
+      return dflt;
+    }
+    if (p->kind == OnnxAttribute::Kind::kInt) return {p->i};
+    if (p->kind != OnnxAttribute::Kind::kInts) fail(a, p->text(), "a list of integers");
+    return p->ints;
+  }
+  // A square [k, k] (or k) attribute.
+  int square(const std::string& a) const {
+    const auto v = ints(a);
+    if (v.empty() || v.size() > 2 || (v.size() == 2 && v[0] != v[1]) || v[0] < 1)
+      fail(a, find(a)->text(), "a square [k, k] with k >= 1 (Vine's windows, strides and images are square)");
+    return int(v[0]);
+  }
+  FinnDataType dtype(const std::string& a) const {
+    const std::string name = s(a);
+    auto t = parse_finn_datatype(name);
+    if (!t) fail(a, name, "BIPOLAR, BINARY, TERNARY, INTn, UINTn");
+    return *t;
+  }
+};
+
+struct Pending {  // a window-side node waiting for the MVAU it feeds
+  const OnnxNode* node = nullptr;
+  std::vector<const OnnxNode*> fifos_after;
+};
+
+// What a tensor of the FINN graph is to Vine: the output of a Vine layer
+// (or the network input), seen through the FIFOs, converter and window-side
+// nodes that lie between it and its consumer.
+struct Stream {
+  std::string layer;  // Vine layer name, or "input"
+  ir::Shape shape;
+  ir::ActivationType type;
+  std::string finn_type;  // FINN's name of the values' type
+  std::vector<const OnnxNode*> fifos;   // StreamingFIFO nodes on the edge
+  std::vector<bool> fifo_after_dwc;
+  const OnnxNode* dwc = nullptr;
+  std::vector<Pending> pending;         // FMPadding, ConvolutionInputGenerator
+  const OnnxNode* producer = nullptr;   // the FINN node of that layer which writes it
+  bool accumulator = false;             // raw sums (noActivation, AddStreams): Vine types them itself
+};
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::ostringstream o;
+  o << '(';
+  for (size_t k = 0; k < s.size(); ++k) o << (k ? ", " : "") << s[k];
+  o << (s.size() == 1 ? ",)" : ")");
+  return o.str();
+}
+
+class Translator {
+ public:
+  explicit Translator(const OnnxModel& m) : m_(m) {
+    for (size_t k = 0; k < m.nodes.size(); ++k)
+      for (const auto& in : m.nodes[k].inputs) consumers_[in].push_back(k);
+  }
+
+  ImportedDesign run() {
+    if (m_.inputs.size() != 1)
+      throw ImportError(m_.path + ": " + std::to_string(m_.inputs.size()) +
+                        " graph inputs; supported: one (a FINN dataflow partition)");
+    if (m_.outputs.size() != 1)
+      throw ImportError(m_.path + ": " + std::to_string(m_.outputs.size()) +
+                        " graph outputs; supported: one (a FINN dataflow partition)");
+    d_.name = m_.graph_name;
+    add_graph_input();
+    for (const auto& n : m_.nodes) translate(n);
+    finish_output();
+    return std::move(d_);
+  }
+
+ private:
+  const OnnxModel& m_;
+  ImportedDesign d_;
+  std::map<std::string, std::vector<size_t>> consumers_;
+  std::map<std::string, Stream> streams_;
+  std::map<std::string, ir::ActivationType> layer_types_;
+
+  // Whether the compute node that finally reads `tensor` (through FIFOs,
+  // converters, windows, padding, duplication) is an XNOR-popcount MVAU,
+  // which reads FINN's BINARY 0/1 as -1/+1.
+  bool read_as_bipolar(const std::string& tensor, int depth = 0) const {
+    auto it = consumers_.find(tensor);
+    if (it == consumers_.end() || depth > 64) return false;
+    for (size_t k : it->second) {
+      const OnnxNode& n = m_.nodes[k];
+      switch (op_of(n)) {
+        case Op::kMvau: case Op::kVvau:
+          if (Attrs{n}.i("binaryXnorMode", 0) == 1) return true;
+          break;
+        case Op::kFifo: case Op::kDwc: case Op::kSwg: case Op::kFmPadding: case Op::kDuplicate:
+          for (const auto& o : n.outputs)
+            if (read_as_bipolar(o, depth + 1)) return true;
+          break;
+        default: break;
+      }
+    }
+    return false;
+  }
+
+  ir::ActivationType vine_type(const OnnxNode& n, const std::string& attr, const FinnDataType& t, bool as_bipolar) {
+    auto v = vine_activation(t, as_bipolar);
+    if (!v) Attrs{n}.fail(attr, t.name, "BIPOLAR, BINARY, TERNARY, INT2..INT16, UINT1..UINT16 activations");
+    return *v;
+  }
+
+  void add_graph_input() {
+    const OnnxValueInfo& in = m_.inputs[0];
+    Stream s;
+    s.layer = "input";
+    const auto& sh = in.shape;
+    if (sh.size() == 2 && sh[0] == 1 && sh[1] > 0) {
+      s.shape = {1, 1, int(sh[1])};
+    } else if (sh.size() == 4 && sh[0] == 1 && sh[1] > 0 && sh[2] > 0 && sh[3] > 0) {
+      s.shape = {int(sh[1]), int(sh[2]), int(sh[3])};  // FINN's dataflow graphs are NHWC
+    } else {
+      throw ImportError(m_.path + ": graph input '" + in.name + "' of shape " + shape_text(sh) +
+                        "; supported: (1, N) or (1, H, W, C), batch 1, NHWC");
+    }
+    // The type: FINN's annotation, or what the first node reading it declares.
+    std::string name;
+    if (auto it = m_.finn_datatypes.find(in.name); it != m_.finn_datatypes.end()) name = it->second;
+    auto t = parse_finn_datatype(name);
+    if (!t)
+      throw ImportError(m_.path + ": graph input '" + in.name + "' has FINN data type '" + name +
+                        "' (quantization_annotation finn_datatype); supported: BIPOLAR, BINARY, TERNARY, INTn, UINTn");
+    auto v = vine_activation(*t, read_as_bipolar(in.name));
+    if (!v)
+      throw ImportError(m_.path + ": graph input '" + in.name + "' of type " + name +
+                        "; supported: BIPOLAR, BINARY, TERNARY, INT2..INT16, UINT1..UINT16");
+    s.type = *v;
+    s.finn_type = name;
+    d_.input_shape = s.shape;
+    d_.input_type = s.type;
+    streams_[in.name] = s;
+  }
+
+  const Stream& stream_in(const OnnxNode& n, size_t port) {
+    if (port >= n.inputs.size())
+      throw ImportError(n.name, n.op_type, "input " + std::to_string(port), "(missing)", "a streamed input");
+    auto it = streams_.find(n.inputs[port]);
+    if (it == streams_.end())
+      throw ImportError(n.name, n.op_type, "input '" + n.inputs[port] + "'",
+                        "not produced by an earlier dataflow node nor the graph input",
+                        "nodes in topological order, fed by the graph input or an earlier node");
+    return it->second;
+  }
+
+  void set_out(const OnnxNode& n, Stream s) {
+    if (n.outputs.empty()) throw ImportError(n.name, n.op_type, "outputs", "none", "one output");
+    if (s.layer == n.name) s.producer = &n;
+    streams_[n.outputs[0]] = std::move(s);
+  }
+
+  // A stream read as a layer's input: its edge FIFO (and the window-side
+  // nodes, which only a conv may have) become the design's.
+  void connect(const OnnxNode& consumer, const Stream& s, const std::string& layer, bool window_allowed,
+               size_t port = 0) {
+    if (!window_allowed && !s.pending.empty())
+      throw ImportError(s.pending.back().node->name, s.pending.back().node->op_type, "consumer",
+                        "'" + consumer.name + "' (" + consumer.op_type + ")",
+                        "a ConvolutionInputGenerator and FMPadding feeding an MVAU");
+    if (s.fifos.size() > 1)
+      throw ImportError(s.fifos[1]->name, s.fifos[1]->op_type, "position",
+                        "a second StreamingFIFO between '" + s.layer + "' and '" + consumer.name + "' (after '" +
+                            s.fifos[0]->name + "')",
+                        "one StreamingFIFO per edge between two compute nodes (Vine models one FIFO per edge)");
+    if (s.fifos.size() == 1) {
+      d_.fifos.push_back(fifo(*s.fifos[0], s.layer, layer, s.fifo_after_dwc[0] ? dwc_out_bits(*s.dwc) : 0));
+    } else if (int depth = fifo_depth_attributes(consumer, s, port); depth > 0) {
+      ImportedFifo f;
+      f.from = s.layer;
+      f.to = layer;
+      f.depth = depth;
+      f.memory_style = depth > explore::kFinnMaxShiftRegisterDepth;
+      f.finn_node = "inFIFODepths/outFIFODepths of " + (s.producer ? s.producer->name + " and " : "") + consumer.name;
+      d_.fifos.push_back(f);
+    }
+  }
+
+  // A model without StreamingFIFO nodes on an edge: the depth FINN's
+  // InsertFIFO would build there from the producer's outFIFODepths and the
+  // consumer's inFIFODepths (the larger; its style by FINN's rule,
+  // finn_fifo_style.h). 0 when neither names one.
+  int fifo_depth_attributes(const OnnxNode& consumer, const Stream& s, size_t port) const {
+    int64_t depth = 0;
+    const auto in = Attrs{consumer}.ints("inFIFODepths", {0});
+    if (port < in.size()) depth = std::max(depth, in[port]);
+    if (s.producer) {
+      const auto out = Attrs{*s.producer}.ints("outFIFODepths", {0});
+      if (!out.empty()) depth = std::max(depth, out[0]);
+    }
+    return int(depth);
+  }
+
+  int dwc_out_bits(const OnnxNode& dwc) { return int(Attrs{dwc}.i("outWidth")); }
+
+  ImportedFifo fifo(const OnnxNode& n, const std::string& from, const std::string& to, int bits) {
+    Attrs a{n};
+    ImportedFifo f;
+    f.from = from;
+    f.to = to;
+    f.finn_node = n.name;
+    f.bits = bits;
+    const int64_t depth = a.i("depth");
+    if (depth < 1 || depth > (1 << 24)) a.fail("depth", std::to_string(depth), "1 .. 16777216");
+    f.depth = int(depth);
+    const std::string style = a.s("impl_style", "rtl");
+    if (style == "rtl") {
+      f.memory_style = false;
+    } else if (style == "vivado") {
+      f.memory_style = true;
+    } else {
+      a.fail("impl_style", style, "rtl (shift-register FIFO: Vine's `shift`) or vivado (AXI-Stream FIFO in memory: "
+                                  "Vine's `memory`)");
+    }
+    return f;
+  }
+
+  void translate(const OnnxNode& n) {
+    if (n.domain.rfind("finn.custom_op.fpgadataflow", 0) != 0)
+      throw ImportError(n.name, n.op_type, "domain", "'" + n.domain + "'",
+                        "finn.custom_op.fpgadataflow[.hls|.rtl] (a FINN dataflow partition, after "
+                        "SpecializeLayers or with the older fpgadataflow nodes)");
+    // Vine times every stage kind with one model, written from FINN's HLS
+    // templates; an _rtl node's own template timing is not modelled yet, so
+    // say so (the arithmetic is the same). StreamingFIFO_rtl is FINN's
+    // shift-register FIFO, which Vine's `shift` style is.
+    const Op op = op_of(n);
+    if (n.op_type.size() > 4 && n.op_type.compare(n.op_type.size() - 4, 4, "_rtl") == 0 && op != Op::kFifo &&
+        op != Op::kUnsupported)
+      d_.notes.push_back(n.name + ": an _rtl node, timed by Vine's model of FINN's HLS " + base_op(n.op_type) +
+                         " (the RTL template's own timing is not modelled yet)");
+    switch (op) {
+      case Op::kFifo: return pass_fifo(n);
+      case Op::kDwc: return pass_dwc(n);
+      case Op::kSwg: case Op::kFmPadding: return pass_window(n);
+      case Op::kDuplicate: return pass_duplicate(n);
+      case Op::kMvau: return mvau(n);
+      case Op::kVvau: return vvau(n);
+      case Op::kThresholding: return thresholding(n);
+      case Op::kMaxPool: return maxpool(n);
+      case Op::kAdd: return add(n);
+      case Op::kUnsupported: break;
+    }
+    throw ImportError(n.name, n.op_type, "op_type", n.op_type, kSupportedOps);
+  }
+
+  void pass_fifo(const OnnxNode& n) {
+    Stream s = stream_in(n, 0);
+    fifo(n, "", "", 0);  // checks the attributes now, where the node is named
+    if (s.pending.empty()) {
+      s.fifos.push_back(&n);
+      s.fifo_after_dwc.push_back(s.dwc != nullptr);
+    } else {
+      s.pending.back().fifos_after.push_back(&n);
+    }
+    set_out(n, std::move(s));
+  }
+
+  void pass_dwc(const OnnxNode& n) {
+    Stream s = stream_in(n, 0);
+    Attrs a{n};
+    if (!s.pending.empty())
+      a.fail("position", "after '" + s.pending.back().node->name + "'",
+             "a converter between compute layers (inside a padding/window/MVAU chain Vine's widths are fixed)");
+    if (s.dwc) a.fail("position", "after the converter '" + s.dwc->name + "'", "one converter per edge");
+    const int64_t in_bits = a.i("inWidth"), out_bits = a.i("outWidth");
+    const int64_t elem = s.type.bits;
+    if (!s.accumulator && (in_bits % elem || out_bits % elem))
+      a.fail("inWidth/outWidth", std::to_string(in_bits) + "/" + std::to_string(out_bits),
+             "multiples of the stream's element width, " + std::to_string(elem) + " bits");
+    s.dwc = &n;
+    set_out(n, std::move(s));
+  }
+
+  void pass_window(const OnnxNode& n) {
+    Stream s = stream_in(n, 0);
+    Attrs a{n};
+    const bool is_pad = op_of(n) == Op::kFmPadding;
+    if (is_pad && !s.pending.empty())
+      a.fail("position", "after '" + s.pending.back().node->name + "'", "an FMPadding right before a ConvolutionInputGenerator");
+    if (!is_pad && !s.pending.empty() && op_of(*s.pending.back().node) != Op::kFmPadding)
+      a.fail("position", "after '" + s.pending.back().node->name + "'", "one ConvolutionInputGenerator per MVAU");
+    s.pending.push_back({&n, {}});
+    set_out(n, std::move(s));
+  }
+
+  void pass_duplicate(const OnnxNode& n) {
+    const Stream& s = stream_in(n, 0);
+    Attrs a{n};
+    if (!s.fifos.empty())
+      a.fail("input", "fed through the StreamingFIFO '" + s.fifos[0]->name + "'",
+             "DuplicateStreams read straight from its producer (Vine puts a FIFO on each of the copies' edges, "
+             "none before the duplicator)");
+    if (!s.pending.empty() || s.dwc)
+      a.fail("input", "fed through '" + (s.dwc ? s.dwc->name : s.pending.back().node->name) + "'",
+             "DuplicateStreams read straight from its producer");
+    for (const auto& o : n.outputs) streams_[o] = s;
+  }
+
+  // The Vine layer's input stream type must be what the FINN node declares.
+  void check_input_type(const OnnxNode& n, const Stream& s, const std::string& attr, const FinnDataType& t) {
+    if (s.accumulator) return;  // FINN's accumulator type and Vine's exact bound may differ in width, not in values
+    const ir::ActivationType want = vine_type(n, attr, t, s.type.kind == ir::ActivationKind::kBipolar &&
+                                                           t.kind == FinnDataType::Kind::kBinary);
+    if (!(want == s.type))
+      Attrs{n}.fail(attr, t.name, "the type its input stream carries, " + s.finn_type + " (from '" + s.layer + "')");
+  }
+
+  // FINN's thresholds of a layer with C channels as Vine's (C, steps).
+  ParameterArray thresholds(const OnnxNode& n, const std::string& tensor, int channels, const FinnDataType& out,
+                            const ir::ActivationType& vout, int64_t act_val) {
+    Attrs a{n};
+    auto it = m_.initializers.find(tensor);
+    if (it == m_.initializers.end())
+      a.fail("input '" + tensor + "'", "not an initializer", "the thresholds as an initializer (C, steps) or (1, steps)");
+    const OnnxTensor& t = it->second;
+    if (t.shape.size() != 2 || (t.shape[0] != channels && t.shape[0] != 1) || t.shape[1] < 1)
+      a.fail("thresholds '" + tensor + "' shape", shape_text(t.shape),
+             "(" + std::to_string(channels) + ", steps) or (1, steps), steps >= 1");
+    const int64_t n_thr = t.shape[1];
+    int64_t steps, pre;
+    if (vout.kind == ir::ActivationKind::kBipolar) {
+      // FINN: BIPOLAR out = 2 x count - 1; BINARY (read as bipolar) = count + ActVal.
+      steps = 1;
+      pre = 0;
+      if (n_thr != 1) a.fail("thresholds '" + tensor + "' steps", std::to_string(n_thr), "1 for a " + out.name + " output");
+      if (out.kind == FinnDataType::Kind::kBinary && act_val != 0)
+        a.fail("ActVal", std::to_string(act_val), "0 for a BINARY output read as bipolar");
+    } else {
+      // FINN: out = count + ActVal; Vine: code = count + (signed ? -2^(b-1) : 0).
+      // Thresholds every accumulator reaches make up a higher ActVal, and
+      // ones none reaches fill the steps FINN leaves out: both exact.
+      steps = (int64_t{1} << vout.bits) - 1;
+      pre = act_val - (vout.kind == ir::ActivationKind::kSigned ? -(int64_t{1} << (vout.bits - 1)) : 0);
+      if (pre < 0 || pre + n_thr > steps)
+        a.fail("ActVal", std::to_string(act_val) + " with " + std::to_string(n_thr) + " thresholds",
+               "an ActVal and a number of thresholds whose codes stay within " + out.name + " (" +
+                   std::to_string(vout.min_value()) + " .. " + std::to_string(vout.max_value()) + ")");
+    }
+    ParameterArray p;
+    p.shape = {channels, steps};
+    for (int c = 0; c < channels; ++c) {
+      for (int64_t k = 0; k < pre; ++k) p.values.push_back(std::numeric_limits<int32_t>::min());
+      for (int64_t k = 0; k < n_thr; ++k) {
+        const double v = t.values[size_t((t.shape[0] == 1 ? 0 : c) * n_thr + k)];
+        // acc >= T for an integer acc is acc >= ceil(T): exact.
+        const double ce = std::ceil(v);
+        if (!std::isfinite(v) || ce < std::numeric_limits<int32_t>::min() || ce > std::numeric_limits<int32_t>::max())
+          a.fail("thresholds '" + tensor + "' [" + std::to_string(c) + ", " + std::to_string(k) + "]",
+                 std::to_string(v), "a finite threshold within int32 (Vine's accumulators are 32-bit)");
+        p.values.push_back(int64_t(ce));
+      }
+      for (int64_t k = pre + n_thr; k < steps; ++k) p.values.push_back(std::numeric_limits<int32_t>::max());
+    }
+    if (pre > 0 || pre + n_thr < steps)
+      d_.notes.push_back(n.name + ": " + std::to_string(n_thr) + " thresholds and ActVal " + std::to_string(act_val) +
+                         " written as Vine's " + std::to_string(steps) + " steps (" + std::to_string(pre) +
+                         " always reached, " + std::to_string(steps - pre - n_thr) + " never)");
+    return p;
+  }
+
+  static std::string weight_memory(Attrs& a) {
+    const std::string rs = a.s("ram_style", "auto");
+    if (rs == "block") return "bram";
+    if (rs == "distributed") return "lutram";
+    if (rs == "ultra") return "uram";
+    if (rs == "auto") return "";
+    a.fail("ram_style", rs, "auto, block, distributed, ultra");
+  }
+
+  void mvau(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    ImportedLayer l;
+    l.name = n.name;
+    const int64_t mw = a.i("MW"), mh = a.i("MH"), pe = a.i("PE"), simd = a.i("SIMD");
+    if (mw < 1) a.fail("MW", std::to_string(mw), ">= 1");
+    if (mh < 1) a.fail("MH", std::to_string(mh), ">= 1");
+    if (pe < 1 || mh % pe) a.fail("PE", std::to_string(pe), "a divisor of MH = " + std::to_string(mh));
+    if (simd < 1 || mw % simd) a.fail("SIMD", std::to_string(simd), "a divisor of MW = " + std::to_string(mw));
+    const std::string mem_mode = a.s("mem_mode", "internal_decoupled");
+    if (mem_mode != "internal_decoupled" && mem_mode != "internal_embedded" && mem_mode != "const" &&
+        mem_mode != "decoupled")
+      a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip; Vine simulates no "
+                                   "external weight streamer)");
+    if (a.i("runtime_writeable_weights", 0) != 0)
+      d_.notes.push_back(n.name + ": runtime_writeable_weights = 1 has no effect on a Vine run (its weights are the "
+                                  "initializer's)");
+    const bool xnor = a.i("binaryXnorMode", 0) == 1;
+    if (a.find("binaryXnorMode") && !xnor && a.i("binaryXnorMode") != 0)
+      a.fail("binaryXnorMode", std::to_string(a.i("binaryXnorMode")), "0 or 1");
+    const int64_t no_act = a.i("noActivation", 0);
+    if (no_act != 0 && no_act != 1) a.fail("noActivation", std::to_string(no_act), "0 or 1");
+    const FinnDataType in_t = a.dtype("inputDataType"), w_t = a.dtype("weightDataType");
+    check_input_type(n, s, "inputDataType", in_t);
+    if (xnor && (in_t.kind != FinnDataType::Kind::kBinary || w_t.kind != FinnDataType::Kind::kBinary))
+      a.fail("binaryXnorMode", "1 with " + in_t.name + " inputs and " + w_t.name + " weights",
+             "binaryXnorMode = 1 with BINARY inputs and weights (FINN's XNOR-popcount)");
+
+    // Geometry: one vector (fc), or one per output pixel of a conv.
+    const auto niv = a.ints("numInputVectors", {1});
+    int64_t vectors = 1;
+    for (int64_t v : niv) vectors *= v;
+    const Pending* pad = nullptr;
+    const Pending* swg = nullptr;
+    for (const auto& p : s.pending) (op_of(*p.node) == Op::kFmPadding ? pad : swg) = &p;
+    if (pad && !swg)
+      a.fail("input", "an FMPadding ('" + pad->node->name + "') without a ConvolutionInputGenerator",
+             "FMPadding -> ConvolutionInputGenerator -> MVAU");
+    ir::Shape in = s.shape;
+    if (swg) {
+      conv_window(n, l, s, pad ? pad->node : nullptr, *swg->node, mw, simd);
+    } else if (vectors == 1) {
+      if (in.elements() != mw)
+        a.fail("MW", std::to_string(mw), "the elements of its input, " + std::to_string(in.elements()) + " (" +
+                                             std::to_string(in.h) + " x " + std::to_string(in.w) + " x " +
+                                             std::to_string(in.c) + ")");
+      l.kind = ir::LayerKind::kFc;
+    } else {
+      // Over H x W vectors without a window: FINN's 1x1 stride-1 convolution.
+      if (niv.size() != 3 || niv[1] != in.h || niv[2] != in.w || mw != in.c)
+        a.fail("numInputVectors", a.find("numInputVectors")->text(),
+               "[1] (fc) or [1, H, W] = [1, " + std::to_string(in.h) + ", " + std::to_string(in.w) +
+                   "] with MW = C = " + std::to_string(in.c) + " (1x1 conv), or a ConvolutionInputGenerator before it");
+      l.kind = ir::LayerKind::kConv;
+      l.kernel = 1;
+      l.stride = 1;
+    }
+    l.out_channels = int(mh);
+    l.pe = int(pe);
+    l.simd = int(simd);
+    l.has_simd = true;
+    l.weight_memory = weight_memory(a);
+    l.weights = weight_type(n, w_t, xnor);
+    l.weights_values = weights(n, mw, mh, w_t, xnor);
+    if (l.kind == ir::LayerKind::kConv)  // the same values, (MH, ky, kx, C): the window's order
+      l.weights_values->shape = {mh, l.kernel, l.kernel, mw / (int64_t{l.kernel} * l.kernel)};
+    for (const auto& p : s.pending) l.finn_nodes.push_back(p.node->name);
+    l.finn_nodes.push_back(n.name);
+
+    Stream out;
+    out.layer = l.name;
+    out.shape = l.kind == ir::LayerKind::kFc ? ir::Shape{1, 1, int(mh)} : ir::Shape{out_h_, out_w_, int(mh)};
+    if (l.kind == ir::LayerKind::kConv && !swg) out.shape = {in.h, in.w, int(mh)};
+    if (no_act == 1) {
+      l.output.kind = ir::OutputKind::kAccumulator;
+      // Vine's accumulator type is FINN-R's exact bound; FINN's outputDataType
+      // is the accumulator type FINN chose, whose values are the same sums.
+      out.finn_type = a.s("outputDataType");
+      out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
+      out.accumulator = true;
+    } else {
+      const FinnDataType o_t = a.dtype("outputDataType");
+      const ir::ActivationType vo = vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar ||
+                                                                         read_as_bipolar(n.outputs.at(0)));
+      if (n.inputs.size() < 3) a.fail("inputs", std::to_string(n.inputs.size()), "3 (input, weights, thresholds) when noActivation = 0");
+      l.output.kind = ir::OutputKind::kThreshold;
+      l.output.type = vo;
+      l.thresholds = thresholds(n, n.inputs[2], int(mh), o_t, vo, a.i("ActVal", 0));
+      out.type = vo;
+      out.finn_type = o_t.name;
+    }
+    l.inputs = {s.layer};
+    connect(n, s, l.name, true);
+    internal_fifos(l.name, s);
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+
+  // A VVAU after a depthwise window: Vine's dwconv, whose VVAU reads one
+  // kernel position per beat (SIMD 1) with PE channels.
+  void vvau(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    ImportedLayer l;
+    l.name = n.name;
+    const int64_t ch = a.i("Channels"), pe = a.i("PE"), simd = a.i("SIMD", 1);
+    const int k = a.square("Kernel");
+    if (ch != s.shape.c) a.fail("Channels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of Channels = " + std::to_string(ch));
+    if (simd != 1)
+      a.fail("SIMD", std::to_string(simd), "1 (Vine's VVAU reads one kernel position per beat; SIMD > 1 is not modelled)");
+    const std::string mem_mode = a.s("mem_mode", "internal_embedded");
+    if (mem_mode != "internal_decoupled" && mem_mode != "internal_embedded")
+      a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip)");
+    if (a.i("binaryXnorMode", 0) != 0) a.fail("binaryXnorMode", std::to_string(a.i("binaryXnorMode")), "0");
+    const FinnDataType in_t = a.dtype("inputDataType"), w_t = a.dtype("weightDataType");
+    check_input_type(n, s, "inputDataType", in_t);
+    if (in_t.kind == FinnDataType::Kind::kBipolar && w_t.kind == FinnDataType::Kind::kBipolar)
+      a.fail("inputDataType/weightDataType", "BIPOLAR/BIPOLAR",
+             "not both bipolar (FINN's VVAU then counts agreements as (dot + k*k) / 2 in its own way)");
+    const Pending* pad = nullptr;
+    const Pending* swg = nullptr;
+    for (const auto& p : s.pending) (op_of(*p.node) == Op::kFmPadding ? pad : swg) = &p;
+    if (!swg) a.fail("input", "not from a ConvolutionInputGenerator", "a depthwise ConvolutionInputGenerator before it");
+    conv_window(n, l, s, pad ? pad->node : nullptr, *swg->node, 0, pe, true);
+    if (l.kernel != k) a.fail("Kernel", std::to_string(k), "the window's " + std::to_string(l.kernel));
+    const auto dim = a.ints("Dim");
+    if (dim.size() != 2 || dim[0] != out_h_ || dim[1] != out_w_)
+      a.fail("Dim", a.find("Dim")->text(), "the window's output, [" + std::to_string(out_h_) + ", " + std::to_string(out_w_) + "]");
+    l.out_channels = int(ch);
+    l.pe = int(pe);
+    l.weight_memory = weight_memory(a);
+    l.weights = weight_type(n, w_t, false);
+    // FINN's (Channels, 1, k, k) initializer is Vine's (channels, k, k).
+    auto it = n.inputs.size() > 1 ? m_.initializers.find(n.inputs[1]) : m_.initializers.end();
+    if (it == m_.initializers.end()) a.fail("inputs", "no weights initializer", "input, weights[, thresholds]");
+    const OnnxTensor& w = it->second;
+    if (w.shape != std::vector<int64_t>{ch, 1, k, k})
+      a.fail("weights '" + n.inputs[1] + "' shape", shape_text(w.shape),
+             "(Channels, 1, k, k) = (" + std::to_string(ch) + ", 1, " + std::to_string(k) + ", " + std::to_string(k) + ")");
+    ParameterArray p;
+    p.shape = {ch, k, k};
+    for (double v : w.values) {
+      const bool ok = v == std::floor(v) && value_fits(w_t, int64_t(v));
+      if (!ok) {
+        std::ostringstream o;
+        o << v;
+        a.fail("weights '" + n.inputs[1] + "' value", o.str(), "a value of weightDataType " + w_t.name);
+      }
+      p.values.push_back(int64_t(v));
+    }
+    l.weights_values = p;
+    for (const auto& q : s.pending) l.finn_nodes.push_back(q.node->name);
+    l.finn_nodes.push_back(n.name);
+    Stream out;
+    out.layer = l.name;
+    out.shape = {out_h_, out_w_, int(ch)};
+    if (a.i("noActivation", 0) == 1) {
+      l.output.kind = ir::OutputKind::kAccumulator;
+      out.finn_type = a.s("outputDataType", "");
+      out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
+      out.accumulator = true;
+    } else {
+      const FinnDataType o_t = a.dtype("outputDataType");
+      const ir::ActivationType vo = vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar ||
+                                                                         read_as_bipolar(n.outputs.at(0)));
+      if (n.inputs.size() < 3) a.fail("inputs", std::to_string(n.inputs.size()), "3 (input, weights, thresholds) when noActivation = 0");
+      l.output.kind = ir::OutputKind::kThreshold;
+      l.output.type = vo;
+      l.thresholds = thresholds(n, n.inputs[2], int(ch), o_t, vo, a.i("ActVal", 0));
+      out.type = vo;
+      out.finn_type = o_t.name;
+    }
+    l.inputs = {s.layer};
+    connect(n, s, l.name, true);
+    internal_fifos(l.name, s, "vvau");
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  static bool value_fits(const FinnDataType& t, int64_t iv) {
+    switch (t.kind) {
+      case FinnDataType::Kind::kBipolar: return iv == -1 || iv == 1;
+      case FinnDataType::Kind::kBinary: return iv == 0 || iv == 1;
+      case FinnDataType::Kind::kTernary: return iv >= -1 && iv <= 1;
+      case FinnDataType::Kind::kInt: return iv >= -(int64_t{1} << (t.bits - 1)) && iv < (int64_t{1} << (t.bits - 1));
+      case FinnDataType::Kind::kUint: return iv >= 0 && iv < (int64_t{1} << t.bits);
+    }
+    return false;
+  }
+
+  // The FIFOs between FMPadding, window and MVAU: streams inside Vine's conv.
+  void internal_fifos(const std::string& layer, const Stream& s, const std::string& unit = "mvau") {
+    for (size_t k = 0; k < s.pending.size(); ++k) {
+      const Pending& p = s.pending[k];
+      if (p.fifos_after.empty()) continue;
+      if (p.fifos_after.size() > 1)
+        Attrs{*p.fifos_after[1]}.fail("position", "a second StreamingFIFO after '" + p.node->name + "'",
+                                      "one StreamingFIFO per stream");
+      const std::string from = layer + (op_of(*p.node) == Op::kFmPadding ? ".pad" : ".swg");
+      const std::string to = layer + (k + 1 < s.pending.size() ? ".swg" : "." + unit);
+      ImportedFifo f = fifo(*p.fifos_after[0], "", "", 0);
+      f.stream = from + "->" + to;
+      d_.fifos.push_back(f);
+    }
+  }
+
+  int out_h_ = 0, out_w_ = 0;
+
+  // The [FMPadding ->] window before an MVAU (a conv) or a VVAU (a dwconv):
+  // `simd` is the channels the window streams per beat (the MVAU's SIMD,
+  // the VVAU's PE); `mw` the MVAU's MW, or 0 for a VVAU.
+  void conv_window(const OnnxNode& mv, ImportedLayer& l, const Stream& s, const OnnxNode* pad, const OnnxNode& swg,
+                   int64_t mw, int64_t simd, bool depthwise = false) {
+    Attrs w{swg};
+    l.kind = depthwise ? ir::LayerKind::kDwConv : ir::LayerKind::kConv;
+    const std::string consumer = depthwise ? "the VVAU's PE, " : "the MVAU's SIMD, ";
+    ir::Shape in = s.shape;
+    if (pad) {
+      Attrs p{*pad};
+      const auto pads = p.ints("Padding");
+      if (pads.size() != 4) p.fail("Padding", p.find("Padding")->text(), "[top, left, bottom, right]");
+      l.pad = {int(pads[0]), int(pads[1]), int(pads[2]), int(pads[3])};
+      if (p.i("SIMD", 1) != simd)
+        p.fail("SIMD", std::to_string(p.i("SIMD", 1)), consumer + std::to_string(simd) +
+                                                           " (Vine's padding streams the conv's SIMD channels per beat)");
+      if (p.i("NumChannels", in.c) != in.c) p.fail("NumChannels", std::to_string(p.i("NumChannels")), std::to_string(in.c));
+      if (s.type.kind == ir::ActivationKind::kBipolar)
+        p.fail("inputDataType", s.finn_type, "a type with a zero (FINN pads with 0, which bipolar codes cannot hold)");
+      in.h += int(pads[0] + pads[2]);
+      in.w += int(pads[1] + pads[3]);
+    }
+    const int k = w.square("ConvKernelDim");
+    const int stride = w.square("Stride");
+    if (w.find("Dilation") && w.square("Dilation") != 1)
+      w.fail("Dilation", w.find("Dilation")->text(), "[1, 1]");
+    if (w.i("depthwise", 0) != (depthwise ? 1 : 0))
+      w.fail("depthwise", std::to_string(w.i("depthwise", 0)),
+             depthwise ? "1 before a VVAU" : "0 before an MVAU (a depthwise window feeds a VVAU)");
+    if (w.i("SIMD") != simd)
+      w.fail("SIMD", std::to_string(w.i("SIMD")), consumer + std::to_string(simd) +
+                                                      " (Vine's window streams its conv's SIMD channels per beat)");
+    if (w.i("IFMChannels") != in.c) w.fail("IFMChannels", std::to_string(w.i("IFMChannels")), std::to_string(in.c));
+    const int ifm = w.square("IFMDim");
+    if (ifm != in.h || in.h != in.w)
+      w.fail("IFMDim", w.find("IFMDim")->text(), "[" + std::to_string(in.h) + ", " + std::to_string(in.w) + "] (its padded input)");
+    const int ofm = (ifm - k) / stride + 1;
+    if (w.square("OFMDim") != ofm) w.fail("OFMDim", w.find("OFMDim")->text(), "[" + std::to_string(ofm) + ", " + std::to_string(ofm) + "]");
+    if (w.i("parallel_window", 0) != 0)
+      d_.notes.push_back(swg.name + ": parallel_window = 1 is timed by Vine's one sliding-window model (FINN's HLS "
+                                    "ConvolutionInputGenerator)");
+    if (!depthwise && mw != int64_t{k} * k * s.shape.c)
+      Attrs{mv}.fail("MW", std::to_string(mw), "k x k x C = " + std::to_string(int64_t{k} * k * s.shape.c) +
+                                                   " for the window '" + swg.name + "'");
+    l.kernel = k;
+    l.stride = stride;
+    out_h_ = out_w_ = ofm;
+  }
+
+  ir::WeightType weight_type(const OnnxNode& n, const FinnDataType& t, bool xnor) {
+    ir::WeightType w;
+    switch (t.kind) {
+      case FinnDataType::Kind::kBipolar: w.arithmetic = ir::WeightArithmetic::kBinary; w.bits = 1; return w;
+      case FinnDataType::Kind::kBinary:
+        if (xnor) {
+          w.arithmetic = ir::WeightArithmetic::kBinary;
+          w.bits = 1;
+          return w;
+        }
+        break;
+      case FinnDataType::Kind::kTernary: w.arithmetic = ir::WeightArithmetic::kTernary; w.bits = 2; return w;
+      case FinnDataType::Kind::kInt:
+        if (t.bits >= 2 && t.bits <= 16) {
+          w.arithmetic = ir::WeightArithmetic::kFixed;
+          w.bits = t.bits;
+          return w;
+        }
+        break;
+      case FinnDataType::Kind::kUint: break;
+    }
+    Attrs{n}.fail("weightDataType", t.name,
+                  "BIPOLAR, TERNARY, INT2..INT16, and BINARY with binaryXnorMode = 1 (Vine's weights are signed: "
+                  "unsigned FINN weights have no Vine weight type of the same width)");
+  }
+
+  // FINN's (MW, MH) weight initializer -- the ONNX MatMul orientation, rows in
+  // the window's (ky, kx, c) order; the PE interleaving and SIMD reversal
+  // FINN applies only when it writes its HLS/RTL memory files -- as Vine's
+  // (MH, MW) values, one row per output channel.
+  ParameterArray weights(const OnnxNode& n, int64_t mw, int64_t mh, const FinnDataType& t, bool xnor) {
+    Attrs a{n};
+    if (n.inputs.size() < 2) a.fail("inputs", std::to_string(n.inputs.size()), "input, weights[, thresholds]");
+    auto it = m_.initializers.find(n.inputs[1]);
+    if (it == m_.initializers.end())
+      a.fail("input '" + n.inputs[1] + "'", "not an initializer", "the weights as an initializer of shape (MW, MH)");
+    const OnnxTensor& w = it->second;
+    if (w.shape != std::vector<int64_t>{mw, mh})
+      a.fail("weights '" + n.inputs[1] + "' shape", shape_text(w.shape),
+             "(MW, MH) = (" + std::to_string(mw) + ", " + std::to_string(mh) + ")");
+    ParameterArray p;
+    p.shape = {mh, mw};
+    p.values.resize(size_t(mw * mh));
+    for (int64_t r = 0; r < mw; ++r)
+      for (int64_t c = 0; c < mh; ++c) {
+        const double v = w.values[size_t(r * mh + c)];
+        bool ok = v == std::floor(v);
+        const int64_t iv = ok ? int64_t(v) : 0;
+        switch (t.kind) {
+          case FinnDataType::Kind::kBipolar: ok = ok && (iv == -1 || iv == 1); break;
+          case FinnDataType::Kind::kBinary: ok = ok && (iv == 0 || iv == 1); break;
+          case FinnDataType::Kind::kTernary: ok = ok && iv >= -1 && iv <= 1; break;
+          case FinnDataType::Kind::kInt:
+            ok = ok && iv >= -(int64_t{1} << (t.bits - 1)) && iv < (int64_t{1} << (t.bits - 1));
+            break;
+          case FinnDataType::Kind::kUint: ok = ok && iv >= 0 && iv < (int64_t{1} << t.bits); break;
+        }
+        if (!ok) {
+          std::ostringstream o;
+          o << v;
+          a.fail("weights '" + n.inputs[1] + "' [" + std::to_string(r) + ", " + std::to_string(c) + "]", o.str(),
+                 "a value of weightDataType " + t.name);
+        }
+        // XNOR mode: FINN's 0/1 weights stand for -1/+1.
+        p.values[size_t(c * mw + r)] = xnor ? 2 * iv - 1 : iv;
+      }
+    return p;
+  }
+
+  void thresholding(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    ImportedLayer l;
+    l.name = n.name;
+    l.finn_nodes = {n.name};
+    l.kind = ir::LayerKind::kThreshold;
+    const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
+    if (ch != s.shape.c) a.fail("NumChannels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(ch));
+    check_input_type(n, s, "inputDataType", a.dtype("inputDataType"));
+    const FinnDataType o_t = a.dtype("outputDataType");
+    const ir::ActivationType vo =
+        vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar || read_as_bipolar(n.outputs.at(0)));
+    if (n.inputs.size() < 2) a.fail("inputs", std::to_string(n.inputs.size()), "input and thresholds");
+    l.output.kind = ir::OutputKind::kThreshold;
+    l.output.type = vo;
+    l.thresholds = thresholds(n, n.inputs[1], int(ch), o_t, vo, a.i("ActVal", 0));
+    l.pe = int(pe);
+    l.inputs = {s.layer};
+    connect(n, s, l.name, false);
+    Stream out;
+    out.layer = l.name;
+    out.shape = s.shape;
+    out.type = vo;
+    out.finn_type = o_t.name;
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  void maxpool(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    ImportedLayer l;
+    l.name = n.name;
+    l.finn_nodes = {n.name};
+    l.kind = ir::LayerKind::kMaxPool;
+    const int k = a.square("PoolDim");
+    const int img = a.square("ImgDim");
+    if (img != s.shape.h || s.shape.h != s.shape.w)
+      a.fail("ImgDim", a.find("ImgDim")->text(), "its input's [" + std::to_string(s.shape.h) + ", " + std::to_string(s.shape.w) + "]");
+    if (img % k) a.fail("PoolDim", std::to_string(k), "a divisor of ImgDim = " + std::to_string(img) + " (Vine's pools take whole windows)");
+    if (a.i("NumChannels") != s.shape.c)
+      a.fail("NumChannels", std::to_string(a.i("NumChannels")), std::to_string(s.shape.c));
+    const int64_t pe = a.i("PE", 1);
+    if (pe < 1 || s.shape.c % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(s.shape.c));
+    check_input_type(n, s, "dataType", a.dtype("dataType"));
+    l.kernel = k;
+    l.stride = k;
+    l.pe = int(pe);
+    l.inputs = {s.layer};
+    connect(n, s, l.name, false);
+    Stream out = s;
+    out.layer = l.name;
+    out.shape = {img / k, img / k, s.shape.c};
+    out.fifos.clear();
+    out.fifo_after_dwc.clear();
+    out.dwc = nullptr;
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  void add(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s0 = stream_in(n, 0), s1 = stream_in(n, 1);
+    ImportedLayer l;
+    l.name = n.name;
+    l.finn_nodes = {n.name};
+    l.kind = ir::LayerKind::kAdd;
+    const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
+    if (s0.shape != s1.shape)
+      a.fail("inputs", "of shapes " + std::to_string(s0.shape.h) + "x" + std::to_string(s0.shape.w) + "x" +
+                           std::to_string(s0.shape.c) + " and " + std::to_string(s1.shape.h) + "x" +
+                           std::to_string(s1.shape.w) + "x" + std::to_string(s1.shape.c),
+             "two inputs of one shape");
+    if (ch != s0.shape.c) a.fail("NumChannels", std::to_string(ch), std::to_string(s0.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(ch));
+    l.output.kind = ir::OutputKind::kAccumulator;
+    l.pe = int(pe);
+    l.inputs = {s0.layer, s1.layer};
+    connect(n, s0, l.name, false);
+    connect(n, s1, l.name, false, 1);
+    Stream out;
+    out.layer = l.name;
+    out.shape = s0.shape;
+    out.finn_type = a.s("outputDataType", "");
+    out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
+    out.accumulator = true;
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  void finish_output() {
+    const std::string& name = m_.outputs[0].name;
+    auto it = streams_.find(name);
+    if (it == streams_.end())
+      throw ImportError(m_.path + ": graph output '" + name + "' is not produced by a dataflow node");
+    const Stream& s = it->second;
+    if (s.layer == "input" || d_.layers.empty()) throw ImportError(m_.path + ": the model computes nothing (no MVAU, Thresholding, pool or add)");
+    if (s.layer != d_.layers.back().name)
+      throw ImportError(m_.path + ": graph output '" + name + "' comes from '" + s.layer +
+                        "', not from the last layer; supported: the last compute node feeds the graph output");
+    if (!s.pending.empty())
+      throw ImportError(s.pending.back().node->name + " (" + s.pending.back().node->op_type +
+                        "): feeds the graph output; supported: a window or padding feeding an MVAU");
+    if (s.fifos.size() > 1)
+      throw ImportError(s.fifos[1]->name + ": a second StreamingFIFO before the graph output; supported: one");
+    if (s.fifos.size() == 1) d_.fifos.push_back(fifo(*s.fifos[0], s.layer, "output", 0));
+    // Every tensor a layer writes must be read: Vine refuses dangling layers.
+  }
+};
+
+}  // namespace
+
+ImportedDesign translate_finn_model(const OnnxModel& m) { return Translator(m).run(); }
+
+}  // namespace vine::import

@@ -1,0 +1,57 @@
+// What `vine import finn` makes of a FINN dataflow model before writing it:
+// Vine layers (with their weights and thresholds as numbers), each layer's
+// folding and memory, and the FIFOs on the layer graph's edges. Written out
+// as a network, a design and .npy sidecars by write_vine.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/ir/network.h"
+
+namespace vine::import {
+
+// A parameter array for a `weights_file:` / `thresholds_file:` sidecar.
+struct ParameterArray {
+  std::vector<int64_t> shape;
+  std::vector<int64_t> values;  // C order
+};
+
+struct ImportedLayer {
+  std::string name;                 // the FINN node's name (the MVAU's for a window + MVAU pair)
+  std::vector<std::string> finn_nodes;  // the FINN nodes it stands for, in stream order
+  ir::LayerKind kind = ir::LayerKind::kFc;
+  std::vector<std::string> inputs;  // Vine layer names, "input" for the network input
+  int kernel = 1, stride = 1;
+  ir::Padding pad;
+  int out_channels = 0;             // conv out_channels, fc out_features
+  std::optional<ir::WeightType> weights;
+  ir::OutputSpec output;            // conv, fc, threshold, add
+  std::optional<ParameterArray> weights_values, thresholds;
+  // Folding and memory.
+  int pe = 1, simd = 1;
+  bool has_simd = false;            // conv, fc
+  std::string weight_memory;        // "" (the design's default), bram, lutram, uram
+};
+
+struct ImportedFifo {
+  std::string from, to;             // Vine layer names, "input" / "output" for the DMAs
+  std::string stream;               // or a stream inside a layer ("conv1.swg->conv1.mvau")
+  std::string finn_node;            // the StreamingFIFO node
+  int depth = 2;
+  bool memory_style = false;
+  int bits = 0;                     // the edge's width when the FIFO sits after a width converter
+};
+
+struct ImportedDesign {
+  std::string name;
+  ir::Shape input_shape;
+  ir::ActivationType input_type;
+  std::vector<ImportedLayer> layers;
+  std::vector<ImportedFifo> fifos;
+  std::vector<std::string> notes;   // what the import decided that a reader should know
+};
+
+}  // namespace vine::import

@@ -1,0 +1,114 @@
+"""`vine import finn` refuses what it cannot translate exactly: exit 1 and a
+message naming the node, the attribute, the value and what is supported.
+
+  check_refusals.py VINE MODELS_DIR WORKDIR
+
+Each case edits one thing of a model make_finn_models.py wrote; the
+unedited model must import (so that the refusal is the edit's).
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+
+def node(m, name):
+    return next(n for n in m.graph.node if n.name == name)
+
+
+def set_attr(m, name, attr, value):
+    n = node(m, name)
+    for a in list(n.attribute):
+        if a.name == attr:
+            n.attribute.remove(a)
+    n.attribute.append(helper.make_attribute(attr, value))
+
+
+def set_init(m, name, fn):
+    for i, t in enumerate(m.graph.initializer):
+        if t.name == name:
+            m.graph.initializer[i].CopyFrom(numpy_helper.from_array(fn(numpy_helper.to_array(t)), name))
+
+
+def append_node(m, op, domain, **attrs):
+    last = m.graph.node[-1]
+    new = helper.make_node(op, [last.output[0]], ["appended_out"], name=op + "_0", domain=domain, **attrs)
+    m.graph.node.append(new)
+    m.graph.output[0].name = "appended_out"
+
+
+def plain_matmul(m):
+    w = m.graph.initializer[0].name
+    m.graph.node.insert(0, helper.make_node("MatMul", ["global_in", w], ["mm_out"], name="MatMul_0"))
+    node(m, "DuplicateStreams_hls_0").input[0] = "mm_out"
+
+
+CASES = [
+    # (model, what to do, strings the message must hold)
+    ("residual", lambda m: append_node(m, "LabelSelect_hls", "finn.custom_op.fpgadataflow.hls", K=1),
+     ["LabelSelect_hls_0", "op_type", "LabelSelect_hls", "supported:", "MVAU"]),
+    ("residual", lambda m: append_node(m, "Pool_hls", "finn.custom_op.fpgadataflow.hls"),
+     ["Pool_hls_0", "op_type", "Pool_hls", "supported:"]),
+    ("residual", lambda m: set_attr(m, "MVAU_hls_0", "mem_mode", "external"),
+     ["MVAU_hls_0", "mem_mode", "external", "supported:", "internal_decoupled"]),
+    ("residual", lambda m: set_attr(m, "MVAU_hls_0", "weightDataType", "UINT2"),
+     ["MVAU_hls_0", "weightDataType", "UINT2", "supported:", "INT2..INT16"]),
+    ("residual", lambda m: set_attr(m, "MVAU_hls_0", "outputDataType", "FLOAT32"),
+     ["MVAU_hls_0", "outputDataType", "FLOAT32", "supported:"]),
+    ("residual", lambda m: set_attr(m, "Thresholding_hls_0", "ActVal", 5),
+     ["Thresholding_hls_0", "ActVal", "5", "supported:", "UINT2"]),
+    ("residual", lambda m: set_attr(m, "MVAU_hls_0", "PE", 3),
+     ["MVAU_hls_0", "PE", "3", "divisor of MH = 8"]),
+    ("residual", lambda m: set_init(m, "MVAU_hls_0_weights", lambda w: (w + 0.5).astype(np.float32)),
+     ["MVAU_hls_0", "MVAU_hls_0_weights", "weightDataType INT2"]),
+    ("residual", lambda m: set_init(m, "MVAU_hls_0_weights", lambda w: np.full_like(w, 2)),
+     ["MVAU_hls_0", "MVAU_hls_0_weights", "= 2", "weightDataType INT2"]),
+    ("residual", lambda m: set_attr(m, "StreamingFIFO_rtl_0", "impl_style", "bram"),
+     ["StreamingFIFO_rtl_0", "impl_style", "bram", "supported:", "vivado"]),
+    ("residual", plain_matmul, ["MatMul_0", "domain", "supported:", "finn.custom_op.fpgadataflow"]),
+    ("cnv_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "Dilation", [2, 2]),
+     ["ConvolutionInputGenerator_rtl_0", "Dilation", "[2, 2]", "supported:", "[1, 1]"]),
+    ("cnv_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "SIMD", 1),
+     ["ConvolutionInputGenerator_rtl_0", "SIMD", "the MVAU's SIMD, 3"]),
+    ("dw_block", lambda m: set_attr(m, "VVAU_hls_0", "SIMD", 3),
+     ["VVAU_hls_0", "SIMD", "3", "supported:", "SIMD > 1 is not modelled"]),
+    ("dw_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "depthwise", 0),
+     ["ConvolutionInputGenerator_rtl_0", "depthwise", "0", "1 before a VVAU"]),
+    ("tfc", lambda m: set_attr(m, "MVAU_hls_1", "binaryXnorMode", 0),
+     ["MVAU_hls_1", "weightDataType", "BINARY", "binaryXnorMode = 1"]),
+]
+
+
+def run(vine, model, out):
+    return subprocess.run([vine, "-q", "import", "finn", model, "-o", out], capture_output=True, text=True)
+
+
+def main():
+    vine, models, work = sys.argv[1:4]
+    os.makedirs(work, exist_ok=True)
+    failures = 0
+    for base in sorted({c[0] for c in CASES}):
+        p = run(vine, os.path.join(models, base + ".onnx"), os.path.join(work, base))
+        if p.returncode != 0:
+            print(f"FAIL: the unedited {base}.onnx does not import:\n{p.stderr}")
+            failures += 1
+    for k, (base, edit, want) in enumerate(CASES):
+        m = onnx.load(os.path.join(models, base + ".onnx"))
+        edit(m)
+        path = os.path.join(work, f"case{k}.onnx")
+        onnx.save(m, path)
+        p = run(vine, path, os.path.join(work, f"case{k}"))
+        missing = [w for w in want if w not in p.stderr]
+        if p.returncode != 1 or missing:
+            print(f"FAIL: case {k} ({base}): exit {p.returncode}, missing {missing} in:\n{p.stderr}")
+            failures += 1
+        else:
+            print(f"ok: case {k}: {p.stderr.strip()}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Builds FINN-style dataflow models with python3-onnx (no FINN, no downloads)
+for the `vine import finn` tests: nodes in FINN's fpgadataflow domains with
+FINN's attribute names, weights as (MW, MH) initializers and thresholds as
+(channels, steps) initializers, FINN data types in quantization annotations.
+
+  make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, tfc_fifo_after_dwc.onnx,
+                                 cnv_block.onnx, dw_block.onnx, residual.onnx
+
+- tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
+  finn-examples' folding, a width converter where fc0's 16-bit stream meets
+  fc1's 8-bit input, depth-2 FIFOs), the last layer raw popcounts;
+- tfc_fifo_after_dwc: the same with fc0's FIFO after the converter, where
+  the stream is 8 bits wide, instead of before it;
+- tfc_unfolded: the same behind a Thresholding that binarises a UINT8
+  image, every PE and SIMD 1: what finn-examples' TFC folding config (in
+  ../shared/data/finn) applies to;
+- cnv_block: FMPadding -> sliding window -> MVAU (UINT8 in, INT2 weights,
+  UINT2 out) -> max pool -> window -> MVAU without activation -> a
+  Thresholding with INT4 output, ActVal -1 and three thresholds;
+- dw_block: FMPadding -> depthwise window -> VVAU (INT4 weights, UINT4
+  thresholds) -> FIFO -> 1x1 MVAU, a MobileNet-like pair;
+- residual: a stream duplicated into a 1x1 conv MVAU and a shortcut FIFO,
+  added and re-thresholded.
+Weights and thresholds are drawn from a fixed seed; thresholds spread over
+the accumulators' likely range so that every output code occurs.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HLS = "finn.custom_op.fpgadataflow.hls"
+RTL = "finn.custom_op.fpgadataflow.rtl"
+
+
+class Graph:
+    def __init__(self, seed):
+        self.nodes, self.inits, self.types = [], [], {}
+        self.rng = np.random.default_rng(seed)
+        self.count = 0
+
+    def tensor(self):
+        self.count += 1
+        return f"t{self.count}"
+
+    def node(self, op, inputs, domain=HLS, outputs=1, **attrs):
+        outs = [self.tensor() for _ in range(outputs)]
+        name = f"{op}_{sum(n.op_type == op for n in self.nodes)}"
+        self.nodes.append(helper.make_node(op, inputs, outs, name=name, domain=domain, backend="fpgadataflow", **attrs))
+        return outs[0] if outputs == 1 else outs
+
+    def init(self, name, array, finn_type, typed_fields=False):
+        if typed_fields:  # int32_data instead of raw bytes: the other encoding ONNX allows
+            self.inits.append(helper.make_tensor(name, TensorProto.INT32, array.shape, array.astype(np.int32).ravel(),
+                                                 raw=False))
+        else:
+            self.inits.append(numpy_helper.from_array(array.astype(np.float32), name))
+        self.types[name] = finn_type
+        return name
+
+    def weights(self, name, mw, mh, finn_type):
+        if finn_type == "BINARY":
+            w = self.rng.integers(0, 2, size=(mw, mh))
+        else:
+            b = int(finn_type[3:])
+            w = self.rng.integers(-(2 ** (b - 1)), 2 ** (b - 1), size=(mw, mh))
+        return self.init(name, w, finn_type)
+
+    def thresholds(self, name, channels, steps, lo, hi, typed_fields=False):
+        t = np.sort(self.rng.integers(lo, hi + 1, size=(channels, steps)), axis=1)
+        return self.init(name, t, "INT32", typed_fields)
+
+    def mvau(self, x, mw, mh, simd, pe, idt, wdt, odt, vectors=(1,), act=True, xnor=0, act_val=0, thr=None, domain=HLS):
+        op = "MVAU_hls" if domain == HLS else "MVAU_rtl"
+        k = sum(n.op_type == op for n in self.nodes)
+        inputs = [x, self.weights(f"{op}_{k}_weights", mw, mh, wdt)]
+        if act:
+            steps = 1 if odt in ("BINARY", "BIPOLAR") else 2 ** int(odt.replace("UINT", "").replace("INT", "")) - 1
+            inputs.append(self.thresholds(f"{op}_{k}_thresholds", mh, steps, *thr))
+        return self.node(op, inputs, domain=domain, MW=mw, MH=mh, SIMD=simd, PE=pe, inputDataType=idt,
+                         weightDataType=wdt, outputDataType=odt, ActVal=act_val, binaryXnorMode=xnor,
+                         noActivation=0 if act else 1, numInputVectors=list(vectors), mem_mode="internal_decoupled",
+                         ram_style="auto")
+
+    def fifo(self, x, depth, style="rtl", dtype="UINT2"):
+        return self.node("StreamingFIFO_rtl", [x], domain=RTL, depth=depth, impl_style=style, dataType=dtype)
+
+    def save(self, path, in_name, in_shape, in_type, out, out_shape, graph_name):
+        g = helper.make_graph(self.nodes, graph_name, [helper.make_tensor_value_info(in_name, TensorProto.FLOAT, in_shape)],
+                              [helper.make_tensor_value_info(out, TensorProto.FLOAT, out_shape)], initializer=self.inits)
+        for t, ft in [(in_name, in_type)] + list(self.types.items()):
+            a = onnx.TensorAnnotation(tensor_name=t)
+            a.quant_parameter_tensor_names.append(onnx.StringStringEntryProto(key="finn_datatype", value=ft))
+            g.quantization_annotation.append(a)
+        opsets = [helper.make_opsetid("", 11), helper.make_opsetid(HLS, 1), helper.make_opsetid(RTL, 1)]
+        m = helper.make_model(g, producer_name="vine tests/finn/make_finn_models.py", opset_imports=opsets)
+        onnx.checker.check_model(m)
+        onnx.save(m, path)
+
+
+def tfc(path, unfolded=False, fifo_after_dwc=False):
+    g = Graph(11)
+    fold = [(784, 64, 49, 16), (64, 64, 8, 8), (64, 64, 8, 8), (64, 10, 8, 10)]
+    x, in_type = "global_in", "BINARY"
+    if unfolded:
+        # As FINN's TFC build has it before its folding config is applied:
+        # the UINT8 image binarised by a Thresholding (one threshold shared
+        # by every pixel), every PE and SIMD 1, no converters or FIFOs yet.
+        fold = [(mw, mh, 1, 1) for mw, mh, _, _ in fold]
+        thr = g.thresholds("Thresholding_rtl_0_thresholds", 1, 1, 100, 150)
+        x = g.node("Thresholding_rtl", [x, thr], domain=RTL, NumChannels=784, PE=1, numSteps=1, inputDataType="UINT8",
+                   weightDataType="UINT8", outputDataType="BINARY", ActVal=0, numInputVectors=[1])
+        in_type = "UINT8"
+    for i, (mw, mh, simd, pe) in enumerate(fold):
+        last = i == len(fold) - 1
+        half = mw // 2
+        x = g.mvau(x, mw, mh, simd, pe, "BINARY", "BINARY", "UINT7" if last else "BINARY", xnor=1, act=not last,
+                   thr=(half - 8, half + 8))
+        if not last and not unfolded:
+            dwc = pe != fold[i + 1][2]  # fc0's PE 16 feeds fc1's SIMD 8
+            if not (dwc and fifo_after_dwc):
+                x = g.fifo(x, 2, dtype="BINARY")
+            if dwc:
+                x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=pe, outWidth=fold[i + 1][2],
+                           dataType="BINARY")
+                if fifo_after_dwc:
+                    x = g.fifo(x, 2, dtype="BINARY")
+    g.save(path, "global_in", [1, 784], in_type, x, [1, 10], "tfc_w1a1")
+
+
+def cnv_block(path):
+    g = Graph(12)
+    x = g.node("FMPadding_hls", ["global_in"], ImgDim=[8, 8], Padding=[1, 1, 1, 1], NumChannels=3, SIMD=3,
+               inputDataType="UINT8", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=3, IFMDim=[10, 10],
+               OFMDim=[8, 8], SIMD=3, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT8", outputDataType="UINT8",
+               depthwise=0)
+    x = g.fifo(x, 16, dtype="UINT8")
+    x = g.mvau(x, 27, 16, 3, 4, "UINT8", "INT2", "UINT2", vectors=(1, 8, 8), thr=(-600, 600))
+    x = g.node("StreamingMaxPool_hls", [x], PoolDim=[2, 2], ImgDim=[8, 8], NumChannels=16, PE=4, dataType="UINT2",
+               CeilMode=0)
+    x = g.fifo(x, 64, style="vivado")
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=16, IFMDim=[4, 4],
+               OFMDim=[2, 2], SIMD=4, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT2", outputDataType="UINT2",
+               depthwise=0)
+    x = g.mvau(x, 144, 8, 4, 2, "UINT2", "INT2", "INT10", vectors=(1, 2, 2), act=False)
+    thr = g.thresholds("Thresholding_hls_0_thresholds", 8, 3, -45, -10)
+    x = g.node("Thresholding_hls", [x, thr], NumChannels=8, PE=2, numSteps=3, inputDataType="INT10",
+               weightDataType="INT32", outputDataType="INT4", ActVal=-1, numInputVectors=[1, 2, 2])
+    g.save(path, "global_in", [1, 8, 8, 3], "UINT8", x, [1, 2, 2, 8], "cnv_block")
+
+
+def dw_block(path):
+    g = Graph(14)
+    x = g.node("FMPadding_rtl", ["global_in"], domain=RTL, ImgDim=[6, 6], Padding=[1, 1, 1, 1], NumChannels=8, SIMD=2,
+               inputDataType="UINT4", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=8, IFMDim=[8, 8],
+               OFMDim=[6, 6], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=1)
+    w = g.init("VVAU_hls_0_weights", g.rng.integers(-8, 8, size=(8, 1, 3, 3)), "INT4")  # FINN's (C, 1, k, k)
+    thr = g.thresholds("VVAU_hls_0_thresholds", 8, 15, -60, 60)
+    x = g.node("VVAU_hls", [x, w, thr], PE=2, SIMD=1, Dim=[6, 6], Channels=8, Kernel=[3, 3], inputDataType="UINT4",
+               weightDataType="INT4", outputDataType="UINT4", ActVal=0, noActivation=0, mem_mode="internal_embedded")
+    x = g.fifo(x, 8, dtype="UINT4")
+    x = g.mvau(x, 8, 16, 4, 4, "UINT4", "INT2", "UINT2", vectors=(1, 6, 6), thr=(-40, 40))
+    g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 16], "dw_block")
+
+
+def residual(path):
+    g = Graph(13)
+    a, b = g.node("DuplicateStreams_hls", ["global_in"], outputs=2, NumChannels=8, PE=2, inputDataType="UINT2",
+                  numInputVectors=[1, 4, 4], NumOutputStreams=2)
+    a = g.mvau(a, 8, 8, 2, 2, "UINT2", "INT2", "UINT2", vectors=(1, 4, 4), thr=(-8, 8))
+    b = g.fifo(b, 32)
+    x = g.node("AddStreams_hls", [a, b], NumChannels=8, PE=2, inputDataTypes=["UINT2", "UINT2"],
+               numInputVectors=[1, 4, 4])
+    thr = g.thresholds("Thresholding_hls_0_thresholds", 8, 3, 0, 6, typed_fields=True)
+    x = g.node("Thresholding_hls", [x, thr], NumChannels=8, PE=2, numSteps=3, inputDataType="UINT3",
+               weightDataType="INT32", outputDataType="UINT2", ActVal=0, numInputVectors=[1, 4, 4])
+    g.save(path, "global_in", [1, 4, 4, 8], "UINT2", x, [1, 4, 4, 8], "residual")
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    for name, build in [("tfc", tfc), ("tfc_unfolded", lambda p: tfc(p, unfolded=True)),
+                        ("tfc_fifo_after_dwc", lambda p: tfc(p, fifo_after_dwc=True)), ("cnv_block", cnv_block),
+                        ("dw_block", dw_block), ("residual", residual)]:
+        build(os.path.join(out, name + ".onnx"))
+
+
+if __name__ == "__main__":
+    main()

@@ -82,17 +82,9 @@ int cmd_dse(const Args& args) {
       "verify", po::value<int>()->default_value(3), "how many of the fastest front points to simulate (timing only)")(
       "clock", po::value<double>()->default_value(0), "clock in MHz for NETWORK DEVICE (0: the device's)")(
       "json", po::value<std::string>(), "also write the result as JSON to FILE; '-': to stdout, and the report to stderr");
-  po::options_description hidden;
-  hidden.add_options()("files", po::value<std::vector<std::string>>(), "");
-  po::positional_options_description pos;
-  pos.add("files", 2);
   po::variables_map vm;
-  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
-  if (vm.count("help")) {
-    print_help(std::cout, opts);
-    return kExitOk;
-  }
-  const std::vector<std::string> files = vm.count("files") ? vm["files"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> files;
+  if (auto done = parse_files_command(args, opts, 2, vm, files)) return *done;
   if (files.empty()) return usage_error("dse", "expected DESIGN, or NETWORK DEVICE", opts);
   explore::DseOptions o;
   o.target_fps = vm["target-fps"].as<double>();

@@ -68,17 +68,9 @@ int cmd_import_finn_config(const Args& args) {
       "FIFO depths and styles) applied to a Vine design by FINN's node names (docs/finn-configs.md)");
   opts.add_options()("help,h", "show this help")("output,o", po::value<std::string>(),
                                                    "write the design with the config applied (Vine YAML; '-': stdout)");
-  po::options_description hidden;
-  hidden.add_options()("files", po::value<std::vector<std::string>>(), "");
-  po::positional_options_description pos;
-  pos.add("files", 2);
   po::variables_map vm;
-  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
-  if (vm.count("help")) {
-    print_help(std::cout, opts);
-    return kExitOk;
-  }
-  const auto files = vm.count("files") ? vm["files"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> files;
+  if (auto done = parse_files_command(args, opts, 2, vm, files)) return *done;
   if (files.size() != 2) return usage_error("import finn-config", "expected CONFIG.json DESIGN", opts);
   if (!vm.count("output")) return usage_error("import finn-config", "missing -o OUT.yaml", opts);
   const std::string path = vm["output"].as<std::string>();

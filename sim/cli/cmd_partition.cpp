@@ -43,17 +43,9 @@ int cmd_partition(const Args& args) {
       "boards", po::value<int>()->default_value(0), "use at most this many boards (0: all of the cluster's)")(
       "output,o", po::value<std::string>(), "write partition.json and the design with the chosen folding here")(
       "json", po::value<std::string>(), "also write the result as JSON to FILE; '-': to stdout, and the report to stderr");
-  po::options_description hidden;
-  hidden.add_options()("files", po::value<std::vector<std::string>>(), "");
-  po::positional_options_description pos;
-  pos.add("files", 2);
   po::variables_map vm;
-  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
-  if (vm.count("help")) {
-    print_help(std::cout, opts);
-    return kExitOk;
-  }
-  const auto files = vm.count("files") ? vm["files"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> files;
+  if (auto done = parse_files_command(args, opts, 2, vm, files)) return *done;
   if (files.size() != 2) return usage_error("partition", "expected DESIGN CLUSTER", opts);
   const int max_boards = vm["boards"].as<int>();
   if (max_boards < 0 || max_boards > 64) return usage_error("partition", "--boards: expected 0 to 64", opts);

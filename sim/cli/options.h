@@ -85,6 +85,25 @@ inline std::optional<int> parse_command(const std::string& cmd, const Args& args
   return std::nullopt;
 }
 
+// The same with up to `most` positional FILE arguments, into `files`.
+inline std::optional<int> parse_files_command(const Args& args,
+                                              const boost::program_options::options_description& visible,
+                                              int most, boost::program_options::variables_map& vm,
+                                              std::vector<std::string>& files) {
+  namespace po = boost::program_options;
+  po::options_description hidden;
+  hidden.add_options()("files", po::value<std::vector<std::string>>(), "");
+  po::positional_options_description pos;
+  pos.add("files", most);
+  if (!parse_options(args, visible, hidden, pos, vm)) return kExitUsage;
+  if (vm.count("help")) {
+    print_help(std::cout, visible);
+    return kExitOk;
+  }
+  files = vm.count("files") ? vm["files"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  return std::nullopt;
+}
+
 // --backend: "cpp" or "rtl" (absent: each layer's `backend` in the design).
 inline std::optional<sim::BackendChoice> parse_backend(const boost::program_options::variables_map& vm) {
   if (!vm.count("backend")) return sim::BackendChoice::kDesign;

@@ -452,6 +452,30 @@ class Translator {
     a.fail("ram_style", rs, "auto, block, distributed, ultra");
   }
 
+  // An MVAU's or VVAU's output: its accumulators (noActivation = 1) or the
+  // thresholds of its third input, for `channels` output channels.
+  void output_stage(const OnnxNode& n, Attrs& a, bool no_activation, int channels, ImportedLayer& l, Stream& out) {
+    if (no_activation) {
+      l.output.kind = ir::OutputKind::kAccumulator;
+      // Vine's accumulator type is FINN-R's exact bound; FINN's outputDataType
+      // is the accumulator type FINN chose, whose values are the same sums.
+      out.finn_type = a.s("outputDataType");
+      out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
+      out.accumulator = true;
+      return;
+    }
+    const FinnDataType o_t = a.dtype("outputDataType");
+    const ir::ActivationType vo = vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar ||
+                                                                       read_as_bipolar(n.outputs.at(0)));
+    if (n.inputs.size() < 3)
+      a.fail("inputs", std::to_string(n.inputs.size()), "3 (input, weights, thresholds) when noActivation = 0");
+    l.output.kind = ir::OutputKind::kThreshold;
+    l.output.type = vo;
+    l.thresholds = thresholds(n, n.inputs[2], channels, o_t, vo, a.i("ActVal", 0));
+    out.type = vo;
+    out.finn_type = o_t.name;
+  }
+
   void mvau(const OnnxNode& n) {
     Attrs a{n};
     const Stream s = stream_in(n, 0);
@@ -526,24 +550,7 @@ class Translator {
     out.layer = l.name;
     out.shape = l.kind == ir::LayerKind::kFc ? ir::Shape{1, 1, int(mh)} : ir::Shape{out_h_, out_w_, int(mh)};
     if (l.kind == ir::LayerKind::kConv && !swg) out.shape = {in.h, in.w, int(mh)};
-    if (no_act == 1) {
-      l.output.kind = ir::OutputKind::kAccumulator;
-      // Vine's accumulator type is FINN-R's exact bound; FINN's outputDataType
-      // is the accumulator type FINN chose, whose values are the same sums.
-      out.finn_type = a.s("outputDataType");
-      out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
-      out.accumulator = true;
-    } else {
-      const FinnDataType o_t = a.dtype("outputDataType");
-      const ir::ActivationType vo = vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar ||
-                                                                         read_as_bipolar(n.outputs.at(0)));
-      if (n.inputs.size() < 3) a.fail("inputs", std::to_string(n.inputs.size()), "3 (input, weights, thresholds) when noActivation = 0");
-      l.output.kind = ir::OutputKind::kThreshold;
-      l.output.type = vo;
-      l.thresholds = thresholds(n, n.inputs[2], int(mh), o_t, vo, a.i("ActVal", 0));
-      out.type = vo;
-      out.finn_type = o_t.name;
-    }
+    output_stage(n, a, no_act == 1, int(mh), l, out);
     l.inputs = {s.layer};
     connect(n, s, l.name, true);
     internal_fifos(l.name, s);
@@ -611,22 +618,7 @@ class Translator {
     Stream out;
     out.layer = l.name;
     out.shape = {out_h_, out_w_, int(ch)};
-    if (a.i("noActivation", 0) == 1) {
-      l.output.kind = ir::OutputKind::kAccumulator;
-      out.finn_type = a.s("outputDataType", "");
-      out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
-      out.accumulator = true;
-    } else {
-      const FinnDataType o_t = a.dtype("outputDataType");
-      const ir::ActivationType vo = vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar ||
-                                                                         read_as_bipolar(n.outputs.at(0)));
-      if (n.inputs.size() < 3) a.fail("inputs", std::to_string(n.inputs.size()), "3 (input, weights, thresholds) when noActivation = 0");
-      l.output.kind = ir::OutputKind::kThreshold;
-      l.output.type = vo;
-      l.thresholds = thresholds(n, n.inputs[2], int(ch), o_t, vo, a.i("ActVal", 0));
-      out.type = vo;
-      out.finn_type = o_t.name;
-    }
+    output_stage(n, a, a.i("noActivation", 0) == 1, int(ch), l, out);
     l.inputs = {s.layer};
     connect(n, s, l.name, true);
     internal_fifos(l.name, s, "vvau");

@@ -38,8 +38,8 @@ std::unique_ptr<FastForward> FastForward::attach(const std::vector<std::unique_p
     const std::string who = "stage " + s->name() + " ";
     if (s->external()) why = who + "is a SystemC thread";
     else if (!s->shared_.empty()) why = who + "shares a port";
-    else if (s->data_) why = who + "computes data (a bit-exact run)";
-    else if (s->record_) why = who + "records its activity for traces";
+    else if (s->data_) why = "a bit-exact run: every frame's data is computed";
+    else if (s->record_) why = "traces record every cycle";
     else if (s->frame_span() <= 0) why = who + "(" + s->kind() + ") does not state its frame span";
     else if (s->last_advance_ >= 0 || !s->queued_frames_.empty()) why = who + "has run already";
     if (!why.empty()) return nullptr;
@@ -48,7 +48,7 @@ std::unique_ptr<FastForward> FastForward::attach(const std::vector<std::unique_p
   std::vector<Link> links;
   for (const auto& f : fifos) {
     if (f->records_times()) {
-      why = "FIFO " + f->name() + " records its stamps for traces";
+      why = "traces record every cycle";
       return nullptr;
     }
     if (!f->producer || !f->consumer) {

@@ -13,6 +13,7 @@ class AddStreams final : public Stage {
  public:
   AddStreams(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, OutputUnit out);
   const char* kind() const override { return "addstreams"; }
+  int64_t frame_span() const override { return words_per_frame_; }
 
  protected:
   bool next_iteration(Iteration& it) override;

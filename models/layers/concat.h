@@ -13,6 +13,11 @@ class Concat final : public Stage {
   // `words_per_pixel[k]`: beats of input k per pixel.
   Concat(std::string name, PipelineTiming t, int frames, int64_t pixels_per_frame, std::vector<int> words_per_pixel);
   const char* kind() const override { return "concat"; }
+  int64_t frame_span() const override {
+    int64_t words = 0;
+    for (int w : per_pixel_) words += w;
+    return pixels_per_frame_ * words;
+  }
 
  protected:
   bool next_iteration(Iteration& it) override;

@@ -38,6 +38,13 @@ void OutputDma::consume(int, const int32_t* beat) {
   frame_.insert(frame_.end(), beat, beat + n);
 }
 
+// The skipped frames leave as the `period` frames before them did, each
+// period `cycles` later; the frames after them are numbered on from there.
+void OutputDma::frames_skipped(int64_t frames, int period, int64_t cycles) {
+  for (std::vector<int64_t>* v : {&first_, &last_})
+    for (int64_t i = 0; i < frames; ++i) v->push_back((*v)[v->size() - size_t(period)] + cycles);
+}
+
 // Called for beat next_ - 1 once its read cycle is known: when the next
 // iteration is asked for (also after the last one).
 void OutputDma::account_beat() {

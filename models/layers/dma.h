@@ -18,9 +18,14 @@ class InputDma final : public Stage {
   const char* kind() const override { return "input_dma"; }
   // Beats per frame: frame f's first beat is the beat f * words_per_frame() it writes.
   int64_t words_per_frame() const { return words_; }
+  int64_t frame_span() const override { return words_; }
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    frames_ += int(frames);
+    return true;
+  }
   void produce(int port, int32_t* beat) override;
 
  private:
@@ -43,9 +48,15 @@ class OutputDma final : public Stage {
   const std::vector<int64_t>& first_beat_cycles() const { return first_; }
   const std::vector<int64_t>& last_beat_cycles() const { return last_; }
   int frames_done() const { return int(last_.size()); }
+  int64_t frame_span() const override { return words_; }
 
  protected:
   bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    frames_ += int(frames);
+    return true;
+  }
+  void frames_skipped(int64_t frames, int period, int64_t cycles) override;
   void consume(int port, const int32_t* beat) override;
 
  private:

@@ -11,6 +11,7 @@ class DuplicateStreams final : public Stage {
  public:
   DuplicateStreams(std::string name, PipelineTiming t, int frames, int64_t words_per_frame);
   const char* kind() const override { return "duplicate"; }
+  int64_t frame_span() const override { return words_per_frame_; }
 
  protected:
   bool next_iteration(Iteration& it) override;

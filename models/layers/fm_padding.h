@@ -19,6 +19,9 @@ class FmPadding final : public Stage {
  public:
   FmPadding(std::string name, PipelineTiming t, int frames, PaddingGeometry g);
   const char* kind() const override { return "fmpadding"; }
+  int64_t frame_span() const override {
+    return int64_t{g_.in_h + g_.top + g_.bottom} * (g_.in_w + g_.left + g_.right) * g_.channel_folds;
+  }
 
  protected:
   bool next_iteration(Iteration& it) override;

@@ -25,6 +25,7 @@ class Mvau final : public Stage {
  public:
   Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::vector<RowBlock> rows, OutputUnit out);
   const char* kind() const override { return "mvau"; }
+  int64_t frame_span() const override { return g_.vectors * nf_count_ * sf_count_; }
 
  protected:
   bool next_iteration(Iteration& it) override;

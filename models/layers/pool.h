@@ -19,6 +19,7 @@ class Pool final : public Stage {
  public:
   Pool(std::string name, PipelineTiming t, int frames, PoolGeometry g);
   const char* kind() const override { return g_.average ? "avgpool" : "maxpool"; }
+  int64_t frame_span() const override { return int64_t{g_.in_h} * g_.in_w * (g_.channels / g_.pe); }
 
  protected:
   bool next_iteration(Iteration& it) override;

@@ -27,6 +27,7 @@ class SlidingWindow final : public Stage {
   SlidingWindow(std::string name, PipelineTiming t, int frames, WindowGeometry g);
   const char* kind() const override { return "swg"; }
   int64_t iterations_per_frame() const { return initial_ + int64_t{g_.out_h} * block_; }
+  int64_t frame_span() const override { return frame_span_; }
 
  protected:
   bool next_iteration(Iteration& it) override;

@@ -12,6 +12,7 @@ class Thresholding final : public Stage {
   Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, int pe,
                OutputUnit out);
   const char* kind() const override { return "threshold"; }
+  int64_t frame_span() const override { return words_per_frame_; }
 
  protected:
   bool next_iteration(Iteration& it) override;

@@ -18,6 +18,7 @@ class Vvau final : public Stage {
   Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
        std::vector<RowBlock> rows, OutputUnit out);
   const char* kind() const override { return "vvau"; }
+  int64_t frame_span() const override { return per_frame_; }
 
  protected:
   bool next_iteration(Iteration& it) override;

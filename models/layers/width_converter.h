@@ -15,6 +15,8 @@ class WidthConverter final : public Stage {
   WidthConverter(std::string name, PipelineTiming t, int frames, int64_t elements_per_frame, int in_elements,
                  int out_elements);
   const char* kind() const override { return "dwc"; }
+  // One iteration per output beat when narrowing, per input beat when widening.
+  int64_t frame_span() const override { return frame_elements_ / (ein_ >= eout_ ? eout_ : ein_); }
 
  protected:
   bool next_iteration(Iteration& it) override;

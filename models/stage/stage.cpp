@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/shared/shared_port.h"
+#include "models/stage/fast_forward.h"
 #include "models/stage/scheduler.h"
 
 namespace vine::models {
@@ -125,6 +126,8 @@ void Stage::activate(Scheduler& sched) {
       state_ = StageState::kDone;
       return;
     }
+    // The frame cut: every advance before index next_cut_ done, none after.
+    if (a >= next_cut_) ffwd_->at_cut(*this, a);
     const uint32_t reads = issue == a ? cur_.reads : 0;
     // P = 0: an iteration reads and writes in one cycle.
     const bool write_now_cur = issue == a && depth == 0;

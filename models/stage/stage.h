@@ -64,6 +64,7 @@ const char* to_string(StageState s);
 class Scheduler;
 class Accelerator;
 class SharedPort;
+class FastForward;
 
 class Stage : public sc_core::sc_module {
  public:
@@ -111,6 +112,12 @@ class Stage : public sc_core::sc_module {
   void set_data(bool on) { data_ = on; }
   void record_activity(bool on) { record_ = on; }
 
+  // The loop indices one frame spans: frame f's iterations have indices
+  // [f * frame_span(), (f + 1) * frame_span()) (a re-entered loop's drain and
+  // entry cycles included). 0: the kind does not say, and the run is not
+  // fast-forwarded (models/stage/fast_forward.h).
+  virtual int64_t frame_span() const { return 0; }
+
   // Runs the pipeline until it blocks or its loop ends. Wakes the stages on
   // the other side of every FIFO it touches through `sched`.
   void activate(Scheduler& sched);
@@ -127,6 +134,7 @@ class Stage : public sc_core::sc_module {
   bool queued = false;  // owned by the scheduler
 
  protected:
+  friend class FastForward;
   // The next iteration (in increasing index order) that reads or writes;
   // false once the loop over all frames is done.
   virtual bool next_iteration(Iteration& it) = 0;
@@ -140,8 +148,13 @@ class Stage : public sc_core::sc_module {
 
   // Lengthens the loop by `frames` frames, its cursors where they are (the
   // base class re-bases the iteration indices). extend_frames(0) asks
-  // whether the kind can; a kind that can overrides it.
+  // whether the kind can; a kind that can overrides it. The fast-forward
+  // shortens a loop with it (frames < 0), its cursors well before the end.
   virtual bool extend_frames(int64_t frames) { return false; }
+  // The fast-forward skipped `frames` frames whose timing repeats the last
+  // `period` frames', each period `cycles` later: a stage that records
+  // per-frame figures extrapolates them (the output DMA's frame cycles).
+  virtual void frames_skipped(int64_t frames, int period, int64_t cycles) {}
 
   // For stages driven from outside (external()): their state and statistics
   // are kept by the subclass.
@@ -191,6 +204,12 @@ class Stage : public sc_core::sc_module {
   const StreamFifo* blocked_on_ = nullptr;
   StageStats stats_;
   std::vector<ActivitySpan> spans_;
+
+  // Fast-forward: the first loop index of the next frame whose cut the
+  // FastForward is told of (never, when it is off), and the stage's number there.
+  FastForward* ffwd_ = nullptr;
+  int64_t next_cut_ = kUnknownCycle;
+  int ffwd_index_ = -1;
 };
 
 }  // namespace vine::models

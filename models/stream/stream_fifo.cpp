@@ -26,6 +26,30 @@ StreamFifo::StreamFifo(const char* basename, std::string name, int depth, int la
       read_cycle_(mask_ + 1),
       data_(carries_data ? (mask_ + 1) * size_t(elements_per_word) : 0) {}
 
+void StreamFifo::keep_stamps(int64_t beats) {
+  if (written_ || read_ || beats <= stamps_kept()) return;
+  mask_ = ring_size(int(beats)) - 1;
+  write_cycle_.assign(mask_ + 1, 0);
+  read_cycle_.assign(mask_ + 1, 0);
+  if (carries_data_) data_.assign((mask_ + 1) * size_t(elems_), 0);
+}
+
+// Beat k's stamps move to beat k + beats: the rings turn by `beats`.
+void StreamFifo::skip(int64_t beats, int64_t cycles) {
+  const size_t n = mask_ + 1, turn = size_t(beats) & mask_;
+  for (auto* ring : {&write_cycle_, &read_cycle_}) {
+    std::rotate(ring->begin(), ring->begin() + std::ptrdiff_t((n - turn) & mask_), ring->end());
+    for (int64_t& c : *ring) c += cycles;
+  }
+  if (carries_data_) {
+    const size_t e = size_t(elems_);
+    std::rotate(data_.begin(), data_.begin() + std::ptrdiff_t(((n - turn) & mask_) * e), data_.end());
+  }
+  written_ += beats;
+  read_ += beats;
+  occupancy_cursor_ += beats;
+}
+
 void StreamFifo::commit_write(int64_t cycle) {
   write_cycle_[size_t(written_) & mask_] = cycle;
   if (record_) times_.push_back({cycle, 0});

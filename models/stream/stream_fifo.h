@@ -77,6 +77,17 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
   // no more than capacity() beats back from the newest.
   int64_t write_cycle_of(int64_t k) const { return write_cycle_[size_t(k) & mask_]; }
   int64_t read_cycle_of(int64_t k) const { return read_cycle_[size_t(k) & mask_]; }
+  // How many beats back the stamps reach: the newest stamps_kept() beats' (a
+  // power of two, at least capacity()).
+  int64_t stamps_kept() const { return int64_t(mask_) + 1; }
+
+  // For the fast-forward (models/stage/fast_forward.h). keep_stamps: before
+  // the run, rings that hold at least `beats` beats' stamps. skip: the FIFO
+  // `beats` beats on, every stamp `cycles` later, as if the beats between had
+  // passed through in the repeating rhythm; peaks stay (a repetition of beats
+  // already counted).
+  void keep_stamps(int64_t beats);
+  void skip(int64_t beats, int64_t cycles);
 
   int occupancy() const {
     return int(written_ - read_);
@@ -91,6 +102,7 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
 
   // Every beat's stamps, when recording for traces.
   void record_times(bool on) { record_ = on; }
+  bool records_times() const { return record_; }
   const std::vector<FifoTimes>& times() const { return times_; }
 
  private:

@@ -181,6 +181,9 @@ int bench_design(const std::string& design_path, const BenchSettings& b, const p
   sim::RunOptions to = o;
   to.frames = timing_frames;
   to.timing_only = true;
+  // The engine's speed: every frame simulated (fast-forwarded frames are not
+  // simulated cycles).
+  to.fast_forward = false;
   std::vector<double> cycles_per_second;
   int64_t timing_cycles = -1;
   measured = 0;

@@ -49,6 +49,9 @@ int cmd_run(const Args& args) {
       "PATTERN[,PATTERN...]: --vcd and --perfetto show only the stages whose names match a glob "
       "(e.g. 'conv1.*'), with the FIFOs they read or write")(
       "timing-only", "skip the arithmetic: the same cycles, no output check")(
+      "no-fast-forward",
+      "simulate every frame of a timing-only run (and of the timing runs that judge the steady "
+      "state), instead of skipping, exactly, the frames whose timing repeats")(
       "list-modules",
       "print the elaborated SystemC hierarchy (modules, stages, streams, ports) and exit")(
       "backend", po::value<std::string>(),
@@ -72,6 +75,7 @@ int cmd_run(const Args& args) {
                                   std::to_string(o.frames), opts);
   o.seed = vm["seed"].as<uint64_t>();
   o.timing_only = vm.count("timing-only") > 0;
+  o.fast_forward = vm.count("no-fast-forward") == 0;
   o.record = vm.count("vcd") || vm.count("perfetto");
   // A run too short for the steady state says how many frames reach it.
   o.find_frames_needed = true;

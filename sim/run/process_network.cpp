@@ -98,6 +98,12 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
     st->record_activity(o.record);
   }
   for (const auto& f : accel_->fifos()) f->record_times(o.record);
+  if (!o.fast_forward)
+    ffwd_off_ = "off (--no-fast-forward)";
+  else if (!o.systemc_stages.empty() || !o.stage_models.empty())
+    ffwd_off_ = "off: stages made outside the stage kinds";
+  else
+    ffwd_ = models::FastForward::attach(accel_->stages(), accel_->fifos(), o.frames, ffwd_off_);
 }
 
 std::unique_ptr<Stage> ProcessNetwork::make_systemc_stage(const ir::StagePlan& s,

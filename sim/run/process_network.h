@@ -12,6 +12,7 @@
 #include "models/accelerator/accelerator.h"
 #include "models/layers/dma.h"
 #include "models/pe/rtl_dot_product.h"
+#include "models/stage/fast_forward.h"
 #include "models/stage/scheduler.h"
 #include "models/systemc/thread_stage.h"
 #include "sim/golden/network_params.h"
@@ -46,6 +47,10 @@ struct ElaborationOptions {
   // Stages (by plan name) whose model the caller provides: a virtual
   // platform's DDR-attached DMAs (platforms/board/vp_board.h).
   std::map<std::string, StageModelFactory> stage_models = {};
+  // Skip the frames of a timing-only run once its timing repeats, exactly
+  // (models/stage/fast_forward.h); only where every stage can take part: no
+  // data, no traces, no shared ports, no SystemC or caller-made stages.
+  bool fast_forward = true;
 };
 
 class ProcessNetwork {
@@ -79,6 +84,14 @@ class ProcessNetwork {
     const models::RtlDotProductUnit* unit;
   };
   const std::vector<RtlUnit>& rtl_units() const { return rtl_units_; }
+  // What the fast-forward skipped (frames_skipped 0: none, or it was off);
+  // why it was off, when it was.
+  models::FastForwardResult fast_forward() const {
+    return ffwd_ ? ffwd_->result() : models::FastForwardResult{};
+  }
+  const std::string& fast_forward_off_reason() const {
+    return ffwd_ ? ffwd_->result().off : ffwd_off_;
+  }
 
  private:
   std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s,
@@ -97,6 +110,8 @@ class ProcessNetwork {
   models::InputDma* input_ = nullptr;
   models::OutputDma* output_ = nullptr;
   std::vector<RtlUnit> rtl_units_;
+  std::unique_ptr<models::FastForward> ffwd_;  // outlives the stages that call it
+  std::string ffwd_off_;
   std::unique_ptr<models::Accelerator> accel_;
 };
 

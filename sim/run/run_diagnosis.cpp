@@ -22,7 +22,11 @@ std::string wait_cycle(const ProcessNetwork& pn) {
     if (!f) continue;
     waits_for[s.get()] = s->state() == StageState::kBlockedOnRead ? f->producer : f->consumer;
   }
-  for (const auto& [start, _] : waits_for) {
+  // Walked from the stages in pipeline order, not in the map's (by address,
+  // which differs from run to run), so that the message is the same each time.
+  for (const auto& st : pn.stages()) {
+    const models::Stage* start = st.get();
+    if (!waits_for.count(start)) continue;
     std::vector<const models::Stage*> path{start};
     std::set<const models::Stage*> seen{start};
     const models::Stage* cur = start;
@@ -49,7 +53,10 @@ std::string wait_cycle(const ProcessNetwork& pn) {
   }
   // No cycle: a chain of waits ends at a stage that is neither blocked nor
   // done (a SystemC module whose thread stopped, say).
-  for (const auto& [start, next] : waits_for) {
+  for (const auto& st : pn.stages()) {
+    const models::Stage* start = st.get();
+    if (!waits_for.count(start)) continue;
+    const models::Stage* next = waits_for[start];
     if (!next || waits_for.count(next) || next->state() == StageState::kDone) continue;
     const models::StreamFifo* f = start->blocked_on();
     return start->name() +

@@ -97,6 +97,14 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
   }
   if (!r.mismatched_frames.empty()) j["mismatched_frames"] = r.mismatched_frames;
   j["frame_last_out_cycles"] = r.frame_last_out_cycles;
+  const RunReport::FastForward& ff = r.fast_forward;
+  const bool skipped = ff.frames_skipped > 0;
+  j["fast_forward"] = {
+      {"frames_skipped", ff.frames_skipped},
+      {"period_frames", skipped ? nlohmann::json(ff.period_frames) : nlohmann::json(nullptr)},
+      {"period_cycles", skipped ? nlohmann::json(ff.period_cycles) : nlohmann::json(nullptr)},
+      {"from_frame", skipped ? nlohmann::json(ff.from_frame) : nlohmann::json(nullptr)},
+      {"off", ff.off.empty() ? nlohmann::json(nullptr) : nlohmann::json(ff.off)}};
 
   auto stage_json = [](const StageReport& s) {
     nlohmann::json sj = {{"name", s.name},
@@ -219,6 +227,20 @@ std::string format_summary(const RunReport& r) {
     << r.bottleneck_cycles << (r.bottleneck_stages.size() > 1 ? " each" : "")
     << " (closed form, as in the estimate)\n";
   if (!r.interval_explanation.empty()) o << "  why        " << r.interval_explanation << "\n";
+  if (r.timing_only) {
+    const RunReport::FastForward& ff = r.fast_forward;
+    o << "  fast-fwd   ";
+    if (ff.frames_skipped > 0)
+      o << ff.frames_skipped << " of " << r.frames
+        << " frames skipped, their figures extrapolated exactly: from frame " << ff.from_frame
+        << " the timing state repeats every " << ff.period_frames << " frame(s), "
+        << ff.period_cycles << " cycles later; " << (r.frames - ff.frames_skipped)
+        << " frames simulated\n";
+    else
+      o << "none: every frame simulated"
+        << (ff.off.empty() ? " (the timing state did not repeat early enough)" : " (" + ff.off + ")")
+        << "\n";
+  }
   if (r.outputs_match_reference)
     o << "  outputs    "
       << (*r.outputs_match_reference ? "match the golden reference, frame by frame"

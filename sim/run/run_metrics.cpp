@@ -94,6 +94,10 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
   for (const auto& u : pn.rtl_units())
     r.rtl_units.push_back({u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles()});
 
+  const models::FastForwardResult ff = pn.fast_forward();
+  r.fast_forward = {ff.frames_skipped, ff.period_frames, ff.period_cycles, ff.from_frame,
+                    pn.fast_forward_off_reason()};
+
   if (!r.finished) {
     const DeadlockDiagnosis dd = diagnose_deadlock(pn, r.frames);
     r.deadlock = dd.message;

@@ -89,6 +89,16 @@ struct RunReport {
     int64_t cycles = 0;
   };
   std::vector<RtlUnitReport> rtl_units;
+  // The fast-forward (models/stage/fast_forward.h): frames not simulated but
+  // extrapolated exactly from a repeating timing state (0: none), the period
+  // found, and why it was off, when it was.
+  struct FastForward {
+    int64_t frames_skipped = 0;
+    int period_frames = 0;
+    int64_t period_cycles = 0;
+    int64_t from_frame = -1;
+    std::string off;
+  } fast_forward;
   std::string deadlock;        // empty, or the diagnosis
   int64_t deadlock_cycle = 0;  // the last cycle in which any stage advanced
 };

@@ -49,6 +49,7 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
   eo.frames = o.frames;
   eo.timing_only = o.timing_only;
   eo.record = o.record;
+  eo.fast_forward = o.fast_forward;
   eo.backend = o.backend;
   eo.host_order = o.host_order;
   eo.host_order_seed = o.host_order_seed;
@@ -100,7 +101,8 @@ FrameStamps Simulation::frame_stamps(int frames) const {
   // (tests/sim/test_simulation.cpp), much faster; co-simulated PEs take their
   // latencies from the RTL, so such a run is repeated as it is.
   const bool rtl = !pn_->rtl_units().empty();
-  const ElaborationOptions eo{frames, !rtl, false, rtl ? o_.backend : BackendChoice::kCpp};
+  ElaborationOptions eo{frames, !rtl, false, rtl ? o_.backend : BackendChoice::kCpp};
+  eo.fast_forward = o_.fast_forward;
   ProcessNetwork pn(d_, eo, rtl ? &golden_->params : nullptr,
                     [this](int frame, std::vector<int32_t>& elems) { elems = input_frame(frame).data; }, {});
   const bool finished = pn.run();

@@ -22,6 +22,10 @@ struct RunOptions {
   uint64_t seed = 1;
   bool timing_only = false;
   bool record = false;          // keep stamps and activity for --vcd / --perfetto
+  // Skip the frames of timing-only runs (this one, when timing-only, and the
+  // timing twins the steady-state judgement runs) once their timing repeats,
+  // exactly (models/stage/fast_forward.h); off: every frame simulated.
+  bool fast_forward = true;
   bool check_reference = true;  // run the golden reference on every output frame (off: bench)
   // Judge the steady state (steady_state.h): runs the design with these
   // frames and with a few more before the run (timing only unless the PEs

@@ -29,6 +29,8 @@
 #include "sim/config/loaders.h"
 #include "sim/estimate/stage_timing.h"
 #include "sim/run/process_network.h"
+#include "sim/run/run_format.h"
+#include "sim/run/simulation.h"
 
 namespace fs = std::filesystem;
 using namespace vine;
@@ -584,6 +586,48 @@ TEST_P(RandomDesignTest, EveryBeatAtTheOraclesCycle) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CycleExact, RandomDesignTest, ::testing::Range(0, kRandomDesigns));
+
+// The fast-forward (models/stage/fast_forward.h) on the random designs: a
+// timing-only run that skips the frames whose timing repeats reports every
+// figure (the whole JSON report but its `fast_forward` field) as a run of
+// every frame does, deadlocks included, for several frame counts; and it does
+// skip on many of them (deep and shallow FIFOs, residual branches, windows).
+TEST(CycleExact, RandomDesignsFastForwardExactly) {
+  constexpr int kDesigns = 60;
+  int skipped_some = 0;
+  for (int i = 0; i < kDesigns; ++i) {
+    const LoadedDesign d = random_design(i);
+    bool skipped = false;
+    for (int frames : {1, 2, 3, 7, 50}) {
+      nlohmann::json report[2];
+      int64_t frames_skipped[2] = {0, 0};
+      for (int ff = 0; ff < 2; ++ff) {
+        sim::RunOptions o;
+        o.frames = frames;
+        o.timing_only = true;
+        o.steady_state = false;
+        o.fast_forward = ff == 1;
+        sim::Simulation s(d.design, o);
+        const sim::RunReport& r = s.run();
+        frames_skipped[ff] = r.fast_forward.frames_skipped;
+        report[ff] = sim::to_json(r, s.estimate());
+        report[ff].erase("fast_forward");
+      }
+      EXPECT_EQ(frames_skipped[0], 0);
+      skipped = skipped || frames_skipped[1] > 0;
+      if (report[0] != report[1]) {
+        std::string first;  // the first differing field, for the message
+        const nlohmann::json patch = nlohmann::json::diff(report[0], report[1]);
+        first = patch.dump().substr(0, 600) + " (JSON patch from the full run's report)";
+        ADD_FAILURE() << "random design " << i << ", " << frames << " frames (" << frames_skipped[1]
+                      << " skipped): " << first << "\n" << describe(d.text);
+      }
+    }
+    skipped_some += skipped ? 1 : 0;
+  }
+  EXPECT_GE(skipped_some, kDesigns / 3) << "the fast-forward skipped frames on too few random designs";
+  std::cout << "fast-forward skipped frames on " << skipped_some << " of " << kDesigns << " random designs\n";
+}
 
 // The random designs exercise what they are meant to: every stage kind,
 // FIFOs of depth 1 and 2, memory-style FIFOs, re-entered windows over several

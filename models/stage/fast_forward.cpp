@@ -1,0 +1,255 @@
+#include "models/stage/fast_forward.h"
+
+#include <algorithm>
+
+namespace vine::models {
+
+namespace {
+
+void add_scaled(StageStats& into, const StageStats& d, int64_t times) {
+  into.busy += times * d.busy;
+  into.stalled_input += times * d.stalled_input;
+  into.stalled_output += times * d.stalled_output;
+  into.stalled_grant += times * d.stalled_grant;
+  for (size_t p = 0; p < into.stalled_on_input.size(); ++p)
+    into.stalled_on_input[p] += times * d.stalled_on_input[p];
+  for (size_t p = 0; p < into.stalled_on_output.size(); ++p)
+    into.stalled_on_output[p] += times * d.stalled_on_output[p];
+}
+
+StageStats difference(const StageStats& a, const StageStats& b) {  // a - b, the counts
+  StageStats d = a;
+  d.busy -= b.busy;
+  d.stalled_input -= b.stalled_input;
+  d.stalled_output -= b.stalled_output;
+  d.stalled_grant -= b.stalled_grant;
+  for (size_t p = 0; p < d.stalled_on_input.size(); ++p) d.stalled_on_input[p] -= b.stalled_on_input[p];
+  for (size_t p = 0; p < d.stalled_on_output.size(); ++p) d.stalled_on_output[p] -= b.stalled_on_output[p];
+  return d;
+}
+
+}  // namespace
+
+std::unique_ptr<FastForward> FastForward::attach(const std::vector<std::unique_ptr<Stage>>& stages,
+                                                 const std::vector<std::unique_ptr<StreamFifo>>& fifos,
+                                                 int64_t frames, std::string& why) {
+  std::vector<Stage*> ss;
+  for (const auto& s : stages) {
+    const std::string who = "stage " + s->name() + " ";
+    if (s->external()) why = who + "is a SystemC thread";
+    else if (!s->shared_.empty()) why = who + "shares a port";
+    else if (s->data_) why = "a bit-exact run: every frame's data is computed";
+    else if (s->record_) why = "traces record every cycle";
+    else if (s->frame_span() <= 0) why = who + "(" + s->kind() + ") does not state its frame span";
+    else if (s->last_advance_ >= 0 || !s->queued_frames_.empty()) why = who + "has run already";
+    if (!why.empty()) return nullptr;
+    ss.push_back(s.get());
+  }
+  std::vector<Link> links;
+  for (const auto& f : fifos) {
+    if (f->records_times()) {
+      why = "traces record every cycle";
+      return nullptr;
+    }
+    if (!f->producer || !f->consumer) {
+      why = "FIFO " + f->name() + " has no stage at one end";
+      return nullptr;
+    }
+    Link l{f.get(), 0, 0, 0, 0};
+    for (size_t i = 0; i < ss.size(); ++i) {
+      if (ss[i] == f->producer) {
+        l.producer = i;
+        const auto& o = ss[i]->outputs();
+        l.out_port = size_t(std::find(o.begin(), o.end(), f.get()) - o.begin());
+      }
+      if (ss[i] == f->consumer) {
+        l.consumer = i;
+        const auto& in = ss[i]->inputs();
+        l.in_port = size_t(std::find(in.begin(), in.end(), f.get()) - in.begin());
+      }
+    }
+    links.push_back(l);
+  }
+  std::unique_ptr<FastForward> ff(new FastForward(ss, links, frames));
+  for (size_t i = 0; i < ss.size(); ++i) {
+    ss[i]->ffwd_ = ff.get();
+    ss[i]->ffwd_index_ = int(i);
+    ss[i]->next_cut_ = ss[i]->frame_span();  // the cut of frame 1 is the first seen
+  }
+  // A producer's writes after its cut still wait on the reads of up to
+  // capacity + (its writes in flight) beats before its consumer's cut: the
+  // stamp rings keep that many.
+  for (const Link& l : links)
+    l.fifo->keep_stamps(int64_t(l.fifo->capacity()) + ss[l.producer]->timing().depth + 2);
+  return ff;
+}
+
+FastForward::FastForward(std::vector<Stage*> stages, std::vector<Link> links, int64_t frames)
+    : stages_(std::move(stages)),
+      links_(std::move(links)),
+      frames_(frames),
+      cuts_(stages_.size()),
+      first_(stages_.size(), 1),
+      latest_(stages_.size(), 0),
+      delta_(stages_.size()),
+      beats_(links_.size(), 0) {}
+
+void FastForward::stop(const char* why) {
+  off_ = true;
+  if (why && result_.frames_skipped == 0) result_.off = why;
+  for (Stage* s : stages_) s->next_cut_ = kUnknownCycle;
+  cuts_.assign(stages_.size(), {});
+}
+
+void FastForward::at_cut(Stage& s, int64_t a) {
+  const int64_t span = s.frame_span();
+  const int64_t frame = a / span;
+  s.next_cut_ = (frame + 1) * span;
+  if (off_) {
+    s.next_cut_ = kUnknownCycle;
+    return;
+  }
+  const size_t i = size_t(s.ffwd_index_);
+  if (frame != latest_[i] + 1) {  // a frame without an advance: not the loop this relies on
+    stop("a stage had a frame without an advance");
+    return;
+  }
+  latest_[i] = frame;
+  // Too late to gain anything: the jump must leave kMarginFrames.
+  if (frame + kMarginFrames + 1 >= frames_) {
+    stop("the timing state did not repeat early enough in the run");
+    return;
+  }
+  cuts_[i].emplace_back();
+  capture(s, cuts_[i].back(), frame * span);
+  for (const auto& w : cuts_[i].back().read_cycles) stamps_held_ += int64_t(w.size());
+  // A bound on the memory the cuts hold (deep FIFOs and stages far ahead).
+  constexpr int64_t kMaxStampsHeld = int64_t{1} << 24;
+  if (stamps_held_ > kMaxStampsHeld) {
+    stop("the cuts would hold more than 2^24 stamps (deep FIFOs)");
+    return;
+  }
+  if (frame != complete_ + 1 || ++passed_next_ < int(stages_.size())) return;
+  // Every stage is past the cut of frame h: compare it with the cuts before,
+  // the shortest period first.
+  const int64_t h = ++complete_;
+  passed_next_ = 0;
+  for (int64_t l : latest_) passed_next_ += l > h ? 1 : 0;
+  for (int p = 1; p <= kMaxPeriod && h - p >= 1; ++p) {
+    int64_t cycles = 0;
+    if (repeats(h - p, p, cycles)) {
+      jump(h - p, p, cycles);
+      return;
+    }
+  }
+  // Later comparisons look back kMaxPeriod frames from h + 1 at the furthest.
+  for (size_t k = 0; k < stages_.size(); ++k)
+    while (first_[k] < h + 1 - kMaxPeriod) {
+      for (const auto& w : cuts_[k].front().read_cycles) stamps_held_ -= int64_t(w.size());
+      cuts_[k].pop_front();
+      ++first_[k];
+    }
+}
+
+void FastForward::capture(const Stage& s, Cut& c, int64_t cut_index) const {
+  c.last_advance = s.last_advance_ - cut_index;
+  c.last_cycle = s.last_cycle_;
+  c.in_flight.clear();
+  for (size_t j = 0; j < s.flight_count_; ++j) {
+    const auto& e = s.in_flight_[(s.flight_head_ + j) % s.in_flight_.size()];
+    c.in_flight.emplace_back(e.due - cut_index, e.writes);
+  }
+  c.have_cur = s.have_cur_;
+  c.cur = s.cur_;
+  c.cur.index -= cut_index;
+  if (!c.have_cur) c.cur = Iteration{};
+  c.loop_done = s.loop_done_;
+  c.stats = s.stats_;
+  const size_t ni = s.in_.size();
+  c.read.resize(ni);
+  c.read_first.resize(ni);
+  c.read_cycles.resize(ni);
+  for (size_t p = 0; p < ni; ++p) {
+    const StreamFifo* f = s.in_[p];
+    const int64_t n = f->read_count(), first = std::max<int64_t>(0, n - f->stamps_kept());
+    c.read[p] = n;
+    c.read_first[p] = first;
+    c.read_cycles[p].resize(size_t(n - first));
+    for (int64_t k = first; k < n; ++k) c.read_cycles[p][size_t(k - first)] = f->read_cycle_of(k);
+  }
+  c.written.resize(s.out_.size());
+  for (size_t p = 0; p < s.out_.size(); ++p) c.written[p] = s.out_[p]->written();
+}
+
+bool FastForward::repeats(int64_t g, int p, int64_t& cycles) {
+  const int64_t d = cut(0, g + p).last_cycle - cut(0, g).last_cycle;
+  if (d <= 0) return false;
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    const Cut &c0 = cut(i, g), &c1 = cut(i, g + p);
+    // The loop's position, identical at every cut by construction: checked all the same.
+    if (c0.loop_done || c1.loop_done || c0.last_advance != c1.last_advance ||
+        c0.in_flight != c1.in_flight || c0.have_cur != c1.have_cur || c0.cur.index != c1.cur.index ||
+        c0.cur.reads != c1.cur.reads || c0.cur.writes != c1.cur.writes)
+      return false;
+    if (c1.last_cycle - c0.last_cycle != d) return false;
+  }
+  for (size_t k = 0; k < links_.size(); ++k) {
+    const Link& l = links_[k];
+    const Cut &p0 = cut(l.producer, g), &p1 = cut(l.producer, g + p);
+    const Cut &q0 = cut(l.consumer, g), &q1 = cut(l.consumer, g + p);
+    const int64_t w0 = p0.written[l.out_port], w1 = p1.written[l.out_port];
+    const int64_t r0 = q0.read[l.in_port], r1 = q1.read[l.in_port];
+    const int64_t beats = r1 - r0;
+    // The consumer's reads after its cut take beats written after the
+    // producer's cut only (w0 <= r0); the producer's writes after its cut
+    // wait on the reads of beats w0 - capacity .. r0 - 1, which must repeat.
+    if (beats <= 0 || w1 - w0 != beats || w0 > r0) return false;
+    const int64_t f0 = q0.read_first[l.in_port], f1 = q1.read_first[l.in_port];
+    const auto &c0 = q0.read_cycles[l.in_port], &c1 = q1.read_cycles[l.in_port];
+    for (int64_t j = w0 - l.fifo->capacity(); j < r0; ++j) {
+      if (j < 0) {  // no such beat: its slot is free from cycle 0, which binds no advance
+        if (j + beats >= 0) return false;
+        continue;
+      }
+      if (j < f0 || j + beats < f1) return false;  // outside the stamps kept
+      if (c1[size_t(j + beats - f1)] != c0[size_t(j - f0)] + d) return false;
+    }
+    beats_[k] = beats;
+  }
+  for (size_t i = 0; i < stages_.size(); ++i) delta_[i] = difference(cut(i, g + p).stats, cut(i, g).stats);
+  cycles = d;
+  return true;
+}
+
+void FastForward::jump(int64_t g, int p, int64_t cycles) {
+  // The frame of each stage's furthest advance or fetched iteration: the
+  // skipped frames must leave it at least kMarginFrames before the end.
+  int64_t frontier = 0;
+  for (Stage* s : stages_) {
+    const int64_t at = std::max(s->last_advance_, s->have_cur_ ? s->cur_.index : int64_t{-1});
+    frontier = std::max(frontier, at / s->frame_span());
+    if (!s->out_.empty() && s->stats_.first_write < 0) {  // its first write would be skipped
+      stop("a stage had not written yet");
+      return;
+    }
+  }
+  const int64_t periods = (frames_ - 1 - kMarginFrames - frontier) / p;
+  if (periods < 1) {
+    stop("the timing state repeated too late in the run");
+    return;
+  }
+  const int64_t frames = periods * p, shift = periods * cycles;
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    Stage& s = *stages_[i];
+    s.last_cycle_ += shift;
+    if (s.stats_.last_write >= 0) s.stats_.last_write += shift;
+    add_scaled(s.stats_, delta_[i], periods);
+    s.extend_frames(-frames);
+    s.frames_skipped(frames, p, cycles);
+  }
+  for (size_t k = 0; k < links_.size(); ++k) links_[k].fifo->skip(periods * beats_[k], shift);
+  result_ = {frames, p, cycles, g, ""};
+  stop();
+}
+
+}  // namespace vine::models

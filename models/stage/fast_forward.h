@@ -1,0 +1,107 @@
+// Exact fast-forward of a timing-only run's steady state.
+//
+// Timing does not depend on data: every advance's cycle is a max-plus
+// function of earlier stamps (stage.h). Each stage's loop repeats frame
+// after frame, so a stage's state at its "frame cut f" (every advance with a
+// loop index below f * frame_span() made, none above) holds, besides loop
+// cursors that are the same at every cut, only cycles: its last advance's
+// and, on each FIFO it reads, the read stamps of the beats its producer's
+// writes after the producer's own cut f still depend on. When every stage's
+// cut g + p state equals its cut g state with every cycle D later (and every
+// FIFO p frames of beats further), every later frame repeats the frame p
+// before it, D cycles later (docs/simulation.md, "Fast-forward", has the
+// proof). Then the run jumps: every stamp moves on by whole periods, each
+// stage's loop is shortened by the frames skipped, the busy and stall counts
+// grow by the periods' counts measured between the two cuts, and the output
+// DMA's frame cycles are extrapolated; the last frames and the drain are
+// then simulated as usual.
+//
+// Each stage records its cut state at every frame; once every stage has
+// passed the cut of frame h, the FastForward compares it with the cuts of
+// frames h - 1 .. h - kMaxPeriod, and drops the cuts no later comparison
+// needs (a stage running ahead keeps its cuts since then). Only stages that state
+// their frame span take part, without data, traces, shared ports or SystemC
+// threads; otherwise attach() declines and the run simulates every frame.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/stage/stage.h"
+#include "models/stream/stream_fifo.h"
+
+namespace vine::models {
+
+struct FastForwardResult {
+  int64_t frames_skipped = 0;  // frames not simulated, their figures extrapolated
+  int period_frames = 0;       // p: the timing repeats every p frames...
+  int64_t period_cycles = 0;   // ...D cycles later
+  int64_t from_frame = -1;     // g: from the cut of frame g on
+  std::string off;             // when it gave up without skipping: why
+};
+
+class FastForward {
+ public:
+  // The longest period looked for, in frames.
+  static constexpr int kMaxPeriod = 4;
+  // Frames each stage still simulates after the jump, beyond the frame it is
+  // in, before the run's end and drain.
+  static constexpr int64_t kMarginFrames = 2;
+
+  // Watches a run of `frames` frames of these stages and FIFOs, before it
+  // starts; null, with the reason in `why`, when some stage cannot take part.
+  static std::unique_ptr<FastForward> attach(const std::vector<std::unique_ptr<Stage>>& stages,
+                                             const std::vector<std::unique_ptr<StreamFifo>>& fifos,
+                                             int64_t frames, std::string& why);
+
+  const FastForwardResult& result() const { return result_; }
+  // Called by stage `s` at each frame cut, about to make advance `a`.
+  void at_cut(Stage& s, int64_t a);
+
+ private:
+  // A stage's state at one cut, indices relative to the cut's.
+  struct Cut {
+    int64_t last_advance = 0, last_cycle = 0;
+    std::vector<std::pair<int64_t, uint32_t>> in_flight;  // due, writes
+    bool have_cur = false, loop_done = false;
+    Iteration cur;
+    StageStats stats;
+    std::vector<int64_t> read, read_first;        // per input: beats read; first beat of the window
+    std::vector<std::vector<int64_t>> read_cycles;  // per input: read stamps of the window
+    std::vector<int64_t> written;                 // per output: beats written
+  };
+  struct Link {  // a FIFO and its ports
+    StreamFifo* fifo;
+    size_t producer, out_port, consumer, in_port;
+  };
+
+  FastForward(std::vector<Stage*> stages, std::vector<Link> links, int64_t frames);
+  void capture(const Stage& s, Cut& c, int64_t cut_index) const;
+  const Cut& cut(size_t stage, int64_t frame) const {
+    return cuts_[stage][size_t(frame - first_[stage])];
+  }
+  // Whether every stage's cut of frame g + p repeats its cut of frame g;
+  // fills the per-period deltas when it does.
+  bool repeats(int64_t g, int p, int64_t& cycles);
+  void jump(int64_t g, int p, int64_t cycles);
+  void stop(const char* why = nullptr);
+
+  std::vector<Stage*> stages_;
+  std::vector<Link> links_;
+  int64_t frames_;
+  std::vector<std::deque<Cut>> cuts_;  // per stage: its cuts kept, from frame first_
+  std::vector<int64_t> first_;
+  std::vector<int64_t> latest_;        // per stage: the last cut seen
+  int64_t complete_ = 0;               // every stage is past the cut of this frame
+  int passed_next_ = 0;                // stages past the cut of frame complete_ + 1
+  int64_t stamps_held_ = 0;            // read stamps in the cuts kept
+  std::vector<StageStats> delta_;       // per stage: one period's counts
+  std::vector<int64_t> beats_;          // per link: one period's beats
+  bool off_ = false;
+  FastForwardResult result_;
+};
+
+}  // namespace vine::models

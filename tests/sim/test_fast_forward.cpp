@@ -1,0 +1,222 @@
+// The fast-forward of timing-only runs (models/stage/fast_forward.h) is
+// exact: a run that skips the frames whose timing repeats reports every
+// figure a run of every frame reports (the whole JSON report but the
+// `fast_forward` field that says what was skipped), on every shipped design
+// and on random ones (tests/sim/test_cycle_exact.cpp has those), for several
+// frame counts, including counts at which it does skip. It skips on CNV,
+// and never in runs with traces or data.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/config/loaders.h"
+#include "sim/run/run_format.h"
+#include "sim/run/simulation.h"
+#include "tests/sim/run_vine.h"
+
+namespace fs = std::filesystem;
+using namespace vine;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kDesigns = fs::path(VINE_SOURCE_DIR) / "configs" / "designs";
+
+// Where two JSON values differ, one path a line (at most `limit`).
+void differences(const json& want, const json& got, const std::string& path,
+                 std::vector<std::string>& out, size_t limit = 12) {
+  if (out.size() >= limit) return;
+  if (want.is_object() && got.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& [k, v] : want.items()) keys.insert(k);
+    for (const auto& [k, v] : got.items()) keys.insert(k);
+    for (const auto& k : keys) {
+      if (!want.contains(k) || !got.contains(k))
+        out.push_back(path + "." + k + (want.contains(k) ? " missing" : " extra"));
+      else
+        differences(want[k], got[k], path + "." + k, out, limit);
+    }
+  } else if (want.is_array() && got.is_array() && want.size() == got.size()) {
+    for (size_t i = 0; i < want.size(); ++i) differences(want[i], got[i], path + "[" + std::to_string(i) + "]", out, limit);
+  } else if (want != got) {
+    out.push_back(path + ": " + want.dump() + " in the full run, " + got.dump() + " fast-forwarded");
+  }
+}
+
+struct TimingRun {
+  json report;
+  sim::RunReport::FastForward ff;
+};
+
+// A timing-only run; `steady`: with the steady-state judgement (its own
+// timing runs, fast-forwarded or not with the run).
+TimingRun run(const ir::Design& d, int frames, bool fast_forward, bool steady = false) {
+  sim::RunOptions o;
+  o.frames = frames;
+  o.timing_only = true;
+  o.fast_forward = fast_forward;
+  o.steady_state = steady;
+  o.backend = sim::BackendChoice::kCpp;
+  sim::Simulation s(d, o);
+  const sim::RunReport& r = s.run();
+  return {sim::to_json(r, s.estimate()), r.fast_forward};
+}
+
+// Compares a fast-forwarded and a full run field by field; returns the frames skipped.
+int64_t expect_same_report(const ir::Design& d, int frames, bool steady = false) {
+  TimingRun fast = run(d, frames, true, steady), full = run(d, frames, false, steady);
+  EXPECT_EQ(full.ff.frames_skipped, 0) << d.name << ": the full run skipped frames";
+  EXPECT_EQ(full.ff.off, "off (--no-fast-forward)");
+  EXPECT_LE(fast.ff.frames_skipped, frames);
+  fast.report.erase("fast_forward");
+  full.report.erase("fast_forward");
+  std::vector<std::string> diffs;
+  differences(full.report, fast.report, "", diffs);
+  std::string text;
+  for (const auto& l : diffs) text += "\n  " + l;
+  EXPECT_TRUE(diffs.empty()) << d.name << ", " << frames << " frames (" << fast.ff.frames_skipped
+                             << " skipped):" << text;
+  return fast.ff.frames_skipped;
+}
+
+// Every shipped design: the frame counts compared, and one at which the
+// fast-forward must skip (its timing state repeats from a frame that deep
+// FIFOs filling slowly put late on some designs; measured with `vine run
+// DESIGN --timing-only --frames 3000 --json -`, field fast_forward.from_frame).
+// Simulating every frame of the large designs is slow: they are compared at
+// fewer and smaller counts, but compared.
+struct ShippedCase {
+  std::vector<int> frames;
+  int skips_at;  // a frame count whose run skips frames; 0: none checked
+};
+const std::map<std::string, ShippedCase>& shipped_cases() {
+  static const std::map<std::string, ShippedCase> cases = {
+      {"default.yaml", {{1, 2, 3, 7, 50}, 700}},
+      {"bnn-pynq/cnv-w1a1-pynq-z1.yaml", {{3, 50}, 0}},  // default.yaml skips at 700
+      {"bnn-pynq/cnv-w1a2-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 320}},
+      {"bnn-pynq/cnv-w2a2-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},
+      {"bnn-pynq/lfc-w1a1-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 600}},
+      {"bnn-pynq/lfc-w1a2-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 600}},
+      {"finn-examples/tfc-w1a1-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},
+      {"cosim/mixed-pow2-fixed-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 0}},
+      {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 12}},
+      {"resnet18/resnet18-mixed-u250.yaml", {{2, 7}, 0}},
+  };
+  return cases;
+}
+
+}  // namespace
+
+// No shipped design is left out: a new one must say how it is compared.
+TEST(FastForward, EveryShippedDesignHasACase) {
+  std::vector<std::string> missing;
+  for (const auto& e : fs::recursive_directory_iterator(kDesigns))
+    if (e.path().extension() == ".yaml") {
+      const std::string rel = fs::relative(e.path(), kDesigns).generic_string();
+      if (!shipped_cases().count(rel)) missing.push_back(rel);
+    }
+  EXPECT_TRUE(missing.empty()) << "add to shipped_cases(): " << missing.front();
+}
+
+class FastForwardShipped : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FastForwardShipped, EveryFieldAsInTheFullRun) {
+  const ShippedCase& c = shipped_cases().at(GetParam());
+  const ir::Design d = config::load_design((kDesigns / GetParam()).string());
+  for (int n : c.frames) expect_same_report(d, n);
+  if (c.skips_at > 0) {
+    EXPECT_GT(expect_same_report(d, c.skips_at), 0) << d.name << " did not fast-forward";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Designs, FastForwardShipped, ::testing::ValuesIn([] {
+                           std::vector<std::string> v;
+                           for (const auto& [k, c] : shipped_cases()) v.push_back(k);
+                           return v;
+                         }()),
+                         [](const ::testing::TestParamInfo<std::string>& i) {
+                           std::string s = i.param.substr(0, i.param.size() - 5);
+                           for (char& ch : s)
+                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return s;
+                         });
+
+// With the steady-state judgement, whose timing runs are fast-forwarded too.
+TEST(FastForward, SteadyStateJudgedAsInTheFullRun) {
+  const ir::Design d = config::load_design((kDesigns / "bnn-pynq/cnv-w2a2-pynq-z1.yaml").string());
+  EXPECT_GT(expect_same_report(d, 40, true), 0);
+  const ir::Design t = config::load_design((kDesigns / "finn-examples/tfc-w1a1-pynq-z1.yaml").string());
+  EXPECT_GT(expect_same_report(t, 200, true), 0);
+}
+
+// On CNV it skips all but the frames before the repetition and the last few,
+// and says so; traces, data and --no-fast-forward simulate every frame.
+TEST(FastForward, SkipsOnCnvButNotWithTracesOrData) {
+  const ir::Design d = config::load_design((kDesigns / "bnn-pynq/cnv-w2a2-pynq-z1.yaml").string());
+  const TimingRun r = run(d, 200, true);
+  EXPECT_EQ(r.ff.period_frames, 1);
+  EXPECT_EQ(r.ff.period_cycles, 116297);  // the steady interval (docs/simulation.md)
+  EXPECT_GT(r.ff.frames_skipped, 200 - 30);
+  EXPECT_EQ(r.report["fast_forward"]["frames_skipped"], r.ff.frames_skipped);
+
+  sim::RunOptions o;
+  o.frames = 30;
+  o.steady_state = false;
+  o.timing_only = true;
+  o.record = true;  // what --vcd and --perfetto ask for
+  {
+    sim::Simulation s(d, o);
+    const auto& rr = s.run();
+    EXPECT_EQ(rr.fast_forward.frames_skipped, 0);
+    EXPECT_NE(rr.fast_forward.off.find("traces"), std::string::npos) << rr.fast_forward.off;
+  }
+  o.record = false;
+  o.timing_only = false;  // bit-exact: every frame's arithmetic
+  {
+    sim::Simulation s(d, o);
+    const auto& rr = s.run();
+    EXPECT_EQ(rr.fast_forward.frames_skipped, 0);
+    EXPECT_NE(rr.fast_forward.off.find("bit-exact"), std::string::npos) << rr.fast_forward.off;
+    EXPECT_EQ(rr.outputs_match_reference, true);
+  }
+}
+
+// `vine run --timing-only` skips and says so in the summary and the JSON;
+// `--no-fast-forward` does not; both JSON reports agree on everything else.
+TEST(FastForward, CommandLine) {
+  const std::string design = (kDesigns / "finn-examples/tfc-w1a1-pynq-z1.yaml").string();
+  const fs::path dir = fs::temp_directory_path() / ("vine_ffwd_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string a = (dir / "fast.json").string(), b = (dir / "full.json").string();
+  const vine_test::Split fast = vine_test::vine_split("run " + design + " --timing-only --frames 100 --json " + a);
+  const vine_test::Split full =
+      vine_test::vine_split("run " + design + " --timing-only --frames 100 --no-fast-forward --json " + b);
+  ASSERT_EQ(fast.code, 0) << fast.err;
+  ASSERT_EQ(full.code, 0) << full.err;
+  EXPECT_NE(fast.out.find("fast-fwd   "), std::string::npos) << fast.out;
+  EXPECT_NE(fast.out.find(" of 100 frames skipped"), std::string::npos) << fast.out;
+  EXPECT_NE(full.out.find("fast-fwd   none: every frame simulated (off (--no-fast-forward))"), std::string::npos)
+      << full.out;
+  auto read_file = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream t;
+    t << in.rdbuf();
+    return t.str();
+  };
+  json ja = json::parse(read_file(a)), jb = json::parse(read_file(b));
+  EXPECT_GT(ja["fast_forward"]["frames_skipped"].get<int64_t>(), 0);
+  EXPECT_EQ(jb["fast_forward"]["frames_skipped"].get<int64_t>(), 0);
+  ja.erase("fast_forward");
+  jb.erase("fast_forward");
+  std::vector<std::string> diffs;
+  differences(jb, ja, "", diffs);
+  EXPECT_TRUE(diffs.empty()) << diffs.front();
+  fs::remove_all(dir);
+}

@@ -107,6 +107,7 @@ const std::map<std::string, ShippedCase>& shipped_cases() {
       {"finn-examples/tfc-w1a1-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},
       {"cosim/mixed-pow2-fixed-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 0}},
       {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 12}},
+      {"finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml", {{2}, 12}},
       {"resnet18/resnet18-mixed-u250.yaml", {{2, 7}, 0}},
   };
   return cases;

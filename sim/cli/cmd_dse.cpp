@@ -184,9 +184,8 @@ int cmd_dse(const Args& args) {
 
   if (vm.count("output")) {
     const fs::path dir = vm["output"].as<std::string>();
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (!fs::is_directory(dir)) return usage_error("dse", "--output: cannot make the folder " + dir.string(), opts);
+    if (const std::string problem = make_output_folder("output", dir.string()); !problem.empty())
+      return usage_error("dse", problem, opts);
     bool ok = write_output("output", (dir / "dse.json").string(), [&](std::ostream& f) { f << j.dump(2) << "\n"; });
     ok = ok && write_output("output", (dir / "front.csv").string(), [&](std::ostream& f) {
       f << "interval_cycles,fps,lut,ff,bram18,uram,dsp,cost,fits,pareto,simulated_interval_cycles,folding\n";

@@ -162,9 +162,8 @@ int cmd_partition(const Args& args) {
     return kExitUsage;
   if (vm.count("output")) {
     const fs::path dir = vm["output"].as<std::string>();
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (!fs::is_directory(dir)) return usage_error("partition", "--output: cannot make the folder " + dir.string(), opts);
+    if (const std::string problem = make_output_folder("output", dir.string()); !problem.empty())
+      return usage_error("partition", problem, opts);
     bool ok = write_output("output", (dir / "partition.json").string(), [&](std::ostream& f) { f << j.dump(2) << "\n"; });
     const fs::path yaml = dir / (d.name + "-partitioned.yaml");
     std::string placement;

@@ -89,4 +89,11 @@ bool write_output(const std::string& option, const std::string& path,
   return ok;
 }
 
+std::string make_output_folder(const std::string& option, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (std::filesystem::is_directory(dir)) return "";
+  return "--" + option + ": cannot make the folder " + dir;
+}
+
 }  // namespace vine::cli

@@ -45,4 +45,8 @@ std::ostream& report_stream(const std::string& json_path);
 bool write_output(const std::string& option, const std::string& path,
                   const std::function<void(std::ostream&)>& fill);
 
+// Makes the folder an `option` names (its parents too): "" when it is there,
+// else the problem, for usage_error.
+std::string make_output_folder(const std::string& option, const std::string& dir);
+
 }  // namespace vine::cli

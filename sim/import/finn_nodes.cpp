@@ -558,7 +558,6 @@ class Translator {
     set_out(n, std::move(out));
   }
 
-
   // A VVAU after a depthwise window: Vine's dwconv, whose VVAU reads one
   // kernel position per beat (SIMD 1) with PE channels.
   void vvau(const OnnxNode& n) {

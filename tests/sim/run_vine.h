@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace vine_test {
 
@@ -19,10 +20,14 @@ struct VineResult {
   std::string output;  // stdout and stderr together
 };
 
-// `env`: VAR=VALUE assignments for the program's environment.
-inline VineResult run_vine(const std::string& args, const std::string& env = "") {
-  const std::string cmd =
-      (env.empty() ? "" : "env " + env + " ") + std::string(VINE_BINARY) + " " + args + " 2>&1";
+// `vine ARGS` as a shell command line; `env`: VAR=VALUE assignments for the
+// program's environment.
+inline std::string vine_command(const std::string& args, const std::string& env) {
+  return (env.empty() ? "" : "env " + env + " ") + std::string(VINE_BINARY) + " " + args;
+}
+
+// Runs a shell command line: its exit status (-1 when it did not exit) and stdout.
+inline std::pair<int, std::string> run_command(const std::string& cmd) {
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -30,6 +35,19 @@ inline VineResult run_vine(const std::string& args, const std::string& env = "")
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// A whole file as text ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline VineResult run_vine(const std::string& args, const std::string& env = "") {
+  auto [code, out] = run_command(vine_command(args, env) + " 2>&1");
+  return {code, out};
 }
 
 // stdout and stderr apart: the reports (or `--json -`'s JSON) go to one, the
@@ -42,27 +60,10 @@ struct Split {
 inline Split vine_split(const std::string& args, const std::string& env = "") {
   const std::filesystem::path err =
       std::filesystem::temp_directory_path() / ("vine-stderr-" + std::to_string(::getpid()));
-  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(VINE_BINARY) + " " + args +
-                          " 2>" + err.string();
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  std::ifstream in(err);
-  std::stringstream text;
-  text << in.rdbuf();
+  auto [code, out] = run_command(vine_command(args, env) + " 2>" + err.string());
+  std::string text = read_text(err);
   std::filesystem::remove(err);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, text.str()};
-}
-
-// A whole file as text ("" when it cannot be read).
-inline std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return {code, out, text};
 }
 
 }  // namespace vine_test

@@ -17,7 +17,8 @@
   X(concat)                         \
   X(duplicate_streams)              \
   X(width_converter)                \
-  X(dma)
+  X(dma)                            \
+  X(weight_streamer)
 
 namespace vine::kinds {
 

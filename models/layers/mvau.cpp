@@ -14,6 +14,19 @@ Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std
       out_(std::move(out)),
       vector_(size_t(g.mw)) {}
 
+Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::unique_ptr<WeightLanes> lanes,
+           OutputUnit out)
+    : Stage(std::move(name), t),
+      g_(g),
+      sf_count_(g.mw / g.simd),
+      nf_count_(g.mh / g.pe),
+      total_vectors_(frames * g.vectors),
+      streamed_(true),
+      lanes_(std::move(lanes)),
+      out_(std::move(out)),
+      vector_(size_t(g.mw)),
+      acc_(size_t(g.pe)) {}
+
 // Iterations (v, nf, sf) with v the vector, index v*NF*SF + nf*SF + sf. Only
 // the nf == 0 pass reads, and only sf == SF-1 writes, so the cursor visits SF
 // iterations in the first pass and one in each of the others.
@@ -21,6 +34,18 @@ bool Mvau::next_iteration(Iteration& it) {
   if (v_ >= total_vectors_) return false;
   const int64_t index = (v_ * nf_count_ + nf_) * sf_count_ + sf_;
   const bool last_fold = sf_ == sf_count_ - 1;
+  if (streamed_) {  // every iteration reads a weight word
+    it = {index, (nf_ == 0 ? 1u : 0u) | 2u, last_fold ? 1u : 0u};
+    read_sf_ = sf_;
+    write_nf_ = nf_;
+    if (!last_fold) {
+      ++sf_;
+    } else if (sf_ = 0; ++nf_ == nf_count_) {
+      nf_ = 0;
+      ++v_;
+    }
+    return true;
+  }
   it = {index, nf_ == 0 ? 1u : 0u, last_fold ? 1u : 0u};
   read_sf_ = sf_;
   write_nf_ = nf_;
@@ -36,11 +61,27 @@ bool Mvau::next_iteration(Iteration& it) {
   return true;
 }
 
-void Mvau::consume(int, const int32_t* beat) {
-  std::copy(beat, beat + g_.simd, vector_.begin() + std::ptrdiff_t(read_sf_ * g_.simd));
+void Mvau::consume(int port, const int32_t* beat) {
+  if (port == 0) {
+    std::copy(beat, beat + g_.simd, vector_.begin() + std::ptrdiff_t(read_sf_ * g_.simd));
+    return;
+  }
+  // A weight word: PE rows of SIMD weights against the vector's fold read_sf_.
+  if (read_sf_ == 0) std::fill(acc_.begin(), acc_.end(), 0);
+  const int32_t* x = &vector_[size_t(read_sf_ * g_.simd)];
+  for (int p = 0; p < g_.pe; ++p) {
+    const int64_t row = write_nf_ * g_.pe + p;
+    int64_t sum = 0;
+    for (int j = 0; j < g_.simd; ++j) sum += lanes_->product(row, beat[p * g_.simd + j], x[j]);
+    acc_[size_t(p)] += sum;
+  }
 }
 
 void Mvau::produce(int, int32_t* beat) {
+  if (streamed_) {
+    for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(acc_[size_t(p)], int(write_nf_ * g_.pe + p));
+    return;
+  }
   if (write_nf_ == 0)
     for (auto& b : rows_) b.unit->load(vector_.data());
   const int64_t first = write_nf_ * g_.pe;

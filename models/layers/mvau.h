@@ -3,6 +3,9 @@
 // input beat is read during the nf == 0 pass and buffered for the other NF-1
 // passes; the PE-wide output beat is written at sf == SF-1, after the PE
 // array's dot products and the output unit (thresholds or requantiser).
+// With its weights in DDR the unit has a second input, the weight stream
+// (weight_streamer.h): every iteration reads one weight word of PE x SIMD
+// weights, and the lanes accumulate each as it comes (weight_lanes.h).
 #pragma once
 
 #include <memory>
@@ -10,6 +13,7 @@
 
 #include "models/pe/dot_product.h"
 #include "models/pe/output_unit.h"
+#include "models/pe/weight_lanes.h"
 #include "models/pe/row_block.h"
 #include "models/stage/stage.h"
 
@@ -24,6 +28,9 @@ struct MatrixGeometry {
 class Mvau final : public Stage {
  public:
   Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::vector<RowBlock> rows, OutputUnit out);
+  // Weights from a stream on input 1, computed by `lanes` (null in timing-only runs).
+  Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::unique_ptr<WeightLanes> lanes,
+       OutputUnit out);
   const char* kind() const override { return "mvau"; }
   int64_t frame_span() const override { return g_.vectors * nf_count_ * sf_count_; }
 
@@ -40,6 +47,8 @@ class Mvau final : public Stage {
   MatrixGeometry g_;
   int64_t sf_count_, nf_count_, total_vectors_;
   std::vector<RowBlock> rows_;
+  bool streamed_ = false;
+  std::unique_ptr<WeightLanes> lanes_;
   OutputUnit out_;
   int64_t v_ = 0, nf_ = 0, sf_ = 0;  // cursor
   int64_t write_nf_ = 0, read_sf_ = 0;

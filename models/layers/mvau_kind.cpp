@@ -34,6 +34,10 @@ void register_mvau_kinds(StageKindRegistry& r) {
     const ir::Layer& l = b.layer();
     const models::MatrixGeometry g{l.matrix_width(), l.matrix_height(), s.simd, s.pe,
                                    l.output_pixels()};
+    if (b.weights_streamed())  // weights from DDR on input 1
+      return std::make_unique<models::Mvau>(
+          s.name, b.timing, b.frames, g, b.params ? std::make_unique<models::WeightLanes>(l) : nullptr,
+          b.output_unit());
     models::PipelineTiming t = b.timing;
     auto rows = b.pe_rows(t);
     return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());

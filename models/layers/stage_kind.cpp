@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "models/layers/stage_kinds.h"
+
 namespace vine::kinds {
 
 const char* StageParam::type() const {
@@ -38,6 +40,14 @@ int LayerSite::input_lanes() const {
 const ir::Layer& StageBuild::layer() const {
   if (plan.layer < 0) throw std::logic_error("stage " + plan.name + " belongs to no layer");
   return design.network.layers.at(size_t(plan.layer));
+}
+
+bool StageBuild::weights_streamed() const {
+  for (int id : plan.inputs)
+    if (stage_kinds()[network.stages.at(size_t(network.streams.at(size_t(id)).producer)).kind].name ==
+        "weight_streamer")
+      return true;
+  return false;
 }
 
 const ir::StreamPlan& StageBuild::input(int port) const {

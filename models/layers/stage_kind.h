@@ -99,6 +99,9 @@ struct StageBuild {
   std::function<std::vector<models::RowBlock>(models::PipelineTiming& t)> pe_rows = {};
 
   const ir::Layer& layer() const;  // the stage's layer (throws for the DMAs)
+  // An MVAU or VVAU whose weights come from DDR: its last input is the
+  // weight streamer's stream (weight_streamer.h).
+  bool weights_streamed() const;
   const ir::StreamPlan& input(int port) const;
   // The layer's output unit (thresholds, requantiser or none), with its
   // parameters when the run has them.

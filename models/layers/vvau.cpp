@@ -17,20 +17,39 @@ Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int ker
       window_(size_t(kernel_area) * size_t(pe)),
       lane_(size_t(kernel_area)) {}
 
+Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
+           std::unique_ptr<WeightLanes> lanes, OutputUnit out)
+    : Vvau(std::move(name), t, frames, channels, kernel_area, pe, pixels, std::vector<RowBlock>{}, std::move(out)) {
+  streamed_ = true;
+  lanes_ = std::move(lanes);
+  acc_.assign(size_t(pe), 0);
+}
+
 bool Vvau::next_iteration(Iteration& it) {
   if (next_ >= total_) return false;
   const int64_t i = next_++;
   read_k_ = i % k2_;
   write_nf_ = (i / k2_) % (channels_ / pe_);
-  it = {i, 1, read_k_ == k2_ - 1 ? 1u : 0u};
+  it = {i, streamed_ ? 3u : 1u, read_k_ == k2_ - 1 ? 1u : 0u};
   return true;
 }
 
-void Vvau::consume(int, const int32_t* beat) {
-  std::copy(beat, beat + pe_, window_.begin() + std::ptrdiff_t(read_k_ * pe_));
+void Vvau::consume(int port, const int32_t* beat) {
+  if (port == 0) {
+    std::copy(beat, beat + pe_, window_.begin() + std::ptrdiff_t(read_k_ * pe_));
+    return;
+  }
+  // A weight word: the PE channels' weights at kernel position read_k_.
+  if (read_k_ == 0) std::fill(acc_.begin(), acc_.end(), 0);
+  for (int p = 0; p < pe_; ++p)
+    acc_[size_t(p)] += lanes_->product(write_nf_ * pe_ + p, beat[p], window_[size_t(read_k_ * pe_ + p)]);
 }
 
 void Vvau::produce(int, int32_t* beat) {
+  if (streamed_) {
+    for (int p = 0; p < pe_; ++p) beat[p] = out_.apply(acc_[size_t(p)], int(write_nf_ * pe_ + p));
+    return;
+  }
   for (int p = 0; p < pe_; ++p) {
     const int64_t c = write_nf_ * pe_ + p;
     for (int k = 0; k < k2_; ++k) lane_[size_t(k)] = window_[size_t(k) * size_t(pe_) + size_t(p)];

@@ -1,12 +1,17 @@
 // Vector-vector-activation unit (finn-hlslib VVAU, depthwise convolution):
 // per output pixel, C/PE channel folds of K*K iterations; every iteration
 // reads one beat (PE channels at one kernel position) and the last kernel
-// position writes the PE channels' outputs.
+// position writes the PE channels' outputs. With its weights in DDR, every
+// iteration also reads a weight word of PE weights (one kernel position)
+// from input 1, and the lanes accumulate each as it comes (weight_lanes.h).
 #pragma once
 
 #include <vector>
 
+#include <memory>
+
 #include "models/pe/output_unit.h"
+#include "models/pe/weight_lanes.h"
 #include "models/pe/row_block.h"
 #include "models/stage/stage.h"
 
@@ -17,6 +22,9 @@ class Vvau final : public Stage {
   // `rows`: one dot-product row per channel, K*K wide.
   Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
        std::vector<RowBlock> rows, OutputUnit out);
+  // Weights from a stream on input 1, computed by `lanes` (null in timing-only runs).
+  Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
+       std::unique_ptr<WeightLanes> lanes, OutputUnit out);
   const char* kind() const override { return "vvau"; }
   int64_t frame_span() const override { return per_frame_; }
 
@@ -33,6 +41,9 @@ class Vvau final : public Stage {
   int channels_, k2_, pe_;
   int64_t total_, next_ = 0, per_frame_ = 0;
   std::vector<RowBlock> rows_;
+  bool streamed_ = false;
+  std::unique_ptr<WeightLanes> lanes_;
+  std::vector<int64_t> acc_;  // the streamed lanes' accumulators
   OutputUnit out_;
   int64_t read_k_ = 0, write_nf_ = 0;
   std::vector<int32_t> window_;  // [kernel position][lane] of the current channel fold

@@ -50,6 +50,7 @@ int SharedPort::add_requester(Stage* s) {
   stages_.push_back(s);
   pending_.push_back(-1);
   decided_.push_back(-1);
+  pending_occupancy_.push_back(0);
   return int(stages_.size()) - 1;
 }
 
@@ -71,23 +72,26 @@ bool SharedPort::decidable(int r, int64_t t) const {
   return true;
 }
 
-int64_t SharedPort::grant(int r, int64_t t) {
+int64_t SharedPort::grant(int r, int64_t t, int64_t occupancy) {
   const int64_t g = std::max(t, next_free_);
-  next_free_ = g + occupancy_;
+  const int64_t held = occupancy > 0 ? occupancy : occupancy_;
+  next_free_ = g + held;
+  busy_cycles_ += held;
   ++granted_count_;
   if (record_) grants_.push_back({r, t, g});
   return g;
 }
 
-int64_t SharedPort::request(int r, int64_t t, Scheduler& sched) {
+int64_t SharedPort::request(int r, int64_t t, Scheduler& sched, int64_t occupancy) {
   if (decided_[size_t(r)] >= 0) {  // woken after decide(): take it
     const int64_t g = decided_[size_t(r)];
     decided_[size_t(r)] = pending_[size_t(r)] = -1;
     return g;
   }
   pending_[size_t(r)] = -1;
-  if (decidable(r, t)) return grant(r, t);
+  if (decidable(r, t)) return grant(r, t, occupancy);
   pending_[size_t(r)] = t;
+  pending_occupancy_[size_t(r)] = occupancy;
   return kUnknownCycle;
 }
 
@@ -105,7 +109,7 @@ bool SharedPort::decide(Scheduler& sched) {
       pending_[size_t(best)] = t;
       return any;
     }
-    decided_[size_t(best)] = grant(best, t);
+    decided_[size_t(best)] = grant(best, t, pending_occupancy_[size_t(best)]);
     pending_[size_t(best)] = t;
     sched.wake(stages_[size_t(best)]);
     any = true;

@@ -43,8 +43,9 @@ class SharedPort : public sc_core::sc_object {
   int add_requester(Stage* s);
   // Requester r is ready to advance in cycle t: the granted cycle (>= t), or
   // kUnknownCycle while an earlier request may still come (the stage waits
-  // and is woken once decided; it then asks again with the same t).
-  int64_t request(int r, int64_t t, Scheduler& sched);
+  // and is woken once decided; it then asks again with the same t). The
+  // grant holds the port for `occupancy` cycles (0: the port's own figure).
+  int64_t request(int r, int64_t t, Scheduler& sched, int64_t occupancy = 0);
   // Decides every request that can be decided now, waking their stages;
   // returns whether it decided any.
   bool decide(Scheduler& sched);
@@ -52,17 +53,21 @@ class SharedPort : public sc_core::sc_object {
   void record_grants(bool on) { record_ = on; }
   const std::vector<Grant>& grants() const { return grants_; }
   int64_t granted() const { return granted_count_; }
+  // Cycles granted requests have held the port, summed.
+  int64_t busy_cycles() const { return busy_cycles_; }
 
  private:
   bool decidable(int r, int64_t t) const;
-  int64_t grant(int r, int64_t t);
+  int64_t grant(int r, int64_t t, int64_t occupancy);
 
   int occupancy_;
   std::vector<Stage*> stages_;
   std::vector<int64_t> pending_;  // per requester: the cycle of its undecided request, or -1
   std::vector<int64_t> decided_;  // per requester: its decided, not yet taken grant, or -1
+  std::vector<int64_t> pending_occupancy_;  // per requester: its undecided request's occupancy
   int64_t next_free_ = 0;
   int64_t granted_count_ = 0;
+  int64_t busy_cycles_ = 0;
   bool record_ = false;
   std::vector<Grant> grants_;
 };

@@ -169,7 +169,7 @@ void Stage::activate(Scheduler& sched) {
     int64_t granted = t;
     if (issue == a && cur_.shared >= 0) {
       const SharedRef& sr = shared_[size_t(cur_.shared)];
-      granted = sr.port->request(sr.requester, t, sched);
+      granted = sr.port->request(sr.requester, t, sched, cur_.occupancy);
       // Undecided: an earlier request may still come; wait for the port's word.
       if (granted == kUnknownCycle) {
         state_ = StageState::kWaitingForGrant;

@@ -37,6 +37,7 @@ struct Iteration {
   uint32_t writes = 0;  // bit p set: writes one beat to output port p
   int32_t shared =
       -1;  // the stage's shared port (add_shared_port order) it needs a grant from, or -1
+  int64_t occupancy = 0;  // cycles the grant holds the port; 0: the port's own figure
 };
 
 struct StageStats {

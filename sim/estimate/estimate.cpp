@@ -8,10 +8,54 @@
 #include <vector>
 
 #include "models/layers/stage_kinds.h"
+#include "models/layers/weight_stream.h"
 #include "sim/config/config_error.h"
 #include "sim/estimate/resource_model.h"
 
 namespace vine::estimate {
+
+namespace {
+
+// The weight streams' DDR traffic per layer and per channel; a channel that
+// needs more cycles per frame than any stage sets the interval.
+void add_ddr_channels(const ir::Design& d, const ir::StreamingPlan& plan, Estimate& e) {
+  const auto streams = models::plan_weight_streams(d);
+  if (streams.empty()) return;
+  const auto cycles = models::ddr_channel_cycles_per_frame(d, streams);
+  for (size_t c = 0; c < cycles.size(); ++c) {
+    if (cycles[c] == 0) continue;
+    DdrChannelEstimate ch;
+    ch.channel = int(c);
+    ch.cycles = cycles[c];
+    for (const auto& ws : streams) {
+      uint64_t bytes = 0;
+      for (const auto& chunk : ws.chunks)
+        if (chunk.channel == int(c)) bytes += chunk.moved;
+      if (!bytes) continue;
+      ch.bytes_per_frame += bytes * uint64_t(ws.passes_per_frame);
+      for (const auto& s : plan.stages)
+        if (s.layer == ws.layer && kinds::stage_kinds()[s.kind].name == "weight_streamer")
+          ch.streams.push_back(s.name);
+    }
+    e.ddr_channels.push_back(ch);
+  }
+  for (const auto& ws : streams) {
+    e.layers[size_t(ws.layer)].ddr_bytes_per_frame = ws.ddr_bytes_per_frame();
+    e.layers[size_t(ws.layer)].ddr_channel = ws.chunks.front().channel;
+  }
+  for (const auto& ch : e.ddr_channels) {
+    if (ch.cycles <= e.interval_cycles) continue;
+    e.interval_cycles = ch.cycles;
+    e.bottleneck_ddr_channel = ch.channel;
+    e.bottleneck_stages = ch.streams;
+    e.bottleneck_layers.clear();
+    for (const auto& s : plan.stages)
+      if (std::count(ch.streams.begin(), ch.streams.end(), s.name))
+        e.bottleneck_layers.push_back(e.layers[size_t(s.layer)].name);
+  }
+}
+
+}  // namespace
 
 Estimate estimate_design(const ir::Design& d) {
   if (d.hw_template != ir::Template::kStreaming)
@@ -60,6 +104,7 @@ Estimate estimate_design(const ir::Design& d) {
           e.bottleneck_layers.push_back(layer);
       }
   }
+  add_ddr_channels(d, plan, e);
   if (!e.bottleneck_layers.empty()) e.bottleneck = e.bottleneck_layers.front();
   // Every stream at the width and depth the plan gives it: a graph edge at
   // the design's `bits` (not its producer's PE width), and the streams
@@ -118,7 +163,14 @@ nlohmann::json to_json(const Estimate& e) {
   j["bottleneck"] = e.bottleneck;
   j["bottleneck_layers"] = e.bottleneck_layers;
   j["bottleneck_stages"] = e.bottleneck_stages;
+  j["bottleneck_ddr_channel"] = e.bottleneck_ddr_channel;
   j["latency_cycles_sum"] = e.latency_cycles_sum;
+  j["ddr_channels"] = nlohmann::json::array();
+  for (const auto& c : e.ddr_channels)
+    j["ddr_channels"].push_back({{"channel", c.channel},
+                                 {"cycles_per_frame", c.cycles},
+                                 {"bytes_per_frame", c.bytes_per_frame},
+                                 {"streams", c.streams}});
   j["resources"] = resources_json(e.resources);
   j["device"] = resources_json(e.device);
   j["device"]["name"] = e.device_name;
@@ -126,7 +178,9 @@ nlohmann::json to_json(const Estimate& e) {
   j["layers"] = nlohmann::json::array();
   for (const auto& l : e.layers) {
     nlohmann::json lj = {{"name", l.name}, {"kind", l.kind}, {"pe", l.pe}, {"simd", l.simd},
-                         {"cycles", l.cycles}, {"resources", resources_json(l.resources)}};
+                         {"cycles", l.cycles}, {"resources", resources_json(l.resources)},
+                         {"ddr_bytes_per_frame", l.ddr_bytes_per_frame}};
+    if (l.ddr_channel >= 0) lj["ddr_channel"] = l.ddr_channel;
     lj["stages"] = nlohmann::json::array();
     for (const auto& s : l.stages)
       lj["stages"].push_back({{"name", s.plan.name},
@@ -152,7 +206,7 @@ nlohmann::json to_json(const Estimate& e) {
 
 std::string format_table(const Estimate& e) {
   std::ostringstream o;
-  char buf[256];
+  char buf[1024];
   // Rows with no layer columns: a label and five resource figures.
   auto resource_row = [&](const char* label, const ir::Resources& r) {
     std::snprintf(buf, sizeof buf, "  %-16s %-9s %5s %5s %12s %9.0f %9.0f %7.0f %5.0f %6.0f\n",
@@ -189,14 +243,37 @@ std::string format_table(const Estimate& e) {
 
   std::snprintf(buf, sizeof buf,
                 "\ninterval %lld cycles -> %.1f frames/s at %.1f MHz: the bottleneck's cycles per frame\n"
-                "bottleneck %s (* above): the stage%s with the most cycles of work per frame\n"
+                "bottleneck %s (* above): %s\n"
                 "latency (sum of layer cycles, FINN's pessimistic bound) %lld cycles = %.3f ms\n"
                 "fits %s: %s\n",
                 (long long)e.interval_cycles, e.fps, e.clock_mhz, join_names(e.bottleneck_stages).c_str(),
-                e.bottleneck_stages.size() > 1 ? "s, tied," : "",
+                e.bottleneck_ddr_channel >= 0
+                    ? ("the weight streams of DDR channel " + std::to_string(e.bottleneck_ddr_channel) +
+                       ", which holds them longer per frame than any stage works")
+                          .c_str()
+                    : (std::string("the stage") + (e.bottleneck_stages.size() > 1 ? "s, tied," : "") +
+                       " with the most cycles of work per frame")
+                          .c_str(),
                 (long long)e.latency_cycles_sum, double(e.latency_cycles_sum) / (e.clock_mhz * 1e3),
                 e.device_name.c_str(), e.fits ? "yes" : "NO");
   o << buf;
+
+  if (!e.ddr_channels.empty()) {
+    o << "\nweights in DDR (FINN's external weight stream: the whole matrix once per input vector)\n";
+    for (const auto& l : e.layers)
+      if (l.ddr_channel >= 0) {
+        std::snprintf(buf, sizeof buf, "  %-16s %14llu bytes/frame on channel %d = %.3f GB/s at this fps\n",
+                      l.name.c_str(), (unsigned long long)l.ddr_bytes_per_frame, l.ddr_channel,
+                      double(l.ddr_bytes_per_frame) * e.fps / 1e9);
+        o << buf;
+      }
+    for (const auto& c : e.ddr_channels) {
+      std::snprintf(buf, sizeof buf, "  channel %d: busy %lld cycles per frame (%s)%s\n", c.channel,
+                    (long long)c.cycles, join_names(c.streams).c_str(),
+                    c.channel == e.bottleneck_ddr_channel ? ": the bottleneck, its streams contend" : "");
+      o << buf;
+    }
+  }
 
   // Every FIFO, as the simulator builds it; the name column fits the longest
   // name (written apart from the figures, so no name is cut).

@@ -26,6 +26,19 @@ struct LayerEstimate {
   int64_t cycles = 0;  // the slowest of its stages: the layer's initiation interval per frame
   ir::Resources resources;
   std::vector<StageEstimate> stages;
+  // Weights in DDR (models/layers/weight_stream.h): bytes the DDR moves for
+  // them per frame (whole bursts), and the channel they are on; else 0, -1.
+  uint64_t ddr_bytes_per_frame = 0;
+  int ddr_channel = -1;
+};
+
+// A DDR channel the weight streams share: the cycles per frame its grants
+// hold it, summed over its streams. The channel can serve no faster.
+struct DdrChannelEstimate {
+  int channel = 0;
+  int64_t cycles = 0;            // accelerator cycles per frame
+  uint64_t bytes_per_frame = 0;  // moved, whole bursts
+  std::vector<std::string> streams;  // the weight streamers on it, in pipeline order
 };
 
 // One stream of the process network, as the simulator builds it: the stage
@@ -52,6 +65,11 @@ struct Estimate {
   std::vector<std::string> bottleneck_stages;
   std::vector<std::string> bottleneck_layers;
   std::string bottleneck;         // the first of bottleneck_layers
+  // A DDR channel whose weight streams need more cycles per frame than any
+  // stage (-1: none): then the interval is its cycles, and the bottleneck
+  // stages are the streamers contending for it.
+  int bottleneck_ddr_channel = -1;
+  std::vector<DdrChannelEstimate> ddr_channels;  // the channels weight streams use
   int64_t latency_cycles_sum = 0; // FINN's pessimistic latency: the sum of layer cycles
   ir::Resources resources;        // layers + FIFOs (graph edges and layer-internal streams)
   ir::Resources device;

@@ -372,8 +372,38 @@ class PlanBuilder {
       for (auto& id : ids)
         if (id >= head) id += shift;
     }
+    if (l.has_weights() && f.weight_memory == MemoryStyle::kDdr) add_weight_streamer(li, ids);
     const StagePlan& tail = plan_.stages[size_t(ids.back())];
     add_output_side(li, ids.back(), tail.out_stream_bits, out_bits, l.out_shape.elements());
+  }
+
+  // Weights in DDR: a weight streamer just before the layer's MVAU or VVAU,
+  // its stream the compute stage's last input (FINN's external weight
+  // stream), named <layer>.weights-><layer>.<mvau|vvau> for `fifos:`.
+  void add_weight_streamer(int li, std::vector<int>& ids) {
+    const Layer& l = net_.layers[size_t(li)];
+    const LayerFolding& f = d_.folding[size_t(li)];
+    auto compute = std::find_if(ids.begin(), ids.end(), [&](int id) {
+      const StageKind k = plan_.stages[size_t(id)].kind;
+      return k == StageKind::kMvau || k == StageKind::kVvau;
+    });
+    if (compute == ids.end())
+      throw config::ConfigError(f.weight_memory_where.line ? f.weight_memory_where : f.where, "'ddr'",
+                                "an MVAU or VVAU among the stages of " + l.name +
+                                    " to stream its weights into");
+    const bool dw = plan_.stages[size_t(*compute)].kind == StageKind::kVvau;
+    kinds::StreamSite site{d_};
+    site.elem_bits = l.max_weight_bits();
+    site.out_bits = (dw ? f.pe : f.pe * f.simd) * site.elem_bits;
+    site.elements = l.matrix_width() * l.matrix_height() * l.output_pixels();
+    StagePlan ws = on_stream("weight_streamer", l.name + ".weights", li, site);
+    ws.pe = f.pe;
+    ws.simd = dw ? 1 : f.simd;
+    const int at = *compute;
+    insert_before(at, std::move(ws));
+    for (auto& id : ids)
+      if (id >= at) ++id;
+    internal(at, at + 1, site.out_bits, site.elem_bits, site.elements);
   }
 
   const Design& d_;

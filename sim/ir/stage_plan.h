@@ -33,6 +33,7 @@ enum class StageKind : int {
   kWidthConverter,  // StreamingDataWidthConverter
   kInputDma,        // memory to stream
   kOutputDma,       // stream to memory
+  kWeightStreamer,  // a layer's weights from DDR into its MVAU/VVAU
 };
 // The kind's registered name ("mvau", "swg", ...), "?" for an unknown id.
 const char* to_string(StageKind k);

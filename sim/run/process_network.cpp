@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/layers/stage_kinds.h"
+#include "models/layers/weight_streamer.h"
 #include "models/pe/pe_timing.h"
 #include "sim/config/config_error.h"
 #include "sim/run/pe_backend.h"
@@ -98,12 +99,33 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
     st->record_activity(o.record);
   }
   for (const auto& f : accel_->fifos()) f->record_times(o.record);
+  connect_ddr_channels();
   if (!o.fast_forward)
     ffwd_off_ = "off (--no-fast-forward)";
   else if (!o.systemc_stages.empty() || !o.stage_models.empty())
     ffwd_off_ = "off: stages made outside the stage kinds";
   else
     ffwd_ = models::FastForward::attach(accel_->stages(), accel_->fifos(), o.frames, ffwd_off_);
+}
+
+// The weight streamers of layers whose weights are in DDR share the board's
+// DDR channels: one port per channel, granted in simulated-time order.
+void ProcessNetwork::connect_ddr_channels() {
+  for (const auto& st : accel_->stages()) {
+    auto* ws = dynamic_cast<WeightStreamer*>(st.get());
+    if (!ws) continue;
+    for (int c : ws->channels()) {
+      if (ddr_channels_.size() <= size_t(c)) ddr_channels_.resize(size_t(c) + 1);
+      auto& port = ddr_channels_[size_t(c)];
+      if (!port) {
+        const std::string name = std::string(accel_->name()) + "_ddr_channel" + std::to_string(c);
+        port = std::make_unique<SharedPort>(sc_core::sc_gen_unique_name(name.c_str()));
+        port->record_grants(false);
+        accel_->scheduler().add_shared_port(port.get());
+      }
+      ws->add_shared_port(port.get());
+    }
+  }
 }
 
 std::unique_ptr<Stage> ProcessNetwork::make_systemc_stage(const ir::StagePlan& s,
@@ -129,6 +151,14 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
   if (params && s.layer >= 0) b.params = &params->layers[size_t(s.layer)];
   b.source = &input;
   b.sink = &sink;
+  if (s.layer >= 0 && b.weights_streamed() && runs_on_rtl(design_, s.layer, opts_.backend))
+    throw config::ConfigError(
+        design_.folding_of(s.layer).weight_memory_where.line ? design_.folding_of(s.layer).weight_memory_where
+                                                             : design_.folding_of(s.layer).where,
+        "'ddr' on the RTL back-end",
+        "the C++ back-end for layer " + design_.network.layers[size_t(s.layer)].name +
+            ": its weights stream from DDR, and the Verilated lanes units hold their weights "
+            "(co-simulating streamed weights is not built yet)");
   b.pe_rows = [this, &b](PipelineTiming& t) {
     return pe_row_blocks(b.plan, b.layer(), b.params, t);
   };

@@ -12,6 +12,7 @@
 #include "models/accelerator/accelerator.h"
 #include "models/layers/dma.h"
 #include "models/pe/rtl_dot_product.h"
+#include "models/shared/shared_port.h"
 #include "models/stage/fast_forward.h"
 #include "models/stage/scheduler.h"
 #include "models/systemc/thread_stage.h"
@@ -77,6 +78,8 @@ class ProcessNetwork {
   const models::InputDma& input_dma() const;
   const models::OutputDma& output_dma() const;
   int frames() const { return opts_.frames; }
+  // The DDR channels the weight streamers share, by channel (null where none does).
+  const std::vector<std::unique_ptr<models::SharedPort>>& ddr_channels() const { return ddr_channels_; }
   int64_t activations() const { return accel_->scheduler().activations(); }
   // The Verilated lanes units of the stages on the RTL back-end.
   struct RtlUnit {
@@ -101,6 +104,7 @@ class ProcessNetwork {
                                               const golden::LayerParams* p,
                                               models::PipelineTiming& t);
 
+  void connect_ddr_channels();
   std::unique_ptr<models::Stage> make_systemc_stage(const ir::StagePlan& s,
                                                     const SystemCModuleFactory& make);
 
@@ -111,6 +115,8 @@ class ProcessNetwork {
   models::OutputDma* output_ = nullptr;
   std::vector<RtlUnit> rtl_units_;
   std::unique_ptr<models::FastForward> ffwd_;  // outlives the stages that call it
+  // The DDR channels the weight streamers share (by channel; null where none uses it).
+  std::vector<std::unique_ptr<models::SharedPort>> ddr_channels_;
   std::string ffwd_off_;
   std::unique_ptr<models::Accelerator> accel_;
 };

@@ -112,6 +112,7 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
                          {"cycles_busy", s.busy},
                          {"cycles_stalled_input", s.stalled_input},
                          {"cycles_stalled_output", s.stalled_output},
+                         {"cycles_stalled_grant", s.stalled_grant},
                          {"first_out_cycle", s.first_out_cycle},
                          {"last_out_cycle", s.last_out_cycle},
                          {"state", s.state}};
@@ -161,6 +162,25 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
                      {"occupancy_at_end", f.occupancy},
                      {"beats", f.words_written}});
   j["fifos"] = fifos;
+  j["bottleneck_ddr_channel"] = r.bottleneck_ddr_channel;
+  nlohmann::json weights = nlohmann::json::array(), channels = nlohmann::json::array();
+  for (const auto& w : r.weight_streams)
+    weights.push_back({{"layer", w.layer},
+                       {"streamer", w.streamer},
+                       {"compute", w.compute},
+                       {"channel", w.channel},
+                       {"ddr_bytes_per_frame", w.bytes_per_frame},
+                       {"words", w.words},
+                       {"gbytes_per_s_steady", w.gbytes_per_s},
+                       {"cycles_compute_stalled_for_weights", w.stalled_for_weights},
+                       {"cycles_streamer_waited_for_ddr", w.stalled_for_grant}});
+  for (const auto& c : r.ddr_channels)
+    channels.push_back({{"channel", c.channel},
+                        {"bursts_granted", c.grants},
+                        {"cycles_busy", c.busy_cycles},
+                        {"utilisation", c.utilisation}});
+  j["weight_streams"] = weights;
+  j["ddr_channels"] = channels;
   if (r.deadlock.empty()) {
     j["deadlock"] = nullptr;
   } else {
@@ -222,10 +242,15 @@ std::string format_summary(const RunReport& r) {
   o << "  batch      " << fmt("%.1f", r.cycles_per_frame_batch) << " cycles per frame -> "
     << fmt("%.1f", r.batch_fps) << " frames/s: the whole run, first input beat to last output beat ("
     << r.cycles_total << " cycles, fill and drain included) / " << r.frames << " frames\n";
-  o << "  bottleneck " << estimate::join_names(r.bottleneck_stages) << ": the stage"
-    << (r.bottleneck_stages.size() > 1 ? "s, tied," : "") << " with the most cycles of work per frame, "
-    << r.bottleneck_cycles << (r.bottleneck_stages.size() > 1 ? " each" : "")
-    << " (closed form, as in the estimate)\n";
+  if (r.bottleneck_ddr_channel >= 0)
+    o << "  bottleneck DDR channel " << r.bottleneck_ddr_channel << ", shared by "
+      << estimate::join_names(r.bottleneck_stages) << ": its grants hold it " << r.bottleneck_cycles
+      << " cycles per frame, more than any stage works (closed form, as in the estimate)\n";
+  else
+    o << "  bottleneck " << estimate::join_names(r.bottleneck_stages) << ": the stage"
+      << (r.bottleneck_stages.size() > 1 ? "s, tied," : "") << " with the most cycles of work per frame, "
+      << r.bottleneck_cycles << (r.bottleneck_stages.size() > 1 ? " each" : "")
+      << " (closed form, as in the estimate)\n";
   if (!r.interval_explanation.empty()) o << "  why        " << r.interval_explanation << "\n";
   if (r.timing_only) {
     const RunReport::FastForward& ff = r.fast_forward;
@@ -253,15 +278,34 @@ std::string format_summary(const RunReport& r) {
       o << "    " << u.stage << ": " << u.unit << " (latency " << u.latency << ", " << u.cycles
         << " cycles)\n";
   }
+  if (!r.weight_streams.empty()) {
+    o << "\n  weights in DDR (FINN's external weight stream: the whole matrix once per input vector)\n"
+      << "  layer            channel   bytes/frame  GB/s (steady)  compute stalled for weights  streamer waited for DDR\n";
+    for (const auto& w : r.weight_streams) {
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-16s %7d %13llu %14.3f %19lld cycles %16lld cycles\n", w.layer.c_str(),
+                    w.channel, (unsigned long long)w.bytes_per_frame, w.gbytes_per_s,
+                    (long long)w.stalled_for_weights, (long long)w.stalled_for_grant);
+      o << line;
+    }
+    for (const auto& c : r.ddr_channels)
+      o << "  DDR channel " << c.channel << ": " << c.grants << " bursts granted, busy " << c.busy_cycles
+        << " cycles = " << fmt("%.1f", 100.0 * c.utilisation) << "% of the run\n";
+  }
   const double span = r.cycles_total > 0 ? double(r.cycles_total) : 1.0;
-  o << "\n  stage                      busy  stall-in stall-out  waited longest on\n"
+  // A column for waits on a shared port (a DDR channel) only where some stage has one.
+  const bool grants = std::any_of(r.stages.begin(), r.stages.end(),
+                                  [](const StageReport& s) { return s.stalled_grant > 0; });
+  o << "\n  stage                      busy  stall-in stall-out" << (grants ? "  stall-ddr" : "")
+    << "  waited longest on\n"
     << "  (percent of the run's " << r.cycles_total
     << " cycles, first input beat to last output beat: fill and drain included)\n";
   for (const auto& s : r.stages) {
     char line[256];
-    std::snprintf(line, sizeof line, "  %-22s %7.1f%% %8.1f%% %8.1f%%  %s%s\n", s.name.c_str(),
+    const std::string ddr = grants ? fmt(" %9.1f%%", 100.0 * s.stalled_grant / span) : "";
+    std::snprintf(line, sizeof line, "  %-22s %7.1f%% %8.1f%% %8.1f%%%s  %s%s\n", s.name.c_str(),
                   100.0 * s.busy / span, 100.0 * s.stalled_input / span,
-                  100.0 * s.stalled_output / span, s.worst_fifo.c_str(),
+                  100.0 * s.stalled_output / span, ddr.c_str(), s.worst_fifo.c_str(),
                   s.worst_fifo.empty() ? "" : (s.worst_fifo_full ? " (full)" : " (empty)"));
     o << line;
   }

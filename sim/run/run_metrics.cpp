@@ -5,9 +5,47 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "models/layers/weight_streamer.h"
 #include "sim/run/run_diagnosis.h"
 
 namespace vine::sim {
+
+namespace {
+
+// Per layer with weights in DDR: its traffic, the bandwidth it reached and
+// what waiting for weights cost; per DDR channel: how busy its grants kept it.
+void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport& r) {
+  for (const auto& st : pn.stages()) {
+    const auto* ws = dynamic_cast<const models::WeightStreamer*>(st.get());
+    if (!ws) continue;
+    const models::StreamFifo* fifo = ws->outputs().front();
+    const models::Stage* compute = fifo->consumer;
+    RunReport::WeightStreamReport w;
+    w.layer = d.network.layers[size_t(ws->stream().layer)].name;
+    w.streamer = ws->name();
+    w.compute = compute->name();
+    w.channel = ws->stream().chunks.front().channel;
+    w.bytes_per_frame = ws->stream().ddr_bytes_per_frame();
+    w.words = fifo->written();
+    w.gbytes_per_s = double(w.bytes_per_frame) * r.fps / 1e9;
+    for (size_t p = 0; p < compute->inputs().size(); ++p)
+      if (compute->inputs()[p] == fifo) w.stalled_for_weights = compute->stats().stalled_on_input[p];
+    w.stalled_for_grant = ws->stats().stalled_grant;
+    r.weight_streams.push_back(w);
+  }
+  for (size_t c = 0; c < pn.ddr_channels().size(); ++c) {
+    const auto& port = pn.ddr_channels()[c];
+    if (!port) continue;
+    RunReport::DdrChannelReport ch;
+    ch.channel = int(c);
+    ch.grants = port->granted();
+    ch.busy_cycles = port->busy_cycles();
+    ch.utilisation = r.cycles_total ? double(ch.busy_cycles) / double(r.cycles_total) : 0;
+    r.ddr_channels.push_back(ch);
+  }
+}
+
+}  // namespace
 
 RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e,
                       const SteadyState& steady) {
@@ -46,6 +84,7 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
 
   r.bottleneck_stages = e.bottleneck_stages;
   r.bottleneck_cycles = e.interval_cycles;
+  r.bottleneck_ddr_channel = e.bottleneck_ddr_channel;
   for (size_t i = 0; i < pn.stages().size(); ++i) {
     const models::Stage* s = pn.stages()[i].get();
     const auto& st = s->stats();
@@ -56,6 +95,7 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     sr.busy = st.busy;
     sr.stalled_input = st.stalled_input;
     sr.stalled_output = st.stalled_output;
+    sr.stalled_grant = st.stalled_grant;
     sr.first_out_cycle = st.first_write;
     sr.last_out_cycle = st.last_write;
     for (size_t p = 0; p < st.stalled_on_input.size(); ++p)
@@ -89,6 +129,7 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     return na < nb;
   });
 
+  add_weight_streams(pn, d, r);
   r.interval_explanation = explain_interval(r, e);
 
   for (const auto& u : pn.rtl_units())

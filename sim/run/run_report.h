@@ -21,6 +21,7 @@ struct StageReport {
   std::string name, kind;
   int layer = -1;
   int64_t busy = 0, stalled_input = 0, stalled_output = 0;
+  int64_t stalled_grant = 0;  // waiting for a shared port's grant (a DDR channel)
   int64_t first_out_cycle = -1, last_out_cycle = -1;
   // The FIFO it waited on longest, and whether it was empty (input) or full (output).
   std::string worst_fifo;
@@ -78,8 +79,28 @@ struct RunReport {
   // they give (0: not reached); empty when none was found or looked for.
   std::vector<FifoRemedy> interval_remedy;
   double interval_remedy_cycles = 0;
+  // The estimate's DDR channel bottleneck (-1: none), Estimate::bottleneck_ddr_channel.
+  int bottleneck_ddr_channel = -1;
   std::vector<StageReport> stages;
   std::vector<FifoReport> fifos;
+  // Layers whose weights stream from DDR (models/layers/weight_streamer.h).
+  struct WeightStreamReport {
+    std::string layer, streamer, compute;
+    int channel = 0;
+    uint64_t bytes_per_frame = 0;  // the DDR moves, whole bursts
+    int64_t words = 0;             // weight words delivered in the run
+    double gbytes_per_s = 0;       // bytes_per_frame at the steady fps (0: no steady state)
+    int64_t stalled_for_weights = 0;  // cycles the compute stage waited on its weight FIFO
+    int64_t stalled_for_grant = 0;    // cycles the streamer waited for its channel
+  };
+  std::vector<WeightStreamReport> weight_streams;
+  struct DdrChannelReport {
+    int channel = 0;
+    int64_t grants = 0;        // AXI bursts granted
+    int64_t busy_cycles = 0;   // cycles the grants held it
+    double utilisation = 0;    // busy_cycles over the run's cycles (first input to last output beat)
+  };
+  std::vector<DdrChannelReport> ddr_channels;
   std::vector<int64_t> frame_last_out_cycles;
   // Stages whose PE arithmetic ran on Verilated RTL: "stage: unit key", its
   // measured latency and the unit cycles driven.

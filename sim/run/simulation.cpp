@@ -4,28 +4,16 @@
 #include <stdexcept>
 
 #include "sim/config/config_error.h"
+#include "models/layers/weight_stream.h"
 #include "sim/golden/reference.h"
 #include "sim/run/run_metrics.h"
 
 namespace vine::sim {
 
 void check_simulatable(const ir::Design& d) {
-  // A layer with `weight_memory: ddr` would be timed as if its weights sat on
-  // chip: the PEs never wait for DDR bandwidth, so cycles and fps would come
-  // out too good with nothing to say so. Refuse it until the weight stream is
-  // modelled; the estimate (which only drops the on-chip memory) keeps it.
-  for (size_t i = 0; i < d.network.layers.size(); ++i) {
-    const ir::Layer& l = d.network.layers[i];
-    const ir::LayerFolding& f = d.folding_of(int(i));
-    if (!l.has_weights() || f.weight_memory != ir::MemoryStyle::kDdr) continue;
-    ir::SourceLocation where = f.weight_memory_where;
-    if (where.file.empty()) where = {d.path, 0, 0, "layers." + l.name + ".weight_memory"};
-    throw config::ConfigError(
-        where, "'ddr'",
-        "an on-chip weight_memory (bram, lutram or uram) for layer '" + l.name +
-            "': DDR weight streaming is not simulated yet, so `vine run` and `vine bench` "
-            "refuse it (`vine estimate` and `vine validate` accept it)");
-  }
+  // Weights in DDR: the streams must be plannable (a DDR, words that fit a
+  // burst, images that fit the memory).
+  models::plan_weight_streams(d);
 }
 
 struct Simulation::Golden {

@@ -1,0 +1,146 @@
+#include "models/layers/weight_stream.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+
+#include "models/memory/ddr_config.h"
+#include "models/memory/ddr_timing.h"
+#include "sim/config/config_error.h"
+
+namespace vine::models {
+
+namespace {
+
+constexpr uint64_t kAxiBoundary = 4096;  // an AXI burst never crosses a 4 KiB boundary
+
+ir::SourceLocation where_of(const ir::Design& d, int layer) {
+  const ir::LayerFolding& f = d.folding_of(layer);
+  if (!f.weight_memory_where.file.empty()) return f.weight_memory_where;
+  ir::SourceLocation w = f.where;
+  if (w.file.empty()) w = {d.path, 0, 0, ""};
+  w.field = "layers." + d.network.layers[size_t(layer)].name + ".weight_memory";
+  return w;
+}
+
+// x accelerator cycles, rounded up, for `ddr_beats` beats of the DDR clock.
+int64_t accelerator_cycles(uint64_t ddr_beats, double transfer_rate_mts, double clock_mhz) {
+  const long double c = (long double)ddr_beats * clock_mhz / transfer_rate_mts;
+  return std::max<int64_t>(1, int64_t(std::ceil(c - 1e-9L)));
+}
+
+// Weights per word and the word's loop count per vector: PE x SIMD lanes over
+// the MW x MH matrix (MVAU), PE channels at one kernel position (VVAU).
+void word_shape(const ir::Layer& l, const ir::LayerFolding& f, int& elements, int64_t& words) {
+  if (l.kind == ir::LayerKind::kDwConv) {
+    elements = f.pe;
+    words = l.matrix_height() * l.matrix_width() / f.pe;
+  } else {
+    elements = f.pe * f.simd;
+    words = l.matrix_height() * l.matrix_width() / (int64_t{f.pe} * f.simd);
+  }
+}
+
+WeightStream plan_one(const ir::Design& d, int layer, uint64_t base, const DdrConfig& ddr) {
+  const ir::Layer& l = d.network.layers[size_t(layer)];
+  const ir::LayerFolding& f = d.folding_of(layer);
+  WeightStream s;
+  s.layer = layer;
+  word_shape(l, f, s.elements, s.words_per_pass);
+  s.word_bits = s.elements * l.max_weight_bits();
+  s.word_bytes = (s.word_bits + 7) / 8;
+  s.passes_per_frame = l.output_pixels();
+  s.base = base;
+  s.latency_cycles = int(std::ceil(ddr.latency_ns * d.clock_mhz / 1000.0 - 1e-9));
+
+  const uint64_t boundary =
+      ddr.interleave_bytes ? std::min<uint64_t>(kAxiBoundary, ddr.interleave_bytes) : kAxiBoundary;
+  if (uint64_t(s.word_bytes) > boundary)
+    throw config::ConfigError(
+        where_of(d, layer), "'ddr' with weight words of " + std::to_string(s.word_bytes) + " bytes",
+        "weight words of at most " + std::to_string(boundary) + " bytes (one AXI burst) for layer " + l.name +
+            ": a word is PE x SIMD x " + std::to_string(l.max_weight_bits()) + " bits; lower pe or simd");
+  DdrTiming timing(ddr);
+  const uint64_t end = base + s.image_bytes();
+  for (uint64_t a = base; a < end;) {
+    WeightChunk c;
+    c.address = a;
+    c.bytes = std::min(end, a - a % boundary + boundary) - a;
+    const auto per_channel = timing.channel_bytes(a, c.bytes);
+    c.channel = timing.channel_of(a);
+    c.moved = per_channel[size_t(c.channel)];
+    c.occupancy = accelerator_cycles(timing.occupancy_cycles(c.moved), ddr.transfer_rate_mts, d.clock_mhz);
+    s.chunks.push_back(c);
+    a += c.bytes;
+  }
+  // Word k's last byte decides its chunk.
+  size_t j = 0;
+  for (int64_t k = 0; k < s.words_per_pass; ++k) {
+    const uint64_t last = base + uint64_t(k + 1) * uint64_t(s.word_bytes) - 1;
+    while (last >= s.chunks[j].address + s.chunks[j].bytes) ++j;
+    ++s.chunks[j].words;
+  }
+  return s;
+}
+
+}  // namespace
+
+uint64_t WeightStream::ddr_bytes_per_frame() const {
+  uint64_t b = 0;
+  for (const auto& c : chunks) b += c.moved;
+  return b * uint64_t(passes_per_frame);
+}
+
+int64_t WeightStream::cycles_per_frame() const {
+  int64_t n = 0;
+  for (const auto& c : chunks) n += std::max(c.occupancy, c.words);
+  return n * passes_per_frame;
+}
+
+int64_t WeightStream::channel_cycles_per_frame(int channel) const {
+  int64_t n = 0;
+  for (const auto& c : chunks)
+    if (c.channel == channel) n += c.occupancy;
+  return n * passes_per_frame;
+}
+
+std::vector<WeightStream> plan_weight_streams(const ir::Design& d) {
+  std::vector<WeightStream> out;
+  uint64_t next = 0;
+  std::optional<DdrConfig> ddr;
+  for (int i = 0; i < int(d.network.layers.size()); ++i) {
+    const ir::Layer& l = d.network.layers[size_t(i)];
+    if (!l.has_weights() || d.folding_of(i).weight_memory != ir::MemoryStyle::kDdr) continue;
+    if (!ddr) {
+      if (d.device.ddr_channels < 1)
+        throw config::ConfigError(where_of(d, i), "'ddr'",
+                                  "an on-chip weight_memory for layer " + l.name + ": device " + d.device.name +
+                                      " has no DDR (its config has no ddr: section)");
+      ddr = DdrConfig::from_device(d.device);
+    }
+    out.push_back(plan_one(d, i, next, *ddr));
+    next += (out.back().image_bytes() + kAxiBoundary - 1) / kAxiBoundary * kAxiBoundary;
+  }
+  if (ddr && next > ddr->channel_capacity * uint64_t(ddr->channels))
+    throw config::ConfigError(where_of(d, out.back().layer), "'ddr'",
+                              "weight images that fit the DDR: they need " + std::to_string(next) + " bytes, device " +
+                                  d.device.name + " has " +
+                                  std::to_string(ddr->channel_capacity * uint64_t(ddr->channels)));
+  return out;
+}
+
+WeightStream plan_weight_stream(const ir::Design& d, int layer) {
+  for (auto& s : plan_weight_streams(d))
+    if (s.layer == layer) return s;
+  throw std::logic_error("layer " + d.network.layers[size_t(layer)].name + " has no weights in DDR");
+}
+
+std::vector<int64_t> ddr_channel_cycles_per_frame(const ir::Design& d, const std::vector<WeightStream>& streams) {
+  std::vector<int64_t> out(size_t(std::max(0, d.device.ddr_channels)), 0);
+  for (const auto& s : streams)
+    for (size_t c = 0; c < out.size(); ++c) out[c] += s.channel_cycles_per_frame(int(c));
+  return out;
+}
+
+}  // namespace vine::models

@@ -1,0 +1,54 @@
+// The weight streamer of a layer whose weights are in DDR (weight_stream.h):
+// a read DMA that fetches the layer's weight image once per input vector,
+// one AXI burst (chunk) at a time, and writes its weight words into the
+// FIFO the MVAU or VVAU reads beside its activations (FINN's external weight
+// stream). A chunk needs a grant of its DDR channel, a port shared with every
+// other streamer on the channel and granted in simulated-time order
+// (models/shared/shared_port.h); the grant holds the channel for the chunk's
+// occupancy. The request rides on the first word whose last byte the chunk
+// holds; the chunk's words then leave one per cycle, and each is written the
+// DDR's latency after it left (the pipeline depth), so requests run ahead of
+// the data as a DMA's outstanding reads do.
+#pragma once
+
+#include <vector>
+
+#include "models/layers/weight_stream.h"
+#include "models/stage/stage.h"
+
+namespace vine::models {
+
+class WeightStreamer final : public Stage {
+ public:
+  // `word_codes`: one pass of weight words, `elements` codes each, in the
+  // order the compute stage reads them; empty in timing-only runs.
+  WeightStreamer(std::string name, PipelineTiming t, int frames, WeightStream stream,
+                 std::vector<int32_t> word_codes);
+  const char* kind() const override { return "weight_streamer"; }
+  int64_t frame_span() const override { return stream_.words_per_frame(); }
+
+  const WeightStream& stream() const { return stream_; }
+  // The DDR channels its chunks use, in the order it must be made a requester
+  // of their ports (add_shared_port).
+  const std::vector<int>& channels() const { return channels_; }
+
+ protected:
+  bool next_iteration(Iteration& it) override;
+  bool extend_frames(int64_t frames) override {
+    total_ += frames * stream_.words_per_frame();
+    return true;
+  }
+  void produce(int port, int32_t* beat) override;
+
+ private:
+  WeightStream stream_;
+  std::vector<int32_t> codes_;
+  std::vector<int> channels_;
+  std::vector<int> port_of_chunk_;  // per chunk: its channel's index among channels_
+  int64_t total_, next_ = 0;
+  size_t chunk_ = 0;          // the chunk of word `next_`
+  int64_t left_in_chunk_ = 0;  // words of it still to request
+  int64_t word_ = 0;          // the word produce() writes (its place in the pass)
+};
+
+}  // namespace vine::models

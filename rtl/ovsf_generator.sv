@@ -43,9 +43,8 @@ module ovsf_generator #(
   output logic [LANES*OUT_BITS-1:0] out_weights
 );
   localparam int LB = vine_rtl_timing_pkg::clog2(LANES);
-  // A term +-c lies in [-2^(COEFF_BITS-1), 2^(COEFF_BITS-1)]: COEFF_BITS + 1 bits.
+  // A term +-c lies in [-2^(COEFF_BITS-1), 2^(COEFF_BITS-1)].
   localparam longint TMAX = vine_rtl_timing_pkg::pow2(COEFF_BITS - 1);
-  localparam int TB = COEFF_BITS + 1;
 
   if (L < 2 || (1 << R) != L || LANES < 1 || (1 << LB) != LANES || LANES > L || KEPT < 1 ||
       COEFF_BITS < 1 || OUT_BITS < 1) begin : g_bad_params
@@ -70,43 +69,62 @@ module ovsf_generator #(
     end
   end
 
-  // Stage 1: every lane's signed terms. The chip of code k at position j is
-  // the parity of bitrev(k) & j; bit reversal is wiring, and the lane's low
-  // log2(LANES) position bits are constants, so per term this is an AND-XOR
-  // of the code bits with the group bits and a conditional negation.
-  logic [LANES*KEPT*TB-1:0] terms_q;
+  // Stage 1: the coefficients (shared by all lanes) and every lane's chip
+  // signs. The chip of code k at position j is the parity of bitrev(k) & j;
+  // bit reversal is wiring, and the lane's low log2(LANES) position bits are
+  // constants, so a sign is an AND-XOR of the code bits with the group bits.
+  logic [KEPT*COEFF_BITS-1:0] coeffs_q;
+  logic [LANES*KEPT-1:0] negated_q;
+  always_ff @(posedge clk) begin
+    if (en) coeffs_q <= in_coeffs;
+  end
   for (genvar p = 0; p < LANES; p++) begin : g_lane
-    for (genvar m = 0; m < KEPT; m++) begin : g_term
+    for (genvar m = 0; m < KEPT; m++) begin : g_sign
       logic [R-1:0] code, code_rev, pos;
-      logic negate;
-      logic signed [TB-1:0] c;
       assign code = in_codes[m*IW +: IW];
       for (genvar b = 0; b < R; b++) begin : g_rev
         assign code_rev[b] = code[R-1-b];
       end
       assign pos = group_base | R'(p);
-      assign negate = ^(code_rev & pos);
-      assign c = TB'($signed(in_coeffs[m*COEFF_BITS +: COEFF_BITS]));
       always_ff @(posedge clk) begin
-        if (en) terms_q[(p*KEPT+m)*TB +: TB] <= negate ? -c : c;
+        if (en) negated_q[p*KEPT+m] <= ^(code_rev & pos);
       end
     end
   end
 
-  // Stages 2 .. 1 + tree_stages(KEPT): one add/sub tree per lane.
-  logic [LANES*SUM_BITS-1:0] sums;
+  // A negated term -c enters the tree as ~c = -c - 1 (the inversion merges
+  // into the first adder level's LUTs); the lane's count of negated terms,
+  // added in the last stage, supplies the + 1s: no carry chain per term.
+  logic [LANES*KEPT*COEFF_BITS-1:0] terms;
+  for (genvar p = 0; p < LANES; p++) begin : g_terms
+    for (genvar m = 0; m < KEPT; m++) begin : g_term
+      assign terms[(p*KEPT+m)*COEFF_BITS +: COEFF_BITS] =
+          coeffs_q[m*COEFF_BITS +: COEFF_BITS] ^ {COEFF_BITS{negated_q[p*KEPT+m]}};
+    end
+  end
+
+  // Stages 2 .. 1 + tree_stages(KEPT): per lane, the tree of the (possibly
+  // inverted) coefficients and the popcount of the negated terms.
+  localparam longint CMIN = -TMAX, CMAX = TMAX - 1;
+  localparam int XB = vine_rtl_timing_pkg::range_bits(CMIN, CMAX, KEPT);
+  localparam int NB = vine_rtl_timing_pkg::range_bits(0, 1, KEPT);
+  logic [LANES*XB-1:0] xsums;
+  logic [LANES*NB-1:0] counts;
   for (genvar p = 0; p < LANES; p++) begin : g_tree
-    vine_adder_tree #(.N(KEPT), .PMIN(-TMAX), .PMAX(TMAX)) u_tree (
-      .clk, .en, .in_terms(terms_q[p*KEPT*TB +: KEPT*TB]), .out_sum(sums[p*SUM_BITS +: SUM_BITS])
+    vine_adder_tree #(.N(KEPT), .PMIN(CMIN), .PMAX(CMAX)) u_tree (
+      .clk, .en, .in_terms(terms[p*KEPT*COEFF_BITS +: KEPT*COEFF_BITS]), .out_sum(xsums[p*XB +: XB])
+    );
+    vine_adder_tree #(.N(KEPT), .PMIN(0), .PMAX(1)) u_count (
+      .clk, .en, .in_terms(negated_q[p*KEPT +: KEPT]), .out_sum(counts[p*NB +: NB])
     );
   end
 
-  // Last stage: the weight width. Sign extension when it holds the exact sum,
-  // saturation otherwise.
+  // Last stage: sum = tree + count, then the weight width: sign extension
+  // when it holds the exact sum, saturation otherwise.
   for (genvar p = 0; p < LANES; p++) begin : g_out
     logic signed [SUM_BITS-1:0] s;
     logic [OUT_BITS-1:0] w;
-    assign s = $signed(sums[p*SUM_BITS +: SUM_BITS]);
+    assign s = SUM_BITS'($signed(xsums[p*XB +: XB])) + SUM_BITS'($signed({1'b0, counts[p*NB +: NB]}));
     if (OUT_BITS >= SUM_BITS) begin : g_extend
       assign w = OUT_BITS'(s);
     end else begin : g_saturate

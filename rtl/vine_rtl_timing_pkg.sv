@@ -257,9 +257,10 @@ package vine_rtl_timing_pkg;
 
   // OVSF weights generator (ovsf_generator.sv). A beat is one group of LANES
   // positions of one filter: each output lane adds the KEPT coefficients, each
-  // negated or not by its code's chip at that position. Signed terms registered
-  // (1), one add/sub tree per lane (tree_stages(kept)), saturation to the
-  // weight width registered = output (1). One group per cycle.
+  // negated or not by its code's chip at that position. Coefficients and chip
+  // signs registered (1), one add/sub tree per lane (tree_stages(kept)), the
+  // + 1s of the negations added and the sum saturated to the weight width,
+  // registered = output (1). One group per cycle.
   function automatic int ovsf_generator_latency(input int kept);
     ovsf_generator_latency = 2 + tree_stages(kept);
   endfunction

@@ -7,8 +7,8 @@
 // Sylvester-Hadamard matrix. Multipliers are not needed: a chip is +-1, so
 // each lane is an add/sub tree over the KEPT coefficients.
 //
-// Coefficients are COEFF_BITS-bit two's complement (lane m in
-// in_coeffs[m*COEFF_BITS +: COEFF_BITS]), code indices r bits (lane m in
+// Coefficients are COEFF_BITS-bit two's complement (slot m in
+// in_coeffs[m*COEFF_BITS +: COEFF_BITS]), code indices r bits (slot m in
 // in_codes[m*IW +: IW]); a layer with fewer kept codes than KEPT sets the
 // spare coefficients to 0. The exact sum is SUM_BITS wide
 // (ovsf_generator_sum_bits); out_weights holds it sign-extended when

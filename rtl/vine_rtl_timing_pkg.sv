@@ -255,4 +255,24 @@ package vine_rtl_timing_pkg;
     requantizer_ii = 1;
   endfunction
 
+  // OVSF weights generator (ovsf_generator.sv). A beat is one group of LANES
+  // positions of one filter: each output lane adds the KEPT coefficients, each
+  // negated or not by its code's chip at that position. Coefficients and chip
+  // signs registered (1), one add/sub tree per lane (tree_stages(kept)), the
+  // + 1s of the negations added and the sum saturated to the weight width,
+  // registered = output (1). One group per cycle.
+  function automatic int ovsf_generator_latency(input int kept);
+    ovsf_generator_latency = 2 + tree_stages(kept);
+  endfunction
+
+  function automatic int ovsf_generator_ii();
+    ovsf_generator_ii = 1;
+  endfunction
+
+  // Width of the exact sum of `kept` terms +-c, c a coeff_bits-bit two's
+  // complement coefficient: the terms lie in [-2^(coeff_bits-1), 2^(coeff_bits-1)].
+  function automatic int ovsf_generator_sum_bits(input int coeff_bits, input int kept);
+    ovsf_generator_sum_bits = range_bits(-pow2(coeff_bits - 1), pow2(coeff_bits - 1), kept);
+  endfunction
+
 endpackage

@@ -1,6 +1,7 @@
 // The MVAU stage kind: the matrix-vector-activation unit of conv and fc
 // layers, thresholds or requantiser embedded.
 #include "models/layers/mvau.h"
+#include "models/layers/tiled_mvau.h"
 #include "models/layers/stage_kinds.h"
 #include "models/pe/pe_timing.h"
 #include "sim/estimate/resource_model.h"
@@ -29,11 +30,19 @@ void register_mvau_kinds(StageKindRegistry& r) {
     s.in_words = l.output_pixels() * l.matrix_width() / f.simd;
     s.out_words = l.output_pixels() * l.matrix_height() / f.pe;
   };
-  k.make = [](const StageBuild& b) {
+  k.make = [](const StageBuild& b) -> std::unique_ptr<models::Stage> {
     const ir::StagePlan& s = b.plan;
     const ir::Layer& l = b.layer();
     const models::MatrixGeometry g{l.matrix_width(), l.matrix_height(), s.simd, s.pe,
                                    l.output_pixels()};
+    const ir::LayerFolding& f = b.design.folding_of(s.layer);
+    if (b.weights_streamed() && f.weight_schedule != ir::WeightSchedule::kVector) {
+      // A row or frame schedule: a tile of one output row, or of the frame.
+      const int64_t tile = f.weight_schedule == ir::WeightSchedule::kRow ? l.out_shape.w : l.output_pixels();
+      return std::make_unique<models::TiledMvau>(s.name, b.timing, b.frames, g, tile,
+                                                 b.params ? std::make_unique<models::WeightLanes>(l) : nullptr,
+                                                 b.output_unit());
+    }
     if (b.weights_streamed())  // weights from DDR on input 1
       return std::make_unique<models::Mvau>(
           s.name, b.timing, b.frames, g, b.params ? std::make_unique<models::WeightLanes>(l) : nullptr,
@@ -53,7 +62,9 @@ void register_mvau_kinds(StageKindRegistry& r) {
     return nf * sf * l.output_pixels();
   };
   k.resources = [](const ir::StagePlan& s, const ir::Design& d) {
-    return estimate::compute_unit_resources(s, d);
+    ir::Resources r = estimate::compute_unit_resources(s, d);
+    r += estimate::schedule_buffer_resources(d.network.layers.at(size_t(s.layer)), d.folding_of(s.layer));
+    return r;
   };
   r.add(std::move(k), ir::StageKind::kMvau);
 }

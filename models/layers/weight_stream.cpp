@@ -50,7 +50,11 @@ WeightStream plan_one(const ir::Design& d, int layer, uint64_t base, const DdrCo
   word_shape(l, f, s.elements, s.words_per_pass);
   s.word_bits = s.elements * l.max_weight_bits();
   s.word_bytes = (s.word_bits + 7) / 8;
-  s.passes_per_frame = l.output_pixels();
+  switch (f.weight_schedule) {  // a pass per output pixel, per output row, or per frame
+    case ir::WeightSchedule::kVector: s.passes_per_frame = l.output_pixels(); break;
+    case ir::WeightSchedule::kRow: s.passes_per_frame = l.out_shape.h; break;
+    case ir::WeightSchedule::kFrame: s.passes_per_frame = 1; break;
+  }
   s.base = base;
   s.latency_cycles = int(std::ceil(ddr.latency_ns * d.clock_mhz / 1000.0 - 1e-9));
 

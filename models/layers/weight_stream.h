@@ -8,7 +8,9 @@
 //   word       PE x SIMD x Wmax bits (Wmax: the widest channel group), padded
 //              to whole bytes, packed back to back in DDR;
 //   pass       the words of the whole matrix in the loop's order, read once
-//              per vector: `passes_per_frame` = output pixels;
+//              per vector (`passes_per_frame` = output pixels) in FINN's
+//              order, or once per tile of a row or frame schedule
+//              (tiled_mvau.h): output rows, or 1;
 //   image      a pass's bytes in DDR: the layers' images follow one another
 //              from address 0 in layer order, each 4 KiB aligned;
 //   chunk      one AXI read burst: a pass's bytes split at every 4 KiB

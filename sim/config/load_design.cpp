@@ -212,6 +212,20 @@ ir::Design load_design(const std::string& path) {
         f.weight_memory = read_memory_style(*wm);
         f.weight_memory_where = wm->where();
       }
+      if (auto ws = fm.find("weight_schedule")) {
+        const std::string v = ws->as_choice({"vector", "row", "frame"});
+        f.weight_schedule = v == "row" ? ir::WeightSchedule::kRow
+                                       : v == "frame" ? ir::WeightSchedule::kFrame : ir::WeightSchedule::kVector;
+        f.weight_schedule_where = ws->where();
+        if (f.weight_schedule != ir::WeightSchedule::kVector) {
+          if (layer.kind != ir::LayerKind::kConv)
+            ws->fail("a row or frame schedule on a conv layer only (" + layer.name + " is " +
+                     ir::to_string(layer.kind) + "; its weights stream once per vector)");
+          if (f.weight_memory != ir::MemoryStyle::kDdr)
+            ws->fail("a row or frame schedule only with weight_memory: ddr on " + layer.name +
+                     " (on-chip weights are read from BRAM, not DDR)");
+        }
+      }
       if (layer.has_weights()) {
         if (auto w = fm.find("weights")) {
           layer.weights = read_weight_type(*w);

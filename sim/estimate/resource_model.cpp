@@ -63,6 +63,19 @@ ir::Resources buffer_resources(int64_t width, int64_t depth) {
   return r;
 }
 
+ir::Resources schedule_buffer_resources(const ir::Layer& l, const ir::LayerFolding& f) {
+  if (f.weight_memory != ir::MemoryStyle::kDdr || f.weight_schedule == ir::WeightSchedule::kVector) return {};
+  const bool row = f.weight_schedule == ir::WeightSchedule::kRow;
+  const int64_t n = l.in_shape.c, w_in = l.in_shape.w, h_in = l.in_shape.h;
+  const int64_t input_words = (row ? (l.kernel + 1) * w_in : 2 * h_in * w_in) * n / f.simd;
+  const int64_t tile = row ? l.out_shape.w : l.output_pixels();
+  const int64_t nf = l.matrix_height() / f.pe;
+  ir::Resources r = buffer_resources(int64_t{f.simd} * l.in_type.bits, input_words);
+  r += buffer_resources(int64_t{f.pe} * l.out_type.bits, 2 * tile * nf);
+  r += buffer_resources(int64_t{f.pe} * l.acc_range.bits(), tile);
+  return r;
+}
+
 ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d) {
   const ir::Layer& l = d.network.layers[s.layer];
   const ir::LayerFolding& f = d.folding[s.layer];

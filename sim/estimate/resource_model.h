@@ -29,6 +29,14 @@ bool uses_dsp(const ir::WeightType& w, const ir::ActivationType& a);
 // BRAM beyond (as Vivado places them).
 ir::Resources buffer_resources(int64_t width, int64_t depth);
 
+// The buffers a row or frame weight schedule adds to a conv layer's MVAU
+// (docs/ddr-weights.md); none for the vector schedule:
+//   input   Nguyen et al.'s: (K+1) input rows (row) or two input frames
+//           (frame) of N channels, SIMD x Qa bits wide;
+//   output  two tiles of outputs for the pixel-major stream, PE x Qo bits wide;
+//   acc     a tile's T x PE accumulators, PE x acc bits wide.
+ir::Resources schedule_buffer_resources(const ir::Layer& l, const ir::LayerFolding& f);
+
 // Output thresholds per channel: 2^O - 1 for an O-bit output, 1 for bipolar,
 // 0 without thresholds.
 int64_t thresholds_per_channel(const ir::Layer& l);

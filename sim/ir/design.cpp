@@ -6,6 +6,15 @@ namespace vine::ir {
 
 using config::ConfigError;
 
+const char* to_string(WeightSchedule s) {
+  switch (s) {
+    case WeightSchedule::kVector: return "vector";
+    case WeightSchedule::kRow: return "row";
+    case WeightSchedule::kFrame: return "frame";
+  }
+  return "?";
+}
+
 const char* to_string(MemoryStyle m) {
   switch (m) {
     case MemoryStyle::kBram: return "bram";

@@ -14,6 +14,12 @@ namespace vine::ir {
 enum class Template { kStreaming, kEngine };
 enum class MemoryStyle { kBram, kLutram, kUram, kDdr };
 const char* to_string(MemoryStyle m);
+// How often a conv layer whose weights are in DDR reads them, and the
+// buffers that buys (docs/ddr-weights.md): once per output pixel (kVector,
+// FINN's external weight stream), once per output row (kRow) or once per
+// frame (kFrame), the schedules of Nguyen et al.
+enum class WeightSchedule { kVector, kRow, kFrame };
+const char* to_string(WeightSchedule s);
 const char* to_string(Template t);
 
 // Folding of one layer's stage(s). For MVAU: PE | MH, SIMD | MW; VVAU: PE | C,
@@ -33,6 +39,8 @@ struct LayerFolding {
   // The layer's own weight_memory field, or the design-wide default it took;
   // unknown (line 0) when neither was written.
   SourceLocation weight_memory_where;
+  WeightSchedule weight_schedule = WeightSchedule::kVector;
+  SourceLocation weight_schedule_where;  // the field, when given
   // The stage kinds the layer expands into, in stream order, when the design
   // lists them (`stages:`); empty: the layer kind's usual chain
   // (ir::layer_stages).

@@ -134,6 +134,31 @@ TEST(ConfigErrors, UnknownKeyIsAnError) {
   EXPECT_NE(e.find(":6:28: layers.conv0.fold: got unknown field 'fold', expected one of:"), std::string::npos) << e;
 }
 
+// A row or frame weight schedule needs a conv layer whose weights are in DDR
+// (the design-wide default counts); vector is FINN's and needs nothing.
+TEST(ConfigErrors, WeightScheduleNeedsAConvLayerWithWeightsInDdr) {
+  TempConfig ok("schedule", design_text("  conv1: {simd: 32, pe: 32, weight_schedule: row}\n", "weight_memory: ddr\n"));
+  const ir::Design d = config::load_design(ok.path.string());
+  EXPECT_EQ(d.folding[1].weight_schedule, ir::WeightSchedule::kRow);
+  EXPECT_EQ(d.folding[0].weight_schedule, ir::WeightSchedule::kVector);
+  TempConfig chip("schedule-chip", design_text("  conv1: {simd: 32, pe: 32, weight_schedule: frame}\n"));
+  std::string e = error_of([&] { config::load_design(chip.path.string()); });
+  EXPECT_NE(e.find(chip.path.string() + ":6:46: layers.conv1.weight_schedule: got 'frame', expected a row or frame "
+                   "schedule only with weight_memory: ddr on conv1"),
+            std::string::npos)
+      << e;
+  TempConfig fc("schedule-fc", design_text("  fc6: {weight_memory: ddr, weight_schedule: row}\n"));
+  e = error_of([&] { config::load_design(fc.path.string()); });
+  EXPECT_NE(e.find("layers.fc6.weight_schedule: got 'row', expected a row or frame schedule on a conv layer only "
+                   "(fc6 is fc"),
+            std::string::npos)
+      << e;
+  TempConfig bad("schedule-bad", design_text("  conv1: {weight_memory: ddr, weight_schedule: tile}\n"));
+  e = error_of([&] { config::load_design(bad.path.string()); });
+  EXPECT_NE(e.find("layers.conv1.weight_schedule: got 'tile', expected one of: vector, row, frame"), std::string::npos)
+      << e;
+}
+
 TEST(ConfigErrors, PeBackendIsCppOrRtlOnLayersWithWeights) {
   TempConfig ok("backend", design_text("  conv0: {simd: 3, pe: 16, backend: rtl}\n"));
   const ir::Design d = config::load_design(ok.path.string());

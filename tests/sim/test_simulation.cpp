@@ -325,6 +325,66 @@ TEST(Simulation, DdrWeightsMatchTheirClosedFormsAndStayBitExact) {
   EXPECT_EQ(a.interval_cycles, 374.0);
 }
 
+// CNV-W2A2 on PYNQ-Z1, conv2 and conv4's weights in DDR under each schedule.
+// conv2: 576 x 128 two-bit weights, PE 8 x SIMD 16 per word = 32 bytes, 576
+// words = 18432 bytes per pass; conv4: 1152 x 256, PE 4 x SIMD 8 = 8 bytes,
+// 9216 words = 73728 bytes. Passes per frame: one per output pixel (vector:
+// 12 x 12 and 3 x 3), per output row (row: 12 and 3), or one (frame).
+TEST(Simulation, WeightSchedulesReadTheWeightsPerPixelRowOrFrameAndStayBitExact) {
+  const ir::Design base = load("bnn-pynq/cnv-w2a2-pynq-z1.yaml");
+  sim::RunOptions timing;
+  timing.frames = 12;
+  timing.timing_only = true;
+  sim::Simulation on_chip(base, timing);
+  const sim::RunReport chip = on_chip.run();
+  ASSERT_TRUE(chip.steady.reached);
+  struct Case {
+    ir::WeightSchedule schedule;
+    uint64_t conv2_bytes, conv4_bytes;
+  };
+  for (const Case& c : {Case{ir::WeightSchedule::kVector, 18432u * 144, 73728u * 9},
+                        Case{ir::WeightSchedule::kRow, 18432u * 12, 73728u * 3},
+                        Case{ir::WeightSchedule::kFrame, 18432u, 73728u}}) {
+    const std::string name = ir::to_string(c.schedule);
+    ir::Design d = base;
+    for (int layer : {3, 6}) {  // conv2, conv4
+      ASSERT_TRUE(d.network.layers[size_t(layer)].name == "conv2" || d.network.layers[size_t(layer)].name == "conv4")
+          << d.network.layers[size_t(layer)].name;
+      d.folding[size_t(layer)].weight_memory = ir::MemoryStyle::kDdr;
+      d.folding[size_t(layer)].weight_schedule = c.schedule;
+    }
+    const estimate::Estimate e = estimate::estimate_design(d);
+    EXPECT_EQ(e.layers[3].ddr_bytes_per_frame, c.conv2_bytes) << name;
+    EXPECT_EQ(e.layers[6].ddr_bytes_per_frame, c.conv4_bytes) << name;
+    sim::RunOptions o;
+    o.frames = 3;
+    sim::Simulation exact(d, o);
+    const sim::RunReport r = exact.run();
+    EXPECT_TRUE(r.outputs_match_reference.value_or(false)) << name;
+    ASSERT_EQ(r.weight_streams.size(), 2u) << name;
+    EXPECT_EQ(r.weight_streams[0].words * 32, int64_t(3 * c.conv2_bytes)) << name;  // every word, once per pass
+    sim::Simulation steady(d, timing);
+    const sim::RunReport t = steady.run();
+    ASSERT_TRUE(t.steady.reached) << name;
+    if (c.schedule == ir::WeightSchedule::kVector) {
+      // The shared channel is the bottleneck, and sets the interval exactly.
+      EXPECT_EQ(e.bottleneck_ddr_channel, 0) << name;
+      EXPECT_EQ(t.interval_cycles, double(e.interval_cycles)) << name;
+    } else {
+      // Rows and frames read so little that the pipeline runs as with the
+      // weights on chip, cycle for cycle in steady state.
+      EXPECT_EQ(e.bottleneck_ddr_channel, -1) << name;
+      EXPECT_EQ(t.interval_cycles, chip.interval_cycles) << name;
+      // Their buffers cost memory the vector schedule does not have.
+      ir::Design vector = d;
+      vector.folding[3].weight_schedule = ir::WeightSchedule::kVector;
+      const ir::Resources without = estimate::estimate_design(vector).layers[3].resources;
+      EXPECT_TRUE(e.layers[3].resources.bram18 > without.bram18 || e.layers[3].resources.lut > without.lut)
+          << name;
+    }
+  }
+}
+
 // Every layer kind with weights streams them: a conv (MVAU behind a sliding
 // window) and a depthwise conv (VVAU), bit-exact, on every shipped network
 // shape that has them.

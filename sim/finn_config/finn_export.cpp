@@ -1,5 +1,6 @@
 #include "sim/finn_config/finn_export.h"
 
+#include "sim/config/config_error.h"
 #include "sim/explore/finn_fifo_style.h"
 #include "sim/finn_config/finn_op_types.h"
 #include "sim/finn_config/finn_weight_memory.h"
@@ -57,7 +58,14 @@ nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNo
       if (t->pe) e["PE"] = st.pe;
       if (t->simd) e["SIMD"] = kind == "mvau" || kind == "vvau" ? st.simd : st.pe;
       if (kind == "mvau" || kind == "vvau") {
-        const ir::MemoryStyle m = d.folding[size_t(st.layer)].weight_memory;
+        const ir::LayerFolding& f = d.folding[size_t(st.layer)];
+        if (f.weight_schedule != ir::WeightSchedule::kVector)
+          throw config::ConfigError(
+              f.weight_schedule_where, std::string("'") + ir::to_string(f.weight_schedule) + "'",
+              "the vector schedule on " + d.network.layers[size_t(st.layer)].name +
+                  " for a FINN export: FINN's external weights are read once per vector, it has no "
+                  "row or frame schedule");
+        const ir::MemoryStyle m = f.weight_memory;
         e["ram_style"] = finn_ram_style(m);
         e["mem_mode"] = finn_mem_mode(m);
       }

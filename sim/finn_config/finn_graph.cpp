@@ -45,7 +45,9 @@ class GraphBuilder {
     for (size_t i = 0; i < plan_.stages.size(); ++i) {
       const ir::StagePlan& s = plan_.stages[i];
       const std::string kind = ir::to_string(s.kind);
-      if (kind == "dwc" || kind == "output_dma") continue;
+      // A weight streamer is FINN's external weight input of the MVAU, fed
+      // from outside the dataflow graph: no node, no FIFO of the graph's.
+      if (kind == "dwc" || kind == "output_dma" || kind == "weight_streamer") continue;
       if (kind != "input_dma") add_stage(int(i), kind);
       follow_outputs(int(i));
     }

@@ -14,7 +14,9 @@
 
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
+#include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
+#include "sim/run/simulation.h"
 
 namespace fs = std::filesystem;
 using namespace vine;
@@ -113,6 +115,20 @@ TEST(Config, ResNetUsesChannelGroupsAndBothShortcuts) {
     EXPECT_TRUE(name.rfind("s3", 0) == 0 || name.rfind("s4", 0) == 0) << name;
   EXPECT_EQ(projection, 3);
   EXPECT_EQ(identity, 5);
+}
+
+// The example designs outside configs/designs (too slow for the per-design
+// regression) load, fit their device and pass the checks `vine run` makes.
+TEST(Config, ExampleDesignsLoadAndFit) {
+  int designs = 0;
+  for (const auto& e : fs::recursive_directory_iterator(kConfigs.parent_path() / "examples")) {
+    if (e.path().extension() != ".yaml") continue;
+    const ir::Design d = config::load_design(e.path().string());
+    EXPECT_NO_THROW(sim::check_simulatable(d)) << e.path();
+    EXPECT_TRUE(estimate::estimate_design(d).fits) << e.path();
+    ++designs;
+  }
+  EXPECT_GE(designs, 3);
 }
 
 TEST(ConfigErrors, FoldingNotADivisorPointsAtTheField) {

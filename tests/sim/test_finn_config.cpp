@@ -158,6 +158,33 @@ TEST(FinnExport, WritesTheDesignsValuesUnderFinnsNames) {
   EXPECT_FALSE(m.contains("StreamingFIFO_rtl_74"));  // inside the pool: no Vine stream
 }
 
+// Weights in DDR are FINN's external weight input: mem_mode external, and no
+// node or FIFO for the weight streamer, so the graph's names stay those of the
+// design with on-chip weights. FINN has no row or frame schedule: refused.
+TEST(FinnExport, DdrWeightsAreExternalAndTheirSchedulesAreRefused) {
+  const ir::Design chip = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  ir::Design d = chip;
+  d.folding[1].weight_memory = ir::MemoryStyle::kDdr;
+  const Json j = finn::finn_folding_config(d);
+  EXPECT_EQ(j["MVAU_hls_1"]["mem_mode"], "external");
+  EXPECT_EQ(j["MVAU_hls_0"]["mem_mode"], "internal_decoupled");
+  const Json c = finn::finn_folding_config(chip);
+  ASSERT_EQ(j.size(), c.size());
+  for (auto it = c.begin(); it != c.end(); ++it) EXPECT_TRUE(j.contains(it.key())) << it.key();
+
+  ir::Design cnv = load("bnn-pynq/cnv-w2a2-pynq-z1.yaml");
+  cnv.folding[3].weight_memory = ir::MemoryStyle::kDdr;
+  cnv.folding[3].weight_schedule = ir::WeightSchedule::kRow;
+  try {
+    finn::finn_folding_config(cnv);
+    ADD_FAILURE() << "a row schedule was exported to FINN";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected the vector schedule on conv2 for a FINN export"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // Export then apply gives the design back, and its export again, on every
 // shipped design; the applied design also survives being written and read.
 TEST(FinnRoundTrip, ExportThenApplyIsTheIdentityOnEveryShippedDesign) {

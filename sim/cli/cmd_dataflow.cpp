@@ -31,6 +31,8 @@ std::string megabytes(uint64_t bytes) {
   return o.str();
 }
 
+std::string bytes_text(uint64_t bytes) { return std::to_string(bytes); }
+
 std::string fps_text(double fps) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(1) << fps;
@@ -69,7 +71,7 @@ nlohmann::json point_json(const ir::Network& net, const explore::PlacementPoint&
 
 void row(std::ostream& o, const std::string& mark, const std::string& name, const explore::PlacementPoint& p) {
   o << mark << std::left << std::setw(10) << name << std::right << std::setw(8) << p.bram18 << std::setw(14)
-    << megabytes(p.ddr_bytes_per_frame) << std::setw(8) << p.layers_in_ddr << std::setw(12)
+    << bytes_text(p.ddr_bytes_per_frame) << std::setw(8) << p.layers_in_ddr << std::setw(12)
     << p.estimate.interval_cycles << std::setw(11) << fps_text(p.estimate.fps) << "  " << bottleneck_text(p.estimate)
     << "\n";
 }
@@ -121,7 +123,7 @@ int cmd_dataflow(const Args& args) {
   out << "  " << r.layers.size() << " layers with weights; a placement needs " << r.least_bram18 << " to "
       << r.most_bram18 << " BRAM18 (layers + FIFOs)\n\n";
   out << "  " << std::left << std::setw(22) << "layer" << std::setw(10) << "given" << std::setw(10) << "on chip"
-      << std::right << std::setw(16) << "BRAM18 on chip" << std::setw(14) << "DDR MB/frame" << "  chosen\n";
+      << std::right << std::setw(16) << "BRAM18 on chip" << std::setw(14) << "DDR B/frame" << "  chosen\n";
   for (size_t k = 0; k < r.layers.size(); ++k) {
     const int i = r.layers[k];
     const auto& opts = r.options[k];
@@ -136,11 +138,11 @@ int cmd_dataflow(const Args& args) {
       out << (chip->bram18_delta - ddr->bram18_delta >= 0 ? "+" : "") + std::to_string(chip->bram18_delta - ddr->bram18_delta);
     else
       out << "-";
-    out << std::setw(14) << (ddr ? megabytes(ddr->ddr_bytes_per_frame) : "-") << "  "
+    out << std::setw(14) << (ddr ? bytes_text(ddr->ddr_bytes_per_frame) : "-") << "  "
         << ir::to_string(r.chosen.memory[size_t(i)]) << "\n";
   }
   out << "\n  " << std::left << std::setw(12) << "point" << std::right << std::setw(8) << "BRAM18" << std::setw(14)
-      << "DDR MB/frame" << std::setw(8) << "in DDR" << std::setw(12) << "interval" << std::setw(11) << "fps"
+      << "DDR B/frame" << std::setw(8) << "in DDR" << std::setw(12) << "interval" << std::setw(11) << "fps"
       << "  bottleneck\n";
   // The front around the chosen point on screen; all of it in front.csv and the JSON.
   constexpr int kShown = 20;
@@ -152,10 +154,10 @@ int cmd_dataflow(const Args& args) {
   if (last < n) out << "  ... " << n - last << " dearer front points (-o DIR: front.csv, or --json)\n";
   row(out, "  ", "as given", r.given);
   const explore::PlacementPoint& c = r.chosen;
-  out << "\n  chosen (*): " << c.bram18 << " of " << r.budget_bram18 << " BRAM18, " << megabytes(c.ddr_bytes_per_frame)
-      << " MB of weights from DDR per frame (" << c.layers_in_ddr << " layers in DDR), " << fps_text(c.estimate.fps)
-      << " fps; the design as given: " << r.given_bram18 << " BRAM18, " << megabytes(r.given.ddr_bytes_per_frame)
-      << " MB/frame, " << fps_text(r.given.estimate.fps) << " fps\n";
+  out << "\n  chosen (*): " << c.bram18 << " of " << r.budget_bram18 << " BRAM18, " << c.ddr_bytes_per_frame << " bytes ("
+      << megabytes(c.ddr_bytes_per_frame) << " MB) of weights from DDR per frame (" << c.layers_in_ddr << " layers in DDR), " << fps_text(c.estimate.fps)
+      << " fps; the design as given: " << r.given_bram18 << " BRAM18, " << r.given.ddr_bytes_per_frame
+      << " bytes per frame, " << fps_text(r.given.estimate.fps) << " fps\n";
   if (!c.estimate.fits)
     out << "  note: the chosen placement fits the BRAM18 budget but the estimate says the design exceeds another of "
         << d.device.name << "'s resources (URAM, LUT, FF or DSP)\n";

@@ -35,6 +35,7 @@ KINDS = {
     "timeline": "kind_timeline",  # stage states and FIFO occupancy over cycles, from `vine run --vcd`
     "layers": "kind_layers",      # cycles and resources per layer against the device, from --json
     "front": "kind_front",        # the DSE's foldings and Pareto front, from `vine dse --json`
+    "placement": "kind_placement",  # the weight placement's front and fps, from `vine dataflow --json`
 }
 
 PROG = "vine plot"

@@ -9,6 +9,8 @@
 #include "sim/cli/options.h"
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
+#include "sim/estimate/bram_fit.h"
+#include "sim/estimate/estimate.h"
 #include "sim/run/simulation.h"
 
 namespace vine::cli {
@@ -41,8 +43,13 @@ int cmd_validate(const Args& args) {
       // What validate accepts, every command runs: the checks `vine run` makes
       // beyond the loader's (weight streams that fit the DDR) are made here.
       sim::check_simulatable(d);
+      // Weight memories in BRAM beyond the device's cannot be built: refused
+      // (sim/estimate/bram_fit.h); the whole design over it only said.
+      const estimate::Estimate e = estimate::estimate_design(d);
+      estimate::check_weights_fit_bram(d, e);
       std::printf("%s: ok (design %s: %s on %s at %g MHz)\n", file.c_str(), d.name.c_str(), d.network.name.c_str(),
                   d.device.name.c_str(), d.clock_mhz);
+      if (const std::string note = estimate::bram_note(d, e); !note.empty()) std::printf("%s\n", note.c_str());
       break;
     }
     case config::ConfigKind::kCluster: {

@@ -22,6 +22,7 @@ int cmd_fifo_size(const Args& args);
 int cmd_sweep(const Args& args);
 int cmd_dse(const Args& args);
 int cmd_partition(const Args& args);
+int cmd_dataflow(const Args& args);
 int cmd_export(const Args& args);
 int cmd_import(const Args& args);
 int cmd_import_finn(const Args& args);         // `vine import finn`, one kind of cmd_import

@@ -123,7 +123,9 @@ ir::Design load_design(const std::string& path) {
   d.path = path;
   d.name = m.get_string("design");
   const std::string net_path = resolve(path, m.get("network"));
-  const std::string dev_path = resolve(path, m.get("device"));
+  const Field device_field = m.get("device");
+  const std::string dev_path = resolve(path, device_field);
+  d.device_where = device_field.where();
   d.network = load_network(net_path);
   d.device = load_device(dev_path);
   // The compute-engine template (unzipFPGA) is not modelled yet: no command could run it.

@@ -131,6 +131,35 @@ void write_design_with_fifos(const ir::Design& d, const std::string& out_path, c
   emit(root, header, out);
 }
 
+namespace {
+
+void set_weight_memory(YAML::Node& root, const ir::Design& d) {
+  const std::string design_memory = root["weight_memory"] ? root["weight_memory"].as<std::string>() : "bram";
+  YAML::Node layers = root["layers"];
+  if (!layers.IsMap()) layers = YAML::Node(YAML::NodeType::Map);
+  for (size_t i = 0; i < d.network.layers.size(); ++i) {
+    const ir::Layer& l = d.network.layers[i];
+    if (!l.has_weights()) continue;
+    const std::string m = ir::to_string(d.folding[i].weight_memory);
+    if (m != design_memory) {
+      YAML::Node e = layer_entry(layers, l.name);
+      e["weight_memory"] = m;
+    } else if (layers[l.name].IsMap()) {
+      layers[l.name].remove("weight_memory");
+    }
+  }
+  if (layers.size() > 0) root["layers"] = layers;
+}
+
+}  // namespace
+
+void write_design_with_weight_memory(const ir::Design& d, const std::string& out_path, const std::string& header,
+                                     std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
+  set_weight_memory(root, d);
+  emit(root, header, out);
+}
+
 void write_design_with_finn_config(const ir::Design& d, const std::string& out_path, const std::string& header,
                                    std::ostream& out) {
   YAML::Node root = design_root(d, out_path);

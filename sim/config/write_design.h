@@ -31,4 +31,10 @@ void write_design_with_folding(const ir::Design& d, const std::string& out_path,
 void write_design_with_finn_config(const ir::Design& d, const std::string& out_path, const std::string& header,
                                    std::ostream& out);
 
+// The same with every layer's weight_memory set to `d`'s where it differs
+// from the design-wide one (removed where it equals it), everything else as
+// the file had it: what `vine dataflow` saves.
+void write_design_with_weight_memory(const ir::Design& d, const std::string& out_path, const std::string& header,
+                                     std::ostream& out);
+
 }  // namespace vine::config

@@ -85,6 +85,8 @@ Estimate estimate_design(const ir::Design& d) {
     LayerEstimate& le = e.layers[s.layer];
     le.cycles = std::max(le.cycles, se.cycles);
     le.resources += se.resources;
+    if (s.kind == ir::StageKind::kMvau || s.kind == ir::StageKind::kVvau)
+      le.weight_memory += weight_memory_resources(s, d);
     le.stages.push_back(se);
   }
   for (const auto& le : e.layers) {

@@ -25,6 +25,9 @@ struct LayerEstimate {
   int pe = 1, simd = 1;
   int64_t cycles = 0;  // the slowest of its stages: the layer's initiation interval per frame
   ir::Resources resources;
+  // Its MVAU's (VVAU's) weight memory alone, part of `resources`: in its
+  // weight_memory style, nothing when the weights are in DDR.
+  ir::Resources weight_memory;
   std::vector<StageEstimate> stages;
   // Weights in DDR (models/layers/weight_stream.h): bytes the DDR moves for
   // them per frame (whole bursts), and the channel they are on; else 0, -1.

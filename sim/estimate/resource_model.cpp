@@ -78,7 +78,6 @@ ir::Resources schedule_buffer_resources(const ir::Layer& l, const ir::LayerFoldi
 
 ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d) {
   const ir::Layer& l = d.network.layers[s.layer];
-  const ir::LayerFolding& f = d.folding[s.layer];
   const int acc = l.acc_range.bits();  // the layer's, whatever group a PE serves
   const int64_t thr = thresholds_per_channel(l);
   ir::Resources r;
@@ -98,18 +97,25 @@ ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d
   }
   r.lut = 300 + double(s.pe) * pe_lut;
   r.ff = double(s.pe) * pe_ff + s.in_stream_bits + s.out_stream_bits;
-  // Weight memory per channel group at the group's own width: group g holds
-  // rows_g of the MH rows, PE x SIMD x w_g bits per word, rows_g x MW /
-  // (PE x SIMD) words (a whole number: groups are multiples of PE).
-  const int64_t lanes = int64_t{s.pe} * s.simd;
-  if (l.channel_groups.empty()) {
-    r += weight_memory(lanes * l.weights->bits, l.matrix_width() * l.matrix_height() / lanes, f.weight_memory);
-  }
-  for (const auto& g : l.channel_groups)
-    r += weight_memory(lanes * g.weights.bits, l.matrix_width() * g.channels / lanes, f.weight_memory);
+  r += weight_memory_resources(s, d);
   if (thr)
     r += buffer_resources(int64_t{s.pe} * thr * acc,
                           l.matrix_height() / s.pe);  // threshold memory per PE
+  return r;
+}
+
+ir::Resources weight_memory_resources(const ir::StagePlan& s, const ir::Design& d) {
+  const ir::Layer& l = d.network.layers[s.layer];
+  const ir::LayerFolding& f = d.folding[s.layer];
+  // Per channel group at the group's own width: group g holds rows_g of the
+  // MH rows, PE x SIMD x w_g bits per word, rows_g x MW / (PE x SIMD) words
+  // (a whole number: groups are multiples of PE).
+  const int64_t lanes = int64_t{s.pe} * s.simd;
+  ir::Resources r;
+  if (l.channel_groups.empty())
+    r += weight_memory(lanes * l.weights->bits, l.matrix_width() * l.matrix_height() / lanes, f.weight_memory);
+  for (const auto& g : l.channel_groups)
+    r += weight_memory(lanes * g.weights.bits, l.matrix_width() * g.channels / lanes, f.weight_memory);
   return r;
 }
 

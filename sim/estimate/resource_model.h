@@ -45,6 +45,11 @@ int64_t thresholds_per_channel(const ir::Layer& l);
 // matrix, its lanes units, weight memory and threshold memory.
 ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d);
 
+// The weight memory alone of an MVAU's or VVAU's stage: per channel group,
+// PE x SIMD x w_g bits wide, in the layer's weight_memory style (nothing
+// for ddr: the weights stream in).
+ir::Resources weight_memory_resources(const ir::StagePlan& s, const ir::Design& d);
+
 // A stream FIFO `width_bits` wide and `depth` deep: HLS's shift-register
 // FIFO, or its memory-style one (depth + 1 words of RAM).
 ir::Resources fifo_resources(int64_t width_bits, int64_t depth, bool memory_style);

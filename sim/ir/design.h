@@ -87,6 +87,7 @@ struct Design {
   double clock_mhz = 100;
   Network network;
   Device device;
+  SourceLocation device_where;  // the design's `device` field
   std::vector<LayerFolding> folding;  // one per network layer, same order
   int default_fifo_depth = 2;         // FINN's default stream depth
   int dma_bits = 0;  // memory-interface width of the DMAs; 0: what the first and last layers stream

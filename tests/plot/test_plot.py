@@ -4,7 +4,7 @@ at the asked size, the options narrow what is drawn, and bad inputs are clear
 errors with exit code 1.
 
 usage: test_plot.py VINE DESIGN PLOT_DIR CASE
-CASE: timeline, layers, front, timescale, errors or binning. matplotlib must be
+CASE: timeline, layers, front, placement, timescale, errors or binning. matplotlib must be
 installed (scripts/setup installs python3-matplotlib): without it this test
 fails, it is never skipped.
 """
@@ -186,6 +186,28 @@ def case_front(tmp):
     expect_error(["front", os.path.join(tmp, "front.svg"), "-o", os.path.join(tmp, "x.png")], "not JSON")
 
 
+def case_placement(tmp):
+    """`vine dataflow --json`'s front: PNG and SVG at the asked size, the front, budget and chosen point drawn."""
+    df_json = os.path.join(tmp, "dataflow.json")
+    code, text = vine("-q", "dataflow", DESIGN, "--bram-budget", "10", "--json", df_json)
+    check(code == 0, "vine dataflow: " + text)
+    for ext in ("png", "svg"):
+        render("placement", df_json, os.path.join(tmp, "placement." + ext), size=(1100, 800))
+    render("placement", df_json, os.path.join(tmp, "small.png"), "--size", "640x480", size=(640, 480))
+    texts = svg_text(os.path.join(tmp, "placement.svg"))
+    with open(df_json) as f:
+        j = json.load(f)
+    check(any("fewest DDR bytes per frame (%d points)" % len(j["front"]) in t for t in texts),
+          "placement.svg: legend: %s" % texts)
+    check(any("budget 10 BRAM18" in t for t in texts), "placement.svg: no budget: %s" % texts)
+    check(any("chosen: %d BRAM18" % j["chosen"]["bram18"] in t for t in texts), "placement.svg: no chosen point: %s" % texts)
+    # Another command's JSON is not a placement.
+    est_json = os.path.join(tmp, "estimate.json")
+    code, text = vine("-q", "estimate", DESIGN, "--json", est_json)
+    check(code == 0, "vine estimate: " + text)
+    expect_error(["placement", est_json, "-o", os.path.join(tmp, "x.png")], "expected the JSON of `vine dataflow --json`")
+
+
 def case_timescale(tmp):
     """The same trace in other time units reads as the same cycles."""
     vcd, _, _ = run_design(tmp)
@@ -292,7 +314,7 @@ def main():
     except ImportError as e:
         print("FAIL: /usr/bin/python3 cannot import matplotlib (%s): scripts/setup installs python3-matplotlib" % e)
         return 1
-    cases = {"timeline": case_timeline, "layers": case_layers, "front": case_front, "timescale": case_timescale,
+    cases = {"timeline": case_timeline, "layers": case_layers, "front": case_front, "placement": case_placement, "timescale": case_timescale,
              "errors": case_errors, "binning": case_binning}
     with tempfile.TemporaryDirectory(prefix="vine-plot-test-") as tmp:
         cases[CASE](tmp)

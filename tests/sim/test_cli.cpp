@@ -188,6 +188,60 @@ TEST(Cli, DdrWeightsNoCommandRunsAreRefusedAtTheField) {
   }
 }
 
+// A design whose weight memories in BRAM alone need more BRAM18 than the
+// device has is refused, at the design's device field, with the numbers;
+// the same design with its weights in DDR validates. MobileNet-V1 unfolded
+// on a PYNQ-Z1: its 4-bit weights need about four times the BRAM.
+TEST(Cli, ValidateRefusesWeightsBeyondTheDevicesBramWithTheNumbers) {
+  const std::string head = "design: mb\nnetwork: " + kConfigs + "networks/mobilenet-v1-w4a4.yaml\ndevice: " + kConfigs +
+                           "devices/pynq-z1.yaml\n";
+  const TempDesign bram("bram-over", head);
+  const TempDesign ddr("bram-over-ddr", head + "weight_memory: ddr\n");
+  // The numbers, independently: the estimate's layer BRAM18 with the
+  // weights on chip less with them in DDR are the weight memories'.
+  auto layer_bram = [](const fs::path& p, int64_t* whole) {
+    const auto e = vine_split("estimate --json - " + p.string());
+    EXPECT_EQ(e.code, 0) << e.err;
+    const auto j = nlohmann::json::parse(e.out);
+    int64_t sum = 0, largest = 0;
+    for (const auto& l : j["layers"]) {
+      sum += l["resources"]["bram18"].get<int64_t>();
+      largest = std::max(largest, l["resources"]["bram18"].get<int64_t>());
+    }
+    if (whole) *whole = j["resources"]["bram18"].get<int64_t>();
+    return sum;
+  };
+  int64_t whole = 0;
+  const int64_t weights = layer_bram(bram.path, &whole) - layer_bram(ddr.path, nullptr);
+  ASSERT_GT(weights, 280);
+  const auto r = vine("validate " + bram.path.string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find(bram.location_of(kConfigs + "devices") + ": device: got a design whose weight memories in BRAM need " +
+                          std::to_string(weights) + " BRAM18 (largest: pw13 "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("; the whole design " + std::to_string(whole) +
+                          "), expected at most the 280 BRAM18 of pynq-z1"),
+            std::string::npos)
+      << r.output;
+  const auto ok = vine("validate " + ddr.path.string());
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_EQ(ok.output.find("note:"), std::string::npos) << ok.output;
+}
+
+// The whole design over the device's BRAM18 with its weights within it is
+// said, not refused: TFC with an input FIFO 200000 words deep.
+TEST(Cli, ValidateNotesAWholeDesignOverTheDevicesBram) {
+  const TempDesign t("fifo-over", tfc_design_text("fifos:\n  - {from: input, to: fc0, depth: 200000}\n", ""));
+  const auto r = vine("validate " + t.path.string());
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("note: the estimate puts the whole design at "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("over the 280 of pynq-z1; not refused"), std::string::npos) << r.output;
+  const auto plain = vine("validate " + TempDesign("fifo-fine", tfc_design_text("", "")).path.string());
+  EXPECT_EQ(plain.code, 0) << plain.output;
+  EXPECT_EQ(plain.output.find("note:"), std::string::npos) << plain.output;
+}
+
 namespace {
 
 

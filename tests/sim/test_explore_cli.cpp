@@ -171,6 +171,91 @@ TEST(PartitionCommand, BadArgumentsAndClustersAreUsageErrors) {
   EXPECT_NE(ok.output.find("ok (cluster u250-x4: 4 boards, 3 links)"), std::string::npos) << ok.output;
 }
 
+TEST(DataflowCommand, WritesThePlacedDesignTheFrontAndItsJson) {
+  TempDir t;
+  const fs::path dir = t.path / "out" / "placed";  // made, parents too
+  const fs::path design = kSource / "configs/designs/bnn-pynq/cnv-w1a1-pynq-z1.yaml";
+  const int64_t budget = 80;
+  const auto r = vine_test::run_vine("dataflow " + design.string() + " --bram-budget " + std::to_string(budget) +
+                                     " -o " + dir.string() + " --json " + (t.path / "d.json").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json j, again;
+  std::ifstream(dir / "dataflow.json") >> j;
+  std::ifstream(t.path / "d.json") >> again;
+  EXPECT_EQ(j, again);
+  EXPECT_EQ(j["budget_bram18"].get<int64_t>(), budget);
+  const nlohmann::json& chosen = j["chosen"];
+  EXPECT_LE(chosen["bram18"].get<int64_t>(), budget);
+  EXPECT_GT(chosen["ddr_bytes_per_frame"].get<uint64_t>(), 0u) << "80 BRAM18 must push weights to DDR";
+  // The written design loads from the folder it is in and is the chosen
+  // placement: its estimate has the JSON's BRAM18, DDR bytes and fps.
+  const ir::Design d = load(dir / "cnv-w1a1-pynq-z1-placed.yaml");
+  const estimate::Estimate e = estimate::estimate_design(d);
+  EXPECT_EQ(int64_t(e.resources.bram18 + 0.5), chosen["bram18"].get<int64_t>());
+  uint64_t bytes = 0;
+  for (const auto& l : e.layers) bytes += l.ddr_bytes_per_frame;
+  EXPECT_EQ(bytes, chosen["ddr_bytes_per_frame"].get<uint64_t>());
+  EXPECT_DOUBLE_EQ(e.fps, chosen["fps"].get<double>());
+  for (size_t i = 0; i < d.network.layers.size(); ++i)
+    if (d.network.layers[i].has_weights())
+      EXPECT_EQ(ir::to_string(d.folding[i].weight_memory), chosen["weight_memory"][d.network.layers[i].name].get<std::string>());
+  // front.csv: a header and one line per front point, BRAM18 up and bytes
+  // down, the chosen one marked once.
+  std::ifstream csv(dir / "front.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line.rfind("bram18,ddr_bytes_per_frame,layers_in_ddr,interval_cycles,fps,", 0), 0u);
+  size_t rows = 0, marked = 0;
+  int64_t last_bram = -1;
+  while (std::getline(csv, line)) {
+    std::stringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string field; std::getline(fields, field, ',');) f.push_back(field);
+    ASSERT_GE(f.size(), 8u) << line;
+    EXPECT_GT(std::stoll(f[0]), last_bram);
+    last_bram = std::stoll(f[0]);
+    if (f[7] == "true") {
+      ++marked;
+      EXPECT_EQ(std::stoll(f[0]), chosen["bram18"].get<int64_t>());
+    }
+    ++rows;
+  }
+  EXPECT_EQ(marked, 1u);
+  EXPECT_EQ(rows, j["front"].size());
+  EXPECT_GE(rows, 2u);
+  EXPECT_EQ(j["front"][j["chosen_index"].get<size_t>()], chosen);
+  EXPECT_NE(r.output.find("chosen (*): " + std::to_string(chosen["bram18"].get<int64_t>()) + " of 80 BRAM18"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(DataflowCommand, BadBudgetsInfeasibleBudgetsAndUnwritableFoldersAreErrors) {
+  TempDir t;
+  const std::string design = (kSource / "configs/designs/bnn-pynq/cnv-w1a1-pynq-z1.yaml").string();
+  const auto negative = vine_test::run_vine("dataflow " + design + " --bram-budget -3");
+  EXPECT_EQ(negative.code, 1);
+  EXPECT_NE(negative.output.find("--bram-budget: expected 0 or more BRAM18, got -3"), std::string::npos)
+      << negative.output;
+  EXPECT_EQ(vine_test::run_vine("dataflow " + design + " --bram-budget lots").code, 1);
+  EXPECT_EQ(vine_test::run_vine("dataflow").code, 1);
+  // Below what every layer's weights in DDR still need: the numbers.
+  const auto infeasible = vine_test::run_vine("dataflow " + design + " --bram-budget 5 -o " + (t.path / "x").string());
+  EXPECT_EQ(infeasible.code, 1);
+  EXPECT_NE(infeasible.output.find("no placement fits 5 BRAM18 (--bram-budget): the fewest any placement needs is 17 BRAM18"),
+            std::string::npos)
+      << infeasible.output;
+  EXPECT_NE(infeasible.output.find("the design as given needs 160"), std::string::npos) << infeasible.output;
+  EXPECT_FALSE(fs::exists(t.path / "x"));
+  // -o under a file: the folder cannot be made.
+  const fs::path file = t.write("a-file", "not a folder\n");
+  const auto unwritable = vine_test::run_vine("dataflow " + design + " -o " + (file / "out").string());
+  EXPECT_EQ(unwritable.code, 1);
+  EXPECT_NE(unwritable.output.find("--output: cannot make the folder"), std::string::npos) << unwritable.output;
+  // --json onto the design itself is refused before anything is written.
+  const auto onto = vine_test::run_vine("dataflow " + design + " --json " + design);
+  EXPECT_EQ(onto.code, 1);
+}
+
 TEST(SweepCommand, FailedPointsAreReportedKeptAndRunAgainOnResume) {
   TempDir t;
   const fs::path spec = t.write("s.yaml", spec_text("options:\n  frames: [2, 6]\n  timing-only: true\n"));

@@ -45,17 +45,34 @@ std::string bottleneck_text(const estimate::Estimate& e) {
   return e.bottleneck.empty() ? "-" : e.bottleneck;
 }
 
+// "bram", "ddr" (FINN's vector schedule), "ddr/row", "ddr/frame".
+std::string placement_text(ir::MemoryStyle m, ir::WeightSchedule s) {
+  std::string t = ir::to_string(m);
+  if (m == ir::MemoryStyle::kDdr && s != ir::WeightSchedule::kVector) t += std::string("/") + ir::to_string(s);
+  return t;
+}
+
+ir::WeightSchedule schedule_of(const explore::PlacementPoint& p, size_t i) {
+  return i < p.schedule.size() ? p.schedule[i] : ir::WeightSchedule::kVector;
+}
+
 std::string ddr_layers(const ir::Network& net, const explore::PlacementPoint& p) {
   std::string s;
   for (size_t i = 0; i < p.memory.size(); ++i)
-    if (net.layers[i].has_weights() && p.memory[i] == ir::MemoryStyle::kDdr) s += (s.empty() ? "" : " ") + net.layers[i].name;
+    if (net.layers[i].has_weights() && p.memory[i] == ir::MemoryStyle::kDdr) {
+      s += (s.empty() ? "" : " ") + net.layers[i].name;
+      if (schedule_of(p, i) != ir::WeightSchedule::kVector) s += std::string("(") + ir::to_string(schedule_of(p, i)) + ")";
+    }
   return s;
 }
 
 nlohmann::json point_json(const ir::Network& net, const explore::PlacementPoint& p) {
-  nlohmann::json memory = nlohmann::json::object();
-  for (size_t i = 0; i < p.memory.size(); ++i)
-    if (net.layers[i].has_weights()) memory[net.layers[i].name] = ir::to_string(p.memory[i]);
+  nlohmann::json memory = nlohmann::json::object(), schedule = nlohmann::json::object();
+  for (size_t i = 0; i < p.memory.size(); ++i) {
+    if (!net.layers[i].has_weights()) continue;
+    memory[net.layers[i].name] = ir::to_string(p.memory[i]);
+    if (p.memory[i] == ir::MemoryStyle::kDdr) schedule[net.layers[i].name] = ir::to_string(schedule_of(p, i));
+  }
   const auto& e = p.estimate;
   return {{"bram18", p.bram18},
           {"ddr_bytes_per_frame", p.ddr_bytes_per_frame},
@@ -66,7 +83,8 @@ nlohmann::json point_json(const ir::Network& net, const explore::PlacementPoint&
           {"bottleneck_ddr_channel",
            e.bottleneck_ddr_channel >= 0 ? nlohmann::json(e.bottleneck_ddr_channel) : nlohmann::json(nullptr)},
           {"fits", e.fits},
-          {"weight_memory", memory}};
+          {"weight_memory", memory},
+          {"weight_schedule", schedule}};
 }
 
 void row(std::ostream& o, const std::string& mark, const std::string& name, const explore::PlacementPoint& p) {
@@ -129,7 +147,12 @@ int cmd_dataflow(const Args& args) {
     const auto& opts = r.options[k];
     const explore::PlacementOption* chip = nullptr;
     const explore::PlacementOption* ddr = nullptr;
-    for (const auto& o : opts) (o.memory == ir::MemoryStyle::kDdr ? ddr : chip) = &o;
+    // The DDR option shown: FINN's (vector) schedule; the others are in the JSON.
+    for (const auto& o : opts)
+      if (o.memory != ir::MemoryStyle::kDdr)
+        chip = &o;
+      else if (o.schedule == ir::WeightSchedule::kVector)
+        ddr = &o;
     out << "  " << std::left << std::setw(22) << net.layers[size_t(i)].name << std::setw(10)
         << ir::to_string(d.folding[size_t(i)].weight_memory) << std::setw(10)
         << (chip ? ir::to_string(chip->memory) : "-") << std::right << std::setw(16);
@@ -139,7 +162,7 @@ int cmd_dataflow(const Args& args) {
     else
       out << "-";
     out << std::setw(14) << (ddr ? bytes_text(ddr->ddr_bytes_per_frame) : "-") << "  "
-        << ir::to_string(r.chosen.memory[size_t(i)]) << "\n";
+        << placement_text(r.chosen.memory[size_t(i)], schedule_of(r.chosen, size_t(i))) << "\n";
   }
   out << "\n  " << std::left << std::setw(12) << "point" << std::right << std::setw(8) << "BRAM18" << std::setw(14)
       << "DDR B/frame" << std::setw(8) << "in DDR" << std::setw(12) << "interval" << std::setw(11) << "fps"
@@ -177,11 +200,12 @@ int cmd_dataflow(const Args& args) {
     nlohmann::json options = nlohmann::json::array();
     for (const auto& o : r.options[k])
       options.push_back({{"memory", ir::to_string(o.memory)},
+                         {"schedule", ir::to_string(o.schedule)},
                          {"bram18_delta", o.bram18_delta},
                          {"ddr_bytes_per_frame", o.ddr_bytes_per_frame}});
     j["layers"].push_back({{"layer", net.layers[size_t(i)].name},
                            {"given", ir::to_string(d.folding[size_t(i)].weight_memory)},
-                           {"chosen", ir::to_string(r.chosen.memory[size_t(i)])},
+                           {"chosen", placement_text(r.chosen.memory[size_t(i)], schedule_of(r.chosen, size_t(i)))},
                            {"options", options}});
   }
   j["front"] = nlohmann::json::array();
@@ -209,7 +233,7 @@ int cmd_dataflow(const Args& args) {
     const fs::path yaml = dir / (d.name + "-placed.yaml");
     ok = ok && write_output("output", yaml.string(), [&](std::ostream& f) {
       config::write_design_with_weight_memory(
-          explore::with_weight_memory(d, c.memory), yaml.string(),
+          explore::with_weight_memory(d, c.memory, c.schedule), yaml.string(),
           "Written by `vine dataflow`: the weight placement with the fewest DDR bytes per frame within " +
               std::to_string(r.budget_bram18) + " BRAM18 (estimate: " + std::to_string(c.bram18) + " BRAM18, " +
               std::to_string(c.ddr_bytes_per_frame) + " DDR bytes per frame, " + fps_text(c.estimate.fps) + " fps).",

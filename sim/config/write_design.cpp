@@ -147,6 +147,14 @@ void set_weight_memory(YAML::Node& root, const ir::Design& d) {
     } else if (layers[l.name].IsMap()) {
       layers[l.name].remove("weight_memory");
     }
+    // The schedule goes with the memory: only a layer in DDR has one.
+    const ir::WeightSchedule ws = d.folding[i].weight_schedule;
+    if (ws != ir::WeightSchedule::kVector) {
+      YAML::Node e = layer_entry(layers, l.name);
+      e["weight_schedule"] = ir::to_string(ws);
+    } else if (layers[l.name].IsMap()) {
+      layers[l.name].remove("weight_schedule");
+    }
   }
   if (layers.size() > 0) root["layers"] = layers;
 }

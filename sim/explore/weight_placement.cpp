@@ -30,29 +30,35 @@ ir::MemoryStyle on_chip_style(const ir::LayerFolding& f) {
   return f.weight_memory == ir::MemoryStyle::kDdr ? ir::MemoryStyle::kBram : f.weight_memory;
 }
 
-PlacementPoint make_point(const ir::Design& d, std::vector<ir::MemoryStyle> memory) {
+PlacementPoint make_point(const ir::Design& d, std::vector<ir::MemoryStyle> memory,
+                          std::vector<ir::WeightSchedule> schedule) {
   PlacementPoint p;
-  p.estimate = estimate::estimate_design(with_weight_memory(d, memory));
+  p.estimate = estimate::estimate_design(with_weight_memory(d, memory, schedule));
   p.bram18 = whole_bram18(p.estimate.resources.bram18);
   p.ddr_bytes_per_frame = ddr_bytes(p.estimate);
   for (size_t i = 0; i < memory.size(); ++i)
     if (d.network.layers[i].has_weights() && memory[i] == ir::MemoryStyle::kDdr) ++p.layers_in_ddr;
   p.memory = std::move(memory);
+  p.schedule = std::move(schedule);
   return p;
 }
 
 }  // namespace
 
-ir::Design with_weight_memory(const ir::Design& d, const std::vector<ir::MemoryStyle>& memory) {
+ir::Design with_weight_memory(const ir::Design& d, const std::vector<ir::MemoryStyle>& memory,
+                              const std::vector<ir::WeightSchedule>& schedule) {
   ir::Design t = d;
-  for (size_t i = 0; i < t.folding.size() && i < memory.size(); ++i)
-    if (t.network.layers[i].has_weights()) t.folding[i].weight_memory = memory[i];
+  for (size_t i = 0; i < t.folding.size() && i < memory.size(); ++i) {
+    if (!t.network.layers[i].has_weights()) continue;
+    t.folding[i].weight_memory = memory[i];
+    if (i < schedule.size()) t.folding[i].weight_schedule = schedule[i];
+  }
   return t;
 }
 
-// The one place a layer's choices are listed: a further per-layer choice (a
-// convolution's schedule) adds its combinations here, each costed the same
-// way, and the knapsack takes them as they come.
+// The one place a layer's choices are listed: on chip, and in DDR under each
+// schedule the layer can have, each costed the same way; the knapsack takes
+// them as they come.
 std::vector<PlacementOption> placement_options(const ir::Design& d, int layer) {
   const ir::LayerFolding& f = d.folding.at(size_t(layer));
   if (!d.network.layers.at(size_t(layer)).has_weights())
@@ -61,9 +67,20 @@ std::vector<PlacementOption> placement_options(const ir::Design& d, int layer) {
   const estimate::Estimate given = estimate::estimate_design(d);
   const int64_t given_bram = whole_bram18(given.resources.bram18);
   std::vector<PlacementOption> options;
-  for (const ir::MemoryStyle m : {on_chip_style(f), ir::MemoryStyle::kDdr}) {
+  struct Choice {
+    ir::MemoryStyle memory;
+    ir::WeightSchedule schedule;
+  };
+  std::vector<Choice> choices = {{on_chip_style(f), ir::WeightSchedule::kVector},
+                                 {ir::MemoryStyle::kDdr, ir::WeightSchedule::kVector}};
+  if (d.network.layers[size_t(layer)].kind == ir::LayerKind::kConv)
+    for (auto s : {ir::WeightSchedule::kRow, ir::WeightSchedule::kFrame})
+      choices.push_back({ir::MemoryStyle::kDdr, s});
+  for (const Choice& choice : choices) {
+    const ir::MemoryStyle m = choice.memory;
     ir::Design t = d;
     t.folding[size_t(layer)].weight_memory = m;
+    t.folding[size_t(layer)].weight_schedule = choice.schedule;
     estimate::Estimate e;
     try {
       // What `vine validate` checks of weights in DDR, then the estimate.
@@ -74,6 +91,7 @@ std::vector<PlacementOption> placement_options(const ir::Design& d, int layer) {
     }
     PlacementOption o;
     o.memory = m;
+    o.schedule = choice.schedule;
     o.bram18_delta = whole_bram18(e.resources.bram18) - given_bram;
     o.ddr_bytes_per_frame = e.layers[size_t(layer)].ddr_bytes_per_frame;
     options.push_back(o);
@@ -85,8 +103,12 @@ PlacementResult place_weights(const ir::Design& d, int64_t budget_bram18) {
   PlacementResult r;
   r.budget_bram18 = budget_bram18 >= 0 ? budget_bram18 : whole_bram18(d.device.capacity.bram18);
   std::vector<ir::MemoryStyle> given_memory;
-  for (const auto& f : d.folding) given_memory.push_back(f.weight_memory);
-  r.given = make_point(d, given_memory);
+  std::vector<ir::WeightSchedule> given_schedule;
+  for (const auto& f : d.folding) {
+    given_memory.push_back(f.weight_memory);
+    given_schedule.push_back(f.weight_schedule);
+  }
+  r.given = make_point(d, given_memory, given_schedule);
   r.given_bram18 = r.given.bram18;
 
   // Each layer's options as knapsack items: weight = its BRAM18 over the
@@ -139,18 +161,21 @@ PlacementResult place_weights(const ir::Design& d, int64_t budget_bram18) {
   // The placement the table holds for capacity c.
   auto placement = [&](size_t c) {
     std::vector<ir::MemoryStyle> memory = given_memory;
+    std::vector<ir::WeightSchedule> schedule = given_schedule;
     for (size_t k = n; k-- > 0;) {
       const PlacementOption& o = r.options[k][pick[k][c]];
       memory[size_t(r.layers[k])] = o.memory;
+      schedule[size_t(r.layers[k])] = o.schedule;
       c -= size_t(o.bram18_delta - floor_delta[k]);
     }
-    return memory;
+    return std::pair{memory, schedule};
   };
   // The optimum changes where the fewest bytes drop: there the placement
   // uses exactly c (one with fewer BRAM18 would have had the bytes at c-1).
   for (size_t c = 0; c < width; ++c) {
     if (c > 0 && best[c] == best[c - 1]) continue;
-    PlacementPoint p = make_point(d, placement(c));
+    auto [memory, schedule] = placement(c);
+    PlacementPoint p = make_point(d, std::move(memory), std::move(schedule));
     if (p.bram18 != r.least_bram18 + int64_t(c) || p.ddr_bytes_per_frame != best[c])
       throw std::logic_error("weight placement: the estimate of a front point (" + std::to_string(p.bram18) +
                              " BRAM18, " + std::to_string(p.ddr_bytes_per_frame) +

@@ -5,7 +5,8 @@
 //
 // Every layer with weights has a short list of options (placement_options):
 // its weights in the design's on-chip memory for that layer (bram when the
-// design put it in ddr), or in ddr. An option's cost is measured on the
+// design put it in ddr), or in ddr, read once per vector, or, for a conv
+// layer, once per output row or once per frame (docs/ddr-weights.md). An option's cost is measured on the
 // estimate of the design with that one layer changed: the BRAM18 it adds to
 // the whole design's (its weight memory, and any FIFO the change brings)
 // and the DDR bytes per frame the layer's weight stream moves. Both sum over
@@ -29,6 +30,7 @@ namespace vine::explore {
 // One place a layer's weights can live, and what it costs the design.
 struct PlacementOption {
   ir::MemoryStyle memory = ir::MemoryStyle::kBram;
+  ir::WeightSchedule schedule = ir::WeightSchedule::kVector;  // in DDR: how often it is read
   // The whole design's BRAM18 with this layer at this option and every other
   // layer as given, minus the design's as given: may be negative.
   int64_t bram18_delta = 0;
@@ -40,13 +42,16 @@ struct PlacementOption {
 // refuses (a weight word wider than a DDR burst chunk, no DDR) is left out.
 std::vector<PlacementOption> placement_options(const ir::Design& d, int layer);
 
-// `d` with every layer's weight memory as `memory` gives it (one entry per
-// network layer; layers without weights keep theirs).
-ir::Design with_weight_memory(const ir::Design& d, const std::vector<ir::MemoryStyle>& memory);
+// `d` with every layer's weight memory and schedule as `memory` and
+// `schedule` give them (one entry per network layer; layers without weights
+// keep theirs; an empty `schedule` leaves the schedules as they are).
+ir::Design with_weight_memory(const ir::Design& d, const std::vector<ir::MemoryStyle>& memory,
+                              const std::vector<ir::WeightSchedule>& schedule = {});
 
 // One placement: the optimum of some budget, estimated whole.
 struct PlacementPoint {
   std::vector<ir::MemoryStyle> memory;  // per network layer
+  std::vector<ir::WeightSchedule> schedule;  // per network layer
   int64_t bram18 = 0;                   // the knapsack's sum (equal to the estimate's)
   uint64_t ddr_bytes_per_frame = 0;     // likewise
   int layers_in_ddr = 0;

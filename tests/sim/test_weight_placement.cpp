@@ -24,29 +24,57 @@ ir::Design load(const std::string& rel) { return config::load_design((kDesigns /
 // One placement estimated whole.
 struct Whole {
   std::vector<ir::MemoryStyle> memory;
+  std::vector<ir::WeightSchedule> schedule;
   int64_t bram18 = 0;
   uint64_t ddr_bytes = 0;
 };
 
-// Every placement of the layers with weights (on chip as placement_options
-// names it, or ddr), each estimated as a whole design.
+// Every placement of the layers with weights, each estimated as a whole
+// design: on chip (as placement_options names it), or in DDR under every
+// schedule the layer can have (vector; row and frame for a conv layer).
+// Placements the stream planner refuses are left out, as the options are.
 std::vector<Whole> every_placement(const ir::Design& d) {
+  struct Choice {
+    ir::MemoryStyle memory;
+    ir::WeightSchedule schedule;
+  };
   std::vector<int> layers;
-  std::vector<ir::MemoryStyle> on_chip;
+  std::vector<std::vector<Choice>> choices;
   for (size_t i = 0; i < d.network.layers.size(); ++i)
     if (d.network.layers[i].has_weights()) {
       layers.push_back(int(i));
-      on_chip.push_back(d.folding[i].weight_memory == ir::MemoryStyle::kDdr ? ir::MemoryStyle::kBram
-                                                                           : d.folding[i].weight_memory);
+      const ir::MemoryStyle chip =
+          d.folding[i].weight_memory == ir::MemoryStyle::kDdr ? ir::MemoryStyle::kBram : d.folding[i].weight_memory;
+      std::vector<Choice> c = {{chip, ir::WeightSchedule::kVector},
+                               {ir::MemoryStyle::kDdr, ir::WeightSchedule::kVector}};
+      if (d.network.layers[i].kind == ir::LayerKind::kConv) {
+        c.push_back({ir::MemoryStyle::kDdr, ir::WeightSchedule::kRow});
+        c.push_back({ir::MemoryStyle::kDdr, ir::WeightSchedule::kFrame});
+      }
+      choices.push_back(c);
     }
+  size_t count = 1;
+  for (const auto& c : choices) count *= c.size();
   std::vector<Whole> all;
-  for (uint32_t mask = 0; mask < (1u << layers.size()); ++mask) {
+  for (size_t code = 0; code < count; ++code) {
     Whole w;
-    for (const auto& f : d.folding) w.memory.push_back(f.weight_memory);
-    for (size_t k = 0; k < layers.size(); ++k)
-      w.memory[size_t(layers[k])] = (mask >> k) & 1 ? ir::MemoryStyle::kDdr : on_chip[k];
-    const ir::Design t = with_weight_memory(d, w.memory);
-    models::plan_weight_streams(t);
+    for (const auto& f : d.folding) {
+      w.memory.push_back(f.weight_memory);
+      w.schedule.push_back(f.weight_schedule);
+    }
+    size_t rest = code;
+    for (size_t k = 0; k < layers.size(); ++k) {
+      const Choice& c = choices[k][rest % choices[k].size()];
+      rest /= choices[k].size();
+      w.memory[size_t(layers[k])] = c.memory;
+      w.schedule[size_t(layers[k])] = c.schedule;
+    }
+    const ir::Design t = with_weight_memory(d, w.memory, w.schedule);
+    try {
+      models::plan_weight_streams(t);
+    } catch (const config::ConfigError&) {
+      continue;
+    }
     const estimate::Estimate e = estimate::estimate_design(t);
     w.bram18 = int64_t(e.resources.bram18 + 0.5);
     for (const auto& l : e.layers) w.ddr_bytes += l.ddr_bytes_per_frame;
@@ -141,9 +169,10 @@ TEST(WeightPlacement, TfcMatchesEveryPlacementAtEveryBudget) {
   expect_optimal_at_every_budget("finn-examples/tfc-w1a1-pynq-z1.yaml");
 }
 
-TEST(WeightPlacement, CnvMatchesEveryPlacementAtEveryBudget) {
-  // Nine layers with weights: 512 placements.
-  expect_optimal_at_every_budget("bnn-pynq/cnv-w2a2-pynq-z1.yaml");
+TEST(WeightPlacement, MixedConvNetworkMatchesEveryPlacementAtEveryBudget) {
+  // Three conv layers (on chip, or DDR by vector, row or frame), a depthwise
+  // and an fc layer (on chip or DDR): 4^3 x 2^2 = 256 placements.
+  expect_optimal_at_every_budget("cosim/mixed-pow2-fixed-pynq-z1.yaml");
 }
 
 TEST(WeightPlacement, DefaultBudgetIsTheDevicesAndTheGivenDesignIsReported) {
@@ -163,7 +192,7 @@ TEST(WeightPlacement, OptionsAreOnChipThenDdrMeasuredOnTheWholeDesign) {
   ASSERT_TRUE(d.network.layers[layer].has_weights());
   const auto given = estimate::estimate_design(d);
   auto opts = placement_options(d, layer);
-  ASSERT_EQ(opts.size(), 2u);
+  ASSERT_EQ(opts.size(), 2u);  // an fc layer: no row or frame schedule
   EXPECT_EQ(opts[0].memory, ir::MemoryStyle::kBram);
   EXPECT_EQ(opts[0].bram18_delta, 0);  // the layer as given
   EXPECT_EQ(opts[0].ddr_bytes_per_frame, 0u);
@@ -184,6 +213,16 @@ TEST(WeightPlacement, OptionsAreOnChipThenDdrMeasuredOnTheWholeDesign) {
   EXPECT_EQ(opts[0].memory, ir::MemoryStyle::kBram);
   EXPECT_GT(opts[0].bram18_delta, 0);
   EXPECT_EQ(opts[1].bram18_delta, 0);
+  // A conv layer has the row and frame schedules too, each reading fewer
+  // bytes than the last.
+  const ir::Design cnv = load("bnn-pynq/cnv-w2a2-pynq-z1.yaml");
+  const auto conv = placement_options(cnv, 3);
+  ASSERT_EQ(conv.size(), 4u);
+  EXPECT_EQ(conv[2].schedule, ir::WeightSchedule::kRow);
+  EXPECT_EQ(conv[3].schedule, ir::WeightSchedule::kFrame);
+  EXPECT_EQ(conv[1].ddr_bytes_per_frame, 2654208u);  // conv2: 18432 bytes per pass, 144 pixels
+  EXPECT_EQ(conv[2].ddr_bytes_per_frame, 221184u);   // 12 rows
+  EXPECT_EQ(conv[3].ddr_bytes_per_frame, 18432u);    // once
   // A layer without weights has none.
   for (size_t i = 0; i < d.network.layers.size(); ++i)
     if (!d.network.layers[i].has_weights()) EXPECT_THROW(placement_options(d, int(i)), std::invalid_argument);

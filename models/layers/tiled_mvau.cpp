@@ -34,11 +34,35 @@ bool TiledMvau::next_iteration(Iteration& it) {
       }
       return true;
     case Phase::kTile: {
-      const int64_t x = i_ % tile_, n = nf_count_ * sf_count_ * tile_;
-      // The next tile's inputs and the last tile's outputs, spread evenly over
-      // the tile's n iterations: beat b at the iteration where floor(i * B / n)
-      // passes b, so that the stage reads and writes at the rates the streams
-      // around it run at, not in bursts that stall its arithmetic.
+      const int64_t n = nf_count_ * sf_count_ * tile_;
+      // The next tile's inputs and the last tile's outputs are spread evenly
+      // over the tile's n iterations: beat b at the first iteration i with
+      // (i + 1) x B >= (b + 1) x n, so that the stage reads and writes at the
+      // rates the streams around it run at, not in bursts that stall its
+      // arithmetic. Iterations that touch no stream are skipped (their
+      // indices still count): the next one is the earliest of the next weight
+      // word (x == 0), the next input beat and the next output beat.
+      auto next_step = [&](int64_t beats) {  // the iteration of the next beat at or after i_
+        const int64_t b = i_ * beats / n;    // beats before i_
+        return b < beats ? ((b + 1) * n + beats - 1) / beats - 1 : n;
+      };
+      for (;;) {
+        const bool prefetch = t_ + 1 < tiles_, drain = t_ > 0;
+        int64_t next = (i_ + tile_ - 1) / tile_ * tile_;
+        if (prefetch) next = std::min(next, next_step(loads));
+        if (drain) next = std::min(next, next_step(drains));
+        if (next < n) {
+          index_ += next - i_;
+          i_ = next;
+          break;
+        }
+        index_ += n - i_;  // nothing left in this tile
+        i_ = 0;
+        if (++t_ == tiles_) {
+          phase_ = Phase::kEpilogue;
+          return next_iteration(it);
+        }
+      }
       auto step = [&](int64_t beats) { return (i_ + 1) * beats / n != i_ * beats / n; };
       uint32_t reads = 0, writes = 0;
       if (t_ + 1 < tiles_ && step(loads)) {
@@ -46,7 +70,7 @@ bool TiledMvau::next_iteration(Iteration& it) {
         in_tile_ = t_ + 1;
         in_beat_ = i_ * loads / n;
       }
-      if (x == 0) {  // the weight word (nf, sf), for the whole tile
+      if (i_ % tile_ == 0) {  // the weight word (nf, sf), for the whole tile
         reads |= 2;
         nf_ = i_ / (sf_count_ * tile_);
         sf_ = (i_ / tile_) % sf_count_;

@@ -16,16 +16,11 @@ Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std
 
 Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::unique_ptr<WeightLanes> lanes,
            OutputUnit out)
-    : Stage(std::move(name), t),
-      g_(g),
-      sf_count_(g.mw / g.simd),
-      nf_count_(g.mh / g.pe),
-      total_vectors_(frames * g.vectors),
-      streamed_(true),
-      lanes_(std::move(lanes)),
-      out_(std::move(out)),
-      vector_(size_t(g.mw)),
-      acc_(size_t(g.pe)) {}
+    : Mvau(std::move(name), t, frames, g, std::vector<RowBlock>{}, std::move(out)) {
+  streamed_ = true;
+  lanes_ = std::move(lanes);
+  acc_.assign(size_t(g.pe), 0);
+}
 
 // Iterations (v, nf, sf) with v the vector, index v*NF*SF + nf*SF + sf. Only
 // the nf == 0 pass reads, and only sf == SF-1 writes, so the cursor visits SF
@@ -68,13 +63,7 @@ void Mvau::consume(int port, const int32_t* beat) {
   }
   // A weight word: PE rows of SIMD weights against the vector's fold read_sf_.
   if (read_sf_ == 0) std::fill(acc_.begin(), acc_.end(), 0);
-  const int32_t* x = &vector_[size_t(read_sf_ * g_.simd)];
-  for (int p = 0; p < g_.pe; ++p) {
-    const int64_t row = write_nf_ * g_.pe + p;
-    int64_t sum = 0;
-    for (int j = 0; j < g_.simd; ++j) sum += lanes_->product(row, beat[p * g_.simd + j], x[j]);
-    acc_[size_t(p)] += sum;
-  }
+  lanes_->accumulate_word(write_nf_ * g_.pe, g_.pe, g_.simd, beat, &vector_[size_t(read_sf_ * g_.simd)], acc_.data());
 }
 
 void Mvau::produce(int, int32_t* beat) {

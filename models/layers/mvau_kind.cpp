@@ -40,12 +40,12 @@ void register_mvau_kinds(StageKindRegistry& r) {
       // A row or frame schedule: a tile of one output row, or of the frame.
       const int64_t tile = f.weight_schedule == ir::WeightSchedule::kRow ? l.out_shape.w : l.output_pixels();
       return std::make_unique<models::TiledMvau>(s.name, b.timing, b.frames, g, tile,
-                                                 b.params ? std::make_unique<models::WeightLanes>(l) : nullptr,
+                                                 b.weight_lanes(),
                                                  b.output_unit());
     }
     if (b.weights_streamed())  // weights from DDR on input 1
       return std::make_unique<models::Mvau>(
-          s.name, b.timing, b.frames, g, b.params ? std::make_unique<models::WeightLanes>(l) : nullptr,
+          s.name, b.timing, b.frames, g, b.weight_lanes(),
           b.output_unit());
     models::PipelineTiming t = b.timing;
     auto rows = b.pe_rows(t);

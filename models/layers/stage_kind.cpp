@@ -50,6 +50,10 @@ bool StageBuild::weights_streamed() const {
   return false;
 }
 
+std::unique_ptr<models::WeightLanes> StageBuild::weight_lanes() const {
+  return params ? std::make_unique<models::WeightLanes>(layer()) : nullptr;
+}
+
 const ir::StreamPlan& StageBuild::input(int port) const {
   return network.streams.at(size_t(plan.inputs.at(size_t(port))));
 }

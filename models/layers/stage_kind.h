@@ -21,6 +21,7 @@
 
 #include "models/pe/output_unit.h"
 #include "models/pe/row_block.h"
+#include "models/pe/weight_lanes.h"
 #include "models/stage/pipeline_timing.h"
 #include "sim/golden/network_params.h"
 #include "sim/ir/design.h"
@@ -102,6 +103,9 @@ struct StageBuild {
   // An MVAU or VVAU whose weights come from DDR: its last input is the
   // weight streamer's stream (weight_streamer.h).
   bool weights_streamed() const;
+  // The lanes such a stage computes the streamed weights with; null in
+  // timing-only runs (no parameters).
+  std::unique_ptr<models::WeightLanes> weight_lanes() const;
   const ir::StreamPlan& input(int port) const;
   // The layer's output unit (thresholds, requantiser or none), with its
   // parameters when the run has them.

@@ -110,15 +110,9 @@ void TiledMvau::consume(int port, const int32_t* beat) {
   // the tile's outputs of the neuron fold nf are done.
   const std::vector<int32_t>& in = in_[compute_tile_ % 2];
   if (sf_ == 0) std::fill(acc_.begin(), acc_.end(), 0);
-  for (int64_t x = 0; x < tile_; ++x) {
-    const int32_t* v = &in[size_t(x * g_.mw + sf_ * g_.simd)];
-    for (int p = 0; p < g_.pe; ++p) {
-      const int64_t row = nf_ * g_.pe + p;
-      int64_t sum = 0;
-      for (int j = 0; j < g_.simd; ++j) sum += lanes_->product(row, beat[p * g_.simd + j], v[j]);
-      acc_[size_t(x * g_.pe + p)] += sum;
-    }
-  }
+  for (int64_t x = 0; x < tile_; ++x)
+    lanes_->accumulate_word(nf_ * g_.pe, g_.pe, g_.simd, beat, &in[size_t(x * g_.mw + sf_ * g_.simd)],
+                            &acc_[size_t(x * g_.pe)]);
   if (sf_ == sf_count_ - 1)
     for (int64_t x = 0; x < tile_; ++x)
       for (int p = 0; p < g_.pe; ++p) {

@@ -44,7 +44,7 @@ void register_vvau_kinds(StageKindRegistry& r) {
     if (b.weights_streamed())  // weights from DDR on input 1
       return std::make_unique<models::Vvau>(
           s.name, b.timing, b.frames, l.in_shape.c, l.kernel * l.kernel, s.pe, l.output_pixels(),
-          b.params ? std::make_unique<models::WeightLanes>(l) : nullptr, b.output_unit());
+          b.weight_lanes(), b.output_unit());
     models::PipelineTiming t = b.timing;
     auto rows = b.pe_rows(t);
     return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, l.kernel * l.kernel,

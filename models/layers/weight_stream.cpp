@@ -42,6 +42,29 @@ void word_shape(const ir::Layer& l, const ir::LayerFolding& f, int& elements, in
   }
 }
 
+bool in_ddr(const ir::Design& d, int layer) {
+  return d.network.layers[size_t(layer)].has_weights() && d.folding_of(layer).weight_memory == ir::MemoryStyle::kDdr;
+}
+
+// The bytes layer `layer`'s image takes in DDR, up to the next image: its
+// words, 4 KiB aligned.
+uint64_t image_span(const ir::Design& d, int layer) {
+  const ir::Layer& l = d.network.layers[size_t(layer)];
+  int elements = 0;
+  int64_t words = 0;
+  word_shape(l, d.folding_of(layer), elements, words);
+  const uint64_t bytes = uint64_t(words) * uint64_t((elements * l.max_weight_bits() + 7) / 8);
+  return (bytes + kAxiBoundary - 1) / kAxiBoundary * kAxiBoundary;
+}
+
+DdrConfig ddr_of(const ir::Design& d, int layer) {
+  if (d.device.ddr_channels < 1)
+    throw config::ConfigError(where_of(d, layer), "'ddr'",
+                              "an on-chip weight_memory for layer " + d.network.layers[size_t(layer)].name +
+                                  ": device " + d.device.name + " has no DDR (its config has no ddr: section)");
+  return DdrConfig::from_device(d.device);
+}
+
 WeightStream plan_one(const ir::Design& d, int layer, uint64_t base, const DdrConfig& ddr) {
   const ir::Layer& l = d.network.layers[size_t(layer)];
   const ir::LayerFolding& f = d.folding_of(layer);
@@ -114,17 +137,10 @@ std::vector<WeightStream> plan_weight_streams(const ir::Design& d) {
   uint64_t next = 0;
   std::optional<DdrConfig> ddr;
   for (int i = 0; i < int(d.network.layers.size()); ++i) {
-    const ir::Layer& l = d.network.layers[size_t(i)];
-    if (!l.has_weights() || d.folding_of(i).weight_memory != ir::MemoryStyle::kDdr) continue;
-    if (!ddr) {
-      if (d.device.ddr_channels < 1)
-        throw config::ConfigError(where_of(d, i), "'ddr'",
-                                  "an on-chip weight_memory for layer " + l.name + ": device " + d.device.name +
-                                      " has no DDR (its config has no ddr: section)");
-      ddr = DdrConfig::from_device(d.device);
-    }
+    if (!in_ddr(d, i)) continue;
+    if (!ddr) ddr = ddr_of(d, i);
     out.push_back(plan_one(d, i, next, *ddr));
-    next += (out.back().image_bytes() + kAxiBoundary - 1) / kAxiBoundary * kAxiBoundary;
+    next += image_span(d, i);
   }
   if (ddr && next > ddr->channel_capacity * uint64_t(ddr->channels))
     throw config::ConfigError(where_of(d, out.back().layer), "'ddr'",
@@ -134,10 +150,16 @@ std::vector<WeightStream> plan_weight_streams(const ir::Design& d) {
   return out;
 }
 
+// One layer's stream: its image lies after the images of the layers before
+// it, whose sizes need no planning of their chunks. (The whole layout's
+// checks, that the images fit the DDR, are plan_weight_streams'.)
 WeightStream plan_weight_stream(const ir::Design& d, int layer) {
-  for (auto& s : plan_weight_streams(d))
-    if (s.layer == layer) return s;
-  throw std::logic_error("layer " + d.network.layers[size_t(layer)].name + " has no weights in DDR");
+  if (!in_ddr(d, layer))
+    throw std::logic_error("layer " + d.network.layers[size_t(layer)].name + " has no weights in DDR");
+  uint64_t base = 0;
+  for (int i = 0; i < layer; ++i)
+    if (in_ddr(d, i)) base += image_span(d, i);
+  return plan_one(d, layer, base, ddr_of(d, layer));
 }
 
 std::vector<int64_t> ddr_channel_cycles_per_frame(const ir::Design& d, const std::vector<WeightStream>& streams) {

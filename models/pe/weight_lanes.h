@@ -27,6 +27,17 @@ class WeightLanes {
   int64_t product(int64_t row, int32_t weight_code, int32_t act_code) const {
     return arith::lane_product(arith_[size_t(row)], weight_code, exponent_bits_[size_t(row)], act_, act_code);
   }
+  // An MVAU weight word: rows first_row .. first_row + pe - 1, `simd` weights
+  // each (element p * simd + j), against the `simd` activations `x`, added
+  // into acc[0 .. pe-1].
+  void accumulate_word(int64_t first_row, int pe, int simd, const int32_t* word, const int32_t* x,
+                       int64_t* acc) const {
+    for (int p = 0; p < pe; ++p) {
+      int64_t sum = 0;
+      for (int j = 0; j < simd; ++j) sum += product(first_row + p, word[p * simd + j], x[j]);
+      acc[p] += sum;
+    }
+  }
 
  private:
   arith::ActivationKind act_;

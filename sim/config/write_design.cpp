@@ -176,18 +176,10 @@ void write_design_with_finn_config(const ir::Design& d, const std::string& out_p
     root.remove("finn_impl");
   else
     root["finn_impl"] = styles_map(d.finn_impl);
-  const std::string design_memory = root["weight_memory"] ? root["weight_memory"].as<std::string>() : "bram";
+  set_weight_memory(root, d);
   YAML::Node layers = root["layers"];
   for (size_t i = 0; i < d.network.layers.size(); ++i) {
-    const ir::Layer& l = d.network.layers[i];
-    YAML::Node e = layer_entry(layers, l.name);
-    if (l.has_weights()) {
-      const std::string m = ir::to_string(d.folding[i].weight_memory);
-      if (m != design_memory)
-        e["weight_memory"] = m;
-      else
-        e.remove("weight_memory");
-    }
+    YAML::Node e = layer_entry(layers, d.network.layers[i].name);
     if (d.folding[i].finn_impl.empty())
       e.remove("finn_impl");
     else

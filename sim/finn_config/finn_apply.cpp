@@ -298,7 +298,12 @@ class Applier {
     }
     if (kind == "mvau" || kind == "vvau") {
       if (mem == "const" || mem == "decoupled") mem = "internal_" + std::string(mem == "const" ? "embedded" : "decoupled");
-      if (auto m = vine_weight_memory(ram, mem, d_.folding[size_t(L)].weight_memory)) d_.folding[size_t(L)].weight_memory = *m;
+      ir::LayerFolding& f = d_.folding[size_t(L)];
+      if (auto m = vine_weight_memory(ram, mem, f.weight_memory)) {
+        f.weight_memory = *m;
+        // A schedule says how weights in DDR are read: on chip there is none.
+        if (*m != ir::MemoryStyle::kDdr) f.weight_schedule = ir::WeightSchedule::kVector;
+      }
     }
   }
 

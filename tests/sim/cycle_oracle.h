@@ -204,6 +204,10 @@ inline Loop stage_frame(const ir::StreamingPlan& plan, const ir::StagePlan& s, c
       for (int id : s.inputs) per_pixel.push_back(words_on(plan, id) / out_pixels);
       return concat_frame(out_pixels, per_pixel);
     }
+    case StageKind::kWeightStreamer:
+      // Its cycles depend on DDR grants shared with other stages, which a
+      // loop of its own cannot say; the oracle covers on-chip weights only.
+      throw std::logic_error("cycle oracle: a weight streamer (weights in DDR) is not modelled");
   }
   throw std::logic_error("cycle oracle: unknown stage kind");
 }

@@ -185,6 +185,19 @@ TEST(FinnExport, DdrWeightsAreExternalAndTheirSchedulesAreRefused) {
   }
 }
 
+// A FINN config that keeps a layer's weights on chip, applied to a design
+// that streamed them from DDR under a row schedule, leaves no schedule behind:
+// the written design loads (a schedule without DDR is an error at the field).
+TEST(FinnApply, MovingALayerOnChipDropsItsSchedule) {
+  const ir::Design chip = load("bnn-pynq/cnv-w2a2-pynq-z1.yaml");
+  ir::Design ddr = chip;
+  ddr.folding[3].weight_memory = ir::MemoryStyle::kDdr;
+  ddr.folding[3].weight_schedule = ir::WeightSchedule::kRow;
+  const finn::AppliedConfig a = finn::apply_finn_config(ddr, finn::finn_folding_config(chip), "chip.json");
+  EXPECT_EQ(a.design.folding[3].weight_memory, ir::MemoryStyle::kBram);
+  EXPECT_EQ(a.design.folding[3].weight_schedule, ir::WeightSchedule::kVector);
+}
+
 // Export then apply gives the design back, and its export again, on every
 // shipped design; the applied design also survives being written and read.
 TEST(FinnRoundTrip, ExportThenApplyIsTheIdentityOnEveryShippedDesign) {

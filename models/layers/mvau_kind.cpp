@@ -52,8 +52,9 @@ void register_mvau_kinds(StageKindRegistry& r) {
     return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
-    return models::PipelineTiming{
-        models::pe_array_latency(d.network.layers.at(size_t(s.layer)), s.simd), -1};
+    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), s.simd) +
+                                      models::weight_decoder_latency(d.folding_of(s.layer)),
+                                  -1};
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
     // NF * SF folds per output vector, one fold per cycle.

@@ -53,7 +53,8 @@ void register_vvau_kinds(StageKindRegistry& r) {
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
     // one kernel position per cycle: the lanes of SIMD 1
-    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), 1),
+    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), 1) +
+                                      models::weight_decoder_latency(d.folding_of(s.layer)),
                                   -1};
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {

@@ -7,6 +7,7 @@
 
 #include "models/memory/ddr_config.h"
 #include "models/memory/ddr_timing.h"
+#include "sim/ir/weight_bitmap.h"
 #include "sim/config/config_error.h"
 
 namespace vine::models {
@@ -53,7 +54,9 @@ uint64_t image_span(const ir::Design& d, int layer) {
   int elements = 0;
   int64_t words = 0;
   word_shape(l, d.folding_of(layer), elements, words);
-  const uint64_t bytes = uint64_t(words) * uint64_t((elements * l.max_weight_bits() + 7) / 8);
+  const uint64_t bytes = d.folding_of(layer).weight_compression == ir::WeightCompression::kBitmap
+                             ? ir::bitmap_image(l, d.folding_of(layer)).bytes()
+                             : uint64_t(words) * uint64_t((elements * l.max_weight_bits() + 7) / 8);
   return (bytes + kAxiBoundary - 1) / kAxiBoundary * kAxiBoundary;
 }
 
@@ -78,8 +81,15 @@ WeightStream plan_one(const ir::Design& d, int layer, uint64_t base, const DdrCo
     case ir::WeightSchedule::kRow: s.passes_per_frame = l.out_shape.h; break;
     case ir::WeightSchedule::kFrame: s.passes_per_frame = 1; break;
   }
+  if (f.weight_compression == ir::WeightCompression::kBitmap) {
+    ir::BitmapImage img = ir::bitmap_image(l, f);
+    // A word at any bit offset touches at most this many bytes.
+    s.word_bytes = (img.max_word_bits + 7 + 7) / 8;
+    s.word_end = std::move(img.word_end);
+  }
   s.base = base;
-  s.latency_cycles = int(std::ceil(ddr.latency_ns * d.clock_mhz / 1000.0 - 1e-9));
+  // The DDR's latency, and a cycle for the bitmap decoder's register.
+  s.latency_cycles = int(std::ceil(ddr.latency_ns * d.clock_mhz / 1000.0 - 1e-9)) + (s.word_end.empty() ? 0 : 1);
 
   const uint64_t boundary =
       ddr.interleave_bytes ? std::min<uint64_t>(kAxiBoundary, ddr.interleave_bytes) : kAxiBoundary;
@@ -104,7 +114,9 @@ WeightStream plan_one(const ir::Design& d, int layer, uint64_t base, const DdrCo
   // Word k's last byte decides its chunk.
   size_t j = 0;
   for (int64_t k = 0; k < s.words_per_pass; ++k) {
-    const uint64_t last = base + uint64_t(k + 1) * uint64_t(s.word_bytes) - 1;
+    const uint64_t last = base +
+                          (s.word_end.empty() ? uint64_t(k + 1) * uint64_t(s.word_bytes) : (s.word_end[size_t(k)] + 7) / 8) -
+                          1;
     while (last >= s.chunks[j].address + s.chunks[j].bytes) ++j;
     ++s.chunks[j].words;
   }

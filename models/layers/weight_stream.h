@@ -6,7 +6,9 @@
 // streamer's model, its stage kind and the estimate all read (docs/ddr-weights.md).
 //
 //   word       PE x SIMD x Wmax bits (Wmax: the widest channel group), padded
-//              to whole bytes, packed back to back in DDR;
+//              to whole bytes, packed back to back in DDR; with
+//              `weight_compression: bitmap`, each word in the bitmap format
+//              (sim/ir/weight_bitmap.h), its bytes set by the pruned weights;
 //   pass       the words of the whole matrix in the loop's order, read once
 //              per vector (`passes_per_frame` = output pixels) in FINN's
 //              order, or once per tile of a row or frame schedule
@@ -47,11 +49,17 @@ struct WeightStream {
   int64_t words_per_pass = 0;
   int64_t passes_per_frame = 0;
   uint64_t base = 0;  // the image's first byte
+  // Bitmap-compressed words: where each ends in the image, in bits (they
+  // are packed bit after bit); empty for dense words, which end every
+  // word_bytes (for bitmap words, the most bytes one word touches).
+  std::vector<uint64_t> word_end;
   int latency_cycles = 0;  // request to first data, in accelerator cycles (the DDR's latency, rounded up)
   std::vector<WeightChunk> chunks;  // one pass, in order
 
   int64_t words_per_frame() const { return words_per_pass * passes_per_frame; }
-  uint64_t image_bytes() const { return uint64_t(words_per_pass) * uint64_t(word_bytes); }
+  uint64_t image_bytes() const {
+    return word_end.empty() ? uint64_t(words_per_pass) * uint64_t(word_bytes) : (word_end.back() + 7) / 8;
+  }
   // Bytes the DDR moves per frame (whole bursts).
   uint64_t ddr_bytes_per_frame() const;
   // Cycles per frame of the stream alone, never back-pressured and its

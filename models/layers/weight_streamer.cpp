@@ -5,10 +5,10 @@
 namespace vine::models {
 
 WeightStreamer::WeightStreamer(std::string name, PipelineTiming t, int frames, WeightStream stream,
-                               std::vector<int32_t> word_codes)
+                               WordReader read_word)
     : Stage(std::move(name), t),
       stream_(std::move(stream)),
-      codes_(std::move(word_codes)),
+      read_word_(std::move(read_word)),
       total_(frames * stream_.words_per_frame()) {
   for (const WeightChunk& c : stream_.chunks) {
     auto it = std::find(channels_.begin(), channels_.end(), c.channel);
@@ -36,9 +36,6 @@ bool WeightStreamer::next_iteration(Iteration& it) {
   return true;
 }
 
-void WeightStreamer::produce(int, int32_t* beat) {
-  const int n = stream_.elements;
-  std::copy_n(codes_.begin() + std::ptrdiff_t(word_ * n), n, beat);
-}
+void WeightStreamer::produce(int, int32_t* beat) { read_word_(word_, beat); }
 
 }  // namespace vine::models

@@ -11,6 +11,7 @@
 // the data as a DMA's outstanding reads do.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "models/layers/weight_stream.h"
@@ -20,10 +21,11 @@ namespace vine::models {
 
 class WeightStreamer final : public Stage {
  public:
-  // `word_codes`: one pass of weight words, `elements` codes each, in the
-  // order the compute stage reads them; empty in timing-only runs.
-  WeightStreamer(std::string name, PipelineTiming t, int frames, WeightStream stream,
-                 std::vector<int32_t> word_codes);
+  // `read_word(k, codes)` writes word k of a pass (`elements` codes, in the
+  // order the compute stage reads them) as the DMA delivers it: decoded from
+  // the image's bytes; empty in timing-only runs.
+  using WordReader = std::function<void(int64_t word, int32_t* codes)>;
+  WeightStreamer(std::string name, PipelineTiming t, int frames, WeightStream stream, WordReader read_word);
   const char* kind() const override { return "weight_streamer"; }
   int64_t frame_span() const override { return stream_.words_per_frame(); }
 
@@ -42,7 +44,7 @@ class WeightStreamer final : public Stage {
 
  private:
   WeightStream stream_;
-  std::vector<int32_t> codes_;
+  WordReader read_word_;
   std::vector<int> channels_;
   std::vector<int> port_of_chunk_;  // per chunk: its channel's index among channels_
   int64_t total_, next_ = 0;

@@ -1,35 +1,41 @@
 // The weight_streamer stage kind: the DDR read DMA beside an MVAU or VVAU
 // whose layer keeps its weights in DDR (weight_streamer.h). The plan builder
 // places it, with its stream into the compute stage's last input port.
+#include <algorithm>
+#include <memory>
+
 #include "models/layers/stage_kinds.h"
 #include "models/layers/weight_streamer.h"
+#include "sim/ir/weight_bitmap.h"
 
 namespace vine::kinds {
 
 namespace {
 
 // One pass of the layer's weight words in the order its compute stage reads
-// them: MVAU word (nf, sf) holds rows nf*PE .. +PE-1, columns sf*SIMD .. +SIMD-1
-// (beat element p*SIMD + s); VVAU word (nf, k) holds channels nf*PE .. +PE-1
-// at kernel position k.
-std::vector<int32_t> word_codes(const ir::Layer& l, const ir::StagePlan& s, const models::WeightStream& ws,
-                                const std::vector<int32_t>& codes) {
+// them (ir::WeightWords).
+std::vector<int32_t> word_codes(const ir::Layer& l, const ir::LayerFolding& f, const std::vector<int32_t>& codes) {
+  const ir::WeightWords ww(l, f.pe, f.simd);
   std::vector<int32_t> out;
-  out.reserve(size_t(ws.words_per_pass) * size_t(ws.elements));
-  const int64_t mw = l.matrix_width();
-  if (l.kind == ir::LayerKind::kDwConv) {
-    const int64_t k2 = mw;
-    for (int64_t w = 0; w < ws.words_per_pass; ++w)
-      for (int p = 0; p < s.pe; ++p) out.push_back(codes[size_t(((w / k2) * s.pe + p) * k2 + w % k2)]);
-    return out;
-  }
-  const int64_t sf_count = mw / s.simd;
-  for (int64_t w = 0; w < ws.words_per_pass; ++w) {
-    const int64_t nf = w / sf_count, sf = w % sf_count;
-    for (int p = 0; p < s.pe; ++p)
-      for (int j = 0; j < s.simd; ++j) out.push_back(codes[size_t((nf * s.pe + p) * mw + sf * s.simd + j)]);
-  }
+  out.reserve(size_t(ww.words) * size_t(ww.elements));
+  for (int64_t w = 0; w < ww.words; ++w)
+    for (int e = 0; e < ww.elements; ++e) out.push_back(codes[size_t(ww.index(w, e))]);
   return out;
+}
+
+// What the streamer's DMA reads, as the DDR image holds it: dense words
+// copied, or bitmap words encoded once and decoded word by word, so that the
+// format itself is what the compute stage's outputs check.
+models::WeightStreamer::WordReader word_reader(const ir::Layer& l, const ir::LayerFolding& f,
+                                               std::vector<int32_t> words) {
+  const int n = ir::WeightWords(l, f.pe, f.simd).elements;
+  if (f.weight_compression == ir::WeightCompression::kDense)
+    return [words = std::move(words), n](int64_t k, int32_t* out) {
+      std::copy_n(words.begin() + std::ptrdiff_t(k * n), n, out);
+    };
+  auto image = std::make_shared<const ir::BitmapImage>(ir::bitmap_image(l, f));
+  auto bytes = std::make_shared<const std::vector<uint8_t>>(ir::encode_bitmap_words(l, f, *image, words));
+  return [&l, &f, image, bytes](int64_t k, int32_t* out) { ir::decode_bitmap_word(l, f, *image, *bytes, k, out); };
 }
 
 }  // namespace
@@ -52,9 +58,12 @@ void register_weight_streamer_kinds(StageKindRegistry& r) {
   k.make = [](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;
     models::WeightStream ws = models::plan_weight_stream(b.design, s.layer);
-    std::vector<int32_t> codes;
-    if (b.params) codes = word_codes(b.layer(), s, ws, b.params->weight_codes);
-    return std::make_unique<models::WeightStreamer>(s.name, b.timing, b.frames, std::move(ws), std::move(codes));
+    models::WeightStreamer::WordReader read;
+    if (b.params) {
+      const ir::LayerFolding& f = b.design.folding_of(s.layer);
+      read = word_reader(b.layer(), f, word_codes(b.layer(), f, b.params->weight_codes));
+    }
+    return std::make_unique<models::WeightStreamer>(s.name, b.timing, b.frames, std::move(ws), std::move(read));
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
     return models::PipelineTiming{models::plan_weight_stream(d, s.layer).latency_cycles, -1};

@@ -50,4 +50,8 @@ int pe_array_latency(const ir::Layer& l, int simd) {
   return 1 /* weight memory read */ + pe_lanes_latency(l, simd) + output_unit_latency(l);
 }
 
+int weight_decoder_latency(const ir::LayerFolding& f) {
+  return f.weight_compression == ir::WeightCompression::kBitmap && f.weight_memory != ir::MemoryStyle::kDdr ? 1 : 0;
+}
+
 }  // namespace vine::models

@@ -4,7 +4,7 @@
 // The MVAU, VVAU, threshold and add kinds build their pipeline depths from it.
 #pragma once
 
-#include "sim/ir/network.h"
+#include "sim/ir/design.h"
 
 namespace vine::models {
 
@@ -17,5 +17,9 @@ int output_unit_latency(const ir::Layer& l);
 
 // Read to write through the PE array: weight-memory read (1), lanes, output unit.
 int pe_array_latency(const ir::Layer& l, int simd);
+// The bitmap decoder's register between an on-chip weight memory and the
+// lanes (`weight_compression: bitmap`): 1, else 0. (A streamed layer's
+// decoder sits in its weight streamer.)
+int weight_decoder_latency(const ir::LayerFolding& f);
 
 }  // namespace vine::models

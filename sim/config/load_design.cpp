@@ -10,6 +10,7 @@
 #include "sim/finn_config/finn_op_types.h"
 
 #include "sim/ir/stage_plan.h"
+#include "sim/ir/weight_bitmap.h"
 
 namespace vine::config {
 
@@ -228,6 +229,12 @@ ir::Design load_design(const std::string& path) {
                      " (on-chip weights are read from BRAM, not DDR)");
         }
       }
+      if (auto wc = fm.find("weight_compression")) {
+        if (!layer.has_weights()) wc->fail("no weight_compression on a layer without weights");
+        f.weight_compression =
+            wc->as_choice({"dense", "bitmap"}) == "bitmap" ? ir::WeightCompression::kBitmap : ir::WeightCompression::kDense;
+        f.weight_compression_where = wc->where();
+      }
       if (layer.has_weights()) {
         if (auto w = fm.find("weights")) {
           layer.weights = read_weight_type(*w);
@@ -237,6 +244,13 @@ ir::Design load_design(const std::string& path) {
         if (auto g = fm.find("channel_groups")) {
           layer.channel_groups = read_channel_groups(*g);
           overridden = true;
+        }
+        if (layer.weight_sparsity > 0 && !ir::prunable(layer)) {
+          auto w = fm.find("weights");
+          (w ? *w : fm.get("channel_groups"))
+              .fail("weights with a zero on " + layer.name + ": its network prunes weight_sparsity " +
+                    std::to_string(layer.weight_sparsity) + " of them (" + layer.weight_sparsity_where.file + ":" +
+                    std::to_string(layer.weight_sparsity_where.line) + "), and binary weights have no zero");
         }
       }
       if (auto o = fm.find("output")) {

@@ -4,6 +4,7 @@
 #include "sim/config/loaders.h"
 #include "sim/config/open_config.h"
 #include "sim/config/parameter_files.h"
+#include "sim/ir/weight_bitmap.h"
 
 namespace vine::config {
 
@@ -71,6 +72,14 @@ ir::Layer read_layer(const Field& f) {
   // Real parameters instead of synthesised ones (docs/data.md).
   if (l.has_weights())
     if (auto wf = m.find("weights_file")) l.weights_file = read_parameter_file_field(*wf);
+  if (auto sp = m.find("weight_sparsity")) {
+    if (!l.has_weights()) sp->fail("no weight_sparsity on a layer without weights");
+    if (l.weights_file) sp->fail("no weight_sparsity beside weights_file (the file's zeros are its pruned weights)");
+    l.weight_sparsity = sp->as_double(0, 0.999);
+    l.weight_sparsity_where = sp->where();
+    if (l.weight_sparsity > 0 && !ir::prunable(l))
+      sp->fail("no weight_sparsity on " + l.name + ": binary weights (+1/-1) have no zero to prune to");
+  }
   if (l.has_output_stage())
     if (auto tf = m.find("thresholds_file")) l.thresholds_file = read_parameter_file_field(*tf);
   m.done();

@@ -104,9 +104,42 @@ ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d
   return r;
 }
 
+ir::Resources bitmap_decoder_resources(const ir::BitmapImage& img) {
+  const int64_t e = img.elements, w = img.value_bits, k = std::max(1, img.max_stored);
+  const int64_t row = img.max_word_bits;
+  ir::Resources r;
+  // The aligner, a barrel shifter that brings the word at any bit offset of
+  // two rows to bit 0: log2(row) levels of 2:1 muxes, two levels per LUT6.
+  int64_t levels = 0;
+  while ((int64_t{1} << levels) < row) ++levels;
+  r.lut += double(row * ceil_div(levels, 2));
+  // The running count of set bitmap bits before each element.
+  int64_t count_bits = 1;
+  while ((int64_t{1} << count_bits) <= e) ++count_bits;
+  r.lut += double(e * count_bits);
+  // Element j takes one of the first min(j + 1, K) stored values (or zero).
+  for (int64_t j = 0; j < e; ++j) r.lut += double(w * ceil_div(std::min(j + 1, k), 3));
+  r.ff += double(e * w);  // the decoded word's register
+  return r;
+}
+
 ir::Resources weight_memory_resources(const ir::StagePlan& s, const ir::Design& d) {
   const ir::Layer& l = d.network.layers[s.layer];
   const ir::LayerFolding& f = d.folding[s.layer];
+  if (f.weight_compression == ir::WeightCompression::kBitmap) {
+    const ir::BitmapImage img = ir::bitmap_image(l, f);
+    ir::Resources r = bitmap_decoder_resources(img);
+    // Words packed back to back in rows as wide as the widest word, the
+    // rows alternating between two banks, so that the two rows any word
+    // touches are read in one cycle.
+    const int64_t row = img.max_word_bits;
+    const int64_t rows = ceil_div(int64_t(img.bits()), row);
+    if (f.weight_memory != ir::MemoryStyle::kDdr) {
+      r += weight_memory(row, ceil_div(rows, 2), f.weight_memory);
+      r += weight_memory(row, rows / 2, f.weight_memory);
+    }
+    return r;
+  }
   // Per channel group at the group's own width: group g holds rows_g of the
   // MH rows, PE x SIMD x w_g bits per word, rows_g x MW / (PE x SIMD) words
   // (a whole number: groups are multiples of PE).

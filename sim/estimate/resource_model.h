@@ -9,6 +9,7 @@
 
 #include "sim/ir/design.h"
 #include "sim/ir/stage_plan.h"
+#include "sim/ir/weight_bitmap.h"
 
 namespace vine::estimate {
 
@@ -47,8 +48,16 @@ ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d
 
 // The weight memory alone of an MVAU's or VVAU's stage: per channel group,
 // PE x SIMD x w_g bits wide, in the layer's weight_memory style (nothing
-// for ddr: the weights stream in).
+// for ddr: the weights stream in). With `weight_compression: bitmap`, the
+// bitmap words packed in two banks of rows as wide as the widest word (none
+// for ddr), and the decoder.
 ir::Resources weight_memory_resources(const ir::StagePlan& s, const ir::Design& d);
+
+// The bitmap decoder (sim/ir/weight_bitmap.h) that rebuilds one dense word
+// per cycle, counted in LUT6s rather than fitted to synthesis: the aligner
+// that brings a word to bit 0, the running count of stored elements, and
+// each element's mux among the stored values it may take.
+ir::Resources bitmap_decoder_resources(const ir::BitmapImage& img);
 
 // A stream FIFO `width_bits` wide and `depth` deep: HLS's shift-register
 // FIFO, or its memory-style one (depth + 1 words of RAM).

@@ -65,6 +65,11 @@ nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNo
               "the vector schedule on " + d.network.layers[size_t(st.layer)].name +
                   " for a FINN export: FINN's external weights are read once per vector, it has no "
                   "row or frame schedule");
+        if (f.weight_compression != ir::WeightCompression::kDense)
+          throw config::ConfigError(
+              f.weight_compression_where, std::string("'") + ir::to_string(f.weight_compression) + "'",
+              "dense weights on " + d.network.layers[size_t(st.layer)].name +
+                  " for a FINN export: FINN's weight memories and streams hold every weight");
         const ir::MemoryStyle m = f.weight_memory;
         e["ram_style"] = finn_ram_style(m);
         e["mem_mode"] = finn_mem_mode(m);

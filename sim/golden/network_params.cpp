@@ -5,6 +5,7 @@
 
 #include "sim/arith/weight_code.h"
 #include "sim/golden/reference.h"
+#include "sim/ir/weight_bitmap.h"
 
 namespace vine::golden {
 
@@ -86,7 +87,10 @@ void synthesize_weights(const ir::Layer& l, uint64_t seed, LayerParams& p) {
   for (int64_t r = 0; r < rows; ++r) {
     const ir::WeightType& w = l.weight_type_of_channel(int(r));
     for (int64_t c = 0; c < cols; ++c) {
-      const int32_t code = random_weight_code(w, rng);
+      // A pruned weight is drawn all the same, so that the weights kept are
+      // those of the same network unpruned.
+      int32_t code = random_weight_code(w, rng);
+      if (ir::weight_pruned(l, r * cols + c)) code = ir::zero_weight_code(w);
       p.weight_codes[size_t(r * cols + c)] = code;
       p.weight_values[size_t(r * cols + c)] = arith::weight_value(w.arithmetic, code, w.exponent_bits);
     }

@@ -15,6 +15,14 @@ const char* to_string(WeightSchedule s) {
   return "?";
 }
 
+const char* to_string(WeightCompression c) {
+  switch (c) {
+    case WeightCompression::kDense: return "dense";
+    case WeightCompression::kBitmap: return "bitmap";
+  }
+  return "?";
+}
+
 const char* to_string(MemoryStyle m) {
   switch (m) {
     case MemoryStyle::kBram: return "bram";

@@ -20,6 +20,8 @@ const char* to_string(MemoryStyle m);
 // frame (kFrame), the schedules of Nguyen et al.
 enum class WeightSchedule { kVector, kRow, kFrame };
 const char* to_string(WeightSchedule s);
+enum class WeightCompression { kDense, kBitmap };
+const char* to_string(WeightCompression c);
 const char* to_string(Template t);
 
 // Folding of one layer's stage(s). For MVAU: PE | MH, SIMD | MW; VVAU: PE | C,
@@ -41,6 +43,11 @@ struct LayerFolding {
   SourceLocation weight_memory_where;
   WeightSchedule weight_schedule = WeightSchedule::kVector;
   SourceLocation weight_schedule_where;  // the field, when given
+  // How the layer's weight memory or DDR image stores its weights: every
+  // weight (kDense), or the bitmap format that leaves pruned weights out
+  // (kBitmap, sim/ir/weight_bitmap.h).
+  WeightCompression weight_compression = WeightCompression::kDense;
+  SourceLocation weight_compression_where;  // the field, when given
   // The stage kinds the layer expands into, in stream order, when the design
   // lists them (`stages:`); empty: the layer kind's usual chain
   // (ir::layer_stages).

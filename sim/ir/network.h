@@ -96,6 +96,10 @@ struct Layer {
   // and thresholds ([channel][step]) from .npy files; absent: synthesised.
   std::optional<ParameterFile> weights_file;
   std::optional<ParameterFile> thresholds_file;
+  // conv, dwconv, fc: the fraction of synthesised weights pruned to zero, at
+  // positions fixed by the layer's name (sim/ir/weight_bitmap.h); 0: none.
+  double weight_sparsity = 0;
+  SourceLocation weight_sparsity_where;
 
   // Filled in by infer_network().
   Shape in_shape;            // of inputs[0]

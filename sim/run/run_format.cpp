@@ -169,9 +169,11 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
                        {"streamer", w.streamer},
                        {"compute", w.compute},
                        {"channel", w.channel},
+                       {"schedule", w.schedule},
+                       {"format", w.format},
                        {"ddr_bytes_per_frame", w.bytes_per_frame},
                        {"words", w.words},
-                       {"gbytes_per_s_steady", w.gbytes_per_s},
+                       {"gbytes_per_s_steady", r.steady.reached ? nlohmann::json(w.gbytes_per_s) : nlohmann::json(nullptr)},
                        {"cycles_compute_stalled_for_weights", w.stalled_for_weights},
                        {"cycles_streamer_waited_for_ddr", w.stalled_for_grant}});
   for (const auto& c : r.ddr_channels)
@@ -279,13 +281,17 @@ std::string format_summary(const RunReport& r) {
         << " cycles)\n";
   }
   if (!r.weight_streams.empty()) {
-    o << "\n  weights in DDR (FINN's external weight stream: the whole matrix once per input vector)\n"
-      << "  layer            channel   bytes/frame  GB/s (steady)  compute stalled for weights  streamer waited for DDR\n";
+    o << "\n  weights in DDR (the matrix read once per output pixel, row or frame, by schedule; GB/s at the "
+         "steady fps, - without a steady state)\n"
+      << "  layer            schedule format channel   bytes/frame  GB/s (steady)  compute stalled for weights  "
+         "streamer waited for DDR\n";
     for (const auto& w : r.weight_streams) {
-      char line[256];
-      std::snprintf(line, sizeof line, "  %-16s %7d %13llu %14.3f %19lld cycles %16lld cycles\n", w.layer.c_str(),
-                    w.channel, (unsigned long long)w.bytes_per_frame, w.gbytes_per_s,
-                    (long long)w.stalled_for_weights, (long long)w.stalled_for_grant);
+      char line[320];
+      const std::string gbs = r.steady.reached ? fmt("%.3f", w.gbytes_per_s) : "-";
+      std::snprintf(line, sizeof line, "  %-16s %-8s %-6s %7d %13llu %14s %19lld cycles %16lld cycles\n",
+                    w.layer.c_str(), w.schedule.c_str(), w.format.c_str(), w.channel,
+                    (unsigned long long)w.bytes_per_frame, gbs.c_str(), (long long)w.stalled_for_weights,
+                    (long long)w.stalled_for_grant);
       o << line;
     }
     for (const auto& c : r.ddr_channels)

@@ -25,6 +25,9 @@ void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport
     w.streamer = ws->name();
     w.compute = compute->name();
     w.channel = ws->stream().chunks.front().channel;
+    const ir::LayerFolding& f = d.folding_of(ws->stream().layer);
+    w.schedule = ir::to_string(f.weight_schedule);
+    w.format = ir::to_string(f.weight_compression);
     w.bytes_per_frame = ws->stream().ddr_bytes_per_frame();
     w.words = fifo->written();
     w.gbytes_per_s = double(w.bytes_per_frame) * r.fps / 1e9;

@@ -87,6 +87,7 @@ struct RunReport {
   struct WeightStreamReport {
     std::string layer, streamer, compute;
     int channel = 0;
+    std::string schedule, format;  // vector/row/frame; dense/bitmap
     uint64_t bytes_per_frame = 0;  // the DDR moves, whole bursts
     int64_t words = 0;             // weight words delivered in the run
     double gbytes_per_s = 0;       // bytes_per_frame at the steady fps (0: no steady state)

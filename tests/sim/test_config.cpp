@@ -17,33 +17,16 @@
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
+#include "tests/sim/temp_config.h"
 
 namespace fs = std::filesystem;
 using namespace vine;
+using testing_support::error_of;
+using testing_support::TempConfig;
 
 namespace {
 
 const fs::path kConfigs = fs::path(VINE_SOURCE_DIR) / "configs";
-
-// Writes `text` as a design next to the shipped ones, so its relative network
-// and device paths resolve, and removes it afterwards.
-struct TempConfig {
-  fs::path path;
-  TempConfig(const std::string& name, const std::string& text) {
-    path = fs::temp_directory_path() / ("vine-test-" + name + ".yaml");
-    std::ofstream(path) << text;
-  }
-  ~TempConfig() { fs::remove(path); }
-};
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const config::ConfigError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 std::string design_text(const std::string& layers, const std::string& extra = "") {
   return "design: t\nnetwork: " + (kConfigs / "networks/cnv-w1a1.yaml").string() +
@@ -123,6 +106,10 @@ TEST(Config, ExampleDesignsLoadAndFit) {
   int designs = 0;
   for (const auto& e : fs::recursive_directory_iterator(kConfigs.parent_path() / "examples")) {
     if (e.path().extension() != ".yaml") continue;
+    if (config::detect_kind(e.path().string()) == config::ConfigKind::kNetwork) {  // a network the designs beside it use
+      EXPECT_NO_THROW(config::load_network(e.path().string())) << e.path();
+      continue;
+    }
     const ir::Design d = config::load_design(e.path().string());
     EXPECT_NO_THROW(sim::check_simulatable(d)) << e.path();
     EXPECT_TRUE(estimate::estimate_design(d).fits) << e.path();

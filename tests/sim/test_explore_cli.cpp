@@ -197,8 +197,9 @@ TEST(DataflowCommand, WritesThePlacedDesignTheFrontAndItsJson) {
   EXPECT_EQ(bytes, chosen["ddr_bytes_per_frame"].get<uint64_t>());
   EXPECT_DOUBLE_EQ(e.fps, chosen["fps"].get<double>());
   for (size_t i = 0; i < d.network.layers.size(); ++i)
-    if (d.network.layers[i].has_weights())
+    if (d.network.layers[i].has_weights()) {
       EXPECT_EQ(ir::to_string(d.folding[i].weight_memory), chosen["weight_memory"][d.network.layers[i].name].get<std::string>());
+    }
   // front.csv: a header and one line per front point, BRAM18 up and bytes
   // down, the chosen one marked once.
   std::ifstream csv(dir / "front.csv");

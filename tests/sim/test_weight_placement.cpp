@@ -134,7 +134,9 @@ void expect_optimal_at_every_budget(const std::string& design) {
     EXPECT_GT(r.chosen.estimate.fps, 0);
     if (r.chosen.ddr_bytes_per_frame != unconstrained.front.back().ddr_bytes_per_frame) ++changed;
   }
-  if (least > 0) EXPECT_GT(infeasible, 0);
+  if (least > 0) {
+    EXPECT_GT(infeasible, 0);
+  }
   EXPECT_GT(changed, 0) << "some budget must force weights into DDR";
 
   // The front: BRAM18 up, DDR bytes down, both strictly; from the least to
@@ -225,7 +227,9 @@ TEST(WeightPlacement, OptionsAreOnChipThenDdrMeasuredOnTheWholeDesign) {
   EXPECT_EQ(conv[3].ddr_bytes_per_frame, 18432u);    // once
   // A layer without weights has none.
   for (size_t i = 0; i < d.network.layers.size(); ++i)
-    if (!d.network.layers[i].has_weights()) EXPECT_THROW(placement_options(d, int(i)), std::invalid_argument);
+    if (!d.network.layers[i].has_weights()) {
+      EXPECT_THROW(placement_options(d, int(i)), std::invalid_argument);
+    }
 }
 
 }  // namespace

@@ -20,28 +20,36 @@
 
 namespace vine::models {
 
-// A DMA's walk over its frame's chunks, one beat per iteration: which
-// iteration carries which chunk's request (the first or the last beat of the
-// chunk), and which shared port (channels() order) the request goes to.
+// A DMA's loop over one frame's beats: at which advance of the loop each
+// beat moves, which beats carry a chunk's request (the input DMA's first
+// beat of the chunk, the output DMA's last), and to which shared port
+// (channels() order). The DMA's AXI port takes a chunk's data at the
+// channel's pace: a chunk spans max(occupancy, beats) advances of the loop,
+// its beats at the start (input) or, after the rest of the previous burst's
+// occupancy, at the end (output), so that bursts on different channels do
+// not overlap in one DMA and its cycles per frame are the closed form's
+// (frame_buffers.h). With an ideal memory, beat b moves in advance b.
 class FrameChunks {
  public:
   FrameChunks() = default;  // ideal memory: no requests
-  explicit FrameChunks(FrameTransfer t);
+  FrameChunks(int64_t beats_per_frame, FrameTransfer t);
   bool in_ddr() const { return !transfer_.chunks.empty(); }
   const FrameTransfer& transfer() const { return transfer_; }
   // The DDR channels its chunks use, in the order the DMA must be made a
   // requester of their ports (add_shared_port).
   const std::vector<int>& channels() const { return channels_; }
-  // Sets the request of the iteration moving beat `beat` of a frame (beats
-  // come in order, each once per frame).
-  void request_of(int64_t beat, int32_t& shared, int64_t& occupancy);
+  // Loop advances per frame.
+  int64_t span() const { return span_; }
+  // The iteration moving beat `beat` of frame `frame`.
+  void iteration_of(int64_t frame, int64_t beat, Iteration& it) const;
 
  private:
   FrameTransfer transfer_;
   std::vector<int> channels_;
-  std::vector<int> port_of_chunk_;
-  size_t chunk_ = 0;
-  int64_t left_in_chunk_ = 0;  // beats of chunk_ still to move
+  int64_t beats_ = 0, span_ = 0;
+  std::vector<int64_t> offset_;    // per beat: its advance within the frame
+  std::vector<int32_t> port_;      // per beat: the shared port it asks, or -1
+  std::vector<int64_t> occupancy_;  // per beat: the cycles a grant holds the port
 };
 
 class InputDma final : public Stage {
@@ -53,7 +61,7 @@ class InputDma final : public Stage {
   const char* kind() const override { return "input_dma"; }
   // Beats per frame: frame f's first beat is the beat f * words_per_frame() it writes.
   int64_t words_per_frame() const { return words_; }
-  int64_t frame_span() const override { return words_; }
+  int64_t frame_span() const override { return memory_.span(); }
   const FrameChunks& memory() const { return memory_; }
 
  protected:
@@ -87,7 +95,7 @@ class OutputDma final : public Stage {
   const std::vector<int64_t>& first_beat_cycles() const { return first_; }
   const std::vector<int64_t>& last_beat_cycles() const { return last_; }
   int frames_done() const { return int(last_.size()); }
-  int64_t frame_span() const override { return words_; }
+  int64_t frame_span() const override { return memory_.span(); }
   const FrameChunks& memory() const { return memory_; }
 
  protected:

@@ -17,7 +17,7 @@ bool in_ddr(const ir::Design& d) { return d.dma_memory == ir::DmaMemory::kDdr; }
 models::FrameChunks frame_chunks(const StageBuild& b, bool write) {
   if (!in_ddr(b.design)) return {};
   const models::FrameBuffers fb = models::plan_frame_buffers(b.design, b.network);
-  return models::FrameChunks(write ? fb.output : fb.input);
+  return write ? models::FrameChunks(b.plan.in_words, fb.output) : models::FrameChunks(b.plan.out_words, fb.input);
 }
 
 // Where the buffers lie changes no cycle count (frame_buffers.h): a transfer

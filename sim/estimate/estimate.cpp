@@ -293,10 +293,11 @@ std::string format_table(const Estimate& e) {
 
   std::snprintf(buf, sizeof buf,
                 "\ninterval %lld cycles -> %.1f frames/s at %.1f MHz: the bottleneck's cycles per frame\n"
-                "bottleneck %s (* above): %s\n"
+                "bottleneck %s %s: %s\n"
                 "latency (sum of layer cycles, FINN's pessimistic bound) %lld cycles = %.3f ms\n"
                 "fits %s: %s\n",
                 (long long)e.interval_cycles, e.fps, e.clock_mhz, join_names(e.bottleneck_stages).c_str(),
+                e.bottleneck_layers.empty() && !e.dmas.empty() ? "(frames in DDR, below)" : "(* above)",
                 e.bottleneck_ddr_channel >= 0
                     ? (std::string(e.dmas.empty() ? "the weight streams" : "the weight streams and DMAs") +
                        " of DDR channel " + std::to_string(e.bottleneck_ddr_channel) +

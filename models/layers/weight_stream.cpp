@@ -6,15 +6,13 @@
 #include <stdexcept>
 
 #include "models/memory/ddr_config.h"
-#include "models/memory/ddr_timing.h"
+#include "models/memory/ddr_chunks.h"
 #include "sim/ir/weight_bitmap.h"
 #include "sim/config/config_error.h"
 
 namespace vine::models {
 
 namespace {
-
-constexpr uint64_t kAxiBoundary = 4096;  // an AXI burst never crosses a 4 KiB boundary
 
 ir::SourceLocation where_of(const ir::Design& d, int layer) {
   const ir::LayerFolding& f = d.folding_of(layer);
@@ -23,12 +21,6 @@ ir::SourceLocation where_of(const ir::Design& d, int layer) {
   if (w.file.empty()) w = {d.path, 0, 0, ""};
   w.field = "layers." + d.network.layers[size_t(layer)].name + ".weight_memory";
   return w;
-}
-
-// x accelerator cycles, rounded up, for `ddr_beats` beats of the DDR clock.
-int64_t accelerator_cycles(uint64_t ddr_beats, double transfer_rate_mts, double clock_mhz) {
-  const long double c = (long double)ddr_beats * clock_mhz / transfer_rate_mts;
-  return std::max<int64_t>(1, int64_t(std::ceil(c - 1e-9L)));
 }
 
 // Weights per word and the word's loop count per vector: PE x SIMD lanes over
@@ -89,37 +81,20 @@ WeightStream plan_one(const ir::Design& d, int layer, uint64_t base, const DdrCo
   }
   s.base = base;
   // The DDR's latency, and a cycle for the bitmap decoder's register.
-  s.latency_cycles = int(std::ceil(ddr.latency_ns * d.clock_mhz / 1000.0 - 1e-9)) + (s.word_end.empty() ? 0 : 1);
+  s.latency_cycles = ddr_latency_cycles(ddr, d.clock_mhz) + (s.word_end.empty() ? 0 : 1);
 
-  const uint64_t boundary =
-      ddr.interleave_bytes ? std::min<uint64_t>(kAxiBoundary, ddr.interleave_bytes) : kAxiBoundary;
+  const uint64_t boundary = ddr_chunk_limit(ddr);
   if (uint64_t(s.word_bytes) > boundary)
     throw config::ConfigError(
         where_of(d, layer), "'ddr' with weight words of " + std::to_string(s.word_bytes) + " bytes",
         "weight words of at most " + std::to_string(boundary) + " bytes (one AXI burst) for layer " + l.name +
             ": a word is PE x SIMD x " + std::to_string(l.max_weight_bits()) + " bits; lower pe or simd");
-  DdrTiming timing(ddr);
-  const uint64_t end = base + s.image_bytes();
-  for (uint64_t a = base; a < end;) {
-    WeightChunk c;
-    c.address = a;
-    c.bytes = std::min(end, a - a % boundary + boundary) - a;
-    const auto per_channel = timing.channel_bytes(a, c.bytes);
-    c.channel = timing.channel_of(a);
-    c.moved = per_channel[size_t(c.channel)];
-    c.occupancy = accelerator_cycles(timing.occupancy_cycles(c.moved), ddr.transfer_rate_mts, d.clock_mhz);
-    s.chunks.push_back(c);
-    a += c.bytes;
-  }
-  // Word k's last byte decides its chunk.
-  size_t j = 0;
-  for (int64_t k = 0; k < s.words_per_pass; ++k) {
-    const uint64_t last = base +
-                          (s.word_end.empty() ? uint64_t(k + 1) * uint64_t(s.word_bytes) : (s.word_end[size_t(k)] + 7) / 8) -
-                          1;
-    while (last >= s.chunks[j].address + s.chunks[j].bytes) ++j;
-    ++s.chunks[j].words;
-  }
+  // Word k belongs to the chunk that holds its last byte.
+  const auto end_of = [&s](int64_t k) {
+    return s.word_end.empty() ? uint64_t(k + 1) * uint64_t(s.word_bytes) : (s.word_end[size_t(k)] + 7) / 8;
+  };
+  for (const DdrChunk& c : plan_ddr_chunks(ddr, d.clock_mhz, base, s.words_per_pass, end_of))
+    s.chunks.push_back({c.address, c.bytes, c.moved, c.channel, c.occupancy, c.items});
   return s;
 }
 

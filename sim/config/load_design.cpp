@@ -154,6 +154,12 @@ ir::Design load_design(const std::string& path) {
       m.get("dma_bits").fail("a width that divides the output frame's " + std::to_string(out_bits) +
                              " bits into whole beats");
   }
+  if (auto dm = m.find("dma_memory")) {
+    d.dma_memory = dm->as_choice({"ideal", "ddr"}) == "ddr" ? ir::DmaMemory::kDdr : ir::DmaMemory::kIdeal;
+    d.dma_memory_where = dm->where();
+    if (d.dma_memory == ir::DmaMemory::kDdr && d.device.ddr_channels < 1)
+      dm->fail("'ideal' on device " + d.device.name + ", which has no DDR (its config has no ddr: section)");
+  }
   if (auto pd = m.find("pipeline_depth")) {
     d.pipeline_depth_where = pd->where();
     MapReader pm(*pd);

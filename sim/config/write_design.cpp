@@ -38,6 +38,11 @@ YAML::Node design_root(const ir::Design& d, const std::string& out_path) {
   YAML::Node root = load_yaml_file(d.path);
   for (const char* key : {"network", "device"})
     root[key] = rebase(root[key].as<std::string>(), d.path, out_path);
+  // The DMAs' memory as the design holds it, written only when not the default.
+  if (d.dma_memory != ir::DmaMemory::kIdeal)
+    root["dma_memory"] = ir::to_string(d.dma_memory);
+  else
+    root.remove("dma_memory");
   return root;
 }
 

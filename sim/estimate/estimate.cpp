@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "models/layers/stage_kinds.h"
+#include "models/layers/frame_buffers.h"
 #include "models/layers/weight_stream.h"
 #include "sim/config/config_error.h"
 #include "sim/estimate/resource_model.h"
@@ -16,33 +18,57 @@ namespace vine::estimate {
 
 namespace {
 
-// The weight streams' DDR traffic per layer and per channel; a channel that
-// needs more cycles per frame than any stage sets the interval.
+// The weight streams' and DMAs' DDR traffic per layer, DMA and channel; a
+// channel that needs more cycles per frame than any stage sets the interval.
 void add_ddr_channels(const ir::Design& d, const ir::StreamingPlan& plan, Estimate& e) {
   const auto streams = models::plan_weight_streams(d);
-  if (streams.empty()) return;
-  const auto cycles = models::ddr_channel_cycles_per_frame(d, streams);
+  std::optional<models::FrameBuffers> frames;
+  if (d.dma_memory == ir::DmaMemory::kDdr) frames = models::plan_frame_buffers(d, plan);
+  if (streams.empty() && !frames) return;
+  auto cycles = models::ddr_channel_cycles_per_frame(d, streams);
+  if (frames)
+    for (size_t c = 0; c < cycles.size(); ++c)
+      cycles[c] += frames->input.channel_cycles_per_frame(int(c)) + frames->output.channel_cycles_per_frame(int(c));
+  // Per channel, its users in pipeline order: the input DMA, the weight
+  // streamers, the output DMA.
   for (size_t c = 0; c < cycles.size(); ++c) {
     if (cycles[c] == 0) continue;
     DdrChannelEstimate ch;
     ch.channel = int(c);
     ch.cycles = cycles[c];
+    auto add = [&](const std::string& stage, uint64_t bytes) {
+      if (!bytes) return;
+      ch.bytes_per_frame += bytes;
+      ch.streams.push_back(stage);
+    };
+    auto frame_bytes = [&](const models::FrameTransfer& t) {
+      uint64_t bytes = 0;
+      for (const auto& chunk : t.chunks)
+        if (chunk.channel == int(c)) bytes += chunk.moved;
+      return bytes;
+    };
+    if (frames) add(plan.stages.front().name, frame_bytes(frames->input));
     for (const auto& ws : streams) {
       uint64_t bytes = 0;
       for (const auto& chunk : ws.chunks)
         if (chunk.channel == int(c)) bytes += chunk.moved;
-      if (!bytes) continue;
-      ch.bytes_per_frame += bytes * uint64_t(ws.passes_per_frame);
       for (const auto& s : plan.stages)
         if (s.layer == ws.layer && kinds::stage_kinds()[s.kind].name == "weight_streamer")
-          ch.streams.push_back(s.name);
+          add(s.name, bytes * uint64_t(ws.passes_per_frame));
     }
+    if (frames) add(plan.stages.back().name, frame_bytes(frames->output));
     e.ddr_channels.push_back(ch);
   }
   for (const auto& ws : streams) {
     e.layers[size_t(ws.layer)].ddr_bytes_per_frame = ws.ddr_bytes_per_frame();
     e.layers[size_t(ws.layer)].ddr_channel = ws.chunks.front().channel;
   }
+  if (frames)
+    for (DmaEstimate& dma : e.dmas) {
+      const models::FrameTransfer& t = dma.stage == plan.stages.front().name ? frames->input : frames->output;
+      dma.bytes_per_frame = t.ddr_bytes_per_frame();
+      dma.channel = t.chunks.front().channel;
+    }
   for (const auto& ch : e.ddr_channels) {
     if (ch.cycles <= e.interval_cycles) continue;
     e.interval_cycles = ch.cycles;
@@ -50,7 +76,7 @@ void add_ddr_channels(const ir::Design& d, const ir::StreamingPlan& plan, Estima
     e.bottleneck_stages = ch.streams;
     e.bottleneck_layers.clear();
     for (const auto& s : plan.stages)
-      if (std::count(ch.streams.begin(), ch.streams.end(), s.name))
+      if (s.layer >= 0 && std::count(ch.streams.begin(), ch.streams.end(), s.name))
         e.bottleneck_layers.push_back(e.layers[size_t(s.layer)].name);
   }
 }
@@ -94,10 +120,25 @@ Estimate estimate_design(const ir::Design& d) {
     e.latency_cycles_sum += le.cycles;
     e.interval_cycles = std::max(e.interval_cycles, le.cycles);
   }
+  // DMAs whose frames are in DDR take their closed-form cycles per frame too
+  // (an ideal memory's DMA, one beat per cycle, is left out as before).
+  if (d.dma_memory == ir::DmaMemory::kDdr)
+    for (const auto& s : plan.stages) {
+      if (s.kind != ir::StageKind::kInputDma && s.kind != ir::StageKind::kOutputDma) continue;
+      DmaEstimate dma;
+      dma.stage = s.name;
+      dma.cycles = kinds::stage_kinds()[s.kind].cycles(s, d);
+      e.dmas.push_back(dma);
+      e.interval_cycles = std::max(e.interval_cycles, dma.cycles);
+    }
   // Every stage at the interval, in the plan's (pipeline) order: a tie is
   // named whole, so that no arbitrary pick disagrees with the run's.
   for (const auto& s : plan.stages) {
-    if (s.layer < 0) continue;
+    if (s.layer < 0) {
+      for (const auto& dma : e.dmas)
+        if (dma.stage == s.name && dma.cycles == e.interval_cycles) e.bottleneck_stages.push_back(s.name);
+      continue;
+    }
     for (const auto& se : e.layers[s.layer].stages)
       if (se.plan.name == s.name && se.cycles == e.interval_cycles && e.interval_cycles > 0) {
         e.bottleneck_stages.push_back(s.name);
@@ -108,6 +149,7 @@ Estimate estimate_design(const ir::Design& d) {
   }
   add_ddr_channels(d, plan, e);
   if (!e.bottleneck_layers.empty()) e.bottleneck = e.bottleneck_layers.front();
+  else if (!e.bottleneck_stages.empty()) e.bottleneck = e.bottleneck_stages.front();  // a DMA
   // Every stream at the width and depth the plan gives it: a graph edge at
   // the design's `bits` (not its producer's PE width), and the streams
   // inside layers (between converters, window, MVAU, duplicator) too. Listed
@@ -173,6 +215,12 @@ nlohmann::json to_json(const Estimate& e) {
                                  {"cycles_per_frame", c.cycles},
                                  {"bytes_per_frame", c.bytes_per_frame},
                                  {"streams", c.streams}});
+  j["dmas"] = nlohmann::json::array();
+  for (const auto& m : e.dmas)
+    j["dmas"].push_back({{"stage", m.stage},
+                         {"cycles", m.cycles},
+                         {"ddr_bytes_per_frame", m.bytes_per_frame},
+                         {"ddr_channel", m.channel}});
   j["resources"] = resources_json(e.resources);
   j["device"] = resources_json(e.device);
   j["device"]["name"] = e.device_name;
@@ -245,12 +293,14 @@ std::string format_table(const Estimate& e) {
 
   std::snprintf(buf, sizeof buf,
                 "\ninterval %lld cycles -> %.1f frames/s at %.1f MHz: the bottleneck's cycles per frame\n"
-                "bottleneck %s (* above): %s\n"
+                "bottleneck %s %s: %s\n"
                 "latency (sum of layer cycles, FINN's pessimistic bound) %lld cycles = %.3f ms\n"
                 "fits %s: %s\n",
                 (long long)e.interval_cycles, e.fps, e.clock_mhz, join_names(e.bottleneck_stages).c_str(),
+                e.bottleneck_layers.empty() && !e.dmas.empty() ? "(frames in DDR, below)" : "(* above)",
                 e.bottleneck_ddr_channel >= 0
-                    ? ("the weight streams of DDR channel " + std::to_string(e.bottleneck_ddr_channel) +
+                    ? (std::string(e.dmas.empty() ? "the weight streams" : "the weight streams and DMAs") +
+                       " of DDR channel " + std::to_string(e.bottleneck_ddr_channel) +
                        ", which holds them longer per frame than any stage works")
                           .c_str()
                     : (std::string("the stage") + (e.bottleneck_stages.size() > 1 ? "s, tied," : "") +
@@ -261,7 +311,8 @@ std::string format_table(const Estimate& e) {
   o << buf;
 
   if (!e.ddr_channels.empty()) {
-    o << "\nweights in DDR (FINN's external weight stream: the whole matrix once per input vector)\n";
+    if (std::any_of(e.layers.begin(), e.layers.end(), [](const LayerEstimate& l) { return l.ddr_channel >= 0; }))
+      o << "\nweights in DDR (FINN's external weight stream: the whole matrix once per input vector)\n";
     for (const auto& l : e.layers)
       if (l.ddr_channel >= 0) {
         std::snprintf(buf, sizeof buf, "  %-16s %14llu bytes/frame on channel %d = %.3f GB/s at this fps\n",
@@ -269,6 +320,19 @@ std::string format_table(const Estimate& e) {
                       double(l.ddr_bytes_per_frame) * e.fps / 1e9);
         o << buf;
       }
+    if (!e.dmas.empty())
+      o << "\nframes in DDR (dma_memory: ddr: the input DMA reads each frame, the output DMA writes it)\n";
+    for (const auto& m : e.dmas) {
+      std::snprintf(buf, sizeof buf,
+                    "  %-16s %14llu bytes/frame on channel %d = %.3f GB/s at this fps, %lld cycles per frame%s\n",
+                    m.stage.c_str(), (unsigned long long)m.bytes_per_frame, m.channel,
+                    double(m.bytes_per_frame) * e.fps / 1e9, (long long)m.cycles,
+                    std::count(e.bottleneck_stages.begin(), e.bottleneck_stages.end(), m.stage) &&
+                            e.bottleneck_ddr_channel < 0
+                        ? ": the bottleneck"
+                        : "");
+      o << buf;
+    }
     for (const auto& c : e.ddr_channels) {
       std::snprintf(buf, sizeof buf, "  channel %d: busy %lld cycles per frame (%s)%s\n", c.channel,
                     (long long)c.cycles, join_names(c.streams).c_str(),

@@ -41,7 +41,15 @@ struct DdrChannelEstimate {
   int channel = 0;
   int64_t cycles = 0;            // accelerator cycles per frame
   uint64_t bytes_per_frame = 0;  // moved, whole bursts
-  std::vector<std::string> streams;  // the weight streamers on it, in pipeline order
+  std::vector<std::string> streams;  // the weight streamers and DMAs on it, in pipeline order
+};
+
+// A DMA whose frames are in DDR (`dma_memory: ddr`, models/layers/frame_buffers.h).
+struct DmaEstimate {
+  std::string stage;             // "input_dma", "output_dma"
+  int64_t cycles = 0;            // its closed-form cycles per frame
+  uint64_t bytes_per_frame = 0;  // the DDR moves, whole bursts
+  int channel = 0;               // the channel of its first burst
 };
 
 // One stream of the process network, as the simulator builds it: the stage
@@ -67,12 +75,15 @@ struct Estimate {
   // one of them when several tie, in pipeline order; and their layers.
   std::vector<std::string> bottleneck_stages;
   std::vector<std::string> bottleneck_layers;
-  std::string bottleneck;         // the first of bottleneck_layers
-  // A DDR channel whose weight streams need more cycles per frame than any
-  // stage (-1: none): then the interval is its cycles, and the bottleneck
-  // stages are the streamers contending for it.
+  std::string bottleneck;         // the first of bottleneck_layers (a DMA's stage name when none)
+  // A DDR channel whose weight streams (and DMAs) need more cycles per
+  // frame than any stage (-1: none): then the interval is its cycles, and
+  // the bottleneck stages are the streamers and DMAs contending for it.
   int bottleneck_ddr_channel = -1;
-  std::vector<DdrChannelEstimate> ddr_channels;  // the channels weight streams use
+  std::vector<DdrChannelEstimate> ddr_channels;  // the channels weight streams and DMAs use
+  // With `dma_memory: ddr`, the two DMAs (whose cycles then count towards
+  // the interval); empty with an ideal memory, which never holds them up.
+  std::vector<DmaEstimate> dmas;
   int64_t latency_cycles_sum = 0; // FINN's pessimistic latency: the sum of layer cycles
   ir::Resources resources;        // layers + FIFOs (graph edges and layer-internal streams)
   ir::Resources device;

@@ -33,6 +33,8 @@ const char* to_string(MemoryStyle m) {
   return "?";
 }
 
+const char* to_string(DmaMemory m) { return m == DmaMemory::kDdr ? "ddr" : "ideal"; }
+
 const char* to_string(PeBackend b) { return b == PeBackend::kRtl ? "rtl" : "cpp"; }
 
 const char* to_string(Template t) { return t == Template::kStreaming ? "streaming" : "engine"; }

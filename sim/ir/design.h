@@ -22,6 +22,12 @@ enum class WeightSchedule { kVector, kRow, kFrame };
 const char* to_string(WeightSchedule s);
 enum class WeightCompression { kDense, kBitmap };
 const char* to_string(WeightCompression c);
+// Where `vine run`'s input and output DMAs read and write their frames
+// (models/layers/frame_buffers.h): an ideal memory that never makes them
+// wait, as FINN's rtlsim drives the input every cycle (kIdeal), or the
+// board's DDR model, on the channels the weight streams share (kDdr).
+enum class DmaMemory { kIdeal, kDdr };
+const char* to_string(DmaMemory m);
 const char* to_string(Template t);
 
 // Folding of one layer's stage(s). For MVAU: PE | MH, SIMD | MW; VVAU: PE | C,
@@ -98,6 +104,8 @@ struct Design {
   std::vector<LayerFolding> folding;  // one per network layer, same order
   int default_fifo_depth = 2;         // FINN's default stream depth
   int dma_bits = 0;  // memory-interface width of the DMAs; 0: what the first and last layers stream
+  DmaMemory dma_memory = DmaMemory::kIdeal;
+  SourceLocation dma_memory_where;  // the field, when given
   int internal_fifo_depth = 2;        // streams inside a layer (converter -> window -> MVAU)
   // Pipeline depth (read-to-write cycles) per stage kind, by its registered
   // name ("mvau", "swg", "dwc", ...), overriding the kind's own.

@@ -108,13 +108,17 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
     ffwd_ = models::FastForward::attach(accel_->stages(), accel_->fifos(), o.frames, ffwd_off_);
 }
 
-// The weight streamers of layers whose weights are in DDR share the board's
-// DDR channels: one port per channel, granted in simulated-time order.
+// The weight streamers of layers whose weights are in DDR, and the DMAs with
+// `dma_memory: ddr`, share the board's DDR channels: one port per channel,
+// granted in simulated-time order (ties to the stage first in the plan).
 void ProcessNetwork::connect_ddr_channels() {
   for (const auto& st : accel_->stages()) {
-    auto* ws = dynamic_cast<WeightStreamer*>(st.get());
-    if (!ws) continue;
-    for (int c : ws->channels()) {
+    const std::vector<int>* channels = nullptr;
+    if (auto* ws = dynamic_cast<WeightStreamer*>(st.get())) channels = &ws->channels();
+    if (auto* in = dynamic_cast<InputDma*>(st.get())) channels = &in->memory().channels();
+    if (auto* out = dynamic_cast<OutputDma*>(st.get())) channels = &out->memory().channels();
+    if (!channels) continue;
+    for (int c : *channels) {
       if (ddr_channels_.size() <= size_t(c)) ddr_channels_.resize(size_t(c) + 1);
       auto& port = ddr_channels_[size_t(c)];
       if (!port) {
@@ -123,7 +127,7 @@ void ProcessNetwork::connect_ddr_channels() {
         port->record_grants(false);
         accel_->scheduler().add_shared_port(port.get());
       }
-      ws->add_shared_port(port.get());
+      st->add_shared_port(port.get());
     }
   }
 }

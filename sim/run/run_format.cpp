@@ -181,7 +181,18 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
                         {"bursts_granted", c.grants},
                         {"cycles_busy", c.busy_cycles},
                         {"utilisation", c.utilisation}});
+  nlohmann::json ddr_dmas = nlohmann::json::array();
+  for (const auto& m : r.ddr_dmas)
+    ddr_dmas.push_back({{"stage", m.stage},
+                        {"neighbour", m.neighbour},
+                        {"channel", m.channel},
+                        {"ddr_bytes_per_frame", m.bytes_per_frame},
+                        {"beats", m.beats},
+                        {"gbytes_per_s_steady", r.steady.reached ? nlohmann::json(m.gbytes_per_s) : nlohmann::json(nullptr)},
+                        {"cycles_neighbour_stalled_on_dma", m.stalled_neighbour},
+                        {"cycles_dma_waited_for_ddr", m.stalled_for_grant}});
   j["weight_streams"] = weights;
+  j["ddr_dmas"] = ddr_dmas;
   j["ddr_channels"] = channels;
   if (r.deadlock.empty()) {
     j["deadlock"] = nullptr;
@@ -280,20 +291,32 @@ std::string format_summary(const RunReport& r) {
       o << "    " << u.stage << ": " << u.unit << " (latency " << u.latency << ", " << u.cycles
         << " cycles)\n";
   }
-  if (!r.weight_streams.empty()) {
+  if (!r.weight_streams.empty())
     o << "\n  weights in DDR (the matrix read once per output pixel, row or frame, by schedule; GB/s at the "
          "steady fps, - without a steady state)\n"
       << "  layer            schedule format channel   bytes/frame  GB/s (steady)  compute stalled for weights  "
          "streamer waited for DDR\n";
-    for (const auto& w : r.weight_streams) {
-      char line[320];
-      const std::string gbs = r.steady.reached ? fmt("%.3f", w.gbytes_per_s) : "-";
-      std::snprintf(line, sizeof line, "  %-16s %-8s %-6s %7d %13llu %14s %19lld cycles %16lld cycles\n",
-                    w.layer.c_str(), w.schedule.c_str(), w.format.c_str(), w.channel,
-                    (unsigned long long)w.bytes_per_frame, gbs.c_str(), (long long)w.stalled_for_weights,
-                    (long long)w.stalled_for_grant);
-      o << line;
-    }
+  for (const auto& w : r.weight_streams) {
+    char line[320];
+    const std::string gbs = r.steady.reached ? fmt("%.3f", w.gbytes_per_s) : "-";
+    std::snprintf(line, sizeof line, "  %-16s %-8s %-6s %7d %13llu %14s %19lld cycles %16lld cycles\n",
+                  w.layer.c_str(), w.schedule.c_str(), w.format.c_str(), w.channel,
+                  (unsigned long long)w.bytes_per_frame, gbs.c_str(), (long long)w.stalled_for_weights,
+                  (long long)w.stalled_for_grant);
+    o << line;
+  }
+  if (!r.ddr_dmas.empty())
+    o << "\n  frames in DDR (dma_memory: ddr: the input DMA reads each frame, the output DMA writes it)\n"
+      << "  DMA              channel   bytes/frame  GB/s (steady)    neighbour stalled on it       DMA waited for DDR\n";
+  for (const auto& m : r.ddr_dmas) {
+    char line[320];
+    const std::string gbs = r.steady.reached ? fmt("%.3f", m.gbytes_per_s) : "-";
+    std::snprintf(line, sizeof line, "  %-16s %7d %13llu %14s %19lld cycles %16lld cycles  (%s)\n", m.stage.c_str(),
+                  m.channel, (unsigned long long)m.bytes_per_frame, gbs.c_str(), (long long)m.stalled_neighbour,
+                  (long long)m.stalled_for_grant, m.neighbour.c_str());
+    o << line;
+  }
+  if (!r.weight_streams.empty() || !r.ddr_dmas.empty()) {
     for (const auto& c : r.ddr_channels)
       o << "  DDR channel " << c.channel << ": " << c.grants << " bursts granted, busy " << c.busy_cycles
         << " cycles = " << fmt("%.1f", 100.0 * c.utilisation) << "% of the run\n";

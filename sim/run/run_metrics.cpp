@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "models/layers/dma.h"
 #include "models/layers/weight_streamer.h"
 #include "sim/run/run_diagnosis.h"
 
@@ -13,7 +14,8 @@ namespace vine::sim {
 namespace {
 
 // Per layer with weights in DDR: its traffic, the bandwidth it reached and
-// what waiting for weights cost; per DDR channel: how busy its grants kept it.
+// what waiting for weights cost; the same per DMA whose frames are in DDR;
+// per DDR channel: how busy its grants kept it.
 void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport& r) {
   for (const auto& st : pn.stages()) {
     const auto* ws = dynamic_cast<const models::WeightStreamer*>(st.get());
@@ -35,6 +37,28 @@ void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport
       if (compute->inputs()[p] == fifo) w.stalled_for_weights = compute->stats().stalled_on_input[p];
     w.stalled_for_grant = ws->stats().stalled_grant;
     r.weight_streams.push_back(w);
+  }
+  for (const auto& st : pn.stages()) {
+    const models::FrameChunks* memory = nullptr;
+    if (auto* in = dynamic_cast<const models::InputDma*>(st.get())) memory = &in->memory();
+    if (auto* out = dynamic_cast<const models::OutputDma*>(st.get())) memory = &out->memory();
+    if (!memory || !memory->in_ddr()) continue;
+    const bool write = memory->transfer().write;
+    const models::StreamFifo* fifo = write ? st->inputs().front() : st->outputs().front();
+    const models::Stage* neighbour = write ? fifo->producer : fifo->consumer;
+    RunReport::DmaDdrReport m;
+    m.stage = st->name();
+    m.neighbour = neighbour->name();
+    m.channel = memory->transfer().chunks.front().channel;
+    m.bytes_per_frame = memory->transfer().ddr_bytes_per_frame();
+    m.beats = fifo->written();
+    m.gbytes_per_s = double(m.bytes_per_frame) * r.fps / 1e9;
+    const auto& ports = write ? neighbour->outputs() : neighbour->inputs();
+    const auto& stalls = write ? neighbour->stats().stalled_on_output : neighbour->stats().stalled_on_input;
+    for (size_t p = 0; p < ports.size(); ++p)
+      if (ports[p] == fifo) m.stalled_neighbour = stalls[p];
+    m.stalled_for_grant = st->stats().stalled_grant;
+    r.ddr_dmas.push_back(m);
   }
   for (size_t c = 0; c < pn.ddr_channels().size(); ++c) {
     const auto& port = pn.ddr_channels()[c];

@@ -95,6 +95,19 @@ struct RunReport {
     int64_t stalled_for_grant = 0;    // cycles the streamer waited for its channel
   };
   std::vector<WeightStreamReport> weight_streams;
+  // The DMAs, when their frames are in DDR (`dma_memory: ddr`,
+  // models/layers/frame_buffers.h).
+  struct DmaDdrReport {
+    std::string stage;      // "input_dma", "output_dma"
+    std::string neighbour;  // the stage across its stream: its consumer (input DMA), producer (output DMA)
+    int channel = 0;
+    uint64_t bytes_per_frame = 0;  // the DDR moves, whole bursts
+    int64_t beats = 0;             // beats it moved in the run
+    double gbytes_per_s = 0;       // bytes_per_frame at the steady fps (0: no steady state)
+    int64_t stalled_neighbour = 0;  // cycles the neighbour waited on their stream (empty, resp. full)
+    int64_t stalled_for_grant = 0;  // cycles the DMA waited for its channel
+  };
+  std::vector<DmaDdrReport> ddr_dmas;
   struct DdrChannelReport {
     int channel = 0;
     int64_t grants = 0;        // AXI bursts granted

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/config/config_error.h"
+#include "models/layers/frame_buffers.h"
 #include "models/layers/weight_stream.h"
 #include "sim/golden/reference.h"
 #include "sim/run/run_metrics.h"
@@ -14,6 +15,8 @@ void check_simulatable(const ir::Design& d) {
   // Weights in DDR: the streams must be plannable (a DDR, words that fit a
   // burst, images that fit the memory).
   models::plan_weight_streams(d);
+  // Frames in DDR: the DMAs' buffers must fit after the weight images.
+  if (d.dma_memory == ir::DmaMemory::kDdr) models::plan_frame_buffers(d, ir::plan_process_network(d));
 }
 
 struct Simulation::Golden {

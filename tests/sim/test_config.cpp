@@ -14,6 +14,7 @@
 
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
+#include "sim/config/write_design.h"
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
@@ -160,6 +161,67 @@ TEST(ConfigErrors, WeightScheduleNeedsAConvLayerWithWeightsInDdr) {
   e = error_of([&] { config::load_design(bad.path.string()); });
   EXPECT_NE(e.find("layers.conv1.weight_schedule: got 'tile', expected one of: vector, row, frame"), std::string::npos)
       << e;
+}
+
+// `dma_memory`: ideal (the default) or ddr, which needs a device with a DDR;
+// the design writers keep it.
+TEST(ConfigErrors, DmaMemoryIsIdealOrDdrOnADeviceWithDdr) {
+  TempConfig plain("dma-default", design_text("  conv0: {simd: 3, pe: 16}\n"));
+  EXPECT_EQ(config::load_design(plain.path.string()).dma_memory, ir::DmaMemory::kIdeal);
+  TempConfig ok("dma-ddr", design_text("  conv0: {simd: 3, pe: 16}\n", "dma_memory: ddr\n"));
+  const ir::Design d = config::load_design(ok.path.string());
+  EXPECT_EQ(d.dma_memory, ir::DmaMemory::kDdr);
+  EXPECT_EQ(d.dma_memory_where.line, 5);
+  TempConfig ideal("dma-ideal", design_text("  conv0: {simd: 3, pe: 16}\n", "dma_memory: ideal\n"));
+  EXPECT_EQ(config::load_design(ideal.path.string()).dma_memory, ir::DmaMemory::kIdeal);
+
+  TempConfig bad("dma-bad", design_text("  conv0: {simd: 3, pe: 16}\n", "dma_memory: sram\n"));
+  std::string e = error_of([&] { config::load_design(bad.path.string()); });
+  EXPECT_NE(e.find(bad.path.string() + ":5:13: dma_memory: got 'sram', expected one of: ideal, ddr"), std::string::npos)
+      << e;
+
+  // PYNQ-Z1 with no DDR (a board without one says `ddr: {channels: 0, ...}`).
+  std::ifstream pynq(kConfigs / "devices/pynq-z1.yaml");
+  std::string device, line;
+  bool in_ddr = false;
+  while (std::getline(pynq, line)) {
+    if (line.rfind("ddr:", 0) == 0) {
+      in_ddr = true;
+      device += "ddr: {channels: 0, bandwidth_gbytes_per_s: 0}\n";
+    } else if (in_ddr && line.rfind("  ", 0) != 0) {
+      in_ddr = false;
+    }
+    if (!in_ddr) device += line + "\n";
+  }
+  TempConfig no_ddr_device("dma-no-ddr-device", device);
+  std::string text = design_text("  conv0: {simd: 3, pe: 16}\n", "dma_memory: ddr\n");
+  text.replace(text.find((kConfigs / "devices/pynq-z1.yaml").string()), (kConfigs / "devices/pynq-z1.yaml").string().size(),
+               no_ddr_device.path.string());
+  TempConfig no_ddr("dma-no-ddr", text);
+  e = error_of([&] { config::load_design(no_ddr.path.string()); });
+  EXPECT_NE(e.find(no_ddr.path.string() + ":5:13: dma_memory: got 'ddr', expected 'ideal' on device pynq-z1, which "
+                   "has no DDR"),
+            std::string::npos)
+      << e;
+
+  // Written back by the design writers when not the default, dropped when it is.
+  const fs::path out = fs::temp_directory_path() / "vine-test-dma-written.yaml";
+  {
+    std::ofstream f(out);
+    config::write_design_with_folding(d, out.string(), "dma", f);
+  }
+  EXPECT_EQ(config::load_design(out.string()).dma_memory, ir::DmaMemory::kDdr);
+  ir::Design back = d;
+  back.dma_memory = ir::DmaMemory::kIdeal;
+  {
+    std::ofstream f(out);
+    config::write_design_with_folding(back, out.string(), "dma", f);
+  }
+  EXPECT_EQ(config::load_design(out.string()).dma_memory, ir::DmaMemory::kIdeal);
+  std::ifstream written(out);
+  const std::string yaml((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(yaml.find("dma_memory"), std::string::npos) << yaml;
+  fs::remove(out);
 }
 
 TEST(ConfigErrors, PeBackendIsCppOrRtlOnLayersWithWeights) {

@@ -2,6 +2,7 @@
 // by frame) and against the closed-form cycle counts of the estimate.
 #include <gtest/gtest.h>
 
+#include "models/layers/frame_buffers.h"
 #include "models/layers/weight_stream.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "sim/config/loaders.h"
 #include "sim/estimate/estimate.h"
 #include "sim/golden/reference.h"
+#include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
 
 namespace vine {
@@ -323,6 +325,185 @@ TEST(Simulation, DdrWeightsMatchTheirClosedFormsAndStayBitExact) {
   EXPECT_TRUE(a.outputs_match_reference.value_or(false));
   ASSERT_TRUE(a.steady.reached);
   EXPECT_EQ(a.interval_cycles, 374.0);
+}
+
+// The DMAs' frames in DDR (`dma_memory: ddr`), worked by hand on TFC-W1A1
+// at 100 MHz. The input DMA reads 16 beats of 49 bits (7 bytes) per frame,
+// 112 bytes; the output DMA writes one beat of 70 bits (9 bytes). Here on a
+// slow PYNQ-Z1 variant: two 16-bit channels interleaved every 64 bytes, at
+// 40 MT/s, efficiency 0.8 (1.6 bytes per DDR beat, 0.4 DDR beats per
+// accelerator cycle). No weights in DDR: the input buffers lie at 0 and 4096,
+// the output buffers at 8192 and 12288 (each 4 KiB, a multiple of the
+// 128-byte interleave period).
+// - input: chunks [0, 64) on channel 0 and [64, 112) on channel 1, holding the
+//   beats whose last byte they hold: 9 (bytes 0..62) and 7; occupancy
+//   64 / 1.6 = 40 DDR beats = 100 cycles and 48 / 1.6 = 30 = 75 cycles. Its
+//   closed form: max(100, 9) + max(75, 7) = 175 cycles per frame.
+// - output: one chunk of 9 bytes moving a 16-byte burst, 10 DDR beats = 25
+//   cycles, on channel 0: max(25, 1) = 25.
+// - channels: 0 holds 100 + 25 = 125 cycles per frame, 1 holds 75.
+// The input DMA (175) is the bottleneck, above every layer (64) and channel.
+TEST(Simulation, DmasInDdrMatchTheirClosedFormsAndStayBitExact) {
+  ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  d.dma_memory = ir::DmaMemory::kDdr;
+  d.device.ddr_channels = 2;
+  d.device.ddr_interleave_bytes = 64;
+  d.device.ddr_transfer_rate_mts = 40;
+  const models::FrameBuffers fb = models::plan_frame_buffers(d, ir::plan_process_network(d));
+  EXPECT_EQ(fb.input.beat_bytes, 7);
+  EXPECT_EQ(fb.input.beats_per_frame, 16);
+  EXPECT_EQ(fb.input.buffers, (std::vector<uint64_t>{0, 4096}));
+  EXPECT_EQ(fb.output.buffers, (std::vector<uint64_t>{8192, 12288}));
+  ASSERT_EQ(fb.input.chunks.size(), 2u);
+  EXPECT_EQ(fb.input.chunks[0].channel, 0);
+  EXPECT_EQ(fb.input.chunks[0].items, 9);
+  EXPECT_EQ(fb.input.chunks[0].occupancy, 100);
+  EXPECT_EQ(fb.input.chunks[1].channel, 1);
+  EXPECT_EQ(fb.input.chunks[1].items, 7);
+  EXPECT_EQ(fb.input.chunks[1].occupancy, 75);
+  EXPECT_EQ(fb.input.cycles_per_frame(), 175);
+  ASSERT_EQ(fb.output.chunks.size(), 1u);
+  EXPECT_EQ(fb.output.chunks[0].moved, 16u);
+  EXPECT_EQ(fb.output.chunks[0].occupancy, 25);
+  EXPECT_EQ(fb.output.cycles_per_frame(), 25);
+
+  const estimate::Estimate e = estimate::estimate_design(d);
+  EXPECT_EQ(e.interval_cycles, 175);
+  EXPECT_EQ(e.bottleneck_stages, std::vector<std::string>{"input_dma"});
+  EXPECT_EQ(e.bottleneck_ddr_channel, -1);
+  ASSERT_EQ(e.dmas.size(), 2u);
+  EXPECT_EQ(e.dmas[0].cycles, 175);
+  EXPECT_EQ(e.dmas[0].bytes_per_frame, 112u);
+  EXPECT_EQ(e.dmas[1].cycles, 25);
+  ASSERT_EQ(e.ddr_channels.size(), 2u);
+  EXPECT_EQ(e.ddr_channels[0].cycles, 125);
+  EXPECT_EQ(e.ddr_channels[1].cycles, 75);
+
+  sim::RunOptions o;
+  o.frames = 12;
+  sim::Simulation run(d, o);
+  const sim::RunReport r = run.run();
+  ASSERT_TRUE(r.finished);
+  EXPECT_TRUE(r.outputs_match_reference.value_or(false));
+  ASSERT_TRUE(r.steady.reached);
+  EXPECT_EQ(r.interval_cycles, 175.0);  // the input DMA's closed form, exactly
+  ASSERT_EQ(r.ddr_channels.size(), 2u);
+  EXPECT_EQ(r.ddr_channels[0].grants, 12 * 2);
+  EXPECT_EQ(r.ddr_channels[0].busy_cycles, 12 * 125);
+  EXPECT_EQ(r.ddr_channels[1].grants, 12);
+  EXPECT_EQ(r.ddr_channels[1].busy_cycles, 12 * 75);
+  ASSERT_EQ(r.ddr_dmas.size(), 2u);
+  EXPECT_EQ(r.ddr_dmas[0].stage, "input_dma");
+  EXPECT_EQ(r.ddr_dmas[0].beats, 12 * 16);
+  EXPECT_GT(r.ddr_dmas[0].stalled_neighbour, 0);  // fc0 waits for its input
+  EXPECT_EQ(r.ddr_dmas[1].stage, "output_dma");
+  EXPECT_EQ(r.ddr_dmas[1].beats, 12);
+
+  // 16-bit input beats (dma_bits: 16, a width the loader accepts): 49 beats
+  // of 2 bytes, 98 bytes; the chunks hold 32 and 17 beats, and the second
+  // moves three 16-byte bursts (48 bytes, 75 cycles again). Still the DMA's
+  // closed form, exactly.
+  d.dma_bits = 16;
+  const models::FrameBuffers narrow = models::plan_frame_buffers(d, ir::plan_process_network(d));
+  ASSERT_EQ(narrow.input.chunks.size(), 2u);
+  EXPECT_EQ(narrow.input.chunks[0].items, 32);
+  EXPECT_EQ(narrow.input.chunks[1].items, 17);
+  EXPECT_EQ(narrow.input.chunks[1].moved, 48u);
+  const int64_t closed = narrow.input.cycles_per_frame();
+  EXPECT_EQ(estimate::estimate_design(d).interval_cycles, closed);
+  sim::RunOptions timing = o;
+  timing.timing_only = true;
+  sim::Simulation narrow_run(d, timing);
+  const sim::RunReport w = narrow_run.run();
+  ASSERT_TRUE(w.steady.reached);
+  EXPECT_EQ(w.interval_cycles, double(closed));
+}
+
+// A DDR channel the DMAs share with a weight stream serves them all: TFC-W1A1
+// on PYNQ-Z1 with fc0's weights in DDR, whose stream alone takes 374 cycles
+// per frame and holds channel 0 as long (244 + 130). The input DMA's 112
+// bytes (seven 16-byte bursts: 70 DDR beats at 1050 MT/s = 6.7, 7 cycles)
+// and the output DMA's burst (10 beats, 1 cycle) add 8: the channel holds
+// 382 per frame, more than any stage, and sets the interval exactly. The
+// buffers lie after fc0's image (6272 bytes, to 8192).
+// FIFOs of 64 beats: deep enough that the DMA's requests do not wait on a
+// full input FIFO (depth 2 gives 400, input->fc0 filling), and shallow
+// enough that the input DMA cannot read the whole 12-frame run ahead: with
+// unbounded FIFOs it takes the channel for two input frames per output frame
+// until it is through (389 in a run of 12 frames, a transient).
+TEST(Simulation, DmasShareTheDdrChannelWithTheWeightStreams) {
+  ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  for (auto& f : d.fifos) f.depth = 64;
+  d.internal_fifo_depth = 64;
+  d.default_fifo_depth = 64;
+  d.folding[0].weight_memory = ir::MemoryStyle::kDdr;
+  sim::RunOptions o;
+  o.frames = 12;
+
+  // Ideal DMAs first: the weight stream alone sets the interval and only it
+  // is granted the channel; no DMA ever waits.
+  const estimate::Estimate ideal_e = estimate::estimate_design(d);
+  EXPECT_EQ(ideal_e.interval_cycles, 374);
+  EXPECT_TRUE(ideal_e.dmas.empty());
+  sim::Simulation ideal(d, o);
+  const sim::RunReport i = ideal.run();
+  ASSERT_TRUE(i.steady.reached);
+  EXPECT_EQ(i.interval_cycles, 374.0);
+  ASSERT_EQ(i.ddr_channels.size(), 1u);
+  EXPECT_EQ(i.ddr_channels[0].grants, 12 * 2);
+  EXPECT_TRUE(i.ddr_dmas.empty());
+  for (const auto& s : i.stages)
+    if (s.kind == "input_dma" || s.kind == "output_dma") EXPECT_EQ(s.stalled_grant, 0) << s.name;
+
+  d.dma_memory = ir::DmaMemory::kDdr;
+  const models::FrameBuffers fb = models::plan_frame_buffers(d, ir::plan_process_network(d));
+  EXPECT_EQ(fb.input.buffers, (std::vector<uint64_t>{8192, 12288}));
+  EXPECT_EQ(fb.output.buffers, (std::vector<uint64_t>{16384, 20480}));
+  EXPECT_EQ(fb.input.channel_cycles_per_frame(0), 7);
+  EXPECT_EQ(fb.output.channel_cycles_per_frame(0), 1);
+  const estimate::Estimate e = estimate::estimate_design(d);
+  EXPECT_EQ(e.interval_cycles, 382);
+  EXPECT_EQ(e.bottleneck_ddr_channel, 0);
+  ASSERT_EQ(e.ddr_channels.size(), 1u);
+  EXPECT_EQ(e.ddr_channels[0].streams, (std::vector<std::string>{"input_dma", "fc0.weights", "output_dma"}));
+  EXPECT_EQ(e.ddr_channels[0].bytes_per_frame, 6272u + 112u + 16u);
+
+  sim::Simulation run(d, o);
+  const sim::RunReport r = run.run();
+  ASSERT_TRUE(r.finished);
+  EXPECT_TRUE(r.outputs_match_reference.value_or(false));
+  ASSERT_TRUE(r.steady.reached);
+  EXPECT_EQ(r.interval_cycles, 382.0);  // the channel's summed cycles, exactly
+  ASSERT_EQ(r.ddr_channels.size(), 1u);
+  EXPECT_EQ(r.ddr_channels[0].grants, 12 * 4);
+  EXPECT_EQ(r.ddr_channels[0].busy_cycles, 12 * 382);
+  ASSERT_EQ(r.ddr_dmas.size(), 2u);
+  EXPECT_GT(r.ddr_dmas[0].stalled_for_grant + r.ddr_dmas[1].stalled_for_grant, 0);  // they contend
+}
+
+// Frame buffers that do not fit, and beats wider than an AXI burst, are
+// refused at the design's dma_memory field.
+TEST(Simulation, DmaFrameBuffersMustFitTheDdr) {
+  ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  d.dma_memory = ir::DmaMemory::kDdr;
+  d.device.ddr_capacity_mbytes = 1;
+  std::string e;
+  try {
+    models::plan_frame_buffers(d, 8, int64_t{1} << 19, 8, 16);  // two 512 KiB input buffers fill the 1 MiB, the output's two 4 KiB do not fit
+  } catch (const config::ConfigError& x) {
+    e = x.what();
+  }
+  EXPECT_NE(e.find("dma_memory: got 'ddr', expected frame buffers that fit the DDR after the weight images: they "
+                   "end at byte 1056768, device pynq-z1 has 1048576"),
+            std::string::npos)
+      << e;
+  e.clear();
+  try {
+    models::plan_frame_buffers(d, 8 * 8192, 1, 8, 16);
+  } catch (const config::ConfigError& x) {
+    e = x.what();
+  }
+  EXPECT_NE(e.find("expected DMA beats of at most 4096 bytes (one AXI burst)"), std::string::npos) << e;
 }
 
 // CNV-W2A2 on PYNQ-Z1, conv2 and conv4's weights in DDR under each schedule.

@@ -10,15 +10,32 @@ WeightStreamer::WeightStreamer(std::string name, PipelineTiming t, int frames, W
       stream_(std::move(stream)),
       read_word_(std::move(read_word)),
       total_(frames * stream_.words_per_frame()) {
-  for (const WeightChunk& c : stream_.chunks) {
+  const auto& chunks = stream_.chunks;
+  for (const WeightChunk& c : chunks) {
     auto it = std::find(channels_.begin(), channels_.end(), c.channel);
     if (it == channels_.end()) it = channels_.insert(channels_.end(), c.channel);
     port_of_chunk_.push_back(int(it - channels_.begin()));
   }
+  // One burst outstanding: a chunk on another channel than the one before it
+  // (cyclically: a pass follows the last) is requested only once that one's
+  // occupancy has passed, which its channel's grant does not enforce. The
+  // gap is idle advances of the loop before the chunk's first word.
+  const size_t n = chunks.size();
+  auto lead = [&](size_t c) {
+    const WeightChunk& before = chunks[(c + n - 1) % n];
+    return before.channel == chunks[c].channel ? int64_t{0} : std::max<int64_t>(0, before.occupancy - before.words);
+  };
+  int64_t at = 0;
+  for (size_t c = 0; c < n; ++c) {
+    if (c > 0) at += lead(c);
+    chunk_start_.push_back(at);
+    at += chunks[c].words;
+  }
+  pass_span_ = at + (n ? lead(0) : 0);
 }
 
-// Iteration n writes word n; the first word of every chunk carries the
-// chunk's request.
+// Iteration n writes word n, at its chunk's place in the pass; the first word
+// of every chunk carries the chunk's request.
 bool WeightStreamer::next_iteration(Iteration& it) {
   if (next_ >= total_) return false;
   int32_t shared = -1;
@@ -30,9 +47,12 @@ bool WeightStreamer::next_iteration(Iteration& it) {
     shared = port_of_chunk_[chunk_];
     occupancy = stream_.chunks[chunk_].occupancy;
   }
+  const int64_t in_chunk = stream_.chunks[chunk_].words - left_in_chunk_;
   --left_in_chunk_;
   word_ = next_ % stream_.words_per_pass;
-  it = {next_++, 0, 1, shared, occupancy};
+  const int64_t pass = next_ / stream_.words_per_pass;
+  it = {pass * pass_span_ + chunk_start_[chunk_] + in_chunk, 0, 1, shared, occupancy};
+  ++next_;
   return true;
 }
 

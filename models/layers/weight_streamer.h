@@ -8,7 +8,9 @@
 // occupancy. The request rides on the first word whose last byte the chunk
 // holds; the chunk's words then leave one per cycle, and each is written the
 // DDR's latency after it left (the pipeline depth), so requests run ahead of
-// the data as a DMA's outstanding reads do.
+// the data as a DMA's outstanding reads do. It keeps one burst outstanding:
+// on interleaved channels, a chunk on another channel than the previous one
+// waits out that one's occupancy, as the channel would on its own.
 #pragma once
 
 #include <functional>
@@ -27,7 +29,7 @@ class WeightStreamer final : public Stage {
   using WordReader = std::function<void(int64_t word, int32_t* codes)>;
   WeightStreamer(std::string name, PipelineTiming t, int frames, WeightStream stream, WordReader read_word);
   const char* kind() const override { return "weight_streamer"; }
-  int64_t frame_span() const override { return stream_.words_per_frame(); }
+  int64_t frame_span() const override { return pass_span_ * stream_.passes_per_frame; }
 
   const WeightStream& stream() const { return stream_; }
   // The DDR channels its chunks use, in the order it must be made a requester
@@ -47,6 +49,8 @@ class WeightStreamer final : public Stage {
   WordReader read_word_;
   std::vector<int> channels_;
   std::vector<int> port_of_chunk_;  // per chunk: its channel's index among channels_
+  std::vector<int64_t> chunk_start_;  // per chunk: its first word's advance in a pass
+  int64_t pass_span_ = 0;             // advances per pass: the words and the gaps
   int64_t total_, next_ = 0;
   size_t chunk_ = 0;          // the chunk of word `next_`
   int64_t left_in_chunk_ = 0;  // words of it still to request

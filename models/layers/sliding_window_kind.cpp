@@ -4,6 +4,7 @@
 
 #include "models/layers/sliding_window.h"
 #include "models/layers/stage_kinds.h"
+#include "sim/config/config_error.h"
 #include "sim/estimate/resource_model.h"
 
 namespace vine::kinds {
@@ -47,6 +48,22 @@ void register_sliding_window_kinds(StageKindRegistry& r) {
     s.in_stream_bits = s.out_stream_bits = lanes * l.in_type.bits;
     s.in_words = int64_t{s.ifm_h} * s.ifm_w * l.in_shape.c / lanes;
     s.out_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / lanes;
+    // The windows must tile the frame it reads: a stage list that leaves out
+    // a padded layer's padding would read fewer rows than its windows span.
+    auto windows = [&](int in) { return in < s.kernel ? 0 : (in - s.kernel) / s.stride + 1; };
+    if (windows(s.ifm_h) != s.ofm_h || windows(s.ifm_w) != s.ofm_w) {
+      const ir::LayerFolding& f = site.folding;
+      std::string stages;
+      for (const auto& st : f.stages) stages += (stages.empty() ? "" : ", ") + st;
+      throw config::ConfigError(
+          f.stages_where.line ? f.stages_where : f.where, "[" + stages + "]",
+          "stages whose window unit sees the frame the layer's windows span: it reads " + std::to_string(s.ifm_h) +
+              "x" + std::to_string(s.ifm_w) + ", which gives " + std::to_string(windows(s.ifm_h)) + "x" +
+              std::to_string(windows(s.ifm_w)) + " windows of " + std::to_string(s.kernel) + "x" +
+              std::to_string(s.kernel) + " at stride " + std::to_string(s.stride) + ", but " + l.name + " has " +
+              std::to_string(s.ofm_h) + "x" + std::to_string(s.ofm_w) +
+              " outputs (a padded layer needs its padding stage, fmpadding, before the window)");
+    }
   };
   k.make = [](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;

@@ -319,16 +319,21 @@ std::string format_summary(const RunReport& r) {
   if (!r.weight_streams.empty() || !r.ddr_dmas.empty()) {
     for (const auto& c : r.ddr_channels)
       o << "  DDR channel " << c.channel << ": " << c.grants << " bursts granted, busy " << c.busy_cycles
-        << " cycles = " << fmt("%.1f", 100.0 * c.utilisation) << "% of the run\n";
+        << " cycles = " << fmt("%.1f", 100.0 * c.utilisation) << "% of the cycles from cycle 0 to the last output beat\n";
   }
-  const double span = r.cycles_total > 0 ? double(r.cycles_total) : 1.0;
+  const double span = r.cycles_from_start > 0 ? double(r.cycles_from_start) : 1.0;
   // A column for waits on a shared port (a DDR channel) only where some stage has one.
   const bool grants = std::any_of(r.stages.begin(), r.stages.end(),
                                   [](const StageReport& s) { return s.stalled_grant > 0; });
   o << "\n  stage                      busy  stall-in stall-out" << (grants ? "  stall-ddr" : "")
     << "  waited longest on\n"
-    << "  (percent of the run's " << r.cycles_total
-    << " cycles, first input beat to last output beat: fill and drain included)\n";
+    << (r.cycles_from_start == r.cycles_total
+            ? "  (percent of the run's " + std::to_string(r.cycles_total) +
+                  " cycles, first input beat to last output beat: fill and drain included)\n"
+            : "  (percent of the " + std::to_string(r.cycles_from_start) +
+                  " cycles from cycle 0, the input DMA's first DDR request, to the last output beat: the run's " +
+                  std::to_string(r.cycles_total) + " and the " + std::to_string(r.cycles_from_start - r.cycles_total) +
+                  " before the first input beat)\n");
   for (const auto& s : r.stages) {
     char line[256];
     const std::string ddr = grants ? fmt(" %9.1f%%", 100.0 * s.stalled_grant / span) : "";

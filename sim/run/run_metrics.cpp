@@ -67,7 +67,7 @@ void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport
     ch.channel = int(c);
     ch.grants = port->granted();
     ch.busy_cycles = port->busy_cycles();
-    ch.utilisation = r.cycles_total ? double(ch.busy_cycles) / double(r.cycles_total) : 0;
+    ch.utilisation = r.cycles_from_start ? double(ch.busy_cycles) / double(r.cycles_from_start) : 0;
     r.ddr_channels.push_back(ch);
   }
 }
@@ -90,6 +90,7 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
   if (!last.empty()) {
     r.latency_cycles = last.front() - first_in + 1;
     r.cycles_total = last.back() - first_in + 1;
+    r.cycles_from_start = last.back() + 1;
     r.cycles_per_frame_batch = double(r.cycles_total) / double(last.size());
     r.batch_fps = d.clock_mhz * 1e6 / r.cycles_per_frame_batch;
   }

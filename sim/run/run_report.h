@@ -65,6 +65,11 @@ struct RunReport {
   // The batch: first input beat to last output beat of all frames, what a
   // board measures for the N frames of one call; per frame and as a rate.
   int64_t cycles_total = 0;
+  // Cycle 0, when the stages start (the input DMA's first request), to the
+  // last output beat: cycles_total plus the cycles before the first input
+  // beat, which a DMA reading from DDR spends waiting for its data. The
+  // per-stage percentages and the DDR channels' utilisation are of it.
+  int64_t cycles_from_start = 0;
   double cycles_per_frame_batch = 0;
   double batch_fps = 0;
   std::optional<bool> outputs_match_reference;  // unset in timing-only runs
@@ -112,7 +117,7 @@ struct RunReport {
     int channel = 0;
     int64_t grants = 0;        // AXI bursts granted
     int64_t busy_cycles = 0;   // cycles the grants held it
-    double utilisation = 0;    // busy_cycles over the run's cycles (first input to last output beat)
+    double utilisation = 0;    // busy_cycles over cycles_from_start
   };
   std::vector<DdrChannelReport> ddr_channels;
   std::vector<int64_t> frame_last_out_cycles;

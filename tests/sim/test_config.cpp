@@ -224,6 +224,24 @@ TEST(ConfigErrors, DmaMemoryIsIdealOrDdrOnADeviceWithDdr) {
   fs::remove(out);
 }
 
+// A stage list that leaves out a padded layer's padding: the window unit
+// would read the unpadded frame and wait for rows that never come (the run
+// reported it as a deadlock). Refused at the field, with the numbers.
+TEST(ConfigErrors, AStageListWithoutTheLayersPaddingIsRefused) {
+  const std::string head = "design: t\nnetwork: " + (kConfigs / "networks/mixed-pow2-fixed.yaml").string() +
+                           "\ndevice: " + (kConfigs / "devices/zcu104.yaml").string() + "\nlayers:\n";
+  TempConfig ok("stages-pad", head + "  dw1: {pe: 4, stages: [fmpadding, swg, vvau]}\n");
+  EXPECT_NO_THROW(config::load_design(ok.path.string()));
+  TempConfig bad("stages-no-pad", head + "  dw1: {pe: 4, stages: [swg, vvau]}\n");
+  const std::string e = error_of([&] { config::load_design(bad.path.string()); });
+  EXPECT_NE(e.find(bad.path.string() + ":5:"), std::string::npos) << e;
+  EXPECT_NE(e.find("layers.dw1.stages: got [swg, vvau], expected stages whose window unit sees the frame the "
+                   "layer's windows span: it reads 16x16, which gives 14x14 windows of 3x3 at stride 1, but dw1 "
+                   "has 16x16 outputs"),
+            std::string::npos)
+      << e;
+}
+
 TEST(ConfigErrors, PeBackendIsCppOrRtlOnLayersWithWeights) {
   TempConfig ok("backend", design_text("  conv0: {simd: 3, pe: 16, backend: rtl}\n"));
   const ir::Design d = config::load_design(ok.path.string());

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <vector>
 
@@ -32,7 +31,9 @@ class Scheduler {
       return;
     }
     s->queued = true;
-    ready_.push_back(s);
+    if (count_ == ready_.size()) grow();
+    ready_[(head_ + count_) & (ready_.size() - 1)] = s;
+    ++count_;
   }
   // A port whose waiting requests are decided whenever nothing else can run.
   void add_shared_port(SharedPort* p) { ports_.push_back(p); }
@@ -43,7 +44,7 @@ class Scheduler {
   // Activates ready stages until none is left. `should_pause`, checked between
   // activations, lets a caller stop early and resume with another run().
   void run(const std::function<bool()>& should_pause = {});
-  bool idle() const { return ready_.empty(); }
+  bool idle() const { return count_ == 0; }
   int64_t activations() const { return activations_; }
 
  private:
@@ -51,7 +52,12 @@ class Scheduler {
 
   bool decide_shared();
 
-  std::deque<Stage*> ready_;
+  // The ready queue: a ring of a power-of-two size (a stage is in it at most
+  // once, so it never holds more than the stages): one push and one pop every
+  // beat or two, cheaper than a std::deque's.
+  void grow();
+  std::vector<Stage*> ready_;
+  size_t head_ = 0, count_ = 0;
   std::vector<SharedPort*> ports_;
   int64_t activations_ = 0;
   HostOrder order_ = HostOrder::kFifo;

@@ -209,7 +209,8 @@ void Stage::activate(Scheduler& sched) {
     }
     if (issue == a) {  // issue the iteration: its results enter the pipeline
       if (cur_.writes) {
-        const size_t slot = (flight_head_ + flight_count_) % in_flight_.size();
+        size_t slot = flight_head_ + flight_count_;  // a wrap, not a %: a division a beat costs
+        if (slot >= in_flight_.size()) slot -= in_flight_.size();
         in_flight_[slot] = {a + depth, cur_.writes};
         ++flight_count_;
         if (data_)
@@ -236,7 +237,7 @@ void Stage::activate(Scheduler& sched) {
       }
       if (stats_.first_write < 0) stats_.first_write = t;
       stats_.last_write = t;
-      flight_head_ = (flight_head_ + 1) % in_flight_.size();
+      if (++flight_head_ == in_flight_.size()) flight_head_ = 0;
       --flight_count_;
     }
     last_advance_ = a;

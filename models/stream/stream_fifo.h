@@ -53,11 +53,9 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
     const int64_t j = written_ - capacity_;
     if (j < 0) return 0;
     if (j >= read_) return kUnknownCycle;
-    return read_cycle_[size_t(j) & mask_] + 1;
+    return stamps_[back(write_pos_, size_t(capacity_))].read + 1;
   }
-  int32_t* write_slot() override {
-    return data_.data() + (size_t(written_) & mask_) * size_t(elems_);
-  }
+  int32_t* write_slot() override { return data_.data() + write_pos_ * size_t(elems_); }
   void commit_write(int64_t cycle) override;
 
   // Consumer side.
@@ -65,21 +63,19 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
   // First cycle in which the next beat may be read, or kUnknownCycle.
   int64_t read_ready_cycle() const override {
     if (read_ >= written_) return kUnknownCycle;
-    return write_cycle_[size_t(read_) & mask_] + latency_;
+    return stamps_[read_pos_].write + latency_;
   }
-  const int32_t* read_slot() const override {
-    return data_.data() + (size_t(read_) & mask_) * size_t(elems_);
-  }
+  const int32_t* read_slot() const override { return data_.data() + read_pos_ * size_t(elems_); }
   void commit_read(int64_t cycle) override;
 
   // The stamps of beat `k`, for a party that keeps its own window on the FIFO
   // (a DMA's burst buffer, models/dma/): valid for beats written (read) and
   // no more than capacity() beats back from the newest.
-  int64_t write_cycle_of(int64_t k) const { return write_cycle_[size_t(k) & mask_]; }
-  int64_t read_cycle_of(int64_t k) const { return read_cycle_[size_t(k) & mask_]; }
-  // How many beats back the stamps reach: the newest stamps_kept() beats' (a
-  // power of two, at least capacity()).
-  int64_t stamps_kept() const { return int64_t(mask_) + 1; }
+  int64_t write_cycle_of(int64_t k) const { return stamps_[size_t(k) % slots_].write; }
+  int64_t read_cycle_of(int64_t k) const { return stamps_[size_t(k) % slots_].read; }
+  // How many beats back the stamps reach: the newest stamps_kept() beats'
+  // (capacity(); after keep_stamps, a power of two).
+  int64_t stamps_kept() const { return int64_t(slots_); }
 
   // For the fast-forward (models/stage/fast_forward.h). keep_stamps: before
   // the run, rings that hold at least `beats` beats' stamps. skip: the FIFO
@@ -106,19 +102,70 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
   const std::vector<FifoTimes>& times() const { return times_; }
 
  private:
-  void finish_occupancy(int64_t k, int64_t read_cycle);
+  void finish_occupancy(int64_t k, size_t slot);
+  // The ring slot `d` beats before `slot` (d <= slots_).
+  size_t back(size_t slot, size_t d) const { return slot >= d ? slot - d : slot + slots_ - d; }
 
   std::string name_;
   int depth_, capacity_, latency_, elems_;
   bool carries_data_;
-  size_t mask_;
+  // The rings, indexed by beat number modulo slots_: beat k's stamps and data
+  // sit in slot k % slots_. A beat's write and read stamps share a slot (one
+  // cache line for the read side's load and store), and the ring holds
+  // exactly capacity() beats, so that the slot a write takes is the slot whose
+  // read stamp says when it is free (one line for the write side too): a deep
+  // FIFO's stamps were written long before they are read back and have left
+  // the cache, and separate, power-of-two rings cost four misses a beat where
+  // this costs two.
+  struct Stamps {
+    int64_t write = 0, read = 0;
+  };
+  size_t slots_;
   int64_t written_ = 0, read_ = 0;
-  std::vector<int64_t> write_cycle_, read_cycle_;  // rings indexed by beat number
+  size_t write_pos_ = 0, read_pos_ = 0;  // written_ % slots_, read_ % slots_
+  std::vector<Stamps> stamps_;
   std::vector<int32_t> data_;
   int max_occupancy_ = 0;
   int64_t occupancy_cursor_ = 0;  // finish_occupancy's first beat read after the last write it looked at
   bool record_ = false;
   std::vector<FifoTimes> times_;
 };
+
+// Called once a beat on both sides: inline, in the stage's loop.
+inline void StreamFifo::commit_write(int64_t cycle) {
+  stamps_[write_pos_].write = cycle;
+  if (record_) times_.push_back({cycle, 0});
+  ++written_;
+  if (++write_pos_ == slots_) write_pos_ = 0;
+}
+
+inline void StreamFifo::commit_read(int64_t cycle) {
+  const int64_t k = read_;
+  const size_t slot = read_pos_;
+  stamps_[slot].read = cycle;
+  if (record_) times_[size_t(k)].read = cycle;
+  ++read_;
+  if (++read_pos_ == slots_) read_pos_ = 0;
+  finish_occupancy(k, slot);
+}
+
+// The occupancy right after beat k was written, (beats written up to w(k)) -
+// (beats read up to w(k)), is final once beat k is read: every earlier read is
+// known then. Reads are in order and beats k - capacity and older were read
+// before w(k), so it is 1 + the number of beats in (k - capacity, k) read
+// after w(k), i.e. k + 1 - (the first beat i > k - capacity with r(i) > w(k)).
+// Write and read stamps both rise with the beat number, so that first beat
+// never moves back from one k to the next: a cursor that only moves forward
+// finds it in amortised constant time (a binary search over a 65536-deep ring
+// cost a cache miss per step, a fifth of a deep-FIFO run's host time).
+inline void StreamFifo::finish_occupancy(int64_t k, size_t slot) {
+  const int64_t wk = stamps_[slot].write;
+  int64_t i = std::max(occupancy_cursor_, k - capacity_ + 1);
+  for (size_t s = back(slot, size_t(k - i)); i < k && stamps_[s].read <= wk; ++i)
+    if (++s == slots_) s = 0;
+  occupancy_cursor_ = i;
+  const int occ = int(k - i) + 1;
+  if (occ > max_occupancy_) max_occupancy_ = occ;
+}
 
 }  // namespace vine::models

@@ -83,6 +83,11 @@ class Translator {
       throw ImportError(m_.path + ": " + std::to_string(m_.outputs.size()) + " graph outputs; supported: one");
     d_.name = m_.graph_name;
     d_.source = "qonnx";
+    bool quantised = false;
+    for (const auto& n : m_.nodes) quantised = quantised || n.op_type == "Quant" || n.op_type == "BipolarQuant";
+    if (!quantised)
+      throw ImportError(m_.path + ": no Quant or BipolarQuant node: a float ONNX model, not a QONNX one; supported: "
+                        "a model whose input and weights are quantised (Brevitas' export_qonnx)");
     const OnnxValueInfo& in = m_.inputs[0];
     const auto& sh = in.shape;
     if (sh.size() == 2 && sh[0] == 1 && sh[1] > 0) {

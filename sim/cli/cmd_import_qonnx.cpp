@@ -1,6 +1,6 @@
 // `vine import qonnx MODEL.onnx -o OUTDIR [--device DEVICE] [--run [run
 // options]]`: a QONNX model as Brevitas exports it (Quant, BipolarQuant,
-// MultiThreshold, MatMul, Conv, MaxPool, Add, Reshape/Flatten) into a Vine
+// Relu, MultiThreshold, MatMul, Conv, MaxPool, Add, Reshape/Flatten) into a Vine
 // network with its integer weights and thresholds, a default design (PE =
 // SIMD = 1) and parameter sidecars (sim/import/qonnx_nodes.h,
 // docs/coming-from-finn.md), and at once simulated when --run is given.
@@ -32,11 +32,16 @@ int cmd_import_qonnx(const Args& all_args) {
   const Args run_args = run ? Args(run_at + 1, all_args.end()) : Args{};
 
   po::options_description opts(
-      "vine import qonnx MODEL.onnx -o OUTDIR [options] [--run [vine run options]]: a QONNX model (Quant/BipolarQuant "
-      "on the input and the weights, MatMul, Conv, MultiThreshold, MaxPool, Add, Reshape/Flatten; power-of-two "
-      "scales; docs/coming-from-finn.md) as a Vine network with its integer weights and thresholds, a default design "
-      "(PE = SIMD = 1) and .npy sidecars; --run simulates the design at once, and every option after it is `vine run`'s");
-  opts.add_options()("help,h", "show this help")("output,o", po::value<std::string>(), "folder to write into (created)")(
+      "vine import qonnx MODEL.onnx -o OUTDIR [options] [--run [vine run options]]: a QONNX model "
+      "(Quant/BipolarQuant "
+      "on the input, the weights and the activations, Relu before an unsigned Quant, MatMul, Conv, "
+      "MultiThreshold, "
+      "MaxPool, Add, Reshape/Flatten; power-of-two scales; docs/coming-from-finn.md) as a Vine "
+      "network with its integer weights and thresholds, a default design "
+      "(PE = SIMD = 1) and .npy sidecars; --run simulates the design at once, and every option "
+      "after it is `vine run`'s");
+  opts.add_options()("help,h", "show this help")("output,o", po::value<std::string>(),
+                                                 "folder to write into (created)")(
       "device", po::value<std::string>()->default_value(VINE_DEFAULT_DEVICE),
       "the device the design targets (default: PYNQ-Z1, as `vine import finn`)")(
       "run", "then run the design: the options after it are `vine run`'s");
@@ -64,8 +69,9 @@ int cmd_import_qonnx(const Args& all_args) {
     const import::ImportedDesign d = import::translate_qonnx_model(model);
     for (const auto& note : d.notes) spdlog::info("import: {}", note);
     written = import::write_vine_configs(d, out_dir, model_path, device);
-    std::printf("imported %s: %zu layers\n  %s\n  %s\n  %d parameter files in %s\n", model_path.c_str(),
-                d.layers.size(), written.network.c_str(), written.design.c_str(), written.sidecars,
+    std::printf("imported %s: %zu layers\n  %s\n  %s\n  %d parameter files in %s\n",
+                model_path.c_str(), d.layers.size(), written.network.c_str(),
+                written.design.c_str(), written.sidecars,
                 (std::filesystem::path(out_dir) / "params").string().c_str());
     std::fflush(stdout);
   } catch (const import::ImportError& e) {

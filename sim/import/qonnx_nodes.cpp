@@ -14,8 +14,10 @@ namespace vine::import {
 namespace {
 
 const char* kSupportedOps =
-    "Quant and BipolarQuant (on the graph input or on a weight initializer), MatMul, Conv, MultiThreshold, MaxPool, "
-    "Add (of two quantised streams), Reshape and Flatten (to (1, N))";
+    "Quant and BipolarQuant (on the graph input or on a weight initializer), MatMul, Conv, "
+    "MultiThreshold, MaxPool, "
+    "Add (of two quantised streams), Relu (before an unsigned Quant), Reshape and Flatten (to (1, "
+    "N))";
 
 std::string shape_text(const std::vector<int64_t>& s) {
   std::ostringstream o;
@@ -41,10 +43,13 @@ bool power_of_two(double s) {
   return std::frexp(s, &e) == 0.5;
 }
 
-const char* kScales = "a positive power of two (1, 0.5, 0.125, 2, ...): Vine's integer path reproduces only those "
-                      "exactly";
+const char* kScales =
+    "a positive power of two (1, 0.5, 0.125, 2, ...): Vine's integer path reproduces only those "
+    "exactly";
 
-int64_t ceil_div2(int64_t a) { return a >= 0 ? (a + 1) / 2 : -((-a) / 2); }
+int64_t ceil_div2(int64_t a) {
+  return a >= 0 ? (a + 1) / 2 : -((-a) / 2);
+}
 
 // An integer weight tensor out of a Quant or BipolarQuant: its values and,
 // per element, its scale.
@@ -58,15 +63,19 @@ struct QuantWeights {
 
 // What a tensor of the QONNX graph is to Vine.
 struct Stream {
-  std::string layer;       // Vine layer name, or "input"
-  ir::Shape shape;         // HWC
-  enum class Layout { kNchw, kFlat } layout = Layout::kFlat;  // the ONNX tensor: (1, C, H, W) or (1, N)
-  ir::ActivationType type;                                     // codes (not accumulator)
-  double scale = 1;                                            // codes: value = Vine value x scale
+  std::string layer;  // Vine layer name, or "input"
+  ir::Shape shape;    // HWC
+  enum class Layout {
+    kNchw,
+    kFlat
+  } layout = Layout::kFlat;  // the ONNX tensor: (1, C, H, W) or (1, N)
+  ir::ActivationType type;   // codes (not accumulator)
+  double scale = 1;          // codes: value = Vine value x scale
   bool accumulator = false;
   std::vector<double> acc_scales;  // accumulator: value = acc x scale of its channel
   int64_t xnor_mw = 0;             // accumulator counts agreements: the +-1 dot is 2 acc - mw
   int layer_index = -1;            // the layer whose accumulator it is
+  const OnnxNode* relu = nullptr;  // the Relu the raw sums went through
 };
 
 class Translator {
@@ -78,16 +87,21 @@ class Translator {
 
   ImportedDesign run() {
     if (m_.inputs.size() != 1)
-      throw ImportError(m_.path + ": " + std::to_string(m_.inputs.size()) + " graph inputs; supported: one");
+      throw ImportError(m_.path + ": " + std::to_string(m_.inputs.size()) +
+                        " graph inputs; supported: one");
     if (m_.outputs.size() != 1)
-      throw ImportError(m_.path + ": " + std::to_string(m_.outputs.size()) + " graph outputs; supported: one");
+      throw ImportError(m_.path + ": " + std::to_string(m_.outputs.size()) +
+                        " graph outputs; supported: one");
     d_.name = m_.graph_name;
     d_.source = "qonnx";
     bool quantised = false;
-    for (const auto& n : m_.nodes) quantised = quantised || n.op_type == "Quant" || n.op_type == "BipolarQuant";
+    for (const auto& n : m_.nodes)
+      quantised = quantised || n.op_type == "Quant" || n.op_type == "BipolarQuant";
     if (!quantised)
-      throw ImportError(m_.path + ": no Quant or BipolarQuant node: a float ONNX model, not a QONNX one; supported: "
-                        "a model whose input and weights are quantised (Brevitas' export_qonnx)");
+      throw ImportError(
+          m_.path +
+          ": no Quant or BipolarQuant node: a float ONNX model, not a QONNX one; supported: "
+          "a model whose input and weights are quantised (Brevitas' export_qonnx)");
     const OnnxValueInfo& in = m_.inputs[0];
     const auto& sh = in.shape;
     if (sh.size() == 2 && sh[0] == 1 && sh[1] > 0) {
@@ -115,8 +129,8 @@ class Translator {
   std::map<std::string, Stream> streams_;
   std::map<std::string, QuantWeights> weights_;
 
-  [[noreturn]] static void fail(const OnnxNode& n, const std::string& what, const std::string& value,
-                                const std::string& supported) {
+  [[noreturn]] static void fail(const OnnxNode& n, const std::string& what,
+                                const std::string& value, const std::string& supported) {
     throw ImportError(n.name, n.op_type, what, value, supported);
   }
   static const OnnxAttribute* attr(const OnnxNode& n, const std::string& a) {
@@ -142,16 +156,19 @@ class Translator {
     if (p->kind != OnnxAttribute::Kind::kString) fail(n, "attribute " + a, p->text(), "a string");
     return p->s;
   }
-  static std::vector<int64_t> attr_ints(const OnnxNode& n, const std::string& a, std::vector<int64_t> dflt) {
+  static std::vector<int64_t> attr_ints(const OnnxNode& n, const std::string& a,
+                                        std::vector<int64_t> dflt) {
     const OnnxAttribute* p = attr(n, a);
     if (!p) return dflt;
     if (p->kind == OnnxAttribute::Kind::kInt) return {p->i};
-    if (p->kind != OnnxAttribute::Kind::kInts) fail(n, "attribute " + a, p->text(), "a list of integers");
+    if (p->kind != OnnxAttribute::Kind::kInts)
+      fail(n, "attribute " + a, p->text(), "a list of integers");
     return p->ints;
   }
 
   const OnnxTensor& init(const OnnxNode& n, size_t port, const std::string& role) {
-    if (port >= n.inputs.size() || n.inputs[port].empty()) fail(n, "input " + std::to_string(port), "(missing)", role);
+    if (port >= n.inputs.size() || n.inputs[port].empty())
+      fail(n, "input " + std::to_string(port), "(missing)", role);
     auto it = m_.initializers.find(n.inputs[port]);
     if (it == m_.initializers.end())
       fail(n, "input '" + n.inputs[port] + "'", "not an initializer", role + " as an initializer");
@@ -164,20 +181,22 @@ class Translator {
     if (t.values.empty()) fail(n, role + " '" + n.inputs[port] + "'", "empty", "one value");
     for (double v : t.values)
       if (v != t.values[0])
-        fail(n, role + " '" + n.inputs[port] + "' of shape " + shape_text(t.shape), "with differing values",
-             "one value for the whole tensor");
+        fail(n, role + " '" + n.inputs[port] + "' of shape " + shape_text(t.shape),
+             "with differing values", "one value for the whole tensor");
     return t.values[0];
   }
 
   const Stream& stream_in(const OnnxNode& n, size_t port) {
-    if (port >= n.inputs.size()) fail(n, "input " + std::to_string(port), "(missing)", "a quantised stream");
+    if (port >= n.inputs.size())
+      fail(n, "input " + std::to_string(port), "(missing)", "a quantised stream");
     auto it = streams_.find(n.inputs[port]);
     if (it != streams_.end()) return it->second;
     if (n.inputs[port] == m_.inputs[0].name)
       fail(n, "input '" + n.inputs[port] + "'", "the unquantised graph input",
            "a Quant or BipolarQuant on the graph input first (it gives Vine's input type)");
     if (m_.initializers.count(n.inputs[port]))
-      fail(n, "input '" + n.inputs[port] + "'", "an initializer", "a stream from the graph input or an earlier node");
+      fail(n, "input '" + n.inputs[port] + "'", "an initializer",
+           "a stream from the graph input or an earlier node");
     fail(n, "input '" + n.inputs[port] + "'", "not produced by an earlier node nor the graph input",
          "nodes in topological order");
   }
@@ -197,6 +216,7 @@ class Translator {
     if (op == "MaxPool") return maxpool(n);
     if (op == "Add") return add(n);
     if (op == "Reshape" || op == "Flatten") return flatten(n);
+    if (op == "Relu") return relu(n);
     fail(n, "op_type", op, kSupportedOps);
   }
 
@@ -204,10 +224,12 @@ class Translator {
 
   // Quant(x, scale, zero_point, bitwidth): clip(round(x / scale + zp)) - zp, times scale.
   void quant(const OnnxNode& n) {
-    if (n.inputs.size() != 4) fail(n, "inputs", std::to_string(n.inputs.size()), "4 (x, scale, zero_point, bitwidth)");
+    if (n.inputs.size() != 4)
+      fail(n, "inputs", std::to_string(n.inputs.size()), "4 (x, scale, zero_point, bitwidth)");
     const std::string rounding = attr_s(n, "rounding_mode", "ROUND");
     if (rounding != "ROUND")
-      fail(n, "attribute rounding_mode", rounding, "ROUND (round half to even; the only mode Vine's import checks)");
+      fail(n, "attribute rounding_mode", rounding,
+           "ROUND (round half to even; the only mode Vine's import checks)");
     const bool is_signed = attr_i(n, "signed", 1) != 0, narrow = attr_i(n, "narrow", 0) != 0;
     const double bits_f = scalar(n, 3, "bitwidth");
     if (bits_f != std::floor(bits_f) || bits_f < 1 || bits_f > 16)
@@ -219,8 +241,10 @@ class Translator {
         fail(n, "zero_point '" + n.inputs[2] + "'", num(z),
              "0 (Vine's codes are symmetric: an offset would shift every product)");
     const int64_t lo = is_signed ? -(int64_t{1} << (bits - 1)) + (narrow ? 1 : 0) : 0;
-    const int64_t hi = is_signed ? (int64_t{1} << (bits - 1)) - 1 : (int64_t{1} << bits) - 1 - (narrow ? 1 : 0);
-    if (lo > hi) fail(n, "bitwidth", "1 with signed = 1 and narrow = 1", "a range of more than one value");
+    const int64_t hi =
+        is_signed ? (int64_t{1} << (bits - 1)) - 1 : (int64_t{1} << bits) - 1 - (narrow ? 1 : 0);
+    if (lo > hi)
+      fail(n, "bitwidth", "1 with signed = 1 and narrow = 1", "a range of more than one value");
 
     if (m_.initializers.count(n.inputs[0])) {  // weights
       const OnnxTensor& w = m_.initializers.at(n.inputs[0]);
@@ -239,24 +263,34 @@ class Translator {
       q.type.arithmetic = ir::WeightArithmetic::kFixed;
       q.type.bits = std::max(2, is_signed ? bits : bits + 1);
       if (q.type.bits > 16)
-        fail(n, "bitwidth", std::to_string(bits) + " unsigned", "weights that fit Vine's 16-bit signed fixed weights");
+        fail(n, "bitwidth", std::to_string(bits) + " unsigned",
+             "weights that fit Vine's 16-bit signed fixed weights");
       weights_[n.outputs.at(0)] = std::move(q);
       return;
     }
     const double scale = scalar(n, 1, "scale");
     if (!power_of_two(scale)) fail(n, "scale '" + n.inputs[1] + "'", num(scale), kScales);
-    if (n.inputs[0] != m_.inputs[0].name || input_quantised_)
-      fail(n, "input '" + n.inputs[0] + "'", "an activation",
-           "the graph input or a weight initializer (an activation Quant after a MatMul or Conv is not translated "
-           "yet: quantise activations with MultiThreshold, as qonnx's QuantActBaseHandler conversion writes them)");
-    if (bits == 1 && is_signed) fail(n, "bitwidth", "1 with signed = 1", "2 .. 16 signed, 1 .. 16 unsigned");
+    if (n.inputs[0] != m_.inputs[0].name) {
+      const Stream& s = stream_in(n, 0);
+      if (!s.accumulator)
+        fail(n, "input '" + n.inputs[0] + "'", "quantised codes (a requantisation)",
+             "the graph input, a weight initializer, or the raw sums of a MatMul, Conv or Add");
+      return activation_quant(n, s, is_signed, narrow, bits, scale);
+    }
+    if (input_quantised_)
+      fail(n, "input '" + n.inputs[0] + "'", "the graph input a second time",
+           "one input quantiser");
+    if (bits == 1 && is_signed)
+      fail(n, "bitwidth", "1 with signed = 1", "2 .. 16 signed, 1 .. 16 unsigned");
     Stream s = input_;
-    s.type = ir::ActivationType{is_signed ? ir::ActivationKind::kSigned : ir::ActivationKind::kUnsigned, bits};
+    s.type = ir::ActivationType{
+        is_signed ? ir::ActivationKind::kSigned : ir::ActivationKind::kUnsigned, bits};
     s.scale = scale;
     if (narrow)
-      d_.notes.push_back(n.name + ": a narrow-range input; Vine's input type " + std::string(is_signed ? "signed" : "unsigned") +
-                         " " + std::to_string(bits) + " bits holds it (the codes " + std::to_string(lo) + " .. " +
-                         std::to_string(hi) + " it quantises to)");
+      d_.notes.push_back(n.name + ": a narrow-range input; Vine's input type " +
+                         std::string(is_signed ? "signed" : "unsigned") + " " +
+                         std::to_string(bits) + " bits holds it (the codes " + std::to_string(lo) +
+                         " .. " + std::to_string(hi) + " it quantises to)");
     quantised_input(n, s);
   }
 
@@ -264,7 +298,8 @@ class Translator {
     input_quantised_ = true;
     d_.input_shape = s.shape;
     d_.input_type = s.type;
-    d_.notes.push_back(n.name + ": the network input is its codes; its float value is code x " + num(s.scale));
+    d_.notes.push_back(n.name + ": the network input is its codes; its float value is code x " +
+                       num(s.scale));
     set_out(n, s);
   }
 
@@ -273,16 +308,19 @@ class Translator {
   std::vector<double> broadcast_scales(const OnnxNode& n, const OnnxTensor& w, size_t port) {
     const OnnxTensor& s = init(n, port, "the scale");
     if (s.shape.size() > w.shape.size())
-      fail(n, "scale '" + n.inputs[port] + "' shape", shape_text(s.shape), "one that broadcasts to " + shape_text(w.shape));
+      fail(n, "scale '" + n.inputs[port] + "' shape", shape_text(s.shape),
+           "one that broadcasts to " + shape_text(w.shape));
     const size_t off = w.shape.size() - s.shape.size();
     for (size_t k = 0; k < s.shape.size(); ++k)
       if (s.shape[k] != 1 && s.shape[k] != w.shape[off + k])
-        fail(n, "scale '" + n.inputs[port] + "' shape", shape_text(s.shape), "one that broadcasts to " + shape_text(w.shape));
+        fail(n, "scale '" + n.inputs[port] + "' shape", shape_text(s.shape),
+             "one that broadcasts to " + shape_text(w.shape));
     std::vector<double> out(w.values.size());
     std::vector<int64_t> idx(w.shape.size(), 0);
     for (size_t e = 0; e < out.size(); ++e) {
       int64_t si = 0;
-      for (size_t k = 0; k < s.shape.size(); ++k) si = si * s.shape[k] + (s.shape[k] == 1 ? 0 : idx[off + k]);
+      for (size_t k = 0; k < s.shape.size(); ++k)
+        si = si * s.shape[k] + (s.shape[k] == 1 ? 0 : idx[off + k]);
       out[e] = s.values.empty() ? 1 : s.values[size_t(si)];
       for (size_t k = w.shape.size(); k-- > 0;) {
         if (++idx[k] < w.shape[k]) break;
@@ -302,7 +340,8 @@ class Translator {
       q.shape = w.shape;
       q.scales = broadcast_scales(n, w, 1);
       for (size_t k = 0; k < w.values.size(); ++k) {
-        if (!(q.scales[k] > 0)) fail(n, "scale '" + n.inputs[1] + "'", num(q.scales[k]), "positive scales");
+        if (!(q.scales[k] > 0))
+          fail(n, "scale '" + n.inputs[1] + "'", num(q.scales[k]), "positive scales");
         q.values.push_back(w.values[k] >= 0 ? 1 : -1);
       }
       q.type.arithmetic = ir::WeightArithmetic::kBinary;
@@ -312,9 +351,16 @@ class Translator {
     }
     const double scale = scalar(n, 1, "scale");
     if (!power_of_two(scale)) fail(n, "scale '" + n.inputs[1] + "'", num(scale), kScales);
-    if (n.inputs[0] != m_.inputs[0].name || input_quantised_)
-      fail(n, "input '" + n.inputs[0] + "'", "an activation",
-           "the graph input or a weight initializer (binarise activations with a one-threshold MultiThreshold)");
+    if (n.inputs[0] != m_.inputs[0].name) {
+      const Stream& s = stream_in(n, 0);
+      if (!s.accumulator)
+        fail(n, "input '" + n.inputs[0] + "'", "quantised codes",
+             "the graph input, a weight initializer, or the raw sums of a MatMul, Conv or Add");
+      return activation_bipolar(n, s, scale);
+    }
+    if (input_quantised_)
+      fail(n, "input '" + n.inputs[0] + "'", "the graph input a second time",
+           "one input quantiser");
     Stream s = input_;
     s.type = ir::ActivationType{ir::ActivationKind::kBipolar, 1};
     s.scale = scale;
@@ -322,7 +368,8 @@ class Translator {
   }
 
   const QuantWeights& weights_in(const OnnxNode& n, size_t port) {
-    if (port >= n.inputs.size()) fail(n, "input " + std::to_string(port), "(missing)", "quantised weights");
+    if (port >= n.inputs.size())
+      fail(n, "input " + std::to_string(port), "(missing)", "quantised weights");
     auto it = weights_.find(n.inputs[port]);
     if (it != weights_.end()) return it->second;
     if (m_.initializers.count(n.inputs[port]))
@@ -349,9 +396,10 @@ class Translator {
       double& c = sc[size_t(idx[axis])];
       if (c == 0) c = w.scales[e];
       if (c != w.scales[e])
-        fail(*w.node, "scale '" + w.node->inputs[1] + "'", "differing within output channel " + std::to_string(idx[axis]) +
-                                                                " of '" + n.name + "'",
-             "one scale per output channel (per tensor or per channel)");
+        fail(
+            *w.node, "scale '" + w.node->inputs[1] + "'",
+            "differing within output channel " + std::to_string(idx[axis]) + " of '" + n.name + "'",
+            "one scale per output channel (per tensor or per channel)");
       for (size_t k = w.shape.size(); k-- > 0;) {
         if (++idx[k] < w.shape[k]) break;
         idx[k] = 0;
@@ -360,7 +408,8 @@ class Translator {
     return sc;
   }
 
-  Stream accumulator_of(const ImportedLayer& l, const Stream& in, const std::vector<double>& wscales, int64_t mw) {
+  Stream accumulator_of(const ImportedLayer& l, const Stream& in,
+                        const std::vector<double>& wscales, int64_t mw) {
     Stream out;
     out.layer = l.name;
     out.accumulator = true;
@@ -380,7 +429,8 @@ class Translator {
     const QuantWeights& w = weights_in(n, 1);
     const int64_t mw = s.shape.elements();
     if (s.layout == Stream::Layout::kNchw && (s.shape.h > 1 || s.shape.w > 1))
-      fail(n, "input '" + n.inputs[0] + "'", "a (1, C, H, W) tensor", "a (1, N) input (Flatten or Reshape it first)");
+      fail(n, "input '" + n.inputs[0] + "'", "a (1, C, H, W) tensor",
+           "a (1, N) input (Flatten or Reshape it first)");
     if (w.shape.size() != 2 || w.shape[0] != mw)
       fail(n, "weights '" + n.inputs[1] + "' shape", shape_text(w.shape),
            "(N, out) with N = " + std::to_string(mw) + ", the input's elements");
@@ -414,32 +464,42 @@ class Translator {
 
   void conv(const OnnxNode& n) {
     const Stream s = codes_in(n, 0);
-    if (s.layout != Stream::Layout::kNchw) fail(n, "input '" + n.inputs[0] + "'", "a (1, N) tensor", "(1, C, H, W)");
+    if (s.layout != Stream::Layout::kNchw)
+      fail(n, "input '" + n.inputs[0] + "'", "a (1, N) tensor", "(1, C, H, W)");
     const QuantWeights& w = weights_in(n, 1);
     if (n.inputs.size() > 2 && !n.inputs[2].empty())
       fail(n, "input 2 (bias)", "'" + n.inputs[2] + "'",
-           "no bias (Brevitas' bias=False; a bias would be folded into the thresholds, which is not done yet)");
-    if (attr_i(n, "group", 1) != 1) fail(n, "attribute group", std::to_string(attr_i(n, "group", 1)), "1");
+           "no bias (Brevitas' bias=False; a bias would be folded into the thresholds, which is "
+           "not done yet)");
+    if (attr_i(n, "group", 1) != 1)
+      fail(n, "attribute group", std::to_string(attr_i(n, "group", 1)), "1");
     if (attr_s(n, "auto_pad", "NOTSET") != "NOTSET")
       fail(n, "attribute auto_pad", attr_s(n, "auto_pad", ""), "NOTSET with explicit pads");
     for (int64_t d : attr_ints(n, "dilations", {1, 1}))
       if (d != 1) fail(n, "attribute dilations", attr(n, "dilations")->text(), "[1, 1]");
     if (w.shape.size() != 4 || w.shape[1] != s.shape.c || w.shape[2] != w.shape[3])
       fail(n, "weights '" + n.inputs[1] + "' shape", shape_text(w.shape),
-           "(out, " + std::to_string(s.shape.c) + ", k, k): square kernels over the input's channels");
+           "(out, " + std::to_string(s.shape.c) +
+               ", k, k): square kernels over the input's channels");
     const int64_t oc = w.shape[0], k = w.shape[2], ic = s.shape.c;
     const auto ks = attr_ints(n, "kernel_shape", {k, k});
     if (ks.size() != 2 || ks[0] != k || ks[1] != k)
-      fail(n, "attribute kernel_shape", attr(n, "kernel_shape")->text(), "the weights' [" + std::to_string(k) + ", " + std::to_string(k) + "]");
+      fail(n, "attribute kernel_shape", attr(n, "kernel_shape")->text(),
+           "the weights' [" + std::to_string(k) + ", " + std::to_string(k) + "]");
     const auto st = attr_ints(n, "strides", {1, 1});
     if (st.size() != 2 || st[0] != st[1] || st[0] < 1)
-      fail(n, "attribute strides", attr(n, "strides")->text(), "a square [s, s] (Vine's strides are square)");
+      fail(n, "attribute strides", attr(n, "strides")->text(),
+           "a square [s, s] (Vine's strides are square)");
     const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
-    if (pads.size() != 4) fail(n, "attribute pads", attr(n, "pads")->text(), "[top, left, bottom, right]");
+    if (pads.size() != 4)
+      fail(n, "attribute pads", attr(n, "pads")->text(), "[top, left, bottom, right]");
     if ((pads[0] || pads[1] || pads[2] || pads[3]) && s.type.kind == ir::ActivationKind::kBipolar)
-      fail(n, "attribute pads", attr(n, "pads")->text(), "no padding on bipolar input (its codes hold no 0)");
+      fail(n, "attribute pads", attr(n, "pads")->text(),
+           "no padding on bipolar input (its codes hold no 0)");
     const int64_t ph = s.shape.h + pads[0] + pads[2], pw = s.shape.w + pads[1] + pads[3];
-    if (ph != pw) fail(n, "attribute pads", attr(n, "pads")->text(), "a square padded image (Vine's images are square)");
+    if (ph != pw)
+      fail(n, "attribute pads", attr(n, "pads")->text(),
+           "a square padded image (Vine's images are square)");
     ImportedLayer l;
     l.name = n.name;
     l.finn_nodes = {w.node->name, n.name};
@@ -458,7 +518,8 @@ class Translator {
       for (int64_t c = 0; c < ic; ++c)
         for (int64_t y = 0; y < k; ++y)
           for (int64_t x = 0; x < k; ++x)
-            p.values[size_t(((o * k + y) * k + x) * ic + c)] = w.values[size_t(((o * ic + c) * k + y) * k + x)];
+            p.values[size_t(((o * k + y) * k + x) * ic + c)] =
+                w.values[size_t(((o * ic + c) * k + y) * k + x)];
     l.weights_values = p;
     l.inputs = {s.layer};
     Stream out = accumulator_of(l, s, channel_scales(n, w, 0), k * k * ic);
@@ -479,7 +540,8 @@ class Translator {
       const std::string name = attr_s(n, "out_dtype", "");
       auto t = parse_finn_datatype(name);
       if (!t || t->kind == FinnDataType::Kind::kTernary)
-        fail(n, "attribute out_dtype", name.empty() ? "(missing)" : name, "BIPOLAR, BINARY, INTn, UINTn");
+        fail(n, "attribute out_dtype", name.empty() ? "(missing)" : name,
+             "BIPOLAR, BINARY, INTn, UINTn");
       return *t;
     }();
     const double out_scale = attr_f(n, "out_scale", 1), out_bias = attr_f(n, "out_bias", 0);
@@ -492,7 +554,8 @@ class Translator {
         // +-sigma: out_scale 2 sigma, out_bias -sigma.
         vo = {ir::ActivationKind::kBipolar, 1};
         scale = out_scale / 2;
-        if (out_bias != -scale) want_bias = num(-scale) + " (-out_scale / 2: the values -+" + num(scale) + ")";
+        if (out_bias != -scale)
+          want_bias = num(-scale) + " (-out_scale / 2: the values -+" + num(scale) + ")";
         break;
       case FinnDataType::Kind::kBinary:
       case FinnDataType::Kind::kUint:
@@ -502,16 +565,19 @@ class Translator {
       case FinnDataType::Kind::kInt:
         vo = {ir::ActivationKind::kSigned, o_t.bits};
         if (out_bias != -double(int64_t{1} << (o_t.bits - 1)) * out_scale)
-          want_bias = num(-double(int64_t{1} << (o_t.bits - 1)) * out_scale) + " (-2^(bits-1) x out_scale for " + o_t.name + ")";
+          want_bias = num(-double(int64_t{1} << (o_t.bits - 1)) * out_scale) +
+                      " (-2^(bits-1) x out_scale for " + o_t.name + ")";
         break;
-      default: break;
+      default:
+        break;
     }
     if (!want_bias.empty()) fail(n, "attribute out_bias", num(out_bias), want_bias);
     if (vo.bits > 16) fail(n, "attribute out_dtype", o_t.name, "at most 16 bits");
     const int channels = s.shape.c;
     const int64_t C = s.layout == Stream::Layout::kFlat ? s.shape.elements() : channels;
     if (s.layout == Stream::Layout::kFlat && (s.shape.h > 1 || s.shape.w > 1))
-      fail(n, "input '" + n.inputs[0] + "'", "a flattened image", "a (1, N) vector or a (1, C, H, W) image");
+      fail(n, "input '" + n.inputs[0] + "'", "a flattened image",
+           "a (1, N) vector or a (1, C, H, W) image");
     const OnnxTensor& t = init(n, 1, "the thresholds");
     if (t.shape.size() != 2 || (t.shape[0] != C && t.shape[0] != 1) || t.shape[1] < 1)
       fail(n, "thresholds '" + n.inputs[1] + "' shape", shape_text(t.shape),
@@ -523,34 +589,46 @@ class Translator {
            "at most " + std::to_string(steps) + " for out_dtype " + o_t.name);
 
     // Thresholds on the integer Vine compares: value = acc x scale[c] (or code x scale).
-    const bool attach = s.accumulator && d_.layers.at(size_t(s.layer_index)).kind != ir::LayerKind::kAdd;
-    if (attach && consumers_[n.inputs[0]].size() != 1)
-      fail(n, "input '" + n.inputs[0] + "'", "also read by another node", "raw sums read by the MultiThreshold alone");
+    if (s.relu)
+      fail(*s.relu, "consumer", "the MultiThreshold '" + n.name + "'", "an unsigned Quant");
+    const bool attach = attaches(n, s);
     if (!s.accumulator && s.type.kind == ir::ActivationKind::kBipolar)
-      fail(n, "input '" + n.inputs[0] + "'", "bipolar codes", "a stream with integer codes (or raw sums)");
+      fail(n, "input '" + n.inputs[0] + "'", "bipolar codes",
+           "a stream with integer codes (or raw sums)");
     ParameterArray p;
     p.shape = {C, steps};
     for (int64_t c = 0; c < C; ++c) {
       const double sc = s.accumulator ? s.acc_scales[size_t(c)] : s.scale;
       if (!power_of_two(sc))
-        fail(n, "the scale of input '" + n.inputs[0] + "' (channel " + std::to_string(c) + ")", num(sc),
-             std::string(kScales) + "; it is the input's scale times the weights' scale");
+        fail(n, "the scale of input '" + n.inputs[0] + "' (channel " + std::to_string(c) + ")",
+             num(sc), std::string(kScales) + "; it is the input's scale times the weights' scale");
       for (int64_t k = 0; k < n_thr; ++k) {
         const double v = t.values[size_t((t.shape[0] == 1 ? 0 : c) * n_thr + k)];
         double ce = std::ceil(v / sc);  // exact: sc is a power of two
-        if (!std::isfinite(v) || ce < std::numeric_limits<int32_t>::min() || ce > std::numeric_limits<int32_t>::max())
-          fail(n, "thresholds '" + n.inputs[1] + "' [" + std::to_string(c) + ", " + std::to_string(k) + "]", num(v),
-               "a finite threshold whose integer (/ " + num(sc) + ") lies within int32");
+        if (!std::isfinite(v) || ce < std::numeric_limits<int32_t>::min() ||
+            ce > std::numeric_limits<int32_t>::max())
+          fail(n,
+               "thresholds '" + n.inputs[1] + "' [" + std::to_string(c) + ", " + std::to_string(k) +
+                   "]",
+               num(v), "a finite threshold whose integer (/ " + num(sc) + ") lies within int32");
         int64_t ti = int64_t(ce);
         // XNOR popcount: the +-1 dot is 2 acc - MW, so dot >= T is acc >= ceil((T + MW) / 2).
         if (s.accumulator && s.xnor_mw) ti = ceil_div2(ti + s.xnor_mw);
         p.values.push_back(ti);
       }
-      for (int64_t k = n_thr; k < steps; ++k) p.values.push_back(std::numeric_limits<int32_t>::max());
+      for (int64_t k = n_thr; k < steps; ++k)
+        p.values.push_back(std::numeric_limits<int32_t>::max());
     }
     if (n_thr < steps)
-      d_.notes.push_back(n.name + ": " + std::to_string(n_thr) + " thresholds written as Vine's " + std::to_string(steps) +
-                         " steps (the rest never reached)");
+      d_.notes.push_back(n.name + ": " + std::to_string(n_thr) + " thresholds written as Vine's " +
+                         std::to_string(steps) + " steps (the rest never reached)");
+    threshold_stage(n, s, attach, std::move(p), vo, scale);
+  }
+
+  // Thresholds `p` (on the integer Vine compares) as the output of the layer
+  // whose raw sums `s` are (`attach`), or as a threshold layer of their own.
+  void threshold_stage(const OnnxNode& n, const Stream& s, bool attach, ParameterArray p,
+                       const ir::ActivationType& vo, double scale) {
     Stream out;
     out.shape = s.shape;
     out.layout = s.layout;
@@ -560,7 +638,8 @@ class Translator {
       ImportedLayer& l = d_.layers[size_t(s.layer_index)];
       l.output.kind = ir::OutputKind::kThreshold;
       l.output.type = vo;
-      l.thresholds = p;
+      l.thresholds = std::move(p);
+      if (s.relu) l.finn_nodes.push_back(s.relu->name);
       l.finn_nodes.push_back(n.name);
       out.layer = l.name;
     } else {
@@ -570,7 +649,7 @@ class Translator {
       l.kind = ir::LayerKind::kThreshold;
       l.output.kind = ir::OutputKind::kThreshold;
       l.output.type = vo;
-      l.thresholds = p;
+      l.thresholds = std::move(p);
       l.inputs = {s.layer};
       out.layer = l.name;
       d_.layers.push_back(std::move(l));
@@ -578,12 +657,111 @@ class Translator {
     set_out(n, std::move(out));
   }
 
+  // Whether the thresholds of `n` on the raw sums `s` become their layer's
+  // output (an fc or conv whose sums nothing else reads) or a layer of their own.
+  bool attaches(const OnnxNode& n, const Stream& s) {
+    if (!s.accumulator || d_.layers.at(size_t(s.layer_index)).kind == ir::LayerKind::kAdd)
+      return false;
+    if (consumers_[n.inputs[0]].size() != 1)
+      fail(n, "input '" + n.inputs[0] + "'", "also read by another node",
+           "raw sums read by the quantiser alone");
+    return true;
+  }
+
+  // An activation quantiser on raw sums, value = acc x sc[c]: Quant's
+  // clip(round_half_even(value / s)) as thresholds. The code reaches k when
+  // value / s > k - 1/2, or equals it and k is even (the tie rounds to the
+  // even neighbour): on the integer acc, with r = s / sc[c] a power of two,
+  // acc >= (k - 1/2) r, strictly when k is odd.
+  void activation_quant(const OnnxNode& n, const Stream& s, bool is_signed, bool narrow, int bits,
+                        double scale) {
+    if (s.relu && is_signed)
+      fail(*s.relu, "consumer", "the signed Quant '" + n.name + "'",
+           "a Relu read by an unsigned Quant alone (which clips at 0 anyway)");
+    if (is_signed && bits < 2)
+      fail(n, "bitwidth", "1 with signed = 1", "2 .. 16 signed, 1 .. 16 unsigned");
+    const bool attach = attaches(n, s);
+    const ir::ActivationType vo{
+        is_signed ? ir::ActivationKind::kSigned : ir::ActivationKind::kUnsigned, bits};
+    const int64_t lo = is_signed ? -(int64_t{1} << (bits - 1)) + (narrow ? 1 : 0) : 0;
+    const int64_t hi =
+        is_signed ? (int64_t{1} << (bits - 1)) - 1 : (int64_t{1} << bits) - 1 - (narrow ? 1 : 0);
+    const int64_t code_min = is_signed ? -(int64_t{1} << (bits - 1)) : 0;
+    const int64_t steps = (int64_t{1} << bits) - 1;
+    const int64_t C = int64_t(s.acc_scales.size());
+    ParameterArray p;
+    p.shape = {C, steps};
+    for (int64_t c = 0; c < C; ++c) {
+      const double sc = s.acc_scales[size_t(c)];
+      if (!power_of_two(sc))
+        fail(n, "the scale of input '" + n.inputs[0] + "' (channel " + std::to_string(c) + ")",
+             num(sc), std::string(kScales) + "; it is the input's scale times the weights' scale");
+      const double r = scale / sc;
+      for (int64_t j = 1; j <= steps; ++j) {
+        const int64_t k = code_min + j;
+        int64_t ti;
+        if (k <= lo) {
+          ti = std::numeric_limits<int32_t>::min();
+        } else if (k > hi) {
+          ti = std::numeric_limits<int32_t>::max();
+        } else {
+          const double t = (double(k) - 0.5) * r;  // exact: r is a power of two
+          double ce = std::ceil(t);
+          if (ce == t && (k % 2 != 0)) ce += 1;  // a tie rounds to the even k - 1
+          if (ce < std::numeric_limits<int32_t>::min() || ce > std::numeric_limits<int32_t>::max())
+            fail(n, "scale '" + n.inputs[1] + "'", num(scale),
+                 "a scale whose thresholds lie within int32");
+          ti = int64_t(ce);
+          if (s.xnor_mw) ti = ceil_div2(ti + s.xnor_mw);
+        }
+        p.values.push_back(ti);
+      }
+    }
+    threshold_stage(n, s, attach, std::move(p), vo, scale);
+  }
+
+  // BipolarQuant on raw sums: +1 where value >= 0, i.e. acc >= 0.
+  void activation_bipolar(const OnnxNode& n, const Stream& s, double scale) {
+    if (s.relu)
+      fail(*s.relu, "consumer", "the BipolarQuant '" + n.name + "'",
+           "a Relu read by an unsigned Quant alone");
+    const bool attach = attaches(n, s);
+    const int64_t C = int64_t(s.acc_scales.size());
+    ParameterArray p;
+    p.shape = {C, 1};
+    for (int64_t c = 0; c < C; ++c) p.values.push_back(s.xnor_mw ? ceil_div2(s.xnor_mw) : 0);
+    threshold_stage(n, s, attach, std::move(p), ir::ActivationType{ir::ActivationKind::kBipolar, 1},
+                    scale);
+  }
+
+  // Relu on raw sums read by an unsigned Quant: a no-op (the Quant clips
+  // at 0 all the same).
+  void relu(const OnnxNode& n) {
+    Stream s = stream_in(n, 0);
+    if (!s.accumulator || s.relu)
+      fail(n, "input '" + n.inputs[0] + "'", s.accumulator ? "another Relu" : "quantised codes",
+           "the raw sums of a MatMul, Conv or Add, read by an unsigned Quant");
+    if (consumers_[n.inputs[0]].size() != 1)
+      fail(n, "input '" + n.inputs[0] + "'", "also read by another node",
+           "raw sums read by the Relu alone");
+    const auto& readers = consumers_[n.outputs.at(0)];
+    if (readers.size() != 1 || readers[0]->op_type != "Quant")
+      fail(n, "consumer",
+           readers.empty() ? "none" : "'" + readers[0]->name + "' (" + readers[0]->op_type + ")",
+           "one unsigned Quant (Brevitas' QuantReLU), which clips at 0 anyway");
+    s.relu = &n;
+    set_out(n, std::move(s));
+  }
+
   void maxpool(const OnnxNode& n) {
     const Stream s = codes_in(n, 0);
-    if (s.layout != Stream::Layout::kNchw) fail(n, "input '" + n.inputs[0] + "'", "a (1, N) tensor", "(1, C, H, W)");
+    if (s.layout != Stream::Layout::kNchw)
+      fail(n, "input '" + n.inputs[0] + "'", "a (1, N) tensor", "(1, C, H, W)");
     const auto ks = attr_ints(n, "kernel_shape", {});
     if (ks.size() != 2 || ks[0] != ks[1] || ks[0] < 1)
-      fail(n, "attribute kernel_shape", attr(n, "kernel_shape") ? attr(n, "kernel_shape")->text() : "(missing)", "a square [k, k]");
+      fail(n, "attribute kernel_shape",
+           attr(n, "kernel_shape") ? attr(n, "kernel_shape")->text() : "(missing)",
+           "a square [k, k]");
     const int64_t k = ks[0];
     const auto st = attr_ints(n, "strides", {1, 1});
     if (st.size() != 2 || st[0] != st[1] || st[0] < 1)
@@ -591,11 +769,13 @@ class Translator {
     for (int64_t p : attr_ints(n, "pads", {0, 0, 0, 0}))
       if (p != 0) fail(n, "attribute pads", attr(n, "pads")->text(), "[0, 0, 0, 0]");
     if (attr_i(n, "ceil_mode", 0) != 0) fail(n, "attribute ceil_mode", "1", "0");
-    if (attr_s(n, "auto_pad", "NOTSET") != "NOTSET") fail(n, "attribute auto_pad", attr_s(n, "auto_pad", ""), "NOTSET");
+    if (attr_s(n, "auto_pad", "NOTSET") != "NOTSET")
+      fail(n, "attribute auto_pad", attr_s(n, "auto_pad", ""), "NOTSET");
     for (int64_t d : attr_ints(n, "dilations", {1, 1}))
       if (d != 1) fail(n, "attribute dilations", attr(n, "dilations")->text(), "[1, 1]");
     if (s.shape.h != s.shape.w || s.shape.h < k)
-      fail(n, "input '" + n.inputs[0] + "'", std::to_string(s.shape.h) + " x " + std::to_string(s.shape.w),
+      fail(n, "input '" + n.inputs[0] + "'",
+           std::to_string(s.shape.h) + " x " + std::to_string(s.shape.w),
            "a square image at least the kernel's size");
     ImportedLayer l;
     l.name = n.name;
@@ -636,7 +816,8 @@ class Translator {
     Stream out;
     out.layer = l.name;
     out.accumulator = true;
-    out.acc_scales.assign(size_t(a.layout == Stream::Layout::kFlat ? a.shape.elements() : a.shape.c), a.scale);
+    out.acc_scales.assign(
+        size_t(a.layout == Stream::Layout::kFlat ? a.shape.elements() : a.shape.c), a.scale);
     out.layer_index = int(d_.layers.size());
     out.shape = a.shape;
     out.layout = a.layout;
@@ -661,11 +842,13 @@ class Translator {
     Stream s = stream_in(n, 0);
     const int64_t total = s.shape.elements();
     if (n.op_type == "Flatten") {
-      if (attr_i(n, "axis", 1) != 1) fail(n, "attribute axis", std::to_string(attr_i(n, "axis", 1)), "1");
+      if (attr_i(n, "axis", 1) != 1)
+        fail(n, "attribute axis", std::to_string(attr_i(n, "axis", 1)), "1");
     } else {
       const OnnxTensor& t = init(n, 1, "the target shape");
       const bool ok = t.values.size() == 2 && (t.values[0] == 1 || t.values[0] == -1) &&
-                      (t.values[1] == double(total) || t.values[1] == -1) && !(t.values[0] == -1 && t.values[1] == -1);
+                      (t.values[1] == double(total) || t.values[1] == -1) &&
+                      !(t.values[0] == -1 && t.values[1] == -1);
       if (!ok) {
         std::vector<int64_t> v(t.values.begin(), t.values.end());
         fail(n, "shape '" + n.inputs[1] + "'", shape_text(v),
@@ -673,7 +856,8 @@ class Translator {
       }
     }
     if (s.accumulator && (s.shape.h > 1 || s.shape.w > 1))
-      fail(n, "input '" + n.inputs[0] + "'", "the raw sums of '" + s.layer + "'", "a quantised image");
+      fail(n, "input '" + n.inputs[0] + "'", "the raw sums of '" + s.layer + "'",
+           "a quantised image");
     s.layout = Stream::Layout::kFlat;
     set_out(n, std::move(s));
   }
@@ -681,30 +865,38 @@ class Translator {
   void finish_output() {
     const std::string& name = m_.outputs[0].name;
     auto it = streams_.find(name);
-    if (it == streams_.end()) throw ImportError(m_.path + ": graph output '" + name + "' is not produced by a translated node");
+    if (it == streams_.end())
+      throw ImportError(m_.path + ": graph output '" + name +
+                        "' is not produced by a translated node");
     const Stream& s = it->second;
-    if (s.layer == "input" || d_.layers.empty()) throw ImportError(m_.path + ": the model computes nothing");
+    if (s.layer == "input" || d_.layers.empty())
+      throw ImportError(m_.path + ": the model computes nothing");
     if (s.layer != d_.layers.back().name)
-      throw ImportError(m_.path + ": graph output '" + name + "' comes from '" + s.layer +
-                        "', not from the last layer; supported: the last compute node feeds the graph output");
+      throw ImportError(
+          m_.path + ": graph output '" + name + "' comes from '" + s.layer +
+          "', not from the last layer; supported: the last compute node feeds the graph output");
     if (s.accumulator) {
       std::string scales = num(s.acc_scales.at(0));
       for (double v : s.acc_scales)
         if (v != s.acc_scales[0]) scales = "per channel";
       d_.notes.push_back("output: the raw sums of '" + s.layer + "'" +
-                         (s.xnor_mw ? " as agreement counts a (the float value is (2a - " + std::to_string(s.xnor_mw) + ") x scale)"
+                         (s.xnor_mw ? " as agreement counts a (the float value is (2a - " +
+                                          std::to_string(s.xnor_mw) + ") x scale)"
                                     : "") +
                          "; float value = sum x " + scales);
     } else {
-      d_.notes.push_back("output: codes of '" + s.layer + "'; float value = " +
-                         (s.type.kind == ir::ActivationKind::kBipolar ? "(2 code - 1)" : std::string("code")) + " x " +
-                         num(s.scale));
+      d_.notes.push_back(
+          "output: codes of '" + s.layer + "'; float value = " +
+          (s.type.kind == ir::ActivationKind::kBipolar ? "(2 code - 1)" : std::string("code")) +
+          " x " + num(s.scale));
     }
   }
 };
 
 }  // namespace
 
-ImportedDesign translate_qonnx_model(const OnnxModel& m) { return Translator(m).run(); }
+ImportedDesign translate_qonnx_model(const OnnxModel& m) {
+  return Translator(m).run();
+}
 
 }  // namespace vine::import

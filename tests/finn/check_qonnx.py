@@ -58,12 +58,24 @@ def draw_input(model, frames, rng):
     return x, codes
 
 
+def activation_quantiser(model, node):
+    inits = {t.name for t in model.graph.initializer}
+    return node.op_type == "MultiThreshold" or (
+        node.op_type in ("Quant", "BipolarQuant") and node.input[0] not in inits
+        and node.input[0] != model.graph.input[0].name)
+
+
 def expected_codes(model, v):
-    last = next(n for n in reversed(model.graph.node) if n.op_type == "MultiThreshold")
+    last = next(n for n in reversed(model.graph.node) if activation_quantiser(model, n))
     a = qonnx_eval.attrs(last)
-    counts = np.round((v - a.get("out_bias", 0.0)) / a.get("out_scale", 1.0)).astype(np.int64)
-    dt = a["out_dtype"]
-    codes = counts - 2 ** (int(dt[3:]) - 1) if dt.startswith("INT") else counts
+    if last.op_type == "MultiThreshold":
+        counts = np.round((v - a.get("out_bias", 0.0)) / a.get("out_scale", 1.0)).astype(np.int64)
+        dt = a["out_dtype"]
+        codes = counts - 2 ** (int(dt[3:]) - 1) if dt.startswith("INT") else counts
+    else:  # Quant: the integer v / scale; BipolarQuant: -1/+1 as codes 0/1
+        scale = inits(model)[last.input[1]].ravel()[0]
+        q = np.round(v / scale).astype(np.int64)
+        codes = (q + 1) // 2 if last.op_type == "BipolarQuant" else q
     if codes.ndim == 4:
         codes = codes.transpose(0, 2, 3, 1)  # NCHW -> Vine's HWC
     return codes.reshape(codes.shape[0], -1)
@@ -72,7 +84,7 @@ def expected_codes(model, v):
 def prefixes(model, workdir):
     out = []
     for k, node in enumerate(model.graph.node[:-1]):
-        if node.op_type != "MultiThreshold":
+        if not activation_quantiser(model, node):
             continue
         m = onnx.ModelProto()
         m.CopyFrom(model)

@@ -76,8 +76,12 @@ CASES = [
      ["MaxPool_0", "pads", "supported: [0, 0, 0, 0]"]),
     ("qonnx_cnv", lambda m: add_bias(m, "Conv_0"),
      ["Conv_0", "bias", "conv_bias", "supported:"]),
-    ("qonnx_cnv", lambda m: append_node(m, "Relu"),
-     ["Relu_0", "op_type", "Relu", "supported:", "MultiThreshold"]),
+    ("qonnx_cnv", lambda m: append_node(m, "Sigmoid"),
+     ["Sigmoid_0", "op_type", "Sigmoid", "supported:", "MultiThreshold"]),
+    ("qonnx_quant_act", lambda m: set_attr(m, "Quant_2", "signed", 1),
+     ["Relu_0", "consumer", "the signed Quant 'Quant_2'", "supported:", "unsigned Quant"]),
+    ("qonnx_quant_act", lambda m: set_init(m, "Quant_4_scale", 0.75),
+     ["Quant_4", "scale", "0.75", "supported:", "power of two"]),
 ]
 
 

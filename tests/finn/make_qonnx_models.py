@@ -5,7 +5,7 @@ BipolarQuant and MultiThreshold (domain qonnx.custom_op.general), float
 initializers for the weights with their Quant's scale, zero point and bit
 width, NCHW tensors.
 
-  make_qonnx_models.py OUTDIR     writes qonnx_tfc.onnx, qonnx_cnv.onnx
+  make_qonnx_models.py OUTDIR     writes qonnx_tfc.onnx, qonnx_cnv.onnx, qonnx_quant_act.onnx
 
 - qonnx_tfc: a (1, 2, 4, 4) input (INT8, scale 2^-7) flattened by a Flatten
   (whose NCHW order the import must undo for Vine's HWC fc), an INT2 MatMul
@@ -20,6 +20,12 @@ width, NCHW tensors.
   thresholds, a residual Add of the pool's and the conv's outputs, UINT2
   thresholds on the sum, a stride-2 Conv (INT3), INT3 thresholds, Flatten and
   an INT4 MatMul with UINT2 thresholds.
+- qonnx_quant_act: activations quantised as Brevitas' export writes them,
+  by Quant nodes on the raw sums: a (1, 3, 6, 6) INT8 input, a padded Conv
+  (INT4), Relu + unsigned 3-bit Quant (QuantReLU), MaxPool, a stride-2 Conv
+  (INT2), a signed narrow 4-bit Quant, Flatten, an INT3 MatMul, a
+  BipolarQuant, a MatMul of BipolarQuant weights (XNOR popcount in Vine) and
+  a signed 4-bit Quant on its sums.
 Weights are drawn from a fixed seed as floats that the Quant rounds (ties
 included); thresholds are set at quantiles of each channel's float values
 on calibration frames, so that every output code occurs and some values
@@ -85,6 +91,20 @@ class Graph:
         n = self.name("BipolarQuant")
         return self.node("BipolarQuant", [w, self.init(n + "_scale", scale)], QONNX)
 
+    def act_quant(self, x, bits, signed, narrow=0, relu=False):
+        """A Quant on raw sums, its power-of-two scale such that the largest
+        value reaches about the top code (so that codes clip and ties occur)."""
+        v = self.value(x)
+        hi = 2 ** (bits - 1) - 1 if signed else 2 ** bits - 1
+        scale = 2.0 ** np.floor(np.log2(np.abs(v).max() / hi))
+        if relu:
+            x = self.node("Relu", [x])
+        return self.quant(x, scale, bits, signed, narrow)
+
+    def act_bipolar(self, x):
+        n = self.name("BipolarQuant")
+        return self.node("BipolarQuant", [x, self.init(n + "_scale", 0.5)], QONNX)
+
     def value(self, tensor):
         return qonnx_eval.evaluate(self.model(tensor, [1]), self.calib, upto=tensor)
 
@@ -145,11 +165,29 @@ def cnv(path):
     onnx.save(g.model(x, [1, 10], "qonnx_cnv"), path)
 
 
+def quant_act(path):
+    g = Graph(11, [1, 3, 6, 6], True, 8, 2.0 ** -7)
+    x = g.node("Conv", [g.x, g.weights([8, 3, 3, 3], 2.0 ** -(np.arange(8).reshape(8, 1, 1, 1) % 2), 4, True)],
+               kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    x = g.act_quant(x, 3, False, relu=True)
+    x = g.node("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2])
+    x = g.node("Conv", [x, g.weights([8, 8, 3, 3], 0.5, 2, True)], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+               strides=[2, 2])
+    x = g.act_quant(x, 4, True, narrow=1)
+    x = g.node("Flatten", [x], axis=1)
+    x = g.node("MatMul", [x, g.weights([32, 16], 0.25, 3, True)])
+    x = g.act_bipolar(x)
+    x = g.node("MatMul", [x, g.bipolar_weights([16, 10], 1.0)])
+    x = g.act_quant(x, 4, True)
+    onnx.save(g.model(x, [1, 10], "qonnx_quant_act"), path)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     tfc(os.path.join(out, "qonnx_tfc.onnx"))
     cnv(os.path.join(out, "qonnx_cnv.onnx"))
+    quant_act(os.path.join(out, "qonnx_quant_act.onnx"))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """An independent float evaluation of a QONNX model in numpy, NCHW as ONNX.
 
 Written from the operators' definitions (ONNX's MatMul, Conv, MaxPool, Add,
-Reshape, Flatten; qonnx's Quant, BipolarQuant and MultiThreshold as qonnx
+Reshape, Flatten, Relu; qonnx's Quant, BipolarQuant and MultiThreshold as qonnx
 documents them), not from Vine's code: `vine import qonnx` is compared
 against it bit for bit. Quant: y = (clip(round_half_even(x / scale + zp),
 lo, hi) - zp) x scale.
@@ -87,6 +87,8 @@ def evaluate(model, x, upto=None):
             y = multithreshold(i[0], i[1], a)
         elif op == "MaxPool":
             y = maxpool(i[0], a)
+        elif op == "Relu":
+            y = np.maximum(i[0], 0.0)
         elif op == "Add":
             y = i[0] + i[1]
         elif op in ("Reshape", "Flatten"):

@@ -76,6 +76,7 @@ struct Stream {
   int64_t xnor_mw = 0;             // accumulator counts agreements: the +-1 dot is 2 acc - mw
   int layer_index = -1;            // the layer whose accumulator it is
   const OnnxNode* relu = nullptr;  // the Relu the raw sums went through
+  std::vector<int64_t> acc_bias;   // a folded bias per channel, in accumulator units (empty: none)
 };
 
 class Translator {
@@ -467,10 +468,8 @@ class Translator {
     if (s.layout != Stream::Layout::kNchw)
       fail(n, "input '" + n.inputs[0] + "'", "a (1, N) tensor", "(1, C, H, W)");
     const QuantWeights& w = weights_in(n, 1);
-    if (n.inputs.size() > 2 && !n.inputs[2].empty())
-      fail(n, "input 2 (bias)", "'" + n.inputs[2] + "'",
-           "no bias (Brevitas' bias=False; a bias would be folded into the thresholds, which is "
-           "not done yet)");
+    if (n.inputs.size() > 2 && !n.inputs[2].empty() && !m_.initializers.count(n.inputs[2]))
+      fail(n, "input 2 (bias) '" + n.inputs[2] + "'", "not an initializer", "a bias initializer");
     if (attr_i(n, "group", 1) != 1)
       fail(n, "attribute group", std::to_string(attr_i(n, "group", 1)), "1");
     if (attr_s(n, "auto_pad", "NOTSET") != "NOTSET")
@@ -526,6 +525,7 @@ class Translator {
     const int oh = int((ph - k) / st[0] + 1);
     out.shape = {oh, oh, int(oc)};
     out.layout = Stream::Layout::kNchw;
+    if (n.inputs.size() > 2 && !n.inputs[2].empty()) fold_bias(n, out, n.inputs[2], true);
     d_.layers.push_back(std::move(l));
     set_out(n, std::move(out));
   }
@@ -613,7 +613,7 @@ class Translator {
                num(v), "a finite threshold whose integer (/ " + num(sc) + ") lies within int32");
         int64_t ti = int64_t(ce);
         // XNOR popcount: the +-1 dot is 2 acc - MW, so dot >= T is acc >= ceil((T + MW) / 2).
-        if (s.accumulator && s.xnor_mw) ti = ceil_div2(ti + s.xnor_mw);
+        if (s.accumulator) ti = on_accumulator(s, c, ti);
         p.values.push_back(ti);
       }
       for (int64_t k = n_thr; k < steps; ++k)
@@ -655,6 +655,47 @@ class Translator {
       d_.layers.push_back(std::move(l));
     }
     set_out(n, std::move(out));
+  }
+
+  // A threshold t on the integer sum the float graph sees (acc + bias) as
+  // one on Vine's accumulator: less the folded bias, and for an XNOR
+  // popcount, whose +-1 dot is 2 acc - MW, acc >= ceil((t + MW) / 2).
+  static int64_t on_accumulator(const Stream& s, int64_t c, int64_t t) {
+    if (!s.acc_bias.empty()) t -= s.acc_bias[size_t(c)];
+    return s.xnor_mw ? ceil_div2(t + s.xnor_mw) : t;
+  }
+
+  // A bias added to raw sums (a Conv's third input, an Add of an
+  // initializer): exact when each channel's bias is a whole number of
+  // accumulator units (bias / (input scale x weight scale), as Brevitas'
+  // Int32Bias quantises it); then folded into the thresholds that follow.
+  // `conv_bias`: a Conv's (C,) input; else an Add's, broadcast by ONNX's rules.
+  void fold_bias(const OnnxNode& n, Stream& s, const std::string& tensor, bool conv_bias) {
+    const OnnxTensor& b = m_.initializers.at(tensor);
+    const int64_t C = int64_t(s.acc_scales.size());
+    // Where ONNX broadcasts the bias's one non-1 axis: channels are axis -3
+    // of (1, C, H, W) and axis -1 of (1, C).
+    bool per_channel = b.elements() == 1;
+    if (!per_channel && b.elements() == C) {
+      const size_t axis = conv_bias || s.layout == Stream::Layout::kFlat ? 1 : 3;
+      per_channel = b.shape.size() >= axis && b.shape[b.shape.size() - axis] == C;
+    }
+    if (!per_channel)
+      fail(n, "bias '" + tensor + "' shape", shape_text(b.shape),
+           s.layout == Stream::Layout::kFlat || conv_bias
+               ? "(" + std::to_string(C) + ",) or one value"
+               : "(" + std::to_string(C) + ", 1, 1) or (1, " + std::to_string(C) +
+                     ", 1, 1): one value per channel of the NCHW sums, or one value");
+    if (s.acc_bias.empty()) s.acc_bias.assign(size_t(C), 0);
+    for (int64_t c = 0; c < C; ++c) {
+      const double v = b.values[size_t(b.elements() == 1 ? 0 : c)] / s.acc_scales[size_t(c)];
+      if (v != std::floor(v) || std::fabs(v) > double(std::numeric_limits<int32_t>::max()))
+        fail(n, "bias '" + tensor + "' [" + std::to_string(c) + "]",
+             num(b.values[size_t(b.elements() == 1 ? 0 : c)]),
+             "a whole number of the sums' units, " + num(s.acc_scales[size_t(c)]) +
+                 " (input scale x weight scale), within int32");
+      s.acc_bias[size_t(c)] += int64_t(v);
+    }
   }
 
   // Whether the thresholds of `n` on the raw sums `s` become their layer's
@@ -712,7 +753,7 @@ class Translator {
             fail(n, "scale '" + n.inputs[1] + "'", num(scale),
                  "a scale whose thresholds lie within int32");
           ti = int64_t(ce);
-          if (s.xnor_mw) ti = ceil_div2(ti + s.xnor_mw);
+          ti = on_accumulator(s, c, ti);
         }
         p.values.push_back(ti);
       }
@@ -729,7 +770,7 @@ class Translator {
     const int64_t C = int64_t(s.acc_scales.size());
     ParameterArray p;
     p.shape = {C, 1};
-    for (int64_t c = 0; c < C; ++c) p.values.push_back(s.xnor_mw ? ceil_div2(s.xnor_mw) : 0);
+    for (int64_t c = 0; c < C; ++c) p.values.push_back(on_accumulator(s, c, 0));
     threshold_stage(n, s, attach, std::move(p), ir::ActivationType{ir::ActivationKind::kBipolar, 1},
                     scale);
   }
@@ -795,9 +836,21 @@ class Translator {
   void add(const OnnxNode& n) {
     if (n.inputs.size() != 2) fail(n, "inputs", std::to_string(n.inputs.size()), "2");
     for (size_t k = 0; k < 2; ++k)
-      if (m_.initializers.count(n.inputs[k]))
-        fail(n, "input '" + n.inputs[k] + "'", "an initializer (a bias)",
-             "two quantised streams (a residual add); biases are not folded yet");
+      if (m_.initializers.count(n.inputs[k])) {  // a bias on raw sums
+        Stream s = stream_in(n, 1 - k);
+        if (!s.accumulator || d_.layers.at(size_t(s.layer_index)).kind == ir::LayerKind::kAdd ||
+            s.relu)
+          fail(n, "input '" + n.inputs[k] + "'",
+               "an initializer (a bias) on " +
+                   std::string(s.accumulator ? "these sums" : "quantised codes"),
+               "a bias added to the raw sums of a MatMul or Conv, before their quantiser");
+        if (consumers_[n.inputs[1 - k]].size() != 1)
+          fail(n, "input '" + n.inputs[1 - k] + "'", "also read by another node",
+               "raw sums read by the bias Add alone");
+        fold_bias(n, s, n.inputs[k], false);
+        d_.layers[size_t(s.layer_index)].finn_nodes.push_back(n.name);
+        return set_out(n, std::move(s));
+      }
     const Stream a = codes_in(n, 0), b = codes_in(n, 1);
     if (a.shape != b.shape || a.layout != b.layout)
       fail(n, "inputs", "of different shapes", "two inputs of one shape");
@@ -875,6 +928,10 @@ class Translator {
       throw ImportError(
           m_.path + ": graph output '" + name + "' comes from '" + s.layer +
           "', not from the last layer; supported: the last compute node feeds the graph output");
+    if (s.accumulator && !s.acc_bias.empty())
+      throw ImportError(
+          m_.path + ": graph output '" + name + "' is the raw sums of '" + s.layer +
+          "' plus a folded bias; supported: a quantiser after a bias (Vine's raw sums carry none)");
     if (s.accumulator) {
       std::string scales = num(s.acc_scales.at(0));
       for (double v : s.acc_scales)

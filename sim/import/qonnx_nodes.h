@@ -24,6 +24,7 @@
 //   MultiThreshold after MatMul/Conv           -> that layer's threshold output
 //   MultiThreshold elsewhere                   -> threshold layer
 //   MaxPool                                    -> maxpool
+//   Add of a bias initializer, Conv's bias     -> folded into the thresholds that follow
 //   Add of two streams                         -> add
 //   Reshape / Flatten to (1, N)                -> nothing (fc reads its input flattened)
 #pragma once

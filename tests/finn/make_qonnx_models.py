@@ -21,9 +21,11 @@ width, NCHW tensors.
   thresholds on the sum, a stride-2 Conv (INT3), INT3 thresholds, Flatten and
   an INT4 MatMul with UINT2 thresholds.
 - qonnx_quant_act: activations quantised as Brevitas' export writes them,
-  by Quant nodes on the raw sums: a (1, 3, 6, 6) INT8 input, a padded Conv
-  (INT4), Relu + unsigned 3-bit Quant (QuantReLU), MaxPool, a stride-2 Conv
-  (INT2), a signed narrow 4-bit Quant, Flatten, an INT3 MatMul, a
+  by Quant nodes on the raw sums, and biases of whole accumulator units: a
+  (1, 3, 6, 6) INT8 input, a padded Conv (INT4) with a bias input, Relu +
+  unsigned 3-bit Quant (QuantReLU), MaxPool, a stride-2 Conv (INT2), an Add
+  of a (1, 8, 1, 1) bias, a signed narrow 4-bit Quant, Flatten, an INT3
+  MatMul, an Add of a (16,) bias, a
   BipolarQuant, a MatMul of BipolarQuant weights (XNOR popcount in Vine) and
   a signed 4-bit Quant on its sums.
 Weights are drawn from a fixed seed as floats that the Quant rounds (ties
@@ -97,9 +99,15 @@ class Graph:
         v = self.value(x)
         hi = 2 ** (bits - 1) - 1 if signed else 2 ** bits - 1
         scale = 2.0 ** np.floor(np.log2(np.abs(v).max() / hi))
+        self.act_scale = scale
         if relu:
             x = self.node("Relu", [x])
         return self.quant(x, scale, bits, signed, narrow)
+
+    def bias(self, units, shape):
+        """A bias of whole accumulator units (Brevitas' Int32Bias), about 1/8
+        of the sums' spread."""
+        return self.init(f"bias{len(self.inits)}", self.rng.integers(-6, 7, size=shape) * units)
 
     def act_bipolar(self, x):
         n = self.name("BipolarQuant")
@@ -167,15 +175,18 @@ def cnv(path):
 
 def quant_act(path):
     g = Graph(11, [1, 3, 6, 6], True, 8, 2.0 ** -7)
-    x = g.node("Conv", [g.x, g.weights([8, 3, 3, 3], 2.0 ** -(np.arange(8).reshape(8, 1, 1, 1) % 2), 4, True)],
-               kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    w0_scale = 2.0 ** -(np.arange(8) % 2)
+    x = g.node("Conv", [g.x, g.weights([8, 3, 3, 3], w0_scale.reshape(8, 1, 1, 1), 4, True),
+                        g.bias(2.0 ** -7 * w0_scale * 16, [8])], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
     x = g.act_quant(x, 3, False, relu=True)
     x = g.node("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2])
     x = g.node("Conv", [x, g.weights([8, 8, 3, 3], 0.5, 2, True)], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
                strides=[2, 2])
+    x = g.node("Add", [x, g.bias(g.act_scale * 0.5, [1, 8, 1, 1])])
     x = g.act_quant(x, 4, True, narrow=1)
     x = g.node("Flatten", [x], axis=1)
     x = g.node("MatMul", [x, g.weights([32, 16], 0.25, 3, True)])
+    x = g.node("Add", [g.bias(g.act_scale * 0.25, [16]), x])
     x = g.act_bipolar(x)
     x = g.node("MatMul", [x, g.bipolar_weights([16, 10], 1.0)])
     x = g.act_quant(x, 4, True)

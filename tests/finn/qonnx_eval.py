@@ -83,6 +83,8 @@ def evaluate(model, x, upto=None):
             y = i[0] @ i[1]
         elif op == "Conv":
             y = conv(i[0], i[1], a)
+            if len(i) > 2:
+                y = y + i[2].reshape(1, -1, 1, 1)
         elif op == "MultiThreshold":
             y = multithreshold(i[0], i[1], a)
         elif op == "MaxPool":

@@ -16,6 +16,10 @@ int cmd_import(const Args& args) {
         "MODEL.onnx -o OUTDIR [--config JSON] [--run ...]: a FINN dataflow model as a Vine network and design"}},
       {"finn-config",
        {cmd_import_finn_config, "CONFIG.json DESIGN -o OUT.yaml: a FINN folding config applied to a Vine design"}},
+      {"qonnx",
+       {cmd_import_qonnx,
+        "MODEL.onnx -o OUTDIR [--device DEVICE] [--run ...]: a QONNX (Brevitas) model as a Vine network and default "
+        "design"}},
   };
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     std::ostream& out = args.empty() ? std::cerr : std::cout;

@@ -27,5 +27,6 @@ int cmd_export(const Args& args);
 int cmd_import(const Args& args);
 int cmd_import_finn(const Args& args);         // `vine import finn`, one kind of cmd_import
 int cmd_import_finn_config(const Args& args);  // `vine import finn-config`, another
+int cmd_import_qonnx(const Args& args);        // `vine import qonnx`, a third
 
 }  // namespace vine::cli

@@ -52,7 +52,8 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"import",
        {vine::cli::cmd_import,
         "other toolflows' files into Vine: import finn (a FINN dataflow ONNX model, its weights; --run), "
-        "import finn-config (a FINN folding config on a design)"}},
+        "import finn-config (a FINN folding config on a design), import qonnx (a QONNX model, its weights and "
+        "quantisers; --run)"}},
       {"fifo-size",
        {vine::cli::cmd_fifo_size,
         "the least FIFO depths that keep a design's interval, checked by simulation; FINN's config"}},

@@ -47,6 +47,7 @@ struct ImportedFifo {
 
 struct ImportedDesign {
   std::string name;
+  std::string source = "finn";      // the `vine import` kind that made it: finn, qonnx
   ir::Shape input_shape;
   ir::ActivationType input_type;
   std::vector<ImportedLayer> layers;

@@ -104,7 +104,7 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
   fs::create_directories(dir / "params", ec);
   if (ec) throw ImportError(out_dir + ": cannot create the output folder (" + ec.message() + ")");
   WrittenFiles w;
-  const std::string from = "# Imported by `vine import finn` from " + fs::path(model_path).filename().string() +
+  const std::string from = "# Imported by `vine import " + d.source + "` from " + fs::path(model_path).filename().string() +
                            " (docs/coming-from-finn.md).\n";
 
   std::ostringstream net;
@@ -142,8 +142,12 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
   for (const auto& part : rel) ups += part == "..";
   if (ups > 3) rel.clear();
   std::ostringstream des;
-  des << from << "# Folding, weight memories and FIFOs from the FINN nodes' attributes"
-      << " (and the --config given, if any).\n";
+  if (d.source == "finn")
+    des << from << "# Folding, weight memories and FIFOs from the FINN nodes' attributes"
+        << " (and the --config given, if any).\n";
+  else
+    des << from << "# A default design: PE = SIMD = 1 everywhere, depth-2 FIFOs but a whole frame before a residual add; fold it "
+           "as any Vine design.\n";
   for (const auto& n : d.notes) des << "# note: " << n << "\n";
   des << "design: " << q(fs::path(model_path).stem().string()) << "\n";
   des << "network: network.yaml\n";

@@ -1,0 +1,103 @@
+"""An independent float evaluation of a QONNX model in numpy, NCHW as ONNX.
+
+Written from the operators' definitions (ONNX's MatMul, Conv, MaxPool, Add,
+Reshape, Flatten, Relu; qonnx's Quant, BipolarQuant and MultiThreshold as qonnx
+documents them), not from Vine's code: `vine import qonnx` is compared
+against it bit for bit. Quant: y = (clip(round_half_even(x / scale + zp),
+lo, hi) - zp) x scale.
+"""
+import numpy as np
+from onnx import helper, numpy_helper
+
+
+def attrs(node):
+    out = {}
+    for a in node.attribute:
+        v = helper.get_attribute_value(a)
+        out[a.name] = v.decode() if isinstance(v, bytes) else v
+    return out
+
+
+def quant(x, scale, zp, bits, signed, narrow):
+    bits = int(np.asarray(bits).ravel()[0])
+    if signed:
+        lo, hi = -(2 ** (bits - 1)) + (1 if narrow else 0), 2 ** (bits - 1) - 1
+    else:
+        lo, hi = 0, 2 ** bits - 1 - (1 if narrow else 0)
+    q = np.clip(np.round(x / scale + zp), lo, hi)  # np.round: half to even
+    return (q - zp) * scale
+
+
+def multithreshold(x, thr, a):
+    """Channel axis 1 (NCHW or (N, C)); the count of thresholds x reaches."""
+    c = x.shape[1]
+    thr = np.broadcast_to(thr, (c, thr.shape[1]))
+    xc = np.moveaxis(x, 1, -1)  # channels last
+    counts = (xc[..., None] >= thr).sum(axis=-1)
+    y = counts * a.get("out_scale", 1.0) + a.get("out_bias", 0.0)
+    return np.moveaxis(y, -1, 1)
+
+
+def conv(x, w, a):
+    n, c, h, wd = x.shape
+    oc, ic, k, _ = w.shape
+    t, l, b, r = a.get("pads", [0, 0, 0, 0])
+    s = a.get("strides", [1, 1])[0]
+    xp = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)))
+    oh, ow = (h + t + b - k) // s + 1, (wd + l + r - k) // s + 1
+    out = np.zeros((n, oc, oh, ow))
+    for y in range(oh):
+        for xx in range(ow):
+            win = xp[:, :, y * s : y * s + k, xx * s : xx * s + k]  # (n, ic, k, k)
+            out[:, :, y, xx] = np.tensordot(win, w, axes=([1, 2, 3], [1, 2, 3]))
+    return out
+
+
+def maxpool(x, a):
+    k = a["kernel_shape"][0]
+    s = a.get("strides", [1, 1])[0]
+    n, c, h, w = x.shape
+    oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    out = np.zeros((n, c, oh, ow))
+    for y in range(oh):
+        for xx in range(ow):
+            out[:, :, y, xx] = x[:, :, y * s : y * s + k, xx * s : xx * s + k].max(axis=(2, 3))
+    return out
+
+
+def evaluate(model, x, upto=None):
+    """x: the graph input, (N, ...) with N frames; returns the graph output
+    (or tensor `upto`)."""
+    g = model.graph
+    env = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in g.initializer}
+    env[g.input[0].name] = x.astype(np.float64)
+    for node in g.node:
+        a = attrs(node)
+        i = [env[name] for name in node.input]
+        op = node.op_type
+        if op == "Quant":
+            y = quant(i[0], i[1], i[2], i[3], a.get("signed", 1), a.get("narrow", 0))
+        elif op == "BipolarQuant":
+            y = np.where(i[0] >= 0, 1.0, -1.0) * i[1]
+        elif op == "MatMul":
+            y = i[0] @ i[1]
+        elif op == "Conv":
+            y = conv(i[0], i[1], a)
+            if len(i) > 2:
+                y = y + i[2].reshape(1, -1, 1, 1)
+        elif op == "MultiThreshold":
+            y = multithreshold(i[0], i[1], a)
+        elif op == "MaxPool":
+            y = maxpool(i[0], a)
+        elif op == "Relu":
+            y = np.maximum(i[0], 0.0)
+        elif op == "Add":
+            y = i[0] + i[1]
+        elif op in ("Reshape", "Flatten"):
+            y = i[0].reshape(i[0].shape[0], -1)  # batch kept: the model's batch is 1
+        else:
+            raise ValueError(f"qonnx_eval: no evaluation for {op} ({node.name})")
+        env[node.output[0]] = y
+        if upto == node.output[0]:
+            return y
+    return env[g.output[0].name]

@@ -98,6 +98,12 @@ FrameBuffers plan_frame_buffers(const ir::Design& d, int in_bits, int64_t in_bea
   uint64_t next = weight_images_end(d);
   // A DMA's buffers from `next`: aligned, and within one channel's range
   // when the channels are not interleaved.
+  auto outside = [&](uint64_t end) {
+    throw config::ConfigError(where_of(d), "'ddr'",
+                              "frame buffers that fit the DDR after the weight images: they end at byte " +
+                                  std::to_string(end) + ", device " + d.device.name + " has " +
+                                  std::to_string(ddr.capacity()));
+  };
   auto place = [&](bool write, int bits, int64_t beats) {
     const uint64_t bytes = uint64_t(beats) * uint64_t((bits + 7) / 8);
     const uint64_t all = kFrameBuffersPerDma * align_up(bytes, align);
@@ -113,6 +119,8 @@ FrameBuffers plan_frame_buffers(const ir::Design& d, int in_bits, int64_t in_bea
                                       std::to_string(cap));
       if (next / cap != (next + all - 1) / cap) next = align_up(next, cap);
     }
+    // Checked before the chunks are planned: an address past the DDR has no channel.
+    if (next + all > ddr.capacity()) outside(next + all);
     FrameTransfer t = plan_frame_transfer(d, write, bits, beats, next);
     next += all;
     return t;
@@ -120,11 +128,6 @@ FrameBuffers plan_frame_buffers(const ir::Design& d, int in_bits, int64_t in_bea
   fb.input = place(false, in_bits, in_beats);
   fb.output = place(true, out_bits, out_beats);
   fb.end = next;
-  if (fb.end > ddr.capacity())
-    throw config::ConfigError(where_of(d), "'ddr'",
-                              "frame buffers that fit the DDR after the weight images: they end at byte " +
-                                  std::to_string(fb.end) + ", device " + d.device.name + " has " +
-                                  std::to_string(ddr.capacity()));
   return fb;
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <stdexcept>
 
 #include "models/memory/ddr_config.h"
@@ -119,21 +118,34 @@ int64_t WeightStream::channel_cycles_per_frame(int channel) const {
   return n * passes_per_frame;
 }
 
+namespace {
+
+// The images up to layer `last`'s end at byte `end`: refused when past the
+// DDR, before any chunk is planned (an address past it has no channel).
+void check_fits(const ir::Design& d, const DdrConfig& ddr, uint64_t end, int last) {
+  if (end > ddr.capacity())
+    throw config::ConfigError(where_of(d, last), "'ddr'",
+                              "weight images that fit the DDR: they need " + std::to_string(end) + " bytes, device " +
+                                  d.device.name + " has " + std::to_string(ddr.capacity()));
+}
+
+}  // namespace
+
 std::vector<WeightStream> plan_weight_streams(const ir::Design& d) {
-  std::vector<WeightStream> out;
+  std::vector<int> layers;
+  std::vector<uint64_t> base;
   uint64_t next = 0;
-  std::optional<DdrConfig> ddr;
   for (int i = 0; i < int(d.network.layers.size()); ++i) {
     if (!in_ddr(d, i)) continue;
-    if (!ddr) ddr = ddr_of(d, i);
-    out.push_back(plan_one(d, i, next, *ddr));
+    layers.push_back(i);
+    base.push_back(next);
     next += image_span(d, i);
   }
-  if (ddr && next > ddr->channel_capacity * uint64_t(ddr->channels))
-    throw config::ConfigError(where_of(d, out.back().layer), "'ddr'",
-                              "weight images that fit the DDR: they need " + std::to_string(next) + " bytes, device " +
-                                  d.device.name + " has " +
-                                  std::to_string(ddr->channel_capacity * uint64_t(ddr->channels)));
+  std::vector<WeightStream> out;
+  if (layers.empty()) return out;
+  const DdrConfig ddr = ddr_of(d, layers.front());
+  check_fits(d, ddr, next, layers.back());
+  for (size_t k = 0; k < layers.size(); ++k) out.push_back(plan_one(d, layers[k], base[k], ddr));
   return out;
 }
 
@@ -146,7 +158,9 @@ WeightStream plan_weight_stream(const ir::Design& d, int layer) {
   uint64_t base = 0;
   for (int i = 0; i < layer; ++i)
     if (in_ddr(d, i)) base += image_span(d, i);
-  return plan_one(d, layer, base, ddr_of(d, layer));
+  const DdrConfig ddr = ddr_of(d, layer);
+  check_fits(d, ddr, base + image_span(d, layer), layer);
+  return plan_one(d, layer, base, ddr);
 }
 
 std::vector<int64_t> ddr_channel_cycles_per_frame(const ir::Design& d, const std::vector<WeightStream>& streams) {

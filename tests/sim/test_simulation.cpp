@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -513,6 +514,32 @@ TEST(Simulation, DmasShareTheDdrChannelWithTheWeightStreams) {
   EXPECT_EQ(r.ddr_channels[0].busy_cycles, 12 * 382);
   ASSERT_EQ(r.ddr_dmas.size(), 2u);
   EXPECT_GT(r.ddr_dmas[0].stalled_for_grant + r.ddr_dmas[1].stalled_for_grant, 0);  // they contend
+}
+
+// Weight images that do not fit the DDR are refused, for the whole layout
+// and for one layer's stream alone, before any of their bursts is planned
+// (an address past the DDR has no channel to map to).
+TEST(Simulation, WeightImagesMustFitTheDdr) {
+  ir::Design d = load("finn-examples/mobilenet-v1-w4a4-u250.yaml");
+  int last = -1;
+  for (size_t i = 0; i < d.folding.size(); ++i)
+    if (d.network.layers[i].has_weights()) {
+      d.folding[i].weight_memory = ir::MemoryStyle::kDdr;
+      last = int(i);
+    }
+  d.device.ddr_channels = 1;  // 1 MiB of DDR, against about 2 MB of 4-bit weights
+  d.device.ddr_capacity_mbytes = 1;
+  for (const auto& plan : std::vector<std::function<void()>>{[&] { models::plan_weight_streams(d); },
+                                                              [&] { models::plan_weight_stream(d, last); }}) {
+    std::string e;
+    try {
+      plan();
+    } catch (const config::ConfigError& x) {
+      e = x.what();
+    }
+    EXPECT_NE(e.find("expected weight images that fit the DDR: they need "), std::string::npos) << e;
+    EXPECT_NE(e.find("bytes, device " + d.device.name + " has 1048576"), std::string::npos) << e;
+  }
 }
 
 // Frame buffers that do not fit, and beats wider than an AXI burst, are

@@ -2,86 +2,42 @@
 // [--run [run options]]`: a FINN dataflow model into a Vine network, design
 // and parameter sidecars (sim/import/, docs/coming-from-finn.md), and at
 // once simulated with `vine run` when --run is given.
-#include <spdlog/spdlog.h>
+#include <string>
+#include <vector>
 
-#include <algorithm>
-#include <boost/program_options.hpp>
-#include <cstdio>
-#include <filesystem>
-#include <iostream>
-
-#include "sim/cli/commands.h"
-#include "sim/cli/exit_codes.h"
-#include "sim/cli/options.h"
+#include "sim/cli/import_model.h"
 #include "sim/import/finn_nodes.h"
 #include "sim/import/folding_config.h"
-#include "sim/import/import_error.h"
-#include "sim/import/onnx_model.h"
-#include "sim/import/write_vine.h"
 
 namespace vine::cli {
 
 namespace po = boost::program_options;
 
-int cmd_import_finn(const Args& all_args) {
-  // Everything after --run belongs to `vine run`.
-  const auto run_at = std::find(all_args.begin(), all_args.end(), "--run");
-  const Args args(all_args.begin(), run_at);
-  const bool run = run_at != all_args.end();
-  const Args run_args = run ? Args(run_at + 1, all_args.end()) : Args{};
-
-  po::options_description opts(
-      "vine import finn MODEL.onnx -o OUTDIR [options] [--run [vine run options]]: a FINN dataflow model (its "
-      "MVAU, VVAU, Thresholding, padding, window, max pool, add, duplicate, width-converter and FIFO nodes with their "
-      "weights and thresholds; docs/coming-from-finn.md) "
-      "as a Vine network, design and .npy sidecars; --run simulates the design at once, and every option after it "
-      "is `vine run`'s");
-  opts.add_options()("help,h", "show this help")("output,o", po::value<std::string>(), "folder to write into (created)")(
-      "config", po::value<std::string>(),
-      "FINN folding or final hardware config JSON, keyed by node name, applied to the nodes first")(
-      "device", po::value<std::string>()->default_value(VINE_DEFAULT_DEVICE),
-      "the device the design targets (default: PYNQ-Z1, FINN's notebooks' board)")(
-      "run", "then run the design: the options after it are `vine run`'s");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>(), "");
-  po::positional_options_description pos;
-  pos.add("model", 1);
-  po::variables_map vm;
-  if (!parse_options(args, opts, hidden, pos, vm)) return kExitUsage;
-  if (vm.count("help")) {
-    print_help(std::cout, opts);
-    return kExitOk;
-  }
-  if (!vm.count("model")) return usage_error("import", "missing MODEL.onnx", opts);
-  if (!vm.count("output")) return usage_error("import", "missing -o OUTDIR", opts);
-  const std::string model_path = vm["model"].as<std::string>();
-  const std::string out_dir = vm["output"].as<std::string>();
-  const std::string device = vm["device"].as<std::string>();
-  if (!std::filesystem::is_regular_file(device))
-    return usage_error("import", "--device " + device + ": no such file", opts);
-
-  import::WrittenFiles written;
-  try {
-    import::OnnxModel model = import::read_onnx_model(model_path);
+int cmd_import_finn(const Args& args) {
+  ModelImport m;
+  m.kind = "finn";
+  m.description =
+      "a FINN dataflow model (its MVAU, VVAU, Thresholding, padding, window, max pool, add, duplicate, "
+      "width-converter and FIFO nodes with their weights and thresholds; docs/coming-from-finn.md) as a Vine "
+      "network, design and .npy sidecars; --run simulates the design at once, and every option after it is "
+      "`vine run`'s";
+  m.device_help = "the device the design targets (default: PYNQ-Z1, FINN's notebooks' board)";
+  m.add_options = [](po::options_description& opts) {
+    opts.add_options()("config", po::value<std::string>(),
+                       "FINN folding or final hardware config JSON, keyed by node name, applied to the nodes first");
+  };
+  m.translate = [](import::OnnxModel& model, const po::variables_map& vm) {
     std::vector<std::string> unused;
     if (vm.count("config")) unused = import::apply_folding_config(model, vm["config"].as<std::string>());
     import::ImportedDesign d = import::translate_finn_model(model);
     for (const auto& name : unused)
       d.notes.push_back("--config entry '" + name + "' names no node of the model: not applied");
-    for (const auto& note : d.notes) spdlog::info("import: {}", note);
-    written = import::write_vine_configs(d, out_dir, model_path, device);
-    std::printf("imported %s: %zu layers, %zu FIFOs\n  %s\n  %s\n  %d parameter files in %s\n", model_path.c_str(),
-                d.layers.size(), d.fifos.size(), written.network.c_str(), written.design.c_str(), written.sidecars,
-                (std::filesystem::path(out_dir) / "params").string().c_str());
-    std::fflush(stdout);
-  } catch (const import::ImportError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return kExitUsage;
-  }
-  if (!run) return kExitOk;
-  Args r{written.design};
-  r.insert(r.end(), run_args.begin(), run_args.end());
-  return cmd_run(r);
+    return d;
+  };
+  m.counts = [](const import::ImportedDesign& d) {
+    return std::to_string(d.layers.size()) + " layers, " + std::to_string(d.fifos.size()) + " FIFOs";
+  };
+  return run_model_import(args, m);
 }
 
 }  // namespace vine::cli

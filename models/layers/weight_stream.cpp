@@ -92,8 +92,7 @@ WeightStream plan_one(const ir::Design& d, int layer, uint64_t base, const DdrCo
   const auto end_of = [&s](int64_t k) {
     return s.word_end.empty() ? uint64_t(k + 1) * uint64_t(s.word_bytes) : (s.word_end[size_t(k)] + 7) / 8;
   };
-  for (const DdrChunk& c : plan_ddr_chunks(ddr, d.clock_mhz, base, s.words_per_pass, end_of))
-    s.chunks.push_back({c.address, c.bytes, c.moved, c.channel, c.occupancy, c.items});
+  s.chunks = plan_ddr_chunks(ddr, d.clock_mhz, base, s.words_per_pass, end_of);
   return s;
 }
 
@@ -107,7 +106,7 @@ uint64_t WeightStream::ddr_bytes_per_frame() const {
 
 int64_t WeightStream::cycles_per_frame() const {
   int64_t n = 0;
-  for (const auto& c : chunks) n += std::max(c.occupancy, c.words);
+  for (const auto& c : chunks) n += std::max(c.occupancy, c.items);
   return n * passes_per_frame;
 }
 

@@ -28,18 +28,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/memory/ddr_chunks.h"
 #include "sim/ir/design.h"
 
 namespace vine::models {
 
-struct WeightChunk {
-  uint64_t address = 0;  // first byte
-  uint64_t bytes = 0;    // bytes of the image it covers
-  uint64_t moved = 0;    // bytes the DDR moves for it: the bursts it touches, whole
-  int channel = 0;
-  int64_t occupancy = 0;  // accelerator cycles it holds its channel
-  int64_t words = 0;      // words whose last byte it holds (their request rides on the first)
-};
+// A chunk of the image (models/memory/ddr_chunks.h); its items are the
+// weight words whose last byte it holds (their request rides on the first).
+using WeightChunk = DdrChunk;
 
 struct WeightStream {
   int layer = -1;

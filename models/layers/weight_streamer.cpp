@@ -23,13 +23,13 @@ WeightStreamer::WeightStreamer(std::string name, PipelineTiming t, int frames, W
   const size_t n = chunks.size();
   auto lead = [&](size_t c) {
     const WeightChunk& before = chunks[(c + n - 1) % n];
-    return before.channel == chunks[c].channel ? int64_t{0} : std::max<int64_t>(0, before.occupancy - before.words);
+    return before.channel == chunks[c].channel ? int64_t{0} : std::max<int64_t>(0, before.occupancy - before.items);
   };
   int64_t at = 0;
   for (size_t c = 0; c < n; ++c) {
     if (c > 0) at += lead(c);
     chunk_start_.push_back(at);
-    at += chunks[c].words;
+    at += chunks[c].items;
   }
   pass_span_ = at + (n ? lead(0) : 0);
 }
@@ -43,11 +43,11 @@ bool WeightStreamer::next_iteration(Iteration& it) {
   if (left_in_chunk_ == 0) {
     if (next_ % stream_.words_per_pass == 0) chunk_ = 0;  // a new pass re-reads the image
     else ++chunk_;
-    left_in_chunk_ = stream_.chunks[chunk_].words;
+    left_in_chunk_ = stream_.chunks[chunk_].items;
     shared = port_of_chunk_[chunk_];
     occupancy = stream_.chunks[chunk_].occupancy;
   }
-  const int64_t in_chunk = stream_.chunks[chunk_].words - left_in_chunk_;
+  const int64_t in_chunk = stream_.chunks[chunk_].items - left_in_chunk_;
   --left_in_chunk_;
   word_ = next_ % stream_.words_per_pass;
   const int64_t pass = next_ / stream_.words_per_pass;

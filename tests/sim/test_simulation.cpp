@@ -290,10 +290,10 @@ TEST(Simulation, DdrWeightsMatchTheirClosedFormsAndStayBitExact) {
   EXPECT_EQ(fc0.latency_cycles, 10);  // 100 ns at 100 MHz
   ASSERT_EQ(fc0.chunks.size(), 2u);
   EXPECT_EQ(fc0.chunks[0].bytes, 4096u);
-  EXPECT_EQ(fc0.chunks[0].words, 41);
+  EXPECT_EQ(fc0.chunks[0].items, 41);
   EXPECT_EQ(fc0.chunks[0].occupancy, 244);
   EXPECT_EQ(fc0.chunks[1].bytes, 2176u);
-  EXPECT_EQ(fc0.chunks[1].words, 23);
+  EXPECT_EQ(fc0.chunks[1].items, 23);
   EXPECT_EQ(fc0.chunks[1].occupancy, 130);
   EXPECT_EQ(fc0.cycles_per_frame(), 374);
   EXPECT_EQ(streams[1].base, 8192u);
@@ -345,7 +345,7 @@ TEST(Simulation, WeightStreamOnInterleavedChannelsKeepsOneBurstOutstanding) {
   std::set<int> channels;
   for (const auto& c : ws.chunks) {
     channels.insert(c.channel);
-    EXPECT_GT(c.occupancy, c.words);
+    EXPECT_GT(c.occupancy, c.items);
   }
   EXPECT_EQ(channels.size(), 2u);
   const estimate::Estimate e = estimate::estimate_design(d);

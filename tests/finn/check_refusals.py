@@ -6,25 +6,10 @@ message naming the node, the attribute, the value and what is supported.
 Each case edits one thing of a model make_finn_models.py wrote; the
 unedited model must import (so that the refusal is the edit's).
 """
-import os
-import subprocess
-import sys
-
 import numpy as np
-import onnx
 from onnx import helper, numpy_helper
 
-
-def node(m, name):
-    return next(n for n in m.graph.node if n.name == name)
-
-
-def set_attr(m, name, attr, value):
-    n = node(m, name)
-    for a in list(n.attribute):
-        if a.name == attr:
-            n.attribute.remove(a)
-    n.attribute.append(helper.make_attribute(attr, value))
+from refusal_cases import main, node, set_attr
 
 
 def set_init(m, name, fn):
@@ -82,33 +67,5 @@ CASES = [
 ]
 
 
-def run(vine, model, out):
-    return subprocess.run([vine, "-q", "import", "finn", model, "-o", out], capture_output=True, text=True)
-
-
-def main():
-    vine, models, work = sys.argv[1:4]
-    os.makedirs(work, exist_ok=True)
-    failures = 0
-    for base in sorted({c[0] for c in CASES}):
-        p = run(vine, os.path.join(models, base + ".onnx"), os.path.join(work, base))
-        if p.returncode != 0:
-            print(f"FAIL: the unedited {base}.onnx does not import:\n{p.stderr}")
-            failures += 1
-    for k, (base, edit, want) in enumerate(CASES):
-        m = onnx.load(os.path.join(models, base + ".onnx"))
-        edit(m)
-        path = os.path.join(work, f"case{k}.onnx")
-        onnx.save(m, path)
-        p = run(vine, path, os.path.join(work, f"case{k}"))
-        missing = [w for w in want if w not in p.stderr]
-        if p.returncode != 1 or missing:
-            print(f"FAIL: case {k} ({base}): exit {p.returncode}, missing {missing} in:\n{p.stderr}")
-            failures += 1
-        else:
-            print(f"ok: case {k}: {p.stderr.strip()}")
-    sys.exit(1 if failures else 0)
-
-
 if __name__ == "__main__":
-    main()
+    main("finn", CASES)

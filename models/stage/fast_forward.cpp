@@ -115,8 +115,10 @@ void FastForward::at_cut(Stage& s, int64_t a) {
     return;
   }
   latest_[i] = frame;
-  // Too late to gain anything: the jump must leave kMarginFrames.
-  if (frame + kMarginFrames + 1 >= frames_) {
+  // Too late to gain anything: the jump must leave kMarginFrames. Deciding
+  // only, any cut will do while the run's end has not yet reached a stage
+  // (checked when the repetition shows).
+  if (!decide_only_ && frame + kMarginFrames + 1 >= frames_) {
     stop("the timing state did not repeat early enough in the run");
     return;
   }
@@ -138,7 +140,22 @@ void FastForward::at_cut(Stage& s, int64_t a) {
   for (int p = 1; p <= kMaxPeriod && h - p >= 1; ++p) {
     int64_t cycles = 0;
     if (repeats(h - p, p, cycles)) {
-      jump(h - p, p, cycles);
+      if (decide_only_) {
+        // Every advance made so far is one an endless stream makes, unless
+        // some stage that reads has issued its last iteration: from then on
+        // it drains its pipeline, where an endless stream's next reads could
+        // have stalled it. (A stage that reads nothing never stalls on a
+        // read: its drain is the endless stream's.)
+        for (const Stage* st : stages_)
+          if (st->loop_done_ && !st->in_.empty()) {
+            stop("the run's end reached a stage before the timing state repeated");
+            return;
+          }
+        result_ = {0, p, cycles, h - p, ""};
+        stop();
+      } else {
+        jump(h - p, p, cycles);
+      }
       return;
     }
   }

@@ -58,6 +58,16 @@ class FastForward {
                                              int64_t frames, std::string& why);
 
   const FastForwardResult& result() const { return result_; }
+
+  // Decide only: at the first repetition, record it in result() (period and
+  // cycles, no frames skipped) and jump nowhere. A search that needs only
+  // the steady interval of an endless stream of frames (`vine fifo-size`'s
+  // trials) then stops the run: every later frame repeats the period D
+  // cycles later, so the interval is exactly D / p.
+  void set_decide_only(bool on) { decide_only_ = on; }
+  // A repetition was found (result().period_frames > 0), or the watch has
+  // ended without one: nothing more is to be learnt from the cuts.
+  bool settled() const { return off_; }
   // Called by stage `s` at each frame cut, about to make advance `a`.
   void at_cut(Stage& s, int64_t a);
 
@@ -101,6 +111,7 @@ class FastForward {
   std::vector<StageStats> delta_;       // per stage: one period's counts
   std::vector<int64_t> beats_;          // per link: one period's beats
   bool off_ = false;
+  bool decide_only_ = false;
   FastForwardResult result_;
 };
 

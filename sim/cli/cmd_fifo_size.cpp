@@ -89,7 +89,9 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
     << (s.least ? "yes: with the others as sized, each FIFO one beat shallower misses the target (each checked by a run)"
                 : "not proven: the passes stopped before one changed nothing")
     << "\n";
-  o << "  search     " << s.runs << " timing-only runs, " << s.simulated_cycles << " simulated cycles, "
+  o << "  search     " << s.trials << " trials (" << s.trials_by_repetition
+    << " decided at the first repetition of the timing state), " << s.runs << " timing-only runs, "
+    << s.simulated_cycles << " simulated cycles, "
     << std::fixed << std::setprecision(2) << s.seconds << " s\n\n";
   o.unsetf(std::ios::fixed);
 
@@ -131,6 +133,8 @@ nlohmann::json sizing_json(const ir::Design& d, const explore::FifoSizing& s) {
   j["least"] = s.least;
   j["passes"] = s.passes;
   j["runs"] = s.runs;
+  j["trials"] = s.trials;
+  j["trials_by_repetition"] = s.trials_by_repetition;
   j["simulated_cycles"] = s.simulated_cycles;
   j["seconds"] = s.seconds;
   j["memory"] = {{"given", memory_json(memory(s, &explore::SizedFifo::depth_before))},

@@ -91,8 +91,11 @@ class Search {
     first_pass();
     later_passes();
     for (SizedFifo& f : r_.fifos) f.depth = depth_[f.name];
-    r_.sized = judge(work_, r_.frames);
-    r_.long_frames = 2 * r_.frames + 4;
+    // The trials judged the steady interval of an endless stream, which a
+    // design with shallow FIFOs may settle into after more frames than the
+    // trials ran: judged over the frames that reach it, as `vine run` finds them.
+    r_.sized = judge_reaching(work_);
+    r_.long_frames = 2 * std::max(r_.frames, r_.sized.frames) + 4;
     r_.sized_long = judge(work_, r_.long_frames);
     r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r_;
@@ -154,11 +157,54 @@ class Search {
     return s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval;
   }
 
-  // One trial of the search: the work design as it is now.
-  bool trial() {
-    r_.runs += 2;  // the judged run and its longer twin
-    return meets(sim::judge_timing(work_, r_.frames, &r_.simulated_cycles));
+  // What one trial found: whether it meets the target, its runs and cycles,
+  // and whether the repetition decided it.
+  struct Verdict {
+    bool ok = false, by_repetition = false;
+    int64_t runs = 0, cycles = 0;
+  };
+
+  // The verdict on the work design as it is now. The target is a steady
+  // interval, so what a trial needs is the interval of an endless stream of
+  // frames, which the first repetition of the timing state gives exactly
+  // (sim::endless_interval). The steady-state rule's longer run (the
+  // trials' frames and kReferenceExtraFrames more) is watched for it and
+  // stopped there, typically a few frames in. Where the state does not
+  // repeat early enough in that run (or the fast-forward cannot watch the
+  // design), the run goes on to its end and the steady-state rule decides,
+  // as for the variants the search does not try, with one more run: the
+  // trials' frames.
+  Verdict judge_work() const {
+    Verdict v;
+    v.runs = 1;
+    const int longer = r_.frames + sim::kReferenceExtraFrames;
+    sim::FrameStamps longer_run;
+    const sim::EndlessInterval e = sim::endless_interval(work_, longer, &v.cycles, &longer_run);
+    if (e.found) {
+      v.by_repetition = true;
+      v.ok = e.interval_cycles() <= r_.target_interval + kSameInterval;
+      return v;
+    }
+    v.runs = 2;
+    v.ok = meets(sim::judge_run(r_.frames, [&](int n) {
+      if (n == longer) return longer_run;
+      const auto pn = sim::run_timing(work_, n);
+      v.cycles += sim::simulated_cycles(*pn);
+      return sim::frame_stamps(*pn);
+    }));
+    return v;
   }
+
+  bool count(const Verdict& v) {
+    r_.runs += v.runs;
+    r_.simulated_cycles += v.cycles;
+    ++r_.trials;
+    if (v.by_repetition) ++r_.trials_by_repetition;
+    return v.ok;
+  }
+
+  // One trial of the search: the work design as it is now.
+  bool trial() { return count(judge_work()); }
 
   // One trial of the search: the work design with `f` at `depth`.
   bool works(const SizedFifo& f, int depth) {
@@ -190,8 +236,8 @@ class Search {
       const pid_t pid = fork();
       if (pid == 0) {
         close(fds[0]);
-        int64_t reply[2] = {0, 0};
-        reply[0] = meets(sim::judge_timing(work_, r_.frames, &reply[1]));
+        const Verdict v = judge_work();
+        const int64_t reply[4] = {v.ok, v.by_repetition, v.runs, v.cycles};
         const ssize_t n = write(fds[1], reply, sizeof reply);
         _exit(n == ssize_t(sizeof reply) ? 0 : 1);
       }
@@ -205,7 +251,7 @@ class Search {
     }
     ok.back() = works(f, depths.back());
     for (const Child& c : children) {
-      int64_t reply[2];
+      int64_t reply[4];
       size_t got = 0;
       while (got < sizeof reply) {
         const ssize_t n = read(c.fd, reinterpret_cast<char*>(reply) + got, sizeof reply - got);
@@ -216,9 +262,7 @@ class Search {
       int status = 0;
       waitpid(c.pid, &status, 0);
       if (got == sizeof reply && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        ok[c.index] = reply[0] != 0;
-        r_.runs += 2;
-        r_.simulated_cycles += reply[1];
+        ok[c.index] = count({reply[0] != 0, reply[1] != 0, reply[2], reply[3]});
       } else {
         ok[c.index] = works(f, depths[c.index]);  // the child failed: the trial again, here
       }

@@ -27,9 +27,13 @@
 // 3. Passes over all FIFOs again, each tried one beat shallower (and cut
 //    further if that keeps the target), until a pass changes nothing: then
 //    no single FIFO can be made shallower, each checked by a run.
-// A trial meets the target when its run of `frames` frames reaches the
-// steady state (steady_state.h) at an interval no longer than the target; a
-// deadlock, or no steady state within those frames, fails it.
+// A trial meets the target when the steady interval of an endless stream of
+// frames is no longer than the target. One run finds that interval exactly at
+// the first repetition of the timing state (timing_run.h, endless_interval)
+// and stops there; when the state does not repeat within the run's budget,
+// the trial's run of `frames` frames must reach the steady state
+// (steady_state.h) at an interval no longer than the target instead. A
+// deadlock, or neither, fails it.
 #pragma once
 
 #include <cstdint>
@@ -83,6 +87,8 @@ struct FifoSizing {
   bool least = false;  // the last pass tried every FIFO one beat shallower: each missed the target
   int passes = 0;      // passes of step 3
   int64_t runs = 0;    // timing-only runs, all steps
+  int64_t trials = 0;  // depth combinations the search tried
+  int64_t trials_by_repetition = 0;  // of those, decided by the first repetition of the timing state
   int64_t simulated_cycles = 0;
   double seconds = 0;  // host time
 };

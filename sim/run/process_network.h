@@ -52,6 +52,10 @@ struct ElaborationOptions {
   // (models/stage/fast_forward.h); only where every stage can take part: no
   // data, no traces, no shared ports, no SystemC or caller-made stages.
   bool fast_forward = true;
+  // The fast-forward only finds the repetition and records it (no frame
+  // skipped); run(pause_when_settled()) then stops once it has found one or
+  // given up (FastForward::set_decide_only).
+  bool fast_forward_decide_only = false;
 };
 
 class ProcessNetwork {
@@ -95,6 +99,9 @@ class ProcessNetwork {
   const std::string& fast_forward_off_reason() const {
     return ffwd_ ? ffwd_->result().off : ffwd_off_;
   }
+  // Whether the fast-forward has nothing more to find: it found the
+  // repetition, gave up, or was never on.
+  bool fast_forward_settled() const { return !ffwd_ || ffwd_->settled(); }
 
  private:
   std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s,

@@ -6,18 +6,47 @@
 
 namespace vine::sim {
 
-std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames) {
-  const ElaborationOptions eo{frames, true, false, BackendChoice::kCpp};
+namespace {
+
+// A timing-only network of `d`: the input DMA still asks for frames, which
+// are never read.
+std::unique_ptr<ProcessNetwork> timing_network(const ir::Design& d, const ElaborationOptions& eo) {
   const ir::Network& net = d.network;
-  // Timing only: the input DMA still asks for frames, which are never read.
-  auto pn = std::make_unique<ProcessNetwork>(
+  return std::make_unique<ProcessNetwork>(
       d, eo, nullptr,
       [&net](int frame, std::vector<int32_t>& elems) {
         elems = golden::synthesize_input(net, 1, frame).data;
       },
       models::OutputDma::FrameSink{});
+}
+
+}  // namespace
+
+std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames) {
+  auto pn = timing_network(d, {frames, true, false, BackendChoice::kCpp});
   pn->run();
   return pn;
+}
+
+EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles, FrameStamps* whole_run) {
+  ElaborationOptions eo{frames, true, false, BackendChoice::kCpp};
+  eo.fast_forward_decide_only = true;
+  const auto pn = timing_network(d, eo);
+  const ProcessNetwork* watched = pn.get();
+  if (whole_run)
+    pn->run([watched] { return watched->fast_forward().period_frames > 0; });
+  else
+    pn->run([watched] { return watched->fast_forward_settled(); });
+  if (cycles) *cycles += simulated_cycles(*pn);
+  const models::FastForwardResult r = pn->fast_forward();
+  if (whole_run && r.period_frames == 0) *whole_run = frame_stamps(*pn);
+  EndlessInterval e;
+  e.found = r.period_frames > 0;
+  e.period_frames = r.period_frames;
+  e.period_cycles = r.period_cycles;
+  e.from_frame = r.from_frame;
+  if (!e.found) e.why_not = pn->fast_forward_off_reason().empty() ? "no repetition" : pn->fast_forward_off_reason();
+  return e;
 }
 
 int64_t simulated_cycles(const ProcessNetwork& pn) {

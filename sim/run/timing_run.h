@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "sim/ir/design.h"
 #include "sim/run/process_network.h"
@@ -26,5 +27,25 @@ FrameStamps frame_stamps(const ProcessNetwork& pn);
 // runs it for `frames` and for kReferenceExtraFrames more. `cycles`, when
 // given, grows by the cycles both runs simulated.
 SteadyState judge_timing(const ir::Design& d, int frames, int64_t* cycles = nullptr);
+
+// The steady interval of an endless stream of frames through `d`, read off
+// the first repetition of its timing state (models/stage/fast_forward.h:
+// once every stage's state at the cut of frame g + p is its state at the cut
+// of frame g, D cycles later, every later frame repeats the frame p before
+// it, D cycles later, so the interval is exactly D / p). One run of
+// `frames` frames, stopped as soon as the repetition is found. When none is
+// found: with `whole_run`, the run goes on to its end and `whole_run`
+// receives its frame stamps; without, it stops as soon as the fast-forward
+// gives up. `cycles`, when given, grows by the cycles it simulated.
+struct EndlessInterval {
+  bool found = false;
+  int period_frames = 0;      // p
+  int64_t period_cycles = 0;  // D
+  int64_t from_frame = -1;    // g
+  std::string why_not;        // when not found: the fast-forward's reason
+  double interval_cycles() const { return found ? double(period_cycles) / double(period_frames) : 0.0; }
+};
+EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles = nullptr,
+                                 FrameStamps* whole_run = nullptr);
 
 }  // namespace vine::sim

@@ -12,13 +12,17 @@
 #include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "sim/config/loaders.h"
+#include "sim/explore/fifo_sizing.h"
+#include "sim/ir/stage_plan.h"
 #include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
+#include "sim/run/timing_run.h"
 #include "tests/sim/run_vine.h"
 
 namespace fs = std::filesystem;
@@ -220,4 +224,71 @@ TEST(FastForward, CommandLine) {
   differences(jb, ja, "", diffs);
   EXPECT_TRUE(diffs.empty()) << diffs.front();
   fs::remove_all(dir);
+}
+
+// Deciding only (the trials of `vine fifo-size`, sim::endless_interval): the
+// interval read off the first repetition of the timing state, within a run
+// of 20 frames, is the spacing every later frame keeps in a run of every
+// frame. On shipped designs and on variants with random FIFO depths
+// (shallow, deep, residual branches); a variant that deadlocks finds none.
+TEST(FastForward, TheFirstRepetitionGivesTheSpacingOfEveryLaterFrame) {
+  const fs::path data = fs::path(VINE_SOURCE_DIR) / "tests" / "sim" / "data";
+  struct Case {
+    fs::path design;
+    int variants;  // random-depth variants besides the design as shipped
+  };
+  const std::vector<Case> cases = {
+      {kDesigns / "finn-examples/tfc-w1a1-pynq-z1.yaml", 6},
+      {kDesigns / "bnn-pynq/lfc-w1a1-pynq-z1.yaml", 4},
+      {kDesigns / "cosim/mixed-pow2-fixed-pynq-z1.yaml", 3},
+      {kDesigns / "bnn-pynq/cnv-w2a2-pynq-z1.yaml", 0},
+      {data / "residual-shallow-skip.yaml", 6},
+      {data / "residual-deep-skip.yaml", 6},
+  };
+  std::mt19937 rng(7);
+  int tried = 0, found = 0;
+  for (const Case& c : cases) {
+    const ir::Design base = config::load_design(c.design.string());
+    std::vector<explore::SizedFifo> fifos;
+    std::set<std::string> seen;
+    for (const ir::StreamPlan& sp : ir::plan_process_network(base).streams)
+      if (seen.insert(sp.name).second) {
+        explore::SizedFifo f;
+        f.name = sp.name;
+        f.graph_edge = sp.graph_edge;
+        f.words = sp.words;
+        f.memory_style = sp.memory_style;
+        fifos.push_back(f);
+      }
+    for (int v = 0; v <= c.variants; ++v) {
+      const ir::Design d = v == 0 ? base : explore::with_depths(base, fifos, [&](const explore::SizedFifo& f) {
+        const int64_t choices[] = {1, 2, 3, std::max<int64_t>(1, f.words / 4), f.words, 2 * f.words};
+        return int(choices[std::uniform_int_distribution<int>(0, 5)(rng)]);
+      });
+      const std::string what = c.design.filename().string() + " variant " + std::to_string(v);
+      const sim::EndlessInterval e = sim::endless_interval(d, 20);
+      ++tried;
+      if (!e.found) continue;
+      ++found;
+      const int p = e.period_frames, g = int(e.from_frame);
+      ASSERT_GE(g, 1) << what;
+      sim::RunOptions o;
+      o.frames = g + p + 30;
+      o.timing_only = true;
+      o.fast_forward = false;
+      o.steady_state = false;
+      o.backend = sim::BackendChoice::kCpp;
+      sim::Simulation s(d, o);
+      const sim::RunReport& r = s.run();
+      ASSERT_TRUE(r.finished) << what << ": a design whose timing repeats deadlocked";
+      const auto& last = r.frame_last_out_cycles;
+      ASSERT_EQ(int(last.size()), o.frames) << what;
+      for (int f = g; f + p < g + 16; ++f)
+        EXPECT_EQ(last[size_t(f + p)] - last[size_t(f)], e.period_cycles)
+            << what << ": frame " << f + p << " against frame " << f << " (repeats from frame " << g
+            << ", every " << p << " frames)";
+    }
+  }
+  // Most of them repeat early; the check is not vacuous.
+  EXPECT_GE(2 * found, tried) << found << " of " << tried << " repeated within 20 frames";
 }

@@ -125,6 +125,7 @@ def draw(fig, args, s):
                       marker="s", facecolors="none", edgecolors="#c44e52", label="some weights in DDR")
     third.set_xscale("log")
     third.set_yscale("symlog", linthresh=1e-3)
+    third.set_ylim(bottom=0)
     third.set_xlabel("interval, cycles per frame (estimate)")
     third.set_ylabel("accuracy proxy")
     third.set_title("front points: accuracy proxy (weight quantisation error, docs/dse.md)", fontsize=10,

@@ -21,6 +21,13 @@
 // own or a producer's folding that brings it within T, on whole estimates),
 // then estimated whole. The front and every reported figure are from those
 // whole estimates.
+//
+// With a DseSpace, a layer's options are its foldings x its weight choices
+// (WeightChoice) x its placements, and the scalar becomes the option's
+// resource cost + its share of a DDR channel at T + lambda x its accuracy
+// proxy: still a sum over layers for a fixed T and lambda, so the sweep runs
+// over T once per lambda and stays exact on the tables. The front is over
+// interval, every resource, DDR bytes per frame and the proxy.
 #pragma once
 
 #include <cstdint>

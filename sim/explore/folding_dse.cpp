@@ -205,18 +205,29 @@ uint64_t ddr_bytes(const estimate::Estimate& e) {
   return b;
 }
 
-DsePoint evaluate(const ir::Design& base, const DseResult& r, const std::vector<int>& option, int64_t target,
-                  double lambda) {
+// A point's design: its options', or, where a layer has none (-1: a
+// folding outside the tables, the given design's or SetFolding's), `base`
+// with the point's folding and every layer's weights and placement as given.
+ir::Design point_design(const ir::Design& base, const DseResult& r, const DsePoint& p) {
+  for (int k : p.option)
+    if (k < 0) return with_folding(base, p.folding);
+  return design_of(base, r, p.option);
+}
+
+DsePoint evaluate(const ir::Design& base, const DseResult& r, const std::vector<int>& option,
+                  const std::vector<Folding>& folding, int64_t target, double lambda) {
   DsePoint p;
   p.option = option;
+  p.folding = folding;
   for (size_t i = 0; i < option.size(); ++i) {
+    if (option[i] < 0) continue;
     const LayerOption& op = r.options[i][size_t(option[i])];
-    p.folding.push_back(op.folding);
+    p.folding[i] = op.folding;
     p.proxy += op.proxy;
   }
   p.target_cycles = target;
   p.proxy_weight = lambda;
-  p.estimate = estimate::estimate_design(design_of(base, r, option));
+  p.estimate = estimate::estimate_design(point_design(base, r, p));
   p.cost = resource_cost(p.estimate.resources, p.estimate.device);
   p.ddr_bytes_per_frame = ddr_bytes(p.estimate);
   return p;
@@ -273,7 +284,7 @@ std::vector<Folding> set_folding(const ir::Network& net, const std::vector<std::
 // pace on the shipped designs), over the frames its run needs.
 void simulate(const ir::Design& base, const DseResult& r, DsePoint& p) {
   constexpr int kFirstFrames = 3;
-  const ir::Design d = with_frame_deep_fifos(design_of(base, r, p.option));
+  const ir::Design d = with_frame_deep_fifos(point_design(base, r, p));
   const sim::SteadyState s = sim::judge_until_reached(
       kFirstFrames, sim::remember_runs([&d](int n) { return sim::frame_stamps(*sim::run_timing(d, n)); }));
   // Reached: the frames of the judged run; else the first run's, asked for
@@ -571,7 +582,7 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
   std::set<std::vector<int>> seen;
   for (const Chosen& c : chosen) {
     if (!seen.insert(c.sel).second) continue;
-    r.points.push_back(evaluate(base, r, c.sel, c.t, c.lambda));
+    r.points.push_back(evaluate(base, r, c.sel, std::vector<Folding>(n), c.t, c.lambda));
     r.points.back().refined = c.refined;
   }
   // Fastest first; of equally fast points, the most accurate, then the cheapest.
@@ -609,7 +620,7 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
   const std::vector<Folding> sf = set_folding(net, own_table, target_cycles, o.mvau_wwidth_max);
   std::vector<int> sf_sel(n);
   for (size_t i = 0; i < n; ++i) sf_sel[i] = own_option(i, sf[i]);
-  r.set_folding = evaluate(base, r, sf_sel, 0, 0);
+  r.set_folding = evaluate(base, r, sf_sel, sf, 0, 0);
   // The cheapest fitting point at least as fast as `ref` and no worse by the proxy.
   auto match = [&](const DsePoint& ref) {
     int m = -1;

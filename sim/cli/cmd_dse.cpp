@@ -225,7 +225,8 @@ int cmd_dse(const Args& args) {
     }
   out << "  space      " << std::setprecision(3) << r.space
       << " design points (every layer's valid PE x SIMD";
-  if (!o.space.arithmetic.empty()) out << " x weight choices: " << choices << " over " << weighted << " weighted layers";
+  if (!o.space.arithmetic.empty())
+    out << " x weight choices: " << choices << ", own included, over " << weighted << " weighted layers";
   if (o.space.placement) out << " x on chip or DDR";
   out << "); " << r.targets << " target intervals";
   if (r.proxy_weights.size() > 1) out << " x " << r.proxy_weights.size() << " proxy weights";

@@ -5,7 +5,10 @@ folding explored, interval (cycles per frame) against its cost (the sum of
 the fractions of the device's LUT, FF, BRAM18, URAM and DSP it uses); the
 Pareto front joined, the foldings that do not fit the device hollow, FINN's
 SetFolding and the design's own folding marked. Bottom: each front point's
-share of the device, per resource.
+share of the device, per resource. With `vine dse --arith` or `--placement`
+(points with an accuracy proxy or DDR traffic), a third panel: each front
+point's accuracy proxy against its interval, the points with weights in DDR
+marked apart.
 """
 
 import json
@@ -63,13 +66,22 @@ def describe(s):
                                                             sum(p["pareto"] for p in s.points))
 
 
+def _has_space(s):
+    """Whether the DSE explored more than the folding: some point has a proxy or DDR traffic."""
+    return any(p.get("proxy", 0) > 0 or p.get("ddr_bytes_per_frame", 0) > 0 for p in s.points)
+
+
 def default_size(args, s):
-    return 1100, 900
+    return (1100, 1200) if _has_space(s) else (1100, 900)
 
 
 def draw(fig, args, s):
     fig.set_layout_engine("constrained")
-    top, bottom = fig.subplots(2, 1, height_ratios=[3, 2])
+    if _has_space(s):
+        top, bottom, third = fig.subplots(3, 1, height_ratios=[3, 2, 2])
+    else:
+        top, bottom = fig.subplots(2, 1, height_ratios=[3, 2])
+        third = None
     fits = [p for p in s.points if p["fits"]]
     misfits = [p for p in s.points if not p["fits"]]
     front = sorted((p for p in s.points if p["pareto"]), key=lambda p: p["interval_cycles"])
@@ -101,3 +113,21 @@ def draw(fig, args, s):
     bottom.set_xlabel("front points, by interval (cycles per frame)")
     bottom.set_ylabel("resources used")
     bottom.legend(fontsize=8, ncol=5, loc="upper right")
+
+    if third is None:
+        return
+    on_chip = [p for p in front if not p.get("ddr_bytes_per_frame", 0)]
+    in_ddr = [p for p in front if p.get("ddr_bytes_per_frame", 0)]
+    third.scatter([p["interval_cycles"] for p in on_chip], [p.get("proxy", 0) for p in on_chip], s=16,
+                  color="#4c72b0", label="weights on chip")
+    if in_ddr:
+        third.scatter([p["interval_cycles"] for p in in_ddr], [p.get("proxy", 0) for p in in_ddr], s=22,
+                      marker="s", facecolors="none", edgecolors="#c44e52", label="some weights in DDR")
+    third.set_xscale("log")
+    third.set_yscale("symlog", linthresh=1e-3)
+    third.set_ylim(bottom=0)
+    third.set_xlabel("interval, cycles per frame (estimate)")
+    third.set_ylabel("accuracy proxy")
+    third.set_title("front points: accuracy proxy (weight quantisation error, docs/dse.md)", fontsize=10,
+                    loc="left")
+    third.legend(fontsize=8, loc="upper right")

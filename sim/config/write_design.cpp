@@ -173,6 +173,50 @@ void write_design_with_weight_memory(const ir::Design& d, const std::string& out
   emit(root, header, out);
 }
 
+namespace {
+
+YAML::Node weight_type_node(const ir::WeightType& w) {
+  YAML::Node n = flow_map();
+  n["arithmetic"] = arith::to_string(w.arithmetic);
+  if (w.arithmetic == ir::WeightArithmetic::kFixed) n["bits"] = w.bits;
+  if (w.arithmetic == ir::WeightArithmetic::kPow2) {
+    n["exponent_bits"] = w.exponent_bits;
+    if (w.exponent_bias) n["exponent_bias"] = w.exponent_bias;
+  }
+  return n;
+}
+
+}  // namespace
+
+void write_design_with_layer_choices(const ir::Design& d, const std::vector<bool>& overridden,
+                                     const std::string& out_path, const std::string& header, std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
+  set_folding(root, d);
+  set_weight_memory(root, d);
+  YAML::Node layers = root["layers"];
+  for (size_t i = 0; i < d.network.layers.size() && i < overridden.size(); ++i) {
+    if (!overridden[i]) continue;
+    const ir::Layer& l = d.network.layers[i];
+    YAML::Node e = layer_entry(layers, l.name);
+    if (!l.channel_groups.empty()) {
+      YAML::Node groups(YAML::NodeType::Sequence);
+      for (const ir::ChannelGroup& g : l.channel_groups) {
+        YAML::Node gn = flow_map();
+        gn["channels"] = g.channels;
+        gn["weights"] = weight_type_node(g.weights);
+        groups.push_back(gn);
+      }
+      e["channel_groups"] = groups;
+      e.remove("weights");
+    } else if (l.weights) {
+      e["weights"] = weight_type_node(*l.weights);
+      e.remove("channel_groups");
+    }
+  }
+  root["layers"] = layers;
+  emit(root, header, out);
+}
+
 void write_design_with_finn_config(const ir::Design& d, const std::string& out_path, const std::string& header,
                                    std::ostream& out) {
   YAML::Node root = design_root(d, out_path);

@@ -8,6 +8,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "sim/ir/design.h"
 
@@ -36,5 +37,14 @@ void write_design_with_finn_config(const ir::Design& d, const std::string& out_p
 // the file had it: what `vine dataflow` saves.
 void write_design_with_weight_memory(const ir::Design& d, const std::string& out_path, const std::string& header,
                                      std::ostream& out);
+
+// The same with the folding, every layer's weight_memory (and schedule) where
+// it differs from the design-wide one, and, for each layer `overridden`
+// marks (one entry per network layer), the layer's weights as `d`'s network
+// holds them written as the design's per-layer override (`weights:`, or
+// `channel_groups:`): what `vine dse` saves for a point that changes the
+// weights' arithmetic or placement.
+void write_design_with_layer_choices(const ir::Design& d, const std::vector<bool>& overridden,
+                                     const std::string& out_path, const std::string& header, std::ostream& out);
 
 }  // namespace vine::config

@@ -7,7 +7,9 @@
 #include <random>
 #include <set>
 
+#include "models/layers/weight_stream.h"
 #include "sim/config/config_error.h"
+#include "sim/explore/accuracy_proxy.h"
 #include "sim/explore/fifo_sizing.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/timing_run.h"
@@ -58,6 +60,124 @@ int weight_bits(const ir::Layer& l) {
   return bits;
 }
 
+bool same_type(const ir::WeightType& a, const ir::WeightType& b) {
+  return a.arithmetic == b.arithmetic && a.bits == b.bits && a.exponent_bits == b.exponent_bits &&
+         a.exponent_bias == b.exponent_bias;
+}
+
+std::string type_label(const ir::WeightType& t) {
+  switch (t.arithmetic) {
+    case ir::WeightArithmetic::kFixed: return "fixed" + std::to_string(t.bits);
+    case ir::WeightArithmetic::kPow2: return "pow2e" + std::to_string(t.exponent_bits);
+    case ir::WeightArithmetic::kBinary: return "binary";
+    case ir::WeightArithmetic::kTernary: return "ternary";
+  }
+  return "?";
+}
+
+// The space's weight types no wider than `own_bits` (a narrower store than
+// the network's own is what can save resources; a wider one cannot lower the
+// proxy, which is measured against the network's own weights).
+std::vector<ir::WeightType> candidate_types(const DseSpace& s, int own_bits, bool binary_ok) {
+  std::vector<ir::WeightType> out;
+  for (ir::WeightArithmetic a : s.arithmetic) switch (a) {
+      case ir::WeightArithmetic::kFixed:
+        for (int w : s.widths)
+          if (w >= 2 && w <= 16 && w <= own_bits) out.push_back({a, w, 0, 0});
+        break;
+      case ir::WeightArithmetic::kPow2:
+        for (int w : s.widths)
+          if (w >= 3 && w <= 6 && w <= own_bits) out.push_back({a, w, w - 2, 0});
+        break;
+      case ir::WeightArithmetic::kBinary:
+        if (binary_ok) out.push_back({a, 1, 0, 0});
+        break;
+      case ir::WeightArithmetic::kTernary:
+        if (own_bits >= 2) out.push_back({a, 2, 0, 0});
+        break;
+    }
+  return out;
+}
+
+// Group choices beyond this many per layer (the product of the groups'
+// types) are left out: the layer keeps its whole-layer choices.
+constexpr size_t kMaxGroupChoices = 64;
+
+// A layer's weight choices: its own first, then one type for the whole
+// layer, then (with channel groups) one type per group.
+std::vector<WeightChoice> weight_choices_of(const ir::Layer& l, const DseSpace& s) {
+  std::vector<WeightChoice> out(1);
+  out[0].label = "own";
+  // Only where the change stays in the layer: a layer whose output is its
+  // raw sums passes its weights' range on to its consumers, and a layer
+  // with a weights file holds values of its own type.
+  if (!l.has_weights() || s.arithmetic.empty() || l.weights_file || l.output.kind == ir::OutputKind::kAccumulator)
+    return out;
+  const bool binary_ok = l.weight_sparsity == 0;  // binary weights have no zero to prune to
+  const WeightSample sample = sample_weights(l, s.seed);
+  for (const ir::WeightType& t : candidate_types(s, l.max_weight_bits(), binary_ok)) {
+    if (l.channel_groups.empty() && l.weights && same_type(t, *l.weights)) continue;
+    WeightChoice c;
+    c.own = false;
+    c.weights = t;
+    c.label = type_label(t);
+    c.error = quantisation_error(sample, t);
+    out.push_back(c);
+  }
+  if (l.channel_groups.empty()) return out;
+  std::vector<std::vector<ir::WeightType>> per_group;
+  size_t combos = 1;
+  for (const ir::ChannelGroup& g : l.channel_groups) {
+    std::vector<ir::WeightType> ts{g.weights};
+    for (const ir::WeightType& t : candidate_types(s, g.weights.bits, binary_ok))
+      if (!same_type(t, g.weights)) ts.push_back(t);
+    combos *= ts.size();
+    per_group.push_back(ts);
+  }
+  if (combos > kMaxGroupChoices) return out;
+  std::vector<size_t> at(per_group.size(), 0);
+  for (size_t k = 0; k < combos; ++k) {
+    size_t rest = k;
+    for (size_t g = 0; g < per_group.size(); ++g) {
+      at[g] = rest % per_group[g].size();
+      rest /= per_group[g].size();
+    }
+    if (k == 0) continue;  // every group its own: the own choice
+    WeightChoice c;
+    c.own = false;
+    c.channel_groups = l.channel_groups;
+    c.label = "[";
+    for (size_t g = 0; g < per_group.size(); ++g) {
+      c.channel_groups[g].weights = per_group[g][at[g]];
+      c.label += (g ? "|" : "") + type_label(per_group[g][at[g]]);
+    }
+    c.label += "]";
+    c.error = quantisation_error(sample, ir::WeightType{}, c.channel_groups);
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Layer i of `d` given weight choice `c` (the network's own layer `own`).
+void apply_choice(ir::Design& d, size_t i, const WeightChoice& c, const ir::Layer& own) {
+  ir::Layer& l = d.network.layers[i];
+  if (c.own) {
+    l.weights = own.weights;
+    l.channel_groups = own.channel_groups;
+  } else if (!c.channel_groups.empty()) {
+    l.channel_groups = c.channel_groups;
+  } else {
+    l.weights = c.weights;
+    l.channel_groups.clear();
+  }
+}
+
+void place(ir::LayerFolding& f, ir::MemoryStyle m) {
+  if (f.weight_memory == m) return;
+  f.weight_memory = m;
+  f.weight_schedule = ir::WeightSchedule::kVector;  // a row or frame schedule only in DDR; DDR's default
+}
+
 constexpr double ir::Resources::*kResourceFields[] = {&ir::Resources::lut, &ir::Resources::ff, &ir::Resources::bram18,
                                                      &ir::Resources::uram, &ir::Resources::dsp};
 
@@ -68,20 +188,48 @@ bool no_more(const ir::Resources& a, const ir::Resources& b) {
 }
 
 bool dominates(const DsePoint& a, const DsePoint& b) {
-  if (a.estimate.interval_cycles > b.estimate.interval_cycles || !no_more(a.estimate.resources, b.estimate.resources))
+  if (a.estimate.interval_cycles > b.estimate.interval_cycles || !no_more(a.estimate.resources, b.estimate.resources) ||
+      a.ddr_bytes_per_frame > b.ddr_bytes_per_frame || a.proxy > b.proxy)
     return false;
-  if (a.estimate.interval_cycles < b.estimate.interval_cycles) return true;
+  if (a.estimate.interval_cycles < b.estimate.interval_cycles || a.ddr_bytes_per_frame < b.ddr_bytes_per_frame ||
+      a.proxy < b.proxy)
+    return true;
   for (auto f : kResourceFields)
     if (a.estimate.resources.*f < b.estimate.resources.*f) return true;
   return false;
 }
 
-DsePoint evaluate(const ir::Design& base, const std::vector<Folding>& f, int64_t target) {
+uint64_t ddr_bytes(const estimate::Estimate& e) {
+  uint64_t b = 0;
+  for (const auto& l : e.layers) b += l.ddr_bytes_per_frame;
+  return b;
+}
+
+// A point's design: its options', or, where a layer has none (-1: a
+// folding outside the tables, the given design's or SetFolding's), `base`
+// with the point's folding and every layer's weights and placement as given.
+ir::Design point_design(const ir::Design& base, const DseResult& r, const DsePoint& p) {
+  for (int k : p.option)
+    if (k < 0) return with_folding(base, p.folding);
+  return design_of(base, r, p.option);
+}
+
+DsePoint evaluate(const ir::Design& base, const DseResult& r, const std::vector<int>& option,
+                  const std::vector<Folding>& folding, int64_t target, double lambda) {
   DsePoint p;
-  p.folding = f;
+  p.option = option;
+  p.folding = folding;
+  for (size_t i = 0; i < option.size(); ++i) {
+    if (option[i] < 0) continue;
+    const LayerOption& op = r.options[i][size_t(option[i])];
+    p.folding[i] = op.folding;
+    p.proxy += op.proxy;
+  }
   p.target_cycles = target;
-  p.estimate = estimate::estimate_design(with_folding(base, f));
+  p.proxy_weight = lambda;
+  p.estimate = estimate::estimate_design(point_design(base, r, p));
   p.cost = resource_cost(p.estimate.resources, p.estimate.device);
+  p.ddr_bytes_per_frame = ddr_bytes(p.estimate);
   return p;
 }
 
@@ -134,9 +282,9 @@ std::vector<Folding> set_folding(const ir::Network& net, const std::vector<std::
 // The steady interval of a design with every FIFO a frame deep (FINN's
 // tensor-sized FIFOs: deep enough that the folding, not the FIFOs, sets the
 // pace on the shipped designs), over the frames its run needs.
-void simulate(const ir::Design& base, DsePoint& p) {
+void simulate(const ir::Design& base, const DseResult& r, DsePoint& p) {
   constexpr int kFirstFrames = 3;
-  const ir::Design d = with_frame_deep_fifos(with_folding(base, p.folding));
+  const ir::Design d = with_frame_deep_fifos(point_design(base, r, p));
   const sim::SteadyState s = sim::judge_until_reached(
       kFirstFrames, sim::remember_runs([&d](int n) { return sim::frame_stamps(*sim::run_timing(d, n)); }));
   // Reached: the frames of the judged run; else the first run's, asked for
@@ -145,39 +293,45 @@ void simulate(const ir::Design& base, DsePoint& p) {
   p.simulated_interval = s.reached ? s.interval_cycles() : 0;
 }
 
-// See explore_folding.
-// Whether it changed the folding.
-bool refine(const ir::Design& base, const std::vector<std::vector<LayerOption>>& options, const ir::Resources& device,
-            int64_t t, std::vector<Folding>& f) {
+// See explore_folding. Only the foldings change: each layer keeps its
+// weight choice and placement.
+// Whether it changed the point.
+bool refine(const ir::Design& base, const DseResult& r, const ir::Resources& device, int64_t t,
+            std::vector<int>& sel) {
   bool refined = false;
   const ir::Network& net = base.network;
   constexpr int kRounds = 4;
   for (int round = 0; round < kRounds; ++round) {
-    const estimate::Estimate e = estimate::estimate_design(with_folding(base, f));
+    const estimate::Estimate e = estimate::estimate_design(design_of(base, r, sel));
     if (e.interval_cycles <= t) return refined;
     bool changed = false;
     for (size_t i = 0; i < net.layers.size(); ++i) {
       if (e.layers[i].cycles <= t) continue;
       // The changes to try: layer i's options, then its producers', each by its table cost.
-      std::vector<std::pair<double, std::pair<size_t, Folding>>> tries;
+      std::vector<std::pair<double, std::pair<size_t, int>>> tries;
       std::vector<size_t> who{i};
       for (int in : net.layers[i].input_index)
         if (in >= 0) who.push_back(size_t(in));
-      for (size_t w : who)
-        for (const LayerOption& op : options[w])
-          if (!(op.folding == f[w])) tries.push_back({resource_cost(op.resources, device), {w, op.folding}});
+      for (size_t w : who) {
+        const LayerOption& now = r.options[w][size_t(sel[w])];
+        for (size_t k = 0; k < r.options[w].size(); ++k) {
+          const LayerOption& op = r.options[w][k];
+          if (int(k) != sel[w] && op.weights == now.weights && op.memory == now.memory)
+            tries.push_back({resource_cost(op.resources, device), {w, int(k)}});
+        }
+      }
       std::stable_sort(tries.begin(), tries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
       for (const auto& [cost, change] : tries) {
-        std::vector<Folding> g = f;
+        std::vector<int> g = sel;
         g[change.first] = change.second;
         estimate::Estimate ge;
         try {
-          ge = estimate::estimate_design(with_folding(base, g));
+          ge = estimate::estimate_design(design_of(base, r, g));
         } catch (const config::ConfigError&) {
           continue;  // the pair's converter widths are not buildable
         }
         if (ge.layers[i].cycles <= t && ge.layers[change.first].cycles <= t) {
-          f = g;
+          sel = g;
           changed = refined = true;
           break;
         }
@@ -206,27 +360,98 @@ ir::Design with_folding(const ir::Design& base, const std::vector<Folding>& f) {
   return d;
 }
 
-std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base_in) {
+double sweep_objective(const LayerOption& op, const ir::Resources& device, int64_t t, double lambda) {
+  return resource_cost(op.resources, device) + double(op.ddr_cycles) / double(std::max<int64_t>(t, 1)) +
+         lambda * op.proxy;
+}
+
+ir::Design design_of(const ir::Design& base, const DseResult& r, const std::vector<int>& option,
+                     std::vector<bool>* overridden) {
+  ir::Design d = base;
+  bool any = false;
+  if (overridden) overridden->assign(option.size(), false);
+  for (size_t i = 0; i < option.size(); ++i) {
+    const LayerOption& op = r.options[i][size_t(option[i])];
+    d.folding[i].pe = op.folding.pe;
+    d.folding[i].simd = op.folding.simd;
+    if (!d.network.layers[i].has_weights()) continue;
+    place(d.folding[i], op.memory);
+    const WeightChoice& c = r.weight_choices[i][size_t(op.weights)];
+    if (c.own) continue;
+    apply_choice(d, i, c, base.network.layers[i]);
+    any = true;
+    if (overridden) (*overridden)[i] = true;
+  }
+  if (any) ir::infer_network(d.network);
+  return d;
+}
+
+std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base) {
+  std::vector<std::vector<WeightChoice>> choices;
+  return layer_options(base, DseSpace{}, choices);
+}
+
+std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base_in, const DseSpace& space,
+                                                    std::vector<std::vector<WeightChoice>>& choices) {
   const ir::Network& net = base_in.network;
   const std::vector<Folding> unfolded(net.layers.size());
   const ir::Design base = with_folding(base_in, unfolded);
   std::vector<std::vector<LayerOption>> options(net.layers.size());
+  choices.assign(net.layers.size(), {});
   for (size_t i = 0; i < net.layers.size(); ++i) {
-    for (const Folding& c : candidates(net.layers[i])) {
-      std::vector<Folding> f = unfolded;
-      f[i] = c;
-      const ir::Design d = with_folding(base, f);
-      try {
-        ir::check_design(d);
-        const estimate::Estimate e = estimate::estimate_design(d);
-        // The layer's own pace: its converters' depends on its neighbours'
-        // widths (unfolded here), which refine() takes into account.
-        int64_t cycles = 0;
-        for (const estimate::StageEstimate& st : e.layers[i].stages)
-          if (st.plan.kind != ir::StageKind::kWidthConverter) cycles = std::max(cycles, st.cycles);
-        options[i].push_back({c, cycles, e.layers[i].resources});
-      } catch (const config::ConfigError&) {
-        // not a valid folding of this layer (stream widths, converters, channel groups)
+    const ir::Layer& layer = net.layers[i];
+    choices[i] = weight_choices_of(layer, space);
+    const auto sensitivity = space.sensitivities.find(layer.name);
+    const double factor = sensitivity == space.sensitivities.end() ? 1.0 : sensitivity->second;
+    const ir::MemoryStyle own_memory = base.folding[i].weight_memory;
+    std::vector<ir::MemoryStyle> memories{own_memory};
+    if (layer.has_weights() && space.placement)
+      memories.push_back(own_memory == ir::MemoryStyle::kDdr ? ir::MemoryStyle::kBram : ir::MemoryStyle::kDdr);
+    for (size_t ci = 0; ci < choices[i].size(); ++ci) {
+      const WeightChoice& choice = choices[i][ci];
+      for (ir::MemoryStyle memory : memories) {
+        ir::Design dm = base;
+        if (layer.has_weights()) place(dm.folding[i], memory);
+        if (!choice.own) {
+          apply_choice(dm, i, choice, layer);
+          try {
+            ir::infer_network(dm.network);
+          } catch (const config::ConfigError&) {
+            continue;  // sums past 32 bits, or an output the choice cannot feed
+          }
+        }
+        const bool in_ddr = layer.has_weights() && memory == ir::MemoryStyle::kDdr;
+        for (const Folding& c : candidates(layer)) {
+          ir::Design d = dm;
+          d.folding[i].pe = c.pe;
+          d.folding[i].simd = c.simd;
+          try {
+            ir::check_design(d);
+            const estimate::Estimate e = estimate::estimate_design(d);
+            // The layer's own pace: its converters' depends on its neighbours'
+            // widths (unfolded here), which refine() takes into account.
+            LayerOption op;
+            op.folding = c;
+            op.weights = int(ci);
+            op.memory = memory;
+            op.proxy = factor * choice.error;
+            op.resources = e.layers[i].resources;
+            for (const estimate::StageEstimate& st : e.layers[i].stages)
+              if (st.plan.kind != ir::StageKind::kWidthConverter) op.cycles = std::max(op.cycles, st.cycles);
+            if (in_ddr) {
+              // Its share of the DDR: the cycles its stream alone holds the
+              // busiest channel, a pace no folding can beat.
+              const models::WeightStream ws = models::plan_weight_stream(d, int(i));
+              for (int64_t ch : models::ddr_channel_cycles_per_frame(d, {ws})) op.ddr_cycles = std::max(op.ddr_cycles, ch);
+              op.cycles = std::max(op.cycles, op.ddr_cycles);
+              op.ddr_bytes_per_frame = e.layers[i].ddr_bytes_per_frame;
+            }
+            options[i].push_back(op);
+          } catch (const config::ConfigError&) {
+            // not a valid option of this layer (stream widths, converters,
+            // channel groups, a weight word wider than a DDR burst)
+          }
+        }
       }
     }
     if (options[i].empty())
@@ -239,26 +464,46 @@ std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base_in) {
 DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
   DseResult r;
   const ir::Network& net = base_in.network;
-  ir::Design base = base_in;
+  const size_t n = net.layers.size();
   std::vector<Folding> own;
   for (const ir::LayerFolding& f : base_in.folding) own.push_back({f.pe, f.simd});
-  r.given = evaluate(base_in, own, 0);
-  std::vector<Folding> unfolded(net.layers.size());
-  base = with_folding(base, unfolded);
+  std::vector<Folding> unfolded(n);
+  const ir::Design base = with_folding(base_in, unfolded);
 
   // The per-layer tables.
   auto t0 = Clock::now();
   const ir::Resources device = estimate::estimate_design(base).device;
-  r.options = layer_options(base);
+  r.options = layer_options(base, o.space, r.weight_choices);
   r.space = 1;
   for (const auto& opts : r.options) r.space *= double(opts.size());
+  bool any_error = false;
+  for (const auto& cs : r.weight_choices)
+    for (const WeightChoice& c : cs) any_error = any_error || c.error > 0;
+  r.proxy_weights = !o.space.proxy_weights.empty() ? o.space.proxy_weights
+                    : any_error                     ? kDefaultProxyWeights
+                                                    : std::vector<double>{0};
+  // An option of layer i with the network's weights, the design's placement and folding f (-1: none).
+  auto own_option = [&](size_t i, Folding f) {
+    for (size_t k = 0; k < r.options[i].size(); ++k) {
+      const LayerOption& op = r.options[i][k];
+      if (op.weights == 0 && op.memory == base_in.folding[i].weight_memory && op.folding == f) return int(k);
+    }
+    return -1;
+  };
   r.table_seconds = seconds_since(t0);
 
-  // The sweep over targets.
+  // The design as given.
+  r.given.folding = own;
+  r.given.estimate = estimate::estimate_design(base_in);
+  r.given.cost = resource_cost(r.given.estimate.resources, r.given.estimate.device);
+  r.given.ddr_bytes_per_frame = ddr_bytes(r.given.estimate);
+  for (size_t i = 0; i < n; ++i) r.given.option.push_back(own_option(i, own[i]));
+
+  // The sweep over targets, for each proxy weight.
   t0 = Clock::now();
   std::set<int64_t> targets;
-  int64_t fastest = 0;  // no folding is faster than its slowest layer's fastest option
-  for (const auto& opts : r.options) {
+  int64_t fastest = 0;  // no choice is faster than its slowest layer's fastest option
+  for (auto& opts : r.options) {
     int64_t least = opts[0].cycles;
     for (const auto& op : opts) {
       targets.insert(op.cycles);
@@ -268,69 +513,84 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
   }
   struct Chosen {
     int64_t t;
-    std::vector<Folding> f;
+    double lambda;
+    std::vector<int> sel;
     bool refined = false;
   };
   std::vector<Chosen> chosen;
-  for (int64_t t : targets) {
-    if (t < fastest) continue;
-    ++r.targets;
-    std::vector<Folding> f(net.layers.size());
-    for (size_t i = 0; i < net.layers.size(); ++i) {
-      double best = 1e300;
-      for (const auto& op : r.options[i]) {
-        const double c = resource_cost(op.resources, device);
-        if (op.cycles <= t && c < best) {
-          best = c;
-          f[i] = op.folding;
+  for (int64_t t : targets) r.targets += t >= fastest;
+  for (double lambda : r.proxy_weights) {
+    const size_t first = chosen.size();
+    for (int64_t t : targets) {
+      if (t < fastest) continue;
+      std::vector<int> sel(n, -1);
+      for (size_t i = 0; i < n; ++i) {
+        double best = 1e300;
+        for (size_t k = 0; k < r.options[i].size(); ++k) {
+          const LayerOption& op = r.options[i][k];
+          if (op.cycles > t) continue;
+          const double c = sweep_objective(op, device, t, lambda);
+          if (c < best) {
+            best = c;
+            sel[i] = int(k);
+          }
         }
       }
+      if (chosen.size() == first || chosen.back().sel != sel) chosen.push_back({t, lambda, sel});
     }
-    if (chosen.empty() || chosen.back().f != f) chosen.push_back({t, f});
   }
   r.sweep_seconds = seconds_since(t0);
 
   // In context: a layer's width converters depend on its neighbours' widths,
-  // so a folding chosen on the tables can miss its T. Each layer slower than
-  // T in the whole estimate gets the cheapest change (its own folding, or a
-  // producer's) that brings it within T, a few rounds at most; a folding
-  // that still misses is kept at the interval it has.
+  // so a choice made on the tables can miss its T. Each layer slower than
+  // T in the whole estimate gets the cheapest change of folding (its own,
+  // or a producer's) that brings it within T, a few rounds at most; a point
+  // that still misses (or whose DDR channel, shared by several layers, is
+  // slower than T) is kept at the interval it has.
   t0 = Clock::now();
-  for (Chosen& c : chosen) c.refined = refine(base, r.options, device, c.t, c.f);
+  for (Chosen& c : chosen) c.refined = refine(base, r, device, c.t, c.sel);
   r.refine_seconds = seconds_since(t0);
 
-  // How fast the tables score a folding: random foldings, each layer's option drawn at random.
+  // How fast the tables score a design point: random points, each layer's
+  // option drawn at random, scored as the sweep scores them (interval,
+  // resources, DDR share and proxy).
   {
     std::mt19937_64 rng(1);
-    const int n = 200000;
+    const int n_points = 200000;
     double sink = 0;
+    const double lambda = r.proxy_weights.back();
     const auto t1 = Clock::now();
-    for (int k = 0; k < n; ++k) {
-      int64_t interval = 0;
+    for (int k = 0; k < n_points; ++k) {
+      int64_t interval = 0, ddr = 0;
+      double proxy = 0;
       ir::Resources sum;
       for (const auto& opts : r.options) {
         const LayerOption& op = opts[rng() % opts.size()];
         interval = std::max(interval, op.cycles);
         sum += op.resources;
+        ddr += op.ddr_cycles;
+        proxy += op.proxy;
       }
-      sink += double(interval) + resource_cost(sum, device);
+      sink += double(interval) + resource_cost(sum, device) + double(ddr) / double(interval) + lambda * proxy;
     }
     const double s = seconds_since(t1);
-    r.table_evaluations_per_second = s > 0 && sink > 0 ? n / s : 0;
+    r.table_evaluations_per_second = s > 0 && sink > 0 ? n_points / s : 0;
   }
 
-  // Every chosen folding estimated whole; the front among those that fit.
+  // Every chosen point estimated whole; the front among those that fit.
   t0 = Clock::now();
-  std::set<std::vector<std::pair<int, int>>> seen;
+  std::set<std::vector<int>> seen;
   for (const Chosen& c : chosen) {
-    std::vector<std::pair<int, int>> key;
-    for (const Folding& x : c.f) key.emplace_back(x.pe, x.simd);
-    if (!seen.insert(key).second) continue;
-    r.points.push_back(evaluate(base, c.f, c.t));
+    if (!seen.insert(c.sel).second) continue;
+    r.points.push_back(evaluate(base, r, c.sel, std::vector<Folding>(n), c.t, c.lambda));
     r.points.back().refined = c.refined;
   }
+  // Fastest first; of equally fast points, the most accurate, then the cheapest.
   std::stable_sort(r.points.begin(), r.points.end(), [](const DsePoint& a, const DsePoint& b) {
-    return a.estimate.interval_cycles < b.estimate.interval_cycles;
+    if (a.estimate.interval_cycles != b.estimate.interval_cycles)
+      return a.estimate.interval_cycles < b.estimate.interval_cycles;
+    if (a.proxy != b.proxy) return a.proxy < b.proxy;
+    return a.cost < b.cost;
   });
   for (DsePoint& p : r.points) {
     if (!p.estimate.fits) continue;
@@ -339,27 +599,41 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
       if (&q != &p && q.estimate.fits && dominates(q, p)) p.pareto = false;
   }
 
-  // The baseline, at the target fps (default: the fastest fitting point's).
+  // The baseline, at the target fps (default: the fastest fitting point's),
+  // on the tables of the network's own weights and the design's placement.
+  // SetFolding keeps the network's weights: its default target is the
+  // fastest fitting point that keeps them too (proxy 0), else the fastest
+  // fitting point.
   r.set_folding_target_fps = o.target_fps;
-  if (r.set_folding_target_fps <= 0)
+  for (bool own_accuracy : {true, false})
     for (const DsePoint& p : r.points)
-      if (p.estimate.fits) {
+      if (r.set_folding_target_fps <= 0 && p.estimate.fits && (!own_accuracy || p.proxy <= 0)) {
         r.set_folding_target_fps = p.estimate.fps;
         break;
       }
   if (r.set_folding_target_fps <= 0 && !r.points.empty()) r.set_folding_target_fps = r.points.back().estimate.fps;
   const int64_t target_cycles = int64_t(std::ceil(base.clock_mhz * 1e6 / r.set_folding_target_fps - 1e-9));
-  r.set_folding = evaluate(base, set_folding(net, r.options, target_cycles, o.mvau_wwidth_max), 0);
-  for (size_t i = 0; i < r.points.size(); ++i) {
-    const DsePoint& p = r.points[i];
-    if (!p.estimate.fits || p.estimate.interval_cycles > r.set_folding.estimate.interval_cycles) continue;
-    if (r.best_match < 0 || p.cost < r.points[size_t(r.best_match)].cost) r.best_match = int(i);
-  }
-  for (size_t i = 0; i < r.points.size(); ++i) {
-    const DsePoint& p = r.points[i];
-    if (!p.estimate.fits || p.estimate.interval_cycles > r.given.estimate.interval_cycles) continue;
-    if (r.given_match < 0 || p.cost < r.points[size_t(r.given_match)].cost) r.given_match = int(i);
-  }
+  std::vector<std::vector<LayerOption>> own_table(n);
+  for (size_t i = 0; i < n; ++i)
+    for (const LayerOption& op : r.options[i])
+      if (op.weights == 0 && op.memory == base_in.folding[i].weight_memory) own_table[i].push_back(op);
+  const std::vector<Folding> sf = set_folding(net, own_table, target_cycles, o.mvau_wwidth_max);
+  std::vector<int> sf_sel(n);
+  for (size_t i = 0; i < n; ++i) sf_sel[i] = own_option(i, sf[i]);
+  r.set_folding = evaluate(base, r, sf_sel, sf, 0, 0);
+  // The cheapest fitting point at least as fast as `ref` and no worse by the proxy.
+  auto match = [&](const DsePoint& ref) {
+    int m = -1;
+    for (size_t i = 0; i < r.points.size(); ++i) {
+      const DsePoint& p = r.points[i];
+      if (!p.estimate.fits || p.estimate.interval_cycles > ref.estimate.interval_cycles || p.proxy > ref.proxy + 1e-12)
+        continue;
+      if (m < 0 || p.cost < r.points[size_t(m)].cost) m = int(i);
+    }
+    return m;
+  };
+  r.best_match = match(r.set_folding);
+  r.given_match = match(r.given);
   r.estimate_seconds = seconds_since(t0);
 
   // The fastest fitting front points, and the baseline, checked by simulation.
@@ -368,10 +642,10 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
   for (DsePoint& p : r.points) {
     if (verified >= o.verify) break;
     if (!p.pareto) continue;
-    simulate(base, p);
+    simulate(base, r, p);
     ++verified;
   }
-  if (o.verify > 0) simulate(base, r.set_folding);
+  if (o.verify > 0) simulate(base, r, r.set_folding);
   r.verify_seconds = seconds_since(t0);
   return r;
 }

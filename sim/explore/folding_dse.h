@@ -1,6 +1,8 @@
 // `vine dse`: the folding (PE, SIMD per layer) of a streaming design explored
 // under a device's resources, on the analytic estimate, with FINN's
-// SetFolding on the same network as the baseline (docs/dse.md).
+// SetFolding on the same network as the baseline (docs/dse.md). On request
+// (DseSpace) also each layer's weight arithmetic and widths and its weights'
+// placement, with an accuracy proxy (accuracy_proxy.h) as one more objective.
 //
 // The estimate's interval is the largest per-layer cycle count and its
 // resources are a sum over layers (plus FIFOs). So for a target interval T
@@ -19,9 +21,18 @@
 // own or a producer's folding that brings it within T, on whole estimates),
 // then estimated whole. The front and every reported figure are from those
 // whole estimates.
+//
+// With a DseSpace, a layer's options are its foldings x its weight choices
+// (WeightChoice) x its placements, and the scalar becomes the option's
+// resource cost + its share of a DDR channel at T + lambda x its accuracy
+// proxy: still a sum over layers for a fixed T and lambda, so the sweep runs
+// over T once per lambda and stays exact on the tables. The front is over
+// interval, every resource, DDR bytes per frame and the proxy.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,21 +46,66 @@ struct Folding {
   bool operator==(const Folding& o) const { return pe == o.pe && simd == o.simd; }
 };
 
-// One valid folding of one layer and its estimate (the other layers
-// unfolded): the cycles of its stages other than its width converters.
+// One choice of a layer's weights: the network's own, or an override of its
+// arithmetic and widths (one type for the layer, or one per channel group),
+// as a design's per-layer `weights:` / `channel_groups:` writes it.
+struct WeightChoice {
+  bool own = true;
+  std::optional<ir::WeightType> weights;    // not own, no groups: the layer's one type
+  std::vector<ir::ChannelGroup> channel_groups;  // not own: one type per group of the network's
+  double error = 0;   // the accuracy proxy's error of the choice (accuracy_proxy.h); 0 for own
+  std::string label;  // "own", "fixed3", "pow2e2", "binary", "ternary", "[fixed4|fixed2]"
+};
+
+// One valid option of one layer, a folding under a weight choice and a
+// placement, and its estimate (the other layers unfolded, as given
+// otherwise): the cycles of its stages other than its width converters, and
+// in DDR also its weight stream's channel cycles.
 struct LayerOption {
   Folding folding;
   int64_t cycles = 0;
   ir::Resources resources;
+  int weights = 0;  // index into DseResult::weight_choices[layer] (0: own)
+  ir::MemoryStyle memory = ir::MemoryStyle::kBram;  // where its weights live (the layer's own when it has none)
+  // In DDR: the cycles per frame its weight stream holds its busiest DDR
+  // channel, and the bytes it moves; 0 on chip.
+  int64_t ddr_cycles = 0;
+  uint64_t ddr_bytes_per_frame = 0;
+  double proxy = 0;  // the layer's sensitivity x its weight choice's error
 };
+
+// The space beyond the folding (docs/dse.md). Empty: the folding alone,
+// with every layer's weights and placement as the design has them.
+struct DseSpace {
+  // Weight arithmetic to try on the layers that allow it, and the storage
+  // widths: fixed at each width, pow2 at each width from 3 to 6 (exponent
+  // bits = width - 2), binary and ternary at theirs; none wider than the
+  // layer's (or the channel group's) own.
+  std::vector<ir::WeightArithmetic> arithmetic;
+  std::vector<int> widths = {2, 3, 4, 5, 6, 7, 8};
+  bool placement = false;  // also each weighted layer's weights in DDR (FINN's per-vector schedule)
+  std::map<std::string, double> sensitivities;  // by layer name; absent: 1
+  // The weights lambda of the proxy in the sweep's objective; empty: {0}
+  // when no choice has an error, else kDefaultProxyWeights.
+  std::vector<double> proxy_weights;
+  uint64_t seed = 1;  // of the reference weights (vine run's default)
+};
+
+inline const std::vector<double> kDefaultProxyWeights = {0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 100};
 
 struct DsePoint {
   std::vector<Folding> folding;  // per network layer
+  std::vector<int> option;       // per network layer: its index in DseResult::options (-1: none, the given design's)
   int64_t target_cycles = 0;     // the T that chose it (0: the baseline)
+  double proxy_weight = 0;       // the lambda that chose it
   bool refined = false;          // changed in context from the tables' choice for T
   estimate::Estimate estimate;   // the whole design's
-  double cost = 0;               // the scalar the sweep minimised, from the whole estimate
-  bool pareto = false;           // fits, and no other fitting point is as fast and as cheap in every resource
+  double cost = 0;               // the resource cost (resource_cost) of the whole estimate
+  double proxy = 0;              // the accuracy proxy: the sum over layers of LayerOption::proxy
+  uint64_t ddr_bytes_per_frame = 0;  // the whole estimate's weight streams'
+  // Fits, and no other fitting point is as good in interval, every resource,
+  // DDR bytes and proxy, and better in one.
+  bool pareto = false;
   // Checked by a timing-only run with every FIFO a frame deep
   // (with_frame_deep_fifos): the frames judged (0: not simulated) and the
   // steady interval (0: none reached).
@@ -61,32 +117,51 @@ struct DseOptions {
   double target_fps = 0;  // SetFolding's target; 0: the fastest fitting point's fps
   int verify = 3;         // the fastest fitting front points simulated
   int mvau_wwidth_max = 36;  // SetFolding's cap on SIMD x weight bits
+  DseSpace space;
 };
 
 struct DseResult {
-  std::vector<std::vector<LayerOption>> options;  // per layer, every valid folding
-  double space = 0;               // foldings in the whole space (the product of the options)
-  int64_t targets = 0;            // targets T swept
-  std::vector<DsePoint> points;   // one per distinct folding the sweep chose, fastest first
+  std::vector<std::vector<WeightChoice>> weight_choices;  // per layer; [0] is the own
+  std::vector<std::vector<LayerOption>> options;  // per layer, every valid option
+  std::vector<double> proxy_weights;  // the lambdas swept
+  double space = 0;               // options in the whole space (the product of the layers')
+  int64_t targets = 0;            // targets T swept (per lambda)
+  std::vector<DsePoint> points;   // one per distinct choice the sweep made, fastest first
   DsePoint given;                 // the design's own folding
   int given_match = -1;           // the cheapest fitting point at least as fast as the given one
   DsePoint set_folding;           // FINN's SetFolding at the target
   double set_folding_target_fps = 0;
   int best_match = -1;            // the cheapest fitting point at least as fast as SetFolding's
   double table_seconds = 0, sweep_seconds = 0, refine_seconds = 0, estimate_seconds = 0, verify_seconds = 0;
-  double table_evaluations_per_second = 0;  // folding vectors scored on the tables
+  double table_evaluations_per_second = 0;  // design points scored on the tables
 };
 
 // Every valid folding of every layer and its estimate on the design's
-// device, the other layers unfolded (LayerOption).
+// device, the other layers unfolded (LayerOption): the weights and
+// placement as given.
 std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base);
+
+// The same over a space: every layer's foldings under each of its weight
+// choices (filled in `choices`) and placements.
+std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base, const DseSpace& space,
+                                                    std::vector<std::vector<WeightChoice>>& choices);
 
 // The scalar cost of resources on a device.
 double resource_cost(const ir::Resources& r, const ir::Resources& device);
+
+// What the sweep minimises per layer for target T and proxy weight lambda:
+// the option's resource cost, plus its share of a DDR channel at T (its
+// channel cycles / T), plus lambda x its proxy.
+double sweep_objective(const LayerOption& op, const ir::Resources& device, int64_t t, double lambda);
 
 DseResult explore_folding(const ir::Design& base, const DseOptions& o);
 
 // `base` with the given folding.
 ir::Design with_folding(const ir::Design& base, const std::vector<Folding>& f);
+
+// `base` with a point's options (its folding, weights and placement); with
+// `overridden`, which layers' weights differ from the network's.
+ir::Design design_of(const ir::Design& base, const DseResult& r, const std::vector<int>& option,
+                     std::vector<bool>* overridden = nullptr);
 
 }  // namespace vine::explore

@@ -148,6 +148,13 @@ Requantizer calibrate_requantizer(const ir::Layer& l, const std::vector<IntTenso
 
 }  // namespace
 
+std::vector<int32_t> layer_weight_values(const ir::Layer& l, uint64_t seed) {
+  LayerParams p;
+  if (l.weights_file) weights_from_file(l, p);
+  else if (l.has_weights()) synthesize_weights(l, seed, p);
+  return p.weight_values;
+}
+
 IntTensor synthesize_input(const ir::Network& net, uint64_t seed, int frame) {
   Rng rng(mix_seed(mix_seed(seed, 0x1a9u), uint64_t(frame)));
   IntTensor t(net.input_shape.h, net.input_shape.w, net.input_shape.c);

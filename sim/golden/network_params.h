@@ -33,6 +33,12 @@ struct NetworkParams {
 // it, and calibrated on the layers before them.
 NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calibration_frames = 2);
 
+// The weight values (arith::weight_value) of one weighted layer, as
+// synthesize_params gives them: its `weights_file`'s, or synthesised from the
+// seed (the thresholds' calibration, which needs the layers before it, left
+// out). What `vine dse`'s accuracy proxy measures quantisation error against.
+std::vector<int32_t> layer_weight_values(const ir::Layer& l, uint64_t seed);
+
 // Frame `frame` of the synthetic input stream for `seed`: uniform codes over
 // the input type's range.
 IntTensor synthesize_input(const ir::Network& net, uint64_t seed, int frame);

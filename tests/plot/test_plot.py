@@ -19,6 +19,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 VINE, DESIGN, PLOT_DIR, CASE = sys.argv[1:5]
+SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(PLOT_DIR)))  # PLOT_DIR is <source>/scripts/plot
 DPI = 100  # scripts/plot/figure.py's DEFAULT_DPI
 failures = []
 
@@ -183,7 +184,17 @@ def case_front(tmp):
     check(any("Pareto front (%d points)" % front in t for t in texts), "front.svg: legend: %s" % texts)
     check(any("SetFolding" in t for t in texts), "front.svg: no SetFolding marker: %s" % texts)
     check(any("%d foldings explored" % len(j["points"]) in t for t in texts), "front.svg: title: %s" % texts)
+    check(not any("accuracy proxy" in t for t in texts), "front.svg: a proxy panel without a proxy: %s" % texts)
     expect_error(["front", os.path.join(tmp, "front.svg"), "-o", os.path.join(tmp, "x.png")], "not JSON")
+    # With the weights' arithmetic and placement explored: the proxy's panel.
+    space_json = os.path.join(tmp, "space.json")
+    code, text = vine("-q", "dse", os.path.join(SOURCE, "tests", "sim", "data", "residual-bram-poor.yaml"),
+                      "--arith", "fixed,binary", "--widths", "2", "--placement", "--verify", "0", "--json", space_json)
+    check(code == 0, "vine dse --arith: " + text)
+    render("front", space_json, os.path.join(tmp, "space.svg"), size=(1100, 1200))
+    texts = svg_text(os.path.join(tmp, "space.svg"))
+    check(any("accuracy proxy" in t for t in texts), "space.svg: no proxy panel: %s" % texts)
+    check(any("some weights in DDR" in t for t in texts), "space.svg: no DDR points: %s" % texts)
 
 
 def case_placement(tmp):

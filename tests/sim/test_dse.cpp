@@ -3,12 +3,20 @@
 // cheapest on the tables (brute force on a small network), SetFolding keeps
 // FINN's rules, and the simulated points run at the estimate's interval.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "sim/config/loaders.h"
+#include "sim/config/write_design.h"
+#include "sim/explore/accuracy_proxy.h"
+#include "sim/explore/fifo_sizing.h"
 #include "sim/explore/folding_dse.h"
+#include "sim/run/simulation.h"
+#include "tests/sim/temp_config.h"
 
 namespace vine {
 namespace {
@@ -144,6 +152,251 @@ TEST(Dse, SimulatedPointsRunAtTheEstimatesInterval) {
   }
   EXPECT_EQ(simulated, 2);
   EXPECT_EQ(r.set_folding.simulated_interval, double(r.set_folding.estimate.interval_cycles));
+}
+
+// The whole space on a small network: every stem and branch option under
+// fixed 2 and 3 bits, pow2 with 1 exponent bit, binary and ternary weights,
+// on chip or in DDR, with a sensitivity on the stem.
+explore::DseOptions whole_space() {
+  explore::DseOptions o;
+  o.verify = 0;
+  o.space.arithmetic = {ir::WeightArithmetic::kFixed, ir::WeightArithmetic::kPow2, ir::WeightArithmetic::kBinary,
+                        ir::WeightArithmetic::kTernary};
+  o.space.widths = {2, 3};
+  o.space.placement = true;
+  o.space.sensitivities = {{"stem", 2.0}};
+  return o;
+}
+
+// On the tables, the choice for a target T and proxy weight lambda is the
+// least objective (resources, DDR share at T, lambda x proxy) over every
+// combination of the layers' options (folding x weights x placement) that
+// meets T: checked against all of them.
+TEST(Dse, EachTargetsChoiceIsTheCheapestOnTheTablesOverWeightsAndPlacement) {
+  const ir::Design d = load("tests/sim/data/residual-bram-poor.yaml");
+  const explore::DseResult r = explore::explore_folding(d, whole_space());
+  ASSERT_EQ(r.options.size(), 3u);
+  ASSERT_GT(r.space, 1e4);  // far more than the 1024 foldings alone
+  ASSERT_LT(r.space, 1e6);
+  EXPECT_GT(r.proxy_weights.size(), 1u);
+  // The space holds what it says: narrower weights (with an error) and DDR.
+  int narrower = 0, in_ddr = 0, weights_changed = 0, placed_in_ddr = 0;
+  for (size_t i = 0; i < 2; ++i)
+    for (const auto& op : r.options[i]) {
+      narrower += r.weight_choices[i][size_t(op.weights)].error > 0;
+      in_ddr += op.memory == ir::MemoryStyle::kDdr && op.ddr_cycles > 0 && op.ddr_bytes_per_frame > 0;
+    }
+  EXPECT_GT(narrower, 0);
+  EXPECT_GT(in_ddr, 0);
+  const ir::Resources device = r.points.front().estimate.device;
+  int checked = 0;
+  for (const explore::DsePoint& p : r.points) {
+    if (p.target_cycles == 0) continue;
+    double chosen = 0, best = 1e300;
+    for (size_t i = 0; i < p.option.size(); ++i) {
+      const auto& op = r.options[i][size_t(p.option[i])];
+      chosen += explore::sweep_objective(op, device, p.target_cycles, p.proxy_weight);
+      weights_changed += !r.weight_choices[i][size_t(op.weights)].own;
+      placed_in_ddr += op.memory == ir::MemoryStyle::kDdr;
+    }
+    std::function<void(size_t, double, int64_t)> visit = [&](size_t i, double cost, int64_t cycles) {
+      if (cycles > p.target_cycles) return;
+      if (i == r.options.size()) {
+        best = std::min(best, cost);
+        return;
+      }
+      for (const auto& op : r.options[i])
+        visit(i + 1, cost + explore::sweep_objective(op, device, p.target_cycles, p.proxy_weight),
+              std::max(cycles, op.cycles));
+    };
+    visit(0, 0, 0);
+    if (p.refined) {
+      EXPECT_GE(chosen + 1e-12, best) << "target " << p.target_cycles;  // changed in context: dearer, never cheaper
+    } else {
+      EXPECT_NEAR(chosen, best, 1e-12) << "target " << p.target_cycles << " lambda " << p.proxy_weight;
+      ++checked;
+    }
+    // The point's proxy is its layers' (the stem's at twice its error).
+    double proxy = 0;
+    for (size_t i = 0; i < p.option.size(); ++i) {
+      const auto& op = r.options[i][size_t(p.option[i])];
+      const double error = r.weight_choices[i][size_t(op.weights)].error;
+      EXPECT_DOUBLE_EQ(op.proxy, (i == 0 ? 2.0 : 1.0) * error);
+      proxy += op.proxy;
+    }
+    EXPECT_DOUBLE_EQ(p.proxy, proxy);
+  }
+  EXPECT_GT(checked, 10);
+  EXPECT_GT(weights_changed, 0);  // some chosen points change the weights ...
+  EXPECT_GT(placed_in_ddr, 0);    // ... and some place them in DDR
+  // The front: no fitting point is as good in every objective and better in one.
+  for (const explore::DsePoint& p : r.points) {
+    if (!p.pareto) continue;
+    for (const explore::DsePoint& q : r.points) {
+      if (&q == &p || !q.estimate.fits) continue;
+      const auto& a = q.estimate.resources;
+      const auto& b = p.estimate.resources;
+      const bool no_worse = q.estimate.interval_cycles <= p.estimate.interval_cycles && a.lut <= b.lut &&
+                            a.ff <= b.ff && a.bram18 <= b.bram18 && a.uram <= b.uram && a.dsp <= b.dsp &&
+                            q.ddr_bytes_per_frame <= p.ddr_bytes_per_frame && q.proxy <= p.proxy;
+      const bool better = q.estimate.interval_cycles < p.estimate.interval_cycles || a.lut < b.lut ||
+                          a.ff < b.ff || a.bram18 < b.bram18 || a.uram < b.uram || a.dsp < b.dsp ||
+                          q.ddr_bytes_per_frame < p.ddr_bytes_per_frame || q.proxy < p.proxy;
+      EXPECT_FALSE(no_worse && better);
+    }
+  }
+}
+
+// A front point that changes the weights' arithmetic and places weights in
+// DDR, written as a design: it loads and validates, its estimate is the
+// point's, it runs bit-exact against the golden reference (vine run's
+// check), and its simulated interval is the estimate's.
+TEST(Dse, APointsDesignWithOverridesValidatesRunsBitExactAtItsEstimate) {
+  const ir::Design d = load("tests/sim/data/residual-bram-poor.yaml");
+  const explore::DseResult r = explore::explore_folding(d, whole_space());
+  const explore::DsePoint* pick = nullptr;
+  for (const explore::DsePoint& p : r.points) {
+    if (!p.pareto) continue;
+    bool narrower = false, ddr = false;
+    for (size_t i = 0; i < p.option.size(); ++i) {
+      const auto& op = r.options[i][size_t(p.option[i])];
+      narrower = narrower || !r.weight_choices[i][size_t(op.weights)].own;
+      ddr = ddr || op.memory == ir::MemoryStyle::kDdr;
+    }
+    if (narrower && ddr) {
+      pick = &p;
+      break;
+    }
+  }
+  ASSERT_NE(pick, nullptr) << "no front point changes both the weights and their placement";
+  std::vector<bool> overridden;
+  const ir::Design best = explore::design_of(d, r, pick->option, &overridden);
+  const fs::path out = fs::temp_directory_path() / ("vine-dse-point-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream f(out);
+    config::write_design_with_layer_choices(best, overridden, out.string(), "a DSE point", f);
+  }
+  std::stringstream text;
+  text << std::ifstream(out).rdbuf();
+  EXPECT_NE(text.str().find("weight_memory: ddr"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("arithmetic:"), std::string::npos) << text.str();
+  const ir::Design back = config::load_design(out.string());
+  fs::remove(out);
+  ir::check_design(back);
+  for (size_t i = 0; i < back.network.layers.size(); ++i) {
+    const auto& op = r.options[i][size_t(pick->option[i])];
+    EXPECT_EQ(back.folding[i].pe, op.folding.pe);
+    if (!back.network.layers[i].has_weights()) continue;
+    EXPECT_EQ(back.folding[i].weight_memory, op.memory);
+    const auto& c = r.weight_choices[i][size_t(op.weights)];
+    if (!c.own && c.weights) {
+      EXPECT_EQ(back.network.layers[i].weights->arithmetic, c.weights->arithmetic);
+      EXPECT_EQ(back.network.layers[i].weights->bits, c.weights->bits);
+    }
+  }
+  const estimate::Estimate e = estimate::estimate_design(back);
+  EXPECT_EQ(e.interval_cycles, pick->estimate.interval_cycles);
+  EXPECT_EQ(e.resources.bram18, pick->estimate.resources.bram18);
+  // With every FIFO a frame deep, as `vine dse` verifies its points (the
+  // written design keeps the file's FIFOs: `vine fifo-size` sizes them).
+  const ir::Design deep = explore::with_frame_deep_fifos(back);
+  sim::RunOptions o;
+  o.frames = 4;
+  sim::Simulation run(deep, o);
+  const sim::RunReport& rep = run.run();
+  ASSERT_TRUE(rep.finished) << rep.deadlock;
+  ASSERT_TRUE(rep.outputs_match_reference.has_value());
+  EXPECT_TRUE(*rep.outputs_match_reference);
+  EXPECT_EQ(rep.interval_cycles, double(pick->estimate.interval_cycles));
+}
+
+// The proxy orders a layer's choices: a grid that holds another at every
+// scale never has the larger error (fixed b+1 against b, pow2 with more
+// exponent bits, ternary against binary, fixed 2 and pow2 against ternary),
+// the layer's own type has none, and a narrower one has some.
+TEST(AccuracyProxy, AWiderGridNeverHasALargerError) {
+  const ir::Design d = load("configs/designs/resnet18/resnet18-mixed-u250.yaml");
+  int layers = 0;
+  for (const ir::Layer& l : d.network.layers) {
+    if (!l.has_weights() || !l.channel_groups.empty() || layers >= 2) continue;  // conv1 (8 bits), s1b0_conv_a (4)
+    ++layers;
+    const explore::WeightSample s = explore::sample_weights(l, 1);
+    ASSERT_FALSE(s.values.empty());
+    using A = ir::WeightArithmetic;
+    auto err = [&](A a, int bits, int e = 0) { return explore::quantisation_error(s, ir::WeightType{a, bits, e, 0}); };
+    const int own = l.weights->bits;
+    EXPECT_EQ(err(A::kFixed, own), 0) << l.name;  // the network's own grid holds its weights
+    EXPECT_GT(err(A::kFixed, own - 1), 0) << l.name;
+    for (int b = 2; b < 10; ++b) EXPECT_LE(err(A::kFixed, b + 1), err(A::kFixed, b)) << l.name << " fixed " << b;
+    for (int e = 1; e < 4; ++e) EXPECT_LE(err(A::kPow2, e + 3, e + 1), err(A::kPow2, e + 2, e)) << l.name;
+    EXPECT_LE(err(A::kTernary, 2), err(A::kBinary, 1)) << l.name;
+    EXPECT_LE(err(A::kFixed, 2), err(A::kTernary, 2)) << l.name;
+    EXPECT_LE(err(A::kPow2, 3, 1), err(A::kTernary, 2)) << l.name;
+    EXPECT_LT(err(A::kFixed, 3), err(A::kBinary, 1)) << l.name;
+  }
+  EXPECT_EQ(layers, 2);
+  // Channel groups: each group at its own type is exact; narrowing one group adds error.
+  for (const ir::Layer& l : d.network.layers) {
+    if (l.channel_groups.size() != 2) continue;
+    const explore::WeightSample s = explore::sample_weights(l, 1);
+    auto groups = l.channel_groups;
+    EXPECT_EQ(explore::quantisation_error(s, {}, groups), 0) << l.name;
+    groups[0].weights = ir::WeightType{ir::WeightArithmetic::kBinary, 1, 0, 0};
+    const double one = explore::quantisation_error(s, {}, groups);
+    groups[1].weights = ir::WeightType{ir::WeightArithmetic::kBinary, 1, 0, 0};
+    EXPECT_GT(one, 0) << l.name;
+    EXPECT_LE(one, explore::quantisation_error(s, {}, groups)) << l.name;
+    break;
+  }
+}
+
+TEST(AccuracyProxy, SensitivitiesLoadAndABadFileGivesALocatedError) {
+  using testing_support::error_of;
+  const ir::Design d = load("tests/sim/data/residual-deep-skip.yaml");
+  const fs::path dir = fs::temp_directory_path() / ("vine-sens-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto file = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  const auto yaml = explore::load_sensitivities(file("good.yaml", "sensitivities:\n  stem: 2.5\n  branch: 0\n"), d.network);
+  EXPECT_EQ(yaml.at("stem"), 2.5);
+  EXPECT_EQ(yaml.at("branch"), 0);
+  const auto plain = explore::load_sensitivities(file("plain.yaml", "branch: 4\n"), d.network);
+  EXPECT_EQ(plain.at("branch"), 4);
+  const auto csv = explore::load_sensitivities(file("good.csv", "layer,sensitivity\nstem, 3\n\nbranch,0.5\n"), d.network);
+  EXPECT_EQ(csv.at("stem"), 3);
+  EXPECT_EQ(csv.at("branch"), 0.5);
+  auto error = [&](const std::string& name, const std::string& text) {
+    const std::string path = file(name, text);
+    return error_of([&] { explore::load_sensitivities(path, d.network); });
+  };
+  std::string e = error("unknown.yaml", "stem: 1\nbrnch: 2\n");
+  EXPECT_NE(e.find("unknown.yaml:2:"), std::string::npos) << e;
+  EXPECT_NE(e.find("'brnch'"), std::string::npos) << e;
+  EXPECT_NE(e.find("stem, branch"), std::string::npos) << e;  // the layers it could be
+  e = error("noweights.yaml", "join: 1\n");
+  EXPECT_NE(e.find("noweights.yaml:1:"), std::string::npos) << e;
+  EXPECT_NE(e.find("join has none"), std::string::npos) << e;
+  e = error("negative.yaml", "sensitivities:\n  stem: -1\n");
+  EXPECT_NE(e.find("negative.yaml:2:"), std::string::npos) << e;
+  EXPECT_NE(e.find("sensitivities.stem"), std::string::npos) << e;
+  e = error("extra.yaml", "sensitivities: {stem: 1}\nother: 2\n");
+  EXPECT_NE(e.find("other"), std::string::npos) << e;
+  e = error("header.csv", "name,factor\nstem,1\n");
+  EXPECT_NE(e.find("header.csv:1:1"), std::string::npos) << e;
+  EXPECT_NE(e.find("layer,sensitivity"), std::string::npos) << e;
+  e = error("number.csv", "layer,sensitivity\nstem,1\nbranch,lots\n");
+  EXPECT_NE(e.find("number.csv:3:8"), std::string::npos) << e;
+  EXPECT_NE(e.find("'lots'"), std::string::npos) << e;
+  e = error("twice.csv", "layer,sensitivity\nstem,1\nstem,2\n");
+  EXPECT_NE(e.find("twice.csv:3:"), std::string::npos) << e;
+  EXPECT_NE(e.find("each layer once"), std::string::npos) << e;
+  e = error("fields.csv", "layer,sensitivity\nstem,1,2\n");
+  EXPECT_NE(e.find("fields.csv:2:"), std::string::npos) << e;
+  e = error_of([&] { explore::load_sensitivities((dir / "absent.csv").string(), d.network); });
+  EXPECT_NE(e.find("absent.csv"), std::string::npos) << e;
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -123,6 +123,54 @@ TEST(DseCommand, NetworkAndDeviceGiveADesignThatLoadsAtTheFrontsInterval) {
   fs::remove_all(dir);
 }
 
+// The space beyond the folding: the proxy and DDR bytes in the CSV and JSON,
+// a front point with its overrides written as a design that loads at its
+// interval, and a bad sensitivities file refused with its location.
+TEST(DseCommand, ArithmeticPlacementAndSensitivitiesReachTheOutputs) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-dse-space-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path design = kSource / "tests/sim/data/residual-bram-poor.yaml";
+  std::ofstream(dir / "s.csv") << "layer,sensitivity\nstem,4\n";
+  const auto r = vine_test::run_vine("dse " + design.string() +
+                                     " --arith fixed,binary --widths 2 --placement --verify 0 --sensitivities " +
+                                     (dir / "s.csv").string() + " -o " + (dir / "out").string() + " --write-point 2");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("design points/s"), std::string::npos) << r.output;
+  std::ifstream csv(dir / "out" / "front.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_NE(header.find(",ddr_bytes_per_frame,proxy,"), std::string::npos) << header;
+  nlohmann::json j;
+  std::ifstream(dir / "out" / "dse.json") >> j;
+  ASSERT_GT(j["proxy_weights"].size(), 1u);
+  ASSERT_EQ(j["weight_choices"]["stem"].size(), 3u);  // own, fixed2, binary
+  std::vector<nlohmann::json> front;
+  for (const auto& p : j["points"])
+    if (p["pareto"].get<bool>()) front.push_back(p);
+  ASSERT_GE(front.size(), 2u);
+  // The stem's proxy is 4 times its choice's error.
+  double error = -1;
+  const std::string stem_weights = front[1]["folding"]["stem"]["weights"].get<std::string>();
+  for (const auto& c : j["weight_choices"]["stem"])
+    if (c["weights"] == stem_weights) error = c["error"].get<double>();
+  EXPECT_DOUBLE_EQ(front[1]["folding"]["stem"]["proxy"].get<double>(), 4 * error);
+  const ir::Design d = config::load_design((dir / "out" / "point-2.yaml").string());
+  EXPECT_EQ(estimate::estimate_design(d).interval_cycles, front[1]["interval_cycles"].get<int64_t>());
+  EXPECT_EQ(std::string(ir::to_string(d.folding[1].weight_memory)),
+            front[1]["folding"]["branch"]["weight_memory"].get<std::string>());
+
+  std::ofstream(dir / "bad.csv") << "layer,sensitivity\nstem,4\njoin,1\n";
+  const auto bad = vine_test::run_vine("dse " + design.string() + " --arith binary --verify 0 --sensitivities " +
+                                       (dir / "bad.csv").string());
+  EXPECT_EQ(bad.code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("bad.csv:3:1"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("join has none"), std::string::npos) << bad.output;
+  const auto widths = vine_test::run_vine("dse " + design.string() + " --arith fixed --widths 2,x --verify 0");
+  EXPECT_EQ(widths.code, 1) << widths.output;
+  EXPECT_NE(widths.output.find("--widths: got 'x'"), std::string::npos) << widths.output;
+  fs::remove_all(dir);
+}
+
 TEST(PartitionCommand, WritesTheSplitAndAFoldedDesignWhoseBoardsMeetTheInterval) {
   const fs::path dir = fs::temp_directory_path() / ("vine-partition-" + std::to_string(::getpid()));
   const fs::path design = kSource / "configs/designs/default.yaml";

@@ -86,7 +86,7 @@ int run_engine_design(const po::variables_map& vm, const ir::Design& d, sim::Run
 
 int cmd_run(const Args& args) {
   po::options_description opts(
-      "vine run DESIGN [options]: cycle-accurate simulation of a streaming design, checked against "
+      "vine run DESIGN [options]: cycle-accurate simulation of a streaming design or a compute engine (docs/engine.md), checked against "
       "the golden "
       "reference");
   opts.add_options()("help,h", "show this help")("frames,n", po::value<int>()->default_value(8),

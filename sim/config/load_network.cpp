@@ -125,6 +125,12 @@ ir::Network load_network(const std::string& path) {
   for (const auto& lf : m.get("layers").items()) net.layers.push_back(read_layer(lf));
   m.done();
   ir::infer_network(net);
+  // A generated filter pads to a power-of-two code length, up to 2^24
+  // (golden::ovsf_code_length's bound).
+  for (const ir::Layer& l : net.layers)
+    if (l.generated_weights && l.matrix_width() > (int64_t{1} << 24))
+      throw ConfigError(l.generated_weights->where, "filters of " + std::to_string(l.matrix_width()) + " weights",
+                        "filters of at most 2^24 weights for generated_weights on " + l.name);
   load_parameter_files(net);
   return net;
 }

@@ -75,6 +75,22 @@ IntTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
     }
     case LayerKind::kFc:
       return golden::fully_connected<int32_t, int32_t>(in[0], w, filters);
+    case LayerKind::kPad: {
+      // The tile's output rows: input rows moved right by the left padding,
+      // or padding rows.
+      IntTensor out(t.row_end - t.row_begin, l.out_shape.w, l.out_shape.c, int32_t(l.pad_value));
+      for (int y = t.row_begin; y < t.row_end; ++y) {
+        const int iy = y - l.pad.top;
+        if (iy < 0 || iy >= l.in_shape.h) continue;
+        if (iy < t.in_row_begin || iy >= t.in_row_end)
+          throw std::logic_error("engine: " + l.name + " needs input row " + std::to_string(iy) +
+                                 ", which its tile did not load");
+        for (int x = 0; x < l.in_shape.w; ++x)
+          for (int c = 0; c < l.in_shape.c; ++c)
+            out.at(y - t.row_begin, x + l.pad.left, c) = in[0].at(iy - t.in_row_begin, x, c);
+      }
+      return out;
+    }
     default: {
       std::vector<const IntTensor*> ptrs;
       for (const auto& x : in) ptrs.push_back(&x);

@@ -34,6 +34,9 @@ uint64_t align_up(uint64_t a) {
 std::pair<int, int> input_rows(const ir::Layer& l, int r0, int r1) {
   const bool windowed = l.kind == LayerKind::kConv || l.kind == LayerKind::kDwConv ||
                         l.kind == LayerKind::kMaxPool || l.kind == LayerKind::kAvgPool;
+  if (l.kind == LayerKind::kPad)  // output row y is input row y - top, or padding
+    return {std::clamp(r0 - l.pad.top, 0, l.in_shape.h),
+            std::clamp(r1 - l.pad.top, 0, l.in_shape.h)};
   if (!windowed) return {r0, r1};
   const int first = r0 * l.stride - l.pad.top;
   const int last = (r1 - 1) * l.stride - l.pad.top + l.kernel;  // exclusive
@@ -87,6 +90,7 @@ EnginePlan plan_engine(const ir::Design& d) {
       case LayerKind::kMaxPool:
       case LayerKind::kAvgPool:
       case LayerKind::kAdd:
+      case LayerKind::kPad:
       case LayerKind::kThreshold:
       case LayerKind::kRequant:
         break;
@@ -94,7 +98,7 @@ EnginePlan plan_engine(const ir::Design& d) {
         throw config::ConfigError(
             l.where, std::string("a ") + ir::to_string(l.kind) + " layer",
             "a layer kind the compute engine runs (conv, dwconv, fc, maxpool, avgpool, add, "
-            "threshold, requant); the engine template does not run " +
+            "pad, threshold, requant); the engine template does not run " +
                 std::string(ir::to_string(l.kind)) + " layers yet (docs/engine.md)");
     }
     if (l.has_weights()) {
@@ -223,8 +227,11 @@ EnginePlan plan_engine(const ir::Design& d) {
           for (int in : l.input_index) {
             const uint64_t base = in < 0 ? plan.input_address : output_address[size_t(in)];
             const int64_t row_bytes = int64_t{wi} * ci * in_b;
-            t.input_loads.push_back({base + uint64_t(t.in_row_begin * row_bytes),
-                                     uint64_t((t.in_row_end - t.in_row_begin) * row_bytes)});
+            // A tile made only of padding rows (a pad layer's) reads nothing:
+            // no transfer is issued.
+            if (t.in_row_end > t.in_row_begin)
+              t.input_loads.push_back({base + uint64_t(t.in_row_begin * row_bytes),
+                                       uint64_t((t.in_row_end - t.in_row_begin) * row_bytes)});
           }
         if (t.stores_outputs) {
           const int64_t row_bytes = int64_t{wo} * co * out_b;
@@ -251,7 +258,7 @@ EnginePlan plan_engine(const ir::Design& d) {
           case LayerKind::kAvgPool:  // T_out channels of one window position per cycle
             t.mac_cycles = pixels * kk * ceil_div(co, e.t_out);
             break;
-          default:  // add, threshold, requant: T_out channels of one pixel per cycle
+          default:  // add, pad, threshold, requant: T_out channels of one pixel per cycle
             t.mac_cycles = pixels * ceil_div(co, e.t_out);
             break;
         }

@@ -88,24 +88,33 @@ TEST(EngineRun, GeneratedWeightsBitExact) {
 }
 
 // Depthwise (one group of all channels; generated and dense) and pointwise
-// layers, stride 2 and asymmetric row tiles, on a 4 x 4 array.
+// layers, stride 2, a pad layer and a max pool over it (ResNet's stem), one
+// output row per tile, on a 4 x 4 array.
 TEST(EngineRun, DepthwiseAndPointwiseBitExact) {
   TempConfig net("engine-dw-net",
                  "network: dw\ninput: {shape: [9, 9, 16], type: unsigned, bits: 8}\nlayers:\n"
-                 "  - {name: dw1, kind: dwconv, kernel: 3, stride: 2, padding: 1, weights: {arithmetic: fixed, bits: "
-                 "8}, generated_weights: {kept_ratio: 0.5, coeff_bits: 4}, output: {kind: requant, type: signed, "
+                 "  - {name: dw1, kind: dwconv, kernel: 3, stride: 2, padding: 1, weights: "
+                 "{arithmetic: fixed, bits: "
+                 "8}, generated_weights: {kept_ratio: 0.5, coeff_bits: 4}, output: {kind: requant, "
+                 "type: signed, "
                  "bits: 8}}\n"
-                 "  - {name: pw1, kind: conv, kernel: 1, out_channels: 24, weights: {arithmetic: fixed, bits: 8}, "
+                 "  - {name: pw1, kind: conv, kernel: 1, out_channels: 24, weights: {arithmetic: "
+                 "fixed, bits: 8}, "
                  "output: {kind: requant, type: unsigned, bits: 8}}\n"
-                 "  - {name: dw2, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 8}, output: "
-                 "{kind: requant, type: signed, bits: 8}}\n");
-  TempConfig design("engine-dw", engine_design(net.path.string(),
-                                               "  t_in: 4\n  t_out: 4\n  input_buffer_bytes: 600\n"
-                                               "  output_buffer_bytes: 200\n  generator_lanes: 4\n"));
+                 "  - {name: dw2, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: "
+                 "fixed, bits: 8}, output: "
+                 "{kind: requant, type: signed, bits: 8}}\n"
+                 "  - {name: pad3, kind: pad, padding: 1, pad_value: -128}\n"
+                 "  - {name: pool3, kind: maxpool, kernel: 3, stride: 2}\n");
+  TempConfig design("engine-dw",
+                    engine_design(net.path.string(),
+                                  "  t_in: 4\n  t_out: 4\n  input_buffer_bytes: 600\n"
+                                  "  output_buffer_bytes: 200\n  generator_lanes: 4\n"));
   const ir::Design d = config::load_design(design.path.string());
   const engine::EngineRunResult r = engine::run_engine(d, 2, 5);
   EXPECT_TRUE(r.outputs_match) << "first mismatch at frame " << r.first_mismatch;
-  ASSERT_EQ(r.figures.layers.size(), 3u);
+  ASSERT_EQ(r.figures.layers.size(), 5u);
+  EXPECT_EQ(r.figures.layers[3].row_tiles, 7);  // pad3: a row a tile, two of them all padding
   EXPECT_GT(r.figures.layers[0].row_tiles, 1);
   EXPECT_EQ(r.figures.layers[0].groups, 1);
   EXPECT_EQ(r.figures.layers[0].generated_weights, 16 * 9);  // once: one group
@@ -259,12 +268,14 @@ TEST(EngineConfigErrors, FieldsAreChecked) {
 }
 
 TEST(EngineConfigErrors, LayerKindsTheEngineDoesNotRunYet) {
-  TempConfig net("engine-pad-net",
+  TempConfig net("engine-concat-net",
                  "network: p\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
-                 "  - {name: p, kind: pad, padding: 1}\n");
-  TempConfig t("engine-pad", engine_design(net.path.string(), "  t_in: 8\n"));
+                 "  - {name: a, kind: pad, padding: 1}\n  - {name: b, kind: pad, inputs: [input], "
+                 "padding: 1}\n"
+                 "  - {name: c, kind: concat, inputs: [a, b]}\n");
+  TempConfig t("engine-concat", engine_design(net.path.string(), "  t_in: 8\n"));
   const std::string e = error_of([&] { config::load_design(t.path.string()); });
-  EXPECT_NE(e.find("got a pad layer, expected a layer kind the compute engine runs"),
+  EXPECT_NE(e.find("got a concat layer, expected a layer kind the compute engine runs"),
             std::string::npos)
       << e;
 }

@@ -6,6 +6,7 @@
 #include "sim/cli/options.h"
 #include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
+#include "sim/engine/engine_estimate.h"
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
 
@@ -25,6 +26,16 @@ int cmd_estimate(const Args& args) {
   if (vm.count("json")) {
     const std::string problem = check_output_path("json", vm["json"].as<std::string>(), input_files(d));
     if (!problem.empty()) return usage_error("estimate", problem, opts);
+  }
+  if (d.hw_template == ir::Template::kEngine) {
+    // The compute engine's closed form (docs/engine.md#timing).
+    const engine::EngineFigures f = engine::estimate_engine(d);
+    report_stream(vm.count("json") ? vm["json"].as<std::string>() : "")
+        << engine::format_engine_table(f, "closed form (uncontended DDR)");
+    if (vm.count("json") && !write_output("json", vm["json"].as<std::string>(),
+                                          [&](std::ostream& out) { out << engine::to_json(f).dump(2) << "\n"; }))
+      return kExitUsage;
+    return kExitOk;
   }
   if (d.hw_template == ir::Template::kStreaming) log_plan(ir::plan_process_network(d));
   const estimate::Estimate e = estimate::estimate_design(d);

@@ -35,6 +35,9 @@ int export_finn(const Args& args) {
   }
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   log_design_loaded(d);
+  if (d.hw_template == ir::Template::kEngine)
+    return usage_error("export finn", d.path + " is a compute engine (template: engine): FINN builds streaming "
+                                      "dataflow designs, which have a folding config; an engine has none", opts);
   const std::string path = vm["output"].as<std::string>();
   if (const std::string problem = is_stdout(path) ? "" : check_output_paths({{"output", path}}, input_files(d)); !problem.empty())
     return usage_error("export finn", problem, opts);

@@ -17,6 +17,7 @@
 #include "sim/cli/frame_files.h"
 #include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
+#include "sim/engine/engine_run.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
@@ -27,9 +28,65 @@ namespace vine::cli {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// `vine run` of a compute-engine design (docs/engine.md): the frames through
+// the engine on data, checked against the golden reference; the per-layer
+// report of the simulated schedule.
+int run_engine_design(const po::variables_map& vm, const ir::Design& d, sim::RunOptions o,
+                      const po::options_description& opts) {
+  for (const char* f : {"vcd", "perfetto", "timing-only", "no-fast-forward", "list-modules", "trace-frames",
+                        "trace-stages"})
+    if (vm.count(f))
+      return usage_error("run", std::string("--") + f + " is for streaming designs; " + d.path +
+                                    " is a compute engine (template: engine), which has no streaming stages",
+                         opts);
+  if (o.backend == sim::BackendChoice::kRtl)
+    return usage_error("run", "--backend rtl: the compute engine has no RTL co-simulation yet (docs/engine.md)", opts);
+  std::vector<golden::IntTensor> frames;
+  std::vector<std::string> read_files = input_files(d);
+  if (vm.count("inputs")) {
+    const std::string path = vm["inputs"].as<std::string>();
+    try {
+      frames = read_input_frames(path, d.network, nullptr);
+    } catch (const FrameFileError& e) {
+      return usage_error("run", std::string("--inputs: ") + e.what(), opts);
+    }
+    std::string problem;
+    o.frames = frames_to_run(int(frames.size()), !vm["frames"].defaulted(), o.frames, path, problem);
+    if (!problem.empty()) return usage_error("run", problem, opts);
+    read_files.push_back(path);
+  }
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* f : {"json", "outputs"})
+    if (vm.count(f)) outputs.emplace_back(f, vm[f].as<std::string>());
+  if (const std::string problem = check_output_paths(outputs, read_files); !problem.empty())
+    return usage_error("run", problem, opts);
+  const auto t0 = std::chrono::steady_clock::now();
+  const engine::EngineRunResult r =
+      engine::run_engine(d, o.frames, o.seed, frames.empty() ? nullptr : &frames, vm.count("outputs") > 0);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  spdlog::info("ran {} frame(s) on the compute engine, {} cycles, in {:.3f} s", r.frames, r.cycles_total, secs);
+  const std::string json_path = vm.count("json") ? vm["json"].as<std::string>() : "";
+  report_stream(json_path) << engine::format_engine_run(r);
+  if (vm.count("json") &&
+      !write_output("json", json_path, [&](std::ostream& out) { out << engine::to_json(r).dump(2) << "\n"; }))
+    return kExitUsage;
+  if (vm.count("outputs")) {
+    std::vector<std::vector<int32_t>> codes;
+    for (const auto& t : r.outputs) codes.push_back(t.data);
+    if (!write_output("outputs", vm["outputs"].as<std::string>(),
+                      [&](std::ostream& out) { write_output_codes(out, codes); }))
+      return kExitUsage;
+  }
+  return r.outputs_match ? kExitOk : kExitSimulation;
+}
+
+}  // namespace
+
 int cmd_run(const Args& args) {
   po::options_description opts(
-      "vine run DESIGN [options]: cycle-accurate simulation of a streaming design, checked against "
+      "vine run DESIGN [options]: cycle-accurate simulation of a streaming design or a compute engine (docs/engine.md), checked against "
       "the golden "
       "reference");
   opts.add_options()("help,h", "show this help")("frames,n", po::value<int>()->default_value(8),
@@ -121,6 +178,7 @@ int cmd_run(const Args& args) {
   }
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   log_design_loaded(d);
+  if (d.hw_template == ir::Template::kEngine) return run_engine_design(vm, d, o, opts);
   // --trace-stages, checked against the design's stages before the run.
   trace::TraceSelection selection;
   if (vm.count("trace-stages")) {

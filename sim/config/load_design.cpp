@@ -7,6 +7,7 @@
 #include "sim/config/loaders.h"
 #include "sim/config/parameter_files.h"
 #include "sim/config/open_config.h"
+#include "sim/engine/engine_tiling.h"
 #include "sim/finn_config/finn_op_types.h"
 
 #include "sim/ir/stage_plan.h"
@@ -115,6 +116,43 @@ void read_finn_fifo_styles(MapReader& fm, std::string& impl_style, std::string& 
   if (fm.has("ram_style")) ram_style = fm.get_choice("ram_style", {"auto", "block", "distributed", "ultra"}, "auto");
 }
 
+// A design with `template: engine` (docs/engine.md): the clock and the
+// engine's parameters; the streaming fields (folding, FIFOs, DMAs) are not
+// its fields, so they are refused as unknown.
+void load_engine(MapReader& m, const Field& root, ir::Design& d) {
+  d.hw_template = ir::Template::kEngine;
+  d.clock_mhz = m.get_double("clock_mhz", 1, 1000, d.device.max_clock_mhz);
+  if (d.device.ddr_channels < 1)
+    m.get("device").fail("a device with DDR (its config's ddr: section): the compute engine keeps its "
+                         "activations and weights there, and " + d.device.name + " has none");
+  ir::EngineConfig& e = d.engine;
+  e.where = root.where();
+  e.where.field = "engine";
+  e.input_buffer_where = e.weight_buffer_where = e.output_buffer_where = e.coefficient_buffer_where = e.where;
+  if (auto ef = m.find("engine")) {
+    e.where = ef->where();
+    MapReader em(*ef);
+    e.t_in = int(em.get_int("t_in", 1, 1 << 12, e.t_in));
+    e.t_out = int(em.get_int("t_out", 1, 1 << 12, e.t_out));
+    auto buffer = [&](const char* key, int64_t& bytes, ir::SourceLocation& where) {
+      if (auto b = em.find(key)) where = b->where();
+      bytes = em.get_int(key, 1, int64_t{1} << 32, bytes);
+    };
+    buffer("input_buffer_bytes", e.input_buffer_bytes, e.input_buffer_where);
+    buffer("weight_buffer_bytes", e.weight_buffer_bytes, e.weight_buffer_where);
+    buffer("output_buffer_bytes", e.output_buffer_bytes, e.output_buffer_where);
+    buffer("coefficient_buffer_bytes", e.coefficient_buffer_bytes, e.coefficient_buffer_where);
+    e.tile_overhead_cycles = int(em.get_int("tile_overhead_cycles", 0, 1 << 20, e.tile_overhead_cycles));
+    e.generator_lanes = int(em.get_int("generator_lanes", 1, 1 << 12, e.generator_lanes));
+    if (e.generator_lanes & (e.generator_lanes - 1))
+      em.get("generator_lanes").fail("a power of two (the generator's lanes split a code into whole groups)");
+    em.done();
+  }
+  m.done();
+  d.folding.assign(d.network.layers.size(), ir::LayerFolding{});
+  engine::plan_engine(d);  // every layer's tiles fit the buffers
+}
+
 }  // namespace
 
 ir::Design load_design(const std::string& path) {
@@ -129,9 +167,10 @@ ir::Design load_design(const std::string& path) {
   d.device_where = device_field.where();
   d.network = load_network(net_path);
   d.device = load_device(dev_path);
-  // The compute-engine template (unzipFPGA) is not modelled yet: no command could run it.
-  if (auto t = m.find("template"); t && t->as_choice({"streaming", "engine"}) == "engine")
-    t->fail("'streaming' (the engine template is not modelled yet)");
+  if (auto t = m.find("template"); t && t->as_choice({"streaming", "engine"}) == "engine") {
+    load_engine(m, root, d);
+    return d;
+  }
   d.hw_template = ir::Template::kStreaming;
   d.clock_mhz = m.get_double("clock_mhz", 1, 1000, d.device.max_clock_mhz);
   d.default_fifo_depth = int(m.get_int("fifo_depth", 1, 1 << 20, 2));
@@ -244,10 +283,16 @@ ir::Design load_design(const std::string& path) {
       if (layer.has_weights()) {
         if (auto w = fm.find("weights")) {
           layer.weights = read_weight_type(*w);
+          if (layer.generated_weights && layer.weights->arithmetic != ir::WeightArithmetic::kFixed)
+            w->fail("fixed weights on " + layer.name + ": its network generates them as OVSF sums (" +
+                    layer.generated_weights->where.file + ":" + std::to_string(layer.generated_weights->where.line) +
+                    ")");
           layer.channel_groups.clear();
           overridden = true;
         }
         if (auto g = fm.find("channel_groups")) {
+          if (layer.generated_weights)
+            g->fail("no channel_groups on " + layer.name + ": its network generates its weights as OVSF sums");
           layer.channel_groups = read_channel_groups(*g);
           overridden = true;
         }

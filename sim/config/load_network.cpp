@@ -82,6 +82,22 @@ ir::Layer read_layer(const Field& f) {
   }
   if (l.has_output_stage())
     if (auto tf = m.find("thresholds_file")) l.thresholds_file = read_parameter_file_field(*tf);
+  if (auto gw = m.find("generated_weights")) {
+    if (!l.has_weights()) gw->fail("no generated_weights on a layer without weights");
+    if (l.weights_file) gw->fail("no generated_weights beside weights_file (the file gives the weights)");
+    if (l.weight_sparsity > 0) gw->fail("no generated_weights beside weight_sparsity (the codes give every weight)");
+    if (!l.channel_groups.empty()) gw->fail("no generated_weights on a layer with channel_groups (one weight type)");
+    if (l.weights->arithmetic != ir::WeightArithmetic::kFixed)
+      gw->fail("no generated_weights on " + l.name + ": OVSF sums are fixed-point integers, its weights are " +
+               std::string(arith::to_string(l.weights->arithmetic)));
+    MapReader gm(*gw);
+    ir::GeneratedWeights g;
+    g.kept_ratio = gm.get_double("kept_ratio", 1e-9, 1.0);
+    g.coeff_bits = int(gm.get_int("coeff_bits", 1, 16));
+    g.where = gw->where();
+    gm.done();
+    l.generated_weights = g;
+  }
   m.done();
   // channel groups without a layer-wide type: the first group stands for the layer.
   if (l.has_weights() && !l.weights) l.weights = l.channel_groups.front().weights;
@@ -109,6 +125,12 @@ ir::Network load_network(const std::string& path) {
   for (const auto& lf : m.get("layers").items()) net.layers.push_back(read_layer(lf));
   m.done();
   ir::infer_network(net);
+  // A generated filter pads to a power-of-two code length, up to 2^24
+  // (golden::ovsf_code_length's bound).
+  for (const ir::Layer& l : net.layers)
+    if (l.generated_weights && l.matrix_width() > (int64_t{1} << 24))
+      throw ConfigError(l.generated_weights->where, "filters of " + std::to_string(l.matrix_width()) + " weights",
+                        "filters of at most 2^24 weights for generated_weights on " + l.name);
   load_parameter_files(net);
   return net;
 }

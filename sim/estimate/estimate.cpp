@@ -86,7 +86,8 @@ void add_ddr_channels(const ir::Design& d, const ir::StreamingPlan& plan, Estima
 Estimate estimate_design(const ir::Design& d) {
   if (d.hw_template != ir::Template::kStreaming)
     throw config::ConfigError(ir::SourceLocation{d.path, 0, 0, "template"}, "'engine'",
-                              "'streaming': the analytic estimate covers streaming pipelines only so far");
+                              "'streaming': this analysis covers streaming pipelines; a compute engine's closed form is "
+                              "`vine estimate`'s (docs/engine.md)");
   Estimate e;
   e.design = d.name;
   e.clock_mhz = d.clock_mhz;

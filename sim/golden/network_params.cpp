@@ -97,6 +97,20 @@ void synthesize_weights(const ir::Layer& l, uint64_t seed, LayerParams& p) {
   }
 }
 
+// OVSF-generated weights (docs/weights-generator.md): the codes and
+// coefficients from the seed and the layer's name, expanded to the dense
+// integer weights every kernel reads.
+void synthesize_generated_weights(const ir::Layer& l, uint64_t seed, LayerParams& p) {
+  const ir::GeneratedWeights& g = *l.generated_weights;
+  const ir::WeightType& w = *l.weights;
+  p.ovsf = synthesize_ovsf_layer(int(l.matrix_height()), l.matrix_width(), g.kept_ratio, g.coeff_bits,
+                                 mix_seed(mix_seed(seed, name_hash(l.name)), 0x0f5f));
+  p.weight_values = ovsf_expand_layer(*p.ovsf, w.bits);
+  p.weight_codes.resize(p.weight_values.size());
+  for (size_t i = 0; i < p.weight_values.size(); ++i)
+    p.weight_codes[i] = *arith::weight_code(w.arithmetic, p.weight_values[i], w.bits, w.exponent_bits);
+}
+
 // Per-channel thresholds at evenly spaced quantiles of the calibration
 // accumulators, so that every output code is used.
 Thresholds calibrate_thresholds(const ir::Layer& l, const std::vector<IntTensor>& accs) {
@@ -169,6 +183,7 @@ NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calib
   params.layers.resize(net.layers.size());
   for (size_t i = 0; i < net.layers.size(); ++i)
     if (net.layers[i].weights_file) weights_from_file(net.layers[i], params.layers[i]);
+    else if (net.layers[i].generated_weights) synthesize_generated_weights(net.layers[i], seed, params.layers[i]);
     else if (net.layers[i].has_weights()) synthesize_weights(net.layers[i], seed, params.layers[i]);
 
   // Calibrate layer by layer: each layer sees the outputs of the already

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "sim/golden/kernels.h"
+#include "sim/golden/ovsf.h"
 #include "sim/ir/network.h"
 
 namespace vine::golden {
@@ -18,6 +20,9 @@ struct LayerParams {
   // The same weights as integer values (arith::weight_value), for the
   // non-XNOR kernels.
   std::vector<int32_t> weight_values;
+  // A layer with generated_weights: its OVSF codes and coefficients, of
+  // which weight_values is the expansion (what the weights generator makes).
+  std::optional<OvsfLayer> ovsf;
   Thresholds thresholds;  // output kind threshold
   Requantizer requant;    // output kind requant
 };

@@ -11,7 +11,7 @@ namespace vine::golden {
 
 namespace {
 
-constexpr int kMaxCodeLength = 1 << 24;  // far beyond any filter: 3x3x2048 pads to 2^15
+constexpr int kMaxCodeLength = 1 << 24;  // as ovsf_code_length's bound
 constexpr int kMaxCoeffBits = 31;
 
 void require(bool ok, const std::string& what) {
@@ -41,13 +41,6 @@ int popcount(unsigned v) {
 
 }  // namespace
 
-int ovsf_code_length(int64_t filter_len) {
-  require(filter_len >= 1 && filter_len <= kMaxCodeLength,
-          "filter length " + std::to_string(filter_len) + " outside [1, " + std::to_string(kMaxCodeLength) + "]");
-  int l = 1;
-  while (l < filter_len) l *= 2;
-  return l;
-}
 
 int ovsf_chip(int code_length, int code, int j) {
   // Checked with plain ifs: the benches call this 10^7 times.
@@ -132,11 +125,6 @@ std::vector<int32_t> ovsf_expand_layer(const OvsfLayer& layer, int weight_bits) 
   return w;
 }
 
-int ovsf_kept_codes(int code_length, double kept_ratio) {
-  require(kept_ratio > 0.0 && kept_ratio <= 1.0,
-          "kept-code ratio " + std::to_string(kept_ratio) + " outside (0, 1]");
-  return std::clamp(int(std::ceil(kept_ratio * code_length)), 1, code_length);
-}
 
 OvsfLayer synthesize_ovsf_layer(int filters, int64_t filter_len, double kept_ratio, int coeff_bits,
                                 uint64_t seed) {

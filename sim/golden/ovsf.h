@@ -18,10 +18,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/golden/ovsf_size.h"
+
 namespace vine::golden {
 
-// L for a filter of n weights: the smallest power of two >= n (n >= 1).
-int ovsf_code_length(int64_t filter_len);
 
 // Chip j (0 <= j < L) of OVSF code k (0 <= k < L) of length L: +1 or -1.
 int ovsf_chip(int code_length, int code, int j);
@@ -63,8 +63,6 @@ struct OvsfLayer {
 // fully connected layer. Throws std::invalid_argument on an inconsistent layer.
 std::vector<int32_t> ovsf_expand_layer(const OvsfLayer& layer, int weight_bits);
 
-// max(1, ceil(ratio * L)) codes, ratio in (0, 1].
-int ovsf_kept_codes(int code_length, double kept_ratio);
 
 // Deterministic (own splitmix64 stream, no std distributions): the kept codes
 // are a uniformly drawn subset of ovsf_kept_codes(L, ratio) codes, sorted; the

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/ir/device.h"
+#include "sim/ir/engine.h"
 #include "sim/ir/network.h"
 
 namespace vine::ir {
@@ -97,6 +98,8 @@ struct Design {
   std::string name;
   std::string path;
   Template hw_template = Template::kStreaming;
+  // The compute engine's parameters (template: engine; docs/engine.md).
+  EngineConfig engine;
   double clock_mhz = 100;
   Network network;
   Device device;

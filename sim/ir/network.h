@@ -74,6 +74,16 @@ struct ParameterFile {
   std::vector<int64_t> values;
 };
 
+// Weights the network generates from OVSF codes instead of storing them
+// (unzipFPGA's compact representation; docs/weights-generator.md): each
+// filter a sum of the layer's kept codes weighted by per-filter
+// coefficients, all synthesised from the seed (golden::synthesize_ovsf_layer).
+struct GeneratedWeights {
+  double kept_ratio = 0.25;  // kept codes / code length L, in (0, 1]
+  int coeff_bits = 8;        // two's complement coefficient width
+  SourceLocation where;      // the `generated_weights` field
+};
+
 struct Layer {
   std::string name;
   LayerKind kind = LayerKind::kConv;
@@ -100,6 +110,8 @@ struct Layer {
   // positions fixed by the layer's name (sim/ir/weight_bitmap.h); 0: none.
   double weight_sparsity = 0;
   SourceLocation weight_sparsity_where;
+  // conv, dwconv, fc: weights generated from OVSF codes and coefficients.
+  std::optional<GeneratedWeights> generated_weights;
 
   // Filled in by infer_network().
   Shape in_shape;            // of inputs[0]

@@ -58,7 +58,8 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
     : design_(d), opts_(o), plan_(ir::plan_process_network(d)) {
   if (d.hw_template != ir::Template::kStreaming)
     throw config::ConfigError(ir::SourceLocation{d.path, 0, 0, "template"}, "'engine'",
-                              "'streaming': `vine run` simulates streaming pipelines only so far");
+                              "'streaming': this command simulates streaming pipelines; a compute engine runs under `vine run` "
+                              "and `vine estimate` only so far (docs/engine.md)");
   if (!o.timing_only && !params)
     throw std::invalid_argument("ProcessNetwork: a bit-exact run needs parameters");
   std::vector<std::string> replaced;

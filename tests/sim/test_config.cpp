@@ -15,6 +15,7 @@
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
 #include "sim/config/write_design.h"
+#include "sim/engine/engine_estimate.h"
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
@@ -112,6 +113,11 @@ TEST(Config, ExampleDesignsLoadAndFit) {
       continue;
     }
     const ir::Design d = config::load_design(e.path().string());
+    if (d.hw_template == ir::Template::kEngine) {  // a compute engine: its closed form (tests/sim/test_engine.cpp)
+      EXPECT_GT(engine::estimate_engine(d).cycles, 0) << e.path();
+      ++designs;
+      continue;
+    }
     EXPECT_NO_THROW(sim::check_simulatable(d)) << e.path();
     EXPECT_TRUE(estimate::estimate_design(d).fits) << e.path();
     ++designs;
@@ -422,10 +428,22 @@ TEST(ConfigErrors, FilesKeysAndNumbersThatAreNotWhatTheyLookLike) {
 // What validate accepts, every command runs: what no command can run is
 // refused at load time, where the field is.
 TEST(ConfigErrors, WhatNoCommandCanRunIsRefusedAtLoad) {
-  TempConfig engine("engine", design_text("  conv0: {simd: 3, pe: 16}\n", "template: engine\n"));
+  // The compute engine multiplies integers: CNV's binary layers are not its.
+  TempConfig engine("engine", "design: t\nnetwork: " + (kConfigs / "networks/cnv-w1a1.yaml").string() +
+                                  "\ndevice: " + (kConfigs / "devices/pynq-z1.yaml").string() +
+                                  "\ntemplate: engine\n");
   EXPECT_NE(error_of([&] { config::load_design(engine.path.string()); })
-                .find("template: got 'engine', expected 'streaming' (the engine template is not modelled yet)"),
-            std::string::npos);
+                .find("cnv-w1a1.yaml:8:5: layers[0](conv0): got binary weights on conv0, expected fixed, pow2 or ternary weights: the compute "
+                      "engine's array multiplies integers"),
+            std::string::npos)
+      << error_of([&] { config::load_design(engine.path.string()); });
+  // And a streaming design's fields are not an engine design's.
+  TempConfig engine_layers("engine-layers", design_text("  conv0: {simd: 3, pe: 16}\n", "template: engine\n"));
+  EXPECT_NE(error_of([&] { config::load_design(engine_layers.path.string()); })
+                .find(":6:1: layers: got unknown field 'layers', expected one of: clock_mhz, design, device, engine, "
+                      "network, template"),
+            std::string::npos)
+      << error_of([&] { config::load_design(engine_layers.path.string()); });
   const std::string mnv = "design: t\nnetwork: " + (kConfigs / "networks/mobilenet-v1-w4a4.yaml").string() +
                           "\ndevice: " + (kConfigs / "devices/alveo-u250.yaml").string() + "\nclock_mhz: 300\nlayers:\n";
   TempConfig dw("dw-simd", mnv + "  dw1: {simd: 9, pe: 32}\n");

@@ -1,0 +1,329 @@
+// The compute-engine template (docs/engine.md): bit-exact runs with dense and
+// OVSF-generated weights, the closed form against the simulation, a layer's
+// cycles derived by hand, and the config errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "models/engine/compute_engine.h"
+#include "sim/config/loaders.h"
+#include "sim/engine/engine_estimate.h"
+#include "sim/engine/engine_run.h"
+#include "sim/golden/network_params.h"
+#include "tests/sim/run_vine.h"
+#include "tests/sim/temp_config.h"
+
+namespace vine {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_support::error_of;
+using testing_support::TempConfig;
+
+const fs::path kSource = VINE_SOURCE_DIR;
+const std::string kDense = (kSource / "examples/engine/resnet-tiny-zcu104.yaml").string();
+const std::string kGenerated = (kSource / "examples/engine/resnet-tiny-ovsf-zcu104.yaml").string();
+const std::string kZcu104 = (kSource / "configs/devices/zcu104.yaml").string();
+
+// A design of `network` (a path) on the ZCU104 with `engine` as its engine: section.
+std::string engine_design(const std::string& network, const std::string& engine) {
+  return "design: t\nnetwork: " + network + "\ndevice: " + kZcu104 +
+         "\ntemplate: engine\nclock_mhz: 200\nengine:\n" + engine;
+}
+
+// Per-layer figures equal, field by field.
+void expect_same_figures(const engine::EngineFigures& a, const engine::EngineFigures& b) {
+  ASSERT_EQ(a.layers.size(), b.layers.size());
+  EXPECT_EQ(a.cycles, b.cycles);
+  for (size_t i = 0; i < a.layers.size(); ++i) {
+    SCOPED_TRACE(a.layers[i].name);
+    EXPECT_EQ(a.layers[i].cycles, b.layers[i].cycles);
+    EXPECT_EQ(a.layers[i].compute, b.layers[i].compute);
+    EXPECT_EQ(a.layers[i].weight_wait, b.layers[i].weight_wait);
+    EXPECT_EQ(a.layers[i].activation_wait, b.layers[i].activation_wait);
+    EXPECT_EQ(a.layers[i].macs, b.layers[i].macs);
+    EXPECT_EQ(a.layers[i].ddr_read_bytes, b.layers[i].ddr_read_bytes);
+    EXPECT_EQ(a.layers[i].ddr_write_bytes, b.layers[i].ddr_write_bytes);
+    EXPECT_EQ(a.layers[i].generated_weights, b.layers[i].generated_weights);
+  }
+}
+
+TEST(EngineRun, DenseWeightsBitExactThroughSeveralTilesAndGroups) {
+  const ir::Design d = config::load_design(kDense);
+  const engine::EngineRunResult r = engine::run_engine(d, 3, 7);
+  EXPECT_TRUE(r.outputs_match) << "first mismatch at frame " << r.first_mismatch;
+  EXPECT_TRUE(r.same_cycles_every_frame);
+  // The run went through halos, several row tiles and several channel groups.
+  int multi_row = 0, multi_group = 0;
+  for (const auto& l : r.figures.layers) {
+    multi_row += l.row_tiles > 1;
+    multi_group += l.groups > 1;
+  }
+  EXPECT_GE(multi_row, 3);
+  EXPECT_GE(multi_group, 3);
+  EXPECT_EQ(r.checksums.size(), 3u);
+  EXPECT_NE(r.checksums[0], r.checksums[1]);  // different frames, different outputs
+}
+
+TEST(EngineRun, GeneratedWeightsBitExact) {
+  const ir::Design d = config::load_design(kGenerated);
+  const engine::EngineRunResult r = engine::run_engine(d, 2, 3);
+  EXPECT_TRUE(r.outputs_match) << "first mismatch at frame " << r.first_mismatch;
+  const ir::Design dense = config::load_design(kDense);
+  const engine::EngineRunResult rd = engine::run_engine(dense, 1, 3);
+  ASSERT_EQ(r.figures.layers.size(), rd.figures.layers.size());
+  for (size_t i = 0; i < r.figures.layers.size(); ++i) {
+    const auto& g = r.figures.layers[i];
+    const auto& l = d.network.layers[i];
+    SCOPED_TRACE(g.name);
+    if (!l.has_weights()) continue;
+    // Every weight of the layer made by the generator, once per group load;
+    // from DDR only the coefficients, fewer bytes than the dense weights.
+    EXPECT_TRUE(g.generated);
+    EXPECT_GE(g.generated_weights, l.matrix_height() * l.matrix_width());
+    EXPECT_GT(g.weight_ddr_bytes, 0);
+    EXPECT_LT(g.weight_ddr_bytes, rd.figures.layers[i].weight_ddr_bytes);
+  }
+}
+
+// Depthwise (one group of all channels; generated and dense) and pointwise
+// layers, stride 2, a pad layer and a max pool over it (ResNet's stem), one
+// output row per tile, on a 4 x 4 array.
+TEST(EngineRun, DepthwiseAndPointwiseBitExact) {
+  TempConfig net("engine-dw-net",
+                 "network: dw\ninput: {shape: [9, 9, 16], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: dw1, kind: dwconv, kernel: 3, stride: 2, padding: 1, weights: "
+                 "{arithmetic: fixed, bits: "
+                 "8}, generated_weights: {kept_ratio: 0.5, coeff_bits: 4}, output: {kind: requant, "
+                 "type: signed, "
+                 "bits: 8}}\n"
+                 "  - {name: pw1, kind: conv, kernel: 1, out_channels: 24, weights: {arithmetic: "
+                 "fixed, bits: 8}, "
+                 "output: {kind: requant, type: unsigned, bits: 8}}\n"
+                 "  - {name: dw2, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: "
+                 "fixed, bits: 8}, output: "
+                 "{kind: requant, type: signed, bits: 8}}\n"
+                 "  - {name: pad3, kind: pad, padding: 1, pad_value: -128}\n"
+                 "  - {name: pool3, kind: maxpool, kernel: 3, stride: 2}\n");
+  TempConfig design("engine-dw",
+                    engine_design(net.path.string(),
+                                  "  t_in: 4\n  t_out: 4\n  input_buffer_bytes: 600\n"
+                                  "  output_buffer_bytes: 200\n  generator_lanes: 4\n"));
+  const ir::Design d = config::load_design(design.path.string());
+  const engine::EngineRunResult r = engine::run_engine(d, 2, 5);
+  EXPECT_TRUE(r.outputs_match) << "first mismatch at frame " << r.first_mismatch;
+  ASSERT_EQ(r.figures.layers.size(), 5u);
+  EXPECT_EQ(r.figures.layers[3].row_tiles, 7);  // pad3: a row a tile, two of them all padding
+  EXPECT_GT(r.figures.layers[0].row_tiles, 1);
+  EXPECT_EQ(r.figures.layers[0].groups, 1);
+  EXPECT_EQ(r.figures.layers[0].generated_weights, 16 * 9);  // once: one group
+  EXPECT_EQ(r.figures.layers[1].groups, 6);
+  expect_same_figures(engine::estimate_engine(d), r.figures);
+}
+
+// The check can fail: an engine holding other weights than the reference's
+// produces other outputs.
+TEST(EngineRun, OtherWeightsAreCaught) {
+  const ir::Design d = config::load_design(kDense);
+  const golden::NetworkParams engine_params = golden::synthesize_params(d.network, 1);
+  const golden::NetworkParams reference_params = golden::synthesize_params(d.network, 2);
+  models::ComputeEngine e(d, engine_params);
+  const golden::IntTensor input = golden::synthesize_input(d.network, 1, 0);
+  engine::EngineFigures f;
+  const golden::IntTensor out = e.run_frame(input, 0, f);
+  EXPECT_EQ(out.data, golden::Reference(d.network, engine_params).run(input).data);
+  EXPECT_NE(out.data, golden::Reference(d.network, reference_params).run(input).data);
+}
+
+TEST(EngineClosedForm, EqualsTheSimulationOnTheWholeNetwork) {
+  for (const std::string& path : {kDense, kGenerated}) {
+    SCOPED_TRACE(path);
+    const ir::Design d = config::load_design(path);
+    const engine::EngineRunResult r = engine::run_engine(d, 2, 1);
+    expect_same_figures(engine::estimate_engine(d), r.figures);
+    EXPECT_EQ(r.cycles_total, 2 * r.figures.cycles);
+    // Some layer waits for weights, and some for activations.
+    int64_t ww = 0, aw = 0;
+    for (const auto& l : r.figures.layers) {
+      ww += l.weight_wait;
+      aw += l.activation_wait;
+      EXPECT_EQ(l.cycles, l.compute + l.weight_wait + l.activation_wait);
+    }
+    EXPECT_GT(ww, 0);
+    EXPECT_GT(aw, 0);
+  }
+}
+
+// One conv layer, derived by hand. 4 x 4 x 8 unsigned 8-bit input, 3 x 3
+// conv, padding 1, 8 filters of 16-bit weights, 8-bit outputs; an 8 x 8 array
+// and buffers that hold the whole layer: one tile. ZCU104 DDR: 8-byte beats
+// at 2400 MT/s (416.67 ps), efficiency 0.8 (6.4 bytes a beat), 100 ns
+// latency, 64-byte bursts; 200 MHz engine (5 ns).
+//   input, 128 bytes at 0: 20 beats = 8333 ps, + 100 ns = 108.3 ns -> 22 cycles
+//   weights, 8 x 72 x 2 = 1152 bytes at 4096: 180 beats = 75 ns, + 100 ns -> 35 cycles
+//   phase 0 (loads, one after the other): 22 + 35 = 57
+//   phase 1: the array, 16 pixels x 9 positions x ceil(8 / 8) = 144 cycles + 8 overhead = 152
+//   phase 2: the output store, 128 bytes: 22 cycles
+//   layer: 57 + 152 + 22 = 231 cycles; 152 computing, 35 waiting for weights, 44 for activations.
+TEST(EngineClosedForm, OneConvLayerByHand) {
+  TempConfig net("engine-one-conv-net",
+                 "network: one\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 8, weights: "
+                 "{arithmetic: fixed, "
+                 "bits: 16}, output: {kind: requant, type: unsigned, bits: 8}}\n");
+  TempConfig design(
+      "engine-one-conv",
+      engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n  tile_overhead_cycles: 8\n"));
+  const ir::Design d = config::load_design(design.path.string());
+  const engine::EngineFigures e = engine::estimate_engine(d);
+  ASSERT_EQ(e.layers.size(), 1u);
+  EXPECT_EQ(e.layers[0].tiles, 1);
+  EXPECT_EQ(e.cycles, 231);
+  EXPECT_EQ(e.layers[0].compute, 152);
+  EXPECT_EQ(e.layers[0].weight_wait, 35);
+  EXPECT_EQ(e.layers[0].activation_wait, 44);
+  const engine::EngineRunResult r = engine::run_engine(d, 1, 1);
+  EXPECT_TRUE(r.outputs_match);
+  expect_same_figures(e, r.figures);
+}
+
+// The same layer's weights generated: 72 weights pad to L = 128, a quarter
+// kept = 32 codes (LATENCY = 2 + tree_stages(32) = 5), 16 lanes: 8 filters x
+// ceil(72 / 16) = 5 groups = 40 beats + 5 = 45 generator cycles. The
+// coefficients, 8 x 32 x 1 + 32 x 4 = 384 bytes: 60 beats = 25 ns + 100 ns
+// -> 25 cycles, a phase of their own. Phase 0: max(input 22, generator 45) =
+// 45. Total 25 + 45 + 152 + 22 = 244.
+TEST(EngineClosedForm, OneGeneratedConvLayerByHand) {
+  TempConfig net("engine-one-gen-net",
+                 "network: one\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 8, weights: "
+                 "{arithmetic: fixed, "
+                 "bits: 16}, generated_weights: {kept_ratio: 0.25, coeff_bits: 8}, output: {kind: "
+                 "requant, type: "
+                 "unsigned, bits: 8}}\n");
+  TempConfig design(
+      "engine-one-gen",
+      engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n  generator_lanes: 16\n"));
+  const ir::Design d = config::load_design(design.path.string());
+  const engine::EngineFigures e = engine::estimate_engine(d);
+  EXPECT_EQ(e.cycles, 244);
+  EXPECT_EQ(e.layers[0].generated_weights, 8 * 72);
+  EXPECT_EQ(e.layers[0].weight_wait, 25 + 45 - 22);
+  const engine::EngineRunResult r = engine::run_engine(d, 1, 1);
+  EXPECT_TRUE(r.outputs_match);
+  expect_same_figures(e, r.figures);
+}
+
+TEST(EngineConfigErrors, WeightBufferTooSmallNamesTheLayerAndTheBytes) {
+  TempConfig t("engine-small-wbuf",
+               engine_design((kSource / "examples/engine/resnet-tiny.yaml").string(),
+                             "  t_in: 8\n  t_out: 8\n  weight_buffer_bytes: 1000\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find(t.path.string() +
+                   ":9:24: engine.weight_buffer_bytes: got 1000, expected at least 2304 bytes per "
+                   "half: b1_conv_a's weight tile (8 filters x 144 weights x 2 bytes)"),
+            std::string::npos)
+      << e;
+}
+
+TEST(EngineConfigErrors, InputBufferTooSmallForOneRow) {
+  TempConfig t("engine-small-ibuf",
+               engine_design((kSource / "examples/engine/resnet-tiny.yaml").string(),
+                             "  input_buffer_bytes: 100\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find(":7:23: engine.input_buffer_bytes: got 100, expected at least 144 bytes per "
+                   "half: conv1's input "
+                   "for one output row"),
+            std::string::npos)
+      << e;
+}
+
+TEST(EngineConfigErrors, FieldsAreChecked) {
+  const std::string net = (kSource / "examples/engine/resnet-tiny.yaml").string();
+  {
+    TempConfig t("engine-lanes", engine_design(net, "  generator_lanes: 12\n"));
+    const std::string e = error_of([&] { config::load_design(t.path.string()); });
+    EXPECT_NE(e.find(":7:20: engine.generator_lanes: got '12', expected a power of two"),
+              std::string::npos)
+        << e;
+  }
+  {
+    TempConfig t("engine-unknown", engine_design(net, "  t_inn: 8\n"));
+    const std::string e = error_of([&] { config::load_design(t.path.string()); });
+    EXPECT_NE(e.find(":7:3: engine.t_inn: got unknown field 't_inn'"), std::string::npos) << e;
+  }
+  {
+    TempConfig t("engine-tin", engine_design(net, "  t_in: 0\n"));
+    const std::string e = error_of([&] { config::load_design(t.path.string()); });
+    EXPECT_NE(e.find(":7:9: engine.t_in: got '0', expected an integer in [1, 4096]"),
+              std::string::npos)
+        << e;
+  }
+  {  // a streaming field is not an engine design's
+    TempConfig t("engine-fifo", engine_design(net, "  t_in: 8\nfifo_depth: 4\n"));
+    const std::string e = error_of([&] { config::load_design(t.path.string()); });
+    EXPECT_NE(e.find(":8:1: fifo_depth: got unknown field 'fifo_depth'"), std::string::npos) << e;
+  }
+}
+
+TEST(EngineConfigErrors, LayerKindsTheEngineDoesNotRunYet) {
+  TempConfig net("engine-concat-net",
+                 "network: p\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: a, kind: pad, padding: 1}\n  - {name: b, kind: pad, inputs: [input], "
+                 "padding: 1}\n"
+                 "  - {name: c, kind: concat, inputs: [a, b]}\n");
+  TempConfig t("engine-concat", engine_design(net.path.string(), "  t_in: 8\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find("got a concat layer, expected a layer kind the compute engine runs"),
+            std::string::npos)
+      << e;
+}
+
+TEST(EngineConfigErrors, GeneratedWeightsAreFixedPoint) {
+  TempConfig net(
+      "engine-gen-pow2",
+      "network: g\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+      "  - {name: c, kind: conv, kernel: 1, out_channels: 8, weights: {arithmetic: pow2, "
+      "exponent_bits: 2}, "
+      "generated_weights: {kept_ratio: 0.5, coeff_bits: 4}, output: {kind: accumulator}}\n");
+  const std::string e = error_of([&] { config::load_network(net.path.string()); });
+  EXPECT_NE(
+      e.find(":4:121: layers[0].generated_weights: got a map, expected no generated_weights on c: "
+             "OVSF sums are fixed-point integers, its weights are pow2"),
+      std::string::npos)
+      << e;
+  TempConfig ratio(
+      "engine-gen-ratio",
+      "network: g\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+      "  - {name: c, kind: conv, kernel: 1, out_channels: 8, weights: {arithmetic: fixed, bits: "
+      "8}, "
+      "generated_weights: {kept_ratio: 1.5, coeff_bits: 4}, output: {kind: accumulator}}\n");
+  const std::string r = error_of([&] { config::load_network(ratio.path.string()); });
+  EXPECT_NE(r.find("layers[0].generated_weights.kept_ratio: got '1.5', expected a number in"),
+            std::string::npos)
+      << r;
+}
+
+// `vine run` and `vine estimate` of the shipped example: the golden check
+// passes, and the two agree on the frame's cycles.
+TEST(EngineCli, RunAndEstimateTheExample) {
+  const auto run = vine_test::run_vine("-q run -n 2 " + kGenerated);
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("outputs: all 2 frame(s) match the golden reference"),
+            std::string::npos)
+      << run.output;
+  const auto est = vine_test::run_vine("-q estimate " + kGenerated);
+  EXPECT_EQ(est.code, 0) << est.output;
+  const ir::Design d = config::load_design(kGenerated);
+  const std::string cycles =
+      "frame: " + std::to_string(engine::estimate_engine(d).cycles) + " cycles";
+  EXPECT_NE(run.output.find(cycles), std::string::npos) << run.output;
+  EXPECT_NE(est.output.find(cycles), std::string::npos) << est.output;
+  const auto vcd = vine_test::run_vine("-q run --vcd /tmp/x.vcd " + kDense);
+  EXPECT_EQ(vcd.code, 1);
+  EXPECT_NE(vcd.output.find("--vcd is for streaming designs"), std::string::npos) << vcd.output;
+}
+
+}  // namespace
+}  // namespace vine

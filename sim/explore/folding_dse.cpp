@@ -357,7 +357,7 @@ ir::Design with_folding(const ir::Design& base, const std::vector<Folding>& f) {
     d.folding[i].pe = f[i].pe;
     d.folding[i].simd = f[i].simd;
   }
-  return d;
+  return ir::without_missing_stream_fifos(std::move(d));
 }
 
 double sweep_objective(const LayerOption& op, const ir::Resources& device, int64_t t, double lambda) {
@@ -383,7 +383,7 @@ ir::Design design_of(const ir::Design& base, const DseResult& r, const std::vect
     if (overridden) (*overridden)[i] = true;
   }
   if (any) ir::infer_network(d.network);
-  return d;
+  return ir::without_missing_stream_fifos(std::move(d));
 }
 
 std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base) {

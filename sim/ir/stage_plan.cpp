@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <set>
 #include <unordered_map>
 #include <stdexcept>
 
@@ -418,6 +419,19 @@ class PlanBuilder {
 }  // namespace
 
 StreamingPlan plan_process_network(const Design& d) { return PlanBuilder(d).build(); }
+
+Design without_missing_stream_fifos(Design d) {
+  if (d.stream_fifos.empty()) return d;
+  Design bare = d;
+  bare.stream_fifos.clear();  // stream depths change no stream's name
+  std::set<std::string> inside;
+  for (const StreamPlan& sp : plan_process_network(bare).streams)
+    if (!sp.graph_edge) inside.insert(sp.name);
+  d.stream_fifos.erase(std::remove_if(d.stream_fifos.begin(), d.stream_fifos.end(),
+                                      [&](const StreamFifoSpec& f) { return !inside.count(f.stream); }),
+                       d.stream_fifos.end());
+  return d;
+}
 
 std::vector<StagePlan> plan_streaming_stages(const Design& d) {
   std::vector<StagePlan> out;

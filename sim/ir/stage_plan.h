@@ -80,6 +80,13 @@ struct StreamingPlan {
 
 StreamingPlan plan_process_network(const Design& d);
 
+// `d` without the `fifos: - {stream: ...}` entries that name no stream
+// inside a layer of its plan. A search that refolds layers (`vine dse`)
+// makes or removes a layer's width converters, and with them the streams a
+// design's depths were given for; the depths of the streams that remain are
+// kept.
+Design without_missing_stream_fifos(Design d);
+
 // The layers' stages alone (no DMAs), in topological order.
 std::vector<StagePlan> plan_streaming_stages(const Design& d);
 

@@ -15,6 +15,7 @@
 #include "sim/explore/accuracy_proxy.h"
 #include "sim/explore/fifo_sizing.h"
 #include "sim/explore/folding_dse.h"
+#include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
 #include "tests/sim/temp_config.h"
 
@@ -397,6 +398,32 @@ TEST(AccuracyProxy, SensitivitiesLoadAndABadFileGivesALocatedError) {
   e = error_of([&] { explore::load_sensitivities((dir / "absent.csv").string(), d.network); });
   EXPECT_NE(e.find("absent.csv"), std::string::npos) << e;
   fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace vine
+
+namespace vine {
+namespace {
+
+// A design whose FIFO depths name streams inside layers (the shipped
+// MobileNet-V1 has finn-examples' depth on each width converter's stream):
+// refolding makes or removes converters, and the depths of streams that do
+// not exist in a folding are dropped from it, those that do are kept.
+TEST(Dse, StreamDepthsOfConvertersARefoldingRemovesAreDropped) {
+  const ir::Design d = load("configs/designs/finn-examples/mobilenet-v1-w4a4-u250.yaml");
+  ASSERT_FALSE(d.stream_fifos.empty());
+  std::vector<explore::Folding> unfolded(d.folding.size(), explore::Folding{1, 1});
+  const ir::Design u = explore::with_folding(d, unfolded);
+  EXPECT_LT(u.stream_fifos.size(), d.stream_fifos.size());  // some converters are gone
+  EXPECT_NO_THROW(ir::plan_process_network(u));
+  // The design as given keeps every depth it states.
+  EXPECT_EQ(ir::without_missing_stream_fifos(d).stream_fifos.size(), d.stream_fifos.size());
+  explore::DseOptions o;
+  o.verify = 0;
+  const explore::DseResult r = explore::explore_folding(d, o);
+  ASSERT_FALSE(r.points.empty());
+  EXPECT_NO_THROW(ir::plan_process_network(explore::with_folding(d, r.points.front().folding)));
 }
 
 }  // namespace

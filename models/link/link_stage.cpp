@@ -116,8 +116,9 @@ bool LinkStage::design_cycle(Scheduler& sched) {
         ++st.stalled_on_input[0];
       }
     } else if (!tx_pending_.empty()) {
-      ++st.stalled_output;  // the transmit FIFO is full: the link holds board A back
-      ++st.stalled_on_output[0];
+      // The transmit FIFO is full: the link holds board A back. Not a wait on
+      // the output FIFO, so no port is charged with it.
+      ++st.stalled_output;
     }
     tx_done_in_dc_ = true;
   }
@@ -179,6 +180,10 @@ void LinkStage::activate(Scheduler& sched) {
     } else {
       link_.step();
       ++lu_;
+      // A frame's last word in the receive FIFO: the link's own timing,
+      // whatever the next board takes.
+      while (link_.stats().words_out >= int64_t(frame_arrivals_.size() + 1) * words_per_frame_)
+        frame_arrivals_.push_back(lu_);
     }
   }
 }

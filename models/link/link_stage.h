@@ -67,6 +67,8 @@ class LinkStage final : public Stage {
   double beat_latency_mean() const { return written_ ? lat_sum_ / double(written_) : 0; }
   // Per frame, the accelerator cycle its last beat was written on board B.
   const std::vector<int64_t>& frames_delivered() const { return frame_cycles_; }
+  // Per frame, the link cycle (counted from 1) after which its last word was in the receive FIFO.
+  const std::vector<int64_t>& frames_arrived() const { return frame_arrivals_; }
 
  protected:
   bool next_iteration(Iteration&) override { return false; }  // activate() runs the stage
@@ -104,7 +106,7 @@ class LinkStage final : public Stage {
   std::deque<std::vector<int32_t>> rx_beats_;  // whole beats waiting for a slot
   int64_t rx_beats_made_ = 0;
 
-  std::vector<int64_t> frame_cycles_;
+  std::vector<int64_t> frame_cycles_, frame_arrivals_;
   int64_t lat_min_ = 0, lat_max_ = 0;
   double lat_sum_ = 0;
 };

@@ -18,7 +18,8 @@
   X(duplicate_streams)              \
   X(width_converter)                \
   X(dma)                            \
-  X(weight_streamer)
+  X(weight_streamer)                \
+  X(link)
 
 namespace vine::kinds {
 

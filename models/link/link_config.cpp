@@ -40,6 +40,12 @@ double LinkConfig::payload_gbps() const {
   return lanes * line_rate_gbps * slot_fraction * frame_words / (frame_words + 1.0);
 }
 
+double LinkConfig::saturated_cycles(int64_t words) const {
+  const int64_t period = std::lcm<int64_t>(std::max(gearbox_period, 1), std::max(cc_period, 1));
+  const double slot_fraction = double(slots_before(period)) / double(period);
+  return double(words) * (frame_words + 1.0) / double(frame_words) / slot_fraction;
+}
+
 int LinkConfig::xoff_headroom_words() const {
   // The receiver releases a frame's words when its trailer has been checked,
   // so the occupancy can cross xoff_words by up to frame_words - 1 in the

@@ -85,6 +85,11 @@ struct LinkConfig {
   // The payload rate with every slot busy: data blocks of frames of
   // `frame_words`, Gb/s.
   double payload_gbps() const;
+  // User-clock cycles a saturated link takes for `words` words in the long
+  // run: frames of `frame_words` data blocks and a trailer, in the slots
+  // the gearbox pause and clock compensation leave (the closed form
+  // `vine partition` uses and `vine run` of a placed design approaches).
+  double saturated_cycles(int64_t words) const;
   // A bound on the words the receive FIFO can hold beyond xoff_words: the
   // frame released in the cycle it got there, the XOFF's trip back, the
   // blocks on the wire, and the frame held for its CRC check. With

@@ -121,7 +121,9 @@ class Stage : public sc_core::sc_module {
 
   // Runs the pipeline until it blocks or its loop ends. Wakes the stages on
   // the other side of every FIFO it touches through `sched`.
-  void activate(Scheduler& sched);
+  // A kind whose stage steps a clock of its own (models/link/link_stage.h)
+  // runs its own activation, with the same wake-ups and states.
+  virtual void activate(Scheduler& sched);
 
   StageState state() const { return state_; }
   // The FIFO it is blocked on (state kBlockedOn*), else nullptr.

@@ -166,14 +166,21 @@ int cmd_partition(const Args& args) {
       return usage_error("partition", problem, opts);
     bool ok = write_output("output", (dir / "partition.json").string(), [&](std::ostream& f) { f << j.dump(2) << "\n"; });
     const fs::path yaml = dir / (d.name + "-partitioned.yaml");
-    std::string placement;
-    for (const auto& b : r.boards) placement += "\n  " + cl.boards[size_t(b.board)].name + ": " + layer_range(net, b);
+    // The split as the design's own placement: `vine run` simulates it as it is.
+    ir::Design split = explore::with_folding(d, r.folding);
+    split.placement = ir::Placement{};
+    split.placement.cluster = cl;
+    split.placement.board_of_layer.assign(net.layers.size(), -1);
+    for (const auto& b : r.boards) {
+      split.placement.boards.push_back({b.board, b.first, b.last, {}});
+      for (int i = b.first; i < b.last; ++i) split.placement.board_of_layer[size_t(i)] = b.board;
+    }
     ok = ok && write_output("output", yaml.string(), [&](std::ostream& f) {
-      config::write_design_with_folding(
-          explore::with_folding(d, r.folding), yaml.string(),
+      config::write_design_with_placement(
+          split, yaml.string(),
           "Written by `vine partition` for cluster " + cl.name + ": the folding of the split (interval " +
-              cycles_text(r.interval_cycles) + " cycles per frame); the boards' layers are in partition.json:" +
-              placement,
+              cycles_text(r.interval_cycles) + " cycles per frame) and its placement; `vine run` simulates "
+              "the cut streams on the cluster's links",
           f);
     });
     if (!ok) return kExitUsage;

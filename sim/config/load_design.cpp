@@ -153,6 +153,82 @@ void load_engine(MapReader& m, const Field& root, ir::Design& d) {
   engine::plan_engine(d);  // every layer's tiles fit the buffers
 }
 
+// `cluster:` and `placement:` (docs/partition.md): the boards in pipeline
+// order, each running a range of consecutive layers given by its first and
+// last layer's names, and a link of the cluster from each board to the next
+// carrying the one stream cut between them.
+void read_placement(MapReader& m, const std::string& path, ir::Design& d) {
+  auto cf = m.find("cluster");
+  auto pf = m.find("placement");
+  if (!cf && !pf) return;
+  if (!cf) pf->fail("a placement with a `cluster:` field beside it naming the cluster config its boards are in");
+  if (!pf) cf->fail("a cluster with a `placement:` of the design's layers on its boards beside it");
+  ir::Placement& pl = d.placement;
+  pl.cluster = load_cluster(resolve(path, *cf));
+  pl.cluster_where = cf->where();
+  const ir::Network& net = d.network;
+  const int n = int(net.layers.size());
+  pl.board_of_layer.assign(size_t(n), -1);
+  std::vector<std::string> board_names;
+  for (const auto& b : pl.cluster.boards) board_names.push_back(b.name);
+  auto layer_of = [&](const Field& f) {
+    const int i = net.find_layer(f.as_string());
+    if (i < 0) f.fail("a layer of network " + net.name + " by name");
+    return i;
+  };
+  int next = 0;  // the first layer no board runs yet
+  for (const Field& item : pf->items()) {
+    MapReader im(item);
+    const Field bf = im.get("board");
+    const std::string bn = bf.as_string();
+    const auto bi = std::find(board_names.begin(), board_names.end(), bn);
+    if (bi == board_names.end())
+      bf.fail("the name of a board of cluster " + pl.cluster.name + " (" + join(board_names) + ")");
+    const int b = int(bi - board_names.begin());
+    for (const ir::PlacedBoard& other : pl.boards)
+      if (other.board == b)
+        bf.fail("a board not placed before in this placement (each board runs one range of layers; '" + bn +
+                "' is also at line " + std::to_string(other.where.line) + ")");
+    const Field lf = im.get("layers");
+    const std::vector<Field> ends = lf.items();
+    if (ends.size() != 2) lf.fail("[FIRST, LAST]: the names of the first and the last layer the board runs");
+    const int first = layer_of(ends[0]), last = layer_of(ends[1]);
+    if (last < first)
+      lf.fail("layers in pipeline order ('" + net.layers[size_t(last)].name + "' comes before '" +
+              net.layers[size_t(first)].name + "')");
+    if (first > next)
+      ends[0].fail("'" + net.layers[size_t(next)].name + "', the layer after the previous board's (every layer on a board: '" +
+                   net.layers[size_t(next)].name + "' to '" + net.layers[size_t(first - 1)].name + "' are on none)");
+    if (first < next)
+      ends[0].fail("a layer after the previous board's last, '" + net.layers[size_t(next - 1)].name +
+                   "' (a layer runs on one board)");
+    if (!pl.boards.empty()) {
+      const int prev = pl.boards.back().board;
+      if (!pl.cluster.link(prev, b))
+        bf.fail("a board that a link of cluster " + pl.cluster.name + " reaches from '" + board_names[size_t(prev)] +
+                "', the board before it (the cut before '" + net.layers[size_t(first)].name + "' needs one)");
+      // The streams the cut carries: every output produced before it and read after it.
+      std::set<int> producers;
+      for (int v = first; v < n; ++v)
+        for (int u : net.layers[size_t(v)].input_index)
+          if (u < first) producers.insert(u);
+      if (producers.size() > 1) {
+        std::vector<std::string> names;
+        for (int u : producers) names.push_back(u < 0 ? std::string("input") : net.layers[size_t(u)].name);
+        ends[0].fail("a cut that one stream crosses (the cut before '" + net.layers[size_t(first)].name +
+                     "' carries " + join(names) + "; several streams on one link are not simulated yet)");
+      }
+    }
+    for (int i = first; i <= last; ++i) pl.board_of_layer[size_t(i)] = b;
+    pl.boards.push_back({b, first, last + 1, item.where()});
+    next = last + 1;
+    im.done();
+  }
+  if (next < n)
+    pf->fail("a placement of every layer ('" + net.layers[size_t(next)].name + "' to '" +
+             net.layers[size_t(n - 1)].name + "' are on no board)");
+}
+
 }  // namespace
 
 ir::Design load_design(const std::string& path) {
@@ -370,6 +446,7 @@ ir::Design load_design(const std::string& path) {
       fm.done();
     }
   }
+  read_placement(m, path, d);
   m.done();
   ir::check_design(d);
   // The stage plan's own checks (converter widths) at load time too, so that

@@ -36,8 +36,8 @@ namespace {
 
 YAML::Node design_root(const ir::Design& d, const std::string& out_path) {
   YAML::Node root = load_yaml_file(d.path);
-  for (const char* key : {"network", "device"})
-    root[key] = rebase(root[key].as<std::string>(), d.path, out_path);
+  for (const char* key : {"network", "device", "cluster"})
+    if (root[key]) root[key] = rebase(root[key].as<std::string>(), d.path, out_path);
   // The DMAs' memory as the design holds it, written only when not the default.
   if (d.dma_memory != ir::DmaMemory::kIdeal)
     root["dma_memory"] = ir::to_string(d.dma_memory);
@@ -126,6 +126,28 @@ void write_design_with_folding(const ir::Design& d, const std::string& out_path,
                                std::ostream& out) {
   YAML::Node root = design_root(d, out_path);
   set_folding(root, d);
+  emit(root, header, out);
+}
+
+void write_design_with_placement(const ir::Design& d, const std::string& out_path, const std::string& header,
+                                 std::ostream& out) {
+  YAML::Node root = design_root(d, out_path);
+  set_folding(root, d);
+  const ir::Placement& pl = d.placement;
+  const fs::path folder = fs::weakly_canonical(fs::absolute(fs::path(out_path)).parent_path());
+  root["cluster"] = fs::weakly_canonical(fs::absolute(pl.cluster.path)).lexically_relative(folder).generic_string();
+  YAML::Node boards(YAML::NodeType::Sequence);
+  for (const ir::PlacedBoard& b : pl.boards) {
+    YAML::Node e = flow_map();
+    e["board"] = pl.cluster.boards[size_t(b.board)].name;
+    YAML::Node range(YAML::NodeType::Sequence);
+    range.SetStyle(YAML::EmitterStyle::Flow);
+    range.push_back(d.network.layers[size_t(b.first)].name);
+    range.push_back(d.network.layers[size_t(b.last - 1)].name);
+    e["layers"] = range;
+    boards.push_back(e);
+  }
+  root["placement"] = boards;
   emit(root, header, out);
 }
 

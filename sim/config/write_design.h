@@ -32,6 +32,12 @@ void write_design_with_folding(const ir::Design& d, const std::string& out_path,
 void write_design_with_finn_config(const ir::Design& d, const std::string& out_path, const std::string& header,
                                    std::ostream& out);
 
+// The same with the folding, and `cluster:` and `placement:` set to `d`'s
+// placement (its cluster's path made relative to the new file): what `vine
+// partition -o` saves, a split design `vine run` simulates as it is.
+void write_design_with_placement(const ir::Design& d, const std::string& out_path, const std::string& header,
+                                 std::ostream& out);
+
 // The same with every layer's weight_memory set to `d`'s where it differs
 // from the design-wide one (removed where it equals it), everything else as
 // the file had it: what `vine dataflow` saves.

@@ -45,6 +45,28 @@ BramFit bram_fit(const Estimate& e) {
 }
 
 void check_weights_fit_bram(const ir::Design& d, const Estimate& e) {
+  if (d.placement.placed()) {
+    // Split over a cluster's boards: each board's layers against its own device.
+    const ir::Placement& pl = d.placement;
+    for (const ir::PlacedBoard& b : pl.boards) {
+      const ir::ClusterBoard& board = pl.cluster.boards[size_t(b.board)];
+      const int64_t available = blocks(board.device.capacity.bram18);
+      int64_t weights = 0;
+      for (const auto& l : e.layers) {
+        const int i = d.network.find_layer(l.name);
+        if (i >= b.first && i < b.last) weights += blocks(l.weight_memory.bram18);
+      }
+      if (weights > available)
+        throw config::ConfigError(
+            b.where,
+            "board " + board.name + " with layers " + d.network.layers[size_t(b.first)].name + " .. " +
+                d.network.layers[size_t(b.last - 1)].name + " whose weight memories in BRAM need " +
+                std::to_string(weights) + " BRAM18",
+            "at most the " + std::to_string(available) + " BRAM18 of its device " + board.device.name +
+                ": fewer layers on it, or some layers' weights in uram, lutram or ddr (weight_memory)");
+    }
+    return;
+  }
   const BramFit f = bram_fit(e);
   if (f.weights <= f.available) return;
   ir::SourceLocation where = d.device_where;
@@ -58,6 +80,7 @@ void check_weights_fit_bram(const ir::Design& d, const Estimate& e) {
 }
 
 std::string bram_note(const ir::Design& d, const Estimate& e) {
+  if (d.placement.placed()) return "";  // each board is judged on its own (check_weights_fit_bram)
   const BramFit f = bram_fit(e);
   if (f.whole() <= f.available) return "";
   return "note: the estimate puts the whole design at " + std::to_string(f.whole()) + " BRAM18 (layers " +

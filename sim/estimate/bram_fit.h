@@ -30,11 +30,13 @@ struct BramFit {
 BramFit bram_fit(const Estimate& e);
 
 // Throws ConfigError at the design's `device` field when the weight
-// memories in BRAM need more than the device's BRAM18.
+// memories in BRAM need more than the device's BRAM18; for a design placed
+// on a cluster, at the board's `placement:` entry when its layers' weight
+// memories need more than its own device's.
 void check_weights_fit_bram(const ir::Design& d, const Estimate& e);
 
-// "" when the whole design's estimated BRAM18 is within the device's; else
-// a note with the numbers.
+// "" when the whole design's estimated BRAM18 is within the device's (or the
+// design is placed on a cluster); else a note with the numbers.
 std::string bram_note(const ir::Design& d, const Estimate& e);
 
 }  // namespace vine::estimate

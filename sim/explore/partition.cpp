@@ -232,12 +232,7 @@ double link_cycles_per_frame(const std::vector<CutStream>& streams, const models
   int64_t w = 0;
   for (const CutStream& s : streams) w += (s.bits_per_frame + link.block_bits() - 1) / link.block_bits();
   if (words) *words = w;
-  const int64_t period =
-      std::lcm<int64_t>(std::max(link.gearbox_period, 1), std::max(link.cc_period, 1));
-  const double slot_fraction = double(link.slots_before(period)) / double(period);
-  const double user_cycles =
-      double(w) * (link.frame_words + 1.0) / double(link.frame_words) / slot_fraction;
-  return user_cycles * clock_mhz / link.user_clock_mhz();
+  return link.saturated_cycles(w) * clock_mhz / link.user_clock_mhz();
 }
 
 Partitioner::Partitioner(const ir::Design& d, const ir::Cluster& cl)

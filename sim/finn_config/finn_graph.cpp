@@ -3,6 +3,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "sim/config/config_error.h"
 #include "sim/finn_config/finn_op_types.h"
 
 namespace vine::finn {
@@ -199,6 +200,12 @@ class GraphBuilder {
 }  // namespace
 
 std::vector<FinnNode> finn_graph(const ir::Design& d, const ir::StreamingPlan& plan, const FinnOnlyNodes& extra) {
+  // A FINN folding config is one board's build; a split design's link
+  // stages have no FINN node.
+  if (d.placement.placed())
+    throw config::ConfigError(d.placement.cluster_where, "a design placed on cluster " + d.placement.cluster.name,
+                              "a design on one device (a FINN folding config is one board's build: give each "
+                              "board's layers a design of their own)");
   return GraphBuilder(d, plan, extra).build();
 }
 

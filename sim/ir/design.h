@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/ir/cluster.h"
 #include "sim/ir/device.h"
 #include "sim/ir/engine.h"
 #include "sim/ir/network.h"
@@ -94,6 +95,23 @@ struct StreamFifoSpec {
   SourceLocation where;
 };
 
+// Where a design's layers run on a cluster (`cluster:` and `placement:`,
+// docs/partition.md): each board a range of consecutive layers, the boards
+// in pipeline order, and each cut stream on the link between consecutive
+// boards. Empty (no boards) for a design on one device.
+struct PlacedBoard {
+  int board = -1;           // index into Cluster::boards
+  int first = 0, last = 0;  // layers [first, last)
+  SourceLocation where;
+};
+struct Placement {
+  Cluster cluster;
+  SourceLocation cluster_where;
+  std::vector<PlacedBoard> boards;
+  std::vector<int> board_of_layer;  // per network layer: its cluster board
+  bool placed() const { return !boards.empty(); }
+};
+
 struct Design {
   std::string name;
   std::string path;
@@ -121,6 +139,7 @@ struct Design {
   // FINN build, where it differs from current finn-examples'
   // (sim/finn_config/finn_op_types.h); layers may override it.
   std::map<std::string, std::string> finn_impl;
+  Placement placement;  // on a cluster's boards; not placed: one device
 
   const LayerFolding& folding_of(int layer) const { return folding.at(layer); }
 };

@@ -265,8 +265,30 @@ class PlanBuilder {
         src_bits = c.out_stream_bits;
       }
     }
+    // A cut between two boards (docs/partition.md): the edge's FIFO on the
+    // producer's board feeds the link stage, which writes the consumer's
+    // board's input stream (named like a stream inside a layer).
+    bool edge_made = false;
+    if (const int link = cut_link(producer, to_layer); link >= 0) {
+      kinds::StreamSite site{d_};
+      site.in_bits = site.out_bits = edge_bits;
+      site.elem_bits = t.elem_bits;
+      site.elements = t.elements;
+      StagePlan ls = on_stream("link", consumer_name + ".link", in_layer, site);
+      ls.link = link;
+      const ActivationType& type = producer < 0 ? net_.input_type : net_.layers[size_t(producer)].out_type;
+      ls.elem_signed = type.kind == ActivationKind::kSigned;
+      const int li = insert_before(to, ls);
+      ++to;
+      stream(src, li, edge_bits, t.elem_bits, t.elements, &spec, edge_name);
+      src = li;
+      edge_made = true;
+    }
     if (edge_bits == want_bits) {
-      stream(src, to, edge_bits, t.elem_bits, t.elements, &spec, edge_name);
+      if (edge_made)
+        internal(src, to, edge_bits, t.elem_bits, t.elements);
+      else
+        stream(src, to, edge_bits, t.elem_bits, t.elements, &spec, edge_name);
       return;
     }
     const std::string dwc_name =
@@ -276,13 +298,29 @@ class PlanBuilder {
     for (size_t k = 0; k < convs.size(); ++k) {
       const int ci = insert_before(to, convs[k]);
       ++to;
-      if (k == 0)
+      if (k == 0 && !edge_made)
         stream(src, ci, edge_bits, t.elem_bits, t.elements, &spec, edge_name);
+      else if (k == 0)
+        internal(src, ci, edge_bits, t.elem_bits, t.elements);
       else
         internal(prev, ci, convs[k].in_stream_bits, t.elem_bits, t.elements);
       prev = ci;
     }
     internal(prev, to, want_bits, t.elem_bits, t.elements);
+  }
+
+  // The cluster link an edge from layer `producer` (-1: the network input)
+  // to layer `consumer` (-1: the output DMA) crosses, or -1 on one board.
+  int cut_link(int producer, int consumer) const {
+    const Placement& pl = d_.placement;
+    if (!pl.placed()) return -1;
+    const int a = producer < 0 ? pl.boards.front().board : pl.board_of_layer[size_t(producer)];
+    const int b = consumer < 0 ? pl.boards.back().board : pl.board_of_layer[size_t(consumer)];
+    if (a == b) return -1;
+    for (size_t i = 0; i < pl.cluster.links.size(); ++i)
+      if (pl.cluster.links[i].from_board == a && pl.cluster.links[i].to_board == b) return int(i);
+    throw std::logic_error("no link from board " + std::to_string(a) + " to " + std::to_string(b) +
+                           " (the design's placement should have been refused)");
   }
 
   // Inserts a stage just before stage `at`, keeping the topological order, and

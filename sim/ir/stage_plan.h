@@ -34,6 +34,7 @@ enum class StageKind : int {
   kInputDma,        // memory to stream
   kOutputDma,       // stream to memory
   kWeightStreamer,  // a layer's weights from DDR into its MVAU/VVAU
+  kLink,            // a cut stream over a serial link between two boards
 };
 // The kind's registered name ("mvau", "swg", ...), "?" for an unknown id.
 const char* to_string(StageKind k);
@@ -58,6 +59,8 @@ struct StagePlan {
   int in_stream_bits = 0, out_stream_bits = 0;  // widths of the streams it reads and writes
   int64_t in_words = 0, out_words = 0;          // beats per frame on those streams
   std::vector<int> inputs, outputs;             // the streams it reads and writes, by port
+  int link = -1;  // a link stage's: the cluster link it crosses (Design::placement)
+  bool elem_signed = false;  // a link stage's: its elements are signed (sign-extended when unpacked)
 };
 
 // One stream (a FIFO in hardware) between two stages.

@@ -193,6 +193,38 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
                         {"cycles_dma_waited_for_ddr", m.stalled_for_grant}});
   j["weight_streams"] = weights;
   j["ddr_dmas"] = ddr_dmas;
+  nlohmann::json links = nlohmann::json::array();
+  for (const auto& l : r.links)
+    links.push_back({{"stage", l.stage},
+                     {"from", l.from},
+                     {"to", l.to},
+                     {"stream", l.stream},
+                     {"lanes", l.lanes},
+                     {"line_rate_gbps", l.line_rate_gbps},
+                     {"user_clock_mhz", l.user_clock_mhz},
+                     {"beats", l.beats},
+                     {"words_per_frame", l.words_per_frame},
+                     {"payload_bytes", l.payload_bytes},
+                     {"user_cycles", l.user_cycles},
+                     {"utilisation", l.utilisation},
+                     {"closed_form_cycles_per_frame", l.closed_form_cycles_per_frame},
+                     {"frames_sent", l.frames_sent},
+                     {"frames_resent", l.frames_resent},
+                     {"crc_errors", l.crc_errors},
+                     {"naks", l.naks},
+                     {"timeouts", l.timeouts},
+                     {"bits_flipped", l.bits_flipped},
+                     {"words_lost", l.words_lost},
+                     {"overflow_frames", l.overflow_frames},
+                     {"xoff_events", l.xoff_events},
+                     {"xoff_cycles", l.xoff_cycles},
+                     {"rx_fifo_words", l.rx_fifo_words},
+                     {"rx_fifo_peak_words", l.rx_peak_words},
+                     {"frame_delivered_cycles", l.frame_delivered_cycles},
+                     {"beat_latency_cycles", {{"min", l.beat_latency_min}, {"mean", l.beat_latency_mean}, {"max", l.beat_latency_max}}},
+                     {"word_latency_user_cycles",
+                      {{"min", l.word_latency_min}, {"mean", l.word_latency_mean}, {"max", l.word_latency_max}}}});
+  j["links"] = links;
   j["ddr_channels"] = channels;
   if (r.deadlock.empty()) {
     j["deadlock"] = nullptr;
@@ -320,6 +352,21 @@ std::string format_summary(const RunReport& r) {
     for (const auto& c : r.ddr_channels)
       o << "  DDR channel " << c.channel << ": " << c.grants << " bursts granted, busy " << c.busy_cycles
         << " cycles = " << fmt("%.1f", 100.0 * c.utilisation) << "% of the cycles from cycle 0 to the last output beat\n";
+  }
+  if (!r.links.empty())
+    o << "\n  links (each cut stream on its serial link; latency per beat in accelerator cycles, read on one board "
+         "to written on the next)\n";
+  for (const auto& l : r.links) {
+    o << "  " << l.stage << ": " << l.from << " -> " << l.to << ", " << l.stream << ", " << l.lanes << " x "
+      << fmt("%g", l.line_rate_gbps) << " Gb/s, " << l.words_per_frame << " word(s)/frame (saturated: "
+      << fmt("%.2f", l.closed_form_cycles_per_frame) << " cycles/frame)\n"
+      << "    payload " << l.payload_bytes << " bytes, utilisation " << fmt("%.1f", 100.0 * l.utilisation) << "% of "
+      << l.user_cycles << " link cycles; XOFF " << l.xoff_events << " events, " << l.xoff_cycles
+      << " link cycles held off; receive FIFO peak " << l.rx_peak_words << " / " << l.rx_fifo_words << " words\n"
+      << "    frames " << l.frames_sent << " sent, " << l.frames_resent << " resent (retransmissions), " << l.crc_errors
+      << " CRC errors, " << l.bits_flipped << " bits flipped, " << l.words_lost << " words lost\n"
+      << "    beat latency min " << l.beat_latency_min << ", mean " << fmt("%.1f", l.beat_latency_mean) << ", max "
+      << l.beat_latency_max << " cycles\n";
   }
   const double span = r.cycles_from_start > 0 ? double(r.cycles_from_start) : 1.0;
   // A column for waits on a shared port (a DDR channel) only where some stage has one.

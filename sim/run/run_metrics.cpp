@@ -7,6 +7,7 @@
 
 #include "models/layers/dma.h"
 #include "models/layers/weight_streamer.h"
+#include "models/link/link_stage.h"
 #include "sim/run/run_diagnosis.h"
 
 namespace vine::sim {
@@ -69,6 +70,54 @@ void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport
     ch.busy_cycles = port->busy_cycles();
     ch.utilisation = r.cycles_from_start ? double(ch.busy_cycles) / double(r.cycles_from_start) : 0;
     r.ddr_channels.push_back(ch);
+  }
+}
+
+// Per cut stream of a placed design: its link's figures (LinkStats).
+void add_links(const ProcessNetwork& pn, const ir::Design& d, RunReport& r) {
+  for (const auto& st : pn.stages()) {
+    const auto* ls = dynamic_cast<const models::LinkStage*>(st.get());
+    if (!ls) continue;
+    const ir::StagePlan* plan = nullptr;
+    for (const auto& sp : pn.plan().stages)
+      if (sp.name == ls->name()) plan = &sp;
+    const ir::ClusterLink& cl = d.placement.cluster.links.at(size_t(plan->link));
+    const models::LinkStats& s = ls->link().stats();
+    const models::LinkConfig& c = cl.config;
+    RunReport::LinkReport l;
+    l.stage = ls->name();
+    l.from = cl.from;
+    l.to = cl.to;
+    l.stream = ls->inputs().front()->name();
+    l.lanes = c.lanes;
+    l.line_rate_gbps = c.line_rate_gbps;
+    l.user_clock_mhz = c.user_clock_mhz();
+    l.beats = ls->beats_delivered();
+    l.words_per_frame = ls->words_per_frame();
+    l.payload_bytes = s.words_out * 8 * c.lanes;
+    l.user_cycles = s.cycles;
+    l.utilisation = s.utilisation();
+    l.closed_form_cycles_per_frame = c.saturated_cycles(l.words_per_frame) * d.clock_mhz / c.user_clock_mhz();
+    l.frames_sent = s.frames_sent;
+    l.frames_resent = s.frames_resent;
+    l.crc_errors = s.crc_errors;
+    l.naks = s.naks;
+    l.timeouts = s.timeouts;
+    l.bits_flipped = s.bits_flipped;
+    l.words_lost = s.words_lost;
+    l.overflow_frames = s.overflow_frames;
+    l.xoff_events = s.xoff_events;
+    l.xoff_cycles = s.xoff_cycles;
+    l.rx_fifo_words = c.rx_fifo_words;
+    l.rx_peak_words = s.rx_peak_words;
+    l.beat_latency_min = ls->beat_latency_min();
+    l.beat_latency_max = ls->beat_latency_max();
+    l.beat_latency_mean = ls->beat_latency_mean();
+    l.word_latency_min = s.words_out ? s.latency_min : 0;
+    l.word_latency_max = s.latency_max;
+    l.word_latency_mean = s.latency_mean();
+    l.frame_delivered_cycles = ls->frames_delivered();
+    r.links.push_back(l);
   }
 }
 
@@ -158,6 +207,7 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
   });
 
   add_weight_streams(pn, d, r);
+  add_links(pn, d, r);
   r.interval_explanation = explain_interval(r, e);
 
   for (const auto& u : pn.rtl_units())

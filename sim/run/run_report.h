@@ -120,6 +120,33 @@ struct RunReport {
     double utilisation = 0;    // busy_cycles over cycles_from_start
   };
   std::vector<DdrChannelReport> ddr_channels;
+  // The cut streams of a design placed on a cluster, each on its serial link
+  // (models/link/link_stage.h, docs/links.md): what the link did.
+  struct LinkReport {
+    std::string stage;           // "fc2.link"
+    std::string from, to;        // boards
+    std::string stream;          // the edge it carries, "fc1->fc2"
+    int lanes = 0;
+    double line_rate_gbps = 0, user_clock_mhz = 0;
+    int64_t beats = 0;           // beats delivered to the next board
+    int64_t words_per_frame = 0;
+    int64_t payload_bytes = 0;   // words delivered x 8 x lanes
+    int64_t user_cycles = 0;     // link cycles simulated
+    double utilisation = 0;      // data blocks per link cycle (resends included)
+    double closed_form_cycles_per_frame = 0;  // a saturated link's, in accelerator cycles
+    int64_t frames_sent = 0, frames_resent = 0, crc_errors = 0, naks = 0, timeouts = 0;
+    int64_t bits_flipped = 0, words_lost = 0, overflow_frames = 0;
+    int64_t xoff_events = 0, xoff_cycles = 0;
+    int rx_fifo_words = 0, rx_peak_words = 0;
+    // Per beat, accelerator cycles from its read on the first board to its write on the next.
+    int64_t beat_latency_min = 0, beat_latency_max = 0;
+    double beat_latency_mean = 0;
+    // Per word, link cycles from the transmit FIFO to the receive FIFO.
+    int64_t word_latency_min = 0, word_latency_max = 0;
+    double word_latency_mean = 0;
+    std::vector<int64_t> frame_delivered_cycles;  // per frame: its last beat written on the next board
+  };
+  std::vector<LinkReport> links;
   std::vector<int64_t> frame_last_out_cycles;
   // Stages whose PE arithmetic ran on Verilated RTL: "stage: unit key", its
   // measured latency and the unit cycles driven.

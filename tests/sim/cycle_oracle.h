@@ -208,6 +208,10 @@ inline Loop stage_frame(const ir::StreamingPlan& plan, const ir::StagePlan& s, c
       // Its cycles depend on DDR grants shared with other stages, which a
       // loop of its own cannot say; the oracle covers on-chip weights only.
       throw std::logic_error("cycle oracle: a weight streamer (weights in DDR) is not modelled");
+    case StageKind::kLink:
+      // Its cycles follow the serial link's own clock and flow control
+      // (tests/sim/test_link_run.cpp); the oracle covers one board.
+      throw std::logic_error("cycle oracle: a link stage (a design split over boards) is not modelled");
   }
   throw std::logic_error("cycle oracle: unknown stage kind");
 }

@@ -16,6 +16,7 @@
 #include "sim/config/loaders.h"
 #include "sim/config/write_design.h"
 #include "sim/engine/engine_estimate.h"
+#include "sim/estimate/bram_fit.h"
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
@@ -112,6 +113,10 @@ TEST(Config, ExampleDesignsLoadAndFit) {
       EXPECT_NO_THROW(config::load_network(e.path().string())) << e.path();
       continue;
     }
+    if (config::detect_kind(e.path().string()) == config::ConfigKind::kCluster) {  // the cluster a split design uses
+      EXPECT_NO_THROW(config::load_cluster(e.path().string())) << e.path();
+      continue;
+    }
     const ir::Design d = config::load_design(e.path().string());
     if (d.hw_template == ir::Template::kEngine) {  // a compute engine: its closed form (tests/sim/test_engine.cpp)
       EXPECT_GT(engine::estimate_engine(d).cycles, 0) << e.path();
@@ -119,7 +124,13 @@ TEST(Config, ExampleDesignsLoadAndFit) {
       continue;
     }
     EXPECT_NO_THROW(sim::check_simulatable(d)) << e.path();
-    EXPECT_TRUE(estimate::estimate_design(d).fits) << e.path();
+    // A design split over a cluster's boards fits board by board (what
+    // validate checks); the estimate's fit is the whole design on its device.
+    const estimate::Estimate est = estimate::estimate_design(d);
+    if (d.placement.placed())
+      EXPECT_NO_THROW(estimate::check_weights_fit_bram(d, est)) << e.path();
+    else
+      EXPECT_TRUE(est.fits) << e.path();
     ++designs;
   }
   EXPECT_GE(designs, 3);

@@ -205,6 +205,15 @@ TEST(PartitionCommand, WritesTheSplitAndAFoldedDesignWhoseBoardsMeetTheInterval)
     for (const auto& st : l.stages)
       if (st.plan.kind != ir::StageKind::kWidthConverter) slowest = std::max(slowest, double(st.cycles));
   EXPECT_EQ(slowest, interval);
+  // The written design states its placement, and `vine run` simulates it as
+  // it is: the cut stream on the cluster's link, the outputs bit-exact.
+  ASSERT_EQ(d.placement.boards.size(), 2u);
+  EXPECT_EQ(d.placement.cluster.name, "pynq-z1-x2");
+  EXPECT_EQ(d.placement.boards[1].first, j["boards"][0]["layers"].size());
+  const auto run = vine_test::run_vine("-q run " + (dir / "default-partitioned.yaml").string() + " -n 2");
+  EXPECT_EQ(run.code, 0) << run.output;
+  EXPECT_NE(run.output.find("match the golden reference"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find(".link: fpga0 -> fpga1"), std::string::npos) << run.output;
   fs::remove_all(dir);
 }
 

@@ -159,7 +159,8 @@ TEST(StageKinds, BuiltInKindsKeepTheirNamesAndIds) {
       {ir::StageKind::kAvgPool, "avgpool"},     {ir::StageKind::kAddStreams, "addstreams"},
       {ir::StageKind::kConcat, "concat"},       {ir::StageKind::kDuplicate, "duplicate"},
       {ir::StageKind::kWidthConverter, "dwc"},  {ir::StageKind::kInputDma, "input_dma"},
-      {ir::StageKind::kOutputDma, "output_dma"}, {ir::StageKind::kWeightStreamer, "weight_streamer"}};
+      {ir::StageKind::kOutputDma, "output_dma"}, {ir::StageKind::kWeightStreamer, "weight_streamer"},
+      {ir::StageKind::kLink, "link"}};
   kinds::StageKindRegistry r;
   kinds::register_builtin_stage_kinds(r);
   ASSERT_EQ(r.entries().size(), builtin.size());

@@ -175,14 +175,32 @@ int cmd_partition(const Args& args) {
       split.placement.boards.push_back({b.board, b.first, b.last, {}});
       for (int i = b.first; i < b.last; ++i) split.placement.board_of_layer[size_t(i)] = b.board;
     }
+    // A design states a cut that one stream crosses (docs/partition.md); a
+    // cut inside a residual block carries two, and such a split is written
+    // as its folding alone, its placement in partition.json.
+    std::string several;
+    for (const auto& c : r.cuts)
+      if (c.streams.size() > 1 && several.empty())
+        several = "the cut before " + net.layers[size_t(c.at)].name + " carries " + std::to_string(c.streams.size()) +
+                  " streams";
     ok = ok && write_output("output", yaml.string(), [&](std::ostream& f) {
-      config::write_design_with_placement(
-          split, yaml.string(),
-          "Written by `vine partition` for cluster " + cl.name + ": the folding of the split (interval " +
-              cycles_text(r.interval_cycles) + " cycles per frame) and its placement; `vine run` simulates "
-              "the cut streams on the cluster's links",
-          f);
+      const std::string head = "Written by `vine partition` for cluster " + cl.name + ": the folding of the split (interval " +
+                               cycles_text(r.interval_cycles) + " cycles per frame)";
+      if (several.empty())
+        config::write_design_with_placement(
+            split, yaml.string(), head + " and its placement; `vine run` simulates the cut streams on the cluster's links",
+            f);
+      else
+        config::write_design_with_folding(
+            split, yaml.string(),
+            head + "; its placement is in partition.json only: " + several +
+                ", and a design's placement may cut one stream per link",
+            f);
     });
+    if (!several.empty())
+      spdlog::warn("{} is the folding alone, without its placement: {}, and a design's placement may cut one "
+                   "stream per link (the split is in partition.json)",
+                   yaml.string(), several);
     if (!ok) return kExitUsage;
     spdlog::info("wrote {}", dir.string());
   }

@@ -217,6 +217,27 @@ TEST(PartitionCommand, WritesTheSplitAndAFoldedDesignWhoseBoardsMeetTheInterval)
   fs::remove_all(dir);
 }
 
+// A split whose cut falls inside a residual block (two streams on one link)
+// cannot be a design's placement: the written design is the folding alone,
+// loads, and says where the split is; the command says so too.
+TEST(PartitionCommand, ASplitCuttingTwoStreamsIsWrittenAsItsFoldingAlone) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-partition-residual-" + std::to_string(::getpid()));
+  const auto r = vine_test::run_vine("partition " + (kSource / "configs/designs/resnet18/resnet18-mixed-u250.yaml").string() +
+                                     " " + (kSource / "configs/clusters/zcu104-x4.yaml").string() + " -o " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json j;
+  std::ifstream(dir / "partition.json") >> j;
+  bool two = false;
+  for (const auto& l : j["links"]) two = two || l["streams"].size() > 1;
+  ASSERT_TRUE(two) << "the case needs a cut that two streams cross: " << j["links"].dump();
+  EXPECT_NE(r.output.find("without its placement"), std::string::npos) << r.output;
+  const ir::Design d = load(dir / "resnet18-mixed-u250-partitioned.yaml");
+  EXPECT_FALSE(d.placement.placed());
+  const auto v = vine_test::run_vine("validate " + (dir / "resnet18-mixed-u250-partitioned.yaml").string());
+  EXPECT_EQ(v.code, 0) << v.output;
+  fs::remove_all(dir);
+}
+
 TEST(PartitionCommand, BadArgumentsAndClustersAreUsageErrors) {
   const std::string design = (kSource / "configs/designs/default.yaml").string();
   EXPECT_EQ(vine_test::run_vine("partition " + design).code, 1);

@@ -31,7 +31,10 @@ std::string interval_summary(const RunReport& r) {
   if (s.frames_needed > 0)
     o << "; --frames " << s.frames_needed << " reaches it";
   else if (s.search_limit > 0)
-    o << "; no run of up to " << s.search_limit << " frames reaches it";
+    o << "; no run of up to " << s.search_limit << " frames reaches it"
+      << (s.search_cycles_limited
+              ? " (the search stops at " + std::to_string(kSearchCyclesLimit / 1000000) + " million simulated cycles)"
+              : "");
   return o.str();
 }
 

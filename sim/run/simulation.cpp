@@ -114,8 +114,7 @@ void Simulation::judge_steady_state_ahead() {
   const int longer = o_.frames + kReferenceExtraFrames;
   steady_ = judge_steady_state(twin_, run(longer), longer);
   if (!steady_.reached && o_.find_frames_needed) {
-    steady_.frames_needed = frames_to_reach_steady_state(steady_, run);
-    if (steady_.frames_needed == 0) steady_.search_limit = kFramesSearchLimit;
+    steady_.frames_needed = frames_to_reach_steady_state(steady_, run, &steady_);
   }
   // Slower than the bottleneck allows: why, and the FIFO depths that help,
   // measured on timing-only copies, which must be built before sc_start too.

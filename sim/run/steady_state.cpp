@@ -44,7 +44,8 @@ nlohmann::json to_json(const SteadyState& s) {
           {"period_cycles", when(s.reached, s.period_cycles)},
           {"from_frame", when(s.reached, s.from_frame)},
           {"frames_needed", when(s.frames_needed > 0, s.frames_needed)},
-          {"search_limit", when(s.search_limit > 0, s.search_limit)}};
+          {"search_limit", when(s.search_limit > 0, s.search_limit)},
+          {"search_cycles_limited", s.search_cycles_limited}};
 }
 
 SteadyState judge_steady_state(const FrameStamps& run, const FrameStamps& longer,
@@ -92,11 +93,24 @@ RunFrames remember_runs(RunFrames run) {
   };
 }
 
-int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run) {
+int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run, SteadyState* gave_up) {
   const int fewest = SteadyState::settled_frames_needed(0, 1);
   SteadyState last = failed;
   int lo = failed.frames;  // the most frames known not to reach it
+  int64_t cycles = 0;      // simulated by the runs of the search (each run's last output beat)
+  const RunFrames counted = [&](int n) {
+    FrameStamps f = run(n);
+    if (!f.last.empty()) cycles += f.last.back();
+    return f;
+  };
   while (lo < kFramesSearchLimit) {
+    if (cycles >= kSearchCyclesLimit) {
+      if (gave_up) {
+        gave_up->search_limit = lo;
+        gave_up->search_cycles_limited = true;
+      }
+      return 0;
+    }
     // The next count: when the last run settled some frames, the fewest
     // settled frames the rule can use plus the frames its end reached; when
     // its end reached every frame (by how many more is unknown), one more;
@@ -109,7 +123,7 @@ int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run
     else if (last.settled_frames > 0)
       next = fewest + (last.frames - last.settled_frames);
     const int n = std::min(std::max(next, lo + 1), kFramesSearchLimit);
-    last = judge_run(n, run);
+    last = judge_run(n, counted);
     if (!last.reached) {
       lo = n;
       continue;
@@ -117,21 +131,19 @@ int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run
     int hi = n;
     while (transient && hi - lo > 1) {
       const int mid = lo + (hi - lo) / 2;
-      (judge_run(mid, run).reached ? hi : lo) = mid;
+      (judge_run(mid, counted).reached ? hi : lo) = mid;
     }
     return hi;
   }
+  if (gave_up) gave_up->search_limit = kFramesSearchLimit;
   return 0;
 }
 
 SteadyState judge_until_reached(int frames, const RunFrames& run) {
   SteadyState s = judge_run(frames, run);
   if (s.reached) return s;
-  const int needed = frames_to_reach_steady_state(s, run);
-  if (needed == 0) {
-    s.search_limit = kFramesSearchLimit;
-    return s;
-  }
+  const int needed = frames_to_reach_steady_state(s, run, &s);
+  if (needed == 0) return s;
   return judge_run(needed, run);
 }
 

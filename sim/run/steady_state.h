@@ -34,8 +34,12 @@ inline constexpr int kReferenceExtraFrames = 2;
 inline constexpr int kMaxPeriod = 4;
 // How many periods in a row the last settled frames must repeat.
 inline constexpr int kRepeats = 2;
-// The frames-needed search gives up beyond this many frames.
+// The frames-needed search gives up beyond this many frames, or once its
+// runs have simulated this many cycles in all (a large design whose spacing
+// never repeats within kMaxPeriod frames, such as one split over boards
+// whose links run in a clock of their own, would otherwise run for hours).
 inline constexpr int kFramesSearchLimit = 512;
+inline constexpr int64_t kSearchCyclesLimit = 50'000'000;
 
 // The cycles of each completed frame's first and last output beats.
 struct FrameStamps {
@@ -56,7 +60,8 @@ struct SteadyState {
   // (checked by running it); 0 when not searched or none found up to
   // kFramesSearchLimit.
   int frames_needed = 0;
-  int search_limit = 0;  // the limit of a search that found none
+  int search_limit = 0;  // the limit of a search that found none: the most frames it ran
+  bool search_cycles_limited = false;  // it stopped at kSearchCyclesLimit simulated cycles
 
   double interval_cycles() const {
     return reached ? double(period_cycles) / double(period_frames) : 0.0;
@@ -93,12 +98,15 @@ SteadyState judge_run(int frames, const RunFrames& run);
 RunFrames remember_runs(RunFrames run);
 
 // A frame count found to reach the steady state, above the frames of the
-// `failed` judgement; 0 when no run of up to kFramesSearchLimit frames does.
+// `failed` judgement; 0 when no run of up to kFramesSearchLimit frames does,
+// or the search's runs reached kSearchCyclesLimit cycles first. `gave_up`,
+// when given and the answer is 0, receives the most frames run and whether
+// the cycles stopped it.
 // Each count tried is judged by running it (judge_run), so the answer is true
 // by construction. The counts tried grow from the failed run's by what its
 // end reached (steady_state.cpp); on the shipped designs the answer is the
 // fewest frames that reach the steady state, which it need not be in general.
-int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run);
+int frames_to_reach_steady_state(const SteadyState& failed, const RunFrames& run, SteadyState* gave_up = nullptr);
 
 // The judgement of a run of `frames` frames; when it reaches no steady
 // state, the judgement at the frame count frames_to_reach_steady_state

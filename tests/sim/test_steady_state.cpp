@@ -144,7 +144,30 @@ TEST(SteadyStateSearch, FindsTheFramesThatReachIt) {
 TEST(SteadyStateSearch, GivesUpWhenNoRunReachesIt) {
   const MadeUp m{[](int f) { return 500 + f; }};  // every frame a cycle later than the last
   const SteadyState failed = judge(m, 3);
-  EXPECT_EQ(sim::frames_to_reach_steady_state(failed, m), 0);
+  SteadyState gave_up;
+  EXPECT_EQ(sim::frames_to_reach_steady_state(failed, m, &gave_up), 0);
+  EXPECT_EQ(gave_up.search_limit, sim::kFramesSearchLimit);
+  EXPECT_FALSE(gave_up.search_cycles_limited);
+}
+
+// Frames of millions of cycles each: the search stops at its cycle budget,
+// long before 512 frames, and says where.
+TEST(SteadyStateSearch, StopsAtItsCycleBudget) {
+  const MadeUp m{[](int f) { return 1000000 + f; }};
+  const SteadyState failed = judge(m, 3);
+  int64_t cycles = 0;
+  const sim::RunFrames counted = [&](int n) {
+    const FrameStamps s = m(n);
+    cycles += s.last.back();
+    return s;
+  };
+  SteadyState gave_up;
+  EXPECT_EQ(sim::frames_to_reach_steady_state(failed, counted, &gave_up), 0);
+  EXPECT_TRUE(gave_up.search_cycles_limited);
+  EXPECT_GT(gave_up.search_limit, 3);
+  EXPECT_LT(gave_up.search_limit, sim::kFramesSearchLimit);
+  EXPECT_GE(cycles, sim::kSearchCyclesLimit);
+  EXPECT_LT(cycles, 2 * sim::kSearchCyclesLimit);  // it stopped soon after the budget ran out
 }
 
 // The report refuses a steady state faster than the slowest stage allows.

@@ -182,7 +182,7 @@ int cmd_partition(const Args& args) {
     for (const auto& c : r.cuts)
       if (c.streams.size() > 1 && several.empty())
         several = "the cut before " + net.layers[size_t(c.at)].name + " carries " + std::to_string(c.streams.size()) +
-                  " streams";
+                  " streams, and a design's placement may cut one stream per link";
     ok = ok && write_output("output", yaml.string(), [&](std::ostream& f) {
       const std::string head = "Written by `vine partition` for cluster " + cl.name + ": the folding of the split (interval " +
                                cycles_text(r.interval_cycles) + " cycles per frame)";
@@ -193,14 +193,11 @@ int cmd_partition(const Args& args) {
       else
         config::write_design_with_folding(
             split, yaml.string(),
-            head + "; its placement is in partition.json only: " + several +
-                ", and a design's placement may cut one stream per link",
-            f);
+            head + "; its placement is in partition.json only: " + several, f);
     });
     if (!several.empty())
-      spdlog::warn("{} is the folding alone, without its placement: {}, and a design's placement may cut one "
-                   "stream per link (the split is in partition.json)",
-                   yaml.string(), several);
+      spdlog::warn("{} is the folding alone, without its placement: {} (the split is in partition.json)", yaml.string(),
+                   several);
     if (!ok) return kExitUsage;
     spdlog::info("wrote {}", dir.string());
   }

@@ -102,6 +102,9 @@ class ProcessNetwork {
   // Whether the fast-forward has nothing more to find: it found the
   // repetition, gave up, or was never on.
   bool fast_forward_settled() const { return !ffwd_ || ffwd_->settled(); }
+  // Whether it found the repetition (without copying its result: the run's
+  // pause test asks once an activation).
+  bool fast_forward_found() const { return ffwd_ && ffwd_->result().period_frames > 0; }
 
  private:
   std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s,

@@ -34,7 +34,7 @@ EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycle
   const auto pn = timing_network(d, eo);
   const ProcessNetwork* watched = pn.get();
   if (whole_run)
-    pn->run([watched] { return watched->fast_forward().period_frames > 0; });
+    pn->run([watched] { return watched->fast_forward_found(); });
   else
     pn->run([watched] { return watched->fast_forward_settled(); });
   if (cycles) *cycles += simulated_cycles(*pn);
@@ -45,7 +45,6 @@ EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycle
   e.period_frames = r.period_frames;
   e.period_cycles = r.period_cycles;
   e.from_frame = r.from_frame;
-  if (!e.found) e.why_not = pn->fast_forward_off_reason().empty() ? "no repetition" : pn->fast_forward_off_reason();
   return e;
 }
 

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
 
 #include "sim/ir/design.h"
 #include "sim/run/process_network.h"
@@ -42,7 +41,6 @@ struct EndlessInterval {
   int period_frames = 0;      // p
   int64_t period_cycles = 0;  // D
   int64_t from_frame = -1;    // g
-  std::string why_not;        // when not found: the fast-forward's reason
   double interval_cycles() const { return found ? double(period_cycles) / double(period_frames) : 0.0; }
 };
 EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles = nullptr,

@@ -28,8 +28,12 @@ Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int ker
 bool Vvau::next_iteration(Iteration& it) {
   if (next_ >= total_) return false;
   const int64_t i = next_++;
-  read_k_ = i % k2_;
-  write_nf_ = (i / k2_) % (channels_ / pe_);
+  read_k_ = next_k_;
+  write_nf_ = next_nf_;
+  if (++next_k_ == k2_) {
+    next_k_ = 0;
+    if (++next_nf_ == channels_ / pe_) next_nf_ = 0;
+  }
   it = {i, streamed_ ? 3u : 1u, read_k_ == k2_ - 1 ? 1u : 0u};
   return true;
 }

@@ -46,6 +46,9 @@ class Vvau final : public Stage {
   std::vector<int64_t> acc_;  // the streamed lanes' accumulators
   OutputUnit out_;
   int64_t read_k_ = 0, write_nf_ = 0;
+  // The kernel position and channel fold of iteration next_, stepped with it:
+  // dividing next_ cost two 64-bit divisions an iteration, a beat each.
+  int64_t next_k_ = 0, next_nf_ = 0;
   std::vector<int32_t> window_;  // [kernel position][lane] of the current channel fold
   std::vector<int32_t> lane_;
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """scripts/link-rate-sweep through the real binary: the closed form of a
 split design against its link's rate (the link's cycles scale as 1 / rate,
-the interval is the larger of the one-device interval and the link's), a
+the interval is the larger of the interval without links and the link's), a
 simulated point, the PNG and SVG, and bad inputs as clear errors with exit
 code 1.
 
@@ -67,8 +67,8 @@ with tempfile.TemporaryDirectory() as tmp:
         by_rate = {float(x["line_rate_gbps"]): x for x in r}
         for rate, x in by_rate.items():
             link, est, one = (int(x["link_cycles_per_frame"]), int(x["estimate_interval_cycles"]),
-                              int(x["one_device_interval_cycles"]))
-            check(est == max(link, one), f"at {rate} Gb/s the interval {est} is max(link {link}, one device {one})")
+                              int(x["no_link_interval_cycles"]))
+            check(est == max(link, one), f"at {rate} Gb/s the interval {est} is max(link {link}, without links {one})")
             check((x["link_bound"] == "True") == (link >= est), f"at {rate} Gb/s link_bound says {x['link_bound']}")
         slow, fast = int(by_rate[0.5]["link_cycles_per_frame"]), int(by_rate[6.25]["link_cycles_per_frame"])
         # Saturated cycles scale as 1 / rate; each is rounded up to whole cycles.

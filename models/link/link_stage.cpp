@@ -158,6 +158,23 @@ bool LinkStage::design_cycle(Scheduler& sched) {
   return true;
 }
 
+// Link cycle lu_ - 1 has just run: its accelerator cycle gathers its state
+// and its levels (link_trace.h). Its edge is at (lu_ - 1) x 64 / R.
+void LinkStage::note_link_cycle() {
+  const int64_t c = int64_t(__int128(lu_ - 1) * 64 * p_.clock_hz / p_.line_bps);
+  const LinkTxState s = link_.last_tx_state();
+  if (c != trace_cycle_) {
+    trace_cycle_ = c;
+    trace_state_ = s;
+  } else if (s > trace_state_) {
+    trace_state_ = s;
+  }
+  LinkTrace::note(trace_.tx_state, c, int64_t(trace_state_));
+  LinkTrace::note(trace_.on_wire, c + 1, link_.blocks_on_wire());
+  LinkTrace::note(trace_.rx_fifo, c + 1, link_.rx_occupancy());
+  LinkTrace::note(trace_.resent, c + 1, link_.stats().frames_resent);
+}
+
 void LinkStage::activate(Scheduler& sched) {
   if (state() == StageState::kDone) return;
   set_state(StageState::kReady, nullptr);
@@ -180,6 +197,7 @@ void LinkStage::activate(Scheduler& sched) {
     } else {
       link_.step();
       ++lu_;
+      if (record_trace_) note_link_cycle();
       // A frame's last word in the receive FIFO: the link's own timing,
       // whatever the next board takes.
       while (link_.stats().words_out >= int64_t(frame_arrivals_.size() + 1) * words_per_frame_)

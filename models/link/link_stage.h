@@ -59,6 +59,10 @@ class LinkStage final : public Stage {
   void activate(Scheduler& sched) override;
 
   const SerialLink& link() const { return link_; }
+  // Keeps the link's activity for the run's traces (link_trace.h): set with
+  // the stages' record_activity, before the run.
+  void record_trace(bool on) { record_trace_ = on; }
+  const LinkTrace& trace() const { return trace_; }
   int64_t words_per_frame() const { return words_per_frame_; }
   int64_t beats_delivered() const { return written_; }
   // Per beat, accelerator cycles from its read on board A to its write on board B.
@@ -105,6 +109,13 @@ class LinkStage final : public Stage {
   int rx_carry_bits_ = 0;
   std::deque<std::vector<int32_t>> rx_beats_;  // whole beats waiting for a slot
   int64_t rx_beats_made_ = 0;
+
+  void note_link_cycle();
+
+  bool record_trace_ = false;
+  LinkTrace trace_;
+  int64_t trace_cycle_ = -1;  // the accelerator cycle whose link cycles note_link_cycle() is gathering
+  LinkTxState trace_state_ = LinkTxState::kIdle;  // the most notable of them so far
 
   std::vector<int64_t> frame_cycles_, frame_arrivals_;
   int64_t lat_min_ = 0, lat_max_ = 0;

@@ -63,12 +63,20 @@ void SerialLink::step() {
   }
   // 3. One block on the wire, in a slot.
   const bool gap = cfg_.is_gap(c);
-  if (gap)
+  last_tx_ = LinkTxState::kIdle;  // transmit() says what it sent
+  if (gap) {
     ++stats_.gap_cycles;
-  else if (held_off_)
+    // For traces, a gap in the middle of a frame belongs to that frame.
+    if (held_off_)
+      last_tx_ = LinkTxState::kXoff;
+    else if (sending_)
+      last_tx_ = sending_new_ ? LinkTxState::kSending : LinkTxState::kResending;
+  } else if (held_off_) {
     ++stats_.xoff_cycles;
-  else
+    last_tx_ = LinkTxState::kXoff;
+  } else {
     transmit();
+  }
   // 4. Blocks reaching the receiver.
   while (!forward_.empty() && forward_.front().arrive == c) {
     receive(forward_.front());
@@ -178,6 +186,7 @@ void SerialLink::transmit() {
 
 void SerialLink::send_block(bool trailer, const uint64_t* word, int64_t pushed,
                             uint64_t trailer_bits) {
+  last_tx_ = sending_new_ ? LinkTxState::kSending : LinkTxState::kResending;
   Block b;
   b.arrive = cycle_ + cfg_.latency_cycles();
   b.trailer = trailer;

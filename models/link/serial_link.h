@@ -27,6 +27,7 @@
 #include "models/link/bit_errors.h"
 #include "models/link/link_config.h"
 #include "models/link/link_stats.h"
+#include "models/link/link_trace.h"
 
 namespace vine::models {
 
@@ -53,6 +54,10 @@ class SerialLink {
   // Nothing left to send, in flight, held or unacknowledged.
   bool drained() const;
   const LinkStats& stats() const { return stats_; }
+  // For traces: what the transmitter did in the last cycle (a gap in the
+  // middle of a frame counts as the frame's), and the blocks on the wire.
+  LinkTxState last_tx_state() const { return last_tx_; }
+  int blocks_on_wire() const { return int(forward_.size()); }
 
  private:
   struct Frame {
@@ -103,6 +108,7 @@ class SerialLink {
   int64_t next_send_ = 0;         // the next frame to send (< next_new_seq_: a resend)
   int64_t transmissions_ = 0;
   bool held_off_ = false;         // XOFF received and no XON yet
+  LinkTxState last_tx_ = LinkTxState::kIdle;
   int64_t last_ack_cycle_ = 0, last_trailer_cycle_ = 0;
   std::deque<Block> forward_;     // blocks on the wire
 

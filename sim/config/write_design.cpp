@@ -114,6 +114,14 @@ void set_fifos(YAML::Node& root, const ir::Design& d) {
   root["fifos"] = fifos;
 }
 
+// A refolded design's FIFOs: its own list, when the source had one. A new
+// folding may drop a layer's width converter, and with it a stream whose
+// depth the source gave (ir::without_missing_stream_fifos has removed it
+// from `d`); the source's `fifos:` would name a stream the design lacks.
+void keep_fifos(YAML::Node& root, const ir::Design& d) {
+  if (root["fifos"]) set_fifos(root, d);
+}
+
 YAML::Node styles_map(const std::map<std::string, std::string>& styles) {
   YAML::Node n = flow_map();
   for (const auto& [kind, style] : styles) n[kind] = style;
@@ -126,6 +134,7 @@ void write_design_with_folding(const ir::Design& d, const std::string& out_path,
                                std::ostream& out) {
   YAML::Node root = design_root(d, out_path);
   set_folding(root, d);
+  keep_fifos(root, d);
   emit(root, header, out);
 }
 
@@ -133,6 +142,7 @@ void write_design_with_placement(const ir::Design& d, const std::string& out_pat
                                  std::ostream& out) {
   YAML::Node root = design_root(d, out_path);
   set_folding(root, d);
+  keep_fifos(root, d);
   const ir::Placement& pl = d.placement;
   const fs::path folder = fs::weakly_canonical(fs::absolute(fs::path(out_path)).parent_path());
   root["cluster"] = fs::weakly_canonical(fs::absolute(pl.cluster.path)).lexically_relative(folder).generic_string();

@@ -18,12 +18,16 @@
 #include <utility>
 #include <vector>
 
+#include "models/link/link_stage.h"
 #include "sim/trace/protobuf_wire.h"
 
 namespace vine::trace {
 
 using models::Activity;
 using models::ActivitySpan;
+using models::LinkStage;
+using models::LinkTrace;
+using models::LinkTxState;
 using models::Stage;
 using models::StreamFifo;
 
@@ -134,6 +138,72 @@ class StageActivity final : public Waveform {
   int64_t state_ = kIdle;
 };
 
+// A series a link stage recorded (models/link/link_trace.h): already the
+// cycles at which it changes.
+class SeriesWave final : public Waveform {
+ public:
+  explicit SeriesWave(const std::vector<LinkTrace::Change>& series) : series_(series) {}
+  int64_t next_change() const override { return next_ < series_.size() ? series_[next_].cycle : kNever; }
+  int64_t take() override { return series_[next_++].value; }
+
+ private:
+  const std::vector<LinkTrace::Change>& series_;
+  size_t next_ = 0;
+};
+
+// A link's series over the selection's cycles, as for_each_occupancy_change.
+template <typename Emit>
+void for_each_series_change(const std::vector<LinkTrace::Change>& series, const TraceSelection& sel, Emit emit) {
+  int64_t shown = 0;
+  size_t i = 0;
+  for (; i < series.size() && series[i].cycle <= sel.begin; ++i) shown = series[i].value;
+  emit(sel.begin, shown);
+  for (; i < series.size() && series[i].cycle < sel.end; ++i) emit(series[i].cycle, series[i].value);
+}
+
+// The link stage a stage is, or nullptr.
+const LinkTrace* link_trace_of(const Stage& s) {
+  const auto* link = dynamic_cast<const LinkStage*>(&s);
+  return link ? &link->trace() : nullptr;
+}
+
+const char* tx_state_name(int64_t v) {
+  switch (LinkTxState(v)) {
+    case LinkTxState::kSending: return "sending";
+    case LinkTxState::kResending: return "resending";
+    case LinkTxState::kXoff: return "XOFF";
+    case LinkTxState::kIdle: break;
+  }
+  return "idle";
+}
+
+// A link's transmitter states other than idle as spans [begin, end) cut to
+// the window: a state holds until the next change (the last one, never idle
+// only when the run stopped in it, until the cycle after it).
+template <typename Emit>
+void for_each_tx_span(const LinkTrace& t, const TraceSelection& sel, Emit emit) {
+  const auto& ch = t.tx_state;
+  for (size_t i = 0; i < ch.size(); ++i) {
+    if (ch[i].value == int64_t(LinkTxState::kIdle)) continue;
+    const int64_t end = i + 1 < ch.size() ? ch[i + 1].cycle : ch[i].cycle + 1;
+    const int64_t b = std::max(ch[i].cycle, sel.begin), e = std::min(end, sel.end);
+    if (b < e) emit(b, e, ch[i].value);
+  }
+}
+
+// The levels a link's track shows besides its transmitter's state, with
+// their names in the traces.
+struct LinkLevel {
+  const char* name;  // appended to the link stage's name: "fc2.link.on_wire"
+  const char* unit;
+  std::vector<LinkTrace::Change> LinkTrace::*series;
+};
+constexpr LinkLevel kLinkLevels[] = {
+    {"on_wire", "blocks", &LinkTrace::on_wire},
+    {"rx_fifo", "words", &LinkTrace::rx_fifo},
+    {"resent", "frames", &LinkTrace::resent},
+};
+
 // Text collected in large pieces before it goes to the stream: traces run to
 // millions of lines and an ostream call per token would dominate.
 class Writer {
@@ -241,7 +311,11 @@ void write_vcd_header(Writer& w, double clock_mhz, const VcdTimebase& tb, const 
   w << "  A value holds during the cycles from its time on.\n"
        "  A FIFO's integer is the beats it holds: a beat written or read in cycle t counts from t + 1.\n"
        "  A stage's 2-bit state: 0 idle (not started or done), 1 busy (the pipeline advanced),\n"
-       "  2 stalled: input empty (waiting for a beat), 3 stalled: output full (waiting for a free slot).\n";
+       "  2 stalled: input empty (waiting for a beat), 3 stalled: output full (waiting for a free slot).\n"
+       "  A link stage (<layer>.link) is its link instead (docs/links.md, \"Traces\"): its 2-bit state is\n"
+       "  the transmitter's, 0 idle, 1 sending, 2 resending, 3 XOFF (held off by flow control), and its\n"
+       "  integers on_wire (blocks sent, not yet arrived), rx_fifo (words in the receive FIFO) and resent\n"
+       "  (frames sent again so far) hold from the cycle after the link cycles that set them.\n";
   if (sel.windowed()) {
     w << "  Window: cycles " << sel.begin << " to ";
     if (sel.end == kNever)
@@ -277,7 +351,8 @@ bool stage_selected(const TraceSelection& sel, size_t i) { return sel.stages.emp
 // input FIFOs and then the stage; FIFOs with no consumer go in the top scope.
 // Returns the variables in declaration order.
 std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<StageActivity>& stages,
-                                     std::vector<FifoOccupancy>& fifos, const TraceSelection& sel, Writer& w) {
+                                     std::vector<FifoOccupancy>& fifos, std::vector<SeriesWave>& link_waves,
+                                     const TraceSelection& sel, Writer& w) {
   std::unordered_map<const StreamFifo*, size_t> fifo_index;
   for (size_t i = 0; i < pn.fifos().size(); ++i) fifo_index[pn.fifos()[i].get()] = i;
   const std::vector<bool> wanted = selected_fifos(pn, sel);
@@ -307,6 +382,15 @@ std::vector<VcdVar> declare_vcd_vars(const sim::ProcessNetwork& pn, std::vector<
       for (const StreamFifo* f : st[i]->inputs()) {
         const auto it = fifo_index.find(f);
         if (it != fifo_index.end() && !declared[it->second]) declare_fifo(it->second);
+      }
+      if (const LinkTrace* t = link_trace_of(*st[i])) {  // the link's series instead of an empty state
+        link_waves.emplace_back(t->tx_state);
+        declare(link_waves.back(), st[i]->name(), false);
+        for (const LinkLevel& l : kLinkLevels) {
+          link_waves.emplace_back(t->*l.series);
+          declare(link_waves.back(), st[i]->name() + "." + l.name, true);
+        }
+        continue;
       }
       declare(stages[i], st[i]->name(), false);
     }
@@ -359,7 +443,7 @@ void write_vcd_changes(std::vector<VcdVar>& vars, const VcdTimebase& tb, const T
 
 // ------------------------------------------------------------ Perfetto
 
-constexpr int kStagesPid = 1, kFifosPid = 2;
+constexpr int kStagesPid = 1, kFifosPid = 2, kLinksPid = 3;
 
 // Slice names: short, as there is one per slice (a million in a MobileNet frame).
 const char* activity_name(Activity a) {
@@ -417,6 +501,17 @@ void write_stage_tracks(const sim::ProcessNetwork& pn, double clock_mhz, const T
     const int tid = int(i) + 1;
     write_metadata(ev, kStagesPid, tid, "thread_name", "name", json_string(pn.stages()[i]->name()));
     write_metadata(ev, kStagesPid, tid, "thread_sort_index", "sort_index", std::to_string(tid));
+    if (const LinkTrace* t = link_trace_of(*pn.stages()[i])) {  // a link stage: its transmitter's states
+      for_each_tx_span(*t, sel, [&](int64_t begin, int64_t end, int64_t state) {
+        const int64_t b = perfetto_ns(begin, clock_mhz);
+        Writer& w = ev.next() << R"({"ph":"X","pid":)" << kStagesPid << R"(,"tid":)" << tid << R"(,"ts":)";
+        write_us(w, b);
+        w << R"(,"dur":)";
+        write_us(w, perfetto_ns(end, clock_mhz) - b);
+        w << R"(,"name":")" << tx_state_name(state) << R"("})";
+      });
+      continue;
+    }
     for (const ActivitySpan& a : pn.stages()[i]->activity()) {
       const int64_t begin = std::max(a.begin, sel.begin), end = std::min(a.end, sel.end);
       if (begin >= end) continue;
@@ -446,6 +541,31 @@ void write_fifo_counters(const sim::ProcessNetwork& pn, double clock_mhz, const 
       w << R"(,"name":)" << name << R"(,"args":{"beats":)" << beats << "}}";
     };
     for_each_occupancy_change(*pn.fifos()[i], sel, counter);
+  }
+}
+
+// Per link stage (selected), a counter per level ("fc2.link.on_wire"): its
+// value at the window's first cycle, then each change in the window. The
+// process appears only when the design has links.
+void write_link_counters(const sim::ProcessNetwork& pn, double clock_mhz, const TraceSelection& sel,
+                         EventList& ev) {
+  bool named = false;
+  for (size_t i = 0; i < pn.stages().size(); ++i) {
+    const LinkTrace* t = link_trace_of(*pn.stages()[i]);
+    if (!t || !stage_selected(sel, i)) continue;
+    if (!named) {
+      write_metadata(ev, kLinksPid, 0, "process_name", "name", json_string("links"));
+      write_metadata(ev, kLinksPid, 0, "process_sort_index", "sort_index", "2");
+      named = true;
+    }
+    for (const LinkLevel& l : kLinkLevels) {
+      const std::string name = json_string(pn.stages()[i]->name() + "." + l.name);
+      for_each_series_change(t->*l.series, sel, [&](int64_t cycle, int64_t value) {
+        Writer& w = ev.next() << R"({"ph":"C","pid":)" << kLinksPid << R"(,"ts":)";
+        write_us(w, perfetto_ns(cycle, clock_mhz));
+        w << R"(,"name":)" << name << R"(,"args":{")" << l.unit << R"(":)" << value << "}}";
+      });
+    }
   }
 }
 
@@ -511,7 +631,7 @@ void write_packet(Writer& w, const ProtoMessage& packet) {
 }
 
 void write_track_descriptor(Writer& w, uint64_t uuid, uint64_t parent, int64_t rank, const std::string& name,
-                            bool counter) {
+                            bool counter, const char* unit_name = "beats") {
   ProtoMessage track, unit, packet;
   track.varint(pb::kUuid, uuid).bytes(pb::kTrackName, name);
   if (parent)
@@ -519,15 +639,20 @@ void write_track_descriptor(Writer& w, uint64_t uuid, uint64_t parent, int64_t r
   else
     track.varint(pb::kChildOrdering, pb::kExplicitOrder);
   track.varint(pb::kSiblingRank, uint64_t(rank));
-  if (counter) track.message(pb::kCounter, unit.bytes(pb::kUnitName, "beats"));
+  if (counter) track.message(pb::kCounter, unit.bytes(pb::kUnitName, unit_name));
   packet.varint(pb::kSequenceId, kDescriptorSequence).message(pb::kTrackDescriptor, track);
   write_packet(w, packet);
 }
 
 // One track's packet sequence: its first packet, then events in time order.
+// The slice names a sequence interns: none (a counter), a stage's
+// activities, or a link transmitter's states (the LinkTxState values, idle
+// excepted). Interned names belong to their sequence, so both use iids 1..3.
+enum class SliceNames { kNone, kActivity, kLink };
+
 class TrackSequence {
  public:
-  TrackSequence(Writer& w, uint64_t uuid, bool slice_names) : w_(w), uuid_(uuid) {
+  TrackSequence(Writer& w, uint64_t uuid, SliceNames slice_names) : w_(w), uuid_(uuid) {
     ProtoMessage boottime, sequence_clock, snapshot, track_defaults, defaults, interned, packet;
     boottime.varint(pb::kClockId, pb::kBoottime).varint(pb::kClockTimestamp, 0);
     sequence_clock.varint(pb::kClockId, pb::kSequenceClock)
@@ -540,10 +665,17 @@ class TrackSequence {
         .varint(pb::kSequenceFlags, pb::kStateCleared | pb::kNeedsState)
         .message(pb::kClockSnapshot, snapshot)
         .message(pb::kDefaults, defaults);
-    if (slice_names) {
+    if (slice_names == SliceNames::kActivity) {
       for (Activity a : {Activity::kBusy, Activity::kStalledInput, Activity::kStalledOutput}) {
         ProtoMessage name;
         name.varint(pb::kIid, interned_name(a)).bytes(pb::kInternedName, activity_name(a));
+        interned.message(pb::kEventNames, name);
+      }
+      packet.message(pb::kInternedData, interned);
+    } else if (slice_names == SliceNames::kLink) {
+      for (LinkTxState t : {LinkTxState::kSending, LinkTxState::kResending, LinkTxState::kXoff}) {
+        ProtoMessage name;
+        name.varint(pb::kIid, uint64_t(t)).bytes(pb::kInternedName, tx_state_name(int64_t(t)));
         interned.message(pb::kEventNames, name);
       }
       packet.message(pb::kInternedData, interned);
@@ -573,9 +705,19 @@ class TrackSequence {
 
 // A stage's activity spans, cut to the window, as slices.
 void write_stage_sequence(Writer& w, const Stage& s, uint64_t uuid, double clock_mhz, const TraceSelection& sel) {
-  TrackSequence seq(w, uuid, true);
   ProtoMessage begin, end;
   end.varint(pb::kType, pb::kSliceEnd);
+  if (const LinkTrace* t = link_trace_of(s)) {  // a link stage: its transmitter's states
+    TrackSequence seq(w, uuid, SliceNames::kLink);
+    for_each_tx_span(*t, sel, [&](int64_t b, int64_t e, int64_t state) {
+      begin.clear();
+      begin.varint(pb::kType, pb::kSliceBegin).varint(pb::kNameIid, uint64_t(state));
+      seq.event(perfetto_ns(b, clock_mhz), begin);
+      seq.event(perfetto_ns(e, clock_mhz), end);
+    });
+    return;
+  }
+  TrackSequence seq(w, uuid, SliceNames::kActivity);
   for (const ActivitySpan& a : s.activity()) {
     const int64_t b = std::max(a.begin, sel.begin), e = std::min(a.end, sel.end);
     if (b >= e) continue;
@@ -589,7 +731,7 @@ void write_stage_sequence(Writer& w, const Stage& s, uint64_t uuid, double clock
 // A FIFO's occupancy: its value at the window's first cycle, then each change
 // in the window (as the JSON's counter events).
 void write_fifo_sequence(Writer& w, const StreamFifo& f, uint64_t uuid, double clock_mhz, const TraceSelection& sel) {
-  TrackSequence seq(w, uuid, false);
+  TrackSequence seq(w, uuid, SliceNames::kNone);
   ProtoMessage ev;
   auto counter = [&](int64_t cycle, int64_t beats) {
     ev.clear();
@@ -597,6 +739,18 @@ void write_fifo_sequence(Writer& w, const StreamFifo& f, uint64_t uuid, double c
     seq.event(perfetto_ns(cycle, clock_mhz), ev);
   };
   for_each_occupancy_change(f, sel, counter);
+}
+
+// One of a link's levels, as a FIFO's occupancy.
+void write_link_level_sequence(Writer& w, const std::vector<LinkTrace::Change>& series, uint64_t uuid,
+                               double clock_mhz, const TraceSelection& sel) {
+  TrackSequence seq(w, uuid, SliceNames::kNone);
+  ProtoMessage ev;
+  for_each_series_change(series, sel, [&](int64_t cycle, int64_t value) {
+    ev.clear();
+    ev.varint(pb::kType, pb::kCounterEvent).varint(pb::kCounterValue, uint64_t(value));
+    seq.event(perfetto_ns(cycle, clock_mhz), ev);
+  });
 }
 
 }  // namespace
@@ -687,7 +841,9 @@ void write_vcd(const sim::ProcessNetwork& pn, double clock_mhz, std::ostream& ou
   const VcdTimebase tb = vcd_timebase(clock_mhz);
   Writer w(out);
   write_vcd_header(w, clock_mhz, tb, sel);
-  std::vector<VcdVar> vars = declare_vcd_vars(pn, stages, fifos, sel, w);
+  std::vector<SeriesWave> link_waves;  // declare_vcd_vars points into it: no reallocation
+  link_waves.reserve(pn.stages().size() * (1 + std::size(kLinkLevels)));
+  std::vector<VcdVar> vars = declare_vcd_vars(pn, stages, fifos, link_waves, sel, w);
   write_vcd_changes(vars, tb, sel, w);
 }
 
@@ -697,6 +853,7 @@ void write_perfetto(const sim::ProcessNetwork& pn, double clock_mhz, std::ostrea
   EventList ev(w);
   write_stage_tracks(pn, clock_mhz, sel, ev);
   write_fifo_counters(pn, clock_mhz, sel, ev);
+  write_link_counters(pn, clock_mhz, sel, ev);
   w << "\n],\n" << R"("displayTimeUnit":"ns"})" << '\n';
 }
 
@@ -717,6 +874,20 @@ void write_perfetto_protobuf(const sim::ProcessNetwork& pn, double clock_mhz, st
     if (stage_selected(sel, i)) write_stage_sequence(w, *pn.stages()[i], kFirstTrackUuid + i, clock_mhz, sel);
   for (size_t i = 0; i < pn.fifos().size(); ++i)
     if (wanted[i]) write_fifo_sequence(w, *pn.fifos()[i], fifo_uuid(i), clock_mhz, sel);
+  // The links' levels: a parent "links" after the FIFOs' tracks, then a
+  // counter track per selected link stage and level.
+  uint64_t next_uuid = fifo_uuid(pn.fifos().size());
+  const uint64_t links_uuid = next_uuid++;
+  int64_t rank = 0;
+  for (size_t i = 0; i < n_stages; ++i) {
+    const LinkTrace* t = link_trace_of(*pn.stages()[i]);
+    if (!t || !stage_selected(sel, i)) continue;
+    if (rank == 0) write_track_descriptor(w, links_uuid, 0, 2, "links", false);
+    for (const LinkLevel& l : kLinkLevels) {
+      write_track_descriptor(w, next_uuid, links_uuid, rank++, pn.stages()[i]->name() + "." + l.name, true, l.unit);
+      write_link_level_sequence(w, t->*l.series, next_uuid++, clock_mhz, sel);
+    }
+  }
 }
 
 bool is_protobuf_trace_path(const std::string& path) {

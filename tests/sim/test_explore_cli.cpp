@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -234,6 +235,35 @@ TEST(PartitionCommand, ASplitCuttingTwoStreamsIsWrittenAsItsFoldingAlone) {
   const ir::Design d = load(dir / "resnet18-mixed-u250-partitioned.yaml");
   EXPECT_FALSE(d.placement.placed());
   const auto v = vine_test::run_vine("validate " + (dir / "resnet18-mixed-u250-partitioned.yaml").string());
+  EXPECT_EQ(v.code, 0) << v.output;
+  fs::remove_all(dir);
+}
+
+// The split's folding may drop a layer's width converter: the written design
+// then leaves out the depth its source gave that converter's stream (else it
+// would name a stream the design lacks), and keeps the other depths.
+// MobileNet-V1 (U250) on two ZCU102s behind a 0.5 Gb/s lane folds dw12 at PE
+// 2, as pw11 writes, where the source's PE 4 needed dw12.dwc_in.
+TEST(PartitionCommand, ARefoldedLayerLosesTheDepthOfAStreamItNoLongerHas) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-partition-refold-" + std::to_string(::getpid()));
+  const fs::path design = kSource / "configs/designs/finn-examples/mobilenet-v1-w4a4-u250.yaml";
+  std::ifstream src(design);
+  const std::string source((std::istreambuf_iterator<char>(src)), std::istreambuf_iterator<char>());
+  ASSERT_NE(source.find("{stream: dw12.dwc_in->dw12.pad, depth: 128}"), std::string::npos);
+  const auto r = vine_test::run_vine("-q partition " + design.string() + " " +
+                                     (kSource / "examples/multi-fpga/zcu102-x2-slow.yaml").string() + " -o " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const fs::path out = dir / "mobilenet-v1-w4a4-u250-partitioned.yaml";
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const ir::Design d = load(out);
+  const int dw12 = d.network.find_layer("dw12");
+  ASSERT_GE(dw12, 0);
+  EXPECT_EQ(d.folding[size_t(dw12)].pe, 2) << "the case needs dw12 refolded to its producer's width";
+  EXPECT_EQ(text.find("dw12.dwc_in->dw12.pad"), std::string::npos) << text;
+  EXPECT_NE(text.find("{stream: dw12.pad->dw12.swg, depth: 4096"), std::string::npos) << text;
+  EXPECT_NE(text.find("{from: input, to: conv0, depth: 512"), std::string::npos) << text;
+  const auto v = vine_test::run_vine("-q validate " + out.string());
   EXPECT_EQ(v.code, 0) << v.output;
   fs::remove_all(dir);
 }

@@ -292,3 +292,45 @@ TEST(LinkRun, TheExampleValidatesRunsAndIsRefusedByTheFinnExport) {
 
 }  // namespace
 }  // namespace vine
+
+namespace vine {
+namespace {
+
+// The MobileNet-V1 splits of examples/multi-fpga/ (docs/links.md, "MobileNet-V1
+// over several boards") validate, and are what `vine partition` chooses: the
+// same boards, cut before the same layers, at the same folding.
+TEST(LinkRun, TheMobileNetExamplesAreThePartitionersSplits) {
+  const fs::path root(VINE_SOURCE_DIR);
+  const fs::path u250 = root / "configs/designs/finn-examples/mobilenet-v1-w4a4-u250.yaml";
+  const struct {
+    const char* design;
+    fs::path cluster;
+  } cases[] = {
+      {"mobilenet-v1-w4a4-zcu102-x2.yaml", root / "examples/multi-fpga/zcu102-x2.yaml"},
+      {"mobilenet-v1-w4a4-zcu102-x2-slow.yaml", root / "examples/multi-fpga/zcu102-x2-slow.yaml"},
+      {"mobilenet-v1-w4a4-zcu104-x4.yaml", root / "configs/clusters/zcu104-x4.yaml"},
+  };
+  for (const auto& c : cases) {
+    const fs::path example = root / "examples/multi-fpga" / c.design;
+    const auto v = vine_test::run_vine("-q validate " + example.string());
+    EXPECT_EQ(v.code, 0) << v.output;
+    const ir::Design d = config::load_design(example.string());
+    ASSERT_TRUE(d.placement.placed()) << c.design;
+    const ir::Design whole = config::load_design(u250.string());
+    const ir::Cluster cl = config::load_cluster(c.cluster.string());
+    const explore::PartitionResult part = explore::Partitioner(whole, cl).best();
+    ASSERT_EQ(part.boards.size(), d.placement.boards.size()) << c.design;
+    for (size_t b = 0; b < part.boards.size(); ++b) {
+      EXPECT_EQ(part.boards[b].first, d.placement.boards[b].first) << c.design << " board " << b;
+      EXPECT_EQ(part.boards[b].last, d.placement.boards[b].last) << c.design << " board " << b;
+    }
+    ASSERT_EQ(part.folding.size(), d.folding.size());
+    for (size_t i = 0; i < d.folding.size(); ++i) {
+      EXPECT_EQ(part.folding[i].pe, d.folding[i].pe) << c.design << " " << d.network.layers[i].name;
+      EXPECT_EQ(part.folding[i].simd, d.folding[i].simd) << c.design << " " << d.network.layers[i].name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vine

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "models/link/link_stage.h"
 #include "sim/config/loaders.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/process_network.h"
@@ -269,15 +270,22 @@ Timeline read_trace_events(const std::string& text) {
       }
       track.push_back(sl);
     } else if (ph == "C") {
-      EXPECT_EQ(e.at("pid"), 2) << ev;
+      // A FIFO's beats (pid 2), or a link's level (pid 3) in its unit.
+      EXPECT_TRUE(e.at("pid") == 2 || e.at("pid") == 3) << ev;
       EXPECT_EQ(e.at("args").size(), 1u) << ev;
-      EXPECT_TRUE(e.at("args").at("beats").is_number_integer()) << ev;
+      const std::string unit = e.at("args").begin().key();
+      if (e.at("pid") == 2) {
+        EXPECT_EQ(unit, "beats") << ev;
+      } else {
+        EXPECT_TRUE(unit == "blocks" || unit == "words" || unit == "frames") << ev;
+      }
+      EXPECT_TRUE(e.at("args").at(unit).is_number_integer()) << ev;
       auto& c = tl.counters[e.at("name").get<std::string>()];
       const int64_t ns = ns_of(e.at("ts"), ev);
       if (!c.empty()) {
         EXPECT_GT(ns, c.back().first) << "counter not in time order: " << ev;
       }
-      c.push_back({ns, e.at("args").at("beats").get<int64_t>()});
+      c.push_back({ns, e.at("args").at(unit).get<int64_t>()});
     } else {
       ADD_FAILURE() << "unexpected phase " << ev;
     }
@@ -395,7 +403,8 @@ Timeline read_protobuf_trace(const std::string& bytes, size_t* packets = nullptr
       Track t{d[2].bytes, d.count(5) ? d[5].value : 0, d.count(12) ? int64_t(d[12].value) : -1, d.count(8) > 0};
       EXPECT_TRUE(d.count(1) && d.count(2) && d.count(12)) << "a track without uuid, name or rank";
       if (t.counter) {
-        EXPECT_EQ(pb_message(d[8].bytes, {6})[6].bytes, "beats");
+        const std::string unit = pb_message(d[8].bytes, {6})[6].bytes;
+        EXPECT_TRUE(unit == "beats" || unit == "blocks" || unit == "words" || unit == "frames") << unit;
       }
       EXPECT_TRUE(tracks.emplace(d[1].value, t).second) << "track " << d[1].value << " described twice";
       continue;
@@ -453,7 +462,7 @@ Timeline read_protobuf_trace(const std::string& bytes, size_t* packets = nullptr
     } else {
       EXPECT_EQ(type, 4u) << "an event that is no slice begin, end or counter";
       EXPECT_TRUE(track.counter) << track.name << ": a counter value on a slice track";
-      EXPECT_EQ(track.parent, 2u);
+      EXPECT_TRUE(track.parent == 2u || tracks[track.parent].name == "links") << track.name;
       EXPECT_TRUE(e.count(30)) << track.name << ": a counter event without a value";
       auto& c = tl.counters[track.name];
       if (!c.empty()) {
@@ -467,10 +476,18 @@ Timeline read_protobuf_trace(const std::string& bytes, size_t* packets = nullptr
   // also for stages whose window holds no slice.
   EXPECT_EQ(tracks[1].name, "stages");
   EXPECT_EQ(tracks[2].name, "FIFO occupancy");
+  // A design with links has a third parent, "links", with a counter track
+  // per link and level.
   for (const auto& [uuid, t] : tracks) {
     if (uuid <= 2) continue;
-    EXPECT_TRUE(t.parent == 1 || t.parent == 2) << t.name;
-    EXPECT_EQ(t.counter, t.parent == 2) << t.name;
+    if (t.parent == 0) {
+      EXPECT_EQ(t.name, "links");
+      EXPECT_FALSE(t.counter);
+      continue;
+    }
+    const bool link_level = tracks.count(t.parent) && tracks[t.parent].name == "links";
+    EXPECT_TRUE(t.parent == 1 || t.parent == 2 || link_level) << t.name;
+    EXPECT_EQ(t.counter, t.parent == 2 || link_level) << t.name;
     if (t.parent == 1) tl.track_names[int(t.rank) + 1] = t.name;
   }
   tl.events = n;
@@ -1343,6 +1360,129 @@ TEST(TracesCli, PftraceNamesWriteTheProtobufFormat) {
   const Timeline part = read_protobuf_trace(gunzip(z));
   EXPECT_FALSE(part.slices.empty());
   for (const auto& [tid, name] : part.track_names) EXPECT_EQ(name.rfind("fc1.", 0), 0u) << name;
+}
+
+
+// ------------------------------------------------------------ links
+
+// A design placed on two boards: each cut stream's link has its own tracks.
+// TFC split after fc1 over one 6.25 Gb/s lane whose receive FIFO sends XOFF
+// at one word (every word is held off for a moment) and whose wire flips
+// three bits in a thousand (go-back-N resends): the VCD's and Perfetto's link
+// tracks must show sending, resending and XOFF, and their levels must end at
+// the link's own counts.
+TEST(TracesLinks, EachLinkHasItsOwnTracksCarryingItsEvents) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-traces-links-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path root(VINE_SOURCE_DIR);
+  {
+    std::ofstream cl(dir / "cluster.yaml");
+    cl << "cluster: test-x2\nboards:\n"
+       << "  - {name: fpga0, device: " << (root / "configs/devices/pynq-z1.yaml").string() << "}\n"
+       << "  - {name: fpga1, device: " << (root / "configs/devices/pynq-z1.yaml").string() << "}\n"
+       << "links:\n  - {from: fpga0, to: fpga1, lanes: 1, line_rate_gbps: 6.25, cable_m: 0.5, rx_fifo_words: 64,\n"
+       << "     xoff_words: 1, xon_words: 0, bit_error_rate: 3.0e-3, error_seed: 3}\n";
+    std::ifstream in(root / "examples/multi-fpga/tfc-w1a1-pynq-z1-x2.yaml");
+    std::ofstream d(dir / "design.yaml");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("network:", 0) == 0) line = "network: " + (root / "configs/networks/tfc-w1a1.yaml").string();
+      if (line.rfind("device:", 0) == 0) line = "device: " + (root / "configs/devices/pynq-z1.yaml").string();
+      if (line.rfind("cluster:", 0) == 0) line = "cluster: " + (dir / "cluster.yaml").string();
+      d << line << "\n";
+    }
+  }
+  const vine::ir::Design design = vine::config::load_design((dir / "design.yaml").string());
+  fs::remove_all(dir);
+  vine::sim::ProcessNetwork pn(design, vine::sim::ElaborationOptions{16, true, true}, nullptr, {}, {});
+  ASSERT_TRUE(pn.run());
+  const vine::models::LinkStage* link = nullptr;
+  size_t link_index = 0;
+  for (size_t i = 0; i < pn.stages().size(); ++i)
+    if (auto* l = dynamic_cast<const vine::models::LinkStage*>(pn.stages()[i].get())) {
+      link = l;
+      link_index = i;
+    }
+  ASSERT_NE(link, nullptr);
+  ASSERT_EQ(link->name(), "fc2.link");
+  const vine::models::LinkStats& st = link->link().stats();
+  // The run must have what the tracks are to show.
+  ASSERT_GT(st.xoff_events, 0);
+  ASSERT_GT(st.frames_resent, 0);
+  ASSERT_EQ(st.words_lost, 0);
+
+  std::ostringstream vcd_text, json_text, pb_text;
+  vine::trace::write_vcd(pn, design.clock_mhz, vcd_text);
+  vine::trace::write_perfetto(pn, design.clock_mhz, json_text);
+  vine::trace::write_perfetto_protobuf(pn, design.clock_mhz, pb_text);
+
+  // VCD: in the layer's scope, the transmitter's 2-bit state and three levels.
+  const Vcd vcd = in_cycles(parse_vcd(vcd_text.str()), design.clock_mhz);
+  const VcdVar* state = vcd.by_name("fc2_link");
+  const VcdVar* on_wire = vcd.by_name("fc2_link_on_wire");
+  const VcdVar* rx_fifo = vcd.by_name("fc2_link_rx_fifo");
+  const VcdVar* resent = vcd.by_name("fc2_link_resent");
+  ASSERT_TRUE(state && on_wire && rx_fifo && resent);
+  EXPECT_EQ(state->width, 2);
+  for (const VcdVar* v : {state, on_wire, rx_fifo, resent}) EXPECT_EQ(v->scope, "pipeline/fc2/") << v->name;
+  std::set<int64_t> states;
+  for (const auto& [t, v] : state->changes) states.insert(v);
+  EXPECT_EQ(states, (std::set<int64_t>{0, 1, 2, 3})) << "idle, sending, resending and XOFF";
+  auto peak = [](const VcdVar& v) {
+    int64_t m = 0;
+    for (const auto& [t, value] : v.changes) m = std::max(m, value);
+    return m;
+  };
+  EXPECT_EQ(resent->changes.back().second, st.frames_resent);
+  EXPECT_EQ(peak(*resent), st.frames_resent);
+  EXPECT_EQ(peak(*rx_fifo), st.rx_peak_words);
+  // Blocks on the wire: at least a frame's two (a word and its trailer), at
+  // most one per link cycle of the latency.
+  EXPECT_GE(peak(*on_wire), 2);
+  EXPECT_LE(peak(*on_wire), link->link().config().latency_cycles());
+  EXPECT_EQ(on_wire->changes.back().second, 0) << "the wire is empty once the run is over";
+
+  // Perfetto: the link stage's track holds its transmitter's slices, the
+  // "links" process its levels; the protobuf timeline is the JSON's.
+  const Timeline js = read_trace_events(json_text.str());
+  const Timeline pb = read_protobuf_trace(pb_text.str());
+  const int tid = int(link_index) + 1;
+  ASSERT_EQ(js.track_names.at(tid), "fc2.link");
+  std::map<std::string, int64_t> spans;
+  for (const Slice& sl : js.slices.at(tid)) ++spans[sl.name];
+  EXPECT_GT(spans["sending"], 0);
+  // Every resend and every XOFF period shows, merged where an accelerator
+  // cycle holds several: at least one span each, at most one per event.
+  EXPECT_GE(spans["resending"], 1);
+  EXPECT_LE(spans["resending"], st.frames_resent);
+  EXPECT_GE(spans["XOFF"], 1);
+  EXPECT_LE(spans["XOFF"], st.xoff_events);
+  EXPECT_EQ(spans.size(), 3u) << "no slice names but the transmitter's";
+  for (const char* level : {"fc2.link.on_wire", "fc2.link.rx_fifo", "fc2.link.resent"})
+    EXPECT_TRUE(js.counters.count(level)) << level;
+  EXPECT_EQ(js.counters.at("fc2.link.resent").back().second, st.frames_resent);
+  EXPECT_EQ(pb.slices, js.slices);
+  EXPECT_EQ(pb.counters, js.counters);
+  EXPECT_EQ(pb.track_names, js.track_names);
+
+  // The VCD's and the JSON's states agree: the cycles the VCD shows XOFF are
+  // the XOFF slices' nanoseconds.
+  int64_t xoff_ns = 0;
+  for (const Slice& sl : js.slices.at(tid))
+    if (sl.name == "XOFF") xoff_ns += sl.dur;
+  EXPECT_EQ(xoff_ns, vine::trace::perfetto_ns(time_at(*state, 3, vcd.last_time), design.clock_mhz));
+}
+
+// A run without traces keeps no link series: recording costs only when asked.
+TEST(TracesLinks, NothingIsKeptWithoutTraces) {
+  const fs::path example = fs::path(VINE_SOURCE_DIR) / "examples/multi-fpga/tfc-w1a1-pynq-z1-x2.yaml";
+  const vine::ir::Design design = vine::config::load_design(example.string());
+  vine::sim::ProcessNetwork pn(design, vine::sim::ElaborationOptions{4, true, false}, nullptr, {}, {});
+  ASSERT_TRUE(pn.run());
+  for (const auto& s : pn.stages())
+    if (auto* l = dynamic_cast<const vine::models::LinkStage*>(s.get())) {
+      EXPECT_GT(l->link().stats().data_blocks, 0);
+      EXPECT_TRUE(l->trace().tx_state.empty() && l->trace().on_wire.empty() && l->trace().rx_fifo.empty());
+    }
 }
 
 }  // namespace

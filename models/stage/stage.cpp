@@ -86,7 +86,7 @@ void Stage::activate(Scheduler& sched) {
   if (state_ == StageState::kDone) return;
   if (in_flight_.empty()) {  // first activation: size the in-flight ring
     const size_t n = size_t(timing_.depth) + 2;
-    in_flight_.assign(n, InFlight{});  // every free slot holds the empty entry (kUnknownCycle)
+    in_flight_.resize(n);
     size_t off = 0;
     for (auto* f : out_) {
       out_offset_.push_back(off);
@@ -112,13 +112,8 @@ void Stage::activate(Scheduler& sched) {
       }
     }
     const int64_t issue = have_cur_ ? cur_.index : kUnknownCycle;
-    // The ring's head is the oldest iteration in flight, or an empty entry
-    // (due kUnknownCycle, no writes) when none is: no test on the count. The
-    // selects below are masks rather than branches: which of them holds
-    // changes from pass to pass and from stage to stage, and a mispredicted
-    // branch costs more than the few instructions (docs/bench.md).
-    const InFlight& front = in_flight_[flight_head_];
-    const int64_t due = front.due;
+    const InFlight* front = flight_count_ ? &in_flight_[flight_head_] : nullptr;
+    const int64_t due = front ? front->due : kUnknownCycle;
     const int64_t a = std::min(issue, due);
     if (a == kUnknownCycle) {
       if (!queued_frames_.empty()) {  // drained: the next run of the loop begins
@@ -133,11 +128,10 @@ void Stage::activate(Scheduler& sched) {
     }
     // The frame cut: every advance before index next_cut_ done, none after.
     if (a >= next_cut_) ffwd_->at_cut(*this, a);
-    const uint32_t issuing = -uint32_t(issue == a);
-    const uint32_t reads = cur_.reads & issuing;
-    // P = 0: an iteration reads and writes in one cycle (and none is ever in
-    // flight at the top of a pass, so the two terms never both hold).
-    const uint32_t writes = (front.writes & -uint32_t(due == a)) | (cur_.writes & issuing & -uint32_t(depth == 0));
+    const uint32_t reads = issue == a ? cur_.reads : 0;
+    // P = 0: an iteration reads and writes in one cycle.
+    const bool write_now_cur = issue == a && depth == 0;
+    const uint32_t writes = due == a ? front->writes : (write_now_cur ? cur_.writes : 0);
 
     // The cycle of advance a, and what held it back.
     const int64_t base = last_cycle_ + (a - last_advance_);
@@ -216,7 +210,7 @@ void Stage::activate(Scheduler& sched) {
     if (issue == a) {  // issue the iteration: its results enter the pipeline
       if (cur_.writes) {
         size_t slot = flight_head_ + flight_count_;  // a wrap, not a %: a division a beat costs
-        slot -= slot >= in_flight_.size() ? in_flight_.size() : 0;
+        if (slot >= in_flight_.size()) slot -= in_flight_.size();
         in_flight_[slot] = {a + depth, cur_.writes};
         ++flight_count_;
         if (data_)
@@ -243,8 +237,7 @@ void Stage::activate(Scheduler& sched) {
       }
       if (stats_.first_write < 0) stats_.first_write = t;
       stats_.last_write = t;
-      in_flight_[flight_head_] = InFlight{};  // free again: the empty entry
-      flight_head_ = flight_head_ + 1 == in_flight_.size() ? 0 : flight_head_ + 1;
+      if (++flight_head_ == in_flight_.size()) flight_head_ = 0;
       --flight_count_;
     }
     last_advance_ = a;

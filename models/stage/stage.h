@@ -173,9 +173,9 @@ class Stage : public sc_core::sc_module {
   void end_of_elaboration() override;
 
  private:
-  struct InFlight {  // an issued iteration whose writes are still ahead; its beats
-    int64_t due = kUnknownCycle;  // wait in flight_data_ at its ring index. A free slot
-    uint32_t writes = 0;          // holds this empty entry.
+  struct InFlight {   // an issued iteration whose writes are still ahead; its beats
+    int64_t due = 0;  // wait in flight_data_ at its ring index
+    uint32_t writes = 0;
   };
   bool block(StreamFifo* f, bool on_read);
   void note_span(int64_t begin, int64_t end, Activity what);

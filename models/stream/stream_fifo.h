@@ -103,12 +103,8 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
 
  private:
   void finish_occupancy(int64_t k, size_t slot);
-  // The ring slot `d` beats before `slot` (d <= slots_), and the one after
-  // `slot`: selects, not branches (a depth-2 FIFO wraps every other beat, and
-  // the stages sharing this code wrap in no common rhythm: a mispredicted
-  // branch costs more than the select).
-  size_t back(size_t slot, size_t d) const { return slot + (slot >= d ? 0 : slots_) - d; }
-  size_t next_slot(size_t slot) const { return slot + 1 == slots_ ? 0 : slot + 1; }
+  // The ring slot `d` beats before `slot` (d <= slots_).
+  size_t back(size_t slot, size_t d) const { return slot >= d ? slot - d : slot + slots_ - d; }
 
   std::string name_;
   int depth_, capacity_, latency_, elems_;
@@ -140,7 +136,7 @@ inline void StreamFifo::commit_write(int64_t cycle) {
   stamps_[write_pos_].write = cycle;
   if (record_) times_.push_back({cycle, 0});
   ++written_;
-  write_pos_ = next_slot(write_pos_);
+  if (++write_pos_ == slots_) write_pos_ = 0;
 }
 
 inline void StreamFifo::commit_read(int64_t cycle) {
@@ -149,7 +145,7 @@ inline void StreamFifo::commit_read(int64_t cycle) {
   stamps_[slot].read = cycle;
   if (record_) times_[size_t(k)].read = cycle;
   ++read_;
-  read_pos_ = next_slot(read_pos_);
+  if (++read_pos_ == slots_) read_pos_ = 0;
   finish_occupancy(k, slot);
 }
 
@@ -165,7 +161,8 @@ inline void StreamFifo::commit_read(int64_t cycle) {
 inline void StreamFifo::finish_occupancy(int64_t k, size_t slot) {
   const int64_t wk = stamps_[slot].write;
   int64_t i = std::max(occupancy_cursor_, k - capacity_ + 1);
-  for (size_t s = back(slot, size_t(k - i)); i < k && stamps_[s].read <= wk; ++i) s = next_slot(s);
+  for (size_t s = back(slot, size_t(k - i)); i < k && stamps_[s].read <= wk; ++i)
+    if (++s == slots_) s = 0;
   occupancy_cursor_ = i;
   const int occ = int(k - i) + 1;
   if (occ > max_occupancy_) max_occupancy_ = occ;

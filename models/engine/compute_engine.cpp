@@ -107,6 +107,7 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
   figures.clock_mhz = design_.clock_mhz;
   figures.t_in = design_.engine.t_in;
   figures.t_out = design_.engine.t_out;
+  figures.input_selective_pes = design_.engine.input_selective_pes;
   std::vector<IntTensor> ddr_out(net.layers.size());  // every layer's output region
   int64_t cycle = start;
   for (const engine::EngineLayerPlan& lp : plan_.layers) {

@@ -305,6 +305,36 @@ TEST(EngineInputSelectivePes, DepthwiseFasterAndBitExact) {
   expect_same_figures(engine::estimate_engine(d_on), b.figures);
 }
 
+// The shipped ResNet-50 and MobileNet-V1 designs (docs/engine.md; their
+// bit-exact runs take seconds, so here only their closed forms): the stem
+// gains from input-selective PEs, 3 x 3 and 1 x 1 layers whose channels fill
+// the lanes do not, and the generated variant reads a small fraction of the
+// dense one's weight bytes from DDR.
+TEST(EngineExamples, ResNet50AndMobileNetV1ClosedForms) {
+  for (const std::string net : {"resnet50", "mobilenet-v1"}) {
+    SCOPED_TRACE(net);
+    const ir::Design dense = config::load_design((kSource / "examples/engine" / (net + "-zcu104.yaml")).string());
+    const ir::Design gen = config::load_design((kSource / "examples/engine" / (net + "-ovsf-zcu104.yaml")).string());
+    ASSERT_TRUE(dense.engine.input_selective_pes);
+    const engine::EngineFigures d = engine::estimate_engine(dense), g = engine::estimate_engine(gen);
+    ASSERT_EQ(d.layers.size(), g.layers.size());
+    EXPECT_GT(d.layers[0].cycles_without_selection, 2 * d.layers[0].cycles);  // 3 channels on 32 lanes
+    EXPECT_GT(d.cycles_without_selection, d.cycles);
+    int64_t dense_weights = 0, gen_weights = 0, unchanged = 0;
+    for (size_t i = 0; i < d.layers.size(); ++i) {
+      dense_weights += d.layers[i].weight_ddr_bytes;
+      gen_weights += g.layers[i].weight_ddr_bytes;
+      const ir::Layer& l = dense.network.layers[i];
+      if (l.kind == ir::LayerKind::kConv && l.in_shape.c % 32 == 0) {
+        EXPECT_EQ(d.layers[i].cycles, d.layers[i].cycles_without_selection) << d.layers[i].name;
+        ++unchanged;
+      }
+    }
+    EXPECT_GT(unchanged, 10);
+    EXPECT_LT(gen_weights * 4, dense_weights);
+  }
+}
+
 TEST(EngineConfigErrors, InputSelectivePesIsABoolean) {
   TempConfig t("engine-sel-bad",
                engine_design((kSource / "examples/engine/resnet-tiny.yaml").string(),

@@ -107,6 +107,7 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
   figures.clock_mhz = design_.clock_mhz;
   figures.t_in = design_.engine.t_in;
   figures.t_out = design_.engine.t_out;
+  figures.input_selective_pes = design_.engine.input_selective_pes;
   std::vector<IntTensor> ddr_out(net.layers.size());  // every layer's output region
   int64_t cycle = start;
   for (const engine::EngineLayerPlan& lp : plan_.layers) {
@@ -182,11 +183,11 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
             else
               wh.assign(size_t(l.matrix_height() * len), 0);
             const int f0 = l.kind == LayerKind::kDwConv ? 0 : t.oc_begin;
+            const golden::OvsfCodeBank bank(codes.data(), kept, lp.code_length);
             for (int64_t f = 0; f < int64_t(wh.size()) / len; ++f)
               for (int64_t j = 0; j < len; ++j)
-                wh[size_t(f * len + j)] =
-                    int32_t(golden::ovsf_weight(coefficients.data() + (f0 + f) * kept, codes.data(),
-                                                kept, lp.code_length, int(j), l.weights->bits));
+                wh[size_t(f * len + j)] = int32_t(
+                    bank.weight(coefficients.data() + (f0 + f) * kept, int(j), l.weights->bits));
           } else if (l.kind != LayerKind::kDwConv) {
             wh.assign(params.weight_values.begin() + first,
                       params.weight_values.begin() + first + count);

@@ -146,6 +146,7 @@ void load_engine(MapReader& m, const Field& root, ir::Design& d) {
     e.generator_lanes = int(em.get_int("generator_lanes", 1, 1 << 12, e.generator_lanes));
     if (e.generator_lanes & (e.generator_lanes - 1))
       em.get("generator_lanes").fail("a power of two (the generator's lanes split a code into whole groups)");
+    e.input_selective_pes = em.get_bool("input_selective_pes", e.input_selective_pes);
     em.done();
   }
   m.done();

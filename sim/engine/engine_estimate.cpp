@@ -34,6 +34,7 @@ EngineFigures estimate_engine(const ir::Design& d) {
   f.clock_mhz = d.clock_mhz;
   f.t_in = d.engine.t_in;
   f.t_out = d.engine.t_out;
+  f.input_selective_pes = d.engine.input_selective_pes;
   for (const EngineLayerPlan& lp : plan.layers) {
     EngineLayerFigures lf = layer_figures(d, lp);
     const std::vector<EngineTile>& tiles = lp.tiles;
@@ -83,7 +84,18 @@ EngineFigures estimate_engine(const ir::Design& d) {
     f.cycles += lf.cycles;
     f.layers.push_back(std::move(lf));
   }
+  add_cycles_without_selection(d, f);
   return f;
+}
+
+void add_cycles_without_selection(const ir::Design& d, EngineFigures& f) {
+  if (!d.engine.input_selective_pes) return;
+  ir::Design wired = d;
+  wired.engine.input_selective_pes = false;
+  const EngineFigures w = estimate_engine(wired);
+  f.cycles_without_selection = w.cycles;
+  for (size_t i = 0; i < f.layers.size() && i < w.layers.size(); ++i)
+    f.layers[i].cycles_without_selection = w.layers[i].cycles;
 }
 
 }  // namespace vine::engine

@@ -26,4 +26,9 @@ int64_t generator_cycles(const EngineLayerPlan& lp, int64_t filters);
 
 EngineFigures estimate_engine(const ir::Design& d);
 
+// With input-selective PEs on in `d`: fills `f`'s cycles_without_selection
+// (per layer and per frame) from the closed form of `d` with them off, so
+// that a report shows the utilisation with and without. Nothing otherwise.
+void add_cycles_without_selection(const ir::Design& d, EngineFigures& f);
+
 }  // namespace vine::engine

@@ -35,20 +35,31 @@ std::string format_engine_table(const EngineFigures& f, const std::string& title
   std::ostringstream out;
   char line[512];
   out << title << "\n";
-  std::snprintf(line, sizeof line, "design %s: compute engine, %d x %d MAC array at %.1f MHz\n",
-                f.design.c_str(), f.t_in, f.t_out, f.clock_mhz);
+  std::snprintf(line, sizeof line, "design %s: compute engine, %d x %d MAC array at %.1f MHz%s\n",
+                f.design.c_str(), f.t_in, f.t_out, f.clock_mhz,
+                f.input_selective_pes ? ", input-selective PEs" : "");
   out << line;
-  std::snprintf(line, sizeof line, "%-12s %-9s %-7s %11s %11s %11s %11s %6s %12s %12s %11s\n",
+  // With input-selective PEs, the utilisation the same engine has without
+  // them (`w/o sel`) beside the one it has.
+  const bool sel = f.input_selective_pes;
+  std::snprintf(line, sizeof line, "%-12s %-9s %-7s %11s %11s %11s %11s %6s%s %12s %12s %11s\n",
                 "layer", "kind", "tiles", "cycles", "computing", "wait wts", "wait acts", "util",
-                "DDR read", "DDR write", "generated");
+                sel ? " w/o sel" : "", "DDR read", "DDR write", "generated");
   out << line;
+  auto without = [&](double u) {
+    if (!sel) return std::string();
+    char b[16];
+    std::snprintf(b, sizeof b, " %6.1f%%", 100.0 * u);
+    return std::string(b);
+  };
   for (const auto& l : f.layers) {
     const std::string tiles = std::to_string(l.row_tiles) + "x" + std::to_string(l.groups);
     std::snprintf(line, sizeof line,
-                  "%-12s %-9s %-7s %11lld %11lld %11lld %11lld %5.1f%% %12lld %12lld %11lld\n",
+                  "%-12s %-9s %-7s %11lld %11lld %11lld %11lld %5.1f%%%s %12lld %12lld %11lld\n",
                   l.name.c_str(), (l.kind + (l.generated ? "*" : "")).c_str(), tiles.c_str(),
                   (long long)l.cycles, (long long)l.compute, (long long)l.weight_wait,
                   (long long)l.activation_wait, 100.0 * l.utilisation(f.t_in, f.t_out),
+                  without(l.utilisation_without_selection(f.t_in, f.t_out)).c_str(),
                   (long long)l.ddr_read_bytes, (long long)l.ddr_write_bytes,
                   (long long)l.generated_weights);
     out << line;
@@ -62,16 +73,27 @@ std::string format_engine_table(const EngineFigures& f, const std::string& title
     rd += l.ddr_read_bytes;
     wr += l.ddr_write_bytes;
   }
-  const double util = f.cycles ? double(macs) / (double(f.t_in) * f.t_out * double(f.cycles)) : 0.0;
+  auto util_of = [&](int64_t cycles) {
+    return cycles ? double(macs) / (double(f.t_in) * f.t_out * double(cycles)) : 0.0;
+  };
   std::snprintf(line, sizeof line,
-                "%-12s %-9s %-7s %11lld %11lld %11lld %11lld %5.1f%% %12lld %12lld\n", "total", "",
+                "%-12s %-9s %-7s %11lld %11lld %11lld %11lld %5.1f%%%s %12lld %12lld\n", "total", "",
                 "", (long long)f.cycles, (long long)compute, (long long)ww, (long long)aw,
-                100.0 * util, (long long)rd, (long long)wr);
+                100.0 * util_of(f.cycles), without(util_of(f.cycles_without_selection)).c_str(),
+                (long long)rd, (long long)wr);
   out << line;
   std::snprintf(line, sizeof line,
                 "frame: %lld cycles, %.1f frames/s (kind* : weights from the OVSF generator)\n",
                 (long long)f.cycles, f.fps());
   out << line;
+  if (sel) {
+    std::snprintf(line, sizeof line,
+                  "without input-selective PEs: %lld cycles, %.1f frames/s (closed form)\n",
+                  (long long)f.cycles_without_selection,
+                  f.cycles_without_selection ? f.clock_mhz * 1e6 / double(f.cycles_without_selection)
+                                             : 0.0);
+    out << line;
+  }
   return out.str();
 }
 
@@ -84,7 +106,9 @@ nlohmann::json to_json(const EngineFigures& f) {
   j["t_out"] = f.t_out;
   j["cycles_per_frame"] = f.cycles;
   j["fps"] = f.fps();
-  for (const auto& l : f.layers)
+  j["input_selective_pes"] = f.input_selective_pes;
+  if (f.input_selective_pes) j["cycles_per_frame_without_selection"] = f.cycles_without_selection;
+  for (const auto& l : f.layers) {
     j["layers"].push_back({{"name", l.name},
                            {"kind", l.kind},
                            {"generated_weights", l.generated},
@@ -102,6 +126,12 @@ nlohmann::json to_json(const EngineFigures& f) {
                            {"ddr_write_bytes", l.ddr_write_bytes},
                            {"weight_ddr_bytes", l.weight_ddr_bytes},
                            {"weights_generated", l.generated_weights}});
+    if (f.input_selective_pes) {
+      j["layers"].back()["cycles_without_selection"] = l.cycles_without_selection;
+      j["layers"].back()["pe_utilisation_without_selection"] =
+          l.utilisation_without_selection(f.t_in, f.t_out);
+    }
+  }
   return j;
 }
 

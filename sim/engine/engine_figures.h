@@ -25,9 +25,18 @@ struct EngineLayerFigures {
   int64_t ddr_read_bytes = 0, ddr_write_bytes = 0;
   int64_t weight_ddr_bytes = 0;   // of the reads: dense weights and coefficients
   int64_t generated_weights = 0;  // weights the generator made
+  // With input-selective PEs on: the layer's cycles the same engine takes
+  // with them off (the closed form's, which equals the simulation's), for
+  // the utilisation with and without; 0 when they are off.
+  int64_t cycles_without_selection = 0;
   // Useful MACs over the array's T_in x T_out MACs in every cycle of the layer.
   double utilisation(int t_in, int t_out) const {
     return cycles ? double(macs) / (double(t_in) * t_out * double(cycles)) : 0.0;
+  }
+  double utilisation_without_selection(int t_in, int t_out) const {
+    return cycles_without_selection
+               ? double(macs) / (double(t_in) * t_out * double(cycles_without_selection))
+               : 0.0;
   }
 };
 
@@ -35,7 +44,9 @@ struct EngineFigures {
   std::string design;
   double clock_mhz = 0;
   int t_in = 0, t_out = 0;
-  int64_t cycles = 0;  // one frame, every layer
+  bool input_selective_pes = false;
+  int64_t cycles = 0;                    // one frame, every layer
+  int64_t cycles_without_selection = 0;  // input-selective PEs on: the frame with them off
   std::vector<EngineLayerFigures> layers;
   double fps() const { return cycles ? clock_mhz * 1e6 / double(cycles) : 0.0; }
 };

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "models/engine/compute_engine.h"
+#include "sim/engine/engine_estimate.h"
 #include "sim/golden/network_params.h"
 #include "sim/golden/reference.h"
 
@@ -28,8 +29,10 @@ EngineRunResult run_engine(const ir::Design& d, int frames, uint64_t seed,
       r.outputs_match = false;
     }
     r.checksums.push_back(golden::checksum(out));
-    if (f == 0)
+    if (f == 0) {
       r.figures = figures;
+      add_cycles_without_selection(d, r.figures);  // the utilisation with and without
+    }
     else if (figures.cycles != r.figures.cycles)
       r.same_cycles_every_frame = false;
     r.cycles_total += figures.cycles;

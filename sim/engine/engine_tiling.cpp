@@ -242,16 +242,23 @@ EnginePlan plan_engine(const ir::Design& d) {
         const int64_t kk = int64_t{l.kernel} * l.kernel;
         switch (l.kind) {
           case LayerKind::kConv:
-            t.mac_cycles = pixels * kk * ceil_div(ci, e.t_in);
+            // Wired lanes: each kernel position a cycle per T_in input
+            // channels, so ci < T_in leaves T_in - ci lanes idle. Selective
+            // lanes: the window's kk x ci words, T_in of them a cycle.
+            t.mac_cycles = e.input_selective_pes ? pixels * ceil_div(kk * ci, e.t_in)
+                                                 : pixels * kk * ceil_div(ci, e.t_in);
             t.macs = pixels * kk * ci * filters;
             break;
           case LayerKind::kFc:
             t.mac_cycles = ceil_div(l.matrix_width(), e.t_in);
             t.macs = l.matrix_width() * filters;
             break;
-          case LayerKind::kDwConv:  // one input channel per output lane: T_in - 1 of each lane's
-                                    // inputs idle
-            t.mac_cycles = pixels * kk * ceil_div(co, e.t_out);
+          case LayerKind::kDwConv:
+            // Wired lanes: one input channel per dot product, so T_in - 1 of
+            // its lanes idle. Selective lanes: the channel's kk window words,
+            // T_in of them a cycle.
+            t.mac_cycles = (e.input_selective_pes ? pixels * ceil_div(kk, e.t_in) : pixels * kk) *
+                           ceil_div(co, e.t_out);
             t.macs = pixels * kk * co;
             break;
           case LayerKind::kMaxPool:

@@ -7,7 +7,9 @@
 //   for each row tile (output rows [row_begin, row_end), every column)
 //     for each output-channel group (T_out filters, [oc_begin, oc_end))
 //       the array: for each output pixel of the tile, for each kernel
-//       position, for each group of T_in input channels: one cycle.
+//       position, for each group of T_in input channels: one cycle (with
+//       input-selective PEs: for each T_in words of the pixel's window in
+//       [kh][kw][ic] order: one cycle).
 // A tile is one (row tile, channel group) pair. A row tile's input rows are
 // loaded once (before its first group), its output rows stored once (after
 // its last group); a group's weights are loaded (or generated) whenever the

@@ -92,6 +92,26 @@ int64_t ovsf_weight(const int32_t* coeffs, const int32_t* codes, int kept, int c
   return ovsf_saturate(s, weight_bits);
 }
 
+OvsfCodeBank::OvsfCodeBank(const int32_t* codes, int kept, int code_length) : code_length_(code_length) {
+  require(is_pow2(code_length) && code_length <= kMaxCodeLength,
+          "code length " + std::to_string(code_length) + " is not a power of two");
+  const int r = log2_exact(code_length);
+  for (int m = 0; m < kept; ++m) {
+    require(codes[m] >= 0 && codes[m] < code_length,
+            "code " + std::to_string(codes[m]) + " outside [0, " + std::to_string(code_length) + ")");
+    reversed_.push_back(uint32_t(bitrev(codes[m], r)));
+  }
+}
+
+int64_t OvsfCodeBank::weight(const int32_t* coeffs, int j, int weight_bits) const {
+  if (j < 0 || j >= code_length_)
+    require(false, "position " + std::to_string(j) + " outside [0, " + std::to_string(code_length_) + ")");
+  int64_t s = 0;
+  for (size_t m = 0; m < reversed_.size(); ++m)
+    s += __builtin_parity(reversed_[m] & uint32_t(j)) ? -int64_t(coeffs[m]) : int64_t(coeffs[m]);
+  return ovsf_saturate(s, weight_bits);
+}
+
 std::vector<int32_t> ovsf_expand_layer(const OvsfLayer& layer, int weight_bits) {
   require(layer.filters >= 0, "filters " + std::to_string(layer.filters) + " < 0");
   require(layer.code_length == ovsf_code_length(layer.filter_len),
@@ -116,11 +136,11 @@ std::vector<int32_t> ovsf_expand_layer(const OvsfLayer& layer, int weight_bits) 
             "coefficient " + std::to_string(c) + " outside the " + std::to_string(layer.coeff_bits) + "-bit range");
 
   std::vector<int32_t> w(size_t(layer.filters) * size_t(layer.filter_len));
+  const OvsfCodeBank bank(layer.codes.data(), kept, layer.code_length);
   for (int f = 0; f < layer.filters; ++f) {
     const int32_t* c = layer.coeffs.data() + size_t(f) * size_t(kept);
     for (int64_t j = 0; j < layer.filter_len; ++j)
-      w[size_t(f) * size_t(layer.filter_len) + size_t(j)] =
-          int32_t(ovsf_weight(c, layer.codes.data(), kept, layer.code_length, int(j), weight_bits));
+      w[size_t(f) * size_t(layer.filter_len) + size_t(j)] = int32_t(bank.weight(c, int(j), weight_bits));
   }
   return w;
 }

@@ -44,6 +44,25 @@ int64_t ovsf_saturate(int64_t v, int weight_bits);
 int64_t ovsf_weight(const int32_t* coeffs, const int32_t* codes, int kept, int code_length, int j,
                     int weight_bits);
 
+// A layer's kept codes made ready for generating many weights: each code's
+// bit-reversed index is computed once, so that a chip is the parity of one
+// AND (ovsf_chip's definition without its per-call checks and loops).
+// weight() equals ovsf_weight() for the same arguments (tests/golden/
+// test_ovsf.cpp); ovsf_expand_layer and the compute engine's generator model
+// use it because ResNet-50's layers take billions of chips.
+class OvsfCodeBank {
+ public:
+  // Throws std::invalid_argument unless code_length is a power of two and
+  // every code lies in [0, code_length).
+  OvsfCodeBank(const int32_t* codes, int kept, int code_length);
+  int64_t weight(const int32_t* coeffs, int j, int weight_bits) const;
+  int kept() const { return int(reversed_.size()); }
+
+ private:
+  std::vector<uint32_t> reversed_;
+  int code_length_ = 0;
+};
+
 // A layer's OVSF representation. The kept codes are shared by every filter of
 // the layer (the generator's code inputs are a per-layer setting); the
 // coefficients are per filter.

@@ -29,6 +29,13 @@ struct EngineConfig {
   // The OVSF weights generator: weights per cycle (a power of two); its
   // latency is the RTL's (vine_rtl_timing.h), by the layer's kept codes.
   int generator_lanes = 16;
+  // Input-selective PEs (docs/engine.md#input-selective-pes): each lane of a
+  // dot product selects its input word instead of being wired to one input
+  // channel, so the T_in lanes take the filter's next T_in weights in
+  // [kh][kw][ic] order (other kernel positions once the input channels run
+  // out) and a layer with fewer than T_in input channels per window position
+  // (the stem, depthwise layers) does not leave lanes idle.
+  bool input_selective_pes = false;
   SourceLocation where;  // the `engine:` field
   // The buffer fields themselves (or `engine:` when a default was taken):
   // where a tile that does not fit is reported.

@@ -106,6 +106,29 @@ TEST(Ovsf, ProjectionRecoversTheCoefficients) {
     }
 }
 
+// The code bank's fast chips (a parity of the bit-reversed code and j) equal
+// ovsf_weight's definition at every position, saturating or not, on a
+// synthesised layer with many codes of a long length.
+TEST(Ovsf, CodeBankEqualsTheDefinition) {
+  const OvsfLayer l = synthesize_ovsf_layer(3, 300, 0.125, 8, 11);  // L = 512, 64 codes
+  ASSERT_EQ(l.code_length, 512);
+  const OvsfCodeBank bank(l.codes.data(), l.kept(), l.code_length);
+  EXPECT_EQ(bank.kept(), 64);
+  int saturated = 0;
+  for (int bits : {6, 16})
+    for (int f = 0; f < l.filters; ++f)
+      for (int j = 0; j < l.code_length; ++j) {
+        const int32_t* c = l.coeffs.data() + size_t(f) * size_t(l.kept());
+        const int64_t w = ovsf_weight(c, l.codes.data(), l.kept(), l.code_length, j, bits);
+        ASSERT_EQ(bank.weight(c, j, bits), w) << "filter " << f << " position " << j;
+        saturated += bits == 6 && (w == 31 || w == -32);
+      }
+  EXPECT_GT(saturated, 0);  // the narrow width did saturate somewhere
+  const int32_t bad[1] = {512};
+  EXPECT_THROW(OvsfCodeBank(bad, 1, 512), std::invalid_argument);
+  EXPECT_THROW(bank.weight(l.coeffs.data(), 512, 16), std::invalid_argument);
+}
+
 TEST(Ovsf, SumWidthIsTheExactBound) {
   for (int cb = 1; cb <= 10; ++cb)
     for (int kept = 1; kept <= 40; ++kept) {

@@ -215,6 +215,137 @@ TEST(EngineClosedForm, OneGeneratedConvLayerByHand) {
   expect_same_figures(e, r.figures);
 }
 
+// Input-selective PEs where they help, derived by hand: a 4 x 4 x 4 input
+// (4 input channels on 8 lanes), 3 x 3 conv, padding 1, 8 filters of 16-bit
+// weights, 8-bit outputs, an 8 x 8 array, one tile. ZCU104 DDR as above
+// (6.4 bytes a beat of 416.67 ps, 100 ns latency, 64-byte bursts), 200 MHz.
+//   input, 64 bytes at 0: 1 burst = 10 beats = 4.17 ns, + 100 ns -> 21 cycles
+//   weights, 8 x 36 x 2 = 576 bytes at 4096: 9 bursts = 90 beats = 37.5 ns,
+//     + 100 ns = 137.5 ns -> 28 cycles
+//   phase 0: 21 + 28 = 49
+//   phase 1, wired lanes: 16 pixels x 9 positions x ceil(4 / 8) = 144, + 8 = 152
+//            selective:   16 pixels x ceil(9 x 4 / 8) = 16 x 5 = 80, + 8 = 88
+//   phase 2: the output, 128 bytes at 8192: 2 bursts = 20 beats, + 100 ns -> 22
+//   layer: wired 49 + 152 + 22 = 223; selective 49 + 88 + 22 = 159.
+// Utilisation: 16 x 9 x 4 x 8 = 4608 MACs over 64 lanes: 4608 / (64 x 223)
+// = 32.3% wired, 4608 / (64 x 159) = 45.3% selective.
+TEST(EngineInputSelectivePes, HelpOnFourInputChannelsByHand) {
+  TempConfig net("engine-sel-net",
+                 "network: one\ninput: {shape: [4, 4, 4], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 8, weights: "
+                 "{arithmetic: fixed, bits: 16}, output: {kind: requant, type: unsigned, bits: 8}}\n");
+  TempConfig wired("engine-sel-off",
+                   engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n"));
+  TempConfig selective(
+      "engine-sel-on",
+      engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n  input_selective_pes: true\n"));
+  const ir::Design dw = config::load_design(wired.path.string());
+  const ir::Design ds = config::load_design(selective.path.string());
+  const engine::EngineFigures w = engine::estimate_engine(dw), s = engine::estimate_engine(ds);
+  EXPECT_EQ(w.cycles, 223);
+  EXPECT_EQ(s.cycles, 159);
+  EXPECT_EQ(s.layers[0].compute, 88);
+  EXPECT_EQ(s.layers[0].cycles_without_selection, 223);
+  EXPECT_EQ(w.layers[0].cycles_without_selection, 0);  // off: nothing to compare with
+  EXPECT_NEAR(s.layers[0].utilisation(8, 8), 4608.0 / (64 * 159), 1e-12);
+  EXPECT_NEAR(s.layers[0].utilisation_without_selection(8, 8), 4608.0 / (64 * 223), 1e-12);
+  // The simulation takes the same cycles, and the outputs are the same, and right.
+  const engine::EngineRunResult rw = engine::run_engine(dw, 1, 4), rs = engine::run_engine(ds, 1, 4);
+  EXPECT_TRUE(rs.outputs_match);
+  EXPECT_EQ(rs.checksums, rw.checksums);
+  expect_same_figures(s, rs.figures);
+  EXPECT_EQ(rs.figures.layers[0].cycles_without_selection, 223);
+}
+
+// Where every layer's input channels fill T_in (multiples of it) and the
+// layer is fully connected (its inputs already flattened), selection changes
+// nothing: the one-conv layer above (8 input channels on 8 lanes, 231
+// cycles) and the dense example's fc. The depthwise example is faster with
+// them (9 window words on 4 lanes: 3 cycles a pixel instead of 9) and
+// bit-exact.
+TEST(EngineInputSelectivePes, ChangeNothingWhereTheChannelsFillTheLanes) {
+  TempConfig net("engine-sel-full-net",
+                 "network: one\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 8, weights: "
+                 "{arithmetic: fixed, bits: 16}, output: {kind: requant, type: unsigned, bits: 8}}\n"
+                 "  - {name: fc, kind: fc, out_features: 10, weights: {arithmetic: fixed, bits: 8}, "
+                 "output: {kind: accumulator}}\n");
+  TempConfig off("engine-sel-full-off", engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n"));
+  TempConfig on("engine-sel-full-on", engine_design(net.path.string(),
+                                                    "  t_in: 8\n  t_out: 8\n  input_selective_pes: true\n"));
+  const ir::Design d_off = config::load_design(off.path.string());
+  const ir::Design d_on = config::load_design(on.path.string());
+  const engine::EngineFigures a = engine::estimate_engine(d_off), b = engine::estimate_engine(d_on);
+  expect_same_figures(a, b);
+  EXPECT_EQ(b.layers[0].cycles, 231);
+  EXPECT_EQ(b.cycles, b.cycles_without_selection);
+}
+
+TEST(EngineInputSelectivePes, DepthwiseFasterAndBitExact) {
+  TempConfig net("engine-sel-dw-net",
+                 "network: dw\ninput: {shape: [8, 8, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: dw1, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, "
+                 "bits: 8}, output: {kind: requant, type: unsigned, bits: 8}}\n"
+                 "  - {name: pw1, kind: conv, kernel: 1, out_channels: 8, weights: {arithmetic: "
+                 "fixed, bits: 8}, output: {kind: requant, type: unsigned, bits: 8}}\n");
+  const std::string arr = "  t_in: 4\n  t_out: 4\n  tile_overhead_cycles: 0\n";
+  TempConfig off("engine-sel-dw-off", engine_design(net.path.string(), arr));
+  TempConfig on("engine-sel-dw-on",
+                engine_design(net.path.string(), arr + "  input_selective_pes: true\n"));
+  const ir::Design d_off = config::load_design(off.path.string());
+  const ir::Design d_on = config::load_design(on.path.string());
+  const engine::EngineRunResult a = engine::run_engine(d_off, 1, 9), b = engine::run_engine(d_on, 1, 9);
+  EXPECT_TRUE(b.outputs_match);
+  EXPECT_EQ(a.checksums, b.checksums);
+  // dw1: 64 pixels x 9 positions x ceil(8 / 4) = 1152 array cycles wired,
+  // 64 x ceil(9 / 4) x 2 = 384 selective; pw1 (8 channels on 4 lanes) alike.
+  EXPECT_EQ(a.figures.layers[0].compute, 1152);
+  EXPECT_EQ(b.figures.layers[0].compute, 384);
+  EXPECT_EQ(a.figures.layers[1].compute, b.figures.layers[1].compute);
+  expect_same_figures(engine::estimate_engine(d_on), b.figures);
+}
+
+// The shipped ResNet-50 and MobileNet-V1 designs (docs/engine.md; their
+// bit-exact runs take seconds, so here only their closed forms): the stem
+// gains from input-selective PEs, 3 x 3 and 1 x 1 layers whose channels fill
+// the lanes do not, and the generated variant reads a small fraction of the
+// dense one's weight bytes from DDR.
+TEST(EngineExamples, ResNet50AndMobileNetV1ClosedForms) {
+  for (const std::string net : {"resnet50", "mobilenet-v1"}) {
+    SCOPED_TRACE(net);
+    const ir::Design dense = config::load_design((kSource / "examples/engine" / (net + "-zcu104.yaml")).string());
+    const ir::Design gen = config::load_design((kSource / "examples/engine" / (net + "-ovsf-zcu104.yaml")).string());
+    ASSERT_TRUE(dense.engine.input_selective_pes);
+    const engine::EngineFigures d = engine::estimate_engine(dense), g = engine::estimate_engine(gen);
+    ASSERT_EQ(d.layers.size(), g.layers.size());
+    EXPECT_GT(d.layers[0].cycles_without_selection, 2 * d.layers[0].cycles);  // 3 channels on 32 lanes
+    EXPECT_GT(d.cycles_without_selection, d.cycles);
+    int64_t dense_weights = 0, gen_weights = 0, unchanged = 0;
+    for (size_t i = 0; i < d.layers.size(); ++i) {
+      dense_weights += d.layers[i].weight_ddr_bytes;
+      gen_weights += g.layers[i].weight_ddr_bytes;
+      const ir::Layer& l = dense.network.layers[i];
+      if (l.kind == ir::LayerKind::kConv && l.in_shape.c % 32 == 0) {
+        EXPECT_EQ(d.layers[i].cycles, d.layers[i].cycles_without_selection) << d.layers[i].name;
+        ++unchanged;
+      }
+    }
+    EXPECT_GT(unchanged, 10);
+    EXPECT_LT(gen_weights * 4, dense_weights);
+  }
+}
+
+TEST(EngineConfigErrors, InputSelectivePesIsABoolean) {
+  TempConfig t("engine-sel-bad",
+               engine_design((kSource / "examples/engine/resnet-tiny.yaml").string(),
+                             "  input_selective_pes: maybe\n"));
+  const std::string e = error_of([&] { config::load_design(t.path.string()); });
+  EXPECT_NE(e.find(t.path.string() +
+                   ":7:24: engine.input_selective_pes: got 'maybe', expected true or false"),
+            std::string::npos)
+      << e;
+}
+
 TEST(EngineConfigErrors, WeightBufferTooSmallNamesTheLayerAndTheBytes) {
   TempConfig t("engine-small-wbuf",
                engine_design((kSource / "examples/engine/resnet-tiny.yaml").string(),

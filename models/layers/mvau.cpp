@@ -22,6 +22,14 @@ Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std
   acc_.assign(size_t(g.pe), 0);
 }
 
+Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::unique_ptr<RtlPeArray> rtl,
+           OutputUnit out)
+    : Mvau(std::move(name), t, frames, g, std::vector<RowBlock>{}, std::move(out)) {
+  rtl_ = std::move(rtl);
+  rtl_->connect([this](int64_t index) { return beat_of(index); }, &out_);
+  set_advance_hook(true);
+}
+
 // Iterations (v, nf, sf) with v the vector, index v*NF*SF + nf*SF + sf. Only
 // the nf == 0 pass reads, and only sf == SF-1 writes, so the cursor visits SF
 // iterations in the first pass and one in each of the others.
@@ -42,6 +50,7 @@ bool Mvau::next_iteration(Iteration& it) {
     return true;
   }
   it = {index, nf_ == 0 ? 1u : 0u, last_fold ? 1u : 0u};
+  index_ = index;
   read_sf_ = sf_;
   write_nf_ = nf_;
   if (nf_ == 0 && !last_fold) {
@@ -71,14 +80,26 @@ void Mvau::produce(int, int32_t* beat) {
     for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(acc_[size_t(p)], int(write_nf_ * g_.pe + p));
     return;
   }
+  const int64_t first = write_nf_ * g_.pe;
+  if (rtl_) {  // the PEs' results fill the beat in as they leave their units
+    rtl_->expect(index_, first, beat);
+    return;
+  }
   if (write_nf_ == 0)
     for (auto& b : rows_) b.unit->load(vector_.data());
-  const int64_t first = write_nf_ * g_.pe;
   // A channel group holds whole multiples of PE rows: one unit serves the fold.
   const DotProductUnit& unit = unit_of_row(rows_, first);
   acc_.resize(size_t(g_.pe));
   unit.dot_rows(first, g_.pe, acc_.data());
   for (int p = 0; p < g_.pe; ++p) beat[p] = out_.apply(acc_[size_t(p)], int(first + p));
+}
+
+// Iteration (v, nf, sf): PE p takes fold sf of row nf * PE + p, on the
+// buffered vector's fold sf (read in the nf == 0 pass, at or before it).
+RtlBeat Mvau::beat_of(int64_t index) const {
+  if (index >= total_vectors_ * nf_count_ * sf_count_) return {};
+  const int64_t sf = index % sf_count_, nf = index / sf_count_ % nf_count_;
+  return {nf * g_.pe, sf, &vector_[size_t(sf * g_.simd)], false};
 }
 
 }  // namespace vine::models

@@ -6,6 +6,8 @@
 // With its weights in DDR the unit has a second input, the weight stream
 // (weight_streamer.h): every iteration reads one weight word of PE x SIMD
 // weights, and the lanes accumulate each as it comes (weight_lanes.h).
+// On the RTL back-end the PE array is Verilated lanes units clocked with the
+// stage's pipeline (rtl_pe_array.h).
 #pragma once
 
 #include <memory>
@@ -15,6 +17,7 @@
 #include "models/pe/output_unit.h"
 #include "models/pe/weight_lanes.h"
 #include "models/pe/row_block.h"
+#include "models/pe/rtl_pe_array.h"
 #include "models/stage/stage.h"
 
 namespace vine::models {
@@ -31,6 +34,9 @@ class Mvau final : public Stage {
   // Weights from a stream on input 1, computed by `lanes` (null in timing-only runs).
   Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::unique_ptr<WeightLanes> lanes,
        OutputUnit out);
+  // The PE array on Verilated units (the RTL back-end).
+  Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::unique_ptr<RtlPeArray> rtl,
+       OutputUnit out);
   const char* kind() const override { return "mvau"; }
   int64_t frame_span() const override { return g_.vectors * nf_count_ * sf_count_; }
 
@@ -42,16 +48,22 @@ class Mvau final : public Stage {
   }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
+  void advancing(int64_t index, int64_t cycle, int64_t advances) override {
+    rtl_->advancing(index, cycle, advances);
+  }
 
  private:
+  RtlBeat beat_of(int64_t index) const;  // the PE array's beat at iteration `index`
+
   MatrixGeometry g_;
   int64_t sf_count_, nf_count_, total_vectors_;
   std::vector<RowBlock> rows_;
   bool streamed_ = false;
   std::unique_ptr<WeightLanes> lanes_;
+  std::unique_ptr<RtlPeArray> rtl_;
   OutputUnit out_;
   int64_t v_ = 0, nf_ = 0, sf_ = 0;  // cursor
-  int64_t write_nf_ = 0, read_sf_ = 0;
+  int64_t write_nf_ = 0, read_sf_ = 0, index_ = 0;  // of the iteration next_iteration gave
   std::vector<int32_t> vector_;      // the buffered input vector
   std::vector<int64_t> acc_;         // one neuron fold's accumulators
 };

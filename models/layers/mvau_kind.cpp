@@ -48,6 +48,8 @@ void register_mvau_kinds(StageKindRegistry& r) {
           s.name, b.timing, b.frames, g, b.weight_lanes(),
           b.output_unit());
     models::PipelineTiming t = b.timing;
+    if (auto rtl = b.rtl_pe_array ? b.rtl_pe_array(t) : nullptr)
+      return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rtl), b.output_unit());
     auto rows = b.pe_rows(t);
     return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());
   };

@@ -21,6 +21,7 @@
 
 #include "models/pe/output_unit.h"
 #include "models/pe/row_block.h"
+#include "models/pe/rtl_pe_array.h"
 #include "models/pe/weight_lanes.h"
 #include "models/stage/pipeline_timing.h"
 #include "sim/golden/network_params.h"
@@ -94,10 +95,12 @@ struct StageBuild {
   const std::function<void(int frame, std::vector<int32_t>& elements)>* source = nullptr;
   const std::function<void(int frame, const std::vector<int32_t>& elements, int64_t last_cycle)>*
       sink = nullptr;
-  // The PE array's arithmetic on the run's back-end (C++ models or Verilated
-  // RTL units). On RTL the units' measured latency replaces the lanes' share
-  // of `t.depth`.
+  // The PE array's arithmetic on the C++ models.
   std::function<std::vector<models::RowBlock>(models::PipelineTiming& t)> pe_rows = {};
+  // Or, where the layer runs on the RTL back-end, on Verilated units clocked
+  // with the stage's pipeline (null on the C++ back-end); their probed
+  // latency replaces the lanes' share of `t.depth`.
+  std::function<std::unique_ptr<models::RtlPeArray>(models::PipelineTiming& t)> rtl_pe_array = {};
 
   const ir::Layer& layer() const;  // the stage's layer (throws for the DMAs)
   // An MVAU or VVAU whose weights come from DDR: its last input is the

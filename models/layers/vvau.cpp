@@ -25,9 +25,18 @@ Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int ker
   acc_.assign(size_t(pe), 0);
 }
 
+Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
+           std::unique_ptr<RtlPeArray> rtl, OutputUnit out)
+    : Vvau(std::move(name), t, frames, channels, kernel_area, pe, pixels, std::vector<RowBlock>{}, std::move(out)) {
+  rtl_ = std::move(rtl);
+  rtl_->connect([this](int64_t index) { return beat_of(index); }, &out_);
+  set_advance_hook(true);
+}
+
 bool Vvau::next_iteration(Iteration& it) {
   if (next_ >= total_) return false;
   const int64_t i = next_++;
+  index_ = i;
   read_k_ = next_k_;
   write_nf_ = next_nf_;
   if (++next_k_ == k2_) {
@@ -54,6 +63,10 @@ void Vvau::produce(int, int32_t* beat) {
     for (int p = 0; p < pe_; ++p) beat[p] = out_.apply(acc_[size_t(p)], int(write_nf_ * pe_ + p));
     return;
   }
+  if (rtl_) {  // the PEs' results fill the beat in as they leave their units
+    rtl_->expect(index_, write_nf_ * pe_, beat);
+    return;
+  }
   for (int p = 0; p < pe_; ++p) {
     const int64_t c = write_nf_ * pe_ + p;
     for (int k = 0; k < k2_; ++k) lane_[size_t(k)] = window_[size_t(k) * size_t(pe_) + size_t(p)];
@@ -61,6 +74,15 @@ void Vvau::produce(int, int32_t* beat) {
     unit.load(lane_.data());
     beat[p] = out_.apply(unit.dot(c), int(c));
   }
+}
+
+// Iteration (pixel, channel fold nf, kernel position k): PE p takes position
+// k of channel nf * PE + p's K*K weights (a SIMD-1 lane), on the window's
+// element for that channel and position, read by this iteration.
+RtlBeat Vvau::beat_of(int64_t index) const {
+  if (index >= total_) return {};
+  const int64_t k = index % k2_, nf = index / k2_ % (channels_ / pe_);
+  return {nf * pe_, k, &window_[size_t(k) * size_t(pe_)], true};
 }
 
 }  // namespace vine::models

@@ -4,6 +4,8 @@
 // position writes the PE channels' outputs. With its weights in DDR, every
 // iteration also reads a weight word of PE weights (one kernel position)
 // from input 1, and the lanes accumulate each as it comes (weight_lanes.h).
+// On the RTL back-end the PE array is Verilated lanes units clocked with the
+// stage's pipeline (rtl_pe_array.h).
 #pragma once
 
 #include <vector>
@@ -13,6 +15,7 @@
 #include "models/pe/output_unit.h"
 #include "models/pe/weight_lanes.h"
 #include "models/pe/row_block.h"
+#include "models/pe/rtl_pe_array.h"
 #include "models/stage/stage.h"
 
 namespace vine::models {
@@ -25,6 +28,9 @@ class Vvau final : public Stage {
   // Weights from a stream on input 1, computed by `lanes` (null in timing-only runs).
   Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
        std::unique_ptr<WeightLanes> lanes, OutputUnit out);
+  // The PE array on Verilated units (the RTL back-end).
+  Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
+       std::unique_ptr<RtlPeArray> rtl, OutputUnit out);
   const char* kind() const override { return "vvau"; }
   int64_t frame_span() const override { return per_frame_; }
 
@@ -36,16 +42,22 @@ class Vvau final : public Stage {
   }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
+  void advancing(int64_t index, int64_t cycle, int64_t advances) override {
+    rtl_->advancing(index, cycle, advances);
+  }
 
  private:
+  RtlBeat beat_of(int64_t index) const;  // the PE array's beat at iteration `index`
+
   int channels_, k2_, pe_;
   int64_t total_, next_ = 0, per_frame_ = 0;
   std::vector<RowBlock> rows_;
   bool streamed_ = false;
   std::unique_ptr<WeightLanes> lanes_;
+  std::unique_ptr<RtlPeArray> rtl_;
   std::vector<int64_t> acc_;  // the streamed lanes' accumulators
   OutputUnit out_;
-  int64_t read_k_ = 0, write_nf_ = 0;
+  int64_t read_k_ = 0, write_nf_ = 0, index_ = 0;  // of the iteration next_iteration gave
   // The kernel position and channel fold of iteration next_, stepped with it:
   // dividing next_ cost two 64-bit divisions an iteration, a beat each.
   int64_t next_k_ = 0, next_nf_ = 0;

@@ -46,6 +46,9 @@ void register_vvau_kinds(StageKindRegistry& r) {
           s.name, b.timing, b.frames, l.in_shape.c, l.kernel * l.kernel, s.pe, l.output_pixels(),
           b.weight_lanes(), b.output_unit());
     models::PipelineTiming t = b.timing;
+    if (auto rtl = b.rtl_pe_array ? b.rtl_pe_array(t) : nullptr)
+      return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, l.kernel * l.kernel, s.pe, l.output_pixels(),
+                                            std::move(rtl), b.output_unit());
     auto rows = b.pe_rows(t);
     return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, l.kernel * l.kernel,
                                           s.pe, l.output_pixels(), std::move(rows),

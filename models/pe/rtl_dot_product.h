@@ -1,60 +1,89 @@
-// The PE arithmetic on a Verilated lanes unit: the RTL co-simulation back-end
-// behind DotProductUnit. A row's dot product is SF fold beats through the
-// unit, SIMD lanes per beat, exactly as the PE's lanes see them in hardware;
-// consecutive rows go through back to back (one beat per cycle, II = 1) and
-// the unit's accumulator result is the row's value.
+// One channel group of a PE array on Verilated lanes units: the group's
+// weight rows as the PEs' weight memories hold them, and one instance of the
+// lanes unit per PE, as the hardware has. A row's dot product is SF fold
+// beats through a PE's unit, SIMD lanes per beat; the unit's accumulator is
+// the row's value. The stage's PE array (rtl_pe_array.h) clocks the
+// instances with its pipeline's advance and stall pattern.
 //
-// The unit's pipeline latency is measured on the unit itself when the back-end
-// is built (one beat in, cycles until out_valid), and every later result must
-// leave exactly that many cycles after its last beat: the stage's pipeline
-// depth is built from the measured number, so a unit whose latency is not what
-// the C++ back-end assumes (vine_rtl_timing.h) moves the simulated cycles.
+// The unit's latency is probed once when the group is built (reset, one beat
+// with en held high, cycles until out_valid); the stage's pipeline depth is
+// built from it. Whether the unit keeps to it under the stage's real stalls
+// is checked beat by beat while it runs (rtl_pe_array.h).
 #pragma once
 
 #include <memory>
 #include <vector>
 
-#include "models/pe/dot_product.h"
 #include "models/pe/rtl_lanes.h"
+#include "sim/arith/arithmetic.h"
+#include "sim/ir/network.h"
 
 namespace vine::models {
 
-class RtlDotProductUnit final : public DotProductUnit {
+class RtlDotProductUnit {
  public:
-  // `config` says how `lanes` was built: its SIMD, lane code widths (W, E or
-  // none), A and MW. The rows' weight codes are in `w`'s arithmetic and width,
-  // which may be narrower than the unit's (a unit sized for the widest group).
-  RtlDotProductUnit(std::unique_ptr<RtlLanes> lanes, LanesConfig config, const ir::WeightType& w,
+  // `pes` are the PE instances of the unit `config` says how they were built
+  // (its SIMD, lane code widths W, E or none, A and MW). The rows' weight
+  // codes are in `w`'s arithmetic and width, which may be narrower than the
+  // unit's (a unit sized for the widest group): rows [first_row, first_row +
+  // rows) of `weight_codes` (row-major, `width` codes a row).
+  RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes, LanesConfig config, const ir::WeightType& w,
                     const arith::ActivationType& act, int acc_bits, bool acc_signed, const int32_t* weight_codes,
                     int64_t first_row, int64_t rows, int64_t width);
 
-  void load(const int32_t* codes) override;
-  int64_t dot(int64_t row) const override;
-  void dot_rows(int64_t first, int count, int64_t* out) const override;
-  const char* arithmetic() const override { return arithmetic_; }
-
   // Cycles from a beat's rising edge to the edge after which its result is on
-  // out_acc, measured on the unit (LATENCY in rtl/README.md's terms).
+  // out_acc, probed on the unit (LATENCY in rtl/README.md's terms).
   int latency() const { return latency_; }
   const LanesConfig& config() const { return config_; }
-  int64_t cycles() const { return cycles_; }  // clock cycles driven so far
+  const char* arithmetic() const { return arithmetic_; }
+  int64_t first_row() const { return first_; }
+  int64_t rows() const { return rows_; }
+  bool holds(int64_t row) const { return row >= first_ && row < first_ + rows_; }
+  int64_t folds() const { return folds_; }
+  int simd() const { return simd_; }
+  int pes() const { return int(pes_.size()); }
+  size_t act_words() const { return act_words_; }
+  int64_t cycles() const { return cycles_; }              // clock cycles driven, all PEs
+  int64_t stall_cycles() const { return stall_cycles_; }  // of which with en = 0
+
+  // SIMD activation codes packed as the in_acts port takes them (act_words() words).
+  void pack_acts(const int32_t* codes, uint32_t* words) const;
+  // One clock cycle of PE `pe`'s unit with clock enable `en`: with `row` >= 0
+  // the beat of fold `fold` of that weight row on activations `acts` (packed),
+  // else no beat (in_valid = 0). Returns out_valid after the edge and, when
+  // high, the accumulator's value in `value`.
+  bool clock(int pe, bool en, int64_t row, int64_t fold, const uint32_t* acts, int64_t& value) {
+    ++cycles_;
+    stall_cycles_ += !en;
+    uint64_t raw = 0;
+    const bool valid = row >= 0
+                           ? pes_[size_t(pe)]->clock(en, true, fold == 0, fold == folds_ - 1,
+                                                     &weights_[size_t((row - first_) * folds_ + fold) * weight_words_],
+                                                     acts, raw)
+                           : pes_[size_t(pe)]->clock(en, false, false, false, zeros_.data(), zeros_.data(), raw);
+    if (valid) value = to_value(raw);
+    return valid;
+  }
 
  private:
-  int measure_latency();
+  int probe_latency();
+  int64_t to_value(uint64_t raw) const {
+    if (!acc_signed_ || acc_bits_ >= 64) return int64_t(raw);
+    const uint64_t sign = uint64_t{1} << (acc_bits_ - 1);
+    return int64_t((raw ^ sign) - sign);
+  }
 
-  std::unique_ptr<RtlLanes> lanes_;
+  std::vector<std::unique_ptr<RtlLanes>> pes_;
   LanesConfig config_;
   const char* arithmetic_;
   int simd_, lane_weight_bits_, act_bits_, acc_bits_;
   bool acc_signed_;
-  int64_t first_, folds_;
+  int64_t first_, rows_, folds_;
   size_t weight_words_, act_words_;  // 32-bit words per fold beat
   std::vector<uint32_t> weights_;    // [row][fold][word]
-  std::vector<uint32_t> acts_;       // [fold][word]
   std::vector<uint32_t> zeros_;
   int latency_ = 0;
-  mutable int64_t cycles_ = 0;
-  mutable std::vector<int64_t> due_;  // per row in flight: the cycle its result must show
+  int64_t cycles_ = 0, stall_cycles_ = 0;
 };
 
 }  // namespace vine::models

@@ -22,17 +22,24 @@ struct LanesConfig {
   int get(const std::string& name) const;           // throws when absent
 };
 
+// The version of this interface, which a units module is built against: part
+// of an on-demand unit's cache key (rtl/cosim/unit_cache.h), so that a module
+// built for another version is rebuilt, never loaded. 2: `en` on clock().
+constexpr int kRtlLanesInterface = 2;
+
 class RtlLanes {
  public:
   virtual ~RtlLanes() = default;
-  // One enabled clock cycle (en = 1) with these inputs on the ports: the
-  // rising edge, then the falling one. Lane i's weight code sits at bits
+  // One clock cycle with these inputs on the ports: the rising edge, then
+  // the falling one. `en` is the unit's clock enable: the stage drives it
+  // high in the cycles its pipeline advances and low in its stall cycles
+  // (the unit must then freeze). Lane i's weight code sits at bits
   // [i*WC, i*WC + WC) of `weights` and its activation code at [i*A, i*A + A)
   // of `acts`, packed little-endian into 32-bit words, bits above the port
-  // width zero. Returns out_valid after the edge; when it is high, `acc`
-  // receives out_acc's low ACC_BITS bits. One call per cycle keeps the
-  // per-cycle cost to one virtual call.
-  virtual bool clock(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
+  // width zero. Returns out_valid after the edge (its value during the next
+  // cycle); when it is high, `acc` receives out_acc's low ACC_BITS bits. One
+  // call per cycle keeps the per-cycle cost to one virtual call.
+  virtual bool clock(bool en, bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
                      uint64_t& acc) = 0;
   // Synchronous reset over one cycle: clears every beat in flight.
   virtual void reset() = 0;

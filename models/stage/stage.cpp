@@ -194,6 +194,7 @@ void Stage::activate(Scheduler& sched) {
     }
     stats_.stalled_grant += granted - t;
     t = granted;
+    if (advance_hook_) advancing(a - index_offset_, t, a - last_advance_);
     // Advances last_advance_+1 .. a happen in the cycles up to t, the last one at t.
     stats_.busy += a - last_advance_;
 

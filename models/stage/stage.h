@@ -149,6 +149,18 @@ class Stage : public sc_core::sc_module {
 
   bool data_enabled() const { return data_; }
 
+  // With set_advance_hook(true), activate() calls this at every step, once
+  // the cycle of advance `index` (the kind's loop index, as next_iteration
+  // numbers it) is known and before its reads: that advance is made in
+  // `cycle`, the `advances` - 1 before it since the previous call in the
+  // cycles right after that call's, and the cycles between are stalls. A
+  // kind whose datapath is clocked cycle by cycle (the RTL co-simulation,
+  // models/pe/rtl_pe_array.h) follows the pipeline with it. The beats that
+  // produce() fills stay in place until their write, so such a kind may fill
+  // them in later, at the latest in the call for the advance that writes them.
+  virtual void advancing(int64_t index, int64_t cycle, int64_t advances) {}
+  void set_advance_hook(bool on) { advance_hook_ = on; }
+
   // Lengthens the loop by `frames` frames, its cursors where they are (the
   // base class re-bases the iteration indices). extend_frames(0) asks
   // whether the kind can; a kind that can overrides it. The fast-forward
@@ -189,7 +201,7 @@ class Stage : public sc_core::sc_module {
   };
   std::vector<SharedRef> shared_;
   int64_t grant_request_ = -1;
-  bool data_ = true, record_ = false, external_ = false;
+  bool data_ = true, record_ = false, external_ = false, advance_hook_ = false;
 
   Iteration cur_;
   bool have_cur_ = false, loop_done_ = false;

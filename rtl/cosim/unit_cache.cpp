@@ -68,8 +68,9 @@ UnitModule unit_module_on_demand(const models::LanesConfig& c) {
   const std::string key = c.key();
   using namespace build;
   // The Verilator arguments carry the RTL sources' content hash.
+  // The RtlLanes interface version too: a module built for another one is never loaded.
   const std::string identity = key + "|" + joined(kRtlSources) + "|" + joined(kVerilatorArgs) + "|" +
-                               kCompiler + "|" + kCompilerVersion;
+                               kCompiler + "|" + kCompilerVersion + "|" + std::to_string(models::kRtlLanesInterface);
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(identity)));
   const fs::path dir = fs::path(unit_cache_dir()) / (c.unit + "-" + hash);

@@ -17,7 +17,9 @@ vine::models::RtlLanes* make_unit() {
 
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) void vine_cosim_units(vine::cosim::AddUnit add) {
+// The entry (kUnitsEntry), versioned with the RtlLanes interface.
+static_assert(vine::models::kRtlLanesInterface == 2, "rename the entry and kUnitsEntry with the interface");
+extern "C" __attribute__((visibility("default"))) void vine_cosim_units_v2(vine::cosim::AddUnit add) {
 #define VINE_COSIM_ENTRY(key, Model) add(key, &make_unit<Model>);
   VINE_COSIM_UNITS(VINE_COSIM_ENTRY)
 #undef VINE_COSIM_ENTRY

@@ -39,15 +39,16 @@ class VerilatedLanes final : public models::RtlLanes {
  public:
   VerilatedLanes() : ctx_(std::make_unique<VerilatedContext>()), m_(std::make_unique<Model>(ctx_.get(), "lanes")) {
     m_->clk = 0;
-    m_->en = 1;  // the stage clocks the unit only in cycles where its pipeline advances
+    m_->en = 1;
     m_->rst = 0;
     m_->in_valid = 0;
     m_->eval();
   }
   ~VerilatedLanes() override { m_->final(); }
 
-  bool clock(bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
+  bool clock(bool en, bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
              uint64_t& acc) override {
+    m_->en = en;
     m_->in_valid = valid;
     m_->in_first = first;
     m_->in_last = last;
@@ -59,7 +60,8 @@ class VerilatedLanes final : public models::RtlLanes {
     return true;
   }
   void reset() override {
-    m_->rst = 1;
+    m_->rst = 1;  // wins over en
+    m_->en = 1;
     m_->in_valid = 0;
     tick();
     m_->rst = 0;

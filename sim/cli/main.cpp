@@ -8,6 +8,7 @@
 #include <string>
 #include <systemc>
 
+#include "models/pe/rtl_timing_error.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/exit_codes.h"
 #include "sim/cli/logging.h"
@@ -131,6 +132,10 @@ int sc_main(int argc, char** argv) {
   try {
     return it->second.run(vine::cli::Args(argv + first + 1, argv + argc));
   } catch (const vine::config::ConfigError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return vine::cli::kExitUsage;
+  } catch (const vine::models::RtlTimingError& e) {
+    // A co-simulated unit whose timing is not the model's: the design's RTL is wrong, as bad input is.
     std::fprintf(stderr, "error: %s\n", e.what());
     return vine::cli::kExitUsage;
   } catch (const std::exception& e) {

@@ -104,26 +104,32 @@ std::string rtl_units_problem(const ir::Design& d, BackendChoice c) {
   return "";
 }
 
-std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p,
-                                             int& latency) {
+std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const ir::Design& d, int layer,
+                                                                         const golden::LayerParams& p, int pe,
+                                                                         int& latency) {
   const ir::Layer& l = d.network.layers[size_t(layer)];
   const int simd = lanes_simd(d, layer);
   const int64_t width = lanes_row_width(l);
   const bool xnor = l.in_type.kind == ActivationKind::kBipolar;
-  std::vector<models::RowBlock> blocks;
+  std::vector<std::unique_ptr<models::RtlDotProductUnit>> groups;
   latency = 0;
   int64_t first = 0;
   const auto types = group_types(l);
   for (size_t g = 0; g < types.size(); ++g) {
     const int64_t rows = l.channel_groups.empty() ? l.matrix_height() : l.channel_groups[g].channels;
     const models::LanesConfig c = lanes_config(d, layer, types[g].arithmetic, simd, width);
-    std::string why;
-    auto lanes = cosim::make_lanes(c, &why);
-    if (!lanes) {
-      if (!cosim::cosim_available())
-        throw config::ConfigError(backend_location(d, layer), "rtl", "the Verilated units: " + cosim::cosim_problem());
-      throw config::ConfigError(backend_location(d, layer), "rtl",
-                                "an RTL unit for layer " + l.name + ", '" + c.key() + "': " + why);
+    std::vector<std::unique_ptr<models::RtlLanes>> pes;  // one instance per PE, as the hardware has
+    for (int k = 0; k < pe; ++k) {
+      std::string why;
+      auto lanes = cosim::make_lanes(c, &why);
+      if (!lanes) {
+        if (!cosim::cosim_available())
+          throw config::ConfigError(backend_location(d, layer), "rtl",
+                                    "the Verilated units: " + cosim::cosim_problem());
+        throw config::ConfigError(backend_location(d, layer), "rtl",
+                                  "an RTL unit for layer " + l.name + ", '" + c.key() + "': " + why);
+      }
+      pes.push_back(std::move(lanes));
     }
     int acc_bits = 0;
     const int a = c.get("A"), s = c.get("A_SIGNED"), mw = c.get("MW");
@@ -133,14 +139,14 @@ std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, con
       case WeightArithmetic::kBinary: acc_bits = rtl::mvau_lanes_binary_acc_bits(a, s, c.get("BIPOLAR"), mw); break;
       case WeightArithmetic::kTernary: acc_bits = rtl::mvau_lanes_ternary_acc_bits(a, s, mw); break;
     }
-    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(lanes), c, types[g], l.in_type, acc_bits,
+    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(pes), c, types[g], l.in_type, acc_bits,
                                                             /*acc_signed=*/!xnor, p.weight_codes.data(), first, rows,
                                                             width);
     latency = std::max(latency, unit->latency());
-    blocks.push_back({first, rows, std::move(unit)});
+    groups.push_back(std::move(unit));
     first += rows;
   }
-  return blocks;
+  return groups;
 }
 
 }  // namespace vine::sim

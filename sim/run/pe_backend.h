@@ -7,10 +7,12 @@
 // type the layer's input.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/pe/row_block.h"
+#include "models/pe/rtl_dot_product.h"
 #include "models/pe/rtl_lanes.h"
 #include "sim/golden/network_params.h"
 #include "sim/ir/design.h"
@@ -44,10 +46,12 @@ std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c);
 // first co-simulated layer.
 std::string rtl_units_problem(const ir::Design& d, BackendChoice c);
 
-// The PE array of layer `layer` on Verilated units, one per channel group.
-// `latency` receives the deepest unit's measured latency. Throws ConfigError
-// naming the unit when this build does not hold it.
-std::vector<models::RowBlock> rtl_row_blocks(const ir::Design& d, int layer, const golden::LayerParams& p,
-                                             int& latency);
+// The PE array of layer `layer` on Verilated units: one group per channel
+// group, `pe` instances of its unit each. `latency` receives the deepest
+// unit's probed latency. Throws ConfigError naming the unit when this build
+// does not hold it and cannot build it.
+std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const ir::Design& d, int layer,
+                                                                         const golden::LayerParams& p, int pe,
+                                                                         int& latency);
 
 }  // namespace vine::sim

@@ -167,9 +167,8 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
         "the C++ back-end for layer " + design_.network.layers[size_t(s.layer)].name +
             ": its weights stream from DDR, and the Verilated lanes units hold their weights "
             "(co-simulating streamed weights is not built yet)");
-  b.pe_rows = [this, &b](PipelineTiming& t) {
-    return pe_row_blocks(b.plan, b.layer(), b.params, t);
-  };
+  b.pe_rows = [&b](PipelineTiming&) { return row_blocks(b.layer(), b.params, lanes_row_width(b.layer())); };
+  b.rtl_pe_array = [this, &b](PipelineTiming& t) { return rtl_pe_array(b.plan, b.layer(), b.params, t); };
   std::unique_ptr<Stage> stage = kind.make(b);
   // The reports name a stage's kind by its model's kind(), the estimate by
   // the registry's name: they must agree.
@@ -182,19 +181,23 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
 }
 
 // On the RTL back-end the lanes' share of the stage's depth is the units' own
-// measured latency instead of the single source's figure, so that a unit
-// which disagrees with vine_rtl_timing.h shows in the cycles.
-std::vector<RowBlock> ProcessNetwork::pe_row_blocks(const ir::StagePlan& s, const ir::Layer& l,
-                                                    const golden::LayerParams* p,
-                                                    PipelineTiming& t) {
-  if (!p || !runs_on_rtl(design_, s.layer, opts_.backend))
-    return row_blocks(l, p, lanes_row_width(l));
-  int measured = 0;
-  auto blocks = rtl_row_blocks(design_, s.layer, *p, measured);
-  t.depth += measured - models::pe_lanes_latency(l, lanes_simd(design_, s.layer));
-  for (const auto& b : blocks)
-    rtl_units_.push_back({s.name, static_cast<const RtlDotProductUnit*>(b.unit.get())});
-  return blocks;
+// probed latency instead of the single source's figure, so that a unit which
+// disagrees with vine_rtl_timing.h shows in the cycles; the PE array then
+// checks every result against that pipeline while the stage stalls and runs.
+std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s, const ir::Layer& l,
+                                                         const golden::LayerParams* p, PipelineTiming& t) {
+  if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return nullptr;
+  int probed = 0;
+  auto groups = rtl_lanes_groups(design_, s.layer, *p, s.pe, probed);
+  t.depth += probed - models::pe_lanes_latency(l, lanes_simd(design_, s.layer));
+  int64_t rows = 0;
+  for (const auto& g : groups) {
+    rtl_units_.push_back({s.name, g.get()});
+    rows += g->rows();
+  }
+  const int64_t per_frame = l.output_pixels() * (rows / s.pe) * groups.front()->folds();
+  const int out = models::output_unit_latency(l);
+  return std::make_unique<RtlPeArray>(s.name, std::move(groups), s.pe, t.depth - out, out, per_frame);
 }
 
 bool ProcessNetwork::run(const std::function<bool()>& should_pause) {

@@ -11,7 +11,7 @@
 
 #include "models/accelerator/accelerator.h"
 #include "models/layers/dma.h"
-#include "models/pe/rtl_dot_product.h"
+#include "models/pe/rtl_pe_array.h"
 #include "models/shared/shared_port.h"
 #include "models/stage/fast_forward.h"
 #include "models/stage/scheduler.h"
@@ -110,9 +110,8 @@ class ProcessNetwork {
   std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s,
                                             const golden::NetworkParams* params, InputFrames& input,
                                             models::OutputDma::FrameSink& sink);
-  std::vector<models::RowBlock> pe_row_blocks(const ir::StagePlan& s, const ir::Layer& l,
-                                              const golden::LayerParams* p,
-                                              models::PipelineTiming& t);
+  std::unique_ptr<models::RtlPeArray> rtl_pe_array(const ir::StagePlan& s, const ir::Layer& l,
+                                                   const golden::LayerParams* p, models::PipelineTiming& t);
 
   void connect_ddr_channels();
   std::unique_ptr<models::Stage> make_systemc_stage(const ir::StagePlan& s,

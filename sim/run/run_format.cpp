@@ -84,7 +84,8 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
   nlohmann::json rtl = nlohmann::json::array();
   for (const auto& u : r.rtl_units)
     rtl.push_back(
-        {{"stage", u.stage}, {"unit", u.unit}, {"latency", u.latency}, {"cycles", u.cycles}});
+        {{"stage", u.stage}, {"unit", u.unit}, {"latency", u.latency}, {"cycles", u.cycles},
+         {"stall_cycles", u.stall_cycles}});
   j["rtl_units"] = rtl;
   j["single_frame_latency_cycles"] =
       r.single_frame_latency_cycles > 0 ? nlohmann::json(r.single_frame_latency_cycles) : nullptr;
@@ -321,10 +322,10 @@ std::string format_summary(const RunReport& r) {
       << "\n";
   if (!r.rtl_units.empty()) {
     o << "  PE RTL     " << r.rtl_units.size()
-      << " Verilated lanes unit(s), latency measured on each:\n";
+      << " Verilated lanes unit(s), one instance per PE, latency probed on each and checked at every beat:\n";
     for (const auto& u : r.rtl_units)
       o << "    " << u.stage << ": " << u.unit << " (latency " << u.latency << ", " << u.cycles
-        << " cycles)\n";
+        << " cycles over its PEs, " << u.stall_cycles << " of them stalled)\n";
   }
   if (!r.weight_streams.empty())
     o << "\n  weights in DDR (the matrix read once per output pixel, row or frame, by schedule; GB/s at the "

@@ -211,7 +211,8 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
   r.interval_explanation = explain_interval(r, e);
 
   for (const auto& u : pn.rtl_units())
-    r.rtl_units.push_back({u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles()});
+    r.rtl_units.push_back(
+        {u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles(), u.unit->stall_cycles()});
 
   const models::FastForwardResult ff = pn.fast_forward();
   r.fast_forward = {ff.frames_skipped, ff.period_frames, ff.period_cycles, ff.from_frame,

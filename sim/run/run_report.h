@@ -153,7 +153,8 @@ struct RunReport {
   struct RtlUnitReport {
     std::string stage, unit;
     int latency = 0;
-    int64_t cycles = 0;
+    int64_t cycles = 0;        // clock cycles driven, summed over the PEs' instances
+    int64_t stall_cycles = 0;  // of which with en = 0 (the stage stalled)
   };
   std::vector<RtlUnitReport> rtl_units;
   // The fast-forward (models/stage/fast_forward.h): frames not simulated but

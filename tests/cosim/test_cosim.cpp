@@ -1,8 +1,9 @@
 // The RTL co-simulation regression: designs run with every PE on the
 // Verilated lanes units must produce the golden reference's outputs and the
-// C++ back-end's cycles, stage by stage (first and last output beat); and a
-// unit with one pipeline stage more than vine_rtl_timing.h says must make
-// that comparison fail.
+// C++ back-end's cycles, stage by stage (first and last output beat); a unit
+// with one pipeline stage more than vine_rtl_timing.h says must make that
+// comparison fail; and a unit whose timing changes when its stage stalls must
+// stop the run at the beat it gets wrong.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,6 +11,8 @@
 #include <filesystem>
 
 #include "Vmvau_lanes_binary_plus1.h"
+#include "Vmvau_lanes_binary_valid_noen.h"
+#include "models/pe/rtl_pe_array.h"
 #include "rtl/cosim/lanes_registry.h"
 #include "rtl/cosim/verilated_lanes.h"
 #include "sim/config/config_error.h"
@@ -18,6 +21,7 @@
 #include "sim/run/pe_backend.h"
 #include "sim/run/run_metrics.h"
 #include "sim/run/simulation.h"
+#include "vine_rtl_timing.h"
 
 namespace vine {
 namespace {
@@ -114,6 +118,76 @@ TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   ASSERT_FALSE(diffs.empty());
   EXPECT_NE(diffs.front().find("fc1.mvau"), std::string::npos) << diffs.front();
   EXPECT_NE(cpp.frame_last_out_cycles, slow.frame_last_out_cycles);
+}
+
+// The design with every stream one beat deep: its stages stall inside their
+// pipelines, with beats in flight in the units.
+ir::Design with_shallow_fifos(ir::Design d) {
+  for (auto& f : d.fifos) f.depth = 1;
+  for (auto& f : d.stream_fifos) f.depth = 1;
+  d.default_fifo_depth = 1;
+  d.internal_fifo_depth = 1;
+  return d;
+}
+
+const char* const kTfcFc1 = "mvau_lanes_binary SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64";
+
+// The real units clocked with the stages' stalls (en = 0) keep the model's
+// timing at every beat: the run ends, bit- and cycle-identical to the C++
+// back-end, and the units were clocked through stalls.
+TEST(CosimStalls, RealUnitsClockedThroughTheStagesStallsKeepTheModelsTiming) {
+  const ir::Design d = with_shallow_fifos(load("finn-examples/tfc-w1a1-pynq-z1.yaml"));
+  const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
+  const sim::RunReport rtl = run(d, sim::BackendChoice::kRtl, 3);
+  ASSERT_TRUE(rtl.finished) << rtl.deadlock;
+  EXPECT_TRUE(*rtl.outputs_match_reference);
+  const auto diffs = sim::output_cycle_differences(cpp, rtl);
+  EXPECT_TRUE(diffs.empty()) << diffs.front();
+  EXPECT_EQ(cpp.cycles_total, rtl.cycles_total);
+  int stalled_units = 0;
+  for (const auto& u : rtl.rtl_units) {
+    EXPECT_LT(u.stall_cycles, u.cycles) << u.stage;
+    stalled_units += u.stall_cycles > 0;
+  }
+  EXPECT_GE(stalled_units, 3) << "the shallow FIFOs should stall the MVAUs with beats in flight";
+}
+
+// A unit whose output valid register ignores the clock enable: with en held
+// high it is the real unit, so the one-shot probe measures the real latency,
+// but a stall with a row's last fold one step before the output makes its
+// result leave an advance early, and the run stops there, naming the stage,
+// the unit, the beat and both cycles.
+TEST(CosimStalls, AUnitWhoseValidIgnoresTheEnablePassesTheProbeButFailsTheBeatCheck) {
+  const ir::Design d = with_shallow_fifos(load("finn-examples/tfc-w1a1-pynq-z1.yaml"));
+  models::LanesConfig config;
+  for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
+    if (u.layer == "fc1") config = u.config;
+  ASSERT_EQ(config.key(), kTfcFc1);  // as the variant was verilated
+  auto variant = [] {
+    return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanes<Vmvau_lanes_binary_valid_noen>());
+  };
+  {  // the probe
+    std::vector<std::unique_ptr<models::RtlLanes>> pe;
+    pe.push_back(variant());
+    const std::vector<int32_t> codes(64, 1);
+    const models::RtlDotProductUnit unit(std::move(pe), config, *d.network.layers[1].weights,
+                                         d.network.layers[1].in_type,
+                                         rtl::mvau_lanes_binary_acc_bits(1, 0, 1, 64), false, codes.data(), 0, 1, 64);
+    EXPECT_EQ(unit.latency(), rtl::mvau_lanes_binary_latency(8));
+  }
+  cosim::install_lanes(kTfcFc1, variant);  // fc1, fc2 and fc3 (same parameters)
+  try {
+    run(d, sim::BackendChoice::kRtl, 3);
+    ADD_FAILURE() << "expected an RtlTimingError";
+  } catch (const models::RtlTimingError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find(".mvau, PE "), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string("lanes unit '") + kTfcFc1 + "'"), std::string::npos) << m;
+    EXPECT_NE(m.find("iteration "), std::string::npos) << m;
+    EXPECT_NE(m.find("output beat "), std::string::npos) << m;
+    EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
+    EXPECT_NE(m.find("1 pipeline advance(s) early; the model's pipeline has it at cycle "), std::string::npos) << m;
+  }
 }
 
 // A layer whose unit this build does not hold gets it built on demand

@@ -665,6 +665,10 @@ TEST(CliCosim, BackendRtlLoadsTheUnitsModule) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["outputs_match_reference"], true) << r.out;
   EXPECT_FALSE(j["rtl_units"].empty()) << r.out;
+  for (const auto& u : j["rtl_units"]) {  // one instance per PE, clocked through the stalls too
+    EXPECT_GT(u["cycles"].get<int64_t>(), 0) << u;
+    EXPECT_LT(u["stall_cycles"].get<int64_t>(), u["cycles"].get<int64_t>()) << u;
+  }
   const std::string gone = (fs::temp_directory_path() / "vine-no-such-units.so").string();
   const auto missing = vine("-q run " + tfc + " -n 2 --backend rtl", "VINE_COSIM_UNITS=" + gone);
   EXPECT_EQ(missing.code, 1) << missing.output;
@@ -673,6 +677,31 @@ TEST(CliCosim, BackendRtlLoadsTheUnitsModule) {
       << missing.output;
   // The C++ back-end never loads it.
   EXPECT_EQ(vine("-q run " + tfc + " -n 2 --backend cpp", "VINE_COSIM_UNITS=" + gone).code, 0);
+}
+
+// A pipeline depth (the design's pipeline_depth) that leaves the lanes fewer
+// cycles than the weight memory's read and the RTL unit take cannot hold the
+// RTL: the run stops before it starts, exit 1, naming the stage and the unit.
+TEST(CliCosim, APipelineShallowerThanItsRtlIsRefused) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-cosim-depth-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path design = dir / "tfc-shallow.yaml";
+  std::ofstream(design) << "design: tfc-shallow\nnetwork: " << kConfigs << "networks/tfc-w1a1.yaml\n"
+                        << "device: " << kConfigs << "devices/pynq-z1.yaml\nclock_mhz: 100\n"
+                        << "pipeline_depth: {mvau: 4}\nlayers:\n"
+                        << "  fc0: {simd: 49, pe: 16}\n  fc1: {simd: 8, pe: 8}\n"
+                        << "  fc2: {simd: 8, pe: 8}\n  fc3: {simd: 8, pe: 10}\n";
+  EXPECT_EQ(vine("-q run " + design.string() + " -n 1").code, 0);  // the C++ models take any depth
+  const auto r = vine("-q run " + design.string() + " -n 1 --backend rtl");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("error: stage fc0.mvau: its pipeline depth 4 leaves 2 cycles from an iteration to its "
+                          "lanes' result"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("'mvau_lanes_binary SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784' take 1 + 5"),
+            std::string::npos)
+      << r.output;
+  fs::remove_all(dir);
 }
 
 // A unit that rtl/cosim/units.txt does not list is Verilated on demand into

@@ -24,7 +24,8 @@ RtlPeArray::RtlPeArray(std::string stage, std::vector<std::unique_ptr<RtlDotProd
           " cycles from an iteration to its lanes' result (the rest is the output unit's), but "
           "the weight memory's read and the lanes unit '" +
           u->config().key() + "' take 1 + " + std::to_string(u->latency()) +
-          ": too shallow for its RTL (the design's pipeline_depth?)");
+          ": too shallow for its RTL (the design's pipeline_depth?)",
+          RtlTimingError::Kind::kDesign);
     if (u->pes() != pe)
       throw std::invalid_argument("RtlPeArray: " + std::to_string(u->pes()) + " instances for " +
                                   std::to_string(pe) + " PEs");

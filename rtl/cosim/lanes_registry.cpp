@@ -117,7 +117,18 @@ std::vector<std::string> built_lanes() {
   return keys;
 }
 
-void install_lanes(const std::string& key, LanesFactory make) { registry().table[key] = std::move(make); }
+void install_lanes(const std::string& key, LanesFactory make) {
+  if (make)
+    registry().table[key] = std::move(make);
+  else
+    registry().table.erase(key);
+}
+
+LanesFactory installed_lanes(const std::string& key) {
+  const auto& t = registry().table;
+  const auto it = t.find(key);
+  return it == t.end() ? LanesFactory{} : it->second;
+}
 
 bool cosim_available() { return registry().problem.empty(); }
 

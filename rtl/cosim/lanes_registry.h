@@ -31,7 +31,13 @@ std::string units_module_path();
 
 // Puts `make` in place of the unit built for `key` (or adds it), for every
 // later make_lanes: how a test substitutes a unit variant.
+// An empty `make` takes the key's entry out (the unit is then built or
+// loaded as if never installed).
 using LanesFactory = std::function<std::unique_ptr<models::RtlLanes>()>;
 void install_lanes(const std::string& key, LanesFactory make);
+// The entry make_lanes takes for `key` now (empty when there is none): a
+// test that installs a variant saves it and puts it back afterwards, so
+// that later tests in the same process get the real unit.
+LanesFactory installed_lanes(const std::string& key);
 
 }  // namespace vine::cosim

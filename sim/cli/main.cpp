@@ -135,9 +135,11 @@ int sc_main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return vine::cli::kExitUsage;
   } catch (const vine::models::RtlTimingError& e) {
-    // A co-simulated unit whose timing is not the model's: the design's RTL is wrong, as bad input is.
+    // A pipeline too shallow for the RTL is a bad design (exit 1); a result
+    // at another cycle than the model's is a failed check, as a mismatch is.
     std::fprintf(stderr, "error: %s\n", e.what());
-    return vine::cli::kExitUsage;
+    return e.kind() == vine::models::RtlTimingError::Kind::kDesign ? vine::cli::kExitUsage
+                                                                   : vine::cli::kExitSimulation;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vine %s: internal error: %s\n", cmd.c_str(), e.what());
     return vine::cli::kExitSimulation;

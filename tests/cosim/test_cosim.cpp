@@ -31,6 +31,23 @@ const fs::path kDesigns = fs::path(VINE_SOURCE_DIR) / "configs" / "designs";
 
 ir::Design load(const std::string& rel) { return config::load_design((kDesigns / rel).string()); }
 
+// Installs a unit variant for `key` while in scope, then puts back what was
+// there: the other tests of this process get the real unit.
+class VariantInstalled {
+ public:
+  VariantInstalled(std::string key, cosim::LanesFactory variant)
+      : key_(std::move(key)), saved_(cosim::installed_lanes(key_)) {
+    cosim::install_lanes(key_, std::move(variant));
+  }
+  ~VariantInstalled() { cosim::install_lanes(key_, saved_); }
+  VariantInstalled(const VariantInstalled&) = delete;
+  VariantInstalled& operator=(const VariantInstalled&) = delete;
+
+ private:
+  std::string key_;
+  cosim::LanesFactory saved_;
+};
+
 sim::RunReport run(const ir::Design& d, sim::BackendChoice b, int frames) {
   sim::RunOptions o;
   o.frames = frames;
@@ -104,7 +121,7 @@ TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   const sim::RunReport honest = run(d, sim::BackendChoice::kRtl, 3);
   EXPECT_TRUE(sim::output_cycle_differences(cpp, honest).empty());
 
-  cosim::install_lanes(key, [] {
+  const VariantInstalled plus1(key, [] {
     return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanes<Vmvau_lanes_binary_plus1>());
   });
   const sim::RunReport slow = run(d, sim::BackendChoice::kRtl, 3);
@@ -175,11 +192,12 @@ TEST(CosimStalls, AUnitWhoseValidIgnoresTheEnablePassesTheProbeButFailsTheBeatCh
                                          rtl::mvau_lanes_binary_acc_bits(1, 0, 1, 64), false, codes.data(), 0, 1, 64);
     EXPECT_EQ(unit.latency(), rtl::mvau_lanes_binary_latency(8));
   }
-  cosim::install_lanes(kTfcFc1, variant);  // fc1, fc2 and fc3 (same parameters)
+  const VariantInstalled noen(kTfcFc1, variant);  // fc1, fc2 and fc3 (same parameters)
   try {
     run(d, sim::BackendChoice::kRtl, 3);
     ADD_FAILURE() << "expected an RtlTimingError";
   } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);  // exit 2 in the CLI
     const std::string m = e.what();
     EXPECT_NE(m.find(".mvau, PE "), std::string::npos) << m;
     EXPECT_NE(m.find(std::string("lanes unit '") + kTfcFc1 + "'"), std::string::npos) << m;

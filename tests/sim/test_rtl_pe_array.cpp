@@ -169,6 +169,7 @@ TEST(RtlPeArray, AStageThatIgnoresEnPassesWithoutStallsAndFailsWithThem) {
     h.run(some_stalls);
     FAIL() << "expected an RtlTimingError";
   } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
     const std::string m = e.what();
     EXPECT_NE(m.find("stage test.mvau, PE "), std::string::npos) << m;
     EXPECT_NE(m.find("lanes unit 'mvau_lanes_fixed SIMD=1 W=8 A=8 A_SIGNED=0 MW=4'"),
@@ -189,6 +190,7 @@ TEST(RtlPeArray, AUnitThatLosesACycleAfterAStallFailsAsLate) {
     h.run([](int64_t k) { return k == 9 ? int64_t{4} : 0; });  // one stall, beats in flight
     FAIL() << "expected an RtlTimingError";
   } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
     const std::string m = e.what();
     // Iteration 7 (rows 2..3, the first vector's second pass) is the first
     // whose result is due after the stall before advance 9.

@@ -501,26 +501,23 @@ void write_stage_tracks(const sim::ProcessNetwork& pn, double clock_mhz, const T
     const int tid = int(i) + 1;
     write_metadata(ev, kStagesPid, tid, "thread_name", "name", json_string(pn.stages()[i]->name()));
     write_metadata(ev, kStagesPid, tid, "thread_sort_index", "sort_index", std::to_string(tid));
-    if (const LinkTrace* t = link_trace_of(*pn.stages()[i])) {  // a link stage: its transmitter's states
-      for_each_tx_span(*t, sel, [&](int64_t begin, int64_t end, int64_t state) {
-        const int64_t b = perfetto_ns(begin, clock_mhz);
-        Writer& w = ev.next() << R"({"ph":"X","pid":)" << kStagesPid << R"(,"tid":)" << tid << R"(,"ts":)";
-        write_us(w, b);
-        w << R"(,"dur":)";
-        write_us(w, perfetto_ns(end, clock_mhz) - b);
-        w << R"(,"name":")" << tx_state_name(state) << R"("})";
-      });
-      continue;
-    }
-    for (const ActivitySpan& a : pn.stages()[i]->activity()) {
-      const int64_t begin = std::max(a.begin, sel.begin), end = std::min(a.end, sel.end);
-      if (begin >= end) continue;
+    auto slice = [&](int64_t begin, int64_t end, const char* name) {
       const int64_t b = perfetto_ns(begin, clock_mhz);
       Writer& w = ev.next() << R"({"ph":"X","pid":)" << kStagesPid << R"(,"tid":)" << tid << R"(,"ts":)";
       write_us(w, b);
       w << R"(,"dur":)";
       write_us(w, perfetto_ns(end, clock_mhz) - b);
-      w << R"(,"name":")" << activity_name(a.what) << R"("})";
+      w << R"(,"name":")" << name << R"("})";
+    };
+    if (const LinkTrace* t = link_trace_of(*pn.stages()[i])) {  // a link stage: its transmitter's states
+      for_each_tx_span(*t, sel, [&](int64_t begin, int64_t end, int64_t state) {
+        slice(begin, end, tx_state_name(state));
+      });
+      continue;
+    }
+    for (const ActivitySpan& a : pn.stages()[i]->activity()) {
+      const int64_t begin = std::max(a.begin, sel.begin), end = std::min(a.end, sel.end);
+      if (begin < end) slice(begin, end, activity_name(a.what));
     }
   }
 }
@@ -707,24 +704,21 @@ class TrackSequence {
 void write_stage_sequence(Writer& w, const Stage& s, uint64_t uuid, double clock_mhz, const TraceSelection& sel) {
   ProtoMessage begin, end;
   end.varint(pb::kType, pb::kSliceEnd);
+  auto slice = [&](TrackSequence& seq, int64_t b, int64_t e, uint64_t name_iid) {
+    begin.clear();
+    begin.varint(pb::kType, pb::kSliceBegin).varint(pb::kNameIid, name_iid);
+    seq.event(perfetto_ns(b, clock_mhz), begin);
+    seq.event(perfetto_ns(e, clock_mhz), end);
+  };
   if (const LinkTrace* t = link_trace_of(s)) {  // a link stage: its transmitter's states
     TrackSequence seq(w, uuid, SliceNames::kLink);
-    for_each_tx_span(*t, sel, [&](int64_t b, int64_t e, int64_t state) {
-      begin.clear();
-      begin.varint(pb::kType, pb::kSliceBegin).varint(pb::kNameIid, uint64_t(state));
-      seq.event(perfetto_ns(b, clock_mhz), begin);
-      seq.event(perfetto_ns(e, clock_mhz), end);
-    });
+    for_each_tx_span(*t, sel, [&](int64_t b, int64_t e, int64_t state) { slice(seq, b, e, uint64_t(state)); });
     return;
   }
   TrackSequence seq(w, uuid, SliceNames::kActivity);
   for (const ActivitySpan& a : s.activity()) {
     const int64_t b = std::max(a.begin, sel.begin), e = std::min(a.end, sel.end);
-    if (b >= e) continue;
-    begin.clear();
-    begin.varint(pb::kType, pb::kSliceBegin).varint(pb::kNameIid, interned_name(a.what));
-    seq.event(perfetto_ns(b, clock_mhz), begin);
-    seq.event(perfetto_ns(e, clock_mhz), end);
+    if (b < e) slice(seq, b, e, interned_name(a.what));
   }
 }
 

@@ -197,7 +197,7 @@ void LinkStage::activate(Scheduler& sched) {
     } else {
       link_.step();
       ++lu_;
-      if (record_trace_) note_link_cycle();
+      if (records_activity()) note_link_cycle();
       // A frame's last word in the receive FIFO: the link's own timing,
       // whatever the next board takes.
       while (link_.stats().words_out >= int64_t(frame_arrivals_.size() + 1) * words_per_frame_)

@@ -59,9 +59,8 @@ class LinkStage final : public Stage {
   void activate(Scheduler& sched) override;
 
   const SerialLink& link() const { return link_; }
-  // Keeps the link's activity for the run's traces (link_trace.h): set with
-  // the stages' record_activity, before the run.
-  void record_trace(bool on) { record_trace_ = on; }
+  // The link's activity for the run's traces (link_trace.h), kept when the
+  // stage records its activity (record_activity, before the run).
   const LinkTrace& trace() const { return trace_; }
   int64_t words_per_frame() const { return words_per_frame_; }
   int64_t beats_delivered() const { return written_; }
@@ -112,7 +111,6 @@ class LinkStage final : public Stage {
 
   void note_link_cycle();
 
-  bool record_trace_ = false;
   LinkTrace trace_;
   int64_t trace_cycle_ = -1;  // the accelerator cycle whose link cycles note_link_cycle() is gathering
   LinkTxState trace_state_ = LinkTxState::kIdle;  // the most notable of them so far

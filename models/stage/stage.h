@@ -112,6 +112,7 @@ class Stage : public sc_core::sc_module {
   // Whether consume/produce are called: off in timing-only runs.
   void set_data(bool on) { data_ = on; }
   void record_activity(bool on) { record_ = on; }
+  bool records_activity() const { return record_; }
 
   // The loop indices one frame spans: frame f's iterations have indices
   // [f * frame_span(), (f + 1) * frame_span()) (a re-entered loop's drain and

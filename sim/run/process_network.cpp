@@ -5,7 +5,6 @@
 
 #include "models/layers/stage_kinds.h"
 #include "models/layers/weight_streamer.h"
-#include "models/link/link_stage.h"
 #include "models/pe/pe_timing.h"
 #include "sim/config/config_error.h"
 #include "sim/run/pe_backend.h"
@@ -99,7 +98,6 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
   for (const auto& st : accel_->stages()) {
     st->set_data(!o.timing_only);
     st->record_activity(o.record);
-    if (auto* link = dynamic_cast<LinkStage*>(st.get())) link->record_trace(o.record);
   }
   for (const auto& f : accel_->fifos()) f->record_times(o.record);
   connect_ddr_channels();

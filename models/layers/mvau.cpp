@@ -30,10 +30,57 @@ Mvau::Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std
   set_advance_hook(true);
 }
 
+void Mvau::set_bit_serial(std::vector<int> fold_cycles) {
+  fold_cycles_.assign(fold_cycles.begin(), fold_cycles.end());
+  fold_start_.clear();
+  bit_serial_span_ = 0;
+  for (int64_t c : fold_cycles_) {
+    fold_start_.push_back(bit_serial_span_);
+    bit_serial_span_ += sf_count_ * c;
+  }
+}
+
+// Bit-serial lanes: fold (v, nf, sf) occupies the w = fold_cycles_[nf]
+// indices from v * span + fold_start_[nf] + sf * w. The nf == 0 pass reads
+// each fold's beat at its first cycle; the output beat is written from an
+// iteration at the last fold's last cycle (one iteration with the last read
+// when w = 1), the pipeline depth counting from there (pe_timing.h). The
+// other passes touch a stream only there.
+bool Mvau::next_bit_serial(Iteration& it) {
+  if (v_ >= total_vectors_) return false;
+  const int64_t w = fold_cycles_[size_t(nf_)];
+  const int64_t first = v_ * bit_serial_span_ + fold_start_[size_t(nf_)];
+  write_nf_ = nf_;
+  if (nf_ == 0 && !write_pending_) {
+    const bool last_fold = sf_ == sf_count_ - 1;
+    const bool writes_now = last_fold && w == 1;
+    it = {first + sf_ * w, 1u, writes_now ? 1u : 0u};
+    read_sf_ = sf_;
+    if (!last_fold) {
+      ++sf_;
+      return true;
+    }
+    sf_ = 0;
+    if (!writes_now) {
+      write_pending_ = true;
+      return true;
+    }
+  } else {
+    it = {first + sf_count_ * w - 1, 0u, 1u};
+    write_pending_ = false;
+  }
+  if (++nf_ == nf_count_) {
+    nf_ = 0;
+    ++v_;
+  }
+  return true;
+}
+
 // Iterations (v, nf, sf) with v the vector, index v*NF*SF + nf*SF + sf. Only
 // the nf == 0 pass reads, and only sf == SF-1 writes, so the cursor visits SF
 // iterations in the first pass and one in each of the others.
 bool Mvau::next_iteration(Iteration& it) {
+  if (!fold_cycles_.empty()) return next_bit_serial(it);
   if (v_ >= total_vectors_) return false;
   const int64_t index = (v_ * nf_count_ + nf_) * sf_count_ + sf_;
   const bool last_fold = sf_ == sf_count_ - 1;

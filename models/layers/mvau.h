@@ -38,7 +38,12 @@ class Mvau final : public Stage {
   Mvau(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::unique_ptr<RtlPeArray> rtl,
        OutputUnit out);
   const char* kind() const override { return "mvau"; }
-  int64_t frame_span() const override { return g_.vectors * nf_count_ * sf_count_; }
+  int64_t frame_span() const override { return g_.vectors * vector_span(); }
+
+  // Bit-serial lanes (on-chip weights, C++ back-end): fold nf takes
+  // `fold_cycles[nf]` cycles (its channel group's weight bits) instead of one.
+  // Before the run.
+  void set_bit_serial(std::vector<int> fold_cycles);
 
  protected:
   bool next_iteration(Iteration& it) override;
@@ -54,6 +59,9 @@ class Mvau final : public Stage {
 
  private:
   RtlBeat beat_of(int64_t index) const;  // the PE array's beat at iteration `index`
+  bool next_bit_serial(Iteration& it);
+  // Loop indices one input vector spans.
+  int64_t vector_span() const { return fold_cycles_.empty() ? nf_count_ * sf_count_ : bit_serial_span_; }
 
   MatrixGeometry g_;
   int64_t sf_count_, nf_count_, total_vectors_;
@@ -65,6 +73,12 @@ class Mvau final : public Stage {
   int64_t v_ = 0, nf_ = 0, sf_ = 0;  // cursor
   int64_t write_nf_ = 0, read_sf_ = 0, index_ = 0;  // of the iteration next_iteration gave
   std::vector<int32_t> vector_;      // the buffered input vector
+  // Bit-serial: cycles of a fold of each nf, where each nf's folds begin in a
+  // vector's span, the span; and whether the nf == 0 pass has read its last
+  // fold and its write is next.
+  std::vector<int64_t> fold_cycles_, fold_start_;
+  int64_t bit_serial_span_ = 0;
+  bool write_pending_ = false;
   std::vector<int64_t> acc_;         // one neuron fold's accumulators
 };
 

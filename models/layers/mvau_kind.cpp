@@ -51,18 +51,31 @@ void register_mvau_kinds(StageKindRegistry& r) {
     if (auto rtl = b.rtl_pe_array ? b.rtl_pe_array(t) : nullptr)
       return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rtl), b.output_unit());
     auto rows = b.pe_rows(t);
-    return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());
+    auto mvau = std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());
+    if (f.bit_serial) {  // check_design: on-chip weights, C++ back-end
+      std::vector<int> fold_cycles;
+      for (int64_t nf = 0; nf < g.mh / g.pe; ++nf) fold_cycles.push_back(models::bit_serial_fold_cycles(l, nf * g.pe));
+      mvau->set_bit_serial(std::move(fold_cycles));
+    }
+    return mvau;
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
-    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), s.simd) +
-                                      models::weight_decoder_latency(d.folding_of(s.layer)),
+    const ir::Layer& l = d.network.layers.at(size_t(s.layer));
+    const ir::LayerFolding& f = d.folding_of(s.layer);
+    return models::PipelineTiming{(f.bit_serial ? models::bit_serial_pipeline_depth(l, s.simd)
+                                                : models::pe_array_latency(l, s.simd)) +
+                                      models::weight_decoder_latency(f),
                                   -1};
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
-    // NF * SF folds per output vector, one fold per cycle.
+    // NF * SF folds per output vector, one fold per cycle; on bit-serial
+    // lanes a fold of w-bit weights takes w cycles.
     const ir::Layer& l = d.network.layers.at(size_t(s.layer));
     const int64_t sf = l.matrix_width() / s.simd, nf = l.matrix_height() / s.pe;
-    return nf * sf * l.output_pixels();
+    if (!d.folding_of(s.layer).bit_serial) return nf * sf * l.output_pixels();
+    int64_t cycles = 0;
+    for (int64_t n = 0; n < nf; ++n) cycles += sf * models::bit_serial_fold_cycles(l, n * s.pe);
+    return cycles * l.output_pixels();
   };
   k.resources = [](const ir::StagePlan& s, const ir::Design& d) {
     ir::Resources r = estimate::compute_unit_resources(s, d);

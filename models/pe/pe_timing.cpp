@@ -1,6 +1,8 @@
 #include "models/pe/pe_timing.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "vine_rtl_timing.h"
 
@@ -48,6 +50,26 @@ int output_unit_latency(const ir::Layer& l) {
 
 int pe_array_latency(const ir::Layer& l, int simd) {
   return 1 /* weight memory read */ + pe_lanes_latency(l, simd) + output_unit_latency(l);
+}
+
+int bit_serial_pipeline_depth(const ir::Layer& l, int simd) {
+  // latency(SIMD, w) - w is the same for every w (checked, so that a change
+  // of the RTL's pipeline cannot silently make the depth depend on the group).
+  const int serial = rtl::mvau_lanes_bitserial_latency(simd, 1) - 1;
+  for (int w = 2; w <= 32; ++w)
+    if (rtl::mvau_lanes_bitserial_latency(simd, w) - w != serial)
+      throw std::logic_error("mvau_lanes_bitserial_latency - w depends on w: the MVAU's bit-serial depth needs a per-group model");
+  return 1 /* weight memory read */ + serial + 1 + output_unit_latency(l);
+}
+
+int bit_serial_fold_cycles(const ir::Layer& l, int64_t row) {
+  if (l.channel_groups.empty()) return l.weights->bits;
+  int64_t first = 0;
+  for (const auto& g : l.channel_groups) {
+    if (row < first + g.channels) return g.weights.bits;
+    first += g.channels;
+  }
+  throw std::logic_error("bit_serial_fold_cycles: row " + std::to_string(row) + " past " + l.name + "'s channel groups");
 }
 
 int weight_decoder_latency(const ir::LayerFolding& f) {

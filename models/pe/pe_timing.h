@@ -17,6 +17,17 @@ int output_unit_latency(const ir::Layer& l);
 
 // Read to write through the PE array: weight-memory read (1), lanes, output unit.
 int pe_array_latency(const ir::Layer& l, int simd);
+// With bit-serial lanes (`bit_serial: true`): a fold of w-bit weights
+// takes w cycles, and its result leaves the unit mvau_lanes_bitserial_latency
+// (SIMD, w) = w + 2 + T(SIMD) cycles after the fold's first cycle. The MVAU
+// writes from an iteration at the last fold's last cycle, so the depth
+// counted from there is the same for every w: 1 (weight read) +
+// latency(SIMD, w) - (w - 1) + the output unit's.
+int bit_serial_pipeline_depth(const ir::Layer& l, int simd);
+// The cycles one fold of output channel row `row` takes on bit-serial lanes:
+// the bits of the weights of the channel group holding it.
+int bit_serial_fold_cycles(const ir::Layer& l, int64_t row);
+
 // The bitmap decoder's register between an on-chip weight memory and the
 // lanes (`weight_compression: bitmap`): 1, else 0. (A streamed layer's
 // decoder sits in its weight streamer.)

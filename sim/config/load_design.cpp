@@ -357,6 +357,11 @@ ir::Design load_design(const std::string& path) {
             wc->as_choice({"dense", "bitmap"}) == "bitmap" ? ir::WeightCompression::kBitmap : ir::WeightCompression::kDense;
         f.weight_compression_where = wc->where();
       }
+      if (auto bs = fm.find("bit_serial")) {
+        if (!layer.has_weights()) bs->fail("no bit_serial on a layer without weights");
+        f.bit_serial = bs->as_bool();
+        f.bit_serial_where = bs->where();
+      }
       if (layer.has_weights()) {
         if (auto w = fm.find("weights")) {
           layer.weights = read_weight_type(*w);

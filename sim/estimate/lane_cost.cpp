@@ -28,6 +28,8 @@ enum class Term {
   kAcc,              // ACC
   kRegisters,        // SIMD x P (not with DSPs: the DSP48 registers them) + tree registers + ACC
   kTreeStages,       // tree pipeline stages (control bits delayed alongside)
+  kSerialBeat,       // SIMD x W_MAX: the bit a bit-serial lane selects from its weight each cycle
+  kHorner,           // SB: the bit-serial Horner step's adder, negation and select (SB = its value's width)
   kOne,              // control
 };
 
@@ -42,12 +44,22 @@ const char* term_name(Term t) {
     case Term::kAcc: return "ACC";
     case Term::kRegisters: return "registers";
     case Term::kTreeStages: return "tree stages";
+    case Term::kSerialBeat: return "SIMD*W_MAX";
+    case Term::kHorner: return "SB";
     case Term::kOne: return "1";
   }
   return "?";
 }
 
 int product_bits(const LaneUnit& u) { return rtl::range_bits(u.product_min, u.product_max, 1); }
+
+// The bit-serial unit's Horner value width SB: a fold's dot product with
+// weights of W_MAX bits (mvau_lanes_bitserial.sv).
+int horner_bits(const LaneUnit& u) {
+  const int s = u.act_signed ? 1 : 0;
+  return rtl::range_bits(rtl::fixed_lane_min(u.weight_bits, u.act_bits, s),
+                         rtl::fixed_lane_max(u.weight_bits, u.act_bits, s), u.simd);
+}
 
 double term_value(Term t, const LaneUnit& u) {
   const double simd = u.simd;
@@ -67,8 +79,17 @@ double term_value(Term t, const LaneUnit& u) {
     case Term::kTreeAndAcc: return double(tree_adder_bits(u.product_min, u.product_max, u.simd)) + u.acc_bits;
     case Term::kAcc: return u.acc_bits;
     case Term::kRegisters:
+      // A bit-serial unit also holds its beat (SIMD weights of W_MAX bits and
+      // SIMD activations), the index of the bit it serialises and the Horner
+      // value (mvau_lanes_bitserial.sv).
       return (lut_mult ? simd * p : 0.0) + double(tree_register_bits(u.product_min, u.product_max, u.simd)) +
-             u.acc_bits;
+             u.acc_bits +
+             (u.arithmetic == LaneArithmetic::kBitSerial
+                  ? simd * (u.weight_bits + u.act_bits) + horner_bits(u) +
+                        (u.weight_bits > 1 ? rtl::clog2(u.weight_bits) : 1)
+                  : 0.0);
+    case Term::kSerialBeat: return simd * u.weight_bits;
+    case Term::kHorner: return horner_bits(u);
     case Term::kTreeStages: return rtl::tree_stages(u.simd);
     case Term::kOne: return 1.0;
   }
@@ -93,6 +114,7 @@ const std::vector<FitSpec>& fit_specs() {
       {LaneArithmetic::kPow2, false, {Term::kShifter, Term::kProduct, Term::kTreeAndAcc}, ff},
       {LaneArithmetic::kXnor, false, {Term::kTreeAndAcc, Term::kOne}, ff},
       {LaneArithmetic::kSignSelect, false, {Term::kProduct, Term::kAcc}, ff},
+      {LaneArithmetic::kBitSerial, false, {Term::kSerialBeat, Term::kProduct, Term::kTreeAndAcc, Term::kHorner}, ff},
   };
   return specs;
 }
@@ -118,7 +140,7 @@ std::string params_text(const rtl::synth::UnitRow& r) {
 bool row_lanes(const rtl::synth::UnitRow& r, LaneUnit& u) {
   const std::string unit = r.unit;
   const bool lanes = unit == "mvau_lanes_fixed" || unit == "mvau_lanes_pow2" || unit == "mvau_lanes_binary" ||
-                     unit == "mvau_lanes_ternary";
+                     unit == "mvau_lanes_ternary" || unit == "mvau_lanes_bitserial";
   if (!lanes) return false;
   if (r.dsp_mode && (unit != "mvau_lanes_fixed" || r.dsp48 == 0)) return false;
   u = LaneUnit{};
@@ -134,6 +156,12 @@ bool row_lanes(const rtl::synth::UnitRow& r, LaneUnit& u) {
     u.product_min = rtl::fixed_lane_min(u.weight_bits, u.act_bits, a_signed);
     u.product_max = rtl::fixed_lane_max(u.weight_bits, u.act_bits, a_signed);
     u.acc_bits = rtl::mvau_lanes_fixed_acc_bits(u.weight_bits, u.act_bits, a_signed, mw);
+  } else if (unit == "mvau_lanes_bitserial") {
+    u.arithmetic = LaneArithmetic::kBitSerial;
+    u.weight_bits = param(r, "W_MAX");
+    u.product_min = std::min<int64_t>(0, rtl::act_min(u.act_bits, a_signed));  // bit ? a : 0
+    u.product_max = std::max<int64_t>(0, rtl::act_max(u.act_bits, a_signed));
+    u.acc_bits = rtl::mvau_lanes_bitserial_acc_bits(u.weight_bits, u.act_bits, a_signed, mw);
   } else if (unit == "mvau_lanes_pow2") {
     u.arithmetic = LaneArithmetic::kPow2;
     u.exponent_bits = param(r, "E");
@@ -264,6 +292,7 @@ const char* to_string(LaneArithmetic a) {
     case LaneArithmetic::kPow2: return "pow2";
     case LaneArithmetic::kXnor: return "binary-xnor";
     case LaneArithmetic::kSignSelect: return "sign-select";
+    case LaneArithmetic::kBitSerial: return "bit-serial";
   }
   return "?";
 }
@@ -297,6 +326,19 @@ LaneUnit lane_unit(const ir::WeightType& w, const ir::ActivationType& a, int sim
     u.product_min = *std::min_element(c, c + 4);
     u.product_max = *std::max_element(c, c + 4);
   }
+  u.acc_bits = acc_bits;
+  return u;
+}
+
+LaneUnit bit_serial_lane_unit(int w_max, const ir::ActivationType& a, int simd, int acc_bits) {
+  LaneUnit u;
+  u.arithmetic = LaneArithmetic::kBitSerial;
+  u.simd = simd;
+  u.weight_bits = w_max;
+  u.act_bits = a.bits;
+  u.act_signed = a.kind != ir::ActivationKind::kUnsigned;
+  u.product_min = std::min<int64_t>(0, a.min_value());  // bit ? a : 0
+  u.product_max = std::max<int64_t>(0, a.max_value());
   u.acc_bits = acc_bits;
   return u;
 }

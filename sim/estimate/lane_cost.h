@@ -20,6 +20,7 @@ enum class LaneArithmetic {
   kPow2,        // mvau_lanes_pow2: barrel shift and conditional negate
   kXnor,        // mvau_lanes_binary, BIPOLAR = 1: XNOR-popcount
   kSignSelect,  // mvau_lanes_binary (BIPOLAR = 0) and mvau_lanes_ternary: +a, -a (or 0)
+  kBitSerial,   // mvau_lanes_bitserial: fixed-point weights one bit a cycle (`bit_serial: true`)
 };
 const char* to_string(LaneArithmetic a);
 
@@ -48,6 +49,10 @@ struct LaneCost {
   double lut = 0;
   double ff = 0;
 };
+
+// A PE's bit-serial lanes unit for fixed-point weights of up to `w_max` bits
+// on activations `a` (its lane partials are `bit ? a : 0`).
+LaneUnit bit_serial_lane_unit(int w_max, const ir::ActivationType& a, int simd, int acc_bits);
 
 // The fitted cost of one lanes unit. Throws std::runtime_error if
 // rtl/synth/units.csv has too few rows to fit the unit's arithmetic.

@@ -86,14 +86,26 @@ ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d
   // accumulators when there are several, and FINN-R's 1.1 x T x acc for the
   // threshold comparators. Plus FINN-R's 300 LUTs of control per layer.
   const auto types = pe_lane_types(l);
-  double pe_lut = 1.1 * double(thr) * acc + double(types.size() - 1) * acc;
+  double pe_lut = 1.1 * double(thr) * acc;
   double pe_ff = 0;
-  for (const auto& w : types) {
-    const bool dsp = uses_dsp(w, l.in_type);
-    const LaneCost c = lane_unit_cost(lane_unit(w, l.in_type, s.simd, acc, dsp));
+  if (d.folding_of(s.layer).bit_serial) {
+    // One bit-serial unit per PE serves every channel group (fixed point,
+    // check_design), sized for the widest: a narrower group only takes
+    // fewer cycles a fold.
+    int w_max = 0;
+    for (const auto& w : types) w_max = std::max(w_max, w.bits);
+    const LaneCost c = lane_unit_cost(bit_serial_lane_unit(w_max, l.in_type, s.simd, acc));
     pe_lut += c.lut;
     pe_ff += c.ff;
-    if (dsp) r.dsp += double(int64_t{s.pe} * s.simd * ceil_div(w.bits + l.in_type.bits, 48));
+  } else {
+    pe_lut += double(types.size() - 1) * acc;
+    for (const auto& w : types) {
+      const bool dsp = uses_dsp(w, l.in_type);
+      const LaneCost c = lane_unit_cost(lane_unit(w, l.in_type, s.simd, acc, dsp));
+      pe_lut += c.lut;
+      pe_ff += c.ff;
+      if (dsp) r.dsp += double(int64_t{s.pe} * s.simd * ceil_div(w.bits + l.in_type.bits, 48));
+    }
   }
   r.lut = 300 + double(s.pe) * pe_lut;
   r.ff = double(s.pe) * pe_ff + s.in_stream_bits + s.out_stream_bits;

@@ -104,8 +104,9 @@ std::vector<ir::WeightType> candidate_types(const DseSpace& s, int own_bits, boo
 constexpr size_t kMaxGroupChoices = 64;
 
 // A layer's weight choices: its own first, then one type for the whole
-// layer, then (with channel groups) one type per group.
-std::vector<WeightChoice> weight_choices_of(const ir::Layer& l, const DseSpace& s) {
+// layer, then (with channel groups) one type per group. A layer on bit-serial
+// lanes keeps fixed-point weights (the lanes exist for them only).
+std::vector<WeightChoice> weight_choices_of(const ir::Layer& l, const DseSpace& s, bool bit_serial) {
   std::vector<WeightChoice> out(1);
   out[0].label = "own";
   // Only where the change stays in the layer: a layer whose output is its
@@ -117,6 +118,7 @@ std::vector<WeightChoice> weight_choices_of(const ir::Layer& l, const DseSpace& 
   const WeightSample sample = sample_weights(l, s.seed);
   for (const ir::WeightType& t : candidate_types(s, l.max_weight_bits(), binary_ok)) {
     if (l.channel_groups.empty() && l.weights && same_type(t, *l.weights)) continue;
+    if (bit_serial && t.arithmetic != ir::WeightArithmetic::kFixed) continue;
     WeightChoice c;
     c.own = false;
     c.weights = t;
@@ -130,7 +132,7 @@ std::vector<WeightChoice> weight_choices_of(const ir::Layer& l, const DseSpace& 
   for (const ir::ChannelGroup& g : l.channel_groups) {
     std::vector<ir::WeightType> ts{g.weights};
     for (const ir::WeightType& t : candidate_types(s, g.weights.bits, binary_ok))
-      if (!same_type(t, g.weights)) ts.push_back(t);
+      if (!same_type(t, g.weights) && (!bit_serial || t.arithmetic == ir::WeightArithmetic::kFixed)) ts.push_back(t);
     combos *= ts.size();
     per_group.push_back(ts);
   }
@@ -400,12 +402,13 @@ std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base_in, c
   choices.assign(net.layers.size(), {});
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const ir::Layer& layer = net.layers[i];
-    choices[i] = weight_choices_of(layer, space);
+    const bool bit_serial = base.folding[i].bit_serial;
+    choices[i] = weight_choices_of(layer, space, bit_serial);
     const auto sensitivity = space.sensitivities.find(layer.name);
     const double factor = sensitivity == space.sensitivities.end() ? 1.0 : sensitivity->second;
     const ir::MemoryStyle own_memory = base.folding[i].weight_memory;
     std::vector<ir::MemoryStyle> memories{own_memory};
-    if (layer.has_weights() && space.placement)
+    if (layer.has_weights() && space.placement && !bit_serial)  // bit-serial lanes need on-chip weights
       memories.push_back(own_memory == ir::MemoryStyle::kDdr ? ir::MemoryStyle::kBram : ir::MemoryStyle::kDdr);
     for (size_t ci = 0; ci < choices[i].size(); ++ci) {
       const WeightChoice& choice = choices[i][ci];

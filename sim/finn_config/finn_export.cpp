@@ -70,6 +70,10 @@ nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNo
               f.weight_compression_where, std::string("'") + ir::to_string(f.weight_compression) + "'",
               "dense weights on " + d.network.layers[size_t(st.layer)].name +
                   " for a FINN export: FINN's weight memories and streams hold every weight");
+        if (f.bit_serial)
+          throw config::ConfigError(f.bit_serial_where, "bit_serial: true",
+                                    "bit-parallel lanes on " + d.network.layers[size_t(st.layer)].name +
+                                        " for a FINN export: FINN's MVAU has no bit-serial lanes");
         const ir::MemoryStyle m = f.weight_memory;
         e["ram_style"] = finn_ram_style(m);
         e["mem_mode"] = finn_mem_mode(m);

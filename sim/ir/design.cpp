@@ -63,6 +63,31 @@ void require_divides(const LayerFolding& f, const std::string& field, int v, int
   }
 }
 
+// Bit-serial lanes exist for fixed-point weights in an MVAU whose weights sit
+// on chip and run on the C++ back-end (docs/bit-serial.md says why each other
+// case is refused).
+void check_bit_serial(const Layer& l, const LayerFolding& f) {
+  const SourceLocation& w = f.bit_serial_where;
+  if (l.kind != LayerKind::kConv && l.kind != LayerKind::kFc)
+    throw ConfigError(w, "bit_serial on the " + std::string(to_string(l.kind)) + " layer " + l.name,
+                      "bit-serial lanes on a conv or fc layer (an MVAU; the VVAU has none)");
+  auto check_fixed = [&](const WeightType& t) {
+    if (t.arithmetic != WeightArithmetic::kFixed)
+      throw ConfigError(w, std::string(arith::to_string(t.arithmetic)) + " weights on " + l.name,
+                        "fixed-point weights under bit_serial (pow2, binary and ternary lanes are cheaper bit-parallel)");
+  };
+  if (l.channel_groups.empty())
+    check_fixed(*l.weights);
+  else
+    for (const auto& g : l.channel_groups) check_fixed(g.weights);
+  if (f.weight_memory == MemoryStyle::kDdr)
+    throw ConfigError(w, "bit_serial with weight_memory: ddr on " + l.name,
+                      "on-chip weights under bit_serial (a streamed weight word feeds one fold per cycle)");
+  if (f.backend == PeBackend::kRtl)
+    throw ConfigError(w, "bit_serial with backend: rtl on " + l.name,
+                      "backend: cpp under bit_serial (the bit-serial unit is not co-simulated in a design yet)");
+}
+
 }  // namespace
 
 void check_design(const Design& d) {
@@ -100,6 +125,7 @@ void check_design(const Design& d) {
       if (g.channels % f.pe != 0)
         throw ConfigError(g.where, std::to_string(g.channels) + " channels",
                           "a multiple of " + l.name + "'s PE = " + std::to_string(f.pe));
+    if (f.bit_serial) check_bit_serial(l, f);
     const int in_bits = input_stream_bits(l, f), out_bits = output_stream_bits(l, f);
     for (auto [bits, field] : {std::pair{in_bits, "simd"}, std::pair{out_bits, "pe"}}) {
       if (bits > d.max_stream_bits) {

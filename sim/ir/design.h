@@ -56,6 +56,12 @@ struct LayerFolding {
   // (kBitmap, sim/ir/weight_bitmap.h).
   WeightCompression weight_compression = WeightCompression::kDense;
   SourceLocation weight_compression_where;  // the field, when given
+  // Bit-serial lanes (rtl/mvau_lanes_bitserial.sv): a w-bit weight takes w
+  // cycles, one bit a cycle, so a fold of a channel group of w-bit weights
+  // takes w cycles and narrower groups finish sooner (docs/bit-serial.md).
+  // Fixed-point weights on a conv or fc layer's MVAU, on-chip weights.
+  bool bit_serial = false;
+  SourceLocation bit_serial_where;  // the field, when given
   // The stage kinds the layer expands into, in stream order, when the design
   // lists them (`stages:`); empty: the layer kind's usual chain
   // (ir::layer_stages).

@@ -98,9 +98,14 @@ std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c) {
 }
 
 std::string rtl_units_problem(const ir::Design& d, BackendChoice c) {
-  for (int i = 0; i < int(d.network.layers.size()); ++i)
-    if (runs_on_rtl(d, i, c) && !cosim::cosim_available())
+  for (int i = 0; i < int(d.network.layers.size()); ++i) {
+    if (!runs_on_rtl(d, i, c)) continue;
+    if (d.folding_of(i).bit_serial)
+      return "layer " + d.network.layers[size_t(i)].name +
+             " has bit-serial lanes, which are not co-simulated in a design yet (run it with --backend cpp)";
+    if (!cosim::cosim_available())
       return "layer " + d.network.layers[size_t(i)].name + " runs on RTL, but " + cosim::cosim_problem();
+  }
   return "";
 }
 

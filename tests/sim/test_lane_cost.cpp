@@ -35,6 +35,7 @@ double documented_lut_error(LaneArithmetic a, bool dsp) {
     case LaneArithmetic::kPow2: return 0.0705;
     case LaneArithmetic::kXnor: return 0.0115;
     case LaneArithmetic::kSignSelect: return 0.0385;
+    case LaneArithmetic::kBitSerial: return 0.0955;
   }
   return 0;
 }
@@ -49,7 +50,8 @@ const estimate::LaneFit& fit_of(LaneArithmetic a, bool dsp) {
 }  // namespace
 
 TEST(LaneCost, EveryArithmeticHasAFit) {
-  for (auto a : {LaneArithmetic::kFixed, LaneArithmetic::kPow2, LaneArithmetic::kXnor, LaneArithmetic::kSignSelect}) {
+  for (auto a : {LaneArithmetic::kFixed, LaneArithmetic::kPow2, LaneArithmetic::kXnor, LaneArithmetic::kSignSelect,
+                 LaneArithmetic::kBitSerial}) {
     const auto& f = fit_of(a, false);
     // More rows than terms: the fit is a fit, not an interpolation.
     EXPECT_GT(f.points.size(), f.lut_terms.size()) << estimate::to_string(a);
@@ -74,9 +76,8 @@ TEST(LaneCost, FitReproducesEveryTableRowWithinTheDocumentedError) {
   }
 }
 
-// Every lanes row of the table is in exactly one fit (bit-serial lanes and
-// DSP-mode rows where Yosys inferred no DSP48 are not lanes units the
-// estimate costs).
+// Every lanes row of the table is in exactly one fit (DSP-mode rows where
+// Yosys inferred no DSP48 are not lanes units the estimate costs).
 TEST(LaneCost, EveryLaneRowOfTheTableIsFitted) {
   std::map<int, int> used;
   for (const auto& f : estimate::lane_fits())
@@ -85,7 +86,7 @@ TEST(LaneCost, EveryLaneRowOfTheTableIsFitted) {
   for (const auto& r : rtl::synth::kUnitRows) {
     const std::string u = r.unit;
     const bool lanes = u == "mvau_lanes_fixed" || u == "mvau_lanes_pow2" || u == "mvau_lanes_binary" ||
-                       u == "mvau_lanes_ternary";
+                       u == "mvau_lanes_ternary" || u == "mvau_lanes_bitserial";
     if (!lanes || (r.dsp_mode && r.dsp48 == 0)) continue;
     ++lane_rows;
     EXPECT_EQ(used[r.line], 1) << "rtl/synth/units.csv:" << r.line;

@@ -356,3 +356,30 @@ TEST(FinnRtlTemplates, ImplStyleErrors) {
   const std::string dwc = error("impl-dwc", "  conv: {simd: 4, pe: 4, impl_style: {dwc: rtl}}\n");
   EXPECT_NE(dwc.find("a width converter on conv's streams"), std::string::npos) << dwc;
 }
+
+// The fast-forward of timing-only runs (docs/simulation.md) skips frames of
+// the RTL kinds' loops (the window's schedule, the MVAU's shifted slots) and
+// reproduces a full run's cycles exactly.
+TEST(FinnRtlTemplates, FastForwardIsExact) {
+  const Case c("rtl-ffwd",
+               "input: {shape: [7, 7, 4], type: unsigned, bits: 4}\nlayers:\n"
+               "  - {name: dw, kind: dwconv, kernel: 3, stride: 2, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+               "output: {kind: threshold, type: unsigned, bits: 4}}\n"
+               "  - {name: pw, kind: conv, kernel: 1, out_channels: 8, weights: {arithmetic: fixed, bits: 4}, "
+               "output: {kind: accumulator}}\n",
+               "  dw: {simd: 1, pe: 2, impl_style: rtl}\n  pw: {simd: 2, pe: 2, impl_style: rtl}\n");
+  const ir::Design d = c.load();
+  sim::RunOptions o;
+  o.frames = 60;
+  o.timing_only = true;
+  sim::Simulation fast(d, o);
+  const sim::RunReport& a = fast.run();
+  o.fast_forward = false;
+  sim::Simulation full(d, o);
+  const sim::RunReport& b = full.run();
+  EXPECT_GT(a.fast_forward.frames_skipped, 0);
+  EXPECT_EQ(b.fast_forward.frames_skipped, 0);
+  EXPECT_EQ(a.frame_last_out_cycles, b.frame_last_out_cycles);
+  EXPECT_EQ(a.cycles_total, b.cycles_total);
+  EXPECT_EQ(a.interval_cycles, b.interval_cycles);
+}

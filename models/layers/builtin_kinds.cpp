@@ -5,6 +5,8 @@
 // used (stage_kinds.h).
 #include "models/layers/stage_kinds.h"
 
+// The RTL variants (<model>_rtl_kind.cpp) copy their HLS kind's entry:
+// they come after it.
 // X(name): the function register_<name>_kinds(StageKindRegistry&) in <name>_kind.cpp.
 #define VINE_BUILTIN_STAGE_KINDS(X) \
   X(fm_padding)                     \
@@ -19,7 +21,12 @@
   X(width_converter)                \
   X(dma)                            \
   X(weight_streamer)                \
-  X(link)
+  X(link)                           \
+  X(fm_padding_rtl)                 \
+  X(sliding_window_rtl)             \
+  X(mvau_rtl)                       \
+  X(thresholding_rtl)               \
+  X(width_converter_rtl)
 
 namespace vine::kinds {
 

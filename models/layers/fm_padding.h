@@ -18,7 +18,9 @@ struct PaddingGeometry {
 class FmPadding final : public Stage {
  public:
   FmPadding(std::string name, PipelineTiming t, int frames, PaddingGeometry g);
-  const char* kind() const override { return "fmpadding"; }
+  const char* kind() const override { return kind_; }
+  // The registered kind it is: "fmpadding", or the RTL variant that re-times it.
+  void set_kind(const char* kind) { kind_ = kind; }
   int64_t frame_span() const override {
     return int64_t{g_.in_h + g_.top + g_.bottom} * (g_.in_w + g_.left + g_.right) * g_.channel_folds;
   }
@@ -33,6 +35,7 @@ class FmPadding final : public Stage {
   void produce(int port, int32_t* beat) override;
 
  private:
+  const char* kind_ = "fmpadding";
   PaddingGeometry g_;
   int frames_;
   int64_t next_ = 0;

@@ -150,6 +150,15 @@ struct StageKindEntry {
   // FPGA resources; unset: none counted (the DMAs belong to the shell).
   std::function<ir::Resources(const ir::StagePlan&, const ir::Design&)> resources;
 
+  // --- an RTL variant: the HLS kind whose placement, data path and FINN
+  // node it shares, re-timed from FINN's RTL template (finn-rtllib); empty
+  // for a kind of its own. A layer's `impl_style: rtl` picks the variant
+  // of each kind of its chain (docs/finn-rtl-templates.md).
+  std::string hls_kind;
+  // Why the RTL template cannot build this layer (FINN's own conditions for
+  // choosing it), empty when it can; unset: it always can.
+  std::function<std::string(const ir::Layer&, const ir::LayerFolding&)> refuses;
+
   ir::StageKind id{};  // given by the registry
 };
 

@@ -28,6 +28,9 @@ ir::StageKind StageKindRegistry::add(StageKindEntry kind) {
 
 ir::StageKind StageKindRegistry::add(StageKindEntry kind, ir::StageKind id) {
   check_entry(kind);
+  if (!kind.hls_kind.empty() && !by_name_.count(kind.hls_kind))
+    throw std::invalid_argument("stage kind '" + kind.name + "' re-times '" + kind.hls_kind +
+                                "', which is not registered (register it first)");
   if (by_name_.count(kind.name))
     throw std::invalid_argument("stage kind '" + kind.name + "' is registered already");
   if (by_id_.count(int(id)))
@@ -71,6 +74,12 @@ std::vector<std::string> StageKindRegistry::names() const {
   return out;
 }
 
+const StageKindEntry* StageKindRegistry::rtl_variant(const std::string& name) const {
+  for (const auto& [id, k] : by_id_)
+    if (k.hls_kind == name) return &k;
+  return nullptr;
+}
+
 StageKindRegistry& stage_kinds() {
   // Built on first use (thread-safe), from the explicit list.
   static StageKindRegistry registry = [] {
@@ -107,6 +116,9 @@ std::string describe_stage_kinds(const StageKindRegistry& r) {
       o << "\n\n";
     }
     if (k->on_stream) o << "Placed on a stream by the plan builder.\n\n";
+    if (!k->hls_kind.empty())
+      o << "The RTL variant of `" << k->hls_kind << "`: placed, computed and named in FINN as it is, timed "
+        << "from FINN's RTL template; a layer's `impl_style: rtl` picks it.\n\n";
     o << "| parameter | type | meaning |\n|---|---|---|\n";
     for (const StageParam& p : k->params)
       o << "| `" << p.name << "` | " << p.type() << " | " << p.description << " |\n";

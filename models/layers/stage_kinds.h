@@ -36,6 +36,11 @@ class StageKindRegistry {
   // In id order: the built-in kinds first, in ir::StageKind's order.
   std::vector<const StageKindEntry*> entries() const;
   std::vector<std::string> names() const;
+  // The RTL variant of HLS kind `name` (the entry whose hls_kind it is),
+  // null when it has none.
+  const StageKindEntry* rtl_variant(const std::string& name) const;
+  // The HLS kind a kind re-times (its hls_kind), or the kind's own name.
+  const std::string& family(const StageKindEntry& k) const { return k.hls_kind.empty() ? k.name : k.hls_kind; }
 
  private:
   std::map<int, StageKindEntry> by_id_;

@@ -11,7 +11,9 @@ class Thresholding final : public Stage {
  public:
   Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, int pe,
                OutputUnit out);
-  const char* kind() const override { return "threshold"; }
+  const char* kind() const override { return kind_; }
+  // The registered kind it is: "threshold", or the RTL variant that re-times it.
+  void set_kind(const char* kind) { kind_ = kind; }
   int64_t frame_span() const override { return words_per_frame_; }
 
  protected:
@@ -24,6 +26,7 @@ class Thresholding final : public Stage {
   void produce(int port, int32_t* beat) override;
 
  private:
+  const char* kind_ = "threshold";
   int64_t total_, next_ = 0, words_per_frame_;
   int channels_, pe_;
   OutputUnit out_;

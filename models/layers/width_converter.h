@@ -14,7 +14,9 @@ class WidthConverter final : public Stage {
  public:
   WidthConverter(std::string name, PipelineTiming t, int frames, int64_t elements_per_frame, int in_elements,
                  int out_elements);
-  const char* kind() const override { return "dwc"; }
+  const char* kind() const override { return kind_; }
+  // The registered kind it is: "dwc", or the RTL variant that re-times it.
+  void set_kind(const char* kind) { kind_ = kind; }
   // One iteration per output beat when narrowing, per input beat when widening.
   int64_t frame_span() const override { return frame_elements_ / (ein_ >= eout_ ? eout_ : ein_); }
 
@@ -28,6 +30,7 @@ class WidthConverter final : public Stage {
   void produce(int port, int32_t* beat) override;
 
  private:
+  const char* kind_ = "dwc";
   int frames_;
   int64_t frame_elements_;
   int ein_, eout_;

@@ -110,6 +110,27 @@ std::map<std::string, std::string> read_finn_impl(const Field& f) {
   return out;
 }
 
+// A layer's `impl_style:`: `hls`, `rtl`, or a map from the HLS kinds that
+// have an RTL variant to hls or rtl (ir::LayerFolding::impl_style).
+void read_impl_style(const Field& f, ir::LayerFolding& folding) {
+  folding.impl_style_where = f.where();
+  if (!f.is_map()) {
+    folding.impl_style =
+        f.as_choice({"hls", "rtl"}) == "rtl" ? ir::LayerFolding::ImplStyle::kRtl : ir::LayerFolding::ImplStyle::kHls;
+    return;
+  }
+  std::vector<std::string> kinds;
+  for (const kinds::StageKindEntry* k : kinds::stage_kinds().entries())
+    if (kinds::stage_kinds().rtl_variant(k->name)) kinds.push_back(k->name);
+  MapReader m(f);
+  folding.impl_style = ir::LayerFolding::ImplStyle::kPerKind;
+  for (auto& [kind, field] : m.entries()) {
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+      field.fail("a stage kind Vine times from a FINN RTL template, one of: " + join(kinds) + " (no '" + kind + "')");
+    if (field.as_choice({"hls", "rtl"}) == "rtl") folding.rtl_kinds.push_back(kind);
+  }
+}
+
 // A FIFO's FINN impl_style and ram_style, carried for FINN folding configs.
 void read_finn_fifo_styles(MapReader& fm, std::string& impl_style, std::string& ram_style) {
   if (fm.has("impl_style")) impl_style = fm.get_choice("impl_style", {"rtl", "vivado"}, "rtl");
@@ -328,6 +349,7 @@ ir::Design load_design(const std::string& path) {
         f.backend_where = be->where();
       }
       if (auto fi = fm.find("finn_impl")) f.finn_impl = read_finn_impl(*fi);
+      if (auto is = fm.find("impl_style")) read_impl_style(*is, f);
       if (auto st = fm.find("stages")) {
         f.stages = read_layer_stages(*st, layer);
         f.stages_where = st->where();

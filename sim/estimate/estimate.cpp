@@ -112,7 +112,8 @@ Estimate estimate_design(const ir::Design& d) {
     LayerEstimate& le = e.layers[s.layer];
     le.cycles = std::max(le.cycles, se.cycles);
     le.resources += se.resources;
-    if (s.kind == ir::StageKind::kMvau || s.kind == ir::StageKind::kVvau)
+    const std::string family = ir::family_name(s.kind);
+    if (family == "mvau" || family == "vvau")
       le.weight_memory += weight_memory_resources(s, d);
     le.stages.push_back(se);
   }

@@ -28,9 +28,10 @@ nlohmann::ordered_json finn_hw_config(const ir::Design& sized, const FifoSizing&
   j["Defaults"] = nlohmann::ordered_json::object();
   for (const ir::StagePlan& st : plan.stages) {
     nlohmann::ordered_json e;
-    e["op_type"] = finn_op_type(ir::to_string(st.kind));
+    // An RTL variant is its HLS kind's node, built from the RTL template.
+    const std::string kind = ir::family_name(st.kind);
+    e["op_type"] = ir::rtl_variant(st.kind) ? finn::finn_op_type_of(kind)->op + "_rtl" : finn_op_type(kind);
     // The folding attributes FINN's node of this kind has.
-    const std::string kind = ir::to_string(st.kind);
     if (kind == "mvau" || kind == "vvau" || kind == "threshold" || kind == "maxpool" || kind == "avgpool" ||
         kind == "addstreams")
       e["PE"] = st.pe;

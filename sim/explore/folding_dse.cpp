@@ -440,7 +440,7 @@ std::vector<std::vector<LayerOption>> layer_options(const ir::Design& base_in, c
             op.proxy = factor * choice.error;
             op.resources = e.layers[i].resources;
             for (const estimate::StageEstimate& st : e.layers[i].stages)
-              if (st.plan.kind != ir::StageKind::kWidthConverter) op.cycles = std::max(op.cycles, st.cycles);
+              if (ir::family_name(st.plan.kind) != std::string("dwc")) op.cycles = std::max(op.cycles, st.cycles);
             if (in_ddr) {
               // Its share of the DDR: the cycles its stream alone holds the
               // busiest channel, a pace no folding can beat.

@@ -146,12 +146,12 @@ class Applier {
   void infer_finn_only() {
     const ir::StreamingPlan plan = ir::plan_process_network(d_);
     int first = plan.streams[size_t(plan.stages.front().outputs.at(0))].consumer;
-    while (ir::to_string(plan.stages[size_t(first)].kind) == std::string("dwc"))
+    while (ir::family_name(plan.stages[size_t(first)].kind) == std::string("dwc"))
       first = plan.streams[size_t(plan.stages[size_t(first)].outputs.at(0))].consumer;
     for (const auto& [name, e] : entries_) {
       if (e.parsed.op == "StreamingFIFO") continue;
       if (e.parsed.op == "Thresholding" && e.parsed.index == 0 &&
-          ir::to_string(plan.stages[size_t(first)].kind) != std::string("threshold")) {
+          ir::family_name(plan.stages[size_t(first)].kind) != std::string("threshold")) {
         out_.finn_only.input_thresholding = e.parsed.style;
         head_ = name;
       }
@@ -251,7 +251,7 @@ class Applier {
     const ir::StagePlan& st = plan.stages[size_t(n.stage)];
     const int L = st.layer;
     const ir::Layer& l = d_.network.layers[size_t(L)];
-    const std::string kind = n.pool_window ? "swg" : ir::to_string(st.kind);
+    const std::string kind = n.pool_window ? "swg" : ir::family_name(st.kind);
     const FinnOpType& t = *finn_op_type_of(kind);
     std::string ram, mem;
     for (const auto& [key, v] : e.items()) {

@@ -51,7 +51,7 @@ nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNo
     }
     if (n.stage < 0) continue;  // FINN-only: Vine has no value for it
     const ir::StagePlan& st = plan.stages[size_t(n.stage)];
-    const std::string kind = ir::to_string(st.kind);
+    const std::string kind = ir::family_name(st.kind);
     if (n.pool_window) {
       e["SIMD"] = st.pe;
     } else if (const FinnOpType* t = finn_op_type_of(kind)) {

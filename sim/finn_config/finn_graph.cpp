@@ -45,7 +45,7 @@ class GraphBuilder {
     // Compute nodes in plan order, each stage's converters right after it.
     for (size_t i = 0; i < plan_.stages.size(); ++i) {
       const ir::StagePlan& s = plan_.stages[i];
-      const std::string kind = ir::to_string(s.kind);
+      const std::string kind = ir::family_name(s.kind);
       // A weight streamer is FINN's external weight input of the MVAU, fed
       // from outside the dataflow graph: no node, no FIFO of the graph's.
       if (kind == "dwc" || kind == "output_dma" || kind == "weight_streamer") continue;
@@ -102,7 +102,8 @@ class GraphBuilder {
     }
     FinnNode n;
     n.op = t->op;
-    n.style = finn_style_of(d_, s.layer, kind);
+    // A stage timed from the RTL template is FINN's _rtl node.
+    n.style = ir::rtl_variant(s.kind) ? "rtl" : finn_style_of(d_, s.layer, kind);
     n.stage = i;
     node_out_[size_t(i)] = push(n);
   }
@@ -111,7 +112,7 @@ class GraphBuilder {
   // next other stage: FINN's edge, with a converter or without.
   void follow_outputs(int from) {
     const ir::StagePlan& s = plan_.stages[size_t(from)];
-    const bool from_input = ir::to_string(s.kind) == std::string("input_dma");
+    const bool from_input = ir::family_name(s.kind) == std::string("input_dma");
     const int producer = from_input ? (head_ >= 0 ? head_ : kGraphInput) : node_out_[size_t(from)];
     if (from_input && head_ >= 0) graph_input_edges_.push_back({false, -1, "the graph input, into the input quantiser"});
     for (size_t port = s.outputs.size(); port-- > 0;) {
@@ -119,12 +120,12 @@ class GraphBuilder {
       std::vector<int> dwcs;
       for (;;) {
         const int c = plan_.streams[size_t(streams.back())].consumer;
-        if (ir::to_string(plan_.stages[size_t(c)].kind) != std::string("dwc")) break;
+        if (ir::family_name(plan_.stages[size_t(c)].kind) != std::string("dwc")) break;
         dwcs.push_back(c);
         streams.push_back(plan_.stages[size_t(c)].outputs.at(0));
       }
       const int consumer = plan_.streams[size_t(streams.back())].consumer;
-      const bool to_output = ir::to_string(plan_.stages[size_t(consumer)].kind) == std::string("output_dma");
+      const bool to_output = ir::family_name(plan_.stages[size_t(consumer)].kind) == std::string("output_dma");
       int graph_edge = -1;
       for (int id : streams)
         if (plan_.streams[size_t(id)].graph_edge) graph_edge = id;

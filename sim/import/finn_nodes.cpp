@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "sim/explore/finn_fifo_style.h"
@@ -148,6 +149,7 @@ class Translator {
     add_graph_input();
     for (const auto& n : m_.nodes) translate(n);
     finish_output();
+    set_rtl_kinds();
     return std::move(d_);
   }
 
@@ -157,6 +159,8 @@ class Translator {
   std::map<std::string, std::vector<size_t>> consumers_;
   std::map<std::string, Stream> streams_;
   std::map<std::string, ir::ActivationType> layer_types_;
+  std::set<std::string> rtl_nodes_;       // _rtl nodes of templates Vine times
+  std::set<std::string> rtl_dwc_layers_;  // layers whose converter FINN built as _rtl
 
   // Whether the compute node that finally reads `tensor` (through FIFOs,
   // converters, windows, padding, duplication) is an XNOR-popcount MVAU,
@@ -228,6 +232,30 @@ class Translator {
     return it->second;
   }
 
+  // The Vine stage kind (HLS) whose RTL variant times op's RTL template.
+  static std::string rtl_kind(Op op) {
+    switch (op) {
+      case Op::kMvau: return "mvau";
+      case Op::kSwg: return "swg";
+      case Op::kThresholding: return "threshold";
+      case Op::kFmPadding: return "fmpadding";
+      case Op::kDwc: return "dwc";
+      default: return "";
+    }
+  }
+
+  // Each layer's `impl_style` map: the kinds of its FINN nodes that are
+  // _rtl, and `dwc` where Vine's converter for an _rtl converter is its.
+  void set_rtl_kinds() {
+    std::map<std::string, const OnnxNode*> by_name;
+    for (const auto& n : m_.nodes) by_name[n.name] = &n;
+    for (ImportedLayer& l : d_.layers) {
+      for (const std::string& node : l.finn_nodes)
+        if (rtl_nodes_.count(node)) l.rtl_kinds.push_back(rtl_kind(op_of(*by_name.at(node))));
+      if (auto it = rtl_dwc_layers_.find(l.name); it != rtl_dwc_layers_.end()) l.rtl_kinds.push_back("dwc");
+    }
+  }
+
   void set_out(const OnnxNode& n, Stream s) {
     if (n.outputs.empty()) throw ImportError(n.name, n.op_type, "outputs", "none", "one output");
     if (s.layer == n.name) s.producer = &n;
@@ -247,6 +275,14 @@ class Translator {
                         "a second StreamingFIFO between '" + s.layer + "' and '" + consumer.name + "' (after '" +
                             s.fifos[0]->name + "')",
                         "one StreamingFIFO per edge between two compute nodes (Vine models one FIFO per edge)");
+    // An _rtl converter: Vine's converter on this edge is the consumer's
+    // (`<layer>.dwc_in`), or the producer's (`.dwc_out`) where the FIFO comes
+    // after it and the edge takes its width; after the graph input Vine's
+    // input DMA writes the consumer's width itself, with no converter.
+    if (s.dwc && rtl_nodes_.count(s.dwc->name) && s.layer != "input") {
+      const bool after = s.fifos.size() == 1 && s.fifo_after_dwc[0];
+      rtl_dwc_layers_.insert(after ? s.layer : layer);
+    }
     if (s.fifos.size() == 1) {
       d_.fifos.push_back(fifo(*s.fifos[0], s.layer, layer, s.fifo_after_dwc[0] ? dwc_out_bits(*s.dwc) : 0));
     } else if (int depth = fifo_depth_attributes(consumer, s, port); depth > 0) {
@@ -304,15 +340,20 @@ class Translator {
       throw ImportError(n.name, n.op_type, "domain", "'" + n.domain + "'",
                         "finn.custom_op.fpgadataflow[.hls|.rtl] (a FINN dataflow partition, after "
                         "SpecializeLayers or with the older fpgadataflow nodes)");
-    // Vine times every stage kind with one model, written from FINN's HLS
-    // templates; an _rtl node's own template timing is not modelled yet, so
-    // say so (the arithmetic is the same). StreamingFIFO_rtl is FINN's
-    // shift-register FIFO, which Vine's `shift` style is.
+    // An _rtl node of a template Vine times (MVAU, sliding window,
+    // thresholding, padding, width converter) puts its stage's kind in its
+    // layer's `impl_style` (set_rtl_kinds); the VVAU's RTL template is not
+    // modelled, so say so (the arithmetic is the same). StreamingFIFO_rtl is
+    // FINN's shift-register FIFO, which Vine's `shift` style is.
     const Op op = op_of(n);
     if (n.op_type.size() > 4 && n.op_type.compare(n.op_type.size() - 4, 4, "_rtl") == 0 && op != Op::kFifo &&
-        op != Op::kUnsupported)
-      d_.notes.push_back(n.name + ": an _rtl node, timed by Vine's model of FINN's HLS " + base_op(n.op_type) +
-                         " (the RTL template's own timing is not modelled yet)");
+        op != Op::kUnsupported) {
+      if (rtl_kind(op).empty())
+        d_.notes.push_back(n.name + ": an _rtl node, timed by Vine's model of FINN's HLS " + base_op(n.op_type) +
+                           " (the RTL template's own timing is not modelled yet)");
+      else
+        rtl_nodes_.insert(n.name);
+    }
     switch (op) {
       case Op::kFifo: return pass_fifo(n);
       case Op::kDwc: return pass_dwc(n);

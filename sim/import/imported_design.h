@@ -34,6 +34,9 @@ struct ImportedLayer {
   int pe = 1, simd = 1;
   bool has_simd = false;            // conv, fc
   std::string weight_memory;        // "" (the design's default), bram, lutram, uram
+  // The HLS kinds of its stages that FINN built from RTL templates (an _rtl
+  // node, or its width converter's): the design's `impl_style` map.
+  std::vector<std::string> rtl_kinds;
 };
 
 struct ImportedFifo {

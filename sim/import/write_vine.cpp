@@ -159,6 +159,11 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
     des << "  " << q(l.name) << ": {pe: " << l.pe;
     if (l.has_simd) des << ", simd: " << l.simd;
     if (!l.weight_memory.empty()) des << ", weight_memory: " << l.weight_memory;
+    if (!l.rtl_kinds.empty()) {  // the stages FINN built from RTL templates
+      des << ", impl_style: {";
+      for (size_t k = 0; k < l.rtl_kinds.size(); ++k) des << (k ? ", " : "") << l.rtl_kinds[k] << ": rtl";
+      des << "}";
+    }
     des << "}\n";
   }
   if (!d.fifos.empty()) {

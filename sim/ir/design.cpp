@@ -1,10 +1,21 @@
 #include "sim/ir/design.h"
 
+#include <algorithm>
+
 #include "sim/config/config_error.h"
 
 namespace vine::ir {
 
 using config::ConfigError;
+
+bool LayerFolding::rtl(const std::string& kind) const {
+  switch (impl_style) {
+    case ImplStyle::kHls: return false;
+    case ImplStyle::kRtl: return true;
+    case ImplStyle::kPerKind: return std::find(rtl_kinds.begin(), rtl_kinds.end(), kind) != rtl_kinds.end();
+  }
+  return false;
+}
 
 const char* to_string(WeightSchedule s) {
   switch (s) {

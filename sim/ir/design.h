@@ -72,6 +72,17 @@ struct LayerFolding {
   // (`finn_impl:`, docs/finn-configs.md): it names the FINN nodes
   // (MVAU_rtl_0) that `vine export finn` writes. No effect on timing.
   std::map<std::string, std::string> finn_impl;
+  // `impl_style:` which of the layer's stages are timed from FINN's RTL
+  // templates instead of its HLS ones (docs/finn-rtl-templates.md): none
+  // (`hls`, the default); every stage of its chain that has an RTL variant,
+  // and the width converters that belong to the layer (`rtl`); or the HLS
+  // kinds a map names (`{swg: rtl, mvau: hls}`). The data path is the same.
+  enum class ImplStyle { kHls, kRtl, kPerKind };
+  ImplStyle impl_style = ImplStyle::kHls;
+  std::vector<std::string> rtl_kinds;  // kPerKind: the HLS kinds timed from RTL
+  SourceLocation impl_style_where;
+  // Whether stages of HLS kind `kind` ("swg", "dwc") are timed from RTL.
+  bool rtl(const std::string& kind) const;
 };
 
 // Depth of the FIFO on one edge of the layer graph ("input" and "output" name

@@ -16,6 +16,16 @@ const char* to_string(StageKind k) {
   return e ? e->name.c_str() : "?";
 }
 
+const char* family_name(StageKind k) {
+  const kinds::StageKindEntry* e = kinds::stage_kinds().find(k);
+  return e ? kinds::stage_kinds().family(*e).c_str() : "?";
+}
+
+bool rtl_variant(StageKind k) {
+  const kinds::StageKindEntry* e = kinds::stage_kinds().find(k);
+  return e && !e->hls_kind.empty();
+}
+
 std::vector<LayerStage> layer_stages(LayerKind k) {
   // conv -> [pad] -> [swg] -> mvau, ...: docs/estimate.md's table. The
   // optional stages are built where their kind's `needed` says the layer
@@ -90,6 +100,7 @@ class PlanBuilder {
     const int od = push(on_stream("output_dma", "output_dma", -1, out_site));
     connect_edge(last, "output", od, plan_.stages[size_t(od)].in_stream_bits);
     check_stream_fifos();
+    check_rtl_converters();
     return std::move(plan_);
   }
 
@@ -233,7 +244,10 @@ class PlanBuilder {
       site.out_bits = widths[k + 1];
       site.elem_bits = elem_bits;
       site.elements = elements;
-      out.push_back(on_stream("dwc", name + (k ? std::to_string(k + 1) : ""), layer, site));
+      // The layer's `impl_style` times its converters from FINN's RTL one.
+      const kinds::StageKindEntry* rtl = kinds::stage_kinds().rtl_variant("dwc");
+      const bool use_rtl = layer >= 0 && rtl && d_.folding[size_t(layer)].rtl("dwc");
+      out.push_back(on_stream(use_rtl ? rtl->name : "dwc", name + (k ? std::to_string(k + 1) : ""), layer, site));
     }
     return out;
   }
@@ -334,6 +348,71 @@ class PlanBuilder {
     return at;
   }
 
+  // The kind that times a stage of kind `k` in layer `li`: its RTL variant
+  // where the layer's `impl_style` asks for it, else `k`. A kind whose RTL
+  // template cannot build the layer (FINN's own conditions) is refused.
+  const kinds::StageKindEntry* timed_kind(const kinds::StageKindEntry& k, int li) const {
+    const LayerFolding& f = d_.folding[size_t(li)];
+    const kinds::StageKindEntry* t = &k;
+    if (f.rtl(k.name))
+      if (const kinds::StageKindEntry* v = kinds::stage_kinds().rtl_variant(k.name)) t = v;
+    if (t->refuses) {
+      const std::string why = t->refuses(net_.layers[size_t(li)], f);
+      if (!why.empty()) {
+        const bool listed = t == &k;  // named in `stages:` itself
+        const SourceLocation& where = listed ? f.stages_where : f.impl_style_where;
+        throw config::ConfigError(where.line ? where : f.where, "'" + (listed ? t->name : std::string("rtl")) + "'",
+                                  why + " for " + t->name + " (FINN's RTL " + t->hls_kind +
+                                      " template); or keep this kind's HLS timing: impl_style: {" + t->hls_kind +
+                                      ": hls, ...}");
+      }
+    }
+    return t;
+  }
+
+  // `impl_style` names nothing the layer does not build: `rtl` needs a stage
+  // with an RTL variant, a map's kinds each a stage of the chain (a width
+  // converter is checked once the edges are made, check_rtl_converters).
+  void check_impl_style(int li, const std::vector<StagePlan>& chain) const {
+    const LayerFolding& f = d_.folding[size_t(li)];
+    const auto& registry = kinds::stage_kinds();
+    std::string built;
+    bool any_rtl = false;
+    for (const StagePlan& s : chain) {
+      built += (built.empty() ? "" : ", ") + std::string(family_name(s.kind));
+      any_rtl = any_rtl || rtl_variant(s.kind) || registry.rtl_variant(family_name(s.kind));
+    }
+    const std::string& layer = net_.layers[size_t(li)].name;
+    if (f.impl_style == LayerFolding::ImplStyle::kRtl && !any_rtl)
+      throw config::ConfigError(f.impl_style_where, "'rtl'",
+                                "a layer with a stage Vine times from a FINN RTL template (" + layer +
+                                    " builds " + built + ", none of which has an RTL variant)");
+    if (f.impl_style != LayerFolding::ImplStyle::kPerKind) return;
+    for (const std::string& kind : f.rtl_kinds) {
+      if (kind == "dwc") continue;
+      const bool in_chain = std::any_of(chain.begin(), chain.end(),
+                                        [&](const StagePlan& s) { return family_name(s.kind) == kind; });
+      if (!in_chain)
+        throw config::ConfigError(f.impl_style_where, kind + ": rtl",
+                                  "a stage kind of " + layer + "'s chain (it builds " + built + ")");
+    }
+  }
+
+  // A layer whose `impl_style` map names `dwc` has a width converter.
+  void check_rtl_converters() const {
+    for (size_t li = 0; li < d_.folding.size(); ++li) {
+      const LayerFolding& f = d_.folding[li];
+      if (f.impl_style != LayerFolding::ImplStyle::kPerKind || !f.rtl("dwc")) continue;
+      const bool has = std::any_of(plan_.stages.begin(), plan_.stages.end(), [&](const StagePlan& s) {
+        return s.layer == int(li) && family_name(s.kind) == std::string("dwc");
+      });
+      if (!has)
+        throw config::ConfigError(f.impl_style_where, "dwc: rtl",
+                                  "a width converter on " + net_.layers[li].name +
+                                      "'s streams (its neighbours' widths match its own: the plan puts none)");
+    }
+  }
+
   // The chain of stages layer `li` expands into (the design's `stages:`, else
   // the layer-kind table), each filled in by its kind, joined by
   // layer-internal streams, and its input edges.
@@ -369,6 +448,7 @@ class PlanBuilder {
       const int reads = elem_bits.empty() ? l.in_type.bits : elem_bits.back();
       const kinds::LayerSite site{d_, li, l, f, chain.empty() ? nullptr : &chain.back(), reads};
       if (entry.optional && k->needed && !k->needed(site)) continue;
+      k = timed_kind(*k, li);
       StagePlan s = base;
       s.name = l.name + "." + k->role;
       for (int n = 2; std::any_of(chain.begin(), chain.end(),
@@ -382,6 +462,7 @@ class PlanBuilder {
       chain.push_back(std::move(s));
     }
     if (chain.empty()) throw std::logic_error("layer " + l.name + " expands into no stage");
+    check_impl_style(li, chain);
     if (l.input_index.size() > 1 && reader < 0)
       throw config::ConfigError(
           f.stages_where.line ? f.stages_where : f.where,

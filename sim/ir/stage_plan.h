@@ -38,6 +38,11 @@ enum class StageKind : int {
 };
 // The kind's registered name ("mvau", "swg", ...), "?" for an unknown id.
 const char* to_string(StageKind k);
+// The kind a stage is in FINN's terms and in the data path: an RTL variant's
+// HLS kind ("swg" for "swg_rtl"), else its own name.
+const char* family_name(StageKind k);
+// Whether the kind is an RTL variant (timed from FINN's RTL template).
+bool rtl_variant(StageKind k);
 
 // One stage of the chain a layer kind expands into, by stage-kind name.
 struct LayerStage {

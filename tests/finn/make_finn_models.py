@@ -16,7 +16,8 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   ../shared/data/finn) applies to;
 - cnv_block: FMPadding -> sliding window -> MVAU (UINT8 in, INT2 weights,
   UINT2 out) -> max pool -> window -> MVAU without activation -> a
-  Thresholding with INT4 output, ActVal -1 and three thresholds;
+  Thresholding with INT4 output, ActVal -1 and three thresholds; the
+  windows, the second MVAU and the Thresholding are _rtl nodes;
 - dw_block: FMPadding -> depthwise window -> VVAU (INT4 weights, UINT4
   thresholds) -> FIFO -> 1x1 MVAU, a MobileNet-like pair;
 - residual: a stream duplicated into a 1x1 conv MVAU and a shortcut FIFO,
@@ -145,9 +146,11 @@ def cnv_block(path):
     x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=16, IFMDim=[4, 4],
                OFMDim=[2, 2], SIMD=4, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT2", outputDataType="UINT2",
                depthwise=0)
-    x = g.mvau(x, 144, 8, 4, 2, "UINT2", "INT2", "INT10", vectors=(1, 2, 2), act=False)
-    thr = g.thresholds("Thresholding_hls_0_thresholds", 8, 3, -45, -10)
-    x = g.node("Thresholding_hls", [x, thr], NumChannels=8, PE=2, numSteps=3, inputDataType="INT10",
+    # As FINN specializes them: an MVAU without activation and a Thresholding
+    # after it, both from their RTL templates (Vine's impl_style).
+    x = g.mvau(x, 144, 8, 4, 2, "UINT2", "INT2", "INT10", vectors=(1, 2, 2), act=False, domain=RTL)
+    thr = g.thresholds("Thresholding_rtl_0_thresholds", 8, 3, -45, -10)
+    x = g.node("Thresholding_rtl", [x, thr], domain=RTL, NumChannels=8, PE=2, numSteps=3, inputDataType="INT10",
                weightDataType="INT32", outputDataType="INT4", ActVal=-1, numInputVectors=[1, 2, 2])
     g.save(path, "global_in", [1, 8, 8, 3], "UINT8", x, [1, 2, 2, 8], "cnv_block")
 

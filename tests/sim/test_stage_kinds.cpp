@@ -163,12 +163,25 @@ TEST(StageKinds, BuiltInKindsKeepTheirNamesAndIds) {
       {ir::StageKind::kLink, "link"}};
   kinds::StageKindRegistry r;
   kinds::register_builtin_stage_kinds(r);
-  ASSERT_EQ(r.entries().size(), builtin.size());
+  // Then the RTL variants (docs/finn-rtl-templates.md), under the next ids,
+  // each re-timing one of the named kinds.
+  const std::vector<std::pair<std::string, std::string>> variants = {
+      {"fmpadding_rtl", "fmpadding"}, {"swg_rtl", "swg"}, {"mvau_rtl", "mvau"},
+      {"threshold_rtl", "threshold"}, {"dwc_rtl", "dwc"}};
+  ASSERT_EQ(r.entries().size(), builtin.size() + variants.size());
   for (const auto& [id, name] : builtin) {
     EXPECT_EQ(r[id].name, name);
     EXPECT_EQ(r.at(name).id, id);
     EXPECT_EQ(ir::to_string(id), name);
     EXPECT_TRUE(r[id].from_layer || r[id].on_stream) << name;
+    EXPECT_TRUE(r[id].hls_kind.empty()) << name;
+  }
+  for (size_t k = 0; k < variants.size(); ++k) {
+    const kinds::StageKindEntry& v = r.at(variants[k].first);
+    EXPECT_EQ(int(v.id), int(builtin.size() + k)) << v.name;
+    EXPECT_EQ(v.hls_kind, variants[k].second);
+    EXPECT_EQ(r.rtl_variant(variants[k].second), &v);
+    EXPECT_EQ(r.family(v), variants[k].second);
   }
   EXPECT_STREQ(ir::to_string(ir::StageKind(1000)), "?");
 }

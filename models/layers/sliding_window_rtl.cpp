@@ -1,0 +1,131 @@
+#include "models/layers/sliding_window_rtl.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace vine::models {
+
+int64_t window_beat_source(const WindowGeometry& g, int64_t j) {
+  const int64_t cf = g.channel_folds, k = g.kernel;
+  const int64_t per_pixel = k * k * cf;
+  const int64_t pixel = j / per_pixel, r = j % per_pixel;
+  const int64_t oy = pixel / g.out_w, ox = pixel % g.out_w;
+  int64_t ky, kx, c;
+  if (g.depthwise) {  // channel fold outside the kernel positions (the VVAU's order)
+    c = r / (k * k);
+    ky = (r / k) % k;
+    kx = r % k;
+  } else {
+    ky = r / (k * cf);
+    kx = (r / cf) % k;
+    c = r % cf;
+  }
+  return ((oy * g.stride + ky) * g.in_w + ox * g.stride + kx) * cf + c;
+}
+
+RtlWindowSchedule rtl_window_schedule(const WindowGeometry& g) {
+  const int64_t cf = g.channel_folds, k = g.kernel, s = g.stride, w = g.in_w;
+  // convolutioninputgenerator_rtl.py, get_buffer_depth (default style,
+  // dilation 1, MMV 1): the minimal buffer holds one window's span of rows,
+  // and a stride > 1 adds room to read ahead while a window is written.
+  const int64_t min_buffer = ((k - 1) * w + (k - 1) + 1) * cf;
+  RtlWindowSchedule out;
+  out.buffer_beats = min_buffer + std::max<int64_t>(0, (s - 1) - k * k) * cf +
+                     std::max<int64_t>(0, (s - 1) * w - k * k) * cf;
+  const int64_t buffer = out.buffer_beats;
+  const int64_t last_read = int64_t{g.in_h} * w * cf - 1;  // LAST_READ_ELEM
+  const int64_t fetches = int64_t{g.out_h} * g.out_w * k * k * cf;
+  const int64_t last_write = window_beat_source(g, fetches - 1);  // LAST_WRITE_ELEM
+  // ELEM_PER_WINDOW: a depthwise generator with cf > 1 counts one channel
+  // fold's K x K beats as a window (prepare_codegen_default).
+  const int64_t per_window = g.depthwise && cf > 1 ? k * k : k * k * cf;
+
+  // The registers of swg_template_default.sv, as they are after reset.
+  int64_t newest = -1;        // Newest_buffered_elem
+  int64_t current = 0;        // Current_elem: the beat the next fetch reads
+  int64_t first_next = 0;     // First_elem_next_window
+  int64_t j = 0;              // fetches made (the controller's position)
+  bool fetching_done = false, write_cmd = false, writing_done = false;
+  // A frame is at most reads + fetches cycles plus the reset's; more means
+  // the buffer cannot hold what the controller waits for.
+  const int64_t limit = 4 * (last_read + 1 + fetches) + 16;
+  for (int64_t t = 0;; ++t) {
+    if (t > limit)
+      throw std::invalid_argument("the RTL sliding window's buffer of " + std::to_string(buffer) +
+                                  " beats cannot run this geometry");
+    const bool reading_done = newest == last_read;
+    // Output always ready: Write_cmd never blocks a fetch.
+    const bool fetch = !fetching_done && current <= newest;
+    const bool read = !reading_done && (fetching_done || (newest - (buffer - 1) < first_next &&
+                                                          newest - (buffer - 1) < current));
+    const bool write_ok = write_cmd;
+    if (read || fetch) {
+      out.cycle.push_back(t);
+      out.what.push_back(uint8_t((read ? 1 : 0) | (fetch ? 2 : 0)));
+    }
+    if (fetch && j == 0) out.first_fetch = t;
+    // The clock edge: the frame ends (the counters reset) on its last read
+    // after writing finished, or on its last write after reading finished.
+    if (read && newest == last_read - 1 && writing_done) {
+      out.period = t + 1;
+      break;
+    }
+    if (write_ok && fetching_done && (reading_done || (read && newest == last_read - 1))) {
+      out.period = t + 1;
+      break;
+    }
+    if (write_ok && fetching_done) writing_done = true;
+    if (read) ++newest;
+    if (fetch) {
+      if (j % per_window == 0) {
+        // First_elem_next_window moves on at each window's first fetch: to the
+        // next window's first beat, or past the last window (TAIL_INCR_LAST).
+        const int64_t next = j + per_window;
+        first_next = next < fetches ? window_beat_source(g, next) : window_beat_source(g, j) + min_buffer - 1;
+      }
+      if (current == last_write)
+        fetching_done = true;
+      else
+        current = window_beat_source(g, j + 1);
+      ++j;
+      write_cmd = true;
+    } else if (write_ok) {
+      write_cmd = false;
+    }
+  }
+  return out;
+}
+
+SlidingWindowRtl::SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g)
+    : Stage(std::move(name), t), g_(g), schedule_(rtl_window_schedule(g)), frames_(frames) {}
+
+bool SlidingWindowRtl::next_iteration(Iteration& it) {
+  if (at_ == schedule_.cycle.size()) {
+    at_ = 0;
+    fetched_ = 0;
+    ++frame_;
+  }
+  if (frame_ >= frames_) return false;
+  const uint8_t what = schedule_.what[at_];
+  it = {int64_t{frame_} * schedule_.period + schedule_.cycle[at_], what & 1u, (what >> 1) & 1u};
+  if (what & 2u) fetch_ = fetched_++;
+  ++at_;
+  return true;
+}
+
+void SlidingWindowRtl::consume(int, const int32_t* beat) {
+  const int64_t frame_beats = int64_t{g_.in_h} * g_.in_w * g_.channel_folds;
+  if (frame_buf_.empty()) frame_buf_.resize(size_t(frame_beats * g_.lanes));
+  std::copy(beat, beat + g_.lanes, frame_buf_.begin() + std::ptrdiff_t(filled_ * g_.lanes));
+  filled_ = (filled_ + 1) % frame_beats;
+}
+
+// A frame's reads end before the next frame's begin, and a fetch reads only
+// beats already read: the frame buffer holds the beat it names.
+void SlidingWindowRtl::produce(int, int32_t* beat) {
+  const int64_t pos = window_beat_source(g_, fetch_);
+  std::copy_n(frame_buf_.begin() + std::ptrdiff_t(pos * g_.lanes), g_.lanes, beat);
+}
+
+}  // namespace vine::models

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -133,6 +134,14 @@ int run_distributed(const po::variables_map& vm, const ir::Design& d, sim::RunOp
         mine += (mine.empty() ? "" : ", ") + d.placement.cluster.boards.at(size_t(d.placement.boards[size_t(b)].board)).name;
     spdlog::info("rank {} of {} runs {}", mpi.rank(), mpi.ranks(), mine);
   }
+  const double elaborated = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto cpu_seconds = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+  };
+  const double cpu0 = cpu_seconds();
+  const auto run_start = std::chrono::steady_clock::now();
   sim::DistributedRun run(simulation, d, mpi, !o.timing_only);
   try {
     run.run();
@@ -140,14 +149,21 @@ int run_distributed(const po::variables_map& vm, const ir::Design& d, sim::RunOp
     std::cerr << "vine run: rank " << mpi.rank() << " of " << mpi.ranks() << ": " << e.what() << "\n";
     mpi.abort(kExitSimulation);
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  // The run's CPU time over every rank (microseconds), for the log.
+  std::vector<int64_t> cpu{int64_t((cpu_seconds() - cpu0) * 1e6)};
+  const double cpu_here = double(cpu[0]) * 1e-6;
+  mpi.sum(cpu);
   const sim::DistributedStats& st = run.stats();
-  spdlog::info("distributed over {} ranks: {} rounds; this rank sent {} stamps in {} batches, {} bytes",
+  spdlog::info("elaborated in {:.3f} s (rank 0: the steady-state judgement's timing runs too)", elaborated);
+  spdlog::info("distributed over {} ranks: {} rounds; rank 0 sent {} stamps in {} batches, {} bytes",
                mpi.ranks(), st.rounds, st.stamps_sent, st.batches_sent, st.bytes_sent);
+  spdlog::info("the distributed run: {:.3f} s wall, {:.3f} s CPU on rank 0, {:.3f} s CPU over all ranks", secs,
+               cpu_here, double(cpu[0]) * 1e-6);
   int code = kExitOk;
   if (root) {
     const sim::RunReport& r = simulation.report();
-    spdlog::info("ran {} frame(s), {} cycles, in {:.3f} s", r.frames, r.cycles_total, secs);
+    spdlog::info("ran {} frame(s), {} cycles", r.frames, r.cycles_total);
     const std::string json_path = vm.count("json") ? vm["json"].as<std::string>() : "";
     report_stream(json_path) << sim::format_summary(r);
     if (vm.count("json") &&

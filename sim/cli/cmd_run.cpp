@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -15,10 +16,12 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
 #include "sim/cli/frame_files.h"
+#include "sim/cli/mpi_transport.h"
 #include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
 #include "sim/engine/engine_run.h"
 #include "sim/ir/stage_plan.h"
+#include "sim/run/distributed_run.h"
 #include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
 #include "sim/trace/gzip_stream.h"
@@ -82,6 +85,101 @@ int run_engine_design(const po::variables_map& vm, const ir::Design& d, sim::Run
   return r.outputs_match ? kExitOk : kExitSimulation;
 }
 
+// `mpirun -n K vine run DESIGN`: this rank's boards of a placed design
+// (sim/run/distributed_run.h, docs/parallel.md); rank 0 reports the whole run
+// as the one-process run does, and every rank exits with its code.
+int run_distributed(const po::variables_map& vm, const ir::Design& d, sim::RunOptions o,
+                    const po::options_description& opts, MpiTransport& mpi) {
+  const bool root = mpi.rank() == 0;
+  std::vector<std::string> read_files = input_files(d);
+  if (vm.count("outputs") && o.timing_only)
+    return usage_error("run", "--outputs needs the outputs' values, which --timing-only does not compute", opts);
+  if (vm.count("inputs")) {
+    const std::string path = vm["inputs"].as<std::string>();
+    const models::BeatFormat raw = input_beat_format(d);
+    try {
+      o.input_frames = std::make_shared<const std::vector<golden::IntTensor>>(read_input_frames(path, d.network, &raw));
+    } catch (const FrameFileError& e) {
+      return usage_error("run", std::string("--inputs: ") + e.what(), opts);
+    }
+    std::string problem;
+    o.frames = frames_to_run(int(o.input_frames->size()), !vm["frames"].defaulted(), o.frames, path, problem);
+    if (!problem.empty()) return usage_error("run", problem, opts);
+    read_files.push_back(path);
+  }
+  o.keep_outputs = vm.count("outputs") > 0;
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* f : {"json", "outputs"})
+    if (vm.count(f)) outputs.emplace_back(f, vm[f].as<std::string>());
+  if (const std::string problem = check_output_paths(outputs, read_files); !problem.empty())
+    return usage_error("run", problem, opts);
+  if (const std::string problem = sim::rtl_units_problem(d, o.backend); !problem.empty()) {
+    std::cerr << "vine run: " << problem << "\n";
+    return kExitUsage;
+  }
+  // Each rank checks only the frames that leave on its boards, and the
+  // steady state is judged once, on rank 0, from timing runs of its own.
+  o.distributed = true;
+  o.steady_state = root;
+  if (root) log_plan(ir::plan_process_network(d));
+  const auto t0 = std::chrono::steady_clock::now();
+  sim::Simulation simulation(d, o);
+  if (const std::string problem = sim::distributed_network_problem(simulation); !problem.empty())
+    return usage_error("run", "under mpirun: " + problem, opts);
+  {
+    const int boards = int(d.placement.boards.size());
+    std::string mine;
+    for (int b = 0; b < boards; ++b)
+      if (sim::rank_of_board(b, boards, mpi.ranks()) == mpi.rank())
+        mine += (mine.empty() ? "" : ", ") + d.placement.cluster.boards.at(size_t(d.placement.boards[size_t(b)].board)).name;
+    spdlog::info("rank {} of {} runs {}", mpi.rank(), mpi.ranks(), mine);
+  }
+  const double elaborated = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto cpu_seconds = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+  };
+  const double cpu0 = cpu_seconds();
+  const auto run_start = std::chrono::steady_clock::now();
+  sim::DistributedRun run(simulation, d, mpi, !o.timing_only);
+  try {
+    run.run();
+  } catch (const std::exception& e) {
+    std::cerr << "vine run: rank " << mpi.rank() << " of " << mpi.ranks() << ": " << e.what() << "\n";
+    mpi.abort(kExitSimulation);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  // The run's CPU time over every rank (microseconds), for the log.
+  std::vector<int64_t> cpu{int64_t((cpu_seconds() - cpu0) * 1e6)};
+  const double cpu_here = double(cpu[0]) * 1e-6;
+  mpi.sum(cpu);
+  const sim::DistributedStats& st = run.stats();
+  spdlog::info("elaborated in {:.3f} s (rank 0: the steady-state judgement's timing runs too)", elaborated);
+  spdlog::info("distributed over {} ranks: {} rounds; rank 0 sent {} stamps in {} batches, {} bytes",
+               mpi.ranks(), st.rounds, st.stamps_sent, st.batches_sent, st.bytes_sent);
+  spdlog::info("the distributed run: {:.3f} s wall, {:.3f} s CPU on rank 0, {:.3f} s CPU over all ranks", secs,
+               cpu_here, double(cpu[0]) * 1e-6);
+  int code = kExitOk;
+  if (root) {
+    const sim::RunReport& r = simulation.report();
+    spdlog::info("ran {} frame(s), {} cycles", r.frames, r.cycles_total);
+    const std::string json_path = vm.count("json") ? vm["json"].as<std::string>() : "";
+    report_stream(json_path) << sim::format_summary(r);
+    if (vm.count("json") &&
+        !write_output("json", json_path,
+                      [&](std::ostream& out) { out << sim::to_json(r, simulation.estimate()).dump(2) << "\n"; }))
+      code = kExitUsage;
+    else if (vm.count("outputs") && r.finished &&
+             !write_output("outputs", vm["outputs"].as<std::string>(),
+                           [&](std::ostream& out) { write_output_codes(out, simulation.outputs()); }))
+      code = kExitUsage;
+    else if (!r.finished || (r.outputs_match_reference && !*r.outputs_match_reference))
+      code = kExitSimulation;
+  }
+  return int(mpi.broadcast(code));
+}
+
 }  // namespace
 
 int cmd_run(const Args& args) {
@@ -122,6 +220,15 @@ int cmd_run(const Args& args) {
       "outputs", po::value<std::string>(), "write every frame's output codes to FILE as .npy int32 (N, outputs)");
   po::variables_map vm;
   if (auto done = parse_command("run", args, opts, "design", "DESIGN", vm)) return *done;
+  // Launched by mpirun: the design's boards over the job's ranks (docs/parallel.md).
+  std::unique_ptr<MpiTransport> mpi;
+  if (mpi_job_size() > 0) {
+    std::string problem;
+    mpi = MpiTransport::start(problem);
+    if (!mpi) return usage_error("run", problem, opts);
+    if (mpi->ranks() == 1) mpi.reset();  // one rank: the one-process run
+    else if (mpi->rank() != 0) spdlog::set_level(spdlog::level::warn);  // one log: rank 0's
+  }
   sim::RunOptions o;
   o.frames = vm["frames"].as<int>();
   // Each frame's input is kept until its output is checked, and its output
@@ -178,6 +285,15 @@ int cmd_run(const Args& args) {
   }
   const ir::Design d = config::load_design(vm["design"].as<std::string>());
   log_design_loaded(d);
+  if (mpi) {
+    for (const char* f : {"vcd", "perfetto", "list-modules"})
+      if (vm.count(f))
+        return usage_error("run", std::string("--") + f + " needs every stage in one process: run it without mpirun",
+                           opts);
+    if (const std::string problem = sim::distributed_design_problem(d, mpi->ranks()); !problem.empty())
+      return usage_error("run", "under mpirun: " + problem, opts);
+    return run_distributed(vm, d, o, opts, *mpi);
+  }
   if (d.hw_template == ir::Template::kEngine) return run_engine_design(vm, d, o, opts);
   // --trace-stages, checked against the design's stages before the run.
   trace::TraceSelection selection;

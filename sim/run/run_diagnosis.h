@@ -23,7 +23,9 @@ struct DeadlockDiagnosis {
   std::string message;  // the cycle, the frames done, the wait-for cycle
   int64_t cycle = 0;    // the last cycle in which any stage advanced
 };
-// The diagnosis of a network that stopped with stages blocked on one another.
-DeadlockDiagnosis diagnose_deadlock(const ProcessNetwork& pn, int frames);
+// The diagnosis of a network that stopped with stages blocked on one another,
+// from the report's stages and FIFOs (`r.frames` the run's frames); `pn`
+// gives only which FIFO joins which stages.
+DeadlockDiagnosis diagnose_deadlock(const ProcessNetwork& pn, const RunReport& r);
 
 }  // namespace vine::sim

@@ -33,7 +33,6 @@ void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport
     w.format = ir::to_string(f.weight_compression);
     w.bytes_per_frame = ws->stream().ddr_bytes_per_frame();
     w.words = fifo->written();
-    w.gbytes_per_s = double(w.bytes_per_frame) * r.fps / 1e9;
     for (size_t p = 0; p < compute->inputs().size(); ++p)
       if (compute->inputs()[p] == fifo) w.stalled_for_weights = compute->stats().stalled_on_input[p];
     w.stalled_for_grant = ws->stats().stalled_grant;
@@ -53,7 +52,6 @@ void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport
     m.channel = memory->transfer().chunks.front().channel;
     m.bytes_per_frame = memory->transfer().ddr_bytes_per_frame();
     m.beats = fifo->written();
-    m.gbytes_per_s = double(m.bytes_per_frame) * r.fps / 1e9;
     const auto& ports = write ? neighbour->outputs() : neighbour->inputs();
     const auto& stalls = write ? neighbour->stats().stalled_on_output : neighbour->stats().stalled_on_input;
     for (size_t p = 0; p < ports.size(); ++p)
@@ -68,7 +66,6 @@ void add_weight_streams(const ProcessNetwork& pn, const ir::Design& d, RunReport
     ch.channel = int(c);
     ch.grants = port->granted();
     ch.busy_cycles = port->busy_cycles();
-    ch.utilisation = r.cycles_from_start ? double(ch.busy_cycles) / double(r.cycles_from_start) : 0;
     r.ddr_channels.push_back(ch);
   }
 }
@@ -123,45 +120,13 @@ void add_links(const ProcessNetwork& pn, const ir::Design& d, RunReport& r) {
 
 }  // namespace
 
-RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e,
-                      const SteadyState& steady) {
-  RunReport r;
-  r.design = d.name;
-  r.clock_mhz = d.clock_mhz;
-  r.frames = pn.frames();
+Measurement measure_run(const ProcessNetwork& pn, const ir::Design& d) {
+  Measurement m;
+  RunReport& r = m.report;
   r.finished = pn.finished();
-  r.estimate_interval_cycles = e.interval_cycles;
-
-  const auto& out = pn.output_dma();
-  const int64_t first_in = pn.input_dma().stats().first_write;
-  r.frame_last_out_cycles = out.last_beat_cycles();
-  const auto& last = r.frame_last_out_cycles;
-  if (!last.empty()) {
-    r.latency_cycles = last.front() - first_in + 1;
-    r.cycles_total = last.back() - first_in + 1;
-    r.cycles_from_start = last.back() + 1;
-    r.cycles_per_frame_batch = double(r.cycles_total) / double(last.size());
-    r.batch_fps = d.clock_mhz * 1e6 / r.cycles_per_frame_batch;
-  }
-  r.steady = steady;
-  if (steady.reached) {
-    r.interval_cycles = steady.interval_cycles();
-    r.fps = d.clock_mhz * 1e6 / r.interval_cycles;
-    // Each stage spends its closed-form cycles on every frame (tests/sim/
-    // test_simulation.cpp), so p frames take at least p times the slowest
-    // stage's: a faster steady state is a defect of the models or the rule.
-    if (steady.period_cycles < e.interval_cycles * steady.period_frames) {
-      std::ostringstream o;
-      o << "steady interval " << steady.period_cycles << " cycles per " << steady.period_frames
-        << " frame(s) is below the estimate's " << e.interval_cycles
-        << " per frame, the slowest stage's cycles";
-      throw std::logic_error(o.str());
-    }
-  }
-
-  r.bottleneck_stages = e.bottleneck_stages;
-  r.bottleneck_cycles = e.interval_cycles;
-  r.bottleneck_ddr_channel = e.bottleneck_ddr_channel;
+  m.first_input_write = pn.input_dma().stats().first_write;
+  m.output_first_beat_cycles = pn.output_dma().first_beat_cycles();
+  r.frame_last_out_cycles = pn.output_dma().last_beat_cycles();
   for (size_t i = 0; i < pn.stages().size(); ++i) {
     const models::Stage* s = pn.stages()[i].get();
     const auto& st = s->stats();
@@ -195,6 +160,53 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
   for (const auto& f : pn.fifos())
     r.fifos.push_back(
         {f->name(), f->depth(), f->capacity(), f->max_occupancy(), f->occupancy(), f->written()});
+  add_weight_streams(pn, d, r);
+  add_links(pn, d, r);
+  for (const auto& u : pn.rtl_units())
+    r.rtl_units.push_back(
+        {u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles(), u.unit->stall_cycles()});
+  const models::FastForwardResult ff = pn.fast_forward();
+  r.fast_forward = {ff.frames_skipped, ff.period_frames, ff.period_cycles, ff.from_frame,
+                    pn.fast_forward_off_reason()};
+  return m;
+}
+
+RunReport complete_report(Measurement m, const ProcessNetwork& pn, const ir::Design& d,
+                          const estimate::Estimate& e, const SteadyState& steady) {
+  RunReport r = std::move(m.report);
+  r.design = d.name;
+  r.clock_mhz = d.clock_mhz;
+  r.frames = pn.frames();
+  r.estimate_interval_cycles = e.interval_cycles;
+
+  const int64_t first_in = m.first_input_write;
+  const auto& last = r.frame_last_out_cycles;
+  if (!last.empty()) {
+    r.latency_cycles = last.front() - first_in + 1;
+    r.cycles_total = last.back() - first_in + 1;
+    r.cycles_from_start = last.back() + 1;
+    r.cycles_per_frame_batch = double(r.cycles_total) / double(last.size());
+    r.batch_fps = d.clock_mhz * 1e6 / r.cycles_per_frame_batch;
+  }
+  r.steady = steady;
+  if (steady.reached) {
+    r.interval_cycles = steady.interval_cycles();
+    r.fps = d.clock_mhz * 1e6 / r.interval_cycles;
+    // Each stage spends its closed-form cycles on every frame (tests/sim/
+    // test_simulation.cpp), so p frames take at least p times the slowest
+    // stage's: a faster steady state is a defect of the models or the rule.
+    if (steady.period_cycles < e.interval_cycles * steady.period_frames) {
+      std::ostringstream o;
+      o << "steady interval " << steady.period_cycles << " cycles per " << steady.period_frames
+        << " frame(s) is below the estimate's " << e.interval_cycles
+        << " per frame, the slowest stage's cycles";
+      throw std::logic_error(o.str());
+    }
+  }
+
+  r.bottleneck_stages = e.bottleneck_stages;
+  r.bottleneck_cycles = e.interval_cycles;
+  r.bottleneck_ddr_channel = e.bottleneck_ddr_channel;
   // In pipeline order, as the estimate lists them (by producer, then
   // consumer), not in the order the network made them.
   std::map<std::string, size_t> pipeline_order;
@@ -206,24 +218,23 @@ RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estim
     return na < nb;
   });
 
-  add_weight_streams(pn, d, r);
-  add_links(pn, d, r);
+  for (auto& w : r.weight_streams) w.gbytes_per_s = double(w.bytes_per_frame) * r.fps / 1e9;
+  for (auto& dma : r.ddr_dmas) dma.gbytes_per_s = double(dma.bytes_per_frame) * r.fps / 1e9;
+  for (auto& ch : r.ddr_channels)
+    ch.utilisation = r.cycles_from_start ? double(ch.busy_cycles) / double(r.cycles_from_start) : 0;
   r.interval_explanation = explain_interval(r, e);
 
-  for (const auto& u : pn.rtl_units())
-    r.rtl_units.push_back(
-        {u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles(), u.unit->stall_cycles()});
-
-  const models::FastForwardResult ff = pn.fast_forward();
-  r.fast_forward = {ff.frames_skipped, ff.period_frames, ff.period_cycles, ff.from_frame,
-                    pn.fast_forward_off_reason()};
-
   if (!r.finished) {
-    const DeadlockDiagnosis dd = diagnose_deadlock(pn, r.frames);
+    const DeadlockDiagnosis dd = diagnose_deadlock(pn, r);
     r.deadlock = dd.message;
     r.deadlock_cycle = dd.cycle;
   }
   return r;
+}
+
+RunReport make_report(const ProcessNetwork& pn, const ir::Design& d, const estimate::Estimate& e,
+                      const SteadyState& steady) {
+  return complete_report(measure_run(pn, d), pn, d, e, steady);
 }
 
 std::vector<std::string> output_cycle_differences(const RunReport& expected,

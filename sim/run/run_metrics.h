@@ -4,6 +4,7 @@
 // differ.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,25 @@
 #include "sim/run/steady_state.h"
 
 namespace vine::sim {
+
+// What the models of a run measured, before the figures derived from it:
+// one process's network, or the parts every rank of a distributed run
+// measured, gathered (sim/run/distributed_run.h, docs/parallel.md).
+struct Measurement {
+  // finished; per stage (network order), per FIFO (network order), per link,
+  // per weight stream, DMA in DDR and DDR channel, per RTL unit; the
+  // fast-forward; the output DMA's last beat per frame. The figures derived
+  // from them (rates, utilisations, the FIFOs' pipeline order, the
+  // diagnoses) are complete_report's.
+  RunReport report;
+  int64_t first_input_write = -1;                 // the input DMA's first beat
+  std::vector<int64_t> output_first_beat_cycles;  // the output DMA's, per frame
+};
+Measurement measure_run(const ProcessNetwork& pn, const ir::Design& d);
+// The report from a measurement; `pn` gives the network's structure only
+// (its plan, which FIFO joins which stages), not its state.
+RunReport complete_report(Measurement m, const ProcessNetwork& pn, const ir::Design& d,
+                          const estimate::Estimate& e, const SteadyState& steady);
 
 // The report of a run that stopped (finished or deadlocked), with its
 // steady-state judgement and the diagnosis (run_diagnosis.h). Throws

@@ -51,7 +51,7 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
   auto input = [this, check](int frame, std::vector<int32_t>& elems) {
     golden::IntTensor t = input_frame(frame);
     elems = t.data;
-    if (check) check->inputs.emplace(frame, std::move(t));
+    if (check && !o_.distributed) check->inputs.emplace(frame, std::move(t));
   };
   models::OutputDma::FrameSink sink;
   if (check || o.keep_outputs) {
@@ -61,9 +61,13 @@ Simulation::Simulation(const ir::Design& d, const RunOptions& o) : d_(d), o_(o) 
         outputs_[size_t(frame)] = elems;
       }
       if (!check) return;
+      // In a distributed run the input DMA runs in another process
+      // (docs/parallel.md): the frame is made again, from its seed or file.
       const auto in = check->inputs.find(frame);
-      if (check->ref->run(in->second).data != elems) check->mismatched.push_back(frame);
-      check->inputs.erase(in);
+      const golden::IntTensor made = in == check->inputs.end() ? input_frame(frame) : golden::IntTensor{};
+      if (check->ref->run(in == check->inputs.end() ? made : in->second).data != elems)
+        check->mismatched.push_back(frame);
+      if (in != check->inputs.end()) check->inputs.erase(in);
       ++check->checked;
     };
   }
@@ -123,29 +127,47 @@ void Simulation::judge_steady_state_ahead() {
     diagnosis_ = diagnose_interval(d_, estimate_, o_.frames, steady_.interval_cycles());
 }
 
-const RunReport& Simulation::finish() {
+Simulation::Results Simulation::results() const {
+  Results x;
+  x.measured = measure_run(*pn_, d_);
+  if (golden_) {
+    x.mismatched = golden_->mismatched;
+    x.checked = golden_->checked;
+  }
+  return x;
+}
+
+const RunReport& Simulation::finish() { return finish_from(results()); }
+
+const RunReport& Simulation::finish(Results gathered) {
+  outputs_ = std::move(gathered.outputs);
+  return finish_from(std::move(gathered));
+}
+
+const RunReport& Simulation::finish_from(Results x) {
   SteadyState steady;
-  if (o_.steady_state && o_.systemc_stages.empty() && pn_->finished()) {
-    const auto& out = pn_->output_dma();
-    if (!twin_.finished || out.first_beat_cycles() != twin_.first || out.last_beat_cycles() != twin_.last)
+  const RunReport& m = x.measured.report;
+  if (o_.steady_state && o_.systemc_stages.empty() && m.finished) {
+    if (!twin_.finished || x.measured.output_first_beat_cycles != twin_.first ||
+        m.frame_last_out_cycles != twin_.last)
       throw std::logic_error(
           "the run's frames left in other cycles than those of its timing twin, which judged its "
           "steady state");
     steady = steady_;
   }
-  report_ = make_report(*pn_, d_, estimate_, steady);
+  const int64_t first_in = x.measured.first_input_write;
+  report_ = complete_report(std::move(x.measured), *pn_, d_, estimate_, steady);
   if (!diagnosis_.text.empty()) {
     report_.interval_explanation = diagnosis_.text;
     report_.interval_remedy = diagnosis_.remedy;
     report_.interval_remedy_cycles = diagnosis_.remedy_interval;
   }
   if (single_.finished && !single_.last.empty() && report_.latency_cycles > 0)
-    report_.single_frame_latency_cycles =
-        single_.last.front() - pn_->input_dma().stats().first_write + 1;
+    report_.single_frame_latency_cycles = single_.last.front() - first_in + 1;
   report_.timing_only = o_.timing_only;
   if (golden_ && o_.check_reference && report_.finished) {
-    report_.mismatched_frames = golden_->mismatched;
-    report_.outputs_match_reference = golden_->mismatched.empty() && golden_->checked == o_.frames;
+    report_.mismatched_frames = x.mismatched;
+    report_.outputs_match_reference = x.mismatched.empty() && x.checked == o_.frames;
   }
   return report_;
 }

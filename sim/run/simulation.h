@@ -12,6 +12,7 @@
 #include "sim/estimate/estimate.h"
 #include "sim/golden/tensor.h"
 #include "sim/run/process_network.h"
+#include "sim/run/run_metrics.h"
 #include "sim/run/run_report.h"
 #include "sim/run/stall_chain.h"
 
@@ -49,6 +50,10 @@ struct RunOptions {
   std::shared_ptr<const std::vector<golden::IntTensor>> input_frames;
   // Keep every output frame's codes (`vine run --outputs`): Simulation::outputs().
   bool keep_outputs = false;
+  // A rank of a distributed run (sim/run/distributed_run.h): the output
+  // check makes each frame's input again rather than keeping it from the
+  // input DMA, which may run in another process.
+  bool distributed = false;
 };
 
 // Throws a ConfigError for what a design asks that the simulation would get
@@ -70,7 +75,21 @@ class Simulation {
   // after sc_start() returns when the accelerator ran in SystemC
   // (platforms/board).
   const RunReport& finish();
+  // What finish() reads from the run: the models' measurement and the
+  // output check's result (and the outputs, for finish(Results)).
+  struct Results {
+    Measurement measured;
+    std::vector<int> mismatched;  // frames whose outputs differ from the reference
+    int checked = 0;              // frames checked
+    std::vector<std::vector<int32_t>> outputs;
+  };
+  // This process's.
+  Results results() const;
+  // finish() from results gathered from every rank of a distributed run
+  // (sim/run/distributed_run.h) instead of this process's network.
+  const RunReport& finish(Results gathered);
   const ProcessNetwork& network() const { return *pn_; }
+  ProcessNetwork& network() { return *pn_; }  // a distributed run drives its scheduler
   const estimate::Estimate& estimate() const { return estimate_; }
   const RunReport& report() const { return report_; }
   // Every output frame's codes in frame order, with RunOptions::keep_outputs.
@@ -80,6 +99,7 @@ class Simulation {
 
  private:
   void judge_steady_state_ahead();
+  const RunReport& finish_from(Results x);
   // Frame `frame` the input DMA streams: the file's or the seed's.
   golden::IntTensor input_frame(int frame) const;
 

@@ -16,6 +16,7 @@
 #include "models/link/link_stage.h"
 #include "sim/config/loaders.h"
 #include "sim/explore/partition.h"
+#include "sim/run/distributed_run.h"
 #include "sim/run/simulation.h"
 #include "tests/sim/run_vine.h"
 #include "tests/sim/temp_config.h"
@@ -299,6 +300,52 @@ namespace {
 // The MobileNet-V1 splits of examples/multi-fpga/ (docs/links.md, "MobileNet-V1
 // over several boards") validate, and are what `vine partition` chooses: the
 // same boards, cut before the same layers, at the same folding.
+// A distributed run (`mpirun -n K vine run`, docs/parallel.md; the runs
+// themselves: tests/mpi/) puts each stage on its layer's board, a link on the
+// board it reads from, so that the FIFOs crossing boards are exactly the links'
+// outputs; it gives the ranks contiguous groups of boards, and refuses more
+// ranks than boards and a design on one device.
+TEST(LinkRun, ADistributedRunCutsAtTheLinksOutputsAndGroupsTheBoardsInOrder) {
+  const ir::Design d =
+      config::load_design((fs::path(VINE_SOURCE_DIR) / "examples/multi-fpga/tfc-w1a1-zcu104-x4.yaml").string());
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  const std::vector<int> board = sim::stage_boards(plan, d);
+  ASSERT_EQ(board.size(), plan.stages.size());
+  for (size_t i = 0; i < plan.stages.size(); ++i) {
+    const ir::StagePlan& s = plan.stages[i];
+    if (s.kind == ir::StageKind::kLink) {
+      EXPECT_EQ(board[i], board[size_t(plan.streams[size_t(s.inputs.at(0))].producer)]) << s.name;
+      EXPECT_EQ(board[size_t(plan.streams[size_t(s.outputs.at(0))].consumer)], board[i] + 1) << s.name;
+    } else if (s.layer >= 0) {
+      EXPECT_EQ(board[i], s.layer) << s.name;  // one layer a board, fc0 .. fc3
+    }
+  }
+  EXPECT_EQ(board.front(), 0);  // the input DMA
+  EXPECT_EQ(board.back(), 3);   // the output DMA
+  int crossing = 0;
+  for (const ir::StreamPlan& st : plan.streams)
+    if (board[size_t(st.producer)] != board[size_t(st.consumer)]) {
+      ++crossing;
+      EXPECT_EQ(plan.stages[size_t(st.producer)].kind, ir::StageKind::kLink) << st.name;
+    }
+  EXPECT_EQ(crossing, 3);
+  auto ranks = [](int k) {
+    std::vector<int> r;
+    for (int b = 0; b < 4; ++b) r.push_back(sim::rank_of_board(b, 4, k));
+    return r;
+  };
+  EXPECT_EQ(ranks(1), (std::vector<int>{0, 0, 0, 0}));
+  EXPECT_EQ(ranks(2), (std::vector<int>{0, 0, 1, 1}));
+  EXPECT_EQ(ranks(3), (std::vector<int>{0, 0, 1, 2}));
+  EXPECT_EQ(ranks(4), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(sim::distributed_design_problem(d, 4), "");
+  EXPECT_NE(sim::distributed_design_problem(d, 5).find("5 ranks for the 4 boards"), std::string::npos);
+  const ir::Design one =
+      config::load_design((kConfigs / "designs/finn-examples/tfc-w1a1-pynq-z1.yaml").string());
+  EXPECT_NE(sim::distributed_design_problem(one, 2).find("is not a streaming design placed on a cluster"),
+            std::string::npos);
+}
+
 TEST(LinkRun, TheMobileNetExamplesAreThePartitionersSplits) {
   const fs::path root(VINE_SOURCE_DIR);
   const fs::path u250 = root / "configs/designs/finn-examples/mobilenet-v1-w4a4-u250.yaml";

@@ -2,7 +2,10 @@
 // PE channels per beat, one beat per cycle.
 #pragma once
 
+#include <memory>
+
 #include "models/pe/output_unit.h"
+#include "models/pe/rtl_output_array.h"
 #include "models/stage/stage.h"
 
 namespace vine::models {
@@ -11,6 +14,10 @@ class Thresholding final : public Stage {
  public:
   Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, int pe,
                OutputUnit out);
+  // On the RTL back-end: the PE lanes' units Verilated, clocked with the
+  // stage's pipeline (rtl_output_array.h).
+  Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, int pe,
+               OutputUnit out, std::unique_ptr<RtlOutputArray> rtl);
   const char* kind() const override { return "threshold"; }
   int64_t frame_span() const override { return words_per_frame_; }
 
@@ -22,12 +29,16 @@ class Thresholding final : public Stage {
   }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
+  void advancing(int64_t index, int64_t cycle, int64_t advances) override {
+    rtl_->advancing(index, cycle, advances);
+  }
 
  private:
   int64_t total_, next_ = 0, words_per_frame_;
   int channels_, pe_;
   OutputUnit out_;
   const int32_t* in_ = nullptr;
+  std::unique_ptr<RtlOutputArray> rtl_;
 };
 
 }  // namespace vine::models

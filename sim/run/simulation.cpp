@@ -124,6 +124,8 @@ void Simulation::judge_steady_state_ahead() {
 }
 
 const RunReport& Simulation::finish() {
+  // What stopped the accelerator's SystemC thread, as it was thrown.
+  if (const std::exception_ptr f = pn_->accelerator().failure()) std::rethrow_exception(f);
   SteadyState steady;
   if (o_.steady_state && o_.systemc_stages.empty() && pn_->finished()) {
     const auto& out = pn_->output_dma();

@@ -111,12 +111,19 @@ void Accelerator::before_end_of_elaboration() {
 }
 
 void Accelerator::engine_thread() {
-  wake_all_once();
-  for (;;) {
-    sched_.run();
-    progress_.notify(sc_core::SC_ZERO_TIME);
-    if (finished()) return;
-    wait(kick_);
+  try {
+    wake_all_once();
+    for (;;) {
+      sched_.run();
+      progress_.notify(sc_core::SC_ZERO_TIME);
+      if (finished()) return;
+      wait(kick_);
+    }
+  } catch (const sc_core::sc_unwind_exception&) {
+    throw;  // SystemC's own: a process killed or reset
+  } catch (...) {
+    failure_ = std::current_exception();
+    sc_core::sc_stop();
   }
 }
 

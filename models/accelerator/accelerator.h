@@ -12,6 +12,7 @@
 // diagnoses. Without sc_start the same engine runs directly (run()).
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -62,6 +63,12 @@ class Accelerator : public sc_core::sc_module {
   const sc_core::sc_event& progress_event() const { return progress_; }
   // A SystemC-driven stage committed a beat: the engine has stages to wake.
   void kick() { kick_.notify(sc_core::SC_ZERO_TIME); }
+  // What stopped the engine's SystemC thread (an RtlTimingError, any error
+  // of a stage), or null. SystemC would turn an exception leaving a thread
+  // into a report of its own, type and message wrapped; the thread keeps it
+  // instead and stops the simulation (sc_stop), and whoever ran sc_start
+  // rethrows it (Simulation::finish, VirtualPlatform's host accesses).
+  std::exception_ptr failure() const { return failure_; }
 
  private:
   void before_end_of_elaboration() override;
@@ -75,6 +82,7 @@ class Accelerator : public sc_core::sc_module {
   Scheduler sched_;
   sc_core::sc_event kick_, progress_;
   bool started_ = false;
+  std::exception_ptr failure_;
 };
 
 // The module hierarchy under `top` (or every top-level object), one object per

@@ -21,6 +21,7 @@
 
 #include "models/pe/output_unit.h"
 #include "models/pe/row_block.h"
+#include "models/pe/rtl_output_array.h"
 #include "models/pe/rtl_pe_array.h"
 #include "models/pe/weight_lanes.h"
 #include "models/stage/pipeline_timing.h"
@@ -101,6 +102,9 @@ struct StageBuild {
   // with the stage's pipeline (null on the C++ back-end); their probed
   // latency replaces the lanes' share of `t.depth`.
   std::function<std::unique_ptr<models::RtlPeArray>(models::PipelineTiming& t)> rtl_pe_array = {};
+  // A standalone threshold stage's units on RTL (null on the C++ back-end);
+  // their probed latency replaces the kind's in `t.depth`.
+  std::function<std::unique_ptr<models::RtlOutputArray>(models::PipelineTiming& t)> rtl_output_array = {};
 
   const ir::Layer& layer() const;  // the stage's layer (throws for the DMAs)
   // An MVAU or VVAU whose weights come from DDR: its last input is the

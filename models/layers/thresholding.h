@@ -2,7 +2,10 @@
 // PE channels per beat, one beat per cycle.
 #pragma once
 
+#include <memory>
+
 #include "models/pe/output_unit.h"
+#include "models/pe/rtl_output_array.h"
 #include "models/stage/stage.h"
 
 namespace vine::models {
@@ -11,6 +14,10 @@ class Thresholding final : public Stage {
  public:
   Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, int pe,
                OutputUnit out);
+  // On the RTL back-end: the PE lanes' units Verilated, clocked with the
+  // stage's pipeline (rtl_output_array.h).
+  Thresholding(std::string name, PipelineTiming t, int frames, int64_t words_per_frame, int channels, int pe,
+               OutputUnit out, std::unique_ptr<RtlOutputArray> rtl);
   const char* kind() const override { return kind_; }
   // The registered kind it is: "threshold", or the RTL variant that re-times it.
   void set_kind(const char* kind) { kind_ = kind; }
@@ -24,6 +31,9 @@ class Thresholding final : public Stage {
   }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
+  void advancing(int64_t index, int64_t cycle, int64_t advances) override {
+    rtl_->advancing(index, cycle, advances);
+  }
 
  private:
   const char* kind_ = "threshold";
@@ -31,6 +41,7 @@ class Thresholding final : public Stage {
   int channels_, pe_;
   OutputUnit out_;
   const int32_t* in_ = nullptr;
+  std::unique_ptr<RtlOutputArray> rtl_;
 };
 
 }  // namespace vine::models

@@ -25,6 +25,10 @@ void register_thresholding_kinds(StageKindRegistry& r) {
   k.from_layer = plan_pe_streams;
   k.make = [](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;
+    models::PipelineTiming t = b.timing;
+    if (auto rtl = b.rtl_output_array ? b.rtl_output_array(t) : nullptr)
+      return std::make_unique<models::Thresholding>(s.name, t, b.frames, s.in_words, b.layer().out_shape.c, s.pe,
+                                                    b.output_unit(), std::move(rtl));
     return std::make_unique<models::Thresholding>(s.name, b.timing, b.frames, s.in_words,
                                                   b.layer().out_shape.c, s.pe, b.output_unit());
   };

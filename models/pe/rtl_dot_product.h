@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "models/pe/rtl_lanes.h"
+#include "models/pe/rtl_unit_stats.h"
 #include "sim/arith/arithmetic.h"
 #include "sim/ir/network.h"
 
 namespace vine::models {
 
-class RtlDotProductUnit {
+class RtlDotProductUnit : public RtlUnitStats {
  public:
   // `pes` are the PE instances of the unit `config` says how they were built
   // (its SIMD, lane code widths W, E or none, A and MW). The rows' weight
@@ -31,10 +32,6 @@ class RtlDotProductUnit {
                     const arith::ActivationType& act, int acc_bits, bool acc_signed, const int32_t* weight_codes,
                     int64_t first_row, int64_t rows, int64_t width);
 
-  // Cycles from a beat's rising edge to the edge after which its result is on
-  // out_acc, probed on the unit (LATENCY in rtl/README.md's terms).
-  int latency() const { return latency_; }
-  const LanesConfig& config() const { return config_; }
   const char* arithmetic() const { return arithmetic_; }
   int64_t first_row() const { return first_; }
   int64_t rows() const { return rows_; }
@@ -43,8 +40,8 @@ class RtlDotProductUnit {
   int simd() const { return simd_; }
   int pes() const { return int(pes_.size()); }
   size_t act_words() const { return act_words_; }
-  int64_t cycles() const { return cycles_; }              // clock cycles driven, all PEs
-  int64_t stall_cycles() const { return stall_cycles_; }  // of which with en = 0
+  int acc_bits() const { return acc_bits_; }
+  bool acc_signed() const { return acc_signed_; }
 
   // SIMD activation codes packed as the in_acts port takes them (act_words() words).
   void pack_acts(const int32_t* codes, uint32_t* words) const;
@@ -53,8 +50,7 @@ class RtlDotProductUnit {
   // else no beat (in_valid = 0). Returns out_valid after the edge and, when
   // high, the accumulator's value in `value`.
   bool clock(int pe, bool en, int64_t row, int64_t fold, const uint32_t* acts, int64_t& value) {
-    ++cycles_;
-    stall_cycles_ += !en;
+    count(en);
     uint64_t raw = 0;
     const bool valid = row >= 0
                            ? pes_[size_t(pe)]->clock(en, true, fold == 0, fold == folds_ - 1,
@@ -74,7 +70,6 @@ class RtlDotProductUnit {
   }
 
   std::vector<std::unique_ptr<RtlLanes>> pes_;
-  LanesConfig config_;
   const char* arithmetic_;
   int simd_, lane_weight_bits_, act_bits_, acc_bits_;
   bool acc_signed_;
@@ -82,8 +77,6 @@ class RtlDotProductUnit {
   size_t weight_words_, act_words_;  // 32-bit words per fold beat
   std::vector<uint32_t> weights_;    // [row][fold][word]
   std::vector<uint32_t> zeros_;
-  int latency_ = 0;
-  int64_t cycles_ = 0, stall_cycles_ = 0;
 };
 
 }  // namespace vine::models

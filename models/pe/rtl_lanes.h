@@ -25,11 +25,23 @@ struct LanesConfig {
 // The version of this interface, which a units module is built against: part
 // of an on-demand unit's cache key (rtl/cosim/unit_cache.h), so that a module
 // built for another version is rebuilt, never loaded. 2: `en` on clock().
-constexpr int kRtlLanesInterface = 2;
+// 3: every unit is an RtlUnit, the output units (rtl_output.h) among them.
+constexpr int kRtlLanesInterface = 3;
 
-class RtlLanes {
+// Any Verilated unit a units module makes; what it is follows from its key's
+// unit name (a lanes unit: RtlLanes; multithreshold, requantizer: RtlOutput).
+class RtlUnit {
  public:
-  virtual ~RtlLanes() = default;
+  virtual ~RtlUnit() = default;
+  // Synchronous reset over one cycle: clears every beat in flight.
+  virtual void reset() = 0;
+};
+
+// Whether the unit named `unit` (LanesConfig::unit) is an output unit.
+inline bool is_output_unit(const std::string& unit) { return unit == "multithreshold" || unit == "requantizer"; }
+
+class RtlLanes : public RtlUnit {
+ public:
   // One clock cycle with these inputs on the ports: the rising edge, then
   // the falling one. `en` is the unit's clock enable: the stage drives it
   // high in the cycles its pipeline advances and low in its stall cycles
@@ -41,8 +53,6 @@ class RtlLanes {
   // call per cycle keeps the per-cycle cost to one virtual call.
   virtual bool clock(bool en, bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
                      uint64_t& acc) = 0;
-  // Synchronous reset over one cycle: clears every beat in flight.
-  virtual void reset() = 0;
 };
 
 }  // namespace vine::models

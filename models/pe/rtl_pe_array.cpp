@@ -5,9 +5,11 @@
 namespace vine::models {
 
 RtlPeArray::RtlPeArray(std::string stage, std::vector<std::unique_ptr<RtlDotProductUnit>> groups,
-                       int pe, int lanes_due, int output_latency, int64_t iterations_per_frame)
+                       int pe, int lanes_due, int output_latency, int64_t iterations_per_frame,
+                       std::unique_ptr<RtlOutputUnit> output)
     : stage_(std::move(stage)),
       groups_(std::move(groups)),
+      output_(std::move(output)),
       pe_(pe),
       lanes_due_(lanes_due),
       output_latency_(output_latency),
@@ -34,6 +36,15 @@ RtlPeArray::RtlPeArray(std::string stage, std::vector<std::unique_ptr<RtlDotProd
     g.next.assign(size_t(pe), 0);
     max_lead = std::max(max_lead, g.lead);
     g_.push_back(std::move(g));
+  }
+  if (output_) {
+    if (output_->pes() != pe)
+      throw std::invalid_argument("RtlPeArray: " + std::to_string(output_->pes()) + " output units for " +
+                                  std::to_string(pe) + " PEs");
+    if (output_->latency() != output_latency)
+      throw std::invalid_argument("RtlPeArray: output latency " + std::to_string(output_latency) +
+                                  ", its unit's " + std::to_string(output_->latency()));
+    opes_.resize(size_t(pe));
   }
   ring_.resize(size_t(max_lead) + 1);
 }
@@ -101,20 +112,25 @@ void RtlPeArray::step(int64_t advance, int64_t cycle) {
     }
     if (b && b->fold == 0) g.in_flight += pe_;
   }
+  if (output_) step_output(advance, cycle);
   reach(advance, cycle);
   if (!spurious_.empty()) throw RtlTimingError(spurious_);
 }
 
 void RtlPeArray::stall(int64_t cycle) {
-  (void)cycle;
   // The inputs show the beat the next advance takes (the registers before
-  // the lanes hold it); with en low a unit must ignore it.
+  // the lanes hold it); with en low a unit must ignore it. Each unit is
+  // clocked for at most its latency + kStallCyclesPastLatency cycles of a
+  // stall (rtl_pe_array.h).
+  const int64_t into = cycle - (cycle_ + 1);  // cycles of this stall before this one
   for (size_t gi = 0; gi < g_.size(); ++gi) {
     Group& g = g_[gi];
+    if (into >= g.unit->latency() + kStallCyclesPastLatency) continue;
     const Capture* b = offered(g, gi, adv_ + 1);
     if (g.idle(b)) continue;
     for (int p = 0; p < pe_; ++p) clock(g, b, false, p);
   }
+  if (output_ && into < output_->latency() + kStallCyclesPastLatency && !output_idle()) stall_output();
 }
 
 void RtlPeArray::deliver(Group& g, int pe, int64_t advance, int64_t cycle) {
@@ -130,7 +146,18 @@ void RtlPeArray::deliver(Group& g, int pe, int64_t advance, int64_t cycle) {
   }
   Record& r = g.records[k];
   ++g.next[size_t(pe)];
-  r.beat[pe] = out_->apply(g.out_value[size_t(pe)], int(r.first_row + pe));
+  const int64_t acc = g.out_value[size_t(pe)];
+  if (output_) {  // the result enters the PE's output unit in this cycle
+    OutputPe& o = opes_[size_t(pe)];
+    o.pending.push_back({&r, acc});
+    o.feed = true;
+    o.feed_acc = acc;
+    o.feed_channel = r.first_row + pe;
+    ++out_in_flight_;
+  } else {
+    r.beat[pe] = out_->apply(acc, int(r.first_row + pe));
+    ++r.written;
+  }
   --g.in_flight;
   ++r.got;
   // After its due advance every result of the record has left (reach()).
@@ -138,6 +165,70 @@ void RtlPeArray::deliver(Group& g, int pe, int64_t advance, int64_t cycle) {
     r.early_pe = pe;
     r.early_cycle = cycle;
     r.early_advance = advance;
+  }
+}
+
+void RtlPeArray::clock_output(int pe, bool en, bool valid, int64_t acc, int64_t channel) {
+  OutputPe& o = opes_[size_t(pe)];
+  const bool was = o.valid;
+  o.valid = output_->clock(pe, en, valid, acc, channel, o.code);
+  out_valid_high_ += int(o.valid) - int(was);
+}
+
+void RtlPeArray::step_output(int64_t advance, int64_t cycle) {
+  bool fed = false;
+  for (const OutputPe& o : opes_) fed |= o.feed;
+  if (!fed && output_idle()) return;
+  for (int p = 0; p < pe_; ++p) {
+    OutputPe& o = opes_[size_t(p)];
+    if (o.valid) write_code(p, advance, cycle);
+    clock_output(p, true, o.feed, o.feed_acc, o.feed_channel);
+    o.feed = false;
+  }
+}
+
+void RtlPeArray::stall_output() {
+  // The output unit's inputs show the lanes' held output (its out_valid and
+  // accumulator, frozen with en low).
+  for (int p = 0; p < pe_; ++p) {
+    bool valid = false;
+    int64_t acc = 0, channel = 0;
+    for (const Group& g : g_)
+      if (g.out_valid[size_t(p)] && g.next[size_t(p)] < g.records.size()) {
+        valid = true;
+        acc = g.out_value[size_t(p)];
+        channel = g.records[g.next[size_t(p)]].first_row + p;
+      }
+    clock_output(p, false, valid, acc, channel);
+  }
+}
+
+// PE `pe`'s output unit gives the code of its oldest result: into the beat.
+void RtlPeArray::write_code(int pe, int64_t advance, int64_t cycle) {
+  OutputPe& o = opes_[size_t(pe)];
+  if (o.pending.empty()) {
+    if (spurious_.empty())
+      spurious_ = "stage " + stage_ + ", PE " + std::to_string(pe) + "'s " + output_unit_name() +
+                  ": a code left the unit at cycle " + std::to_string(cycle) + " with no result in it to produce it";
+    return;
+  }
+  const OutputPe::Pending in = o.pending.front();
+  o.pending.pop_front();
+  --out_in_flight_;
+  Record& r = *in.record;
+  const int64_t row = r.first_row + pe;
+  const int32_t want = out_->apply(in.acc, int(row));
+  if (o.code != want)
+    throw RtlTimingError(where(output_unit_name(), pe, r) + ": the RTL's code for row " + std::to_string(row) +
+                         " (accumulator " + std::to_string(in.acc) + ") is " + std::to_string(o.code) +
+                         " at cycle " + std::to_string(cycle) + "; the C++ output unit gives " +
+                         std::to_string(want));
+  r.beat[pe] = o.code;
+  ++r.written;
+  if (advance < r.due + output_latency_ && r.early_out_pe < 0) {
+    r.early_out_pe = pe;
+    r.early_out_cycle = cycle;
+    r.early_out_advance = advance;
   }
 }
 
@@ -151,18 +242,32 @@ void RtlPeArray::reach(int64_t advance, int64_t cycle) {
           if (g.next[size_t(p)] <= g.reached) fail_late(g, r, p, cycle);
       ++g.reached;
     }
-    while (g.reached > 0 && g.records.front().got == pe_) {
+    // The write's advance: every PE's code in the beat.
+    while (g.reached_out < g.reached && g.records[g.reached_out].due + output_latency_ == advance) {
+      const Record& r = g.records[g.reached_out];
+      if (output_) {
+        if (r.early_out_pe >= 0) fail_output_early(r, cycle);
+        if (r.written < pe_)
+          for (int p = 0; p < pe_; ++p) {
+            bool waiting = false;
+            for (const auto& in : opes_[size_t(p)].pending) waiting |= in.record == &r;
+            if (waiting) fail_output_late(r, p, cycle);
+          }
+      }
+      ++g.reached_out;
+    }
+    while (g.reached_out > 0 && g.records.front().got == pe_ && g.records.front().written == pe_) {
       g.records.pop_front();
       --g.reached;
+      --g.reached_out;
       for (auto& n : g.next) --n;
     }
   }
 }
 
-std::string RtlPeArray::where(const Group& g, int pe, const Record& r) const {
-  std::string s = "stage " + stage_ + ", PE " + std::to_string(pe) + "'s lanes unit '" +
-                  g.unit->config().key() + "': iteration " + std::to_string(r.index) +
-                  " of its loop";
+std::string RtlPeArray::where(const std::string& unit, int pe, const Record& r) const {
+  std::string s = "stage " + stage_ + ", PE " + std::to_string(pe) + "'s " + unit + ": iteration " +
+                  std::to_string(r.index) + " of its loop";
   if (per_frame_ > 0) s += " (frame " + std::to_string(r.index / per_frame_) + ")";
   s += ", output beat " + std::to_string(r.beat_no) + " (rows " + std::to_string(r.first_row) +
        ".." + std::to_string(r.first_row + pe_ - 1) + ")";
@@ -177,7 +282,7 @@ std::string RtlPeArray::then_writes() const {
 }
 
 void RtlPeArray::fail_early(const Group& g, const Record& r, int64_t cycle) const {
-  throw RtlTimingError(where(g, r.early_pe, r) + ": the RTL's result leaves the unit at cycle " +
+  throw RtlTimingError(where(lanes_unit(g), r.early_pe, r) + ": the RTL's result leaves the unit at cycle " +
                        std::to_string(r.early_cycle) + ", " +
                        std::to_string(r.due - r.early_advance) +
                        " pipeline advance(s) early; the model's pipeline has it at cycle " +
@@ -197,9 +302,33 @@ void RtlPeArray::fail_late(Group& g, const Record& r, int pe, int64_t cycle) {
       valid ? "it leaves the unit " + std::to_string(later) + " enabled cycle(s) later (cycle " +
                   std::to_string(cycle + later) + " if the pipeline does not stall)"
             : "no result leaves the unit within 256 more enabled cycles";
-  throw RtlTimingError(where(g, pe, r) + ": the RTL's result is not valid at cycle " +
+  throw RtlTimingError(where(lanes_unit(g), pe, r) + ": the RTL's result is not valid at cycle " +
                        std::to_string(cycle) + ", where the model's pipeline has it" +
                        then_writes() + "; " + when);
+}
+
+void RtlPeArray::fail_output_early(const Record& r, int64_t cycle) const {
+  throw RtlTimingError(where(output_unit_name(), r.early_out_pe, r) + ": the RTL's code leaves the unit at cycle " +
+                       std::to_string(r.early_out_cycle) + ", " +
+                       std::to_string(r.due + output_latency_ - r.early_out_advance) +
+                       " pipeline advance(s) early; the model's pipeline writes it at cycle " +
+                       std::to_string(cycle));
+}
+
+void RtlPeArray::fail_output_late(const Record& r, int pe, int64_t cycle) {
+  int later = 1;
+  int32_t code = 0;
+  bool valid = opes_[size_t(pe)].valid;
+  while (!valid && later <= 256) {
+    valid = output_->clock(pe, true, false, 0, 0, code);
+    ++later;
+  }
+  const std::string when =
+      valid ? "it leaves the unit " + std::to_string(later) + " enabled cycle(s) later (cycle " +
+                  std::to_string(cycle + later) + " if the pipeline does not stall)"
+            : "no code leaves the unit within 256 more enabled cycles";
+  throw RtlTimingError(where(output_unit_name(), pe, r) + ": the RTL's code is not valid at cycle " +
+                       std::to_string(cycle) + ", where the model's pipeline writes it; " + when);
 }
 
 void RtlPeArray::expect(int64_t index, int64_t first_row, int32_t* beat) {
@@ -229,16 +358,22 @@ void RtlPeArray::advancing(int64_t index, int64_t cycle, int64_t advances) {
     pack(capture_at(a));
     step(a, first_cycle + j);
     adv_ = a;
+    cycle_ = first_cycle + j;
   }
   // The stall cycles before it: skipped when no unit has anything in it or
-  // offered (en = 0 leaves such a unit as it is).
-  const int64_t stall_from = first_cycle + advances;
+  // offered (en = 0 leaves such a unit as it is), and each unit clocked
+  // through at most its latency + kStallCyclesPastLatency of them.
+  const int64_t stall_from = cycle_ + 1;
   if (cycle > stall_from) {
-    bool any = false;
+    bool any = output_ && !output_idle();
     for (size_t gi = 0; gi < g_.size() && !any; ++gi)
       any = !g_[gi].idle(offered(g_[gi], gi, adv_ + 1));
-    if (any)
-      for (int64_t c = stall_from; c < cycle; ++c) stall(c);
+    if (any) {
+      int longest = output_ ? output_->latency() : 0;
+      for (const Group& g : g_) longest = std::max(longest, g.unit->latency());
+      const int64_t until = std::min(cycle, stall_from + longest + kStallCyclesPastLatency);
+      for (int64_t c = stall_from; c < until; ++c) stall(c);
+    }
   }
   const int64_t a = adv_ + 1;
   capture(a, index);

@@ -9,20 +9,28 @@
 // activations the PEs read) enters the lanes `lead` advances after the
 // iteration, the weight memory's read (and a bitmap decoder's register)
 // before it; its result leaves the unit in the first advance whose cycle
-// sees out_valid high, and the output unit (C++) turns it into the beat the
-// stage writes.
+// sees out_valid high, and the output unit turns it into the beat the stage
+// writes: the C++ one (output_unit.h), or on the RTL back-end the PE's
+// Verilated output unit (rtl_output_unit.h), which takes the result in that
+// same cycle and is clocked with the same advances and stalls.
 //
 // The check: the model's pipeline has that result at advance i + depth -
 // (output unit latency), the advance the stage's write of the beat is built
-// around. A result that leaves in another advance stops the run with an
+// around, and the output unit's code at the write's advance i + depth. A
+// result or code that leaves in another advance stops the run with an
 // RtlTimingError naming the stage, the PE's unit, the iteration and output
 // beat, and both cycles. So a unit whose latency depends on the stalls (a
 // register without the enable) fails here even though it passes the
-// one-shot probe.
+// one-shot probe. A code that differs from the C++ output unit's on the same
+// accumulator stops it too, naming the beat and both codes.
 //
-// Cost: a unit is clocked in every cycle of its stage in which it holds a
-// beat in flight or is offered one, stall cycles included; a unit with
-// nothing in it is not clocked through stalls (nothing in it can move).
+// Cost: a unit is clocked in every advance of its stage in which it holds a
+// beat in flight or is offered one; in a stall, for at most its latency + 1
+// cycles (kStallCyclesPastLatency). A unit that freezes with en = 0 is the
+// same after any stall; a register that ignores en and feeds no register of
+// its own (a pipeline register, a valid bit) settles on the stall's held
+// inputs within the unit's latency, so a longer stall changes nothing more
+// in it. A unit with nothing in it is not clocked at all.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +42,7 @@
 
 #include "models/pe/output_unit.h"
 #include "models/pe/rtl_dot_product.h"
+#include "models/pe/rtl_output_unit.h"
 #include "models/pe/rtl_timing_error.h"
 
 namespace vine::models {
@@ -54,8 +63,14 @@ class RtlPeArray {
   // each group's beats enter lanes_due - latency() advances after their
   // iteration, which must be at least 1 (the weight memory's read).
   // `output_latency`: the advances from the lanes' result to the write.
+  // `output`: the PEs' output units on RTL (their probed latency is
+  // `output_latency`), or null for the C++ output unit.
   RtlPeArray(std::string stage, std::vector<std::unique_ptr<RtlDotProductUnit>> groups, int pe,
-             int lanes_due, int output_latency, int64_t iterations_per_frame);
+             int lanes_due, int output_latency, int64_t iterations_per_frame,
+             std::unique_ptr<RtlOutputUnit> output = nullptr);
+
+  // The stall cycles a unit is clocked through past its latency (above).
+  static constexpr int kStallCyclesPastLatency = 1;
 
   // The kind's beat of iteration `index` (RtlBeat::first_row < 0 outside its
   // loop), asked at the iteration's advance, before its reads; the
@@ -72,6 +87,7 @@ class RtlPeArray {
   void expect(int64_t index, int64_t first_row, int32_t* beat);
 
   const std::vector<std::unique_ptr<RtlDotProductUnit>>& groups() const { return groups_; }
+  const RtlOutputUnit* output_unit() const { return output_.get(); }
 
  private:
   struct Capture {   // one advance's beat, as the PEs' inputs will see it
@@ -85,10 +101,13 @@ class RtlPeArray {
     int64_t index = 0, beat_no = 0, first_row = 0;
     int32_t* beat = nullptr;
     int64_t due = 0;  // the advance the model has the lanes' result in
-    int got = 0;
+    int got = 0;      // lanes results left
+    int written = 0;  // codes in the beat (the C++ output unit writes them as the results leave)
     bool reached = false;
     int early_pe = -1;  // the first PE whose result left before `due`, and when
     int64_t early_cycle = 0, early_advance = 0;
+    int early_out_pe = -1;  // the same for the RTL output unit's code, before due + output latency
+    int64_t early_out_cycle = 0, early_out_advance = 0;
   };
   struct Group {
     RtlDotProductUnit* unit;
@@ -97,12 +116,26 @@ class RtlPeArray {
     std::vector<int64_t> out_value;
     std::deque<Record> records;  // in order of `due`
     size_t reached = 0;          // records[reached] is the next to reach its due advance
+    size_t reached_out = 0;      // the same for the write's advance (due + output latency)
     std::vector<size_t> next;    // per PE: the record its next result belongs to
     int64_t in_flight = 0;       // PE rows begun and not yet left
     int valid_high = 0;          // PEs whose out_valid is high
     bool idle(const Capture* offered) const {
       return !offered && in_flight == 0 && valid_high == 0;
     }
+  };
+
+  // A PE's RTL output unit: the results it holds, in order, and its output.
+  struct OutputPe {
+    struct Pending {
+      Record* record;
+      int64_t acc;
+    };
+    std::deque<Pending> pending;  // results entered and not yet left as codes
+    bool valid = false;           // out_valid during the coming cycle
+    int32_t code = 0;
+    bool feed = false;  // a lanes result enters in this cycle
+    int64_t feed_acc = 0, feed_channel = 0;
   };
 
   Capture& capture_at(int64_t advance) { return ring_[size_t(advance % int64_t(ring_.size()))]; }
@@ -114,15 +147,28 @@ class RtlPeArray {
   void step(int64_t advance, int64_t cycle);  // an advance: en = 1
   void stall(int64_t cycle);                  // a stall cycle before advance adv_ + 1: en = 0
   void deliver(Group& g, int pe, int64_t advance, int64_t cycle);
+  bool output_idle() const { return out_in_flight_ == 0 && out_valid_high_ == 0; }
+  void step_output(int64_t advance, int64_t cycle);  // an advance of the RTL output units
+  void stall_output();                               // a stall cycle of them
+  void clock_output(int pe, bool en, bool valid, int64_t acc, int64_t channel);
+  void write_code(int pe, int64_t advance, int64_t cycle);
   void reach(int64_t advance, int64_t cycle);
   [[noreturn]] void fail_early(const Group& g, const Record& r, int64_t cycle) const;
   [[noreturn]] void fail_late(Group& g, const Record& r, int pe, int64_t cycle);
-  std::string where(const Group& g, int pe, const Record& r) const;
+  [[noreturn]] void fail_output_early(const Record& r, int64_t cycle) const;
+  [[noreturn]] void fail_output_late(const Record& r, int pe, int64_t cycle);
+  std::string where(const std::string& unit, int pe, const Record& r) const;
+  std::string lanes_unit(const Group& g) const { return "lanes unit '" + g.unit->config().key() + "'"; }
+  std::string output_unit_name() const { return "output unit '" + output_->config().key() + "'"; }
   std::string then_writes() const;
 
   std::string stage_;
   std::vector<std::unique_ptr<RtlDotProductUnit>> groups_;
   std::vector<Group> g_;
+  std::unique_ptr<RtlOutputUnit> output_;
+  std::vector<OutputPe> opes_;  // per PE, with output_
+  int64_t out_in_flight_ = 0;   // results in the output units, all PEs
+  int out_valid_high_ = 0;      // output units whose out_valid is high
   int pe_, lanes_due_, output_latency_;
   int64_t per_frame_;
   BeatOf beat_of_;

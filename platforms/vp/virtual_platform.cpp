@@ -125,32 +125,48 @@ bool VirtualPlatform::exists() {
   return g_exists;
 }
 
+void VirtualPlatform::run(const std::function<void()>& work) {
+  rethrow_failure();  // a stopped simulation runs no more host work
+  try {
+    cpu_->run(work);
+  } catch (...) {
+    // The accelerator's error stopped the kernel, so the host's work did not
+    // end (HostCpu::run says so): the cause is the accelerator's.
+    rethrow_failure();
+    throw;
+  }
+}
+
+void VirtualPlatform::rethrow_failure() const {
+  if (const std::exception_ptr f = board_->network().accelerator().failure()) std::rethrow_exception(f);
+}
+
 uint32_t VirtualPlatform::read32(uint64_t address) {
   uint32_t v = 0;
-  cpu_->run([&] { v = cpu_->read32(address); });
+  run([&] { v = cpu_->read32(address); });
   return v;
 }
 
 void VirtualPlatform::write32(uint64_t address, uint32_t value) {
-  cpu_->run([&] { cpu_->write32(address, value); });
+  run([&] { cpu_->write32(address, value); });
 }
 
 void VirtualPlatform::read(uint64_t address, void* data, uint64_t bytes) {
-  cpu_->run([&] { cpu_->read(address, data, bytes); });
+  run([&] { cpu_->read(address, data, bytes); });
 }
 
 void VirtualPlatform::write(uint64_t address, const void* data, uint64_t bytes) {
-  cpu_->run([&] { cpu_->write(address, data, bytes); });
+  run([&] { cpu_->write(address, data, bytes); });
 }
 
 bool VirtualPlatform::wait_irq(uint64_t timeout_ns) {
   bool high = false;
-  cpu_->run([&] { high = cpu_->wait_irq(sc_core::sc_time(double(timeout_ns), sc_core::SC_NS)); });
+  run([&] { high = cpu_->wait_irq(sc_core::sc_time(double(timeout_ns), sc_core::SC_NS)); });
   return high;
 }
 
 void VirtualPlatform::idle(uint64_t ns) {
-  cpu_->run([&] { cpu_->idle(sc_core::sc_time(double(ns), sc_core::SC_NS)); });
+  run([&] { cpu_->idle(sc_core::sc_time(double(ns), sc_core::SC_NS)); });
 }
 
 uint64_t VirtualPlatform::now_ns() const {

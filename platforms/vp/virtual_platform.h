@@ -46,8 +46,12 @@ class VirtualPlatform {
   bool wait_irq(uint64_t timeout_ns);
   void idle(uint64_t ns);
   uint64_t now_ns() const;
-  // Runs `work` in the CPU's thread (for several accesses at once).
-  void run(const std::function<void()>& work) { cpu_->run(work); }
+  // Runs `work` in the CPU's thread (for several accesses at once). An error
+  // that stopped the accelerator in it (an RtlTimingError of a co-simulated
+  // unit) is rethrown as it was thrown, here and in every later access.
+  void run(const std::function<void()>& work);
+  // Rethrows that error, if there was one.
+  void rethrow_failure() const;
 
   const ir::Design& design() const { return *design_; }
   VpBoard& board() { return *board_; }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <unistd.h>
 
 #include "rtl/cosim/unit_cache.h"
@@ -22,7 +23,7 @@ struct Registry {
 Registry* adding = nullptr;  // the registry the module's entry adds to
 
 void add_unit(const char* key, MakeUnit make) {
-  adding->table.emplace(key, [make] { return std::unique_ptr<models::RtlLanes>(make()); });
+  adding->table.emplace(key, [make] { return std::unique_ptr<models::RtlUnit>(make()); });
 }
 
 // Adds the units of a loaded module to the table; the problem, or "".
@@ -83,7 +84,9 @@ std::string units_module_path() {
 #endif
 }
 
-std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::string* why) {
+namespace {
+
+std::unique_ptr<models::RtlUnit> make_unit(const models::LanesConfig& c, std::string* why) {
   static std::mutex building;  // one on-demand build at a time in this process
   std::lock_guard<std::mutex> hold(building);
   Registry& r = registry();
@@ -109,6 +112,19 @@ std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::
     return nullptr;
   }
   return it->second();
+}
+
+}  // namespace
+
+// The key's unit name says what the factory makes (models::is_output_unit).
+std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::string* why) {
+  if (models::is_output_unit(c.unit)) throw std::logic_error("make_lanes: " + c.key() + " is an output unit");
+  return std::unique_ptr<models::RtlLanes>(static_cast<models::RtlLanes*>(make_unit(c, why).release()));
+}
+
+std::unique_ptr<models::RtlOutput> make_output_unit(const models::LanesConfig& c, std::string* why) {
+  if (!models::is_output_unit(c.unit)) throw std::logic_error("make_output_unit: " + c.key() + " is a lanes unit");
+  return std::unique_ptr<models::RtlOutput>(static_cast<models::RtlOutput*>(make_unit(c, why).release()));
 }
 
 std::vector<std::string> built_lanes() {

@@ -1,4 +1,5 @@
-// The Verilated lanes units this build co-simulates, one C++ model per
+// The Verilated units this build co-simulates (the PEs' lanes units and
+// their output units), one C++ model per
 // parameter set (Verilator specialises a model for its parameters, as
 // synthesis does). Those listed in rtl/cosim/units.txt live in the units
 // module (units_module.h), loaded on first use; any other is Verilated on
@@ -12,12 +13,15 @@
 #include <vector>
 
 #include "models/pe/rtl_lanes.h"
+#include "models/pe/rtl_output.h"
 
 namespace vine::cosim {
 
 // A fresh instance of the unit for `c`, built on demand if this build's
 // module lacks it; nullptr when there is none, with the reason in `why`.
 std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::string* why = nullptr);
+// The same for an output unit (multithreshold, requantizer).
+std::unique_ptr<models::RtlOutput> make_output_unit(const models::LanesConfig& c, std::string* why = nullptr);
 // The keys (LanesConfig::key()) of every unit loaded so far.
 std::vector<std::string> built_lanes();
 // Whether Verilated units are there: the module loaded, or units on demand.
@@ -33,7 +37,8 @@ std::string units_module_path();
 // later make_lanes: how a test substitutes a unit variant.
 // An empty `make` takes the key's entry out (the unit is then built or
 // loaded as if never installed).
-using LanesFactory = std::function<std::unique_ptr<models::RtlLanes>()>;
+// A factory makes the kind of unit its key names (models::is_output_unit).
+using LanesFactory = std::function<std::unique_ptr<models::RtlUnit>()>;
 void install_lanes(const std::string& key, LanesFactory make);
 // The entry make_lanes takes for `key` now (empty when there is none): a
 // test that installs a variant saves it and puts it back afterwards, so

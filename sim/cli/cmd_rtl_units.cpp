@@ -1,7 +1,8 @@
-// `vine rtl-units DESIGN...`: the Verilated lanes units that co-simulating the
-// designs with every PE on RTL instantiates, one `unit NAME=VALUE...` line
-// each, in the format of rtl/cosim/units.txt (scripts/cosim-units keeps that
-// file). --check FILE instead reports the units FILE lacks.
+// `vine rtl-units DESIGN...`: the Verilated units (each layer's lanes and its
+// output unit, docs/cosim.md) that co-simulating the designs with every PE on
+// RTL instantiates, one `unit NAME=VALUE...` line each, in the format of
+// rtl/cosim/units.txt (scripts/cosim-units keeps that file). --check FILE
+// instead reports the units FILE lacks.
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
@@ -17,7 +18,8 @@ namespace vine::cli {
 namespace po = boost::program_options;
 
 int cmd_rtl_units(const Args& args) {
-  po::options_description opts("vine rtl-units DESIGN... [options]: the RTL lanes units a co-simulation builds");
+  po::options_description opts(
+      "vine rtl-units DESIGN... [options]: the RTL units (lanes and output units) a co-simulation builds");
   opts.add_options()("help,h", "show this help")("by-layer", "prefix each unit with the layer that uses it")(
       "check", po::value<std::string>(), "list the units FILE (rtl/cosim/units.txt) lacks; exit 2 if any");
   po::options_description hidden;

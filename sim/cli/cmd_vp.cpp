@@ -38,9 +38,25 @@ namespace po = boost::program_options;
 namespace {
 
 // The built-in job: frames through the driver, checked frame by frame.
+int run_job(vine::Device& dev, const ir::Design& d, int frames, int batch, uint64_t seed,
+            vine_wait_mode mode, const po::variables_map& vm);
+
 int run_builtin(const std::string& target, const ir::Design& d, int frames, int batch,
                 uint64_t seed, vine_wait_mode mode, const po::variables_map& vm) {
   vine::Device dev(target);
+  try {
+    return run_job(dev, d, frames, batch, seed, mode, vm);
+  } catch (const vine::Error&) {
+    // The driver's C interface carries only a status and a message: an error
+    // that stopped the accelerator (an RtlTimingError, exit 2) is rethrown
+    // as it was thrown, and `vine` reports it as `vine run` does.
+    if (const platforms::VirtualPlatform* vp = driver::virtual_platform_of(dev.handle())) vp->rethrow_failure();
+    throw;
+  }
+}
+
+int run_job(vine::Device& dev, const ir::Design& d, int frames, int batch, uint64_t seed,
+            vine_wait_mode mode, const po::variables_map& vm) {
   const vine_geometry& g = dev.geometry();
   const ir::Network& net = d.network;
   const golden::NetworkParams params = golden::synthesize_params(net, seed);

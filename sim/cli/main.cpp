@@ -34,7 +34,7 @@ const std::map<std::string, Subcommand>& subcommands() {
        {vine::cli::cmd_run,
         "cycle-accurate simulation of a design, checked against the reference"}},
       {"rtl-units",
-       {vine::cli::cmd_rtl_units, "the Verilated lanes units co-simulating designs needs"}},
+       {vine::cli::cmd_rtl_units, "the Verilated units (lanes, output units) co-simulating designs needs"}},
       {"golden",
        {vine::cli::cmd_golden, "a design's golden figures (traces/*.golden), written or checked"}},
       {"vp",

@@ -41,8 +41,12 @@ int64_t lanes_row_width(const ir::Layer& l) {
   return l.kind == ir::LayerKind::kDwConv ? int64_t{l.kernel} * l.kernel : l.matrix_width();
 }
 
+bool has_rtl_units(const ir::Layer& l) {
+  return l.has_weights() || l.kind == ir::LayerKind::kThreshold || l.kind == ir::LayerKind::kRequant;
+}
+
 bool runs_on_rtl(const ir::Design& d, int layer, BackendChoice c) {
-  if (!d.network.layers[size_t(layer)].has_weights()) return false;
+  if (!has_rtl_units(d.network.layers[size_t(layer)])) return false;
   switch (c) {
     case BackendChoice::kCpp: return false;
     case BackendChoice::kRtl: return true;
@@ -84,15 +88,87 @@ models::LanesConfig lanes_config(const ir::Design& d, int layer, WeightArithmeti
   return c;
 }
 
+namespace {
+
+int acc_bits_of(const models::LanesConfig& c) {
+  const int a = c.get("A"), s = c.get("A_SIGNED"), mw = c.get("MW");
+  if (c.unit == "mvau_lanes_fixed") return rtl::mvau_lanes_fixed_acc_bits(c.get("W"), a, s, mw);
+  if (c.unit == "mvau_lanes_pow2") return rtl::mvau_lanes_pow2_acc_bits(c.get("E"), a, s, mw);
+  if (c.unit == "mvau_lanes_binary") return rtl::mvau_lanes_binary_acc_bits(a, s, c.get("BIPOLAR"), mw);
+  return rtl::mvau_lanes_ternary_acc_bits(a, s, mw);
+}
+
+// XNOR-popcount counts agreements: its accumulator is unsigned.
+bool acc_signed_of(const models::LanesConfig& c) { return !(c.unit == "mvau_lanes_binary" && c.get("BIPOLAR")); }
+
+std::vector<models::LanesConfig> lanes_configs(const ir::Design& d, int layer) {
+  const ir::Layer& l = d.network.layers[size_t(layer)];
+  std::set<WeightArithmetic> seen;
+  std::vector<models::LanesConfig> out;
+  if (!l.has_weights()) return out;  // a standalone threshold layer
+  for (const auto& w : group_types(l))
+    if (seen.insert(w.arithmetic).second)
+      out.push_back(lanes_config(d, layer, w.arithmetic, lanes_simd(d, layer), lanes_row_width(l)));
+  return out;
+}
+
+}  // namespace
+
+LanesAccumulator lanes_accumulator(const ir::Design& d, int layer) {
+  const ir::Layer& l = d.network.layers[size_t(layer)];
+  // A standalone threshold layer compares its input's codes.
+  if (!l.has_weights()) return {l.in_type.bits, l.in_type.kind == ActivationKind::kSigned};
+  const auto configs = lanes_configs(d, layer);
+  LanesAccumulator a;
+  for (const auto& c : configs) a.is_signed |= acc_signed_of(c);
+  // An unsigned accumulator among signed ones needs a bit more as two's complement.
+  for (const auto& c : configs) a.bits = std::max(a.bits, acc_bits_of(c) + (a.is_signed && !acc_signed_of(c)));
+  return a;
+}
+
+std::optional<models::LanesConfig> output_unit_config(const ir::Design& d, int layer) {
+  const ir::Layer& l = d.network.layers[size_t(layer)];
+  if (!has_rtl_units(l) || l.output.kind == ir::OutputKind::kAccumulator) return std::nullopt;
+  const LanesAccumulator acc = lanes_accumulator(d, layer);
+  const arith::ActivationType& out = l.out_type;
+  const bool out_signed = out.kind == ActivationKind::kSigned;
+  if (l.output.kind == ir::OutputKind::kThreshold) {
+    // As the thresholds are made (sim/golden/network_params.cpp): 2^bits - 1
+    // of them (1 for a bipolar output), counted from -2^(bits-1) when signed.
+    const int n = out.kind == ActivationKind::kBipolar ? 1 : (1 << out.bits) - 1;
+    const int bias = out_signed ? -(1 << (out.bits - 1)) : 0;
+    // Thresholds clamped to [min, max + 1] of the accumulator (rtl_output_unit.h).
+    const int t_bits = acc.bits + (acc.is_signed ? 1 : 2);
+    return models::LanesConfig{"multithreshold",
+                               {{"N", n},
+                                {"ACC_BITS", acc.bits},
+                                {"ACC_SIGNED", acc.is_signed ? 1 : 0},
+                                {"T_BITS", t_bits},
+                                {"OUT_BITS", out.bits},
+                                {"OUT_BIAS", bias}}};
+  }
+  if (out.kind == ActivationKind::kBipolar)
+    throw config::ConfigError(backend_location(d, layer), "a requantiser to bipolar codes",
+                              "a signed or unsigned output for the RTL requantizer of layer " + l.name);
+  // 32-bit multipliers and zero points, shifts 0..63: any scale the
+  // calibration makes (16-bit multipliers) and any int32 zero point.
+  return models::LanesConfig{"requantizer",
+                             {{"ACC_BITS", acc.bits},
+                              {"ACC_SIGNED", acc.is_signed ? 1 : 0},
+                              {"M_BITS", 32},
+                              {"S_BITS", 6},
+                              {"ZP_BITS", 32},
+                              {"OUT_BITS", out.bits},
+                              {"OUT_SIGNED", out_signed ? 1 : 0}}};
+}
+
 std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c) {
   std::vector<RtlLanesUse> uses;
   for (int i = 0; i < int(d.network.layers.size()); ++i) {
     if (!runs_on_rtl(d, i, c)) continue;
     const ir::Layer& l = d.network.layers[size_t(i)];
-    std::set<WeightArithmetic> seen;
-    for (const auto& w : group_types(l))
-      if (seen.insert(w.arithmetic).second)
-        uses.push_back({l.name, lanes_config(d, i, w.arithmetic, lanes_simd(d, i), lanes_row_width(l))});
+    for (auto& lanes : lanes_configs(d, i)) uses.push_back({l.name, std::move(lanes)});
+    if (auto out = output_unit_config(d, i)) uses.push_back({l.name, std::move(*out)});
   }
   return uses;
 }
@@ -115,7 +191,6 @@ std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const i
   const ir::Layer& l = d.network.layers[size_t(layer)];
   const int simd = lanes_simd(d, layer);
   const int64_t width = lanes_row_width(l);
-  const bool xnor = l.in_type.kind == ActivationKind::kBipolar;
   std::vector<std::unique_ptr<models::RtlDotProductUnit>> groups;
   latency = 0;
   int64_t first = 0;
@@ -136,22 +211,39 @@ std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const i
       }
       pes.push_back(std::move(lanes));
     }
-    int acc_bits = 0;
-    const int a = c.get("A"), s = c.get("A_SIGNED"), mw = c.get("MW");
-    switch (types[g].arithmetic) {
-      case WeightArithmetic::kFixed: acc_bits = rtl::mvau_lanes_fixed_acc_bits(c.get("W"), a, s, mw); break;
-      case WeightArithmetic::kPow2: acc_bits = rtl::mvau_lanes_pow2_acc_bits(c.get("E"), a, s, mw); break;
-      case WeightArithmetic::kBinary: acc_bits = rtl::mvau_lanes_binary_acc_bits(a, s, c.get("BIPOLAR"), mw); break;
-      case WeightArithmetic::kTernary: acc_bits = rtl::mvau_lanes_ternary_acc_bits(a, s, mw); break;
-    }
-    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(pes), c, types[g], l.in_type, acc_bits,
-                                                            /*acc_signed=*/!xnor, p.weight_codes.data(), first, rows,
+    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(pes), c, types[g], l.in_type, acc_bits_of(c),
+                                                            acc_signed_of(c), p.weight_codes.data(), first, rows,
                                                             width);
     latency = std::max(latency, unit->latency());
     groups.push_back(std::move(unit));
     first += rows;
   }
   return groups;
+}
+
+std::unique_ptr<models::RtlOutputUnit> rtl_output_unit(const ir::Design& d, int layer, const golden::LayerParams& p,
+                                                       int pe) {
+  const auto c = output_unit_config(d, layer);
+  if (!c) return nullptr;
+  const ir::Layer& l = d.network.layers[size_t(layer)];
+  std::vector<std::unique_ptr<models::RtlOutput>> pes;  // one instance per PE, as the hardware has
+  for (int k = 0; k < pe; ++k) {
+    std::string why;
+    auto unit = cosim::make_output_unit(*c, &why);
+    if (!unit) {
+      if (!cosim::cosim_available())
+        throw config::ConfigError(backend_location(d, layer), "rtl", "the Verilated units: " + cosim::cosim_problem());
+      throw config::ConfigError(backend_location(d, layer), "rtl",
+                                "an RTL unit for layer " + l.name + ", '" + c->key() + "': " + why);
+    }
+    pes.push_back(std::move(unit));
+  }
+  try {
+    return std::make_unique<models::RtlOutputUnit>(std::move(pes), *c, l, p);
+  } catch (const std::invalid_argument& e) {
+    throw config::ConfigError(backend_location(d, layer), "rtl",
+                              "the C++ back-end for layer " + l.name + ": " + e.what());
+  }
 }
 
 }  // namespace vine::sim

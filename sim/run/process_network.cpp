@@ -167,6 +167,7 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
             "(co-simulating streamed weights is not built yet)");
   b.pe_rows = [&b](PipelineTiming&) { return row_blocks(b.layer(), b.params, lanes_row_width(b.layer())); };
   b.rtl_pe_array = [this, &b](PipelineTiming& t) { return rtl_pe_array(b.plan, b.layer(), b.params, t); };
+  b.rtl_output_array = [this, &b](PipelineTiming& t) { return rtl_output_array(b.plan, b.layer(), b.params, t); };
   std::unique_ptr<Stage> stage = kind.make(b);
   // The reports name a stage's kind by its model's kind(), the estimate by
   // the registry's name: they must agree.
@@ -178,8 +179,8 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
   return stage;
 }
 
-// On the RTL back-end the lanes' share of the stage's depth is the units' own
-// probed latency instead of the single source's figure, so that a unit which
+// On the RTL back-end the lanes' and the output unit's shares of the stage's
+// depth are the units' own probed latencies instead of the single source's figure, so that a unit which
 // disagrees with vine_rtl_timing.h shows in the cycles; the PE array then
 // checks every result against that pipeline while the stage stalls and runs.
 std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s, const ir::Layer& l,
@@ -194,8 +195,30 @@ std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s,
     rows += g->rows();
   }
   const int64_t per_frame = l.output_pixels() * (rows / s.pe) * groups.front()->folds();
-  const int out = models::output_unit_latency(l);
-  return std::make_unique<RtlPeArray>(s.name, std::move(groups), s.pe, t.depth - out, out, per_frame);
+  // The output unit on RTL too, its probed latency in place of the single
+  // source's figure in the depth, as the lanes'.
+  auto output = rtl_output_unit(design_, s.layer, *p, s.pe);
+  int out = models::output_unit_latency(l);
+  if (output) {
+    t.depth += output->latency() - out;
+    out = output->latency();
+    rtl_units_.push_back({s.name, output.get()});
+  }
+  return std::make_unique<RtlPeArray>(s.name, std::move(groups), s.pe, t.depth - out, out, per_frame,
+                                      std::move(output));
+}
+
+// A standalone threshold stage on RTL: its depth from the units' probed
+// latency, as the MVAU's.
+std::unique_ptr<RtlOutputArray> ProcessNetwork::rtl_output_array(const ir::StagePlan& s, const ir::Layer& l,
+                                                                 const golden::LayerParams* p, PipelineTiming& t) {
+  if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return nullptr;
+  auto unit = rtl_output_unit(design_, s.layer, *p, s.pe);
+  if (!unit) return nullptr;
+  t.depth += unit->latency() - std::max(1, models::output_unit_latency(l));
+  rtl_units_.push_back({s.name, unit.get()});
+  const int64_t per_frame = l.output_pixels() * (l.out_shape.c / s.pe);
+  return std::make_unique<RtlOutputArray>(s.name, std::move(unit), s.pe, t.depth, per_frame);
 }
 
 bool ProcessNetwork::run(const std::function<bool()>& should_pause) {

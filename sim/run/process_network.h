@@ -11,6 +11,7 @@
 
 #include "models/accelerator/accelerator.h"
 #include "models/layers/dma.h"
+#include "models/pe/rtl_output_array.h"
 #include "models/pe/rtl_pe_array.h"
 #include "models/shared/shared_port.h"
 #include "models/stage/fast_forward.h"
@@ -88,7 +89,7 @@ class ProcessNetwork {
   // The Verilated lanes units of the stages on the RTL back-end.
   struct RtlUnit {
     std::string stage;
-    const models::RtlDotProductUnit* unit;
+    const models::RtlUnitStats* unit;  // a lanes unit's group or the output units
   };
   const std::vector<RtlUnit>& rtl_units() const { return rtl_units_; }
   // What the fast-forward skipped (frames_skipped 0: none, or it was off);
@@ -112,6 +113,8 @@ class ProcessNetwork {
                                             models::OutputDma::FrameSink& sink);
   std::unique_ptr<models::RtlPeArray> rtl_pe_array(const ir::StagePlan& s, const ir::Layer& l,
                                                    const golden::LayerParams* p, models::PipelineTiming& t);
+  std::unique_ptr<models::RtlOutputArray> rtl_output_array(const ir::StagePlan& s, const ir::Layer& l,
+                                                           const golden::LayerParams* p, models::PipelineTiming& t);
 
   void connect_ddr_channels();
   std::unique_ptr<models::Stage> make_systemc_stage(const ir::StagePlan& s,

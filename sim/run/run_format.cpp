@@ -322,7 +322,8 @@ std::string format_summary(const RunReport& r) {
       << "\n";
   if (!r.rtl_units.empty()) {
     o << "  PE RTL     " << r.rtl_units.size()
-      << " Verilated lanes unit(s), one instance per PE, latency probed on each and checked at every beat:\n";
+      << " Verilated unit(s) (lanes and output units), one instance per PE, latency probed on each and checked "
+         "at every beat:\n";
     for (const auto& u : r.rtl_units)
       o << "    " << u.stage << ": " << u.unit << " (latency " << u.latency << ", " << u.cycles
         << " cycles over its PEs, " << u.stall_cycles << " of them stalled)\n";

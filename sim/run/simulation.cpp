@@ -128,6 +128,8 @@ void Simulation::judge_steady_state_ahead() {
 }
 
 Simulation::Results Simulation::results() const {
+  // What stopped the accelerator's SystemC thread, as it was thrown.
+  if (const std::exception_ptr f = pn_->accelerator().failure()) std::rethrow_exception(f);
   Results x;
   x.measured = measure_run(*pn_, d_);
   if (golden_) {

@@ -9,18 +9,23 @@
 #include <cstdlib>
 
 #include <filesystem>
+#include <fstream>
 
 #include "Vmvau_lanes_binary_plus1.h"
 #include "Vmvau_lanes_binary_valid_noen.h"
+#include "Vmultithreshold_gt.h"
+#include "models/pe/pe_timing.h"
 #include "models/pe/rtl_pe_array.h"
 #include "rtl/cosim/lanes_registry.h"
 #include "rtl/cosim/verilated_lanes.h"
+#include "rtl/cosim/verilated_output.h"
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
 #include "sim/estimate/stage_timing.h"
 #include "sim/run/pe_backend.h"
 #include "sim/run/run_metrics.h"
 #include "sim/run/simulation.h"
+#include "tests/sim/run_vine.h"
 #include "vine_rtl_timing.h"
 
 namespace vine {
@@ -74,21 +79,33 @@ TEST_P(Cosim, RtlBackendMatchesTheReferenceAndTheCppBackendCycleForCycle) {
   ASSERT_TRUE(cpp.finished) << cpp.deadlock;
   ASSERT_TRUE(rtl.finished) << rtl.deadlock;
   EXPECT_TRUE(cpp.rtl_units.empty());
-  // Every layer with weights on RTL, each unit driven and at the latency the
-  // single source states.
+  // Every layer with weights or thresholds on RTL, each unit driven and at
+  // the latency the single source states.
   const auto uses = sim::rtl_lanes_of(d, sim::BackendChoice::kRtl);
   ASSERT_FALSE(uses.empty());
-  size_t units = 0;
+  // Its output unit (thresholds or a requantiser) on RTL too.
+  size_t units = 0, output_units = 0;
   for (const auto& l : d.network.layers)
-    units += l.has_weights() ? std::max<size_t>(1, l.channel_groups.size()) : 0;
-  EXPECT_EQ(rtl.rtl_units.size(), units);
+    if (sim::has_rtl_units(l)) {  // standalone threshold layers: their output unit alone
+      units += l.has_weights() ? std::max<size_t>(1, l.channel_groups.size()) : 0;
+      output_units += l.output.kind != ir::OutputKind::kAccumulator;
+    }
+  EXPECT_GT(output_units, 0u);
+  EXPECT_EQ(rtl.rtl_units.size(), units + output_units);
+  size_t outputs_seen = 0;
   for (const auto& u : rtl.rtl_units) {
     EXPECT_GT(u.cycles, 0) << u.stage;
     const int layer = d.network.find_layer(u.stage.substr(0, u.stage.find('.')));
     ASSERT_GE(layer, 0) << u.stage;
-    EXPECT_EQ(u.latency, estimate::pe_lanes_latency(d.network.layers[size_t(layer)], sim::lanes_simd(d, layer)))
-        << u.stage << " " << u.unit;
+    const ir::Layer& l = d.network.layers[size_t(layer)];
+    if (models::is_output_unit(u.unit.substr(0, u.unit.find(' ')))) {
+      ++outputs_seen;
+      EXPECT_EQ(u.latency, models::output_unit_latency(l)) << u.stage << " " << u.unit;
+    } else {
+      EXPECT_EQ(u.latency, estimate::pe_lanes_latency(l, sim::lanes_simd(d, layer))) << u.stage << " " << u.unit;
+    }
   }
+  EXPECT_EQ(outputs_seen, output_units);
   // Bit-exact: both back-ends reproduce the reference frame by frame, so
   // their outputs are identical.
   ASSERT_TRUE(rtl.outputs_match_reference.has_value());
@@ -105,7 +122,8 @@ INSTANTIATE_TEST_SUITE_P(Designs, Cosim,
                          testing::Values(Case{"tfc_w1a1", "finn-examples/tfc-w1a1-pynq-z1.yaml", 4},
                                          Case{"lfc_w1a1", "bnn-pynq/lfc-w1a1-pynq-z1.yaml", 3},
                                          Case{"cnv_w1a1", "bnn-pynq/cnv-w1a1-pynq-z1.yaml", 2},
-                                         Case{"mixed_pow2_fixed", "cosim/mixed-pow2-fixed-pynq-z1.yaml", 3}),
+                                         Case{"mixed_pow2_fixed", "cosim/mixed-pow2-fixed-pynq-z1.yaml", 3},
+                                         Case{"output_units", "../../tests/cosim/output-units.yaml", 3}),
                          [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 // A unit one stage deeper than the model assumes: TFC's fc1 on
@@ -115,7 +133,7 @@ TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   const ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
   std::string key;
   for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
-    if (u.layer == "fc1") key = u.config.key();
+    if (u.layer == "fc1" && !models::is_output_unit(u.config.unit)) key = u.config.key();
   ASSERT_EQ(key, "mvau_lanes_binary SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64");  // as the variant was verilated
   const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
   const sim::RunReport honest = run(d, sim::BackendChoice::kRtl, 3);
@@ -129,7 +147,7 @@ TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   EXPECT_TRUE(*slow.outputs_match_reference);
   bool fc1_deeper = false;
   for (const auto& u : slow.rtl_units)
-    if (u.stage == "fc1.mvau") fc1_deeper = u.latency == estimate::pe_lanes_latency(d.network.layers[1], 8) + 1;
+    if (u.stage == "fc1.mvau" && u.unit.rfind("mvau_lanes", 0) == 0) fc1_deeper = u.latency == estimate::pe_lanes_latency(d.network.layers[1], 8) + 1;
   EXPECT_TRUE(fc1_deeper);
   const auto diffs = sim::output_cycle_differences(cpp, slow);
   ASSERT_FALSE(diffs.empty());
@@ -148,6 +166,8 @@ ir::Design with_shallow_fifos(ir::Design d) {
 }
 
 const char* const kTfcFc1 = "mvau_lanes_binary SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64";
+// Its output unit: one threshold a channel on the 7-bit XNOR-popcount (0..64).
+const char* const kTfcFc1Thresholds = "multithreshold N=1 ACC_BITS=7 ACC_SIGNED=0 T_BITS=9 OUT_BITS=1 OUT_BIAS=0";
 
 // The real units clocked with the stages' stalls (en = 0) keep the model's
 // timing at every beat: the run ends, bit- and cycle-identical to the C++
@@ -178,7 +198,7 @@ TEST(CosimStalls, AUnitWhoseValidIgnoresTheEnablePassesTheProbeButFailsTheBeatCh
   const ir::Design d = with_shallow_fifos(load("finn-examples/tfc-w1a1-pynq-z1.yaml"));
   models::LanesConfig config;
   for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
-    if (u.layer == "fc1") config = u.config;
+    if (u.layer == "fc1" && !models::is_output_unit(u.config.unit)) config = u.config;
   ASSERT_EQ(config.key(), kTfcFc1);  // as the variant was verilated
   auto variant = [] {
     return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanes<Vmvau_lanes_binary_valid_noen>());
@@ -206,6 +226,62 @@ TEST(CosimStalls, AUnitWhoseValidIgnoresTheEnablePassesTheProbeButFailsTheBeatCh
     EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
     EXPECT_NE(m.find("1 pipeline advance(s) early; the model's pipeline has it at cycle "), std::string::npos) << m;
   }
+}
+
+// An output unit whose comparisons are off by one (acc > T for acc >= T):
+// its timing is the real unit's, its codes differ wherever an accumulator
+// equals a threshold, and the per-beat comparison with the C++ output unit
+// stops the run at the first such beat, naming the stage, the PE's unit, the
+// beat and both codes.
+TEST(CosimOutputUnits, AThresholdCompareOffByOneIsCaughtAtItsBeat) {
+  const ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
+  std::string key;
+  for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
+    if (u.layer == "fc1" && u.config.unit == "multithreshold") key = u.config.key();
+  ASSERT_EQ(key, kTfcFc1Thresholds);  // as the variant was verilated
+  const VariantInstalled gt(key, [] {
+    return std::unique_ptr<models::RtlUnit>(new cosim::VerilatedMultithreshold<Vmultithreshold_gt>());
+  });
+  try {
+    run(d, sim::BackendChoice::kRtl, 3);
+    ADD_FAILURE() << "expected an RtlTimingError";
+  } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);  // exit 2 in the CLI
+    const std::string m = e.what();
+    EXPECT_NE(m.find("stage fc"), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string("output unit '") + kTfcFc1Thresholds + "'"), std::string::npos) << m;
+    EXPECT_NE(m.find("output beat "), std::string::npos) << m;
+    EXPECT_NE(m.find("the RTL's code for row "), std::string::npos) << m;
+    EXPECT_NE(m.find("the C++ output unit gives "), std::string::npos) << m;
+  }
+}
+
+// The virtual platform runs the accelerator in SystemC, which would wrap an
+// exception leaving its thread in a report of its own: an RtlTimingError
+// there must still stop `vine vp` with exit 2 and the run's own message.
+// TFC-W1A1 with one-beat FIFOs, fc1 on RTL, whose lanes key the variants
+// module (tests/cosim/CMakeLists.txt) gives the stall-sensitive variant.
+TEST(CosimVp, AnRtlTimingErrorInTheVirtualPlatformExitsTwoWithItsMessage) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-cosim-vp-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path configs = fs::path(VINE_SOURCE_DIR) / "configs";
+  const fs::path design = dir / "tfc-vp-rtl.yaml";
+  std::ofstream(design) << "design: tfc-vp-rtl\nnetwork: " << (configs / "networks/tfc-w1a1.yaml").string()
+                        << "\ndevice: " << (configs / "devices/pynq-z1.yaml").string()
+                        << "\nclock_mhz: 100\nfifo_depth: 1\ninternal_fifo_depth: 1\nlayers:\n"
+                        << "  fc0: {simd: 49, pe: 16}\n  fc1: {simd: 8, pe: 8, backend: rtl}\n"
+                        << "  fc2: {simd: 8, pe: 8}\n  fc3: {simd: 8, pe: 10}\n";
+  const std::string env = std::string("VINE_COSIM_UNITS=") + VINE_COSIM_VARIANTS;
+  const auto r = vine_test::run_vine("-q vp " + design.string() + " -n 3", env);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find(std::string("error: stage fc1.mvau, PE ")), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(std::string("lanes unit '") + kTfcFc1 + "'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pipeline advance(s) early"), std::string::npos) << r.output;
+  // Not SystemC's report of an uncaught exception, nor the driver's.
+  EXPECT_EQ(r.output.find("Error: ("), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("In process"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("vine vp:"), std::string::npos) << r.output;
+  fs::remove_all(dir);
 }
 
 // A layer whose unit this build does not hold gets it built on demand

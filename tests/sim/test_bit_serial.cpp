@@ -45,10 +45,14 @@ std::string design_text(const fs::path& net, const std::string& fc0, const std::
          "\ntemplate: streaming\nclock_mhz: 100\nfifo_depth: 64\nlayers:\n  conv1: " + conv1 + "\n  fc0: " + fc0 + "\n";
 }
 
+// The running test's name: ctest runs the tests in parallel processes, so
+// each writes its configs under names of its own.
+std::string test_name() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
+
 struct Tiny {
-  TempConfig net{"bit-serial-net", kNetwork};
+  TempConfig net{"bit-serial-net-" + test_name(), kNetwork};
   ir::Design load(const std::string& fc0, const std::string& conv1 = "{simd: 1, pe: 2}") {
-    TempConfig d("bit-serial-design", design_text(net.path, fc0, conv1));
+    TempConfig d("bit-serial-design-" + test_name(), design_text(net.path, fc0, conv1));
     return config::load_design(d.path.string());
   }
 };

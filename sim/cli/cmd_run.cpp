@@ -85,6 +85,28 @@ int run_engine_design(const po::variables_map& vm, const ir::Design& d, sim::Run
   return r.outputs_match ? kExitOk : kExitSimulation;
 }
 
+// `--inputs` and `--outputs`, as the one-process and the distributed run
+// take them: the frames read (and the frame count they set) into `o`, the
+// file added to `read_files`; a usage problem, or "".
+std::string read_run_inputs(const po::variables_map& vm, const ir::Design& d, sim::RunOptions& o,
+                            std::vector<std::string>& read_files) {
+  if (vm.count("outputs") && o.timing_only)
+    return "--outputs needs the outputs' values, which --timing-only does not compute";
+  o.keep_outputs = vm.count("outputs") > 0;
+  if (!vm.count("inputs")) return "";
+  const std::string path = vm["inputs"].as<std::string>();
+  const models::BeatFormat raw = input_beat_format(d);
+  try {
+    o.input_frames = std::make_shared<const std::vector<golden::IntTensor>>(read_input_frames(path, d.network, &raw));
+  } catch (const FrameFileError& e) {
+    return std::string("--inputs: ") + e.what();
+  }
+  std::string problem;
+  o.frames = frames_to_run(int(o.input_frames->size()), !vm["frames"].defaulted(), o.frames, path, problem);
+  if (problem.empty()) read_files.push_back(path);
+  return problem;
+}
+
 // `mpirun -n K vine run DESIGN`: this rank's boards of a placed design
 // (sim/run/distributed_run.h, docs/parallel.md); rank 0 reports the whole run
 // as the one-process run does, and every rank exits with its code.
@@ -92,22 +114,8 @@ int run_distributed(const po::variables_map& vm, const ir::Design& d, sim::RunOp
                     const po::options_description& opts, MpiTransport& mpi) {
   const bool root = mpi.rank() == 0;
   std::vector<std::string> read_files = input_files(d);
-  if (vm.count("outputs") && o.timing_only)
-    return usage_error("run", "--outputs needs the outputs' values, which --timing-only does not compute", opts);
-  if (vm.count("inputs")) {
-    const std::string path = vm["inputs"].as<std::string>();
-    const models::BeatFormat raw = input_beat_format(d);
-    try {
-      o.input_frames = std::make_shared<const std::vector<golden::IntTensor>>(read_input_frames(path, d.network, &raw));
-    } catch (const FrameFileError& e) {
-      return usage_error("run", std::string("--inputs: ") + e.what(), opts);
-    }
-    std::string problem;
-    o.frames = frames_to_run(int(o.input_frames->size()), !vm["frames"].defaulted(), o.frames, path, problem);
-    if (!problem.empty()) return usage_error("run", problem, opts);
-    read_files.push_back(path);
-  }
-  o.keep_outputs = vm.count("outputs") > 0;
+  if (const std::string problem = read_run_inputs(vm, d, o, read_files); !problem.empty())
+    return usage_error("run", problem, opts);
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const char* f : {"json", "outputs"})
     if (vm.count(f)) outputs.emplace_back(f, vm[f].as<std::string>());
@@ -316,27 +324,14 @@ int cmd_run(const Args& args) {
     }
   }
   std::vector<std::string> read_files = input_files(d);
-  if (vm.count("outputs") && o.timing_only)
-    return usage_error("run", "--outputs needs the outputs' values, which --timing-only does not compute", opts);
-  if (vm.count("inputs")) {
-    const std::string path = vm["inputs"].as<std::string>();
-    const models::BeatFormat raw = input_beat_format(d);
-    try {
-      o.input_frames = std::make_shared<const std::vector<golden::IntTensor>>(read_input_frames(path, d.network, &raw));
-    } catch (const FrameFileError& e) {
-      return usage_error("run", std::string("--inputs: ") + e.what(), opts);
-    }
-    std::string problem;
-    o.frames = frames_to_run(int(o.input_frames->size()), !vm["frames"].defaulted(), o.frames, path, problem);
-    if (!problem.empty()) return usage_error("run", problem, opts);
-    read_files.push_back(path);
-    // The file set the frame count: the trace window must lie within it.
-    if (vm.count("trace-frames") && trace_last >= o.frames)
-      return usage_error("run", "--trace-frames: got '" + vm["trace-frames"].as<std::string>() + "', but frame " +
-                                    std::to_string(trace_last) + " is not in the run of the " +
-                                    std::to_string(o.frames) + " frame(s) in " + path, opts);
-  }
-  o.keep_outputs = vm.count("outputs") > 0;
+  if (const std::string problem = read_run_inputs(vm, d, o, read_files); !problem.empty())
+    return usage_error("run", problem, opts);
+  // The file set the frame count: the trace window must lie within it.
+  if (vm.count("inputs") && vm.count("trace-frames") && trace_last >= o.frames)
+    return usage_error("run", "--trace-frames: got '" + vm["trace-frames"].as<std::string>() + "', but frame " +
+                                  std::to_string(trace_last) + " is not in the run of the " +
+                                  std::to_string(o.frames) + " frame(s) in " + vm["inputs"].as<std::string>(),
+                       opts);
   // Outputs are checked (not opened) before the run and written at its end.
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const char* f : {"json", "vcd", "perfetto", "outputs"})

@@ -17,8 +17,8 @@ SerialLink::SerialLink(const LinkConfig& cfg)
 void SerialLink::push(const uint64_t* word) {
   if (!can_push()) throw std::logic_error("link: push into a full transmit FIFO");
   tx_data_.insert(tx_data_.end(), word, word + lanes());
-  tx_cycles_.push_back(cycle_);
-  ++stats_.words_in;
+  tx_cycles_.push_back(tx_cycle_);
+  ++tx_stats_.words_in;
 }
 
 void SerialLink::pop() {
@@ -27,9 +27,35 @@ void SerialLink::pop() {
   rx_cycles_.pop_front();
 }
 
-bool SerialLink::drained() const {
-  return tx_cycles_.empty() && replay_.empty() && !sending_ && forward_.empty() &&
-         arriving_.pushed.empty() && reverse_.empty() && nfc_queue_.empty() && ack_queue_.empty();
+bool SerialLink::rx_idle() const {
+  return forward_.empty() && arriving_.pushed.empty() && last_control_arrive_ < rx_cycle_ &&
+         nfc_queue_.empty() && ack_queue_.empty();
+}
+
+LinkStats SerialLink::stats() const {
+  LinkStats s = tx_stats_;  // cycles, gaps, words in, blocks and frames sent, timeouts, flips, XOFF cycles
+  const LinkStats& r = rx_stats_;
+  s.words_out = r.words_out;
+  s.crc_errors = r.crc_errors;
+  s.frames_discarded = r.frames_discarded;
+  s.naks = r.naks;
+  s.acks = r.acks;
+  s.overflow_frames = r.overflow_frames;
+  s.words_lost = r.words_lost;
+  s.xoff_events = r.xoff_events;
+  s.rx_peak_words = r.rx_peak_words;
+  s.latency_min = r.latency_min;
+  s.latency_max = r.latency_max;
+  s.latency_sum = r.latency_sum;
+  return s;
+}
+
+void SerialLink::put_arriving_blocks(std::deque<Block>&& b) {
+  for (Block& x : b) forward_.push_back(std::move(x));
+}
+
+void SerialLink::put_arriving_controls(std::deque<Message>&& m) {
+  for (Message& x : m) reverse_.push_back(x);
 }
 
 uint32_t SerialLink::frame_crc(const std::vector<uint64_t>& data, uint32_t seq) const {
@@ -47,9 +73,10 @@ int64_t SerialLink::rtt_cycles() const {
   return 2 * int64_t(cfg_.latency_cycles()) + 2 * (cfg_.frame_words + 1) + cc + 2;
 }
 
-void SerialLink::step() {
-  const int64_t c = cycle_;
+void SerialLink::step_tx() {
+  const int64_t c = tx_cycle_;
   // 1. Control blocks reaching the transmitter.
+  if (!reverse_.empty() && reverse_.front().arrive < c) throw std::logic_error("link: a control block arrived late");
   while (!reverse_.empty() && reverse_.front().arrive == c) {
     receive_control(reverse_.front());
     reverse_.pop_front();
@@ -59,25 +86,32 @@ void SerialLink::step() {
   if (cfg_.retransmission && !replay_.empty() && !sending_ && next_send_ > replay_.front().seq &&
       c - std::max(last_ack_cycle_, last_trailer_cycle_) >= rtt_cycles()) {
     next_send_ = replay_.front().seq;
-    ++stats_.timeouts;
+    ++tx_stats_.timeouts;
   }
   // 3. One block on the wire, in a slot.
   const bool gap = cfg_.is_gap(c);
   last_tx_ = LinkTxState::kIdle;  // transmit() says what it sent
   if (gap) {
-    ++stats_.gap_cycles;
+    ++tx_stats_.gap_cycles;
     // For traces, a gap in the middle of a frame belongs to that frame.
     if (held_off_)
       last_tx_ = LinkTxState::kXoff;
     else if (sending_)
       last_tx_ = sending_new_ ? LinkTxState::kSending : LinkTxState::kResending;
   } else if (held_off_) {
-    ++stats_.xoff_cycles;
+    ++tx_stats_.xoff_cycles;
     last_tx_ = LinkTxState::kXoff;
   } else {
     transmit();
   }
+  ++tx_stats_.cycles;
+  ++tx_cycle_;
+}
+
+void SerialLink::step_rx() {
+  const int64_t c = rx_cycle_;
   // 4. Blocks reaching the receiver.
+  if (!forward_.empty() && forward_.front().arrive < c) throw std::logic_error("link: a block arrived late");
   while (!forward_.empty() && forward_.front().arrive == c) {
     receive(forward_.front());
     forward_.pop_front();
@@ -88,24 +122,24 @@ void SerialLink::step() {
     if (!xoff_sent_ && occ >= cfg_.xoff_words) {
       nfc_queue_.push_back({0, Control::kXoff, 0});
       xoff_sent_ = true;
-      ++stats_.xoff_events;
+      ++rx_stats_.xoff_events;
     } else if (xoff_sent_ && occ <= cfg_.xon_words) {
       nfc_queue_.push_back({0, Control::kXon, 0});
       xoff_sent_ = false;
     }
   }
   // 6. One control block back, in a slot; flow control first.
-  if (!gap) {
+  if (!cfg_.is_gap(c)) {
     std::deque<Message>& q = !nfc_queue_.empty() ? nfc_queue_ : ack_queue_;
     if (!q.empty()) {
       Message m = q.front();
       q.pop_front();
       m.arrive = c + cfg_.latency_cycles();
+      last_control_arrive_ = m.arrive;
       reverse_.push_back(m);
     }
   }
-  ++stats_.cycles;
-  ++cycle_;
+  ++rx_cycle_;
 }
 
 void SerialLink::receive_control(const Message& m) {
@@ -119,12 +153,12 @@ void SerialLink::receive_control(const Message& m) {
     case Control::kAck:  // every frame before m.seq is in
       while (!replay_.empty() && replay_.front().seq < m.seq) replay_.pop_front();
       next_send_ = std::max(next_send_, m.seq);
-      last_ack_cycle_ = cycle_;
+      last_ack_cycle_ = tx_cycle_;
       break;
     case Control::kNak:  // send again from m.seq, once the current frame is out
       while (!replay_.empty() && replay_.front().seq < m.seq) replay_.pop_front();
       next_send_ = m.seq;
-      last_ack_cycle_ = cycle_;
+      last_ack_cycle_ = tx_cycle_;
       break;
   }
 }
@@ -138,10 +172,10 @@ void SerialLink::transmit() {
       resend_ = *it;
       sending_ = &resend_;
       sending_new_ = false;
-      ++stats_.frames_resent;
+      ++tx_stats_.frames_resent;
     } else if (!tx_cycles_.empty()) {
       if (cfg_.retransmission && int(replay_.size()) >= cfg_.replay_frames) {
-        ++stats_.replay_full_cycles;
+        ++tx_stats_.replay_full_cycles;
         return;
       }
       building_ = Frame{};
@@ -152,7 +186,7 @@ void SerialLink::transmit() {
       return;  // idle
     }
     sent_words_ = 0;
-    ++stats_.frames_sent;
+    ++tx_stats_.frames_sent;
   }
   Frame& f = *sending_;
   if (sending_new_ && sent_words_ == f.words() && f.words() < cfg_.frame_words &&
@@ -173,7 +207,7 @@ void SerialLink::transmit() {
   if (corrupt_.count(transmissions_)) trailer ^= uint64_t(1) << 32;  // the pattern's error
   ++transmissions_;
   send_block(true, nullptr, 0, trailer);
-  last_trailer_cycle_ = cycle_;
+  last_trailer_cycle_ = tx_cycle_;
   // Next comes the frame after this one, unless a NAK (back) or an ACK
   // (ahead) named another while it was on the wire.
   if (next_send_ == f.seq) next_send_ = f.seq + 1;
@@ -188,18 +222,18 @@ void SerialLink::send_block(bool trailer, const uint64_t* word, int64_t pushed,
                             uint64_t trailer_bits) {
   last_tx_ = sending_new_ ? LinkTxState::kSending : LinkTxState::kResending;
   Block b;
-  b.arrive = cycle_ + cfg_.latency_cycles();
+  b.arrive = tx_cycle_ + cfg_.latency_cycles();
   b.trailer = trailer;
   b.pushed = pushed;
   if (trailer) {
     b.bits.assign(size_t(lanes()), 0);
     b.bits[0] = trailer_bits;
-    ++stats_.trailer_blocks;
+    ++tx_stats_.trailer_blocks;
   } else {
     b.bits.assign(word, word + lanes());
-    ++stats_.data_blocks;
+    ++tx_stats_.data_blocks;
   }
-  stats_.bits_flipped += errors_.corrupt(b.bits.data(), cfg_.block_bits());
+  tx_stats_.bits_flipped += errors_.corrupt(b.bits.data(), cfg_.block_bits());
   forward_.push_back(std::move(b));
 }
 
@@ -214,7 +248,7 @@ void SerialLink::receive(Block& b) {
   const uint32_t seq32 = uint32_t(b.bits[0]);
   const uint32_t crc = uint32_t(b.bits[0] >> 32);
   const bool good = frame_crc(f.data, seq32) == crc;
-  if (!good) ++stats_.crc_errors;
+  if (!good) ++rx_stats_.crc_errors;
   if (!cfg_.retransmission) {  // delivered as it came, what does not fit is lost
     deliver(f);
     return;
@@ -227,37 +261,37 @@ void SerialLink::receive(Block& b) {
     ++expected_;
     nak_cycle_ = -1;
     ack_queue_.push_back({0, Control::kAck, expected_});
-    ++stats_.acks;
+    ++rx_stats_.acks;
     return;
   }
-  if (in_order) ++stats_.overflow_frames;
-  if (good && !in_order) ++stats_.frames_discarded;
+  if (in_order) ++rx_stats_.overflow_frames;
+  if (good && !in_order) ++rx_stats_.frames_discarded;
   // Go-back-N: one NAK per error; another only if a round trip has passed
   // without the frame (the resend was lost too).
   const bool behind = good && int64_t(int32_t(seq32 - uint32_t(expected_))) < 0;
-  if (!behind && (nak_cycle_ < 0 || cycle_ - nak_cycle_ >= rtt_cycles())) {
+  if (!behind && (nak_cycle_ < 0 || rx_cycle_ - nak_cycle_ >= rtt_cycles())) {
     ack_queue_.push_back({0, Control::kNak, expected_});
-    nak_cycle_ = cycle_;
-    ++stats_.naks;
+    nak_cycle_ = rx_cycle_;
+    ++rx_stats_.naks;
   }
 }
 
 void SerialLink::deliver(const Frame& f) {
   for (int w = 0; w < f.words(); ++w) {
     if (rx_occupancy() >= cfg_.rx_fifo_words) {
-      ++stats_.words_lost;
+      ++rx_stats_.words_lost;
       continue;
     }
     rx_data_.insert(rx_data_.end(), f.data.begin() + size_t(w) * lanes(),
                     f.data.begin() + size_t(w + 1) * lanes());
-    rx_cycles_.push_back(cycle_);
-    const int64_t lat = cycle_ - f.pushed[w];
-    stats_.latency_min = std::min(stats_.latency_min, lat);
-    stats_.latency_max = std::max(stats_.latency_max, lat);
-    stats_.latency_sum += double(lat);
-    ++stats_.words_out;
+    rx_cycles_.push_back(rx_cycle_);
+    const int64_t lat = rx_cycle_ - f.pushed[w];
+    rx_stats_.latency_min = std::min(rx_stats_.latency_min, lat);
+    rx_stats_.latency_max = std::max(rx_stats_.latency_max, lat);
+    rx_stats_.latency_sum += double(lat);
+    ++rx_stats_.words_out;
   }
-  stats_.rx_peak_words = std::max(stats_.rx_peak_words, rx_occupancy());
+  rx_stats_.rx_peak_words = std::max(rx_stats_.rx_peak_words, rx_occupancy());
 }
 
 }  // namespace vine::models

@@ -17,11 +17,22 @@
 // pushes the words the producer offers while can_push(), and pops what the
 // consumer takes. A word is `lanes` 64-bit values: a stream's beats are
 // packed into words by the caller.
+//
+// The two ends: a cycle is the transmitter's half (control blocks arriving,
+// the replay timeout, one block sent) and then the receiver's (blocks
+// arriving, flow control, one control block sent). Everything one end sends
+// reaches the other L = latency_cycles() >= 1 cycles later, so the ends may
+// be stepped apart (step_tx, step_rx, each with its own cycle count), one up
+// to L cycles ahead of the other: the transmitter's cycle c needs the
+// receiver's cycles up to c - L done, and the other way round. That is how a
+// link's ends run in two processes (models/link/link_stage.h). Each end keeps
+// its own statistics; stats() is both.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "models/link/bit_errors.h"
@@ -48,16 +59,56 @@ class SerialLink {
   void pop();
   int rx_occupancy() const { return int(rx_cycles_.size()); }
 
-  // Simulates one user-clock cycle.
-  void step();
-  int64_t cycle() const { return cycle_; }
+  // Simulates one user-clock cycle: both ends, the transmitter's first.
+  void step() {
+    step_tx();
+    step_rx();
+  }
+  void step_tx();
+  void step_rx();
+  int64_t cycle() const { return tx_cycle_; }  // the transmitter's
+  int64_t tx_cycle() const { return tx_cycle_; }
+  int64_t rx_cycle() const { return rx_cycle_; }
+  // The transmitter has nothing left to send or to resend, and nothing
+  // waiting for an acknowledgement: so it stays, once no word is pushed.
+  bool tx_idle() const { return tx_cycles_.empty() && replay_.empty() && !sending_; }
+  // The receiver holds nothing (no frame half arrived, no control block
+  // queued or on its way back) and no block is on the wire to it: with an
+  // idle transmitter, nothing more can come.
+  bool rx_idle() const;
   // Nothing left to send, in flight, held or unacknowledged.
-  bool drained() const;
-  const LinkStats& stats() const { return stats_; }
+  bool drained() const { return tx_idle() && rx_idle(); }
+  // Both ends' figures (each field is counted by one end).
+  LinkStats stats() const;
+  const LinkStats& tx_stats() const { return tx_stats_; }
+  void set_tx_stats(const LinkStats& s) { tx_stats_ = s; }  // an end run elsewhere, or rewound
   // For traces: what the transmitter did in the last cycle (a gap in the
   // middle of a frame counts as the frame's), and the blocks on the wire.
   LinkTxState last_tx_state() const { return last_tx_; }
   int blocks_on_wire() const { return int(forward_.size()); }
+
+  // What crosses between the ends. A block carries a word (data) or a
+  // frame's trailer (sequence | CRC << 32 in bits[0]) and, for the latency
+  // figures, the cycle its word entered the transmit FIFO.
+  struct Block {
+    int64_t arrive = 0;
+    bool trailer = false;
+    std::vector<uint64_t> bits;  // lanes values
+    int64_t pushed = 0;
+  };
+  enum class Control : uint8_t { kXoff, kXon, kAck, kNak };
+  struct Message {
+    int64_t arrive = 0;
+    Control what = Control::kAck;
+    int64_t seq = 0;
+  };
+  // For ends in two processes: the transmitter's blocks sent since the last
+  // call (taken off its wire), to be put on the receiver's wire; the
+  // receiver's control blocks the same way back.
+  std::deque<Block> take_sent_blocks() { return std::exchange(forward_, {}); }
+  void put_arriving_blocks(std::deque<Block>&& b);
+  std::deque<Message> take_sent_controls() { return std::exchange(reverse_, {}); }
+  void put_arriving_controls(std::deque<Message>&& m);
 
  private:
   struct Frame {
@@ -66,18 +117,6 @@ class SerialLink {
     std::vector<int64_t> pushed;    // per word: the cycle it entered the transmit FIFO
     uint32_t crc = 0;
     int words() const { return int(pushed.size()); }
-  };
-  struct Block {
-    int64_t arrive = 0;
-    bool trailer = false;
-    std::vector<uint64_t> bits;  // a data block: the word; a trailer: sequence | CRC << 32
-    int64_t pushed = 0;
-  };
-  enum class Control { kXoff, kXon, kAck, kNak };
-  struct Message {
-    int64_t arrive = 0;
-    Control what = Control::kAck;
-    int64_t seq = 0;
   };
 
   void receive_control(const Message& m);
@@ -89,8 +128,8 @@ class SerialLink {
   int64_t rtt_cycles() const;
 
   LinkConfig cfg_;
-  int64_t cycle_ = 0;
-  LinkStats stats_;
+  int64_t tx_cycle_ = 0, rx_cycle_ = 0;
+  LinkStats tx_stats_, rx_stats_;
   BitErrorSource errors_;
   std::set<int64_t> corrupt_;
 
@@ -120,6 +159,7 @@ class SerialLink {
   std::deque<int64_t> rx_cycles_;
   bool xoff_sent_ = false;
   std::deque<Message> nfc_queue_, ack_queue_, reverse_;
+  int64_t last_control_arrive_ = -1;  // of the control blocks the receiver sent
 };
 
 }  // namespace vine::models

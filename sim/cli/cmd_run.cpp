@@ -150,7 +150,7 @@ int run_distributed(const po::variables_map& vm, const ir::Design& d, sim::RunOp
   };
   const double cpu0 = cpu_seconds();
   const auto run_start = std::chrono::steady_clock::now();
-  sim::DistributedRun run(simulation, d, mpi, !o.timing_only);
+  sim::DistributedRun run(simulation, d, mpi);
   try {
     run.run();
   } catch (const std::exception& e) {
@@ -164,8 +164,8 @@ int run_distributed(const po::variables_map& vm, const ir::Design& d, sim::RunOp
   mpi.sum(cpu);
   const sim::DistributedStats& st = run.stats();
   spdlog::info("elaborated in {:.3f} s (rank 0: the steady-state judgement's timing runs too)", elaborated);
-  spdlog::info("distributed over {} ranks: {} rounds; rank 0 sent {} stamps in {} batches, {} bytes",
-               mpi.ranks(), st.rounds, st.stamps_sent, st.batches_sent, st.bytes_sent);
+  spdlog::info("distributed over {} ranks: {} rounds; rank 0 sent {} link messages in {} batches, {} bytes",
+               mpi.ranks(), st.rounds, st.link_messages_sent, st.batches_sent, st.bytes_sent);
   spdlog::info("the distributed run: {:.3f} s wall, {:.3f} s CPU on rank 0, {:.3f} s CPU over all ranks", secs,
                cpu_here, double(cpu[0]) * 1e-6);
   int code = kExitOk;

@@ -74,28 +74,50 @@ std::string distributed_network_problem(const Simulation& sim) {
   return "";
 }
 
-DistributedRun::DistributedRun(Simulation& sim, const ir::Design& d, RankTransport& t, bool data)
-    : sim_(sim), d_(d), t_(t), data_(data) {
+DistributedRun::DistributedRun(Simulation& sim, const ir::Design& d, RankTransport& t)
+    : sim_(sim), d_(d), t_(t) {
   ProcessNetwork& pn = sim_.network();
   const std::vector<int> boards = stage_boards(pn.plan(), d_);
   const int nboards = int(d_.placement.boards.size());
   for (const int b : boards) rank_of_stage_.push_back(rank_of_board(b, nboards, t_.ranks()));
   const auto& streams = pn.plan().streams;
-  for (size_t j = 0; j < streams.size(); ++j) {
-    const int pr = rank_of_stage_[size_t(streams[j].producer)], cr = rank_of_stage_[size_t(streams[j].consumer)];
-    if (pr == cr || (pr != t_.rank() && cr != t_.rank())) continue;
-    models::StreamFifo* f = pn.fifos()[j].get();
-    if (f->name() != streams[j].name) throw std::logic_error("the network's FIFOs are not in its plan's order");
-    mirrors_.push_back({int(j), f, pr, cr, 0});
+  // A link between two ranks: its transmit end on its producer's rank, its
+  // receive end on its consumer's, which reports the stage.
+  std::vector<int> transmit_rank(rank_of_stage_);  // per stage: where it reads its inputs
+  for (size_t i = 0; i < pn.stages().size(); ++i) {
+    auto* link = dynamic_cast<models::LinkStage*>(pn.stages()[i].get());
+    if (!link) continue;
+    const ir::StagePlan& sp = pn.plan().stages[i];
+    const int in = sp.inputs.at(0), out = sp.outputs.at(0);
+    const int tx = rank_of_stage_[size_t(streams[size_t(in)].producer)];
+    const int rx = rank_of_stage_[size_t(streams[size_t(out)].consumer)];
+    if (tx == rx) continue;
+    split_links_.push_back({in, link, tx, rx});
+    rank_of_stage_[i] = rx;
+    transmit_rank[i] = tx;
+    link->set_role(t_.rank() == tx   ? models::LinkStage::Role::kTransmit
+                   : t_.rank() == rx ? models::LinkStage::Role::kReceive
+                                     : models::LinkStage::Role::kBoth);
   }
+  // Every stream between boards crosses a link (the plan puts a link stage
+  // on each cut edge), so every FIFO has its producer and consumer on one rank.
+  for (const auto& st : streams)
+    if (rank_of_stage_[size_t(st.producer)] != transmit_rank[size_t(st.consumer)])
+      throw std::logic_error("distributed run: stream " + st.name + " runs between ranks without a link");
+}
+
+DistributedRun::SplitLink* DistributedRun::split_link(int stream) {
+  for (SplitLink& l : split_links_)
+    if (l.stream == stream) return &l;
+  return nullptr;
 }
 
 namespace {
 
 // Batch and record layout: docs/parallel.md, "Messages".
 constexpr uint32_t kMagic = 0x454e4956;  // "VINE", little-endian
-constexpr uint16_t kVersion = 1;
-enum : uint8_t { kWriteStamps = 0, kReadStamps = 1 };
+constexpr uint16_t kVersion = 2;
+enum : uint8_t { kFromTransmitEnd = 0, kFromReceiveEnd = 1, kTransmitEndSummary = 2 };
 
 template <typename T>
 void put(std::vector<uint8_t>& b, T v) {
@@ -117,61 +139,56 @@ struct Reader {
   }
 };
 
-// Beat k's elements in the FIFO's ring (stream_fifo.h: beat k sits in slot
-// k % stamps_kept(), elements_per_word() words a slot), found from the slot
-// the next write takes. Valid for the beats written and not yet overwritten,
-// which the beats not yet sent are: a slot is written again only once its
-// beat's read is known, and that read comes from the rank it is sent to.
-const int32_t* beat_elements(const models::StreamFifo& f, int64_t k) {
-  const int64_t slots = f.stamps_kept(), e = f.elements_per_word();
-  const int32_t* base = const_cast<models::StreamFifo&>(f).write_slot() - (f.written() % slots) * e;
-  return base + (k % slots) * e;
-}
+// The batches to each rank: a header, then records, each a link end's
+// message (models/link/link_stage.cpp says what it holds).
+class Batches {
+ public:
+  explicit Batches(int ranks) : out_(size_t(ranks)), records_(size_t(ranks), 0) {}
+  void add(int to, int stream, uint8_t kind, const std::vector<uint8_t>& msg) {
+    std::vector<uint8_t>& b = out_[size_t(to)];
+    if (b.empty()) {
+      put(b, kMagic);
+      put(b, kVersion);
+      put(b, uint16_t(0));  // records, filled in by take()
+    }
+    put(b, int32_t(stream));
+    put(b, kind);
+    put(b, uint8_t(0));
+    put(b, uint16_t(0));
+    put(b, int64_t(msg.size()));
+    b.insert(b.end(), msg.begin(), msg.end());
+    ++records_[size_t(to)];
+  }
+  std::vector<std::vector<uint8_t>> take() {
+    for (size_t r = 0; r < out_.size(); ++r)
+      if (!out_[r].empty()) std::memcpy(out_[r].data() + sizeof(uint32_t) + sizeof(uint16_t), &records_[r], sizeof(uint16_t));
+    return std::move(out_);
+  }
+
+ private:
+  std::vector<std::vector<uint8_t>> out_;
+  std::vector<uint16_t> records_;
+};
 
 }  // namespace
 
 std::vector<std::vector<uint8_t>> DistributedRun::outgoing() {
-  std::vector<std::vector<uint8_t>> out(size_t(t_.ranks()));
-  std::vector<uint16_t> records(size_t(t_.ranks()), 0);
-  for (Mirror& m : mirrors_) {
-    const bool producing = m.producer == t_.rank();
-    const int64_t upto = producing ? m.fifo->written() : m.fifo->read_count();
-    if (upto == m.sent) continue;
-    const int peer = producing ? m.consumer : m.producer;
-    std::vector<uint8_t>& b = out[size_t(peer)];
-    if (b.empty()) {
-      put(b, kMagic);
-      put(b, kVersion);
-      put(b, uint16_t(0));  // records, filled in below
-    }
-    const bool data = producing && data_ && m.fifo->carries_data();
-    const int32_t elems = m.fifo->elements_per_word();
-    put(b, int32_t(m.stream));
-    put(b, uint8_t(producing ? kWriteStamps : kReadStamps));
-    put(b, uint8_t(data ? 1 : 0));
-    put(b, uint16_t(0));
-    put(b, m.sent);
-    put(b, int64_t(upto - m.sent));
-    put(b, elems);
-    for (int64_t k = m.sent; k < upto; ++k)
-      put(b, producing ? m.fifo->write_cycle_of(k) : m.fifo->read_cycle_of(k));
-    if (data)
-      for (int64_t k = m.sent; k < upto; ++k) {
-        const size_t at = b.size();
-        b.resize(at + size_t(elems) * sizeof(int32_t));
-        std::memcpy(b.data() + at, beat_elements(*m.fifo, k), size_t(elems) * sizeof(int32_t));
-      }
-    stats_.stamps_sent += upto - m.sent;
-    m.sent = upto;
-    ++records[size_t(peer)];
+  Batches out(t_.ranks());
+  for (SplitLink& l : split_links_) {
+    const bool transmitting = l.transmit == t_.rank();
+    if (!transmitting && l.receive != t_.rank()) continue;
+    const std::vector<uint8_t> msg = l.stage->take_peer_message();
+    if (msg.empty()) continue;
+    out.add(transmitting ? l.receive : l.transmit, l.stream, transmitting ? kFromTransmitEnd : kFromReceiveEnd, msg);
+    ++stats_.link_messages_sent;
   }
-  for (size_t r = 0; r < out.size(); ++r)
-    if (!out[r].empty()) {
-      std::memcpy(out[r].data() + sizeof(uint32_t) + sizeof(uint16_t), &records[r], sizeof(uint16_t));
+  std::vector<std::vector<uint8_t>> b = out.take();
+  for (const auto& x : b)
+    if (!x.empty()) {
       ++stats_.batches_sent;
-      stats_.bytes_sent += int64_t(out[r].size());
+      stats_.bytes_sent += int64_t(x.size());
     }
-  return out;
+  return b;
 }
 
 void DistributedRun::apply(const std::vector<uint8_t>& batch, int from) {
@@ -187,48 +204,34 @@ void DistributedRun::apply(const std::vector<uint8_t>& batch, int from) {
   for (uint16_t i = 0; i < records; ++i) {
     const int32_t stream = in.get<int32_t>();
     const uint8_t kind = in.get<uint8_t>();
-    const bool data = in.get<uint8_t>() != 0;
+    in.get<uint8_t>();
     in.get<uint16_t>();
-    const int64_t first = in.get<int64_t>(), count = in.get<int64_t>();
-    const int32_t elems = in.get<int32_t>();
-    Mirror* m = nullptr;
-    for (Mirror& c : mirrors_)
-      if (c.stream == stream) m = &c;
-    models::StreamFifo* f = m ? m->fifo : nullptr;
-    const bool writes = kind == kWriteStamps;
-    if (!f || (writes ? m->consumer : m->producer) != t_.rank() || elems != f->elements_per_word() ||
-        first != (writes ? f->written() : f->read_count()))
-      throw std::logic_error("distributed run: stamps from rank " + std::to_string(from) + " for stream " +
+    const int64_t bytes = in.get<int64_t>();
+    SplitLink* l = split_link(stream);
+    const bool to_receive_end = kind != kFromReceiveEnd;
+    if (kind > kTransmitEndSummary || !l || (to_receive_end ? l->receive : l->transmit) != t_.rank() ||
+        bytes < 0 || in.at + size_t(bytes) > batch.size())
+      throw std::logic_error("distributed run: a message from rank " + std::to_string(from) + " for stream " +
                              std::to_string(stream) + " that this rank does not expect");
-    const size_t stamps_at = in.at;
-    in.at += size_t(count) * sizeof(int64_t);
-    const size_t data_at = in.at;
-    if (data) in.at += size_t(count) * size_t(elems) * sizeof(int32_t);
-    if (in.at > batch.size()) throw std::runtime_error("distributed run: a truncated message");
-    for (int64_t k = 0; k < count; ++k) {
-      int64_t stamp;
-      std::memcpy(&stamp, batch.data() + stamps_at + size_t(k) * sizeof(int64_t), sizeof stamp);
-      if (writes) {
-        // The slot is free: the producer's rank wrote the beat only once the
-        // read that frees it, this rank's, was known there.
-        if (data)
-          std::memcpy(f->write_slot(), batch.data() + data_at + size_t(k) * size_t(elems) * sizeof(int32_t),
-                      size_t(elems) * sizeof(int32_t));
-        f->commit_write(stamp);
-      } else {
-        f->commit_read(stamp);
-      }
+    const uint8_t* msg = batch.data() + in.at;
+    in.at += size_t(bytes);
+    if (kind == kTransmitEndSummary) {
+      l->stage->absorb_transmit_end_summary(msg, size_t(bytes));
+      continue;
     }
-    // The stamps this rank's own side of the FIFO was waiting for.
-    if (writes && f->consumer_waits) {
-      f->consumer_waits = false;
-      sched.wake(f->consumer);
-    }
-    if (!writes && f->producer_waits) {
-      f->producer_waits = false;
-      sched.wake(f->producer);
-    }
+    l->stage->peer_message(msg, size_t(bytes));
+    if (l->stage->waits_for_peer()) sched.wake(l->stage);
   }
+}
+
+// Each split link's transmit end sends its figures to the receive end's rank,
+// which then holds the whole stage (one collective exchange).
+void DistributedRun::absorb_transmit_ends() {
+  Batches out(t_.ranks());
+  for (SplitLink& l : split_links_)
+    if (l.transmit == t_.rank()) out.add(l.receive, l.stream, kTransmitEndSummary, l.stage->transmit_end_summary());
+  const std::vector<std::vector<uint8_t>> in = t_.exchange(out.take());
+  for (size_t r = 0; r < in.size(); ++r) apply(in[r], int(r));
 }
 
 void DistributedRun::run() {
@@ -237,6 +240,8 @@ void DistributedRun::run() {
   const auto& stages = pn.stages();
   for (size_t i = 0; i < stages.size(); ++i)
     if (rank_of_stage_[i] == t_.rank()) sched.wake(stages[i].get());
+  for (const SplitLink& l : split_links_)
+    if (l.transmit == t_.rank()) sched.wake(l.stage);
   for (;;) {
     sched.run();  // until no stage of this rank can move
     const std::vector<std::vector<uint8_t>> in = t_.exchange(outgoing());
@@ -250,6 +255,7 @@ void DistributedRun::run() {
     t_.sum(any);
     if (any[0] == 0) break;
   }
+  absorb_transmit_ends();
   // Whether every stage is done, over every rank.
   int64_t not_done = 0;
   for (size_t i = 0; i < stages.size(); ++i)

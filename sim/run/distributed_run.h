@@ -3,16 +3,17 @@
 // boards (docs/parallel.md).
 //
 // Every rank elaborates the whole design and activates only its own boards'
-// stages. A FIFO whose producer and consumer run on different ranks (a
-// link's output FIFO into the next board: the link stage runs on its first
-// board's rank) is mirrored: the producer's rank sends each beat's write
-// stamp (and its elements, in a bit-exact run), the consumer's rank sends
-// each read stamp back. The stamp engine never changes a stamp once it is
-// made (docs/simulation.md), so a stamp received is final, and the run is
-// the one-process run exactly. It goes in rounds: every rank runs until no
-// stage of its own can move, the ranks exchange what their mirrored FIFOs
-// gained, and a sum over the ranks says whether anything was sent (go on),
-// or not (stop: every stage done, or a deadlock).
+// stages. Every stream between boards crosses a link stage; a link between
+// boards of two ranks runs its transmit end on the first board's rank and its
+// receive end on the second's (models/link/link_stage.h). The ends tell each
+// other their progress and the link's blocks, and each runs up to the link's
+// latency ahead of the other: that latency is the lookahead. A message is
+// final once sent (the stamp engine never changes a stamp once it is made,
+// docs/simulation.md), so the run is the one-process run exactly. It goes in
+// rounds: every rank runs until no stage of its own can move, the ranks
+// exchange what their link ends have to tell, and a sum over the ranks says
+// whether anything was sent (go on), or not (stop: every stage done, or a
+// deadlock).
 //
 // The transport is an interface (RankTransport), so that this file needs no
 // MPI: sim/cli/mpi_transport.h is the MPI one.
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "models/link/link_stage.h"
 #include "sim/ir/design.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/run_report.h"
@@ -47,8 +49,9 @@ class RankTransport {
 };
 
 // Per stage of `plan`, the position of its board in d.placement.boards
-// (pipeline order). A link stage runs on the board it reads from; the input
-// DMA on the first board; the output DMA on its producer's.
+// (pipeline order). A link stage is placed on the board it reads from (its
+// transmit end; its receive end is on its consumer's); the input DMA on the
+// first board; the output DMA on its producer's.
 std::vector<int> stage_boards(const ir::StreamingPlan& plan, const ir::Design& d);
 // The rank that runs board `board` of `boards` when `ranks` ranks share them
 // in contiguous groups (ranks <= boards).
@@ -66,7 +69,7 @@ struct DistributedStats {
   int64_t rounds = 0;          // exchanges
   int64_t batches_sent = 0;    // this rank's, non-empty
   int64_t bytes_sent = 0;      // this rank's
-  int64_t stamps_sent = 0;     // this rank's
+  int64_t link_messages_sent = 0;  // this rank's link ends'
 };
 
 // Runs `sim`'s network on this rank's boards (o.distributed, and the steady
@@ -75,31 +78,29 @@ struct DistributedStats {
 // report (Simulation::report()), gathered from every rank.
 class DistributedRun {
  public:
-  DistributedRun(Simulation& sim, const ir::Design& d, RankTransport& t, bool data);
+  DistributedRun(Simulation& sim, const ir::Design& d, RankTransport& t);
   void run();
   const DistributedStats& stats() const { return stats_; }
 
  private:
-  // A FIFO whose producer runs on rank `producer` and consumer on
-  // `consumer`. `sent` counts the beats whose stamps this rank has sent:
-  // write stamps on the producer's rank, read stamps on the consumer's.
-  struct Mirror {
-    int stream = 0;
-    models::StreamFifo* fifo = nullptr;
-    int producer = 0, consumer = 0;
-    int64_t sent = 0;
-  };
   std::vector<std::vector<uint8_t>> outgoing();
   void apply(const std::vector<uint8_t>& batch, int from);
+  // A link stage whose ends run on two ranks.
+  struct SplitLink {
+    int stream = 0;  // its input stream's index in the plan: the link's name in messages
+    models::LinkStage* stage = nullptr;
+    int transmit = 0, receive = 0;  // the ranks of its ends
+  };
+  SplitLink* split_link(int stream);
+  void absorb_transmit_ends();
   std::vector<uint8_t> measured_here() const;
   void merge(Simulation::Results& into, const std::vector<uint8_t>& part) const;
 
   Simulation& sim_;
   const ir::Design& d_;
   RankTransport& t_;
-  bool data_;
   std::vector<int> rank_of_stage_;
-  std::vector<Mirror> mirrors_;
+  std::vector<SplitLink> split_links_;
   DistributedStats stats_;
 };
 

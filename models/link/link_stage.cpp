@@ -233,7 +233,10 @@ bool LinkStage::run_transmit_end(Scheduler& sched) {
         if (role_ != Role::kBoth) waits_for_peer_ = true;
         return moved;
       }
-      if (receive_finished_at() < 0) {  // the figures before it, while the end may still be overrun
+      // The figures before it, in case the receive end finishes before this
+      // cycle: possible only once every beat is read, since it finishes
+      // after the last beat's write.
+      if (receive_finished_at() < 0 && read_ == total_beats_) {
         Snapshot sn;
         sn.lu = tx_.lu;
         sn.dc = tx_.dc;
@@ -270,8 +273,10 @@ void LinkStage::rewind_transmit_end() {
   if (tx_.events() == f) return;
   // The position at event F: the receive end's there.
   const Position at = role_ == Role::kBoth ? rx_ : peer_;
+  bool found = false;
   for (const Snapshot& sn : snapshots_) {
     if (sn.lu != at.lu) continue;
+    found = true;
     link_.set_tx_stats(sn.stats);
     std::vector<LinkTrace::Change>* tracks[3] = {&trace_.tx_state, &trace_.on_wire, &trace_.resent};
     for (int k = 0; k < 3; ++k) {
@@ -287,8 +292,8 @@ void LinkStage::rewind_transmit_end() {
     trace_state_ = sn.trace_state;
     break;
   }
-  if (read_ != total_beats_)
-    throw std::logic_error("link stage " + name() + ": the receive end finished before every beat was read");
+  if (read_ != total_beats_ || (tx_.lu > at.lu && !found))
+    throw std::logic_error("link stage " + name() + ": no snapshot of the transmit end where the receive end finished");
   tx_ = at;
   snapshots_.clear();
 }

@@ -134,6 +134,7 @@ int run_distributed(const po::variables_map& vm, const ir::Design& d, sim::RunOp
   sim::Simulation simulation(d, o);
   if (const std::string problem = sim::distributed_network_problem(simulation); !problem.empty())
     return usage_error("run", "under mpirun: " + problem, opts);
+  mpi.wait_for_all();  // rank 0's steady-state judgement, without the others polling
   {
     const int boards = int(d.placement.boards.size());
     std::string mine;

@@ -1,6 +1,8 @@
 #include "sim/cli/mpi_transport.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <stdexcept>
 
 #ifdef VINE_HAVE_MPI
@@ -24,6 +26,11 @@ void check(int rc, const char* what) {
 
 std::unique_ptr<MpiTransport> MpiTransport::start(std::string&) {
   std::unique_ptr<MpiTransport> t(new MpiTransport);
+  // A rank waiting in a collective (the others while rank 0 judges the
+  // steady state, or a rank with no work in a round) gives its core up
+  // instead of polling: ranks often share cores with each other here. The
+  // user's own setting, if any, stands.
+  setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
   check(MPI_Init(nullptr, nullptr), "MPI_Init");
   MPI_Comm_rank(MPI_COMM_WORLD, &t->rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &t->ranks_);
@@ -87,6 +94,16 @@ int64_t MpiTransport::broadcast(int64_t v) {
   return v;
 }
 
+void MpiTransport::wait_for_all() {
+  MPI_Request req;
+  check(MPI_Ibarrier(MPI_COMM_WORLD, &req), "MPI_Ibarrier");
+  for (int done = 0;;) {
+    check(MPI_Test(&req, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 void MpiTransport::abort(int code) {
   MPI_Abort(MPI_COMM_WORLD, code);
   std::exit(code);  // MPI_Abort does not return; this says so to the compiler
@@ -109,6 +126,7 @@ std::vector<std::vector<uint8_t>> MpiTransport::gather(const std::vector<uint8_t
   throw std::logic_error("no MPI");
 }
 int64_t MpiTransport::broadcast(int64_t) { throw std::logic_error("no MPI"); }
+void MpiTransport::wait_for_all() { throw std::logic_error("no MPI"); }
 void MpiTransport::abort(int code) { std::exit(code); }
 
 #endif

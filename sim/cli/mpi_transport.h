@@ -27,6 +27,10 @@ class MpiTransport final : public sim::RankTransport {
   void sum(std::vector<int64_t>& v) override;
   std::vector<std::vector<uint8_t>> gather(const std::vector<uint8_t>& mine) override;
   int64_t broadcast(int64_t v) override;
+  // A barrier that sleeps while it waits (1 ms between tests) instead of
+  // polling: the ranks wait here while rank 0 judges the steady state, which
+  // can take minutes, and must leave the cores to it.
+  void wait_for_all();
   // Ends every rank of the job with `code`: a rank that fails must not leave
   // the others waiting in a collective.
   [[noreturn]] void abort(int code);

@@ -63,6 +63,15 @@ case $case in
     resent=$(field "$tmp/one.json" links 0 frames_resent)
     [ "$resent" -gt 0 ] || fail "no frame was resent: the case does not exercise retransmission"
     echo "frames resent: $resent"
+    # The lookahead is the link's latency (46 logic cycles plus the cable's
+    # here): a round moves the two ends that many link cycles, not one beat
+    # (a cut at a FIFO of 2 beats took a round per beat: 1569 rounds).
+    rounds=$(mpi 2 "$vine" run "$examples/cnv-w1a1-pynq-z1-x2-errors.yaml" -n 2 2>&1 |
+             sed -n 's/.*distributed over 2 ranks: \([0-9]*\) rounds.*/\1/p')
+    cycles=$(field "$tmp/one.json" links 0 user_cycles)
+    [ -n "$rounds" ] || fail "no rounds in rank 0's log"
+    [ $((rounds * 20)) -le "$cycles" ] || fail "$rounds rounds for $cycles link cycles: under 20 link cycles a round"
+    echo "$rounds rounds for $cycles link cycles"
     ;;
   deadlock)
     same_both_ways cnv-w1a1-pynq-z1-x2-lossy.yaml 2 2 -n 2 --timing-only

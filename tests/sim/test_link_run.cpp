@@ -305,7 +305,9 @@ namespace {
 // board it reads from, so that the FIFOs crossing boards are exactly the links'
 // outputs; it gives the ranks contiguous groups of boards, and refuses more
 // ranks than boards and a design on one device.
-TEST(LinkRun, ADistributedRunCutsAtTheLinksOutputsAndGroupsTheBoardsInOrder) {
+// A link stage is placed on the board it reads from (its transmit end; a
+// distributed run puts its receive end on its consumer's board, the next).
+TEST(LinkRun, ADistributedRunPlacesEachLinkWhereItReadsAndGroupsTheBoardsInOrder) {
   const ir::Design d =
       config::load_design((fs::path(VINE_SOURCE_DIR) / "examples/multi-fpga/tfc-w1a1-zcu104-x4.yaml").string());
   const ir::StreamingPlan plan = ir::plan_process_network(d);

@@ -236,6 +236,7 @@ class Translator {
   static std::string rtl_kind(Op op) {
     switch (op) {
       case Op::kMvau: return "mvau";
+      case Op::kVvau: return "vvau";
       case Op::kSwg: return "swg";
       case Op::kThresholding: return "threshold";
       case Op::kFmPadding: return "fmpadding";
@@ -340,20 +341,14 @@ class Translator {
       throw ImportError(n.name, n.op_type, "domain", "'" + n.domain + "'",
                         "finn.custom_op.fpgadataflow[.hls|.rtl] (a FINN dataflow partition, after "
                         "SpecializeLayers or with the older fpgadataflow nodes)");
-    // An _rtl node of a template Vine times (MVAU, sliding window,
+    // An _rtl node of a template Vine times (MVAU, VVAU, sliding window,
     // thresholding, padding, width converter) puts its stage's kind in its
-    // layer's `impl_style` (set_rtl_kinds); the VVAU's RTL template is not
-    // modelled, so say so (the arithmetic is the same). StreamingFIFO_rtl is
-    // FINN's shift-register FIFO, which Vine's `shift` style is.
+    // layer's `impl_style` (set_rtl_kinds). StreamingFIFO_rtl is FINN's
+    // shift-register FIFO, which Vine's `shift` style is.
     const Op op = op_of(n);
     if (n.op_type.size() > 4 && n.op_type.compare(n.op_type.size() - 4, 4, "_rtl") == 0 && op != Op::kFifo &&
-        op != Op::kUnsupported) {
-      if (rtl_kind(op).empty())
-        d_.notes.push_back(n.name + ": an _rtl node, timed by Vine's model of FINN's HLS " + base_op(n.op_type) +
-                           " (the RTL template's own timing is not modelled yet)");
-      else
-        rtl_nodes_.insert(n.name);
-    }
+        op != Op::kUnsupported && !rtl_kind(op).empty())
+      rtl_nodes_.insert(n.name);
     switch (op) {
       case Op::kFifo: return pass_fifo(n);
       case Op::kDwc: return pass_dwc(n);
@@ -617,6 +612,9 @@ class Translator {
       a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip)");
     if (a.i("binaryXnorMode", 0) != 0) a.fail("binaryXnorMode", std::to_string(a.i("binaryXnorMode")), "0");
     const FinnDataType in_t = a.dtype("inputDataType"), w_t = a.dtype("weightDataType");
+    if (rtl_nodes_.count(n.name))  // FINN's _vvu_rtl_possible: Versal parts only (specialize_layers.py)
+      d_.notes.push_back(n.name + ": VVAU_rtl, timed from FINN's DSP58 VVU core, which FINN builds only for Versal "
+                         "parts; Vine times it so on the design's device");
     check_input_type(n, s, "inputDataType", in_t);
     if (in_t.kind == FinnDataType::Kind::kBipolar && w_t.kind == FinnDataType::Kind::kBipolar)
       a.fail("inputDataType/weightDataType", "BIPOLAR/BIPOLAR",

@@ -4,7 +4,7 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
 (channels, steps) initializers, FINN data types in quantization annotations.
 
   make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, tfc_fifo_after_dwc.onnx,
-                                 cnv_block.onnx, dw_block.onnx, residual.onnx
+                                 cnv_block.onnx, dw_block.onnx, dw_rtl_block.onnx, residual.onnx
 
 - tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
   finn-examples' folding, a width converter where fc0's 16-bit stream meets
@@ -20,6 +20,9 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   windows, the second MVAU and the Thresholding are _rtl nodes;
 - dw_block: FMPadding -> depthwise window -> VVAU (INT4 weights, UINT4
   thresholds) -> FIFO -> 1x1 MVAU, a MobileNet-like pair;
+- dw_rtl_block: the same pair as FINN specializes it for a Versal part: a
+  VVAU_rtl without activation (FINN's RTL VVU writes accumulators) and a
+  Thresholding_rtl after it;
 - residual: a stream duplicated into a 1x1 conv MVAU and a shortcut FIFO,
   added and re-thresholded.
 Weights and thresholds are drawn from a fixed seed; thresholds spread over
@@ -171,6 +174,25 @@ def dw_block(path):
     g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 16], "dw_block")
 
 
+def dw_rtl_block(path):
+    g = Graph(15)
+    x = g.node("FMPadding_rtl", ["global_in"], domain=RTL, ImgDim=[6, 6], Padding=[1, 1, 1, 1], NumChannels=8, SIMD=2,
+               inputDataType="UINT4", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=8, IFMDim=[8, 8],
+               OFMDim=[6, 6], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=1)
+    w = g.init("VVAU_rtl_0_weights", g.rng.integers(-8, 8, size=(8, 1, 3, 3)), "INT4")
+    x = g.node("VVAU_rtl", [x, w], domain=RTL, PE=2, SIMD=1, Dim=[6, 6], Channels=8, Kernel=[3, 3],
+               inputDataType="UINT4", weightDataType="INT4", outputDataType="INT12", ActVal=0, noActivation=1,
+               mem_mode="internal_decoupled", resType="dsp")
+    thr = g.thresholds("Thresholding_rtl_0_thresholds", 8, 15, -60, 60)
+    x = g.node("Thresholding_rtl", [x, thr], domain=RTL, NumChannels=8, PE=2, numSteps=15, inputDataType="INT12",
+               weightDataType="INT32", outputDataType="UINT4", ActVal=0, numInputVectors=[1, 6, 6])
+    x = g.fifo(x, 8, dtype="UINT4")
+    x = g.mvau(x, 8, 16, 4, 4, "UINT4", "INT2", "UINT2", vectors=(1, 6, 6), thr=(-40, 40))
+    g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 16], "dw_rtl_block")
+
+
 def residual(path):
     g = Graph(13)
     a, b = g.node("DuplicateStreams_hls", ["global_in"], outputs=2, NumChannels=8, PE=2, inputDataType="UINT2",
@@ -190,7 +212,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     for name, build in [("tfc", tfc), ("tfc_unfolded", lambda p: tfc(p, unfolded=True)),
                         ("tfc_fifo_after_dwc", lambda p: tfc(p, fifo_after_dwc=True)), ("cnv_block", cnv_block),
-                        ("dw_block", dw_block), ("residual", residual)]:
+                        ("dw_block", dw_block), ("dw_rtl_block", dw_rtl_block),
+                        ("residual", residual)]:
         build(os.path.join(out, name + ".onnx"))
 
 

@@ -25,6 +25,7 @@
   X(fm_padding_rtl)                 \
   X(sliding_window_rtl)             \
   X(mvau_rtl)                       \
+  X(vvau_rtl)                       \
   X(thresholding_rtl)               \
   X(width_converter_rtl)
 

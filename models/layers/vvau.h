@@ -31,7 +31,9 @@ class Vvau final : public Stage {
   // The PE array on Verilated units (the RTL back-end).
   Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
        std::unique_ptr<RtlPeArray> rtl, OutputUnit out);
-  const char* kind() const override { return "vvau"; }
+  const char* kind() const override { return kind_; }
+  // The RTL variant (vvau_rtl_kind.cpp) reports its own kind.
+  void set_kind(const char* kind) { kind_ = kind; }
   int64_t frame_span() const override { return per_frame_; }
 
  protected:
@@ -49,6 +51,7 @@ class Vvau final : public Stage {
  private:
   RtlBeat beat_of(int64_t index) const;  // the PE array's beat at iteration `index`
 
+  const char* kind_ = "vvau";
   int channels_, k2_, pe_;
   int64_t total_, next_ = 0, per_frame_ = 0;
   std::vector<RowBlock> rows_;

@@ -18,12 +18,16 @@ namespace {
 
 // The FINN operator a node is, whatever its _hls/_rtl variant or older
 // _Batch name.
-enum class Op { kMvau, kVvau, kThresholding, kDwc, kFifo, kSwg, kFmPadding, kMaxPool, kAdd, kDuplicate, kUnsupported };
+enum class Op {
+  kMvau, kVvau, kThresholding, kDwc, kFifo, kSwg, kFmPadding, kMaxPool, kPool, kAdd, kDuplicate, kLabelSelect,
+  kUnsupported
+};
 
 const char* kSupportedOps =
     "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD 1), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
-    "ConvolutionInputGenerator, FMPadding (before a ConvolutionInputGenerator), StreamingMaxPool, AddStreams, "
-    "DuplicateStreams, each as FINN's _hls or _rtl variant";
+    "ConvolutionInputGenerator, FMPadding (before a ConvolutionInputGenerator), StreamingMaxPool, Pool (after a "
+    "depthwise ConvolutionInputGenerator), AddStreams, DuplicateStreams, LabelSelect (last), each as FINN's _hls or "
+    "_rtl variant";
 
 std::string base_op(const std::string& op_type) {
   std::string b = op_type;
@@ -43,6 +47,8 @@ Op op_of(const OnnxNode& n) {
   if (b == "ConvolutionInputGenerator" || b == "ConvolutionInputGenerator1D") return Op::kSwg;
   if (b == "FMPadding") return Op::kFmPadding;
   if (b == "StreamingMaxPool") return Op::kMaxPool;
+  if (b == "Pool") return Op::kPool;
+  if (b == "LabelSelect") return Op::kLabelSelect;
   if (b == "AddStreams") return Op::kAdd;
   if (b == "DuplicateStreams") return Op::kDuplicate;
   return Op::kUnsupported;
@@ -236,6 +242,7 @@ class Translator {
   static std::string rtl_kind(Op op) {
     switch (op) {
       case Op::kMvau: return "mvau";
+      case Op::kVvau: return "vvau";
       case Op::kSwg: return "swg";
       case Op::kThresholding: return "threshold";
       case Op::kFmPadding: return "fmpadding";
@@ -340,20 +347,14 @@ class Translator {
       throw ImportError(n.name, n.op_type, "domain", "'" + n.domain + "'",
                         "finn.custom_op.fpgadataflow[.hls|.rtl] (a FINN dataflow partition, after "
                         "SpecializeLayers or with the older fpgadataflow nodes)");
-    // An _rtl node of a template Vine times (MVAU, sliding window,
+    // An _rtl node of a template Vine times (MVAU, VVAU, sliding window,
     // thresholding, padding, width converter) puts its stage's kind in its
-    // layer's `impl_style` (set_rtl_kinds); the VVAU's RTL template is not
-    // modelled, so say so (the arithmetic is the same). StreamingFIFO_rtl is
-    // FINN's shift-register FIFO, which Vine's `shift` style is.
+    // layer's `impl_style` (set_rtl_kinds). StreamingFIFO_rtl is FINN's
+    // shift-register FIFO, which Vine's `shift` style is.
     const Op op = op_of(n);
     if (n.op_type.size() > 4 && n.op_type.compare(n.op_type.size() - 4, 4, "_rtl") == 0 && op != Op::kFifo &&
-        op != Op::kUnsupported) {
-      if (rtl_kind(op).empty())
-        d_.notes.push_back(n.name + ": an _rtl node, timed by Vine's model of FINN's HLS " + base_op(n.op_type) +
-                           " (the RTL template's own timing is not modelled yet)");
-      else
-        rtl_nodes_.insert(n.name);
-    }
+        op != Op::kUnsupported && !rtl_kind(op).empty())
+      rtl_nodes_.insert(n.name);
     switch (op) {
       case Op::kFifo: return pass_fifo(n);
       case Op::kDwc: return pass_dwc(n);
@@ -363,6 +364,8 @@ class Translator {
       case Op::kVvau: return vvau(n);
       case Op::kThresholding: return thresholding(n);
       case Op::kMaxPool: return maxpool(n);
+      case Op::kPool: return pool(n);
+      case Op::kLabelSelect: return label_select(n);
       case Op::kAdd: return add(n);
       case Op::kUnsupported: break;
     }
@@ -617,6 +620,9 @@ class Translator {
       a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip)");
     if (a.i("binaryXnorMode", 0) != 0) a.fail("binaryXnorMode", std::to_string(a.i("binaryXnorMode")), "0");
     const FinnDataType in_t = a.dtype("inputDataType"), w_t = a.dtype("weightDataType");
+    if (rtl_nodes_.count(n.name))  // FINN's _vvu_rtl_possible: Versal parts only (specialize_layers.py)
+      d_.notes.push_back(n.name + ": VVAU_rtl, timed from FINN's DSP58 VVU core, which FINN builds only for Versal "
+                         "parts; Vine times it so on the design's device");
     check_input_type(n, s, "inputDataType", in_t);
     if (in_t.kind == FinnDataType::Kind::kBipolar && w_t.kind == FinnDataType::Kind::kBipolar)
       a.fail("inputDataType/weightDataType", "BIPOLAR/BIPOLAR",
@@ -702,7 +708,8 @@ class Translator {
                    int64_t mw, int64_t simd, bool depthwise = false) {
     Attrs w{swg};
     l.kind = depthwise ? ir::LayerKind::kDwConv : ir::LayerKind::kConv;
-    const std::string consumer = depthwise ? "the VVAU's PE, " : "the MVAU's SIMD, ";
+    const std::string consumer =
+        op_of(mv) == Op::kPool ? "the Pool's PE, " : depthwise ? "the VVAU's PE, " : "the MVAU's SIMD, ";
     ir::Shape in = s.shape;
     if (pad) {
       Attrs p{*pad};
@@ -724,7 +731,7 @@ class Translator {
       w.fail("Dilation", w.find("Dilation")->text(), "[1, 1]");
     if (w.i("depthwise", 0) != (depthwise ? 1 : 0))
       w.fail("depthwise", std::to_string(w.i("depthwise", 0)),
-             depthwise ? "1 before a VVAU" : "0 before an MVAU (a depthwise window feeds a VVAU)");
+             depthwise ? "1 before a VVAU or a Pool" : "0 before an MVAU (a depthwise window feeds a VVAU)");
     if (w.i("SIMD") != simd)
       w.fail("SIMD", std::to_string(w.i("SIMD")), consumer + std::to_string(simd) +
                                                       " (Vine's window streams its conv's SIMD channels per beat)");
@@ -874,6 +881,112 @@ class Translator {
     out.dwc = nullptr;
     d_.layers.push_back(std::move(l));
     set_out(n, std::move(out));
+  }
+
+  // FINN's Pool (finn-hlslib Pool_batch) after a depthwise window: Vine's
+  // maxpool or avgpool layer, which reads the pixels itself (one pool stage,
+  // no window). MaxPool is the window's maximum; QuantAvgPool is the
+  // window's sum shifted right by bitlength((2^ibits - 1) K^2) - obits
+  // (pool.py's execute_node), which is Vine's floor(sum / K^2) exactly when
+  // K^2 is a power of two and the output keeps the input's width.
+  void pool(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    ImportedLayer l;
+    l.name = n.name;
+    const int64_t ch = a.i("Channels"), pe = a.i("PE", 1);
+    if (ch != s.shape.c) a.fail("Channels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of Channels = " + std::to_string(ch));
+    const Pending* pad = nullptr;
+    const Pending* swg = nullptr;
+    for (const auto& p : s.pending) (op_of(*p.node) == Op::kFmPadding ? pad : swg) = &p;
+    if (!swg) a.fail("input", "not from a ConvolutionInputGenerator", "a depthwise ConvolutionInputGenerator before it");
+    if (pad)
+      Attrs{*pad->node}.fail("position", "before the window of the pool '" + n.name + "'",
+                             "no padding before a Pool (Vine's pools take the unpadded image)");
+    if (!swg->fifos_after.empty())
+      Attrs{*swg->fifos_after[0]}.fail("position", "between '" + swg->node->name + "' and the pool '" + n.name + "'",
+                                       "no StreamingFIFO inside a pool (Vine's pool reads the pixels itself: it has "
+                                       "no window stage for the FIFO to follow)");
+    conv_window(n, l, s, nullptr, *swg->node, 0, pe, true);
+    const int k = l.kernel;
+    if (a.square("KernelSize") != k)
+      a.fail("KernelSize", a.find("KernelSize")->text(), "the window's [" + std::to_string(k) + ", " + std::to_string(k) + "]");
+    const auto dims = a.ints("OutImgDims");
+    if (dims.size() != 2 || dims[0] != out_h_ || dims[1] != out_w_)
+      a.fail("OutImgDims", a.find("OutImgDims")->text(),
+             "the window's output, [" + std::to_string(out_h_) + ", " + std::to_string(out_w_) + "]");
+    if (a.i("BatchSize", 1) != 1) a.fail("BatchSize", std::to_string(a.i("BatchSize")), "1");
+    const FinnDataType in_t = a.dtype("InputDataType"), o_t = a.dtype("OutputDataType");
+    check_input_type(n, s, "InputDataType", in_t);
+    if (in_t.kind == FinnDataType::Kind::kBipolar)
+      a.fail("InputDataType", in_t.name, "an integer type (Vine pools integer codes)");
+    const std::string fn = a.s("Function");
+    if (fn == "MaxPool") {
+      l.kind = ir::LayerKind::kMaxPool;
+      if (o_t.name != in_t.name) a.fail("OutputDataType", o_t.name, in_t.name + ", the input's (a max pool keeps it)");
+    } else if (fn == "QuantAvgPool") {
+      l.kind = ir::LayerKind::kAvgPool;
+      const int64_t k2 = int64_t{k} * k;
+      int log2_k2 = 0;
+      while ((int64_t{1} << log2_k2) < k2) ++log2_k2;
+      if ((int64_t{1} << log2_k2) != k2)
+        a.fail("KernelSize", a.find("KernelSize")->text(),
+               "a window of a power-of-two area (K x K = 4, 16, ...): QuantAvgPool shifts its sum, Vine's average pool "
+               "divides it by K x K, the same only then");
+      int max_bits = 0;
+      for (int64_t m = ((int64_t{1} << in_t.bits) - 1) * k2; m; m >>= 1) ++max_bits;
+      const int shift = std::max(0, max_bits - o_t.bits);
+      if (shift != log2_k2 || o_t.name != in_t.name)
+        a.fail("OutputDataType", o_t.name,
+               in_t.name + ", the input's (QuantAvgPool then shifts its sum right by log2(K x K) = " +
+                   std::to_string(log2_k2) + ", Vine's average pool's floor(sum / " + std::to_string(k2) +
+                   "); this one shifts by " + std::to_string(shift) + ")");
+    } else {
+      a.fail("Function", fn, "MaxPool, QuantAvgPool");
+    }
+    l.finn_nodes = {swg->node->name, n.name};
+    // The window is not a stage of Vine's pool: nothing to time from its RTL template.
+    rtl_nodes_.erase(swg->node->name);
+    d_.notes.push_back(n.name + ": its window " + swg->node->name + " and the pool are one Vine pool stage, which "
+                       "reads each input pixel once (Vine's model of finn-hlslib's pool, not FINN's window + Pool)");
+    l.pe = int(pe);
+    l.inputs = {s.layer};
+    connect(n, s, l.name, true);
+    Stream out = s;
+    out.layer = l.name;
+    out.shape = {out_h_, out_w_, s.shape.c};
+    out.pending.clear();
+    out.fifos.clear();
+    out.fifo_after_dwc.clear();
+    out.dwc = nullptr;
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  // FINN's LabelSelect (top-K) at the end of the partition: Vine has no top-K
+  // stage, so the graph's output becomes the scores it reads, and the note
+  // says how to take the K labels from them (ONNX TopK, which FINN's
+  // execute_node runs: the K largest, a tie to the lower index). Not
+  // simulated: its cycles (Labels / PE per frame in finn-hlslib).
+  void label_select(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    if (n.outputs.size() != 1 || m_.outputs.empty() || n.outputs[0] != m_.outputs[0].name)
+      a.fail("position", "not the graph's last node",
+             "LabelSelect only as the last node, its output the graph's (Vine has no top-K stage)");
+    if (s.layer == "input") a.fail("input", "the graph input", "the scores of a compute node");
+    const int64_t labels = a.i("Labels"), k = a.i("K"), pe = a.i("PE", 1);
+    if (labels != s.shape.elements())
+      a.fail("Labels", std::to_string(labels), "its input's " + std::to_string(s.shape.elements()) + " elements");
+    if (k < 1 || k > labels) a.fail("K", std::to_string(k), "1.." + std::to_string(labels));
+    if (pe < 1 || labels % pe) a.fail("PE", std::to_string(pe), "a divisor of Labels = " + std::to_string(labels));
+    check_input_type(n, s, "inputDataType", a.dtype("inputDataType"));
+    d_.notes.push_back(n.name + ": top-" + std::to_string(k) + " of " + std::to_string(labels) +
+                       " labels, not simulated (Vine has no top-K stage): the outputs are its input, the scores of '" +
+                       s.layer + "'; its labels are the indices of the " + std::to_string(k) +
+                       " largest, a tie to the lower index (ONNX TopK)");
+    set_out(n, s);
   }
 
   void add(const OnnxNode& n) {

@@ -1,5 +1,6 @@
 #include "sim/import/qonnx_nodes.h"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -15,9 +16,9 @@ namespace {
 
 const char* kSupportedOps =
     "Quant and BipolarQuant (on the graph input or on a weight initializer), MatMul, Conv, "
-    "MultiThreshold, MaxPool, "
-    "Add (of two quantised streams), Relu (before an unsigned Quant), Reshape and Flatten (to (1, "
-    "N))";
+    "MultiThreshold, MaxPool, AveragePool and GlobalAveragePool (each before a Trunc), Trunc, Mul and Div (by a "
+    "power-of-two scalar), Add (of two quantised streams), Relu (before an unsigned Quant), Reshape and Flatten "
+    "(to (1, N))";
 
 std::string shape_text(const std::vector<int64_t>& s) {
   std::ostringstream o;
@@ -77,6 +78,12 @@ struct Stream {
   int layer_index = -1;            // the layer whose accumulator it is
   const OnnxNode* relu = nullptr;  // the Relu the raw sums went through
   std::vector<int64_t> acc_bias;   // a folded bias per channel, in accumulator units (empty: none)
+  // An average pool's output before its Trunc: the Vine avgpool layer writes
+  // floor(sum / area) of the window's codes; the float graph carries a
+  // multiple of the sum, value = sum x sum_scale, until the Trunc.
+  const OnnxNode* pool = nullptr;
+  double sum_scale = 0;
+  int64_t pool_area = 0;
 };
 
 class Translator {
@@ -191,7 +198,14 @@ class Translator {
     if (port >= n.inputs.size())
       fail(n, "input " + std::to_string(port), "(missing)", "a quantised stream");
     auto it = streams_.find(n.inputs[port]);
-    if (it != streams_.end()) return it->second;
+    if (it != streams_.end()) {
+      const Stream& s = it->second;
+      if (s.pool && n.op_type != "Trunc" && n.op_type != "Mul" && n.op_type != "Div")
+        fail(n, "input '" + n.inputs[port] + "'", "the output of the average pool '" + s.pool->name + "' before a Trunc",
+             "a Trunc after an AveragePool (perhaps through a Mul or Div by a power of two), as Brevitas exports "
+             "TruncAvgPool2d: its codes are the Trunc's");
+      return s;
+    }
     if (n.inputs[port] == m_.inputs[0].name)
       fail(n, "input '" + n.inputs[port] + "'", "the unquantised graph input",
            "a Quant or BipolarQuant on the graph input first (it gives Vine's input type)");
@@ -215,6 +229,9 @@ class Translator {
     if (op == "Conv") return conv(n);
     if (op == "MultiThreshold") return multithreshold(n);
     if (op == "MaxPool") return maxpool(n);
+    if (op == "AveragePool" || op == "GlobalAveragePool") return average_pool(n);
+    if (op == "Trunc") return trunc(n);
+    if (op == "Mul" || op == "Div") return scale_by(n);
     if (op == "Add") return add(n);
     if (op == "Reshape" || op == "Flatten") return flatten(n);
     if (op == "Relu") return relu(n);
@@ -833,6 +850,156 @@ class Translator {
     set_out(n, std::move(out));
   }
 
+  // AveragePool / GlobalAveragePool of codes: Vine's avgpool, floor(sum /
+  // K^2) of each window's codes. The float graph's average, sum x scale /
+  // K^2, is carried as a multiple of the sum to the Trunc that quantises it
+  // (trunc), which decides whether the floor is the Trunc's.
+  void average_pool(const OnnxNode& n) {
+    const Stream s = codes_in(n, 0);
+    if (s.layout != Stream::Layout::kNchw)
+      fail(n, "input '" + n.inputs[0] + "'", "a (1, N) tensor", "(1, C, H, W)");
+    if (s.type.kind == ir::ActivationKind::kBipolar)
+      fail(n, "input '" + n.inputs[0] + "'", "bipolar codes", "integer codes (Vine's average pool sums codes)");
+    int64_t k = s.shape.h, stride = 1;
+    if (n.op_type == "GlobalAveragePool") {
+      if (s.shape.h != s.shape.w)
+        fail(n, "input '" + n.inputs[0] + "'", std::to_string(s.shape.h) + " x " + std::to_string(s.shape.w),
+             "a square image (Vine's pool window is square)");
+    } else {
+      const auto ks = attr_ints(n, "kernel_shape", {});
+      if (ks.size() != 2 || ks[0] != ks[1] || ks[0] < 1)
+        fail(n, "attribute kernel_shape", attr(n, "kernel_shape") ? attr(n, "kernel_shape")->text() : "(missing)",
+             "a square [k, k]");
+      k = ks[0];
+      const auto st = attr_ints(n, "strides", {1, 1});
+      if (st.size() != 2 || st[0] != st[1] || st[0] < 1)
+        fail(n, "attribute strides", attr(n, "strides")->text(), "a square [s, s]");
+      stride = st[0];
+      for (int64_t p : attr_ints(n, "pads", {0, 0, 0, 0}))
+        if (p != 0) fail(n, "attribute pads", attr(n, "pads")->text(), "[0, 0, 0, 0] (Vine's pools take no padding)");
+      if (attr_i(n, "ceil_mode", 0) != 0) fail(n, "attribute ceil_mode", "1", "0");
+      if (attr_s(n, "auto_pad", "NOTSET") != "NOTSET")
+        fail(n, "attribute auto_pad", attr_s(n, "auto_pad", ""), "NOTSET");
+      for (int64_t d : attr_ints(n, "dilations", {1, 1}))
+        if (d != 1) fail(n, "attribute dilations", attr(n, "dilations")->text(), "[1, 1]");
+      if (s.shape.h != s.shape.w || s.shape.h < k)
+        fail(n, "input '" + n.inputs[0] + "'", std::to_string(s.shape.h) + " x " + std::to_string(s.shape.w),
+             "a square image at least the kernel's size");
+    }
+    if (!power_of_two(double(k * k)))
+      fail(n, n.op_type == "GlobalAveragePool" ? "input '" + n.inputs[0] + "' area" : "attribute kernel_shape",
+           std::to_string(k) + " x " + std::to_string(k),
+           "a window of a power-of-two area (2 x 2, 4 x 4, ...): Vine's floor(sum / K^2) is a Trunc's shift only then");
+    ImportedLayer l;
+    l.name = n.name;
+    l.finn_nodes = {n.name};
+    l.kind = ir::LayerKind::kAvgPool;
+    l.kernel = int(k);
+    l.stride = int(stride);
+    l.inputs = {s.layer};
+    Stream out = s;
+    out.layer = l.name;
+    const int oh = int((s.shape.h - k) / stride + 1);
+    out.shape = {oh, oh, s.shape.c};
+    out.pool = &n;
+    out.pool_area = k * k;
+    out.sum_scale = s.scale / double(k * k);  // the average of codes x scale is sum x scale / K^2
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  // Trunc after an average pool (Brevitas' TruncAvgPool2d: AveragePool, Mul
+  // by K^2, Trunc). qonnx's trunc: y = round(x / scale + zp), divided by
+  // 2^(in_bits - out_bits) (v1, five inputs) or by out_scale / scale rounded
+  // to a power of two (v2, six inputs, clipped to out_bits' range), then
+  // rounded by rounding_mode. With scale the pool sum's unit, y is the sum of
+  // codes exactly; with a FLOOR by K^2 into the codes' own type the result
+  // is Vine's floor(sum / K^2).
+  void trunc(const OnnxNode& n) {
+    const Stream s = stream_in(n, 0);
+    if (!s.pool)
+      fail(n, "input '" + n.inputs[0] + "'", s.accumulator ? "raw sums" : "quantised codes",
+           "the output of an AveragePool or GlobalAveragePool (through a Mul or Div by a power of two)");
+    const bool v2 = n.inputs.size() == 6;
+    if (n.inputs.size() != 5 && !v2)
+      fail(n, "inputs", std::to_string(n.inputs.size()),
+           "5 (x, scale, zero_point, input_bit_width, output_bit_width: qonnx's Trunc v1) or 6 (x, scale, "
+           "zero_point, input_bit_width, output_scale, output_bit_width: v2)");
+    std::string rounding = attr_s(n, "rounding_mode", "FLOOR");
+    for (char& c : rounding) c = char(std::toupper(static_cast<unsigned char>(c)));
+    if (rounding != "FLOOR")
+      fail(n, "attribute rounding_mode", rounding, "FLOOR (Vine's average pool floors its sum / K^2)");
+    const double scale = scalar(n, 1, "scale");
+    if (scale != s.sum_scale)
+      fail(n, "scale '" + n.inputs[1] + "'", num(scale),
+           num(s.sum_scale) + ", the unit of the pool's sum of codes (so that round(x / scale) is that sum)");
+    const double zp = scalar(n, 2, "zero point");
+    if (zp != 0) fail(n, "zero point '" + n.inputs[2] + "'", num(zp), "0");
+    const int bits = s.type.bits;
+    const bool is_signed = s.type.kind == ir::ActivationKind::kSigned;
+    const size_t out_bits_port = v2 ? 5 : 4;
+    const double out_bits = scalar(n, out_bits_port, "output bit width");
+    if (out_bits != bits)
+      fail(n, "output bit width '" + n.inputs[out_bits_port] + "'", num(out_bits),
+           std::to_string(bits) + ", the pooled codes' (Vine's average pool keeps its input's type)");
+    double out_scale = scale;
+    double divisor = 0;
+    std::string divisor_input;
+    if (v2) {
+      out_scale = scalar(n, 4, "output scale");
+      if (!power_of_two(out_scale)) fail(n, "output scale '" + n.inputs[4] + "'", num(out_scale), kScales);
+      divisor = std::exp2(std::round(std::log2(out_scale / scale)));
+      divisor_input = "output scale '" + n.inputs[4] + "'";
+      if (attr_i(n, "signed", 1) != (is_signed ? 1 : 0))
+        fail(n, "attribute signed", std::to_string(attr_i(n, "signed", 1)),
+             std::string(is_signed ? "1" : "0") + ", the pooled codes' (the clip must not cut their range)");
+      if (attr_i(n, "narrow", 0) != 0) fail(n, "attribute narrow", "1", "0 (the clip must not cut the codes' range)");
+    } else {
+      const double in_bits = scalar(n, 3, "input bit width");
+      divisor = std::exp2(in_bits - out_bits);
+      divisor_input = "input bit width '" + n.inputs[3] + "'";
+    }
+    if (divisor != double(s.pool_area))
+      fail(n, divisor_input, num(v2 ? out_scale : scalar(n, 3, "input bit width")),
+           std::string(v2 ? "out_scale / scale" : "2^(input bits - output bits)") + " = " +
+               std::to_string(s.pool_area) + ", the pool's K^2 (Vine's average pool divides by it; this one gives " +
+               num(divisor) + ")");
+    Stream out = s;
+    out.pool = nullptr;
+    out.scale = out_scale;
+    d_.layers.back().finn_nodes.push_back(n.name);
+    set_out(n, std::move(out));
+  }
+
+  // Mul or Div by a scalar initializer: a power of two changes only the
+  // scale of the codes, of the raw sums (then folded into the thresholds
+  // that follow, as every power-of-two scale is) or of a pool's sum.
+  void scale_by(const OnnxNode& n) {
+    if (n.inputs.size() != 2) fail(n, "inputs", std::to_string(n.inputs.size()), "2");
+    const size_t port = n.op_type == "Mul" && m_.initializers.count(n.inputs[0]) ? 0 : 1;
+    if (!m_.initializers.count(n.inputs[port]))
+      fail(n, "input '" + n.inputs[1] + "'", "not an initializer",
+           n.op_type == "Mul" ? "a stream times a scalar initializer" : "a stream divided by a scalar initializer");
+    const double v = scalar(n, port, "factor");
+    if (!power_of_two(v)) fail(n, "factor '" + n.inputs[port] + "'", num(v), kScales);
+    const double f = n.op_type == "Mul" ? v : 1 / v;
+    Stream s = stream_in(n, 1 - port);
+    if (s.accumulator || s.pool) {
+      if (consumers_[n.inputs[1 - port]].size() != 1)
+        fail(n, "input '" + n.inputs[1 - port] + "'", "also read by another node",
+             "a stream read by the " + n.op_type + " alone");
+    }
+    if (s.relu) fail(n, "input '" + n.inputs[1 - port] + "'", "a Relu's output", "a Relu read by an unsigned Quant alone");
+    if (s.pool) {
+      s.sum_scale *= f;
+    } else if (s.accumulator) {
+      for (double& a : s.acc_scales) a *= f;
+    } else {
+      s.scale *= f;
+    }
+    set_out(n, std::move(s));
+  }
+
   void add(const OnnxNode& n) {
     if (n.inputs.size() != 2) fail(n, "inputs", std::to_string(n.inputs.size()), "2");
     for (size_t k = 0; k < 2; ++k)
@@ -924,6 +1091,9 @@ class Translator {
     const Stream& s = it->second;
     if (s.layer == "input" || d_.layers.empty())
       throw ImportError(m_.path + ": the model computes nothing");
+    if (s.pool)
+      throw ImportError(m_.path + ": graph output '" + name + "' is the average pool '" + s.pool->name +
+                        "' before a Trunc; supported: a Trunc after it (its codes are Vine's)");
     if (s.layer != d_.layers.back().name)
       throw ImportError(
           m_.path + ": graph output '" + name + "' comes from '" + s.layer +

@@ -72,7 +72,8 @@ std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, 
       if (l.pad.any())
         o << ", padding: [" << l.pad.top << ", " << l.pad.left << ", " << l.pad.bottom << ", " << l.pad.right << "]";
       break;
-    case ir::LayerKind::kMaxPool: o << ", kernel: " << l.kernel << ", stride: " << l.stride; break;
+    case ir::LayerKind::kMaxPool:
+    case ir::LayerKind::kAvgPool: o << ", kernel: " << l.kernel << ", stride: " << l.stride; break;
     default: break;
   }
   if (l.weights) o << ", weights: " << weights_yaml(*l.weights);

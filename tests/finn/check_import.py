@@ -10,6 +10,10 @@ output codes to equal the evaluation's bit for bit (and to vary, so that the
 comparison says something). With --same-cycles-as, the imported design's
 cycles (every frame's last output beat, the latency of frame 0 and of a frame
 alone, the run's total) must equal those of the hand-written Vine design.
+A model ending in a LabelSelect (which Vine imports as a graph tail it does
+not simulate: the run's outputs are the scores) is checked twice: the scores
+against the evaluation of the LabelSelect's input, and the top-K labels
+taken from Vine's scores (ONNX TopK) against the evaluation's labels.
 """
 import argparse
 import json
@@ -63,7 +67,7 @@ def prefixes(model, workdir):
     """The model cut after each compute node (its output the graph's): every
     layer's codes get compared, not only the last one's."""
     out = []
-    compute = ("MVAU", "MatrixVectorActivation", "VVAU", "Thresholding", "StreamingMaxPool", "AddStreams")
+    compute = ("MVAU", "MatrixVectorActivation", "VVAU", "Thresholding", "StreamingMaxPool", "Pool", "AddStreams")
     for k, node in enumerate(model.graph.node[:-1]):
         if finn_eval.base_op(node.op_type) not in compute:
             continue
@@ -105,6 +109,17 @@ def check(a, model_path, workdir, same_cycles_as):
     dt = input_type(model)
     rng = np.random.default_rng(a.seed)
     x = draw(dt, [a.frames] + dims[1:], rng)
+    last = model.graph.node[-1]
+    label_select = finn_eval.base_op(last.op_type) == "LabelSelect"
+    if label_select:  # the labels, and the scores Vine's run writes
+        want_labels = finn_eval.evaluate(model, x).reshape(a.frames, -1).astype(np.int64)
+        scores = onnx.ModelProto()
+        scores.CopyFrom(model)
+        del scores.graph.node[-1]
+        del scores.graph.output[:]
+        scores.graph.output.append(onnx.helper.make_tensor_value_info(last.input[0], onnx.TensorProto.FLOAT, [1]))
+        model = scores
+        last = model.graph.node[-1]
     want = finn_eval.evaluate(model, x).reshape(a.frames, -1)
 
     # Vine's codes: bipolar -1/+1 as 0/1; every other type its value. An
@@ -124,7 +139,6 @@ def check(a, model_path, workdir, same_cycles_as):
     if p.returncode != 0:
         fail(" ".join(cmd) + f" exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
     got = np.load(out_npy)
-    last = model.graph.node[-1]
     out_dt = finn_eval.text(finn_eval.attrs(last).get("outputDataType", b""))
     want_codes = (want + 1) // 2 if out_dt == "BIPOLAR" else want
     want_codes = want_codes.astype(np.int64)
@@ -139,6 +153,16 @@ def check(a, model_path, workdir, same_cycles_as):
         fail("every output code is the same: the comparison would prove nothing")
     print(f"ok: {os.path.basename(model_path)}: {a.frames} frames, {got.size} output codes equal the numpy evaluation "
           f"({len(np.unique(want_codes))} distinct codes)")
+    if label_select:
+        design = open(os.path.join(out_dir, "design.yaml")).read()
+        if "not simulated (Vine has no top-K stage)" not in design:
+            fail("the imported design's notes do not say that the LabelSelect is not simulated:\n" + design)
+        k = want_labels.shape[1]
+        labels = np.argsort(-got.reshape(a.frames, -1), axis=1, kind="stable")[:, :k]
+        if not np.array_equal(labels, want_labels):
+            fail(f"the top-{k} labels of vine's scores {labels.tolist()} differ from the evaluation's "
+                 f"{want_labels.tolist()}")
+        print(f"ok: the top-{k} labels of vine's scores equal the evaluation's LabelSelect, frame by frame")
 
     if same_cycles_as:  # the whole model's check (prefixes have none)
         design = open(os.path.join(out_dir, "design.yaml")).read()

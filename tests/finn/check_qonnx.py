@@ -60,7 +60,7 @@ def draw_input(model, frames, rng):
 
 def activation_quantiser(model, node):
     inits = {t.name for t in model.graph.initializer}
-    return node.op_type == "MultiThreshold" or (
+    return node.op_type in ("MultiThreshold", "Trunc") or (
         node.op_type in ("Quant", "BipolarQuant") and node.input[0] not in inits
         and node.input[0] != model.graph.input[0].name)
 
@@ -72,6 +72,9 @@ def expected_codes(model, v):
         counts = np.round((v - a.get("out_bias", 0.0)) / a.get("out_scale", 1.0)).astype(np.int64)
         dt = a["out_dtype"]
         codes = counts - 2 ** (int(dt[3:]) - 1) if dt.startswith("INT") else counts
+    elif last.op_type == "Trunc":  # the integer v / out_scale (v2) or v / scale (v1)
+        scale = inits(model)[last.input[4] if len(last.input) == 6 else last.input[1]].ravel()[0]
+        codes = np.round(v / scale).astype(np.int64)
     else:  # Quant: the integer v / scale; BipolarQuant: -1/+1 as codes 0/1
         scale = inits(model)[last.input[1]].ravel()[0]
         q = np.round(v / scale).astype(np.int64)

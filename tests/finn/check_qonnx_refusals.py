@@ -71,7 +71,30 @@ CASES = [
      ["Add_0", "bias", "(8,)", "supported:", "(8, 1, 1) or (1, 8, 1, 1)"]),
     ("qonnx_quant_act", lambda m: set_init(m, "Quant_4_scale", 0.75),
      ["Quant_4", "scale", "0.75", "supported:", "power of two"]),
+    ("qonnx_avgpool", lambda m: set_attr(m, "Trunc_0", "rounding_mode", "ROUND"),
+     ["Trunc_0", "rounding_mode", "ROUND", "supported: FLOOR"]),
+    ("qonnx_avgpool", lambda m: set_init(m, "Trunc_0_in_bits", 5.0),
+     ["Trunc_0", "input bit width", "= 5", "supported:", "= 4, the pool's K^2", "gives 2"]),
+    ("qonnx_avgpool", lambda m: set_init(m, "Trunc_0_out_bits", 3.0),
+     ["Trunc_0", "output bit width", "= 3", "supported: 4"]),
+    ("qonnx_avgpool", lambda m: set_init(m, "pool_area", 2.0),
+     ["Trunc_0", "scale", "supported:", "the unit of the pool's sum of codes"]),
+    ("qonnx_avgpool", lambda m: set_attr(m, "AveragePool_0", "kernel_shape", [3, 3]),
+     ["AveragePool_0", "kernel_shape", "3 x 3", "power-of-two area"]),
+    ("qonnx_avgpool", lambda m: set_init(m, "mul_sums", 0.3),
+     ["Mul_0", "factor", "0.3", "supported:", "power of two"]),
+    ("qonnx_avgpool", lambda m: bypass_trunc(m),
+     ["Conv_1", "the output of the average pool 'AveragePool_0' before a Trunc", "supported:"]),
+    ("qonnx_global_avgpool", lambda m: set_init(m, "Trunc_0_out_scale", float(
+         numpy_helper.to_array(next(t for t in m.graph.initializer if t.name == "Trunc_0_out_scale"))) / 2),
+     ["Trunc_0", "output scale", "supported:", "out_scale / scale = 16", "gives 8"]),
+    ("qonnx_global_avgpool", lambda m: set_attr(m, "Trunc_0", "signed", 0),
+     ["Trunc_0", "signed", "= 0", "supported: 1"]),
 ]
+
+
+def bypass_trunc(m):
+    node(m, "Conv_1").input[0] = node(m, "Mul_1").output[0]
 
 
 if __name__ == "__main__":

@@ -104,6 +104,27 @@ def evaluate(model, x):
             k = square(a["PoolDim"])
             n, h, w, c = i0.shape
             outs = [i0.reshape(n, h // k, k, w // k, k, c).max(axis=(2, 4))]
+        elif op == "Pool":
+            # pool.py's execute_node: the window's K*K values of each channel,
+            # their max, or (QuantAvgPool) their sum shifted right by
+            # bitlength((2^ibits - 1) K*K) - obits.
+            k2 = int(np.prod(a["KernelSize"]))
+            c = a["Channels"]
+            v = i0.reshape(i0.shape[:-1] + (k2, c))
+            if text(a["Function"]) == "MaxPool":
+                outs = [v.max(axis=-2)]
+            else:
+                ibits = int(text(a["InputDataType"]).replace("UINT", "").replace("INT", ""))
+                obits = int(text(a["OutputDataType"]).replace("UINT", "").replace("INT", ""))
+                shift = max(int((2 ** ibits - 1) * k2).bit_length() - obits, 0)
+                outs = [np.right_shift(v.sum(axis=-2).astype(np.int64), shift).astype(np.float64)]
+        elif op == "LabelSelect":
+            # ONNX TopK (labelselect.py's execute_node): the indices of the K
+            # largest of each frame's scores, largest first, a tie to the
+            # lower index.
+            flat = i0.reshape(i0.shape[0], -1)
+            order = np.argsort(-flat, axis=1, kind="stable")[:, : a["K"]]
+            outs = [order.astype(np.float64)]
         elif op == "AddStreams":
             outs = [i0 + env[node.input[1]]]
         else:

@@ -4,7 +4,8 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
 (channels, steps) initializers, FINN data types in quantization annotations.
 
   make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, tfc_fifo_after_dwc.onnx,
-                                 cnv_block.onnx, dw_block.onnx, residual.onnx
+                                 cnv_block.onnx, dw_block.onnx, dw_rtl_block.onnx, residual.onnx,
+                                 pool_block.onnx, tfc_label_select.onnx
 
 - tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
   finn-examples' folding, a width converter where fc0's 16-bit stream meets
@@ -20,6 +21,13 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   windows, the second MVAU and the Thresholding are _rtl nodes;
 - dw_block: FMPadding -> depthwise window -> VVAU (INT4 weights, UINT4
   thresholds) -> FIFO -> 1x1 MVAU, a MobileNet-like pair;
+- dw_rtl_block: the same pair as FINN specializes it for a Versal part: a
+  VVAU_rtl without activation (FINN's RTL VVU writes accumulators) and a
+  Thresholding_rtl after it;
+- pool_block: FINN's Pool nodes after depthwise windows: a 3x3 MaxPool of
+  stride 2 (windows overlap), a 2x2 QuantAvgPool (UINT4 in and out: a shift
+  by 2), then a 1x1 MVAU;
+- tfc_label_select: tfc ending in a LabelSelect (top-3 of the 10 scores);
 - residual: a stream duplicated into a 1x1 conv MVAU and a shortcut FIFO,
   added and re-thresholded.
 Weights and thresholds are drawn from a fixed seed; thresholds spread over
@@ -171,6 +179,55 @@ def dw_block(path):
     g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 16], "dw_block")
 
 
+def dw_rtl_block(path):
+    g = Graph(15)
+    x = g.node("FMPadding_rtl", ["global_in"], domain=RTL, ImgDim=[6, 6], Padding=[1, 1, 1, 1], NumChannels=8, SIMD=2,
+               inputDataType="UINT4", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=8, IFMDim=[8, 8],
+               OFMDim=[6, 6], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=1)
+    w = g.init("VVAU_rtl_0_weights", g.rng.integers(-8, 8, size=(8, 1, 3, 3)), "INT4")
+    x = g.node("VVAU_rtl", [x, w], domain=RTL, PE=2, SIMD=1, Dim=[6, 6], Channels=8, Kernel=[3, 3],
+               inputDataType="UINT4", weightDataType="INT4", outputDataType="INT12", ActVal=0, noActivation=1,
+               mem_mode="internal_decoupled", resType="dsp")
+    thr = g.thresholds("Thresholding_rtl_0_thresholds", 8, 15, -60, 60)
+    x = g.node("Thresholding_rtl", [x, thr], domain=RTL, NumChannels=8, PE=2, numSteps=15, inputDataType="INT12",
+               weightDataType="INT32", outputDataType="UINT4", ActVal=0, numInputVectors=[1, 6, 6])
+    x = g.fifo(x, 8, dtype="UINT4")
+    x = g.mvau(x, 8, 16, 4, 4, "UINT4", "INT2", "UINT2", vectors=(1, 6, 6), thr=(-40, 40))
+    g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 16], "dw_rtl_block")
+
+
+def pool_block(path):
+    g = Graph(16)
+    x = g.node("ConvolutionInputGenerator_rtl", ["global_in"], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=4,
+               IFMDim=[9, 9], OFMDim=[4, 4], SIMD=2, Stride=[2, 2], Dilation=[1, 1], inputDataType="UINT4",
+               outputDataType="UINT4", depthwise=1)
+    x = g.node("Pool_hls", [x], Channels=4, PE=2, KernelSize=[3, 3], Function="MaxPool", OutImgDims=[4, 4],
+               InputDataType="UINT4", OutputDataType="UINT4", AccumBits=4, Size=1, BatchSize=1)
+    x = g.fifo(x, 4, dtype="UINT4")
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[2, 2], IFMChannels=4, IFMDim=[4, 4],
+               OFMDim=[2, 2], SIMD=4, Stride=[2, 2], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=1)
+    x = g.node("Pool_hls", [x], Channels=4, PE=4, KernelSize=[2, 2], Function="QuantAvgPool", OutImgDims=[2, 2],
+               InputDataType="UINT4", OutputDataType="UINT4", AccumBits=6, Size=1, BatchSize=1)
+    x = g.mvau(x, 4, 8, 2, 2, "UINT4", "INT2", "UINT2", vectors=(1, 2, 2), thr=(-20, 20))
+    g.save(path, "global_in", [1, 9, 9, 4], "UINT4", x, [1, 2, 2, 8], "pool_block")
+
+
+def tfc_label_select(path):
+    tfc(path)
+    m = onnx.load(path)
+    last = m.graph.node[-1]
+    m.graph.node.append(helper.make_node("LabelSelect_hls", [last.output[0]], ["labels"], name="LabelSelect_hls_0",
+                                         domain=HLS, backend="fpgadataflow", Labels=10, PE=10, K=3,
+                                         inputDataType="UINT7", outputDataType="UINT8", numInputVectors=[1]))
+    del m.graph.output[:]
+    m.graph.output.append(helper.make_tensor_value_info("labels", TensorProto.FLOAT, [1, 3]))
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
 def residual(path):
     g = Graph(13)
     a, b = g.node("DuplicateStreams_hls", ["global_in"], outputs=2, NumChannels=8, PE=2, inputDataType="UINT2",
@@ -190,7 +247,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     for name, build in [("tfc", tfc), ("tfc_unfolded", lambda p: tfc(p, unfolded=True)),
                         ("tfc_fifo_after_dwc", lambda p: tfc(p, fifo_after_dwc=True)), ("cnv_block", cnv_block),
-                        ("dw_block", dw_block), ("residual", residual)]:
+                        ("dw_block", dw_block), ("dw_rtl_block", dw_rtl_block),
+                        ("residual", residual), ("pool_block", pool_block), ("tfc_label_select", tfc_label_select)]:
         build(os.path.join(out, name + ".onnx"))
 
 

@@ -5,7 +5,8 @@ BipolarQuant and MultiThreshold (domain qonnx.custom_op.general), float
 initializers for the weights with their Quant's scale, zero point and bit
 width, NCHW tensors.
 
-  make_qonnx_models.py OUTDIR     writes qonnx_tfc.onnx, qonnx_cnv.onnx, qonnx_quant_act.onnx
+  make_qonnx_models.py OUTDIR     writes qonnx_tfc.onnx, qonnx_cnv.onnx, qonnx_quant_act.onnx,
+                                  qonnx_avgpool.onnx, qonnx_global_avgpool.onnx
 
 - qonnx_tfc: a (1, 2, 4, 4) input (INT8, scale 2^-7) flattened by a Flatten
   (whose NCHW order the import must undo for Vine's HWC fc), an INT2 MatMul
@@ -28,6 +29,13 @@ width, NCHW tensors.
   MatMul, an Add of a (16,) bias, a
   BipolarQuant, a MatMul of BipolarQuant weights (XNOR popcount in Vine) and
   a signed 4-bit Quant on its sums.
+- qonnx_avgpool: Brevitas' TruncAvgPool2d (AveragePool 2x2, Mul by 4, a
+  FLOOR Trunc v1 from 6 to 4 bits) on signed 4-bit codes of a padded Conv
+  whose sums a Mul by 0.5 rescales, a 1x1 Conv whose sums a Div by 4
+  rescales, Flatten, MatMul;
+- qonnx_global_avgpool (qonnx opset 2): a GlobalAveragePool (4x4) of
+  signed codes, a Mul by 16, a Trunc v2 whose out_scale is 16 times its
+  scale, a Div by 16, Flatten, MatMul, UINT2 thresholds.
 Weights are drawn from a fixed seed as floats that the Quant rounds (ties
 included); thresholds are set at quantiles of each channel's float values
 on calibration frames, so that every output code occurs and some values
@@ -51,6 +59,7 @@ class Graph:
         self.rng = np.random.default_rng(seed)
         self.nodes, self.inits = [], []
         self.count = 0
+        self.qonnx_opset = 1  # 2: qonnx's Trunc v2
         self.in_shape = in_shape
         lo, hi = (-(2 ** (in_bits - 1)), 2 ** (in_bits - 1)) if in_signed else (0, 2 ** in_bits)
         self.calib = self.rng.integers(lo, hi, size=[frames] + in_shape[1:]) * in_scale
@@ -131,12 +140,25 @@ class Graph:
         return self.node("MultiThreshold", [x, self.init(n + "_thresholds", t)], QONNX, out_dtype=dtype,
                          out_scale=float(out_scale), out_bias=float(out_bias), data_layout="NCHW")
 
+    def trunc_v1(self, x, scale, in_bits, out_bits):
+        n = self.name("Trunc")
+        return self.node("Trunc", [x, self.init(n + "_scale", scale), self.init(n + "_zeropt", 0.0),
+                                   self.init(n + "_in_bits", float(in_bits)), self.init(n + "_out_bits", float(out_bits))],
+                         QONNX, rounding_mode="FLOOR")
+
+    def trunc_v2(self, x, scale, out_scale, in_bits, out_bits, signed):
+        n = self.name("Trunc")
+        return self.node("Trunc", [x, self.init(n + "_scale", scale), self.init(n + "_zeropt", 0.0),
+                                   self.init(n + "_in_bits", float(in_bits)), self.init(n + "_out_scale", out_scale),
+                                   self.init(n + "_out_bits", float(out_bits))],
+                         QONNX, rounding_mode="FLOOR", signed=signed, narrow=0)
+
     def model(self, out, out_shape, graph_name="partial"):
         g = helper.make_graph(self.nodes, graph_name,
                               [helper.make_tensor_value_info("global_in", TensorProto.FLOAT, self.in_shape)],
                               [helper.make_tensor_value_info(out, TensorProto.FLOAT, out_shape)], self.inits)
         return helper.make_model(g, producer_name="vine make_qonnx_models.py",
-                                 opset_imports=[helper.make_opsetid("", 11), helper.make_opsetid(QONNX, 1)])
+                                 opset_imports=[helper.make_opsetid("", 11), helper.make_opsetid(QONNX, self.qonnx_opset)])
 
 
 def tfc(path):
@@ -193,12 +215,54 @@ def quant_act(path):
     onnx.save(g.model(x, [1, 10], "qonnx_quant_act"), path)
 
 
+def avgpool(path):
+    """Brevitas' TruncAvgPool2d as it exports it (AveragePool, Mul by K^2, a
+    FLOOR Trunc v1 at the codes' scale and width), then power-of-two Mul and
+    Div on raw sums."""
+    g = Graph(17, [1, 4, 8, 8], False, 4, 2.0 ** -2)
+    x = g.node("Conv", [g.x, g.weights([8, 4, 3, 3], 0.5, 3, True)], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    x = g.node("Mul", [x, g.init("mul_sums", 0.5)])
+    x = g.act_quant(x, 4, True)
+    s = g.act_scale
+    x = g.node("AveragePool", [x], kernel_shape=[2, 2], strides=[2, 2])
+    x = g.node("Mul", [x, g.init("pool_area", 4.0)])
+    x = g.trunc_v1(x, s, 6, 4)
+    x = g.node("Conv", [x, g.weights([8, 8, 1, 1], 0.25, 4, True)], kernel_shape=[1, 1])
+    x = g.node("Div", [x, g.init("div_sums", 4.0)])
+    x = g.act_quant(x, 4, True)
+    x = g.node("Flatten", [x], axis=1)
+    x = g.node("MatMul", [x, g.weights([128, 10], 0.5, 3, True)])
+    x = g.act_quant(x, 2, False)
+    onnx.save(g.model(x, [1, 10], "qonnx_avgpool"), path)
+
+
+def global_avgpool(path):
+    """A GlobalAveragePool of signed codes (its floor rounds negative sums
+    down) through qonnx's Trunc v2, its out_scale the sum's, a Div by 16 back
+    to the codes' scale, and a MultiThreshold."""
+    g = Graph(19, [1, 4, 4, 4], True, 4, 2.0 ** -3)
+    g.qonnx_opset = 2
+    x = g.node("Conv", [g.x, g.weights([8, 4, 3, 3], 0.5, 3, True)], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    x = g.act_quant(x, 4, True)
+    s = g.act_scale
+    x = g.node("GlobalAveragePool", [x])
+    x = g.node("Mul", [g.init("pool_area", 16.0), x])
+    x = g.trunc_v2(x, s, 16 * s, 8, 4, 1)
+    x = g.node("Div", [x, g.init("back_to_codes", 16.0)])
+    x = g.node("Flatten", [x], axis=1)
+    x = g.node("MatMul", [x, g.weights([8, 10], 0.5, 4, True)])
+    x = g.threshold(x, "UINT2")
+    onnx.save(g.model(x, [1, 10], "qonnx_global_avgpool"), path)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     tfc(os.path.join(out, "qonnx_tfc.onnx"))
     cnv(os.path.join(out, "qonnx_cnv.onnx"))
     quant_act(os.path.join(out, "qonnx_quant_act.onnx"))
+    avgpool(os.path.join(out, "qonnx_avgpool.onnx"))
+    global_avgpool(os.path.join(out, "qonnx_global_avgpool.onnx"))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
 """An independent float evaluation of a QONNX model in numpy, NCHW as ONNX.
 
-Written from the operators' definitions (ONNX's MatMul, Conv, MaxPool, Add,
-Reshape, Flatten, Relu; qonnx's Quant, BipolarQuant and MultiThreshold as qonnx
-documents them), not from Vine's code: `vine import qonnx` is compared
-against it bit for bit. Quant: y = (clip(round_half_even(x / scale + zp),
-lo, hi) - zp) x scale.
+Written from the operators' definitions (ONNX's MatMul, Conv, MaxPool,
+AveragePool, GlobalAveragePool, Add, Mul, Div, Reshape, Flatten, Relu;
+qonnx's Quant, BipolarQuant, Trunc and MultiThreshold as qonnx documents
+them), not from Vine's code: `vine import qonnx` is compared against it bit
+for bit. Quant: y = (clip(round_half_even(x / scale + zp), lo, hi) - zp) x
+scale. Trunc v1 (5 inputs): y = (floor(round(x / scale + zp) / 2^(in_bits -
+out_bits)) - zp) x scale; v2 (6 inputs): round(x / scale + zp) divided by
+2^round(log2(out_scale / scale)), clipped to out_bits' range, floored, less
+the rescaled zero point, x out_scale.
 """
 import numpy as np
 from onnx import helper, numpy_helper
@@ -65,6 +69,34 @@ def maxpool(x, a):
     return out
 
 
+def avgpool(x, k, s):
+    n, c, h, w = x.shape
+    oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    out = np.zeros((n, c, oh, ow))
+    for y in range(oh):
+        for xx in range(ow):
+            out[:, :, y, xx] = x[:, :, y * s : y * s + k, xx * s : xx * s + k].mean(axis=(2, 3))
+    return out
+
+
+def trunc(i, a):
+    if a.get("rounding_mode", "FLOOR").upper() != "FLOOR":
+        raise ValueError("qonnx_eval: Trunc rounding_mode " + a["rounding_mode"])
+    x, scale, zp = i[0], i[1], i[2]
+    y = np.round(x / scale + zp)
+    if len(i) == 5:  # v1
+        y = np.floor(y / 2.0 ** (i[3] - i[4]))
+        return (y - zp) * scale
+    out_scale, bits = i[4], int(np.asarray(i[5]).ravel()[0])
+    t = 2.0 ** np.round(np.log2(out_scale / scale))
+    y = y / t
+    signed, narrow = a.get("signed", 1), a.get("narrow", 0)
+    lo = -(2 ** (bits - 1)) + narrow if signed else 0
+    hi = 2 ** (bits - 1) - 1 if signed else 2 ** bits - 1 - narrow
+    y = np.floor(np.clip(y, lo, hi))
+    return (y - zp / t) * out_scale
+
+
 def evaluate(model, x, upto=None):
     """x: the graph input, (N, ...) with N frames; returns the graph output
     (or tensor `upto`)."""
@@ -89,6 +121,16 @@ def evaluate(model, x, upto=None):
             y = multithreshold(i[0], i[1], a)
         elif op == "MaxPool":
             y = maxpool(i[0], a)
+        elif op == "AveragePool":
+            y = avgpool(i[0], a["kernel_shape"][0], a.get("strides", [1, 1])[0])
+        elif op == "GlobalAveragePool":
+            y = i[0].mean(axis=(2, 3), keepdims=True)
+        elif op == "Trunc":
+            y = trunc(i, a)
+        elif op == "Mul":
+            y = i[0] * i[1]
+        elif op == "Div":
+            y = i[0] / i[1]
         elif op == "Relu":
             y = np.maximum(i[0], 0.0)
         elif op == "Add":

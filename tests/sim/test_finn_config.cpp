@@ -105,6 +105,19 @@ TEST(FinnNaming, StylesComeFromTheDesignAndItsLayers) {
   EXPECT_EQ(finn::finn_dwc_style(24, 64), "hls");
 }
 
+// An RTL VVAU (the VVU template, impl_style) is FINN's VVAU_rtl, at the
+// dwconv's vvau stage; the threshold layer after it is Thresholding_rtl.
+TEST(FinnNaming, AnRtlVvauIsVvauRtl) {
+  const ir::Design d = config::load_design(
+      (fs::path(VINE_SOURCE_DIR) / "tests/finn/handwritten/dw-rtl-block.design.yaml").string());
+  const auto g = graph_of(d);
+  const auto* v = vine_test::node_named(g, "VVAU_rtl_0");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(vine_test::node_named(g, "VVAU_hls_0"), nullptr);
+  EXPECT_EQ(ir::plan_process_network(d).stages[size_t(v->stage)].name, "dw0.vvau");
+  EXPECT_EQ(finn::finn_folding_config(d)["VVAU_rtl_0"]["PE"], 2);
+}
+
 // FINN's input quantiser comes before everything: the Thresholding takes
 // index 0 and the graph input's FIFO is FINN's alone.
 TEST(FinnNaming, AnInputQuantiserShiftsTheFifoIndices) {

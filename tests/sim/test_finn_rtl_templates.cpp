@@ -11,6 +11,7 @@
 #include <string>
 
 #include "models/layers/mvau_rtl.h"
+#include "models/layers/stage_kinds.h"
 #include "models/layers/sliding_window_rtl.h"
 #include "sim/config/loaders.h"
 #include "sim/estimate/estimate.h"
@@ -176,12 +177,12 @@ TEST(FinnRtlTemplates, StridedDepthwiseWindowRunsAtItsClosedForm) {
                "input: {shape: [7, 7, 4], type: unsigned, bits: 4}\nlayers:\n"
                "  - {name: dw, kind: dwconv, kernel: 3, stride: 2, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
                "output: {kind: threshold, type: unsigned, bits: 4}}\n",
-               "  dw: {simd: 1, pe: 2, impl_style: rtl}\n");
+               "  dw: {simd: 1, pe: 2, impl_style: {fmpadding: rtl, swg: rtl}}\n");
   const ir::Design d = c.load();
   const ir::StreamingPlan plan = ir::plan_process_network(d);
   EXPECT_EQ(ir::to_string(planned(plan, "dw.pad").kind), std::string("fmpadding_rtl"));
   EXPECT_EQ(ir::to_string(planned(plan, "dw.swg").kind), std::string("swg_rtl"));
-  EXPECT_EQ(ir::to_string(planned(plan, "dw.vvau").kind), std::string("vvau"));  // no VVAU template
+  EXPECT_EQ(ir::to_string(planned(plan, "dw.vvau").kind), std::string("vvau"));  // thresholds: the HLS VVAU
   const int64_t closed = estimated_cycles(d, "dw.swg");
   const Measured m = measure(d, "dw.swg");
   EXPECT_EQ(m.busy_per_frame, closed);
@@ -240,6 +241,57 @@ TEST(FinnRtlTemplates, MvauWithoutReplay) {
   EXPECT_EQ(m.busy_per_frame, 3);
   expect_spacing(m, 3);
   expect_bit_exact(d, 6);
+}
+
+// VVAU_rtl (the VVU core on DSP58) on a depthwise 1x1 layer, so that the
+// VVAU reads the input DMA directly and is the bottleneck: 4x4 pixels of 8
+// channels at PE 2, K*K = 1: 4 channel folds of 1 beat per pixel, 64 per
+// frame. No replay buffer: the beat read in cycle 1 (the input DMA's beat 0)
+// is in the core in that cycle, its PE results are valid 3 cycles later
+// (L[0:2]: A/B, M, P registers of a one-DSP chain) and leave through
+// register B one more: first write in cycle 1 + 0 + 3 + 1 = 5.
+TEST(FinnRtlTemplates, VvauWithoutReplayOnItsDsp58Core) {
+  const Case c("vvau-rtl",
+               "input: {shape: [4, 4, 8], type: signed, bits: 8}\nlayers:\n"
+               "  - {name: dw, kind: dwconv, kernel: 1, weights: {arithmetic: fixed, bits: 8}, "
+               "output: {kind: accumulator}}\n",
+               "  dw: {simd: 1, pe: 2, impl_style: rtl}\n");
+  const ir::Design d = c.load();
+  EXPECT_EQ(ir::to_string(planned(ir::plan_process_network(d), "dw.vvau").kind), std::string("vvau_rtl"));
+  EXPECT_EQ(estimated_cycles(d, "dw.vvau"), 64);
+  const Measured m = measure(d, "dw.vvau");
+  EXPECT_EQ(m.kind, "vvau_rtl");
+  EXPECT_EQ(m.first_write, 5);
+  EXPECT_EQ(m.busy_per_frame, 64);
+  expect_spacing(m, 64);
+  expect_bit_exact(d);
+}
+
+// With a 3x3 window the VVAU reads 9 beats per channel fold: a fold's last
+// beat, 8 beats after its first, reaches the core as it is read, and its
+// results leave 3 + 1 cycles later. The window is the bottleneck here, so
+// the fill is taken against the HLS VVAU of the same design: the same reads
+// in the same cycles, the first write 4 - P_hls cycles apart (P_hls: the
+// HLS VVAU's pipeline, pe_array_latency + weight decoder, from its timing).
+TEST(FinnRtlTemplates, VvauOnAWindowTakesItsHlsLoopWithTheDsp58Pipeline) {
+  const std::string net =
+      "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: accumulator}}\n";
+  const Case rtl("vvau-rtl-k3", net, "  dw: {simd: 1, pe: 2, impl_style: {vvau: rtl}}\n");
+  const Case hls("vvau-hls-k3", net, "  dw: {simd: 1, pe: 2}\n");
+  const ir::Design dr = rtl.load(), dh = hls.load();
+  // 6x6 pixels x 4/2 channel folds x 9 kernel positions.
+  EXPECT_EQ(estimated_cycles(dr, "dw.vvau"), 648);
+  EXPECT_EQ(estimated_cycles(dh, "dw.vvau"), 648);
+  const Measured mr = measure(dr, "dw.vvau"), mh = measure(dh, "dw.vvau");
+  EXPECT_EQ(mr.kind, "vvau_rtl");
+  EXPECT_EQ(mr.busy_per_frame, 648);
+  const int64_t p_hls = kinds::pipeline_timing(planned(ir::plan_process_network(dh), "dw.vvau"), dh).depth;
+  const int64_t p_rtl = kinds::pipeline_timing(planned(ir::plan_process_network(dr), "dw.vvau"), dr).depth;
+  EXPECT_EQ(p_rtl, 4);
+  EXPECT_EQ(mr.first_write - mh.first_write, p_rtl - p_hls);
+  expect_bit_exact(dr);
 }
 
 // Thresholding_rtl with a 2-bit output: N = 2 search stages of two registers
@@ -346,6 +398,15 @@ TEST(FinnRtlTemplates, ImplStyleErrors) {
   EXPECT_NE(thresholds.find("an accumulator output on conv"), std::string::npos) << thresholds;
   EXPECT_NE(thresholds.find("impl_style"), std::string::npos) << thresholds;
   EXPECT_EQ(error("impl-swg-only", "  conv: {simd: 4, pe: 4, impl_style: {swg: rtl}}\n"), "(no error)");
+  // A VVAU with thresholds: FINN's RTL VVU has none either.
+  const std::string dw_net =
+      "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, weights: {arithmetic: fixed, bits: 4}, output: "
+      "{kind: threshold, type: unsigned, bits: 4}}\n";
+  const Case dw_case("impl-vvau-thresholds", dw_net, "  dw: {pe: 4, impl_style: {vvau: rtl}}\n");
+  const std::string dw = error_of([&] { ir::plan_process_network(dw_case.load()); });
+  EXPECT_NE(dw.find("an accumulator output on dw"), std::string::npos) << dw;
+  EXPECT_NE(dw.find("vvau_rtl"), std::string::npos) << dw;
 
   // Nothing to time from RTL: a pool, or padding on an unpadded conv.
   const std::string pool = error("impl-pool", "  conv: {simd: 4, pe: 4}\n  pool: {pe: 4, impl_style: rtl}\n");
@@ -364,10 +425,12 @@ TEST(FinnRtlTemplates, FastForwardIsExact) {
   const Case c("rtl-ffwd",
                "input: {shape: [7, 7, 4], type: unsigned, bits: 4}\nlayers:\n"
                "  - {name: dw, kind: dwconv, kernel: 3, stride: 2, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
-               "output: {kind: threshold, type: unsigned, bits: 4}}\n"
+               "output: {kind: accumulator}}\n"
+               "  - {name: th, kind: threshold, output: {kind: threshold, type: unsigned, bits: 4}}\n"
                "  - {name: pw, kind: conv, kernel: 1, out_channels: 8, weights: {arithmetic: fixed, bits: 4}, "
                "output: {kind: accumulator}}\n",
-               "  dw: {simd: 1, pe: 2, impl_style: rtl}\n  pw: {simd: 2, pe: 2, impl_style: rtl}\n");
+               "  dw: {simd: 1, pe: 2, impl_style: rtl}\n  th: {pe: 2, impl_style: rtl}\n"
+               "  pw: {simd: 2, pe: 2, impl_style: rtl}\n");
   const ir::Design d = c.load();
   sim::RunOptions o;
   o.frames = 60;

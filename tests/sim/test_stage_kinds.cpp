@@ -166,7 +166,7 @@ TEST(StageKinds, BuiltInKindsKeepTheirNamesAndIds) {
   // Then the RTL variants (docs/finn-rtl-templates.md), under the next ids,
   // each re-timing one of the named kinds.
   const std::vector<std::pair<std::string, std::string>> variants = {
-      {"fmpadding_rtl", "fmpadding"}, {"swg_rtl", "swg"}, {"mvau_rtl", "mvau"},
+      {"fmpadding_rtl", "fmpadding"}, {"swg_rtl", "swg"}, {"mvau_rtl", "mvau"}, {"vvau_rtl", "vvau"},
       {"threshold_rtl", "threshold"}, {"dwc_rtl", "dwc"}};
   ASSERT_EQ(r.entries().size(), builtin.size() + variants.size());
   for (const auto& [id, name] : builtin) {

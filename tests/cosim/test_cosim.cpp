@@ -6,6 +6,7 @@
 // stop the run at the beat it gets wrong.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include <filesystem>
@@ -390,6 +391,7 @@ std::string engine_run_error() {
     engine::run_engine(d, 1, 5, nullptr, false, true);
   } catch (const models::RtlTimingError& e) {
     EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
+    std::printf("caught: %s\n", e.what());  // docs/engine.md quotes it
     return e.what();
   }
   return "";
@@ -409,6 +411,19 @@ TEST(CosimEngine, AGeneratorWithOneWrongChipSignIsCaughtAtTheWeight) {
             std::string::npos) << e;
   EXPECT_NE(e.find(": the RTL gives "), std::string::npos) << e;
   EXPECT_NE(e.find(", the C++ expansion (golden::ovsf_weight) "), std::string::npos) << e;
+}
+
+// A generator that cannot be had (here: a units module that cannot be
+// loaded) refuses the run before it starts, exit 1, naming the layer and unit.
+TEST(CosimEngine, AGeneratorThatCannotBeLoadedRefusesTheRun) {
+  const auto r = vine_test::run_vine("run " + kEngineDesign.string() + " -n 1 --backend rtl",
+                                     "VINE_COSIM_UNITS=/nonexistent/units.so");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("layer conv_a: its weights generator '" + std::string(kEngineGenerator) +
+                          "' cannot be co-simulated: cannot load the co-simulation units /nonexistent/units.so"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("simulated (frame 0)"), std::string::npos) << r.output;
 }
 
 TEST(CosimEngine, VineRunBackendRtlReportsTheUnitAndExitsZero) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -541,6 +542,15 @@ TEST(EngineResources, GeneratorFitCoversItsRows) {
   EXPECT_GT(f.ff_coef[0], 0);
   EXPECT_LE(f.max_rel_lut, 0.10);
   EXPECT_LE(f.max_rel_ff, 0.10);
+  // The fit, row by row, for docs/weights-generator.md.
+  std::printf("LUT = %.4f x trees + %.4f x signs; FF = %.4f x registers + %.2f\n", f.lut_coef[0], f.lut_coef[1],
+              f.ff_coef[0], f.ff_coef[1]);
+  for (const auto& p : f.points)
+    std::printf("  line %d: L=%d KEPT=%d COEFF_BITS=%d LANES=%d OUT_BITS=%d: LUT %.0f fit %.0f (%+.1f%%), FF %.0f fit %.0f (%+.1f%%)\n",
+                p.line, p.unit.code_length, p.unit.kept, p.unit.coeff_bits, p.unit.lanes, p.unit.out_bits, p.lut,
+                p.fit_lut, 100 * (p.fit_lut - p.lut) / p.lut, p.ff, p.fit_ff, 100 * (p.fit_ff - p.ff) / p.ff);
+  std::printf("LUT error max %.1f%% mean %.1f%%; FF error max %.1f%% mean %.1f%%\n", 100 * f.max_rel_lut,
+              100 * f.mean_rel_lut, 100 * f.max_rel_ff, 100 * f.mean_rel_ff);
   // The register count by hand for L=16 KEPT=8 COEFF_BITS=6 LANES=4 OUT_BITS=10:
   // coefficients 8 x 6 = 48, signs 4 x 8 = 32; per lane the coefficient tree
   // (8 terms of -32..31: a register after level 2, two 8-bit sums, and after

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/memory/ddr_config.h"
+#include "models/pe/rtl_timing_error.h"
 #include "sim/engine/engine_estimate.h"
 #include "sim/golden/ovsf.h"
 
@@ -188,6 +189,15 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
               for (int64_t j = 0; j < len; ++j)
                 wh[size_t(f * len + j)] = int32_t(
                     bank.weight(coefficients.data() + (f0 + f) * kept, int(j), l.weights->bits));
+            if (const auto g = rtl_generators_.find(lp.layer); g != rtl_generators_.end()) {
+              // The same filters out of the Verilated generator, checked group by group.
+              const int64_t rtl = g->second->generate(l.name, cycle, coefficients, codes, f0,
+                                                      int64_t(wh.size()) / len, len, wh);
+              if (rtl != gen)
+                throw RtlTimingError("layer " + l.name + ", weights generator '" + g->second->config().key() +
+                                     "': tile " + std::to_string(q) + " generated in " + std::to_string(rtl) +
+                                     " cycles on RTL, " + std::to_string(gen) + " in the model");
+            }
           } else if (l.kind != LayerKind::kDwConv) {
             wh.assign(params.weight_values.begin() + first,
                       params.weight_values.begin() + first + count);

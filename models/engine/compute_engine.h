@@ -16,9 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
+#include "models/engine/rtl_weights_generator.h"
 #include "models/memory/ddr_timing.h"
 #include "sim/engine/engine_figures.h"
 #include "sim/golden/reference.h"
@@ -33,6 +35,12 @@ class ComputeEngine {
   // returns the output codes, and the frame's figures in `figures`.
   golden::IntTensor run_frame(const golden::IntTensor& input, int64_t start,
                               engine::EngineFigures& figures);
+
+  // Layer `layer`'s weights also come out of `g`, a Verilated generator
+  // (`vine run --backend rtl`): every group checked against the C++
+  // expansion and its cycle against the model's, the generation's cycles
+  // the unit's (equal to the model's, or the run stops).
+  void generate_on_rtl(int layer, RtlWeightsGenerator* g) { rtl_generators_[layer] = g; }
 
   const engine::EnginePlan& plan() const { return plan_; }
   const DdrTiming& ddr() const { return ddr_; }
@@ -50,6 +58,7 @@ class ComputeEngine {
   engine::EnginePlan plan_;
   DdrTiming ddr_;
   sc_core::sc_time clock_;
+  std::map<int, RtlWeightsGenerator*> rtl_generators_;  // by layer
 };
 
 }  // namespace vine::models

@@ -118,13 +118,19 @@ std::unique_ptr<models::RtlUnit> make_unit(const models::LanesConfig& c, std::st
 
 // The key's unit name says what the factory makes (models::is_output_unit).
 std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::string* why) {
-  if (models::is_output_unit(c.unit)) throw std::logic_error("make_lanes: " + c.key() + " is an output unit");
+  if (models::is_output_unit(c.unit) || models::is_generator_unit(c.unit))
+    throw std::logic_error("make_lanes: " + c.key() + " is not a lanes unit");
   return std::unique_ptr<models::RtlLanes>(static_cast<models::RtlLanes*>(make_unit(c, why).release()));
 }
 
 std::unique_ptr<models::RtlOutput> make_output_unit(const models::LanesConfig& c, std::string* why) {
   if (!models::is_output_unit(c.unit)) throw std::logic_error("make_output_unit: " + c.key() + " is a lanes unit");
   return std::unique_ptr<models::RtlOutput>(static_cast<models::RtlOutput*>(make_unit(c, why).release()));
+}
+
+std::unique_ptr<models::RtlGenerator> make_generator(const models::LanesConfig& c, std::string* why) {
+  if (!models::is_generator_unit(c.unit)) throw std::logic_error("make_generator: " + c.key() + " is not a generator");
+  return std::unique_ptr<models::RtlGenerator>(static_cast<models::RtlGenerator*>(make_unit(c, why).release()));
 }
 
 std::vector<std::string> built_lanes() {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "models/pe/rtl_generator.h"
 #include "models/pe/rtl_lanes.h"
 #include "models/pe/rtl_output.h"
 
@@ -22,6 +23,8 @@ namespace vine::cosim {
 std::unique_ptr<models::RtlLanes> make_lanes(const models::LanesConfig& c, std::string* why = nullptr);
 // The same for an output unit (multithreshold, requantizer).
 std::unique_ptr<models::RtlOutput> make_output_unit(const models::LanesConfig& c, std::string* why = nullptr);
+// The same for the compute engine's weights generator (ovsf_generator).
+std::unique_ptr<models::RtlGenerator> make_generator(const models::LanesConfig& c, std::string* why = nullptr);
 // The keys (LanesConfig::key()) of every unit loaded so far.
 std::vector<std::string> built_lanes();
 // Whether Verilated units are there: the module loaded, or units on demand.
@@ -37,7 +40,8 @@ std::string units_module_path();
 // later make_lanes: how a test substitutes a unit variant.
 // An empty `make` takes the key's entry out (the unit is then built or
 // loaded as if never installed).
-// A factory makes the kind of unit its key names (models::is_output_unit).
+// A factory makes the kind of unit its key names (models::is_output_unit,
+// models::is_generator_unit).
 using LanesFactory = std::function<std::unique_ptr<models::RtlUnit>()>;
 void install_lanes(const std::string& key, LanesFactory make);
 // The entry make_lanes takes for `key` now (empty when there is none): a

@@ -109,6 +109,7 @@ UnitModule unit_module_on_demand(const models::LanesConfig& c) {
   // The adapter that gives the model's ports their meaning (units_module.cpp).
   const char* adapter = c.unit == "multithreshold" ? "VerilatedMultithreshold"
                         : c.unit == "requantizer"  ? "VerilatedRequantizer"
+                        : c.unit == "ovsf_generator" ? "VerilatedOvsfGenerator"
                                                    : "VerilatedLanes";
   {
     std::ofstream h(dir / "src" / "include" / "vine_cosim_units.h");

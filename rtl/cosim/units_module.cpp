@@ -1,5 +1,5 @@
-// The co-simulation units module (see units_module.h): every Verilated lanes
-// and output unit model that rtl/cosim/CMakeLists.txt built from units.txt,
+// The co-simulation units module (see units_module.h): every Verilated lanes,
+// output and weights generator unit model that rtl/cosim/CMakeLists.txt built from units.txt,
 // handed to Vine's registry on load.
 #include "rtl/cosim/units_module.h"
 
@@ -7,6 +7,7 @@
 // defines VINE_COSIM_UNITS(X), X(key, model class, adapter) per built unit,
 // the adapter the template that gives the model's ports their meaning.
 #include "vine_cosim_units.h"
+#include "rtl/cosim/verilated_generator.h"
 #include "rtl/cosim/verilated_lanes.h"
 #include "rtl/cosim/verilated_output.h"
 

@@ -7,6 +7,7 @@
 #include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
 #include "sim/engine/engine_estimate.h"
+#include "sim/engine/engine_resources.h"
 #include "sim/estimate/estimate.h"
 #include "sim/ir/stage_plan.h"
 
@@ -30,10 +31,14 @@ int cmd_estimate(const Args& args) {
   if (d.hw_template == ir::Template::kEngine) {
     // The compute engine's closed form (docs/engine.md#timing).
     const engine::EngineFigures f = engine::estimate_engine(d);
+    // And its resources against the device (docs/engine.md#resources).
+    const engine::EngineResources res = engine::engine_resources(d);
     report_stream(vm.count("json") ? vm["json"].as<std::string>() : "")
-        << engine::format_engine_table(f, "closed form (uncontended DDR)");
+        << engine::format_engine_table(f, "closed form (uncontended DDR)") << engine::format_engine_resources(res);
+    nlohmann::json j = engine::to_json(f);
+    j["resources"] = engine::to_json(res);
     if (vm.count("json") && !write_output("json", vm["json"].as<std::string>(),
-                                          [&](std::ostream& out) { out << engine::to_json(f).dump(2) << "\n"; }))
+                                          [&](std::ostream& out) { out << j.dump(2) << "\n"; }))
       return kExitUsage;
     return kExitOk;
   }

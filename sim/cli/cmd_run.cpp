@@ -44,8 +44,6 @@ int run_engine_design(const po::variables_map& vm, const ir::Design& d, sim::Run
       return usage_error("run", std::string("--") + f + " is for streaming designs; " + d.path +
                                     " is a compute engine (template: engine), which has no streaming stages",
                          opts);
-  if (o.backend == sim::BackendChoice::kRtl)
-    return usage_error("run", "--backend rtl: the compute engine has no RTL co-simulation yet (docs/engine.md)", opts);
   std::vector<golden::IntTensor> frames;
   std::vector<std::string> read_files = input_files(d);
   if (vm.count("inputs")) {
@@ -66,8 +64,15 @@ int run_engine_design(const po::variables_map& vm, const ir::Design& d, sim::Run
   if (const std::string problem = check_output_paths(outputs, read_files); !problem.empty())
     return usage_error("run", problem, opts);
   const auto t0 = std::chrono::steady_clock::now();
-  const engine::EngineRunResult r =
-      engine::run_engine(d, o.frames, o.seed, frames.empty() ? nullptr : &frames, vm.count("outputs") > 0);
+  // --backend rtl: the weights generator on Verilated RTL (docs/engine.md).
+  engine::EngineRunResult r;
+  try {
+    r = engine::run_engine(d, o.frames, o.seed, frames.empty() ? nullptr : &frames, vm.count("outputs") > 0,
+                           o.backend == sim::BackendChoice::kRtl);
+  } catch (const engine::EngineRtlUnitError& e) {
+    std::cerr << "vine run: " << e.what() << "\n";
+    return kExitUsage;
+  }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   spdlog::info("ran {} frame(s) on the compute engine, {} cycles, in {:.3f} s", r.frames, r.cycles_total, secs);
   const std::string json_path = vm.count("json") ? vm["json"].as<std::string>() : "";

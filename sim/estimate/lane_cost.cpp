@@ -180,36 +180,6 @@ bool row_lanes(const rtl::synth::UnitRow& r, LaneUnit& u) {
   return true;
 }
 
-// Least squares of the relative error: minimise sum ((x.c - y) / y)^2.
-// Returns false when the rows do not determine the coefficients.
-bool fit_relative(const std::vector<std::vector<double>>& x, const std::vector<double>& y, std::vector<double>& c) {
-  const size_t n = x.empty() ? 0 : x[0].size();
-  if (x.size() < n || n == 0) return false;
-  std::vector<std::vector<double>> m(n, std::vector<double>(n + 1, 0.0));  // normal equations | rhs
-  for (size_t r = 0; r < x.size(); ++r) {
-    const double w = 1.0 / std::max(y[r], 1.0);
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t j = 0; j < n; ++j) m[i][j] += x[r][i] * w * x[r][j] * w;
-      m[i][n] += x[r][i] * w * y[r] * w;
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {
-    size_t piv = i;
-    for (size_t k = i + 1; k < n; ++k)
-      if (std::abs(m[k][i]) > std::abs(m[piv][i])) piv = k;
-    std::swap(m[i], m[piv]);
-    if (std::abs(m[i][i]) < 1e-9 * std::max(1.0, std::abs(m[i][n]))) return false;
-    for (size_t k = 0; k < n; ++k) {
-      if (k == i) continue;
-      const double f = m[k][i] / m[i][i];
-      for (size_t j = i; j <= n; ++j) m[k][j] -= f * m[i][j];
-    }
-  }
-  c.assign(n, 0.0);
-  for (size_t i = 0; i < n; ++i) c[i] = m[i][n] / m[i][i];
-  return true;
-}
-
 double evaluate(const std::vector<Term>& terms, const std::vector<double>& coef, const LaneUnit& u) {
   double v = 0;
   for (size_t i = 0; i < terms.size(); ++i) v += coef[i] * term_value(terms[i], u);
@@ -285,6 +255,34 @@ const Fits& fits() {
 }
 
 }  // namespace
+
+bool fit_relative(const std::vector<std::vector<double>>& x, const std::vector<double>& y, std::vector<double>& c) {
+  const size_t n = x.empty() ? 0 : x[0].size();
+  if (x.size() < n || n == 0) return false;
+  std::vector<std::vector<double>> m(n, std::vector<double>(n + 1, 0.0));  // normal equations | rhs
+  for (size_t r = 0; r < x.size(); ++r) {
+    const double w = 1.0 / std::max(y[r], 1.0);
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < n; ++j) m[i][j] += x[r][i] * w * x[r][j] * w;
+      m[i][n] += x[r][i] * w * y[r] * w;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    size_t piv = i;
+    for (size_t k = i + 1; k < n; ++k)
+      if (std::abs(m[k][i]) > std::abs(m[piv][i])) piv = k;
+    std::swap(m[i], m[piv]);
+    if (std::abs(m[i][i]) < 1e-9 * std::max(1.0, std::abs(m[i][n]))) return false;
+    for (size_t k = 0; k < n; ++k) {
+      if (k == i) continue;
+      const double f = m[k][i] / m[i][i];
+      for (size_t j = i; j <= n; ++j) m[k][j] -= f * m[i][j];
+    }
+  }
+  c.assign(n, 0.0);
+  for (size_t i = 0; i < n; ++i) c[i] = m[i][n] / m[i][i];
+  return true;
+}
 
 const char* to_string(LaneArithmetic a) {
   switch (a) {

@@ -85,6 +85,11 @@ struct LaneFit {
 // Every fit, in the order kFixed, kFixed with DSPs, kPow2, kXnor, kSignSelect.
 const std::vector<LaneFit>& lane_fits();
 
+// Least squares of the relative error: the coefficients c minimising
+// sum over rows r of ((x[r] . c - y[r]) / y[r])^2. False when the rows do
+// not determine them. (The weights generator's fit uses it too.)
+bool fit_relative(const std::vector<std::vector<double>>& x, const std::vector<double>& y, std::vector<double>& c);
+
 // The terms of the model (exposed for the tests and docs): adder-tree adder
 // bits (the sum of the widths of its two-input adders) and register bits.
 int64_t tree_adder_bits(int64_t product_min, int64_t product_max, int simd);

@@ -6,6 +6,7 @@
 #include "models/pe/rtl_dot_product.h"
 #include "rtl/cosim/lanes_registry.h"
 #include "sim/config/config_error.h"
+#include "sim/engine/engine_run.h"
 #include "vine_rtl_timing.h"
 
 namespace vine::sim {
@@ -164,6 +165,12 @@ std::optional<models::LanesConfig> output_unit_config(const ir::Design& d, int l
 
 std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c) {
   std::vector<RtlLanesUse> uses;
+  // A compute engine's only Verilated unit is its weights generator (docs/engine.md).
+  if (d.hw_template == ir::Template::kEngine) {
+    if (c == BackendChoice::kRtl)
+      for (auto& [layer, config] : engine::generator_units(d)) uses.push_back({layer, std::move(config)});
+    return uses;
+  }
   for (int i = 0; i < int(d.network.layers.size()); ++i) {
     if (!runs_on_rtl(d, i, c)) continue;
     const ir::Layer& l = d.network.layers[size_t(i)];

@@ -6,6 +6,7 @@
 // stop the run at the beat it gets wrong.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include <filesystem>
@@ -14,13 +15,18 @@
 #include "Vmvau_lanes_binary_plus1.h"
 #include "Vmvau_lanes_binary_valid_noen.h"
 #include "Vmultithreshold_gt.h"
+#include "Vovsf_generator_plus1.h"
+#include "Vovsf_generator_sign.h"
 #include "models/pe/pe_timing.h"
 #include "models/pe/rtl_pe_array.h"
+#include "models/pe/rtl_timing_error.h"
 #include "rtl/cosim/lanes_registry.h"
+#include "rtl/cosim/verilated_generator.h"
 #include "rtl/cosim/verilated_lanes.h"
 #include "rtl/cosim/verilated_output.h"
 #include "sim/config/config_error.h"
 #include "sim/config/loaders.h"
+#include "sim/engine/engine_run.h"
 #include "sim/estimate/stage_timing.h"
 #include "sim/run/pe_backend.h"
 #include "sim/run/run_metrics.h"
@@ -331,6 +337,101 @@ TEST(CosimConfig, BackendFieldIsReadPerLayer) {
   const ir::Design tfc = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
   EXPECT_FALSE(sim::runs_on_rtl(tfc, 0, sim::BackendChoice::kDesign));
   EXPECT_TRUE(sim::runs_on_rtl(tfc, 0, sim::BackendChoice::kRtl));
+}
+
+// The compute engine's weights generator on RTL (docs/engine.md): both
+// convolutions of tests/cosim/engine-ovsf.yaml take their weights from one
+// Verilated ovsf_generator (L=128, 16 kept codes, 8 lanes), every group
+// checked against the C++ expansion and the model's cycle.
+const fs::path kEngineDesign = fs::path(VINE_SOURCE_DIR) / "tests" / "cosim" / "engine-ovsf.yaml";
+const char* const kEngineGenerator = "ovsf_generator L=128 KEPT=16 COEFF_BITS=5 LANES=8 OUT_BITS=8";
+
+TEST(CosimEngine, GeneratedWeightsOnRtlMatchTheCppBackendCycleForCycle) {
+  const ir::Design d = config::load_design(kEngineDesign.string());
+  const engine::EngineRunResult cpp = engine::run_engine(d, 3, 5, nullptr, false, false);
+  const engine::EngineRunResult rtl = engine::run_engine(d, 3, 5, nullptr, false, true);
+  EXPECT_TRUE(cpp.outputs_match);
+  EXPECT_TRUE(rtl.outputs_match);
+  EXPECT_EQ(cpp.checksums, rtl.checksums);
+  // Every figure of the report, layer by layer: cycles, waits, bytes, weights generated.
+  EXPECT_EQ(engine::to_json(cpp.figures).dump(), engine::to_json(rtl.figures).dump());
+  EXPECT_EQ(cpp.cycles_total, rtl.cycles_total);
+  EXPECT_TRUE(cpp.rtl_units.empty());
+  ASSERT_EQ(rtl.rtl_units.size(), 1u);  // one configuration, both layers
+  const engine::EngineRtlUnit& u = rtl.rtl_units[0];
+  EXPECT_EQ(u.key, kEngineGenerator);
+  EXPECT_EQ(u.layers, (std::vector<std::string>{"conv_a", "conv_b"}));
+  EXPECT_EQ(u.latency, rtl::ovsf_generator_latency(16));  // 4
+  // By hand: each layer is 3 row tiles x 2 groups, every tile generating its
+  // group (the groups alternate): 6 generations of 4 filters x ceil(72 / 8)
+  // = 36 beats, clocked until the last leaves, 36 + LATENCY - 1 = 39 cycles;
+  // 2 layers, 3 frames: 3 x 2 x 6 x 39 = 1404.
+  EXPECT_EQ(u.cycles, 1404);
+  // The generator is on the critical path of the layers' first phase, so a
+  // cycle it got wrong would show: the weight wait is the generator's 40
+  // cycles (36 beats + LATENCY 4) against the coefficients' and inputs' DDR.
+  EXPECT_EQ(rtl.figures.layers[0].weight_wait, 40);
+  // `vine rtl-units` lists it for each layer.
+  const auto uses = sim::rtl_lanes_of(d, sim::BackendChoice::kRtl);
+  ASSERT_EQ(uses.size(), 2u);
+  EXPECT_EQ(uses[1].layer, "conv_b");
+  EXPECT_EQ(uses[1].config.key(), kEngineGenerator);
+  EXPECT_TRUE(sim::rtl_lanes_of(d, sim::BackendChoice::kCpp).empty());
+}
+
+// Runs the engine design with `variant` in place of the real generator; the
+// error the run stops with.
+template <class Model>
+std::string engine_run_error() {
+  const ir::Design d = config::load_design(kEngineDesign.string());
+  const VariantInstalled variant(kEngineGenerator, [] {
+    return std::unique_ptr<models::RtlUnit>(new cosim::VerilatedOvsfGenerator<Model>());
+  });
+  try {
+    engine::run_engine(d, 1, 5, nullptr, false, true);
+  } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
+    std::printf("caught: %s\n", e.what());  // docs/engine.md quotes it
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CosimEngine, AGeneratorOneCycleDeeperIsCaughtAtItsFirstGroup) {
+  const std::string e = engine_run_error<Vovsf_generator_plus1>();
+  EXPECT_NE(e.find("layer conv_a, weights generator '" + std::string(kEngineGenerator) + "': filter 0, group 0 (weights 0..7)"),
+            std::string::npos) << e;
+  EXPECT_NE(e.find("leaves the unit at cycle 5 of the generation"), std::string::npos) << e;
+  EXPECT_NE(e.find("the model has it at cycle 4"), std::string::npos) << e;
+}
+
+TEST(CosimEngine, AGeneratorWithOneWrongChipSignIsCaughtAtTheWeight) {
+  const std::string e = engine_run_error<Vovsf_generator_sign>();
+  EXPECT_NE(e.find("layer conv_a, weights generator '" + std::string(kEngineGenerator) + "': filter "),
+            std::string::npos) << e;
+  EXPECT_NE(e.find(": the RTL gives "), std::string::npos) << e;
+  EXPECT_NE(e.find(", the C++ expansion (golden::ovsf_weight) "), std::string::npos) << e;
+}
+
+// A generator that cannot be had (here: a units module that cannot be
+// loaded) refuses the run before it starts, exit 1, naming the layer and unit.
+TEST(CosimEngine, AGeneratorThatCannotBeLoadedRefusesTheRun) {
+  const auto r = vine_test::run_vine("run " + kEngineDesign.string() + " -n 1 --backend rtl",
+                                     "VINE_COSIM_UNITS=/nonexistent/units.so");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("layer conv_a: its weights generator '" + std::string(kEngineGenerator) +
+                          "' cannot be co-simulated: cannot load the co-simulation units /nonexistent/units.so"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("simulated (frame 0)"), std::string::npos) << r.output;
+}
+
+TEST(CosimEngine, VineRunBackendRtlReportsTheUnitAndExitsZero) {
+  const auto r = vine_test::run_vine("run " + kEngineDesign.string() + " -n 2 --backend rtl", "");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("rtl unit " + std::string(kEngineGenerator) + ": latency 4, 936 cycles driven, for conv_a conv_b"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("outputs: all 2 frame(s) match the golden reference"), std::string::npos) << r.output;
 }
 
 }  // namespace

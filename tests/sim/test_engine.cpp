@@ -3,12 +3,19 @@
 // cycles derived by hand, and the config errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "models/engine/compute_engine.h"
 #include "sim/config/loaders.h"
 #include "sim/engine/engine_estimate.h"
+#include "sim/engine/engine_resources.h"
+#include "sim/estimate/generator_cost.h"
+#include "sim/estimate/lane_cost.h"
+#include "vine_rtl_synth.h"
+#include "vine_rtl_timing.h"
 #include "sim/engine/engine_run.h"
 #include "sim/golden/network_params.h"
 #include "tests/sim/run_vine.h"
@@ -454,6 +461,151 @@ TEST(EngineCli, RunAndEstimateTheExample) {
   const auto vcd = vine_test::run_vine("-q run --vcd /tmp/x.vcd " + kDense);
   EXPECT_EQ(vcd.code, 1);
   EXPECT_NE(vcd.output.find("--vcd is for streaming designs"), std::string::npos) << vcd.output;
+}
+
+// The engine's resources by hand (docs/engine.md#resources), on the one
+// generated layer above: 4 x 4 x 8 unsigned 8-bit input, 3 x 3 conv of 8
+// filters of 16-bit weights (72 weights: L = 128, 32 kept codes of 8 bits),
+// 8-bit outputs, an 8 x 8 array, 16 generator lanes, 64 KiB buffer halves.
+//   MAC array: 16-bit weights x 8-bit activations: DSP48s (an operand wider
+//     than 4 bits), 64 lanes x ceil(24 / 48) = 64 DSPs.
+//   input buffer: 8 lanes x 1 byte = 64 bits wide, 65536 x 8 / 64 = 8192
+//     deep: RAMB18 as 4 x 4096 (16 x 2), 9 x 2048 (8 x 4), ... 36 x 512
+//     (2 x 16): 32 a half, 64 for two.
+//   weight buffer: 8 x 8 lanes x 2 bytes = 1024 bits, 512 deep: 36 x 512,
+//     ceil(1024 / 36) = 29 a half, 58.
+//   output buffer: 8 x 1 byte = 64 bits, 8192 deep: 64, as the input's.
+//   coefficient buffer: 32 x 1 byte = 256 bits, 2048 deep: 9 x 2048,
+//     ceil(256 / 9) = 29 (18 x 1024: 15 x 2 = 30; 36 x 512: 8 x 4 = 32).
+//   BRAM18: 64 + 58 + 64 + 29 = 215.
+TEST(EngineResources, OneGeneratedConvLayerByHand) {
+  TempConfig net("engine-res-net",
+                 "network: one\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 8, weights: "
+                 "{arithmetic: fixed, bits: 16}, generated_weights: {kept_ratio: 0.25, coeff_bits: 8}, "
+                 "output: {kind: requant, type: unsigned, bits: 8}}\n");
+  TempConfig design("engine-res",
+                    engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n  generator_lanes: 16\n"));
+  const ir::Design d = config::load_design(design.path.string());
+  const engine::EngineResources r = engine::engine_resources(d);
+  ASSERT_EQ(r.rows.size(), 6u);  // no input selection
+  EXPECT_EQ(r.rows[0].name, "MAC array");
+  EXPECT_EQ(r.rows[0].resources.dsp, 64);
+  EXPECT_EQ(r.rows[0].resources.bram18, 0);
+  // The lanes' LUTs and FFs: the streaming MVAU's fit for 8 DSP lanes with
+  // 24-bit accumulators (16 x 8 bits over 72 terms), one dot product each.
+  const estimate::LaneCost lanes = estimate::lane_unit_cost(estimate::lane_unit(
+      ir::WeightType{ir::WeightArithmetic::kFixed, 16}, ir::ActivationType{ir::ActivationKind::kUnsigned, 8}, 8,
+      rtl::mvau_lanes_fixed_acc_bits(16, 8, 0, 72), true));
+  EXPECT_DOUBLE_EQ(r.rows[0].resources.lut, 8 * lanes.lut);
+  EXPECT_EQ(rtl::mvau_lanes_fixed_acc_bits(16, 8, 0, 72), 31);  // 72 x (-2^15 .. 2^15 - 1) x 255
+  EXPECT_EQ(r.rows[1].name, "input buffer");
+  EXPECT_EQ(r.rows[1].resources.bram18, 64);
+  EXPECT_EQ(r.rows[2].name, "weight buffer");
+  EXPECT_EQ(r.rows[2].resources.bram18, 58);
+  EXPECT_EQ(r.rows[3].name, "output buffer");
+  EXPECT_EQ(r.rows[3].resources.bram18, 64);
+  EXPECT_EQ(r.rows[4].name, "coefficient buffer");
+  EXPECT_EQ(r.rows[4].resources.bram18, 29);
+  EXPECT_EQ(r.rows[5].name, "weights generator");  // LUTs and FFs only
+  EXPECT_EQ(r.rows[5].resources.bram18 + r.rows[5].resources.dsp, 0);
+  EXPECT_EQ(r.total.bram18, 215);
+  EXPECT_EQ(r.total.dsp, 64);
+  EXPECT_TRUE(r.fits);
+}
+
+TEST(EngineResources, TheGeneratorIsCostedFromItsFittedYosysRows) {
+  const ir::Design d = config::load_design(kGenerated);  // resnet-tiny, every weighted layer generated
+  const engine::EngineResources r = engine::engine_resources(d);
+  const auto g = std::find_if(r.rows.begin(), r.rows.end(), [](const auto& x) { return x.name == "weights generator"; });
+  ASSERT_NE(g, r.rows.end());
+  // Sized for the largest layer: b2_conv_b's 3 x 3 x 32 = 288 weights, L = 512,
+  // 128 kept codes; 16 lanes; 8-bit coefficients; 16-bit weights.
+  EXPECT_NE(g->detail.find("ovsf_generator L=512 KEPT=128 COEFF_BITS=8 LANES=16 OUT_BITS=16"), std::string::npos)
+      << g->detail;
+  const estimate::LaneCost c = estimate::generator_cost({512, 128, 8, 16, 16});
+  EXPECT_DOUBLE_EQ(g->resources.lut, c.lut);
+  EXPECT_DOUBLE_EQ(g->resources.ff, c.ff + 128 * 9);  // and the kept codes' register
+  EXPECT_EQ(g->resources.dsp, 0);
+  // The dense design has no generator and no coefficient buffer.
+  const engine::EngineResources dense = engine::engine_resources(config::load_design(kDense));
+  for (const auto& x : dense.rows) EXPECT_TRUE(x.name != "weights generator" && x.name != "coefficient buffer") << x.name;
+  EXPECT_EQ(dense.rows.size(), 4u);
+}
+
+// The fit's terms are exact widths from the RTL; the fit is to the 7 rows of
+// scripts/synth-units, each within 10% (docs/weights-generator.md lists them).
+TEST(EngineResources, GeneratorFitCoversItsRows) {
+  const estimate::GeneratorFit& f = estimate::generator_fit();
+  EXPECT_EQ(f.points.size(), 7u);
+  for (double c : f.lut_coef) EXPECT_GT(c, 0);
+  EXPECT_GT(f.ff_coef[0], 0);
+  EXPECT_LE(f.max_rel_lut, 0.10);
+  EXPECT_LE(f.max_rel_ff, 0.10);
+  // The fit, row by row, for docs/weights-generator.md.
+  std::printf("LUT = %.4f x trees + %.4f x signs; FF = %.4f x registers + %.2f\n", f.lut_coef[0], f.lut_coef[1],
+              f.ff_coef[0], f.ff_coef[1]);
+  for (const auto& p : f.points)
+    std::printf("  line %d: L=%d KEPT=%d COEFF_BITS=%d LANES=%d OUT_BITS=%d: LUT %.0f fit %.0f (%+.1f%%), FF %.0f fit %.0f (%+.1f%%)\n",
+                p.line, p.unit.code_length, p.unit.kept, p.unit.coeff_bits, p.unit.lanes, p.unit.out_bits, p.lut,
+                p.fit_lut, 100 * (p.fit_lut - p.lut) / p.lut, p.ff, p.fit_ff, 100 * (p.fit_ff - p.ff) / p.ff);
+  std::printf("LUT error max %.1f%% mean %.1f%%; FF error max %.1f%% mean %.1f%%\n", 100 * f.max_rel_lut,
+              100 * f.mean_rel_lut, 100 * f.max_rel_ff, 100 * f.mean_rel_ff);
+  // The register count by hand for L=16 KEPT=8 COEFF_BITS=6 LANES=4 OUT_BITS=10:
+  // coefficients 8 x 6 = 48, signs 4 x 8 = 32; per lane the coefficient tree
+  // (8 terms of -32..31: a register after level 2, two 8-bit sums, and after
+  // level 3, one 9-bit sum: 25) and the popcount tree (2 x 3 + 4 = 10), 35,
+  // x 4 lanes = 140; outputs 4 x 10 = 40; the valid delay, LATENCY 4: 264.
+  EXPECT_EQ(estimate::generator_registers({16, 8, 6, 4, 10}), 264);
+}
+
+// The input-selective PEs' multiplexers: a tree of 4:1 LUT6 multiplexers per
+// bit, which is what Yosys maps rtl/engine_input_select.sv to for 4 and 8
+// inputs (rtl/synth/units.csv).
+TEST(EngineResources, InputSelectionMultiplexersMatchYosysWhereTheFormulaIsExact) {
+  EXPECT_EQ(engine::select_mux_luts(1), 0);
+  EXPECT_EQ(engine::select_mux_luts(4), 1);
+  EXPECT_EQ(engine::select_mux_luts(8), 3);   // 2 + 1
+  EXPECT_EQ(engine::select_mux_luts(16), 5);  // 4 + 1
+  EXPECT_EQ(engine::select_mux_luts(32), 11); // 8 + 3
+  int checked = 0;
+  for (const auto& row : rtl::synth::kUnitRows) {
+    if (std::string(row.unit) != "engine_input_select") continue;
+    const int t = row.params[0].value, a = row.params[1].value;
+    const int64_t formula = int64_t{t} * a * engine::select_mux_luts(t);
+    if (t <= 8) {
+      EXPECT_EQ(formula, row.lut) << "T_IN=" << t;
+      ++checked;
+    } else {
+      EXPECT_LE(formula, row.lut) << "T_IN=" << t;  // Yosys's mapping is no smaller beyond 8
+    }
+  }
+  EXPECT_EQ(checked, 2);
+  // In a design: 8 lanes x 8 bits x 3 LUTs, and 8 x 3 select bits.
+  ir::Design d = config::load_design(kDense);
+  d.engine.input_selective_pes = true;
+  const engine::EngineResources r = engine::engine_resources(d);
+  ASSERT_EQ(r.rows[1].name, "input selection");
+  EXPECT_EQ(r.rows[1].resources.lut, 192);
+  EXPECT_EQ(r.rows[1].resources.ff, 24);
+}
+
+TEST(EngineResources, ADesignTooBigForItsDeviceIsReported) {
+  TempConfig net("engine-big-net",
+                 "network: one\ninput: {shape: [4, 4, 64], type: unsigned, bits: 4}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 64, weights: "
+                 "{arithmetic: fixed, bits: 16}, output: {kind: requant, type: unsigned, bits: 8}}\n");
+  // 64 x 32 DSP lanes: 2048 DSP48s, more than the ZCU104's 1728.
+  TempConfig design("engine-big", engine_design(net.path.string(), "  t_in: 64\n  t_out: 32\n"));
+  const engine::EngineResources r = engine::engine_resources(config::load_design(design.path.string()));
+  EXPECT_EQ(r.total.dsp, 2048);
+  EXPECT_FALSE(r.fits);
+  const auto est = vine_test::run_vine("-q estimate " + design.path.string());
+  EXPECT_EQ(est.code, 0) << est.output;  // as a streaming design that does not fit
+  EXPECT_NE(est.output.find("fits zcu104: NO"), std::string::npos) << est.output;
+  const auto ok = vine_test::run_vine("-q estimate " + kGenerated);
+  EXPECT_NE(ok.output.find("fits zcu104: yes"), std::string::npos) << ok.output;
+  EXPECT_NE(ok.output.find("weights generator"), std::string::npos) << ok.output;
 }
 
 }  // namespace

@@ -1,0 +1,168 @@
+#include "sim/engine/engine_resources.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+#include "sim/engine/engine_tiling.h"
+#include "sim/estimate/generator_cost.h"
+#include "sim/estimate/lane_cost.h"
+#include "sim/estimate/resource_model.h"
+#include "vine_rtl_timing.h"
+
+namespace vine::engine {
+
+int64_t select_mux_luts(int64_t inputs) {
+  if (inputs <= 1) return 0;
+  // A tree of 4:1 multiplexers, one LUT6 each (4 data and 2 select inputs).
+  const int64_t level = (inputs + 3) / 4;
+  return level + select_mux_luts(level);
+}
+
+namespace {
+
+// A buffer of two halves, each `bytes` deep in words of `width` bits: LUTRAM
+// or BRAM18 by the streaming designs' rule (estimate::buffer_resources).
+EngineResourceRow halves(const std::string& name, int64_t width, int64_t bytes) {
+  const int64_t depth = (bytes * 8 + width - 1) / width;
+  ir::Resources r = estimate::buffer_resources(width, depth);
+  r += r;  // two halves
+  return {name, "2 halves x " + std::to_string(depth) + " words x " + std::to_string(width) + " bits", r};
+}
+
+}  // namespace
+
+EngineResources engine_resources(const ir::Design& d) {
+  const ir::EngineConfig& e = d.engine;
+  const EnginePlan plan = plan_engine(d);
+  EngineResources out;
+  // What the array must serve: the widest weights and activations of the
+  // weighted layers, and the longest dot product (the accumulator's width).
+  int w_bits = 1, a_bits = 1, in_bytes = 1, out_bytes = 1;
+  bool a_signed = false;
+  int64_t acc_bits = 1;
+  for (const EngineLayerPlan& lp : plan.layers) {
+    const ir::Layer& l = d.network.layers[size_t(lp.layer)];
+    in_bytes = std::max<int>(in_bytes, int(element_bytes(l.in_type.bits)));
+    out_bytes = std::max<int>(out_bytes, int(element_bytes(l.out_type.bits)));
+    if (!l.has_weights()) continue;
+    w_bits = std::max(w_bits, l.max_weight_bits());
+    a_bits = std::max(a_bits, l.in_type.bits);
+    a_signed = a_signed || l.in_type.kind != ir::ActivationKind::kUnsigned;
+  }
+  for (const EngineLayerPlan& lp : plan.layers) {
+    const ir::Layer& l = d.network.layers[size_t(lp.layer)];
+    if (l.has_weights())
+      acc_bits = std::max<int64_t>(acc_bits, rtl::mvau_lanes_fixed_acc_bits(w_bits, a_bits, a_signed, int(l.matrix_width())));
+  }
+  // The MAC array: t_out dot products of t_in lanes, each a PE's lanes unit
+  // with DSP48 multipliers once an operand is wider than 4 bits (FINN's
+  // rule, estimate::uses_dsp), LUT multipliers otherwise.
+  const ir::WeightType w{ir::WeightArithmetic::kFixed, w_bits};
+  const ir::ActivationType a{a_signed ? ir::ActivationKind::kSigned : ir::ActivationKind::kUnsigned, a_bits};
+  const bool dsp = estimate::uses_dsp(w, a);
+  const estimate::LaneCost lanes = estimate::lane_unit_cost(estimate::lane_unit(w, a, e.t_in, int(acc_bits), dsp));
+  ir::Resources mac;
+  mac.lut = double(e.t_out) * lanes.lut;
+  mac.ff = double(e.t_out) * lanes.ff;
+  if (dsp) mac.dsp = double(int64_t{e.t_in} * e.t_out * ((w_bits + a_bits + 47) / 48));
+  out.rows.push_back({"MAC array",
+                      std::to_string(e.t_out) + " x " + std::to_string(e.t_in) + " lanes of " + std::to_string(w_bits) +
+                          "-bit weights x " + std::to_string(a_bits) + "-bit " + (a_signed ? "signed" : "unsigned") +
+                          " activations, " + std::to_string(acc_bits) + "-bit accumulators, multipliers in " +
+                          (dsp ? "DSP48s" : "LUTs"),
+                      mac});
+  if (e.input_selective_pes) {
+    // Each lane selects its word among t_in (the same selection for every
+    // dot product: they read the same window terms), plus its select index.
+    ir::Resources sel;
+    sel.lut = double(int64_t{e.t_in} * a_bits * select_mux_luts(e.t_in));
+    sel.ff = double(int64_t{e.t_in} * std::max(1, rtl::clog2(e.t_in)));
+    out.rows.push_back({"input selection", std::to_string(e.t_in) + " lanes x " + std::to_string(a_bits) + " bits x " +
+                                               std::to_string(e.t_in) + ":1 multiplexers",
+                        sel});
+  }
+  // The buffers, as wide as the array reads and writes them a cycle.
+  out.rows.push_back(halves("input buffer", int64_t{e.t_in} * 8 * in_bytes, e.input_buffer_bytes));
+  out.rows.push_back(
+      halves("weight buffer", int64_t{e.t_in} * e.t_out * 8 * element_bytes(w_bits), e.weight_buffer_bytes));
+  out.rows.push_back(halves("output buffer", int64_t{e.t_out} * 8 * out_bytes, e.output_buffer_bytes));
+  // The generator, sized for the largest generated layer (its code length,
+  // kept codes and widths); none without a generated layer.
+  estimate::GeneratorUnit g;
+  int64_t coeff_width = 0;
+  bool generated = false;
+  for (const EngineLayerPlan& lp : plan.layers) {
+    if (!lp.generated) continue;
+    const ir::Layer& l = d.network.layers[size_t(lp.layer)];
+    generated = true;
+    g.code_length = std::max(g.code_length, lp.code_length);
+    g.kept = std::max(g.kept, lp.kept);
+    g.coeff_bits = std::max(g.coeff_bits, l.generated_weights->coeff_bits);
+    g.lanes = std::max(g.lanes, lp.generator_lanes);
+    g.out_bits = std::max(g.out_bits, l.weights->bits);
+    coeff_width = std::max<int64_t>(coeff_width, int64_t{lp.kept} * 8 * element_bytes(l.generated_weights->coeff_bits));
+  }
+  if (generated) {
+    // The generator reads a filter's KEPT coefficients at once: one word.
+    const int64_t depth = (e.coefficient_buffer_bytes * 8 + coeff_width - 1) / coeff_width;
+    out.rows.push_back({"coefficient buffer",
+                        "1 x " + std::to_string(depth) + " words x " + std::to_string(coeff_width) + " bits",
+                        estimate::buffer_resources(coeff_width, depth)});
+    const estimate::LaneCost c = estimate::generator_cost(g);
+    ir::Resources gr;
+    gr.lut = c.lut;
+    gr.ff = c.ff + double(g.kept) * rtl::clog2(g.code_length);  // the layer's kept codes, held on its inputs
+    out.rows.push_back({"weights generator",
+                        "ovsf_generator L=" + std::to_string(g.code_length) + " KEPT=" + std::to_string(g.kept) +
+                            " COEFF_BITS=" + std::to_string(g.coeff_bits) + " LANES=" + std::to_string(g.lanes) +
+                            " OUT_BITS=" + std::to_string(g.out_bits) + " (fitted to its Yosys rows)",
+                        gr});
+  }
+  for (const auto& r : out.rows) out.total += r.resources;
+  out.device = d.device.capacity;
+  out.device_name = d.device.name;
+  const auto& t = out.total;
+  const auto& c = out.device;
+  out.fits = t.lut <= c.lut && t.ff <= c.ff && t.bram18 <= c.bram18 && t.uram <= c.uram && t.dsp <= c.dsp;
+  return out;
+}
+
+std::string format_engine_resources(const EngineResources& r) {
+  std::ostringstream o;
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "\n%-20s %9s %9s %7s %5s %6s  %s\n", "resources", "LUT", "FF", "BRAM18", "URAM",
+                "DSP", "what");
+  o << buf;
+  auto row = [&](const std::string& name, const ir::Resources& x, const std::string& what) {
+    std::snprintf(buf, sizeof buf, "%-20s %9.0f %9.0f %7.0f %5.0f %6.0f  %s\n", name.c_str(), x.lut, x.ff, x.bram18,
+                  x.uram, x.dsp, what.c_str());
+    o << buf;
+  };
+  for (const auto& x : r.rows) row(x.name, x.resources, x.detail);
+  row("total", r.total, "");
+  auto pct = [](double a, double b) { return b > 0 ? 100.0 * a / b : (a > 0 ? 999.0 : 0.0); };
+  std::snprintf(buf, sizeof buf, "%-20s %8.0f%% %8.0f%% %6.0f%% %4.0f%% %5.0f%%\n", "of device",
+                pct(r.total.lut, r.device.lut), pct(r.total.ff, r.device.ff), pct(r.total.bram18, r.device.bram18),
+                pct(r.total.uram, r.device.uram), pct(r.total.dsp, r.device.dsp));
+  o << buf;
+  o << "fits " << r.device_name << ": " << (r.fits ? "yes" : "NO")
+    << " (the controller, the DMA and the address logic are not counted)\n";
+  return o.str();
+}
+
+nlohmann::json to_json(const EngineResources& r) {
+  auto res = [](const ir::Resources& x) {
+    return nlohmann::json{{"lut", x.lut}, {"ff", x.ff}, {"bram18", x.bram18}, {"uram", x.uram}, {"dsp", x.dsp}};
+  };
+  nlohmann::json j;
+  for (const auto& x : r.rows) j["parts"].push_back({{"name", x.name}, {"what", x.detail}, {"resources", res(x.resources)}});
+  j["total"] = res(r.total);
+  j["device"] = res(r.device);
+  j["device_name"] = r.device_name;
+  j["fits"] = r.fits;
+  return j;
+}
+
+}  // namespace vine::engine

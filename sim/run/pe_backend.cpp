@@ -42,7 +42,8 @@ int64_t lanes_row_width(const ir::Layer& l) {
 }
 
 bool has_rtl_units(const ir::Layer& l) {
-  return l.has_weights() || l.kind == ir::LayerKind::kThreshold || l.kind == ir::LayerKind::kRequant;
+  return l.has_weights() || l.kind == ir::LayerKind::kThreshold || l.kind == ir::LayerKind::kRequant ||
+         (l.kind == ir::LayerKind::kAdd && l.output.kind != ir::OutputKind::kAccumulator);
 }
 
 bool runs_on_rtl(const ir::Design& d, int layer, BackendChoice c) {
@@ -123,6 +124,9 @@ std::vector<models::LanesConfig> lanes_configs(const ir::Design& d, int layer) {
 
 LanesAccumulator lanes_accumulator(const ir::Design& d, int layer) {
   const ir::Layer& l = d.network.layers[size_t(layer)];
+  // The add's output unit takes the sum of its inputs' codes (its range,
+  // one bit wider than the inputs).
+  if (l.kind == ir::LayerKind::kAdd) return {l.acc_range.bits(), l.acc_range.lo < 0};
   // A standalone threshold layer compares its input's codes.
   if (!l.has_weights()) return {l.in_type.bits, l.in_type.kind == ActivationKind::kSigned};
   const auto configs = lanes_configs(d, layer);

@@ -213,14 +213,18 @@ std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s,
                                       std::move(output));
 }
 
-// A standalone threshold stage on RTL: its depth from the units' probed
-// latency, as the MVAU's.
+// A standalone threshold stage or an add's output unit on RTL: its depth from
+// the units' probed latency, as the MVAU's.
 std::unique_ptr<RtlOutputArray> ProcessNetwork::rtl_output_array(const ir::StagePlan& s, const ir::Layer& l,
                                                                  const golden::LayerParams* p, PipelineTiming& t) {
   if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return nullptr;
   auto unit = rtl_output_unit(design_, s.layer, *p, s.pe);
   if (!unit) return nullptr;
-  t.depth += unit->latency() - std::max(1, models::output_unit_latency(l));
+  // The threshold stage's depth is its unit's latency (at least 1), the
+  // add's the adder's register + its output unit's latency.
+  const int modelled = l.kind == ir::LayerKind::kAdd ? models::output_unit_latency(l)
+                                                      : std::max(1, models::output_unit_latency(l));
+  t.depth += unit->latency() - modelled;
   rtl_units_.push_back({s.name, unit.get()});
   const int64_t per_frame = l.output_pixels() * (l.out_shape.c / s.pe);
   return std::make_unique<RtlOutputArray>(s.name, std::move(unit), s.pe, t.depth, per_frame);

@@ -16,6 +16,7 @@
 #include "Vmvau_lanes_binary_valid_noen.h"
 #include "Vmvau_lanes_bitserial_valid_noen.h"
 #include "Vmultithreshold_gt.h"
+#include "Vmultithreshold_valid_noen.h"
 #include "models/pe/pe_timing.h"
 #include "models/pe/rtl_pe_array.h"
 #include "rtl/cosim/lanes_registry.h"
@@ -404,6 +405,67 @@ TEST(CosimBitSerial, AUnitWhoseValidIgnoresTheEnableIsCaughtAtItsBeat) {
     EXPECT_NE(m.find("output beat "), std::string::npos) << m;
     EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
     EXPECT_NE(m.find("early; the model's pipeline has it at cycle "), std::string::npos) << m;
+  }
+}
+
+// The add layer's output unit on RTL: tests/cosim/add.yaml puts its add
+// (join: the sum of two 4-bit codes, 0..30, into 15 thresholds a channel) on
+// RTL with its `backend` field, the convs on the C++ back-end. The run is
+// bit- and cycle-identical to the C++ back-end's, with its FIFOs as designed
+// and one beat deep (the add then stalls with codes in its units).
+const char* const kAddThresholds = "multithreshold N=15 ACC_BITS=5 ACC_SIGNED=0 T_BITS=7 OUT_BITS=4 OUT_BIAS=0";
+
+// The design's FIFOs one beat deep but its skip FIFO (stem -> join, 64
+// beats), which holds the skip path's beats while the branch's window fills.
+ir::Design with_shallow_fifos_but_the_skip(ir::Design d) {
+  for (auto& f : d.stream_fifos) f.depth = 1;
+  d.default_fifo_depth = 1;
+  d.internal_fifo_depth = 1;
+  return d;
+}
+
+TEST(CosimAdd, TheAddsOutputUnitOnRtlKeepsTheModelsTimingAndOutputs) {
+  const ir::Design designed = load("../../tests/cosim/add.yaml");
+  for (const ir::Design& d : {designed, with_shallow_fifos_but_the_skip(designed)}) {
+    const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
+    const sim::RunReport rtl = run(d, sim::BackendChoice::kDesign, 3);
+    ASSERT_TRUE(rtl.finished) << rtl.deadlock;
+    EXPECT_TRUE(*rtl.outputs_match_reference);
+    EXPECT_TRUE(*cpp.outputs_match_reference);
+    const auto diffs = sim::output_cycle_differences(cpp, rtl);
+    EXPECT_TRUE(diffs.empty()) << diffs.front();
+    EXPECT_EQ(cpp.cycles_total, rtl.cycles_total);
+    EXPECT_EQ(cpp.frame_last_out_cycles, rtl.frame_last_out_cycles);
+    ASSERT_EQ(rtl.rtl_units.size(), 1u);
+    EXPECT_EQ(rtl.rtl_units[0].stage, "join.add");
+    EXPECT_EQ(rtl.rtl_units[0].unit, kAddThresholds);
+    EXPECT_EQ(rtl.rtl_units[0].latency, models::output_unit_latency(d.network.layers[2]));
+    EXPECT_GT(rtl.rtl_units[0].stall_cycles, 0);
+  }
+}
+
+// The add's multi-threshold unit with its output valid register ignoring the
+// clock enable (tests/cosim/multithreshold_valid_noen.sv): the add stalls
+// waiting for the branch with a sum in its units, out_valid rises during
+// the stall with the unit's previous output code, and the run stops at that
+// beat, naming the stage, the unit, the beat, the cycle and both codes.
+TEST(CosimAdd, AnOutputUnitWhoseValidIgnoresTheEnableIsCaughtAtItsBeat) {
+  const ir::Design d = load("../../tests/cosim/add.yaml");
+  const VariantInstalled noen(kAddThresholds, [] {
+    return std::unique_ptr<models::RtlUnit>(new cosim::VerilatedMultithreshold<Vmultithreshold_valid_noen>());
+  });
+  try {
+    run(d, sim::BackendChoice::kDesign, 3);
+    ADD_FAILURE() << "expected an RtlTimingError";
+  } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);  // exit 2 in the CLI
+    const std::string m = e.what();
+    EXPECT_NE(m.find("stage join.add, PE "), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string("output unit '") + kAddThresholds + "'"), std::string::npos) << m;
+    EXPECT_NE(m.find("output beat "), std::string::npos) << m;
+    EXPECT_NE(m.find("the RTL's code for channel "), std::string::npos) << m;
+    EXPECT_NE(m.find(" at cycle "), std::string::npos) << m;
+    EXPECT_NE(m.find("the C++ output unit gives "), std::string::npos) << m;
   }
 }
 

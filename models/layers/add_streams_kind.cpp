@@ -24,6 +24,10 @@ void register_add_streams_kinds(StageKindRegistry& r) {
   k.reads_every_input = true;
   k.make = [](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;
+    models::PipelineTiming t = b.timing;
+    if (auto rtl = b.rtl_output_array ? b.rtl_output_array(t) : nullptr)  // the output unit on RTL
+      return std::make_unique<models::AddStreams>(s.name, t, b.frames, s.out_words, b.layer().out_shape.c,
+                                                  b.output_unit(), std::move(rtl));
     return std::make_unique<models::AddStreams>(s.name, b.timing, b.frames, s.out_words,
                                                 b.layer().out_shape.c, b.output_unit());
   };

@@ -69,6 +69,7 @@ bool Mvau::next_bit_serial(Iteration& it) {
     it = {first + sf_count_ * w - 1, 0u, 1u};
     write_pending_ = false;
   }
+  index_ = it.index;
   if (++nf_ == nf_count_) {
     nf_ = 0;
     ++v_;
@@ -143,7 +144,18 @@ void Mvau::produce(int, int32_t* beat) {
 
 // Iteration (v, nf, sf): PE p takes fold sf of row nf * PE + p, on the
 // buffered vector's fold sf (read in the nf == 0 pass, at or before it).
+// On bit-serial lanes fold (v, nf, sf) spans w = fold_cycles_[nf] iterations
+// (next_bit_serial): its beat enters the PEs at the first of them and holds
+// them for the w cycles, so the others offer none.
 RtlBeat Mvau::beat_of(int64_t index) const {
+  if (!fold_cycles_.empty()) {
+    if (index >= total_vectors_ * bit_serial_span_) return {};
+    const int64_t o = index % bit_serial_span_;
+    const auto nf = int64_t(std::upper_bound(fold_start_.begin(), fold_start_.end(), o) - fold_start_.begin()) - 1;
+    const int64_t w = fold_cycles_[size_t(nf)], k = o - fold_start_[size_t(nf)];
+    if (k % w != 0) return {};
+    return {nf * g_.pe, k / w, &vector_[size_t(k / w * g_.simd)], false};
+  }
   if (index >= total_vectors_ * nf_count_ * sf_count_) return {};
   const int64_t sf = index % sf_count_, nf = index / sf_count_ % nf_count_;
   return {nf * g_.pe, sf, &vector_[size_t(sf * g_.simd)], false};

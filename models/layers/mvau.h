@@ -40,7 +40,9 @@ class Mvau final : public Stage {
   const char* kind() const override { return "mvau"; }
   int64_t frame_span() const override { return g_.vectors * vector_span(); }
 
-  // Bit-serial lanes (on-chip weights, C++ back-end): fold nf takes
+  // Bit-serial lanes (on-chip weights; the C++ back-end, or on RTL
+  // mvau_lanes_bitserial in each PE, whose beats it offers at each fold's
+  // first cycle): fold nf takes
   // `fold_cycles[nf]` cycles (its channel group's weight bits) instead of one.
   // Before the run.
   void set_bit_serial(std::vector<int> fold_cycles);

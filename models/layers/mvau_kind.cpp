@@ -48,11 +48,14 @@ void register_mvau_kinds(StageKindRegistry& r) {
           s.name, b.timing, b.frames, g, b.weight_lanes(),
           b.output_unit());
     models::PipelineTiming t = b.timing;
+    std::unique_ptr<models::Mvau> mvau;
     if (auto rtl = b.rtl_pe_array ? b.rtl_pe_array(t) : nullptr)
-      return std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rtl), b.output_unit());
-    auto rows = b.pe_rows(t);
-    auto mvau = std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());
-    if (f.bit_serial) {  // check_design: on-chip weights, C++ back-end
+      mvau = std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rtl), b.output_unit());
+    else {
+      auto rows = b.pe_rows(t);
+      mvau = std::make_unique<models::Mvau>(s.name, t, b.frames, g, std::move(rows), b.output_unit());
+    }
+    if (f.bit_serial) {  // check_design: on-chip weights
       std::vector<int> fold_cycles;
       for (int64_t nf = 0; nf < g.mh / g.pe; ++nf) fold_cycles.push_back(models::bit_serial_fold_cycles(l, nf * g.pe));
       mvau->set_bit_serial(std::move(fold_cycles));

@@ -18,12 +18,18 @@ void put_field(std::vector<uint32_t>& words, size_t base, int64_t lsb, int bits,
     }
 }
 
+bool bit_serial(const LanesConfig& c) { return c.unit == "mvau_lanes_bitserial"; }
+
+// A fixed-point lane's weight field: W bits, or W_MAX on the bit-serial unit
+// (a narrower group's w-bit codes in its low bits, two's complement).
+int fixed_bits(const LanesConfig& c) { return bit_serial(c) ? c.get("W_MAX") : c.get("W"); }
+
 // The lane's weight code as the unit's port takes it, from the code in weight
 // memory (in the row's own arithmetic and width).
 uint64_t lane_weight_code(const LanesConfig& c, const ir::WeightType& w, int32_t code) {
   using arith::WeightArithmetic;
   switch (w.arithmetic) {
-    case WeightArithmetic::kFixed: return low_bits(code, c.get("W"));
+    case WeightArithmetic::kFixed: return low_bits(code, fixed_bits(c));
     case WeightArithmetic::kPow2: {
       const int e_unit = c.get("E");
       const int value = arith::weight_value(WeightArithmetic::kPow2, code, w.exponent_bits);
@@ -41,7 +47,7 @@ uint64_t lane_weight_code(const LanesConfig& c, const ir::WeightType& w, int32_t
 int lane_weight_bits(const LanesConfig& c, arith::WeightArithmetic a) {
   using arith::WeightArithmetic;
   switch (a) {
-    case WeightArithmetic::kFixed: return c.get("W");
+    case WeightArithmetic::kFixed: return fixed_bits(c);
     case WeightArithmetic::kPow2: return c.get("E") + 2;
     case WeightArithmetic::kBinary: return 1;
     case WeightArithmetic::kTernary: return 2;
@@ -62,6 +68,7 @@ RtlDotProductUnit::RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes,
       lane_weight_bits_(lane_weight_bits(config_, w.arithmetic)),
       act_bits_(config_.get("A")),
       acc_bits_(acc_bits),
+      beat_cycles_(bit_serial(config_) ? w.bits : 1),
       acc_signed_(acc_signed),
       first_(first_row),
       rows_(rows),
@@ -80,7 +87,13 @@ RtlDotProductUnit::RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes,
       put_field(weights_, base, (j % simd_) * lane_weight_bits_, lane_weight_bits_,
                 lane_weight_code(config_, w, codes[(first_row + r) * width + j]));
     }
-  latency_ = probe_latency();
+  if (bit_serial(config_)) {
+    if (w.arithmetic != arith::WeightArithmetic::kFixed || w.bits < 1 || w.bits > config_.get("W_MAX"))
+      throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + " for " +
+                                  std::to_string(w.bits) + "-bit " + arith::to_string(w.arithmetic) + " weights");
+    for (auto& p : pes_) p->set_weight_bits(w.bits);
+  }
+  latency_ = probe_latency() - (beat_cycles_ - 1);
   for (auto& p : pes_) p->reset();
   cycles_ = 0;
 }

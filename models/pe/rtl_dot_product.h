@@ -7,7 +7,11 @@
 //
 // The unit's latency is probed once when the group is built (reset, one beat
 // with en held high, cycles until out_valid); the stage's pipeline depth is
-// built from it. Whether the unit keeps to it under the stage's real stalls
+// built from it. A bit-serial unit (mvau_lanes_bitserial) takes a beat of
+// the group's w-bit weights in w cycles, one weight bit each: its beats
+// enter w cycles apart, and its latency here counts from a beat's last
+// cycle (the probed cycles - (w - 1)), which is where the MVAU's loop writes
+// from (models/pe/pe_timing.h, bit_serial_pipeline_depth). Whether the unit keeps to it under the stage's real stalls
 // is checked beat by beat while it runs (rtl_pe_array.h).
 #pragma once
 
@@ -38,6 +42,11 @@ class RtlDotProductUnit : public RtlUnitStats {
   bool holds(int64_t row) const { return row >= first_ && row < first_ + rows_; }
   int64_t folds() const { return folds_; }
   int simd() const { return simd_; }
+  // Cycles a beat occupies the unit: the group's weight bits on a
+  // bit-serial unit, else 1.
+  int beat_cycles() const { return beat_cycles_; }
+  // Cycles from a beat's first cycle to its result: latency() + beat_cycles() - 1.
+  int pipeline_cycles() const { return latency_ + beat_cycles_ - 1; }
   int pes() const { return int(pes_.size()); }
   size_t act_words() const { return act_words_; }
   int acc_bits() const { return acc_bits_; }
@@ -71,7 +80,7 @@ class RtlDotProductUnit : public RtlUnitStats {
 
   std::vector<std::unique_ptr<RtlLanes>> pes_;
   const char* arithmetic_;
-  int simd_, lane_weight_bits_, act_bits_, acc_bits_;
+  int simd_, lane_weight_bits_, act_bits_, acc_bits_, beat_cycles_;
   bool acc_signed_;
   int64_t first_, rows_, folds_;
   size_t weight_words_, act_words_;  // 32-bit words per fold beat

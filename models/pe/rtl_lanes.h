@@ -26,7 +26,8 @@ struct LanesConfig {
 // of an on-demand unit's cache key (rtl/cosim/unit_cache.h), so that a module
 // built for another version is rebuilt, never loaded. 2: `en` on clock().
 // 3: every unit is an RtlUnit, the output units (rtl_output.h) among them.
-constexpr int kRtlLanesInterface = 3;
+// 4: set_weight_bits() (the bit-serial unit's in_wbits).
+constexpr int kRtlLanesInterface = 4;
 
 // Any Verilated unit a units module makes; what it is follows from its key's
 // unit name (a lanes unit: RtlLanes; multithreshold, requantizer: RtlOutput).
@@ -53,6 +54,11 @@ class RtlLanes : public RtlUnit {
   // call per cycle keeps the per-cycle cost to one virtual call.
   virtual bool clock(bool en, bool valid, bool first, bool last, const uint32_t* weights, const uint32_t* acts,
                      uint64_t& acc) = 0;
+  // The bit-serial unit's in_wbits port (mvau_lanes_bitserial: the bits of
+  // the weights of the beats it takes, one cycle each), held until set
+  // again; a bit-parallel unit has no such port. A PE's instance serves one
+  // channel group (rtl_dot_product.h), so the stage sets it once.
+  virtual void set_weight_bits(int bits) = 0;
 };
 
 }  // namespace vine::models

@@ -125,7 +125,7 @@ void RtlPeArray::stall(int64_t cycle) {
   const int64_t into = cycle - (cycle_ + 1);  // cycles of this stall before this one
   for (size_t gi = 0; gi < g_.size(); ++gi) {
     Group& g = g_[gi];
-    if (into >= g.unit->latency() + kStallCyclesPastLatency) continue;
+    if (into >= g.unit->pipeline_cycles() + kStallCyclesPastLatency) continue;
     const Capture* b = offered(g, gi, adv_ + 1);
     if (g.idle(b)) continue;
     for (int p = 0; p < pe_; ++p) clock(g, b, false, p);
@@ -370,7 +370,7 @@ void RtlPeArray::advancing(int64_t index, int64_t cycle, int64_t advances) {
       any = !g_[gi].idle(offered(g_[gi], gi, adv_ + 1));
     if (any) {
       int longest = output_ ? output_->latency() : 0;
-      for (const Group& g : g_) longest = std::max(longest, g.unit->latency());
+      for (const Group& g : g_) longest = std::max(longest, g.unit->pipeline_cycles());
       const int64_t until = std::min(cycle, stall_from + longest + kStallCyclesPastLatency);
       for (int64_t c = stall_from; c < until; ++c) stall(c);
     }

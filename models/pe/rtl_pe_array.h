@@ -8,7 +8,9 @@
 // pipeline stalls. Iteration i's beat (its weight rows' fold and the
 // activations the PEs read) enters the lanes `lead` advances after the
 // iteration, the weight memory's read (and a bitmap decoder's register)
-// before it; its result leaves the unit in the first advance whose cycle
+// before it (on bit-serial lanes the iteration of the beat's first cycle:
+// the beat then holds the unit for its w cycles, and the kind offers no
+// beat in the others); its result leaves the unit in the first advance whose cycle
 // sees out_valid high, and the output unit turns it into the beat the stage
 // writes: the C++ one (output_unit.h), or on the RTL back-end the PE's
 // Verilated output unit (rtl_output_unit.h), which takes the result in that
@@ -26,7 +28,8 @@
 //
 // Cost: a unit is clocked in every advance of its stage in which it holds a
 // beat in flight or is offered one; in a stall, for at most its latency + 1
-// cycles (kStallCyclesPastLatency). A unit that freezes with en = 0 is the
+// cycles (kStallCyclesPastLatency; a bit-serial unit's latency counted from
+// a beat's first cycle, RtlDotProductUnit::pipeline_cycles). A unit that freezes with en = 0 is the
 // same after any stall; a register that ignores en and feeds no register of
 // its own (a pipeline register, a valid bit) settles on the stall's held
 // inputs within the unit's latency, so a longer stall changes nothing more

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 #include "models/pe/rtl_lanes.h"
 
@@ -34,6 +35,12 @@ uint64_t fetch(const VlWide<N>& port) {  // accumulators are at most 64 bits
   return uint64_t(port[0]) | (N > 1 ? uint64_t(port[1]) << 32 : 0);
 }
 
+// Whether the model has an in_wbits port (the bit-serial unit).
+template <class Model, class = void>
+struct HasWeightBits : std::false_type {};
+template <class Model>
+struct HasWeightBits<Model, std::void_t<decltype(std::declval<Model&>().in_wbits)>> : std::true_type {};
+
 template <class Model>
 class VerilatedLanes final : public models::RtlLanes {
  public:
@@ -58,6 +65,9 @@ class VerilatedLanes final : public models::RtlLanes {
     if (!m_->out_valid) return false;
     acc = fetch(m_->out_acc);
     return true;
+  }
+  void set_weight_bits(int bits) override {
+    if constexpr (HasWeightBits<Model>::value) m_->in_wbits = static_cast<std::remove_reference_t<decltype(m_->in_wbits)>>(bits);
   }
   void reset() override {
     m_->rst = 1;  // wins over en

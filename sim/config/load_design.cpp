@@ -344,7 +344,8 @@ ir::Design load_design(const std::string& path) {
         f.simd_where = simd->where();
       }
       if (auto be = fm.find("backend")) {
-        if (!layer.has_weights() && layer.kind != ir::LayerKind::kThreshold && layer.kind != ir::LayerKind::kRequant)
+        if (!layer.has_weights() && layer.kind != ir::LayerKind::kThreshold && layer.kind != ir::LayerKind::kRequant &&
+            !(layer.kind == ir::LayerKind::kAdd && layer.output.kind != ir::OutputKind::kAccumulator))
           be->fail("no PE backend on a layer without weights, thresholds or a requantiser");
         f.backend = be->as_choice({"cpp", "rtl"}) == "rtl" ? ir::PeBackend::kRtl : ir::PeBackend::kCpp;
         f.backend_where = be->where();

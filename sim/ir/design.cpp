@@ -94,9 +94,6 @@ void check_bit_serial(const Layer& l, const LayerFolding& f) {
   if (f.weight_memory == MemoryStyle::kDdr)
     throw ConfigError(w, "bit_serial with weight_memory: ddr on " + l.name,
                       "on-chip weights under bit_serial (a streamed weight word feeds one fold per cycle)");
-  if (f.backend == PeBackend::kRtl)
-    throw ConfigError(w, "bit_serial with backend: rtl on " + l.name,
-                      "backend: cpp under bit_serial (the bit-serial unit is not co-simulated in a design yet)");
 }
 
 }  // namespace

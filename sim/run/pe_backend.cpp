@@ -43,7 +43,8 @@ int64_t lanes_row_width(const ir::Layer& l) {
 }
 
 bool has_rtl_units(const ir::Layer& l) {
-  return l.has_weights() || l.kind == ir::LayerKind::kThreshold || l.kind == ir::LayerKind::kRequant;
+  return l.has_weights() || l.kind == ir::LayerKind::kThreshold || l.kind == ir::LayerKind::kRequant ||
+         (l.kind == ir::LayerKind::kAdd && l.output.kind != ir::OutputKind::kAccumulator);
 }
 
 bool runs_on_rtl(const ir::Design& d, int layer, BackendChoice c) {
@@ -73,7 +74,13 @@ models::LanesConfig lanes_config(const ir::Design& d, int layer, WeightArithmeti
   models::LanesConfig c;
   switch (a) {
     case WeightArithmetic::kFixed:
-      c = {"mvau_lanes_fixed", {{"SIMD", simd}, {"W", widest}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"MW", m}}};
+      // Bit-serial lanes (docs/bit-serial.md): one unit sized for the widest
+      // group, a narrower group's beats taking fewer cycles.
+      if (d.folding_of(layer).bit_serial)
+        c = {"mvau_lanes_bitserial",
+             {{"SIMD", simd}, {"W_MAX", widest}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"MW", m}}};
+      else
+        c = {"mvau_lanes_fixed", {{"SIMD", simd}, {"W", widest}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"MW", m}}};
       break;
     case WeightArithmetic::kPow2:
       c = {"mvau_lanes_pow2", {{"SIMD", simd}, {"E", widest}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"MW", m}}};
@@ -94,6 +101,7 @@ namespace {
 int acc_bits_of(const models::LanesConfig& c) {
   const int a = c.get("A"), s = c.get("A_SIGNED"), mw = c.get("MW");
   if (c.unit == "mvau_lanes_fixed") return rtl::mvau_lanes_fixed_acc_bits(c.get("W"), a, s, mw);
+  if (c.unit == "mvau_lanes_bitserial") return rtl::mvau_lanes_bitserial_acc_bits(c.get("W_MAX"), a, s, mw);
   if (c.unit == "mvau_lanes_pow2") return rtl::mvau_lanes_pow2_acc_bits(c.get("E"), a, s, mw);
   if (c.unit == "mvau_lanes_binary") return rtl::mvau_lanes_binary_acc_bits(a, s, c.get("BIPOLAR"), mw);
   return rtl::mvau_lanes_ternary_acc_bits(a, s, mw);
@@ -117,6 +125,9 @@ std::vector<models::LanesConfig> lanes_configs(const ir::Design& d, int layer) {
 
 LanesAccumulator lanes_accumulator(const ir::Design& d, int layer) {
   const ir::Layer& l = d.network.layers[size_t(layer)];
+  // The add's output unit takes the sum of its inputs' codes (its range,
+  // one bit wider than the inputs).
+  if (l.kind == ir::LayerKind::kAdd) return {l.acc_range.bits(), l.acc_range.lo < 0};
   // A standalone threshold layer compares its input's codes.
   if (!l.has_weights()) return {l.in_type.bits, l.in_type.kind == ActivationKind::kSigned};
   const auto configs = lanes_configs(d, layer);
@@ -183,9 +194,6 @@ std::vector<RtlLanesUse> rtl_lanes_of(const ir::Design& d, BackendChoice c) {
 std::string rtl_units_problem(const ir::Design& d, BackendChoice c) {
   for (int i = 0; i < int(d.network.layers.size()); ++i) {
     if (!runs_on_rtl(d, i, c)) continue;
-    if (d.folding_of(i).bit_serial)
-      return "layer " + d.network.layers[size_t(i)].name +
-             " has bit-serial lanes, which are not co-simulated in a design yet (run it with --backend cpp)";
     if (!cosim::cosim_available())
       return "layer " + d.network.layers[size_t(i)].name + " runs on RTL, but " + cosim::cosim_problem();
   }

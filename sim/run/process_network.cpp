@@ -8,6 +8,7 @@
 #include "models/pe/pe_timing.h"
 #include "sim/config/config_error.h"
 #include "sim/run/pe_backend.h"
+#include "vine_rtl_timing.h"
 
 namespace vine::sim {
 
@@ -188,13 +189,17 @@ std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s,
   if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return nullptr;
   int probed = 0;
   auto groups = rtl_lanes_groups(design_, s.layer, *p, s.pe, probed);
-  t.depth += probed - models::pe_lanes_latency(l, lanes_simd(design_, s.layer));
-  int64_t rows = 0;
+  // A bit-serial unit's latency counts from a beat's last cycle, as the
+  // MVAU's depth does (pe_timing.h): the same for every weight width.
+  const bool serial = design_.folding_of(s.layer).bit_serial;
+  const int simd = lanes_simd(design_, s.layer);
+  t.depth += probed - (serial ? rtl::mvau_lanes_bitserial_latency(simd, 1) : models::pe_lanes_latency(l, simd));
+  int64_t per_vector = 0;  // iterations of the stage's loop a vector
   for (const auto& g : groups) {
     rtl_units_.push_back({s.name, g.get()});
-    rows += g->rows();
+    per_vector += g->rows() / s.pe * g->folds() * g->beat_cycles();
   }
-  const int64_t per_frame = l.output_pixels() * (rows / s.pe) * groups.front()->folds();
+  const int64_t per_frame = l.output_pixels() * per_vector;
   // The output unit on RTL too, its probed latency in place of the single
   // source's figure in the depth, as the lanes'.
   auto output = rtl_output_unit(design_, s.layer, *p, s.pe);
@@ -208,14 +213,18 @@ std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s,
                                       std::move(output));
 }
 
-// A standalone threshold stage on RTL: its depth from the units' probed
-// latency, as the MVAU's.
+// A standalone threshold stage or an add's output unit on RTL: its depth from
+// the units' probed latency, as the MVAU's.
 std::unique_ptr<RtlOutputArray> ProcessNetwork::rtl_output_array(const ir::StagePlan& s, const ir::Layer& l,
                                                                  const golden::LayerParams* p, PipelineTiming& t) {
   if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return nullptr;
   auto unit = rtl_output_unit(design_, s.layer, *p, s.pe);
   if (!unit) return nullptr;
-  t.depth += unit->latency() - std::max(1, models::output_unit_latency(l));
+  // The threshold stage's depth is its unit's latency (at least 1), the
+  // add's the adder's register + its output unit's latency.
+  const int modelled = l.kind == ir::LayerKind::kAdd ? models::output_unit_latency(l)
+                                                      : std::max(1, models::output_unit_latency(l));
+  t.depth += unit->latency() - modelled;
   rtl_units_.push_back({s.name, unit.get()});
   const int64_t per_frame = l.output_pixels() * (l.out_shape.c / s.pe);
   return std::make_unique<RtlOutputArray>(s.name, std::move(unit), s.pe, t.depth, per_frame);

@@ -11,12 +11,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "Vmvau_lanes_binary_plus1.h"
 #include "Vmvau_lanes_binary_valid_noen.h"
+#include "Vmvau_lanes_bitserial_valid_noen.h"
 #include "Vmultithreshold_gt.h"
 #include "Vovsf_generator_plus1.h"
 #include "Vovsf_generator_sign.h"
+#include "Vmultithreshold_valid_noen.h"
 #include "models/pe/pe_timing.h"
 #include "models/pe/rtl_pe_array.h"
 #include "models/pe/rtl_timing_error.h"
@@ -107,6 +110,10 @@ TEST_P(Cosim, RtlBackendMatchesTheReferenceAndTheCppBackendCycleForCycle) {
     if (models::is_output_unit(u.unit.substr(0, u.unit.find(' ')))) {
       ++outputs_seen;
       EXPECT_EQ(u.latency, models::output_unit_latency(l)) << u.stage << " " << u.unit;
+    } else if (d.folding_of(layer).bit_serial) {  // counted from a beat's last cycle (rtl_dot_product.h)
+      EXPECT_EQ(u.unit.rfind("mvau_lanes_bitserial ", 0), 0u) << u.stage << " " << u.unit;
+      EXPECT_EQ(u.latency, rtl::mvau_lanes_bitserial_latency(sim::lanes_simd(d, layer), 1))
+          << u.stage << " " << u.unit;
     } else {
       EXPECT_EQ(u.latency, estimate::pe_lanes_latency(l, sim::lanes_simd(d, layer))) << u.stage << " " << u.unit;
     }
@@ -129,7 +136,8 @@ INSTANTIATE_TEST_SUITE_P(Designs, Cosim,
                                          Case{"lfc_w1a1", "bnn-pynq/lfc-w1a1-pynq-z1.yaml", 3},
                                          Case{"cnv_w1a1", "bnn-pynq/cnv-w1a1-pynq-z1.yaml", 2},
                                          Case{"mixed_pow2_fixed", "cosim/mixed-pow2-fixed-pynq-z1.yaml", 3},
-                                         Case{"output_units", "../../tests/cosim/output-units.yaml", 3}),
+                                         Case{"output_units", "../../tests/cosim/output-units.yaml", 3},
+                                         Case{"bit_serial", "../../tests/cosim/bit-serial.yaml", 3}),
                          [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 // A unit one stage deeper than the model assumes: TFC's fc1 on
@@ -326,6 +334,144 @@ TEST(CosimErrors, FixedWeightsOnBipolarActivationsHaveNoRtlUnit) {
     FAIL() << "expected a ConfigError";
   } catch (const config::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("fixed weights on bipolar activations"), std::string::npos) << e.what();
+  }
+}
+
+// Bit-serial lanes (docs/bit-serial.md) on RTL: fc0 of tests/cosim/
+// bit-serial.yaml takes beats of 3-bit weights in 3 cycles and of 2-bit
+// weights in 2 on one mvau_lanes_bitserial per PE, in the stage's timing
+// loop; with one-beat FIFOs both layers stall with weight bits in flight,
+// and the run stays bit- and cycle-identical to the C++ back-end.
+const char* const kBitSerialFc0 = "mvau_lanes_bitserial SIMD=4 W_MAX=3 A=4 A_SIGNED=1 MW=64";
+const char* const kBitSerialConv1 = "mvau_lanes_bitserial SIMD=1 W_MAX=3 A=4 A_SIGNED=0 MW=9";
+
+TEST(CosimBitSerial, StalledBitSerialUnitsKeepTheModelsTimingAndOutputs) {
+  const ir::Design d = with_shallow_fifos(load("../../tests/cosim/bit-serial.yaml"));
+  const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
+  const sim::RunReport rtl = run(d, sim::BackendChoice::kRtl, 3);
+  ASSERT_TRUE(rtl.finished) << rtl.deadlock;
+  EXPECT_TRUE(*rtl.outputs_match_reference);
+  EXPECT_TRUE(*cpp.outputs_match_reference);
+  const auto diffs = sim::output_cycle_differences(cpp, rtl);
+  EXPECT_TRUE(diffs.empty()) << diffs.front();
+  EXPECT_EQ(cpp.cycles_total, rtl.cycles_total);
+  EXPECT_EQ(cpp.frame_last_out_cycles, rtl.frame_last_out_cycles);
+  std::map<std::string, int> lanes;          // units by key
+  std::map<std::string, int64_t> stalled;    // stalled unit cycles by stage
+  for (const auto& u : rtl.rtl_units) {
+    if (models::is_output_unit(u.unit.substr(0, u.unit.find(' ')))) continue;
+    ++lanes[u.unit];
+    stalled[u.stage] += u.stall_cycles;
+  }
+  // fc0's two channel groups and conv1's one, both layers clocked through stalls.
+  EXPECT_EQ(lanes, (std::map<std::string, int>{{kBitSerialConv1, 1}, {kBitSerialFc0, 2}}));
+  EXPECT_GT(stalled["conv1.mvau"], 0);
+  EXPECT_GT(stalled["fc0.mvau"], 0);
+}
+
+// mvau_lanes_bitserial whose output valid register ignores the clock enable
+// (tests/cosim/mvau_lanes_bitserial_valid_noen.sv): the probe, which never
+// stalls, finds the real latency; in the run a stall one enabled cycle
+// before a row's result leaves makes it leave early, and the run stops
+// there, naming the stage, the unit, the beat and both cycles.
+TEST(CosimBitSerial, AUnitWhoseValidIgnoresTheEnableIsCaughtAtItsBeat) {
+  ir::Design d = with_shallow_fifos(load("../../tests/cosim/bit-serial.yaml"));
+  // conv1 at PE 1 (a pixel every 108 cycles): fc0 has no pixel buffered when
+  // a vector begins, so its second fold's read stalls 1 + 3 cycles after the
+  // last row's last weight bit, the cycle before the row's result leaves.
+  d.folding[size_t(d.network.find_layer("conv1"))].pe = 1;
+  std::string key;
+  for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
+    if (u.layer == "fc0" && !models::is_output_unit(u.config.unit)) key = u.config.key();
+  ASSERT_EQ(key, kBitSerialFc0);  // as the variant was verilated
+  auto variant = [] {
+    return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanes<Vmvau_lanes_bitserial_valid_noen>());
+  };
+  {  // the probe, on the 2-bit group: the real latency from the beat's last cycle
+    std::vector<std::unique_ptr<models::RtlLanes>> pe;
+    pe.push_back(variant());
+    const std::vector<int32_t> codes(64, 1);
+    const models::RtlDotProductUnit unit(std::move(pe), models::LanesConfig{"mvau_lanes_bitserial",
+                                         {{"SIMD", 4}, {"W_MAX", 3}, {"A", 4}, {"A_SIGNED", 1}, {"MW", 64}}},
+                                         ir::WeightType{arith::WeightArithmetic::kFixed, 2},
+                                         d.network.layers[1].in_type,
+                                         rtl::mvau_lanes_bitserial_acc_bits(3, 4, 1, 64), true, codes.data(), 0, 1, 64);
+    EXPECT_EQ(unit.latency(), rtl::mvau_lanes_bitserial_latency(4, 1));
+    EXPECT_EQ(unit.pipeline_cycles(), rtl::mvau_lanes_bitserial_latency(4, 2));
+  }
+  const VariantInstalled noen(key, variant);
+  try {
+    run(d, sim::BackendChoice::kRtl, 3);
+    ADD_FAILURE() << "expected an RtlTimingError";
+  } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);  // exit 2 in the CLI
+    const std::string m = e.what();
+    EXPECT_NE(m.find("stage fc0.mvau, PE "), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string("lanes unit '") + kBitSerialFc0 + "'"), std::string::npos) << m;
+    EXPECT_NE(m.find("output beat "), std::string::npos) << m;
+    EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
+    EXPECT_NE(m.find("early; the model's pipeline has it at cycle "), std::string::npos) << m;
+  }
+}
+
+// The add layer's output unit on RTL: tests/cosim/add.yaml puts its add
+// (join: the sum of two 4-bit codes, 0..30, into 15 thresholds a channel) on
+// RTL with its `backend` field, the convs on the C++ back-end. The run is
+// bit- and cycle-identical to the C++ back-end's, with its FIFOs as designed
+// and one beat deep (the add then stalls with codes in its units).
+const char* const kAddThresholds = "multithreshold N=15 ACC_BITS=5 ACC_SIGNED=0 T_BITS=7 OUT_BITS=4 OUT_BIAS=0";
+
+// The design's FIFOs one beat deep but its skip FIFO (stem -> join, 64
+// beats), which holds the skip path's beats while the branch's window fills.
+ir::Design with_shallow_fifos_but_the_skip(ir::Design d) {
+  for (auto& f : d.stream_fifos) f.depth = 1;
+  d.default_fifo_depth = 1;
+  d.internal_fifo_depth = 1;
+  return d;
+}
+
+TEST(CosimAdd, TheAddsOutputUnitOnRtlKeepsTheModelsTimingAndOutputs) {
+  const ir::Design designed = load("../../tests/cosim/add.yaml");
+  for (const ir::Design& d : {designed, with_shallow_fifos_but_the_skip(designed)}) {
+    const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
+    const sim::RunReport rtl = run(d, sim::BackendChoice::kDesign, 3);
+    ASSERT_TRUE(rtl.finished) << rtl.deadlock;
+    EXPECT_TRUE(*rtl.outputs_match_reference);
+    EXPECT_TRUE(*cpp.outputs_match_reference);
+    const auto diffs = sim::output_cycle_differences(cpp, rtl);
+    EXPECT_TRUE(diffs.empty()) << diffs.front();
+    EXPECT_EQ(cpp.cycles_total, rtl.cycles_total);
+    EXPECT_EQ(cpp.frame_last_out_cycles, rtl.frame_last_out_cycles);
+    ASSERT_EQ(rtl.rtl_units.size(), 1u);
+    EXPECT_EQ(rtl.rtl_units[0].stage, "join.add");
+    EXPECT_EQ(rtl.rtl_units[0].unit, kAddThresholds);
+    EXPECT_EQ(rtl.rtl_units[0].latency, models::output_unit_latency(d.network.layers[2]));
+    EXPECT_GT(rtl.rtl_units[0].stall_cycles, 0);
+  }
+}
+
+// The add's multi-threshold unit with its output valid register ignoring the
+// clock enable (tests/cosim/multithreshold_valid_noen.sv): the add stalls
+// waiting for the branch with a sum in its units, out_valid rises during
+// the stall with the unit's previous output code, and the run stops at that
+// beat, naming the stage, the unit, the beat, the cycle and both codes.
+TEST(CosimAdd, AnOutputUnitWhoseValidIgnoresTheEnableIsCaughtAtItsBeat) {
+  const ir::Design d = load("../../tests/cosim/add.yaml");
+  const VariantInstalled noen(kAddThresholds, [] {
+    return std::unique_ptr<models::RtlUnit>(new cosim::VerilatedMultithreshold<Vmultithreshold_valid_noen>());
+  });
+  try {
+    run(d, sim::BackendChoice::kDesign, 3);
+    ADD_FAILURE() << "expected an RtlTimingError";
+  } catch (const models::RtlTimingError& e) {
+    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);  // exit 2 in the CLI
+    const std::string m = e.what();
+    EXPECT_NE(m.find("stage join.add, PE "), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string("output unit '") + kAddThresholds + "'"), std::string::npos) << m;
+    EXPECT_NE(m.find("output beat "), std::string::npos) << m;
+    EXPECT_NE(m.find("the RTL's code for channel "), std::string::npos) << m;
+    EXPECT_NE(m.find(" at cycle "), std::string::npos) << m;
+    EXPECT_NE(m.find("the C++ output unit gives "), std::string::npos) << m;
   }
 }
 

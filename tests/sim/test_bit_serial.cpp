@@ -168,17 +168,30 @@ TEST(BitSerial, WhereItDoesNotApplyTheFieldIsRefused) {
       << pow2;
   const std::string ddr = error_of([&] { t.load("{simd: 4, pe: 2, bit_serial: true, weight_memory: ddr}"); });
   EXPECT_NE(ddr.find("expected on-chip weights under bit_serial"), std::string::npos) << ddr;
-  const std::string rtl = error_of([&] { t.load("{simd: 4, pe: 2, bit_serial: true, backend: rtl}"); });
-  EXPECT_NE(rtl.find("expected backend: cpp under bit_serial"), std::string::npos) << rtl;
   const std::string not_bool = error_of([&] { t.load("{simd: 4, pe: 2, bit_serial: maybe}"); });
   EXPECT_NE(not_bool.find("fc0.bit_serial: got 'maybe', expected true or false"), std::string::npos) << not_bool;
   // FINN has no bit-serial MVAU: its folding config cannot say it.
   const std::string finn = error_of([&] { finn::finn_folding_config(t.load("{simd: 4, pe: 2, bit_serial: true}")); });
   EXPECT_NE(finn.find("expected bit-parallel lanes on fc0 for a FINN export"), std::string::npos) << finn;
-  // A run that puts every layer on RTL is refused before it starts.
-  const ir::Design d = t.load("{simd: 4, pe: 2, bit_serial: true}");
-  const std::string problem = sim::rtl_units_problem(d, sim::BackendChoice::kRtl);
-  EXPECT_NE(problem.find("bit-serial lanes, which are not co-simulated"), std::string::npos) << problem;
+}
+
+// On the RTL back-end (a layer's `backend: rtl`, or every layer's) a
+// bit-serial layer's PEs run mvau_lanes_bitserial, one unit sized for the
+// widest channel group (fc0: 6 bits); its bit-parallel units are not used.
+// The co-simulation itself is tested in tests/cosim (CosimBitSerial).
+TEST(BitSerial, OnTheRtlBackEndItsPesRunTheBitSerialUnit) {
+  Tiny t;
+  const ir::Design d = t.load("{simd: 4, pe: 2, bit_serial: true, backend: rtl}", "{simd: 1, pe: 2, bit_serial: true}");
+  std::vector<std::string> lanes;
+  for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kDesign))
+    if (!models::is_output_unit(u.config.unit)) lanes.push_back(u.layer + ": " + u.config.key());
+  EXPECT_EQ(lanes, (std::vector<std::string>{"fc0: mvau_lanes_bitserial SIMD=4 W_MAX=6 A=4 A_SIGNED=0 MW=64"}));
+  lanes.clear();
+  for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
+    if (!models::is_output_unit(u.config.unit)) lanes.push_back(u.layer + ": " + u.config.key());
+  EXPECT_EQ(lanes, (std::vector<std::string>{"conv1: mvau_lanes_bitserial SIMD=1 W_MAX=3 A=4 A_SIGNED=0 MW=9",
+                                             "fc0: mvau_lanes_bitserial SIMD=4 W_MAX=6 A=4 A_SIGNED=0 MW=64"}));
+  EXPECT_EQ(sim::rtl_units_problem(d, sim::BackendChoice::kRtl).find("bit-serial"), std::string::npos);
 }
 
 }  // namespace vine

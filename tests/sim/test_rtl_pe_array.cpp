@@ -45,6 +45,7 @@ class FakeLanes final : public models::RtlLanes {
     if (out_valid_) acc = uint64_t(acc_) & 0xffffffffu;
     return out_valid_;
   }
+  void set_weight_bits(int) override {}  // bit-parallel
   void reset() override {
     for (auto& b : st_) b.valid = false;
     out_valid_ = was_stalled_ = false;

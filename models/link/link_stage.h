@@ -23,8 +23,7 @@
 // room (the link's back-pressure on its producer); the receiver has none of
 // its own (Aurora): the RX adapter stops taking words when board B's FIFO is
 // full, the receive FIFO fills, and native flow control (XOFF/XON) holds the
-// transmitter. This adapter pair is where a message between two processes
-// (one MPI rank per board) would go.
+// transmitter.
 //
 // In the stamp engine (models/stage/stage.h) the stage runs its two ends
 // apart, as the hardware does: the transmit end (the TX adapter and the
@@ -49,7 +48,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <optional>
 #include <vector>
 
 #include "models/link/serial_link.h"

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "models/link/message_bytes.h"
 #include "models/stage/scheduler.h"
 
 namespace vine::models {
@@ -401,29 +402,6 @@ void LinkStage::activate(Scheduler& sched) {
 // lanes x u64 bits; i64 reads, per beat read i64 its cycle. Or the receive
 // end's: i64 controls, per control i64 arrive, i64 sequence, u8 what.
 
-namespace {
-
-template <typename T>
-void put(std::vector<uint8_t>& b, T v) {
-  const size_t at = b.size();
-  b.resize(at + sizeof(T));
-  std::memcpy(b.data() + at, &v, sizeof(T));
-}
-
-struct Bytes {
-  const uint8_t* p;
-  size_t n, at = 0;
-  template <typename T>
-  T get() {
-    if (at + sizeof(T) > n) throw std::runtime_error("link stage: a truncated message from the other end");
-    T v;
-    std::memcpy(&v, p + at, sizeof(T));
-    at += sizeof(T);
-    return v;
-  }
-};
-
-}  // namespace
 
 std::vector<uint8_t> LinkStage::take_peer_message() {
   std::vector<uint8_t> b;
@@ -432,18 +410,18 @@ std::vector<uint8_t> LinkStage::take_peer_message() {
     if (tx_.dc == told_.dc && tx_.lu == told_.lu && tx_idle_from_ == told_idle_from_ && blocks.empty() &&
         read_cycles_.empty())
       return b;
-    put(b, tx_.dc);
-    put(b, tx_.lu);
-    put(b, tx_idle_from_);
-    put(b, int64_t(blocks.size()));
+    put_bytes(b, tx_.dc);
+    put_bytes(b, tx_.lu);
+    put_bytes(b, tx_idle_from_);
+    put_bytes(b, int64_t(blocks.size()));
     for (const SerialLink::Block& x : blocks) {
-      put(b, x.arrive);
-      put(b, x.pushed);
-      put(b, uint8_t(x.trailer ? 1 : 0));
-      for (const uint64_t w : x.bits) put(b, w);
+      put_bytes(b, x.arrive);
+      put_bytes(b, x.pushed);
+      put_bytes(b, uint8_t(x.trailer ? 1 : 0));
+      for (const uint64_t w : x.bits) put_bytes(b, w);
     }
-    put(b, int64_t(read_cycles_.size()));
-    for (const int64_t c : read_cycles_) put(b, c);
+    put_bytes(b, int64_t(read_cycles_.size()));
+    for (const int64_t c : read_cycles_) put_bytes(b, c);
     read_cycles_.clear();
     told_ = tx_;
     told_idle_from_ = tx_idle_from_;
@@ -451,14 +429,14 @@ std::vector<uint8_t> LinkStage::take_peer_message() {
     std::deque<SerialLink::Message> controls = link_.take_sent_controls();
     if (rx_.dc == told_.dc && rx_.lu == told_.lu && rx_finished_at_ == told_finished_at_ && controls.empty())
       return b;
-    put(b, rx_.dc);
-    put(b, rx_.lu);
-    put(b, rx_finished_at_);
-    put(b, int64_t(controls.size()));
+    put_bytes(b, rx_.dc);
+    put_bytes(b, rx_.lu);
+    put_bytes(b, rx_finished_at_);
+    put_bytes(b, int64_t(controls.size()));
     for (const SerialLink::Message& m : controls) {
-      put(b, m.arrive);
-      put(b, m.seq);
-      put(b, uint8_t(m.what));
+      put_bytes(b, m.arrive);
+      put_bytes(b, m.seq);
+      put_bytes(b, uint8_t(m.what));
     }
     told_ = rx_;
     told_finished_at_ = rx_finished_at_;
@@ -467,7 +445,7 @@ std::vector<uint8_t> LinkStage::take_peer_message() {
 }
 
 void LinkStage::peer_message(const uint8_t* data, size_t size) {
-  Bytes in{data, size};
+  ByteReader in{data, size, "link stage"};
   peer_.dc = in.get<int64_t>();
   peer_.lu = in.get<int64_t>();
   const int64_t mark = in.get<int64_t>();
@@ -507,12 +485,12 @@ void LinkStage::peer_message(const uint8_t* data, size_t size) {
 std::vector<uint8_t> LinkStage::transmit_end_summary() const {
   std::vector<uint8_t> b;
   const StageStats& st = stats();
-  put(b, st.busy);
-  put(b, st.stalled_input);
-  put(b, st.stalled_output);
-  put(b, st.stalled_on_input.empty() ? int64_t(0) : st.stalled_on_input[0]);
-  put(b, uint8_t(tx_blocked_ && !tx_finished_ ? 1 : 0));
-  put(b, tx_.dc);
+  put_bytes(b, st.busy);
+  put_bytes(b, st.stalled_input);
+  put_bytes(b, st.stalled_output);
+  put_bytes(b, st.stalled_on_input.empty() ? int64_t(0) : st.stalled_on_input[0]);
+  put_bytes(b, uint8_t(tx_blocked_ && !tx_finished_ ? 1 : 0));
+  put_bytes(b, tx_.dc);
   const LinkStats s = link_.tx_stats();
   b.resize(b.size() + sizeof(LinkStats));
   std::memcpy(b.data() + b.size() - sizeof(LinkStats), &s, sizeof(LinkStats));
@@ -520,7 +498,7 @@ std::vector<uint8_t> LinkStage::transmit_end_summary() const {
 }
 
 void LinkStage::absorb_transmit_end_summary(const uint8_t* data, size_t size) {
-  Bytes in{data, size};
+  ByteReader in{data, size, "link stage"};
   StageStats& st = mutable_stats();
   st.busy += in.get<int64_t>();
   st.stalled_input += in.get<int64_t>();

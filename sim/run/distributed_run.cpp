@@ -6,9 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "models/link/message_bytes.h"
 #include "models/stage/scheduler.h"
 
 namespace vine::sim {
+
+using models::put_bytes;
 
 // The gathered parts travel as MessagePack (nlohmann/json's), which keeps
 // every double's bits: the report rank 0 writes is the one-process report
@@ -119,26 +122,6 @@ constexpr uint32_t kMagic = 0x454e4956;  // "VINE", little-endian
 constexpr uint16_t kVersion = 2;
 enum : uint8_t { kFromTransmitEnd = 0, kFromReceiveEnd = 1, kTransmitEndSummary = 2 };
 
-template <typename T>
-void put(std::vector<uint8_t>& b, T v) {
-  const size_t at = b.size();
-  b.resize(at + sizeof(T));
-  std::memcpy(b.data() + at, &v, sizeof(T));
-}
-
-struct Reader {
-  const std::vector<uint8_t>& b;
-  size_t at = 0;
-  template <typename T>
-  T get() {
-    if (at + sizeof(T) > b.size()) throw std::runtime_error("distributed run: a truncated message");
-    T v;
-    std::memcpy(&v, b.data() + at, sizeof(T));
-    at += sizeof(T);
-    return v;
-  }
-};
-
 // The batches to each rank: a header, then records, each a link end's
 // message (models/link/link_stage.cpp says what it holds).
 class Batches {
@@ -147,15 +130,15 @@ class Batches {
   void add(int to, int stream, uint8_t kind, const std::vector<uint8_t>& msg) {
     std::vector<uint8_t>& b = out_[size_t(to)];
     if (b.empty()) {
-      put(b, kMagic);
-      put(b, kVersion);
-      put(b, uint16_t(0));  // records, filled in by take()
+      put_bytes(b, kMagic);
+      put_bytes(b, kVersion);
+      put_bytes(b, uint16_t(0));  // records, filled in by take()
     }
-    put(b, int32_t(stream));
-    put(b, kind);
-    put(b, uint8_t(0));
-    put(b, uint16_t(0));
-    put(b, int64_t(msg.size()));
+    put_bytes(b, int32_t(stream));
+    put_bytes(b, kind);
+    put_bytes(b, uint8_t(0));
+    put_bytes(b, uint16_t(0));
+    put_bytes(b, int64_t(msg.size()));
     b.insert(b.end(), msg.begin(), msg.end());
     ++records_[size_t(to)];
   }
@@ -194,7 +177,7 @@ std::vector<std::vector<uint8_t>> DistributedRun::outgoing() {
 void DistributedRun::apply(const std::vector<uint8_t>& batch, int from) {
   if (batch.empty()) return;
   models::Scheduler& sched = sim_.network().accelerator().scheduler();
-  Reader in{batch};
+  models::ByteReader in{batch.data(), batch.size(), "distributed run"};
   if (in.get<uint32_t>() != kMagic) throw std::runtime_error("distributed run: a message without its magic number");
   const uint16_t version = in.get<uint16_t>();
   if (version != kVersion)
@@ -210,7 +193,7 @@ void DistributedRun::apply(const std::vector<uint8_t>& batch, int from) {
     SplitLink* l = split_link(stream);
     const bool to_receive_end = kind != kFromReceiveEnd;
     if (kind > kTransmitEndSummary || !l || (to_receive_end ? l->receive : l->transmit) != t_.rank() ||
-        bytes < 0 || in.at + size_t(bytes) > batch.size())
+        bytes < 0 || in.at + size_t(bytes) > in.n)
       throw std::logic_error("distributed run: a message from rank " + std::to_string(from) + " for stream " +
                              std::to_string(stream) + " that this rank does not expect");
     const uint8_t* msg = batch.data() + in.at;

@@ -41,7 +41,7 @@ std::vector<int> stage_boards(const ir::StreamingPlan& plan, const ir::Design& d
     // after the stream's producer.
     auto producer_board = [&] { return board[size_t(plan.streams[size_t(s.inputs.at(0))].producer)]; };
     if (s.kind == ir::StageKind::kLink)
-      board[i] = producer_board();  // on the board it reads from: its output FIFO is the cut
+      board[i] = producer_board();  // on the board it reads from (its transmit end)
     else if (s.layer >= 0)
       board[i] = position.at(d.placement.board_of_layer.at(size_t(s.layer)));
     else

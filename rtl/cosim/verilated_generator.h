@@ -45,24 +45,12 @@ class VerilatedOvsfGenerator final : public models::RtlGenerator {
     store(m_->in_codes, codes);
     const uint32_t g[2] = {group, 0};
     store(m_->in_group, g);
-    m_->clk = 1;
-    m_->eval();
-    m_->clk = 0;
-    m_->eval();
+    tick(*m_);
     if (!m_->out_valid) return false;
     fetch_words(m_->out_weights, weights);
     return true;
   }
-  void reset() override {
-    m_->rst = 1;  // wins over en
-    m_->en = 1;
-    m_->in_valid = 0;
-    m_->clk = 1;
-    m_->eval();
-    m_->clk = 0;
-    m_->eval();
-    m_->rst = 0;
-  }
+  void reset() override { reset_unit(*m_); }
 
  private:
   std::unique_ptr<VerilatedContext> ctx_;

@@ -35,6 +35,25 @@ uint64_t fetch(const VlWide<N>& port) {  // accumulators are at most 64 bits
   return uint64_t(port[0]) | (N > 1 ? uint64_t(port[1]) << 32 : 0);
 }
 
+// One clock edge of a unit: rising, then falling, each evaluated.
+template <class Model>
+void tick(Model& m) {
+  m.clk = 1;
+  m.eval();
+  m.clk = 0;
+  m.eval();
+}
+// The synchronous reset every unit has: one edge with rst high (it wins
+// over en), nothing offered.
+template <class Model>
+void reset_unit(Model& m) {
+  m.rst = 1;
+  m.en = 1;
+  m.in_valid = 0;
+  tick(m);
+  m.rst = 0;
+}
+
 // Whether the model has an in_wbits port (the bit-serial unit).
 template <class Model, class = void>
 struct HasWeightBits : std::false_type {};
@@ -61,7 +80,7 @@ class VerilatedLanes final : public models::RtlLanes {
     m_->in_last = last;
     store(m_->in_weights, weights);
     store(m_->in_acts, acts);
-    tick();
+    tick(*m_);
     if (!m_->out_valid) return false;
     acc = fetch(m_->out_acc);
     return true;
@@ -69,22 +88,9 @@ class VerilatedLanes final : public models::RtlLanes {
   void set_weight_bits(int bits) override {
     if constexpr (HasWeightBits<Model>::value) m_->in_wbits = static_cast<std::remove_reference_t<decltype(m_->in_wbits)>>(bits);
   }
-  void reset() override {
-    m_->rst = 1;  // wins over en
-    m_->en = 1;
-    m_->in_valid = 0;
-    tick();
-    m_->rst = 0;
-  }
+  void reset() override { reset_unit(*m_); }
 
  private:
-  void tick() {
-    m_->clk = 1;
-    m_->eval();
-    m_->clk = 0;
-    m_->eval();
-  }
-
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Model> m_;
 };

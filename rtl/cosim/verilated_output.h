@@ -31,24 +31,12 @@ class VerilatedOutput final : public models::RtlOutput {
     m_->in_valid = valid;
     store(m_->in_acc, acc);
     Ports::set(*m_, params);
-    m_->clk = 1;
-    m_->eval();
-    m_->clk = 0;
-    m_->eval();
+    tick(*m_);
     if (!m_->out_valid) return false;
     y = fetch(m_->out_y);
     return true;
   }
-  void reset() override {
-    m_->rst = 1;  // wins over en
-    m_->en = 1;
-    m_->in_valid = 0;
-    m_->clk = 1;
-    m_->eval();
-    m_->clk = 0;
-    m_->eval();
-    m_->rst = 0;
-  }
+  void reset() override { reset_unit(*m_); }
 
  private:
   std::unique_ptr<VerilatedContext> ctx_;

@@ -240,7 +240,6 @@ bool LinkStage::run_transmit_end(Scheduler& sched) {
       if (receive_finished_at() < 0 && read_ == total_beats_) {
         Snapshot sn;
         sn.lu = tx_.lu;
-        sn.dc = tx_.dc;
         sn.stats = link_.tx_stats();
         std::vector<LinkTrace::Change>* tracks[3] = {&trace_.tx_state, &trace_.on_wire, &trace_.resent};
         for (int k = 0; k < 3; ++k) {

@@ -159,7 +159,7 @@ class LinkStage final : public Stage {
   // The transmit end's figures before each of its last link cycles, to take
   // them back to where the receive end finished.
   struct Snapshot {
-    int64_t lu = 0, dc = 0;
+    int64_t lu = 0;  // the link cycle it precedes
     LinkStats stats;
     size_t trace_sizes[3] = {0, 0, 0};
     LinkTrace::Change trace_backs[3];

@@ -358,9 +358,12 @@ int cmd_run(const Args& args) {
     models::write_hierarchy(std::cout);
     return kExitOk;
   }
+  // A timing-only run has run while it was elaborated (Simulation::ran_ahead):
+  // its time is counted as the run's, not the elaboration's.
   spdlog::info(
       "elaborated in {:.3f} s ({}, {})",
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - elaboration_start).count(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - elaboration_start).count() -
+          simulation.seconds_run_ahead(),
       o.timing_only ? "timing only" : "bit-exact, checked against the golden reference",
       o.backend == sim::BackendChoice::kRtl   ? "every PE on RTL"
       : o.backend == sim::BackendChoice::kCpp ? "every PE on C++"
@@ -382,7 +385,8 @@ int cmd_run(const Args& args) {
   if (progress_shown) std::fprintf(stderr, "\n");
   const sim::RunReport& r = simulation.finish();
   const double run_secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() +
+      simulation.seconds_run_ahead();
   spdlog::info("ran {} frame(s), {} cycles, in {:.3f} s ({:.3g} cycles/s)", r.frames,
                r.cycles_total, run_secs, run_secs > 0 ? double(r.cycles_total) / run_secs : 0.0);
   spdlog::debug("SystemC time at the end: {}", sc_core::sc_time_stamp().to_string());

@@ -96,6 +96,11 @@ class Simulation {
   const std::vector<std::vector<int32_t>>& outputs() const { return outputs_; }
   // The output-beat cycles of a run of `frames` frames with this run's timing.
   FrameStamps frame_stamps(int frames) const;
+  // A timing-only run judged for its steady state runs while the Simulation
+  // is built (judge_steady_state_ahead): then run() and sc_start only
+  // finish it, and this is the host time it took.
+  bool ran_ahead() const { return ran_ahead_; }
+  double seconds_run_ahead() const { return seconds_run_ahead_; }
 
  private:
   void judge_steady_state_ahead();
@@ -112,6 +117,8 @@ class Simulation {
   // Judged ahead of the run on a timing twin of it (`twin_`, the same cycles);
   // finish() checks that the run left in the twin's cycles.
   FrameStamps twin_;
+  bool ran_ahead_ = false;
+  double seconds_run_ahead_ = 0;
   FrameStamps single_;
   IntervalDiagnosis diagnosis_;  // when the steady interval exceeds the bottleneck's  // a run of one frame: its latency alone in an empty pipeline
   SteadyState steady_;

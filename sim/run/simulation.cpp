@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "sim/config/config_error.h"
@@ -128,6 +129,11 @@ void Simulation::judge_steady_state_ahead() {
     if (ran_ahead_ && frames == o_.frames)
       return FrameStamps{pn_->output_dma().first_beat_cycles(), pn_->output_dma().last_beat_cycles(),
                          pn_->finished()};
+    if (ran_ahead_ && frames == o_.frames + kReferenceExtraFrames)
+      if (std::optional<FrameStamps> longer = longer_run_from_repetition()) {
+        longer_read_off_ = true;
+        return *longer;
+      }
     return frame_stamps(frames);
   });
   twin_ = run(o_.frames);
@@ -143,6 +149,39 @@ void Simulation::judge_steady_state_ahead() {
   if (o_.diagnose_interval && steady_.reached &&
       steady_.interval_cycles() > double(estimate_.interval_cycles))
     diagnosis_ = diagnose_interval(d_, estimate_, o_.frames, steady_.interval_cycles());
+}
+
+// The longer run of the judgement (kReferenceExtraFrames more frames), read
+// off the run's own fast-forward instead of simulated. The run's timing
+// state at the cut of frame g + p repeated its state at the cut of frame g,
+// D cycles later (models/stage/fast_forward.h), so for p dividing 2 its
+// state at the cut of frame g + 2 is its state at the cut of frame g, 2D/p
+// cycles later. The longer run makes the same advances as the run up to
+// every stage's cut of frame g + 2 (an advance depends only on beats of
+// earlier or the same frames, and both runs have frames left there), so it
+// reaches the same state at that cut; from there it has N - g frames left,
+// as the run had from the cut of frame g. Its frames from g + 2 on are
+// therefore the run's frames 2 before, 2D/p cycles later, and its frames
+// before g + 2 are the run's own. tests/sim/test_fast_forward.cpp compares it
+// with the longer run simulated in full.
+std::optional<FrameStamps> Simulation::longer_run_from_repetition() const {
+  const models::FastForwardResult ff = pn_->fast_forward();
+  const int p = ff.period_frames;
+  if (!pn_->finished() || ff.frames_skipped <= 0 || p <= 0 || kReferenceExtraFrames % p != 0)
+    return std::nullopt;
+  const std::vector<int64_t>& first = pn_->output_dma().first_beat_cycles();
+  const std::vector<int64_t>& last = pn_->output_dma().last_beat_cycles();
+  const size_t g = size_t(ff.from_frame), extra = size_t(kReferenceExtraFrames);
+  if (ff.from_frame < 0 || g + extra >= last.size()) return std::nullopt;
+  const int64_t shift = ff.period_cycles * (kReferenceExtraFrames / p);
+  FrameStamps longer{first, last, true};
+  longer.first.resize(first.size() + extra);
+  longer.last.resize(last.size() + extra);
+  for (size_t f = g + extra; f < longer.last.size(); ++f) {
+    longer.first[f] = first[f - extra] + shift;
+    longer.last[f] = last[f - extra] + shift;
+  }
+  return longer;
 }
 
 Simulation::Results Simulation::results() const {

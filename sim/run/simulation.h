@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,9 +102,13 @@ class Simulation {
   // finish it, and this is the host time it took.
   bool ran_ahead() const { return ran_ahead_; }
   double seconds_run_ahead() const { return seconds_run_ahead_; }
+  // Its judgement's longer run was read off the run's own repetition
+  // (longer_run_from_repetition) rather than simulated.
+  bool longer_run_read_off() const { return longer_read_off_; }
 
  private:
   void judge_steady_state_ahead();
+  std::optional<FrameStamps> longer_run_from_repetition() const;
   const RunReport& finish_from(Results x);
   // Frame `frame` the input DMA streams: the file's or the seed's.
   golden::IntTensor input_frame(int frame) const;
@@ -117,7 +122,7 @@ class Simulation {
   // Judged ahead of the run on a timing twin of it (`twin_`, the same cycles);
   // finish() checks that the run left in the twin's cycles.
   FrameStamps twin_;
-  bool ran_ahead_ = false;
+  bool ran_ahead_ = false, longer_read_off_ = false;
   double seconds_run_ahead_ = 0;
   FrameStamps single_;
   IntervalDiagnosis diagnosis_;  // when the steady interval exceeds the bottleneck's  // a run of one frame: its latency alone in an empty pipeline

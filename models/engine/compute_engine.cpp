@@ -133,7 +133,8 @@ IntTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
   }
 }
 
-int64_t ComputeEngine::run(int64_t start, engine::EngineFigures& figures) {
+int64_t ComputeEngine::run(int64_t start, engine::EngineFigures& figures,
+                           const engine::EnginePlan& placed) {
   const ir::Network& net = design_.network;
   figures = {};
   figures.design = design_.name;
@@ -142,7 +143,7 @@ int64_t ComputeEngine::run(int64_t start, engine::EngineFigures& figures) {
   figures.t_out = design_.engine.t_out;
   figures.input_selective_pes = design_.engine.input_selective_pes;
   int64_t cycle = start;
-  for (const engine::EngineLayerPlan& lp : plan_.layers) {
+  for (const engine::EngineLayerPlan& lp : placed.layers) {
     const ir::Layer& l = net.layers[size_t(lp.layer)];
     engine::EngineLayerFigures lf = engine::layer_figures(design_, lp);
     const std::vector<engine::EngineTile>& tiles = lp.tiles;

@@ -49,7 +49,10 @@ class ComputeEngine {
                               engine::EngineFigures& figures);
   // One frame from the DDR's input region to its output region, from cycle
   // `start`; returns the cycle it is done.
-  int64_t run(int64_t start, engine::EngineFigures& figures);
+  int64_t run(int64_t start, engine::EngineFigures& figures) { return run(start, figures, plan_); }
+  // The same on `placed`: the engine's plan with its transfers at other
+  // addresses (a descriptor table's, platforms/board/engine_descriptor.h).
+  int64_t run(int64_t start, engine::EngineFigures& figures, const engine::EnginePlan& placed);
 
   // Layer `layer`'s weights also come out of `g`, a Verilated generator
   // (`vine run --backend rtl`): every group checked against the C++
@@ -61,6 +64,8 @@ class ComputeEngine {
   // The DDR the engine owns (the first constructor), else null.
   DdrMemory* ddr_memory() const { return owned_ddr_.get(); }
   const EngineDma& dma() const { return dma_; }
+  // The engine's one DMA, for the controller's own reads (the descriptors).
+  EngineDma& dma() { return dma_; }
 
  private:
   golden::IntTensor compute_tile(const engine::EngineLayerPlan& lp, const engine::EngineTile& t,

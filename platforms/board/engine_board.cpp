@@ -52,10 +52,14 @@ EngineBoard::EngineBoard(sc_core::sc_module_name name, const ir::Design& d, cons
   runner.start = [this](const EngineRegisters::Job& j) {
     pending_ = j;
     has_pending_ = true;
-    aborting_ = false;
     start_event_.notify(sc_core::SC_ZERO_TIME);
   };
-  runner.abort = [this] { aborting_ = true; };
+  // RESET: the running job stops after its current frame (see run_jobs); a
+  // job started after the RESET is another job, which this does not touch.
+  runner.abort = [this] {
+    has_pending_ = false;  // a START in this time step the thread has not taken up yet
+    abandoned_ = started_;
+  };
   runner.frames_done = [this] {
     const int64_t now = int64_t(sc_core::sc_time_stamp().value() / clock_.value());
     uint64_t n = 0;
@@ -91,6 +95,8 @@ void EngineBoard::run_jobs() {
     while (!has_pending_) sc_core::wait(start_event_);
     has_pending_ = false;
     const EngineRegisters::Job job = pending_;
+    const uint64_t id = ++started_;
+    auto abandoned = [&] { return abandoned_ == id; };
     JobRecord rec;
     rec.frames = job.frames;
     rec.start_cycle = engine::engine_cycles(sc_core::sc_time_stamp(), clock_);
@@ -104,12 +110,13 @@ void EngineBoard::run_jobs() {
       rec.refusal = check_descriptors(d_, engine_->plan(), table, ddr_bytes());
       if (rec.refusal.cause != 0) {
         wait_until_cycle(cycle);
+        rec.abandoned = abandoned();
         SC_REPORT_INFO("vine/engine", (std::string(name()) + ": job refused: " + rec.refusal.message).c_str());
         jobs_.push_back(rec);
-        ctrl_->job_refused(rec.refusal.cause, rec.refusal.layer);
+        if (!rec.abandoned) ctrl_->job_refused(rec.refusal.cause, rec.refusal.layer);
         continue;
       }
-      for (uint32_t f = 0; f < job.frames && !aborting_; ++f) {
+      for (uint32_t f = 0; f < job.frames && !abandoned(); ++f) {
         const engine::EnginePlan placed =
             relocate(d_, engine_->plan(), table, job.in_addr, job.out_addr, f);
         engine::EngineFigures figures;
@@ -118,10 +125,10 @@ void EngineBoard::run_jobs() {
         frame_done_cycles_.push_back(cycle);
       }
       wait_until_cycle(cycle);
-      rec.abandoned = aborting_;
-      if (!aborting_) rec.done_cycle = cycle;
+      rec.abandoned = abandoned();
+      if (!rec.abandoned) rec.done_cycle = cycle;
       jobs_.push_back(rec);
-      if (!aborting_) ctrl_->job_done();
+      if (!rec.abandoned) ctrl_->job_done();
     } catch (const std::exception& e) {
       // A DMA error response: the engine stops; the driver sees no DONE.
       failure_ = e.what();

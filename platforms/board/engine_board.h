@@ -83,7 +83,8 @@ class EngineBoard : public sc_core::sc_module {
   std::vector<JobRecord> jobs_;
   std::vector<int64_t> frame_done_cycles_;
   EngineRegisters::Job pending_;
-  bool has_pending_ = false, aborting_ = false;
+  bool has_pending_ = false;
+  uint64_t started_ = 0, abandoned_ = 0;  // job ids: the last started, the last abandoned by RESET
   sc_core::sc_event start_event_;
   std::string failure_;
 };

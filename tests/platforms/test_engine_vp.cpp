@@ -122,6 +122,38 @@ TEST(EngineVp, StartRefusesWhatTheRegistersCanCheck) {
   EXPECT_EQ(causes, (std::vector<uint32_t>{1, kCauseLayerCount, kCauseDescriptorsOutsideDdr}));
 }
 
+// RESET during a job: STATUS idle at once, no DONE and no interrupt from the
+// abandoned job (which stops after its frame), and the next job is right.
+TEST(EngineVp, ResetDuringAJobAbandonsItAndTheNextJobIsRight) {
+  const ir::Design d = config::load_design(kDense);
+  platforms::EngineVirtualPlatform vp(d, options(d));
+  using namespace platforms::engine_regs;
+  const uint64_t ctrl = vp.board().ctrl_base();
+  platforms::EngineDriverOptions o;
+  o.frames = 1;
+  // A good job first puts the parameters and the table in DDR and sets the registers.
+  ASSERT_TRUE(platforms::run_engine_driver(vp, o).outputs_match);
+  uint32_t status_after_reset = 0;
+  bool irq = true;
+  vp.cpu().run([&] {
+    vp.cpu().write32(ctrl + offset_of("FRAMES"), 3);
+    vp.cpu().write32(ctrl + offset_of("CTRL"), (1u << 2) | 1u);  // START, 3 frames
+    vp.cpu().idle(sc_core::sc_time(20, sc_core::SC_US));         // inside frame 0 (74 us a frame)
+    vp.cpu().write32(ctrl + offset_of("CTRL"), (1u << 2) | 2u);  // RESET
+    status_after_reset = vp.cpu().read32(ctrl + offset_of("STATUS"));
+    irq = vp.cpu().wait_irq(sc_core::sc_time(500, sc_core::SC_US));
+    vp.cpu().write32(ctrl + offset_of("FRAMES"), 1);
+  });
+  EXPECT_EQ(status_after_reset, 1u);  // IDLE, nothing else
+  EXPECT_FALSE(irq);
+  ASSERT_EQ(vp.board().jobs().size(), 2u);
+  EXPECT_TRUE(vp.board().jobs()[1].abandoned);
+  EXPECT_EQ(vp.board().jobs()[1].frame_figures.size(), 1u);  // stopped after its frame
+  const platforms::EngineDriverResult next = platforms::run_engine_driver(vp, o);
+  EXPECT_TRUE(next.outputs_match);
+  EXPECT_EQ(next.figures.at(0).cycles, engine::estimate_engine(d).cycles);
+}
+
 // The host loading the next frame's input while the engine runs frame 0, on
 // a DDR slow enough (200 MT/s) that conv1's transfers bound some phases:
 // the engine is slower than the closed form by the cycles it waited, all in

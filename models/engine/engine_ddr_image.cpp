@@ -61,11 +61,11 @@ std::vector<DdrRegion> parameter_image(const ir::Design& d, const engine::Engine
     } else {
       // The first tile loads from the region's start (its group begins at filter 0).
       const uint64_t at = lp.tiles.at(0).weight_loads.at(0).address;
-      image.push_back({at,
-                       encode_elements(p.weight_values.data(), p.weight_values.size(),
-                                       int(element_bytes(l.max_weight_bits())),
-                                       "weights of " + l.name),
-                       "weights of " + l.name});
+      image.push_back(
+          {at,
+           encode_elements(p.weight_values.data(), p.weight_values.size(),
+                           int(element_bytes(l.max_weight_bits())), "weights of " + l.name),
+           "weights of " + l.name});
     }
   }
   return image;
@@ -74,13 +74,11 @@ std::vector<DdrRegion> parameter_image(const ir::Design& d, const engine::Engine
 DdrRegion input_image(const ir::Design& d, const engine::EnginePlan& plan,
                       const golden::IntTensor& frame) {
   const ir::Network& net = d.network;
-  if (frame.h != net.input_shape.h || frame.w != net.input_shape.w ||
-      frame.c != net.input_shape.c)
-    throw std::invalid_argument("engine: an input frame of " + std::to_string(frame.h) + "x" +
-                                std::to_string(frame.w) + "x" + std::to_string(frame.c) +
-                                ", the network takes " + std::to_string(net.input_shape.h) + "x" +
-                                std::to_string(net.input_shape.w) + "x" +
-                                std::to_string(net.input_shape.c));
+  if (frame.h != net.input_shape.h || frame.w != net.input_shape.w || frame.c != net.input_shape.c)
+    throw std::invalid_argument(
+        "engine: an input frame of " + std::to_string(frame.h) + "x" + std::to_string(frame.w) +
+        "x" + std::to_string(frame.c) + ", the network takes " + std::to_string(net.input_shape.h) +
+        "x" + std::to_string(net.input_shape.w) + "x" + std::to_string(net.input_shape.c));
   return {plan.input_address,
           encode_elements(frame.data.data(), frame.data.size(),
                           int(element_bytes(net.input_type.bits)), "the input frame"),

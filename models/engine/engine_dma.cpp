@@ -36,14 +36,17 @@ int64_t EngineDma::transfer(tlm::tlm_command cmd, const engine::Transfer& t, int
   const sc_core::sc_time issue = clock_ * double(at), now = sc_core::sc_time_stamp();
   if (issue < now)
     throw std::logic_error("engine DMA: " + what + " is issued at cycle " + std::to_string(at) +
-                           ", before SystemC's time " + now.to_string() + " (a synchronisation bug)");
+                           ", before SystemC's time " + now.to_string() +
+                           " (a synchronisation bug)");
   tlm::tlm_generic_payload p;
   prepare_payload(p, cmd, t.address, data, unsigned(t.bytes));
   sc_core::sc_time delay = issue - now;
   ddr_(p, delay);
   if (p.is_response_error())
-    throw EngineDmaError("engine DMA: " + std::string(cmd == tlm::TLM_READ_COMMAND ? "reading " : "writing ") +
-                         what + " (" + std::to_string(t.bytes) + " bytes at " + hex(t.address) + ") failed: " + p.get_response_string());
+    throw EngineDmaError(
+        "engine DMA: " + std::string(cmd == tlm::TLM_READ_COMMAND ? "reading " : "writing ") +
+        what + " (" + std::to_string(t.bytes) + " bytes at " + hex(t.address) +
+        ") failed: " + p.get_response_string());
   if (cmd == tlm::TLM_READ_COMMAND) {
     ++stats_.reads;
     stats_.bytes_read += t.bytes;

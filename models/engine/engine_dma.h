@@ -32,7 +32,8 @@ class EngineDmaError : public std::runtime_error {
 
 class EngineDma {
  public:
-  EngineDma(DdrTransport ddr, const sc_core::sc_time& clock) : ddr_(std::move(ddr)), clock_(clock) {}
+  EngineDma(DdrTransport ddr, const sc_core::sc_time& clock)
+      : ddr_(std::move(ddr)), clock_(clock) {}
 
   // Reads `t` into `data` from engine cycle `at`; returns the cycle it is done.
   int64_t read(const engine::Transfer& t, int64_t at, std::vector<uint8_t>& data,

@@ -27,7 +27,8 @@ EngineBoard::EngineBoard(sc_core::sc_module_name name, const ir::Design& d, cons
     throw std::invalid_argument("design " + d.name + ": DDR: " + e);
   ddr_ = std::make_unique<models::DdrMemory>("ddr", ddr);
   const uint64_t capacity = ddr.capacity();
-  ctrl_base_ = capacity <= 0xA0000000ull ? 0xA0000000ull : (capacity + 0xFFFFFFFFull) & ~0xFFFFFFFFull;
+  ctrl_base_ =
+      capacity <= 0xA0000000ull ? 0xA0000000ull : (capacity + 0xFFFFFFFFull) & ~0xFFFFFFFFull;
   params_ = golden::synthesize_params(d.network, c.seed);
   engine_ = std::make_unique<models::ComputeEngine>(
       d, params_, [this](tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
@@ -111,7 +112,8 @@ void EngineBoard::run_jobs() {
       if (rec.refusal.cause != 0) {
         wait_until_cycle(cycle);
         rec.abandoned = abandoned();
-        SC_REPORT_INFO("vine/engine", (std::string(name()) + ": job refused: " + rec.refusal.message).c_str());
+        SC_REPORT_INFO("vine/engine",
+                       (std::string(name()) + ": job refused: " + rec.refusal.message).c_str());
         jobs_.push_back(rec);
         if (!rec.abandoned) ctrl_->job_refused(rec.refusal.cause, rec.refusal.layer);
         continue;

@@ -57,9 +57,9 @@ class EngineBoard : public sc_core::sc_module {
   struct JobRecord {
     uint32_t frames = 0;
     int64_t start_cycle = 0;
-    int64_t descriptors_done = -1;  // the cycle the table was read
-    int64_t done_cycle = -1;        // -1: refused, abandoned or running
-    DescriptorCheck refusal;        // cause 0: accepted
+    int64_t descriptors_done = -1;                     // the cycle the table was read
+    int64_t done_cycle = -1;                           // -1: refused, abandoned or running
+    DescriptorCheck refusal;                           // cause 0: accepted
     std::vector<engine::EngineFigures> frame_figures;  // per frame run
     bool abandoned = false;
   };

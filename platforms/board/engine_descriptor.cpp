@@ -45,16 +45,26 @@ uint64_t plan_input_address(const engine::EnginePlan& plan, int idx) {
 
 uint32_t descriptor_kind(LayerKind k) {
   switch (k) {
-    case LayerKind::kConv: return 1;
-    case LayerKind::kDwConv: return 2;
-    case LayerKind::kFc: return 3;
-    case LayerKind::kMaxPool: return 4;
-    case LayerKind::kAvgPool: return 5;
-    case LayerKind::kAdd: return 6;
-    case LayerKind::kPad: return 7;
-    case LayerKind::kThreshold: return 8;
-    case LayerKind::kRequant: return 9;
-    default: return 0;
+    case LayerKind::kConv:
+      return 1;
+    case LayerKind::kDwConv:
+      return 2;
+    case LayerKind::kFc:
+      return 3;
+    case LayerKind::kMaxPool:
+      return 4;
+    case LayerKind::kAvgPool:
+      return 5;
+    case LayerKind::kAdd:
+      return 6;
+    case LayerKind::kPad:
+      return 7;
+    case LayerKind::kThreshold:
+      return 8;
+    case LayerKind::kRequant:
+      return 9;
+    default:
+      return 0;
   }
 }
 
@@ -121,8 +131,8 @@ std::vector<LayerRegions> layer_regions(const ir::Design& d, const engine::Engin
     if (lp.generated)
       r[i].weight_bytes = uint64_t(lp.coefficient_bytes);
     else if (l.has_weights())
-      r[i].weight_bytes =
-          uint64_t(l.matrix_height() * l.matrix_width() * engine::element_bytes(l.max_weight_bits()));
+      r[i].weight_bytes = uint64_t(l.matrix_height() * l.matrix_width() *
+                                   engine::element_bytes(l.max_weight_bits()));
   }
   return r;
 }
@@ -135,10 +145,11 @@ std::vector<LayerDescriptor> plan_descriptors(const ir::Design& d, const engine:
     const ir::Layer& l = d.network.layers[size_t(lp.layer)];
     LayerDescriptor x;
     x.kind = descriptor_kind(l.kind);
-    x.weight_source = uint32_t(lp.generated        ? WeightSource::kGenerator
+    x.weight_source = uint32_t(lp.generated      ? WeightSource::kGenerator
                                : l.has_weights() ? WeightSource::kDdr
                                                  : WeightSource::kNone);
-    x.in_h = uint32_t(l.in_shape.h), x.in_w = uint32_t(l.in_shape.w), x.in_c = uint32_t(l.in_shape.c);
+    x.in_h = uint32_t(l.in_shape.h), x.in_w = uint32_t(l.in_shape.w),
+    x.in_c = uint32_t(l.in_shape.c);
     x.out_h = uint32_t(l.out_shape.h), x.out_w = uint32_t(l.out_shape.w),
     x.out_c = uint32_t(l.out_shape.c);
     x.kernel = uint16_t(l.kernel), x.stride = uint16_t(l.stride);
@@ -197,7 +208,8 @@ DescriptorCheck check_descriptors(const ir::Design& d, const engine::EnginePlan&
       const char* field;
       uint64_t address, bytes;
     } spans[] = {{"input", x.input, regions[i].input_bytes.at(0)},
-                 {"second input", x.input2, regions[i].input_bytes.size() > 1 ? regions[i].input_bytes[1] : 0},
+                 {"second input", x.input2,
+                  regions[i].input_bytes.size() > 1 ? regions[i].input_bytes[1] : 0},
                  {"output", x.output, regions[i].output_bytes},
                  {"weights", x.weights, regions[i].weight_bytes}};
     for (const auto& s : spans) {
@@ -215,9 +227,12 @@ engine::EnginePlan relocate(const ir::Design& d, const engine::EnginePlan& plan,
                             const std::vector<LayerDescriptor>& table, uint64_t in_addr,
                             uint64_t out_addr, uint32_t frame) {
   const std::vector<LayerRegions> regions = layer_regions(d, plan);
-  const uint64_t in_frame = regions.at(0).input_bytes.at(0), out_frame = regions.back().output_bytes;
+  const uint64_t in_frame = regions.at(0).input_bytes.at(0),
+                 out_frame = regions.back().output_bytes;
   auto input_at = [&](uint64_t a) { return a == kNetworkFrame ? in_addr + frame * in_frame : a; };
-  auto output_at = [&](uint64_t a) { return a == kNetworkFrame ? out_addr + frame * out_frame : a; };
+  auto output_at = [&](uint64_t a) {
+    return a == kNetworkFrame ? out_addr + frame * out_frame : a;
+  };
   engine::EnginePlan r = plan;
   for (size_t i = 0; i < r.layers.size(); ++i) {
     engine::EngineLayerPlan& lp = r.layers[i];
@@ -235,7 +250,8 @@ engine::EnginePlan relocate(const ir::Design& d, const engine::EnginePlan& plan,
       for (auto& w : t.weight_loads) w.address = uint64_t(int64_t(w.address) + w_shift);
       for (size_t k = 0; k < t.input_loads.size(); ++k)
         t.input_loads[k].address = uint64_t(int64_t(t.input_loads[k].address) + in_shift.at(k));
-      if (t.stores_outputs) t.output_store.address = uint64_t(int64_t(t.output_store.address) + out_shift);
+      if (t.stores_outputs)
+        t.output_store.address = uint64_t(int64_t(t.output_store.address) + out_shift);
     }
   }
   return r;

@@ -25,7 +25,8 @@ inline constexpr uint32_t kVersionValue = 0x00010000;  // 1.0
 inline constexpr Field kStatusFields[] = {
     {"IDLE", 0, 1, "no job running"},
     {"BUSY", 1, 1, "a job is running"},
-    {"DONE", 2, 1, "the last job completed (its last output row is in DDR); cleared by START or RESET"},
+    {"DONE", 2, 1,
+     "the last job completed (its last output row is in DDR); cleared by START or RESET"},
     {"ERROR", 3, 1,
      "the last START was refused, at START or when its descriptors were read; CAUSE says why, "
      "ERROR_LAYER where; cleared by START or RESET"},
@@ -37,15 +38,15 @@ inline constexpr Field kStatusFields[] = {
 };
 
 inline constexpr uint32_t kCauseDescriptorsOutsideDdr = 5, kCauseLayerCount = 6,
-                          kCauseUnknownKind = 7, kCausePlanMismatch = 8,
-                          kCauseRegionOutsideDdr = 9;
+                          kCauseUnknownKind = 7, kCausePlanMismatch = 8, kCauseRegionOutsideDdr = 9;
 
 inline constexpr Register kRegisters[] = {
     {"ID", 0x00, Access::kRO, kIdValue, "identifies the compute engine: 0x56454E47 (\"VENG\")",
      nullptr, 0},
     {"VERSION", 0x04, Access::kRO, kVersionValue, "register map version: (major << 16) + minor",
      nullptr, 0},
-    {"CTRL", 0x08, Access::kRW, 0, "control (as the streaming accelerator's)", regs::kCtrlFields, 3},
+    {"CTRL", 0x08, Access::kRW, 0, "control (as the streaming accelerator's)", regs::kCtrlFields,
+     3},
     {"STATUS", 0x0C, Access::kRO, 1, "state of the engine and of its last job", kStatusFields, 5},
     {"IRQ_ENABLE", 0x10, Access::kRW, 0, "interrupt sources that drive the line", regs::kIrqFields,
      2},
@@ -72,8 +73,7 @@ inline constexpr Register kRegisters[] = {
      0},
     {"IN_FRAME_BYTES", 0x50, Access::kRO, 0,
      "bytes of one input frame in DDR (HWC, a byte per element up to 8 bits)", nullptr, 0, true},
-    {"OUT_FRAME_BYTES", 0x54, Access::kRO, 0, "bytes of one output frame in DDR", nullptr, 0,
-     true},
+    {"OUT_FRAME_BYTES", 0x54, Access::kRO, 0, "bytes of one output frame in DDR", nullptr, 0, true},
     {"DESC_ADDR_LO", 0x60, Access::kRW, 0,
      "DDR address of the layer-descriptor table (docs/engine-vp.md), bits 31:0", nullptr, 0},
     {"DESC_ADDR_HI", 0x64, Access::kRW, 0, "bits 63:32", nullptr, 0},

@@ -17,16 +17,21 @@ constexpr uint32_t kCtrl = offset_of("CTRL"), kStatus = offset_of("STATUS"),
                    kCyclesLo = offset_of("CYCLES_BUSY_LO"), kCyclesHi = offset_of("CYCLES_BUSY_HI"),
                    kFramesDone = offset_of("FRAMES_DONE"), kDdrLo = offset_of("DDR_BYTES_LO"),
                    kDdrHi = offset_of("DDR_BYTES_HI"), kInFrameBytes = offset_of("IN_FRAME_BYTES"),
-                   kOutFrameBytes = offset_of("OUT_FRAME_BYTES"), kDescLo = offset_of("DESC_ADDR_LO"),
-                   kDescHi = offset_of("DESC_ADDR_HI"), kLayers = offset_of("LAYERS"),
-                   kErrorLayer = offset_of("ERROR_LAYER"), kDescBytes = offset_of("DESC_BYTES");
+                   kOutFrameBytes = offset_of("OUT_FRAME_BYTES"),
+                   kDescLo = offset_of("DESC_ADDR_LO"), kDescHi = offset_of("DESC_ADDR_HI"),
+                   kLayers = offset_of("LAYERS"), kErrorLayer = offset_of("ERROR_LAYER"),
+                   kDescBytes = offset_of("DESC_BYTES");
 constexpr uint32_t kStart = 1u << 0, kReset = 1u << 1, kGlobalIrq = 1u << 2;
 constexpr uint32_t kIdle = 1u << 0, kBusy = 1u << 1, kDone = 1u << 2, kError = 1u << 3;
 constexpr uint32_t kIrqDone = 1u << 0, kIrqError = 1u << 1;
 constexpr int kCauseLsb = 8;
 
-void set_lo(uint64_t& r, uint32_t v) { r = (r & ~uint64_t{0xFFFFFFFF}) | v; }
-void set_hi(uint64_t& r, uint32_t v) { r = (r & 0xFFFFFFFF) | uint64_t{v} << 32; }
+void set_lo(uint64_t& r, uint32_t v) {
+  r = (r & ~uint64_t{0xFFFFFFFF}) | v;
+}
+void set_hi(uint64_t& r, uint32_t v) {
+  r = (r & 0xFFFFFFFF) | uint64_t{v} << 32;
+}
 
 // Whether [addr, addr + bytes) lies in DDR, without overflow.
 bool inside(uint64_t addr, uint64_t bytes, uint64_t size) {
@@ -65,28 +70,50 @@ uint32_t EngineRegisters::read(uint32_t offset) {
     return uint32_t(v);
   };
   switch (offset) {
-    case kCtrl: return ctrl_ & kGlobalIrq;
-    case kStatus: return status_;
-    case kIrqEnable: return irq_enable_;
-    case kIrqStatus: return irq_status_;
-    case kInLo: return uint32_t(in_addr_);
-    case kInHi: return uint32_t(in_addr_ >> 32);
-    case kOutLo: return uint32_t(out_addr_);
-    case kOutHi: return uint32_t(out_addr_ >> 32);
-    case kFrames: return frames_;
-    case kStartIgnored: return start_ignored_;
-    case kCyclesLo: return lo(0, busy_cycles());
-    case kCyclesHi: return latched_hi_[0];
-    case kFramesDone: return uint32_t(runner_.frames_done() - frames_base_);
-    case kDdrLo: return lo(1, runner_.ddr_bytes() - ddr_base_);
-    case kDdrHi: return latched_hi_[1];
-    case kInFrameBytes: return uint32_t(g_.in_frame_bytes);
-    case kOutFrameBytes: return uint32_t(g_.out_frame_bytes);
-    case kDescLo: return uint32_t(desc_addr_);
-    case kDescHi: return uint32_t(desc_addr_ >> 32);
-    case kLayers: return layers_;
-    case kErrorLayer: return error_layer_;
-    case kDescBytes: return kDescriptorBytes;
+    case kCtrl:
+      return ctrl_ & kGlobalIrq;
+    case kStatus:
+      return status_;
+    case kIrqEnable:
+      return irq_enable_;
+    case kIrqStatus:
+      return irq_status_;
+    case kInLo:
+      return uint32_t(in_addr_);
+    case kInHi:
+      return uint32_t(in_addr_ >> 32);
+    case kOutLo:
+      return uint32_t(out_addr_);
+    case kOutHi:
+      return uint32_t(out_addr_ >> 32);
+    case kFrames:
+      return frames_;
+    case kStartIgnored:
+      return start_ignored_;
+    case kCyclesLo:
+      return lo(0, busy_cycles());
+    case kCyclesHi:
+      return latched_hi_[0];
+    case kFramesDone:
+      return uint32_t(runner_.frames_done() - frames_base_);
+    case kDdrLo:
+      return lo(1, runner_.ddr_bytes() - ddr_base_);
+    case kDdrHi:
+      return latched_hi_[1];
+    case kInFrameBytes:
+      return uint32_t(g_.in_frame_bytes);
+    case kOutFrameBytes:
+      return uint32_t(g_.out_frame_bytes);
+    case kDescLo:
+      return uint32_t(desc_addr_);
+    case kDescHi:
+      return uint32_t(desc_addr_ >> 32);
+    case kLayers:
+      return layers_;
+    case kErrorLayer:
+      return error_layer_;
+    case kDescBytes:
+      return kDescriptorBytes;
   }
   const regs::Register* r = find(offset);
   return r ? r->reset : 0;  // ID, VERSION
@@ -110,16 +137,36 @@ void EngineRegisters::write(uint32_t offset, uint32_t v) {
         start();
       }
       break;
-    case kIrqEnable: irq_enable_ = v & (kIrqDone | kIrqError); break;
-    case kIrqStatus: irq_status_ &= ~v; break;
-    case kInLo: set_lo(in_addr_, v); return;
-    case kInHi: set_hi(in_addr_, v); return;
-    case kOutLo: set_lo(out_addr_, v); return;
-    case kOutHi: set_hi(out_addr_, v); return;
-    case kDescLo: set_lo(desc_addr_, v); return;
-    case kDescHi: set_hi(desc_addr_, v); return;
-    case kFrames: frames_ = v; return;
-    case kLayers: layers_ = v; return;
+    case kIrqEnable:
+      irq_enable_ = v & (kIrqDone | kIrqError);
+      break;
+    case kIrqStatus:
+      irq_status_ &= ~v;
+      break;
+    case kInLo:
+      set_lo(in_addr_, v);
+      return;
+    case kInHi:
+      set_hi(in_addr_, v);
+      return;
+    case kOutLo:
+      set_lo(out_addr_, v);
+      return;
+    case kOutHi:
+      set_hi(out_addr_, v);
+      return;
+    case kDescLo:
+      set_lo(desc_addr_, v);
+      return;
+    case kDescHi:
+      set_hi(desc_addr_, v);
+      return;
+    case kFrames:
+      frames_ = v;
+      return;
+    case kLayers:
+      layers_ = v;
+      return;
   }
   update_irq();
 }
@@ -181,7 +228,9 @@ void EngineRegisters::update_irq() {
   level_changed_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void EngineRegisters::drive_irq() { irq.write(level_); }
+void EngineRegisters::drive_irq() {
+  irq.write(level_);
+}
 
 bool EngineRegisters::access(bool is_write, uint32_t offset, uint32_t& value,
                              tlm::tlm_response_status& status) {
@@ -236,7 +285,8 @@ void EngineRegisters::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time&
 }
 
 unsigned EngineRegisters::transport_dbg(tlm::tlm_generic_payload& p) {
-  if (p.get_data_length() != 4 || p.get_address() >= regs::kMapBytes || p.get_address() % 4) return 0;
+  if (p.get_data_length() != 4 || p.get_address() >= regs::kMapBytes || p.get_address() % 4)
+    return 0;
   uint32_t value = 0;
   std::memcpy(&value, p.get_data_ptr(), 4);
   tlm::tlm_response_status status;

@@ -29,7 +29,9 @@ EngineVirtualPlatform::~EngineVirtualPlatform() = default;
 
 namespace {
 
-uint64_t align_4k(uint64_t a) { return (a + 4095) & ~uint64_t{4095}; }
+uint64_t align_4k(uint64_t a) {
+  return (a + 4095) & ~uint64_t{4095};
+}
 
 }  // namespace
 
@@ -55,7 +57,8 @@ EngineDriverResult run_engine_driver(EngineVirtualPlatform& vp, const EngineDriv
   const uint64_t out_addr = models::output_region(d, plan).address;
   r.descriptor_address = desc;
   if (second_input + in_frame > b.ddr_bytes())
-    throw std::invalid_argument("design " + d.name + ": the engine's DDR layout and the descriptor "
+    throw std::invalid_argument("design " + d.name +
+                                ": the engine's DDR layout and the descriptor "
                                 "table do not fit the DDR");
 
   cpu.run([&] {
@@ -150,9 +153,8 @@ void write_engine_vp_report(std::ostream& out, const EngineVirtualPlatform& vp,
   const EngineBoard& b = vp.board();
   char line[512];
   if (r.cause) {
-    std::snprintf(line, sizeof line,
-                  "job refused: STATUS.CAUSE %u, ERROR_LAYER %u: %s\n", r.cause, r.error_layer,
-                  r.refusal.c_str());
+    std::snprintf(line, sizeof line, "job refused: STATUS.CAUSE %u, ERROR_LAYER %u: %s\n", r.cause,
+                  r.error_layer, r.refusal.c_str());
     out << line;
     return;
   }
@@ -196,7 +198,8 @@ void write_engine_vp_report(std::ostream& out, const EngineVirtualPlatform& vp,
                 jobs / 1e3, r.frames);
   out << line;
   for (const auto& [id, s] : b.ddr().stats()) {
-    std::snprintf(line, sizeof line, "ddr initiator %d (%s): %llu reads, %llu writes, %llu bytes, "
+    std::snprintf(line, sizeof line,
+                  "ddr initiator %d (%s): %llu reads, %llu writes, %llu bytes, "
                   "contention %.3f us\n",
                   id, id == 0 ? "engine" : "host", (unsigned long long)s.reads,
                   (unsigned long long)s.writes,

@@ -51,7 +51,8 @@ TEST(EngineVp, OutputsAndLayerCyclesEqualVineRun) {
   }
 }
 
-platforms::VpOptions options(const ir::Design& d, const std::map<std::string, std::string>& kv = {}) {
+platforms::VpOptions options(const ir::Design& d,
+                             const std::map<std::string, std::string>& kv = {}) {
   return platforms::parse_vp_options(kv, d.device);
 }
 
@@ -67,14 +68,17 @@ TEST(EngineVp, BadDescriptorsAreRefusedWithTheirCauseAndLayer) {
   };
   const Case cases[] = {
       {[](auto& t) { t[4].kind = 12; }, platforms::engine_regs::kCauseUnknownKind, 4,
-       "descriptor 4 (layer b1_add): kind 12 is not a layer kind the engine runs"},
+       "descriptor 4 (layer b1_add): kind 12 is not a layer kind the engine runs (1 conv, 2 "
+       "dwconv, 3 fc, 4 maxpool, 5 avgpool, 6 add, 7 pad, 8 threshold, 9 requant)"},
       {[](auto& t) { t[2].in_c = 32; }, platforms::engine_regs::kCausePlanMismatch, 2,
-       "descriptor 2 (layer b1_conv_a): input channels 32, expected 16"},
+       "descriptor 2 (layer b1_conv_a): input channels 32, expected 16 (the engine's plan for the "
+       "layer)"},
       {[](auto& t) { t[0].weight_source = 2; }, platforms::engine_regs::kCausePlanMismatch, 0,
-       "weight source 2, expected 1"},
+       "descriptor 0 (layer conv1): weight source 2, expected 1 (the engine's plan for the layer)"},
       {[&](auto& t) { t[3].output = vp.board().ddr_bytes() - 16; },
        platforms::engine_regs::kCauseRegionOutsideDdr, 3,
-       "descriptor 3 (layer b1_conv_b): output region"},
+       "descriptor 3 (layer b1_conv_b): output region [0x7ffffff0, +1024 bytes) lies outside the "
+       "DDR's 2147483648 bytes"},
   };
   for (const Case& c : cases) {
     platforms::EngineDriverOptions o;

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "models/engine/engine_ddr_image.h"
 #include "models/memory/ddr_config.h"
+#include "models/memory/ddr_memory.h"
+#include "models/memory/payload.h"
 #include "models/pe/rtl_timing_error.h"
 #include "sim/engine/engine_estimate.h"
 #include "sim/golden/ovsf.h"
@@ -13,30 +16,60 @@ namespace vine::models {
 using golden::IntTensor;
 using ir::LayerKind;
 
-ComputeEngine::ComputeEngine(const ir::Design& d, const golden::NetworkParams& params)
+namespace {
+
+// The engine's initiator id on a DDR it owns (one master, the only one).
+constexpr int kEngineInitiator = 0;
+
+void debug_write(DdrMemory& ddr, uint64_t address, std::vector<uint8_t>& bytes,
+                 const std::string& what) {
+  tlm::tlm_generic_payload p;
+  prepare_payload(p, tlm::TLM_WRITE_COMMAND, address, bytes.data(), unsigned(bytes.size()));
+  if (ddr.transport_dbg(kEngineInitiator, p) != bytes.size())
+    throw EngineDmaError("engine: " + what + " (" + std::to_string(bytes.size()) +
+                         " bytes at " + std::to_string(address) + ") does not fit the DDR's " +
+                         std::to_string(ddr.store().capacity()) + " bytes");
+}
+
+}  // namespace
+
+ComputeEngine::ComputeEngine(const ir::Design& d, const golden::NetworkParams& params,
+                             DdrTransport ddr)
     : design_(d),
       params_(params),
       reference_(d.network, params),
       plan_(engine::plan_engine(d)),
-      ddr_(DdrConfig::from_device(d.device)),
-      clock_(engine::engine_clock_period(d.clock_mhz)) {}
+      clock_(engine::engine_clock_period(d.clock_mhz)),
+      dma_(std::move(ddr), clock_) {}
 
-int64_t ComputeEngine::dma(const engine::Transfer& t, int64_t at) {
-  const DdrTiming::Access a = ddr_.schedule(t.address, t.bytes, clock_ * double(at));
-  return engine::engine_cycles(a.completion, clock_);
+ComputeEngine::ComputeEngine(const ir::Design& d, const golden::NetworkParams& params)
+    : ComputeEngine(d, params, nullptr) {
+  owned_ddr_ = std::make_unique<DdrMemory>(sc_core::sc_gen_unique_name("engine_ddr"),
+                                           DdrConfig::from_device(d.device));
+  DdrMemory* m = owned_ddr_.get();
+  dma_ = EngineDma(
+      [m](tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+        m->b_transport(kEngineInitiator, p, delay);
+      },
+      clock_);
+  for (DdrRegion& r : parameter_image(d, plan_, params)) debug_write(*m, r.address, r.bytes, r.what);
 }
 
-namespace {
+ComputeEngine::~ComputeEngine() = default;
 
-// Rows [begin, end) of a tensor, as the DMA copies them into a buffer half.
-IntTensor rows_of(const IntTensor& t, int begin, int end) {
-  IntTensor r(end - begin, t.w, t.c);
-  std::copy(t.data.begin() + int64_t(begin) * t.w * t.c, t.data.begin() + int64_t(end) * t.w * t.c,
-            r.data.begin());
-  return r;
+IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
+                                   engine::EngineFigures& figures) {
+  if (!owned_ddr_) throw std::logic_error("engine: run_frame needs the engine's own DDR");
+  DdrRegion in = input_image(design_, plan_, input);
+  debug_write(*owned_ddr_, in.address, in.bytes, in.what);
+  run(start, figures);
+  const engine::Transfer o = output_region(design_, plan_);
+  std::vector<uint8_t> bytes(size_t(o.bytes));
+  tlm::tlm_generic_payload p;
+  prepare_payload(p, tlm::TLM_READ_COMMAND, o.address, bytes.data(), unsigned(bytes.size()));
+  owned_ddr_->transport_dbg(kEngineInitiator, p);
+  return decode_output(design_, bytes);
 }
-
-}  // namespace
 
 // The array's work on one tile, from the buffer halves it reads: a
 // convolution's output rows [row_begin, row_end) of its group's channels, a
@@ -100,8 +133,8 @@ IntTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
   }
 }
 
-IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
-                                   engine::EngineFigures& figures) {
+int64_t ComputeEngine::run(int64_t start, engine::EngineFigures& figures,
+                           const engine::EnginePlan& placed) {
   const ir::Network& net = design_.network;
   figures = {};
   figures.design = design_.name;
@@ -109,11 +142,9 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
   figures.t_in = design_.engine.t_in;
   figures.t_out = design_.engine.t_out;
   figures.input_selective_pes = design_.engine.input_selective_pes;
-  std::vector<IntTensor> ddr_out(net.layers.size());  // every layer's output region
   int64_t cycle = start;
-  for (const engine::EngineLayerPlan& lp : plan_.layers) {
+  for (const engine::EngineLayerPlan& lp : placed.layers) {
     const ir::Layer& l = net.layers[size_t(lp.layer)];
-    const golden::LayerParams& params = params_.layers[size_t(lp.layer)];
     engine::EngineLayerFigures lf = engine::layer_figures(design_, lp);
     const std::vector<engine::EngineTile>& tiles = lp.tiles;
     const size_t n = tiles.size();
@@ -125,25 +156,26 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
     int weight_loads = 0;                          // which weight half the next load fills
     std::vector<int32_t> coefficients, codes;      // the coefficient buffer
     const bool produces_codes = !l.has_weights();  // the unit applied the output stage already
-    ddr_out[size_t(lp.layer)] = IntTensor(l.out_shape.h, l.out_shape.w, l.out_shape.c);
+    const int weight_bytes = l.has_weights() ? int(engine::element_bytes(l.max_weight_bits())) : 0;
 
-    // Runs the DMA's transfers one after another from `at`; returns its cycles.
-    auto transfers = [&](const std::vector<engine::Transfer>& ts, int64_t at, int64_t& bytes) {
-      int64_t t = at;
-      for (const auto& x : ts) {
-        t = dma(x, t);
-        bytes += int64_t(x.bytes);
-      }
-      return t - at;
-    };
     if (!lp.coefficient_loads.empty()) {
-      int64_t bytes = 0;
-      const int64_t w = transfers(lp.coefficient_loads, cycle, bytes);
-      lf.ddr_read_bytes += bytes;
-      lf.weight_ddr_bytes += bytes;
-      coefficients = params.ovsf->coeffs;
-      codes = params.ovsf->codes;
-      cycle += engine::account_phase(lf, 0, 0, w, 0);
+      // The coefficients [filter][kept], then the kept codes (engine_ddr_image.h).
+      int64_t t = cycle;
+      std::vector<uint8_t> loaded;
+      for (const auto& x : lp.coefficient_loads) {
+        t = dma_.read(x, t, bytes_, "the coefficients of " + l.name);
+        loaded.insert(loaded.end(), bytes_.begin(), bytes_.end());
+        lf.ddr_read_bytes += int64_t(x.bytes);
+        lf.weight_ddr_bytes += int64_t(x.bytes);
+      }
+      const int cb = int(engine::element_bytes(l.generated_weights->coeff_bits));
+      const size_t ncoeffs = size_t(l.matrix_height()) * size_t(lp.kept);
+      if (loaded.size() != ncoeffs * size_t(cb) + size_t(lp.kept) * 4)
+        throw std::logic_error("engine: " + l.name + "'s coefficient load has " +
+                               std::to_string(loaded.size()) + " bytes");
+      coefficients = decode_elements(loaded.data(), ncoeffs, cb, true);
+      codes = decode_elements(loaded.data() + ncoeffs * size_t(cb), size_t(lp.kept), 4, false);
+      cycle += engine::account_phase(lf, 0, 0, t - cycle, 0);
     }
     int64_t weight_half_of_tile[2] = {0, 0};  // the half each of the last two tiles computes with
     for (size_t q = 0; q <= n + 1; ++q) {
@@ -173,7 +205,6 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
           const int64_t len = lp.filter_len;
           const int64_t first = int64_t(t.oc_begin) * len,
                         count = int64_t(t.oc_end - t.oc_begin) * len;
-          if (l.kind == LayerKind::kDwConv) wh = params.weight_values;
           if (lp.generated) {
             // The generator: each filter of the group from its coefficients.
             gen = engine::generator_cycles(lp, t.oc_end - t.oc_begin);
@@ -198,42 +229,63 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
                                      "': tile " + std::to_string(q) + " generated in " + std::to_string(rtl) +
                                      " cycles on RTL, " + std::to_string(gen) + " in the model");
             }
-          } else if (l.kind != LayerKind::kDwConv) {
-            wh.assign(params.weight_values.begin() + first,
-                      params.weight_values.begin() + first + count);
+          } else {
+            // The group's filters (a depthwise layer's: all of them) from DDR.
+            wh.clear();
+            for (const auto& x : t.weight_loads) {
+              at = dma_.read(x, at, bytes_, "the weights of " + l.name);
+              const std::vector<int32_t> v =
+                  decode_elements(bytes_.data(), bytes_.size() / size_t(weight_bytes), weight_bytes, true);
+              wh.insert(wh.end(), v.begin(), v.end());
+              lf.ddr_read_bytes += int64_t(x.bytes);
+              lf.weight_ddr_bytes += int64_t(x.bytes);
+            }
+            const int64_t expected = l.kind == LayerKind::kDwConv ? l.matrix_height() * len : count;
+            if (int64_t(wh.size()) != expected)
+              throw std::logic_error("engine: " + l.name + "'s weight load has " +
+                                     std::to_string(wh.size()) + " weights, the group " +
+                                     std::to_string(expected) + " (first " + std::to_string(first) + ")");
           }
-          int64_t bytes = 0;
-          const int64_t before = at;
-          at += transfers(t.weight_loads, at, bytes);
-          weights += at - before;
-          lf.ddr_read_bytes += bytes;
-          lf.weight_ddr_bytes += bytes;
+          weights += at - cycle;  // the weights go first in the phase
           weight_half_of_tile[q % 2] = half;
         } else {
           weight_half_of_tile[q % 2] = weight_half_of_tile[(q + 1) % 2];  // the same group stays
         }
         if (t.loads_inputs) {
+          // Each input's rows from its producer's region (a tile of padding
+          // rows only reads nothing).
           std::vector<IntTensor>& ih = input_half[t.row_tile % 2];
           ih.clear();
-          for (int idx : l.input_index) {
-            const IntTensor& src = idx < 0 ? input : ddr_out[size_t(idx)];
-            ih.push_back(rows_of(src, t.in_row_begin, t.in_row_end));
-          }
-          int64_t bytes = 0;
           const int64_t before = at;
-          at += transfers(t.input_loads, at, bytes);
+          size_t k = 0;
+          for (int idx : l.input_index) {
+            const ir::ActivationType& type = idx < 0 ? net.input_type : net.layers[size_t(idx)].out_type;
+            const int eb = int(engine::element_bytes(type.bits));
+            IntTensor rows(t.in_row_end - t.in_row_begin, l.in_shape.w, l.in_shape.c);
+            if (rows.h > 0) {
+              const engine::Transfer& x = t.input_loads.at(k++);
+              at = dma_.read(x, at, bytes_, "the input rows of " + l.name);
+              if (bytes_.size() != rows.size() * size_t(eb))
+                throw std::logic_error("engine: " + l.name + "'s input load has " +
+                                       std::to_string(bytes_.size()) + " bytes, its rows " +
+                                       std::to_string(rows.size() * size_t(eb)));
+              rows.data = decode_elements(bytes_.data(), rows.size(), eb,
+                                          type.kind == ir::ActivationKind::kSigned);
+              lf.ddr_read_bytes += int64_t(x.bytes);
+            }
+            ih.push_back(std::move(rows));
+          }
           acts += at - before;
-          lf.ddr_read_bytes += bytes;
         }
       }
       if (q >= 2 && tiles[q - 2].stores_outputs) {
         const engine::EngineTile& t = tiles[q - 2];
         const IntTensor& out = output_half[t.row_tile % 2];
-        IntTensor& dst = ddr_out[size_t(lp.layer)];
-        std::copy(out.data.begin(), out.data.end(),
-                  dst.data.begin() + int64_t(t.row_begin) * dst.w * dst.c);
+        bytes_ = encode_elements(out.data.data(), out.size(),
+                                 int(engine::element_bytes(l.out_type.bits)),
+                                 "the output rows of " + l.name);
         const int64_t before = at;
-        at = dma(t.output_store, at);
+        at = dma_.write(t.output_store, at, bytes_, "the output rows of " + l.name);
         acts += at - before;
         lf.ddr_write_bytes += int64_t(t.output_store.bytes);
       }
@@ -244,7 +296,7 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
     figures.layers.push_back(std::move(lf));
   }
   figures.cycles = cycle - start;
-  return std::move(ddr_out.back());
+  return cycle;
 }
 
 }  // namespace vine::models

@@ -17,10 +17,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <sstream>
 
 #include "platforms/driver/vine_driver.hpp"
 #include "platforms/driver/vp_access.h"
+#include "platforms/vp/engine_platform.h"
 #include "platforms/vp/vp_trace.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
@@ -117,6 +120,81 @@ int run_job(vine::Device& dev, const ir::Design& d, int frames, int batch, uint6
   return ok ? kExitOk : kExitUsage;
 }
 
+// `vine vp` of a compute-engine design (docs/engine-vp.md): the driver
+// routine on the engine's board, every output checked against the golden
+// reference, the engine's per-layer cycles as `vine run` reports them.
+int run_engine_vp(const ir::Design& d, int frames, const po::variables_map& vm,
+                  const po::options_description& opts) {
+  for (const char* f : {"batch", "trace-regs", "vcd", "app"})
+    if (vm.count(f))
+      return usage_error("vp", std::string("--") + f + " is for streaming designs; " + d.path +
+                                   " is a compute engine (template: engine): its driver runs one "
+                                   "frame per job (docs/engine-vp.md)",
+                         opts);
+  if (vm["wait"].as<std::string>() != "irq")
+    return usage_error("vp", "--wait poll is for streaming designs; the engine's driver waits for the interrupt", opts);
+  std::map<std::string, std::string> kv;
+  if (vm.count("set"))
+    for (const auto& s : vm["set"].as<std::vector<std::string>>()) {
+      const size_t eq = s.find('=');
+      if (eq == std::string::npos) return usage_error("vp", "--set takes KEY=VALUE, got '" + s + "'", opts);
+      const std::string key = s.substr(0, eq);
+      if (key != "access_cycles" && key != "quantum_ns" && key != "ddr_mts" && key != "ddr_latency_ns" &&
+          key != "ddr_efficiency")
+        return usage_error("vp", "--set " + s + ": a compute engine's board takes access_cycles, quantum_ns, "
+                                 "ddr_mts, ddr_latency_ns or ddr_efficiency (the others are the streaming DMAs')",
+                           opts);
+      kv[key] = s.substr(eq + 1);
+    }
+  std::vector<std::pair<std::string, std::string>> outputs;
+  if (vm.count("json")) outputs.emplace_back("json", vm["json"].as<std::string>());
+  if (const std::string p = check_output_paths(outputs, input_files(d)); !p.empty()) return usage_error("vp", p, opts);
+  platforms::VpOptions o;
+  try {
+    o = platforms::parse_vp_options(kv, d.device);
+  } catch (const std::invalid_argument& e) {
+    return usage_error("vp", e.what(), opts);
+  }
+  o.board.seed = vm["seed"].as<uint64_t>();
+  platforms::EngineDriverOptions driver;
+  driver.frames = frames;
+  driver.seed = o.board.seed;
+  driver.load_next_during_job = vm.count("load-next") > 0;
+  std::unique_ptr<platforms::EngineVirtualPlatform> vp;
+  try {
+    vp = std::make_unique<platforms::EngineVirtualPlatform>(d, o);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "vine vp: %s\n", e.what());
+    return kExitUsage;
+  }
+  platforms::EngineDriverResult r;
+  try {
+    r = platforms::run_engine_driver(*vp, driver);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vine vp: %s\n", e.what());
+    return kExitSimulation;
+  }
+  // With --json -, stdout holds the JSON alone and the report goes to stderr.
+  std::ostream& report = report_stream(vm.count("json") ? vm["json"].as<std::string>() : "");
+  report << "virtual platform job: " << frames << " frame(s) of " << d.name
+         << " on the compute engine, one job each, waiting by interrupt"
+         << (driver.load_next_during_job ? ", the next frame's input loaded during each job" : "") << "\n";
+  platforms::write_engine_vp_report(report, *vp, r);
+  bool ok = true;
+  if (vm.count("json"))
+    ok &= write_output("json", vm["json"].as<std::string>(),
+                       [&](std::ostream& out) { out << platforms::engine_vp_json(*vp, r).dump(2) << "\n"; });
+  if (r.cause) {
+    std::fprintf(stderr, "vine vp: the engine refused the job: %s\n", r.refusal.c_str());
+    return kExitSimulation;
+  }
+  if (!r.outputs_match) {
+    std::fprintf(stderr, "vine vp: frame %d differs from the golden reference\n", r.first_mismatch);
+    return kExitSimulation;
+  }
+  return ok ? kExitOk : kExitUsage;
+}
+
 // Runs `argv` with VINE_TARGET set; returns its exit status (or -1).
 int run_program(const std::vector<std::string>& argv, const std::string& target) {
   std::vector<std::string> env_strings;
@@ -156,7 +234,10 @@ int cmd_vp(const Args& args_in) {
       "trace-regs", po::value<std::string>(), "write every register access with its time to FILE")(
       "vcd", po::value<std::string>(),
       "write the interrupt line, job spans, DMA transactions and DDR occupancy as VCD")(
-      "app", po::value<std::string>(), "run PROGRAM against the VP (its arguments after --)");
+      "app", po::value<std::string>(), "run PROGRAM against the VP (its arguments after --)")(
+      "json", po::value<std::string>(), "compute engine: write the report as JSON to FILE")(
+      "load-next", "compute engine: the host loads the next frame's input while each job runs "
+                   "(its DDR writes contend with the engine's)");
   // Everything after "--" belongs to the program.
   Args args = args_in;
   std::vector<std::string> program_args;
@@ -172,6 +253,10 @@ int cmd_vp(const Args& args_in) {
   const int frames = vm["frames"].as<int>();
   if (frames < 1 || frames > 1000000)
     return usage_error("vp", "--frames must be in [1, 10^6], got " + std::to_string(frames), opts);
+  if (d.hw_template == ir::Template::kEngine) return run_engine_vp(d, frames, vm, opts);
+  for (const char* f : {"json", "load-next"})
+    if (vm.count(f))
+      return usage_error("vp", std::string("--") + f + " is for compute-engine designs (template: engine)", opts);
   const int batch = vm.count("batch") ? vm["batch"].as<int>() : frames;
   if (batch < 1) return usage_error("vp", "--batch must be at least 1", opts);
   const std::string wait = vm["wait"].as<std::string>();

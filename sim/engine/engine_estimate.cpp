@@ -22,8 +22,14 @@ int64_t generator_cycles(const EngineLayerPlan& lp, int64_t filters) {
 }
 
 EngineFigures estimate_engine(const ir::Design& d) {
-  const EnginePlan plan = plan_engine(d);
-  const models::DdrTiming ddr(models::DdrConfig::from_device(d.device));
+  EngineFigures f = estimate_engine(d, plan_engine(d), models::DdrConfig::from_device(d.device));
+  add_cycles_without_selection(d, f);
+  return f;
+}
+
+EngineFigures estimate_engine(const ir::Design& d, const EnginePlan& plan,
+                              const models::DdrConfig& ddr_config) {
+  const models::DdrTiming ddr(ddr_config);
   const sc_core::sc_time clock = engine_clock_period(d.clock_mhz);
   // A transfer's cycles on idle channels, issued on a clock edge.
   auto transfer = [&](const Transfer& t) {
@@ -84,7 +90,6 @@ EngineFigures estimate_engine(const ir::Design& d) {
     f.cycles += lf.cycles;
     f.layers.push_back(std::move(lf));
   }
-  add_cycles_without_selection(d, f);
   return f;
 }
 

@@ -25,6 +25,11 @@ sc_core::sc_time engine_clock_period(double clock_mhz);
 int64_t generator_cycles(const EngineLayerPlan& lp, int64_t filters);
 
 EngineFigures estimate_engine(const ir::Design& d);
+// The same for `plan` (the design's plan, its transfers perhaps at other
+// addresses: a descriptor table's) on a DDR of `ddr`; without the figures
+// of the design with input-selective PEs off.
+EngineFigures estimate_engine(const ir::Design& d, const EnginePlan& plan,
+                              const models::DdrConfig& ddr);
 
 // With input-selective PEs on in `d`: fills `f`'s cycles_without_selection
 // (per layer and per frame) from the closed form of `d` with them off, so

@@ -9,6 +9,9 @@
 #include <string>
 
 #include "models/engine/compute_engine.h"
+#include "models/engine/engine_ddr_image.h"
+#include "models/memory/ddr_memory.h"
+#include "models/memory/payload.h"
 #include "sim/config/loaders.h"
 #include "sim/engine/engine_estimate.h"
 #include "sim/engine/engine_resources.h"
@@ -141,6 +144,73 @@ TEST(EngineRun, OtherWeightsAreCaught) {
   const golden::IntTensor out = e.run_frame(input, 0, f);
   EXPECT_EQ(out.data, golden::Reference(d.network, engine_params).run(input).data);
   EXPECT_NE(out.data, golden::Reference(d.network, reference_params).run(input).data);
+}
+
+// The engine computes on the DDR's bytes (docs/engine.md, "The DMA on TLM"):
+// every transfer is a b_transport of the engine's master on the DDR model,
+// the output region of the store holds the reference's output, and a weight
+// changed in the store (as software writing other weights would) changes
+// the output.
+TEST(EngineDdr, TheEngineComputesOnTheBytesInTheDdrStore) {
+  const ir::Design d = config::load_design(kDense);
+  const golden::NetworkParams params = golden::synthesize_params(d.network, 3);
+  const golden::IntTensor input = golden::synthesize_input(d.network, 3, 0);
+  const golden::IntTensor expected = golden::Reference(d.network, params).run(input);
+  models::ComputeEngine e(d, params);
+  ASSERT_NE(e.ddr_memory(), nullptr);
+  engine::EngineFigures f;
+  EXPECT_EQ(e.run_frame(input, 0, f).data, expected.data);
+  // The DDR saw the engine's every transfer, the bytes the report counts.
+  int64_t read = 0, written = 0;
+  for (const auto& l : f.layers) {
+    read += l.ddr_read_bytes;
+    written += l.ddr_write_bytes;
+  }
+  const models::DdrInitiatorStats s = e.ddr_memory()->stats(0);
+  EXPECT_EQ(int64_t(s.bytes_read), read);
+  EXPECT_EQ(int64_t(s.bytes_written), written);
+  EXPECT_EQ(s.reads, e.dma().stats().reads);
+  EXPECT_EQ(s.writes, e.dma().stats().writes);
+  // The output region's bytes are the reference's outputs (the classifier's
+  // 32-bit sums: 4 bytes each).
+  const engine::Transfer out = models::output_region(d, e.plan());
+  std::vector<uint8_t> bytes(out.bytes);
+  tlm::tlm_generic_payload p;
+  models::prepare_payload(p, tlm::TLM_READ_COMMAND, out.address, bytes.data(), unsigned(out.bytes));
+  ASSERT_EQ(e.ddr_memory()->transport_dbg(0, p), out.bytes);
+  ASSERT_EQ(bytes.size(), 4 * expected.size());
+  EXPECT_EQ(models::decode_output(d, bytes).data, expected.data);
+  // One weight byte of the first layer changed in the store: the output differs.
+  const uint64_t w = e.plan().layers[0].tiles[0].weight_loads.at(0).address;
+  uint8_t b = 0;
+  models::prepare_payload(p, tlm::TLM_READ_COMMAND, w, &b, 1);
+  e.ddr_memory()->transport_dbg(0, p);
+  b ^= 0x40;
+  models::prepare_payload(p, tlm::TLM_WRITE_COMMAND, w, &b, 1);
+  e.ddr_memory()->transport_dbg(0, p);
+  EXPECT_NE(e.run_frame(input, f.cycles, f).data, expected.data);
+}
+
+// A DDR that answers with an error response (an address it does not
+// decode): an error naming the transfer (the first: conv1's first group of
+// 8 filters x 27 weights x 2 bytes, at its 4 KiB-aligned region), not a crash.
+TEST(EngineDdr, ATransferOutsideTheDdrIsAnErrorNamingIt) {
+  const ir::Design d = config::load_design(kDense);
+  const golden::NetworkParams params = golden::synthesize_params(d.network, 1);
+  int calls = 0;
+  models::ComputeEngine e(d, params, [&](tlm::tlm_generic_payload& p, sc_core::sc_time&) {
+    ++calls;
+    p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  });
+  engine::EngineFigures f;
+  try {
+    e.run(0, f);
+    FAIL() << "expected an EngineDmaError";
+  } catch (const models::EngineDmaError& x) {
+    EXPECT_NE(std::string(x.what()).find("reading the weights of conv1 (432 bytes at 0x1000)"), std::string::npos) << x.what();
+    EXPECT_NE(std::string(x.what()).find("ADDRESS_ERROR"), std::string::npos) << x.what();
+  }
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(EngineClosedForm, EqualsTheSimulationOnTheWholeNetwork) {

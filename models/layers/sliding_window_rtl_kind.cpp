@@ -32,12 +32,17 @@ void register_sliding_window_rtl_kinds(StageKindRegistry& r) {
       "Sliding-window generator timed from FINN's RTL template (finn-rtllib swg_template_default.sv): reads into a "
       "cyclic buffer while it writes window beats out of it, each side one beat per cycle; one flat loop, the "
       "controller's schedule frame after frame.";
-  k.refuses = [](const ir::Layer& l, const ir::LayerFolding&) -> std::string {
+  k.refuses = [](const ir::Layer& l, const ir::LayerFolding& f) -> std::string {
     // convolutioninputgenerator_rtl.py, select_impl_style: a 1x1 kernel
     // takes the parallel style, whose output beat is the whole window.
     if (l.kernel == 1)
       return "a kernel larger than 1x1 (FINN builds a 1x1 window with the RTL generator's parallel style, which "
              "Vine does not model)";
+    // set_folding.py: a VVAU of SIMD > 1 sets its window's parallel_window.
+    if (l.kind == ir::LayerKind::kDwConv && f.simd > 1)
+      return "simd 1 on the depthwise layer " + l.name +
+             " (FINN builds the window of a VVAU with SIMD > 1 in the RTL generator's parallel style, which Vine "
+             "does not model)";
     return "";
   };
   k.make = [](const StageBuild& b) {

@@ -602,8 +602,8 @@ class Translator {
     set_out(n, std::move(out));
   }
 
-  // A VVAU after a depthwise window: Vine's dwconv, whose VVAU reads one
-  // kernel position per beat (SIMD 1) with PE channels.
+  // A VVAU after a depthwise window: Vine's dwconv, whose VVAU reads SIMD
+  // kernel positions of PE channels per beat.
   void vvau(const OnnxNode& n) {
     Attrs a{n};
     const Stream s = stream_in(n, 0);
@@ -613,8 +613,9 @@ class Translator {
     const int k = a.square("Kernel");
     if (ch != s.shape.c) a.fail("Channels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
     if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of Channels = " + std::to_string(ch));
-    if (simd != 1)
-      a.fail("SIMD", std::to_string(simd), "1 (Vine's VVAU reads one kernel position per beat; SIMD > 1 is not modelled)");
+    // vectorvectoractivation.py, get_folded_input_shape: K x K % SIMD == 0.
+    if (simd < 1 || (int64_t{k} * k) % simd)
+      a.fail("SIMD", std::to_string(simd), "a divisor of Kernel's K x K = " + std::to_string(int64_t{k} * k));
     const std::string mem_mode = a.s("mem_mode", "internal_embedded");
     if (mem_mode != "internal_decoupled" && mem_mode != "internal_embedded")
       a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip)");
@@ -638,6 +639,7 @@ class Translator {
       a.fail("Dim", a.find("Dim")->text(), "the window's output, [" + std::to_string(out_h_) + ", " + std::to_string(out_w_) + "]");
     l.out_channels = int(ch);
     l.pe = int(pe);
+    l.simd = int(simd);
     l.weight_memory = weight_memory(a);
     l.weights = weight_type(n, w_t, false);
     // FINN's (Channels, 1, k, k) initializer is Vine's (channels, k, k).

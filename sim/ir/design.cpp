@@ -114,11 +114,25 @@ void check_design(const Design& d) {
         require_divides(f, "pe", f.pe, l.matrix_height(), "MH of " + l.name);
         break;
       case LayerKind::kDwConv:
-        // The modelled VVAU reads one kernel position per beat (FINN's SIMD > 1 VVAU is not modelled).
-        if (f.simd != 1)
-          throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
-                            "simd 1 for the depthwise layer " + l.name +
-                                " (the modelled VVAU reads one kernel position per beat)");
+        // The VVAU reads SIMD kernel positions of PE channels per beat: SIMD
+        // divides K x K (FINN's vectorvectoractivation.py asserts it in
+        // get_folded_input_shape, mvu_vvu_axi.sv checks MW % SIMD).
+        require_divides(f, "simd", f.simd, int64_t{l.kernel} * l.kernel,
+                        "K x K (kernel positions) of the depthwise layer " + l.name);
+        if (f.simd > 1) {
+          // What the wider beat is not modelled with: the streamed weight
+          // word, the bitmap decoder's word and the Verilated lanes are
+          // one kernel position of PE channels.
+          const char* without = f.weight_memory == MemoryStyle::kDdr        ? "weight_memory: ddr"
+                                : f.weight_compression == WeightCompression::kBitmap ? "weight_compression: bitmap"
+                                : f.backend == PeBackend::kRtl                ? "backend: rtl"
+                                                                              : nullptr;
+          if (without)
+            throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
+                              std::string("simd 1 for the depthwise layer ") + l.name + " with " + without +
+                                  " (Vine's streamed, compressed and Verilated VVAU weights are one kernel "
+                                  "position of PE channels a beat)");
+        }
         require_divides(f, "pe", f.pe, l.in_shape.c, "channels of " + l.name);
         break;
       default:

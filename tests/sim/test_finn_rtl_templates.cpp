@@ -294,6 +294,82 @@ TEST(FinnRtlTemplates, VvauOnAWindowTakesItsHlsLoopWithTheDsp58Pipeline) {
   expect_bit_exact(dr);
 }
 
+// A VVAU of SIMD > 1 (docs/finn-rtl-templates.md): 6x6x4 input, 3x3 kernel
+// padded by 1, PE 2. The VVAU reads SIMD kernel positions of PE channels a
+// beat: 36 pixels x 4/2 channel folds x 9/SIMD beats, one per cycle: 216
+// with SIMD 3, 72 with SIMD 9. FINN's get_exp_cycles
+// (vectorvectoractivation.py) is (Channels x K_h x K_w) / PE / SIMD x Dim_h x
+// Dim_w = 4 x 9 / 2 / SIMD x 36: the same 216 and 72. The HLS window packs
+// SIMD of its beats into one and keeps its own loop (8x8 padded input:
+// 8x3x2 + 6 x max(6x9x2, 8x2) + 3 = 699 cycles), the bottleneck here, so the
+// VVAU's busy cycles per frame are its closed form and the frames leave 699
+// apart. The RTL VVAU's core: CHAINLEN = ceil(SIMD / 3) DSP58s, SEGLEN = the
+// DSPs that fit the period (floor((T - 0.741) / 0.605 + 1), at most the
+// chain): at 100 MHz (T = 10 ns) 16, so one pipeline stage and P = 2 + 1 + 1
+// = 4 whatever SIMD; at 1000 MHz (T = 1 ns) 1, so SIMD 9's chain of 3 takes
+// 3 stages, P = 2 + 3 + 1 = 6, and SIMD 3's chain of 1 keeps P = 4. Its
+// DSPs: PE x ceil(SIMD / 3) (FINN's dsp_estimation): 2 and 6.
+TEST(FinnRtlTemplates, VvauReadsSimdKernelPositionsPerBeat) {
+  const std::string net =
+      "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: accumulator}}\n";
+  for (const char* style : {"", ", impl_style: {vvau: rtl}"})
+    for (int simd : {3, 9}) {
+      SCOPED_TRACE(std::string("simd ") + std::to_string(simd) + style);
+      const Case c(std::string("vvau-simd") + std::to_string(simd) + (*style ? "-rtl" : ""), net,
+                   "  dw: {simd: " + std::to_string(simd) + ", pe: 2" + style + "}\n");
+      ir::Design d = c.load();
+      const ir::StreamingPlan plan = ir::plan_process_network(d);
+      EXPECT_EQ(planned(plan, "dw.vvau").in_stream_bits, simd * 2 * 4);  // SIMD x PE elements a beat
+      EXPECT_EQ(planned(plan, "dw.swg").out_stream_bits, simd * 2 * 4);
+      const int64_t closed = 36 * 2 * 9 / simd;
+      EXPECT_EQ(estimated_cycles(d, "dw.vvau"), closed);
+      EXPECT_EQ(estimated_cycles(d, "dw.swg"), 699);
+      const Measured m = measure(d, "dw.vvau");
+      EXPECT_EQ(m.kind, *style ? "vvau_rtl" : "vvau");
+      EXPECT_EQ(m.busy_per_frame, closed);
+      expect_spacing(m, 699);
+      expect_bit_exact(d);
+      if (!*style) continue;
+      EXPECT_EQ(kinds::pipeline_timing(planned(plan, "dw.vvau"), d).depth, 4);
+      d.clock_mhz = 1000;
+      EXPECT_EQ(kinds::pipeline_timing(planned(plan, "dw.vvau"), d).depth, simd == 9 ? 6 : 4);
+      for (const auto& l : estimate::estimate_design(d).layers)
+        for (const auto& st : l.stages)
+          if (st.plan.name == "dw.vvau") {
+            EXPECT_EQ(st.resources.dsp, simd == 9 ? 6 : 2);
+          }
+    }
+}
+
+// SIMD on a depthwise layer: a divisor of K x K, and not where Vine's VVAU
+// takes one kernel position a beat (streamed weights) or FINN builds the
+// parallel-window generator (an RTL window).
+TEST(FinnRtlTemplates, VvauSimdErrors) {
+  const std::string net =
+      "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: accumulator}}\n";
+  const Case two("vvau-simd-2", net, "  dw: {simd: 2, pe: 2}\n");
+  EXPECT_NE(error_of([&] { two.load(); })
+                .find(":6:14: layers.dw.simd: got 2, expected a divisor of K x K (kernel positions) of the depthwise "
+                      "layer dw = 9"),
+            std::string::npos)
+      << error_of([&] { two.load(); });
+  const Case ddr("vvau-simd-ddr", net, "  dw: {simd: 3, pe: 2, weight_memory: ddr}\n");
+  EXPECT_NE(error_of([&] { ddr.load(); }).find("layers.dw.simd: got 3, expected simd 1 for the depthwise layer dw with "
+                                                "weight_memory: ddr"),
+            std::string::npos)
+      << error_of([&] { ddr.load(); });
+  const Case swg("vvau-simd-swg-rtl", net, "  dw: {simd: 3, pe: 2, impl_style: {swg: rtl}}\n");
+  EXPECT_NE(error_of([&] { estimate::estimate_design(swg.load()); })
+                .find("expected simd 1 on the depthwise layer dw (FINN builds the window of a VVAU with SIMD > 1 in "
+                      "the RTL generator's parallel style"),
+            std::string::npos)
+      << error_of([&] { estimate::estimate_design(swg.load()); });
+}
+
 // Thresholding_rtl with a 2-bit output: N = 2 search stages of two registers
 // each, then the output queue and register: 2*2 + 2 = 6. 4x4 pixels of 4
 // channels at PE 2: 32 beats per frame, one per cycle. First read in cycle

@@ -45,8 +45,11 @@ void register_sliding_window_kinds(StageKindRegistry& r) {
     }
     s.pe = s.simd = lanes;
     s.depthwise = l.kind == ir::LayerKind::kDwConv;
-    // Depthwise, the VVAU's SIMD kernel positions leave in one beat.
-    const int positions = s.depthwise ? site.folding.simd : 1;
+    // Depthwise, the VVAU's SIMD kernel positions leave in one beat; an
+    // MVAU of SIMD K x K x C (the RTL parallel-window style) takes a whole window.
+    const int positions = s.depthwise                         ? site.folding.simd
+                          : site.folding.simd > l.in_shape.c ? l.kernel * l.kernel
+                                                              : 1;
     s.in_stream_bits = lanes * l.in_type.bits;
     s.out_stream_bits = positions * lanes * l.in_type.bits;
     s.in_words = int64_t{s.ifm_h} * s.ifm_w * l.in_shape.c / lanes;

@@ -24,7 +24,7 @@ enum class Op {
 };
 
 const char* kSupportedOps =
-    "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD 1), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
+    "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD dividing K x K), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
     "ConvolutionInputGenerator, FMPadding (before a ConvolutionInputGenerator), StreamingMaxPool, Pool (after a "
     "depthwise ConvolutionInputGenerator), AddStreams, DuplicateStreams, LabelSelect (last), each as FINN's _hls or "
     "_rtl variant";
@@ -632,7 +632,9 @@ class Translator {
     const Pending* swg = nullptr;
     for (const auto& p : s.pending) (op_of(*p.node) == Op::kFmPadding ? pad : swg) = &p;
     if (!swg) a.fail("input", "not from a ConvolutionInputGenerator", "a depthwise ConvolutionInputGenerator before it");
+    vvau_simd_ = int(simd);
     conv_window(n, l, s, pad ? pad->node : nullptr, *swg->node, 0, pe, true);
+    vvau_simd_ = 1;
     if (l.kernel != k) a.fail("Kernel", std::to_string(k), "the window's " + std::to_string(l.kernel));
     const auto dim = a.ints("Dim");
     if (dim.size() != 2 || dim[0] != out_h_ || dim[1] != out_w_)
@@ -702,6 +704,7 @@ class Translator {
   }
 
   int out_h_ = 0, out_w_ = 0;
+  int vvau_simd_ = 1;  // the SIMD of the VVAU whose window conv_window reads
 
   // The [FMPadding ->] window before an MVAU (a conv) or a VVAU (a dwconv):
   // `simd` is the channels the window streams per beat (the MVAU's SIMD,
@@ -710,8 +713,15 @@ class Translator {
                    int64_t mw, int64_t simd, bool depthwise = false) {
     Attrs w{swg};
     l.kind = depthwise ? ir::LayerKind::kDwConv : ir::LayerKind::kConv;
-    const std::string consumer =
+    // An MVAU of SIMD K x K x C reads the RTL window's parallel style, whose
+    // SIMD is then all the channels (select_impl_style).
+    const bool whole_window = !depthwise && simd > s.shape.c;
+    std::string consumer =
         op_of(mv) == Op::kPool ? "the Pool's PE, " : depthwise ? "the VVAU's PE, " : "the MVAU's SIMD, ";
+    if (whole_window) {
+      consumer = "the channels (the MVAU's SIMD " + std::to_string(simd) + " takes whole windows), ";
+      simd = s.shape.c;
+    }
     ir::Shape in = s.shape;
     if (pad) {
       Attrs p{*pad};
@@ -743,9 +753,12 @@ class Translator {
       w.fail("IFMDim", w.find("IFMDim")->text(), "[" + std::to_string(in.h) + ", " + std::to_string(in.w) + "] (its padded input)");
     const int ofm = (ifm - k) / stride + 1;
     if (w.square("OFMDim") != ofm) w.fail("OFMDim", w.find("OFMDim")->text(), "[" + std::to_string(ofm) + ", " + std::to_string(ofm) + "]");
-    if (w.i("parallel_window", 0) != 0)
-      d_.notes.push_back(swg.name + ": parallel_window = 1 is timed by Vine's one sliding-window model (FINN's HLS "
-                                    "ConvolutionInputGenerator)");
+    // Vine's RTL window takes the parallel style from its consumer (an MVAU
+    // of SIMD K x K x C, a VVAU of SIMD K x K) or a 1x1 kernel.
+    const bool parallel = whole_window || k == 1 || (depthwise && vvau_simd_ > 1);
+    if (w.i("parallel_window", 0) != 0 && !parallel)
+      d_.notes.push_back(swg.name + ": parallel_window = 1 before a consumer that does not read whole windows is "
+                                    "timed in the default style");
     if (!depthwise && mw != int64_t{k} * k * s.shape.c)
       Attrs{mv}.fail("MW", std::to_string(mw), "k x k x C = " + std::to_string(int64_t{k} * k * s.shape.c) +
                                                    " for the window '" + swg.name + "'");

@@ -51,7 +51,10 @@ const char* to_string(PeBackend b) { return b == PeBackend::kRtl ? "rtl" : "cpp"
 const char* to_string(Template t) { return t == Template::kStreaming ? "streaming" : "engine"; }
 
 int input_stream_bits(const Layer& l, const LayerFolding& f) {
-  const int lanes = l.has_weights() && l.kind != LayerKind::kDwConv ? f.simd : f.pe;
+  int lanes = l.has_weights() && l.kind != LayerKind::kDwConv ? f.simd : f.pe;
+  // A conv whose MVAU reads a whole window a beat (SIMD = K x K x C, from the
+  // RTL window's parallel style) reads its input C channels a beat.
+  if (l.kind == LayerKind::kConv && f.simd > l.in_shape.c) lanes = l.in_shape.c;
   return lanes * l.in_type.bits;
 }
 
@@ -105,8 +108,22 @@ void check_design(const Design& d) {
     const LayerFolding& f = d.folding[i];
     switch (l.kind) {
       case LayerKind::kConv:
-        // The sliding-window unit emits SIMD channels of one pixel per beat.
-        require_divides(f, "simd", f.simd, l.in_shape.c, "input channels of " + l.name);
+        // The sliding-window unit emits SIMD channels of one pixel per beat;
+        // or, in the RTL generator's parallel style, a whole window of all C
+        // channels (convolutioninputgenerator_rtl.py, select_impl_style:
+        // SIMD = IFMChannels there), which the MVAU reads as one SIMD beat.
+        if (f.simd > l.in_shape.c) {
+          const int64_t window = int64_t{l.kernel} * l.kernel * l.in_shape.c;
+          if (l.kernel == 1 || f.simd != window || !f.rtl("swg"))
+            throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
+                              "a divisor of the input channels of " + l.name + " = " + std::to_string(l.in_shape.c) +
+                                  (l.kernel == 1 ? std::string()
+                                                 : ", or K x K x C = " + std::to_string(window) +
+                                                       " with the RTL window (impl_style: {swg: rtl}: FINN's "
+                                                       "parallel-window style, a whole window a beat)"));
+        } else {
+          require_divides(f, "simd", f.simd, l.in_shape.c, "input channels of " + l.name);
+        }
         require_divides(f, "pe", f.pe, l.matrix_height(), "MH (output channels) of " + l.name);
         break;
       case LayerKind::kFc:

@@ -35,8 +35,10 @@ bool SlidingWindow::next_iteration(Iteration& it) {
     const int64_t last = std::max(window_beats_, block_reads_);
     if (j_ < last) {
       const int64_t j = j_++;
-      it = {base + initial_ + int64_t{block_index_} * block_ + j, j < block_reads_ ? 1u : 0u,
-            j < window_beats_ ? 1u : 0u};
+      // Window beats are packed positions_per_beat to an output beat: the
+      // last of each group writes it (K*K*cf per pixel is a whole number of groups).
+      const bool writes = j < window_beats_ && (j + 1) % g_.positions_per_beat == 0;
+      it = {base + initial_ + int64_t{block_index_} * block_ + j, j < block_reads_ ? 1u : 0u, writes ? 1u : 0u};
       write_j_ = j;
       write_block_ = block_index_;
       return true;
@@ -62,20 +64,24 @@ void SlidingWindow::consume(int, const int32_t* beat) {
 void SlidingWindow::produce(int, int32_t* beat) {
   const int64_t cf = g_.channel_folds, k = g_.kernel;
   const int64_t per_pixel = k * k * cf;
-  const int64_t ox = write_j_ / per_pixel, r = write_j_ % per_pixel;
-  int64_t ky, kx, c;
-  if (g_.depthwise) {
-    c = r / (k * k);
-    ky = (r / k) % k;
-    kx = r % k;
-  } else {
-    ky = r / (k * cf);
-    kx = (r / cf) % k;
-    c = r % cf;
+  // The group of window beats ending with this iteration's, in order.
+  for (int64_t b = 0; b < g_.positions_per_beat; ++b) {
+    const int64_t j = write_j_ - (g_.positions_per_beat - 1) + b;
+    const int64_t ox = j / per_pixel, r = j % per_pixel;
+    int64_t ky, kx, c;
+    if (g_.depthwise) {
+      c = r / (k * k);
+      ky = (r / k) % k;
+      kx = r % k;
+    } else {
+      ky = r / (k * cf);
+      kx = (r / cf) % k;
+      c = r % cf;
+    }
+    const int64_t y = int64_t{write_block_} * g_.stride + ky, x = ox * g_.stride + kx;
+    const int64_t pos = (y * g_.in_w + x) * cf + c;
+    std::copy_n(frame_buf_.begin() + std::ptrdiff_t(pos * g_.lanes), g_.lanes, beat + b * g_.lanes);
   }
-  const int64_t y = int64_t{write_block_} * g_.stride + ky, x = ox * g_.stride + kx;
-  const int64_t pos = (y * g_.in_w + x) * cf + c;
-  std::copy_n(frame_buf_.begin() + std::ptrdiff_t(pos * g_.lanes), g_.lanes, beat);
 }
 
 }  // namespace vine::models

@@ -6,7 +6,12 @@
 // (while j < s*IFM_w*cf); the last block reads what is left of the frame.
 // Window beats leave in the order the MVAU consumes them: per output pixel,
 // kernel row, kernel column, channel fold; for a VVAU (depthwise) the
-// channel fold comes before the kernel positions.
+// channel fold comes before the kernel positions, and a VVAU of SIMD > 1
+// takes SIMD kernel positions of a channel fold per beat: the generator packs
+// that many consecutive window beats into one output beat and writes it with
+// the last (what the width converter FINN's InsertDWC puts between
+// finn-hlslib's generator and such a VVAU does), so its loop and its cycles
+// stay those of one window beat per iteration.
 #pragma once
 
 #include <vector>
@@ -20,6 +25,7 @@ struct WindowGeometry {
   int channel_folds = 1;  // cf: beats per pixel
   int lanes = 1;          // elements per beat
   bool depthwise = false;
+  int positions_per_beat = 1;  // depthwise: kernel positions per output beat (the VVAU's SIMD)
 };
 
 class SlidingWindow final : public Stage {

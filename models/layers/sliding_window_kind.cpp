@@ -45,9 +45,15 @@ void register_sliding_window_kinds(StageKindRegistry& r) {
     }
     s.pe = s.simd = lanes;
     s.depthwise = l.kind == ir::LayerKind::kDwConv;
-    s.in_stream_bits = s.out_stream_bits = lanes * l.in_type.bits;
+    // Depthwise, the VVAU's SIMD kernel positions leave in one beat; an
+    // MVAU of SIMD K x K x C (the RTL parallel-window style) takes a whole window.
+    const int positions = s.depthwise                         ? site.folding.simd
+                          : site.folding.simd > l.in_shape.c ? l.kernel * l.kernel
+                                                              : 1;
+    s.in_stream_bits = lanes * l.in_type.bits;
+    s.out_stream_bits = positions * lanes * l.in_type.bits;
     s.in_words = int64_t{s.ifm_h} * s.ifm_w * l.in_shape.c / lanes;
-    s.out_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / lanes;
+    s.out_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / (int64_t{lanes} * positions);
     // The windows must tile the frame it reads: a stage list that leaves out
     // a padded layer's padding would read fewer rows than its windows span.
     auto windows = [&](int in) { return in < s.kernel ? 0 : (in - s.kernel) / s.stride + 1; };
@@ -77,6 +83,7 @@ void register_sliding_window_kinds(StageKindRegistry& r) {
     g.lanes = s.in_stream_bits / b.layer().in_type.bits;
     g.channel_folds = s.channels / g.lanes;
     g.depthwise = s.depthwise;
+    g.positions_per_beat = s.out_stream_bits / s.in_stream_bits;
     return std::make_unique<models::SlidingWindow>(s.name, b.timing, b.frames, g);
   };
   k.timing = [](const ir::StagePlan&, const ir::Design&) {

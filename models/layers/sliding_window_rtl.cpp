@@ -97,8 +97,83 @@ RtlWindowSchedule rtl_window_schedule(const WindowGeometry& g) {
   return out;
 }
 
-SlidingWindowRtl::SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g)
-    : Stage(std::move(name), t), g_(g), schedule_(rtl_window_schedule(g)), frames_(frames) {}
+// The parallel style's controller (swg_template_parallel.sv, its parameters
+// from prepare_codegen_parallel): a shift-register buffer whose taps are one
+// window, shifted in with every read; Current_elem is the last beat of the
+// window to write next (FIRST_WRITE_ELEM = BUF_min - 1, the first window's),
+// and it advances by one window per write (HEAD_INCR_KH 1 to the next
+// channel fold, HEAD_INCR_W (s - 1) cf + 1 to the next pixel, HEAD_INCR_H to
+// the next row): exactly the last beat of the next window in the order
+// window_beat_source gives. With the input always valid and the output
+// always ready:
+//   - a read (read_cmd) while Newest_buffered_elem <= Current_elem, or once
+//     writing is done, until the frame's last beat is read;
+//   - a write (write_cmd) while Current_elem <= Newest_buffered_elem: the
+//     window's last beat is in, so the taps hold the whole window, and
+//     out_V_V_TDATA is the taps themselves (no output register);
+//   - the frame ends on its last write once reading is done (or completes in
+//     that cycle), or on its last read once writing is done: the counters
+//     reset and the next frame's first read comes in the next cycle.
+// A read never waits here (a write moves Current_elem at least one beat on
+// as the read moves Newest_buffered_elem one), so every write comes the cycle
+// after the read of its window's last beat: the schedule puts the write on
+// that read, with P = 1.
+RtlWindowSchedule rtl_parallel_window_schedule(const WindowGeometry& g) {
+  const int64_t cf = g.channel_folds, k = g.kernel, w = g.in_w, kk = k * k;
+  // get_buffer_depth, parallel style: the minimal buffer plus one.
+  const int64_t min_buffer = ((k - 1) * w + (k - 1)) * cf + 1;
+  RtlWindowSchedule out;
+  out.buffer_beats = min_buffer + 1;
+  const int64_t last_read = int64_t{g.in_h} * w * cf - 1;  // LAST_READ_ELEM
+  const int64_t windows = int64_t{g.out_h} * g.out_w * cf;
+  auto last_of = [&](int64_t n) { return window_beat_source(g, n * kk + kk - 1); };
+  const int64_t last_write = last_of(windows - 1);  // LAST_WRITE_ELEM
+  int64_t newest = -1, current = last_of(0), n = 0;  // Current_elem = FIRST_WRITE_ELEM
+  bool writing_done = false;
+  const int64_t limit = 2 * (last_read + 1 + windows) + 16;
+  for (int64_t t = 0;; ++t) {
+    if (t > limit)
+      throw std::invalid_argument("the RTL sliding window's parallel controller cannot run this geometry");
+    const bool reading_done = newest == last_read;
+    const bool write = !writing_done && current <= newest;
+    const bool read = !reading_done && (writing_done || newest <= current);
+    if (write) {
+      // The window's last beat came in the cycle before: that read writes it.
+      if (out.cycle.empty() || out.cycle.back() != t - 1 || !(out.what.back() & 1u) || newest != current)
+        throw std::logic_error("parallel window: a write not one cycle after its last beat's read");
+      out.what.back() |= 2u;
+      if (n == 0) out.first_fetch = t - 1;
+    }
+    if (read) {
+      out.cycle.push_back(t);
+      out.what.push_back(1u);
+    }
+    // The clock edge.
+    if (read && newest == last_read - 1 && writing_done) {
+      out.period = t + 1;
+      break;
+    }
+    if (write && current == last_write && (reading_done || (read && newest == last_read - 1))) {
+      out.period = t + 1;
+      break;
+    }
+    if (read) ++newest;
+    if (write) {
+      if (current == last_write)
+        writing_done = true;
+      else
+        current = last_of(++n);
+    }
+  }
+  return out;
+}
+
+SlidingWindowRtl::SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g,
+                                   RtlWindowStyle style)
+    : Stage(std::move(name), t),
+      g_(g),
+      schedule_(style == RtlWindowStyle::kParallel ? rtl_parallel_window_schedule(g) : rtl_window_schedule(g)),
+      frames_(frames) {}
 
 bool SlidingWindowRtl::next_iteration(Iteration& it) {
   if (at_ == schedule_.cycle.size()) {
@@ -124,8 +199,10 @@ void SlidingWindowRtl::consume(int, const int32_t* beat) {
 // A frame's reads end before the next frame's begin, and a fetch reads only
 // beats already read: the frame buffer holds the beat it names.
 void SlidingWindowRtl::produce(int, int32_t* beat) {
-  const int64_t pos = window_beat_source(g_, fetch_);
-  std::copy_n(frame_buf_.begin() + std::ptrdiff_t(pos * g_.lanes), g_.lanes, beat);
+  for (int b = 0; b < g_.positions_per_beat; ++b) {
+    const int64_t pos = window_beat_source(g_, fetch_ * g_.positions_per_beat + b);
+    std::copy_n(frame_buf_.begin() + std::ptrdiff_t(pos * g_.lanes), g_.lanes, beat + b * g_.lanes);
+  }
 }
 
 }  // namespace vine::models

@@ -1,4 +1,4 @@
-// ConvolutionInputGenerator_rtl, default style (finn-rtllib/swg/
+// ConvolutionInputGenerator_rtl, default and parallel style (finn-rtllib/swg/
 // swg_template_default.sv, its address controller in swg_common.sv, its
 // parameters from src/finn/custom_op/fpgadataflow/rtl/
 // convolutioninputgenerator_rtl.py). Unlike the HLS template, reading and
@@ -21,7 +21,9 @@
 // the whole loop where the RTL would stop only the side that waits: the
 // model is exact when neither side waits, and slower otherwise.
 // Window beats leave in the order the MVAU (or, depthwise, the VVAU)
-// consumes them, as the HLS generator's do (sliding_window.h).
+// consumes them, as the HLS generator's do (sliding_window.h). The parallel
+// style (rtl_parallel_window_schedule) writes a whole window a beat: its
+// K x K window beats in that order, one after the other.
 #pragma once
 
 #include <cstdint>
@@ -44,9 +46,18 @@ struct RtlWindowSchedule {
 // when the controller cannot run the geometry (its buffer would deadlock).
 RtlWindowSchedule rtl_window_schedule(const WindowGeometry& g);
 
+// The parallel style's (swg_template_parallel.sv): a beat is a whole window,
+// g.positions_per_beat = K x K window beats (1 with a 1x1 kernel); `what`
+// bit 1 marks the read of a window's last beat, which writes the window one
+// cycle later (P = 1).
+RtlWindowSchedule rtl_parallel_window_schedule(const WindowGeometry& g);
+
+enum class RtlWindowStyle { kDefault, kParallel };
+
 class SlidingWindowRtl final : public Stage {
  public:
-  SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g);
+  SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g,
+                   RtlWindowStyle style = RtlWindowStyle::kDefault);
   const char* kind() const override { return "swg_rtl"; }
   int64_t frame_span() const override { return schedule_.period; }
 
@@ -66,7 +77,7 @@ class SlidingWindowRtl final : public Stage {
   int frame_ = 0;
   size_t at_ = 0;           // next entry of the schedule
   int64_t fetched_ = 0;     // window beats fetched in the current frame
-  int64_t fetch_ = 0;       // the window beat the current iteration writes
+  int64_t fetch_ = 0;       // the output beat the current iteration writes
   std::vector<int32_t> frame_buf_;  // the frame's beats in arrival order
   int64_t filled_ = 0;
 };

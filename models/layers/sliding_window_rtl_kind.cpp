@@ -1,6 +1,10 @@
 // The swg_rtl stage kind: the sliding window timed from FINN's RTL template
-// ConvolutionInputGenerator_rtl, default style (sliding_window_rtl.h); placed
-// and computed as the HLS `swg`.
+// ConvolutionInputGenerator_rtl (sliding_window_rtl.h); placed and computed
+// as the HLS `swg`. Its style is FINN's: select_impl_style
+// (convolutioninputgenerator_rtl.py) takes the parallel style for a 1x1
+// kernel or when parallel_window = 1, which set_folding.py sets for a VVAU
+// of SIMD > 1 and for a window whose SIMD is all its channels yet too slow,
+// that is (Vine's SIMD being the consumer's) an MVAU of SIMD K x K x C.
 #include "models/layers/sliding_window_rtl.h"
 #include "models/layers/stage_kinds.h"
 
@@ -19,7 +23,20 @@ models::WindowGeometry window_geometry(const ir::StagePlan& s, int elem_bits) {
   g.lanes = s.in_stream_bits / elem_bits;
   g.channel_folds = s.channels / g.lanes;
   g.depthwise = s.depthwise;
+  g.positions_per_beat = s.out_stream_bits / s.in_stream_bits;
   return g;
+}
+
+// A whole window a beat, or a 1x1 kernel: the parallel style.
+models::RtlWindowStyle style_of(const ir::StagePlan& s) {
+  return s.kernel == 1 || s.out_stream_bits > s.in_stream_bits ? models::RtlWindowStyle::kParallel
+                                                               : models::RtlWindowStyle::kDefault;
+}
+
+models::RtlWindowSchedule schedule_of(const ir::StagePlan& s, int elem_bits) {
+  const models::WindowGeometry g = window_geometry(s, elem_bits);
+  return style_of(s) == models::RtlWindowStyle::kParallel ? models::rtl_parallel_window_schedule(g)
+                                                          : models::rtl_window_schedule(g);
 }
 
 }  // namespace
@@ -31,30 +48,37 @@ void register_sliding_window_rtl_kinds(StageKindRegistry& r) {
   k.summary =
       "Sliding-window generator timed from FINN's RTL template (finn-rtllib swg_template_default.sv): reads into a "
       "cyclic buffer while it writes window beats out of it, each side one beat per cycle; one flat loop, the "
-      "controller's schedule frame after frame.";
-  k.refuses = [](const ir::Layer& l, const ir::LayerFolding&) -> std::string {
-    // convolutioninputgenerator_rtl.py, select_impl_style: a 1x1 kernel
-    // takes the parallel style, whose output beat is the whole window.
-    if (l.kernel == 1)
-      return "a kernel larger than 1x1 (FINN builds a 1x1 window with the RTL generator's parallel style, which "
-             "Vine does not model)";
+      "controller's schedule frame after frame. For a 1x1 kernel, a VVAU of SIMD K x K or an MVAU of SIMD K x K x C "
+      "its parallel style (swg_template_parallel.sv): a shift register whose taps are a window, a whole window a "
+      "beat, one read per cycle.";
+  k.refuses = [](const ir::Layer& l, const ir::LayerFolding& f) -> std::string {
+    // set_folding.py sets parallel_window for a VVAU of SIMD > 1: the window
+    // writes K x K x PE a beat, and FINN's InsertDWC narrows it to a VVAU of
+    // fewer positions, a converter inside the layer Vine does not build.
+    const int kk = l.kernel * l.kernel;
+    if (l.kind == ir::LayerKind::kDwConv && f.simd > 1 && f.simd != kk)
+      return "simd 1 or K x K = " + std::to_string(kk) + " on the depthwise layer " + l.name +
+             " (FINN's RTL window of a VVAU with SIMD > 1 is its parallel style, a whole window a beat; FINN "
+             "narrows it to SIMD " + std::to_string(f.simd) + " with a width converter Vine does not put inside a "
+             "layer: keep the HLS window, swg: hls)";
     return "";
   };
   k.make = [](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;
     return std::make_unique<models::SlidingWindowRtl>(s.name, b.timing, b.frames,
-                                                      window_geometry(s, b.layer().in_type.bits));
+                                                      window_geometry(s, b.layer().in_type.bits), style_of(s));
   };
   k.timing = [](const ir::StagePlan&, const ir::Design&) {
     // A fetch (window_buffer_read_enable) registers the beat in the buffer's
     // `Out`, and Write_cmd raises out_V_V_TVALID in the next cycle: 1 cycle.
-    // Its loop runs on across frames (the counters reset in the last write's
-    // cycle): no re-entry.
+    // The parallel style writes its taps, unregistered, the cycle after the
+    // read of the window's last beat: 1 cycle too. Its loop runs on across
+    // frames (the counters reset in the last write's cycle): no re-entry.
     return models::PipelineTiming{1, -1};
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
     const int elem_bits = d.network.layers.at(size_t(s.layer)).in_type.bits;
-    return models::rtl_window_schedule(window_geometry(s, elem_bits)).period;
+    return schedule_of(s, elem_bits).period;
   };
   r.add(std::move(k));
 }

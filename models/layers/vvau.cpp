@@ -4,14 +4,16 @@
 
 namespace vine::models {
 
-Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
+Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int simd, int64_t pixels,
            std::vector<RowBlock> rows, OutputUnit out)
     : Stage(std::move(name), t),
       channels_(channels),
       k2_(kernel_area),
       pe_(pe),
-      total_(frames * pixels * (channels / pe) * kernel_area),
-      per_frame_(pixels * (channels / pe) * kernel_area),
+      simd_(simd),
+      positions_(kernel_area / simd),
+      total_(frames * pixels * (channels / pe) * positions_),
+      per_frame_(pixels * (channels / pe) * positions_),
       rows_(std::move(rows)),
       out_(std::move(out)),
       window_(size_t(kernel_area) * size_t(pe)),
@@ -19,7 +21,7 @@ Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int ker
 
 Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
            std::unique_ptr<WeightLanes> lanes, OutputUnit out)
-    : Vvau(std::move(name), t, frames, channels, kernel_area, pe, pixels, std::vector<RowBlock>{}, std::move(out)) {
+    : Vvau(std::move(name), t, frames, channels, kernel_area, pe, 1, pixels, std::vector<RowBlock>{}, std::move(out)) {
   streamed_ = true;
   lanes_ = std::move(lanes);
   acc_.assign(size_t(pe), 0);
@@ -27,7 +29,7 @@ Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int ker
 
 Vvau::Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
            std::unique_ptr<RtlPeArray> rtl, OutputUnit out)
-    : Vvau(std::move(name), t, frames, channels, kernel_area, pe, pixels, std::vector<RowBlock>{}, std::move(out)) {
+    : Vvau(std::move(name), t, frames, channels, kernel_area, pe, 1, pixels, std::vector<RowBlock>{}, std::move(out)) {
   rtl_ = std::move(rtl);
   rtl_->connect([this](int64_t index) { return beat_of(index); }, &out_);
   set_advance_hook(true);
@@ -39,17 +41,18 @@ bool Vvau::next_iteration(Iteration& it) {
   index_ = i;
   read_k_ = next_k_;
   write_nf_ = next_nf_;
-  if (++next_k_ == k2_) {
+  if (++next_k_ == positions_) {
     next_k_ = 0;
     if (++next_nf_ == channels_ / pe_) next_nf_ = 0;
   }
-  it = {i, streamed_ ? 3u : 1u, read_k_ == k2_ - 1 ? 1u : 0u};
+  it = {i, streamed_ ? 3u : 1u, read_k_ == positions_ - 1 ? 1u : 0u};
   return true;
 }
 
 void Vvau::consume(int port, const int32_t* beat) {
-  if (port == 0) {
-    std::copy(beat, beat + pe_, window_.begin() + std::ptrdiff_t(read_k_ * pe_));
+  if (port == 0) {  // SIMD positions of PE channels: the window's layout, [position][lane]
+    const int64_t n = int64_t{simd_} * pe_;
+    std::copy(beat, beat + n, window_.begin() + std::ptrdiff_t(read_k_ * n));
     return;
   }
   // A weight word: the PE channels' weights at kernel position read_k_.

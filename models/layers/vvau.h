@@ -1,7 +1,9 @@
 // Vector-vector-activation unit (finn-hlslib VVAU, depthwise convolution):
-// per output pixel, C/PE channel folds of K*K iterations; every iteration
-// reads one beat (PE channels at one kernel position) and the last kernel
-// position writes the PE channels' outputs. With its weights in DDR, every
+// per output pixel, C/PE channel folds of K*K/SIMD iterations; every
+// iteration reads one beat (PE channels at SIMD kernel positions, FINN's
+// order: element s * PE + p is channel p at the fold's s-th position) and the
+// last one of a channel fold writes the PE channels' outputs. With SIMD 1 and
+// its weights in DDR, every
 // iteration also reads a weight word of PE weights (one kernel position)
 // from input 1, and the lanes accumulate each as it comes (weight_lanes.h).
 // On the RTL back-end the PE array is Verilated lanes units clocked with the
@@ -23,12 +25,13 @@ namespace vine::models {
 class Vvau final : public Stage {
  public:
   // `rows`: one dot-product row per channel, K*K wide.
-  Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
+  Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int simd, int64_t pixels,
        std::vector<RowBlock> rows, OutputUnit out);
-  // Weights from a stream on input 1, computed by `lanes` (null in timing-only runs).
+  // Weights from a stream on input 1, computed by `lanes` (null in timing-only
+  // runs); SIMD 1 (ir::check_design refuses more).
   Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
        std::unique_ptr<WeightLanes> lanes, OutputUnit out);
-  // The PE array on Verilated units (the RTL back-end).
+  // The PE array on Verilated units (the RTL back-end); SIMD 1 as above.
   Vvau(std::string name, PipelineTiming t, int frames, int channels, int kernel_area, int pe, int64_t pixels,
        std::unique_ptr<RtlPeArray> rtl, OutputUnit out);
   const char* kind() const override { return kind_; }
@@ -52,7 +55,8 @@ class Vvau final : public Stage {
   RtlBeat beat_of(int64_t index) const;  // the PE array's beat at iteration `index`
 
   const char* kind_ = "vvau";
-  int channels_, k2_, pe_;
+  int channels_, k2_, pe_, simd_;
+  int64_t positions_;  // iterations per channel fold: K*K / SIMD
   int64_t total_, next_ = 0, per_frame_ = 0;
   std::vector<RowBlock> rows_;
   bool streamed_ = false;
@@ -61,7 +65,7 @@ class Vvau final : public Stage {
   std::vector<int64_t> acc_;  // the streamed lanes' accumulators
   OutputUnit out_;
   int64_t read_k_ = 0, write_nf_ = 0, index_ = 0;  // of the iteration next_iteration gave
-  // The kernel position and channel fold of iteration next_, stepped with it:
+  // The beat of kernel positions and channel fold of iteration next_, stepped with it:
   // dividing next_ cost two 64-bit divisions an iteration, a beat each.
   int64_t next_k_ = 0, next_nf_ = 0;
   std::vector<int32_t> window_;  // [kernel position][lane] of the current channel fold

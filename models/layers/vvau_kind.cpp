@@ -3,7 +3,6 @@
 #include "models/layers/stage_kinds.h"
 #include "models/layers/vvau.h"
 #include "models/pe/pe_timing.h"
-#include "sim/config/config_error.h"
 #include "sim/estimate/resource_model.h"
 
 namespace vine::kinds {
@@ -14,11 +13,10 @@ void register_vvau_kinds(StageKindRegistry& r) {
   k.role = "vvau";
   k.summary =
       "Vector-vector-activation unit (finn-hlslib Vector_Vector_Activate_Batch): PE channels at "
-      "once, one kernel "
-      "position per beat, output unit embedded.";
+      "once, SIMD kernel positions per beat, output unit embedded.";
   k.params = {{"pe", &ir::StagePlan::pe, "PE: channels computed at once"},
               {"simd", &ir::StagePlan::simd,
-               "SIMD: kernel positions per beat (the simulated VVAU reads one)"},
+               "SIMD: kernel positions per beat, a divisor of K x K"},
               {"channels", &ir::StagePlan::channels, "channels, C"},
               {"kernel", &ir::StagePlan::kernel, "kernel side, K"},
               {"ofm_h", &ir::StagePlan::ofm_h, "output rows"},
@@ -28,19 +26,16 @@ void register_vvau_kinds(StageKindRegistry& r) {
   k.from_layer = [](const LayerSite& site, ir::StagePlan& s) {
     const ir::Layer& l = site.layer;
     const ir::LayerFolding& f = site.folding;
-    s.in_stream_bits = f.pe * l.in_type.bits;
+    // A beat of SIMD kernel positions of PE channels (FINN's folded input
+    // shape: SF x NF beats of SIMD x PE per pixel).
+    s.in_stream_bits = f.simd * f.pe * l.in_type.bits;
     s.out_stream_bits = f.pe * l.out_type.bits;
-    s.in_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / f.pe;
+    s.in_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / (int64_t{f.pe} * f.simd);
     s.out_words = l.output_pixels() * l.in_shape.c / f.pe;
   };
   k.make = [](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;
     const ir::Layer& l = b.layer();
-    if (s.simd != 1)
-      throw config::ConfigError(b.design.folding[size_t(s.layer)].simd_where,
-                                std::to_string(s.simd),
-                                "simd 1 for the depthwise layer " + l.name +
-                                    " (the simulated VVAU reads one kernel position per beat)");
     if (b.weights_streamed())  // weights from DDR on input 1
       return std::make_unique<models::Vvau>(
           s.name, b.timing, b.frames, l.in_shape.c, l.kernel * l.kernel, s.pe, l.output_pixels(),
@@ -51,12 +46,12 @@ void register_vvau_kinds(StageKindRegistry& r) {
                                             std::move(rtl), b.output_unit());
     auto rows = b.pe_rows(t);
     return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, l.kernel * l.kernel,
-                                          s.pe, l.output_pixels(), std::move(rows),
+                                          s.pe, s.simd, l.output_pixels(), std::move(rows),
                                           b.output_unit());
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
-    // one kernel position per cycle: the lanes of SIMD 1
-    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), 1) +
+    // SIMD kernel positions per cycle: the MVAU's lanes of SIMD, one per PE
+    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), s.simd) +
                                       models::weight_decoder_latency(d.folding_of(s.layer)),
                                   -1};
   };

@@ -6,8 +6,11 @@
 // The VVU's replay buffer is instantiated with REP = 1 (replay_buffer.sv:
 // a wire, irdy = ordy): every beat of PE channels at one kernel position
 // goes straight into the core, one per cycle, so the loop is the HLS unit's
-// (vvau.h: C/PE x K*K beats per output pixel, a write on the last kernel
-// position) and only the pipeline depth differs.
+// (vvau.h: C/PE x K*K/SIMD beats per output pixel, a write on the last beat
+// of a channel fold) and only the pipeline depth differs.
+#include <algorithm>
+#include <cmath>
+
 #include "models/layers/stage_kinds.h"
 #include "models/layers/vvau.h"
 #include "models/pe/pe_timing.h"
@@ -19,12 +22,19 @@ namespace {
 // mvu_vvu_8sx9_dsp58.sv: the `last` flag runs through L[0:1+MAX_PIPELINE_STAGES]
 // to vld = L[0], that is 2 + MAX_PIPELINE_STAGES registers (the DSP's A/B
 // input register, its M and P registers, and the chain's pipeline
-// registers), with MAX_PIPELINE_STAGES = ceil(CHAINLEN / SEGLEN) and CHAINLEN
-// = ceil(SIMD / 3) DSPs per PE. Vine's VVAU reads SIMD 1 (the HLS kind's
-// make refuses more): a chain of one DSP, one stage whatever segment length
-// the clock gives (_resolve_segment_len in vectorvectoractivation_rtl.py):
-// 2 + 1 = 3 cycles.
-constexpr int kDsp58CoreLatency = 3;
+// registers), with MAX_PIPELINE_STAGES = ceil(CHAINLEN / SEGLEN), CHAINLEN =
+// ceil(SIMD / 3) DSPs per PE (three 9-bit lanes each) and SEGLEN the DSPs
+// between pipeline registers. FINN sets SEGLEN from the clock target
+// (_resolve_segment_len in vectorvectoractivation_rtl.py): as many DSPs as
+// fit the period at 0.741 ns for the first and 0.605 ns for each further
+// one, at most the chain. With SIMD 1 to 3 the chain is one DSP: 3 cycles.
+int dsp58_core_latency(int simd, double clock_mhz) {
+  const int chain = (simd + 2) / 3;
+  const double period_ns = 1000.0 / clock_mhz;  // clock_mhz <= 1000: above the 0.741 ns FINN asserts
+  const int fit = int(std::floor((period_ns - 0.741) / 0.605 + 1));
+  const int segment = std::min(std::max(fit, 1), chain);
+  return 2 + (chain + segment - 1) / segment;
+}
 // mvu_vvu_axi.sv's output register slice: register B drives tvalid, 1 cycle.
 constexpr int kOutputRegister = 1;
 
@@ -36,8 +46,9 @@ void register_vvau_rtl_kinds(StageKindRegistry& r) {
   k.hls_kind = "vvau";
   k.summary =
       "Vector-vector unit timed from FINN's RTL template (finn-rtllib mvu_vvu_axi.sv with the DSP58 VVU core): one "
-      "beat of PE channels per cycle as the HLS unit, no replay buffer, 3 + 1 cycles from a channel fold's last "
-      "beat to its PE results; no embedded output unit (FINN's VVAU_rtl writes accumulators).";
+      "beat of SIMD kernel positions of PE channels per cycle as the HLS unit, no replay buffer, 2 + ceil(chain / "
+      "segment) + 1 cycles from a channel fold's last beat to its PE results (a chain of ceil(SIMD / 3) DSP58s per "
+      "PE); no embedded output unit (FINN's VVAU_rtl writes accumulators).";
   k.refuses = [](const ir::Layer& l, const ir::LayerFolding& f) -> std::string {
     // specialize_layers.py, _vvu_rtl_possible, and mvu_vvu_axi.sv's checks.
     if (l.output.kind != ir::OutputKind::kAccumulator)
@@ -63,9 +74,18 @@ void register_vvau_rtl_kinds(StageKindRegistry& r) {
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
     return models::PipelineTiming{
-        kDsp58CoreLatency + kOutputRegister + models::weight_decoder_latency(d.folding_of(s.layer)), -1};
+        dsp58_core_latency(s.simd, d.clock_mhz) + kOutputRegister + models::weight_decoder_latency(d.folding_of(s.layer)),
+        -1};
   };
-  // cycles: the HLS unit's C/PE x K*K per output pixel, one beat per cycle, kept.
+  // FINN's dsp_estimation: PE chains of ceil(SIMD / 3) DSP58s, in place of
+  // the HLS lanes' DSPs; the rest (weight memory, control) is the HLS kind's.
+  const auto hls_resources = k.resources;
+  k.resources = [hls_resources](const ir::StagePlan& s, const ir::Design& d) {
+    ir::Resources r = hls_resources(s, d);
+    r.dsp = double(int64_t{s.pe} * ((s.simd + 2) / 3));
+    return r;
+  };
+  // cycles: the HLS unit's C/PE x K*K/SIMD per output pixel, one beat per cycle, kept.
   r.add(std::move(k));
 }
 

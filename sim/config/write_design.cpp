@@ -78,7 +78,9 @@ void set_folding(YAML::Node& root, const ir::Design& d) {
       layers[l.name] = e;
     }
     e["pe"] = d.folding[i].pe;
-    const bool has_simd = l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kFc;
+    // A depthwise layer's SIMD (the VVAU's kernel positions per beat) only where it is above 1.
+    const bool has_simd = l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kFc ||
+                          (l.kind == ir::LayerKind::kDwConv && d.folding[i].simd > 1);
     if (has_simd)
       e["simd"] = d.folding[i].simd;
     else

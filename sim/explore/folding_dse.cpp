@@ -42,7 +42,8 @@ std::vector<Folding> candidates(const ir::Layer& l) {
       simds = divisors(l.matrix_width());
       pes = divisors(l.matrix_height());
       break;
-    case ir::LayerKind::kDwConv:
+    case ir::LayerKind::kDwConv:  // SIMD: the VVAU's kernel positions per beat
+      simds = divisors(int64_t{l.kernel} * l.kernel);
       pes = divisors(l.in_shape.c);
       break;
     default:
@@ -238,7 +239,8 @@ DsePoint evaluate(const ir::Design& base, const DseResult& r, const std::vector<
 // FINN's SetFolding (Xilinx/finn, transformation/fpgadataflow/set_folding.py),
 // on the per-layer tables: each layer raised over its divisors to meet the
 // target cycles, an MVAU's SIMD first (while SIMD x weight bits stays within
-// mvau_wwidth_max), then its PE; a VVAU's and every other layer's PE. No
+// mvau_wwidth_max), then its PE; a VVAU's PE, then its SIMD once PE is all
+// its channels; every other layer's PE. No
 // resource budget. When the target is missed, a second pass takes the
 // slowest layer's cycles as the target, so that no layer is folded faster
 // than the bottleneck needs.
@@ -270,6 +272,12 @@ std::vector<Folding> set_folding(const ir::Network& net, const std::vector<std::
         if (cycles_of(i, f) >= 0 && cycles_of(i, f) <= t) break;
         if (cycles_of(i, {pe, f.simd}) >= 0) f.pe = pe;
       }
+      // A VVAU's SIMD (kernel positions per beat) once its PE is all channels.
+      if (l.kind == ir::LayerKind::kDwConv && !pes.empty() && f.pe == *pes.rbegin())
+        for (int simd : simds) {
+          if (cycles_of(i, f) >= 0 && cycles_of(i, f) <= t) break;
+          if (cycles_of(i, {f.pe, simd}) >= 0) f.simd = simd;
+        }
       out[i] = f;
     }
     return out;

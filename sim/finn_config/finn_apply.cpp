@@ -265,7 +265,8 @@ class Applier {
           if (key == "SIMD") divides(name, key, x, l.matrix_width(), l.name + "'s matrix width");
           set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
         } else if (kind == "vvau") {
-          if (key == "SIMD" && x != 1) fail(name, key, v.dump(), "1 (Vine's VVAU takes one kernel tap per cycle)");
+          if (key == "SIMD")
+            divides(name, key, x, int64_t{l.kernel} * l.kernel, l.name + "'s K x K (kernel positions)");
           if (key == "PE") divides(name, key, x, l.in_shape.c, l.name + "'s channels");
           set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
         } else if (kind == "swg" || kind == "fmpadding") {

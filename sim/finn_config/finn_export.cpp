@@ -57,6 +57,10 @@ nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNo
     } else if (const FinnOpType* t = finn_op_type_of(kind)) {
       if (t->pe) e["PE"] = st.pe;
       if (t->simd) e["SIMD"] = kind == "mvau" || kind == "vvau" ? st.simd : st.pe;
+      // The RTL window's parallel style (a whole window a beat): FINN's
+      // select_impl_style takes it only with parallel_window = 1 (or a 1x1 kernel).
+      if (kind == "swg" && std::string(ir::to_string(st.kind)) == "swg_rtl" && st.out_stream_bits > st.in_stream_bits)
+        e["parallel_window"] = 1;
       if (kind == "mvau" || kind == "vvau") {
         const ir::LayerFolding& f = d.folding[size_t(st.layer)];
         if (f.weight_schedule != ir::WeightSchedule::kVector)

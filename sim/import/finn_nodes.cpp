@@ -24,7 +24,7 @@ enum class Op {
 };
 
 const char* kSupportedOps =
-    "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD 1), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
+    "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD dividing K x K), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
     "ConvolutionInputGenerator, FMPadding (before a ConvolutionInputGenerator), StreamingMaxPool, Pool (after a "
     "depthwise ConvolutionInputGenerator), AddStreams, DuplicateStreams, LabelSelect (last), each as FINN's _hls or "
     "_rtl variant";
@@ -602,8 +602,8 @@ class Translator {
     set_out(n, std::move(out));
   }
 
-  // A VVAU after a depthwise window: Vine's dwconv, whose VVAU reads one
-  // kernel position per beat (SIMD 1) with PE channels.
+  // A VVAU after a depthwise window: Vine's dwconv, whose VVAU reads SIMD
+  // kernel positions of PE channels per beat.
   void vvau(const OnnxNode& n) {
     Attrs a{n};
     const Stream s = stream_in(n, 0);
@@ -613,8 +613,9 @@ class Translator {
     const int k = a.square("Kernel");
     if (ch != s.shape.c) a.fail("Channels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
     if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of Channels = " + std::to_string(ch));
-    if (simd != 1)
-      a.fail("SIMD", std::to_string(simd), "1 (Vine's VVAU reads one kernel position per beat; SIMD > 1 is not modelled)");
+    // vectorvectoractivation.py, get_folded_input_shape: K x K % SIMD == 0.
+    if (simd < 1 || (int64_t{k} * k) % simd)
+      a.fail("SIMD", std::to_string(simd), "a divisor of Kernel's K x K = " + std::to_string(int64_t{k} * k));
     const std::string mem_mode = a.s("mem_mode", "internal_embedded");
     if (mem_mode != "internal_decoupled" && mem_mode != "internal_embedded")
       a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip)");
@@ -631,13 +632,16 @@ class Translator {
     const Pending* swg = nullptr;
     for (const auto& p : s.pending) (op_of(*p.node) == Op::kFmPadding ? pad : swg) = &p;
     if (!swg) a.fail("input", "not from a ConvolutionInputGenerator", "a depthwise ConvolutionInputGenerator before it");
+    vvau_simd_ = int(simd);
     conv_window(n, l, s, pad ? pad->node : nullptr, *swg->node, 0, pe, true);
+    vvau_simd_ = 1;
     if (l.kernel != k) a.fail("Kernel", std::to_string(k), "the window's " + std::to_string(l.kernel));
     const auto dim = a.ints("Dim");
     if (dim.size() != 2 || dim[0] != out_h_ || dim[1] != out_w_)
       a.fail("Dim", a.find("Dim")->text(), "the window's output, [" + std::to_string(out_h_) + ", " + std::to_string(out_w_) + "]");
     l.out_channels = int(ch);
     l.pe = int(pe);
+    l.simd = int(simd);
     l.weight_memory = weight_memory(a);
     l.weights = weight_type(n, w_t, false);
     // FINN's (Channels, 1, k, k) initializer is Vine's (channels, k, k).
@@ -700,6 +704,7 @@ class Translator {
   }
 
   int out_h_ = 0, out_w_ = 0;
+  int vvau_simd_ = 1;  // the SIMD of the VVAU whose window conv_window reads
 
   // The [FMPadding ->] window before an MVAU (a conv) or a VVAU (a dwconv):
   // `simd` is the channels the window streams per beat (the MVAU's SIMD,
@@ -708,8 +713,15 @@ class Translator {
                    int64_t mw, int64_t simd, bool depthwise = false) {
     Attrs w{swg};
     l.kind = depthwise ? ir::LayerKind::kDwConv : ir::LayerKind::kConv;
-    const std::string consumer =
+    // An MVAU of SIMD K x K x C reads the RTL window's parallel style, whose
+    // SIMD is then all the channels (select_impl_style).
+    const bool whole_window = !depthwise && simd > s.shape.c;
+    std::string consumer =
         op_of(mv) == Op::kPool ? "the Pool's PE, " : depthwise ? "the VVAU's PE, " : "the MVAU's SIMD, ";
+    if (whole_window) {
+      consumer = "the channels (the MVAU's SIMD " + std::to_string(simd) + " takes whole windows), ";
+      simd = s.shape.c;
+    }
     ir::Shape in = s.shape;
     if (pad) {
       Attrs p{*pad};
@@ -741,9 +753,12 @@ class Translator {
       w.fail("IFMDim", w.find("IFMDim")->text(), "[" + std::to_string(in.h) + ", " + std::to_string(in.w) + "] (its padded input)");
     const int ofm = (ifm - k) / stride + 1;
     if (w.square("OFMDim") != ofm) w.fail("OFMDim", w.find("OFMDim")->text(), "[" + std::to_string(ofm) + ", " + std::to_string(ofm) + "]");
-    if (w.i("parallel_window", 0) != 0)
-      d_.notes.push_back(swg.name + ": parallel_window = 1 is timed by Vine's one sliding-window model (FINN's HLS "
-                                    "ConvolutionInputGenerator)");
+    // Vine's RTL window takes the parallel style from its consumer (an MVAU
+    // of SIMD K x K x C, a VVAU of SIMD K x K) or a 1x1 kernel.
+    const bool parallel = whole_window || k == 1 || (depthwise && vvau_simd_ > 1);
+    if (w.i("parallel_window", 0) != 0 && !parallel)
+      d_.notes.push_back(swg.name + ": parallel_window = 1 before a consumer that does not read whole windows is "
+                                    "timed in the default style");
     if (!depthwise && mw != int64_t{k} * k * s.shape.c)
       Attrs{mv}.fail("MW", std::to_string(mw), "k x k x C = " + std::to_string(int64_t{k} * k * s.shape.c) +
                                                    " for the window '" + swg.name + "'");

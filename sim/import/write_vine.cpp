@@ -158,7 +158,7 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
   des << "layers:\n";
   for (const auto& l : d.layers) {
     des << "  " << q(l.name) << ": {pe: " << l.pe;
-    if (l.has_simd) des << ", simd: " << l.simd;
+    if (l.has_simd || l.simd > 1) des << ", simd: " << l.simd;  // a VVAU's SIMD: its kernel positions per beat
     if (!l.weight_memory.empty()) des << ", weight_memory: " << l.weight_memory;
     if (!l.rtl_kinds.empty()) {  // the stages FINN built from RTL templates
       des << ", impl_style: {";

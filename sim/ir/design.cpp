@@ -51,7 +51,10 @@ const char* to_string(PeBackend b) { return b == PeBackend::kRtl ? "rtl" : "cpp"
 const char* to_string(Template t) { return t == Template::kStreaming ? "streaming" : "engine"; }
 
 int input_stream_bits(const Layer& l, const LayerFolding& f) {
-  const int lanes = l.has_weights() && l.kind != LayerKind::kDwConv ? f.simd : f.pe;
+  int lanes = l.has_weights() && l.kind != LayerKind::kDwConv ? f.simd : f.pe;
+  // A conv whose MVAU reads a whole window a beat (SIMD = K x K x C, from the
+  // RTL window's parallel style) reads its input C channels a beat.
+  if (l.kind == LayerKind::kConv && f.simd > l.in_shape.c) lanes = l.in_shape.c;
   return lanes * l.in_type.bits;
 }
 
@@ -105,8 +108,22 @@ void check_design(const Design& d) {
     const LayerFolding& f = d.folding[i];
     switch (l.kind) {
       case LayerKind::kConv:
-        // The sliding-window unit emits SIMD channels of one pixel per beat.
-        require_divides(f, "simd", f.simd, l.in_shape.c, "input channels of " + l.name);
+        // The sliding-window unit emits SIMD channels of one pixel per beat;
+        // or, in the RTL generator's parallel style, a whole window of all C
+        // channels (convolutioninputgenerator_rtl.py, select_impl_style:
+        // SIMD = IFMChannels there), which the MVAU reads as one SIMD beat.
+        if (f.simd > l.in_shape.c) {
+          const int64_t window = int64_t{l.kernel} * l.kernel * l.in_shape.c;
+          if (l.kernel == 1 || f.simd != window || !f.rtl("swg"))
+            throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
+                              "a divisor of the input channels of " + l.name + " = " + std::to_string(l.in_shape.c) +
+                                  (l.kernel == 1 ? std::string()
+                                                 : ", or K x K x C = " + std::to_string(window) +
+                                                       " with the RTL window (impl_style: {swg: rtl}: FINN's "
+                                                       "parallel-window style, a whole window a beat)"));
+        } else {
+          require_divides(f, "simd", f.simd, l.in_shape.c, "input channels of " + l.name);
+        }
         require_divides(f, "pe", f.pe, l.matrix_height(), "MH (output channels) of " + l.name);
         break;
       case LayerKind::kFc:
@@ -114,11 +131,25 @@ void check_design(const Design& d) {
         require_divides(f, "pe", f.pe, l.matrix_height(), "MH of " + l.name);
         break;
       case LayerKind::kDwConv:
-        // The modelled VVAU reads one kernel position per beat (FINN's SIMD > 1 VVAU is not modelled).
-        if (f.simd != 1)
-          throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
-                            "simd 1 for the depthwise layer " + l.name +
-                                " (the modelled VVAU reads one kernel position per beat)");
+        // The VVAU reads SIMD kernel positions of PE channels per beat: SIMD
+        // divides K x K (FINN's vectorvectoractivation.py asserts it in
+        // get_folded_input_shape, mvu_vvu_axi.sv checks MW % SIMD).
+        require_divides(f, "simd", f.simd, int64_t{l.kernel} * l.kernel,
+                        "K x K (kernel positions) of the depthwise layer " + l.name);
+        if (f.simd > 1) {
+          // What the wider beat is not modelled with: the streamed weight
+          // word, the bitmap decoder's word and the Verilated lanes are
+          // one kernel position of PE channels.
+          const char* without = f.weight_memory == MemoryStyle::kDdr        ? "weight_memory: ddr"
+                                : f.weight_compression == WeightCompression::kBitmap ? "weight_compression: bitmap"
+                                : f.backend == PeBackend::kRtl                ? "backend: rtl"
+                                                                              : nullptr;
+          if (without)
+            throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
+                              std::string("simd 1 for the depthwise layer ") + l.name + " with " + without +
+                                  " (Vine's streamed, compressed and Verilated VVAU weights are one kernel "
+                                  "position of PE channels a beat)");
+        }
         require_divides(f, "pe", f.pe, l.in_shape.c, "channels of " + l.name);
         break;
       default:

@@ -457,11 +457,12 @@ TEST(ConfigErrors, WhatNoCommandCanRunIsRefusedAtLoad) {
       << error_of([&] { config::load_design(engine_layers.path.string()); });
   const std::string mnv = "design: t\nnetwork: " + (kConfigs / "networks/mobilenet-v1-w4a4.yaml").string() +
                           "\ndevice: " + (kConfigs / "devices/alveo-u250.yaml").string() + "\nclock_mhz: 300\nlayers:\n";
-  TempConfig dw("dw-simd", mnv + "  dw1: {simd: 9, pe: 32}\n");
+  TempConfig dw("dw-simd", mnv + "  dw1: {simd: 2, pe: 32}\n");
   EXPECT_NE(error_of([&] { config::load_design(dw.path.string()); })
-                .find("dw1.simd: got 9, expected simd 1 for the depthwise layer dw1"),
-            std::string::npos);
-  TempConfig dw_ok("dw-simd-ok", mnv + "  dw1: {simd: 1, pe: 32}\n");
+                .find("dw1.simd: got 2, expected a divisor of K x K (kernel positions) of the depthwise layer dw1 = 9"),
+            std::string::npos)
+      << error_of([&] { config::load_design(dw.path.string()); });
+  TempConfig dw_ok("dw-simd-ok", mnv + "  dw1: {simd: 9, pe: 32}\n");
   EXPECT_EQ(error_of([&] { config::load_design(dw_ok.path.string()); }), "(no error)");
   const std::string head = "network: n\ninput: {shape: [4, 4, 2], type: unsigned, bits: 4}\nlayers:\n";
   TempConfig pad("pad-value", head + "  - {name: p, kind: pad, padding: 1, pad_value: 16}\n");

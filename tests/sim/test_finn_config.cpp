@@ -20,6 +20,7 @@
 #include "sim/finn_config/finn_op_types.h"
 #include "tests/sim/finn_config_helpers.h"
 #include "tests/sim/run_vine.h"
+#include "tests/sim/temp_config.h"
 
 namespace {
 
@@ -116,6 +117,31 @@ TEST(FinnNaming, AnRtlVvauIsVvauRtl) {
   EXPECT_EQ(vine_test::node_named(g, "VVAU_hls_0"), nullptr);
   EXPECT_EQ(ir::plan_process_network(d).stages[size_t(v->stage)].name, "dw0.vvau");
   EXPECT_EQ(finn::finn_folding_config(d)["VVAU_rtl_0"]["PE"], 2);
+}
+
+// The RTL window's parallel style goes to FINN as parallel_window = 1 (its
+// select_impl_style takes the style only so), the window's SIMD being the
+// channels and the MVAU's the whole window; a VVAU's SIMD goes as its own.
+TEST(FinnNaming, AParallelWindowSaysSo) {
+  const std::string dev = (fs::path(VINE_SOURCE_DIR) / "configs/devices/zcu104.yaml").string();
+  testing_support::TempConfig net(
+      "pw-net",
+      "network: pw\ninput: {shape: [6, 6, 2], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: conv, kind: conv, kernel: 3, out_channels: 4, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: threshold, type: unsigned, bits: 2}}\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: threshold, type: unsigned, bits: 2}}\n");
+  auto design = [&](const std::string& name, const std::string& dw) {
+    return "design: " + name + "\nnetwork: " + net.path.string() + "\ndevice: " + dev +
+           "\nclock_mhz: 100\nlayers:\n  conv: {simd: 18, pe: 4, impl_style: {swg: rtl}}\n  dw: " + dw + "\n";
+  };
+  testing_support::TempConfig des("pw", design("pw", "{simd: 3, pe: 4}"));
+  const auto j = finn::finn_folding_config(config::load_design(des.path.string()));
+  EXPECT_EQ(j["ConvolutionInputGenerator_rtl_0"]["SIMD"], 2);
+  EXPECT_EQ(j["ConvolutionInputGenerator_rtl_0"]["parallel_window"], 1);
+  EXPECT_EQ(j["MVAU_hls_0"]["SIMD"], 18);
+  EXPECT_EQ(j["ConvolutionInputGenerator_hls_0"].count("parallel_window"), 0u);  // dw's HLS window
+  EXPECT_EQ(j["VVAU_hls_0"]["SIMD"], 3);
 }
 
 // FINN's input quantiser comes before everything: the Thresholding takes
@@ -291,7 +317,7 @@ TEST(FinnApply, ABadNodeIsAnErrorNamingNodeFieldAndValue) {
            Case{&cnv, R"({"ConvolutionInputGenerator_rtl_1": {"SIMD": 16}, "MVAU_hls_1": {"SIMD": 32}})",
                 "MVAU_hls_1: SIMD: got 32, expected 16, the simd of layer conv1 that ConvolutionInputGenerator_rtl_1 gives"},
            Case{&cnv, R"({"StreamingMaxPool_hls_0": {"SIMD": 4}})", "StreamingMaxPool_hls_0: SIMD: got 4, expected no SIMD"},
-           Case{&mn, R"({"VVAU_hls_0": {"PE": 32, "SIMD": 3}})", "VVAU_hls_0: SIMD: got 3, expected 1"},
+           Case{&mn, R"({"VVAU_hls_0": {"PE": 32, "SIMD": 2}})", "VVAU_hls_0: SIMD: got 2, expected a divisor of"},
            // The FIFO inside FINN's pool: Vine has no stream for it.
            Case{&mn, R"({"StreamingFIFO_rtl_74": {"depth": 8}})", "StreamingFIFO_rtl_74: expected a FIFO Vine has a stream for"},
        }) {

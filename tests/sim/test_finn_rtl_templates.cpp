@@ -294,6 +294,179 @@ TEST(FinnRtlTemplates, VvauOnAWindowTakesItsHlsLoopWithTheDsp58Pipeline) {
   expect_bit_exact(dr);
 }
 
+// A VVAU of SIMD > 1 (docs/finn-rtl-templates.md): 6x6x4 input, 3x3 kernel
+// padded by 1, PE 2. The VVAU reads SIMD kernel positions of PE channels a
+// beat: 36 pixels x 4/2 channel folds x 9/SIMD beats, one per cycle: 216
+// with SIMD 3, 72 with SIMD 9. FINN's get_exp_cycles
+// (vectorvectoractivation.py) is (Channels x K_h x K_w) / PE / SIMD x Dim_h x
+// Dim_w = 4 x 9 / 2 / SIMD x 36: the same 216 and 72. The HLS window packs
+// SIMD of its beats into one and keeps its own loop (8x8 padded input:
+// 8x3x2 + 6 x max(6x9x2, 8x2) + 3 = 699 cycles), the bottleneck here, so the
+// VVAU's busy cycles per frame are its closed form and the frames leave 699
+// apart. The RTL VVAU's core: CHAINLEN = ceil(SIMD / 3) DSP58s, SEGLEN = the
+// DSPs that fit the period (floor((T - 0.741) / 0.605 + 1), at most the
+// chain): at 100 MHz (T = 10 ns) 16, so one pipeline stage and P = 2 + 1 + 1
+// = 4 whatever SIMD; at 1000 MHz (T = 1 ns) 1, so SIMD 9's chain of 3 takes
+// 3 stages, P = 2 + 3 + 1 = 6, and SIMD 3's chain of 1 keeps P = 4. Its
+// DSPs: PE x ceil(SIMD / 3) (FINN's dsp_estimation): 2 and 6.
+TEST(FinnRtlTemplates, VvauReadsSimdKernelPositionsPerBeat) {
+  const std::string net =
+      "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: accumulator}}\n";
+  for (const char* style : {"", ", impl_style: {vvau: rtl}"})
+    for (int simd : {3, 9}) {
+      SCOPED_TRACE(std::string("simd ") + std::to_string(simd) + style);
+      const Case c(std::string("vvau-simd") + std::to_string(simd) + (*style ? "-rtl" : ""), net,
+                   "  dw: {simd: " + std::to_string(simd) + ", pe: 2" + style + "}\n");
+      ir::Design d = c.load();
+      const ir::StreamingPlan plan = ir::plan_process_network(d);
+      EXPECT_EQ(planned(plan, "dw.vvau").in_stream_bits, simd * 2 * 4);  // SIMD x PE elements a beat
+      EXPECT_EQ(planned(plan, "dw.swg").out_stream_bits, simd * 2 * 4);
+      const int64_t closed = 36 * 2 * 9 / simd;
+      EXPECT_EQ(estimated_cycles(d, "dw.vvau"), closed);
+      EXPECT_EQ(estimated_cycles(d, "dw.swg"), 699);
+      const Measured m = measure(d, "dw.vvau");
+      EXPECT_EQ(m.kind, *style ? "vvau_rtl" : "vvau");
+      EXPECT_EQ(m.busy_per_frame, closed);
+      expect_spacing(m, 699);
+      expect_bit_exact(d);
+      if (!*style) continue;
+      EXPECT_EQ(kinds::pipeline_timing(planned(plan, "dw.vvau"), d).depth, 4);
+      d.clock_mhz = 1000;
+      EXPECT_EQ(kinds::pipeline_timing(planned(plan, "dw.vvau"), d).depth, simd == 9 ? 6 : 4);
+      for (const auto& l : estimate::estimate_design(d).layers)
+        for (const auto& st : l.stages)
+          if (st.plan.name == "dw.vvau") {
+            EXPECT_EQ(st.resources.dsp, simd == 9 ? 6 : 2);
+          }
+    }
+}
+
+// SIMD on a depthwise layer: a divisor of K x K, and not where Vine's VVAU
+// takes one kernel position a beat (streamed weights) or where FINN narrows
+// the RTL parallel window's K x K positions to it with a converter.
+TEST(FinnRtlTemplates, VvauSimdErrors) {
+  const std::string net =
+      "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: accumulator}}\n";
+  const Case two("vvau-simd-2", net, "  dw: {simd: 2, pe: 2}\n");
+  EXPECT_NE(error_of([&] { two.load(); })
+                .find(":6:14: layers.dw.simd: got 2, expected a divisor of K x K (kernel positions) of the depthwise "
+                      "layer dw = 9"),
+            std::string::npos)
+      << error_of([&] { two.load(); });
+  const Case ddr("vvau-simd-ddr", net, "  dw: {simd: 3, pe: 2, weight_memory: ddr}\n");
+  EXPECT_NE(error_of([&] { ddr.load(); }).find("layers.dw.simd: got 3, expected simd 1 for the depthwise layer dw with "
+                                                "weight_memory: ddr"),
+            std::string::npos)
+      << error_of([&] { ddr.load(); });
+  const Case swg("vvau-simd-swg-rtl", net, "  dw: {simd: 3, pe: 2, impl_style: {swg: rtl}}\n");
+  EXPECT_NE(error_of([&] { estimate::estimate_design(swg.load()); })
+                .find("expected simd 1 or K x K = 9 on the depthwise layer dw (FINN's RTL window of a VVAU with SIMD > "
+                      "1 is its parallel style, a whole window a beat; FINN narrows it to SIMD 3 with a width "
+                      "converter"),
+            std::string::npos)
+      << error_of([&] { estimate::estimate_design(swg.load()); });
+}
+
+// The parallel style (swg_template_parallel.sv) by hand: a 4x4 input of one
+// channel fold, K = 3, stride 1: 2x2 windows whose last beats are 10, 11, 14
+// and 15. Reads in cycles 0..15, one a cycle (Newest_buffered_elem never
+// passes Current_elem by more than the read that makes them equal); each
+// window written the cycle after its last beat's read: 11, 12, 15, 16; the
+// last write comes after the last read, so the counters reset with it: 17
+// cycles per frame. FINN's get_exp_cycles for the style: 16 + 2 = 18.
+TEST(FinnRtlTemplates, ParallelWindowScheduleByHand) {
+  models::WindowGeometry g;
+  g.in_h = g.in_w = 4;
+  g.out_h = g.out_w = 2;
+  g.kernel = 3;
+  g.positions_per_beat = 9;
+  const models::RtlWindowSchedule s = models::rtl_parallel_window_schedule(g);
+  EXPECT_EQ(s.buffer_beats, 2 * 4 + 2 + 1 + 1);
+  EXPECT_EQ(s.period, 17);
+  EXPECT_EQ(s.first_fetch, 10);
+  std::vector<int64_t> reads, writes;
+  for (size_t k = 0; k < s.cycle.size(); ++k) {
+    if (s.what[k] & 1) reads.push_back(s.cycle[k]);
+    if (s.what[k] & 2) writes.push_back(s.cycle[k] + 1);
+  }
+  EXPECT_EQ(reads, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}));
+  EXPECT_EQ(writes, (std::vector<int64_t>{11, 12, 15, 16}));
+  // Stride 2 on a 6x6 input: 2x2 windows ending on beats 14, 16, 26 and 28
+  // (LAST_WRITE_ELEM), the last column and row never in a window: they are
+  // read after the last write (in cycle 29), and the frame ends with the
+  // last read (LAST_READ_ELEM 35, cycle 35): 36 cycles.
+  g.in_h = g.in_w = 6;
+  g.stride = 2;
+  const models::RtlWindowSchedule t = models::rtl_parallel_window_schedule(g);
+  EXPECT_EQ(t.period, 36);
+}
+
+// An MVAU of SIMD K x K x C behind the parallel window: a 6x6x2 input, K = 3,
+// 4 output channels at PE 4: the window reads 36 beats of C = 2 channels and
+// writes 16 windows of 18 elements; the MVAU takes one SIMD beat per pixel
+// (SF = NF = 1), 16 cycles. The window's period: the last window ends on the
+// last beat, so 36 reads + 1 = 37 cycles (FINN's get_exp_cycles: 36 + 2 =
+// 38). The input DMA's beat 0 is readable in cycle 1: the first window's last
+// beat, (2 x 6 + 2) = 14, is read in cycle 15 and the window leaves in 16.
+TEST(FinnRtlTemplates, ParallelWindowFeedsAnMvauAWholeWindowABeat) {
+  const std::string net =
+      "input: {shape: [6, 6, 2], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: conv, kind: conv, kernel: 3, out_channels: 4, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: threshold, type: unsigned, bits: 2}}\n";
+  const Case c("swg-parallel", net, "  conv: {simd: 18, pe: 4, impl_style: {swg: rtl}}\n");
+  const ir::Design d = c.load();
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  EXPECT_EQ(planned(plan, "conv.swg").in_stream_bits, 2 * 4);
+  EXPECT_EQ(planned(plan, "conv.swg").out_stream_bits, 18 * 4);
+  EXPECT_EQ(planned(plan, "conv.mvau").in_stream_bits, 18 * 4);
+  EXPECT_EQ(estimated_cycles(d, "conv.swg"), 37);
+  EXPECT_EQ(estimated_cycles(d, "conv.mvau"), 16);
+  const Measured m = measure(d, "conv.swg");
+  EXPECT_EQ(m.kind, "swg_rtl");
+  EXPECT_EQ(m.first_write, 16);
+  EXPECT_EQ(m.busy_per_frame, 37);
+  expect_spacing(m, 37);
+  expect_bit_exact(d);
+  // SIMD above C only as a whole window from the RTL window.
+  const Case hls("swg-parallel-hls", net, "  conv: {simd: 18, pe: 4}\n");
+  EXPECT_NE(error_of([&] { hls.load(); })
+                .find("layers.conv.simd: got 18, expected a divisor of the input channels of conv = 2, or K x K x C = "
+                      "18 with the RTL window (impl_style: {swg: rtl}"),
+            std::string::npos)
+      << error_of([&] { hls.load(); });
+  const Case six("swg-parallel-6", net, "  conv: {simd: 6, pe: 4, impl_style: {swg: rtl}}\n");
+  EXPECT_NE(error_of([&] { six.load(); }).find("layers.conv.simd: got 6, expected a divisor of the input channels of conv = 2, or K x K x C = 18"),
+            std::string::npos)
+      << error_of([&] { six.load(); });
+}
+
+// A VVAU of SIMD K x K behind the parallel window (FINN's set_folding sets
+// parallel_window for it): 6x6x4 padded to 8x8, PE 2 (cf = 2): 128 reads,
+// the last window ending on the last beat: 129 cycles per frame (FINN: 130).
+// The VVAU takes one beat per channel fold: 36 x 2 = 72 cycles, so the
+// window is the bottleneck, now at 129 against the HLS window's 699.
+TEST(FinnRtlTemplates, ParallelWindowFeedsAVvauOfSimdKxK) {
+  const std::string net =
+      "input: {shape: [6, 6, 4], type: unsigned, bits: 4}\nlayers:\n"
+      "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 4}, "
+      "output: {kind: accumulator}}\n";
+  const Case c("swg-parallel-dw", net, "  dw: {simd: 9, pe: 2, impl_style: rtl}\n");
+  const ir::Design d = c.load();
+  EXPECT_EQ(estimated_cycles(d, "dw.swg"), 129);
+  EXPECT_EQ(estimated_cycles(d, "dw.vvau"), 72);
+  EXPECT_EQ(estimate::estimate_design(d).interval_cycles, 129);
+  const Measured w = measure(d, "dw.swg"), v = measure(d, "dw.vvau");
+  EXPECT_EQ(w.busy_per_frame, 129);
+  EXPECT_EQ(v.kind, "vvau_rtl");
+  EXPECT_EQ(v.busy_per_frame, 72);
+  expect_spacing(w, 129);
+  expect_bit_exact(d);
+}
+
 // Thresholding_rtl with a 2-bit output: N = 2 search stages of two registers
 // each, then the output queue and register: 2*2 + 2 = 6. 4x4 pixels of 4
 // channels at PE 2: 32 beats per frame, one per cycle. First read in cycle

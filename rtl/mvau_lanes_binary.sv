@@ -39,10 +39,13 @@ module mvau_lanes_binary #(
   end
 
   logic [SIMD*PB-1:0] products;
-  for (genvar i = 0; i < SIMD; i++) begin : g_lane
-    if (BIPOLAR != 0) begin : g_xnor
-      assign products[i] = ~(in_weights[i] ^ in_acts[i]);
-    end else begin : g_sign
+  if (BIPOLAR != 0) begin : g_xnor
+    // Lane i's XNOR is bit i (PB = A = 1): one vector expression, the same
+    // gates as one per lane, which Verilator evaluates as one word
+    // operation instead of SIMD bit extractions.
+    assign products = ~(in_weights ^ in_acts);
+  end else begin : g_sign
+    for (genvar i = 0; i < SIMD; i++) begin : g_lane
       logic signed [PB-1:0] a;
       if (A_SIGNED != 0) begin : g_s
         assign a = PB'($signed(in_acts[i*A +: A]));

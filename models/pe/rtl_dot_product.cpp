@@ -10,12 +10,14 @@ namespace {
 
 uint64_t low_bits(int64_t v, int bits) { return uint64_t(v) & (bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1); }
 
-void put_field(std::vector<uint32_t>& words, size_t base, int64_t lsb, int bits, uint64_t v) {
-  for (int b = 0; b < bits; ++b)
-    if ((v >> b) & 1) {
-      const int64_t bit = lsb + b;
-      words[base + size_t(bit / 32)] |= uint32_t{1} << (bit % 32);
-    }
+// ORs the field `v` (no bits set at or above `bits`) into `words` at bit
+// `lsb`: a word's share at a time, the field's straddling part into the next
+// word(s).
+void put_field(uint32_t* words, int64_t lsb, int bits, uint64_t v) {
+  size_t w = size_t(lsb >> 5);
+  const int off = int(lsb & 31);
+  words[w] |= uint32_t(v << off);
+  for (int done = 32 - off; done < bits; done += 32) words[++w] |= uint32_t(v >> done);
 }
 
 bool bit_serial(const LanesConfig& c) { return c.unit == "mvau_lanes_bitserial"; }
@@ -81,12 +83,24 @@ RtlDotProductUnit::RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes,
   if (width % simd_ != 0 || config_.get("MW") != width)
     throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + " does not fold a row of " +
                                 std::to_string(width) + " weights");
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t j = 0; j < width; ++j) {
-      const size_t base = size_t(r * folds_ + j / simd_) * weight_words_;
-      put_field(weights_, base, (j % simd_) * lane_weight_bits_, lane_weight_bits_,
-                lane_weight_code(config_, w, codes[(first_row + r) * width + j]));
+  // The port's code of every code the rows can hold, looked up per weight
+  // (the unit's parameters are read once, not per weight).
+  const int code_bits = w.arithmetic == arith::WeightArithmetic::kFixed ? 0 : w.bits;
+  std::vector<uint64_t> port_code(size_t{1} << code_bits);
+  for (size_t k = 0; k < port_code.size(); ++k) port_code[k] = lane_weight_code(config_, w, int32_t(k));
+  const uint64_t fixed_mask = low_bits(-1, lane_weight_bits_);
+  const uint64_t code_mask = port_code.size() - 1;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t* row = &codes[(first_row + r) * width];
+    for (int64_t f = 0; f < folds_; ++f) {
+      uint32_t* beat = &weights_[size_t(r * folds_ + f) * weight_words_];
+      for (int s = 0; s < simd_; ++s) {
+        const int32_t code = row[f * simd_ + s];
+        const uint64_t v = code_bits ? port_code[uint64_t(code) & code_mask] : uint64_t(code) & fixed_mask;
+        if (v) put_field(beat, int64_t{s} * lane_weight_bits_, lane_weight_bits_, v);
+      }
     }
+  }
   if (bit_serial(config_)) {
     if (w.arithmetic != arith::WeightArithmetic::kFixed || w.bits < 1 || w.bits > config_.get("W_MAX"))
       throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + " for " +
@@ -115,14 +129,9 @@ int RtlDotProductUnit::probe_latency() {
 
 void RtlDotProductUnit::pack_acts(const int32_t* codes, uint32_t* words) const {
   std::fill(words, words + act_words_, 0);
-  for (int j = 0; j < simd_; ++j) {
-    const uint64_t v = low_bits(codes[j], act_bits_);
-    for (int b = 0; b < act_bits_; ++b)
-      if ((v >> b) & 1) {
-        const int64_t bit = int64_t{j} * act_bits_ + b;
-        words[size_t(bit / 32)] |= uint32_t{1} << (bit % 32);
-      }
-  }
+  const uint64_t mask = low_bits(-1, act_bits_);
+  for (int j = 0; j < simd_; ++j)
+    if (const uint64_t v = uint64_t(codes[j]) & mask) put_field(words, int64_t{j} * act_bits_, act_bits_, v);
 }
 
 }  // namespace vine::models

@@ -7,7 +7,9 @@
 // A unit's cache entry is a folder named after the unit and a hash of
 // everything its model depends on: the unit's parameters (LanesConfig::key()),
 // the RTL sources' content (the same MD5 the build passes Verilator), the
-// Verilator arguments and the C++ compiler. It holds a small CMake project
+// Verilator arguments, the C++ compiler and the content of the wrapper's
+// sources (rtl/cosim/'s adapters, the interfaces they implement, and
+// unit_cache.cpp, which writes the options below). It holds a small CMake project
 // that Verilates that one unit into a module like the build's (units_module.h)
 // and the module itself, unit.so, renamed into place only when whole. A lock
 // file keeps two processes from building one entry at once.

@@ -28,7 +28,7 @@ template <class Model>
 class VerilatedOvsfGenerator final : public models::RtlGenerator {
  public:
   VerilatedOvsfGenerator()
-      : ctx_(std::make_unique<VerilatedContext>()), m_(std::make_unique<Model>(ctx_.get(), "generator")) {
+      : ctx_(unit_context()), m_(std::make_unique<Model>(ctx_.get(), "generator")) {
     m_->clk = 0;
     m_->en = 1;
     m_->rst = 0;

@@ -35,13 +35,33 @@ uint64_t fetch(const VlWide<N>& port) {  // accumulators are at most 64 bits
   return uint64_t(port[0]) | (N > 1 ? uint64_t(port[1]) << 32 : 0);
 }
 
-// One clock edge of a unit: rising, then falling, each evaluated.
+// The context a unit's model runs in. Verilator 5 gives a context as many
+// threads as the host has cores and starts the pool's workers when the
+// first model is added; a unit's model is single-threaded (--threads 1), so
+// one thread is enough, and a PE array's instances start no thread each.
+inline std::unique_ptr<VerilatedContext> unit_context() {
+  auto ctx = std::make_unique<VerilatedContext>();
+  ctx->threads(1);
+  return ctx;
+}
+
+// One clock cycle of a unit: the rising edge, evaluated, then clk back low.
+// Every unit is clocked on the rising edge only, so an eval() of the falling
+// edge changes nothing but the model's record of clk's last value, from
+// which Verilator 5 detects the next rising edge (the root's
+// __Vtrigrprev__TOP__clk, set to clk by every eval): writing that record
+// instead is that eval's whole effect at a fraction of its cost (it runs
+// the trigger and input-combinational regions and Verilator's thread-local
+// bookkeeping, about half of a binary unit's cost a cycle). The model's root
+// class (PREFIX___024root.h) must be included where this is instantiated;
+// a Verilator that names the record otherwise fails to compile here (then
+// evaluate the falling edge again).
 template <class Model>
 void tick(Model& m) {
   m.clk = 1;
   m.eval();
   m.clk = 0;
-  m.eval();
+  m.rootp->__Vtrigrprev__TOP__clk = 0;
 }
 // The synchronous reset every unit has: one edge with rst high (it wins
 // over en), nothing offered.
@@ -63,7 +83,7 @@ struct HasWeightBits<Model, std::void_t<decltype(std::declval<Model&>().in_wbits
 template <class Model>
 class VerilatedLanes final : public models::RtlLanes {
  public:
-  VerilatedLanes() : ctx_(std::make_unique<VerilatedContext>()), m_(std::make_unique<Model>(ctx_.get(), "lanes")) {
+  VerilatedLanes() : ctx_(unit_context()), m_(std::make_unique<Model>(ctx_.get(), "lanes")) {
     m_->clk = 0;
     m_->en = 1;
     m_->rst = 0;

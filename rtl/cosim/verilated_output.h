@@ -17,7 +17,7 @@ namespace vine::cosim {
 template <class Model, class Ports>
 class VerilatedOutput final : public models::RtlOutput {
  public:
-  VerilatedOutput() : ctx_(std::make_unique<VerilatedContext>()), m_(std::make_unique<Model>(ctx_.get(), "out")) {
+  VerilatedOutput() : ctx_(unit_context()), m_(std::make_unique<Model>(ctx_.get(), "out")) {
     m_->clk = 0;
     m_->en = 1;
     m_->rst = 0;

@@ -12,14 +12,22 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 
 #include "Vmvau_lanes_binary_plus1.h"
+#include "Vmvau_lanes_binary_plus1___024root.h"  // tick() sets its clock edge record
 #include "Vmvau_lanes_binary_valid_noen.h"
+#include "Vmvau_lanes_binary_valid_noen___024root.h"  // tick() sets its clock edge record
 #include "Vmvau_lanes_bitserial_valid_noen.h"
+#include "Vmvau_lanes_bitserial_valid_noen___024root.h"  // tick() sets its clock edge record
 #include "Vmultithreshold_gt.h"
+#include "Vmultithreshold_gt___024root.h"  // tick() sets its clock edge record
 #include "Vovsf_generator_plus1.h"
+#include "Vovsf_generator_plus1___024root.h"  // tick() sets its clock edge record
 #include "Vovsf_generator_sign.h"
+#include "Vovsf_generator_sign___024root.h"  // tick() sets its clock edge record
 #include "Vmultithreshold_valid_noen.h"
+#include "Vmultithreshold_valid_noen___024root.h"  // tick() sets its clock edge record
 #include "models/pe/pe_timing.h"
 #include "models/pe/rtl_pe_array.h"
 #include "models/pe/rtl_timing_error.h"
@@ -143,6 +151,72 @@ INSTANTIATE_TEST_SUITE_P(Designs, Cosim,
 // A unit one stage deeper than the model assumes: TFC's fc1 on
 // mvau_lanes_binary_plus1. Its results stay right, its cycles do not, and the
 // regression's comparison says where.
+// tick() (verilated_lanes.h) evaluates the rising edge only and records
+// clk's fall in the model instead of evaluating it. Over random beats,
+// stalls and resets, a unit clocked so gives, cycle by cycle, the outputs
+// of the same unit whose falling edge is evaluated too.
+template <class Model, class Drive, class Same>
+int expect_tick_matches_both_edges(Drive drive, Same same) {
+  auto ca = cosim::unit_context(), cb = cosim::unit_context();
+  Model a(ca.get(), "a"), b(cb.get(), "b");
+  for (Model* m : {&a, &b}) {
+    m->clk = 0;
+    m->rst = 0;
+    m->en = 1;
+    m->in_valid = 0;
+    m->eval();
+  }
+  std::mt19937 rng(7);
+  int results = 0;
+  for (int cycle = 0; cycle < 20000; ++cycle) {
+    const uint32_t r = rng(), data = rng();
+    for (Model* m : {&a, &b}) {
+      m->rst = (r & 0xff) == 0;
+      m->en = ((r >> 8) & 3) != 0;  // a quarter of the cycles stalled
+      m->in_valid = (r >> 10) & 1;
+      drive(*m, r >> 11, data);
+    }
+    cosim::tick(a);
+    b.clk = 1;
+    b.eval();
+    b.clk = 0;
+    b.eval();
+    if (!same(a, b)) {
+      ADD_FAILURE() << "cycle " << cycle << ": the outputs differ";
+      return results;
+    }
+    results += a.out_valid;
+  }
+  return results;
+}
+
+TEST(CosimTick, OneEvaluatedEdgeACycleGivesWhatEvaluatingBothEdgesGives) {
+  // The real XNOR unit (one register stage behind it), TFC's fc1: SIMD 8.
+  const int xnor = expect_tick_matches_both_edges<Vmvau_lanes_binary_plus1>(
+      [](auto& m, uint32_t r, uint32_t data) {
+        m.in_first = r & 1;
+        m.in_last = (r >> 1) & 1;
+        m.in_weights = data & 0xff;
+        m.in_acts = (data >> 8) & 0xff;
+      },
+      [](auto& a, auto& b) { return a.out_valid == b.out_valid && (!a.out_valid || a.out_acc == b.out_acc); });
+  // A bit-serial unit (SIMD 4, W_MAX 3: its in_ready is combinational).
+  const int serial = expect_tick_matches_both_edges<Vmvau_lanes_bitserial_valid_noen>(
+      [](auto& m, uint32_t r, uint32_t data) {
+        m.in_first = r & 1;
+        m.in_last = (r >> 1) & 1;
+        m.in_wbits = 1 + (r >> 2) % 3;
+        m.in_weights = data & 0xfff;
+        m.in_acts = (data >> 12) & 0xffff;
+      },
+      [](auto& a, auto& b) {
+        return a.out_valid == b.out_valid && a.in_ready == b.in_ready && (!a.out_valid || a.out_acc == b.out_acc);
+      });
+  // Results left both units: the comparison saw accumulators.
+  EXPECT_GT(xnor, 500);
+  EXPECT_GT(serial, 100);
+}
+
 TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   const ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
   std::string key;

@@ -39,25 +39,6 @@ void set_depth(ir::Design& d, const SizedFifo& f, int depth) {
   d.stream_fifos.push_back({f.name, depth, f.memory_style, {}, {}, {}});
 }
 
-// Every stream of the plan once (an edge read twice has one FIFO depth),
-// with what the plan says of it.
-std::vector<SizedFifo> plan_fifos(const ir::Design& d) {
-  std::vector<SizedFifo> out;
-  std::map<std::string, bool> seen;
-  for (const ir::StreamPlan& sp : ir::plan_process_network(d).streams) {
-    if (seen[sp.name]) continue;
-    seen[sp.name] = true;
-    SizedFifo f;
-    f.name = sp.name;
-    f.graph_edge = sp.graph_edge;
-    f.bits = sp.bits;
-    f.words = sp.words;
-    f.memory_style = sp.memory_style;
-    f.depth_before = sp.depth;
-    out.push_back(f);
-  }
-  return out;
-}
 
 // The peak occupancy of the FIFO(s) named `name` in a finished run.
 int peak_of(const sim::ProcessNetwork& pn, const std::string& name) {
@@ -463,6 +444,24 @@ class Search {
 };
 
 }  // namespace
+
+std::vector<SizedFifo> plan_fifos(const ir::Design& d) {
+  std::vector<SizedFifo> out;
+  std::map<std::string, bool> seen;
+  for (const ir::StreamPlan& sp : ir::plan_process_network(d).streams) {
+    if (seen[sp.name]) continue;
+    seen[sp.name] = true;
+    SizedFifo f;
+    f.name = sp.name;
+    f.graph_edge = sp.graph_edge;
+    f.bits = sp.bits;
+    f.words = sp.words;
+    f.memory_style = sp.memory_style;
+    f.depth_before = sp.depth;
+    out.push_back(f);
+  }
+  return out;
+}
 
 ir::Design with_depths(const ir::Design& d, const std::vector<SizedFifo>& fifos,
                        const std::function<int(const SizedFifo&)>& depth_of) {

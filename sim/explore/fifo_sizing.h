@@ -109,6 +109,10 @@ FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,
 // 2): FINN's "tensor-sized" FIFOs.
 ir::Design with_frame_deep_fifos(const ir::Design& d);
 
+// Every stream of the plan once (an edge read twice has one FIFO depth),
+// with what the plan says of it, in pipeline order.
+std::vector<SizedFifo> plan_fifos(const ir::Design& d);
+
 // `d` with each FIFO at the depth `depth_of` gives it.
 ir::Design with_depths(const ir::Design& d, const std::vector<SizedFifo>& fifos,
                        const std::function<int(const SizedFifo&)>& depth_of);

@@ -19,7 +19,6 @@
 
 #include "sim/config/loaders.h"
 #include "sim/explore/fifo_sizing.h"
-#include "sim/ir/stage_plan.h"
 #include "sim/run/run_format.h"
 #include "sim/run/simulation.h"
 #include "sim/run/timing_run.h"
@@ -162,21 +161,6 @@ namespace {
 
 // The design with every FIFO's depth drawn at random: shallow (1 to 3),
 // a quarter of the stream's words per frame, a frame, or two.
-std::vector<explore::SizedFifo> sized_fifos(const ir::Design& base) {
-  std::vector<explore::SizedFifo> fifos;
-  std::set<std::string> seen;
-  for (const ir::StreamPlan& sp : ir::plan_process_network(base).streams)
-    if (seen.insert(sp.name).second) {
-      explore::SizedFifo f;
-      f.name = sp.name;
-      f.graph_edge = sp.graph_edge;
-      f.words = sp.words;
-      f.memory_style = sp.memory_style;
-      fifos.push_back(f);
-    }
-  return fifos;
-}
-
 ir::Design random_depths(const ir::Design& base, const std::vector<explore::SizedFifo>& fifos,
                          std::mt19937& rng) {
   return explore::with_depths(base, fifos, [&](const explore::SizedFifo& f) {
@@ -209,7 +193,7 @@ TEST(FastForward, SteadyStateJudgedAsInTheFullRun) {
   for (const fs::path& path : {kDesigns / "finn-examples/tfc-w1a1-pynq-z1.yaml", data / "residual-shallow-skip.yaml",
                                data / "residual-deep-skip.yaml"}) {
     const ir::Design base = config::load_design(path.string());
-    const std::vector<explore::SizedFifo> fifos = sized_fifos(base);
+    const std::vector<explore::SizedFifo> fifos = explore::plan_fifos(base);
     for (int v = 0; v < 5; ++v) {
       const ir::Design d = random_depths(base, fifos, rng);
       for (int frames : {20, 60}) {
@@ -312,7 +296,7 @@ TEST(FastForward, TheFirstRepetitionGivesTheSpacingOfEveryLaterFrame) {
   int tried = 0, found = 0;
   for (const Case& c : cases) {
     const ir::Design base = config::load_design(c.design.string());
-    const std::vector<explore::SizedFifo> fifos = sized_fifos(base);
+    const std::vector<explore::SizedFifo> fifos = explore::plan_fifos(base);
     for (int v = 0; v <= c.variants; ++v) {
       const ir::Design d = v == 0 ? base : random_depths(base, fifos, rng);
       const std::string what = c.design.filename().string() + " variant " + std::to_string(v);

@@ -4,6 +4,24 @@
 
 namespace vine::models {
 
+int64_t window_beat_source(const WindowGeometry& g, int64_t j) {
+  const int64_t cf = g.channel_folds, k = g.kernel;
+  const int64_t per_pixel = k * k * cf;
+  const int64_t pixel = j / per_pixel, r = j % per_pixel;
+  const int64_t oy = pixel / g.out_w, ox = pixel % g.out_w;
+  int64_t ky, kx, c;
+  if (g.depthwise) {  // channel fold outside the kernel positions (the VVAU's order)
+    c = r / (k * k);
+    ky = (r / k) % k;
+    kx = r % k;
+  } else {
+    ky = r / (k * cf);
+    kx = (r / cf) % k;
+    c = r % cf;
+  }
+  return ((oy * g.stride + ky) * g.in_w + ox * g.stride + kx) * cf + c;
+}
+
 SlidingWindow::SlidingWindow(std::string name, PipelineTiming t, int frames, WindowGeometry g)
     : Stage(std::move(name), t), g_(g), frames_(frames) {
   const int64_t cf = g.channel_folds, k = g.kernel;
@@ -62,26 +80,12 @@ void SlidingWindow::consume(int, const int32_t* beat) {
 }
 
 void SlidingWindow::produce(int, int32_t* beat) {
-  const int64_t cf = g_.channel_folds, k = g_.kernel;
-  const int64_t per_pixel = k * k * cf;
-  // The group of window beats ending with this iteration's, in order.
-  for (int64_t b = 0; b < g_.positions_per_beat; ++b) {
-    const int64_t j = write_j_ - (g_.positions_per_beat - 1) + b;
-    const int64_t ox = j / per_pixel, r = j % per_pixel;
-    int64_t ky, kx, c;
-    if (g_.depthwise) {
-      c = r / (k * k);
-      ky = (r / k) % k;
-      kx = r % k;
-    } else {
-      ky = r / (k * cf);
-      kx = (r / cf) % k;
-      c = r % cf;
-    }
-    const int64_t y = int64_t{write_block_} * g_.stride + ky, x = ox * g_.stride + kx;
-    const int64_t pos = (y * g_.in_w + x) * cf + c;
-    std::copy_n(frame_buf_.begin() + std::ptrdiff_t(pos * g_.lanes), g_.lanes, beat + b * g_.lanes);
-  }
+  // The group of window beats ending with this iteration's, in order; a
+  // block's window beats are one row of output pixels.
+  const int64_t first = int64_t{write_block_} * window_beats_ + write_j_ - (g_.positions_per_beat - 1);
+  for (int64_t b = 0; b < g_.positions_per_beat; ++b)
+    std::copy_n(frame_buf_.begin() + std::ptrdiff_t(window_beat_source(g_, first + b) * g_.lanes), g_.lanes,
+                beat + b * g_.lanes);
 }
 
 }  // namespace vine::models

@@ -28,6 +28,10 @@ struct WindowGeometry {
   int positions_per_beat = 1;  // depthwise: kernel positions per output beat (the VVAU's SIMD)
 };
 
+// The input beat (index in the frame, in arrival order) of window beat j
+// (counted over the frame, in the order above).
+int64_t window_beat_source(const WindowGeometry& g, int64_t j);
+
 class SlidingWindow final : public Stage {
  public:
   SlidingWindow(std::string name, PipelineTiming t, int frames, WindowGeometry g);

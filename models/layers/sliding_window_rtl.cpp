@@ -6,24 +6,6 @@
 
 namespace vine::models {
 
-int64_t window_beat_source(const WindowGeometry& g, int64_t j) {
-  const int64_t cf = g.channel_folds, k = g.kernel;
-  const int64_t per_pixel = k * k * cf;
-  const int64_t pixel = j / per_pixel, r = j % per_pixel;
-  const int64_t oy = pixel / g.out_w, ox = pixel % g.out_w;
-  int64_t ky, kx, c;
-  if (g.depthwise) {  // channel fold outside the kernel positions (the VVAU's order)
-    c = r / (k * k);
-    ky = (r / k) % k;
-    kx = r % k;
-  } else {
-    ky = r / (k * cf);
-    kx = (r / cf) % k;
-    c = r % cf;
-  }
-  return ((oy * g.stride + ky) * g.in_w + ox * g.stride + kx) * cf + c;
-}
-
 RtlWindowSchedule rtl_window_schedule(const WindowGeometry& g) {
   const int64_t cf = g.channel_folds, k = g.kernel, s = g.stride, w = g.in_w;
   // convolutioninputgenerator_rtl.py, get_buffer_depth (default style,

@@ -82,7 +82,4 @@ class SlidingWindowRtl final : public Stage {
   int64_t filled_ = 0;
 };
 
-// The input beat (index in the frame, in arrival order) of window beat j.
-int64_t window_beat_source(const WindowGeometry& g, int64_t j);
-
 }  // namespace vine::models

@@ -10,6 +10,7 @@
 #include "models/layers/weight_stream.h"
 #include "sim/golden/reference.h"
 #include "sim/run/run_metrics.h"
+#include "sim/run/timing_run.h"
 
 namespace vine::sim {
 
@@ -102,8 +103,8 @@ FrameStamps Simulation::frame_stamps(int frames) const {
   eo.fast_forward = o_.fast_forward;
   ProcessNetwork pn(d_, eo, rtl ? &golden_->params : nullptr,
                     [this](int frame, std::vector<int32_t>& elems) { elems = input_frame(frame).data; }, {});
-  const bool finished = pn.run();
-  return {pn.output_dma().first_beat_cycles(), pn.output_dma().last_beat_cycles(), finished};
+  pn.run();
+  return sim::frame_stamps(pn);
 }
 
 // The judgement needs the run's output cycles and those of longer runs. The
@@ -127,8 +128,7 @@ void Simulation::judge_steady_state_ahead() {
   }
   const RunFrames run = remember_runs([this](int frames) {
     if (ran_ahead_ && frames == o_.frames)
-      return FrameStamps{pn_->output_dma().first_beat_cycles(), pn_->output_dma().last_beat_cycles(),
-                         pn_->finished()};
+      return sim::frame_stamps(*pn_);
     if (ran_ahead_ && frames == o_.frames + kReferenceExtraFrames)
       if (std::optional<FrameStamps> longer = longer_run_from_repetition()) {
         longer_read_off_ = true;

@@ -18,6 +18,8 @@ namespace vine::platforms::engine_regs {
 using regs::Access;
 using regs::Field;
 using regs::Register;
+using regs::find_in;
+using regs::offset_in;
 
 inline constexpr uint32_t kIdValue = 0x56454E47;       // "VENG"
 inline constexpr uint32_t kVersionValue = 0x00010000;  // 1.0
@@ -85,18 +87,7 @@ inline constexpr Register kRegisters[] = {
 };
 inline constexpr int kRegisterCount = int(sizeof(kRegisters) / sizeof(kRegisters[0]));
 
-constexpr const Register* find(uint32_t offset) {
-  for (const auto& r : kRegisters)
-    if (r.offset == offset) return &r;
-  return nullptr;
-}
-constexpr uint32_t offset_of(const char* name) {
-  for (const auto& r : kRegisters) {
-    const char *a = r.name, *b = name;
-    while (*a && *a == *b) ++a, ++b;
-    if (*a == *b) return r.offset;
-  }
-  return 0xFFFFFFFF;
-}
+constexpr const Register* find(uint32_t offset) { return find_in(kRegisters, offset); }
+constexpr uint32_t offset_of(const char* name) { return offset_in(kRegisters, name); }
 
 }  // namespace vine::platforms::engine_regs

@@ -9,6 +9,7 @@
 // then HI is one consistent 64-bit value.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace vine::platforms::regs {
@@ -35,6 +36,25 @@ struct Register {
   int field_count;
   bool design_constant = false;  // read-only, its value fixed by the design (`reset` unused)
 };
+
+// Look-ups in a register table (this map's and the compute engine's,
+// engine_register_map.h): the register at `offset` (nullptr if none), and
+// the offset of the register called `name` (0xFFFFFFFF if none).
+template <size_t N>
+constexpr const Register* find_in(const Register (&table)[N], uint32_t offset) {
+  for (const auto& r : table)
+    if (r.offset == offset) return &r;
+  return nullptr;
+}
+template <size_t N>
+constexpr uint32_t offset_in(const Register (&table)[N], const char* name) {
+  for (const auto& r : table) {
+    const char *a = r.name, *b = name;
+    while (*a && *a == *b) ++a, ++b;
+    if (*a == *b) return r.offset;
+  }
+  return 0xFFFFFFFF;
+}
 
 inline constexpr uint32_t kIdValue = 0x56494E45;       // "VINE"
 inline constexpr uint32_t kVersionValue = 0x00010000;  // 1.0: major << 16 | minor
@@ -120,19 +140,8 @@ inline constexpr Register kRegisters[] = {
 inline constexpr int kRegisterCount = int(sizeof(kRegisters) / sizeof(kRegisters[0]));
 inline constexpr uint32_t kMapBytes = 0x1000;  // the window the block decodes (AXI-Lite, 4 KiB)
 
-constexpr const Register* find(uint32_t offset) {
-  for (const auto& r : kRegisters)
-    if (r.offset == offset) return &r;
-  return nullptr;
-}
-constexpr uint32_t offset_of(const char* name) {
-  for (const auto& r : kRegisters) {
-    const char *a = r.name, *b = name;
-    while (*a && *a == *b) ++a, ++b;
-    if (*a == *b) return r.offset;
-  }
-  return 0xFFFFFFFF;
-}
+constexpr const Register* find(uint32_t offset) { return find_in(kRegisters, offset); }
+constexpr uint32_t offset_of(const char* name) { return offset_in(kRegisters, name); }
 constexpr uint32_t field_mask(const Field& f) {
   return ((f.width == 32 ? 0u : (1u << f.width)) - 1u) << f.lsb;
 }

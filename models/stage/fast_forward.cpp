@@ -79,8 +79,10 @@ std::unique_ptr<FastForward> FastForward::attach(const std::vector<std::unique_p
   // A producer's writes after its cut still wait on the reads of up to
   // capacity + (its writes in flight) beats before its consumer's cut: the
   // stamp rings keep that many.
-  for (const Link& l : links)
+  for (const Link& l : links) {
     l.fifo->keep_stamps(int64_t(l.fifo->capacity()) + ss[l.producer]->timing().depth + 2);
+    l.fifo->track_slack(true);
+  }
   return ff;
 }
 
@@ -92,6 +94,7 @@ FastForward::FastForward(std::vector<Stage*> stages, std::vector<Link> links, in
       first_(stages_.size(), 1),
       latest_(stages_.size(), 0),
       delta_(stages_.size()),
+      shift_(stages_.size(), 0),
       beats_(links_.size(), 0) {}
 
 void FastForward::stop(const char* why) {
@@ -137,10 +140,15 @@ void FastForward::at_cut(Stage& s, int64_t a) {
   const int64_t h = ++complete_;
   passed_next_ = 0;
   for (int64_t l : latest_) passed_next_ += l > h ? 1 : 0;
-  for (int p = 1; p <= kMaxPeriod && h - p >= 1; ++p) {
-    int64_t cycles = 0;
-    if (repeats(h - p, p, cycles)) {
+  for (int p = 1; p <= kMaxPeriod && h - p >= watch_from_; ++p) {
+    int64_t drift_periods = 0;
+    if (repeats(h - p, p, drift_periods)) {
+      const bool drifting = drift_periods != INT64_MAX;
+      const int64_t cycles = *std::max_element(shift_.begin(), shift_.end());
       if (decide_only_) {
+        // A drifting repetition says nothing of an endless stream's
+        // interval: the FIFO filling will back-pressure its producer.
+        if (drifting) continue;
         // Every advance made so far is one an endless stream makes, unless
         // some stage that reads has issued its last iteration: from then on
         // it drains its pipeline, where an endless stream's next reads could
@@ -151,12 +159,25 @@ void FastForward::at_cut(Stage& s, int64_t a) {
             stop("the run's end reached a stage before the timing state repeated");
             return;
           }
-        result_ = {0, p, cycles, h - p, ""};
+        result_.period_frames = p;
+        result_.period_cycles = cycles;
+        result_.from_frame = h - p;
         stop();
-      } else {
-        jump(h - p, p, cycles);
+        return;
       }
-      return;
+      if (jump(h - p, p, drift_periods)) {
+        if (drifting)
+          rearm();
+        else
+          stop();
+        return;
+      }
+      // Too near the run's end for a jump. Drifting, the slack may allow
+      // no jump yet: watch on, until the FIFOs that fill are full.
+      if (!drifting) {
+        stop("the timing state repeated too late in the run");
+        return;
+      }
     }
   }
   // Later comparisons look back kMaxPeriod frames from h + 1 at the furthest.
@@ -196,11 +217,13 @@ void FastForward::capture(const Stage& s, Cut& c, int64_t cut_index) const {
   }
   c.written.resize(s.out_.size());
   for (size_t p = 0; p < s.out_.size(); ++p) c.written[p] = s.out_[p]->written();
+  c.write_slack.resize(s.out_.size());
+  for (size_t p = 0; p < s.out_.size(); ++p) c.write_slack[p] = s.out_[p]->take_write_slack();
+  c.read_slack.resize(ni);
+  for (size_t p = 0; p < ni; ++p) c.read_slack[p] = s.in_[p]->take_read_slack();
 }
 
-bool FastForward::repeats(int64_t g, int p, int64_t& cycles) {
-  const int64_t d = cut(0, g + p).last_cycle - cut(0, g).last_cycle;
-  if (d <= 0) return false;
+bool FastForward::repeats(int64_t g, int p, int64_t& drift_periods) {
   for (size_t i = 0; i < stages_.size(); ++i) {
     const Cut &c0 = cut(i, g), &c1 = cut(i, g + p);
     // The loop's position, identical at every cut by construction: checked all the same.
@@ -208,8 +231,10 @@ bool FastForward::repeats(int64_t g, int p, int64_t& cycles) {
         c0.in_flight != c1.in_flight || c0.have_cur != c1.have_cur || c0.cur.index != c1.cur.index ||
         c0.cur.reads != c1.cur.reads || c0.cur.writes != c1.cur.writes)
       return false;
-    if (c1.last_cycle - c0.last_cycle != d) return false;
+    shift_[i] = c1.last_cycle - c0.last_cycle;
+    if (shift_[i] <= 0) return false;
   }
+  drift_periods = INT64_MAX;
   for (size_t k = 0; k < links_.size(); ++k) {
     const Link& l = links_[k];
     const Cut &p0 = cut(l.producer, g), &p1 = cut(l.producer, g + p);
@@ -221,6 +246,7 @@ bool FastForward::repeats(int64_t g, int p, int64_t& cycles) {
     // producer's cut only (w0 <= r0); the producer's writes after its cut
     // wait on the reads of beats w0 - capacity .. r0 - 1, which must repeat.
     if (beats <= 0 || w1 - w0 != beats || w0 > r0) return false;
+    const int64_t dp = shift_[l.producer], dq = shift_[l.consumer];
     const int64_t f0 = q0.read_first[l.in_port], f1 = q1.read_first[l.in_port];
     const auto &c0 = q0.read_cycles[l.in_port], &c1 = q1.read_cycles[l.in_port];
     for (int64_t j = w0 - l.fifo->capacity(); j < r0; ++j) {
@@ -229,44 +255,104 @@ bool FastForward::repeats(int64_t g, int p, int64_t& cycles) {
         continue;
       }
       if (j < f0 || j + beats < f1) return false;  // outside the stamps kept
-      if (c1[size_t(j + beats - f1)] != c0[size_t(j - f0)] + d) return false;
+      if (c1[size_t(j + beats - f1)] != c0[size_t(j - f0)] + dq) return false;
     }
     beats_[k] = beats;
+    if (dp != dq && !drift_holds(l, g, p, w0, dp, dq, drift_periods)) return false;
   }
   for (size_t i = 0; i < stages_.size(); ++i) delta_[i] = difference(cut(i, g + p).stats, cut(i, g).stats);
-  cycles = d;
   return true;
 }
 
-void FastForward::jump(int64_t g, int p, int64_t cycles) {
+// The two ends of link `l` shift by dp (producer) and dq (consumer) cycles a
+// period. An advance's cycle is the max of its own stage's terms and of its
+// FIFOs' stamps; the stamps from the other end move by dq - dp relative to
+// it each period. Where every such stamp stayed at least one cycle below the
+// advance's cycle (slack >= 1: it set no cycle and tied none, so neither
+// the cycles nor the stall counts' attribution depend on it), the advance
+// repeats with its own stage's shift for as long as the slack stays >= 1:
+// a write's slack shrinks by dq - dp a period, a read's grows by as much
+// (or the other way round). Lowers `periods` to the periods that holds.
+bool FastForward::drift_holds(const Link& l, int64_t g, int p, int64_t w0, int64_t dp, int64_t dq,
+                              int64_t& periods) const {
+  // Every write of the period waited on a read stamp (none of the first
+  // capacity() beats, whose slots were free from the start).
+  if (w0 < l.fifo->capacity()) return false;
+  int64_t ws = StreamFifo::kNoSlack, rs = StreamFifo::kNoSlack;
+  for (int64_t f = g + 1; f <= g + p; ++f) {
+    ws = std::min(ws, cut(l.producer, f).write_slack[l.out_port]);
+    rs = std::min(rs, cut(l.consumer, f).read_slack[l.in_port]);
+  }
+  if (ws < 1 || rs < 1) return false;
+  const int64_t holds = dq > dp ? (ws - 1) / (dq - dp) : (rs - 1) / (dp - dq);
+  periods = std::min(periods, holds);
+  return true;
+}
+
+bool FastForward::jump(int64_t g, int p, int64_t drift_periods) {
   // The frame of each stage's furthest advance or fetched iteration: the
   // skipped frames must leave it at least kMarginFrames before the end.
   int64_t frontier = 0;
   for (Stage* s : stages_) {
     const int64_t at = std::max(s->last_advance_, s->have_cur_ ? s->cur_.index : int64_t{-1});
     frontier = std::max(frontier, at / s->frame_span());
+  }
+  const bool drifting = drift_periods != INT64_MAX;
+  for (Stage* s : stages_)
     if (!s->out_.empty() && s->stats_.first_write < 0) {  // its first write would be skipped
+      if (drifting) return false;
       stop("a stage had not written yet");
-      return;
+      return true;
     }
+  int64_t periods = (frames_ - 1 - kMarginFrames - frontier) / p;
+  if (drifting) {
+    // Stages past the cut of g + p have made advances of the next `ahead`
+    // periods already; once jumped, those stand for periods `periods` later,
+    // and so must hold too. One period more must hold and be simulated
+    // after the jump: a FIFO filling holds more beats each period (a beat's
+    // occupancy counts the reads after its write, which come later each
+    // period), so the peaks of the skipped periods are those of the period
+    // after them.
+    const int64_t ahead = (frontier - (g + p)) / p + 1;
+    periods = std::min(periods - 1, drift_periods - ahead - 1);
   }
-  const int64_t periods = (frames_ - 1 - kMarginFrames - frontier) / p;
-  if (periods < 1) {
-    stop("the timing state repeated too late in the run");
-    return;
-  }
-  const int64_t frames = periods * p, shift = periods * cycles;
+  if (periods < 1) return false;
+  const int64_t frames = periods * p;
+  std::vector<std::string> drifting_fifos;
   for (size_t i = 0; i < stages_.size(); ++i) {
     Stage& s = *stages_[i];
+    const int64_t shift = periods * shift_[i];
     s.last_cycle_ += shift;
     if (s.stats_.last_write >= 0) s.stats_.last_write += shift;
     add_scaled(s.stats_, delta_[i], periods);
     s.extend_frames(-frames);
-    s.frames_skipped(frames, p, cycles);
+    s.frames_skipped(frames, p, shift_[i]);
   }
-  for (size_t k = 0; k < links_.size(); ++k) links_[k].fifo->skip(periods * beats_[k], shift);
-  result_ = {frames, p, cycles, g, ""};
-  stop();
+  for (size_t k = 0; k < links_.size(); ++k) {
+    const Link& l = links_[k];
+    l.fifo->skip(periods * beats_[k], periods * shift_[l.producer], periods * shift_[l.consumer]);
+    if (shift_[l.producer] != shift_[l.consumer]) drifting_fifos.push_back(l.fifo->name());
+  }
+  frames_ -= frames;
+  // Frames count from the run's first: the frames of earlier jumps were
+  // cut from the loops' ends, so the loops number this cut g.
+  result_.from_frame = g + result_.frames_skipped;
+  result_.frames_skipped += frames;
+  result_.period_frames = p;
+  result_.period_cycles = *std::max_element(shift_.begin(), shift_.end());
+  result_.drifting = std::move(drifting_fifos);
+  ++result_.jumps;
+  return true;
+}
+
+// The cuts before a jump are not the run's any more: compare from the next.
+void FastForward::rearm() {
+  stamps_held_ = 0;
+  for (size_t k = 0; k < stages_.size(); ++k) {
+    cuts_[k].clear();
+    first_[k] = latest_[k] + 1;
+    watch_from_ = std::max(watch_from_, first_[k]);
+  }
 }
 
 }  // namespace vine::models

@@ -16,6 +16,13 @@
 // DMA's frame cycles are extrapolated; the last frames and the drain are
 // then simulated as usual.
 //
+// Drift: where every stage's cut repeats with a D of its own (a producer
+// running ahead into a deep FIFO, filling it a little more each frame), the
+// run jumps as far as every FIFO between stages of different D keeps the
+// stamps from its other end at least a cycle clear of the cycles they could
+// set (StreamFifo's slack), then watches on from the next cuts; the last
+// jump is the steady state's, one D.
+//
 // Each stage records its cut state at every frame; once every stage has
 // passed the cut of frame h, the FastForward compares it with the cuts of
 // frames h - 1 .. h - kMaxPeriod, and drops the cuts no later comparison
@@ -36,10 +43,15 @@
 namespace vine::models {
 
 struct FastForwardResult {
-  int64_t frames_skipped = 0;  // frames not simulated, their figures extrapolated
+  int64_t frames_skipped = 0;  // frames not simulated, their figures extrapolated (every jump's)
+  // The last repetition found:
   int period_frames = 0;       // p: the timing repeats every p frames...
-  int64_t period_cycles = 0;   // ...D cycles later
+  int64_t period_cycles = 0;   // ...D cycles later (with drift: the slowest stage's D)
   int64_t from_frame = -1;     // g: from the cut of frame g on
+  // FIFOs whose two ends' timing drifted apart in it (empty: every stage
+  // repeated D cycles later, the steady state).
+  std::vector<std::string> drifting;
+  int jumps = 0;               // jumps made (drifting ones, then at most one steady one)
   std::string off;             // when it gave up without skipping: why
 };
 
@@ -82,6 +94,9 @@ class FastForward {
     std::vector<int64_t> read, read_first;        // per input: beats read; first beat of the window
     std::vector<std::vector<int64_t>> read_cycles;  // per input: read stamps of the window
     std::vector<int64_t> written;                 // per output: beats written
+    // Since the stage's previous cut: the least slack of its writes (per
+    // output) and of its reads (per input), StreamFifo::kNoSlack if none.
+    std::vector<int64_t> write_slack, read_slack;
   };
   struct Link {  // a FIFO and its ports
     StreamFifo* fifo;
@@ -93,10 +108,19 @@ class FastForward {
   const Cut& cut(size_t stage, int64_t frame) const {
     return cuts_[stage][size_t(frame - first_[stage])];
   }
-  // Whether every stage's cut of frame g + p repeats its cut of frame g;
-  // fills the per-period deltas when it does.
-  bool repeats(int64_t g, int p, int64_t& cycles);
-  void jump(int64_t g, int p, int64_t cycles);
+  // Whether every stage's cut of frame g + p repeats its cut of frame g,
+  // each stage's cycles shifted by its own D; fills the per-period deltas
+  // and shifts when it does. `drift_periods`: with shifts that differ, how
+  // many periods on every FIFO between them still holds (the jump's limit);
+  // INT64_MAX with one shift.
+  bool repeats(int64_t g, int p, int64_t& drift_periods);
+  bool drift_holds(const Link& l, int64_t g, int p, int64_t w0, int64_t dp, int64_t dq,
+                   int64_t& periods) const;
+  // Jumps as many periods on as the run's end (and, drifting, the slack)
+  // allows; false when that is none.
+  bool jump(int64_t g, int p, int64_t drift_periods);
+  // After a jump that drifted: watch on from the stages' next cuts.
+  void rearm();
   void stop(const char* why = nullptr);
 
   std::vector<Stage*> stages_;
@@ -108,7 +132,9 @@ class FastForward {
   int64_t complete_ = 0;               // every stage is past the cut of this frame
   int passed_next_ = 0;                // stages past the cut of frame complete_ + 1
   int64_t stamps_held_ = 0;            // read stamps in the cuts kept
+  int64_t watch_from_ = 1;              // the first frame whose cuts every stage has (after a jump)
   std::vector<StageStats> delta_;       // per stage: one period's counts
+  std::vector<int64_t> shift_;          // per stage: one period's cycles
   std::vector<int64_t> beats_;          // per link: one period's beats
   bool off_ = false;
   bool decide_only_ = false;

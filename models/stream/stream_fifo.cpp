@@ -36,12 +36,12 @@ void StreamFifo::keep_stamps(int64_t beats) {
 }
 
 // Beat k's stamps move to beat k + beats: the rings turn by `beats`.
-void StreamFifo::skip(int64_t beats, int64_t cycles) {
+void StreamFifo::skip(int64_t beats, int64_t write_cycles, int64_t read_cycles) {
   const size_t n = slots_, turn = size_t(beats) % n;
   std::rotate(stamps_.begin(), stamps_.begin() + std::ptrdiff_t((n - turn) % n), stamps_.end());
   for (Stamps& s : stamps_) {
-    s.write += cycles;
-    s.read += cycles;
+    s.write += write_cycles;
+    s.read += read_cycles;
   }
   if (carries_data_) {
     const size_t e = size_t(elems_);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <systemc>
+#include <utility>
 #include <vector>
 
 #include "models/stream/stream_if.h"
@@ -83,7 +84,20 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
   // passed through in the repeating rhythm; peaks stay (a repetition of beats
   // already counted).
   void keep_stamps(int64_t beats);
-  void skip(int64_t beats, int64_t cycles);
+  // `write_cycles` and `read_cycles` differ when the two ends' timing drifts
+  // apart (a producer filling the FIFO a little more each frame).
+  void skip(int64_t beats, int64_t write_cycles, int64_t read_cycles);
+
+  // Slack, for the fast-forward's drift: by how many cycles the stamp a
+  // beat waited on was earlier than the cycle the beat moved in. A write's
+  // is its cycle - (the read of beat k - capacity + 1), a read's its cycle -
+  // (the write of beat k + latency); 0 means that stamp set the cycle (or
+  // tied the stamp that did). The least since the last take_*, or
+  // kNoSlack when no beat moved against such a stamp.
+  static constexpr int64_t kNoSlack = INT64_MAX;
+  void track_slack(bool on) { track_slack_ = on; }
+  int64_t take_write_slack() { return std::exchange(write_slack_, kNoSlack); }
+  int64_t take_read_slack() { return std::exchange(read_slack_, kNoSlack); }
 
   int occupancy() const {
     return int(written_ - read_);
@@ -129,10 +143,14 @@ class StreamFifo final : public sc_core::sc_object, public StreamReadIf, public 
   int64_t occupancy_cursor_ = 0;  // finish_occupancy's first beat read after the last write it looked at
   bool record_ = false;
   std::vector<FifoTimes> times_;
+  bool track_slack_ = false;
+  int64_t write_slack_ = kNoSlack, read_slack_ = kNoSlack;
 };
 
 // Called once a beat on both sides: inline, in the stage's loop.
 inline void StreamFifo::commit_write(int64_t cycle) {
+  if (track_slack_ && written_ >= capacity_)
+    write_slack_ = std::min(write_slack_, cycle - stamps_[back(write_pos_, size_t(capacity_))].read - 1);
   stamps_[write_pos_].write = cycle;
   if (record_) times_.push_back({cycle, 0});
   ++written_;
@@ -143,6 +161,7 @@ inline void StreamFifo::commit_read(int64_t cycle) {
   const int64_t k = read_;
   const size_t slot = read_pos_;
   stamps_[slot].read = cycle;
+  if (track_slack_) read_slack_ = std::min(read_slack_, cycle - stamps_[slot].write - latency_);
   if (record_) times_[size_t(k)].read = cycle;
   ++read_;
   if (++read_pos_ == slots_) read_pos_ = 0;

@@ -108,6 +108,8 @@ nlohmann::json to_json(const RunReport& r, const estimate::Estimate& e) {
       {"period_frames", skipped ? nlohmann::json(ff.period_frames) : nlohmann::json(nullptr)},
       {"period_cycles", skipped ? nlohmann::json(ff.period_cycles) : nlohmann::json(nullptr)},
       {"from_frame", skipped ? nlohmann::json(ff.from_frame) : nlohmann::json(nullptr)},
+      {"jumps", ff.jumps},
+      {"drifting_fifos", ff.drifting},
       {"off", ff.off.empty() ? nlohmann::json(nullptr) : nlohmann::json(ff.off)}};
 
   auto stage_json = [](const StageReport& s) {
@@ -305,11 +307,15 @@ std::string format_summary(const RunReport& r) {
     const RunReport::FastForward& ff = r.fast_forward;
     o << "  fast-fwd   ";
     if (ff.frames_skipped > 0)
-      o << ff.frames_skipped << " of " << r.frames
-        << " frames skipped, their figures extrapolated exactly: from frame " << ff.from_frame
+      o << ff.frames_skipped << " of " << r.frames << " frames skipped"
+        << (ff.jumps > 1 ? " in " + std::to_string(ff.jumps) + " jumps" : std::string())
+        << ", their figures extrapolated exactly: from frame " << ff.from_frame
         << " the timing state repeats every " << ff.period_frames << " frame(s), "
-        << ff.period_cycles << " cycles later; " << (r.frames - ff.frames_skipped)
-        << " frames simulated\n";
+        << ff.period_cycles << " cycles later"
+        << (ff.drifting.empty() ? std::string()
+                                : " (the slowest stage; " + std::to_string(ff.drifting.size()) +
+                                      " FIFO(s) still filling, their producers running ahead)")
+        << "; " << (r.frames - ff.frames_skipped) << " frames simulated\n";
     else
       o << "none: every frame simulated"
         << (ff.off.empty() ? " (the timing state did not repeat early enough)" : " (" + ff.off + ")")

@@ -167,7 +167,7 @@ Measurement measure_run(const ProcessNetwork& pn, const ir::Design& d) {
         {u.stage, u.unit->config().key(), u.unit->latency(), u.unit->cycles(), u.unit->stall_cycles()});
   const models::FastForwardResult ff = pn.fast_forward();
   r.fast_forward = {ff.frames_skipped, ff.period_frames, ff.period_cycles, ff.from_frame,
-                    pn.fast_forward_off_reason()};
+                    ff.drifting,         ff.jumps,         pn.fast_forward_off_reason()};
   return m;
 }
 

@@ -165,6 +165,8 @@ struct RunReport {
     int period_frames = 0;
     int64_t period_cycles = 0;
     int64_t from_frame = -1;
+    std::vector<std::string> drifting;  // the last jump's FIFOs whose ends drifted apart
+    int jumps = 0;
     std::string off;
   } fast_forward;
   std::string deadlock;        // empty, or the diagnosis

@@ -167,7 +167,10 @@ void Simulation::judge_steady_state_ahead() {
 std::optional<FrameStamps> Simulation::longer_run_from_repetition() const {
   const models::FastForwardResult ff = pn_->fast_forward();
   const int p = ff.period_frames;
-  if (!pn_->finished() || ff.frames_skipped <= 0 || p <= 0 || kReferenceExtraFrames % p != 0)
+  // A last jump that drifted is no steady state: the longer run's FIFOs
+  // fill in other frames.
+  if (!pn_->finished() || ff.frames_skipped <= 0 || p <= 0 || kReferenceExtraFrames % p != 0 ||
+      !ff.drifting.empty())
     return std::nullopt;
   const std::vector<int64_t>& first = pn_->output_dma().first_beat_cycles();
   const std::vector<int64_t>& last = pn_->output_dma().last_beat_cycles();

@@ -1,7 +1,5 @@
 #include "platforms/board/control_registers.h"
 
-#include <cstring>
-#include <string>
 
 namespace vine::platforms {
 
@@ -27,24 +25,10 @@ constexpr int kCauseLsb = 8;
 
 ControlRegisters::ControlRegisters(sc_core::sc_module_name name, const Geometry& g,
                                    JobRunner& runner)
-    : sc_module(name), socket("socket"), irq("irq"), g_(g), runner_(runner) {
-  socket.register_b_transport(this, &ControlRegisters::b_transport);
-  socket.register_transport_dbg(this, &ControlRegisters::transport_dbg);
-  SC_HAS_PROCESS(ControlRegisters);
-  SC_METHOD(drive_irq);
-  sensitive << level_changed_;
+    : RegisterBlock(name, &regs::find, g.clock, g.access_cycles), g_(g), runner_(runner) {
   for (const auto& r : kRegisters) {
     if (r.offset == kStatus) status_ = r.reset;
   }
-}
-
-void ControlRegisters::warn_once(const std::string& what, uint32_t offset) {
-  if (!warned_.insert({what == "unmapped" ? 0 : 1, offset}).second) return;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%03x", offset);
-  SC_REPORT_WARNING("vine/registers", (std::string(name()) + ": " + what + " access at offset " +
-                                       buf + " (reported once per offset)")
-                                          .c_str());
 }
 
 uint64_t ControlRegisters::busy_cycles() const {
@@ -193,87 +177,7 @@ void ControlRegisters::job_done() {
 }
 
 void ControlRegisters::update_irq() {
-  const bool level = (ctrl_ & kGlobalIrq) && (irq_status_ & irq_enable_);
-  if (level == level_) return;
-  level_ = level;
-  level_changed_.notify(sc_core::SC_ZERO_TIME);  // the line follows in the same time step
-}
-
-void ControlRegisters::drive_irq() {
-  irq.write(level_);
-  if (record_) irq_log_.emplace_back(sc_core::sc_time_stamp(), level_);
-}
-
-bool ControlRegisters::access(bool is_write, uint32_t offset, uint32_t& value,
-                              tlm::tlm_response_status& status) {
-  const Register* r = offset % 4 == 0 ? find(offset) : nullptr;
-  if (!r) {
-    warn_once("unmapped", offset);
-    status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-    return false;
-  }
-  if (is_write && r->access == regs::Access::kRO) {
-    warn_once(std::string("write to the read-only register ") + r->name + ":", offset);
-    status = tlm::TLM_COMMAND_ERROR_RESPONSE;
-    return false;
-  }
-  if (is_write)
-    write(*r, value);
-  else
-    value = read(offset);
-  status = tlm::TLM_OK_RESPONSE;
-  return true;
-}
-
-void ControlRegisters::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  // AXI-Lite: one aligned 32-bit word per transfer, all bytes enabled.
-  if (p.get_data_length() != 4 || p.get_streaming_width() < 4 || p.get_data_ptr() == nullptr) {
-    p.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return;
-  }
-  if (p.get_byte_enable_ptr()) {
-    p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return;
-  }
-  if (!p.is_read() && !p.is_write()) {
-    p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-    return;
-  }
-  // The access takes effect at the initiator's local time: a loosely-timed
-  // initiator ahead of SystemC time is brought level first, so a status read
-  // derives from the right instant.
-  if (delay > sc_core::SC_ZERO_TIME) {
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-  }
-  const uint64_t addr = p.get_address();
-  uint32_t value = 0;
-  std::memcpy(&value, p.get_data_ptr(), 4);
-  tlm::tlm_response_status status;
-  const bool in_window = addr < kMapBytes;
-  if (in_window)
-    access(p.is_write(), uint32_t(addr), value, status);
-  else {
-    warn_once("unmapped", uint32_t(addr));
-    status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-  }
-  if (status == tlm::TLM_OK_RESPONSE && p.is_read()) std::memcpy(p.get_data_ptr(), &value, 4);
-  if (record_)
-    accesses_.push_back({sc_core::sc_time_stamp(), p.is_write(), uint32_t(addr), value, status});
-  p.set_response_status(status);
-  delay += g_.clock * double(g_.access_cycles);
-}
-
-// Debug access: reads and writes without side effects on time (writes still
-// act, as a debugger poking a register would).
-unsigned ControlRegisters::transport_dbg(tlm::tlm_generic_payload& p) {
-  if (p.get_data_length() != 4 || p.get_address() >= kMapBytes || p.get_address() % 4) return 0;
-  uint32_t value = 0;
-  std::memcpy(&value, p.get_data_ptr(), 4);
-  tlm::tlm_response_status status;
-  if (!access(p.is_write(), uint32_t(p.get_address()), value, status)) return 0;
-  if (p.is_read()) std::memcpy(p.get_data_ptr(), &value, 4);
-  return 4;
+  set_irq_level((ctrl_ & kGlobalIrq) && (irq_status_ & irq_enable_));
 }
 
 }  // namespace vine::platforms

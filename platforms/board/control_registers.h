@@ -1,5 +1,6 @@
 // The accelerator's control block: the registers of register_map.h on a
-// TLM-2.0 target socket (AXI-Lite: 32-bit, aligned), and the interrupt line.
+// TLM-2.0 target socket (AXI-Lite: 32-bit, aligned), and the interrupt line
+// (the socket, the access checks and the line: register_block.h).
 // Time is computed, not ticked (VCML's peripheral style): a status read
 // derives from the job's start and done times and sc_time_stamp(); the block
 // has no process of its own but the method that drives the interrupt line.
@@ -10,13 +11,10 @@
 // STATUS.ERROR with a cause; a START while busy is ignored and counted.
 #pragma once
 
-#include <tlm_utils/simple_target_socket.h>
-
 #include <cstdint>
-#include <set>
 #include <systemc>
-#include <tlm>
 
+#include "platforms/board/register_block.h"
 #include "platforms/board/register_map.h"
 
 namespace vine::platforms {
@@ -45,11 +43,8 @@ class JobRunner {
   virtual bool fits(uint32_t frames) const { return true; }
 };
 
-class ControlRegisters : public sc_core::sc_module {
+class ControlRegisters : public RegisterBlock {
  public:
-  tlm_utils::simple_target_socket<ControlRegisters> socket;
-  sc_core::sc_out<bool> irq;  // level: high while an enabled source is raised
-
   struct Geometry {
     sc_core::sc_time clock;  // the accelerator's clock period
     uint64_t ddr_base = 0, ddr_bytes = 0;
@@ -63,30 +58,13 @@ class ControlRegisters : public sc_core::sc_module {
   // The runner's word that the job's last output beat is in memory (now).
   void job_done();
 
-  // For traces: every access, when recording.
-  struct RegisterAccess {
-    sc_core::sc_time at;
-    bool write = false;
-    uint32_t offset = 0, value = 0;
-    tlm::tlm_response_status response = tlm::TLM_OK_RESPONSE;
-  };
-  void record_accesses(bool on) { record_ = on; }
-  const std::vector<RegisterAccess>& accesses() const { return accesses_; }
-  // The interrupt line's changes (time, level), when recording.
-  const std::vector<std::pair<sc_core::sc_time, bool>>& irq_changes() const { return irq_log_; }
-
  private:
-  void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& p);
-  bool access(bool write, uint32_t offset, uint32_t& value, tlm::tlm_response_status& status);
-  uint32_t read(uint32_t offset);
-  void write(const regs::Register& r, uint32_t value);
+  uint32_t read(uint32_t offset) override;
+  void write(const regs::Register& r, uint32_t value) override;
   void start();
   void reset();
   void update_irq();
-  void drive_irq();  // the line's one driver, whichever process changed its level
   uint64_t busy_cycles() const;
-  void warn_once(const std::string& what, uint32_t offset);
 
   Geometry g_;
   JobRunner& runner_;
@@ -97,11 +75,6 @@ class ControlRegisters : public sc_core::sc_module {
   sc_core::sc_time job_start_;
   uint64_t busy_before_ = 0;  // cycles of finished jobs since reset
   uint32_t latched_hi_[3] = {0, 0, 0};
-  std::set<std::pair<int, uint32_t>> warned_;
-  bool record_ = false, level_ = false;
-  sc_core::sc_event level_changed_;
-  std::vector<RegisterAccess> accesses_;
-  std::vector<std::pair<sc_core::sc_time, bool>> irq_log_;
 };
 
 }  // namespace vine::platforms

@@ -1,7 +1,5 @@
 #include "platforms/board/engine_registers.h"
 
-#include <cstring>
-
 #include "platforms/board/engine_descriptor.h"
 
 namespace vine::platforms {
@@ -41,22 +39,9 @@ bool inside(uint64_t addr, uint64_t bytes, uint64_t size) {
 }  // namespace
 
 EngineRegisters::EngineRegisters(sc_core::sc_module_name name, const Geometry& g, Runner runner)
-    : sc_module(name), socket("socket"), irq("irq"), g_(g), runner_(std::move(runner)) {
-  socket.register_b_transport(this, &EngineRegisters::b_transport);
-  socket.register_transport_dbg(this, &EngineRegisters::transport_dbg);
-  SC_HAS_PROCESS(EngineRegisters);
-  SC_METHOD(drive_irq);
-  sensitive << level_changed_;
-}
-
-void EngineRegisters::warn_once(const std::string& what, uint32_t offset) {
-  if (!warned_.insert({what == "unmapped" ? 0 : 1, offset}).second) return;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%03x", offset);
-  SC_REPORT_WARNING("vine/registers", (std::string(name()) + ": " + what + " access at offset " +
-                                       buf + " (reported once per offset)")
-                                          .c_str());
-}
+    : RegisterBlock(name, &engine_regs::find, g.clock, g.access_cycles),
+      g_(g),
+      runner_(std::move(runner)) {}
 
 uint64_t EngineRegisters::busy_cycles() const {
   uint64_t c = busy_before_;
@@ -119,8 +104,8 @@ uint32_t EngineRegisters::read(uint32_t offset) {
   return r ? r->reset : 0;  // ID, VERSION
 }
 
-void EngineRegisters::write(uint32_t offset, uint32_t v) {
-  switch (offset) {
+void EngineRegisters::write(const regs::Register& r, uint32_t v) {
+  switch (r.offset) {
     case kCtrl:
       ctrl_ = v & kGlobalIrq;
       if (v & kReset) {
@@ -222,77 +207,7 @@ void EngineRegisters::job_refused(uint32_t cause, uint32_t layer) {
 }
 
 void EngineRegisters::update_irq() {
-  const bool level = (ctrl_ & kGlobalIrq) && (irq_status_ & irq_enable_);
-  if (level == level_) return;
-  level_ = level;
-  level_changed_.notify(sc_core::SC_ZERO_TIME);
-}
-
-void EngineRegisters::drive_irq() {
-  irq.write(level_);
-}
-
-bool EngineRegisters::access(bool is_write, uint32_t offset, uint32_t& value,
-                             tlm::tlm_response_status& status) {
-  const regs::Register* r = offset % 4 == 0 ? find(offset) : nullptr;
-  if (!r) {
-    warn_once("unmapped", offset);
-    status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-    return false;
-  }
-  if (is_write && r->access == regs::Access::kRO) {
-    warn_once(std::string("write to the read-only register ") + r->name + ":", offset);
-    status = tlm::TLM_COMMAND_ERROR_RESPONSE;
-    return false;
-  }
-  if (is_write)
-    write(offset, value);
-  else
-    value = read(offset);
-  status = tlm::TLM_OK_RESPONSE;
-  return true;
-}
-
-void EngineRegisters::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-  if (p.get_data_length() != 4 || p.get_streaming_width() < 4 || p.get_data_ptr() == nullptr) {
-    p.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return;
-  }
-  if (p.get_byte_enable_ptr()) {
-    p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return;
-  }
-  if (!p.is_read() && !p.is_write()) {
-    p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-    return;
-  }
-  // Takes effect at the initiator's local time (a START starts the engine then).
-  if (delay > sc_core::SC_ZERO_TIME) {
-    sc_core::wait(delay);
-    delay = sc_core::SC_ZERO_TIME;
-  }
-  const uint64_t addr = p.get_address();
-  uint32_t value = 0;
-  std::memcpy(&value, p.get_data_ptr(), 4);
-  tlm::tlm_response_status status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-  if (addr < regs::kMapBytes)
-    access(p.is_write(), uint32_t(addr), value, status);
-  else
-    warn_once("unmapped", uint32_t(addr));
-  if (status == tlm::TLM_OK_RESPONSE && p.is_read()) std::memcpy(p.get_data_ptr(), &value, 4);
-  p.set_response_status(status);
-  delay += g_.clock * double(g_.access_cycles);
-}
-
-unsigned EngineRegisters::transport_dbg(tlm::tlm_generic_payload& p) {
-  if (p.get_data_length() != 4 || p.get_address() >= regs::kMapBytes || p.get_address() % 4)
-    return 0;
-  uint32_t value = 0;
-  std::memcpy(&value, p.get_data_ptr(), 4);
-  tlm::tlm_response_status status;
-  if (!access(p.is_write(), uint32_t(p.get_address()), value, status)) return 0;
-  if (p.is_read()) std::memcpy(p.get_data_ptr(), &value, 4);
-  return 4;
+  set_irq_level((ctrl_ & kGlobalIrq) && (irq_status_ & irq_enable_));
 }
 
 }  // namespace vine::platforms

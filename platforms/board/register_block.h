@@ -55,6 +55,8 @@ class RegisterBlock : public sc_core::sc_module {
   virtual void write(const regs::Register& r, uint32_t value) = 0;
   // The interrupt line follows `level` in the same time step.
   void set_irq_level(bool level);
+  // The register at `offset` of the block's table (nullptr if none).
+  const regs::Register* lookup(uint32_t offset) const { return find_(offset); }
 
  private:
   void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);

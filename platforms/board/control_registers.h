@@ -1,5 +1,7 @@
 // The accelerator's control block: the registers of register_map.h on a
-// TLM-2.0 target socket (AXI-Lite: 32-bit, aligned), and the interrupt line.
+// TLM-2.0 target socket (AXI-Lite: 32-bit, aligned), and the interrupt line
+// (the socket, the access checks and the line: register_block.h; the job's
+// registers, which the engine's block has too: job_registers.h).
 // Time is computed, not ticked (VCML's peripheral style): a status read
 // derives from the job's start and done times and sc_time_stamp(); the block
 // has no process of its own but the method that drives the interrupt line.
@@ -10,13 +12,10 @@
 // STATUS.ERROR with a cause; a START while busy is ignored and counted.
 #pragma once
 
-#include <tlm_utils/simple_target_socket.h>
-
 #include <cstdint>
-#include <set>
 #include <systemc>
-#include <tlm>
 
+#include "platforms/board/job_registers.h"
 #include "platforms/board/register_map.h"
 
 namespace vine::platforms {
@@ -45,63 +44,29 @@ class JobRunner {
   virtual bool fits(uint32_t frames) const { return true; }
 };
 
-class ControlRegisters : public sc_core::sc_module {
+class ControlRegisters : public JobRegisters {
  public:
-  tlm_utils::simple_target_socket<ControlRegisters> socket;
-  sc_core::sc_out<bool> irq;  // level: high while an enabled source is raised
-
-  struct Geometry {
-    sc_core::sc_time clock;  // the accelerator's clock period
-    uint64_t ddr_base = 0, ddr_bytes = 0;
-    uint64_t in_frame_bytes = 0, out_frame_bytes = 0;  // one frame in DDR
-    uint32_t in_format = 0, out_format = 0;            // IN_FORMAT / OUT_FORMAT
-    int access_cycles = 1;                             // an AXI-Lite access's annotated cost
+  struct Geometry : JobRegisters::Geometry {
+    uint32_t in_format = 0, out_format = 0;  // IN_FORMAT / OUT_FORMAT
   };
   ControlRegisters(sc_core::sc_module_name name, const Geometry& g, JobRunner& runner);
   const char* kind() const override { return "vine_control_registers"; }
 
-  // The runner's word that the job's last output beat is in memory (now).
-  void job_done();
-
-  // For traces: every access, when recording.
-  struct RegisterAccess {
-    sc_core::sc_time at;
-    bool write = false;
-    uint32_t offset = 0, value = 0;
-    tlm::tlm_response_status response = tlm::TLM_OK_RESPONSE;
-  };
-  void record_accesses(bool on) { record_ = on; }
-  const std::vector<RegisterAccess>& accesses() const { return accesses_; }
-  // The interrupt line's changes (time, level), when recording.
-  const std::vector<std::pair<sc_core::sc_time, bool>>& irq_changes() const { return irq_log_; }
-
  private:
-  void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& p);
-  bool access(bool write, uint32_t offset, uint32_t& value, tlm::tlm_response_status& status);
-  uint32_t read(uint32_t offset);
-  void write(const regs::Register& r, uint32_t value);
-  void start();
-  void reset();
-  void update_irq();
-  void drive_irq();  // the line's one driver, whichever process changed its level
-  uint64_t busy_cycles() const;
-  void warn_once(const std::string& what, uint32_t offset);
+  // Beyond the job's registers: STALL_CYCLES, IN_FORMAT, OUT_FORMAT, and
+  // START's frame budget.
+  bool read_own(uint32_t offset, uint32_t& value) override;
+  void write_own(const regs::Register&, uint32_t) override {}  // no writable register of its own
+  uint32_t own_start_cause() override;
+  void start_job() override;
+  void abort_job() override { runner_.abort_job(); }
+  void reset_counters() override { runner_.reset_counters(); }
+  uint64_t frames_done() override { return runner_.counters().frames_done; }
+  uint64_t ddr_bytes() override { return runner_.counters().ddr_bytes; }
 
-  Geometry g_;
+  uint32_t in_format_, out_format_;
   JobRunner& runner_;
-  uint32_t ctrl_ = 0, status_ = 1, irq_enable_ = 0, irq_status_ = 0, frames_ = 0;
-  uint64_t in_addr_ = 0, out_addr_ = 0;
-  uint32_t start_ignored_ = 0;
-  bool busy_ = false;
-  sc_core::sc_time job_start_;
-  uint64_t busy_before_ = 0;  // cycles of finished jobs since reset
-  uint32_t latched_hi_[3] = {0, 0, 0};
-  std::set<std::pair<int, uint32_t>> warned_;
-  bool record_ = false, level_ = false;
-  sc_core::sc_event level_changed_;
-  std::vector<RegisterAccess> accesses_;
-  std::vector<std::pair<sc_core::sc_time, bool>> irq_log_;
+  uint32_t stall_hi_ = 0;
 };
 
 }  // namespace vine::platforms

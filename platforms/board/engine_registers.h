@@ -1,7 +1,10 @@
 // The compute engine's control block: the registers of
 // engine_register_map.h on a TLM-2.0 target socket (AXI-Lite: 32-bit,
-// aligned) and the interrupt line, in the style of the streaming
-// accelerator's (control_registers.h): time computed, not ticked; bad
+// aligned) and the interrupt line, on the register block and the job's
+// registers the streaming accelerator's (control_registers.h) stands on too
+// (register_block.h: the socket, the access checks, the line;
+// job_registers.h: CTRL, STATUS, the interrupt, the frames, the counters):
+// time computed, not ticked; bad
 // software answered as hardware would (an unmapped offset a TLM address
 // error, a write to a read-only register a command error). START checks
 // what the registers alone can (FRAMES, the frames and the descriptor table
@@ -9,30 +12,19 @@
 // and refuses through job_refused().
 #pragma once
 
-#include <tlm_utils/simple_target_socket.h>
-
 #include <cstdint>
 #include <functional>
-#include <set>
-#include <string>
 #include <systemc>
-#include <tlm>
 
 #include "platforms/board/engine_register_map.h"
+#include "platforms/board/job_registers.h"
 
 namespace vine::platforms {
 
-class EngineRegisters : public sc_core::sc_module {
+class EngineRegisters : public JobRegisters {
  public:
-  tlm_utils::simple_target_socket<EngineRegisters> socket;
-  sc_core::sc_out<bool> irq;
-
-  struct Geometry {
-    sc_core::sc_time clock;
-    uint64_t ddr_bytes = 0;
-    uint64_t in_frame_bytes = 0, out_frame_bytes = 0;
-    uint32_t layers = 0;  // the engine's plan's
-    int access_cycles = 1;
+  struct Geometry : JobRegisters::Geometry {  // ddr_base 0: the engine's board has its DDR at 0
+    uint32_t layers = 0;                        // the engine's plan's
   };
   struct Job {
     uint64_t in_addr = 0, out_addr = 0, desc_addr = 0;
@@ -48,35 +40,26 @@ class EngineRegisters : public sc_core::sc_module {
   EngineRegisters(sc_core::sc_module_name name, const Geometry& g, Runner runner);
   const char* kind() const override { return "vine_engine_registers"; }
 
-  // The engine's word: the job's last output row is in DDR (now).
-  void job_done();
   // The engine refused the job (its descriptors): STATUS.ERROR, CAUSE, ERROR_LAYER.
   void job_refused(uint32_t cause, uint32_t layer);
 
  private:
-  void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& p);
-  bool access(bool write, uint32_t offset, uint32_t& value, tlm::tlm_response_status& status);
-  uint32_t read(uint32_t offset);
-  void write(uint32_t offset, uint32_t value);
-  void start();
-  void refuse(uint32_t cause, uint32_t layer);
-  void update_irq();
-  void drive_irq();
-  uint64_t busy_cycles() const;
-  void warn_once(const std::string& what, uint32_t offset);
+  // Beyond the job's registers: the descriptor table (DESC_ADDR, LAYERS,
+  // DESC_BYTES) and ERROR_LAYER; START's checks of them.
+  bool read_own(uint32_t offset, uint32_t& value) override;
+  void write_own(const regs::Register& r, uint32_t value) override;
+  uint32_t own_start_cause() override;
+  void start_job() override;
+  void abort_job() override { runner_.abort(); }
+  void reset_counters() override;
+  uint64_t frames_done() override { return runner_.frames_done() - frames_base_; }
+  uint64_t ddr_bytes() override { return runner_.ddr_bytes() - ddr_base_; }
 
-  Geometry g_;
+  uint32_t layers_in_plan_;
   Runner runner_;
-  uint32_t ctrl_ = 0, status_ = 1, irq_enable_ = 0, irq_status_ = 0, frames_ = 0, layers_ = 0;
-  uint32_t start_ignored_ = 0, error_layer_ = 0;
-  uint64_t in_addr_ = 0, out_addr_ = 0, desc_addr_ = 0;
-  bool busy_ = false, level_ = false;
-  sc_core::sc_time job_start_;
-  uint64_t busy_before_ = 0, frames_base_ = 0, ddr_base_ = 0;
-  uint32_t latched_hi_[2] = {0, 0};
-  std::set<std::pair<int, uint32_t>> warned_;
-  sc_core::sc_event level_changed_;
+  uint32_t layers_ = 0, error_layer_ = 0;
+  uint64_t desc_addr_ = 0;
+  uint64_t frames_base_ = 0, ddr_base_ = 0;
 };
 
 }  // namespace vine::platforms

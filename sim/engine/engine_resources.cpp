@@ -20,6 +20,18 @@ int64_t select_mux_luts(int64_t inputs) {
   return level + select_mux_luts(level);
 }
 
+int64_t pixel_select_luts_per_bit(int t_out, int pixels) {
+  int64_t luts = 0;
+  for (int j = 0; j < t_out; ++j) luts += select_mux_luts(std::min(j + 1, pixels));
+  return luts;
+}
+
+int64_t pixel_select_bits(int t_out, int pixels) {
+  int64_t bits = 0;
+  for (int j = 0; j < t_out; ++j) bits += rtl::clog2(std::min(j + 1, pixels));
+  return bits;
+}
+
 namespace {
 
 // A buffer of two halves, each `bytes` deep in words of `width` bits: LUTRAM
@@ -73,18 +85,50 @@ EngineResources engine_resources(const ir::Design& d) {
                           " activations, " + std::to_string(acc_bits) + "-bit accumulators, multipliers in " +
                           (dsp ? "DSP48s" : "LUTs"),
                       mac});
+  // The most pixels the dot products take at once in any tile of the network
+  // (1 unless input-selective PEs give a group of few filters several): the
+  // pixel streams the input side delivers a cycle.
+  int pixels = 1;
+  for (const EngineLayerPlan& lp : plan.layers)
+    for (const EngineTile& t : lp.tiles) pixels = std::max(pixels, t.pixels_per_set);
   if (e.input_selective_pes) {
     // Each lane selects its word among t_in (the same selection for every
-    // dot product: they read the same window terms), plus its select index.
+    // dot product reading the same pixel: they read the same window terms),
+    // plus its select index; once per pixel stream.
     ir::Resources sel;
-    sel.lut = double(int64_t{e.t_in} * a_bits * select_mux_luts(e.t_in));
-    sel.ff = double(int64_t{e.t_in} * std::max(1, rtl::clog2(e.t_in)));
-    out.rows.push_back({"input selection", std::to_string(e.t_in) + " lanes x " + std::to_string(a_bits) + " bits x " +
-                                               std::to_string(e.t_in) + ":1 multiplexers",
+    sel.lut = double(int64_t{pixels} * e.t_in * a_bits * select_mux_luts(e.t_in));
+    sel.ff = double(int64_t{pixels} * e.t_in * std::max(1, rtl::clog2(e.t_in)));
+    out.rows.push_back({"input selection", (pixels > 1 ? std::to_string(pixels) + " pixels x " : std::string()) +
+                                               std::to_string(e.t_in) + " lanes x " + std::to_string(a_bits) +
+                                               " bits x " + std::to_string(e.t_in) + ":1 multiplexers",
                         sel});
   }
-  // The buffers, as wide as the array reads and writes them a cycle.
-  out.rows.push_back(halves("input buffer", int64_t{e.t_in} * 8 * in_bytes, e.input_buffer_bytes));
+  if (pixels > 1) {
+    // Dot product j takes pixel j / c of the set (c the group's filters), one
+    // of min(j + 1, pixels): a multiplexer of its t_in-word input vector
+    // among those streams, and its select index (set per layer).
+    ir::Resources sel;
+    sel.lut = double(int64_t{e.t_in} * a_bits * pixel_select_luts_per_bit(e.t_out, pixels));
+    sel.ff = double(pixel_select_bits(e.t_out, pixels));
+    out.rows.push_back({"pixel selection", std::to_string(e.t_out) + " dot products x " + std::to_string(e.t_in) +
+                                               " lanes x " + std::to_string(a_bits) + " bits, dot product j among min(j + 1, " +
+                                               std::to_string(pixels) + ") pixels",
+                        sel});
+  }
+  // The buffers, as wide as the array reads and writes them a cycle. With
+  // several pixels a cycle the input buffer is replicated, every copy written
+  // alike by the DMA: the half the array computes from is only read in its
+  // phase (the DMA fills the other), so each copy's two ports read two pixels.
+  EngineResourceRow input = halves("input buffer", int64_t{e.t_in} * 8 * in_bytes, e.input_buffer_bytes);
+  if (pixels > 1) {
+    const int copies = (pixels + 1) / 2;
+    ir::Resources r;
+    for (int i = 0; i < copies; ++i) r += input.resources;
+    input.resources = r;
+    input.detail = std::to_string(copies) + " copies (" + std::to_string(pixels) + " pixels a cycle, 2 read ports each) x " +
+                   input.detail;
+  }
+  out.rows.push_back(input);
   out.rows.push_back(
       halves("weight buffer", int64_t{e.t_in} * e.t_out * 8 * element_bytes(w_bits), e.weight_buffer_bytes));
   out.rows.push_back(halves("output buffer", int64_t{e.t_out} * 8 * out_bytes, e.output_buffer_bytes));

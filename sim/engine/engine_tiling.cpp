@@ -241,14 +241,25 @@ EnginePlan plan_engine(const ir::Design& d) {
         const int64_t pixels = int64_t{t.row_end - t.row_begin} * wo;
         const int64_t kk = int64_t{l.kernel} * l.kernel;
         switch (l.kind) {
-          case LayerKind::kConv:
+          case LayerKind::kConv: {
             // Wired lanes: each kernel position a cycle per T_in input
             // channels, so ci < T_in leaves T_in - ci lanes idle. Selective
             // lanes: the window's kk x ci words, T_in of them a cycle.
-            t.mac_cycles = e.input_selective_pes ? pixels * ceil_div(kk * ci, e.t_in)
-                                                 : pixels * kk * ceil_div(ci, e.t_in);
+            const int64_t window = e.input_selective_pes ? ceil_div(kk * ci, e.t_in)
+                                                         : kk * ceil_div(ci, e.t_in);
+            // Selective dot products: a group of fewer than T_out filters
+            // leaves T_out - filters dot products idle, so they take the
+            // next pixels' windows, floor(T_out / filters) pixels at once
+            // (dot product j: pixel j / filters, filter j % filters), the
+            // tile's pixels in raster order, a set running on into the next
+            // row. The last set is counted whole: its idle dot products wait
+            // for the set's window as in the wired array.
+            if (e.input_selective_pes && filters < e.t_out)
+              t.pixels_per_set = int(std::min<int64_t>(e.t_out / filters, pixels));
+            t.mac_cycles = ceil_div(pixels, t.pixels_per_set) * window;
             t.macs = pixels * kk * ci * filters;
             break;
+          }
           case LayerKind::kFc:
             t.mac_cycles = ceil_div(l.matrix_width(), e.t_in);
             t.macs = l.matrix_width() * filters;

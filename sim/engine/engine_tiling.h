@@ -9,7 +9,8 @@
 //       the array: for each output pixel of the tile, for each kernel
 //       position, for each group of T_in input channels: one cycle (with
 //       input-selective PEs: for each T_in words of the pixel's window in
-//       [kh][kw][ic] order: one cycle).
+//       [kh][kw][ic] order: one cycle; and a group of c < T_out filters
+//       takes floor(T_out / c) pixels at once).
 // A tile is one (row tile, channel group) pair. A row tile's input rows are
 // loaded once (before its first group), its output rows stored once (after
 // its last group); a group's weights are loaded (or generated) whenever the
@@ -48,6 +49,10 @@ struct EngineTile {
   std::vector<Transfer> weight_loads;  // dense weights of the group (none when generated)
   std::vector<Transfer> input_loads;   // one per input of the layer
   Transfer output_store;               // when stores_outputs
+  // Output pixels the dot products compute at once: 1, or with input-selective
+  // PEs on a conv group of c < T_out filters min(floor(T_out / c), pixels of
+  // the tile) (docs/engine.md#input-selective-pes).
+  int pixels_per_set = 1;
   int64_t mac_cycles = 0;              // the array's cycles for the tile, without the overhead
   int64_t macs = 0;                    // useful multiply-accumulates
   int64_t generated_weights =

@@ -354,6 +354,10 @@ TEST(EngineInputSelectivePes, ChangeNothingWhereTheChannelsFillTheLanes) {
   const ir::Design d_on = config::load_design(on.path.string());
   const engine::EngineFigures a = engine::estimate_engine(d_off), b = engine::estimate_engine(d_on);
   expect_same_figures(a, b);
+  // The conv's 8 filters fill the 8 dot products; the fc's second group has
+  // 2 filters, but a fully connected layer has one output pixel to give.
+  for (const auto& lp : engine::plan_engine(d_on).layers)
+    for (const auto& t : lp.tiles) EXPECT_EQ(t.pixels_per_set, 1) << lp.name;
   EXPECT_EQ(b.layers[0].cycles, 231);
   EXPECT_EQ(b.cycles, b.cycles_without_selection);
 }
@@ -380,6 +384,111 @@ TEST(EngineInputSelectivePes, DepthwiseFasterAndBitExact) {
   EXPECT_EQ(b.figures.layers[0].compute, 384);
   EXPECT_EQ(a.figures.layers[1].compute, b.figures.layers[1].compute);
   expect_same_figures(engine::estimate_engine(d_on), b.figures);
+}
+
+// Idle dot products taking other output pixels, derived by hand: a 3 x 5 x 16
+// input (15 pixels), a 1 x 1 conv of 2 filters of 16-bit weights, 8-bit
+// outputs, an 8 x 8 array, one tile. ZCU104 DDR as above (6.4 bytes a beat
+// of 416.67 ps, 100 ns latency), 200 MHz (5 ns).
+//   input, 240 bytes at 0: ceil(240 / 6.4) = 38 beats = 15.83 ns, + 100 ns
+//     = 115.83 ns -> 24 cycles
+//   weights, 2 x 16 x 2 = 64 bytes at 4096: 10 beats = 4.17 ns, + 100 ns
+//     -> 21 cycles
+//   phase 0: 24 + 21 = 45
+//   phase 1, wired: 15 pixels x ceil(16 / 8) = 30 cycles, + 8 = 38
+//            selective: 2 filters leave 6 of the 8 dot products idle, so
+//            they take floor(8 / 2) = 4 pixels at once: ceil(15 / 4) = 4 sets
+//            (the last of 3 pixels, counted whole) x 2 cycles = 8, + 8 = 16
+//   phase 2: the output, 15 x 2 = 30 bytes at 8192: 5 beats = 2.08 ns,
+//     + 100 ns -> 21 cycles
+//   layer: wired 45 + 38 + 21 = 104; selective 45 + 16 + 21 = 82; computing
+//   16, waiting 21 for weights and 24 + 21 = 45 for activations.
+// Utilisation: 15 x 16 x 2 = 480 MACs over 64 lanes: 480 / (64 x 82) = 9.1%
+// selective, 480 / (64 x 104) = 7.2% wired.
+TEST(EngineInputSelectivePes, IdleDotProductsTakeOtherPixelsByHand) {
+  TempConfig net("engine-pix-net",
+                 "network: one\ninput: {shape: [3, 5, 16], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 1, out_channels: 2, weights: "
+                 "{arithmetic: fixed, bits: 16}, output: {kind: requant, type: unsigned, bits: 8}}\n");
+  TempConfig wired("engine-pix-off", engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n"));
+  TempConfig selective(
+      "engine-pix-on",
+      engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n  input_selective_pes: true\n"));
+  const ir::Design dw = config::load_design(wired.path.string());
+  const ir::Design ds = config::load_design(selective.path.string());
+  const engine::EnginePlan plan = engine::plan_engine(ds);
+  ASSERT_EQ(plan.layers[0].tiles.size(), 1u);
+  EXPECT_EQ(plan.layers[0].tiles[0].pixels_per_set, 4);
+  EXPECT_EQ(plan.layers[0].tiles[0].mac_cycles, 8);
+  EXPECT_EQ(engine::plan_engine(dw).layers[0].tiles[0].pixels_per_set, 1);
+  const engine::EngineFigures w = engine::estimate_engine(dw), s = engine::estimate_engine(ds);
+  EXPECT_EQ(w.cycles, 104);
+  EXPECT_EQ(w.layers[0].compute, 38);
+  EXPECT_EQ(s.cycles, 82);
+  EXPECT_EQ(s.layers[0].compute, 16);
+  EXPECT_EQ(s.layers[0].weight_wait, 21);
+  EXPECT_EQ(s.layers[0].activation_wait, 45);
+  EXPECT_EQ(s.layers[0].macs, 480);
+  EXPECT_EQ(s.layers[0].cycles_without_selection, 104);
+  EXPECT_NEAR(s.layers[0].utilisation(8, 8), 480.0 / (64 * 82), 1e-12);
+  EXPECT_NEAR(s.layers[0].utilisation_without_selection(8, 8), 480.0 / (64 * 104), 1e-12);
+  // The simulation takes the same cycles; the outputs are the same, and right.
+  const engine::EngineRunResult rw = engine::run_engine(dw, 1, 5), rs = engine::run_engine(ds, 1, 5);
+  EXPECT_TRUE(rs.outputs_match);
+  EXPECT_TRUE(rw.outputs_match);
+  EXPECT_EQ(rs.checksums, rw.checksums);
+  expect_same_figures(s, rs.figures);
+  expect_same_figures(w, rw.figures);
+}
+
+// A layer whose output channels are not a multiple of T_out: 20 filters on 8
+// dot products are groups of 8, 8 and 4, and only the last, partial group
+// takes floor(8 / 4) = 2 pixels at once. A 3 x 3 conv of 4 input channels
+// on 8 x 8 pixels in row tiles (a small output buffer): every tile's array
+// cycles are its sets' (rows x 8 pixels, ceil(9 x 4 / 8) = 5 cycles a
+// pixel); the closed form equals the simulation and the outputs the
+// reference. A group that fills T_out keeps its cycles.
+TEST(EngineInputSelectivePes, OnlyThePartialGroupTakesOtherPixels) {
+  TempConfig net("engine-pix20-net",
+                 "network: one\ninput: {shape: [8, 8, 4], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 20, weights: "
+                 "{arithmetic: fixed, bits: 8}, output: {kind: requant, type: signed, bits: 8}}\n"
+                 "  - {name: p, kind: conv, kernel: 1, out_channels: 3, weights: "
+                 "{arithmetic: fixed, bits: 8}, output: {kind: requant, type: unsigned, bits: 8}}\n");
+  const std::string arr = "  t_in: 8\n  t_out: 8\n  output_buffer_bytes: 640\n";
+  TempConfig wired("engine-pix20-off", engine_design(net.path.string(), arr));
+  TempConfig selective("engine-pix20-on",
+                       engine_design(net.path.string(), arr + "  input_selective_pes: true\n"));
+  const ir::Design dw = config::load_design(wired.path.string());
+  const ir::Design ds = config::load_design(selective.path.string());
+  const engine::EnginePlan plan = engine::plan_engine(ds);
+  const engine::EngineLayerPlan& c = plan.layers[0];
+  ASSERT_EQ(c.groups, 3);
+  ASSERT_GT(c.row_tiles, 1);
+  for (const engine::EngineTile& t : c.tiles) {
+    SCOPED_TRACE("row tile " + std::to_string(t.row_tile) + " group " + std::to_string(t.group));
+    const int64_t pixels = int64_t{t.row_end - t.row_begin} * 8;
+    if (t.group < 2) {
+      EXPECT_EQ(t.pixels_per_set, 1);
+      EXPECT_EQ(t.mac_cycles, pixels * 5);
+    } else {
+      EXPECT_EQ(t.oc_end - t.oc_begin, 4);
+      EXPECT_EQ(t.pixels_per_set, 2);
+      EXPECT_EQ(t.mac_cycles, (pixels + 1) / 2 * 5);
+    }
+  }
+  // The 1 x 1 conv of 3 filters: floor(8 / 3) = 2 pixels at once, 64 pixels
+  // in 32 sets of ceil(20 / 8) = 3 cycles.
+  ASSERT_EQ(plan.layers[1].tiles.size(), 1u);
+  EXPECT_EQ(plan.layers[1].tiles[0].pixels_per_set, 2);
+  EXPECT_EQ(plan.layers[1].tiles[0].mac_cycles, 32 * 3);
+  const engine::EngineRunResult rw = engine::run_engine(dw, 2, 3), rs = engine::run_engine(ds, 2, 3);
+  EXPECT_TRUE(rs.outputs_match);
+  EXPECT_EQ(rs.checksums, rw.checksums);
+  const engine::EngineFigures s = engine::estimate_engine(ds);
+  expect_same_figures(s, rs.figures);
+  EXPECT_LT(s.layers[0].cycles, s.layers[0].cycles_without_selection);
+  EXPECT_LT(s.layers[1].cycles, s.layers[1].cycles_without_selection);
 }
 
 // The shipped ResNet-50 and MobileNet-V1 designs (docs/engine.md; their
@@ -658,6 +767,57 @@ TEST(EngineResources, InputSelectionMultiplexersMatchYosysWhereTheFormulaIsExact
   ASSERT_EQ(r.rows[1].name, "input selection");
   EXPECT_EQ(r.rows[1].resources.lut, 192);
   EXPECT_EQ(r.rows[1].resources.ff, 24);
+}
+
+// The selective dot products' pixel multiplexers: dot product j selects
+// among min(j + 1, P) pixel streams, LUT6 4:1 trees per bit; Yosys maps
+// rtl/engine_pixel_select.sv exactly so while every multiplexer has at most 4
+// inputs (rtl/synth/units.csv; docs/engine.md#resources gives the others).
+// In a design taking 4 pixels at once (the 1 x 1 conv of 2 filters above):
+// the pixel selection, the lanes' selection once per pixel, and the input
+// buffer in two copies (two read ports each).
+TEST(EngineResources, PixelSelectionMultiplexersMatchYosysUpToFourPixels) {
+  EXPECT_EQ(engine::pixel_select_luts_per_bit(8, 1), 0);
+  EXPECT_EQ(engine::pixel_select_luts_per_bit(4, 4), 3);   // 0 + 1 + 1 + 1
+  EXPECT_EQ(engine::pixel_select_luts_per_bit(8, 4), 7);   // 0 + 1 + 1 + 5 x 1
+  EXPECT_EQ(engine::pixel_select_luts_per_bit(8, 8), 15);  // 0 + 3 x 1 + 4 x 3
+  EXPECT_EQ(engine::pixel_select_bits(8, 4), 13);          // 0 + 1 + 6 x 2
+  int checked = 0, rows = 0;
+  for (const auto& row : rtl::synth::kUnitRows) {
+    if (std::string(row.unit) != "engine_pixel_select") continue;
+    ++rows;
+    const int t_out = row.params[0].value, t_in = row.params[1].value, a = row.params[2].value,
+              p = row.params[3].value;
+    if (p > 4) continue;
+    EXPECT_EQ(int64_t{t_in} * a * engine::pixel_select_luts_per_bit(t_out, p), row.lut)
+        << "T_OUT=" << t_out << " P=" << p;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+  EXPECT_EQ(rows, 4);
+  TempConfig net("engine-pix-res-net",
+                 "network: one\ninput: {shape: [3, 5, 16], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 1, out_channels: 2, weights: "
+                 "{arithmetic: fixed, bits: 16}, output: {kind: requant, type: unsigned, bits: 8}}\n");
+  TempConfig off("engine-pix-res-off", engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n"));
+  TempConfig on("engine-pix-res-on",
+                engine_design(net.path.string(), "  t_in: 8\n  t_out: 8\n  input_selective_pes: true\n"));
+  const engine::EngineResources w = engine::engine_resources(config::load_design(off.path.string()));
+  const engine::EngineResources r = engine::engine_resources(config::load_design(on.path.string()));
+  auto row = [](const engine::EngineResources& x, const std::string& name) {
+    for (const auto& y : x.rows)
+      if (y.name == name) return y.resources;
+    ADD_FAILURE() << "no row " << name;
+    return ir::Resources{};
+  };
+  EXPECT_EQ(row(r, "input selection").lut, 4 * 8 * 8 * 3);  // 4 pixels x 8 lanes x 8 bits x 8:1
+  EXPECT_EQ(row(r, "input selection").ff, 4 * 8 * 3);
+  EXPECT_EQ(row(r, "pixel selection").lut, 8 * 8 * 7);
+  EXPECT_EQ(row(r, "pixel selection").ff, 13);
+  EXPECT_EQ(row(r, "input buffer").bram18, 2 * row(w, "input buffer").bram18);
+  EXPECT_EQ(row(r, "input buffer").lut, 2 * row(w, "input buffer").lut);
+  EXPECT_EQ(row(r, "output buffer").bram18, row(w, "output buffer").bram18);
+  EXPECT_EQ(r.rows.size(), w.rows.size() + 2);
 }
 
 TEST(EngineResources, ADesignTooBigForItsDeviceIsReported) {

@@ -24,50 +24,77 @@ module vine_adder_tree #(
   localparam int LPS = vine_rtl_timing_pkg::TREE_LEVELS_PER_STAGE;
   localparam bit SIGNED = PMIN < 0;
 
+  // Where level l's nodes start in `node` below: the bits of the levels
+  // before it (level k has ceil(N / 2^k) nodes of range_bits(.., min(2^k, N))
+  // bits each).
+  function automatic int level_base(input int l);
+    int base;
+    int span;
+    base = 0;
+    span = 1;
+    for (int k = 0; k < l; k = k + 1) begin
+      base = base + ((N + span - 1) / span) * vine_rtl_timing_pkg::range_bits(PMIN, PMAX, span < N ? span : N);
+      span = span * 2;
+    end
+    level_base = base;
+  endfunction
+  localparam int NODE_BITS = level_base(LEVELS + 1);
+  localparam int TOP_BASE = level_base(LEVELS);
+
+  // Every level's nodes, packed level after level: one vector in the
+  // module's own scope, which Verilator splits into one variable per node
+  // (split_var; a vector per level inside the generate blocks would be read
+  // through their scopes, which it cannot split), so that a node's adder
+  // reads its two operands and writes its sum without extracting them from
+  // and merging them into a level's vector. Synthesis sees the same adders
+  // and flops.
+  // (A tree of one term has a one-bit node, nothing to split: lint_off.)
+  /* verilator lint_off SPLITVAR */
+  logic [NODE_BITS-1:0] node /*verilator split_var*/;
+  /* verilator lint_on SPLITVAR */
+
   for (genvar l = 0; l <= LEVELS; l++) begin : lvl
     // Nodes and terms per node at this level.
     localparam int SPAN = 1 << l;
     localparam int NODES = (N + SPAN - 1) / SPAN;
     localparam int B = vine_rtl_timing_pkg::range_bits(PMIN, PMAX, SPAN < N ? SPAN : N);
-    // Packed, not an unpacked array: Verilator then delays the level's
-    // registers as one vector instead of one shadow per node (2x faster
-    // co-simulation), and synthesis sees the same flops.
-    logic [NODES*B-1:0] node;
+    localparam int BASE = level_base(l);
 
     if (l == 0) begin : g_leaves
       for (genvar i = 0; i < NODES; i++) begin : g_node
-        assign node[i*B +: B] = in_terms[i*IN_BITS +: IN_BITS];
+        assign node[BASE + i*B +: B] = in_terms[i*IN_BITS +: IN_BITS];
       end
     end else begin : g_adders
       localparam int PREV_NODES = (N + SPAN / 2 - 1) / (SPAN / 2);
       localparam int PB = vine_rtl_timing_pkg::range_bits(PMIN, PMAX, SPAN / 2 < N ? SPAN / 2 : N);  // level l-1's width
+      localparam int PBASE = level_base(l - 1);
       localparam bit REGISTERED = (l % LPS == 0) || (l == LEVELS);
       for (genvar i = 0; i < NODES; i++) begin : g_node
         logic [B-1:0] sum;
         // Widening keeps the sign for signed trees, zero-extends otherwise.
         if (2 * i + 1 < PREV_NODES) begin : g_pair
           if (SIGNED) begin : g_s
-            assign sum = B'($signed(lvl[l-1].node[2*i*PB +: PB])) + B'($signed(lvl[l-1].node[(2*i+1)*PB +: PB]));
+            assign sum = B'($signed(node[PBASE + 2*i*PB +: PB])) + B'($signed(node[PBASE + (2*i+1)*PB +: PB]));
           end else begin : g_u
-            assign sum = B'(lvl[l-1].node[2*i*PB +: PB]) + B'(lvl[l-1].node[(2*i+1)*PB +: PB]);
+            assign sum = B'(node[PBASE + 2*i*PB +: PB]) + B'(node[PBASE + (2*i+1)*PB +: PB]);
           end
         end else begin : g_odd
           if (SIGNED) begin : g_s
-            assign sum = B'($signed(lvl[l-1].node[2*i*PB +: PB]));
+            assign sum = B'($signed(node[PBASE + 2*i*PB +: PB]));
           end else begin : g_u
-            assign sum = B'(lvl[l-1].node[2*i*PB +: PB]);
+            assign sum = B'(node[PBASE + 2*i*PB +: PB]);
           end
         end
         if (REGISTERED) begin : g_reg
-          always_ff @(posedge clk) if (en) node[i*B +: B] <= sum;
+          always_ff @(posedge clk) if (en) node[BASE + i*B +: B] <= sum;
         end else begin : g_comb
-          assign node[i*B +: B] = sum;
+          assign node[BASE + i*B +: B] = sum;
         end
       end
     end
   end
 
-  assign out_sum = lvl[LEVELS].node[OUT_BITS-1:0];
+  assign out_sum = node[TOP_BASE +: OUT_BITS];
 
   if (LEVELS == 0) begin : g_no_regs
     // A single term needs no adder and no register.

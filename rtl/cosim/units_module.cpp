@@ -11,6 +11,11 @@
 #include "rtl/cosim/verilated_lanes.h"
 #include "rtl/cosim/verilated_output.h"
 
+// tick()'s evaluation function of every unit (verilated_lanes.h).
+#define VINE_COSIM_EVAL(key, Model, Adapter) VINE_COSIM_ROOT_EVAL(Model)
+VINE_COSIM_UNITS(VINE_COSIM_EVAL)
+#undef VINE_COSIM_EVAL
+
 namespace {
 
 template <template <class> class Adapter, class Model>

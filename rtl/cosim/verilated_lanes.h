@@ -12,6 +12,14 @@
 
 #include "models/pe/rtl_lanes.h"
 
+// Declares, at global scope, the evaluation function Verilator 5.006
+// generates for Model's root (PREFIX___024root___eval, which eval_step()
+// calls), and vine_cosim_eval_root(Model&), with which tick() calls it.
+// Every model clocked with tick() needs it (with its root class's header).
+#define VINE_COSIM_ROOT_EVAL(Model)                          \
+  void Model##___024root___eval(Model##___024root* vlSelf); \
+  inline void vine_cosim_eval_root(Model& m) { Model##___024root___eval(m.rootp); }
+
 namespace vine::cosim {
 
 template <typename T>
@@ -56,10 +64,17 @@ inline std::unique_ptr<VerilatedContext> unit_context() {
 // class (PREFIX___024root.h) must be included where this is instantiated;
 // a Verilator that names the record otherwise fails to compile here (then
 // evaluate the falling edge again).
+//
+// The edge is evaluated by the model root's own evaluation function (what
+// eval() calls between Verilator's per-call bookkeeping: the initialisation
+// check, done by the adapter's first eval(), and the thread and message queue
+// hand-over of multi-threaded models, which a unit's one-thread context never
+// fills); VINE_COSIM_ROOT_EVAL(Model) below declares it for a model, found
+// here by argument-dependent lookup.
 template <class Model>
 void tick(Model& m) {
   m.clk = 1;
-  m.eval();
+  vine_cosim_eval_root(m);
   m.clk = 0;
   m.rootp->__Vtrigrprev__TOP__clk = 0;
 }

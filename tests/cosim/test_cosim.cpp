@@ -45,6 +45,15 @@
 #include "tests/sim/run_vine.h"
 #include "vine_rtl_timing.h"
 
+// tick()'s evaluation function of each model clocked here (verilated_lanes.h).
+VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_plus1)
+VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_valid_noen)
+VINE_COSIM_ROOT_EVAL(Vmvau_lanes_bitserial_valid_noen)
+VINE_COSIM_ROOT_EVAL(Vmultithreshold_gt)
+VINE_COSIM_ROOT_EVAL(Vovsf_generator_plus1)
+VINE_COSIM_ROOT_EVAL(Vovsf_generator_sign)
+VINE_COSIM_ROOT_EVAL(Vmultithreshold_valid_noen)
+
 namespace vine {
 namespace {
 

@@ -31,6 +31,9 @@ void report(std::ostream& out, const ir::Design& before, const finn::AppliedConf
     std::ostringstream line;
     if (was.pe != now.pe) line << " pe " << was.pe << " -> " << now.pe;
     if (was.simd != now.simd) line << " simd " << was.simd << " -> " << now.simd;
+    if (was.window_simd != now.window_simd)  // 0: the window has the MVAU's SIMD
+      line << " window_simd " << (was.window_simd ? std::to_string(was.window_simd) : "none") << " -> "
+           << (now.window_simd ? std::to_string(now.window_simd) : "none");
     if (was.weight_memory != now.weight_memory)
       line << " weight_memory " << ir::to_string(was.weight_memory) << " -> " << ir::to_string(now.weight_memory);
     if (was.finn_impl != now.finn_impl)

@@ -343,6 +343,14 @@ ir::Design load_design(const std::string& path) {
         f.simd = int(simd->as_int(1, 1 << 16));
         f.simd_where = simd->where();
       }
+      if (auto ws = fm.find("window_simd")) {
+        if (layer.kind != ir::LayerKind::kConv)
+          ws->fail("no window_simd on the " + std::string(ir::to_string(layer.kind)) + " layer " + layer.name +
+                   " (a conv layer's window only: a depthwise window's element order depends on its SIMD, so "
+                   "its VVAU's PE is the window's)");
+        f.window_simd = int(ws->as_int(1, 1 << 16));
+        f.window_simd_where = ws->where();
+      }
       if (auto be = fm.find("backend")) {
         if (!layer.has_weights() && layer.kind != ir::LayerKind::kThreshold && layer.kind != ir::LayerKind::kRequant &&
             !(layer.kind == ir::LayerKind::kAdd && layer.output.kind != ir::OutputKind::kAccumulator))

@@ -85,6 +85,10 @@ void set_folding(YAML::Node& root, const ir::Design& d) {
       e["simd"] = d.folding[i].simd;
     else
       e.remove("simd");
+    if (d.folding[i].window_simd > 0)
+      e["window_simd"] = d.folding[i].window_simd;
+    else
+      e.remove("window_simd");
   }
   root["layers"] = layers;
 }

@@ -270,10 +270,11 @@ class Applier {
           if (key == "PE") divides(name, key, x, l.in_shape.c, l.name + "'s channels");
           set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
         } else if (kind == "swg" || kind == "fmpadding") {
-          // The lanes of the layer the window or padding feeds.
+          // The lanes of the layer the window or padding feeds: a conv's
+          // window has its own (window_simd, a width converter before the
+          // MVAU where they differ), a depthwise conv's or pool's is its PE.
           divides(name, key, x, l.in_shape.c, l.name + "'s input channels");
-          const bool by_simd = l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kFc;
-          set_layer(L, by_simd ? "simd" : "pe", x, name, key);
+          set_layer(L, l.kind == ir::LayerKind::kConv ? "window_simd" : "pe", x, name, key);
         } else if (kind == "duplicate") {
           if (x != st.pe)
             fail(name, key, v.dump(), std::to_string(st.pe) + ", the elements per beat of the stream " + st.name +
@@ -311,7 +312,23 @@ class Applier {
   void commit_layer_values() {
     for (const auto& [key, v] : layer_values_) {
       ir::LayerFolding& f = d_.folding[size_t(key.first)];
-      (key.second == "pe" ? f.pe : f.simd) = v.first;
+      if (key.second != "window_simd") (key.second == "pe" ? f.pe : f.simd) = v.first;
+    }
+    // A conv window's SIMD: the layer's SIMD where the config gives no MVAU
+    // SIMD; its own window_simd where it differs from the lanes the window
+    // has without one (the MVAU's SIMD, or C in the parallel-window style).
+    for (const auto& [key, v] : layer_values_) {
+      if (key.second != "window_simd") continue;
+      ir::LayerFolding& f = d_.folding[size_t(key.first)];
+      const ir::Layer& l = d_.network.layers[size_t(key.first)];
+      if (!layer_values_.count({key.first, "simd"})) {
+        f.simd = v.first;
+        f.window_simd = 0;
+        continue;
+      }
+      ir::LayerFolding plain = f;
+      plain.window_simd = 0;
+      f.window_simd = v.first * l.in_type.bits == ir::input_stream_bits(l, plain) ? 0 : v.first;
     }
   }
 

@@ -51,6 +51,8 @@ const char* to_string(PeBackend b) { return b == PeBackend::kRtl ? "rtl" : "cpp"
 const char* to_string(Template t) { return t == Template::kStreaming ? "streaming" : "engine"; }
 
 int input_stream_bits(const Layer& l, const LayerFolding& f) {
+  // A window narrower or wider than its MVAU: the layer's input is the window's.
+  if (l.kind == LayerKind::kConv && f.window_simd > 0) return f.window_simd * l.in_type.bits;
   int lanes = l.has_weights() && l.kind != LayerKind::kDwConv ? f.simd : f.pe;
   // A conv whose MVAU reads a whole window a beat (SIMD = K x K x C, from the
   // RTL window's parallel style) reads its input C channels a beat.
@@ -99,6 +101,22 @@ void check_bit_serial(const Layer& l, const LayerFolding& f) {
                       "on-chip weights under bit_serial (a streamed weight word feeds one fold per cycle)");
 }
 
+// A window SIMD of its own: a divisor of the input channels (the window
+// moves whole channel folds), on a layer that has a window, and not with
+// the parallel-window MVAU (which reads the window's whole beat).
+void check_window_simd(const Layer& l, const LayerFolding& f) {
+  const SourceLocation& w = f.window_simd_where.line ? f.window_simd_where : f.where;
+  const std::string v = std::to_string(f.window_simd);
+  if (l.kernel == 1 && l.stride == 1)
+    throw ConfigError(w, v, "no window_simd on " + l.name + ": a 1x1 stride-1 conv has no sliding window (its MVAU "
+                            "reads the stream itself)");
+  if (l.in_shape.c % f.window_simd != 0)
+    throw ConfigError(w, v, "a divisor of the input channels of " + l.name + " = " + std::to_string(l.in_shape.c));
+  if (f.simd > l.in_shape.c)
+    throw ConfigError(w, v, "no window_simd on " + l.name + " with simd " + std::to_string(f.simd) +
+                            " (the parallel-window style: the MVAU reads the window's whole beat)");
+}
+
 }  // namespace
 
 void check_design(const Design& d) {
@@ -125,6 +143,7 @@ void check_design(const Design& d) {
           require_divides(f, "simd", f.simd, l.in_shape.c, "input channels of " + l.name);
         }
         require_divides(f, "pe", f.pe, l.matrix_height(), "MH (output channels) of " + l.name);
+        if (f.window_simd > 0) check_window_simd(l, f);
         break;
       case LayerKind::kFc:
         require_divides(f, "simd", f.simd, l.matrix_width(), "MW of " + l.name);

@@ -62,6 +62,14 @@ struct LayerFolding {
   // Fixed-point weights on a conv or fc layer's MVAU, on-chip weights.
   bool bit_serial = false;
   SourceLocation bit_serial_where;  // the field, when given
+  // `window_simd:` a conv layer's sliding window (and padding) moves this
+  // many channels a beat where it differs from its MVAU's SIMD, with FINN's
+  // StreamingDataWidthConverter between the window and the MVAU; 0: the
+  // MVAU's SIMD (no converter). The window's element order (kernel
+  // positions, then channels) does not depend on its SIMD, so the converter
+  // re-beats the same elements.
+  int window_simd = 0;
+  SourceLocation window_simd_where;  // the field, when given
   // The stage kinds the layer expands into, in stream order, when the design
   // lists them (`stages:`); empty: the layer kind's usual chain
   // (ir::layer_stages).

@@ -470,11 +470,31 @@ class PlanBuilder {
           "a stage kind that reads every input of " + l.name + " among its stages");
 
     std::vector<int> ids;
-    for (auto& s : chain) ids.push_back(push(s));
-    for (size_t k = 1; k < ids.size(); ++k) {
-      const StagePlan& p = plan_.stages[size_t(ids[k - 1])];
+    for (size_t k = 0; k < chain.size(); ++k) {
+      if (k == 0) {
+        ids.push_back(push(chain[k]));
+        continue;
+      }
+      const StagePlan& p = plan_.stages[size_t(ids.back())];
       const int e = elem_bits[k - 1];
-      internal(ids[k - 1], ids[k], p.out_stream_bits, e, p.out_words * p.out_stream_bits / e);
+      const int64_t elements = p.out_words * p.out_stream_bits / e;
+      // A window whose SIMD is not its MVAU's (`window_simd`): FINN's
+      // StreamingDataWidthConverter between them, with a FIFO on each side.
+      int src = ids.back(), src_bits = p.out_stream_bits;
+      if (src_bits != chain[k].in_stream_bits) {
+        FifoSpec where;
+        where.from = p.name;
+        where.to = chain[k].name;
+        where.where = f.window_simd_where.line ? f.window_simd_where : f.where;
+        for (auto& c : converters(l.name + ".dwc", li, elements, e, src_bits, chain[k].in_stream_bits, where)) {
+          const int ci = push(c);
+          internal(src, ci, src_bits, e, elements);
+          src = ci;
+          src_bits = c.out_stream_bits;
+        }
+      }
+      ids.push_back(push(chain[k]));
+      internal(src, ids.back(), src_bits, e, elements);
     }
     // Inputs: input 0 enters the chain's head; further inputs (add, concat)
     // enter the stage that reads every input (wherever converters have moved

@@ -92,6 +92,32 @@ TEST(FinnExamples, CnvConfigsGiveTheShippedFoldingButTheLastLayer) {
   }
 }
 
+// CNV with FINN's 10 classes (networks/cnv-*-10.yaml): each finn-examples
+// config applies node for node to the shipped finn-examples design of the
+// same network, fc8's PE 5 included, and gives that design from one with
+// every conv and fc layer unfolded (PE = SIMD = 1) and its weights in BRAM;
+// applying it again changes nothing. As TFC, the input quantiser and
+// LabelSelect are FINN's alone.
+TEST(FinnExamples, CnvConfigsApplyToTheTenClassDesigns) {
+  for (const char* c : {"cnv-w1a1", "cnv-w1a2", "cnv-w2a2"}) {
+    const ir::Design shipped = load("finn-examples/" + std::string(c) + "-pynq-z1.yaml");
+    const Json cfg = config_file(kFolding / ("bnn-pynq__" + std::string(c) + "_folding_config.json"));
+    ir::Design bare = shipped;
+    for (size_t i = 0; i < bare.folding.size(); ++i)
+      if (bare.network.layers[i].has_weights()) {
+        bare.folding[i].pe = bare.folding[i].simd = 1;
+        bare.folding[i].weight_memory = ir::MemoryStyle::kBram;
+      }
+    const auto a = finn::apply_finn_config(bare, cfg, c);
+    vine_test::expect_same_design(a.design, shipped, c);
+    EXPECT_EQ(a.design.folding[10].pe, 5) << c;  // fc8: 10 classes, 2 neuron folds
+    EXPECT_EQ(a.finn_only.input_thresholding, "rtl") << c;
+    EXPECT_EQ(a.finn_only.tail, std::vector<std::string>{"LabelSelect_hls"}) << c;
+    EXPECT_EQ(a.nodes, 17) << c;  // 6 windows, 9 MVAUs, the quantiser and LabelSelect
+    vine_test::expect_same_design(finn::apply_finn_config(shipped, cfg, c).design, shipped, c);
+  }
+}
+
 // The shipped MobileNet-V1 U250 design is the depth-2 one with finn-examples'
 // U250 config applied, and applying it again changes nothing.
 TEST(FinnExamples, MobileNetU250ConfigGivesTheShippedDesign) {
@@ -156,9 +182,9 @@ TEST(FinnExamples, MobileNetU250FifosSitBetweenTheirStreamsNodes) {
 }
 
 // The ZCU102 and ZCU104 builds put the thresholds in Thresholding nodes after
-// RTL MVAUs, and narrow windows in front of them: another graph than Vine's
-// network (thresholds inside each MVAU, window lanes = the MVAU's SIMD). Refused,
-// naming the first node that does not fit.
+// RTL MVAUs: another graph than Vine's network (thresholds inside each
+// MVAU). Their windows narrower than the MVAU's SIMD (conv0's SIMD 1 into
+// MVAU_rtl_0's 3) apply as window_simd; the first threshold node is refused.
 TEST(FinnExamples, MobileNetZcuConfigsAreAnotherGraphAndRefused) {
   const ir::Design d = load("finn-examples/mobilenet-v1-w4a4-u250.yaml");
   for (const char* c : {"ZCU102", "ZCU104"}) {
@@ -166,7 +192,10 @@ TEST(FinnExamples, MobileNetZcuConfigsAreAnotherGraphAndRefused) {
       finn::apply_finn_config(d, config_file(kFolding / ("mobilenet-v1__" + std::string(c) + "_folding_config.json")), c);
       ADD_FAILURE() << c << " applied";
     } catch (const finn::FinnConfigError& e) {
-      EXPECT_NE(std::string(e.what()).find("MVAU_rtl_0: SIMD: got 3"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("Thresholding_rtl_0: expected a node of design mobilenet-v1-w4a4-u250's "
+                                           "FINN graph, which has no Thresholding_rtl node"),
+                std::string::npos)
+          << e.what();
     }
   }
 }

@@ -491,13 +491,13 @@ TEST(EngineInputSelectivePes, OnlyThePartialGroupTakesOtherPixels) {
   EXPECT_LT(s.layers[1].cycles, s.layers[1].cycles_without_selection);
 }
 
-// The shipped ResNet-50 and MobileNet-V1 designs (docs/engine.md; their
-// bit-exact runs take seconds, so here only their closed forms): the stem
+// The shipped ResNet-50, ResNet-18 and MobileNet-V1 designs (docs/engine.md;
+// their bit-exact runs take seconds, so here only their closed forms): the stem
 // gains from input-selective PEs, 3 x 3 and 1 x 1 layers whose channels fill
 // the lanes do not, and the generated variant reads a small fraction of the
 // dense one's weight bytes from DDR.
-TEST(EngineExamples, ResNet50AndMobileNetV1ClosedForms) {
-  for (const std::string net : {"resnet50", "mobilenet-v1"}) {
+TEST(EngineExamples, ResNet50ResNet18AndMobileNetV1ClosedForms) {
+  for (const std::string net : {"resnet50", "resnet18", "mobilenet-v1"}) {
     SCOPED_TRACE(net);
     const ir::Design dense = config::load_design((kSource / "examples/engine" / (net + "-zcu104.yaml")).string());
     const ir::Design gen = config::load_design((kSource / "examples/engine" / (net + "-ovsf-zcu104.yaml")).string());

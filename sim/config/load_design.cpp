@@ -351,6 +351,21 @@ ir::Design load_design(const std::string& path) {
         f.window_simd = int(ws->as_int(1, 1 << 16));
         f.window_simd_where = ws->where();
       }
+      if (auto ps = fm.find("padding_simd")) {
+        f.padding_simd = int(ps->as_int(1, 1 << 16));
+        f.padding_simd_where = ps->where();
+      }
+      if (auto th = fm.find("thresholds")) {
+        // `thresholds: {pe: N}`: the layer's thresholds a stage of their own
+        // (check_design checks the layer has thresholds and N divides them).
+        if (!th->is_map()) th->fail("a map with the threshold stage's pe ({pe: N})");
+        MapReader tm(*th);
+        auto pe = tm.find("pe");
+        if (!pe) th->fail("a map with the threshold stage's pe ({pe: N})");
+        f.threshold_pe = int(pe->as_int(1, 1 << 16));
+        f.threshold_pe_where = pe->where();
+        tm.done();
+      }
       if (auto be = fm.find("backend")) {
         if (!layer.has_weights() && layer.kind != ir::LayerKind::kThreshold && layer.kind != ir::LayerKind::kRequant &&
             !(layer.kind == ir::LayerKind::kAdd && layer.output.kind != ir::OutputKind::kAccumulator))

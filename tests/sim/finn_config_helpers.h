@@ -22,6 +22,8 @@ inline void expect_same_design(const vine::ir::Design& a, const vine::ir::Design
     EXPECT_EQ(a.folding[i].pe, b.folding[i].pe) << layer;
     EXPECT_EQ(a.folding[i].simd, b.folding[i].simd) << layer;
     EXPECT_EQ(a.folding[i].window_simd, b.folding[i].window_simd) << layer;
+    EXPECT_EQ(a.folding[i].threshold_pe, b.folding[i].threshold_pe) << layer;
+    EXPECT_EQ(a.folding[i].padding_simd, b.folding[i].padding_simd) << layer;
     EXPECT_EQ(a.folding[i].weight_memory, b.folding[i].weight_memory) << layer;
     EXPECT_EQ(a.folding[i].finn_impl, b.folding[i].finn_impl) << layer;
   }

@@ -8,6 +8,7 @@
 #include "sim/config/parameter_files.h"
 #include "sim/config/open_config.h"
 #include "sim/engine/engine_tiling.h"
+#include "sim/ir/layer_sums.h"
 #include "sim/finn_config/finn_op_types.h"
 
 #include "sim/ir/stage_plan.h"
@@ -270,6 +271,19 @@ ir::Design load_design(const std::string& path) {
     return d;
   }
   d.hw_template = ir::Template::kStreaming;
+  // The streaming models (MVAU, VVAU, their PEs and threshold units) carry a
+  // layer's sums as 32-bit values; only the compute engine holds 64-bit ones.
+  for (const ir::Layer& l : d.network.layers)
+    if (ir::wide_sums(l))
+      {
+      ir::SourceLocation w = l.where;
+      w.field += ".weights";
+      throw ConfigError(w,
+                        "sums from " + std::to_string(l.acc_range.lo) + " to " + std::to_string(l.acc_range.hi) + " (" +
+                            std::to_string(l.matrix_width()) + " products per output) in a streaming design",
+                        "sums that fit 32-bit signed integers, which the streaming models hold them in "
+                        "(a compute engine, template: engine, holds 64-bit sums)");
+    }
   d.clock_mhz = m.get_double("clock_mhz", 1, 1000, d.device.max_clock_mhz);
   d.default_fifo_depth = int(m.get_int("fifo_depth", 1, 1 << 20, 2));
   d.internal_fifo_depth = int(m.get_int("internal_fifo_depth", 1, 1 << 20, 2));

@@ -21,6 +21,7 @@
 #include "vine_rtl_timing.h"
 #include "sim/engine/engine_run.h"
 #include "sim/golden/network_params.h"
+#include "sim/ir/layer_sums.h"
 #include "tests/sim/run_vine.h"
 #include "tests/sim/temp_config.h"
 
@@ -129,6 +130,37 @@ TEST(EngineRun, DepthwiseAndPointwiseBitExact) {
   EXPECT_EQ(r.figures.layers[0].groups, 1);
   EXPECT_EQ(r.figures.layers[0].generated_weights, 16 * 9);  // once: one group
   EXPECT_EQ(r.figures.layers[1].groups, 6);
+  expect_same_figures(engine::estimate_engine(d), r.figures);
+}
+
+// 16-bit weights on 16-bit activations (w16a16): sums of 3 x 3 x 32 windows
+// reach 39 bits, which the engine's array holds in 64 (the golden reference's
+// own 64-bit sums are pinned by ReferenceWideSums), dense and generated,
+// through several row tiles and channel groups.
+TEST(EngineRun, SixteenBitActivationsWithSumsBeyond32BitsBitExact) {
+  TempConfig net("engine-w16a16-net",
+                 "network: w16a16\ninput: {shape: [8, 8, 32], type: signed, bits: 16}\nlayers:\n"
+                 "  - {name: c1, kind: conv, kernel: 3, padding: 1, out_channels: 12, weights: {arithmetic: fixed, "
+                 "bits: 16}, output: {kind: requant, type: signed, bits: 16}}\n"
+                 "  - {name: c2, kind: conv, kernel: 3, stride: 2, padding: 1, out_channels: 8, weights: {arithmetic: "
+                 "fixed, bits: 16}, generated_weights: {kept_ratio: 0.5, coeff_bits: 16}, output: {kind: requant, "
+                 "type: signed, bits: 16}}\n"
+                 "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 16}, "
+                 "output: {kind: threshold, type: unsigned, bits: 4}}\n"
+                 "  - {name: fc, kind: fc, out_features: 10, weights: {arithmetic: fixed, bits: 16}, "
+                 "output: {kind: requant, type: signed, bits: 16}}\n");
+  TempConfig design("engine-w16a16",
+                    engine_design(net.path.string(),
+                                  "  t_in: 4\n  t_out: 4\n  input_buffer_bytes: 2048\n"
+                                  "  output_buffer_bytes: 512\n  generator_lanes: 4\n"));
+  const ir::Design d = config::load_design(design.path.string());
+  for (const char* wide : {"c1", "c2", "dw"})
+    EXPECT_TRUE(ir::wide_sums(d.network.layers[size_t(d.network.find_layer(wide))])) << wide;
+  const engine::EngineRunResult r = engine::run_engine(d, 2, 9);
+  EXPECT_TRUE(r.outputs_match) << "first mismatch at frame " << r.first_mismatch;
+  EXPECT_GT(r.figures.layers[0].row_tiles, 1);
+  EXPECT_GT(r.figures.layers[0].groups, 1);
+  EXPECT_NE(r.checksums[0], r.checksums[1]);
   expect_same_figures(engine::estimate_engine(d), r.figures);
 }
 

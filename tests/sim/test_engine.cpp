@@ -35,6 +35,8 @@ using testing_support::TempConfig;
 const fs::path kSource = VINE_SOURCE_DIR;
 const std::string kDense = (kSource / "examples/engine/resnet-tiny-zcu104.yaml").string();
 const std::string kGenerated = (kSource / "examples/engine/resnet-tiny-ovsf-zcu104.yaml").string();
+// resnet-tiny with 16-bit activations: sums beyond 32 bits (ir::wide_sums).
+const std::string kSixteenBit = (kSource / "examples/engine/resnet-tiny-w16a16-zcu104.yaml").string();
 const std::string kZcu104 = (kSource / "configs/devices/zcu104.yaml").string();
 
 // A design of `network` (a path) on the ZCU104 with `engine` as its engine: section.
@@ -134,9 +136,9 @@ TEST(EngineRun, DepthwiseAndPointwiseBitExact) {
 }
 
 // 16-bit weights on 16-bit activations (w16a16): sums of 3 x 3 x 32 windows
-// reach 39 bits, which the engine's array holds in 64 (the golden reference's
-// own 64-bit sums are pinned by ReferenceWideSums), dense and generated,
-// through several row tiles and channel groups.
+// reach 288 x 2^30 (40 bits signed), which the engine's array holds in 64
+// (the golden reference's own 64-bit sums are pinned by ReferenceWideSums),
+// dense and generated, through several row tiles and channel groups.
 TEST(EngineRun, SixteenBitActivationsWithSumsBeyond32BitsBitExact) {
   TempConfig net("engine-w16a16-net",
                  "network: w16a16\ninput: {shape: [8, 8, 32], type: signed, bits: 16}\nlayers:\n"
@@ -246,7 +248,7 @@ TEST(EngineDdr, ATransferOutsideTheDdrIsAnErrorNamingIt) {
 }
 
 TEST(EngineClosedForm, EqualsTheSimulationOnTheWholeNetwork) {
-  for (const std::string& path : {kDense, kGenerated}) {
+  for (const std::string& path : {kDense, kGenerated, kSixteenBit}) {
     SCOPED_TRACE(path);
     const ir::Design d = config::load_design(path);
     const engine::EngineRunResult r = engine::run_engine(d, 2, 1);
@@ -523,13 +525,14 @@ TEST(EngineInputSelectivePes, OnlyThePartialGroupTakesOtherPixels) {
   EXPECT_LT(s.layers[1].cycles, s.layers[1].cycles_without_selection);
 }
 
-// The shipped ResNet-50, ResNet-18 and MobileNet-V1 designs (docs/engine.md;
+// The shipped ResNet-50, ResNet-18 and MobileNet-V1 designs, and ResNet-18 with
+// 16-bit activations (docs/engine.md;
 // their bit-exact runs take seconds, so here only their closed forms): the stem
 // gains from input-selective PEs, 3 x 3 and 1 x 1 layers whose channels fill
 // the lanes do not, and the generated variant reads a small fraction of the
 // dense one's weight bytes from DDR.
 TEST(EngineExamples, ResNet50ResNet18AndMobileNetV1ClosedForms) {
-  for (const std::string net : {"resnet50", "resnet18", "mobilenet-v1"}) {
+  for (const std::string net : {"resnet50", "resnet18", "mobilenet-v1", "resnet18-w16a16"}) {
     SCOPED_TRACE(net);
     const ir::Design dense = config::load_design((kSource / "examples/engine" / (net + "-zcu104.yaml")).string());
     const ir::Design gen = config::load_design((kSource / "examples/engine" / (net + "-ovsf-zcu104.yaml")).string());

@@ -169,6 +169,14 @@ void load_engine(MapReader& m, const Field& root, ir::Design& d) {
     if (e.generator_lanes & (e.generator_lanes - 1))
       em.get("generator_lanes").fail("a power of two (the generator's lanes split a code into whole groups)");
     e.input_selective_pes = em.get_bool("input_selective_pes", e.input_selective_pes);
+    if (em.has("buffers")) {
+      const std::string b = em.get_choice("buffers", {"bram", "uram", "auto"}, "bram");
+      e.buffers = b == "uram" ? ir::EngineBufferMemory::kUram
+                  : b == "auto" ? ir::EngineBufferMemory::kAuto
+                                : ir::EngineBufferMemory::kBram;
+      if (e.buffers == ir::EngineBufferMemory::kUram && d.device.capacity.uram <= 0)
+        em.get("buffers").fail("'bram' or 'auto' on device " + d.device.name + ", which has no UltraRAM");
+    }
     em.done();
   }
   m.done();

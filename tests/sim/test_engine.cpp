@@ -728,6 +728,62 @@ TEST(EngineResources, OneGeneratedConvLayerByHand) {
   EXPECT_TRUE(r.fits);
 }
 
+// The buffers in UltraRAM (`buffers: uram`), counted by width and depth as
+// BRAM18 is: 72-bit x 4096-word blocks. On the design above:
+//   input  2 halves x 8192 words x 64 bits:   1 x 2 = 2 a half, 4
+//   weight 2 halves x 512 words x 1024 bits: 15 x 1 = 15 a half, 30
+//   output 2 halves x 8192 words x 64 bits:   4
+//   coefficient 1 x 2048 words x 256 bits (32 kept 8-bit coefficients of a
+//   128-long code): 4 x 1 = 4
+// 42 URAM and no BRAM18. `auto` keeps them in BRAM18 while the ZCU104's 624
+// hold them (215 here), and with 1 MiB weight halves (8192 words x 1024 bits:
+// 57 x 8 = 456 BRAM18 a half in the 18 x 1024 ratio, 912 in all, beyond
+// the 624) moves the weight buffer, the largest, to URAM: 2 x 15 x 2 = 60.
+TEST(EngineResources, BuffersInUramByHand) {
+  TempConfig net("engine-uram-net",
+                 "network: one\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 8, weights: "
+                 "{arithmetic: fixed, bits: 16}, generated_weights: {kept_ratio: 0.25, coeff_bits: 8}, "
+                 "output: {kind: requant, type: unsigned, bits: 8}}\n");
+  auto resources = [&](const std::string& extra) {
+    TempConfig design("engine-uram", engine_design(net.path.string(),
+                                                   "  t_in: 8\n  t_out: 8\n  generator_lanes: 16\n" + extra));
+    return engine::engine_resources(config::load_design(design.path.string()));
+  };
+  const engine::EngineResources u = resources("  buffers: uram\n");
+  ASSERT_EQ(u.rows.size(), 6u);
+  EXPECT_EQ(u.rows[1].resources.uram, 4);
+  EXPECT_EQ(u.rows[2].resources.uram, 30);
+  EXPECT_EQ(u.rows[3].resources.uram, 4);
+  EXPECT_EQ(u.rows[4].resources.uram, 4);
+  EXPECT_EQ(u.rows[2].detail, "2 halves x 512 words x 1024 bits, URAM");
+  EXPECT_EQ(u.total.uram, 42);
+  EXPECT_EQ(u.total.bram18, 0);
+  EXPECT_TRUE(u.fits);
+  const engine::EngineResources a = resources("  buffers: auto\n");
+  EXPECT_EQ(a.total.bram18, 215);
+  EXPECT_EQ(a.total.uram, 0);
+  EXPECT_EQ(a.rows[2].detail, "2 halves x 512 words x 1024 bits, BRAM18");
+  const engine::EngineResources big_bram = resources("  weight_buffer_bytes: 1048576\n");
+  EXPECT_EQ(big_bram.rows[2].resources.bram18, 912);
+  EXPECT_FALSE(big_bram.fits);  // 1069 BRAM18 of 624
+  const engine::EngineResources big_auto = resources("  weight_buffer_bytes: 1048576\n  buffers: auto\n");
+  EXPECT_EQ(big_auto.rows[2].resources.uram, 60);
+  EXPECT_EQ(big_auto.rows[2].resources.bram18, 0);
+  EXPECT_EQ(big_auto.total.bram18, 64 + 64 + 29);
+  EXPECT_TRUE(big_auto.fits);
+  TempConfig no_uram("engine-uram-none", "design: t\nnetwork: " + net.path.string() + "\ndevice: " +
+                                             (kSource / "configs/devices/zcu102.yaml").string() +
+                                             "\ntemplate: engine\nclock_mhz: 200\nengine:\n  buffers: uram\n");
+  EXPECT_NE(error_of([&] { config::load_design(no_uram.path.string()); })
+                .find("engine.buffers: got 'uram', expected 'bram' or 'auto' on device zcu102, which has no UltraRAM"),
+            std::string::npos)
+      << error_of([&] { config::load_design(no_uram.path.string()); });
+  TempConfig bad("engine-uram-bad", engine_design(net.path.string(), "  buffers: ultra\n"));
+  EXPECT_NE(error_of([&] { config::load_design(bad.path.string()); }).find("engine.buffers"), std::string::npos)
+      << error_of([&] { config::load_design(bad.path.string()); });
+}
+
 TEST(EngineResources, TheGeneratorIsCostedFromItsFittedYosysRows) {
   const ir::Design d = config::load_design(kGenerated);  // resnet-tiny, every weighted layer generated
   const engine::EngineResources r = engine::engine_resources(d);

@@ -198,23 +198,60 @@ EngineResources engine_resources(const ir::Design& d) {
                         gr});
   }
   // The buffers' memory. `auto` (**choice**, Vivado documents its own
-  // ram_style heuristics only as such, UG901): every buffer in BRAM18 while
-  // the device's BRAM holds the design's, else buffers move to URAM, the one
-  // taking the most BRAM18 first, until it does or none is left.
+  // ram_style heuristics only as such, UG901): of every way to put each
+  // buffer in BRAM18 or URAM (at most 2^5, tried all), one that fits the
+  // device's BRAM18 and URAM with the fewest URAM blocks (then the fewest
+  // buffers moved); when none fits, buffers move to URAM the one taking the
+  // most BRAM18 first until the BRAM18 hold the rest, or none is left (the
+  // estimate then says what does not fit). A greedy rule alone missed fits:
+  // moving the largest buffer can overflow the URAM where moving the others
+  // fits both.
   std::vector<bool> in_uram(buffers.size(), e.buffers == ir::EngineBufferMemory::kUram);
   if (e.buffers == ir::EngineBufferMemory::kAuto && d.device.capacity.uram > 0) {
-    double bram18 = 0;
-    for (const auto& b : buffers) bram18 += placed(b, false).bram18;
-    std::vector<size_t> order(buffers.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return placed(buffers[a], false).bram18 > placed(buffers[b], false).bram18;
-    });
-    for (size_t i : order) {
-      if (bram18 <= d.device.capacity.bram18) break;
-      if (placed(buffers[i], true).uram <= 0) continue;  // LUTRAM either way
-      bram18 -= placed(buffers[i], false).bram18;
-      in_uram[i] = true;
+    const size_t n = buffers.size();
+    std::vector<ir::Resources> in_bram(n), in_ultra(n);
+    for (size_t i = 0; i < n; ++i) {
+      in_bram[i] = placed(buffers[i], false);
+      in_ultra[i] = placed(buffers[i], true);
+    }
+    double others_bram18 = 0;  // what is not a buffer: the generator's, the array's (none today)
+    for (const auto& r : out.rows) others_bram18 += r.resources.bram18;
+    bool found = false;
+    double best_uram = 0;
+    int best_moved = 0;
+    uint32_t best = 0;
+    for (uint32_t mask = 0; n < 31 && mask < (1u << n); ++mask) {
+      double bram18 = others_bram18, uram = 0;
+      int moved = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const ir::Resources& r = (mask >> i & 1) ? in_ultra[i] : in_bram[i];
+        bram18 += r.bram18;
+        uram += r.uram;
+        moved += int(mask >> i & 1);
+      }
+      if (bram18 > d.device.capacity.bram18 || uram > d.device.capacity.uram) continue;
+      if (!found || uram < best_uram || (uram == best_uram && moved < best_moved)) {
+        found = true;
+        best = mask;
+        best_uram = uram;
+        best_moved = moved;
+      }
+    }
+    if (found) {
+      for (size_t i = 0; i < n; ++i) in_uram[i] = best >> i & 1;
+    } else {
+      double bram18 = others_bram18;
+      for (const auto& r : in_bram) bram18 += r.bram18;
+      std::vector<size_t> order(n);
+      for (size_t i = 0; i < n; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return in_bram[a].bram18 > in_bram[b].bram18; });
+      for (size_t i : order) {
+        if (bram18 <= d.device.capacity.bram18) break;
+        if (in_ultra[i].uram <= 0) continue;  // LUTRAM either way
+        bram18 -= in_bram[i].bram18;
+        in_uram[i] = true;
+      }
     }
   }
   for (size_t i = 0; i < buffers.size(); ++i) {

@@ -772,6 +772,33 @@ TEST(EngineResources, BuffersInUramByHand) {
   EXPECT_EQ(big_auto.rows[2].resources.bram18, 0);
   EXPECT_EQ(big_auto.total.bram18, 64 + 64 + 29);
   EXPECT_TRUE(big_auto.fits);
+  // `auto` tries every placement: with a 16 x 32 array the weight buffer's
+  // 8192-bit words (2 x 288 words: ceil(8192 / 36) = 228 BRAM18 a half in
+  // the 36 x 512 ratio, 456), the 256 KiB input halves of 128-bit words
+  // (16384 deep: ceil(128 / 9) x 8 = 120 a half in the 9 x 2048 ratio, 240)
+  // and the output halves of 256-bit words (2048 deep: ceil(256 / 9) = 29 a
+  // half, 58), with the coefficient buffer's 29, are 783 BRAM18, beyond the
+  // 624. Moving the largest, the weight buffer, to URAM takes
+  // 2 x ceil(8192 / 72) = 228 of the 96 URAM, so a rule that moves the
+  // largest first does not fit; the input buffer in URAM
+  // (2 x ceil(128 / 72) x ceil(16384 / 4096) = 16) leaves 456 + 58 + 29 =
+  // 543 BRAM18, and fits.
+  const engine::EngineResources wide = [&] {
+    TempConfig design("engine-uram-wide",
+                      engine_design(net.path.string(),
+                                    "  t_in: 16\n  t_out: 32\n  generator_lanes: 16\n"
+                                    "  input_buffer_bytes: 262144\n  weight_buffer_bytes: 294912\n"
+                                    "  output_buffer_bytes: 65536\n  buffers: auto\n"));
+    return engine::engine_resources(config::load_design(design.path.string()));
+  }();
+  EXPECT_EQ(wide.rows[1].resources.uram, 16) << wide.rows[1].detail;
+  EXPECT_EQ(wide.rows[1].resources.bram18, 0);
+  EXPECT_EQ(wide.rows[2].resources.bram18, 456) << wide.rows[2].detail;
+  EXPECT_EQ(wide.rows[2].resources.uram, 0);
+  EXPECT_EQ(wide.rows[3].resources.bram18, 58) << wide.rows[3].detail;
+  EXPECT_EQ(wide.total.bram18, 543);
+  EXPECT_EQ(wide.total.uram, 16);
+  EXPECT_TRUE(wide.fits);
   TempConfig no_uram("engine-uram-none", "design: t\nnetwork: " + net.path.string() + "\ndevice: " +
                                              (kSource / "configs/devices/zcu102.yaml").string() +
                                              "\ntemplate: engine\nclock_mhz: 200\nengine:\n  buffers: uram\n");

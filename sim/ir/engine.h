@@ -17,7 +17,8 @@ namespace vine::ir {
 enum class EngineBufferMemory {
   kBram,  // RAMB18s in their best aspect ratio (the streaming buffers' rule)
   kUram,  // UltraRAM: 72-bit x 4096-word blocks (288 Kbit)
-  kAuto,  // BRAM18 while the device's BRAM holds them all, else the largest in URAM first
+  kAuto,  // a placement that fits the device's BRAM18 and URAM with the fewest URAM (every one
+          // tried); when none fits, the largest in URAM first
 };
 
 struct EngineConfig {

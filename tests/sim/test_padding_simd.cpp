@@ -123,11 +123,7 @@ TEST(PaddingSimd, WithoutPaddingSimdThereIsNoConverter) {
 TEST(PaddingSimd, FinnExportRoundTrip) {
   const Case c("pad-simd-finn", "{pe: 8, padding_simd: 2}");
   const ir::Design d = c.load();
-  const ir::StreamingPlan plan = ir::plan_process_network(d);
-  std::vector<std::string> order;
-  for (const auto& n : finn::finn_graph(d, plan, {}))
-    order.push_back(n.fifo ? (n.stream >= 0 ? plan.streams[size_t(n.stream)].name : "-") : n.name);
-  EXPECT_EQ(order, (std::vector<std::string>{"input->dw", "FMPadding_rtl_0", "dw.pad->dw.dwc_swg",
+  EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->dw", "FMPadding_rtl_0", "dw.pad->dw.dwc_swg",
                                              "StreamingDataWidthConverter_rtl_0", "dw.dwc_swg->dw.swg",
                                              "ConvolutionInputGenerator_rtl_0", "dw.swg->dw.vvau", "VVAU_hls_0",
                                              "dw->output"}));

@@ -148,11 +148,7 @@ TEST(SeparateThresholds, ThresholdMemoryMovesToItsStage) {
 TEST(SeparateThresholds, FinnExportRoundTrip) {
   const Case c = pointwise("thr-finn", "{simd: 4, pe: 4, thresholds: {pe: 1}}", "finn_impl: {mvau: rtl}\n");
   const ir::Design d = c.load();
-  const ir::StreamingPlan plan = ir::plan_process_network(d);
-  std::vector<std::string> order;
-  for (const auto& n : finn::finn_graph(d, plan, {}))
-    order.push_back(n.fifo ? (n.stream >= 0 ? plan.streams[size_t(n.stream)].name : "-") : n.name);
-  EXPECT_EQ(order, (std::vector<std::string>{"input->conv", "MVAU_rtl_0", "conv.mvau->conv.dwc_threshold",
+  EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->conv", "MVAU_rtl_0", "conv.mvau->conv.dwc_threshold",
                                              "StreamingDataWidthConverter_rtl_0", "conv.dwc_threshold->conv.threshold",
                                              "Thresholding_rtl_0", "conv->output"}));
   const auto cfg = finn::finn_folding_config(d);

@@ -117,12 +117,7 @@ TEST(WindowDwc, WithoutWindowSimdThereIsNoConverter) {
 TEST(WindowDwc, FinnExportRoundTrip) {
   const Case c("window-dwc-finn", "{simd: 3, pe: 2, window_simd: 1}");
   const ir::Design d = c.load();
-  const ir::StreamingPlan plan = ir::plan_process_network(d);
-  const auto g = finn::finn_graph(d, plan, {});
-  std::vector<std::string> order;
-  for (const auto& n : g)
-    order.push_back(n.fifo ? (n.stream >= 0 ? plan.streams[size_t(n.stream)].name : "-") : n.name);
-  EXPECT_EQ(order, (std::vector<std::string>{"input->conv", "ConvolutionInputGenerator_rtl_0", "conv.swg->conv.dwc",
+  EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->conv", "ConvolutionInputGenerator_rtl_0", "conv.swg->conv.dwc",
                                              "StreamingDataWidthConverter_rtl_0", "conv.dwc->conv.mvau", "MVAU_hls_0",
                                              "conv->output"}));
   const auto cfg = finn::finn_folding_config(d);

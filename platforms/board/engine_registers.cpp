@@ -9,10 +9,9 @@ using namespace engine_regs;
 namespace {
 constexpr uint32_t kDescLo = offset_of("DESC_ADDR_LO"), kDescHi = offset_of("DESC_ADDR_HI"),
                    kLayers = offset_of("LAYERS"), kErrorLayer = offset_of("ERROR_LAYER"),
-                   kDescBytes = offset_of("DESC_BYTES"), kInFormat = offset_of("IN_FORMAT"),
-                   kOutFormat = offset_of("OUT_FORMAT"), kConfigId = offset_of("CONFIG_ID");
+                   kDescBytes = offset_of("DESC_BYTES"), kConfigId = offset_of("CONFIG_ID");
 
-// The job's registers (job_registers.cpp) and the frames' formats are at the
+// The job's registers (job_registers.cpp, the frames' formats among them) are at the
 // accelerator's offsets: the driver library reads either board's.
 constexpr bool same_offsets() {
   for (const char* name :
@@ -30,8 +29,6 @@ static_assert(same_offsets(), "the engine's job registers must sit at the accele
 EngineRegisters::EngineRegisters(sc_core::sc_module_name name, const Geometry& g, Runner runner)
     : JobRegisters(name, &engine_regs::find, g),
       layers_in_plan_(g.layers),
-      in_format_(g.in_format),
-      out_format_(g.out_format),
       config_id_(g.config_id),
       runner_(std::move(runner)) {}
 
@@ -51,12 +48,6 @@ bool EngineRegisters::read_own(uint32_t offset, uint32_t& value) {
       return true;
     case kDescBytes:
       value = kDescriptorBytes;
-      return true;
-    case kInFormat:
-      value = in_format_;
-      return true;
-    case kOutFormat:
-      value = out_format_;
       return true;
     case kConfigId:
       value = config_id_;

@@ -106,7 +106,7 @@ EngineResources engine_resources(const ir::Design& d) {
   mac.ff = double(e.t_out) * lanes.ff;
   if (dsp) mac.dsp = double(int64_t{e.t_in} * e.t_out * ((w_bits + a_bits + 47) / 48));
   out.rows.push_back({"MAC array",
-                      std::to_string(e.t_out) + " x " + std::to_string(e.t_in) + " lanes of " + std::to_string(w_bits) +
+                      std::to_string(e.t_out) + " dot products of " + std::to_string(e.t_in) + " lanes, " + std::to_string(w_bits) +
                           "-bit weights x " + std::to_string(a_bits) + "-bit " + (a_signed ? "signed" : "unsigned") +
                           " activations, " + std::to_string(acc_bits) + "-bit accumulators, multipliers in " +
                           (dsp ? "DSP48s" : "LUTs"),

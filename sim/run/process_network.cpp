@@ -201,9 +201,12 @@ std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s,
   }
   const int64_t per_frame = l.output_pixels() * per_vector;
   // The output unit on RTL too, its probed latency in place of the single
-  // source's figure in the depth, as the lanes'.
-  auto output = rtl_output_unit(design_, s.layer, *p, s.pe);
-  int out = models::output_unit_latency(l);
+  // source's figure in the depth, as the lanes'. A layer whose thresholds
+  // are a stage of their own has none here: its MVAU or VVAU writes the
+  // accumulators, and the threshold stage's unit runs in rtl_output_array.
+  const bool output_here = !design_.folding_of(s.layer).separate_thresholds();
+  auto output = output_here ? rtl_output_unit(design_, s.layer, *p, s.pe) : nullptr;
+  int out = output_here ? models::output_unit_latency(l) : 0;
   if (output) {
     t.depth += output->latency() - out;
     out = output->latency();

@@ -154,7 +154,8 @@ INSTANTIATE_TEST_SUITE_P(Designs, Cosim,
                                          Case{"cnv_w1a1", "bnn-pynq/cnv-w1a1-pynq-z1.yaml", 2},
                                          Case{"mixed_pow2_fixed", "cosim/mixed-pow2-fixed-pynq-z1.yaml", 3},
                                          Case{"output_units", "../../tests/cosim/output-units.yaml", 3},
-                                         Case{"bit_serial", "../../tests/cosim/bit-serial.yaml", 3}),
+                                         Case{"bit_serial", "../../tests/cosim/bit-serial.yaml", 3},
+                                         Case{"separate_thresholds", "../../tests/cosim/separate-thresholds.yaml", 3}),
                          [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 // A unit one stage deeper than the model assumes: TFC's fc1 on

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/options.h"
@@ -64,6 +66,18 @@ void row(std::ostream& o, const std::string& name, const explore::DsePoint& p) {
   o.unsetf(std::ios::fixed);
 }
 
+// A point's sized FIFOs (--size-fifos), null where they were not sized.
+nlohmann::json sized_json(const explore::DsePoint& p) {
+  if (!p.fifos_sized) return nullptr;
+  if (!p.sizing_error.empty()) return {{"error", p.sizing_error}};
+  const auto& res = p.sized_estimate.resources;
+  return {{"simulated_interval_cycles", p.sized_interval > 0 ? nlohmann::json(p.sized_interval) : nlohmann::json(nullptr)},
+          {"least", p.sized_least},
+          {"fifo_bits", p.sized_fifo_bits},
+          {"resources", {{"lut", res.lut}, {"ff", res.ff}, {"bram18", res.bram18}, {"uram", res.uram}, {"dsp", res.dsp}}},
+          {"fits", p.sized_estimate.fits}};
+}
+
 nlohmann::json point_json(const ir::Network& net, const explore::DseResult& r, const explore::DsePoint& p) {
   nlohmann::json f = nlohmann::json::object();
   for (size_t i = 0; i < p.folding.size(); ++i) {
@@ -90,6 +104,7 @@ nlohmann::json point_json(const ir::Network& net, const explore::DseResult& r, c
           {"simulated_interval_cycles",
            p.simulated_interval > 0 ? nlohmann::json(p.simulated_interval) : nlohmann::json(nullptr)},
           {"simulated_frames", p.simulated_frames},
+          {"sized_fifos", sized_json(p)},
           {"folding", f}};
 }
 
@@ -104,6 +119,8 @@ int cmd_dse(const Args& args) {
       "target-fps", po::value<double>()->default_value(0),
       "SetFolding's target (0: the fps of the fastest point that fits)")(
       "verify", po::value<int>()->default_value(3), "how many of the fastest front points to simulate (timing only)")(
+      "size-fifos", "also size the simulated points' FIFOs (vine fifo-size's search) and estimate them again with those")(
+      "jobs,j", po::value<int>()->default_value(0), "with --size-fifos: trials at once while sizing (0: one per core)")(
       "clock", po::value<double>()->default_value(0), "clock in MHz for NETWORK DEVICE (0: the device's)")(
       "arith", po::value<std::string>(),
       "also explore the weights' arithmetic: a list of fixed, pow2, binary, ternary (none wider than a layer's own)")(
@@ -126,6 +143,12 @@ int cmd_dse(const Args& args) {
   o.verify = vm["verify"].as<int>();
   if (!(o.target_fps >= 0)) return usage_error("dse", "--target-fps: expected 0 or more", opts);
   if (o.verify < 0 || o.verify > 100) return usage_error("dse", "--verify: expected 0 to 100", opts);
+  o.size_fifos = vm.count("size-fifos") > 0;
+  o.fifo_jobs = vm["jobs"].as<int>();
+  if (o.fifo_jobs < 0 || o.fifo_jobs > 64) return usage_error("dse", "--jobs: expected 0 (one per core) to 64", opts);
+  if (o.fifo_jobs == 0) o.fifo_jobs = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (o.size_fifos && o.verify == 0)
+    return usage_error("dse", "--size-fifos: sizes the simulated points, and --verify 0 simulates none", opts);
   // Comma-separated lists.
   auto items = [](const std::string& v) {
     std::vector<std::string> out;
@@ -268,6 +291,34 @@ int cmd_dse(const Args& args) {
          "  errors weighted by their sensitivities (docs/dse.md); simulated: the steady interval of a\n"
          "  timing-only run with every FIFO a frame deep, `-` where not simulated)\n";
   out.unsetf(std::ios::floatfield);
+  if (o.size_fifos) {
+    out << "\n  sized FIFOs: each simulated point's FIFOs sized to its unbounded interval (vine fifo-size's search),\n"
+           "  then estimated again with them (the table above counts the design's own depths)\n";
+    out << "  " << std::left << std::setw(12) << "point" << std::right << std::setw(16) << "simulated" << std::setw(7)
+        << "least" << std::setw(12) << "FIFO bits" << std::setw(9) << "LUT" << std::setw(9) << "FF" << std::setw(7)
+        << "BRAM18" << std::setw(6) << "URAM" << std::setw(6) << "fits" << "\n";
+    auto sized_row = [&](const std::string& name, const explore::DsePoint& p) {
+      if (!p.fifos_sized) return;
+      out << "  " << std::left << std::setw(12) << name << std::right;
+      if (!p.sizing_error.empty()) {
+        out << "  not sized: " << p.sizing_error << "\n";
+        return;
+      }
+      const auto& res = p.sized_estimate.resources;
+      std::ostringstream interval;
+      if (p.sized_interval > 0) interval << std::setprecision(10) << p.sized_interval;
+      else interval << "no steady state";
+      out << std::setw(16) << interval.str() << std::setw(7) << (p.sized_least ? "yes" : "no") << std::setw(12)
+          << p.sized_fifo_bits << std::fixed << std::setprecision(0) << std::setw(9) << res.lut << std::setw(9)
+          << res.ff << std::setw(7) << res.bram18 << std::setw(6) << res.uram << std::setw(6)
+          << (p.sized_estimate.fits ? "yes" : "no") << "\n";
+      out.unsetf(std::ios::floatfield);
+    };
+    int k = 0;
+    for (const auto& p : r.points)
+      if (p.pareto) sized_row("front " + std::to_string(++k), p);
+    sized_row("SetFolding", r.set_folding);
+  }
   out << std::flush;
 
   nlohmann::json j;

@@ -292,15 +292,34 @@ std::vector<Folding> set_folding(const ir::Network& net, const std::vector<std::
 // The steady interval of a design with every FIFO a frame deep (FINN's
 // tensor-sized FIFOs: deep enough that the folding, not the FIFOs, sets the
 // pace on the shipped designs), over the frames its run needs.
-void simulate(const ir::Design& base, const DseResult& r, DsePoint& p) {
+void simulate(const ir::Design& base, const DseResult& r, const DseOptions& o, DsePoint& p) {
   constexpr int kFirstFrames = 3;
-  const ir::Design d = with_frame_deep_fifos(point_design(base, r, p));
+  const ir::Design point = point_design(base, r, p);
+  const ir::Design d = with_frame_deep_fifos(point);
   const sim::SteadyState s = sim::judge_until_reached(
       kFirstFrames, sim::remember_runs([&d](int n) { return sim::frame_stamps(*sim::run_timing(d, n)); }));
   // Reached: the frames of the judged run; else the first run's, asked for
   // (a deadlocked run's judgement counts only the frames that came out).
   p.simulated_frames = s.reached ? s.frames : kFirstFrames;
   p.simulated_interval = s.reached ? s.interval_cycles() : 0;
+  if (!o.size_fifos) return;
+  p.fifos_sized = true;
+  FifoSizingOptions so;
+  so.jobs = o.fifo_jobs;
+  try {
+    const FifoSizing sized = size_fifos(point, so);
+    // The longer judgement where the search made one (its shallow FIFOs
+    // take longer to settle), as `vine fifo-size` reports it.
+    const SizingCheck& c = sized.long_frames > 0 ? sized.sized_long : sized.sized;
+    p.sized_interval = c.reached ? c.interval : 0;
+    p.sized_least = sized.least;
+    p.sized_fifos = sized.fifos;
+    for (const SizedFifo& f : sized.fifos) p.sized_fifo_bits += int64_t{f.bits} * f.depth;
+    p.sized_estimate =
+        estimate::estimate_design(with_depths(point, sized.fifos, [](const SizedFifo& f) { return f.depth; }));
+  } catch (const SizingError& e) {
+    p.sizing_error = e.what();
+  }
 }
 
 // See explore_folding. Only the foldings change: each layer keeps its
@@ -653,10 +672,10 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
   for (DsePoint& p : r.points) {
     if (verified >= o.verify) break;
     if (!p.pareto) continue;
-    simulate(base, r, p);
+    simulate(base, r, o, p);
     ++verified;
   }
-  if (o.verify > 0) simulate(base, r, r.set_folding);
+  if (o.verify > 0) simulate(base, r, o, r.set_folding);
   r.verify_seconds = seconds_since(t0);
   return r;
 }

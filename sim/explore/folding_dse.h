@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "sim/estimate/estimate.h"
+#include "sim/explore/fifo_sizing.h"
 #include "sim/ir/design.h"
 
 namespace vine::explore {
@@ -111,11 +112,24 @@ struct DsePoint {
   // steady interval (0: none reached).
   double simulated_interval = 0;
   int simulated_frames = 0;
+  // With DseOptions::size_fifos, a simulated point's FIFOs sized by `vine
+  // fifo-size`'s search (fifo_sizing.h) to the interval of its unbounded
+  // FIFOs, and the point estimated again with them: its resources and fit
+  // then count the FIFOs it needs, not the design's depths.
+  bool fifos_sized = false;
+  std::string sizing_error;        // why the sizing stopped (the figures below then unset)
+  double sized_interval = 0;       // the sized design's steady interval, simulated (0: none reached)
+  bool sized_least = false;        // no FIFO can be one beat shallower (FifoSizing::least)
+  std::vector<SizedFifo> sized_fifos;  // every FIFO of the point, its depth the one found
+  int64_t sized_fifo_bits = 0;     // the sum over them of depth x width
+  estimate::Estimate sized_estimate;  // the whole estimate with the sized FIFOs
 };
 
 struct DseOptions {
   double target_fps = 0;  // SetFolding's target; 0: the fastest fitting point's fps
   int verify = 3;         // the fastest fitting front points simulated
+  bool size_fifos = false;  // also size the simulated points' FIFOs (DsePoint::fifos_sized)
+  int fifo_jobs = 1;        // FifoSizingOptions::jobs of those sizings
   int mvau_wwidth_max = 36;  // SetFolding's cap on SIMD x weight bits
   DseSpace space;
 };

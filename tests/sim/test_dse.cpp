@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -17,6 +18,8 @@
 #include "sim/explore/folding_dse.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
+#include "sim/run/steady_state.h"
+#include "sim/run/timing_run.h"
 #include "tests/sim/temp_config.h"
 
 namespace vine {
@@ -153,6 +156,55 @@ TEST(Dse, SimulatedPointsRunAtTheEstimatesInterval) {
   }
   EXPECT_EQ(simulated, 2);
   EXPECT_EQ(r.set_folding.simulated_interval, double(r.set_folding.estimate.interval_cycles));
+}
+
+// --size-fifos: each simulated point's FIFOs sized to the interval of its
+// unbounded FIFOs. The sized point, rebuilt from the depths reported and run
+// timing only, reaches its estimate's interval (TFC's estimate is its
+// simulated interval), its figures are that design's estimate, and it needs
+// fewer FIFO bits than FINN's frame-deep FIFOs; without the option nothing
+// is sized.
+TEST(Dse, SizedFifosOfTheSimulatedPointsReachTheirIntervalAndAreCounted) {
+  const ir::Design d = load("configs/designs/finn-examples/tfc-w1a1-pynq-z1.yaml");
+  explore::DseOptions o;
+  o.verify = 2;
+  o.size_fifos = true;
+  const explore::DseResult r = explore::explore_folding(d, o);
+  std::vector<const explore::DsePoint*> sized;
+  for (const explore::DsePoint& p : r.points)
+    if (p.simulated_frames > 0) sized.push_back(&p);
+  sized.push_back(&r.set_folding);
+  ASSERT_EQ(sized.size(), 3u);
+  for (const explore::DsePoint* p : sized) {
+    SCOPED_TRACE(p->estimate.interval_cycles);
+    ASSERT_TRUE(p->fifos_sized);
+    ASSERT_TRUE(p->sizing_error.empty()) << p->sizing_error;
+    EXPECT_TRUE(p->sized_least);
+    EXPECT_EQ(p->sized_interval, double(p->estimate.interval_cycles));
+    const bool tabled = std::all_of(p->option.begin(), p->option.end(), [](int k) { return k >= 0; });
+    const ir::Design point = tabled ? explore::design_of(d, r, p->option) : explore::with_folding(d, p->folding);
+    const ir::Design rebuilt =
+        explore::with_depths(point, p->sized_fifos, [](const explore::SizedFifo& f) { return f.depth; });
+    const sim::SteadyState s = sim::judge_until_reached(
+        3, sim::remember_runs([&rebuilt](int n) { return sim::frame_stamps(*sim::run_timing(rebuilt, n)); }));
+    ASSERT_TRUE(s.reached);
+    EXPECT_EQ(s.interval_cycles(), double(p->estimate.interval_cycles));
+    const estimate::Estimate e = estimate::estimate_design(rebuilt);
+    EXPECT_EQ(e.resources.lut, p->sized_estimate.resources.lut);
+    EXPECT_EQ(e.resources.ff, p->sized_estimate.resources.ff);
+    EXPECT_EQ(e.resources.bram18, p->sized_estimate.resources.bram18);
+    EXPECT_EQ(e.fits, p->sized_estimate.fits);
+    int64_t bits = 0, frame_deep = 0;
+    for (const explore::SizedFifo& f : p->sized_fifos) {
+      EXPECT_GE(f.depth, 1) << f.name;
+      bits += int64_t{f.bits} * f.depth;
+      frame_deep += int64_t{f.bits} * std::max<int64_t>(2, f.words);
+    }
+    EXPECT_EQ(bits, p->sized_fifo_bits);
+    EXPECT_LT(bits, frame_deep);
+  }
+  o.size_fifos = false;
+  for (const explore::DsePoint& p : explore::explore_folding(d, o).points) EXPECT_FALSE(p.fifos_sized);
 }
 
 // The whole space on a small network: every stem and branch option under

@@ -172,6 +172,38 @@ TEST(DseCommand, ArithmeticPlacementAndSensitivitiesReachTheOutputs) {
   fs::remove_all(dir);
 }
 
+// --size-fifos prints each simulated point's sized FIFOs and writes them in
+// the JSON; without a simulated point, or with a bad --jobs, it is a usage
+// error.
+TEST(DseCommand, SizeFifosReportsTheSimulatedPointsSizedAndBadUsesAreRefused) {
+  const std::string design = (kSource / "configs/designs/finn-examples/tfc-w1a1-pynq-z1.yaml").string();
+  const fs::path json = fs::temp_directory_path() / ("vine-dse-sized-" + std::to_string(::getpid()) + ".json");
+  const auto r = vine_test::run_vine("-q dse " + design + " --verify 1 --size-fifos -j 1 --json " + json.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("sized FIFOs: each simulated point's FIFOs sized"), std::string::npos) << r.output;
+  nlohmann::json j;
+  std::ifstream(json) >> j;
+  fs::remove(json);
+  int sized = 0;
+  for (const auto& p : j["points"]) {
+    if (p["sized_fifos"].is_null()) continue;
+    ++sized;
+    EXPECT_EQ(p["sized_fifos"]["simulated_interval_cycles"], p["simulated_interval_cycles"]);
+    EXPECT_GT(p["sized_fifos"]["fifo_bits"].get<int64_t>(), 0);
+    EXPECT_TRUE(p["sized_fifos"]["fits"].get<bool>());
+  }
+  EXPECT_EQ(sized, 1);
+  EXPECT_FALSE(j["set_folding"]["sized_fifos"].is_null());
+  const auto none = vine_test::run_vine("dse " + design + " --verify 0 --size-fifos");
+  EXPECT_EQ(none.code, 1) << none.output;
+  EXPECT_NE(none.output.find("--size-fifos: sizes the simulated points, and --verify 0 simulates none"),
+            std::string::npos)
+      << none.output;
+  const auto jobs = vine_test::run_vine("dse " + design + " --size-fifos -j 65");
+  EXPECT_EQ(jobs.code, 1) << jobs.output;
+  EXPECT_NE(jobs.output.find("--jobs: expected 0 (one per core) to 64"), std::string::npos) << jobs.output;
+}
+
 TEST(PartitionCommand, WritesTheSplitAndAFoldedDesignWhoseBoardsMeetTheInterval) {
   const fs::path dir = fs::temp_directory_path() / ("vine-partition-" + std::to_string(::getpid()));
   const fs::path design = kSource / "configs/designs/default.yaml";

@@ -21,7 +21,9 @@
 #include "sim/cli/options.h"
 #include "sim/cli/output_file.h"
 #include "sim/config/loaders.h"
+#include "sim/engine/engine_figures.h"
 #include "sim/golden/reference.h"
+#include "models/engine/compute_engine.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
 
@@ -104,6 +106,112 @@ struct BenchSettings {
   SampleRule rule;
 };
 
+// A compute-engine design (docs/engine.md), in this process: the golden
+// reference and the engine's simulation of the same frames in sample pairs,
+// as a streaming design's. The engine simulates on data only (it has no
+// timing-only mode), so its simulated cycles/s come from the same samples.
+// Each sample builds its engine (the weights into its DDR) outside the
+// timing; every sample's outputs must be the reference's, bit for bit.
+int bench_engine(const ir::Design& d, const BenchSettings& b, const po::variables_map& vm,
+                 sim::BackendChoice backend) {
+  for (const char* streaming_only : {"vp", "timing-frames"})
+    if (vm.count(streaming_only) && !vm[streaming_only].defaulted()) {
+      std::cerr << "vine bench: --" << streaming_only << ": " << d.path
+                << " is a compute engine (template: engine), which has no "
+                << (std::string(streaming_only) == "vp" ? "streaming board to time (`vine vp` runs its own)"
+                                                          : "timing-only mode (its samples give the cycles/s)")
+                << "\n";
+      return kExitUsage;
+    }
+  if (backend == sim::BackendChoice::kRtl) {
+    std::cerr << "vine bench: --backend rtl: time an engine's generator on RTL with `vine run --backend rtl` "
+                 "(docs/engine.md); the bench measures the C++ model\n";
+    return kExitUsage;
+  }
+  log_design_loaded(d);
+  const int frames = b.frames;
+  const golden::NetworkParams params = golden::synthesize_params(d.network, b.seed);
+  const golden::Reference ref(d.network, params);
+  std::vector<golden::IntTensor> inputs;
+  for (int f = 0; f < frames; ++f) inputs.push_back(golden::synthesize_input(d.network, b.seed, f));
+
+  std::vector<double> ref_fps, sim_fps, ratios, cycles_per_second;
+  uint64_t checksum = 0;
+  int64_t sim_cycles = -1;
+  double measured = 0;
+  while (!b.rule.enough(int(ratios.size()), measured)) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<uint64_t> expected;
+    for (const auto& in : inputs) expected.push_back(golden::checksum(ref.run(in)));
+    const double ref_secs = seconds_since(t0);
+
+    models::ComputeEngine engine(d, params);  // the parameters into its DDR, outside the timing
+    std::vector<uint64_t> got;
+    int64_t cycles = 0;
+    t0 = std::chrono::steady_clock::now();
+    for (const auto& in : inputs) {
+      engine::EngineFigures figures;
+      got.push_back(golden::checksum(engine.run_frame(in, cycles, figures)));
+      cycles += figures.cycles;
+    }
+    const double sim_secs = seconds_since(t0);
+    if (got != expected) {
+      std::cerr << "vine bench: the engine's outputs differ from the golden reference's (vine run "
+                << d.path << " names the frame)\n";
+      return kExitSimulation;
+    }
+    if (sim_cycles >= 0 && cycles != sim_cycles)
+      throw std::logic_error("the engine took other cycles than in the sample before");
+    sim_cycles = cycles;
+    if (ref_fps.empty())
+      for (uint64_t c : expected) checksum ^= c;
+    ref_fps.push_back(frames / ref_secs);
+    sim_fps.push_back(frames / sim_secs);
+    ratios.push_back(sim_secs / ref_secs);
+    cycles_per_second.push_back(double(cycles) / sim_secs);
+    measured += ref_secs + sim_secs;
+  }
+  const Spread ref_s = spread_of(ref_fps), sim_s = spread_of(sim_fps), ratio_s = spread_of(ratios),
+               cps_s = spread_of(cycles_per_second);
+  FILE* const report = vm.count("json") && is_stdout(vm["json"].as<std::string>()) ? stderr : stdout;
+  const double rss = peak_rss_mib();
+  std::fprintf(report, "design %s, compute engine (reference checksum xor %016llx)\n", d.name.c_str(),
+               (unsigned long long)checksum);
+  std::fprintf(report, "  each figure: median (min .. max, spread = (max - min) / median) over its samples (%s)\n",
+               b.rule.describe().c_str());
+  std::fprintf(report, "  golden reference        %s frames/s  (%d frames, %zu samples)\n",
+               show(ref_s, "%.2f").c_str(), frames, ref_fps.size());
+  std::fprintf(report, "  engine simulation       %s frames/s  (%d frames, bit-exact, %zu samples)\n",
+               show(sim_s, "%.2f").c_str(), frames, sim_fps.size());
+  std::fprintf(report, "  sim / reference time    %s  (the simulation's time per frame over the reference's, "
+               "per sample pair)\n",
+               show(ratio_s, "%.2fx").c_str());
+  std::fprintf(report, "  simulated cycles/s      %s  (the same samples: %lld cycles for the %d frames)\n",
+               show(cps_s, "%.3g").c_str(), (long long)sim_cycles, frames);
+  std::fprintf(report, "  peak memory             %10.1f MiB\n", rss);
+  if (vm.count("json")) {
+    nlohmann::json j = {{"design", d.name},
+                        {"template", "engine"},
+                        {"frames", frames},
+                        {"reference_fps", ref_s.median},
+                        {"sim_fps", sim_s.median},
+                        {"sim_to_reference_ratio", ratio_s.median},
+                        {"sim_cycles_per_second", cps_s.median},
+                        {"sim_cycles", sim_cycles},
+                        {"samples", {{"min_samples", b.rule.min_samples},
+                                     {"min_seconds", b.rule.min_seconds},
+                                     {"max_samples", SampleRule::kMaxSamples}}},
+                        {"stats", {{"reference_fps", to_json(ref_s)},
+                                   {"sim_fps", to_json(sim_s)},
+                                   {"sim_to_reference_ratio", to_json(ratio_s)},
+                                   {"sim_cycles_per_second", to_json(cps_s)}}},
+                        {"peak_rss_mib", rss}};
+    if (!write_output("json", vm["json"].as<std::string>(), [&](std::ostream& out) { out << j.dump(2) << "\n"; }))
+      return kExitUsage;
+  }
+  return kExitOk;
+}
+
 // One design, in this process: the golden reference and the bit-exact
 // simulation in sample pairs (reference then simulation, the same frames, so
 // that both see the same machine), then the timing-only simulation's samples.
@@ -120,6 +228,7 @@ int bench_design(const std::string& design_path, const BenchSettings& b, const p
       return kExitUsage;
     }
   }
+  if (d.hw_template == ir::Template::kEngine) return bench_engine(d, b, vm, backend);
   if (backend == sim::BackendChoice::kRtl)
     if (const std::string problem = sim::rtl_units_problem(d, backend); !problem.empty()) {
       std::cerr << "vine bench: " << problem << "\n";

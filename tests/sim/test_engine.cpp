@@ -2,11 +2,15 @@
 // OVSF-generated weights, the closed form against the simulation, a layer's
 // cycles derived by hand, and the config errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "models/engine/compute_engine.h"
 #include "models/engine/engine_ddr_image.h"
@@ -691,6 +695,30 @@ TEST(EngineCli, RunAndEstimateTheExample) {
   const auto vcd = vine_test::run_vine("-q run --vcd /tmp/x.vcd " + kDense);
   EXPECT_EQ(vcd.code, 1);
   EXPECT_NE(vcd.output.find("--vcd is for streaming designs"), std::string::npos) << vcd.output;
+}
+
+// `vine bench` of an engine design: the engine against the golden reference
+// in sample pairs, every sample bit-exact, its simulated cycles those of the
+// closed form for every frame; the streaming-only options refused.
+TEST(EngineCli, BenchTimesTheEngineAgainstTheReference) {
+  const fs::path json = fs::temp_directory_path() / ("vine-engine-bench-" + std::to_string(::getpid()) + ".json");
+  const auto bench = vine_test::run_vine("-q bench " + kGenerated + " --quick --samples 3 --json " + json.string());
+  ASSERT_EQ(bench.code, 0) << bench.output;
+  EXPECT_NE(bench.output.find("engine simulation"), std::string::npos) << bench.output;
+  nlohmann::json j;
+  std::ifstream(json) >> j;
+  fs::remove(json);
+  EXPECT_EQ(j["template"], "engine");
+  EXPECT_EQ(j["frames"], 2);
+  EXPECT_EQ(j["sim_cycles"].get<int64_t>(), 2 * engine::estimate_engine(config::load_design(kGenerated)).cycles);
+  EXPECT_EQ(j["stats"]["sim_fps"]["samples"].size(), 3u);
+  EXPECT_GT(j["sim_cycles_per_second"].get<double>(), 0);
+  EXPECT_GT(j["reference_fps"].get<double>(), 0);
+  for (const std::string opt : {"--vp", "--timing-frames 8", "--backend rtl"}) {
+    const auto refused = vine_test::run_vine("-q bench " + kGenerated + " --quick " + opt);
+    EXPECT_EQ(refused.code, 1) << opt << ": " << refused.output;
+    EXPECT_NE(refused.output.find("vine bench: --"), std::string::npos) << opt << ": " << refused.output;
+  }
 }
 
 // The engine's resources by hand (docs/engine.md#resources), on the one

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/explore/finn_fifo_style.h"
 #include "sim/import/finn_datatype.h"
@@ -980,6 +981,7 @@ class Translator {
     ImportedLayer* lp = nullptr;
     for (auto& l : d_.layers)
       if (l.name == s.layer) lp = &l;
+    if (!lp) throw std::logic_error("unit_thresholds: no layer '" + s.layer + "' for '" + n.name + "'");
     ImportedLayer& l = *lp;
     const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
     if (ch != s.shape.c) a.fail("NumChannels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));

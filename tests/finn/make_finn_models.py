@@ -6,7 +6,7 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, tfc_fifo_after_dwc.onnx,
                                  cnv_block.onnx, dw_block.onnx, dw_rtl_block.onnx, residual.onnx,
                                  pool_block.onnx, tfc_label_select.onnx, window_dwc_block.onnx,
-                                 threshold_node_block.onnx, padding_simd_block.onnx
+                                 window_dwc_lcm_block.onnx, threshold_node_block.onnx, padding_simd_block.onnx
 
 - tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
   finn-examples' folding, a width converter where fc0's 16-bit stream meets
@@ -31,7 +31,8 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
 - tfc_label_select: tfc ending in a LabelSelect (top-3 of the 10 scores);
 - residual: a stream duplicated into a 1x1 conv MVAU and a shortcut FIFO,
   added and re-thresholded;
-- window_dwc_block, threshold_node_block, padding_simd_block: FINN's
+- window_dwc_block, window_dwc_lcm_block, threshold_node_block,
+  padding_simd_block: FINN's
   converter chains inside a layer (a window, a padding, an MVAU or VVAU
   without activation folded apart from what follows it, with InsertDWC's
   StreamingDataWidthConverter between them): Vine's window_simd,
@@ -272,6 +273,21 @@ def window_dwc_block(path):
     g.save(path, "global_in", [1, 6, 6, 3], "UINT4", x, [1, 4, 4, 8], "window_dwc_block")
 
 
+def window_dwc_lcm_block(path):
+    g = Graph(21)
+    # A window of SIMD 2 into an MVAU of SIMD 3: neither width divides the
+    # other, so Vine converts through their lcm with two converters (dwc,
+    # dwc2); FINN's FIFO after its one converter is on dwc2's output.
+    x = g.node("ConvolutionInputGenerator_hls", ["global_in"], ConvKernelDim=[3, 3], IFMChannels=6, IFMDim=[6, 6],
+               OFMDim=[4, 4], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=0)
+    x = g.fifo(x, 8, dtype="UINT4")
+    x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=8, outWidth=12, dataType="UINT4")
+    x = g.fifo(x, 6, dtype="UINT4")
+    x = g.mvau(x, 54, 8, 3, 2, "UINT4", "INT2", "UINT2", vectors=(1, 4, 4), thr=(-260, -140))
+    g.save(path, "global_in", [1, 6, 6, 6], "UINT4", x, [1, 4, 4, 8], "window_dwc_lcm_block")
+
+
 def threshold_node_block(path):
     g = Graph(18)
     # A 1x1 conv MVAU without activation (PE 4) and its Thresholding node
@@ -337,7 +353,8 @@ def main():
                         ("tfc_fifo_after_dwc", lambda p: tfc(p, fifo_after_dwc=True)), ("cnv_block", cnv_block),
                         ("dw_block", dw_block), ("dw_rtl_block", dw_rtl_block),
                         ("residual", residual), ("pool_block", pool_block), ("tfc_label_select", tfc_label_select),
-                        ("window_dwc_block", window_dwc_block), ("threshold_node_block", threshold_node_block),
+                        ("window_dwc_block", window_dwc_block), ("window_dwc_lcm_block", window_dwc_lcm_block),
+                        ("threshold_node_block", threshold_node_block),
                         ("padding_simd_block", padding_simd_block)]:
         build(os.path.join(out, name + ".onnx"))
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/explore/finn_fifo_style.h"
 #include "sim/import/finn_datatype.h"
@@ -111,6 +112,10 @@ struct Attrs {
 struct Pending {  // a window-side node waiting for the MVAU it feeds
   const OnnxNode* node = nullptr;
   std::vector<const OnnxNode*> fifos_after;
+  // FINN's width converter after it (a window or padding folded apart from
+  // what reads it: Vine's window_simd / padding_simd), and the FIFOs after it.
+  const OnnxNode* dwc = nullptr;
+  std::vector<const OnnxNode*> fifos_after_dwc;
 };
 
 // What a tensor of the FINN graph is to Vine: the output of a Vine layer
@@ -167,6 +172,7 @@ class Translator {
   std::map<std::string, ir::ActivationType> layer_types_;
   std::set<std::string> rtl_nodes_;       // _rtl nodes of templates Vine times
   std::set<std::string> rtl_dwc_layers_;  // layers whose converter FINN built as _rtl
+  std::map<std::string, const OnnxNode*> hls_dwc_of_layer_, rtl_dwc_of_layer_;  // one converter of each style
 
   // Whether the compute node that finally reads `tensor` (through FIFOs,
   // converters, windows, padding, duplication) is an XNOR-popcount MVAU,
@@ -286,9 +292,9 @@ class Translator {
     // (`<layer>.dwc_in`), or the producer's (`.dwc_out`) where the FIFO comes
     // after it and the edge takes its width; after the graph input Vine's
     // input DMA writes the consumer's width itself, with no converter.
-    if (s.dwc && rtl_nodes_.count(s.dwc->name) && s.layer != "input") {
+    if (s.dwc && s.layer != "input") {
       const bool after = s.fifos.size() == 1 && s.fifo_after_dwc[0];
-      rtl_dwc_layers_.insert(after ? s.layer : layer);
+      note_dwc(*s.dwc, after ? s.layer : layer);
     }
     if (s.fifos.size() == 1) {
       d_.fifos.push_back(fifo(*s.fifos[0], s.layer, layer, s.fifo_after_dwc[0] ? dwc_out_bits(*s.dwc) : 0));
@@ -319,6 +325,37 @@ class Translator {
   }
 
   int dwc_out_bits(const OnnxNode& dwc) { return int(Attrs{dwc}.i("outWidth")); }
+
+  // A FINN converter Vine builds as one of `layer`'s: Vine's `impl_style`
+  // times all of a layer's converters alike, so one layer's converters must
+  // all be _rtl or all _hls.
+  void note_dwc(const OnnxNode& dwc, const std::string& layer) {
+    const bool rtl = rtl_nodes_.count(dwc.name) > 0;
+    auto& mine = rtl ? rtl_dwc_of_layer_ : hls_dwc_of_layer_;
+    const auto& other = rtl ? hls_dwc_of_layer_ : rtl_dwc_of_layer_;
+    if (auto it = other.find(layer); it != other.end())
+      throw ImportError(dwc.name, dwc.op_type, "op_type", dwc.op_type,
+                        "converters of one style in a layer, all _hls or all _rtl (Vine's impl_style {dwc: rtl} "
+                        "times every converter of '" + layer + "' alike; '" + it->second->name + "' is " +
+                            it->second->op_type + ")");
+    mine.emplace(layer, &dwc);
+    if (rtl) rtl_dwc_layers_.insert(layer);
+  }
+
+  // A converter between two stages of one layer: FINN's inWidth and outWidth
+  // must be the widths Vine's stages stream on either side of it.
+  void check_dwc_widths(const OnnxNode& dwc, int64_t in_bits, int64_t out_bits, const std::string& why) {
+    Attrs a{dwc};
+    if (a.i("inWidth") != in_bits || a.i("outWidth") != out_bits)
+      a.fail("inWidth/outWidth", std::to_string(a.i("inWidth")) + "/" + std::to_string(a.i("outWidth")),
+             std::to_string(in_bits) + "/" + std::to_string(out_bits) + " (" + why + ")");
+  }
+
+  // Vine's name of the last converter of a chain named `name` between
+  // widths `in` and `out`: two (`name`, `name`2) where neither divides the other.
+  static std::string last_converter(const std::string& name, int64_t in, int64_t out) {
+    return in % out && out % in ? name + "2" : name;
+  }
 
   ImportedFifo fifo(const OnnxNode& n, const std::string& from, const std::string& to, int bits) {
     Attrs a{n};
@@ -378,6 +415,8 @@ class Translator {
     if (s.pending.empty()) {
       s.fifos.push_back(&n);
       s.fifo_after_dwc.push_back(s.dwc != nullptr);
+    } else if (s.pending.back().dwc) {
+      s.pending.back().fifos_after_dwc.push_back(&n);
     } else {
       s.pending.back().fifos_after.push_back(&n);
     }
@@ -387,12 +426,21 @@ class Translator {
   void pass_dwc(const OnnxNode& n) {
     Stream s = stream_in(n, 0);
     Attrs a{n};
-    if (!s.pending.empty())
-      a.fail("position", "after '" + s.pending.back().node->name + "'",
-             "a converter between compute layers (inside a padding/window/MVAU chain Vine's widths are fixed)");
-    if (s.dwc) a.fail("position", "after the converter '" + s.dwc->name + "'", "one converter per edge");
     const int64_t in_bits = a.i("inWidth"), out_bits = a.i("outWidth");
     const int64_t elem = s.type.bits;
+    if (!s.pending.empty()) {
+      // After a window or padding: it folds apart from what reads it (the
+      // consumer checks the widths once the lanes on each side are known).
+      Pending& p = s.pending.back();
+      if (p.dwc) a.fail("position", "after the converter '" + p.dwc->name + "'", "one converter after a window or padding");
+      if (in_bits < 1 || out_bits < 1 || in_bits % elem || out_bits % elem)
+        a.fail("inWidth/outWidth", std::to_string(in_bits) + "/" + std::to_string(out_bits),
+               "multiples of the stream's element width, " + std::to_string(elem) + " bits");
+      p.dwc = &n;
+      set_out(n, std::move(s));
+      return;
+    }
+    if (s.dwc) a.fail("position", "after the converter '" + s.dwc->name + "'", "one converter per edge");
     if (!s.accumulator && (in_bits % elem || out_bits % elem))
       a.fail("inWidth/outWidth", std::to_string(in_bits) + "/" + std::to_string(out_bits),
              "multiples of the stream's element width, " + std::to_string(elem) + " bits");
@@ -408,7 +456,9 @@ class Translator {
       a.fail("position", "after '" + s.pending.back().node->name + "'", "an FMPadding right before a ConvolutionInputGenerator");
     if (!is_pad && !s.pending.empty() && op_of(*s.pending.back().node) != Op::kFmPadding)
       a.fail("position", "after '" + s.pending.back().node->name + "'", "one ConvolutionInputGenerator per MVAU");
-    s.pending.push_back({&n, {}});
+    Pending p;
+    p.node = &n;
+    s.pending.push_back(std::move(p));
     set_out(n, std::move(s));
   }
 
@@ -561,7 +611,7 @@ class Translator {
              "FMPadding -> ConvolutionInputGenerator -> MVAU");
     ir::Shape in = s.shape;
     if (swg) {
-      conv_window(n, l, s, pad ? pad->node : nullptr, *swg->node, mw, simd);
+      conv_window(n, l, s, pad, *swg, mw, simd);
     } else if (vectors == 1) {
       if (in.elements() != mw)
         a.fail("MW", std::to_string(mw), "the elements of its input, " + std::to_string(in.elements()) + " (" +
@@ -633,7 +683,7 @@ class Translator {
     for (const auto& p : s.pending) (op_of(*p.node) == Op::kFmPadding ? pad : swg) = &p;
     if (!swg) a.fail("input", "not from a ConvolutionInputGenerator", "a depthwise ConvolutionInputGenerator before it");
     vvau_simd_ = int(simd);
-    conv_window(n, l, s, pad ? pad->node : nullptr, *swg->node, 0, pe, true);
+    conv_window(n, l, s, pad, *swg, 0, pe, true);
     vvau_simd_ = 1;
     if (l.kernel != k) a.fail("Kernel", std::to_string(k), "the window's " + std::to_string(l.kernel));
     const auto dim = a.ints("Dim");
@@ -688,18 +738,35 @@ class Translator {
   }
 
   // The FIFOs between FMPadding, window and MVAU: streams inside Vine's conv.
+  // A converter after the padding is Vine's `<layer>.dwc_swg`, after the
+  // window `<layer>.dwc` (named for the stage they feed, stage_plan.cpp):
+  // FINN's FIFO before it is the stream into it, the one after it the
+  // stream out of it.
   void internal_fifos(const std::string& layer, const Stream& s, const std::string& unit = "mvau") {
-    for (size_t k = 0; k < s.pending.size(); ++k) {
-      const Pending& p = s.pending[k];
-      if (p.fifos_after.empty()) continue;
-      if (p.fifos_after.size() > 1)
-        Attrs{*p.fifos_after[1]}.fail("position", "a second StreamingFIFO after '" + p.node->name + "'",
-                                      "one StreamingFIFO per stream");
-      const std::string from = layer + (op_of(*p.node) == Op::kFmPadding ? ".pad" : ".swg");
-      const std::string to = layer + (k + 1 < s.pending.size() ? ".swg" : "." + unit);
-      ImportedFifo f = fifo(*p.fifos_after[0], "", "", 0);
+    auto put = [&](const std::vector<const OnnxNode*>& fifos, const OnnxNode& after, const std::string& from,
+                   const std::string& to) {
+      if (fifos.empty()) return;
+      if (fifos.size() > 1)
+        Attrs{*fifos[1]}.fail("position", "a second StreamingFIFO after '" + after.name + "'",
+                              "one StreamingFIFO per stream");
+      ImportedFifo f = fifo(*fifos[0], "", "", 0);
       f.stream = from + "->" + to;
       d_.fifos.push_back(f);
+    };
+    for (size_t k = 0; k < s.pending.size(); ++k) {
+      const Pending& p = s.pending[k];
+      const bool is_pad = op_of(*p.node) == Op::kFmPadding;
+      const std::string from = layer + (is_pad ? ".pad" : ".swg");
+      const std::string to = layer + (k + 1 < s.pending.size() ? ".swg" : "." + unit);
+      if (!p.dwc) {
+        put(p.fifos_after, *p.node, from, to);
+        continue;
+      }
+      note_dwc(*p.dwc, layer);
+      Attrs c{*p.dwc};
+      const std::string conv = layer + (is_pad ? ".dwc_swg" : ".dwc");
+      put(p.fifos_after, *p.node, from, conv);
+      put(p.fifos_after_dwc, *p.dwc, last_converter(conv, c.i("inWidth"), c.i("outWidth")), to);
     }
   }
 
@@ -709,8 +776,10 @@ class Translator {
   // The [FMPadding ->] window before an MVAU (a conv) or a VVAU (a dwconv):
   // `simd` is the channels the window streams per beat (the MVAU's SIMD,
   // the VVAU's PE); `mw` the MVAU's MW, or 0 for a VVAU.
-  void conv_window(const OnnxNode& mv, ImportedLayer& l, const Stream& s, const OnnxNode* pad, const OnnxNode& swg,
+  void conv_window(const OnnxNode& mv, ImportedLayer& l, const Stream& s, const Pending* pad_p, const Pending& swg_p,
                    int64_t mw, int64_t simd, bool depthwise = false) {
+    const OnnxNode& swg = *swg_p.node;
+    const OnnxNode* pad = pad_p ? pad_p->node : nullptr;
     Attrs w{swg};
     l.kind = depthwise ? ir::LayerKind::kDwConv : ir::LayerKind::kConv;
     // An MVAU of SIMD K x K x C reads the RTL window's parallel style, whose
@@ -722,15 +791,65 @@ class Translator {
       consumer = "the channels (the MVAU's SIMD " + std::to_string(simd) + " takes whole windows), ";
       simd = s.shape.c;
     }
+    const int64_t elem = s.type.bits;
+    // The lanes the window moves a beat: its consumer's, or its own
+    // (`window_simd`) with FINN's converter between them.
+    int64_t lanes = simd;
+    if (const OnnxNode* dwc = swg_p.dwc) {
+      Attrs c{*dwc};
+      const std::string between = "between the window '" + swg.name + "' and '" + mv.name + "'";
+      if (depthwise)
+        c.fail("position", between,
+               "a converter after a conv's window only (a depthwise window's element order depends on its SIMD, so "
+               "Vine's moves its " + std::string(op_of(mv) == Op::kPool ? "Pool's" : "VVAU's") + " PE)");
+      if (whole_window)
+        c.fail("position", between, "no converter before an MVAU that reads whole windows (SIMD K x K x C: the "
+                                    "window's parallel style)");
+      const int64_t ws = w.i("SIMD");
+      if (ws < 1 || s.shape.c % ws)
+        w.fail("SIMD", std::to_string(ws), "a divisor of IFMChannels = " + std::to_string(s.shape.c) +
+                                               " (Vine's window_simd)");
+      if (ws == simd)
+        c.fail("position", between + ", both " + std::to_string(simd) + " lanes wide",
+               "a converter between a window and an MVAU of different SIMD (Vine builds none between equal widths)");
+      check_dwc_widths(*dwc, ws * elem, simd * elem,
+                       "the window's SIMD " + std::to_string(ws) + " and the MVAU's " + std::to_string(simd) + " x " +
+                           std::to_string(elem) + "-bit elements");
+      lanes = ws;
+      l.window_simd = int(ws);
+    } else if (w.i("SIMD") != simd) {
+      w.fail("SIMD", std::to_string(w.i("SIMD")),
+             consumer + std::to_string(simd) + " (Vine's window streams its conv's SIMD channels per beat" +
+                 (depthwise || whole_window ? std::string(")")
+                                            : ", unless a StreamingDataWidthConverter between them makes the "
+                                              "window's its own: window_simd)"));
+    }
     ir::Shape in = s.shape;
     if (pad) {
       Attrs p{*pad};
       const auto pads = p.ints("Padding");
       if (pads.size() != 4) p.fail("Padding", p.find("Padding")->text(), "[top, left, bottom, right]");
       l.pad = {int(pads[0]), int(pads[1]), int(pads[2]), int(pads[3])};
-      if (p.i("SIMD", 1) != simd)
-        p.fail("SIMD", std::to_string(p.i("SIMD", 1)), consumer + std::to_string(simd) +
-                                                           " (Vine's padding streams the conv's SIMD channels per beat)");
+      const int64_t ps = p.i("SIMD", 1);
+      if (const OnnxNode* dwc = pad_p->dwc) {
+        // A padding folded apart from its window: Vine's padding_simd.
+        Attrs c{*dwc};
+        if (ps < 1 || in.c % ps)
+          p.fail("SIMD", std::to_string(ps), "a divisor of NumChannels = " + std::to_string(in.c) + " (Vine's padding_simd)");
+        if (ps == lanes)
+          c.fail("position", "between the padding '" + pad->name + "' and the window '" + swg.name + "', both " +
+                                 std::to_string(lanes) + " lanes wide",
+                 "a converter between a padding and a window of different SIMD (Vine builds none between equal widths)");
+        check_dwc_widths(*dwc, ps * elem, lanes * elem,
+                         "the padding's SIMD " + std::to_string(ps) + " and the window's " + std::to_string(lanes) +
+                             " x " + std::to_string(elem) + "-bit elements");
+        l.padding_simd = int(ps);
+      } else if (ps != lanes) {
+        p.fail("SIMD", std::to_string(ps),
+               (lanes == simd ? consumer : std::string("the window's SIMD, ")) + std::to_string(lanes) +
+                   " (Vine's padding streams its window's channels per beat, unless a StreamingDataWidthConverter "
+                   "between them makes the padding's its own: padding_simd)");
+      }
       if (p.i("NumChannels", in.c) != in.c) p.fail("NumChannels", std::to_string(p.i("NumChannels")), std::to_string(in.c));
       if (s.type.kind == ir::ActivationKind::kBipolar)
         p.fail("inputDataType", s.finn_type, "a type with a zero (FINN pads with 0, which bipolar codes cannot hold)");
@@ -744,9 +863,6 @@ class Translator {
     if (w.i("depthwise", 0) != (depthwise ? 1 : 0))
       w.fail("depthwise", std::to_string(w.i("depthwise", 0)),
              depthwise ? "1 before a VVAU or a Pool" : "0 before an MVAU (a depthwise window feeds a VVAU)");
-    if (w.i("SIMD") != simd)
-      w.fail("SIMD", std::to_string(w.i("SIMD")), consumer + std::to_string(simd) +
-                                                      " (Vine's window streams its conv's SIMD channels per beat)");
     if (w.i("IFMChannels") != in.c) w.fail("IFMChannels", std::to_string(w.i("IFMChannels")), std::to_string(in.c));
     const int ifm = w.square("IFMDim");
     if (ifm != in.h || in.h != in.w)
@@ -836,9 +952,106 @@ class Translator {
     return p;
   }
 
+  // Whether `n` is the only reader of the accumulators its input stream
+  // carries from an MVAU or VVAU without activation (through FIFOs and a
+  // converter, nothing else): FINN's thresholds as a node of their own.
+  bool thresholds_of_unit(const OnnxNode& n, const Stream& s) const {
+    if (!s.accumulator || !s.producer || !s.pending.empty()) return false;
+    const Op p = op_of(*s.producer);
+    if (p != Op::kMvau && p != Op::kVvau) return false;
+    std::string t = s.producer->outputs.at(0);
+    for (int depth = 0; depth < 64; ++depth) {
+      auto it = consumers_.find(t);
+      if (it == consumers_.end() || it->second.size() != 1) return false;
+      const OnnxNode& c = m_.nodes[it->second[0]];
+      if (&c == &n) return true;
+      if (op_of(c) != Op::kFifo && op_of(c) != Op::kDwc) return false;
+      t = c.outputs.at(0);
+    }
+    return false;
+  }
+
+  // A Thresholding node after the MVAU or VVAU whose accumulators it alone
+  // reads: that layer's `thresholds: {pe: N}` (its threshold stage
+  // `<layer>.threshold`, with `<layer>.dwc_threshold` between them where the
+  // PEs differ, as FINN's InsertDWC puts a converter there).
+  void unit_thresholds(const OnnxNode& n, const Stream& s) {
+    Attrs a{n};
+    const OnnxNode& unit = *s.producer;
+    ImportedLayer* lp = nullptr;
+    for (auto& l : d_.layers)
+      if (l.name == s.layer) lp = &l;
+    if (!lp) throw std::logic_error("unit_thresholds: no layer '" + s.layer + "' for '" + n.name + "'");
+    ImportedLayer& l = *lp;
+    const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
+    if (ch != s.shape.c) a.fail("NumChannels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(ch));
+    const FinnDataType in_t = a.dtype("inputDataType");
+    if (in_t.name != s.finn_type)
+      a.fail("inputDataType", in_t.name, s.finn_type + ", the outputDataType of '" + unit.name + "'");
+    if (in_t.kind != FinnDataType::Kind::kInt && in_t.kind != FinnDataType::Kind::kUint)
+      a.fail("inputDataType", in_t.name, "an INTn or UINTn accumulator type");
+    const FinnDataType o_t = a.dtype("outputDataType");
+    const ir::ActivationType vo =
+        vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar || read_as_bipolar(n.outputs.at(0)));
+    if (n.inputs.size() < 2) a.fail("inputs", std::to_string(n.inputs.size()), "input and thresholds");
+    l.output.kind = ir::OutputKind::kThreshold;
+    l.output.type = vo;
+    l.thresholds = thresholds(n, n.inputs[1], int(ch), o_t, vo, a.i("ActVal", 0));
+    l.threshold_pe = int(pe);
+    l.finn_nodes.push_back(n.name);
+
+    // The streams between the unit and its threshold stage.
+    const std::string what = op_of(unit) == Op::kVvau ? "VVAU" : "MVAU";
+    const std::string from = l.name + (op_of(unit) == Op::kVvau ? ".vvau" : ".mvau");
+    const std::string to = l.name + ".threshold", conv = l.name + ".dwc_threshold";
+    std::string into = to, out_of = to;
+    if (s.dwc) {
+      if (l.pe == pe)
+        Attrs{*s.dwc}.fail("position", "between '" + unit.name + "' and '" + n.name + "', both PE " + std::to_string(pe),
+                           "a converter between an " + what + " and its Thresholding of different PE (Vine builds "
+                           "none between equal widths)");
+      check_dwc_widths(*s.dwc, l.pe * in_t.bits, pe * in_t.bits,
+                       "the " + what + "'s PE " + std::to_string(l.pe) + " and the Thresholding's " +
+                           std::to_string(pe) + " x " + std::to_string(in_t.bits) + "-bit accumulators");
+      note_dwc(*s.dwc, l.name);
+      into = conv;
+      out_of = last_converter(conv, l.pe, pe);
+    } else if (l.pe != pe) {
+      a.fail("PE", std::to_string(pe), "the PE of '" + unit.name + "', " + std::to_string(l.pe) +
+                                           ", or a StreamingDataWidthConverter between them (FINN's InsertDWC)");
+    }
+    if (s.fifos.size() > 1)
+      throw ImportError(s.fifos[1]->name, s.fifos[1]->op_type, "position",
+                        "a second StreamingFIFO between '" + unit.name + "' and '" + n.name + "'",
+                        "one StreamingFIFO on each side of the converter");
+    if (s.fifos.size() == 1) {
+      ImportedFifo f = fifo(*s.fifos[0], "", "", 0);
+      f.stream = s.fifo_after_dwc[0] ? out_of + "->" + to : from + "->" + into;
+      d_.fifos.push_back(f);
+    } else if (int depth = fifo_depth_attributes(n, s, 0); depth > 0) {
+      ImportedFifo f;
+      f.stream = from + "->" + into;
+      f.depth = depth;
+      f.memory_style = depth > explore::kFinnMaxShiftRegisterDepth;
+      f.finn_node = "inFIFODepths/outFIFODepths of " + unit.name + " and " + n.name;
+      d_.fifos.push_back(f);
+    }
+    d_.notes.push_back(n.name + ": the thresholds of '" + unit.name + "' as a stage of their own (thresholds: {pe: " +
+                       std::to_string(pe) + "})");
+    Stream out;
+    out.layer = l.name;
+    out.shape = s.shape;
+    out.type = vo;
+    out.finn_type = o_t.name;
+    out.producer = &n;
+    set_out(n, std::move(out));
+  }
+
   void thresholding(const OnnxNode& n) {
     Attrs a{n};
     const Stream s = stream_in(n, 0);
+    if (thresholds_of_unit(n, s)) return unit_thresholds(n, s);
     ImportedLayer l;
     l.name = n.name;
     l.finn_nodes = {n.name};
@@ -923,7 +1136,7 @@ class Translator {
       Attrs{*swg->fifos_after[0]}.fail("position", "between '" + swg->node->name + "' and the pool '" + n.name + "'",
                                        "no StreamingFIFO inside a pool (Vine's pool reads the pixels itself: it has "
                                        "no window stage for the FIFO to follow)");
-    conv_window(n, l, s, nullptr, *swg->node, 0, pe, true);
+    conv_window(n, l, s, nullptr, *swg, 0, pe, true);
     const int k = l.kernel;
     if (a.square("KernelSize") != k)
       a.fail("KernelSize", a.find("KernelSize")->text(), "the window's [" + std::to_string(k) + ", " + std::to_string(k) + "]");

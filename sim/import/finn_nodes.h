@@ -7,11 +7,14 @@
 //   MVAU / MatrixVectorActivation        -> fc (one input vector) or, after
 //     [FMPadding ->] ConvolutionInputGenerator, or over H x W vectors
 //     (1x1 stride-1), a conv layer; weights and thresholds into sidecars
-//   Thresholding                         -> threshold layer
+//   Thresholding                         -> after an MVAU or VVAU without
+//     activation (through a converter where the PEs differ), that layer's
+//     `thresholds: {pe: N}`; otherwise a threshold layer
 //   StreamingMaxPool                     -> maxpool layer
 //   AddStreams                           -> add layer
 //   DuplicateStreams                     -> the fan-out Vine builds itself
-//   StreamingDataWidthConverter          -> the converter Vine builds itself
+//   StreamingDataWidthConverter          -> the converter Vine builds itself;
+//     after a window or padding, its layer's `window_simd` / `padding_simd`
 //   StreamingFIFO                        -> the depth and style of a graph edge,
 //                                           or of a stream inside a conv layer
 #pragma once

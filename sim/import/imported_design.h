@@ -33,6 +33,11 @@ struct ImportedLayer {
   // Folding and memory.
   int pe = 1, simd = 1;
   bool has_simd = false;            // conv, fc
+  // FINN's nodes folded apart inside the layer, each with its width
+  // converter (docs/finn-configs.md): the window's SIMD (`window_simd`), the
+  // padding's (`padding_simd`), the Thresholding node's PE after an MVAU or
+  // VVAU without activation (`thresholds: {pe: N}`); 0 where there is none.
+  int window_simd = 0, padding_simd = 0, threshold_pe = 0;
   std::string weight_memory;        // "" (the design's default), bram, lutram, uram
   // The HLS kinds of its stages that FINN built from RTL templates (an _rtl
   // node, or its width converter's): the design's `impl_style` map.

@@ -159,6 +159,9 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
   for (const auto& l : d.layers) {
     des << "  " << q(l.name) << ": {pe: " << l.pe;
     if (l.has_simd || l.simd > 1) des << ", simd: " << l.simd;  // a VVAU's SIMD: its kernel positions per beat
+    if (l.window_simd) des << ", window_simd: " << l.window_simd;
+    if (l.padding_simd) des << ", padding_simd: " << l.padding_simd;
+    if (l.threshold_pe) des << ", thresholds: {pe: " << l.threshold_pe << "}";
     if (!l.weight_memory.empty()) des << ", weight_memory: " << l.weight_memory;
     if (!l.rtl_kinds.empty()) {  // the stages FINN built from RTL templates
       des << ", impl_style: {";

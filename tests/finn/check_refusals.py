@@ -31,6 +31,22 @@ def plain_matmul(m):
     node(m, "DuplicateStreams_hls_0").input[0] = "mm_out"
 
 
+def to_rtl(m, name):
+    n = node(m, name)
+    n.op_type = n.op_type.replace("_hls", "_rtl")
+    n.domain = "finn.custom_op.fpgadataflow.rtl"
+
+
+def converter_after_depthwise_window(m):
+    swg = node(m, "ConvolutionInputGenerator_rtl_0")
+    set_attr(m, "ConvolutionInputGenerator_rtl_0", "SIMD", 1)
+    k = list(m.graph.node).index(swg)
+    m.graph.node.insert(k + 1, helper.make_node(
+        "StreamingDataWidthConverter_hls", [swg.output[0]], ["dwc_out"], name="StreamingDataWidthConverter_hls_0",
+        domain="finn.custom_op.fpgadataflow.hls", inWidth=4, outWidth=8, dataType="UINT4"))
+    node(m, "VVAU_hls_0").input[0] = "dwc_out"
+
+
 CASES = [
     # (model, what to do, strings the message must hold)
     ("residual", lambda m: append_node(m, "Lookup_hls", "finn.custom_op.fpgadataflow.hls"),
@@ -78,6 +94,26 @@ CASES = [
      ["VVAU_hls_0", "SIMD", "2", "supported:", "a divisor of Kernel's K x K = 9"]),
     ("dw_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "depthwise", 0),
      ["ConvolutionInputGenerator_rtl_0", "depthwise", "0", "1 before a VVAU"]),
+    # The converter chains inside a layer (window_simd, thresholds: {pe: N}, padding_simd).
+    ("window_dwc_block", lambda m: set_attr(m, "StreamingDataWidthConverter_rtl_0", "outWidth", 8),
+     ["StreamingDataWidthConverter_rtl_0", "inWidth/outWidth", "4/8", "supported: 4/12"]),
+    ("window_dwc_block", lambda m: set_attr(m, "ConvolutionInputGenerator_hls_0", "SIMD", 3),
+     ["ConvolutionInputGenerator_hls_0", "SIMD", "3", "a divisor of IFMChannels = 8"]),
+    ("window_dwc_block", lambda m: set_attr(m, "MVAU_hls_0", "SIMD", 1),
+     ["StreamingDataWidthConverter_rtl_0", "position", "both 1 lanes wide", "of different SIMD"]),
+    ("dw_block", converter_after_depthwise_window,
+     ["StreamingDataWidthConverter_hls_0", "position", "a converter after a conv's window only"]),
+    ("padding_simd_block", lambda m: to_rtl(m, "StreamingDataWidthConverter_hls_1"),
+     ["StreamingDataWidthConverter_hls_1", "(StreamingDataWidthConverter_rtl)", "converters of one style",
+      "StreamingDataWidthConverter_hls_0"]),
+    ("padding_simd_block", lambda m: set_attr(m, "FMPadding_rtl_0", "SIMD", 3),
+     ["FMPadding_rtl_0", "SIMD", "3", "a divisor of NumChannels = 8"]),
+    ("threshold_node_block", lambda m: set_attr(m, "Thresholding_hls_0", "PE", 4),
+     ["Thresholding_hls_0", "PE", "4", "the PE of 'VVAU_hls_0', 2", "StreamingDataWidthConverter"]),
+    ("threshold_node_block", lambda m: set_attr(m, "Thresholding_rtl_0", "inputDataType", "INT12"),
+     ["Thresholding_rtl_0", "inputDataType", "INT12", "INT10, the outputDataType of 'MVAU_hls_0'"]),
+    ("threshold_node_block", lambda m: set_attr(m, "StreamingDataWidthConverter_rtl_0", "inWidth", 32),
+     ["StreamingDataWidthConverter_rtl_0", "inWidth/outWidth", "32/10", "supported: 40/10"]),
     ("tfc", lambda m: set_attr(m, "MVAU_hls_1", "binaryXnorMode", 0),
      ["MVAU_hls_1", "weightDataType", "BINARY", "binaryXnorMode = 1"]),
 ]

@@ -5,7 +5,8 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
 
   make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, tfc_fifo_after_dwc.onnx,
                                  cnv_block.onnx, dw_block.onnx, dw_rtl_block.onnx, residual.onnx,
-                                 pool_block.onnx, tfc_label_select.onnx
+                                 pool_block.onnx, tfc_label_select.onnx, window_dwc_block.onnx,
+                                 window_dwc_lcm_block.onnx, threshold_node_block.onnx, padding_simd_block.onnx
 
 - tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
   finn-examples' folding, a width converter where fc0's 16-bit stream meets
@@ -29,7 +30,13 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   by 2), then a 1x1 MVAU;
 - tfc_label_select: tfc ending in a LabelSelect (top-3 of the 10 scores);
 - residual: a stream duplicated into a 1x1 conv MVAU and a shortcut FIFO,
-  added and re-thresholded.
+  added and re-thresholded;
+- window_dwc_block, window_dwc_lcm_block, threshold_node_block,
+  padding_simd_block: FINN's
+  converter chains inside a layer (a window, a padding, an MVAU or VVAU
+  without activation folded apart from what follows it, with InsertDWC's
+  StreamingDataWidthConverter between them): Vine's window_simd,
+  thresholds: {pe: N} and padding_simd.
 Weights and thresholds are drawn from a fixed seed; thresholds spread over
 the accumulators' likely range so that every output code occurs.
 """
@@ -242,13 +249,113 @@ def residual(path):
     g.save(path, "global_in", [1, 4, 4, 8], "UINT2", x, [1, 4, 4, 8], "residual")
 
 
+def window_dwc_block(path):
+    g = Graph(17)
+    # A conv whose padding and window move one channel a beat into an MVAU
+    # of SIMD 3 (a widening converter between them, FINN's InsertDWC), then
+    # a conv whose window moves all 8 channels into an MVAU of SIMD 2.
+    x = g.node("FMPadding_hls", ["global_in"], ImgDim=[6, 6], Padding=[1, 1, 1, 1], NumChannels=3, SIMD=1,
+               inputDataType="UINT4", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=3, IFMDim=[8, 8],
+               OFMDim=[6, 6], SIMD=1, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=0)
+    x = g.fifo(x, 32, dtype="UINT4")
+    x = g.node("StreamingDataWidthConverter_rtl", [x], domain=RTL, inWidth=4, outWidth=12, dataType="UINT4")
+    x = g.fifo(x, 32, dtype="UINT4")
+    x = g.mvau(x, 27, 8, 3, 2, "UINT4", "INT2", "UINT2", vectors=(1, 6, 6), thr=(-60, 60))
+    x = g.fifo(x, 8, dtype="UINT2")
+    x = g.node("ConvolutionInputGenerator_hls", [x], ConvKernelDim=[3, 3], IFMChannels=8, IFMDim=[6, 6],
+               OFMDim=[4, 4], SIMD=8, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT2", outputDataType="UINT2",
+               depthwise=0)
+    x = g.fifo(x, 16, dtype="UINT2")
+    x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=16, outWidth=4, dataType="UINT2")
+    x = g.mvau(x, 72, 8, 2, 4, "UINT2", "INT2", "UINT2", vectors=(1, 4, 4), thr=(-30, 30))
+    g.save(path, "global_in", [1, 6, 6, 3], "UINT4", x, [1, 4, 4, 8], "window_dwc_block")
+
+
+def window_dwc_lcm_block(path):
+    g = Graph(21)
+    # A window of SIMD 2 into an MVAU of SIMD 3: neither width divides the
+    # other, so Vine converts through their lcm with two converters (dwc,
+    # dwc2); FINN's FIFO after its one converter is on dwc2's output.
+    x = g.node("ConvolutionInputGenerator_hls", ["global_in"], ConvKernelDim=[3, 3], IFMChannels=6, IFMDim=[6, 6],
+               OFMDim=[4, 4], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=0)
+    x = g.fifo(x, 8, dtype="UINT4")
+    x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=8, outWidth=12, dataType="UINT4")
+    x = g.fifo(x, 6, dtype="UINT4")
+    x = g.mvau(x, 54, 8, 3, 2, "UINT4", "INT2", "UINT2", vectors=(1, 4, 4), thr=(-260, -140))
+    g.save(path, "global_in", [1, 6, 6, 6], "UINT4", x, [1, 4, 4, 8], "window_dwc_lcm_block")
+
+
+def threshold_node_block(path):
+    g = Graph(18)
+    # A 1x1 conv MVAU without activation (PE 4) and its Thresholding node
+    # (PE 1) with a converter between them, then a depthwise VVAU without
+    # activation and its Thresholding of the same PE, none between them.
+    x = g.mvau("global_in", 4, 16, 4, 4, "UINT4", "INT2", "INT10", vectors=(1, 4, 4), act=False)
+    x = g.fifo(x, 8, dtype="INT10")
+    x = g.node("StreamingDataWidthConverter_rtl", [x], domain=RTL, inWidth=40, outWidth=10, dataType="INT10")
+    thr = g.thresholds("Thresholding_rtl_0_thresholds", 16, 3, -40, 40)
+    x = g.node("Thresholding_rtl", [x, thr], domain=RTL, NumChannels=16, PE=1, numSteps=3, inputDataType="INT10",
+               weightDataType="INT32", outputDataType="UINT2", ActVal=0, numInputVectors=[1, 4, 4])
+    x = g.fifo(x, 4, dtype="UINT2")
+    x = g.node("FMPadding_hls", [x], ImgDim=[4, 4], Padding=[1, 1, 1, 1], NumChannels=16, SIMD=2,
+               inputDataType="UINT2", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_hls", [x], ConvKernelDim=[3, 3], IFMChannels=16, IFMDim=[6, 6],
+               OFMDim=[4, 4], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT2", outputDataType="UINT2",
+               depthwise=1)
+    w = g.init("VVAU_hls_0_weights", g.rng.integers(-2, 2, size=(16, 1, 3, 3)), "INT2")
+    x = g.node("VVAU_hls", [x, w], PE=2, SIMD=1, Dim=[4, 4], Channels=16, Kernel=[3, 3], inputDataType="UINT2",
+               weightDataType="INT2", outputDataType="INT7", ActVal=0, noActivation=1, mem_mode="internal_embedded")
+    x = g.fifo(x, 2, dtype="INT7")
+    thr = g.thresholds("Thresholding_hls_0_thresholds", 16, 3, -8, 8)
+    x = g.node("Thresholding_hls", [x, thr], NumChannels=16, PE=2, numSteps=3, inputDataType="INT7",
+               weightDataType="INT32", outputDataType="UINT2", ActVal=0, numInputVectors=[1, 4, 4])
+    g.save(path, "global_in", [1, 4, 4, 4], "UINT4", x, [1, 4, 4, 16], "threshold_node_block")
+
+
+def padding_simd_block(path):
+    g = Graph(19)
+    # A depthwise conv whose padding moves one channel a beat into a window
+    # of 8 (MobileNet-V1 ZCU104's FMPadding_rtl_0 before its window), then a
+    # conv with a converter after its padding and another after its window.
+    x = g.node("FMPadding_rtl", ["global_in"], domain=RTL, ImgDim=[6, 6], Padding=[1, 1, 1, 1], NumChannels=8, SIMD=1,
+               inputDataType="UINT4", numInputVectors=1)
+    x = g.fifo(x, 4, dtype="UINT4")
+    x = g.node("StreamingDataWidthConverter_rtl", [x], domain=RTL, inWidth=4, outWidth=32, dataType="UINT4")
+    x = g.fifo(x, 4, dtype="UINT4")
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 3], IFMChannels=8, IFMDim=[8, 8],
+               OFMDim=[6, 6], SIMD=8, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=1)
+    w = g.init("VVAU_hls_0_weights", g.rng.integers(-8, 8, size=(8, 1, 3, 3)), "INT4")
+    thr = g.thresholds("VVAU_hls_0_thresholds", 8, 15, -60, 60)
+    x = g.node("VVAU_hls", [x, w, thr], PE=8, SIMD=1, Dim=[6, 6], Channels=8, Kernel=[3, 3], inputDataType="UINT4",
+               weightDataType="INT4", outputDataType="UINT4", ActVal=0, noActivation=0, mem_mode="internal_embedded")
+    x = g.fifo(x, 8, dtype="UINT4")
+    x = g.node("FMPadding_hls", [x], ImgDim=[6, 6], Padding=[1, 1, 1, 1], NumChannels=8, SIMD=1,
+               inputDataType="UINT4", numInputVectors=1)
+    x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=4, outWidth=8, dataType="UINT4")
+    x = g.fifo(x, 4, dtype="UINT4")
+    x = g.node("ConvolutionInputGenerator_hls", [x], ConvKernelDim=[3, 3], IFMChannels=8, IFMDim=[8, 8],
+               OFMDim=[6, 6], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="UINT4", outputDataType="UINT4",
+               depthwise=0)
+    x = g.fifo(x, 16, dtype="UINT4")
+    x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=8, outWidth=16, dataType="UINT4")
+    x = g.mvau(x, 72, 8, 4, 4, "UINT4", "INT2", "UINT2", vectors=(1, 6, 6), thr=(-150, 150))
+    g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 8], "padding_simd_block")
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name, build in [("tfc", tfc), ("tfc_unfolded", lambda p: tfc(p, unfolded=True)),
                         ("tfc_fifo_after_dwc", lambda p: tfc(p, fifo_after_dwc=True)), ("cnv_block", cnv_block),
                         ("dw_block", dw_block), ("dw_rtl_block", dw_rtl_block),
-                        ("residual", residual), ("pool_block", pool_block), ("tfc_label_select", tfc_label_select)]:
+                        ("residual", residual), ("pool_block", pool_block), ("tfc_label_select", tfc_label_select),
+                        ("window_dwc_block", window_dwc_block), ("window_dwc_lcm_block", window_dwc_lcm_block),
+                        ("threshold_node_block", threshold_node_block),
+                        ("padding_simd_block", padding_simd_block)]:
         build(os.path.join(out, name + ".onnx"))
 
 

@@ -118,6 +118,50 @@ TEST(FinnExamples, CnvConfigsApplyToTheTenClassDesigns) {
   }
 }
 
+// GTSRB (networks/cnv-w1a1-gtsrb.yaml: CNV-W1A1 with 44 outputs): finn-examples'
+// config applies node for node to the shipped design, fc8's PE 4 included
+// (44 scores, 11 neuron folds), and gives it from the design with every conv
+// and fc layer unfolded and its weights in BRAM; applying it again changes
+// nothing. As CNV's, the input quantiser and LabelSelect are FINN's alone.
+TEST(FinnExamples, GtsrbConfigGivesTheShippedDesign) {
+  const ir::Design shipped = load("finn-examples/cnv-w1a1-gtsrb-pynq-z1.yaml");
+  ASSERT_EQ(shipped.network.layers[10].out_channels, 44);
+  const Json cfg = config_file(kFolding / "gtsrb__gtsrb_folding_config.json");
+  ir::Design bare = shipped;
+  for (size_t i = 0; i < bare.folding.size(); ++i)
+    if (bare.network.layers[i].has_weights()) {
+      bare.folding[i].pe = bare.folding[i].simd = 1;
+      bare.folding[i].weight_memory = ir::MemoryStyle::kBram;
+    }
+  const auto a = finn::apply_finn_config(bare, cfg, "gtsrb");
+  vine_test::expect_same_design(a.design, shipped, "gtsrb");
+  EXPECT_EQ(a.design.folding[10].pe, 4);
+  EXPECT_EQ(a.finn_only.input_thresholding, "rtl");
+  EXPECT_EQ(a.finn_only.tail, std::vector<std::string>{"LabelSelect_hls"});
+  EXPECT_EQ(a.nodes, 17);  // 6 windows, 9 MVAUs, the quantiser and LabelSelect
+  vine_test::expect_same_design(finn::apply_finn_config(shipped, cfg, "gtsrb").design, shipped, "gtsrb");
+}
+
+// KWS (networks/kws-mlp-w3a3.yaml: 490 INT8 features, three hidden layers of
+// 256, 12 scores): finn-examples' config applies node for node to the
+// shipped design and gives it from the unfolded one; applying it again
+// changes nothing. Its graph has no input quantiser (the features come as
+// INT8 codes); its LabelSelect is FINN's alone.
+TEST(FinnExamples, KwsConfigGivesTheShippedDesign) {
+  const ir::Design shipped = load("finn-examples/kws-mlp-w3a3-pynq-z1.yaml");
+  const Json cfg = config_file(kFolding / "kws__kws_folding_config.json");
+  ir::Design bare = shipped;
+  for (auto& f : bare.folding) f.pe = f.simd = 1;
+  const auto a = finn::apply_finn_config(bare, cfg, "kws");
+  vine_test::expect_same_design(a.design, shipped, "kws");
+  EXPECT_EQ(a.design.folding[0].simd, 10);  // 490 features in 49 beats
+  EXPECT_EQ(a.design.folding[3].pe, 1);     // the 12 scores one a cycle
+  EXPECT_EQ(a.finn_only.input_thresholding, "");
+  EXPECT_EQ(a.finn_only.tail, std::vector<std::string>{"LabelSelect_hls"});
+  EXPECT_EQ(a.nodes, 5);  // 4 MVAUs and LabelSelect
+  vine_test::expect_same_design(finn::apply_finn_config(shipped, cfg, "kws").design, shipped, "kws");
+}
+
 // The shipped MobileNet-V1 U250 design is the depth-2 one with finn-examples'
 // U250 config applied, and applying it again changes nothing.
 TEST(FinnExamples, MobileNetU250ConfigGivesTheShippedDesign) {

@@ -147,6 +147,8 @@ int cmd_dse(const Args& args) {
   o.fifo_jobs = vm["jobs"].as<int>();
   if (o.fifo_jobs < 0 || o.fifo_jobs > 64) return usage_error("dse", "--jobs: expected 0 (one per core) to 64", opts);
   if (o.fifo_jobs == 0) o.fifo_jobs = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (!o.size_fifos && !vm["jobs"].defaulted())
+    return usage_error("dse", "--jobs: sets the trials of --size-fifos, which was not given", opts);
   if (o.size_fifos && o.verify == 0)
     return usage_error("dse", "--size-fifos: sizes the simulated points, and --verify 0 simulates none", opts);
   // Comma-separated lists.

@@ -202,6 +202,10 @@ TEST(DseCommand, SizeFifosReportsTheSimulatedPointsSizedAndBadUsesAreRefused) {
   const auto jobs = vine_test::run_vine("dse " + design + " --size-fifos -j 65");
   EXPECT_EQ(jobs.code, 1) << jobs.output;
   EXPECT_NE(jobs.output.find("--jobs: expected 0 (one per core) to 64"), std::string::npos) << jobs.output;
+  const auto unsized = vine_test::run_vine("dse " + design + " -j 2");
+  EXPECT_EQ(unsized.code, 1) << unsized.output;
+  EXPECT_NE(unsized.output.find("--jobs: sets the trials of --size-fifos, which was not given"), std::string::npos)
+      << unsized.output;
 }
 
 TEST(PartitionCommand, WritesTheSplitAndAFoldedDesignWhoseBoardsMeetTheInterval) {

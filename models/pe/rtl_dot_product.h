@@ -3,7 +3,9 @@
 // lanes unit per PE, as the hardware has. A row's dot product is SF fold
 // beats through a PE's unit, SIMD lanes per beat; the unit's accumulator is
 // the row's value. The stage's PE array (rtl_pe_array.h) clocks the
-// instances with its pipeline's advance and stall pattern.
+// instances with its pipeline's advance and stall pattern. A PE array unit
+// (mvau_lanes_binary_pes, models::is_pe_array_unit) is one instance holding
+// every PE's unit, clocked with one evaluation a cycle for all of them.
 //
 // The unit's latency is probed once when the group is built (reset, one beat
 // with en held high, cycles until out_valid); the stage's pipeline depth is
@@ -47,28 +49,25 @@ class RtlDotProductUnit : public RtlUnitStats {
   int beat_cycles() const { return beat_cycles_; }
   // Cycles from a beat's first cycle to its result: latency() + beat_cycles() - 1.
   int pipeline_cycles() const { return latency_ + beat_cycles_ - 1; }
-  int pes() const { return int(pes_.size()); }
+  int pes() const { return pe_count_; }
+  // Whether one instance serves every PE (its activations port takes PE x
+  // act_words() words, a PE's copy each, where a per-PE unit takes one PE's).
+  bool pe_array() const { return pes_.size() == 1 && pe_count_ > 1; }
   size_t act_words() const { return act_words_; }
   int acc_bits() const { return acc_bits_; }
   bool acc_signed() const { return acc_signed_; }
 
   // SIMD activation codes packed as the in_acts port takes them (act_words() words).
   void pack_acts(const int32_t* codes, uint32_t* words) const;
-  // One clock cycle of PE `pe`'s unit with clock enable `en`: with `row` >= 0
-  // the beat of fold `fold` of that weight row on activations `acts` (packed),
-  // else no beat (in_valid = 0). Returns out_valid after the edge and, when
-  // high, the accumulator's value in `value`.
-  bool clock(int pe, bool en, int64_t row, int64_t fold, const uint32_t* acts, int64_t& value) {
-    count(en);
-    uint64_t raw = 0;
-    const bool valid = row >= 0
-                           ? pes_[size_t(pe)]->clock(en, true, fold == 0, fold == folds_ - 1,
-                                                     &weights_[size_t((row - first_) * folds_ + fold) * weight_words_],
-                                                     acts, raw)
-                           : pes_[size_t(pe)]->clock(en, false, false, false, zeros_.data(), zeros_.data(), raw);
-    if (valid) value = to_value(raw);
-    return valid;
-  }
+  // One clock cycle of every PE's unit with clock enable `en`: with
+  // `first_row` >= 0 PE p takes the beat of fold `fold` of weight row
+  // first_row + p on activations `acts` (packed, PE p's at word p *
+  // `act_stride`: act_words(), or 0 when the PEs share one copy, which a PE
+  // array unit cannot), else no beat (in_valid = 0). Sets out_valid[p] after
+  // the edge and, where it is high, the accumulator's value in value[p].
+  // Returns whether any out_valid is high.
+  bool clock_all(bool en, int64_t first_row, int64_t fold, const uint32_t* acts, size_t act_stride,
+                 char* out_valid, int64_t* value);
 
  private:
   int probe_latency();
@@ -78,14 +77,22 @@ class RtlDotProductUnit : public RtlUnitStats {
     return int64_t((raw ^ sign) - sign);
   }
 
+  // The first word of the PEs' weights for the beat of fold `fold` of rows
+  // first_row.. (PE p's at + p * weight_words_).
+  const uint32_t* beat_weights(int64_t first_row, int64_t fold) const;
+
   std::vector<std::unique_ptr<RtlLanes>> pes_;
+  int pe_count_;
   const char* arithmetic_;
   int simd_, lane_weight_bits_, act_bits_, acc_bits_, beat_cycles_;
   bool acc_signed_;
   int64_t first_, rows_, folds_;
   size_t weight_words_, act_words_;  // 32-bit words per fold beat
-  std::vector<uint32_t> weights_;    // [row][fold][word]
-  std::vector<uint32_t> zeros_;
+  // [row / PE][fold][row % PE][word]: a beat's PE weights in a row, as a
+  // PE array unit's port takes them.
+  std::vector<uint32_t> weights_;
+  std::vector<uint32_t> zeros_;  // PE x the widest port's words
+  std::vector<uint64_t> raw_;    // per PE: the accumulators' bits
 };
 
 }  // namespace vine::models

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,35 @@ class FakeLanes final : public models::RtlLanes {
   int64_t acc_ = 0;
 };
 
+// The same units as one PE array unit (models::RtlLanes::pes(), as
+// rtl/mvau_lanes_binary_pes.sv holds a stage's PEs): PE p's fields at word p.
+class FakeLanesArray final : public models::RtlLanes {
+ public:
+  FakeLanesArray(int pes, int latency, int free_stage, bool lag_after_stall) {
+    for (int p = 0; p < pes; ++p) pes_.emplace_back(latency, free_stage, lag_after_stall);
+  }
+  int pes() const override { return int(pes_.size()); }
+  bool clock(bool, bool, bool, bool, const uint32_t*, const uint32_t*, uint64_t&) override {
+    throw std::logic_error("FakeLanesArray: clock_pes() only");
+  }
+  bool clock_pes(bool en, bool valid, bool first, bool last, const uint32_t* w, const uint32_t* a,
+                 char* out_valid, uint64_t* acc) override {
+    bool any = false;
+    for (size_t p = 0; p < pes_.size(); ++p) {
+      out_valid[p] = pes_[p].clock(en, valid, first, last, &w[p], &a[p], acc[p]);
+      any |= bool(out_valid[p]);
+    }
+    return any;
+  }
+  void set_weight_bits(int) override {}
+  void reset() override {
+    for (auto& u : pes_) u.reset();
+  }
+
+ private:
+  std::vector<FakeLanes> pes_;
+};
+
 constexpr int kPe = 2, kRows = 4, kFolds = 4, kLatency = 3, kVectors = 6;
 
 // A stage's loop over kVectors input vectors: NF = kRows / kPe passes of SF =
@@ -74,13 +104,17 @@ struct Harness {
   models::OutputUnit out{ir::Layer{}, golden::LayerParams{}};  // the raw accumulator
   std::map<int64_t, std::vector<int32_t>> beats;               // by the advance that writes them
 
-  Harness(int free_stage, bool lag) {
+  // `as_array`: the PEs' units as one PE array unit.
+  Harness(int free_stage, bool lag, bool as_array) {
     std::mt19937 rng(3);
     for (auto& w : weights) w = int32_t(rng() % 256) - 128;
     for (auto& a : acts) a = int32_t(rng() % 256);
     std::vector<std::unique_ptr<models::RtlLanes>> pes;
-    for (int p = 0; p < kPe; ++p)
-      pes.push_back(std::make_unique<FakeLanes>(kLatency, free_stage, lag));
+    if (as_array)
+      pes.push_back(std::make_unique<FakeLanesArray>(kPe, kLatency, free_stage, lag));
+    else
+      for (int p = 0; p < kPe; ++p)
+        pes.push_back(std::make_unique<FakeLanes>(kLatency, free_stage, lag));
     const models::LanesConfig c{"mvau_lanes_fixed",
                                 {{"SIMD", 1}, {"W", 8}, {"A", 8}, {"A_SIGNED", 0}, {"MW", kFolds}}};
     ir::WeightType w;
@@ -146,63 +180,72 @@ int64_t some_stalls(int64_t k) {
   return k % 7 == 3 ? 2 : (k % 11 == 5 ? 1 : 0);
 }
 
+// Each test runs with a unit a PE and with one PE array unit of both PEs.
 TEST(RtlPeArray, AUnitThatFreezesWithEnGivesEveryResultAtTheModelsAdvance) {
-  for (int jump : {1, 3}) {
-    Harness h(-1, false);
-    h.run(some_stalls, jump);
-    EXPECT_EQ(h.written, kVectors * kRows / kPe);
-    int64_t cycles = 0, stalled = 0;
-    for (const auto& g : h.array->groups()) {
-      cycles += g->cycles();
-      stalled += g->stall_cycles();
+  for (bool as_array : {false, true})
+    for (int jump : {1, 3}) {
+      SCOPED_TRACE(as_array ? "a PE array unit" : "a unit a PE");
+      Harness h(-1, false, as_array);
+      h.run(some_stalls, jump);
+      EXPECT_EQ(h.written, kVectors * kRows / kPe);
+      int64_t cycles = 0, stalled = 0;
+      for (const auto& g : h.array->groups()) {
+        cycles += g->cycles();
+        stalled += g->stall_cycles();
+      }
+      EXPECT_GT(stalled, 0);  // clocked through the stalls with beats in flight
+      EXPECT_GT(cycles, stalled);
     }
-    EXPECT_GT(stalled, 0);  // clocked through the stalls with beats in flight
-    EXPECT_GT(cycles, stalled);
-  }
 }
 
 TEST(RtlPeArray, AStageThatIgnoresEnPassesWithoutStallsAndFailsWithThem) {
-  Harness calm(1, false);
-  calm.run(no_stalls);
-  EXPECT_EQ(calm.written, kVectors * kRows / kPe);
-  Harness h(1, false);
-  try {
-    h.run(some_stalls);
-    FAIL() << "expected an RtlTimingError";
-  } catch (const models::RtlTimingError& e) {
-    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
-    const std::string m = e.what();
-    EXPECT_NE(m.find("stage test.mvau, PE "), std::string::npos) << m;
-    EXPECT_NE(m.find("lanes unit 'mvau_lanes_fixed SIMD=1 W=8 A=8 A_SIGNED=0 MW=4'"),
-              std::string::npos)
-        << m;
-    EXPECT_NE(m.find("iteration "), std::string::npos) << m;
-    EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
-    EXPECT_NE(m.find("the model's pipeline has it at cycle "), std::string::npos) << m;
+  for (bool as_array : {false, true}) {
+    SCOPED_TRACE(as_array ? "a PE array unit" : "a unit a PE");
+    Harness calm(1, false, as_array);
+    calm.run(no_stalls);
+    EXPECT_EQ(calm.written, kVectors * kRows / kPe);
+    Harness h(1, false, as_array);
+    try {
+      h.run(some_stalls);
+      FAIL() << "expected an RtlTimingError";
+    } catch (const models::RtlTimingError& e) {
+      EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
+      const std::string m = e.what();
+      EXPECT_NE(m.find("stage test.mvau, PE "), std::string::npos) << m;
+      EXPECT_NE(m.find("lanes unit 'mvau_lanes_fixed SIMD=1 W=8 A=8 A_SIGNED=0 MW=4'"),
+                std::string::npos)
+          << m;
+      EXPECT_NE(m.find("iteration "), std::string::npos) << m;
+      EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
+      EXPECT_NE(m.find("the model's pipeline has it at cycle "), std::string::npos) << m;
+    }
   }
 }
 
 TEST(RtlPeArray, AUnitThatLosesACycleAfterAStallFailsAsLate) {
-  Harness calm(-1, true);
-  calm.run(no_stalls);
-  EXPECT_EQ(calm.written, kVectors * kRows / kPe);
-  Harness h(-1, true);
-  try {
-    h.run([](int64_t k) { return k == 9 ? int64_t{4} : 0; });  // one stall, beats in flight
-    FAIL() << "expected an RtlTimingError";
-  } catch (const models::RtlTimingError& e) {
-    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
-    const std::string m = e.what();
-    // Iteration 7 (rows 2..3, the first vector's second pass) is the first
-    // whose result is due after the stall before advance 9.
-    EXPECT_NE(m.find("iteration 7 of its loop (frame 0), output beat 1 (rows 2..3)"),
-              std::string::npos)
-        << m;
-    EXPECT_NE(
-        m.find("the RTL's result is not valid at cycle 15, where the model's pipeline has it"),
-        std::string::npos)
-        << m;
-    EXPECT_NE(m.find("it leaves the unit 1 enabled cycle(s) later"), std::string::npos) << m;
+  for (bool as_array : {false, true}) {
+    SCOPED_TRACE(as_array ? "a PE array unit" : "a unit a PE");
+    Harness calm(-1, true, as_array);
+    calm.run(no_stalls);
+    EXPECT_EQ(calm.written, kVectors * kRows / kPe);
+    Harness h(-1, true, as_array);
+    try {
+      h.run([](int64_t k) { return k == 9 ? int64_t{4} : 0; });  // one stall, beats in flight
+      FAIL() << "expected an RtlTimingError";
+    } catch (const models::RtlTimingError& e) {
+      EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
+      const std::string m = e.what();
+      // Iteration 7 (rows 2..3, the first vector's second pass) is the first
+      // whose result is due after the stall before advance 9.
+      EXPECT_NE(m.find("iteration 7 of its loop (frame 0), output beat 1 (rows 2..3)"),
+                std::string::npos)
+          << m;
+      EXPECT_NE(
+          m.find("the RTL's result is not valid at cycle 15, where the model's pipeline has it"),
+          std::string::npos)
+          << m;
+      EXPECT_NE(m.find("it leaves the unit 1 enabled cycle(s) later"), std::string::npos) << m;
+    }
   }
 }
 

@@ -98,7 +98,7 @@ TEST(Cli, BackendOptionIsCheckedBeforeAnythingRuns) {
 TEST(Cli, RtlUnitsListsTheLanesUnitsOfADesign) {
   const auto r = vine("rtl-units --by-layer " + kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml");
   EXPECT_EQ(r.code, 0);
-  EXPECT_NE(r.output.find("tfc-w1a1-pynq-z1.fc0: mvau_lanes_binary SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784"),
+  EXPECT_NE(r.output.find("tfc-w1a1-pynq-z1.fc0: mvau_lanes_binary_pes PE=16 SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784"),
             std::string::npos)
       << r.output;
   const fs::path empty = fs::temp_directory_path() / "vine-cli-units.txt";

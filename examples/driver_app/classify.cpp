@@ -8,6 +8,12 @@
 //
 //   vine-classify --target vp:configs/designs/default.yaml --frames-file in.bin
 //   VINE_TARGET=uio:/dev/uio0 vine-classify --frames-file in.bin
+//
+// A compute engine (docs/engine-vp.md) first needs its network image, as
+// `vine export engine-image DESIGN -o net.img` writes it:
+//
+//   vine-classify --target vp:examples/engine/resnet-tiny-zcu104.yaml
+//                 --engine-image net.img --frames-file in.bin
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -36,11 +42,13 @@ uint64_t checksum(const int32_t* codes, size_t n) {
 int usage(const char* why) {
   std::fprintf(stderr,
                "vine-classify: %s\n"
-               "usage: vine-classify [--target T] --frames-file FILE [--batch N] [--classes K] "
-               "[--wait irq|poll]\n"
+               "usage: vine-classify [--target T] --frames-file FILE [--engine-image IMG] [--batch N] "
+               "[--classes K] [--wait irq|poll]\n"
                "  --target      vp:DESIGN.yaml[,key=value...] or uio:/dev/uioN (default: "
                "$VINE_TARGET)\n"
                "  --frames-file input frames, as `vine reference DESIGN --write-inputs` writes them\n"
+               "  --engine-image a compute engine's network image, as `vine export engine-image` "
+               "writes it (required for an engine, refused for a streaming accelerator)\n"
                "  --batch       frames per job (default 8)\n"
                "  --classes     top-1 over the first K outputs (default: all)\n",
                why);
@@ -50,7 +58,7 @@ int usage(const char* why) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string target, file, wait = "irq";
+  std::string target, file, image, wait = "irq";
   long batch = 8, classes = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -63,6 +71,8 @@ int main(int argc, char** argv) {
         target = value("--target");
       else if (a == "--frames-file")
         file = value("--frames-file");
+      else if (a == "--engine-image")
+        image = value("--engine-image");
       else if (a == "--batch")
         batch = std::stol(value("--batch"));
       else if (a == "--classes")
@@ -84,6 +94,12 @@ int main(int argc, char** argv) {
   try {
     vine::Device dev(target);
     const vine_geometry& g = dev.geometry();
+    if (dev.kind() == VINE_KIND_ENGINE) {
+      if (image.empty()) return usage("the target is a compute engine: give its --engine-image");
+      dev.load_engine_image(image);
+    } else if (!image.empty()) {
+      return usage("--engine-image is for a compute engine; the target is a streaming accelerator");
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) return usage(("cannot read " + file).c_str());
     const std::vector<uint8_t> frames_bytes((std::istreambuf_iterator<char>(in)),
@@ -130,9 +146,11 @@ int main(int argc, char** argv) {
     }
     const vine_counters c = dev.counters();
     std::printf("%u frame(s) in %.3f us host-visible: %.1f frames/s; accelerator busy %" PRIu64
-                " cycles, DDR waits %" PRIu64 " cycles, %" PRIu64 " DDR bytes\n",
-                frames, total_ns / 1e3, frames * 1e9 / double(total_ns), c.cycles_busy,
-                c.stall_cycles, c.ddr_bytes);
+                " cycles, ",
+                frames, total_ns / 1e3, frames * 1e9 / double(total_ns), c.cycles_busy);
+    if (dev.kind() == VINE_KIND_STREAMING)  // the engine counts no DDR waits (vine_counters_get)
+      std::printf("DDR waits %" PRIu64 " cycles, ", c.stall_cycles);
+    std::printf("%" PRIu64 " DDR bytes\n", c.ddr_bytes);
   } catch (const vine::Error& e) {
     std::fprintf(stderr, "vine-classify: %s\n", e.what());
     return 2;

@@ -31,6 +31,18 @@ void debug_write(DdrMemory& ddr, uint64_t address, std::vector<uint8_t>& bytes,
                          std::to_string(ddr.store().capacity()) + " bytes");
 }
 
+golden::AccTensor widen(const IntTensor& t) {
+  golden::AccTensor w(t.h, t.w, t.c);
+  std::copy(t.data.begin(), t.data.end(), w.data.begin());
+  return w;
+}
+
+IntTensor narrow_codes(const golden::AccTensor& t) {
+  IntTensor n(t.h, t.w, t.c);
+  std::copy(t.data.begin(), t.data.end(), n.data.begin());  // a unit's codes: 32-bit already
+  return n;
+}
+
 }  // namespace
 
 ComputeEngine::ComputeEngine(const ir::Design& d, const golden::NetworkParams& params,
@@ -75,7 +87,7 @@ IntTensor ComputeEngine::run_frame(const IntTensor& input, int64_t start,
 // convolution's output rows [row_begin, row_end) of its group's channels, a
 // fully connected layer's group of outputs, or a pooling, add or
 // re-quantisation unit's rows (these through the layer's output stage).
-IntTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
+golden::AccTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
                                       const engine::EngineTile& t, const std::vector<IntTensor>& in,
                                       const std::vector<int32_t>& w) const {
   const ir::Layer& l = design_.network.layers[size_t(lp.layer)];
@@ -105,10 +117,10 @@ IntTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
       p.pad_value = arith::activation_value(l.in_type.kind, l.pad_value);
       p.out_channels = l.kind == LayerKind::kDwConv ? l.in_shape.c : filters;
       p.groups = l.kind == LayerKind::kDwConv ? l.in_shape.c : 1;
-      return golden::conv2d<int32_t, int32_t>(window, w, p);
+      return golden::conv2d<int32_t, int64_t>(window, w, p);
     }
     case LayerKind::kFc:
-      return golden::fully_connected<int32_t, int32_t>(in[0], w, filters);
+      return golden::fully_connected<int32_t, int64_t>(in[0], w, filters);
     case LayerKind::kPad: {
       // The tile's output rows: input rows moved right by the left padding,
       // or padding rows.
@@ -123,12 +135,12 @@ IntTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
           for (int c = 0; c < l.in_shape.c; ++c)
             out.at(y - t.row_begin, x + l.pad.left, c) = in[0].at(iy - t.in_row_begin, x, c);
       }
-      return out;
+      return widen(out);
     }
     default: {
       std::vector<const IntTensor*> ptrs;
       for (const auto& x : in) ptrs.push_back(&x);
-      return reference_.run_layer(size_t(lp.layer), ptrs);
+      return widen(reference_.run_layer(size_t(lp.layer), ptrs));
     }
   }
 }
@@ -152,7 +164,8 @@ int64_t ComputeEngine::run(int64_t start, engine::EngineFigures& figures,
     // The buffers: two halves each.
     std::vector<IntTensor> input_half[2];
     std::vector<int32_t> weight_half[2];
-    IntTensor output_half[2];
+    golden::AccTensor output_half[2];  // the array's sums, or a unit's codes
+    IntTensor stored_half[2];          // the output stage's codes, as they go to DDR
     int weight_loads = 0;                          // which weight half the next load fills
     std::vector<int32_t> coefficients, codes;      // the coefficient buffer
     const bool produces_codes = !l.has_weights();  // the unit applied the output stage already
@@ -185,15 +198,16 @@ int64_t ComputeEngine::run(int64_t start, engine::EngineFigures& figures,
         const engine::EngineTile& t = tiles[q - 1];
         compute = t.mac_cycles + design_.engine.tile_overhead_cycles;
         lf.macs += t.macs;
-        const IntTensor r = compute_tile(lp, t, input_half[t.row_tile % 2],
-                                         weight_half[weight_half_of_tile[(q - 1) % 2]]);
-        IntTensor& out = output_half[t.row_tile % 2];
-        if (t.group == 0) out = IntTensor(t.row_end - t.row_begin, l.out_shape.w, l.out_shape.c);
+        const golden::AccTensor r = compute_tile(lp, t, input_half[t.row_tile % 2],
+                                                 weight_half[weight_half_of_tile[(q - 1) % 2]]);
+        golden::AccTensor& out = output_half[t.row_tile % 2];
+        if (t.group == 0) out = golden::AccTensor(t.row_end - t.row_begin, l.out_shape.w, l.out_shape.c);
         for (int y = 0; y < r.h; ++y)
           for (int x = 0; x < r.w; ++x)
             for (int c = 0; c < r.c; ++c) out.at(y, x, t.oc_begin + c) = r.at(y, x, c);
-        if (t.stores_outputs && !produces_codes)
-          out = reference_.layer_output(size_t(lp.layer), out);
+        if (t.stores_outputs)
+          stored_half[t.row_tile % 2] =
+              produces_codes ? narrow_codes(out) : reference_.layer_output(size_t(lp.layer), out);
       }
       // The DMA: tile q's weights and inputs, then tile q - 2's output rows.
       int64_t at = cycle;
@@ -280,7 +294,7 @@ int64_t ComputeEngine::run(int64_t start, engine::EngineFigures& figures,
       }
       if (q >= 2 && tiles[q - 2].stores_outputs) {
         const engine::EngineTile& t = tiles[q - 2];
-        const IntTensor& out = output_half[t.row_tile % 2];
+        const IntTensor& out = stored_half[t.row_tile % 2];
         bytes_ = encode_elements(out.data.data(), out.size(),
                                  int(engine::element_bytes(l.out_type.bits)),
                                  "the output rows of " + l.name);

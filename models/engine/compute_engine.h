@@ -68,7 +68,9 @@ class ComputeEngine {
   EngineDma& dma() { return dma_; }
 
  private:
-  golden::IntTensor compute_tile(const engine::EngineLayerPlan& lp, const engine::EngineTile& t,
+  // The tile's sums (a weighted layer's, in 64 bits: 16-bit weights on 16-bit
+  // activations need up to 45) or a unit's output codes.
+  golden::AccTensor compute_tile(const engine::EngineLayerPlan& lp, const engine::EngineTile& t,
                                  const std::vector<golden::IntTensor>& inputs,
                                  const std::vector<int32_t>& weights) const;
 

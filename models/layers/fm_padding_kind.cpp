@@ -24,7 +24,8 @@ void register_fm_padding_kinds(StageKindRegistry& r) {
   k.needed = [](const LayerSite& site) { return site.layer.pad.any(); };
   k.from_layer = [](const LayerSite& site, ir::StagePlan& s) {
     const ir::Layer& l = site.layer;
-    const int lanes = site.input_lanes();
+    // Its own SIMD (`padding_simd`), else the lanes the layer's input has.
+    const int lanes = site.folding.padding_simd > 0 ? site.folding.padding_simd : site.input_lanes();
     s.pe = lanes;
     s.ofm_h = s.ifm_h + l.pad.top + l.pad.bottom;
     s.ofm_w = s.ifm_w + l.pad.left + l.pad.right;

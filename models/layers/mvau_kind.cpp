@@ -26,7 +26,8 @@ void register_mvau_kinds(StageKindRegistry& r) {
     const ir::Layer& l = site.layer;
     const ir::LayerFolding& f = site.folding;
     s.in_stream_bits = f.simd * l.in_type.bits;
-    s.out_stream_bits = f.pe * l.out_type.bits;
+    // Thresholds a stage of their own: the MVAU writes accumulators.
+    s.out_stream_bits = f.pe * (f.separate_thresholds() ? ir::accumulator_bits(l) : l.out_type.bits);
     s.in_words = l.output_pixels() * l.matrix_width() / f.simd;
     s.out_words = l.output_pixels() * l.matrix_height() / f.pe;
   };
@@ -65,9 +66,11 @@ void register_mvau_kinds(StageKindRegistry& r) {
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
     const ir::Layer& l = d.network.layers.at(size_t(s.layer));
     const ir::LayerFolding& f = d.folding_of(s.layer);
+    // Thresholds a stage of their own: no output unit in the MVAU's pipeline.
     return models::PipelineTiming{(f.bit_serial ? models::bit_serial_pipeline_depth(l, s.simd)
                                                 : models::pe_array_latency(l, s.simd)) +
-                                      models::weight_decoder_latency(f),
+                                      models::weight_decoder_latency(f) -
+                                      (f.separate_thresholds() ? models::output_unit_latency(l) : 0),
                                   -1};
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {

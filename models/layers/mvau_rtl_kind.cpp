@@ -30,9 +30,10 @@ void register_mvau_rtl_kinds(StageKindRegistry& r) {
       "accepted beat to its PE results; no embedded output unit (FINN's MVAU_rtl writes accumulators).";
   k.refuses = [](const ir::Layer& l, const ir::LayerFolding& f) -> std::string {
     // specialize_layers.py, _mvu_rtl_possible, and mvu_vvu_axi.sv's checks.
-    if (l.output.kind != ir::OutputKind::kAccumulator)
+    if (l.output.kind != ir::OutputKind::kAccumulator && !f.separate_thresholds())
       return "an accumulator output on " + l.name +
-             " (FINN's RTL MVU has no embedded thresholds: put a threshold layer after it)";
+             " (FINN's RTL MVU has no embedded thresholds: put a threshold layer after it, or give the layer "
+             "thresholds: {pe: N}, a threshold stage of its own)";
     if (l.weights && l.weights->arithmetic == ir::WeightArithmetic::kBinary)
       return "integer weights on " + l.name + " (FINN's RTL MVU has no binary XNOR mode)";
     if (l.max_weight_bits() > 8) return "weights of at most 8 bits on " + l.name + " (the DSP48 cores' limit)";

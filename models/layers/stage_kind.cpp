@@ -34,7 +34,7 @@ std::vector<StageParam> output_stream_params() {
 }
 
 int LayerSite::input_lanes() const {
-  return ir::input_stream_bits(layer, folding) / layer.in_type.bits;
+  return ir::window_input_bits(layer, folding) / layer.in_type.bits;
 }
 
 const ir::Layer& StageBuild::layer() const {
@@ -60,6 +60,14 @@ const ir::StreamPlan& StageBuild::input(int port) const {
 
 models::OutputUnit StageBuild::output_unit() const {
   static const golden::LayerParams none;  // timing only: the unit's kind without parameters
+  // A layer whose thresholds are a stage of their own: its MVAU or VVAU
+  // writes the raw accumulators, and the threshold stage applies them.
+  if (design.folding_of(plan.layer).separate_thresholds() && stage_kinds().family(stage_kinds()[plan.kind]) != "threshold") {
+    ir::Layer raw;
+    raw.kind = ir::LayerKind::kFc;
+    raw.output.kind = ir::OutputKind::kAccumulator;
+    return models::OutputUnit(raw, none);
+  }
   return models::OutputUnit(layer(), params ? *params : none);
 }
 

@@ -1,5 +1,7 @@
 // The threshold stage kind: a standalone multi-threshold or requantiser
-// layer (those of conv, dwconv and fc live inside the MVAU/VVAU).
+// layer, or the thresholds of a conv, dwconv or fc layer given a stage of
+// their own (`thresholds: {pe: N}`; otherwise they live inside the
+// MVAU/VVAU).
 #include <algorithm>
 
 #include "models/layers/stage_kinds.h"
@@ -15,14 +17,24 @@ void register_thresholding_kinds(StageKindRegistry& r) {
   k.role = "threshold";
   k.summary =
       "Multi-threshold or requantiser unit (finn-hlslib Thresholding_Batch) of a threshold or "
-      "requant layer: PE "
-      "channels per beat, one beat per cycle.";
+      "requant layer, or after the MVAU or VVAU of a layer whose thresholds are a stage of their own, reading its "
+      "accumulators: PE channels per beat, one beat per cycle.";
   k.params = {{"pe", &ir::StagePlan::pe, "PE: channels per beat"},
               {"ofm_h", &ir::StagePlan::ofm_h, "rows"},
               {"ofm_w", &ir::StagePlan::ofm_w, "columns"}};
   for (auto& p : input_stream_params()) k.params.push_back(p);
   for (auto& p : output_stream_params()) k.params.push_back(p);
-  k.from_layer = plan_pe_streams;
+  k.from_layer = [](const LayerSite& site, ir::StagePlan& s) {
+    if (!site.layer.has_weights()) return plan_pe_streams(site, s);
+    // A conv, dwconv or fc layer's thresholds as a stage of their own
+    // (`thresholds: {pe: N}`): N accumulators a beat from its MVAU or VVAU.
+    const ir::Layer& l = site.layer;
+    s.pe = site.folding.threshold_pe;
+    s.simd = 1;
+    s.in_stream_bits = s.pe * site.in_elem_bits;
+    s.out_stream_bits = s.pe * l.out_type.bits;
+    s.in_words = s.out_words = l.out_shape.elements() / s.pe;
+  };
   k.make = [](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;
     models::PipelineTiming t = b.timing;
@@ -43,7 +55,8 @@ void register_thresholding_kinds(StageKindRegistry& r) {
   k.resources = [](const ir::StagePlan& s, const ir::Design& d) {
     const ir::Layer& l = d.network.layers.at(size_t(s.layer));
     const int64_t thr = estimate::thresholds_per_channel(l);
-    const int in_bits = l.in_type.bits;
+    // The comparators' width: the accumulators' after an MVAU or VVAU.
+    const int in_bits = l.has_weights() ? ir::accumulator_bits(l) : l.in_type.bits;
     ir::Resources res;
     res.lut = 100 + double(s.pe) * std::max<int64_t>(thr, 1) * in_bits;
     res.ff = 100 + double(s.in_stream_bits + s.out_stream_bits);

@@ -29,7 +29,8 @@ void register_vvau_kinds(StageKindRegistry& r) {
     // A beat of SIMD kernel positions of PE channels (FINN's folded input
     // shape: SF x NF beats of SIMD x PE per pixel).
     s.in_stream_bits = f.simd * f.pe * l.in_type.bits;
-    s.out_stream_bits = f.pe * l.out_type.bits;
+    // Thresholds a stage of their own: the VVAU writes accumulators.
+    s.out_stream_bits = f.pe * (f.separate_thresholds() ? ir::accumulator_bits(l) : l.out_type.bits);
     s.in_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / (int64_t{f.pe} * f.simd);
     s.out_words = l.output_pixels() * l.in_shape.c / f.pe;
   };
@@ -51,8 +52,11 @@ void register_vvau_kinds(StageKindRegistry& r) {
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
     // SIMD kernel positions per cycle: the MVAU's lanes of SIMD, one per PE
-    return models::PipelineTiming{models::pe_array_latency(d.network.layers.at(size_t(s.layer)), s.simd) +
-                                      models::weight_decoder_latency(d.folding_of(s.layer)),
+    // Thresholds a stage of their own: no output unit in the VVAU's pipeline.
+    const ir::Layer& l = d.network.layers.at(size_t(s.layer));
+    const ir::LayerFolding& f = d.folding_of(s.layer);
+    return models::PipelineTiming{models::pe_array_latency(l, s.simd) + models::weight_decoder_latency(f) -
+                                      (f.separate_thresholds() ? models::output_unit_latency(l) : 0),
                                   -1};
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {

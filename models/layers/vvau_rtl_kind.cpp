@@ -51,9 +51,10 @@ void register_vvau_rtl_kinds(StageKindRegistry& r) {
       "PE); no embedded output unit (FINN's VVAU_rtl writes accumulators).";
   k.refuses = [](const ir::Layer& l, const ir::LayerFolding& f) -> std::string {
     // specialize_layers.py, _vvu_rtl_possible, and mvu_vvu_axi.sv's checks.
-    if (l.output.kind != ir::OutputKind::kAccumulator)
+    if (l.output.kind != ir::OutputKind::kAccumulator && !f.separate_thresholds())
       return "an accumulator output on " + l.name +
-             " (FINN's RTL VVU has no embedded thresholds: put a threshold layer after it)";
+             " (FINN's RTL VVU has no embedded thresholds: put a threshold layer after it, or give the layer "
+             "thresholds: {pe: N}, a threshold stage of its own)";
     if (l.weights && l.weights->arithmetic == ir::WeightArithmetic::kBinary)
       return "integer weights on " + l.name + " (FINN's RTL VVU multiplies signed integers on DSP58s)";
     if (l.max_weight_bits() > 8) return "weights of at most 8 bits on " + l.name + " (the DSP58 core's limit)";

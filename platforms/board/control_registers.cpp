@@ -5,16 +5,12 @@ namespace vine::platforms {
 using namespace regs;
 
 namespace {
-constexpr uint32_t kStallLo = offset_of("STALL_CYCLES_LO"), kStallHi = offset_of("STALL_CYCLES_HI"),
-                   kInFormat = offset_of("IN_FORMAT"), kOutFormat = offset_of("OUT_FORMAT");
+constexpr uint32_t kStallLo = offset_of("STALL_CYCLES_LO"), kStallHi = offset_of("STALL_CYCLES_HI");
 }  // namespace
 
 ControlRegisters::ControlRegisters(sc_core::sc_module_name name, const Geometry& g,
                                    JobRunner& runner)
-    : JobRegisters(name, &regs::find, g),
-      in_format_(g.in_format),
-      out_format_(g.out_format),
-      runner_(runner) {}
+    : JobRegisters(name, &regs::find, g), runner_(runner) {}
 
 bool ControlRegisters::read_own(uint32_t offset, uint32_t& value) {
   switch (offset) {
@@ -23,12 +19,6 @@ bool ControlRegisters::read_own(uint32_t offset, uint32_t& value) {
       return true;
     case kStallHi:
       value = stall_hi_;
-      return true;
-    case kInFormat:
-      value = in_format_;
-      return true;
-    case kOutFormat:
-      value = out_format_;
       return true;
   }
   return false;

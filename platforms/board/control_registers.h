@@ -46,14 +46,12 @@ class JobRunner {
 
 class ControlRegisters : public JobRegisters {
  public:
-  struct Geometry : JobRegisters::Geometry {
-    uint32_t in_format = 0, out_format = 0;  // IN_FORMAT / OUT_FORMAT
-  };
+  using Geometry = JobRegisters::Geometry;
   ControlRegisters(sc_core::sc_module_name name, const Geometry& g, JobRunner& runner);
   const char* kind() const override { return "vine_control_registers"; }
 
  private:
-  // Beyond the job's registers: STALL_CYCLES, IN_FORMAT, OUT_FORMAT, and
+  // Beyond the job's registers: STALL_CYCLES, and
   // START's frame budget.
   bool read_own(uint32_t offset, uint32_t& value) override;
   void write_own(const regs::Register&, uint32_t) override {}  // no writable register of its own
@@ -64,7 +62,6 @@ class ControlRegisters : public JobRegisters {
   uint64_t frames_done() override { return runner_.counters().frames_done; }
   uint64_t ddr_bytes() override { return runner_.counters().ddr_bytes; }
 
-  uint32_t in_format_, out_format_;
   JobRunner& runner_;
   uint32_t stall_hi_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "platforms/board/engine_image.h"
 #include "sim/engine/engine_estimate.h"
 
 namespace vine::platforms {
@@ -48,6 +49,13 @@ EngineBoard::EngineBoard(sc_core::sc_module_name name, const ir::Design& d, cons
   g.in_frame_bytes = regions.at(0).input_bytes.at(0);
   g.out_frame_bytes = regions.back().output_bytes;
   g.layers = uint32_t(engine_->plan().layers.size());
+  // One element a "beat", in whole bytes (models/engine/engine_ddr_image.h).
+  auto format = [](const auto& t) {
+    return regs::format_value(1, int(8 * engine::element_bytes(t.bits)), t.min_code() < 0);
+  };
+  g.in_format = format(d.network.input_type);
+  g.out_format = format(d.network.layers.back().out_type);
+  g.config_id = engine_config_id(params_);
   g.access_cycles = c.register_access_cycles;
   EngineRegisters::Runner runner;
   runner.start = [this](const EngineRegisters::Job& j) {

@@ -76,6 +76,11 @@ inline constexpr Register kRegisters[] = {
     {"IN_FRAME_BYTES", 0x50, Access::kRO, 0,
      "bytes of one input frame in DDR (HWC, a byte per element up to 8 bits)", nullptr, 0, true},
     {"OUT_FRAME_BYTES", 0x54, Access::kRO, 0, "bytes of one output frame in DDR", nullptr, 0, true},
+    {"IN_FORMAT", 0x58, Access::kRO, 0,
+     "how the input frame's elements lie in DDR: LANES 1, ELEM_BITS 8 x the element's whole bytes",
+     regs::kFormatFields, 3, true},
+    {"OUT_FORMAT", 0x5C, Access::kRO, 0, "how the output frame's elements lie in DDR, as IN_FORMAT",
+     regs::kFormatFields, 3, true},
     {"DESC_ADDR_LO", 0x60, Access::kRW, 0,
      "DDR address of the layer-descriptor table (docs/engine-vp.md), bits 31:0", nullptr, 0},
     {"DESC_ADDR_HI", 0x64, Access::kRW, 0, "bits 63:32", nullptr, 0},
@@ -84,6 +89,10 @@ inline constexpr Register kRegisters[] = {
     {"ERROR_LAYER", 0x6C, Access::kRO, 0,
      "the descriptor a refusal of cause 7, 8 or 9 was found in (0-based); 0 otherwise", nullptr, 0},
     {"DESC_BYTES", 0x70, Access::kRO, 0, "bytes of one layer descriptor", nullptr, 0, true},
+    {"CONFIG_ID", 0x74, Access::kRO, 0,
+     "fingerprint of the thresholds and re-quantisers the engine holds as configuration (not in "
+     "DDR): a network image carries the one its weights need (docs/driver.md)",
+     nullptr, 0, true},
 };
 inline constexpr int kRegisterCount = int(sizeof(kRegisters) / sizeof(kRegisters[0]));
 

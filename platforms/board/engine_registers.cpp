@@ -9,14 +9,16 @@ using namespace engine_regs;
 namespace {
 constexpr uint32_t kDescLo = offset_of("DESC_ADDR_LO"), kDescHi = offset_of("DESC_ADDR_HI"),
                    kLayers = offset_of("LAYERS"), kErrorLayer = offset_of("ERROR_LAYER"),
-                   kDescBytes = offset_of("DESC_BYTES");
+                   kDescBytes = offset_of("DESC_BYTES"), kConfigId = offset_of("CONFIG_ID");
 
-// The job's registers (job_registers.cpp) are at the accelerator's offsets.
+// The job's registers (job_registers.cpp, the frames' formats among them) are at the
+// accelerator's offsets: the driver library reads either board's.
 constexpr bool same_offsets() {
   for (const char* name :
        {"CTRL", "STATUS", "IRQ_ENABLE", "IRQ_STATUS", "IN_ADDR_LO", "IN_ADDR_HI", "OUT_ADDR_LO",
         "OUT_ADDR_HI", "FRAMES", "START_IGNORED", "CYCLES_BUSY_LO", "CYCLES_BUSY_HI",
-        "FRAMES_DONE", "DDR_BYTES_LO", "DDR_BYTES_HI", "IN_FRAME_BYTES", "OUT_FRAME_BYTES"})
+        "FRAMES_DONE", "DDR_BYTES_LO", "DDR_BYTES_HI", "IN_FRAME_BYTES", "OUT_FRAME_BYTES",
+        "IN_FORMAT", "OUT_FORMAT"})
     if (offset_of(name) != regs::offset_of(name) || offset_of(name) == 0xFFFFFFFF) return false;
   return true;
 }
@@ -27,6 +29,7 @@ static_assert(same_offsets(), "the engine's job registers must sit at the accele
 EngineRegisters::EngineRegisters(sc_core::sc_module_name name, const Geometry& g, Runner runner)
     : JobRegisters(name, &engine_regs::find, g),
       layers_in_plan_(g.layers),
+      config_id_(g.config_id),
       runner_(std::move(runner)) {}
 
 bool EngineRegisters::read_own(uint32_t offset, uint32_t& value) {
@@ -45,6 +48,9 @@ bool EngineRegisters::read_own(uint32_t offset, uint32_t& value) {
       return true;
     case kDescBytes:
       value = kDescriptorBytes;
+      return true;
+    case kConfigId:
+      value = config_id_;
       return true;
   }
   return false;

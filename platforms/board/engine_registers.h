@@ -25,6 +25,7 @@ class EngineRegisters : public JobRegisters {
  public:
   struct Geometry : JobRegisters::Geometry {  // ddr_base 0: the engine's board has its DDR at 0
     uint32_t layers = 0;                        // the engine's plan's
+    uint32_t config_id = 0;                     // CONFIG_ID
   };
   struct Job {
     uint64_t in_addr = 0, out_addr = 0, desc_addr = 0;
@@ -45,7 +46,7 @@ class EngineRegisters : public JobRegisters {
 
  private:
   // Beyond the job's registers: the descriptor table (DESC_ADDR, LAYERS,
-  // DESC_BYTES) and ERROR_LAYER; START's checks of them.
+  // DESC_BYTES), ERROR_LAYER and CONFIG_ID; START's checks of them.
   bool read_own(uint32_t offset, uint32_t& value) override;
   void write_own(const regs::Register& r, uint32_t value) override;
   uint32_t own_start_cause() override;
@@ -55,7 +56,7 @@ class EngineRegisters : public JobRegisters {
   uint64_t frames_done() override { return runner_.frames_done() - frames_base_; }
   uint64_t ddr_bytes() override { return runner_.ddr_bytes() - ddr_base_; }
 
-  uint32_t layers_in_plan_;
+  uint32_t layers_in_plan_, config_id_;
   Runner runner_;
   uint32_t layers_ = 0, error_layer_ = 0;
   uint64_t desc_addr_ = 0;

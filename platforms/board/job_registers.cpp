@@ -17,7 +17,8 @@ constexpr uint32_t kCtrl = offset_of("CTRL"), kStatus = offset_of("STATUS"),
                    kCyclesLo = offset_of("CYCLES_BUSY_LO"), kCyclesHi = offset_of("CYCLES_BUSY_HI"),
                    kFramesDone = offset_of("FRAMES_DONE"), kDdrLo = offset_of("DDR_BYTES_LO"),
                    kDdrHi = offset_of("DDR_BYTES_HI"), kInFrameBytes = offset_of("IN_FRAME_BYTES"),
-                   kOutFrameBytes = offset_of("OUT_FRAME_BYTES");
+                   kOutFrameBytes = offset_of("OUT_FRAME_BYTES"), kInFormat = offset_of("IN_FORMAT"),
+                   kOutFormat = offset_of("OUT_FORMAT");
 constexpr uint32_t kStart = 1u << 0, kReset = 1u << 1, kGlobalIrq = 1u << 2;
 constexpr uint32_t kIdle = 1u << 0, kBusy = 1u << 1, kDone = 1u << 2, kError = 1u << 3;
 constexpr uint32_t kIrqDone = 1u << 0, kIrqError = 1u << 1;
@@ -76,6 +77,10 @@ uint32_t JobRegisters::read(uint32_t offset) {
       return uint32_t(g_.in_frame_bytes);
     case kOutFrameBytes:
       return uint32_t(g_.out_frame_bytes);
+    case kInFormat:
+      return g_.in_format;
+    case kOutFormat:
+      return g_.out_format;
   }
   uint32_t value = 0;
   if (read_own(offset, value)) return value;

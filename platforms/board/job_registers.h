@@ -2,7 +2,7 @@
 // offsets in both maps (register_map.h, engine_register_map.h): CTRL (START,
 // RESET, the global interrupt enable), STATUS, IRQ_ENABLE, IRQ_STATUS, the
 // frames' DDR addresses, FRAMES, START_IGNORED, CYCLES_BUSY, FRAMES_DONE,
-// DDR_BYTES and the frames' sizes, with what they do: a START while busy is
+// DDR_BYTES and the frames' sizes and formats, with what they do: a START while busy is
 // ignored and counted; a START with no frames or frames outside DDR sets
 // STATUS.ERROR with its cause; a RESET abandons the job and clears the
 // counters; the job's end sets DONE and its interrupt. Time is computed, not
@@ -23,6 +23,7 @@ class JobRegisters : public RegisterBlock {
     sc_core::sc_time clock;  // the accelerator's clock period
     uint64_t ddr_base = 0, ddr_bytes = 0;
     uint64_t in_frame_bytes = 0, out_frame_bytes = 0;  // one frame in DDR
+    uint32_t in_format = 0, out_format = 0;            // IN_FORMAT / OUT_FORMAT
     int access_cycles = 1;                             // an AXI-Lite access's annotated cost
   };
 

@@ -88,6 +88,11 @@ inline constexpr Field kFormatFields[] = {
     {"LANES", 16, 16, "elements per beat; a beat is ceil(LANES x ELEM_BITS / 8) bytes"},
 };
 
+// The value of a format register (IN_FORMAT, OUT_FORMAT), by kFormatFields.
+constexpr uint32_t format_value(int lanes, int elem_bits, bool is_signed) {
+  return uint32_t(elem_bits) | (is_signed ? 1u << 8 : 0u) | uint32_t(lanes) << 16;
+}
+
 inline constexpr uint32_t kCauseNone = 0, kCauseZeroFrames = 1, kCauseInputOutsideDdr = 2,
                           kCauseOutputOutsideDdr = 3, kCauseOverBudget = 4;
 

@@ -15,7 +15,7 @@ models::BeatFormat format_of(const ir::StreamPlan& s, const arith::ActivationTyp
 }
 
 uint32_t format_register(const models::BeatFormat& f) {
-  return uint32_t(f.elem_bits) | (f.is_signed ? 1u << 8 : 0u) | uint32_t(f.lanes) << 16;
+  return regs::format_value(f.lanes, f.elem_bits, f.is_signed);
 }
 
 models::DdrConfig ddr_of(const ir::Design& d, const VpConfig& c) {

@@ -8,11 +8,14 @@
 #include <string>
 
 #include "models/dma/beat_format.h"
+#include "platforms/board/engine_register_map.h"
 #include "platforms/board/register_map.h"
 #include "platforms/driver/backend.h"
+#include "platforms/driver/engine_image_reader.h"
 #include "platforms/driver/vp_access.h"
 
 namespace regs = vine::platforms::regs;
+namespace engine_regs = vine::platforms::engine_regs;
 using vine::driver::Backend;
 using vine::driver::DriverError;
 
@@ -22,6 +25,7 @@ struct vine_device {
   uint64_t next_free = 0;  // the allocator's bump pointer
   uint64_t poll_ns = 1000;
   vine_geometry geometry{};
+  vine_kind kind = VINE_KIND_STREAMING;
 };
 
 namespace {
@@ -33,7 +37,22 @@ constexpr uint32_t kStart = 1u << 0, kReset = 1u << 1, kGlobalIrq = 1u << 2;
 constexpr uint32_t kBusy = 1u << 1, kDone = 1u << 2, kError = 1u << 3;
 constexpr uint32_t kIrqAll = 3u;
 
-const char* cause_text(uint32_t cause) {
+const char* cause_text(vine_kind kind, uint32_t cause) {
+  if (kind == VINE_KIND_ENGINE) switch (cause) {
+      case engine_regs::kCauseDescriptorsOutsideDdr:
+        return "the descriptor table is not inside DDR";
+      case engine_regs::kCauseLayerCount:
+        return "LAYERS is not the engine's layer count (load a network image first)";
+      case engine_regs::kCauseUnknownKind:
+        return "a descriptor's kind is unknown (ERROR_LAYER says which)";
+      case engine_regs::kCausePlanMismatch:
+        return "a descriptor's kind, shape or weight source is not the engine's plan for its layer "
+               "(ERROR_LAYER says which: an image of another network?)";
+      case engine_regs::kCauseRegionOutsideDdr:
+        return "a descriptor's region is not inside DDR (ERROR_LAYER says which)";
+      case regs::kCauseOverBudget:
+        return "unknown cause";  // no frame budget on the engine
+    }
   switch (cause) {
     case regs::kCauseZeroFrames:
       return "FRAMES is 0";
@@ -155,17 +174,20 @@ vine_status vine_open(const char* target, vine_device** out) {
                                          "VINE_TARGET)");
     Backend& b = *dev->backend;
     const uint32_t id = b.read32(regs::offset_of("ID"));
-    if (id != regs::kIdValue) {
+    if (id != regs::kIdValue && id != engine_regs::kIdValue) {
       char hex[16];
       std::snprintf(hex, sizeof hex, "0x%08X", id);
-      throw DriverError(
-          VINE_EIO, "target '" + t + "': ID register reads " + hex + ", not a Vine accelerator");
+      throw DriverError(VINE_EIO, "target '" + t + "': ID register reads " + hex +
+                                      ", not a Vine accelerator or compute engine");
     }
+    dev->kind = id == engine_regs::kIdValue ? VINE_KIND_ENGINE : VINE_KIND_STREAMING;
+    const uint32_t speaks =
+        dev->kind == VINE_KIND_ENGINE ? engine_regs::kVersionValue : regs::kVersionValue;
     const uint32_t version = b.read32(regs::offset_of("VERSION"));
-    if (version >> 16 != regs::kVersionValue >> 16)
+    if (version >> 16 != speaks >> 16)
       throw DriverError(VINE_EIO, "target '" + t + "': register map version " +
                                       std::to_string(version >> 16) + ".x, the driver speaks " +
-                                      std::to_string(regs::kVersionValue >> 16) + ".x");
+                                      std::to_string(speaks >> 16) + ".x");
     vine_geometry& g = dev->geometry;
     g.in_frame_bytes = b.read32(regs::offset_of("IN_FRAME_BYTES"));
     g.out_frame_bytes = b.read32(regs::offset_of("OUT_FRAME_BYTES"));
@@ -199,6 +221,10 @@ vine_status vine_geometry_get(vine_device* dev, vine_geometry* g) {
     if (!g) throw DriverError(VINE_EINVAL, "vine_geometry_get: null geometry");
     *g = dev->geometry;
   });
+}
+
+vine_kind vine_device_kind(const vine_device* dev) {
+  return dev ? dev->kind : VINE_KIND_STREAMING;
 }
 
 vine_status vine_reset(vine_device* dev) {
@@ -267,7 +293,7 @@ vine_status vine_start(vine_device* dev, uint64_t in_addr, uint64_t out_addr, ui
     const uint32_t status = b.read32(kStatus);
     if (status & kError)
       throw DriverError(VINE_EDEVICE, std::string("vine_start: the accelerator refused the job: ") +
-                                          cause_text(status >> 8 & 0xFF));
+                                          cause_text(dev->kind, status >> 8 & 0xFF));
   });
 }
 
@@ -298,7 +324,7 @@ vine_status vine_wait(vine_device* dev, vine_wait_mode mode, uint64_t timeout_ns
     b.write32(kIrqStatus, kIrqAll);  // acknowledge: the line falls
     if (status & kError)
       throw DriverError(VINE_EDEVICE, std::string("vine_wait: the job ended in error: ") +
-                                          cause_text(status >> 8 & 0xFF));
+                                          cause_text(dev->kind, status >> 8 & 0xFF));
   });
 }
 
@@ -308,9 +334,55 @@ vine_status vine_counters_get(vine_device* dev, vine_counters* c) {
     Backend& b = *dev->backend;
     c->cycles_busy = read64(b, "CYCLES_BUSY_LO");
     c->frames_done = b.read32(regs::offset_of("FRAMES_DONE"));
-    c->stall_cycles = read64(b, "STALL_CYCLES_LO");
+    c->stall_cycles = dev->kind == VINE_KIND_ENGINE ? 0 : read64(b, "STALL_CYCLES_LO");
     c->ddr_bytes = read64(b, "DDR_BYTES_LO");
     c->start_ignored = b.read32(regs::offset_of("START_IGNORED"));
+  });
+}
+
+vine_status vine_engine_load(vine_device* dev, const char* image_path) {
+  return guarded(dev, [&] {
+    if (!image_path) throw DriverError(VINE_EINVAL, "vine_engine_load: null image path");
+    if (dev->kind != VINE_KIND_ENGINE)
+      throw DriverError(VINE_EINVAL, "vine_engine_load: the device is a streaming accelerator; only "
+                                     "a compute engine runs layer descriptors");
+    Backend& b = *dev->backend;
+    const vine::driver::EngineImage im = vine::driver::read_engine_image(image_path);
+    const std::string where = std::string("vine_engine_load: ") + image_path + ": ";
+    const uint32_t desc_bytes = b.read32(engine_regs::offset_of("DESC_BYTES"));
+    if (im.descriptor_bytes != desc_bytes)
+      throw DriverError(VINE_EINVAL, where + "descriptors of " + std::to_string(im.descriptor_bytes) +
+                                         " bytes, the engine reads " + std::to_string(desc_bytes));
+    const vine_geometry& g = dev->geometry;
+    if (im.in_frame_bytes != g.in_frame_bytes || im.out_frame_bytes != g.out_frame_bytes)
+      throw DriverError(VINE_EINVAL, where + "the image's network takes " +
+                                         std::to_string(im.in_frame_bytes) + "-byte input and " +
+                                         std::to_string(im.out_frame_bytes) +
+                                         "-byte output frames, the engine " +
+                                         std::to_string(g.in_frame_bytes) + " and " +
+                                         std::to_string(g.out_frame_bytes) +
+                                         " (an image of another network?)");
+    const uint32_t config_id = b.read32(engine_regs::offset_of("CONFIG_ID"));
+    if (im.config_id != config_id) {
+      char got[16], want[16];
+      std::snprintf(got, sizeof got, "0x%08X", im.config_id);
+      std::snprintf(want, sizeof want, "0x%08X", config_id);
+      throw DriverError(VINE_EINVAL, where + "made for thresholds and re-quantisers " + got +
+                                         ", the engine holds " + want +
+                                         " (CONFIG_ID): its weights would give wrong results "
+                                         "(another seed or network?)");
+    }
+    uint64_t base = 0;
+    if (vine_status s = vine_alloc(dev, im.image_bytes, &base); s != VINE_OK)
+      throw DriverError(s, where + dev->error);
+    for (const auto& seg : im.segments)
+      if (!seg.bytes.empty()) b.mem_write(base + seg.offset, seg.bytes.data(), seg.bytes.size());
+    const std::vector<uint8_t> table = vine::driver::relocated_table(im, base);
+    b.mem_write(base + im.table_offset, table.data(), table.size());
+    const uint64_t desc = base + im.table_offset;
+    b.write32(engine_regs::offset_of("DESC_ADDR_LO"), uint32_t(desc));
+    b.write32(engine_regs::offset_of("DESC_ADDR_HI"), uint32_t(desc >> 32));
+    b.write32(engine_regs::offset_of("LAYERS"), im.layers);
   });
 }
 

@@ -53,6 +53,11 @@ typedef struct vine_counters {
 
 typedef enum vine_wait_mode { VINE_WAIT_IRQ = 0, VINE_WAIT_POLL = 1 } vine_wait_mode;
 
+/* What the target is: the streaming accelerator (ID "VINE") or the compute
+ * engine (ID "VENG", docs/engine-vp.md), which runs a network image's layer
+ * descriptors (vine_engine_load) and has no STALL_CYCLES counter. */
+typedef enum vine_kind { VINE_KIND_STREAMING = 0, VINE_KIND_ENGINE = 1 } vine_kind;
+
 vine_status vine_open(const char* target, vine_device** dev);
 void vine_close(vine_device* dev); /* NULL is allowed */
 /* The last failure's explanation ("" when none). Valid until the next call.
@@ -61,6 +66,7 @@ const char* vine_error(const vine_device* dev);
 const char* vine_status_string(vine_status s);
 
 vine_status vine_geometry_get(vine_device* dev, vine_geometry* g);
+vine_kind vine_device_kind(const vine_device* dev); /* VINE_KIND_STREAMING for NULL */
 /* CTRL.RESET: abandons any job, clears STATUS and the interrupt. */
 vine_status vine_reset(vine_device* dev);
 
@@ -81,6 +87,18 @@ vine_status vine_start(vine_device* dev, uint64_t in_addr, uint64_t out_addr, ui
 vine_status vine_wait(vine_device* dev, vine_wait_mode mode, uint64_t timeout_ns);
 void vine_set_poll_interval(vine_device* dev, uint64_t ns);
 
+/* The compute engine only: loads a network image (`vine export engine-image`
+ * writes one) into device memory it allocates (vine_alloc), moves its layer
+ * descriptors' addresses there and programs DESC_ADDR and LAYERS; jobs then
+ * run with vine_start as on the streaming accelerator. VINE_EINVAL for a
+ * streaming target or a bad file (vine_error names the byte and the field),
+ * or an image whose frame sizes are not the engine's; VINE_ENOMEM when it
+ * does not fit. The engine checks every descriptor against its own plan when
+ * a job starts: an image of another network is refused then (VINE_EDEVICE
+ * from vine_wait, the layer in vine_error). */
+vine_status vine_engine_load(vine_device* dev, const char* image_path);
+
+/* stall_cycles is 0 on the compute engine, which has no such counter. */
 vine_status vine_counters_get(vine_device* dev, vine_counters* c);
 vine_status vine_reg_read(vine_device* dev, uint32_t offset, uint32_t* value);
 vine_status vine_reg_write(vine_device* dev, uint32_t offset, uint32_t value);

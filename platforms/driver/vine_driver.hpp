@@ -31,6 +31,9 @@ class Device {
   Device& operator=(const Device&) = delete;
 
   const vine_geometry& geometry() const { return geometry_; }
+  vine_kind kind() const { return vine_device_kind(dev_); }
+  // The compute engine's network image (`vine export engine-image`).
+  void load_engine_image(const std::string& path) { check(vine_engine_load(dev_, path.c_str())); }
   void reset() { check(vine_reset(dev_)); }
   uint64_t alloc(uint64_t bytes) {
     uint64_t a = 0;

@@ -34,6 +34,12 @@ void report(std::ostream& out, const ir::Design& before, const finn::AppliedConf
     if (was.window_simd != now.window_simd)  // 0: the window has the MVAU's SIMD
       line << " window_simd " << (was.window_simd ? std::to_string(was.window_simd) : "none") << " -> "
            << (now.window_simd ? std::to_string(now.window_simd) : "none");
+    if (was.padding_simd != now.padding_simd)  // 0: the padding has the window's SIMD
+      line << " padding_simd " << (was.padding_simd ? std::to_string(was.padding_simd) : "none") << " -> "
+           << (now.padding_simd ? std::to_string(now.padding_simd) : "none");
+    if (was.threshold_pe != now.threshold_pe)  // 0: the thresholds inside the MVAU or VVAU
+      line << " thresholds pe " << (was.threshold_pe ? std::to_string(was.threshold_pe) : "inside") << " -> "
+           << (now.threshold_pe ? std::to_string(now.threshold_pe) : "inside");
     if (was.weight_memory != now.weight_memory)
       line << " weight_memory " << ir::to_string(was.weight_memory) << " -> " << ir::to_string(now.weight_memory);
     if (was.finn_impl != now.finn_impl)

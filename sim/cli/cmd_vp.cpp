@@ -129,7 +129,9 @@ int run_engine_vp(const ir::Design& d, int frames, const po::variables_map& vm,
     if (vm.count(f))
       return usage_error("vp", std::string("--") + f + " is for streaming designs; " + d.path +
                                    " is a compute engine (template: engine): its driver runs one "
-                                   "frame per job (docs/engine-vp.md)",
+                                   "frame per job (docs/engine-vp.md); a program of your own drives "
+                                   "it through the driver library (VINE_TARGET=vp:DESIGN, its "
+                                   "network image from `vine export engine-image`, docs/driver.md)",
                          opts);
   if (vm["wait"].as<std::string>() != "irq")
     return usage_error("vp", "--wait poll is for streaming designs; the engine's driver waits for the interrupt", opts);

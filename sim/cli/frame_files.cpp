@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "sim/data/npy.h"
+#include "sim/engine/engine_tiling.h"
 #include "sim/ir/stage_plan.h"
 
 namespace vine::cli {
@@ -109,6 +110,10 @@ std::vector<golden::IntTensor> frames_of_raw(const std::string& path, const ir::
 }  // namespace
 
 models::BeatFormat input_beat_format(const ir::Design& d) {
+  // A compute engine reads its input frame from DDR one element in whole
+  // bytes (models/engine/engine_ddr_image.h): one element a "beat".
+  if (d.hw_template == ir::Template::kEngine)
+    return {1, int(8 * engine::element_bytes(d.network.input_type.bits)), d.network.input_type.min_code() < 0};
   // The input DMA's stream: its beats are what a raw frames file holds.
   const ir::StreamingPlan plan = ir::plan_process_network(d);
   const ir::StreamPlan& s = plan.streams[size_t(plan.stages.front().outputs.at(0))];

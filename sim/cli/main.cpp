@@ -49,7 +49,7 @@ const std::map<std::string, Subcommand>& subcommands() {
       {"dataflow",
        {vine::cli::cmd_dataflow,
         "each layer's weights on chip or in DDR: the fewest DDR bytes per frame within the BRAM, exactly"}},
-      {"export", {vine::cli::cmd_export, "a design in another toolflow's format: export finn (FINN's folding config)"}},
+      {"export", {vine::cli::cmd_export, "a design in another format: export finn (FINN's folding config), export engine-image (a compute engine's network image for its driver)"}},
       {"import",
        {vine::cli::cmd_import,
         "other toolflows' files into Vine: import finn (a FINN dataflow ONNX model, its weights; --run), "

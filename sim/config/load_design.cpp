@@ -8,6 +8,7 @@
 #include "sim/config/parameter_files.h"
 #include "sim/config/open_config.h"
 #include "sim/engine/engine_tiling.h"
+#include "sim/ir/layer_sums.h"
 #include "sim/finn_config/finn_op_types.h"
 
 #include "sim/ir/stage_plan.h"
@@ -168,6 +169,14 @@ void load_engine(MapReader& m, const Field& root, ir::Design& d) {
     if (e.generator_lanes & (e.generator_lanes - 1))
       em.get("generator_lanes").fail("a power of two (the generator's lanes split a code into whole groups)");
     e.input_selective_pes = em.get_bool("input_selective_pes", e.input_selective_pes);
+    if (em.has("buffers")) {
+      const std::string b = em.get_choice("buffers", {"bram", "uram", "auto"}, "bram");
+      e.buffers = b == "uram" ? ir::EngineBufferMemory::kUram
+                  : b == "auto" ? ir::EngineBufferMemory::kAuto
+                                : ir::EngineBufferMemory::kBram;
+      if (e.buffers == ir::EngineBufferMemory::kUram && d.device.capacity.uram <= 0)
+        em.get("buffers").fail("'bram' or 'auto' on device " + d.device.name + ", which has no UltraRAM");
+    }
     em.done();
   }
   m.done();
@@ -270,6 +279,19 @@ ir::Design load_design(const std::string& path) {
     return d;
   }
   d.hw_template = ir::Template::kStreaming;
+  // The streaming models (MVAU, VVAU, their PEs and threshold units) carry a
+  // layer's sums as 32-bit values; only the compute engine holds 64-bit ones.
+  for (const ir::Layer& l : d.network.layers)
+    if (ir::wide_sums(l))
+      {
+      ir::SourceLocation w = l.where;
+      w.field += ".weights";
+      throw ConfigError(w,
+                        "sums from " + std::to_string(l.acc_range.lo) + " to " + std::to_string(l.acc_range.hi) + " (" +
+                            std::to_string(l.matrix_width()) + " products per output) in a streaming design",
+                        "sums that fit 32-bit signed integers, which the streaming models hold them in "
+                        "(a compute engine, template: engine, holds 64-bit sums)");
+    }
   d.clock_mhz = m.get_double("clock_mhz", 1, 1000, d.device.max_clock_mhz);
   d.default_fifo_depth = int(m.get_int("fifo_depth", 1, 1 << 20, 2));
   d.internal_fifo_depth = int(m.get_int("internal_fifo_depth", 1, 1 << 20, 2));
@@ -350,6 +372,21 @@ ir::Design load_design(const std::string& path) {
                    "its VVAU's PE is the window's)");
         f.window_simd = int(ws->as_int(1, 1 << 16));
         f.window_simd_where = ws->where();
+      }
+      if (auto ps = fm.find("padding_simd")) {
+        f.padding_simd = int(ps->as_int(1, 1 << 16));
+        f.padding_simd_where = ps->where();
+      }
+      if (auto th = fm.find("thresholds")) {
+        // `thresholds: {pe: N}`: the layer's thresholds a stage of their own
+        // (check_design checks the layer has thresholds and N divides them).
+        if (!th->is_map()) th->fail("a map with the threshold stage's pe ({pe: N})");
+        MapReader tm(*th);
+        auto pe = tm.find("pe");
+        if (!pe) th->fail("a map with the threshold stage's pe ({pe: N})");
+        f.threshold_pe = int(pe->as_int(1, 1 << 16));
+        f.threshold_pe_where = pe->where();
+        tm.done();
       }
       if (auto be = fm.find("backend")) {
         if (!layer.has_weights() && layer.kind != ir::LayerKind::kThreshold && layer.kind != ir::LayerKind::kRequant &&

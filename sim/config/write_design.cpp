@@ -89,6 +89,17 @@ void set_folding(YAML::Node& root, const ir::Design& d) {
       e["window_simd"] = d.folding[i].window_simd;
     else
       e.remove("window_simd");
+    if (d.folding[i].padding_simd > 0)
+      e["padding_simd"] = d.folding[i].padding_simd;
+    else
+      e.remove("padding_simd");
+    if (d.folding[i].separate_thresholds()) {
+      YAML::Node t = flow_map();
+      t["pe"] = d.folding[i].threshold_pe;
+      e["thresholds"] = t;
+    } else {
+      e.remove("thresholds");
+    }
   }
   root["layers"] = layers;
 }

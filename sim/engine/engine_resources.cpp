@@ -34,13 +34,39 @@ int64_t pixel_select_bits(int t_out, int pixels) {
 
 namespace {
 
-// A buffer of two halves, each `bytes` deep in words of `width` bits: LUTRAM
-// or BRAM18 by the streaming designs' rule (estimate::buffer_resources).
-EngineResourceRow halves(const std::string& name, int64_t width, int64_t bytes) {
+// One buffer of `width`-bit words, `depth` deep: LUTRAM up to 4096 bits,
+// else RAMB18s in their best aspect ratio (estimate::buffer_resources, the
+// streaming buffers' rule) or UltraRAM blocks, 72 bits wide and 4096 words
+// deep each, counted by width and depth alike (estimate::uram_for).
+ir::Resources buffer_in(int64_t width, int64_t depth, bool uram) {
+  if (!uram || width * depth <= 4096) return estimate::buffer_resources(width, depth);
+  ir::Resources r;
+  r.uram = double(estimate::uram_for(width, depth));
+  return r;
+}
+
+// A buffer's shape: `copies` memories of `depth` words of `width` bits.
+struct BufferShape {
+  size_t row = 0;
+  int64_t width = 0, depth = 0, copies = 1;
+  std::string shape;  // "2 halves x D words x W bits"
+};
+
+ir::Resources placed(const BufferShape& b, bool uram) {
+  ir::Resources r;
+  const ir::Resources one = buffer_in(b.width, b.depth, uram);
+  for (int64_t i = 0; i < b.copies; ++i) r += one;
+  return r;
+}
+
+const char* memory_name(const ir::Resources& r) {
+  return r.uram > 0 ? "URAM" : r.bram18 > 0 ? "BRAM18" : "LUTRAM";
+}
+
+// A buffer of two halves, each `bytes` deep in words of `width` bits.
+BufferShape halves(int64_t width, int64_t bytes) {
   const int64_t depth = (bytes * 8 + width - 1) / width;
-  ir::Resources r = estimate::buffer_resources(width, depth);
-  r += r;  // two halves
-  return {name, "2 halves x " + std::to_string(depth) + " words x " + std::to_string(width) + " bits", r};
+  return {0, width, depth, 2, "2 halves x " + std::to_string(depth) + " words x " + std::to_string(width) + " bits"};
 }
 
 }  // namespace
@@ -119,19 +145,26 @@ EngineResources engine_resources(const ir::Design& d) {
   // several pixels a cycle the input buffer is replicated, every copy written
   // alike by the DMA: the half the array computes from is only read in its
   // phase (the DMA fills the other), so each copy's two ports read two pixels.
-  EngineResourceRow input = halves("input buffer", int64_t{e.t_in} * 8 * in_bytes, e.input_buffer_bytes);
+  // Placed in BRAM18 or URAM below, once every buffer is known.
+  std::vector<BufferShape> buffers;
+  BufferShape input = halves(int64_t{e.t_in} * 8 * in_bytes, e.input_buffer_bytes);
   if (pixels > 1) {
     const int copies = (pixels + 1) / 2;
-    ir::Resources r;
-    for (int i = 0; i < copies; ++i) r += input.resources;
-    input.resources = r;
-    input.detail = std::to_string(copies) + " copies (" + std::to_string(pixels) + " pixels a cycle, 2 read ports each) x " +
-                   input.detail;
+    input.copies *= copies;
+    input.shape = std::to_string(copies) + " copies (" + std::to_string(pixels) + " pixels a cycle, 2 read ports each) x " +
+                  input.shape;
   }
-  out.rows.push_back(input);
-  out.rows.push_back(
-      halves("weight buffer", int64_t{e.t_in} * e.t_out * 8 * element_bytes(w_bits), e.weight_buffer_bytes));
-  out.rows.push_back(halves("output buffer", int64_t{e.t_out} * 8 * out_bytes, e.output_buffer_bytes));
+  input.row = out.rows.size();
+  out.rows.push_back({"input buffer", input.shape, {}});
+  buffers.push_back(input);
+  BufferShape weight = halves(int64_t{e.t_in} * e.t_out * 8 * element_bytes(w_bits), e.weight_buffer_bytes);
+  weight.row = out.rows.size();
+  out.rows.push_back({"weight buffer", weight.shape, {}});
+  buffers.push_back(weight);
+  BufferShape output = halves(int64_t{e.t_out} * 8 * out_bytes, e.output_buffer_bytes);
+  output.row = out.rows.size();
+  out.rows.push_back({"output buffer", output.shape, {}});
+  buffers.push_back(output);
   // The generator, sized for the largest generated layer (its code length,
   // kept codes and widths); none without a generated layer.
   estimate::GeneratorUnit g;
@@ -151,9 +184,9 @@ EngineResources engine_resources(const ir::Design& d) {
   if (generated) {
     // The generator reads a filter's KEPT coefficients at once: one word.
     const int64_t depth = (e.coefficient_buffer_bytes * 8 + coeff_width - 1) / coeff_width;
-    out.rows.push_back({"coefficient buffer",
-                        "1 x " + std::to_string(depth) + " words x " + std::to_string(coeff_width) + " bits",
-                        estimate::buffer_resources(coeff_width, depth)});
+    const std::string shape = "1 x " + std::to_string(depth) + " words x " + std::to_string(coeff_width) + " bits";
+    buffers.push_back({out.rows.size(), coeff_width, depth, 1, shape});
+    out.rows.push_back({"coefficient buffer", shape, {}});
     const estimate::LaneCost c = estimate::generator_cost(g);
     ir::Resources gr;
     gr.lut = c.lut;
@@ -163,6 +196,68 @@ EngineResources engine_resources(const ir::Design& d) {
                             " COEFF_BITS=" + std::to_string(g.coeff_bits) + " LANES=" + std::to_string(g.lanes) +
                             " OUT_BITS=" + std::to_string(g.out_bits) + " (fitted to its Yosys rows)",
                         gr});
+  }
+  // The buffers' memory. `auto` (**choice**, Vivado documents its own
+  // ram_style heuristics only as such, UG901): of every way to put each
+  // buffer in BRAM18 or URAM (at most 2^5, tried all), one that fits the
+  // device's BRAM18 and URAM with the fewest URAM blocks (then the fewest
+  // buffers moved); when none fits, buffers move to URAM the one taking the
+  // most BRAM18 first until the BRAM18 hold the rest, or none is left (the
+  // estimate then says what does not fit). A greedy rule alone missed fits:
+  // moving the largest buffer can overflow the URAM where moving the others
+  // fits both.
+  std::vector<bool> in_uram(buffers.size(), e.buffers == ir::EngineBufferMemory::kUram);
+  if (e.buffers == ir::EngineBufferMemory::kAuto && d.device.capacity.uram > 0) {
+    const size_t n = buffers.size();
+    std::vector<ir::Resources> in_bram(n), in_ultra(n);
+    for (size_t i = 0; i < n; ++i) {
+      in_bram[i] = placed(buffers[i], false);
+      in_ultra[i] = placed(buffers[i], true);
+    }
+    double others_bram18 = 0;  // what is not a buffer: the generator's, the array's (none today)
+    for (const auto& r : out.rows) others_bram18 += r.resources.bram18;
+    bool found = false;
+    double best_uram = 0;
+    int best_moved = 0;
+    uint32_t best = 0;
+    for (uint32_t mask = 0; n < 31 && mask < (1u << n); ++mask) {
+      double bram18 = others_bram18, uram = 0;
+      int moved = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const ir::Resources& r = (mask >> i & 1) ? in_ultra[i] : in_bram[i];
+        bram18 += r.bram18;
+        uram += r.uram;
+        moved += int(mask >> i & 1);
+      }
+      if (bram18 > d.device.capacity.bram18 || uram > d.device.capacity.uram) continue;
+      if (!found || uram < best_uram || (uram == best_uram && moved < best_moved)) {
+        found = true;
+        best = mask;
+        best_uram = uram;
+        best_moved = moved;
+      }
+    }
+    if (found) {
+      for (size_t i = 0; i < n; ++i) in_uram[i] = best >> i & 1;
+    } else {
+      double bram18 = others_bram18;
+      for (const auto& r : in_bram) bram18 += r.bram18;
+      std::vector<size_t> order(n);
+      for (size_t i = 0; i < n; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return in_bram[a].bram18 > in_bram[b].bram18; });
+      for (size_t i : order) {
+        if (bram18 <= d.device.capacity.bram18) break;
+        if (in_ultra[i].uram <= 0) continue;  // LUTRAM either way
+        bram18 -= in_bram[i].bram18;
+        in_uram[i] = true;
+      }
+    }
+  }
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    EngineResourceRow& row = out.rows[buffers[i].row];
+    row.resources = placed(buffers[i], in_uram[i]);
+    row.detail = buffers[i].shape + ", " + memory_name(row.resources);
   }
   for (const auto& r : out.rows) out.total += r.resources;
   out.device = d.device.capacity;

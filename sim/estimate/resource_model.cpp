@@ -79,7 +79,8 @@ ir::Resources schedule_buffer_resources(const ir::Layer& l, const ir::LayerFoldi
 ir::Resources compute_unit_resources(const ir::StagePlan& s, const ir::Design& d) {
   const ir::Layer& l = d.network.layers[s.layer];
   const int acc = l.acc_range.bits();  // the layer's, whatever group a PE serves
-  const int64_t thr = thresholds_per_channel(l);
+  // Thresholds a stage of their own cost there (the threshold kind's).
+  const int64_t thr = d.folding_of(s.layer).separate_thresholds() ? 0 : thresholds_per_channel(l);
   ir::Resources r;
   // Per PE: the lanes units (lanes, adder tree, fold accumulator; fitted to
   // the RTL units' Yosys figures, lane_cost.h), a select of their

@@ -63,6 +63,7 @@ class Applier {
   AppliedConfig run() {
     read_entries();
     infer_finn_only();
+    separate_listed_thresholds();
     set_styles();
     // Pass 1: the compute nodes (their names do not depend on the folding).
     {
@@ -160,6 +161,34 @@ class Applier {
     for (const auto& [name, e] : entries_)
       if (e.parsed.op == "ChannelwiseOp" || e.parsed.op == "LabelSelect")
         out_.finn_only.tail.push_back(e.parsed.op + "_" + e.parsed.style);
+  }
+
+  // A config from a build whose thresholds are nodes of their own (FINN's
+  // MVAU or VVAU with noActivation, then a Thresholding node: finn-examples'
+  // MobileNet-V1 ZCU102 and ZCU104) applied to a design whose thresholds
+  // sit inside its MVAUs and VVAUs: where the config lists as many
+  // Thresholding nodes (the input quantiser aside) as the design has layers
+  // with thresholds and an MVAU or VVAU (besides its threshold layers' own),
+  // and the design's graph has fewer,
+  // every such layer gets a threshold stage of its own (its PE from its
+  // node in pass 1). Any other count is left to the name look-up, which
+  // refuses what the graph does not have.
+  void separate_listed_thresholds() {
+    int listed = 0;
+    for (const auto& [name, e] : entries_) listed += e.parsed.op == "Thresholding" && name != head_;
+    if (listed == 0) return;
+    std::vector<size_t> eligible;
+    int separate = 0;
+    for (size_t i = 0; i < d_.folding.size(); ++i) {
+      const ir::Layer& l = d_.network.layers[i];
+      listed -= l.kind == ir::LayerKind::kThreshold;  // a threshold layer's node is there either way
+      if (!l.has_weights() || l.output.kind != ir::OutputKind::kThreshold) continue;
+      eligible.push_back(i);
+      separate += d_.folding[i].separate_thresholds();
+    }
+    if (listed != int(eligible.size()) || separate == listed) return;
+    for (size_t i : eligible)
+      if (!d_.folding[i].separate_thresholds()) d_.folding[i].threshold_pe = 1;
   }
 
   // The _hls/_rtl suffixes as the design's finn_impl: one style for a kind
@@ -273,15 +302,24 @@ class Applier {
           // The lanes of the layer the window or padding feeds: a conv's
           // window has its own (window_simd, a width converter before the
           // MVAU where they differ), a depthwise conv's or pool's is its PE.
+          // A conv's or depthwise conv's padding has its own (padding_simd,
+          // a width converter before the window where they differ).
           divides(name, key, x, l.in_shape.c, l.name + "'s input channels");
-          set_layer(L, l.kind == ir::LayerKind::kConv ? "window_simd" : "pe", x, name, key);
+          const bool windowed = l.kind == ir::LayerKind::kConv || l.kind == ir::LayerKind::kDwConv;
+          set_layer(L,
+                    kind == "fmpadding" && windowed       ? "padding_simd"
+                    : l.kind == ir::LayerKind::kConv ? "window_simd"
+                                                     : "pe",
+                    x, name, key);
         } else if (kind == "duplicate") {
           if (x != st.pe)
             fail(name, key, v.dump(), std::to_string(st.pe) + ", the elements per beat of the stream " + st.name +
                                           " duplicates in design " + d_.name);
         } else {
           divides(name, key, x, l.out_shape.c, l.name + "'s channels");
-          set_layer(L, "pe", x, name, key);
+          // A Thresholding node after an MVAU or VVAU with noActivation: the
+          // PE of the layer's threshold stage (`thresholds: {pe: N}`).
+          set_layer(L, kind == "threshold" && l.has_weights() ? "threshold_pe" : "pe", x, name, key);
         }
       } else if (key == "ram_style") {
         ram = choice(name, key, v, {"auto", "block", "distributed", "ultra"});
@@ -312,7 +350,10 @@ class Applier {
   void commit_layer_values() {
     for (const auto& [key, v] : layer_values_) {
       ir::LayerFolding& f = d_.folding[size_t(key.first)];
-      if (key.second != "window_simd") (key.second == "pe" ? f.pe : f.simd) = v.first;
+      if (key.second == "threshold_pe")
+        f.threshold_pe = v.first;
+      else if (key.second != "window_simd" && key.second != "padding_simd")
+        (key.second == "pe" ? f.pe : f.simd) = v.first;
     }
     // A conv window's SIMD: the layer's SIMD where the config gives no MVAU
     // SIMD; its own window_simd where it differs from the lanes the window
@@ -328,7 +369,15 @@ class Applier {
       }
       ir::LayerFolding plain = f;
       plain.window_simd = 0;
-      f.window_simd = v.first * l.in_type.bits == ir::input_stream_bits(l, plain) ? 0 : v.first;
+      f.window_simd = v.first * l.in_type.bits == ir::window_input_bits(l, plain) ? 0 : v.first;
+    }
+    // A padding's SIMD: its own padding_simd where it differs from the
+    // window's (set above), else none.
+    for (const auto& [key, v] : layer_values_) {
+      if (key.second != "padding_simd") continue;
+      ir::LayerFolding& f = d_.folding[size_t(key.first)];
+      const ir::Layer& l = d_.network.layers[size_t(key.first)];
+      f.padding_simd = v.first * l.in_type.bits == ir::window_input_bits(l, f) ? 0 : v.first;
     }
   }
 

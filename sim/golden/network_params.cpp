@@ -113,7 +113,8 @@ void synthesize_generated_weights(const ir::Layer& l, uint64_t seed, LayerParams
 
 // Per-channel thresholds at evenly spaced quantiles of the calibration
 // accumulators, so that every output code is used.
-Thresholds calibrate_thresholds(const ir::Layer& l, const std::vector<IntTensor>& accs) {
+template <typename Acc>
+Thresholds calibrate_thresholds(const ir::Layer& l, const std::vector<Tensor<Acc>>& accs) {
   Thresholds t;
   const bool bipolar = l.out_type.kind == ir::ActivationKind::kBipolar;
   const int levels = bipolar ? 2 : 1 << l.out_type.bits;
@@ -141,10 +142,11 @@ Thresholds calibrate_thresholds(const ir::Layer& l, const std::vector<IntTensor>
 
 // One multiplier and shift per tensor mapping the calibration accumulators'
 // range onto the output type's range.
-Requantizer calibrate_requantizer(const ir::Layer& l, const std::vector<IntTensor>& accs) {
+template <typename Acc>
+Requantizer calibrate_requantizer(const ir::Layer& l, const std::vector<Tensor<Acc>>& accs) {
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (const auto& a : accs)
-    for (int32_t x : a.data) {
+    for (Acc x : a.data) {
       lo = std::min<int64_t>(lo, x);
       hi = std::max<int64_t>(hi, x);
     }
@@ -201,13 +203,19 @@ NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calib
       return in;
     };
     const bool calibrated = l.has_output_stage() && l.output.kind != ir::OutputKind::kAccumulator;
-    if (calibrated) {
-      std::vector<IntTensor> accs;
-      for (int f = 0; f < calibration_frames; ++f) accs.push_back(ref.layer_accumulators(i, inputs_of(f)));
+    // 32-bit sums where the layer's bound allows, 64-bit ones where not.
+    auto calibrate = [&](auto sums_of) {
+      std::vector<decltype(sums_of(0))> accs;
+      for (int f = 0; f < calibration_frames; ++f) accs.push_back(sums_of(f));
       if (l.thresholds_file) params.layers[i].thresholds = thresholds_from_file(l);
       else if (l.output.kind == ir::OutputKind::kThreshold) params.layers[i].thresholds = calibrate_thresholds(l, accs);
       else params.layers[i].requant = calibrate_requantizer(l, accs);
       for (int f = 0; f < calibration_frames; ++f) outs[size_t(f)][i] = ref.layer_output(i, accs[size_t(f)]);
+    };
+    if (calibrated && ir::wide_sums(l)) {
+      calibrate([&](int f) { return ref.layer_sums(i, inputs_of(f)); });
+    } else if (calibrated) {
+      calibrate([&](int f) { return ref.layer_accumulators(i, inputs_of(f)); });
     } else {
       for (int f = 0; f < calibration_frames; ++f) outs[size_t(f)][i] = ref.run_layer(i, inputs_of(f));
     }

@@ -1,5 +1,7 @@
 #include "sim/golden/reference.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 namespace vine::golden {
@@ -39,16 +41,28 @@ bool is_xnor(const ir::Layer& l) {
 
 // A channel group of binary weights on bipolar input counts agreements
 // (arith::lane_product), which is (dot + MW) / 2 of the +-1 dot product.
-IntTensor to_popcount_where_binary(const ir::Layer& l, IntTensor acc) {
+template <typename Acc>
+Tensor<Acc> to_popcount_where_binary(const ir::Layer& l, Tensor<Acc> acc) {
   if (l.channel_groups.empty() || l.in_type.kind != ir::ActivationKind::kBipolar) return acc;
-  const int32_t mw = int32_t(l.matrix_width());
+  const Acc mw = Acc(l.matrix_width());
   for (size_t px = 0; px < acc.size() / acc.c; ++px)
     for (int ch = 0; ch < acc.c; ++ch)
       if (l.weight_type_of_channel(ch).arithmetic == arith::WeightArithmetic::kBinary) {
-        int32_t& a = acc.data[px * acc.c + ch];
+        Acc& a = acc.data[px * acc.c + ch];
         a = (a + mw) / 2;
       }
   return acc;
+}
+
+// A weighted layer's sums in Acc (int32_t, or int64_t for wide sums).
+template <typename Acc>
+Tensor<Acc> weighted_sums(const ir::Layer& l, const LayerParams& p, const IntTensor& in) {
+  if (l.kind == LayerKind::kFc)
+    return to_popcount_where_binary(
+        l, fully_connected<int32_t, Acc>(to_values(in, l.in_type), p.weight_values, l.out_channels));
+  Conv2dParams cp = conv_params(l);
+  cp.pad_value = arith::activation_value(l.in_type.kind, l.pad_value);
+  return to_popcount_where_binary(l, conv2d<int32_t, Acc>(to_values(in, l.in_type), p.weight_values, cp));
 }
 
 }  // namespace
@@ -58,16 +72,15 @@ IntTensor Reference::layer_accumulators(size_t i, const std::vector<const IntTen
   const LayerParams& p = params_.layers[i];
   switch (l.kind) {
     case LayerKind::kConv:
-    case LayerKind::kDwConv: {
-      Conv2dParams cp = conv_params(l);
-      if (is_xnor(l)) return conv2d_xnor_popcount(*in[0], p.weight_codes, cp);
-      cp.pad_value = arith::activation_value(l.in_type.kind, l.pad_value);
-      return to_popcount_where_binary(l, conv2d<int32_t, int32_t>(to_values(*in[0], l.in_type), p.weight_values, cp));
-    }
+    case LayerKind::kDwConv:
     case LayerKind::kFc:
-      if (is_xnor(l)) return fully_connected_xnor_popcount(*in[0], p.weight_codes, l.out_channels);
-      return to_popcount_where_binary(
-          l, fully_connected<int32_t, int32_t>(to_values(*in[0], l.in_type), p.weight_values, l.out_channels));
+      if (is_xnor(l))
+        return l.kind == LayerKind::kFc
+                   ? fully_connected_xnor_popcount(*in[0], p.weight_codes, l.out_channels)
+                   : conv2d_xnor_popcount(*in[0], p.weight_codes, conv_params(l));
+      if (ir::wide_sums(l))
+        throw std::logic_error("layer " + l.name + "'s sums exceed 32 bits: its accumulators are layer_sums()");
+      return weighted_sums<int32_t>(l, p, *in[0]);
     case LayerKind::kAdd:
       return add(*in[0], *in[1]);
     case LayerKind::kThreshold:
@@ -76,6 +89,34 @@ IntTensor Reference::layer_accumulators(size_t i, const std::vector<const IntTen
     default:
       throw std::logic_error("layer " + l.name + " has no accumulators");
   }
+}
+
+AccTensor Reference::layer_sums(size_t i, const std::vector<const IntTensor*>& in) const {
+  const ir::Layer& l = net_.layers[i];
+  if (!l.has_weights() || is_xnor(l)) {
+    const IntTensor a = layer_accumulators(i, in);
+    AccTensor wide(a.h, a.w, a.c);
+    std::copy(a.data.begin(), a.data.end(), wide.data.begin());
+    return wide;
+  }
+  return weighted_sums<int64_t>(l, params_.layers[i], *in[0]);
+}
+
+IntTensor Reference::layer_output(size_t i, const AccTensor& acc) const {
+  const ir::Layer& l = net_.layers[i];
+  const LayerParams& p = params_.layers[i];
+  switch (l.output.kind) {
+    case ir::OutputKind::kAccumulator: break;  // refused at load for wide sums (ir::infer_network)
+    case ir::OutputKind::kThreshold: return multithreshold(acc, p.thresholds);
+    case ir::OutputKind::kRequant: return requantize(acc, p.requant);
+  }
+  IntTensor out(acc.h, acc.w, acc.c);
+  for (size_t k = 0; k < acc.size(); ++k) {
+    if (acc.data[k] < INT32_MIN || acc.data[k] > INT32_MAX)
+      throw std::overflow_error("layer " + l.name + ": an accumulator output beyond 32 bits");
+    out.data[k] = int32_t(acc.data[k]);
+  }
+  return out;
 }
 
 IntTensor Reference::layer_output(size_t i, const IntTensor& acc) const {
@@ -101,6 +142,7 @@ IntTensor Reference::run_layer(size_t i, const std::vector<const IntTensor*>& in
     case LayerKind::kConcat:
       return concat_channels(in);
     default:
+      if (ir::wide_sums(net_.layers[i])) return layer_output(i, layer_sums(i, in));
       return layer_output(i, layer_accumulators(i, in));
   }
 }

@@ -1,14 +1,24 @@
 // The golden reference inference: a network with its parameters, run frame by
 // frame on integer codes with the kernels of kernels.h.
+//
+// Sums: a layer's accumulators are 32-bit (IntTensor) where its bound
+// (ir::Layer::acc_range, MW * max|w| * max|x|) fits 32 bits, the streaming
+// designs' case, and 64-bit (AccTensor) where it does not (16-bit weights on
+// 16-bit activations: ir::wide_sums); the kernels pick their lane and
+// accumulator widths from the values either way.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "sim/golden/network_params.h"
+#include "sim/ir/layer_sums.h"
 #include "sim/ir/network.h"
 
 namespace vine::golden {
+
+// Sums wider than 32 bits (a layer with ir::wide_sums).
+using AccTensor = Tensor<int64_t>;
 
 class Reference {
  public:
@@ -19,9 +29,13 @@ class Reference {
 
   // The accumulators (pre-activation values) of one layer for given inputs:
   // what thresholds and requantisers are calibrated on.
+  // A layer with ir::wide_sums has no 32-bit accumulators: layer_sums() gives
+  // them in 64 bits.
   IntTensor layer_accumulators(size_t layer, const std::vector<const IntTensor*>& inputs) const;
+  AccTensor layer_sums(size_t layer, const std::vector<const IntTensor*>& inputs) const;
   // Applies the layer's output stage to its accumulators.
   IntTensor layer_output(size_t layer, const IntTensor& acc) const;
+  IntTensor layer_output(size_t layer, const AccTensor& acc) const;
   IntTensor run_layer(size_t layer, const std::vector<const IntTensor*>& inputs) const;
 
   const ir::Network& network() const { return net_; }

@@ -51,6 +51,12 @@ const char* to_string(PeBackend b) { return b == PeBackend::kRtl ? "rtl" : "cpp"
 const char* to_string(Template t) { return t == Template::kStreaming ? "streaming" : "engine"; }
 
 int input_stream_bits(const Layer& l, const LayerFolding& f) {
+  // A padding of its own SIMD: the layer's input is the padding's.
+  if (f.padding_simd > 0) return f.padding_simd * l.in_type.bits;
+  return window_input_bits(l, f);
+}
+
+int window_input_bits(const Layer& l, const LayerFolding& f) {
   // A window narrower or wider than its MVAU: the layer's input is the window's.
   if (l.kind == LayerKind::kConv && f.window_simd > 0) return f.window_simd * l.in_type.bits;
   int lanes = l.has_weights() && l.kind != LayerKind::kDwConv ? f.simd : f.pe;
@@ -60,7 +66,12 @@ int input_stream_bits(const Layer& l, const LayerFolding& f) {
   return lanes * l.in_type.bits;
 }
 
-int output_stream_bits(const Layer& l, const LayerFolding& f) { return f.pe * l.out_type.bits; }
+int output_stream_bits(const Layer& l, const LayerFolding& f) {
+  // Separate thresholds: the threshold stage writes the layer's output.
+  return (f.separate_thresholds() ? f.threshold_pe : f.pe) * l.out_type.bits;
+}
+
+int accumulator_bits(const Layer& l) { return l.acc_range.bits(); }
 
 namespace {
 
@@ -115,6 +126,45 @@ void check_window_simd(const Layer& l, const LayerFolding& f) {
   if (f.simd > l.in_shape.c)
     throw ConfigError(w, v, "no window_simd on " + l.name + " with simd " + std::to_string(f.simd) +
                             " (the parallel-window style: the MVAU reads the window's whole beat)");
+}
+
+// Thresholds as a stage of their own: a layer with an MVAU or VVAU and
+// thresholds, a PE that divides its channels, accumulators that fit the
+// 32-bit beat elements, and the C++ PE models (the Verilated lanes carry
+// their output unit inside the PE array).
+void check_separate_thresholds(const Layer& l, const LayerFolding& f) {
+  const SourceLocation& w = f.threshold_pe_where.line ? f.threshold_pe_where : f.where;
+  const std::string v = std::to_string(f.threshold_pe);
+  if (!l.has_weights() || l.output.kind != OutputKind::kThreshold)
+    throw ConfigError(w, v, "no thresholds stage on " + l.name + " (a conv, dwconv or fc layer with a threshold "
+                            "output only; its output is " + std::string(to_string(l.output.kind)) + ")");
+  if (l.out_shape.c % f.threshold_pe != 0)
+    throw ConfigError(w, v, "a divisor of the output channels of " + l.name + " = " + std::to_string(l.out_shape.c));
+  if (accumulator_bits(l) > 32)
+    throw ConfigError(w, v, "accumulators of at most 32 bits on " + l.name + " (its are " +
+                            std::to_string(accumulator_bits(l)) + "; streams carry 32-bit elements)");
+  if (f.backend == PeBackend::kRtl)
+    throw ConfigError(f.backend_where.line ? f.backend_where : w, "rtl",
+                      "backend: cpp on " + l.name + " with its thresholds a stage of their own (the Verilated "
+                      "PE array has its output unit inside)");
+}
+
+// A padding SIMD of its own: a padded conv or dwconv layer (FMPadding is the
+// chain's head), a divisor of its input channels.
+void check_padding_simd(const Layer& l, const LayerFolding& f) {
+  const SourceLocation& w = f.padding_simd_where.line ? f.padding_simd_where : f.where;
+  const std::string v = std::to_string(f.padding_simd);
+  if ((l.kind != LayerKind::kConv && l.kind != LayerKind::kDwConv) || !l.pad.any())
+    throw ConfigError(w, v, "no padding_simd on " + l.name + " (a padded conv or dwconv layer only: " + l.name +
+                            " has no FMPadding)");
+  if (!f.stages.empty())
+    throw ConfigError(w, v, "no padding_simd on " + l.name + " with its own stages: list (its chain need not start "
+                            "with the padding)");
+  if (l.in_shape.c % f.padding_simd != 0)
+    throw ConfigError(w, v, "a divisor of the input channels of " + l.name + " = " + std::to_string(l.in_shape.c));
+  if (l.kind == LayerKind::kConv && f.simd > l.in_shape.c)
+    throw ConfigError(w, v, "no padding_simd on " + l.name + " with simd " + std::to_string(f.simd) +
+                            " (the parallel-window style)");
 }
 
 }  // namespace
@@ -184,6 +234,8 @@ void check_design(const Design& d) {
         throw ConfigError(g.where, std::to_string(g.channels) + " channels",
                           "a multiple of " + l.name + "'s PE = " + std::to_string(f.pe));
     if (f.bit_serial) check_bit_serial(l, f);
+    if (f.separate_thresholds()) check_separate_thresholds(l, f);
+    if (f.padding_simd > 0) check_padding_simd(l, f);
     const int in_bits = input_stream_bits(l, f), out_bits = output_stream_bits(l, f);
     for (auto [bits, field] : {std::pair{in_bits, "simd"}, std::pair{out_bits, "pe"}}) {
       if (bits > d.max_stream_bits) {

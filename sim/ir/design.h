@@ -70,6 +70,21 @@ struct LayerFolding {
   // re-beats the same elements.
   int window_simd = 0;
   SourceLocation window_simd_where;  // the field, when given
+  // `thresholds: {pe: N}`: a conv, dwconv or fc layer's thresholds are a
+  // stage of their own (`<layer>.threshold`, FINN's Thresholding node after
+  // an MVAU or VVAU with noActivation), N channels a beat; the MVAU or VVAU
+  // writes its accumulators into it. 0: the thresholds sit inside the MVAU
+  // or VVAU (FINN's embedded activation). The activations are the same.
+  int threshold_pe = 0;
+  SourceLocation threshold_pe_where;  // the field, when given
+  // `padding_simd:` a padded conv or dwconv layer's FMPadding moves this many
+  // channels a beat where it differs from its sliding window's, with FINN's
+  // StreamingDataWidthConverter between the two; 0: the window's (no
+  // converter). The padding writes each pixel's channels in order whatever
+  // its SIMD, so the converter re-beats the same elements.
+  int padding_simd = 0;
+  SourceLocation padding_simd_where;  // the field, when given
+  bool separate_thresholds() const { return threshold_pe > 0; }
   // The stage kinds the layer expands into, in stream order, when the design
   // lists them (`stages:`); empty: the layer kind's usual chain
   // (ir::layer_stages).
@@ -171,7 +186,14 @@ struct Design {
 
 // The widest stream a layer reads (SIMD * input bits) and writes (PE * output bits).
 int input_stream_bits(const Layer& l, const LayerFolding& f);
+// The stream a layer's sliding window (or, without one, its first stage)
+// reads: input_stream_bits but for a padding of its own SIMD before it.
+int window_input_bits(const Layer& l, const LayerFolding& f);
 int output_stream_bits(const Layer& l, const LayerFolding& f);
+// Bits of one accumulator an MVAU or VVAU writes where its layer's
+// thresholds are a stage of their own: the accumulator range's width
+// (FINN's MVAU with noActivation writes its minimised accDataType).
+int accumulator_bits(const Layer& l);
 
 // Checks folding divisibility and stream widths; throws ConfigError.
 void check_design(const Design& d);

@@ -12,6 +12,15 @@
 
 namespace vine::ir {
 
+// Where the engine's buffers go (`buffers:`, docs/engine.md#resources); a
+// buffer of at most 4096 bits is LUTRAM in every case.
+enum class EngineBufferMemory {
+  kBram,  // RAMB18s in their best aspect ratio (the streaming buffers' rule)
+  kUram,  // UltraRAM: 72-bit x 4096-word blocks (288 Kbit)
+  kAuto,  // a placement that fits the device's BRAM18 and URAM with the fewest URAM (every one
+          // tried); when none fits, the largest in URAM first
+};
+
 struct EngineConfig {
   int t_in = 16;   // input channels the array reads per cycle (lanes of each dot product)
   int t_out = 16;  // output channels it computes per cycle (dot products)
@@ -36,6 +45,7 @@ struct EngineConfig {
   // out) and a layer with fewer than T_in input channels per window position
   // (the stem, depthwise layers) does not leave lanes idle.
   bool input_selective_pes = false;
+  EngineBufferMemory buffers = EngineBufferMemory::kBram;
   SourceLocation where;  // the `engine:` field
   // The buffer fields themselves (or `engine:` when a default was taken):
   // where a tile that does not fit is reported.

@@ -143,15 +143,18 @@ void infer_weighted(Layer& l) {
       throw ConfigError(at(l, "channel_groups"), "groups covering " + std::to_string(total) + " channels",
                         "groups covering all " + std::to_string(l.matrix_height()) + " output channels");
   }
-  // The golden reference holds a layer's sums in 32-bit tensors before its
-  // output unit (sim/golden), as the simulator's streams hold codes: the
-  // schema stops there rather than accept what the reference cannot run.
-  if (acc.lo < INT32_MIN || acc.hi > INT32_MAX)
+  // The bound above is FINN-R's: MW lane products, each within the product of
+  // the weight and activation ranges, so |sum| <= MW * max|w| * max|x| (a
+  // 3 x 3 x 512 window of 16 x 16-bit products needs 45 bits). The golden
+  // reference and the compute engine hold sums wider than 32 bits in 64
+  // (sim/golden/reference.h); an accumulator output travels on as a 32-bit
+  // code, though, so its sums must fit 32 bits.
+  if (l.output.kind == OutputKind::kAccumulator && (acc.lo < INT32_MIN || acc.hi > INT32_MAX))
     throw ConfigError(at(l, "weights"),
                       "sums from " + std::to_string(acc.lo) + " to " + std::to_string(acc.hi) + " (" +
                           std::to_string(mw) + " products per output)",
-                      "sums that fit 32-bit signed integers, which the golden reference holds them in: "
-                      "narrower weights or inputs, or fewer products per output");
+                      "sums that fit 32-bit signed integers on an accumulator output, the codes activations travel as: "
+                      "a threshold or requant output, narrower weights or inputs, or fewer products per output");
   l.acc_range = acc;
 }
 

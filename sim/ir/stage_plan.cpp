@@ -423,6 +423,19 @@ class PlanBuilder {
     std::vector<LayerStage> spec;
     for (const auto& name : f.stages) spec.push_back({name, false});
     if (spec.empty()) spec = layer_stages(l.kind);
+    // Thresholds a stage of their own (`thresholds: {pe: N}`): a threshold
+    // stage after the MVAU or VVAU, FINN's Thresholding node after an MVAU
+    // with noActivation.
+    const auto is_threshold = [&](const LayerStage& e) {
+      const kinds::StageKindEntry* k = registry.find(e.kind);
+      return k && registry.family(*k) == "threshold";
+    };
+    const bool listed_threshold = std::any_of(spec.begin(), spec.end(), is_threshold);
+    if (l.has_weights() && listed_threshold && !f.separate_thresholds())
+      throw config::ConfigError(f.stages_where, "'threshold'",
+                                "thresholds: {pe: N} on " + l.name +
+                                    " to list a threshold stage among its stages (its thresholds a stage of their own)");
+    if (f.separate_thresholds() && !listed_threshold) spec.push_back({"threshold", false});
 
     StagePlan base;
     base.layer = li;
@@ -458,7 +471,10 @@ class PlanBuilder {
       s.kind = k->id;
       k->from_layer(site, s);
       if (k->reads_every_input && reader < 0) reader = int(chain.size());
-      elem_bits.push_back(k->forwards_elements ? reads : out_bits);
+      // Before a threshold stage of their own, the MVAU's or VVAU's elements
+      // are accumulators.
+      const bool accumulates = f.separate_thresholds() && registry.family(*k) != "threshold";
+      elem_bits.push_back(k->forwards_elements ? reads : accumulates ? accumulator_bits(l) : out_bits);
       chain.push_back(std::move(s));
     }
     if (chain.empty()) throw std::logic_error("layer " + l.name + " expands into no stage");
@@ -478,15 +494,26 @@ class PlanBuilder {
       const StagePlan& p = plan_.stages[size_t(ids.back())];
       const int e = elem_bits[k - 1];
       const int64_t elements = p.out_words * p.out_stream_bits / e;
-      // A window whose SIMD is not its MVAU's (`window_simd`): FINN's
+      // A window whose SIMD is not its MVAU's (`window_simd`), a padding
+      // whose SIMD is not its window's (`padding_simd`), an MVAU or VVAU
+      // whose PE is not its threshold stage's (`thresholds`): FINN's
       // StreamingDataWidthConverter between them, with a FIFO on each side.
+      // It is named for the stage it feeds: `<layer>.dwc` before the MVAU
+      // or VVAU, `<layer>.dwc_<role>` before another (dw1.dwc_swg).
       int src = ids.back(), src_bits = p.out_stream_bits;
       if (src_bits != chain[k].in_stream_bits) {
         FifoSpec where;
         where.from = p.name;
         where.to = chain[k].name;
-        where.where = f.window_simd_where.line ? f.window_simd_where : f.where;
-        for (auto& c : converters(l.name + ".dwc", li, elements, e, src_bits, chain[k].in_stream_bits, where)) {
+        // The field that set the narrower or wider side apart.
+        const SourceLocation& own = k == 1 && f.padding_simd > 0 ? f.padding_simd_where
+                                    : f.separate_thresholds() && k + 1 == chain.size() ? f.threshold_pe_where
+                                                                                          : f.window_simd_where;
+        where.where = own.line ? own : f.where;
+        const std::string role = chain[k].name.substr(l.name.size() + 1);
+        const bool compute = role == "mvau" || role == "vvau";
+        for (auto& c : converters(l.name + ".dwc" + (compute ? "" : "_" + role), li, elements, e, src_bits,
+                                  chain[k].in_stream_bits, where)) {
           const int ci = push(c);
           internal(src, ci, src_bits, e, elements);
           src = ci;

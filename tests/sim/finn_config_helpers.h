@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "sim/finn_config/finn_graph.h"
 #include "sim/ir/design.h"
@@ -22,6 +23,8 @@ inline void expect_same_design(const vine::ir::Design& a, const vine::ir::Design
     EXPECT_EQ(a.folding[i].pe, b.folding[i].pe) << layer;
     EXPECT_EQ(a.folding[i].simd, b.folding[i].simd) << layer;
     EXPECT_EQ(a.folding[i].window_simd, b.folding[i].window_simd) << layer;
+    EXPECT_EQ(a.folding[i].threshold_pe, b.folding[i].threshold_pe) << layer;
+    EXPECT_EQ(a.folding[i].padding_simd, b.folding[i].padding_simd) << layer;
     EXPECT_EQ(a.folding[i].weight_memory, b.folding[i].weight_memory) << layer;
     EXPECT_EQ(a.folding[i].finn_impl, b.folding[i].finn_impl) << layer;
   }
@@ -42,6 +45,16 @@ inline void expect_same_design(const vine::ir::Design& a, const vine::ir::Design
     return s;
   };
   EXPECT_EQ(styles(a), styles(b)) << what;
+}
+
+// A design's FINN graph in order: each node's FINN name, and each FIFO as
+// the plan's stream it sits on ("-" for one on no stream).
+inline std::vector<std::string> finn_graph_order(const vine::ir::Design& d) {
+  const vine::ir::StreamingPlan plan = vine::ir::plan_process_network(d);
+  std::vector<std::string> order;
+  for (const auto& n : vine::finn::finn_graph(d, plan, {}))
+    order.push_back(n.fifo ? (n.stream >= 0 ? plan.streams[size_t(n.stream)].name : "-") : n.name);
+  return order;
 }
 
 inline const vine::finn::FinnNode* node_named(const std::vector<vine::finn::FinnNode>& g, const std::string& name) {

@@ -18,6 +18,7 @@
 #include "sim/engine/engine_estimate.h"
 #include "sim/estimate/bram_fit.h"
 #include "sim/estimate/estimate.h"
+#include "sim/ir/layer_sums.h"
 #include "sim/ir/stage_plan.h"
 #include "sim/run/simulation.h"
 #include "tests/sim/temp_config.h"
@@ -495,31 +496,62 @@ TEST(ConfigErrors, ConverterWidthsThroughTheirLeastCommonMultiple) {
 
 // An accumulator output travels as a 32-bit code; wider sums wrapped into a
 // 1-bit stream and an estimate of 10^18 cycles.
-// Sums travel as 32-bit codes (an accumulator output) and the golden reference
-// holds every layer's sums in 32-bit tensors before its output unit: a layer
-// whose sums do not fit is refused at load, whatever its output (16-bit
-// inputs and weights were accepted, then the reference failed with an
-// internal error).
+// Sums travel as 32-bit codes on an accumulator output, and the streaming
+// models hold a layer's sums in 32 bits: such a layer is refused at load (16-bit
+// inputs and weights were accepted, then the reference failed with an internal
+// error). Behind a threshold or requant output the golden reference and the
+// compute engine hold them in 64 bits (ir::wide_sums).
 TEST(ConfigErrors, AccumulatorOutputsFitTheCodesActivationsTravelAs) {
   const std::string head = "network: wide\ninput: {shape: [1, 1, 4096], type: unsigned, bits: 16}\nlayers:\n";
   TempConfig wide("acc-wide", head + "  - {name: a, kind: fc, out_features: 64, weights: {arithmetic: fixed, bits: 16}, "
                                      "output: {kind: accumulator}}\n");
   EXPECT_NE(error_of([&] { config::load_network(wide.path.string()); })
                 .find("layers[0](a).weights: got sums from -8795958804480 to 8795690373120 (4096 products per "
-                      "output), expected sums that fit 32-bit signed integers"),
+                      "output), expected sums that fit 32-bit signed integers on an accumulator output"),
             std::string::npos)
       << error_of([&] { config::load_network(wide.path.string()); });
   TempConfig conv16("acc-conv16",
                     "network: w16\ninput: {shape: [8, 8, 4], type: signed, bits: 16}\nlayers:\n"
                     "  - {name: c, kind: conv, out_channels: 8, kernel: 3, stride: 1, padding: 1, "
                     "weights: {arithmetic: fixed, bits: 16}, output: {kind: requant, type: signed, bits: 16}}\n");
-  EXPECT_NE(error_of([&] { config::load_network(conv16.path.string()); })
-                .find("layers[0](c).weights: got sums from -38653526016 to 38654705664 (36 products per output)"),
+  EXPECT_EQ(error_of([&] { config::load_network(conv16.path.string()); }), "(no error)");
+  EXPECT_TRUE(ir::wide_sums(config::load_network(conv16.path.string()).layers[0]));
+  auto design = [&](const std::string& extra) {
+    return "design: w16\nnetwork: " + conv16.path.string() + "\ndevice: " + (kConfigs / "devices/zcu104.yaml").string() +
+           "\nclock_mhz: 200\n" + extra;
+  };
+  TempConfig streaming("acc-conv16-stream", design(""));
+  EXPECT_NE(error_of([&] { config::load_design(streaming.path.string()); })
+                .find("layers[0](c).weights: got sums from -38653526016 to 38654705664 (36 products per output) in a "
+                      "streaming design, expected sums that fit 32-bit signed integers, which the streaming models "
+                      "hold them in"),
             std::string::npos)
-      << error_of([&] { config::load_network(conv16.path.string()); });
+      << error_of([&] { config::load_design(streaming.path.string()); });
+  TempConfig engine("acc-conv16-engine", design("template: engine\n"));
+  EXPECT_EQ(error_of([&] { config::load_design(engine.path.string()); }), "(no error)");
   TempConfig ok("acc-ok", "network: ok\ninput: {shape: [1, 1, 64], type: unsigned, bits: 4}\nlayers:\n"
                           "  - {name: a, kind: fc, out_features: 8, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}\n");
   EXPECT_EQ(error_of([&] { config::load_network(ok.path.string()); }), "(no error)");
+}
+
+// The sums' bound, MW x max|w| x max|x|, must fit the 64 bits they are held
+// in: 4096 x 4096 x 512 = 2^33 products of up to (-2^15)^2 = 2^30 reach 2^63.
+// One input channel fewer halves the bound to 2^62, which fits (and is then
+// refused for its 64 GiB of weights, a later check).
+TEST(ConfigErrors, SumsBeyond64BitsAreRefused) {
+  auto net = [](int channels) {
+    return "network: huge\ninput: {shape: [4096, 4096, " + std::to_string(channels) +
+           "], type: signed, bits: 16}\nlayers:\n  - {name: a, kind: fc, out_features: 2, weights: {arithmetic: "
+           "fixed, bits: 16}, output: {kind: requant, type: signed, bits: 16}}\n";
+  };
+  TempConfig over("sums-64", net(512));
+  EXPECT_NE(error_of([&] { config::load_network(over.path.string()); })
+                .find("layers[0](a).weights: got an accumulator range beyond 64 bits (8589934592 products of up to "
+                      "1073741824), expected a layer whose sums fit 64 bits"),
+            std::string::npos)
+      << error_of([&] { config::load_network(over.path.string()); });
+  TempConfig under("sums-63", net(256));
+  EXPECT_EQ(error_of([&] { config::load_network(under.path.string()); }).find("beyond 64 bits"), std::string::npos);
 }
 
 // Names end up in JSON reports, which must be UTF-8: a name that is not is

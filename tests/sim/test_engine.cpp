@@ -21,6 +21,7 @@
 #include "vine_rtl_timing.h"
 #include "sim/engine/engine_run.h"
 #include "sim/golden/network_params.h"
+#include "sim/ir/layer_sums.h"
 #include "tests/sim/run_vine.h"
 #include "tests/sim/temp_config.h"
 
@@ -34,6 +35,8 @@ using testing_support::TempConfig;
 const fs::path kSource = VINE_SOURCE_DIR;
 const std::string kDense = (kSource / "examples/engine/resnet-tiny-zcu104.yaml").string();
 const std::string kGenerated = (kSource / "examples/engine/resnet-tiny-ovsf-zcu104.yaml").string();
+// resnet-tiny with 16-bit activations: sums beyond 32 bits (ir::wide_sums).
+const std::string kSixteenBit = (kSource / "examples/engine/resnet-tiny-w16a16-zcu104.yaml").string();
 const std::string kZcu104 = (kSource / "configs/devices/zcu104.yaml").string();
 
 // A design of `network` (a path) on the ZCU104 with `engine` as its engine: section.
@@ -132,6 +135,37 @@ TEST(EngineRun, DepthwiseAndPointwiseBitExact) {
   expect_same_figures(engine::estimate_engine(d), r.figures);
 }
 
+// 16-bit weights on 16-bit activations (w16a16): sums of 3 x 3 x 32 windows
+// reach 288 x 2^30 (40 bits signed), which the engine's array holds in 64
+// (the golden reference's own 64-bit sums are pinned by ReferenceWideSums),
+// dense and generated, through several row tiles and channel groups.
+TEST(EngineRun, SixteenBitActivationsWithSumsBeyond32BitsBitExact) {
+  TempConfig net("engine-w16a16-net",
+                 "network: w16a16\ninput: {shape: [8, 8, 32], type: signed, bits: 16}\nlayers:\n"
+                 "  - {name: c1, kind: conv, kernel: 3, padding: 1, out_channels: 12, weights: {arithmetic: fixed, "
+                 "bits: 16}, output: {kind: requant, type: signed, bits: 16}}\n"
+                 "  - {name: c2, kind: conv, kernel: 3, stride: 2, padding: 1, out_channels: 8, weights: {arithmetic: "
+                 "fixed, bits: 16}, generated_weights: {kept_ratio: 0.5, coeff_bits: 16}, output: {kind: requant, "
+                 "type: signed, bits: 16}}\n"
+                 "  - {name: dw, kind: dwconv, kernel: 3, padding: 1, weights: {arithmetic: fixed, bits: 16}, "
+                 "output: {kind: threshold, type: unsigned, bits: 4}}\n"
+                 "  - {name: fc, kind: fc, out_features: 10, weights: {arithmetic: fixed, bits: 16}, "
+                 "output: {kind: requant, type: signed, bits: 16}}\n");
+  TempConfig design("engine-w16a16",
+                    engine_design(net.path.string(),
+                                  "  t_in: 4\n  t_out: 4\n  input_buffer_bytes: 2048\n"
+                                  "  output_buffer_bytes: 512\n  generator_lanes: 4\n"));
+  const ir::Design d = config::load_design(design.path.string());
+  for (const char* wide : {"c1", "c2", "dw"})
+    EXPECT_TRUE(ir::wide_sums(d.network.layers[size_t(d.network.find_layer(wide))])) << wide;
+  const engine::EngineRunResult r = engine::run_engine(d, 2, 9);
+  EXPECT_TRUE(r.outputs_match) << "first mismatch at frame " << r.first_mismatch;
+  EXPECT_GT(r.figures.layers[0].row_tiles, 1);
+  EXPECT_GT(r.figures.layers[0].groups, 1);
+  EXPECT_NE(r.checksums[0], r.checksums[1]);
+  expect_same_figures(engine::estimate_engine(d), r.figures);
+}
+
 // The check can fail: an engine holding other weights than the reference's
 // produces other outputs.
 TEST(EngineRun, OtherWeightsAreCaught) {
@@ -214,7 +248,7 @@ TEST(EngineDdr, ATransferOutsideTheDdrIsAnErrorNamingIt) {
 }
 
 TEST(EngineClosedForm, EqualsTheSimulationOnTheWholeNetwork) {
-  for (const std::string& path : {kDense, kGenerated}) {
+  for (const std::string& path : {kDense, kGenerated, kSixteenBit}) {
     SCOPED_TRACE(path);
     const ir::Design d = config::load_design(path);
     const engine::EngineRunResult r = engine::run_engine(d, 2, 1);
@@ -491,13 +525,14 @@ TEST(EngineInputSelectivePes, OnlyThePartialGroupTakesOtherPixels) {
   EXPECT_LT(s.layers[1].cycles, s.layers[1].cycles_without_selection);
 }
 
-// The shipped ResNet-50, ResNet-18 and MobileNet-V1 designs (docs/engine.md;
+// The shipped ResNet-50, ResNet-18 and MobileNet-V1 designs, and ResNet-18 with
+// 16-bit activations (docs/engine.md;
 // their bit-exact runs take seconds, so here only their closed forms): the stem
 // gains from input-selective PEs, 3 x 3 and 1 x 1 layers whose channels fill
 // the lanes do not, and the generated variant reads a small fraction of the
 // dense one's weight bytes from DDR.
 TEST(EngineExamples, ResNet50ResNet18AndMobileNetV1ClosedForms) {
-  for (const std::string net : {"resnet50", "resnet18", "mobilenet-v1"}) {
+  for (const std::string net : {"resnet50", "resnet18", "mobilenet-v1", "resnet18-w16a16"}) {
     SCOPED_TRACE(net);
     const ir::Design dense = config::load_design((kSource / "examples/engine" / (net + "-zcu104.yaml")).string());
     const ir::Design gen = config::load_design((kSource / "examples/engine" / (net + "-ovsf-zcu104.yaml")).string());
@@ -691,6 +726,89 @@ TEST(EngineResources, OneGeneratedConvLayerByHand) {
   EXPECT_EQ(r.total.bram18, 215);
   EXPECT_EQ(r.total.dsp, 64);
   EXPECT_TRUE(r.fits);
+}
+
+// The buffers in UltraRAM (`buffers: uram`), counted by width and depth as
+// BRAM18 is: 72-bit x 4096-word blocks. On the design above:
+//   input  2 halves x 8192 words x 64 bits:   1 x 2 = 2 a half, 4
+//   weight 2 halves x 512 words x 1024 bits: 15 x 1 = 15 a half, 30
+//   output 2 halves x 8192 words x 64 bits:   4
+//   coefficient 1 x 2048 words x 256 bits (32 kept 8-bit coefficients of a
+//   128-long code): 4 x 1 = 4
+// 42 URAM and no BRAM18. `auto` keeps them in BRAM18 while the ZCU104's 624
+// hold them (215 here), and with 1 MiB weight halves (8192 words x 1024 bits:
+// 57 x 8 = 456 BRAM18 a half in the 18 x 1024 ratio, 912 in all, beyond
+// the 624) moves the weight buffer, the largest, to URAM: 2 x 15 x 2 = 60.
+TEST(EngineResources, BuffersInUramByHand) {
+  TempConfig net("engine-uram-net",
+                 "network: one\ninput: {shape: [4, 4, 8], type: unsigned, bits: 8}\nlayers:\n"
+                 "  - {name: c, kind: conv, kernel: 3, padding: 1, out_channels: 8, weights: "
+                 "{arithmetic: fixed, bits: 16}, generated_weights: {kept_ratio: 0.25, coeff_bits: 8}, "
+                 "output: {kind: requant, type: unsigned, bits: 8}}\n");
+  auto resources = [&](const std::string& extra) {
+    TempConfig design("engine-uram", engine_design(net.path.string(),
+                                                   "  t_in: 8\n  t_out: 8\n  generator_lanes: 16\n" + extra));
+    return engine::engine_resources(config::load_design(design.path.string()));
+  };
+  const engine::EngineResources u = resources("  buffers: uram\n");
+  ASSERT_EQ(u.rows.size(), 6u);
+  EXPECT_EQ(u.rows[1].resources.uram, 4);
+  EXPECT_EQ(u.rows[2].resources.uram, 30);
+  EXPECT_EQ(u.rows[3].resources.uram, 4);
+  EXPECT_EQ(u.rows[4].resources.uram, 4);
+  EXPECT_EQ(u.rows[2].detail, "2 halves x 512 words x 1024 bits, URAM");
+  EXPECT_EQ(u.total.uram, 42);
+  EXPECT_EQ(u.total.bram18, 0);
+  EXPECT_TRUE(u.fits);
+  const engine::EngineResources a = resources("  buffers: auto\n");
+  EXPECT_EQ(a.total.bram18, 215);
+  EXPECT_EQ(a.total.uram, 0);
+  EXPECT_EQ(a.rows[2].detail, "2 halves x 512 words x 1024 bits, BRAM18");
+  const engine::EngineResources big_bram = resources("  weight_buffer_bytes: 1048576\n");
+  EXPECT_EQ(big_bram.rows[2].resources.bram18, 912);
+  EXPECT_FALSE(big_bram.fits);  // 1069 BRAM18 of 624
+  const engine::EngineResources big_auto = resources("  weight_buffer_bytes: 1048576\n  buffers: auto\n");
+  EXPECT_EQ(big_auto.rows[2].resources.uram, 60);
+  EXPECT_EQ(big_auto.rows[2].resources.bram18, 0);
+  EXPECT_EQ(big_auto.total.bram18, 64 + 64 + 29);
+  EXPECT_TRUE(big_auto.fits);
+  // `auto` tries every placement: with a 16 x 32 array the weight buffer's
+  // 8192-bit words (2 x 288 words: ceil(8192 / 36) = 228 BRAM18 a half in
+  // the 36 x 512 ratio, 456), the 256 KiB input halves of 128-bit words
+  // (16384 deep: ceil(128 / 9) x 8 = 120 a half in the 9 x 2048 ratio, 240)
+  // and the output halves of 256-bit words (2048 deep: ceil(256 / 9) = 29 a
+  // half, 58), with the coefficient buffer's 29, are 783 BRAM18, beyond the
+  // 624. Moving the largest, the weight buffer, to URAM takes
+  // 2 x ceil(8192 / 72) = 228 of the 96 URAM, so a rule that moves the
+  // largest first does not fit; the input buffer in URAM
+  // (2 x ceil(128 / 72) x ceil(16384 / 4096) = 16) leaves 456 + 58 + 29 =
+  // 543 BRAM18, and fits.
+  const engine::EngineResources wide = [&] {
+    TempConfig design("engine-uram-wide",
+                      engine_design(net.path.string(),
+                                    "  t_in: 16\n  t_out: 32\n  generator_lanes: 16\n"
+                                    "  input_buffer_bytes: 262144\n  weight_buffer_bytes: 294912\n"
+                                    "  output_buffer_bytes: 65536\n  buffers: auto\n"));
+    return engine::engine_resources(config::load_design(design.path.string()));
+  }();
+  EXPECT_EQ(wide.rows[1].resources.uram, 16) << wide.rows[1].detail;
+  EXPECT_EQ(wide.rows[1].resources.bram18, 0);
+  EXPECT_EQ(wide.rows[2].resources.bram18, 456) << wide.rows[2].detail;
+  EXPECT_EQ(wide.rows[2].resources.uram, 0);
+  EXPECT_EQ(wide.rows[3].resources.bram18, 58) << wide.rows[3].detail;
+  EXPECT_EQ(wide.total.bram18, 543);
+  EXPECT_EQ(wide.total.uram, 16);
+  EXPECT_TRUE(wide.fits);
+  TempConfig no_uram("engine-uram-none", "design: t\nnetwork: " + net.path.string() + "\ndevice: " +
+                                             (kSource / "configs/devices/zcu102.yaml").string() +
+                                             "\ntemplate: engine\nclock_mhz: 200\nengine:\n  buffers: uram\n");
+  EXPECT_NE(error_of([&] { config::load_design(no_uram.path.string()); })
+                .find("engine.buffers: got 'uram', expected 'bram' or 'auto' on device zcu102, which has no UltraRAM"),
+            std::string::npos)
+      << error_of([&] { config::load_design(no_uram.path.string()); });
+  TempConfig bad("engine-uram-bad", engine_design(net.path.string(), "  buffers: ultra\n"));
+  EXPECT_NE(error_of([&] { config::load_design(bad.path.string()); }).find("engine.buffers"), std::string::npos)
+      << error_of([&] { config::load_design(bad.path.string()); });
 }
 
 TEST(EngineResources, TheGeneratorIsCostedFromItsFittedYosysRows) {

@@ -119,6 +119,9 @@ const std::map<std::string, ShippedCase>& shipped_cases() {
       {"cosim/mixed-pow2-fixed-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 0}},
       {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 12}},
       {"finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml", {{2}, 12}},
+      // Its runs are slow (its 2-deep FIFOs stall every stage): compared at
+      // 2 frames only, its skip not checked.
+      {"finn-examples/mobilenet-v1-w4a4-zcu104.yaml", {{2}, 0}},
       {"resnet18/resnet18-mixed-u250.yaml", {{2, 7}, 0}},
   };
   return cases;

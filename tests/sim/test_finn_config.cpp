@@ -315,9 +315,16 @@ TEST(FinnApply, ABadNodeIsAnErrorNamingNodeFieldAndValue) {
            Case{&tfc, R"({"StreamingFIFO_rtl_1": {"impl_style": "rtl"}})", "StreamingFIFO_rtl_1: depth: got nothing, expected the FIFO's depth"},
            // conv1's window and MVAU disagree on its SIMD.
            // A window and its MVAU may differ (window_simd, a converter
-           // between them: test_window_dwc.cpp); a padding and its window not.
+           // between them: test_window_dwc.cpp), and a padding and its window
+           // (padding_simd: test_padding_simd.cpp); the padding's SIMD
+           // divides the channels.
+           Case{&mn, R"({"FMPadding_rtl_0": {"SIMD": 5}, "ConvolutionInputGenerator_rtl_1": {"SIMD": 16}})",
+                "FMPadding_rtl_0: SIMD: got 5, expected a divisor of dw1's input channels (32)"},
+           // A padding SIMD of its own puts a converter between the padding
+           // and the window: the design's FIFO on the stream it replaces is
+           // refused by name.
            Case{&mn, R"({"FMPadding_rtl_0": {"SIMD": 2}, "ConvolutionInputGenerator_rtl_1": {"SIMD": 16}})",
-                "ConvolutionInputGenerator_rtl_1: SIMD: got 16, expected 2, the pe of layer dw1 that FMPadding_rtl_0 gives"},
+                "got stream 'dw1.pad->dw1.swg', expected a stream inside a layer"},
            Case{&cnv, R"({"ConvolutionInputGenerator_rtl_1": {"SIMD": 48}, "MVAU_hls_1": {"SIMD": 32}})",
                 "ConvolutionInputGenerator_rtl_1: SIMD: got 48, expected a divisor of conv1's input channels (64)"},
            Case{&cnv, R"({"StreamingMaxPool_hls_0": {"SIMD": 4}})", "StreamingMaxPool_hls_0: SIMD: got 4, expected no SIMD"},

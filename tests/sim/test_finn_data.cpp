@@ -181,23 +181,41 @@ TEST(FinnExamples, MobileNetU250FifosSitBetweenTheirStreamsNodes) {
   EXPECT_EQ(fifos, 34);
 }
 
-// The ZCU102 and ZCU104 builds put the thresholds in Thresholding nodes after
-// RTL MVAUs: another graph than Vine's network (thresholds inside each
-// MVAU). Their windows narrower than the MVAU's SIMD (conv0's SIMD 1 into
-// MVAU_rtl_0's 3) apply as window_simd; the first threshold node is refused.
-TEST(FinnExamples, MobileNetZcuConfigsAreAnotherGraphAndRefused) {
-  const ir::Design d = load("finn-examples/mobilenet-v1-w4a4-u250.yaml");
-  for (const char* c : {"ZCU102", "ZCU104"}) {
-    try {
-      finn::apply_finn_config(d, config_file(kFolding / ("mobilenet-v1__" + std::string(c) + "_folding_config.json")), c);
-      ADD_FAILURE() << c << " applied";
-    } catch (const finn::FinnConfigError& e) {
-      EXPECT_NE(std::string(e.what()).find("Thresholding_rtl_0: expected a node of design mobilenet-v1-w4a4-u250's "
-                                           "FINN graph, which has no Thresholding_rtl node"),
-                std::string::npos)
-          << e.what();
-    }
+// MobileNet-V1 ZCU102 and ZCU104: FINN builds them with RTL MVAUs and VVAUs
+// writing accumulators into Thresholding nodes of their own PE, windows
+// narrower than their MVAU and paddings narrower than their window. Applied
+// to the U250 depth-2 design (thresholds inside the MVAUs), the config's 27
+// Thresholding nodes give each of its 27 layers with thresholds a threshold
+// stage of its own, and every listed node and FIFO applies: the ZCU104
+// config gives the shipped ZCU104 design, and applying it again changes
+// nothing. The ZCU102 config folds alike and lists the same depths; its
+// memory styles differ (block RAM for URAM, the ZCU102 has none).
+TEST(FinnExamples, MobileNetZcuConfigsGiveTheShippedZcu104Design) {
+  const ir::Design depth2 = load("finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml");
+  const ir::Design shipped = load("finn-examples/mobilenet-v1-w4a4-zcu104.yaml");
+  const Json cfg = config_file(kFolding / "mobilenet-v1__ZCU104_folding_config.json");
+  const auto a = finn::apply_finn_config(depth2, cfg, "ZCU104");
+  vine_test::expect_same_design(a.design, shipped, "ZCU104");
+  EXPECT_EQ(a.fifos, 41);
+  EXPECT_EQ(a.design.folding[0].threshold_pe, 1);  // conv0: Thresholding_rtl_0 PE 1 after MVAU_rtl_0 PE 16
+  EXPECT_EQ(a.design.folding[0].window_simd, 1);   // ConvolutionInputGenerator_rtl_0 SIMD 1 into SIMD 3
+  EXPECT_EQ(a.design.folding[1].padding_simd, 2);  // dw1: FMPadding_rtl_0 SIMD 2 before a window of 16
+  vine_test::expect_same_design(finn::apply_finn_config(shipped, cfg, "ZCU104").design, shipped, "again");
+
+  const auto z102 = finn::apply_finn_config(depth2, config_file(kFolding / "mobilenet-v1__ZCU102_folding_config.json"), "ZCU102");
+  EXPECT_EQ(z102.fifos, 41);
+  for (size_t i = 0; i < shipped.folding.size(); ++i) {
+    const auto &x = z102.design.folding[i], &y = shipped.folding[i];
+    EXPECT_EQ(x.pe, y.pe) << i;
+    EXPECT_EQ(x.simd, y.simd) << i;
+    EXPECT_EQ(x.window_simd, y.window_simd) << i;
+    EXPECT_EQ(x.padding_simd, y.padding_simd) << i;
+    EXPECT_EQ(x.threshold_pe, y.threshold_pe) << i;
   }
+  const auto p102 = ir::plan_process_network(z102.design), p104 = ir::plan_process_network(shipped);
+  ASSERT_EQ(p102.streams.size(), p104.streams.size());
+  for (size_t i = 0; i < p104.streams.size(); ++i)
+    EXPECT_EQ(p102.streams[i].depth, p104.streams[i].depth) << p104.streams[i].name;
 }
 
 TEST(FinnExamples, ImportFinnConfigThroughTheCommandLine) {

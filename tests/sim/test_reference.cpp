@@ -3,6 +3,7 @@
 // evaluation written straight from arithmetic.h.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -230,4 +231,92 @@ TEST(Reference, Top1AndChecksum) {
   IntTensor u = t;
   u.data[5] = 0;
   EXPECT_NE(golden::checksum(t), golden::checksum(u));
+}
+
+// 16-bit weights on 16-bit activations: a 3 x 3 x 64 window's sums need 40
+// bits, so the reference holds them in 64 (ir::wide_sums).
+namespace {
+
+const char* kWideNetwork = R"(
+network: w16a16
+input: {shape: [5, 5, 64], type: signed, bits: 16}
+layers:
+  - {name: conv, kind: conv, kernel: 3, padding: 1, out_channels: 4, weights: {arithmetic: fixed, bits: 16},
+     output: {kind: requant, type: signed, bits: 16}}
+  - {name: fc, kind: fc, out_features: 3, weights: {arithmetic: fixed, bits: 16}, output: {kind: threshold, type: unsigned, bits: 2}}
+)";
+
+ir::Network wide_network() {
+  const fs::path p = fs::temp_directory_path() / "vine-test-w16a16.yaml";
+  std::ofstream(p) << kWideNetwork;
+  auto net = config::load_network(p.string());
+  fs::remove(p);
+  return net;
+}
+
+// The conv layer's sums, straight from the definition in 64 bits.
+golden::AccTensor naive_wide_conv(const ir::Layer& l, const std::vector<int32_t>& w, const IntTensor& x) {
+  golden::AccTensor acc(l.out_shape.h, l.out_shape.w, l.out_shape.c);
+  for (int oy = 0; oy < acc.h; ++oy)
+    for (int ox = 0; ox < acc.w; ++ox)
+      for (int oc = 0; oc < acc.c; ++oc) {
+        int64_t sum = 0;
+        for (int ky = 0; ky < 3; ++ky)
+          for (int kx = 0; kx < 3; ++kx) {
+            const int iy = oy + ky - 1, ix = ox + kx - 1;
+            if (iy < 0 || ix < 0 || iy >= x.h || ix >= x.w) continue;  // zero padding
+            for (int ic = 0; ic < x.c; ++ic)
+              sum += int64_t(x.at(iy, ix, ic)) * w[((size_t(oc) * 3 + ky) * 3 + kx) * x.c + ic];
+          }
+        acc.at(oy, ox, oc) = sum;
+      }
+  return acc;
+}
+
+}  // namespace
+
+TEST(ReferenceWideSums, HandComputedSumBeyond32Bits) {
+  const auto net = wide_network();
+  const ir::Layer& conv = net.layers[0];
+  ASSERT_TRUE(ir::wide_sums(conv));
+  // The bound: 576 products of at most (-2^15)^2 = 2^30 each.
+  EXPECT_EQ(conv.acc_range.hi, 576 * (int64_t{1} << 30));
+  EXPECT_TRUE(ir::wide_sums(net.layers[1]));  // 100 products of 16 x 16 bits, thresholded
+  auto params = golden::synthesize_params(net, 3);
+  // Every weight and activation at -2^15: an inner pixel sums 576 products of
+  // 2^30, 618,475,290,624 (40 bits); a corner pixel sees 4 of the 9 taps.
+  std::fill(params.layers[0].weight_values.begin(), params.layers[0].weight_values.end(), -32768);
+  IntTensor x(5, 5, 64, -32768);
+  const golden::Reference ref(net, params);
+  const golden::AccTensor s = ref.layer_sums(0, {&x});
+  EXPECT_EQ(s.at(2, 2, 0), int64_t{618475290624});
+  EXPECT_EQ(s.at(0, 0, 3), int64_t{4} * 64 * (int64_t{1} << 30));
+  EXPECT_EQ(s.at(0, 2, 1), int64_t{6} * 64 * (int64_t{1} << 30));
+  EXPECT_THROW(ref.layer_accumulators(0, {&x}), std::logic_error);  // no 32-bit view of them
+}
+
+TEST(ReferenceWideSums, BitExactAgainstA64BitEvaluation) {
+  const auto net = wide_network();
+  const ir::Layer& conv = net.layers[0];
+  for (uint64_t seed : {1, 2}) {
+    const auto params = golden::synthesize_params(net, seed);
+    const golden::Reference ref(net, params);
+    const IntTensor x = golden::synthesize_input(net, seed, 0);
+    const golden::AccTensor want = naive_wide_conv(conv, params.layers[0].weight_values, x);
+    const golden::AccTensor got = ref.layer_sums(0, {&x});
+    ASSERT_EQ(got.data, want.data);
+    // Some sums really leave 32 bits, and the requantiser maps the 64-bit
+    // sums, as arith::requantize defines, onto the layer's outputs.
+    EXPECT_TRUE(std::any_of(want.data.begin(), want.data.end(),
+                            [](int64_t v) { return v > INT32_MAX || v < INT32_MIN; }));
+    std::vector<IntTensor> outs;
+    ref.run(x, &outs);
+    const auto& r = params.layers[0].requant;
+    for (size_t i = 0; i < want.size(); ++i)
+      ASSERT_EQ(outs[0].data[i], arith::requantize(want.data[i], r.multiplier[0], r.shift[0], r.zero_point, r.lo,
+                                                   r.hi, r.rounding))
+          << i;
+    std::set<int32_t> codes(outs[0].data.begin(), outs[0].data.end());
+    EXPECT_GT(codes.size(), 10u);  // calibrated on the 64-bit sums: not clamped flat
+  }
 }

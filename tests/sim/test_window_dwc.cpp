@@ -16,6 +16,7 @@
 #include "sim/finn_config/finn_export.h"
 #include "sim/run/simulation.h"
 #include "tests/sim/finn_config_helpers.h"
+#include "tests/sim/one_layer_checks.h"
 #include "tests/sim/temp_config.h"
 
 namespace fs = std::filesystem;
@@ -23,6 +24,10 @@ using namespace vine;
 using Json = nlohmann::ordered_json;
 using testing_support::error_of;
 using testing_support::TempConfig;
+using testing_support::estimated_cycles;
+using testing_support::expect_steady;
+using testing_support::planned;
+using testing_support::run_bit_exact;
 
 namespace {
 
@@ -44,41 +49,6 @@ struct Case {
                          "\nclock_mhz: 100\nlayers:\n  conv: " + folding + "\n" + fifos) {}
   ir::Design load() const { return config::load_design(design.path.string()); }
 };
-
-const ir::StagePlan* planned(const ir::StreamingPlan& plan, const std::string& name) {
-  for (const auto& s : plan.stages)
-    if (s.name == name) return &s;
-  return nullptr;
-}
-
-int64_t estimated_cycles(const ir::Design& d, const std::string& name) {
-  for (const auto& l : estimate::estimate_design(d).layers)
-    for (const auto& s : l.stages)
-      if (s.plan.name == name) return s.cycles;
-  ADD_FAILURE() << "no stage " << name;
-  return -1;
-}
-
-// Full runs (data and timing): bit-exact against the golden model, and the
-// spacing of consecutive frames once the pipeline is full.
-std::vector<int64_t> run_bit_exact(const ir::Design& d, int frames) {
-  sim::RunOptions o;
-  o.frames = frames;
-  o.fast_forward = false;
-  sim::Simulation run(d, o);
-  const sim::RunReport& r = run.run();
-  EXPECT_TRUE(r.finished) << r.deadlock;
-  EXPECT_TRUE(r.outputs_match_reference.has_value() && *r.outputs_match_reference);
-  std::vector<int64_t> gaps;
-  for (size_t f = 1; f < r.frame_last_out_cycles.size(); ++f)
-    gaps.push_back(r.frame_last_out_cycles[f] - r.frame_last_out_cycles[f - 1]);
-  return gaps;
-}
-
-void expect_steady(const std::vector<int64_t>& gaps, int64_t cycles) {
-  ASSERT_GE(gaps.size(), 8u);
-  for (size_t f = 3; f + 3 < gaps.size(); ++f) EXPECT_EQ(gaps[f], cycles) << "frame " << f + 1;
-}
 
 }  // namespace
 
@@ -147,12 +117,7 @@ TEST(WindowDwc, WithoutWindowSimdThereIsNoConverter) {
 TEST(WindowDwc, FinnExportRoundTrip) {
   const Case c("window-dwc-finn", "{simd: 3, pe: 2, window_simd: 1}");
   const ir::Design d = c.load();
-  const ir::StreamingPlan plan = ir::plan_process_network(d);
-  const auto g = finn::finn_graph(d, plan, {});
-  std::vector<std::string> order;
-  for (const auto& n : g)
-    order.push_back(n.fifo ? (n.stream >= 0 ? plan.streams[size_t(n.stream)].name : "-") : n.name);
-  EXPECT_EQ(order, (std::vector<std::string>{"input->conv", "ConvolutionInputGenerator_rtl_0", "conv.swg->conv.dwc",
+  EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->conv", "ConvolutionInputGenerator_rtl_0", "conv.swg->conv.dwc",
                                              "StreamingDataWidthConverter_rtl_0", "conv.dwc->conv.mvau", "MVAU_hls_0",
                                              "conv->output"}));
   const auto cfg = finn::finn_folding_config(d);

@@ -22,11 +22,7 @@ void put_field(uint32_t* words, int64_t lsb, int bits, uint64_t v) {
 
 bool bit_serial(const LanesConfig& c) { return c.unit == "mvau_lanes_bitserial"; }
 
-int pe_total(const std::vector<std::unique_ptr<RtlLanes>>& pes) {
-  int n = 0;
-  for (const auto& p : pes) n += p->pes();
-  return n;
-}
+int array_pes_of(const std::vector<std::unique_ptr<RtlLanes>>& pes) { return pes.empty() ? 1 : pes.front()->pes(); }
 
 // A fixed-point lane's weight field: W bits, or W_MAX on the bit-serial unit
 // (a narrower group's w-bit codes in its low bits, two's complement).
@@ -65,13 +61,14 @@ int lane_weight_bits(const LanesConfig& c, arith::WeightArithmetic a) {
 
 }  // namespace
 
-RtlDotProductUnit::RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes, LanesConfig config,
+RtlDotProductUnit::RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes, int pe, LanesConfig config,
                                      const ir::WeightType& w, const arith::ActivationType& act, int acc_bits,
                                      bool acc_signed, const int32_t* codes, int64_t first_row, int64_t rows,
                                      int64_t width)
     : RtlUnitStats(std::move(config)),
       pes_(std::move(pes)),
-      pe_count_(pe_total(pes_)),
+      pe_count_(pe),
+      array_pes_(array_pes_of(pes_)),
       arithmetic_(arith::to_string(w.arithmetic)),
       simd_(config_.get("SIMD")),
       lane_weight_bits_(lane_weight_bits(config_, w.arithmetic)),
@@ -85,12 +82,25 @@ RtlDotProductUnit::RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes,
       weight_words_(size_t((int64_t{simd_} * lane_weight_bits_ + 31) / 32)),
       act_words_(size_t((int64_t{simd_} * act_bits_ + 31) / 32)),
       weights_(size_t((rows + pe_count_ - 1) / std::max(1, pe_count_) * pe_count_ * folds_) * weight_words_),
-      zeros_(size_t(std::max(1, pe_count_)) * std::max<size_t>(1, std::max(weight_words_, act_words_))),
+      zeros_(size_t(std::max({1, pe_count_, array_pes_})) * std::max<size_t>(1, std::max(weight_words_, act_words_))),
       raw_(size_t(std::max(1, pe_count_))) {
   if (pes_.empty()) throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + " with no PE instance");
   for (const auto& p : pes_)
-    if (p->pes() != 1 && pes_.size() != 1)
-      throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + ": a PE array unit among other instances");
+    if (p->pes() != array_pes_)
+      throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + ": instances of " +
+                                  std::to_string(array_pes_) + " and " + std::to_string(p->pes()) + " PEs");
+  // Every PE on an instance, and every instance with a PE of the stage.
+  if (pe_count_ < 1 || int64_t(pes_.size()) * array_pes_ < pe_count_ ||
+      int64_t(pes_.size() - 1) * array_pes_ >= pe_count_)
+    throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + ": " + std::to_string(pes_.size()) +
+                                " instance(s) of " + std::to_string(array_pes_) + " PE(s) for a stage of " +
+                                std::to_string(pe_count_) + " PEs");
+  if (const int live = pe_count_ - int(pes_.size() - 1) * array_pes_; live < array_pes_) {
+    pad_weights_.assign(size_t(array_pes_) * weight_words_, 0);
+    pad_acts_.assign(size_t(array_pes_) * act_words_, 0);
+    pad_valid_.assign(size_t(array_pes_), 0);
+    pad_raw_.assign(size_t(array_pes_), 0);
+  }
   if (width % simd_ != 0 || config_.get("MW") != width)
     throw std::invalid_argument("RtlDotProductUnit: " + config_.key() + " does not fold a row of " +
                                 std::to_string(width) + " weights");
@@ -129,12 +139,13 @@ int RtlDotProductUnit::probe_latency() {
   RtlLanes& u = *pes_.front();
   u.reset();
   std::vector<char> valid(size_t(u.pes()));
-  u.clock_pes(true, true, true, true, zeros_.data(), zeros_.data(), valid.data(), raw_.data());
+  std::vector<uint64_t> raw(size_t(u.pes()));
+  u.clock_pes(true, true, true, true, zeros_.data(), zeros_.data(), valid.data(), raw.data());
   int cycles = 1;
   for (; !valid[0]; ++cycles) {
     if (cycles > 256)
       throw std::runtime_error("RTL unit " + config_.key() + ": no out_valid within 256 cycles of a beat");
-    u.clock_pes(true, false, false, false, zeros_.data(), zeros_.data(), valid.data(), raw_.data());
+    u.clock_pes(true, false, false, false, zeros_.data(), zeros_.data(), valid.data(), raw.data());
   }
   return cycles;
 }
@@ -158,10 +169,29 @@ bool RtlDotProductUnit::clock_all(bool en, int64_t first_row, int64_t fold, cons
     act_stride = act_words_;
   }
   bool any = false;
-  if (pes_.size() == 1) {
-    if (pe_count_ > 1 && act_stride != act_words_)
+  if (array_pes_ > 1) {
+    if (act_stride != act_words_)
       throw std::logic_error("RtlDotProductUnit: " + config_.key() + ": a PE array unit needs every PE's activations");
-    any = pes_[0]->clock_pes(en, beat, first, last, w, acts, out_valid, raw_.data());
+    const size_t k = size_t(array_pes_);
+    for (size_t i = 0; i < pes_.size(); ++i) {
+      const size_t p0 = i * k, live = std::min(k, size_t(pe_count_) - p0);
+      const uint32_t* wi = w + p0 * weight_words_;
+      const uint32_t* ai = acts + p0 * act_words_;
+      if (live == k) {
+        any |= pes_[i]->clock_pes(en, beat, first, last, wi, ai, out_valid + p0, &raw_[p0]);
+        continue;
+      }
+      // The last instance's spare PEs: zeros in (set once), results dropped.
+      std::copy_n(wi, live * weight_words_, pad_weights_.data());
+      std::copy_n(ai, live * act_words_, pad_acts_.data());
+      pes_[i]->clock_pes(en, beat, first, last, pad_weights_.data(), pad_acts_.data(), pad_valid_.data(),
+                         pad_raw_.data());
+      for (size_t p = 0; p < live; ++p) {
+        out_valid[p0 + p] = pad_valid_[p];
+        raw_[p0 + p] = pad_raw_[p];
+        any |= bool(pad_valid_[p]);
+      }
+    }
   } else {
     for (int p = 0; p < pe_count_; ++p) {
       out_valid[p] = pes_[size_t(p)]->clock(en, beat, first, last, w + size_t(p) * weight_words_,

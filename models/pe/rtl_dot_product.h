@@ -5,7 +5,10 @@
 // the row's value. The stage's PE array (rtl_pe_array.h) clocks the
 // instances with its pipeline's advance and stall pattern. A PE array unit
 // (mvau_lanes_binary_pes, models::is_pe_array_unit) is one instance holding
-// every PE's unit, clocked with one evaluation a cycle for all of them.
+// the units of up to kPeArrayMaxPes PEs, clocked with one evaluation a cycle
+// for all of them: a stage's PEs take ceil(PE / its PE count) of them, PE p
+// on instance p / its count (the last one's spare PEs fed zeros, their
+// results unused).
 //
 // The unit's latency is probed once when the group is built (reset, one beat
 // with en held high, cycles until out_valid); the stage's pipeline depth is
@@ -29,12 +32,13 @@ namespace vine::models {
 
 class RtlDotProductUnit : public RtlUnitStats {
  public:
-  // `pes` are the PE instances of the unit `config` says how they were built
-  // (its SIMD, lane code widths W, E or none, A and MW). The rows' weight
+  // `pes` are the instances of the unit `config` says how they were built
+  // (its SIMD, lane code widths W, E or none, A and MW) serving the stage's
+  // `pe` PEs: one a PE, or PE array units of one size covering them. The rows' weight
   // codes are in `w`'s arithmetic and width, which may be narrower than the
   // unit's (a unit sized for the widest group): rows [first_row, first_row +
   // rows) of `weight_codes` (row-major, `width` codes a row).
-  RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes, LanesConfig config, const ir::WeightType& w,
+  RtlDotProductUnit(std::vector<std::unique_ptr<RtlLanes>> pes, int pe, LanesConfig config, const ir::WeightType& w,
                     const arith::ActivationType& act, int acc_bits, bool acc_signed, const int32_t* weight_codes,
                     int64_t first_row, int64_t rows, int64_t width);
 
@@ -50,9 +54,9 @@ class RtlDotProductUnit : public RtlUnitStats {
   // Cycles from a beat's first cycle to its result: latency() + beat_cycles() - 1.
   int pipeline_cycles() const { return latency_ + beat_cycles_ - 1; }
   int pes() const { return pe_count_; }
-  // Whether one instance serves every PE (its activations port takes PE x
-  // act_words() words, a PE's copy each, where a per-PE unit takes one PE's).
-  bool pe_array() const { return pes_.size() == 1 && pe_count_ > 1; }
+  // Whether an instance serves several PEs (its activations port takes a
+  // copy a PE, act_words() words each, where a per-PE unit takes one PE's).
+  bool pe_array() const { return array_pes_ > 1; }
   size_t act_words() const { return act_words_; }
   int acc_bits() const { return acc_bits_; }
   bool acc_signed() const { return acc_signed_; }
@@ -83,6 +87,7 @@ class RtlDotProductUnit : public RtlUnitStats {
 
   std::vector<std::unique_ptr<RtlLanes>> pes_;
   int pe_count_;
+  int array_pes_;  // PEs an instance serves (1: a unit a PE)
   const char* arithmetic_;
   int simd_, lane_weight_bits_, act_bits_, acc_bits_, beat_cycles_;
   bool acc_signed_;
@@ -93,6 +98,11 @@ class RtlDotProductUnit : public RtlUnitStats {
   std::vector<uint32_t> weights_;
   std::vector<uint32_t> zeros_;  // PE x the widest port's words
   std::vector<uint64_t> raw_;    // per PE: the accumulators' bits
+  // The last PE array instance's ports when its PEs run past the stage's:
+  // its live PEs' words copied in, the spare PEs' zero.
+  std::vector<uint32_t> pad_weights_, pad_acts_;
+  std::vector<char> pad_valid_;
+  std::vector<uint64_t> pad_raw_;
 };
 
 }  // namespace vine::models

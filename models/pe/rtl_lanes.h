@@ -49,6 +49,22 @@ inline bool is_pe_array_unit(const std::string& unit) {
   return unit == "mvau_lanes_binary_pes";
 }
 
+// The most PEs one PE array unit holds. Verilator writes each PE instance's
+// logic out on its own, so a model's C++ (and its compile time) grows with
+// its PE count: a stage of P PEs takes ceil(P / kPeArrayMaxPes) instances of
+// one array size (pe_array_size), which bounds what a unit costs to build
+// (rtl/cosim/units.txt, the on-demand cache) while a stage still takes a few
+// evaluations a cycle instead of P (docs/cosim.md, "Speed").
+constexpr int kPeArrayMaxPes = 16;
+
+// The PE count of the PE array unit a stage of `pe` PEs is built from: the
+// stage's PEs spread evenly over ceil(pe / kPeArrayMaxPes) instances, the
+// last one padded with PEs whose results are unused when they do not divide.
+constexpr int pe_array_size(int pe) {
+  const int instances = (pe + kPeArrayMaxPes - 1) / kPeArrayMaxPes;
+  return instances <= 1 ? pe : (pe + instances - 1) / instances;
+}
+
 class RtlLanes : public RtlUnit {
  public:
   // One clock cycle with these inputs on the ports: the rising edge, then

@@ -87,10 +87,10 @@ models::LanesConfig lanes_config(const ir::Design& d, int layer, WeightArithmeti
       c = {"mvau_lanes_pow2", {{"SIMD", simd}, {"E", widest}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"MW", m}}};
       break;
     case WeightArithmetic::kBinary:
-      // The stage's PEs in one unit (rtl/mvau_lanes_binary_pes.sv): one
-      // model evaluation a cycle for all of them.
+      // The stage's PEs in PE array units (rtl/mvau_lanes_binary_pes.sv) of
+      // at most kPeArrayMaxPes PEs: one model evaluation a cycle for each.
       c = {"mvau_lanes_binary_pes",
-           {{"PE", d.folding_of(layer).pe},
+           {{"PE", models::pe_array_size(d.folding_of(layer).pe)},
             {"SIMD", simd},
             {"A", act.bits},
             {"A_SIGNED", a_signed},
@@ -224,13 +224,15 @@ std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const i
   for (size_t g = 0; g < types.size(); ++g) {
     const int64_t rows = l.channel_groups.empty() ? l.matrix_height() : l.channel_groups[g].channels;
     const models::LanesConfig c = lanes_config(d, layer, types[g].arithmetic, simd, width);
-    // One instance per PE, as the hardware has; a PE array unit holds them all.
+    // One instance per PE, as the hardware has; a PE array unit holds up to
+    // kPeArrayMaxPes of them.
     const bool array = models::is_pe_array_unit(c.unit);
-    if (array && c.get("PE") != pe)
+    if (array && c.get("PE") != models::pe_array_size(pe))
       throw std::logic_error("rtl_lanes_groups: layer " + l.name + "'s stage has " + std::to_string(pe) +
-                             " PEs, its unit '" + c.key() + "' another count");
+                             " PEs, its unit '" + c.key() + "' another array size");
+    const int instances = array ? (pe + c.get("PE") - 1) / c.get("PE") : pe;
     std::vector<std::unique_ptr<models::RtlLanes>> pes;
-    for (int k = 0; k < (array ? 1 : pe); ++k) {
+    for (int k = 0; k < instances; ++k) {
       std::string why;
       auto lanes = cosim::make_lanes(c, &why);
       if (!lanes) {
@@ -242,7 +244,7 @@ std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const i
       }
       pes.push_back(std::move(lanes));
     }
-    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(pes), c, types[g], l.in_type, acc_bits_of(c),
+    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(pes), pe, c, types[g], l.in_type, acc_bits_of(c),
                                                             acc_signed_of(c), p.weight_codes.data(), first, rows,
                                                             width);
     latency = std::max(latency, unit->latency());

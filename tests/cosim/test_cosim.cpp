@@ -359,7 +359,7 @@ TEST(CosimStalls, AUnitWhoseValidIgnoresTheEnablePassesTheProbeButFailsTheBeatCh
     std::vector<std::unique_ptr<models::RtlLanes>> pe;
     pe.push_back(variant());
     const std::vector<int32_t> codes(64, 1);
-    const models::RtlDotProductUnit unit(std::move(pe), config, *d.network.layers[1].weights,
+    const models::RtlDotProductUnit unit(std::move(pe), config.get("PE"), config, *d.network.layers[1].weights,
                                          d.network.layers[1].in_type,
                                          rtl::mvau_lanes_binary_acc_bits(1, 0, 1, 64), false, codes.data(), 0, 1, 64);
     EXPECT_EQ(unit.latency(), rtl::mvau_lanes_binary_latency(8));
@@ -529,7 +529,7 @@ TEST(CosimBitSerial, AUnitWhoseValidIgnoresTheEnableIsCaughtAtItsBeat) {
     std::vector<std::unique_ptr<models::RtlLanes>> pe;
     pe.push_back(variant());
     const std::vector<int32_t> codes(64, 1);
-    const models::RtlDotProductUnit unit(std::move(pe), models::LanesConfig{"mvau_lanes_bitserial",
+    const models::RtlDotProductUnit unit(std::move(pe), 1, models::LanesConfig{"mvau_lanes_bitserial",
                                          {{"SIMD", 4}, {"W_MAX", 3}, {"A", 4}, {"A_SIGNED", 1}, {"MW", 64}}},
                                          ir::WeightType{arith::WeightArithmetic::kFixed, 2},
                                          d.network.layers[1].in_type,

@@ -92,7 +92,7 @@ class FakeLanesArray final : public models::RtlLanes {
   std::vector<FakeLanes> pes_;
 };
 
-constexpr int kPe = 2, kRows = 4, kFolds = 4, kLatency = 3, kVectors = 6;
+constexpr int kPe = 3, kRows = 6, kFolds = 4, kLatency = 3, kVectors = 6;
 
 // A stage's loop over kVectors input vectors: NF = kRows / kPe passes of SF =
 // kFolds iterations each, the last fold writing, one iteration per advance;
@@ -104,14 +104,16 @@ struct Harness {
   models::OutputUnit out{ir::Layer{}, golden::LayerParams{}};  // the raw accumulator
   std::map<int64_t, std::vector<int32_t>> beats;               // by the advance that writes them
 
-  // `as_array`: the PEs' units as one PE array unit.
-  Harness(int free_stage, bool lag, bool as_array) {
+  // `array_pes`: the PEs' units as PE array units of that many PEs each
+  // (kPe: one for the stage; 2: two, the second with a spare PE), 0: a unit a PE.
+  Harness(int free_stage, bool lag, int array_pes) {
     std::mt19937 rng(3);
     for (auto& w : weights) w = int32_t(rng() % 256) - 128;
     for (auto& a : acts) a = int32_t(rng() % 256);
     std::vector<std::unique_ptr<models::RtlLanes>> pes;
-    if (as_array)
-      pes.push_back(std::make_unique<FakeLanesArray>(kPe, kLatency, free_stage, lag));
+    if (array_pes > 0)
+      for (int p = 0; p < kPe; p += array_pes)
+        pes.push_back(std::make_unique<FakeLanesArray>(array_pes, kLatency, free_stage, lag));
     else
       for (int p = 0; p < kPe; ++p)
         pes.push_back(std::make_unique<FakeLanes>(kLatency, free_stage, lag));
@@ -123,7 +125,7 @@ struct Harness {
     arith::ActivationType a;
     a.bits = 8;
     std::vector<std::unique_ptr<models::RtlDotProductUnit>> groups;
-    groups.push_back(std::make_unique<models::RtlDotProductUnit>(std::move(pes), c, w, a, 32, true,
+    groups.push_back(std::make_unique<models::RtlDotProductUnit>(std::move(pes), kPe, c, w, a, 32, true,
                                                                  weights.data(), 0, kRows, kFolds));
     array = std::make_unique<models::RtlPeArray>("test.mvau", std::move(groups), kPe, 1 + kLatency,
                                                  0, int64_t{kVectors} * (kRows / kPe) * kFolds);
@@ -180,12 +182,18 @@ int64_t some_stalls(int64_t k) {
   return k % 7 == 3 ? 2 : (k % 11 == 5 ? 1 : 0);
 }
 
-// Each test runs with a unit a PE and with one PE array unit of both PEs.
+// Each test runs with a unit a PE, with one PE array unit of the three PEs
+// and with two of two PEs, the second with a spare PE (a stage whose PEs
+// kPeArrayMaxPes does not divide).
+constexpr int kLayouts[] = {0, kPe, 2};
+std::string layout(int array_pes) {
+  return array_pes == 0 ? "a unit a PE" : "PE array units of " + std::to_string(array_pes) + " PEs";
+}
 TEST(RtlPeArray, AUnitThatFreezesWithEnGivesEveryResultAtTheModelsAdvance) {
-  for (bool as_array : {false, true})
+  for (int array_pes : kLayouts)
     for (int jump : {1, 3}) {
-      SCOPED_TRACE(as_array ? "a PE array unit" : "a unit a PE");
-      Harness h(-1, false, as_array);
+      SCOPED_TRACE(layout(array_pes));
+      Harness h(-1, false, array_pes);
       h.run(some_stalls, jump);
       EXPECT_EQ(h.written, kVectors * kRows / kPe);
       int64_t cycles = 0, stalled = 0;
@@ -199,12 +207,12 @@ TEST(RtlPeArray, AUnitThatFreezesWithEnGivesEveryResultAtTheModelsAdvance) {
 }
 
 TEST(RtlPeArray, AStageThatIgnoresEnPassesWithoutStallsAndFailsWithThem) {
-  for (bool as_array : {false, true}) {
-    SCOPED_TRACE(as_array ? "a PE array unit" : "a unit a PE");
-    Harness calm(1, false, as_array);
+  for (int array_pes : kLayouts) {
+    SCOPED_TRACE(layout(array_pes));
+    Harness calm(1, false, array_pes);
     calm.run(no_stalls);
     EXPECT_EQ(calm.written, kVectors * kRows / kPe);
-    Harness h(1, false, as_array);
+    Harness h(1, false, array_pes);
     try {
       h.run(some_stalls);
       FAIL() << "expected an RtlTimingError";
@@ -223,21 +231,21 @@ TEST(RtlPeArray, AStageThatIgnoresEnPassesWithoutStallsAndFailsWithThem) {
 }
 
 TEST(RtlPeArray, AUnitThatLosesACycleAfterAStallFailsAsLate) {
-  for (bool as_array : {false, true}) {
-    SCOPED_TRACE(as_array ? "a PE array unit" : "a unit a PE");
-    Harness calm(-1, true, as_array);
+  for (int array_pes : kLayouts) {
+    SCOPED_TRACE(layout(array_pes));
+    Harness calm(-1, true, array_pes);
     calm.run(no_stalls);
     EXPECT_EQ(calm.written, kVectors * kRows / kPe);
-    Harness h(-1, true, as_array);
+    Harness h(-1, true, array_pes);
     try {
       h.run([](int64_t k) { return k == 9 ? int64_t{4} : 0; });  // one stall, beats in flight
       FAIL() << "expected an RtlTimingError";
     } catch (const models::RtlTimingError& e) {
       EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
       const std::string m = e.what();
-      // Iteration 7 (rows 2..3, the first vector's second pass) is the first
+      // Iteration 7 (rows 3..5, the first vector's second pass) is the first
       // whose result is due after the stall before advance 9.
-      EXPECT_NE(m.find("iteration 7 of its loop (frame 0), output beat 1 (rows 2..3)"),
+      EXPECT_NE(m.find("iteration 7 of its loop (frame 0), output beat 1 (rows 3..5)"),
                 std::string::npos)
           << m;
       EXPECT_NE(
@@ -247,6 +255,24 @@ TEST(RtlPeArray, AUnitThatLosesACycleAfterAStallFailsAsLate) {
       EXPECT_NE(m.find("it leaves the unit 1 enabled cycle(s) later"), std::string::npos) << m;
     }
   }
+}
+
+// A stage's PEs spread evenly over PE array units of at most
+// kPeArrayMaxPes PEs (rtl/cosim/units.txt keys them by that size): the
+// fewest units that hold the stage, the spare PEs of the last at most one
+// fewer than the units.
+TEST(RtlPeArray, AStagesPesSpreadEvenlyOverUnitsOfAtMostTheCap) {
+  constexpr int kMax = models::kPeArrayMaxPes;
+  for (int pe = 1; pe <= 8 * kMax + 3; ++pe) {
+    const int size = models::pe_array_size(pe);
+    const int units = (pe + size - 1) / size;
+    EXPECT_LE(size, kMax) << pe << " PEs";
+    EXPECT_EQ(units, (pe + kMax - 1) / kMax) << pe << " PEs";
+    EXPECT_LT(units * size - pe, units) << pe << " PEs";
+  }
+  EXPECT_EQ(models::pe_array_size(kMax), kMax);
+  EXPECT_EQ(models::pe_array_size(kMax + 1), (kMax + 2) / 2);
+  EXPECT_EQ(models::pe_array_size(4 * kMax), kMax);
 }
 
 }  // namespace

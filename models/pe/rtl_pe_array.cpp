@@ -73,9 +73,12 @@ void RtlPeArray::pack(Capture& c) {
   if (c.group < 0) return;
   const RtlDotProductUnit& u = *g_[size_t(c.group)].unit;
   const size_t words = u.act_words();
-  c.acts.resize(c.per_pe ? words * size_t(pe_) : words);
+  c.acts.resize(c.per_pe || u.pe_array() ? words * size_t(pe_) : words);
   if (!c.per_pe) {
     u.pack_acts(c.codes, c.acts.data());
+    // A PE array unit's port has every PE's copy of the shared activations.
+    if (u.pe_array())
+      for (int p = 1; p < pe_; ++p) std::copy_n(c.acts.data(), words, &c.acts[size_t(p) * words]);
     return;
   }
   for (int p = 0; p < pe_; ++p)
@@ -90,14 +93,14 @@ const RtlPeArray::Capture* RtlPeArray::offered(const Group& g, size_t gi, int64_
 }
 
 // One cycle of every PE's unit in group g, with the beat `b` (or none) on its inputs.
-void RtlPeArray::clock(Group& g, const Capture* b, bool en, int pe) {
-  const size_t words = g.unit->act_words();
-  const int64_t row = b ? b->first_row + pe : -1;
-  const uint32_t* acts = b ? (b->per_pe ? &b->acts[size_t(pe) * words] : b->acts.data()) : nullptr;
-  const bool was = g.out_valid[size_t(pe)];
-  const bool now = g.unit->clock(pe, en, row, b ? b->fold : 0, acts, g.out_value[size_t(pe)]);
-  g.out_valid[size_t(pe)] = now;
-  g.valid_high += int(now) - int(was);
+void RtlPeArray::clock(Group& g, const Capture* b, bool en) {
+  const size_t stride = b && (b->per_pe || g.unit->pe_array()) ? g.unit->act_words() : 0;
+  const bool any =
+      g.unit->clock_all(en, b ? b->first_row : -1, b ? b->fold : 0, b ? b->acts.data() : nullptr,
+                        stride, g.out_valid.data(), g.out_value.data());
+  g.valid_high = 0;
+  if (any)
+    for (const char v : g.out_valid) g.valid_high += v;
 }
 
 void RtlPeArray::step(int64_t advance, int64_t cycle) {
@@ -105,11 +108,11 @@ void RtlPeArray::step(int64_t advance, int64_t cycle) {
     Group& g = g_[gi];
     const Capture* b = offered(g, gi, advance);
     if (g.idle(b)) continue;  // nothing in it can move
-    for (int p = 0; p < pe_; ++p) {
-      // A result on the outputs in an enabled cycle leaves the unit in it.
-      if (g.out_valid[size_t(p)]) deliver(g, p, advance, cycle);
-      clock(g, b, true, p);
-    }
+    // A result on the outputs in an enabled cycle leaves the unit in it.
+    if (g.valid_high)
+      for (int p = 0; p < pe_; ++p)
+        if (g.out_valid[size_t(p)]) deliver(g, p, advance, cycle);
+    clock(g, b, true);
     if (b && b->fold == 0) g.in_flight += pe_;
   }
   if (output_) step_output(advance, cycle);
@@ -128,7 +131,7 @@ void RtlPeArray::stall(int64_t cycle) {
     if (into >= g.unit->pipeline_cycles() + kStallCyclesPastLatency) continue;
     const Capture* b = offered(g, gi, adv_ + 1);
     if (g.idle(b)) continue;
-    for (int p = 0; p < pe_; ++p) clock(g, b, false, p);
+    clock(g, b, false);
   }
   if (output_ && into < output_->latency() + kStallCyclesPastLatency && !output_idle()) stall_output();
 }
@@ -292,10 +295,10 @@ void RtlPeArray::fail_early(const Group& g, const Record& r, int64_t cycle) cons
 void RtlPeArray::fail_late(Group& g, const Record& r, int pe, int64_t cycle) {
   // How much later: the unit clocked on as if the pipeline advanced every cycle from here.
   int later = 1;
-  int64_t value = 0;
   bool valid = g.out_valid[size_t(pe)];
-  while (!valid && later <= 256) {
-    valid = g.unit->clock(pe, true, -1, 0, nullptr, value);
+  while (!valid && later <= 256) {  // every PE's unit clocked: the run stops here
+    g.unit->clock_all(true, -1, 0, nullptr, 0, g.out_valid.data(), g.out_value.data());
+    valid = g.out_valid[size_t(pe)];
     ++later;
   }
   const std::string when =

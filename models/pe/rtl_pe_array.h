@@ -146,7 +146,7 @@ class RtlPeArray {
   void pack(Capture& c);
   // The beat group g takes at advance `advance`, or null.
   const Capture* offered(const Group& g, size_t gi, int64_t advance);
-  void clock(Group& g, const Capture* b, bool en, int pe);
+  void clock(Group& g, const Capture* b, bool en);  // every PE's unit of group g
   void step(int64_t advance, int64_t cycle);  // an advance: en = 1
   void stall(int64_t cycle);                  // a stall cycle before advance adv_ + 1: en = 0
   void deliver(Group& g, int pe, int64_t advance, int64_t cycle);

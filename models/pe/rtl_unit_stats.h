@@ -20,9 +20,9 @@ class RtlUnitStats {
   int64_t stall_cycles() const { return stall_cycles_; }  // of which with en = 0
 
  protected:
-  void count(bool en) {
-    ++cycles_;
-    stall_cycles_ += !en;
+  void count(bool en, int pes = 1) {  // a clock cycle of `pes` PEs' instances
+    cycles_ += pes;
+    stall_cycles_ += en ? 0 : pes;
   }
   LanesConfig config_;
   int latency_ = 0;

@@ -112,6 +112,7 @@ UnitModule unit_module_on_demand(const models::LanesConfig& c) {
   const char* adapter = c.unit == "multithreshold" ? "VerilatedMultithreshold"
                         : c.unit == "requantizer"  ? "VerilatedRequantizer"
                         : c.unit == "ovsf_generator" ? "VerilatedOvsfGenerator"
+                        : models::is_pe_array_unit(c.unit) ? "VerilatedLanesPes"
                                                    : "VerilatedLanes";
   {
     std::ofstream h(dir / "src" / "include" / "vine_cosim_units.h");

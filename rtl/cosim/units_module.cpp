@@ -26,8 +26,8 @@ vine::models::RtlUnit* make_unit() {
 }  // namespace
 
 // The entry (kUnitsEntry), versioned with the RtlLanes interface.
-static_assert(vine::models::kRtlLanesInterface == 4, "rename the entry and kUnitsEntry with the interface");
-extern "C" __attribute__((visibility("default"))) void vine_cosim_units_v4(vine::cosim::AddUnit add) {
+static_assert(vine::models::kRtlLanesInterface == 5, "rename the entry and kUnitsEntry with the interface");
+extern "C" __attribute__((visibility("default"))) void vine_cosim_units_v5(vine::cosim::AddUnit add) {
 #define VINE_COSIM_ENTRY(key, Model, Adapter) add(key, &make_unit<vine::cosim::Adapter, Model>);
   VINE_COSIM_UNITS(VINE_COSIM_ENTRY)
 #undef VINE_COSIM_ENTRY

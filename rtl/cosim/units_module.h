@@ -23,7 +23,7 @@ using UnitsEntry = void (*)(AddUnit add);
 // The entry's symbol name, and the module's file name in the build tree. It
 // carries the RtlLanes interface version (models/pe/rtl_lanes.h), so that a
 // module built against another version is refused by name, never called.
-constexpr const char* kUnitsEntry = "vine_cosim_units_v4";
+constexpr const char* kUnitsEntry = "vine_cosim_units_v5";
 constexpr const char* kUnitsEnv = "VINE_COSIM_UNITS";  // overrides the module's path
 
 }  // namespace vine::cosim

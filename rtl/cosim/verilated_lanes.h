@@ -7,6 +7,8 @@
 #include <verilated.h>
 
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +43,23 @@ uint64_t fetch(const T& port) {
 template <std::size_t N>
 uint64_t fetch(const VlWide<N>& port) {  // accumulators are at most 64 bits
   return uint64_t(port[0]) | (N > 1 ? uint64_t(port[1]) << 32 : 0);
+}
+// Bit i of a port; the 64 bits from bit 64*i (a PE array's out_acc fields).
+template <typename T>
+bool fetch_bit(const T& port, int i) {
+  return (static_cast<uint64_t>(port) >> i) & 1;
+}
+template <std::size_t N>
+bool fetch_bit(const VlWide<N>& port, int i) {
+  return (port[size_t(i) >> 5] >> (i & 31)) & 1;
+}
+template <typename T>
+uint64_t fetch_field64(const T& port, int) {  // a port of one field
+  return static_cast<uint64_t>(port);
+}
+template <std::size_t N>
+uint64_t fetch_field64(const VlWide<N>& port, int i) {
+  return uint64_t(port[2 * size_t(i)]) | uint64_t(port[2 * size_t(i) + 1]) << 32;
 }
 
 // The context a unit's model runs in. Verilator 5 gives a context as many
@@ -123,6 +142,63 @@ class VerilatedLanes final : public models::RtlLanes {
   void set_weight_bits(int bits) override {
     if constexpr (HasWeightBits<Model>::value) m_->in_wbits = static_cast<std::remove_reference_t<decltype(m_->in_wbits)>>(bits);
   }
+  void reset() override { reset_unit(*m_); }
+
+ private:
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Model> m_;
+};
+
+// models::RtlLanes on a Verilated PE array unit (rtl/mvau_lanes_binary_pes.sv):
+// the stage's PEs in one model, clocked with one evaluation a cycle. Its
+// out_acc has 64 bits a PE, which gives the PE count (PE = 1: a QData).
+template <class Model>
+class VerilatedLanesPes final : public models::RtlLanes {
+ public:
+  static constexpr int kPes = int(sizeof(std::declval<Model&>().out_acc) / 8);
+
+  VerilatedLanesPes() : ctx_(unit_context()), m_(std::make_unique<Model>(ctx_.get(), "lanes")) {
+    m_->clk = 0;
+    m_->en = 1;
+    m_->rst = 0;
+    m_->in_valid = 0;
+    m_->eval();
+  }
+  ~VerilatedLanesPes() override { m_->final(); }
+
+  int pes() const override { return kPes; }
+  // One PE's view exists only for a one-PE array; the PE array
+  // (RtlDotProductUnit) clocks every unit with clock_pes().
+  bool clock(bool en, bool valid, bool first, bool last, const uint32_t* weights,
+             const uint32_t* acts, uint64_t& acc) override {
+    if constexpr (kPes == 1) {
+      char v = 0;
+      clock_pes(en, valid, first, last, weights, acts, &v, &acc);
+      return v;
+    } else {
+      throw std::logic_error("VerilatedLanesPes: clock() on a unit of " + std::to_string(kPes) +
+                             " PEs");
+    }
+  }
+  bool clock_pes(bool en, bool valid, bool first, bool last, const uint32_t* weights,
+                 const uint32_t* acts, char* out_valid, uint64_t* acc) override {
+    m_->en = en;
+    m_->in_valid = valid;
+    m_->in_first = first;
+    m_->in_last = last;
+    store(m_->in_weights, weights);
+    store(m_->in_acts, acts);
+    tick(*m_);
+    bool any = false;
+    for (int p = 0; p < kPes; ++p) {
+      const bool v = fetch_bit(m_->out_valid, p);
+      out_valid[p] = v;
+      if (v) acc[p] = fetch_field64(m_->out_acc, p);
+      any |= v;
+    }
+    return any;
+  }
+  void set_weight_bits(int) override {}
   void reset() override { reset_unit(*m_); }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "models/pe/rtl_dot_product.h"
 #include "rtl/cosim/lanes_registry.h"
@@ -86,8 +87,15 @@ models::LanesConfig lanes_config(const ir::Design& d, int layer, WeightArithmeti
       c = {"mvau_lanes_pow2", {{"SIMD", simd}, {"E", widest}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"MW", m}}};
       break;
     case WeightArithmetic::kBinary:
-      c = {"mvau_lanes_binary",
-           {{"SIMD", simd}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"BIPOLAR", bipolar ? 1 : 0}, {"MW", m}}};
+      // The stage's PEs in PE array units (rtl/mvau_lanes_binary_pes.sv) of
+      // at most kPeArrayMaxPes PEs: one model evaluation a cycle for each.
+      c = {"mvau_lanes_binary_pes",
+           {{"PE", models::pe_array_size(d.folding_of(layer).pe)},
+            {"SIMD", simd},
+            {"A", act.bits},
+            {"A_SIGNED", a_signed},
+            {"BIPOLAR", bipolar ? 1 : 0},
+            {"MW", m}}};
       break;
     case WeightArithmetic::kTernary:
       c = {"mvau_lanes_ternary", {{"SIMD", simd}, {"A", act.bits}, {"A_SIGNED", a_signed}, {"MW", m}}};
@@ -103,12 +111,15 @@ int acc_bits_of(const models::LanesConfig& c) {
   if (c.unit == "mvau_lanes_fixed") return rtl::mvau_lanes_fixed_acc_bits(c.get("W"), a, s, mw);
   if (c.unit == "mvau_lanes_bitserial") return rtl::mvau_lanes_bitserial_acc_bits(c.get("W_MAX"), a, s, mw);
   if (c.unit == "mvau_lanes_pow2") return rtl::mvau_lanes_pow2_acc_bits(c.get("E"), a, s, mw);
-  if (c.unit == "mvau_lanes_binary") return rtl::mvau_lanes_binary_acc_bits(a, s, c.get("BIPOLAR"), mw);
+  if (c.unit == "mvau_lanes_binary" || c.unit == "mvau_lanes_binary_pes")
+    return rtl::mvau_lanes_binary_acc_bits(a, s, c.get("BIPOLAR"), mw);
   return rtl::mvau_lanes_ternary_acc_bits(a, s, mw);
 }
 
 // XNOR-popcount counts agreements: its accumulator is unsigned.
-bool acc_signed_of(const models::LanesConfig& c) { return !(c.unit == "mvau_lanes_binary" && c.get("BIPOLAR")); }
+bool acc_signed_of(const models::LanesConfig& c) {
+  return !((c.unit == "mvau_lanes_binary" || c.unit == "mvau_lanes_binary_pes") && c.get("BIPOLAR"));
+}
 
 std::vector<models::LanesConfig> lanes_configs(const ir::Design& d, int layer) {
   const ir::Layer& l = d.network.layers[size_t(layer)];
@@ -213,8 +224,15 @@ std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const i
   for (size_t g = 0; g < types.size(); ++g) {
     const int64_t rows = l.channel_groups.empty() ? l.matrix_height() : l.channel_groups[g].channels;
     const models::LanesConfig c = lanes_config(d, layer, types[g].arithmetic, simd, width);
-    std::vector<std::unique_ptr<models::RtlLanes>> pes;  // one instance per PE, as the hardware has
-    for (int k = 0; k < pe; ++k) {
+    // One instance per PE, as the hardware has; a PE array unit holds up to
+    // kPeArrayMaxPes of them.
+    const bool array = models::is_pe_array_unit(c.unit);
+    if (array && c.get("PE") != models::pe_array_size(pe))
+      throw std::logic_error("rtl_lanes_groups: layer " + l.name + "'s stage has " + std::to_string(pe) +
+                             " PEs, its unit '" + c.key() + "' another array size");
+    const int instances = array ? (pe + c.get("PE") - 1) / c.get("PE") : pe;
+    std::vector<std::unique_ptr<models::RtlLanes>> pes;
+    for (int k = 0; k < instances; ++k) {
       std::string why;
       auto lanes = cosim::make_lanes(c, &why);
       if (!lanes) {
@@ -226,7 +244,7 @@ std::vector<std::unique_ptr<models::RtlDotProductUnit>> rtl_lanes_groups(const i
       }
       pes.push_back(std::move(lanes));
     }
-    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(pes), c, types[g], l.in_type, acc_bits_of(c),
+    auto unit = std::make_unique<models::RtlDotProductUnit>(std::move(pes), pe, c, types[g], l.in_type, acc_bits_of(c),
                                                             acc_signed_of(c), p.weight_codes.data(), first, rows,
                                                             width);
     latency = std::max(latency, unit->latency());

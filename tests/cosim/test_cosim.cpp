@@ -14,10 +14,14 @@
 #include <map>
 #include <random>
 
-#include "Vmvau_lanes_binary_plus1.h"
-#include "Vmvau_lanes_binary_plus1___024root.h"  // tick() sets its clock edge record
-#include "Vmvau_lanes_binary_valid_noen.h"
-#include "Vmvau_lanes_binary_valid_noen___024root.h"  // tick() sets its clock edge record
+#include "Vmvau_lanes_binary_one.h"
+#include "Vmvau_lanes_binary_one___024root.h"  // tick() sets its clock edge record
+#include "Vmvau_lanes_binary_plus1_pes.h"
+#include "Vmvau_lanes_binary_plus1_pes___024root.h"  // tick() sets its clock edge record
+#include "Vmvau_lanes_binary_three.h"
+#include "Vmvau_lanes_binary_three___024root.h"  // tick() sets its clock edge record
+#include "Vmvau_lanes_binary_valid_noen_pes.h"
+#include "Vmvau_lanes_binary_valid_noen_pes___024root.h"  // tick() sets its clock edge record
 #include "Vmvau_lanes_bitserial_valid_noen.h"
 #include "Vmvau_lanes_bitserial_valid_noen___024root.h"  // tick() sets its clock edge record
 #include "Vmultithreshold_gt.h"
@@ -46,8 +50,10 @@
 #include "vine_rtl_timing.h"
 
 // tick()'s evaluation function of each model clocked here (verilated_lanes.h).
-VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_plus1)
-VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_valid_noen)
+VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_one)
+VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_plus1_pes)
+VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_three)
+VINE_COSIM_ROOT_EVAL(Vmvau_lanes_binary_valid_noen_pes)
 VINE_COSIM_ROOT_EVAL(Vmvau_lanes_bitserial_valid_noen)
 VINE_COSIM_ROOT_EVAL(Vmultithreshold_gt)
 VINE_COSIM_ROOT_EVAL(Vovsf_generator_plus1)
@@ -201,13 +207,13 @@ int expect_tick_matches_both_edges(Drive drive, Same same) {
 }
 
 TEST(CosimTick, OneEvaluatedEdgeACycleGivesWhatEvaluatingBothEdgesGives) {
-  // The real XNOR unit (one register stage behind it), TFC's fc1: SIMD 8.
-  const int xnor = expect_tick_matches_both_edges<Vmvau_lanes_binary_plus1>(
+  // The real XNOR unit, SIMD 40 (ports of two words).
+  const int xnor = expect_tick_matches_both_edges<Vmvau_lanes_binary_one>(
       [](auto& m, uint32_t r, uint32_t data) {
         m.in_first = r & 1;
         m.in_last = (r >> 1) & 1;
-        m.in_weights = data & 0xff;
-        m.in_acts = (data >> 8) & 0xff;
+        m.in_weights = (uint64_t(r) << 32 | data) & ((uint64_t{1} << 40) - 1);
+        m.in_acts = (uint64_t(data) << 24 ^ r) & ((uint64_t{1} << 40) - 1);
       },
       [](auto& a, auto& b) { return a.out_valid == b.out_valid && (!a.out_valid || a.out_acc == b.out_acc); });
   // A bit-serial unit (SIMD 4, W_MAX 3: its in_ready is combinational).
@@ -227,18 +233,67 @@ TEST(CosimTick, OneEvaluatedEdgeACycleGivesWhatEvaluatingBothEdgesGives) {
   EXPECT_GT(serial, 100);
 }
 
+// A PE array unit (rtl/mvau_lanes_binary_pes.sv, one model for a stage's
+// PEs) is its PEs' units cycle for cycle: 3 PEs of the real XNOR unit (SIMD
+// 40, so that a PE's fields take two words and the padding between PEs is
+// exercised) against 3 instances of the per-PE unit, with random beats
+// (their own weights and activations a PE), first and last folds, 25% stalls
+// and resets, through the adapters the co-simulation uses.
+TEST(CosimPeArray, APeArrayUnitIsItsPesUnitsCycleForCycle) {
+  constexpr int kPes = 3, kWords = 2;  // a PE's field: 40 bits in 2 words
+  cosim::VerilatedLanesPes<Vmvau_lanes_binary_three> array;
+  ASSERT_EQ(array.pes(), kPes);
+  std::vector<std::unique_ptr<models::RtlLanes>> pes;
+  for (int p = 0; p < kPes; ++p) pes.push_back(std::make_unique<cosim::VerilatedLanes<Vmvau_lanes_binary_one>>());
+  array.reset();
+  for (auto& u : pes) u->reset();
+  std::mt19937 rng(7);
+  uint32_t weights[kPes * kWords], acts[kPes * kWords];
+  char valid[kPes];
+  uint64_t acc[kPes];
+  int fold = 0, results = 0;
+  for (int cycle = 0; cycle < 20000; ++cycle) {
+    if (rng() % 2000 == 0) {
+      array.reset();
+      for (auto& u : pes) u->reset();
+      fold = 0;
+    }
+    const bool en = rng() % 4 != 0, beat = rng() % 5 != 0;
+    for (int k = 0; k < kPes * kWords; ++k) {
+      weights[k] = k % kWords ? rng() & 0xff : rng();  // 40 bits a PE
+      acts[k] = k % kWords ? rng() & 0xff : rng();
+    }
+    const bool first = fold == 0, last = fold == 2;
+    const bool any = array.clock_pes(en, beat, first, last, weights, acts, valid, acc);
+    bool some = false;
+    for (int p = 0; p < kPes; ++p) {
+      uint64_t one = 0;
+      const bool v = pes[size_t(p)]->clock(en, beat, first, last, &weights[p * kWords], &acts[p * kWords], one);
+      ASSERT_EQ(bool(valid[p]), v) << "PE " << p << ", cycle " << cycle;
+      if (v) {
+        ASSERT_EQ(acc[p], one) << "PE " << p << ", cycle " << cycle;
+        ++results;
+      }
+      some |= v;
+    }
+    ASSERT_EQ(any, some) << "cycle " << cycle;
+    if (en && beat) fold = (fold + 1) % 3;
+  }
+  EXPECT_GT(results, 3000);  // results left: the comparison saw accumulators
+}
+
 TEST(CosimLatency, AUnitOneStageDeeperThanTheModelAssumesFailsTheComparison) {
   const ir::Design d = load("finn-examples/tfc-w1a1-pynq-z1.yaml");
   std::string key;
   for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
     if (u.layer == "fc1" && !models::is_output_unit(u.config.unit)) key = u.config.key();
-  ASSERT_EQ(key, "mvau_lanes_binary SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64");  // as the variant was verilated
+  ASSERT_EQ(key, "mvau_lanes_binary_pes PE=8 SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64");  // as the variant was verilated
   const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
   const sim::RunReport honest = run(d, sim::BackendChoice::kRtl, 3);
   EXPECT_TRUE(sim::output_cycle_differences(cpp, honest).empty());
 
   const VariantInstalled plus1(key, [] {
-    return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanes<Vmvau_lanes_binary_plus1>());
+    return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanesPes<Vmvau_lanes_binary_plus1_pes>());
   });
   const sim::RunReport slow = run(d, sim::BackendChoice::kRtl, 3);
   ASSERT_TRUE(slow.finished);
@@ -263,7 +318,7 @@ ir::Design with_shallow_fifos(ir::Design d) {
   return d;
 }
 
-const char* const kTfcFc1 = "mvau_lanes_binary SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64";
+const char* const kTfcFc1 = "mvau_lanes_binary_pes PE=8 SIMD=8 A=1 A_SIGNED=0 BIPOLAR=1 MW=64";
 // Its output unit: one threshold a channel on the 7-bit XNOR-popcount (0..64).
 const char* const kTfcFc1Thresholds = "multithreshold N=1 ACC_BITS=7 ACC_SIGNED=0 T_BITS=9 OUT_BITS=1 OUT_BIAS=0";
 
@@ -299,18 +354,18 @@ TEST(CosimStalls, AUnitWhoseValidIgnoresTheEnablePassesTheProbeButFailsTheBeatCh
     if (u.layer == "fc1" && !models::is_output_unit(u.config.unit)) config = u.config;
   ASSERT_EQ(config.key(), kTfcFc1);  // as the variant was verilated
   auto variant = [] {
-    return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanes<Vmvau_lanes_binary_valid_noen>());
+    return std::unique_ptr<models::RtlLanes>(new cosim::VerilatedLanesPes<Vmvau_lanes_binary_valid_noen_pes>());
   };
   {  // the probe
     std::vector<std::unique_ptr<models::RtlLanes>> pe;
     pe.push_back(variant());
     const std::vector<int32_t> codes(64, 1);
-    const models::RtlDotProductUnit unit(std::move(pe), config, *d.network.layers[1].weights,
+    const models::RtlDotProductUnit unit(std::move(pe), config.get("PE"), config, *d.network.layers[1].weights,
                                          d.network.layers[1].in_type,
                                          rtl::mvau_lanes_binary_acc_bits(1, 0, 1, 64), false, codes.data(), 0, 1, 64);
     EXPECT_EQ(unit.latency(), rtl::mvau_lanes_binary_latency(8));
   }
-  const VariantInstalled noen(kTfcFc1, variant);  // fc1, fc2 and fc3 (same parameters)
+  const VariantInstalled noen(kTfcFc1, variant);  // fc1 and fc2 (same parameters)
   try {
     run(d, sim::BackendChoice::kRtl, 3);
     ADD_FAILURE() << "expected an RtlTimingError";
@@ -400,7 +455,7 @@ TEST(CosimErrors, AUnitThatCannotBeBuiltIsNamedWithTheReason) {
     ADD_FAILURE() << "expected a ConfigError";
   } catch (const config::ConfigError& e) {
     const std::string m = e.what();
-    EXPECT_NE(m.find("mvau_lanes_binary SIMD=16 A=1 A_SIGNED=0 BIPOLAR=1 MW=64"), std::string::npos) << m;
+    EXPECT_NE(m.find("mvau_lanes_binary_pes PE=8 SIMD=16 A=1 A_SIGNED=0 BIPOLAR=1 MW=64"), std::string::npos) << m;
     EXPECT_NE(m.find("cannot make the cache folder /dev/null/vine-cosim-cache"), std::string::npos) << m;
     EXPECT_NE(m.find("layers.fc1"), std::string::npos) << m;
   }
@@ -475,7 +530,7 @@ TEST(CosimBitSerial, AUnitWhoseValidIgnoresTheEnableIsCaughtAtItsBeat) {
     std::vector<std::unique_ptr<models::RtlLanes>> pe;
     pe.push_back(variant());
     const std::vector<int32_t> codes(64, 1);
-    const models::RtlDotProductUnit unit(std::move(pe), models::LanesConfig{"mvau_lanes_bitserial",
+    const models::RtlDotProductUnit unit(std::move(pe), 1, models::LanesConfig{"mvau_lanes_bitserial",
                                          {{"SIMD", 4}, {"W_MAX", 3}, {"A", 4}, {"A_SIGNED", 1}, {"MW", 64}}},
                                          ir::WeightType{arith::WeightArithmetic::kFixed, 2},
                                          d.network.layers[1].in_type,

@@ -98,7 +98,7 @@ TEST(Cli, BackendOptionIsCheckedBeforeAnythingRuns) {
 TEST(Cli, RtlUnitsListsTheLanesUnitsOfADesign) {
   const auto r = vine("rtl-units --by-layer " + kConfigs + "designs/finn-examples/tfc-w1a1-pynq-z1.yaml");
   EXPECT_EQ(r.code, 0);
-  EXPECT_NE(r.output.find("tfc-w1a1-pynq-z1.fc0: mvau_lanes_binary SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784"),
+  EXPECT_NE(r.output.find("tfc-w1a1-pynq-z1.fc0: mvau_lanes_binary_pes PE=16 SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784"),
             std::string::npos)
       << r.output;
   const fs::path empty = fs::temp_directory_path() / "vine-cli-units.txt";
@@ -698,7 +698,8 @@ TEST(CliCosim, APipelineShallowerThanItsRtlIsRefused) {
                           "lanes' result"),
             std::string::npos)
       << r.output;
-  EXPECT_NE(r.output.find("'mvau_lanes_binary SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784' take 1 + 5"),
+  EXPECT_NE(r.output.find(
+                "'mvau_lanes_binary_pes PE=16 SIMD=49 A=1 A_SIGNED=0 BIPOLAR=1 MW=784' take 1 + 5"),
             std::string::npos)
       << r.output;
   fs::remove_all(dir);
@@ -717,7 +718,7 @@ TEST(CliCosim, UnlistedUnitsAreVerilatedOnDemandAndCached) {
                         << "device: " << kConfigs << "devices/pynq-z1.yaml\nclock_mhz: 100\nlayers:\n"
                         << "  fc0: {simd: 16, pe: 16, backend: rtl}\n  fc1: {simd: 16, pe: 16}\n"
                         << "  fc2: {simd: 16, pe: 16}\n  fc3: {simd: 16, pe: 10}\n";
-  const std::string key = "mvau_lanes_binary SIMD=16 A=1 A_SIGNED=0 BIPOLAR=1 MW=784";
+  const std::string key = "mvau_lanes_binary_pes PE=16 SIMD=16 A=1 A_SIGNED=0 BIPOLAR=1 MW=784";
   const std::string listed = vine_test::read_text(fs::path(VINE_SOURCE_DIR) / "rtl/cosim/units.txt");
   ASSERT_EQ(listed.find(key), std::string::npos) << "the test needs a unit units.txt does not list";
   const std::string env = "VINE_COSIM_CACHE=" + (dir / "cache").string();

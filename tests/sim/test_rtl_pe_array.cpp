@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -62,7 +63,36 @@ class FakeLanes final : public models::RtlLanes {
   int64_t acc_ = 0;
 };
 
-constexpr int kPe = 2, kRows = 4, kFolds = 4, kLatency = 3, kVectors = 6;
+// The same units as one PE array unit (models::RtlLanes::pes(), as
+// rtl/mvau_lanes_binary_pes.sv holds a stage's PEs): PE p's fields at word p.
+class FakeLanesArray final : public models::RtlLanes {
+ public:
+  FakeLanesArray(int pes, int latency, int free_stage, bool lag_after_stall) {
+    for (int p = 0; p < pes; ++p) pes_.emplace_back(latency, free_stage, lag_after_stall);
+  }
+  int pes() const override { return int(pes_.size()); }
+  bool clock(bool, bool, bool, bool, const uint32_t*, const uint32_t*, uint64_t&) override {
+    throw std::logic_error("FakeLanesArray: clock_pes() only");
+  }
+  bool clock_pes(bool en, bool valid, bool first, bool last, const uint32_t* w, const uint32_t* a,
+                 char* out_valid, uint64_t* acc) override {
+    bool any = false;
+    for (size_t p = 0; p < pes_.size(); ++p) {
+      out_valid[p] = pes_[p].clock(en, valid, first, last, &w[p], &a[p], acc[p]);
+      any |= bool(out_valid[p]);
+    }
+    return any;
+  }
+  void set_weight_bits(int) override {}
+  void reset() override {
+    for (auto& u : pes_) u.reset();
+  }
+
+ private:
+  std::vector<FakeLanes> pes_;
+};
+
+constexpr int kPe = 3, kRows = 6, kFolds = 4, kLatency = 3, kVectors = 6;
 
 // A stage's loop over kVectors input vectors: NF = kRows / kPe passes of SF =
 // kFolds iterations each, the last fold writing, one iteration per advance;
@@ -74,13 +104,19 @@ struct Harness {
   models::OutputUnit out{ir::Layer{}, golden::LayerParams{}};  // the raw accumulator
   std::map<int64_t, std::vector<int32_t>> beats;               // by the advance that writes them
 
-  Harness(int free_stage, bool lag) {
+  // `array_pes`: the PEs' units as PE array units of that many PEs each
+  // (kPe: one for the stage; 2: two, the second with a spare PE), 0: a unit a PE.
+  Harness(int free_stage, bool lag, int array_pes) {
     std::mt19937 rng(3);
     for (auto& w : weights) w = int32_t(rng() % 256) - 128;
     for (auto& a : acts) a = int32_t(rng() % 256);
     std::vector<std::unique_ptr<models::RtlLanes>> pes;
-    for (int p = 0; p < kPe; ++p)
-      pes.push_back(std::make_unique<FakeLanes>(kLatency, free_stage, lag));
+    if (array_pes > 0)
+      for (int p = 0; p < kPe; p += array_pes)
+        pes.push_back(std::make_unique<FakeLanesArray>(array_pes, kLatency, free_stage, lag));
+    else
+      for (int p = 0; p < kPe; ++p)
+        pes.push_back(std::make_unique<FakeLanes>(kLatency, free_stage, lag));
     const models::LanesConfig c{"mvau_lanes_fixed",
                                 {{"SIMD", 1}, {"W", 8}, {"A", 8}, {"A_SIGNED", 0}, {"MW", kFolds}}};
     ir::WeightType w;
@@ -89,7 +125,7 @@ struct Harness {
     arith::ActivationType a;
     a.bits = 8;
     std::vector<std::unique_ptr<models::RtlDotProductUnit>> groups;
-    groups.push_back(std::make_unique<models::RtlDotProductUnit>(std::move(pes), c, w, a, 32, true,
+    groups.push_back(std::make_unique<models::RtlDotProductUnit>(std::move(pes), kPe, c, w, a, 32, true,
                                                                  weights.data(), 0, kRows, kFolds));
     array = std::make_unique<models::RtlPeArray>("test.mvau", std::move(groups), kPe, 1 + kLatency,
                                                  0, int64_t{kVectors} * (kRows / kPe) * kFolds);
@@ -146,64 +182,97 @@ int64_t some_stalls(int64_t k) {
   return k % 7 == 3 ? 2 : (k % 11 == 5 ? 1 : 0);
 }
 
+// Each test runs with a unit a PE, with one PE array unit of the three PEs
+// and with two of two PEs, the second with a spare PE (a stage whose PEs
+// kPeArrayMaxPes does not divide).
+constexpr int kLayouts[] = {0, kPe, 2};
+std::string layout(int array_pes) {
+  return array_pes == 0 ? "a unit a PE" : "PE array units of " + std::to_string(array_pes) + " PEs";
+}
 TEST(RtlPeArray, AUnitThatFreezesWithEnGivesEveryResultAtTheModelsAdvance) {
-  for (int jump : {1, 3}) {
-    Harness h(-1, false);
-    h.run(some_stalls, jump);
-    EXPECT_EQ(h.written, kVectors * kRows / kPe);
-    int64_t cycles = 0, stalled = 0;
-    for (const auto& g : h.array->groups()) {
-      cycles += g->cycles();
-      stalled += g->stall_cycles();
+  for (int array_pes : kLayouts)
+    for (int jump : {1, 3}) {
+      SCOPED_TRACE(layout(array_pes));
+      Harness h(-1, false, array_pes);
+      h.run(some_stalls, jump);
+      EXPECT_EQ(h.written, kVectors * kRows / kPe);
+      int64_t cycles = 0, stalled = 0;
+      for (const auto& g : h.array->groups()) {
+        cycles += g->cycles();
+        stalled += g->stall_cycles();
+      }
+      EXPECT_GT(stalled, 0);  // clocked through the stalls with beats in flight
+      EXPECT_GT(cycles, stalled);
     }
-    EXPECT_GT(stalled, 0);  // clocked through the stalls with beats in flight
-    EXPECT_GT(cycles, stalled);
-  }
 }
 
 TEST(RtlPeArray, AStageThatIgnoresEnPassesWithoutStallsAndFailsWithThem) {
-  Harness calm(1, false);
-  calm.run(no_stalls);
-  EXPECT_EQ(calm.written, kVectors * kRows / kPe);
-  Harness h(1, false);
-  try {
-    h.run(some_stalls);
-    FAIL() << "expected an RtlTimingError";
-  } catch (const models::RtlTimingError& e) {
-    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
-    const std::string m = e.what();
-    EXPECT_NE(m.find("stage test.mvau, PE "), std::string::npos) << m;
-    EXPECT_NE(m.find("lanes unit 'mvau_lanes_fixed SIMD=1 W=8 A=8 A_SIGNED=0 MW=4'"),
-              std::string::npos)
-        << m;
-    EXPECT_NE(m.find("iteration "), std::string::npos) << m;
-    EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
-    EXPECT_NE(m.find("the model's pipeline has it at cycle "), std::string::npos) << m;
+  for (int array_pes : kLayouts) {
+    SCOPED_TRACE(layout(array_pes));
+    Harness calm(1, false, array_pes);
+    calm.run(no_stalls);
+    EXPECT_EQ(calm.written, kVectors * kRows / kPe);
+    Harness h(1, false, array_pes);
+    try {
+      h.run(some_stalls);
+      FAIL() << "expected an RtlTimingError";
+    } catch (const models::RtlTimingError& e) {
+      EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
+      const std::string m = e.what();
+      EXPECT_NE(m.find("stage test.mvau, PE "), std::string::npos) << m;
+      EXPECT_NE(m.find("lanes unit 'mvau_lanes_fixed SIMD=1 W=8 A=8 A_SIGNED=0 MW=4'"),
+                std::string::npos)
+          << m;
+      EXPECT_NE(m.find("iteration "), std::string::npos) << m;
+      EXPECT_NE(m.find("the RTL's result leaves the unit at cycle "), std::string::npos) << m;
+      EXPECT_NE(m.find("the model's pipeline has it at cycle "), std::string::npos) << m;
+    }
   }
 }
 
 TEST(RtlPeArray, AUnitThatLosesACycleAfterAStallFailsAsLate) {
-  Harness calm(-1, true);
-  calm.run(no_stalls);
-  EXPECT_EQ(calm.written, kVectors * kRows / kPe);
-  Harness h(-1, true);
-  try {
-    h.run([](int64_t k) { return k == 9 ? int64_t{4} : 0; });  // one stall, beats in flight
-    FAIL() << "expected an RtlTimingError";
-  } catch (const models::RtlTimingError& e) {
-    EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
-    const std::string m = e.what();
-    // Iteration 7 (rows 2..3, the first vector's second pass) is the first
-    // whose result is due after the stall before advance 9.
-    EXPECT_NE(m.find("iteration 7 of its loop (frame 0), output beat 1 (rows 2..3)"),
-              std::string::npos)
-        << m;
-    EXPECT_NE(
-        m.find("the RTL's result is not valid at cycle 15, where the model's pipeline has it"),
-        std::string::npos)
-        << m;
-    EXPECT_NE(m.find("it leaves the unit 1 enabled cycle(s) later"), std::string::npos) << m;
+  for (int array_pes : kLayouts) {
+    SCOPED_TRACE(layout(array_pes));
+    Harness calm(-1, true, array_pes);
+    calm.run(no_stalls);
+    EXPECT_EQ(calm.written, kVectors * kRows / kPe);
+    Harness h(-1, true, array_pes);
+    try {
+      h.run([](int64_t k) { return k == 9 ? int64_t{4} : 0; });  // one stall, beats in flight
+      FAIL() << "expected an RtlTimingError";
+    } catch (const models::RtlTimingError& e) {
+      EXPECT_EQ(e.kind(), models::RtlTimingError::Kind::kMismatch);
+      const std::string m = e.what();
+      // Iteration 7 (rows 3..5, the first vector's second pass) is the first
+      // whose result is due after the stall before advance 9.
+      EXPECT_NE(m.find("iteration 7 of its loop (frame 0), output beat 1 (rows 3..5)"),
+                std::string::npos)
+          << m;
+      EXPECT_NE(
+          m.find("the RTL's result is not valid at cycle 15, where the model's pipeline has it"),
+          std::string::npos)
+          << m;
+      EXPECT_NE(m.find("it leaves the unit 1 enabled cycle(s) later"), std::string::npos) << m;
+    }
   }
+}
+
+// A stage's PEs spread evenly over PE array units of at most
+// kPeArrayMaxPes PEs (rtl/cosim/units.txt keys them by that size): the
+// fewest units that hold the stage, the spare PEs of the last at most one
+// fewer than the units.
+TEST(RtlPeArray, AStagesPesSpreadEvenlyOverUnitsOfAtMostTheCap) {
+  constexpr int kMax = models::kPeArrayMaxPes;
+  for (int pe = 1; pe <= 8 * kMax + 3; ++pe) {
+    const int size = models::pe_array_size(pe);
+    const int units = (pe + size - 1) / size;
+    EXPECT_LE(size, kMax) << pe << " PEs";
+    EXPECT_EQ(units, (pe + kMax - 1) / kMax) << pe << " PEs";
+    EXPECT_LT(units * size - pe, units) << pe << " PEs";
+  }
+  EXPECT_EQ(models::pe_array_size(kMax), kMax);
+  EXPECT_EQ(models::pe_array_size(kMax + 1), (kMax + 2) / 2);
+  EXPECT_EQ(models::pe_array_size(4 * kMax), kMax);
 }
 
 }  // namespace

@@ -971,6 +971,29 @@ class Translator {
     return false;
   }
 
+  // A Thresholding node's NumChannels (its input stream's channels) and its
+  // PE (a divisor of them), checked; returns the PE.
+  int64_t threshold_channels_pe(const Stream& s, const Attrs& a) {
+    const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
+    if (ch != s.shape.c) a.fail("NumChannels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(ch));
+    return pe;
+  }
+
+  // A Thresholding node's output type and thresholds as `l`'s threshold
+  // output (its channels checked by threshold_channels_pe); returns its FINN
+  // output type.
+  FinnDataType threshold_output(const OnnxNode& n, const Attrs& a, ImportedLayer& l) {
+    const FinnDataType o_t = a.dtype("outputDataType");
+    const ir::ActivationType vo =
+        vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar || read_as_bipolar(n.outputs.at(0)));
+    if (n.inputs.size() < 2) a.fail("inputs", std::to_string(n.inputs.size()), "input and thresholds");
+    l.output.kind = ir::OutputKind::kThreshold;
+    l.output.type = vo;
+    l.thresholds = thresholds(n, n.inputs[1], int(a.i("NumChannels")), o_t, vo, a.i("ActVal", 0));
+    return o_t;
+  }
+
   // A Thresholding node after the MVAU or VVAU whose accumulators it alone
   // reads: that layer's `thresholds: {pe: N}` (its threshold stage
   // `<layer>.threshold`, with `<layer>.dwc_threshold` between them where the
@@ -983,21 +1006,14 @@ class Translator {
       if (l.name == s.layer) lp = &l;
     if (!lp) throw std::logic_error("unit_thresholds: no layer '" + s.layer + "' for '" + n.name + "'");
     ImportedLayer& l = *lp;
-    const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
-    if (ch != s.shape.c) a.fail("NumChannels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
-    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(ch));
+    const int64_t pe = threshold_channels_pe(s, a);
     const FinnDataType in_t = a.dtype("inputDataType");
     if (in_t.name != s.finn_type)
       a.fail("inputDataType", in_t.name, s.finn_type + ", the outputDataType of '" + unit.name + "'");
     if (in_t.kind != FinnDataType::Kind::kInt && in_t.kind != FinnDataType::Kind::kUint)
       a.fail("inputDataType", in_t.name, "an INTn or UINTn accumulator type");
-    const FinnDataType o_t = a.dtype("outputDataType");
-    const ir::ActivationType vo =
-        vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar || read_as_bipolar(n.outputs.at(0)));
-    if (n.inputs.size() < 2) a.fail("inputs", std::to_string(n.inputs.size()), "input and thresholds");
-    l.output.kind = ir::OutputKind::kThreshold;
-    l.output.type = vo;
-    l.thresholds = thresholds(n, n.inputs[1], int(ch), o_t, vo, a.i("ActVal", 0));
+    const FinnDataType o_t = threshold_output(n, a, l);
+    const ir::ActivationType vo = l.output.type;
     l.threshold_pe = int(pe);
     l.finn_nodes.push_back(n.name);
 
@@ -1056,17 +1072,10 @@ class Translator {
     l.name = n.name;
     l.finn_nodes = {n.name};
     l.kind = ir::LayerKind::kThreshold;
-    const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
-    if (ch != s.shape.c) a.fail("NumChannels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
-    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(ch));
+    const int64_t pe = threshold_channels_pe(s, a);
     check_input_type(n, s, "inputDataType", a.dtype("inputDataType"));
-    const FinnDataType o_t = a.dtype("outputDataType");
-    const ir::ActivationType vo =
-        vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar || read_as_bipolar(n.outputs.at(0)));
-    if (n.inputs.size() < 2) a.fail("inputs", std::to_string(n.inputs.size()), "input and thresholds");
-    l.output.kind = ir::OutputKind::kThreshold;
-    l.output.type = vo;
-    l.thresholds = thresholds(n, n.inputs[1], int(ch), o_t, vo, a.i("ActVal", 0));
+    const FinnDataType o_t = threshold_output(n, a, l);
+    const ir::ActivationType vo = l.output.type;
     l.pe = int(pe);
     l.inputs = {s.layer};
     connect(n, s, l.name, false);

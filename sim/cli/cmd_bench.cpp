@@ -106,6 +106,44 @@ struct BenchSettings {
   SampleRule rule;
 };
 
+// The reference and simulation sample pairs, as both kinds of design report
+// them: the reference's and the simulation's frames/s and their time ratio.
+struct PairFigures {
+  Spread reference_fps, sim_fps, ratio;
+};
+
+// The report's lines on the sample rule, the reference, the simulation (its
+// `sim_label`, `sim_note` in its brackets) and their ratio.
+void print_pairs(FILE* report, const BenchSettings& b, int frames, const PairFigures& p, const char* sim_label,
+                 const char* sim_note) {
+  std::fprintf(report, "  each figure: median (min .. max, spread = (max - min) / median) over its samples (%s)\n",
+               b.rule.describe().c_str());
+  std::fprintf(report, "  golden reference        %s frames/s  (%d frames, %zu samples)\n",
+               show(p.reference_fps, "%.2f").c_str(), frames, p.reference_fps.samples.size());
+  std::fprintf(report, "  %-22s  %s frames/s  (%d frames, %s%zu samples)\n", sim_label, show(p.sim_fps, "%.2f").c_str(),
+               frames, sim_note, p.sim_fps.samples.size());
+  std::fprintf(report, "  sim / reference time    %s  (the simulation's time per frame over the reference's, "
+               "per sample pair)\n",
+               show(p.ratio, "%.2fx").c_str());
+}
+
+// The JSON both kinds of design write: the flat figures are the medians,
+// "stats" holds every figure's spread and samples; each adds its own.
+nlohmann::json pairs_json(const ir::Design& d, const BenchSettings& b, int frames, const PairFigures& p, double rss) {
+  return {{"design", d.name},
+          {"frames", frames},
+          {"reference_fps", p.reference_fps.median},
+          {"sim_fps", p.sim_fps.median},
+          {"sim_to_reference_ratio", p.ratio.median},
+          {"samples", {{"min_samples", b.rule.min_samples},
+                       {"min_seconds", b.rule.min_seconds},
+                       {"max_samples", SampleRule::kMaxSamples}}},
+          {"stats", {{"reference_fps", to_json(p.reference_fps)},
+                     {"sim_fps", to_json(p.sim_fps)},
+                     {"sim_to_reference_ratio", to_json(p.ratio)}}},
+          {"peak_rss_mib", rss}};
+}
+
 // A compute-engine design (docs/engine.md), in this process: the golden
 // reference and the engine's simulation of the same frames in sample pairs,
 // as a streaming design's. The engine simulates on data only (it has no
@@ -171,41 +209,22 @@ int bench_engine(const ir::Design& d, const BenchSettings& b, const po::variable
     cycles_per_second.push_back(double(cycles) / sim_secs);
     measured += ref_secs + sim_secs;
   }
-  const Spread ref_s = spread_of(ref_fps), sim_s = spread_of(sim_fps), ratio_s = spread_of(ratios),
-               cps_s = spread_of(cycles_per_second);
+  const PairFigures pairs{spread_of(ref_fps), spread_of(sim_fps), spread_of(ratios)};
+  const Spread cps_s = spread_of(cycles_per_second);
   FILE* const report = vm.count("json") && is_stdout(vm["json"].as<std::string>()) ? stderr : stdout;
   const double rss = peak_rss_mib();
   std::fprintf(report, "design %s, compute engine (reference checksum xor %016llx)\n", d.name.c_str(),
                (unsigned long long)checksum);
-  std::fprintf(report, "  each figure: median (min .. max, spread = (max - min) / median) over its samples (%s)\n",
-               b.rule.describe().c_str());
-  std::fprintf(report, "  golden reference        %s frames/s  (%d frames, %zu samples)\n",
-               show(ref_s, "%.2f").c_str(), frames, ref_fps.size());
-  std::fprintf(report, "  engine simulation       %s frames/s  (%d frames, bit-exact, %zu samples)\n",
-               show(sim_s, "%.2f").c_str(), frames, sim_fps.size());
-  std::fprintf(report, "  sim / reference time    %s  (the simulation's time per frame over the reference's, "
-               "per sample pair)\n",
-               show(ratio_s, "%.2fx").c_str());
+  print_pairs(report, b, frames, pairs, "engine simulation", "bit-exact, ");
   std::fprintf(report, "  simulated cycles/s      %s  (the same samples: %lld cycles for the %d frames)\n",
                show(cps_s, "%.3g").c_str(), (long long)sim_cycles, frames);
   std::fprintf(report, "  peak memory             %10.1f MiB\n", rss);
   if (vm.count("json")) {
-    nlohmann::json j = {{"design", d.name},
-                        {"template", "engine"},
-                        {"frames", frames},
-                        {"reference_fps", ref_s.median},
-                        {"sim_fps", sim_s.median},
-                        {"sim_to_reference_ratio", ratio_s.median},
-                        {"sim_cycles_per_second", cps_s.median},
-                        {"sim_cycles", sim_cycles},
-                        {"samples", {{"min_samples", b.rule.min_samples},
-                                     {"min_seconds", b.rule.min_seconds},
-                                     {"max_samples", SampleRule::kMaxSamples}}},
-                        {"stats", {{"reference_fps", to_json(ref_s)},
-                                   {"sim_fps", to_json(sim_s)},
-                                   {"sim_to_reference_ratio", to_json(ratio_s)},
-                                   {"sim_cycles_per_second", to_json(cps_s)}}},
-                        {"peak_rss_mib", rss}};
+    nlohmann::json j = pairs_json(d, b, frames, pairs, rss);
+    j["template"] = "engine";
+    j["sim_cycles_per_second"] = cps_s.median;
+    j["sim_cycles"] = sim_cycles;
+    j["stats"]["sim_cycles_per_second"] = to_json(cps_s);
     if (!write_output("json", vm["json"].as<std::string>(), [&](std::ostream& out) { out << j.dump(2) << "\n"; }))
       return kExitUsage;
   }
@@ -309,8 +328,9 @@ int bench_design(const std::string& design_path, const BenchSettings& b, const p
   }
   spdlog::debug("timing-only simulation: {} samples of {} frames, {} cycles", cycles_per_second.size(),
                 timing_frames, timing_cycles);
-  const Spread ref_s = spread_of(ref_fps), sim_s = spread_of(sim_fps), ratio_s = spread_of(ratios),
-               cps_s = spread_of(cycles_per_second);
+  const PairFigures pairs{spread_of(ref_fps), spread_of(sim_fps), spread_of(ratios)};
+  const Spread& sim_s = pairs.sim_fps;
+  const Spread cps_s = spread_of(cycles_per_second);
 
   // RTL co-simulation: the same frames with every PE on Verilated units, once.
   double cosim_fps = 0;
@@ -380,15 +400,7 @@ int bench_design(const std::string& design_path, const BenchSettings& b, const p
   FILE* const report = vm.count("json") && is_stdout(vm["json"].as<std::string>()) ? stderr : stdout;
   const double rss = peak_rss_mib();
   std::fprintf(report, "design %s (reference checksum xor %016llx)\n", d.name.c_str(), (unsigned long long)checksum);
-  std::fprintf(report, "  each figure: median (min .. max, spread = (max - min) / median) over its samples (%s)\n",
-               b.rule.describe().c_str());
-  std::fprintf(report, "  golden reference        %s frames/s  (%d frames, %zu samples)\n",
-               show(ref_s, "%.2f").c_str(), frames, ref_fps.size());
-  std::fprintf(report, "  bit-exact simulation    %s frames/s  (%d frames, %zu samples)\n",
-               show(sim_s, "%.2f").c_str(), frames, sim_fps.size());
-  std::fprintf(report, "  sim / reference time    %s  (the simulation's time per frame over the reference's, "
-               "per sample pair)\n",
-               show(ratio_s, "%.2fx").c_str());
+  print_pairs(report, b, frames, pairs, "bit-exact simulation", "");
   std::fprintf(report, "  timing-only simulation  %s simulated cycles/s  (%d frames, %lld cycles, %zu samples)\n",
                show(cps_s, "%.3g").c_str(), timing_frames, (long long)timing_cycles, cycles_per_second.size());
   if (cosim_fps > 0)
@@ -411,23 +423,11 @@ int bench_design(const std::string& design_path, const BenchSettings& b, const p
   }
   std::fprintf(report, "  peak memory             %10.1f MiB\n", rss);
   if (vm.count("json")) {
-    // The flat figures are the medians; "stats" holds every figure's spread and samples.
-    nlohmann::json j = {{"design", d.name},
-                        {"frames", frames},
-                        {"reference_fps", ref_s.median},
-                        {"sim_fps", sim_s.median},
-                        {"sim_to_reference_ratio", ratio_s.median},
-                        {"timing_only_cycles_per_second", cps_s.median},
-                        {"timing_only_frames", timing_frames},
-                        {"timing_only_cycles", timing_cycles},
-                        {"samples", {{"min_samples", b.rule.min_samples},
-                                     {"min_seconds", b.rule.min_seconds},
-                                     {"max_samples", SampleRule::kMaxSamples}}},
-                        {"stats", {{"reference_fps", to_json(ref_s)},
-                                   {"sim_fps", to_json(sim_s)},
-                                   {"sim_to_reference_ratio", to_json(ratio_s)},
-                                   {"timing_only_cycles_per_second", to_json(cps_s)}}},
-                        {"peak_rss_mib", rss}};
+    nlohmann::json j = pairs_json(d, b, frames, pairs, rss);
+    j["timing_only_cycles_per_second"] = cps_s.median;
+    j["timing_only_frames"] = timing_frames;
+    j["timing_only_cycles"] = timing_cycles;
+    j["stats"]["timing_only_cycles_per_second"] = to_json(cps_s);
     if (vp_ratio > 0) {
       j["vp_to_sim_ratio"] = vp_ratio;
       j["vp_to_sim_ratio_min"] = vp_lo;

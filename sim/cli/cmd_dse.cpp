@@ -73,7 +73,7 @@ nlohmann::json sized_json(const explore::DsePoint& p) {
   const auto& res = p.sized_estimate.resources;
   return {{"simulated_interval_cycles", p.sized_interval > 0 ? nlohmann::json(p.sized_interval) : nlohmann::json(nullptr)},
           {"least", p.sized_least},
-          {"fifo_bits", p.sized_fifo_bits},
+          {"fifo_bits", p.sized_fifo_bits()},
           {"resources", {{"lut", res.lut}, {"ff", res.ff}, {"bram18", res.bram18}, {"uram", res.uram}, {"dsp", res.dsp}}},
           {"fits", p.sized_estimate.fits}};
 }
@@ -311,7 +311,7 @@ int cmd_dse(const Args& args) {
       if (p.sized_interval > 0) interval << std::setprecision(10) << p.sized_interval;
       else interval << "no steady state";
       out << std::setw(16) << interval.str() << std::setw(7) << (p.sized_least ? "yes" : "no") << std::setw(12)
-          << p.sized_fifo_bits << std::fixed << std::setprecision(0) << std::setw(9) << res.lut << std::setw(9)
+          << p.sized_fifo_bits() << std::fixed << std::setprecision(0) << std::setw(9) << res.lut << std::setw(9)
           << res.ff << std::setw(7) << res.bram18 << std::setw(6) << res.uram << std::setw(6)
           << (p.sized_estimate.fits ? "yes" : "no") << "\n";
       out.unsetf(std::ios::floatfield);

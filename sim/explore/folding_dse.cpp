@@ -308,13 +308,12 @@ void simulate(const ir::Design& base, const DseResult& r, const DseOptions& o, D
   so.jobs = o.fifo_jobs;
   try {
     const FifoSizing sized = size_fifos(point, so);
-    // The longer judgement where the search made one (its shallow FIFOs
-    // take longer to settle), as `vine fifo-size` reports it.
-    const SizingCheck& c = sized.long_frames > 0 ? sized.sized_long : sized.sized;
+    // The longer judgement the search always makes (shallow FIFOs take
+    // longer to settle), as `vine fifo-size` reports it.
+    const SizingCheck& c = sized.sized_long;
     p.sized_interval = c.reached ? c.interval : 0;
     p.sized_least = sized.least;
     p.sized_fifos = sized.fifos;
-    for (const SizedFifo& f : sized.fifos) p.sized_fifo_bits += int64_t{f.bits} * f.depth;
     p.sized_estimate =
         estimate::estimate_design(with_depths(point, sized.fifos, [](const SizedFifo& f) { return f.depth; }));
   } catch (const SizingError& e) {

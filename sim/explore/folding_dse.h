@@ -121,7 +121,11 @@ struct DsePoint {
   double sized_interval = 0;       // the sized design's steady interval, simulated (0: none reached)
   bool sized_least = false;        // no FIFO can be one beat shallower (FifoSizing::least)
   std::vector<SizedFifo> sized_fifos;  // every FIFO of the point, its depth the one found
-  int64_t sized_fifo_bits = 0;     // the sum over them of depth x width
+  int64_t sized_fifo_bits() const {  // the sum over them of depth x width
+    int64_t bits = 0;
+    for (const SizedFifo& f : sized_fifos) bits += int64_t{f.bits} * f.depth;
+    return bits;
+  }
   estimate::Estimate sized_estimate;  // the whole estimate with the sized FIFOs
 };
 

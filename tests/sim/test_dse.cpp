@@ -200,7 +200,7 @@ TEST(Dse, SizedFifosOfTheSimulatedPointsReachTheirIntervalAndAreCounted) {
       bits += int64_t{f.bits} * f.depth;
       frame_deep += int64_t{f.bits} * std::max<int64_t>(2, f.words);
     }
-    EXPECT_EQ(bits, p->sized_fifo_bits);
+    EXPECT_EQ(bits, p->sized_fifo_bits());
     EXPECT_LT(bits, frame_deep);
   }
   o.size_fifos = false;

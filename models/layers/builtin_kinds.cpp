@@ -27,7 +27,8 @@
   X(mvau_rtl)                       \
   X(vvau_rtl)                       \
   X(thresholding_rtl)               \
-  X(width_converter_rtl)
+  X(width_converter_rtl)           \
+  X(down_sampler)
 
 namespace vine::kinds {
 

@@ -298,9 +298,9 @@ class Applier {
             divides(name, key, x, int64_t{l.kernel} * l.kernel, l.name + "'s K x K (kernel positions)");
           if (key == "PE") divides(name, key, x, l.in_shape.c, l.name + "'s channels");
           set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
-        } else if (kind == "swg" || kind == "fmpadding") {
+        } else if (kind == "swg" || kind == "fmpadding" || kind == "downsampler") {
           // The lanes of the layer the window or padding feeds: a conv's
-          // window has its own (window_simd, a width converter before the
+          // window (or DownSampler) has its own (window_simd, a width converter before the
           // MVAU where they differ), a depthwise conv's or pool's is its PE.
           // A conv's or depthwise conv's padding has its own (padding_simd,
           // a width converter before the window where they differ).

@@ -9,6 +9,7 @@ const std::vector<FinnOpType>& finn_op_types() {
   static const std::vector<FinnOpType> table{
       {"fmpadding", "FMPadding", "rtl", true, false, true},
       {"swg", "ConvolutionInputGenerator", "rtl", true, false, true},
+      {"downsampler", "DownSampler", "hls", false, false, true},
       {"mvau", "MVAU", "hls", true, true, true},
       {"vvau", "VVAU", "hls", true, true, true},
       {"threshold", "Thresholding", "rtl", true, true, false},

@@ -20,13 +20,14 @@ namespace {
 // The FINN operator a node is, whatever its _hls/_rtl variant or older
 // _Batch name.
 enum class Op {
-  kMvau, kVvau, kThresholding, kDwc, kFifo, kSwg, kFmPadding, kMaxPool, kPool, kAdd, kDuplicate, kLabelSelect,
-  kUnsupported
+  kMvau, kVvau, kThresholding, kDwc, kFifo, kSwg, kDownSampler, kFmPadding, kMaxPool, kPool, kAdd, kDuplicate,
+  kLabelSelect, kUnsupported
 };
 
 const char* kSupportedOps =
     "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD dividing K x K), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
-    "ConvolutionInputGenerator, FMPadding (before a ConvolutionInputGenerator), StreamingMaxPool, Pool (after a "
+    "ConvolutionInputGenerator, DownSampler (2D, before an MVAU), FMPadding (before a ConvolutionInputGenerator or "
+    "DownSampler), StreamingMaxPool, Pool (after a "
     "depthwise ConvolutionInputGenerator), AddStreams, DuplicateStreams, LabelSelect (last), each as FINN's _hls or "
     "_rtl variant";
 
@@ -47,6 +48,7 @@ Op op_of(const OnnxNode& n) {
   if (b == "StreamingFIFO") return Op::kFifo;
   if (b == "ConvolutionInputGenerator" || b == "ConvolutionInputGenerator1D") return Op::kSwg;
   if (b == "FMPadding") return Op::kFmPadding;
+  if (b == "DownSampler") return Op::kDownSampler;
   if (b == "StreamingMaxPool") return Op::kMaxPool;
   if (b == "Pool") return Op::kPool;
   if (b == "LabelSelect") return Op::kLabelSelect;
@@ -186,7 +188,7 @@ class Translator {
         case Op::kMvau: case Op::kVvau:
           if (Attrs{n}.i("binaryXnorMode", 0) == 1) return true;
           break;
-        case Op::kFifo: case Op::kDwc: case Op::kSwg: case Op::kFmPadding: case Op::kDuplicate:
+        case Op::kFifo: case Op::kDwc: case Op::kSwg: case Op::kDownSampler: case Op::kFmPadding: case Op::kDuplicate:
           for (const auto& o : n.outputs)
             if (read_as_bipolar(o, depth + 1)) return true;
           break;
@@ -395,7 +397,7 @@ class Translator {
     switch (op) {
       case Op::kFifo: return pass_fifo(n);
       case Op::kDwc: return pass_dwc(n);
-      case Op::kSwg: case Op::kFmPadding: return pass_window(n);
+      case Op::kSwg: case Op::kDownSampler: case Op::kFmPadding: return pass_window(n);
       case Op::kDuplicate: return pass_duplicate(n);
       case Op::kMvau: return mvau(n);
       case Op::kVvau: return vvau(n);
@@ -756,15 +758,16 @@ class Translator {
     for (size_t k = 0; k < s.pending.size(); ++k) {
       const Pending& p = s.pending[k];
       const bool is_pad = op_of(*p.node) == Op::kFmPadding;
-      const std::string from = layer + (is_pad ? ".pad" : ".swg");
-      const std::string to = layer + (k + 1 < s.pending.size() ? ".swg" : "." + unit);
+      const std::string window = op_of(*s.pending.back().node) == Op::kDownSampler ? ".downsampler" : ".swg";
+      const std::string from = layer + (is_pad ? ".pad" : window);
+      const std::string to = layer + (k + 1 < s.pending.size() ? window : "." + unit);
       if (!p.dwc) {
         put(p.fifos_after, *p.node, from, to);
         continue;
       }
       note_dwc(*p.dwc, layer);
       Attrs c{*p.dwc};
-      const std::string conv = layer + (is_pad ? ".dwc_swg" : ".dwc");
+      const std::string conv = layer + (is_pad ? ".dwc_" + window.substr(1) : ".dwc");
       put(p.fifos_after, *p.node, from, conv);
       put(p.fifos_after_dwc, *p.dwc, last_converter(conv, c.i("inWidth"), c.i("outWidth")), to);
     }
@@ -855,6 +858,26 @@ class Translator {
         p.fail("inputDataType", s.finn_type, "a type with a zero (FINN pads with 0, which bipolar codes cannot hold)");
       in.h += int(pads[0] + pads[2]);
       in.w += int(pads[1] + pads[3]);
+    }
+    if (op_of(swg) == Op::kDownSampler) {
+      // FINN's DownSampler (a strided 1x1 conv's input generator, square 2D
+      // images only): Vine's stage of that name in the conv's stages.
+      if (depthwise) w.fail("position", "before '" + mv.name + "' (" + mv.op_type + ")", "a DownSampler before an MVAU");
+      if (w.i("is1D", 0) != 0) w.fail("is1D", std::to_string(w.i("is1D")), "0 (Vine's DownSampler is 2D)");
+      if (w.i("NumChannels") != in.c) w.fail("NumChannels", std::to_string(w.i("NumChannels")), std::to_string(in.c));
+      const int64_t ifm = w.i("ImgDim"), stride = w.i("Stride");
+      if (ifm != in.h || in.h != in.w)
+        w.fail("ImgDim", std::to_string(ifm), std::to_string(in.h) + " (its square input" + (pad ? ", padded)" : ")"));
+      if (stride < 1 || stride > 15) w.fail("Stride", std::to_string(stride), "1 .. 15");
+      if (mw != s.shape.c)
+        Attrs{mv}.fail("MW", std::to_string(mw), "C = " + std::to_string(s.shape.c) + " for the DownSampler '" +
+                                                     swg.name + "' (a 1x1 conv)");
+      l.kernel = 1;
+      l.stride = int(stride);
+      out_h_ = out_w_ = int((ifm - 1) / stride + 1);
+      l.stages = {"downsampler", "mvau"};
+      if (pad) l.stages.insert(l.stages.begin(), "fmpadding");
+      return;
     }
     const int k = w.square("ConvKernelDim");
     const int stride = w.square("Stride");

@@ -42,6 +42,9 @@ struct ImportedLayer {
   // The HLS kinds of its stages that FINN built from RTL templates (an _rtl
   // node, or its width converter's): the design's `impl_style` map.
   std::vector<std::string> rtl_kinds;
+  // Its chain of stages where it is not the layer kind's default (the
+  // design's `stages:`): a strided 1x1 conv FINN built with a DownSampler.
+  std::vector<std::string> stages;
 };
 
 struct ImportedFifo {

@@ -162,6 +162,11 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
     if (l.window_simd) des << ", window_simd: " << l.window_simd;
     if (l.padding_simd) des << ", padding_simd: " << l.padding_simd;
     if (l.threshold_pe) des << ", thresholds: {pe: " << l.threshold_pe << "}";
+    if (!l.stages.empty()) {
+      des << ", stages: [";
+      for (size_t k = 0; k < l.stages.size(); ++k) des << (k ? ", " : "") << l.stages[k];
+      des << "]";
+    }
     if (!l.weight_memory.empty()) des << ", weight_memory: " << l.weight_memory;
     if (!l.rtl_kinds.empty()) {  // the stages FINN built from RTL templates
       des << ", impl_style: {";

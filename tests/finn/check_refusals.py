@@ -114,6 +114,13 @@ CASES = [
      ["Thresholding_rtl_0", "inputDataType", "INT12", "INT10, the outputDataType of 'MVAU_hls_0'"]),
     ("threshold_node_block", lambda m: set_attr(m, "StreamingDataWidthConverter_rtl_0", "inWidth", 32),
      ["StreamingDataWidthConverter_rtl_0", "inWidth/outWidth", "32/10", "supported: 40/10"]),
+    # FINN's DownSampler: 2D, square, its stride keeping the MVAU's pixels.
+    ("downsampler_block", lambda m: set_attr(m, "DownSampler_hls_0", "is1D", 1),
+     ["DownSampler_hls_0", "is1D", "1", "0 (Vine's DownSampler is 2D)"]),
+    ("downsampler_block", lambda m: set_attr(m, "DownSampler_hls_1", "ImgDim", 5),
+     ["DownSampler_hls_1", "ImgDim", "5", "4 (its square input)"]),
+    ("downsampler_block", lambda m: set_attr(m, "DownSampler_hls_1", "SIMD", 4),
+     ["DownSampler_hls_1", "SIMD", "4", "the MVAU's SIMD, 8"]),
     ("tfc", lambda m: set_attr(m, "MVAU_hls_1", "binaryXnorMode", 0),
      ["MVAU_hls_1", "weightDataType", "BINARY", "binaryXnorMode = 1"]),
 ]

@@ -98,6 +98,9 @@ def evaluate(model, x):
         elif op == "FMPadding":
             t, l, b, r = a["Padding"]
             outs = [np.pad(i0, ((0, 0), (t, b), (l, r), (0, 0)))]
+        elif op == "DownSampler":
+            st = a["Stride"]
+            outs = [i0[:, ::st, ::st, :]]
         elif op == "ConvolutionInputGenerator":
             outs = [im2col(i0, square(a["ConvKernelDim"]), square(a["Stride"]))]
         elif op == "StreamingMaxPool":

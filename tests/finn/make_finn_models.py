@@ -36,7 +36,9 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   converter chains inside a layer (a window, a padding, an MVAU or VVAU
   without activation folded apart from what follows it, with InsertDWC's
   StreamingDataWidthConverter between them): Vine's window_simd,
-  thresholds: {pe: N} and padding_simd.
+  thresholds: {pe: N} and padding_simd;
+- downsampler_block: two strided 1x1 convs with FINN's DownSampler, one
+  folded apart from its MVAU (a converter between them).
 Weights and thresholds are drawn from a fixed seed; thresholds spread over
 the accumulators' likely range so that every output code occurs.
 """
@@ -346,6 +348,25 @@ def padding_simd_block(path):
     g.save(path, "global_in", [1, 6, 6, 8], "UINT4", x, [1, 6, 6, 8], "padding_simd_block")
 
 
+def downsampler_block(path):
+    g = Graph(23)
+    # Two strided 1x1 convs, as ResNet-50's shortcut convolutions: FINN's
+    # DownSampler keeps every second pixel of every second row. The first
+    # moves one channel a beat into an MVAU of SIMD 2 (a converter between
+    # them); the second all 8, as its MVAU reads them.
+    x = g.node("DownSampler_hls", ["global_in"], ImgDim=7, NumChannels=4, SIMD=1, Stride=2, inputDataType="UINT2",
+               numInputVectors=1, is1D=0)
+    x = g.fifo(x, 4, dtype="UINT2")
+    x = g.node("StreamingDataWidthConverter_rtl", [x], domain=RTL, inWidth=2, outWidth=4, dataType="UINT2")
+    x = g.fifo(x, 6, dtype="UINT2")
+    x = g.mvau(x, 4, 8, 2, 2, "UINT2", "INT2", "UINT2", vectors=(1, 4, 4), thr=(-8, 8))
+    x = g.fifo(x, 8, dtype="UINT2")
+    x = g.node("DownSampler_hls", [x], ImgDim=4, NumChannels=8, SIMD=8, Stride=2, inputDataType="UINT2",
+               numInputVectors=1, is1D=0)
+    x = g.mvau(x, 8, 4, 8, 1, "UINT2", "INT2", "UINT2", vectors=(1, 2, 2), thr=(-16, 16))
+    g.save(path, "global_in", [1, 7, 7, 4], "UINT2", x, [1, 2, 2, 4], "downsampler_block")
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -355,7 +376,7 @@ def main():
                         ("residual", residual), ("pool_block", pool_block), ("tfc_label_select", tfc_label_select),
                         ("window_dwc_block", window_dwc_block), ("window_dwc_lcm_block", window_dwc_lcm_block),
                         ("threshold_node_block", threshold_node_block),
-                        ("padding_simd_block", padding_simd_block)]:
+                        ("padding_simd_block", padding_simd_block), ("downsampler_block", downsampler_block)]:
         build(os.path.join(out, name + ".onnx"))
 
 

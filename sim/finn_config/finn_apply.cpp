@@ -239,8 +239,12 @@ class Applier {
     std::string have = same.empty() ? "no " + p.op + "_" + p.style + " node"
                                     : std::to_string(same.size()) + " " + p.op + "_" + p.style + " nodes (" +
                                           same.front() + (same.size() > 1 ? " to " + same.back() : "") + ")";
+    // FINN reads a strided 1x1 conv through a DownSampler; Vine's conv
+    // does so only where its design lists the stage.
+    const std::string hint =
+        same.empty() && p.op == "DownSampler" ? "; a strided 1x1 conv has one with stages: [downsampler, mvau]" : "";
     fail(name, "", "", "a node of design " + d_.name + "'s FINN graph, which has " + have +
-                           " (docs/finn-configs.md: how Vine names them)");
+                           " (docs/finn-configs.md: how Vine names them" + hint + ")");
   }
 
   int positive(const std::string& node, const std::string& key, const Json& v) const {

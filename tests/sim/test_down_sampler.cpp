@@ -120,6 +120,18 @@ TEST(DownSampler, FinnExportRoundTrip) {
     refused = std::string(e.what()).find("DownSampler_hls_0") != std::string::npos;
   }
   EXPECT_TRUE(refused);
+  // The same config on the conv with its default sliding window: no
+  // DownSampler node, and the error says how to get one.
+  const Case swg("downsampler-swg", "{simd: 1, pe: 1}");
+  std::string e;
+  try {
+    finn::apply_finn_config(swg.load(), cfg, "cfg.json");
+  } catch (const std::exception& x) {
+    e = x.what();
+  }
+  EXPECT_NE(e.find("DownSampler_hls_0"), std::string::npos) << e;
+  EXPECT_NE(e.find("has no DownSampler_hls node"), std::string::npos) << e;
+  EXPECT_NE(e.find("stages: [downsampler, mvau]"), std::string::npos) << e;
 }
 
 TEST(DownSampler, BadStagesAreRefused) {

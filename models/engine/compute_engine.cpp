@@ -96,8 +96,8 @@ golden::AccTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
     case LayerKind::kConv:
     case LayerKind::kDwConv: {
       // The window rows the tile needs, the padding rows filled in.
-      const int first = t.row_begin * l.stride - l.pad.top;
-      const int rows = (t.row_end - 1 - t.row_begin) * l.stride + l.kernel;
+      const int first = t.row_begin * l.stride_h - l.pad.top;
+      const int rows = (t.row_end - 1 - t.row_begin) * l.stride_h + l.kernel_h;
       const IntTensor& half = in[0];
       IntTensor window(rows, half.w, half.c, int32_t(l.pad_value));
       for (int r = 0; r < rows; ++r) {
@@ -111,8 +111,8 @@ golden::AccTensor ComputeEngine::compute_tile(const engine::EngineLayerPlan& lp,
                   window.data.begin() + int64_t(r) * half.w * half.c);
       }
       golden::Conv2dParams p;
-      p.kernel_h = p.kernel_w = l.kernel;
-      p.stride_h = p.stride_w = l.stride;
+      p.kernel_h = l.kernel_h, p.kernel_w = l.kernel_w;
+      p.stride_h = l.stride_h, p.stride_w = l.stride_w;
       p.pads = {0, l.pad.left, 0, l.pad.right};
       p.pad_value = arith::activation_value(l.in_type.kind, l.pad_value);
       p.out_channels = l.kind == LayerKind::kDwConv ? l.in_shape.c : filters;

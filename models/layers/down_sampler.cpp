@@ -11,7 +11,7 @@ bool DownSampler::next_iteration(Iteration& it) {
   if (frame_ >= frames_) return false;
   // Every beat is read; a kept pixel's beat is written in the same cycle
   // (finn-hlslib's loop: one read per iteration at II 1, a write when kept).
-  const bool kept = y_ % g_.stride == 0 && x_ % g_.stride == 0;
+  const bool kept = y_ % g_.stride_h == 0 && x_ % g_.stride_w == 0;
   it = {next_++, 1u, kept ? 1u : 0u};
   if (++cf_ == g_.channel_folds) {
     cf_ = 0;

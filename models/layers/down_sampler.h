@@ -1,7 +1,7 @@
 // DownSampler: a strided 1 x 1 conv's input generator (FINN's DownSampler,
 // finn-hlslib ConvolutionInputGenerator_2D_kernel1): reads every beat of the
-// feature map, one a cycle, and writes only those of every stride-th pixel of
-// every stride-th row, starting with the first. A 1 x 1 window needs no line
+// feature map, one a cycle, and writes only those of every stride_w-th pixel
+// of every stride_h-th row, starting with the first. A 1 x 1 window needs no line
 // buffer, so FINN builds this instead of a sliding window.
 #pragma once
 
@@ -11,7 +11,7 @@ namespace vine::models {
 
 struct DownSamplerGeometry {
   int in_h = 0, in_w = 0;
-  int stride = 2;
+  int stride_h = 2, stride_w = 2;
   int channel_folds = 1;  // beats per pixel: C / SIMD
   int lanes = 1;          // elements per beat: SIMD
 };

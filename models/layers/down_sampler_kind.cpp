@@ -19,10 +19,11 @@ void register_down_sampler_kinds(StageKindRegistry& r) {
   k.params = {
       {"ifm_h", &ir::StagePlan::ifm_h, "rows it reads"},
       {"ifm_w", &ir::StagePlan::ifm_w, "columns it reads"},
-      {"ofm_h", &ir::StagePlan::ofm_h, "rows it writes: (ifm_h - 1) / stride + 1"},
-      {"ofm_w", &ir::StagePlan::ofm_w, "columns it writes: (ifm_w - 1) / stride + 1"},
+      {"ofm_h", &ir::StagePlan::ofm_h, "rows it writes: (ifm_h - 1) / stride_h + 1"},
+      {"ofm_w", &ir::StagePlan::ofm_w, "columns it writes: (ifm_w - 1) / stride_w + 1"},
       {"channels", &ir::StagePlan::channels, "channels per pixel, C"},
-      {"stride", &ir::StagePlan::stride, "rows and columns between the pixels it keeps"},
+      {"stride_h", &ir::StagePlan::stride_h, "rows between the rows it keeps"},
+      {"stride_w", &ir::StagePlan::stride_w, "columns between the pixels it keeps"},
       {"simd", &ir::StagePlan::simd, "channels per beat (the conv's window_simd, else its MVAU's SIMD)"}};
   for (auto& p : input_stream_params()) k.params.push_back(p);
   for (auto& p : output_stream_params()) k.params.push_back(p);
@@ -33,10 +34,10 @@ void register_down_sampler_kinds(StageKindRegistry& r) {
     const ir::SourceLocation& where = f.stages_where.line ? f.stages_where : f.where;
     // Only a 1x1 window can skip pixels without a line buffer; a wider one
     // needs the sliding window (swg).
-    if (l.kind != ir::LayerKind::kConv || l.kernel != 1)
+    if (l.kind != ir::LayerKind::kConv || l.kernel_h != 1 || l.kernel_w != 1)
       throw config::ConfigError(where, "'downsampler' in the stages of " + l.name,
                                 "a downsampler only in a 1x1 conv's stages (" + l.name + " is a " +
-                                    ir::to_string(l.kind) + " of kernel " + std::to_string(l.kernel) +
+                                    ir::to_string(l.kind) + " of kernel " + ir::window_text(l.kernel_h, l.kernel_w) +
                                     "; a larger window needs swg)");
     const int lanes = site.input_lanes();
     if (site.prev) {  // what the padding writes
@@ -46,13 +47,13 @@ void register_down_sampler_kinds(StageKindRegistry& r) {
     s.pe = s.simd = lanes;
     // The kept pixels must be the layer's outputs: a stage list that leaves
     // out a padded layer's padding would keep the wrong ones.
-    if ((s.ifm_h - 1) / s.stride + 1 != s.ofm_h || (s.ifm_w - 1) / s.stride + 1 != s.ofm_w)
+    const int kept_h = (s.ifm_h - 1) / s.stride_h + 1, kept_w = (s.ifm_w - 1) / s.stride_w + 1;
+    if (kept_h != s.ofm_h || kept_w != s.ofm_w)
       throw config::ConfigError(where, "'downsampler' in the stages of " + l.name,
                                 "stages whose downsampler keeps the layer's outputs: it reads " +
                                     std::to_string(s.ifm_h) + "x" + std::to_string(s.ifm_w) + " at stride " +
-                                    std::to_string(s.stride) + ", which keeps " +
-                                    std::to_string((s.ifm_h - 1) / s.stride + 1) + "x" +
-                                    std::to_string((s.ifm_w - 1) / s.stride + 1) + " pixels, but " + l.name +
+                                    ir::window_text(s.stride_h, s.stride_w) + ", which keeps " +
+                                    std::to_string(kept_h) + "x" + std::to_string(kept_w) + " pixels, but " + l.name +
                                     " has " + std::to_string(s.ofm_h) + "x" + std::to_string(s.ofm_w) +
                                     " outputs (a padded layer needs its padding stage, fmpadding, before it)");
     s.in_stream_bits = s.out_stream_bits = lanes * l.in_type.bits;
@@ -64,7 +65,8 @@ void register_down_sampler_kinds(StageKindRegistry& r) {
     models::DownSamplerGeometry g;
     g.in_h = s.ifm_h;
     g.in_w = s.ifm_w;
-    g.stride = s.stride;
+    g.stride_h = s.stride_h;
+    g.stride_w = s.stride_w;
     g.lanes = s.in_stream_bits / b.layer().in_type.bits;
     g.channel_folds = s.channels / g.lanes;
     return std::make_unique<models::DownSampler>(s.name, b.timing, b.frames, g);

@@ -1,6 +1,11 @@
 // StreamingMaxPool / average pool: reads every input beat once (PE channels of
 // one pixel) in raster order, and writes an output beat in the iteration that
-// reads the last pixel of its window: H * W * C / PE cycles per frame.
+// reads the last pixel of its window: H * W * C / PE cycles per frame. A
+// one-dimensional window ([1, K] or [K, 1]) is the same unit: FINN's 1-D
+// StreamingMaxPool (finn-hlslib's 1d variant) estimates
+// OFM * C/PE * (K + 1) cycles instead (streamingmaxpool.py, get_exp_cycles),
+// a figure FINN itself notes may be below the real latency; Vine keeps one
+// input beat per cycle for both.
 #pragma once
 
 #include <vector>
@@ -10,9 +15,10 @@
 namespace vine::models {
 
 struct PoolGeometry {
-  int in_h = 0, in_w = 0, out_h = 0, out_w = 0, kernel = 1, stride = 1;
+  int in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;  // KH x KW windows, SH rows and SW columns apart
   int channels = 0, pe = 1;
-  bool average = false;  // floor(sum / k^2), else max
+  bool average = false;  // floor(sum / (KH * KW)), else max
 };
 
 class Pool final : public Stage {
@@ -31,7 +37,7 @@ class Pool final : public Stage {
   void produce(int port, int32_t* beat) override;
 
  private:
-  bool completes_window(int pos, int out_extent, int& o) const;
+  static bool completes_window(int pos, int kernel, int stride, int out_extent, int& o);
   PoolGeometry g_;
   int frames_;
   int64_t next_ = 0;

@@ -22,22 +22,26 @@ StageKindEntry pool_kind(bool average) {
               " pool (finn-hlslib StreamingMaxPool / Pool_batch): reads every input pixel once, PE "
               "channels per "
               "beat, and writes a beat when it completes a window" +
-              (average ? ": floor(sum / K^2)." : ".");
+              (average ? ": floor(sum / (KH x KW))." : ".");
   k.params = {{"ifm_h", &ir::StagePlan::ifm_h, "input rows"},
               {"ifm_w", &ir::StagePlan::ifm_w, "input columns"},
               {"ofm_h", &ir::StagePlan::ofm_h, "output rows"},
               {"ofm_w", &ir::StagePlan::ofm_w, "output columns"},
               {"channels", &ir::StagePlan::channels, "channels, C"},
-              {"kernel", &ir::StagePlan::kernel, "window side, K"},
-              {"stride", &ir::StagePlan::stride, "rows and columns between windows"},
+              {"kernel_h", &ir::StagePlan::kernel_h, "window rows, KH"},
+              {"kernel_w", &ir::StagePlan::kernel_w, "window columns, KW"},
+              {"stride_h", &ir::StagePlan::stride_h, "rows between windows"},
+              {"stride_w", &ir::StagePlan::stride_w, "columns between windows"},
               {"pe", &ir::StagePlan::pe, "PE: channels per beat"}};
   for (auto& p : input_stream_params()) k.params.push_back(p);
   for (auto& p : output_stream_params()) k.params.push_back(p);
   k.from_layer = plan_pe_streams;
   k.make = [average](const StageBuild& b) {
     const ir::StagePlan& s = b.plan;
-    models::PoolGeometry g{s.ifm_h,  s.ifm_w,    s.ofm_h, s.ofm_w, s.kernel,
-                           s.stride, s.channels, s.pe,    average};
+    models::PoolGeometry g;
+    g.in_h = s.ifm_h, g.in_w = s.ifm_w, g.out_h = s.ofm_h, g.out_w = s.ofm_w;
+    g.kernel_h = s.kernel_h, g.kernel_w = s.kernel_w, g.stride_h = s.stride_h, g.stride_w = s.stride_w;
+    g.channels = s.channels, g.pe = s.pe, g.average = average;
     return std::make_unique<models::Pool>(s.name, b.timing, b.frames, g);
   };
   k.timing = [](const ir::StagePlan&, const ir::Design&) { return models::PipelineTiming{1, -1}; };
@@ -46,8 +50,8 @@ StageKindEntry pool_kind(bool average) {
   };
   k.resources = [average](const ir::StagePlan& s, const ir::Design& d) {
     const ir::Layer& l = d.network.layers.at(size_t(s.layer));
-    // An average pool sums K^2 values: 2 log2(K) more bits.
-    const int bits = average ? l.in_type.bits + 2 * ceil_log2(s.kernel) : l.in_type.bits;
+    // An average pool sums KH x KW values: log2(KH) + log2(KW) more bits.
+    const int bits = average ? l.in_type.bits + ceil_log2(s.kernel_h) + ceil_log2(s.kernel_w) : l.in_type.bits;
     // One row of partial results.
     ir::Resources res =
         estimate::buffer_resources(int64_t{s.pe} * bits, int64_t{s.ofm_w} * (s.channels / s.pe));

@@ -5,36 +5,36 @@
 namespace vine::models {
 
 int64_t window_beat_source(const WindowGeometry& g, int64_t j) {
-  const int64_t cf = g.channel_folds, k = g.kernel;
-  const int64_t per_pixel = k * k * cf;
+  const int64_t cf = g.channel_folds, kh = g.kernel_h, kw = g.kernel_w;
+  const int64_t per_pixel = kh * kw * cf;
   const int64_t pixel = j / per_pixel, r = j % per_pixel;
   const int64_t oy = pixel / g.out_w, ox = pixel % g.out_w;
   int64_t ky, kx, c;
   if (g.depthwise) {  // channel fold outside the kernel positions (the VVAU's order)
-    c = r / (k * k);
-    ky = (r / k) % k;
-    kx = r % k;
+    c = r / (kh * kw);
+    ky = (r / kw) % kh;
+    kx = r % kw;
   } else {
-    ky = r / (k * cf);
-    kx = (r / cf) % k;
+    ky = r / (kw * cf);
+    kx = (r / cf) % kw;
     c = r % cf;
   }
-  return ((oy * g.stride + ky) * g.in_w + ox * g.stride + kx) * cf + c;
+  return ((oy * g.stride_h + ky) * g.in_w + ox * g.stride_w + kx) * cf + c;
 }
 
 SlidingWindow::SlidingWindow(std::string name, PipelineTiming t, int frames, WindowGeometry g)
     : Stage(std::move(name), t), g_(g), frames_(frames) {
-  const int64_t cf = g.channel_folds, k = g.kernel;
-  initial_ = int64_t{g.in_w} * k * cf;
-  window_beats_ = int64_t{g.out_w} * k * k * cf;
-  block_ = std::max(window_beats_, int64_t{g.stride} * g.in_w * cf);
+  const int64_t cf = g.channel_folds;
+  initial_ = int64_t{g.in_w} * g.kernel_h * cf;
+  window_beats_ = int64_t{g.out_w} * g.kernel_h * g.kernel_w * cf;
+  block_ = std::max(window_beats_, int64_t{g.stride_h} * g.in_w * cf);
   // A re-entered loop drains its pipeline and pays its entry cycles per frame.
   frame_span_ = iterations_per_frame() + (t.reentry_cycles >= 0 ? t.depth + t.reentry_cycles : 0);
 }
 
 int64_t SlidingWindow::rows_read_in_block(int b) const {
-  if (b < g_.out_h - 1) return g_.stride;
-  return g_.in_h - g_.kernel - int64_t{b} * g_.stride;  // what is left of the frame
+  if (b < g_.out_h - 1) return g_.stride_h;
+  return g_.in_h - g_.kernel_h - int64_t{b} * g_.stride_h;  // what is left of the frame
 }
 
 bool SlidingWindow::next_iteration(Iteration& it) {
@@ -54,7 +54,7 @@ bool SlidingWindow::next_iteration(Iteration& it) {
     if (j_ < last) {
       const int64_t j = j_++;
       // Window beats are packed positions_per_beat to an output beat: the
-      // last of each group writes it (K*K*cf per pixel is a whole number of groups).
+      // last of each group writes it (KH*KW*cf per pixel is a whole number of groups).
       const bool writes = j < window_beats_ && (j + 1) % g_.positions_per_beat == 0;
       it = {base + initial_ + int64_t{block_index_} * block_ + j, j < block_reads_ ? 1u : 0u, writes ? 1u : 0u};
       write_j_ = j;

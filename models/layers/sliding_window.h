@@ -1,9 +1,17 @@
-// ConvolutionInputGenerator (finn-hlslib, HLS 2D): per frame a loop of
-//   IFM_w*K*cf + OFM_h * max(OFM_w*K*K*cf, s*IFM_w*cf)   (cf = C / lanes)
-// iterations, re-entered for every frame. The first K rows are only read;
+// ConvolutionInputGenerator (finn-hlslib, HLS 2D; its NonSquare variant for
+// KH != KW): per frame a loop of
+//   IFM_w*KH*cf + OFM_h * max(OFM_w*KH*KW*cf, SH*IFM_w*cf)   (cf = C / lanes)
+// iterations, re-entered for every frame. The first KH rows are only read;
 // then each output row is a block in which iteration j writes window beat j
-// (while j < OFM_w*K*K*cf) and reads ahead the next `stride` input rows
-// (while j < s*IFM_w*cf); the last block reads what is left of the frame.
+// (while j < OFM_w*KH*KW*cf) and reads ahead the next SH input rows
+// (while j < SH*IFM_w*cf); the last block reads what is left of the frame.
+// FINN's get_exp_cycles for this template writes the read block with the
+// column stride (stride_w * IFM_w * cf); the template reads SH rows per
+// output row, which Vine models (the two agree for square strides). FINN
+// builds a one-dimensional window ([1, K] over [1, W], or [K, 1] over
+// [H, 1]) with its own HLS variants (ConvolutionInputGenerator_1D*, is1D)
+// or with the RTL generator; Vine's HLS stage is this 2-D template for
+// every shape, and its RTL stage (sliding_window_rtl.h) the RTL generator.
 // Window beats leave in the order the MVAU consumes them: per output pixel,
 // kernel row, kernel column, channel fold; for a VVAU (depthwise) the
 // channel fold comes before the kernel positions, and a VVAU of SIMD > 1
@@ -21,7 +29,8 @@
 namespace vine::models {
 
 struct WindowGeometry {
-  int in_h = 0, in_w = 0, out_h = 0, out_w = 0, kernel = 1, stride = 1;
+  int in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;  // KH x KW windows, SH rows and SW columns apart
   int channel_folds = 1;  // cf: beats per pixel
   int lanes = 1;          // elements per beat
   bool depthwise = false;

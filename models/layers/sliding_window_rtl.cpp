@@ -7,21 +7,26 @@
 namespace vine::models {
 
 RtlWindowSchedule rtl_window_schedule(const WindowGeometry& g) {
-  const int64_t cf = g.channel_folds, k = g.kernel, s = g.stride, w = g.in_w;
+  const int64_t cf = g.channel_folds, kh = g.kernel_h, kw = g.kernel_w, w = g.in_w, kk = kh * kw;
   // convolutioninputgenerator_rtl.py, get_buffer_depth (default style,
-  // dilation 1, MMV 1): the minimal buffer holds one window's span of rows,
-  // and a stride > 1 adds room to read ahead while a window is written.
-  const int64_t min_buffer = ((k - 1) * w + (k - 1) + 1) * cf;
+  // dilation 1, MMV 1): the minimal buffer holds one window's span of rows
+  // (KH - 1 rows and KW beats), and a stride > 1 adds room to read ahead
+  // while a window is written: SW - 1 beats across, SH - 1 rows down, each
+  // less the window's KH x KW beats. The controller works on the real
+  // [H, W] and [KH, KW], a one-dimensional window too ([1, K] or [K, 1]):
+  // only FINN's cycle estimate and buffer partitioning normalise those to
+  // [1, K] (get_1d_conv_attrs_normalized).
+  const int64_t min_buffer = ((kh - 1) * w + (kw - 1) + 1) * cf;
   RtlWindowSchedule out;
-  out.buffer_beats = min_buffer + std::max<int64_t>(0, (s - 1) - k * k) * cf +
-                     std::max<int64_t>(0, (s - 1) * w - k * k) * cf;
+  out.buffer_beats = min_buffer + std::max<int64_t>(0, (g.stride_w - 1) - kk) * cf +
+                     std::max<int64_t>(0, (g.stride_h - 1) * w - kk) * cf;
   const int64_t buffer = out.buffer_beats;
   const int64_t last_read = int64_t{g.in_h} * w * cf - 1;  // LAST_READ_ELEM
-  const int64_t fetches = int64_t{g.out_h} * g.out_w * k * k * cf;
+  const int64_t fetches = int64_t{g.out_h} * g.out_w * kk * cf;
   const int64_t last_write = window_beat_source(g, fetches - 1);  // LAST_WRITE_ELEM
   // ELEM_PER_WINDOW: a depthwise generator with cf > 1 counts one channel
-  // fold's K x K beats as a window (prepare_codegen_default).
-  const int64_t per_window = g.depthwise && cf > 1 ? k * k : k * k * cf;
+  // fold's KH x KW beats as a window (prepare_codegen_default).
+  const int64_t per_window = g.depthwise && cf > 1 ? kk : kk * cf;
 
   // The registers of swg_template_default.sv, as they are after reset.
   int64_t newest = -1;        // Newest_buffered_elem
@@ -101,9 +106,9 @@ RtlWindowSchedule rtl_window_schedule(const WindowGeometry& g) {
 // after the read of its window's last beat: the schedule puts the write on
 // that read, with P = 1.
 RtlWindowSchedule rtl_parallel_window_schedule(const WindowGeometry& g) {
-  const int64_t cf = g.channel_folds, k = g.kernel, w = g.in_w, kk = k * k;
+  const int64_t cf = g.channel_folds, w = g.in_w, kk = int64_t{g.kernel_h} * g.kernel_w;
   // get_buffer_depth, parallel style: the minimal buffer plus one.
-  const int64_t min_buffer = ((k - 1) * w + (k - 1)) * cf + 1;
+  const int64_t min_buffer = ((g.kernel_h - 1) * w + (g.kernel_w - 1)) * cf + 1;
   RtlWindowSchedule out;
   out.buffer_beats = min_buffer + 1;
   const int64_t last_read = int64_t{g.in_h} * w * cf - 1;  // LAST_READ_ELEM

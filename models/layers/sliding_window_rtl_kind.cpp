@@ -18,8 +18,10 @@ models::WindowGeometry window_geometry(const ir::StagePlan& s, int elem_bits) {
   g.in_w = s.ifm_w;
   g.out_h = s.ofm_h;
   g.out_w = s.ofm_w;
-  g.kernel = s.kernel;
-  g.stride = s.stride;
+  g.kernel_h = s.kernel_h;
+  g.kernel_w = s.kernel_w;
+  g.stride_h = s.stride_h;
+  g.stride_w = s.stride_w;
   g.lanes = s.in_stream_bits / elem_bits;
   g.channel_folds = s.channels / g.lanes;
   g.depthwise = s.depthwise;
@@ -29,7 +31,7 @@ models::WindowGeometry window_geometry(const ir::StagePlan& s, int elem_bits) {
 
 // A whole window a beat, or a 1x1 kernel: the parallel style.
 models::RtlWindowStyle style_of(const ir::StagePlan& s) {
-  return s.kernel == 1 || s.out_stream_bits > s.in_stream_bits ? models::RtlWindowStyle::kParallel
+  return (s.kernel_h == 1 && s.kernel_w == 1) || s.out_stream_bits > s.in_stream_bits ? models::RtlWindowStyle::kParallel
                                                                : models::RtlWindowStyle::kDefault;
 }
 
@@ -55,9 +57,9 @@ void register_sliding_window_rtl_kinds(StageKindRegistry& r) {
     // set_folding.py sets parallel_window for a VVAU of SIMD > 1: the window
     // writes K x K x PE a beat, and FINN's InsertDWC narrows it to a VVAU of
     // fewer positions, a converter inside the layer Vine does not build.
-    const int kk = l.kernel * l.kernel;
+    const int kk = int(l.kernel_positions());
     if (l.kind == ir::LayerKind::kDwConv && f.simd > 1 && f.simd != kk)
-      return "simd 1 or K x K = " + std::to_string(kk) + " on the depthwise layer " + l.name +
+      return "simd 1 or KH x KW = " + std::to_string(kk) + " on the depthwise layer " + l.name +
              " (FINN's RTL window of a VVAU with SIMD > 1 is its parallel style, a whole window a beat; FINN "
              "narrows it to SIMD " + std::to_string(f.simd) + " with a width converter Vine does not put inside a "
              "layer: keep the HLS window, swg: hls)";

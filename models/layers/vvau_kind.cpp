@@ -18,7 +18,8 @@ void register_vvau_kinds(StageKindRegistry& r) {
               {"simd", &ir::StagePlan::simd,
                "SIMD: kernel positions per beat, a divisor of K x K"},
               {"channels", &ir::StagePlan::channels, "channels, C"},
-              {"kernel", &ir::StagePlan::kernel, "kernel side, K"},
+              {"kernel_h", &ir::StagePlan::kernel_h, "kernel rows, KH"},
+              {"kernel_w", &ir::StagePlan::kernel_w, "kernel columns, KW"},
               {"ofm_h", &ir::StagePlan::ofm_h, "output rows"},
               {"ofm_w", &ir::StagePlan::ofm_w, "output columns"}};
   for (auto& p : input_stream_params()) k.params.push_back(p);
@@ -31,7 +32,7 @@ void register_vvau_kinds(StageKindRegistry& r) {
     s.in_stream_bits = f.simd * f.pe * l.in_type.bits;
     // Thresholds a stage of their own: the VVAU writes accumulators.
     s.out_stream_bits = f.pe * (f.separate_thresholds() ? ir::accumulator_bits(l) : l.out_type.bits);
-    s.in_words = l.output_pixels() * l.kernel * l.kernel * l.in_shape.c / (int64_t{f.pe} * f.simd);
+    s.in_words = l.output_pixels() * l.kernel_positions() * l.in_shape.c / (int64_t{f.pe} * f.simd);
     s.out_words = l.output_pixels() * l.in_shape.c / f.pe;
   };
   k.make = [](const StageBuild& b) {
@@ -39,14 +40,14 @@ void register_vvau_kinds(StageKindRegistry& r) {
     const ir::Layer& l = b.layer();
     if (b.weights_streamed())  // weights from DDR on input 1
       return std::make_unique<models::Vvau>(
-          s.name, b.timing, b.frames, l.in_shape.c, l.kernel * l.kernel, s.pe, l.output_pixels(),
+          s.name, b.timing, b.frames, l.in_shape.c, int(l.kernel_positions()), s.pe, l.output_pixels(),
           b.weight_lanes(), b.output_unit());
     models::PipelineTiming t = b.timing;
     if (auto rtl = b.rtl_pe_array ? b.rtl_pe_array(t) : nullptr)
-      return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, l.kernel * l.kernel, s.pe, l.output_pixels(),
+      return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, int(l.kernel_positions()), s.pe, l.output_pixels(),
                                             std::move(rtl), b.output_unit());
     auto rows = b.pe_rows(t);
-    return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, l.kernel * l.kernel,
+    return std::make_unique<models::Vvau>(s.name, t, b.frames, l.in_shape.c, int(l.kernel_positions()),
                                           s.pe, s.simd, l.output_pixels(), std::move(rows),
                                           b.output_unit());
   };
@@ -61,7 +62,7 @@ void register_vvau_kinds(StageKindRegistry& r) {
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
     const ir::Layer& l = d.network.layers.at(size_t(s.layer));
-    return int64_t{s.channels} * s.kernel * s.kernel / (int64_t{s.pe} * s.simd) * l.output_pixels();
+    return int64_t{s.channels} * s.kernel_h * s.kernel_w / (int64_t{s.pe} * s.simd) * l.output_pixels();
   };
   k.resources = [](const ir::StagePlan& s, const ir::Design& d) {
     return estimate::compute_unit_resources(s, d);

@@ -152,7 +152,8 @@ std::vector<LayerDescriptor> plan_descriptors(const ir::Design& d, const engine:
     x.in_c = uint32_t(l.in_shape.c);
     x.out_h = uint32_t(l.out_shape.h), x.out_w = uint32_t(l.out_shape.w),
     x.out_c = uint32_t(l.out_shape.c);
-    x.kernel = uint16_t(l.kernel), x.stride = uint16_t(l.stride);
+    // Square windows only on the engine (load_design refuses the others).
+    x.kernel = uint16_t(l.kernel_h), x.stride = uint16_t(l.stride_h);
     x.weight_bytes = uint32_t(regions[i].weight_bytes);
     auto input = [&](int idx) { return idx < 0 ? kNetworkFrame : plan_input_address(plan, idx); };
     x.input = input(l.input_index.at(0));

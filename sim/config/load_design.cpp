@@ -180,6 +180,14 @@ void load_engine(MapReader& m, const Field& root, ir::Design& d) {
     em.done();
   }
   m.done();
+  // The engine's layer descriptor holds one kernel side and one stride
+  // (docs/engine-registers.md): square windows only.
+  for (const ir::Layer& l : d.network.layers)
+    if (!l.square_window())
+      throw ConfigError(l.where, l.name + "'s kernel " + ir::window_text(l.kernel_h, l.kernel_w) + ", stride " +
+                                     ir::window_text(l.stride_h, l.stride_w),
+                        "a square kernel and stride on the engine template (its layer descriptor holds one side "
+                        "of each: docs/engine-registers.md); a one-dimensional window runs on template: streaming");
   d.folding.assign(d.network.layers.size(), ir::LayerFolding{});
   engine::plan_engine(d);  // every layer's tiles fit the buffers
 }

@@ -1,4 +1,5 @@
 #include <map>
+#include <tuple>
 
 #include "sim/config/layer_fields.h"
 #include "sim/config/loaders.h"
@@ -32,6 +33,25 @@ ir::Padding read_padding(const Field& f) {
   return p;
 }
 
+// A kernel or stride: one integer K (K x K), or a list [height, width] (a
+// one-dimensional window is [1, K] along the width or [K, 1] along the height).
+std::pair<int, int> read_window_pair(const Field& f, int max) {
+  const std::string expected = "an integer in [1, " + std::to_string(max) + "], or a list [height, width] of two";
+  if (f.is_sequence()) {
+    const auto v = f.items();
+    if (v.size() != 2) {
+      // The list as written: a wrong length reads better than "a list".
+      std::string text;
+      for (const auto& x : v) text += (text.empty() ? "" : ", ") + (x.is_scalar() ? x.node().Scalar() : x.value_text());
+      throw ConfigError(f.where(), "[" + text + "]", expected);
+    }
+    return {int(v[0].as_int(1, max)), int(v[1].as_int(1, max))};
+  }
+  if (!f.is_scalar()) f.fail(expected);
+  const int k = int(f.as_int(1, max));
+  return {k, k};
+}
+
 ir::Layer read_layer(const Field& f) {
   MapReader m(f);
   ir::Layer l;
@@ -46,8 +66,11 @@ ir::Layer read_layer(const Field& f) {
   if (auto in = m.find("inputs"))
     for (const auto& i : in->items()) l.inputs.push_back(i.as_string());
   if (windowed) {
-    l.kernel = int(m.get_int("kernel", 1, 15));
-    l.stride = int(m.get_int("stride", 1, 15, l.kind == K::kMaxPool || l.kind == K::kAvgPool ? l.kernel : 1));
+    std::tie(l.kernel_h, l.kernel_w) = read_window_pair(m.get("kernel"), 15);
+    // A pool's windows tile its input by default; a convolution's slide by one.
+    const bool pool = l.kind == K::kMaxPool || l.kind == K::kAvgPool;
+    if (auto st = m.find("stride")) std::tie(l.stride_h, l.stride_w) = read_window_pair(*st, 15);
+    else if (pool) l.stride_h = l.kernel_h, l.stride_w = l.kernel_w;
   }
   if (l.kind == K::kConv || l.kind == K::kDwConv || l.kind == K::kPad) {
     if (auto p = m.find("padding")) l.pad = read_padding(*p);

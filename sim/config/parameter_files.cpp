@@ -46,8 +46,8 @@ std::string weight_range_text(const ir::WeightType& w) {
 // The shape a layer's weights file must have, in the golden reference's order.
 std::vector<int64_t> weights_shape(const ir::Layer& l) {
   switch (l.kind) {
-    case ir::LayerKind::kConv: return {l.out_shape.c, l.kernel, l.kernel, l.in_shape.c};
-    case ir::LayerKind::kDwConv: return {l.out_shape.c, l.kernel, l.kernel};
+    case ir::LayerKind::kConv: return {l.out_shape.c, l.kernel_h, l.kernel_w, l.in_shape.c};
+    case ir::LayerKind::kDwConv: return {l.out_shape.c, l.kernel_h, l.kernel_w};
     default: return {l.matrix_height(), l.matrix_width()};
   }
 }
@@ -108,8 +108,8 @@ void read_values(ir::ParameterFile& f) {
 
 const char* weights_layout(const ir::Layer& l) {
   switch (l.kind) {
-    case ir::LayerKind::kConv: return "(out_channels, kernel, kernel, in_channels)";
-    case ir::LayerKind::kDwConv: return "(channels, kernel, kernel)";
+    case ir::LayerKind::kConv: return "(out_channels, kernel height, kernel width, in_channels)";
+    case ir::LayerKind::kDwConv: return "(channels, kernel height, kernel width)";
     default: return "(out_features, in_features), inputs in HWC order";
   }
 }

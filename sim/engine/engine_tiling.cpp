@@ -38,8 +38,8 @@ std::pair<int, int> input_rows(const ir::Layer& l, int r0, int r1) {
     return {std::clamp(r0 - l.pad.top, 0, l.in_shape.h),
             std::clamp(r1 - l.pad.top, 0, l.in_shape.h)};
   if (!windowed) return {r0, r1};
-  const int first = r0 * l.stride - l.pad.top;
-  const int last = (r1 - 1) * l.stride - l.pad.top + l.kernel;  // exclusive
+  const int first = r0 * l.stride_h - l.pad.top;
+  const int last = (r1 - 1) * l.stride_h - l.pad.top + l.kernel_h;  // exclusive
   return {std::clamp(first, 0, l.in_shape.h), std::clamp(last, 0, l.in_shape.h)};
 }
 
@@ -239,7 +239,7 @@ EnginePlan plan_engine(const ir::Design& d) {
                             uint64_t((t.row_end - t.row_begin) * row_bytes)};
         }
         const int64_t pixels = int64_t{t.row_end - t.row_begin} * wo;
-        const int64_t kk = int64_t{l.kernel} * l.kernel;
+        const int64_t kk = l.kernel_positions();
         switch (l.kind) {
           case LayerKind::kConv: {
             // Wired lanes: each kernel position a cycle per T_in input

@@ -67,7 +67,7 @@ ir::Resources schedule_buffer_resources(const ir::Layer& l, const ir::LayerFoldi
   if (f.weight_memory != ir::MemoryStyle::kDdr || f.weight_schedule == ir::WeightSchedule::kVector) return {};
   const bool row = f.weight_schedule == ir::WeightSchedule::kRow;
   const int64_t n = l.in_shape.c, w_in = l.in_shape.w, h_in = l.in_shape.h;
-  const int64_t input_words = (row ? (l.kernel + 1) * w_in : 2 * h_in * w_in) * n / f.simd;
+  const int64_t input_words = (row ? (l.kernel_h + 1) * w_in : 2 * h_in * w_in) * n / f.simd;
   const int64_t tile = row ? l.out_shape.w : l.output_pixels();
   const int64_t nf = l.matrix_height() / f.pe;
   ir::Resources r = buffer_resources(int64_t{f.simd} * l.in_type.bits, input_words);

@@ -31,11 +31,12 @@ nlohmann::ordered_json finn_hw_config(const ir::Design& sized, const FifoSizing&
     // An RTL variant is its HLS kind's node, built from the RTL template.
     const std::string kind = ir::family_name(st.kind);
     e["op_type"] = ir::rtl_variant(st.kind) ? finn::finn_op_type_of(kind)->op + "_rtl" : finn_op_type(kind);
-    // The folding attributes FINN's node of this kind has.
-    if (kind == "mvau" || kind == "vvau" || kind == "threshold" || kind == "maxpool" || kind == "avgpool" ||
-        kind == "addstreams")
-      e["PE"] = st.pe;
-    if (kind == "mvau" || kind == "vvau" || kind == "swg") e["SIMD"] = st.simd;
+    // The folding attributes FINN's node of this kind has (finn_op_types.h),
+    // as the folding config export writes them.
+    if (const finn::FinnOpType* t = finn::finn_op_type_of(kind)) {
+      if (t->pe) e["PE"] = st.pe;
+      if (t->simd) e["SIMD"] = kind == "mvau" || kind == "vvau" ? st.simd : st.pe;
+    }
     nlohmann::ordered_json in = nlohmann::ordered_json::array(), out = nlohmann::ordered_json::array();
     for (int id : st.inputs) in.push_back(std::max(kFinnShallowest, plan.streams[size_t(id)].depth));
     for (int id : st.outputs) out.push_back(std::max(kFinnShallowest, plan.streams[size_t(id)].depth));

@@ -299,7 +299,7 @@ class Applier {
           set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
         } else if (kind == "vvau") {
           if (key == "SIMD")
-            divides(name, key, x, int64_t{l.kernel} * l.kernel, l.name + "'s K x K (kernel positions)");
+            divides(name, key, x, l.kernel_positions(), l.name + "'s KH x KW (kernel positions)");
           if (key == "PE") divides(name, key, x, l.in_shape.c, l.name + "'s channels");
           set_layer(L, key == "PE" ? "pe" : "simd", x, name, key);
         } else if (kind == "swg" || kind == "fmpadding" || kind == "downsampler") {
@@ -333,6 +333,12 @@ class Applier {
         mem = choice(name, key, v, {"internal_embedded", "internal_decoupled", "external", "const", "decoupled"});
         if (kind != "mvau" && kind != "vvau") fail(name, key, v.dump(), "no mem_mode: only MVAU and VVAU hold weights");
       } else if (carried_attributes().count(key)) {
+        // A conv window's default style (parallel_window 0) before an MVAU
+        // wider than its input channels: a converter between them, so the
+        // window's SIMD stays its own (commit_layer_values).
+        if (key == "parallel_window" && kind == "swg" && l.kind == ir::LayerKind::kConv && v.is_number_integer() &&
+            v.get<int64_t>() == 0)
+          default_style_windows_.insert(L);
         out_.not_applied.push_back({name, key, v.dump(), "no effect on Vine's timing"});
       } else {
         fail(name, key, v.dump(),
@@ -373,7 +379,11 @@ class Applier {
       }
       ir::LayerFolding plain = f;
       plain.window_simd = 0;
-      f.window_simd = v.first * l.in_type.bits == ir::window_input_bits(l, plain) ? 0 : v.first;
+      // An MVAU wider than the input channels after a default-style window
+      // (parallel_window 0): FINN puts a converter between them, which the
+      // window's own SIMD gives Vine's plan too.
+      const bool converter = f.simd > l.in_shape.c && default_style_windows_.count(key.first);
+      f.window_simd = !converter && v.first * l.in_type.bits == ir::window_input_bits(l, plain) ? 0 : v.first;
     }
     // A padding's SIMD: its own padding_simd where it differs from the
     // window's (set above), else none.
@@ -453,6 +463,7 @@ class Applier {
   std::vector<std::pair<std::string, Entry>> entries_;
   std::string head_;
   std::map<std::pair<int, std::string>, std::pair<int, std::string>> layer_values_;
+  std::set<int> default_style_windows_;  // conv layers whose window the config gives parallel_window 0
   AppliedConfig out_;
 };
 

@@ -61,6 +61,14 @@ nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNo
       // select_impl_style takes it only with parallel_window = 1 (or a 1x1 kernel).
       if (kind == "swg" && std::string(ir::to_string(st.kind)) == "swg_rtl" && st.out_stream_bits > st.in_stream_bits)
         e["parallel_window"] = 1;
+      // A default-style window narrower than an MVAU wider than the input
+      // channels (a converter between them): said, as finn-examples' configs
+      // say it, so that applying the config keeps the window's SIMD its own.
+      else if (kind == "swg" && st.layer >= 0) {
+        const ir::Layer& l = d.network.layers[size_t(st.layer)];
+        const ir::LayerFolding& f = d.folding[size_t(st.layer)];
+        if (l.kind == ir::LayerKind::kConv && f.window_simd > 0 && f.simd > l.in_shape.c) e["parallel_window"] = 0;
+      }
       if (kind == "mvau" || kind == "vvau") {
         const ir::LayerFolding& f = d.folding[size_t(st.layer)];
         if (f.weight_schedule != ir::WeightSchedule::kVector)

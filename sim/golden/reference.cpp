@@ -20,8 +20,8 @@ IntTensor to_values(const IntTensor& codes, const ir::ActivationType& t) {
 Conv2dParams conv_params(const ir::Layer& l) {
   Conv2dParams p;
   p.out_channels = l.out_shape.c;
-  p.kernel_h = p.kernel_w = l.kernel;
-  p.stride_h = p.stride_w = l.stride;
+  p.kernel_h = l.kernel_h, p.kernel_w = l.kernel_w;
+  p.stride_h = l.stride_h, p.stride_w = l.stride_w;
   p.pads = {l.pad.top, l.pad.left, l.pad.bottom, l.pad.right};
   p.groups = l.kind == LayerKind::kDwConv ? l.in_shape.c : 1;
   p.pad_value = l.pad_value;
@@ -30,8 +30,8 @@ Conv2dParams conv_params(const ir::Layer& l) {
 
 Pool2dParams pool_params(const ir::Layer& l) {
   Pool2dParams p;
-  p.kernel_h = p.kernel_w = l.kernel;
-  p.stride_h = p.stride_w = l.stride;
+  p.kernel_h = l.kernel_h, p.kernel_w = l.kernel_w;
+  p.stride_h = l.stride_h, p.stride_w = l.stride_w;
   return p;
 }
 

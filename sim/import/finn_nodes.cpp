@@ -96,13 +96,15 @@ struct Attrs {
     if (p->kind != OnnxAttribute::Kind::kInts) fail(a, p->text(), "a list of integers");
     return p->ints;
   }
-  // A square [k, k] (or k) attribute.
-  int square(const std::string& a) const {
+  // A [h, w] (or k: [k, k]) attribute of positive sides: a window, stride
+  // or image, square or not (a one-dimensional one is [1, k] or [k, 1]).
+  std::pair<int, int> dims(const std::string& a) const {
     const auto v = ints(a);
-    if (v.empty() || v.size() > 2 || (v.size() == 2 && v[0] != v[1]) || v[0] < 1)
-      fail(a, find(a)->text(), "a square [k, k] with k >= 1 (Vine's windows, strides and images are square)");
-    return int(v[0]);
+    if (v.empty() || v.size() > 2 || v[0] < 1 || v.back() < 1)
+      fail(a, find(a)->text(), "[h, w] (or k) with h, w >= 1");
+    return {int(v[0]), int(v.back())};
   }
+  static std::string dims_text(int h, int w) { return "[" + std::to_string(h) + ", " + std::to_string(w) + "]"; }
   FinnDataType dtype(const std::string& a) const {
     const std::string name = s(a);
     auto t = parse_finn_datatype(name);
@@ -627,8 +629,8 @@ class Translator {
                "[1] (fc) or [1, H, W] = [1, " + std::to_string(in.h) + ", " + std::to_string(in.w) +
                    "] with MW = C = " + std::to_string(in.c) + " (1x1 conv), or a ConvolutionInputGenerator before it");
       l.kind = ir::LayerKind::kConv;
-      l.kernel = 1;
-      l.stride = 1;
+      l.kernel_h = l.kernel_w = 1;
+      l.stride_h = l.stride_w = 1;
     }
     l.out_channels = int(mh);
     l.pe = int(pe);
@@ -638,7 +640,7 @@ class Translator {
     l.weights = weight_type(n, w_t, xnor);
     l.weights_values = weights(n, mw, mh, w_t, xnor);
     if (l.kind == ir::LayerKind::kConv)  // the same values, (MH, ky, kx, C): the window's order
-      l.weights_values->shape = {mh, l.kernel, l.kernel, mw / (int64_t{l.kernel} * l.kernel)};
+      l.weights_values->shape = {mh, l.kernel_h, l.kernel_w, mw / (int64_t{l.kernel_h} * l.kernel_w)};
     for (const auto& p : s.pending) l.finn_nodes.push_back(p.node->name);
     l.finn_nodes.push_back(n.name);
 
@@ -662,12 +664,13 @@ class Translator {
     ImportedLayer l;
     l.name = n.name;
     const int64_t ch = a.i("Channels"), pe = a.i("PE"), simd = a.i("SIMD", 1);
-    const int k = a.square("Kernel");
+    const auto [kh, kw] = a.dims("Kernel");
+    const int64_t kk = int64_t{kh} * kw;
     if (ch != s.shape.c) a.fail("Channels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
     if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of Channels = " + std::to_string(ch));
-    // vectorvectoractivation.py, get_folded_input_shape: K x K % SIMD == 0.
-    if (simd < 1 || (int64_t{k} * k) % simd)
-      a.fail("SIMD", std::to_string(simd), "a divisor of Kernel's K x K = " + std::to_string(int64_t{k} * k));
+    // vectorvectoractivation.py, get_folded_input_shape: KH x KW % SIMD == 0.
+    if (simd < 1 || kk % simd)
+      a.fail("SIMD", std::to_string(simd), "a divisor of Kernel's KH x KW = " + std::to_string(kk));
     const std::string mem_mode = a.s("mem_mode", "internal_embedded");
     if (mem_mode != "internal_decoupled" && mem_mode != "internal_embedded")
       a.fail("mem_mode", mem_mode, "internal_decoupled, internal_embedded (weights on chip)");
@@ -687,7 +690,8 @@ class Translator {
     vvau_simd_ = int(simd);
     conv_window(n, l, s, pad, *swg, 0, pe, true);
     vvau_simd_ = 1;
-    if (l.kernel != k) a.fail("Kernel", std::to_string(k), "the window's " + std::to_string(l.kernel));
+    if (l.kernel_h != kh || l.kernel_w != kw)
+      a.fail("Kernel", a.find("Kernel")->text(), "the window's " + Attrs::dims_text(l.kernel_h, l.kernel_w));
     const auto dim = a.ints("Dim");
     if (dim.size() != 2 || dim[0] != out_h_ || dim[1] != out_w_)
       a.fail("Dim", a.find("Dim")->text(), "the window's output, [" + std::to_string(out_h_) + ", " + std::to_string(out_w_) + "]");
@@ -700,11 +704,11 @@ class Translator {
     auto it = n.inputs.size() > 1 ? m_.initializers.find(n.inputs[1]) : m_.initializers.end();
     if (it == m_.initializers.end()) a.fail("inputs", "no weights initializer", "input, weights[, thresholds]");
     const OnnxTensor& w = it->second;
-    if (w.shape != std::vector<int64_t>{ch, 1, k, k})
+    if (w.shape != std::vector<int64_t>{ch, 1, kh, kw})
       a.fail("weights '" + n.inputs[1] + "' shape", shape_text(w.shape),
-             "(Channels, 1, k, k) = (" + std::to_string(ch) + ", 1, " + std::to_string(k) + ", " + std::to_string(k) + ")");
+             "(Channels, 1, kh, kw) = (" + std::to_string(ch) + ", 1, " + std::to_string(kh) + ", " + std::to_string(kw) + ")");
     ParameterArray p;
-    p.shape = {ch, k, k};
+    p.shape = {ch, kh, kw};
     for (double v : w.values) {
       const bool ok = v == std::floor(v) && value_fits(w_t, int64_t(v));
       if (!ok) {
@@ -786,8 +790,10 @@ class Translator {
     Attrs w{swg};
     l.kind = depthwise ? ir::LayerKind::kDwConv : ir::LayerKind::kConv;
     // An MVAU of SIMD K x K x C reads the RTL window's parallel style, whose
-    // SIMD is then all the channels (select_impl_style).
-    const bool whole_window = !depthwise && simd > s.shape.c;
+    // SIMD is then all the channels (select_impl_style), unless a converter
+    // between them packs a default-style window's narrower beats into the
+    // MVAU's (finn-examples' VGG10: a window of SIMD 2 into an MVAU of 6).
+    const bool whole_window = !depthwise && simd > s.shape.c && !swg_p.dwc;
     std::string consumer =
         op_of(mv) == Op::kPool ? "the Pool's PE, " : depthwise ? "the VVAU's PE, " : "the MVAU's SIMD, ";
     if (whole_window) {
@@ -805,9 +811,6 @@ class Translator {
         c.fail("position", between,
                "a converter after a conv's window only (a depthwise window's element order depends on its SIMD, so "
                "Vine's moves its " + std::string(op_of(mv) == Op::kPool ? "Pool's" : "VVAU's") + " PE)");
-      if (whole_window)
-        c.fail("position", between, "no converter before an MVAU that reads whole windows (SIMD K x K x C: the "
-                                    "window's parallel style)");
       const int64_t ws = w.i("SIMD");
       if (ws < 1 || s.shape.c % ws)
         w.fail("SIMD", std::to_string(ws), "a divisor of IFMChannels = " + std::to_string(s.shape.c) +
@@ -872,38 +875,47 @@ class Translator {
       if (mw != s.shape.c)
         Attrs{mv}.fail("MW", std::to_string(mw), "C = " + std::to_string(s.shape.c) + " for the DownSampler '" +
                                                      swg.name + "' (a 1x1 conv)");
-      l.kernel = 1;
-      l.stride = int(stride);
+      l.kernel_h = l.kernel_w = 1;
+      l.stride_h = l.stride_w = int(stride);
       out_h_ = out_w_ = int((ifm - 1) / stride + 1);
       l.stages = {"downsampler", "mvau"};
       if (pad) l.stages.insert(l.stages.begin(), "fmpadding");
       return;
     }
-    const int k = w.square("ConvKernelDim");
-    const int stride = w.square("Stride");
-    if (w.find("Dilation") && w.square("Dilation") != 1)
+    // Any [KH, KW] window over any [H, W] image: FINN's one-dimensional
+    // convolution is [1, K] over [1, W] (or [K, 1] over [H, 1], what qonnx's
+    // Change3DTo4DTensors makes of a Conv1d), which its RTL generator runs
+    // as it is (convolutioninputgenerator_rtl.py).
+    const auto [kh, kw] = w.dims("ConvKernelDim");
+    const auto [sh, sw] = w.dims("Stride");
+    if (w.find("Dilation") && w.dims("Dilation") != std::pair<int, int>{1, 1})
       w.fail("Dilation", w.find("Dilation")->text(), "[1, 1]");
     if (w.i("depthwise", 0) != (depthwise ? 1 : 0))
       w.fail("depthwise", std::to_string(w.i("depthwise", 0)),
              depthwise ? "1 before a VVAU or a Pool" : "0 before an MVAU (a depthwise window feeds a VVAU)");
     if (w.i("IFMChannels") != in.c) w.fail("IFMChannels", std::to_string(w.i("IFMChannels")), std::to_string(in.c));
-    const int ifm = w.square("IFMDim");
-    if (ifm != in.h || in.h != in.w)
-      w.fail("IFMDim", w.find("IFMDim")->text(), "[" + std::to_string(in.h) + ", " + std::to_string(in.w) + "] (its padded input)");
-    const int ofm = (ifm - k) / stride + 1;
-    if (w.square("OFMDim") != ofm) w.fail("OFMDim", w.find("OFMDim")->text(), "[" + std::to_string(ofm) + ", " + std::to_string(ofm) + "]");
+    if (w.dims("IFMDim") != std::pair<int, int>{in.h, in.w})
+      w.fail("IFMDim", w.find("IFMDim")->text(), Attrs::dims_text(in.h, in.w) + " (its padded input)");
+    if (kh > in.h || kw > in.w)
+      w.fail("ConvKernelDim", w.find("ConvKernelDim")->text(),
+             "a window no larger than its input " + Attrs::dims_text(in.h, in.w));
+    const int ofm_h = (in.h - kh) / sh + 1, ofm_w = (in.w - kw) / sw + 1;
+    if (w.dims("OFMDim") != std::pair<int, int>{ofm_h, ofm_w})
+      w.fail("OFMDim", w.find("OFMDim")->text(), Attrs::dims_text(ofm_h, ofm_w));
+    const int64_t kk = int64_t{kh} * kw;
     // Vine's RTL window takes the parallel style from its consumer (an MVAU
     // of SIMD K x K x C, a VVAU of SIMD K x K) or a 1x1 kernel.
-    const bool parallel = whole_window || k == 1 || (depthwise && vvau_simd_ > 1);
+    const bool parallel = whole_window || kk == 1 || (depthwise && vvau_simd_ > 1);
     if (w.i("parallel_window", 0) != 0 && !parallel)
       d_.notes.push_back(swg.name + ": parallel_window = 1 before a consumer that does not read whole windows is "
                                     "timed in the default style");
-    if (!depthwise && mw != int64_t{k} * k * s.shape.c)
-      Attrs{mv}.fail("MW", std::to_string(mw), "k x k x C = " + std::to_string(int64_t{k} * k * s.shape.c) +
+    if (!depthwise && mw != kk * s.shape.c)
+      Attrs{mv}.fail("MW", std::to_string(mw), "kh x kw x C = " + std::to_string(kk * s.shape.c) +
                                                    " for the window '" + swg.name + "'");
-    l.kernel = k;
-    l.stride = stride;
-    out_h_ = out_w_ = ofm;
+    l.kernel_h = kh, l.kernel_w = kw;
+    l.stride_h = sh, l.stride_w = sw;
+    out_h_ = ofm_h;
+    out_w_ = ofm_w;
   }
 
   ir::WeightType weight_type(const OnnxNode& n, const FinnDataType& t, bool xnor) {
@@ -1118,24 +1130,27 @@ class Translator {
     l.name = n.name;
     l.finn_nodes = {n.name};
     l.kind = ir::LayerKind::kMaxPool;
-    const int k = a.square("PoolDim");
-    const int img = a.square("ImgDim");
-    if (img != s.shape.h || s.shape.h != s.shape.w)
-      a.fail("ImgDim", a.find("ImgDim")->text(), "its input's [" + std::to_string(s.shape.h) + ", " + std::to_string(s.shape.w) + "]");
-    if (img % k) a.fail("PoolDim", std::to_string(k), "a divisor of ImgDim = " + std::to_string(img) + " (Vine's pools take whole windows)");
+    // A [KH, KW] pool over an [H, W] image, one-dimensional ones too
+    // (StreamingMaxPool's is_1d: [1, K] over [1, W] or [K, 1] over [H, 1]).
+    const auto [kh, kw] = a.dims("PoolDim");
+    if (a.dims("ImgDim") != std::pair<int, int>{s.shape.h, s.shape.w})
+      a.fail("ImgDim", a.find("ImgDim")->text(), "its input's " + Attrs::dims_text(s.shape.h, s.shape.w));
+    if (s.shape.h % kh || s.shape.w % kw)
+      a.fail("PoolDim", a.find("PoolDim")->text(),
+             "sides dividing ImgDim's " + Attrs::dims_text(s.shape.h, s.shape.w) + " (Vine's pools take whole windows)");
     if (a.i("NumChannels") != s.shape.c)
       a.fail("NumChannels", std::to_string(a.i("NumChannels")), std::to_string(s.shape.c));
     const int64_t pe = a.i("PE", 1);
     if (pe < 1 || s.shape.c % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(s.shape.c));
     check_input_type(n, s, "dataType", a.dtype("dataType"));
-    l.kernel = k;
-    l.stride = k;
+    l.kernel_h = l.stride_h = kh;
+    l.kernel_w = l.stride_w = kw;
     l.pe = int(pe);
     l.inputs = {s.layer};
     connect(n, s, l.name, false);
     Stream out = s;
     out.layer = l.name;
-    out.shape = {img / k, img / k, s.shape.c};
+    out.shape = {s.shape.h / kh, s.shape.w / kw, s.shape.c};
     out.fifos.clear();
     out.fifo_after_dwc.clear();
     out.dwc = nullptr;
@@ -1169,9 +1184,8 @@ class Translator {
                                        "no StreamingFIFO inside a pool (Vine's pool reads the pixels itself: it has "
                                        "no window stage for the FIFO to follow)");
     conv_window(n, l, s, nullptr, *swg, 0, pe, true);
-    const int k = l.kernel;
-    if (a.square("KernelSize") != k)
-      a.fail("KernelSize", a.find("KernelSize")->text(), "the window's [" + std::to_string(k) + ", " + std::to_string(k) + "]");
+    if (a.dims("KernelSize") != std::pair<int, int>{l.kernel_h, l.kernel_w})
+      a.fail("KernelSize", a.find("KernelSize")->text(), "the window's " + Attrs::dims_text(l.kernel_h, l.kernel_w));
     const auto dims = a.ints("OutImgDims");
     if (dims.size() != 2 || dims[0] != out_h_ || dims[1] != out_w_)
       a.fail("OutImgDims", a.find("OutImgDims")->text(),
@@ -1187,7 +1201,7 @@ class Translator {
       if (o_t.name != in_t.name) a.fail("OutputDataType", o_t.name, in_t.name + ", the input's (a max pool keeps it)");
     } else if (fn == "QuantAvgPool") {
       l.kind = ir::LayerKind::kAvgPool;
-      const int64_t k2 = int64_t{k} * k;
+      const int64_t k2 = int64_t{l.kernel_h} * l.kernel_w;
       int log2_k2 = 0;
       while ((int64_t{1} << log2_k2) < k2) ++log2_k2;
       if ((int64_t{1} << log2_k2) != k2)

@@ -24,7 +24,7 @@ struct ImportedLayer {
   std::vector<std::string> finn_nodes;  // the FINN nodes it stands for, in stream order
   ir::LayerKind kind = ir::LayerKind::kFc;
   std::vector<std::string> inputs;  // Vine layer names, "input" for the network input
-  int kernel = 1, stride = 1;
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;  // conv, dwconv, pools: KH x KW at SH, SW
   ir::Padding pad;
   int out_channels = 0;             // conv out_channels, fc out_features
   std::optional<ir::WeightType> weights;

@@ -520,8 +520,8 @@ class Translator {
     l.name = n.name;
     l.finn_nodes = {w.node->name, n.name};
     l.kind = ir::LayerKind::kConv;
-    l.kernel = int(k);
-    l.stride = int(st[0]);
+    l.kernel_h = l.kernel_w = int(k);
+    l.stride_h = l.stride_w = int(st[0]);
     l.pad = {int(pads[0]), int(pads[1]), int(pads[2]), int(pads[3])};
     l.out_channels = int(oc);
     l.weights = w.type;
@@ -839,8 +839,8 @@ class Translator {
     l.name = n.name;
     l.finn_nodes = {n.name};
     l.kind = ir::LayerKind::kMaxPool;
-    l.kernel = int(k);
-    l.stride = int(st[0]);
+    l.kernel_h = l.kernel_w = int(k);
+    l.stride_h = l.stride_w = int(st[0]);
     l.inputs = {s.layer};
     Stream out = s;  // the max of codes is the code of the max: scale > 0
     out.layer = l.name;
@@ -894,8 +894,8 @@ class Translator {
     l.name = n.name;
     l.finn_nodes = {n.name};
     l.kind = ir::LayerKind::kAvgPool;
-    l.kernel = int(k);
-    l.stride = int(stride);
+    l.kernel_h = l.kernel_w = int(k);
+    l.stride_h = l.stride_w = int(stride);
     l.inputs = {s.layer};
     Stream out = s;
     out.layer = l.name;

@@ -67,13 +67,15 @@ std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, 
     case ir::LayerKind::kFc: o << ", out_features: " << l.out_channels; break;
     case ir::LayerKind::kConv:
     case ir::LayerKind::kDwConv:
-      o << ", kernel: " << l.kernel << ", stride: " << l.stride;
+      o << ", kernel: " << ir::window_text(l.kernel_h, l.kernel_w) << ", stride: " << ir::window_text(l.stride_h, l.stride_w);
       if (l.kind == ir::LayerKind::kConv) o << ", out_channels: " << l.out_channels;
       if (l.pad.any())
         o << ", padding: [" << l.pad.top << ", " << l.pad.left << ", " << l.pad.bottom << ", " << l.pad.right << "]";
       break;
     case ir::LayerKind::kMaxPool:
-    case ir::LayerKind::kAvgPool: o << ", kernel: " << l.kernel << ", stride: " << l.stride; break;
+    case ir::LayerKind::kAvgPool:
+      o << ", kernel: " << ir::window_text(l.kernel_h, l.kernel_w) << ", stride: " << ir::window_text(l.stride_h, l.stride_w);
+      break;
     default: break;
   }
   if (l.weights) o << ", weights: " << weights_yaml(*l.weights);

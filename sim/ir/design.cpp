@@ -113,19 +113,20 @@ void check_bit_serial(const Layer& l, const LayerFolding& f) {
 }
 
 // A window SIMD of its own: a divisor of the input channels (the window
-// moves whole channel folds), on a layer that has a window, and not with
-// the parallel-window MVAU (which reads the window's whole beat).
+// moves whole channel folds), on a layer that has a window. Its MVAU may
+// then read more than C elements a beat (SIMD a divisor of KH x KW x C):
+// the width converter between them packs consecutive window beats, kernel
+// position after kernel position, as FINN's InsertDWC does before an MVAU
+// whose SIMD is wider than its default-style window's (finn-examples'
+// VGG10: a window of SIMD 2 into an MVAU of SIMD 6 = 3 x 1 x 2).
 void check_window_simd(const Layer& l, const LayerFolding& f) {
   const SourceLocation& w = f.window_simd_where.line ? f.window_simd_where : f.where;
   const std::string v = std::to_string(f.window_simd);
-  if (l.kernel == 1 && l.stride == 1)
+  if (l.pointwise())
     throw ConfigError(w, v, "no window_simd on " + l.name + ": a 1x1 stride-1 conv has no sliding window (its MVAU "
                             "reads the stream itself)");
   if (l.in_shape.c % f.window_simd != 0)
     throw ConfigError(w, v, "a divisor of the input channels of " + l.name + " = " + std::to_string(l.in_shape.c));
-  if (f.simd > l.in_shape.c)
-    throw ConfigError(w, v, "no window_simd on " + l.name + " with simd " + std::to_string(f.simd) +
-                            " (the parallel-window style: the MVAU reads the window's whole beat)");
 }
 
 // Thresholds as a stage of their own: a layer with an MVAU or VVAU and
@@ -162,7 +163,7 @@ void check_padding_simd(const Layer& l, const LayerFolding& f) {
                             "with the padding)");
   if (l.in_shape.c % f.padding_simd != 0)
     throw ConfigError(w, v, "a divisor of the input channels of " + l.name + " = " + std::to_string(l.in_shape.c));
-  if (l.kind == LayerKind::kConv && f.simd > l.in_shape.c)
+  if (l.kind == LayerKind::kConv && f.simd > l.in_shape.c && f.window_simd == 0)
     throw ConfigError(w, v, "no padding_simd on " + l.name + " with simd " + std::to_string(f.simd) +
                             " (the parallel-window style)");
 }
@@ -180,13 +181,18 @@ void check_design(const Design& d) {
         // or, in the RTL generator's parallel style, a whole window of all C
         // channels (convolutioninputgenerator_rtl.py, select_impl_style:
         // SIMD = IFMChannels there), which the MVAU reads as one SIMD beat.
-        if (f.simd > l.in_shape.c) {
-          const int64_t window = int64_t{l.kernel} * l.kernel * l.in_shape.c;
-          if (l.kernel == 1 || f.simd != window || !f.rtl("swg"))
+        if (f.simd > l.in_shape.c && f.window_simd > 0) {
+          // A default-style window of its own SIMD, and a converter packing
+          // its beats into the MVAU's wider ones.
+          require_divides(f, "simd", f.simd, l.matrix_width(), "KH x KW x C (MW) of " + l.name);
+        } else if (f.simd > l.in_shape.c) {
+          const int64_t window = l.kernel_positions() * l.in_shape.c;
+          const bool one_position = l.kernel_positions() == 1;
+          if (one_position || f.simd != window || !f.rtl("swg"))
             throw ConfigError(field_location(f, "simd"), std::to_string(f.simd),
                               "a divisor of the input channels of " + l.name + " = " + std::to_string(l.in_shape.c) +
-                                  (l.kernel == 1 ? std::string()
-                                                 : ", or K x K x C = " + std::to_string(window) +
+                                  (one_position ? std::string()
+                                                : ", or KH x KW x C = " + std::to_string(window) +
                                                        " with the RTL window (impl_style: {swg: rtl}: FINN's "
                                                        "parallel-window style, a whole window a beat)"));
         } else {
@@ -203,8 +209,8 @@ void check_design(const Design& d) {
         // The VVAU reads SIMD kernel positions of PE channels per beat: SIMD
         // divides K x K (FINN's vectorvectoractivation.py asserts it in
         // get_folded_input_shape, mvu_vvu_axi.sv checks MW % SIMD).
-        require_divides(f, "simd", f.simd, int64_t{l.kernel} * l.kernel,
-                        "K x K (kernel positions) of the depthwise layer " + l.name);
+        require_divides(f, "simd", f.simd, l.kernel_positions(),
+                        "KH x KW (kernel positions) of the depthwise layer " + l.name);
         if (f.simd > 1) {
           // What the wider beat is not modelled with: the streamed weight
           // word, the bitmap decoder's word and the Verilated lanes are

@@ -57,10 +57,14 @@ const char* to_string(OutputKind k) {
   return "?";
 }
 
+std::string window_text(int h, int w) {
+  return h == w ? std::to_string(h) : "[" + std::to_string(h) + ", " + std::to_string(w) + "]";
+}
+
 int64_t Layer::matrix_width() const {
   switch (kind) {
-    case LayerKind::kConv: return int64_t{kernel} * kernel * in_shape.c;
-    case LayerKind::kDwConv: return int64_t{kernel} * kernel;
+    case LayerKind::kConv: return kernel_positions() * in_shape.c;
+    case LayerKind::kDwConv: return kernel_positions();
     case LayerKind::kFc: return in_shape.elements();
     default: return 0;
   }
@@ -168,7 +172,9 @@ void apply_output(Layer& l) {
   }
 }
 
-int window_out(int in, int pad_total, int k, int s) { return (in + pad_total - k) / s + 1; }
+// Windows along one side; 0 when the kernel is longer than the padded side
+// (C++'s division truncates toward zero, so the bare formula would say 1).
+int window_out(int in, int pad_total, int k, int s) { return in + pad_total < k ? 0 : (in + pad_total - k) / s + 1; }
 
 }  // namespace
 
@@ -213,14 +219,15 @@ void infer_network(Network& net) {
                         "a code of the padded stream's type, in [" + std::to_string(l.in_type.min_code()) + ", " +
                             std::to_string(l.in_type.max_code()) + "]");
     const Shape& s = l.in_shape;
+    l.kernel = l.kernel_h == l.kernel_w ? l.kernel_h : 1;
 
     switch (l.kind) {
       case LayerKind::kConv:
       case LayerKind::kDwConv: {
-        const int oh = window_out(s.h, l.pad.top + l.pad.bottom, l.kernel, l.stride);
-        const int ow = window_out(s.w, l.pad.left + l.pad.right, l.kernel, l.stride);
+        const int oh = window_out(s.h, l.pad.top + l.pad.bottom, l.kernel_h, l.stride_h);
+        const int ow = window_out(s.w, l.pad.left + l.pad.right, l.kernel_w, l.stride_w);
         if (oh < 1 || ow < 1)
-          throw ConfigError(at(l, "kernel"), std::to_string(l.kernel),
+          throw ConfigError(at(l, "kernel"), window_text(l.kernel_h, l.kernel_w),
                             "a kernel no larger than the padded input " + std::to_string(s.h + l.pad.top + l.pad.bottom) +
                                 "x" + std::to_string(s.w + l.pad.left + l.pad.right));
         if (l.kind == LayerKind::kDwConv) {
@@ -241,10 +248,10 @@ void infer_network(Network& net) {
         break;
       case LayerKind::kMaxPool:
       case LayerKind::kAvgPool: {
-        if (l.kernel > s.h || l.kernel > s.w)
-          throw ConfigError(at(l, "kernel"), std::to_string(l.kernel),
+        if (l.kernel_h > s.h || l.kernel_w > s.w)
+          throw ConfigError(at(l, "kernel"), window_text(l.kernel_h, l.kernel_w),
                             "a window no larger than the input " + std::to_string(s.h) + "x" + std::to_string(s.w));
-        l.out_shape = {window_out(s.h, 0, l.kernel, l.stride), window_out(s.w, 0, l.kernel, l.stride), s.c};
+        l.out_shape = {window_out(s.h, 0, l.kernel_h, l.stride_h), window_out(s.w, 0, l.kernel_w, l.stride_w), s.c};
         l.out_type = l.in_type;
         break;
       }

@@ -53,6 +53,10 @@ const char* to_string(LayerKind k);
 enum class OutputKind { kAccumulator, kThreshold, kRequant };
 const char* to_string(OutputKind k);
 
+// A kernel's or stride's value as a network config writes it: `3` when
+// square, `[1, 3]` (height, width) otherwise.
+std::string window_text(int h, int w);
+
 struct OutputSpec {
   OutputKind kind = OutputKind::kAccumulator;
   ActivationType type;  // for kThreshold / kRequant
@@ -90,9 +94,20 @@ struct Layer {
   std::vector<std::string> inputs;  // producer layer names; "input" is the network input
   SourceLocation where;
 
-  // conv, dwconv, maxpool, avgpool
+  // conv, dwconv, maxpool, avgpool: the window, KH x KW at strides SH, SW
+  // (a network config's `kernel: K` is K x K; `kernel: [KH, KW]` any other,
+  // e.g. [1, 3] for a one-dimensional convolution along the width).
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  // The side K of a square kernel (KH = KW), 1 for any other: for code that
+  // still reads one side (the folding search's depthwise SIMD candidates,
+  // divisors of K x K, so SIMD 1 on a non-square window). Filled in by
+  // infer_network(); everything else reads kernel_h and kernel_w.
   int kernel = 1;
-  int stride = 1;
+  int64_t kernel_positions() const { return int64_t{kernel_h} * kernel_w; }  // KH x KW
+  bool square_window() const { return kernel_h == kernel_w && stride_h == stride_w; }
+  // A 1x1 kernel at stride 1: pixels straight from the stream, no window.
+  bool pointwise() const { return kernel_h == 1 && kernel_w == 1 && stride_h == 1 && stride_w == 1; }
   Padding pad;        // conv, dwconv, pad
   int out_channels = 0;  // conv, fc
   int pad_value = 0;     // code written into padded positions (pad, conv, dwconv)
@@ -128,7 +143,7 @@ struct Layer {
     return has_weights() || kind == LayerKind::kAdd || kind == LayerKind::kThreshold || kind == LayerKind::kRequant;
   }
   // The MVAU/VVAU view of a weighted layer.
-  int64_t matrix_width() const;   // MW: k*k*Cin (conv), k*k (dwconv, per channel), Cin*H*W (fc)
+  int64_t matrix_width() const;   // MW: KH*KW*Cin (conv), KH*KW (dwconv, per channel), Cin*H*W (fc)
   int64_t matrix_height() const;  // MH: Cout (conv, fc), C (dwconv)
   int64_t output_pixels() const { return int64_t{out_shape.h} * out_shape.w; }
   // The weight type of output channel `ch` (channel groups or the layer's one type).

@@ -446,8 +446,10 @@ class PlanBuilder {
     base.channels = l.in_shape.c;
     base.ofm_h = l.out_shape.h;
     base.ofm_w = l.out_shape.w;
-    base.kernel = l.kernel;
-    base.stride = l.stride;
+    base.kernel_h = l.kernel_h;
+    base.kernel_w = l.kernel_w;
+    base.stride_h = l.stride_h;
+    base.stride_w = l.stride_w;
     const int out_bits = l.out_type.bits;
 
     std::vector<StagePlan> chain;  // in stream order: input 0 enters the first

@@ -58,7 +58,8 @@ struct StagePlan {
   StageKind kind = StageKind::kMvau;
   int layer = -1;    // index of the network layer it belongs to (-1 for the DMAs)
   // Geometry of what the stage reads (ifm) and writes (ofm).
-  int ifm_h = 1, ifm_w = 1, ofm_h = 1, ofm_w = 1, channels = 0, kernel = 1, stride = 1;
+  int ifm_h = 1, ifm_w = 1, ofm_h = 1, ofm_w = 1, channels = 0;
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;  // the layer's KH x KW window and strides
   int pe = 1, simd = 1;
   bool depthwise = false;  // SWG feeding a VVAU: channel folds outside kernel positions
   int in_stream_bits = 0, out_stream_bits = 0;  // widths of the streams it reads and writes

@@ -40,7 +40,7 @@ int lanes_simd(const ir::Design& d, int layer) {
 }
 
 int64_t lanes_row_width(const ir::Layer& l) {
-  return l.kind == ir::LayerKind::kDwConv ? int64_t{l.kernel} * l.kernel : l.matrix_width();
+  return l.kind == ir::LayerKind::kDwConv ? l.kernel_positions() : l.matrix_width();
 }
 
 bool has_rtl_units(const ir::Layer& l) {

@@ -91,7 +91,7 @@ CASES = [
     ("cnv_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "SIMD", 1),
      ["ConvolutionInputGenerator_rtl_0", "SIMD", "the MVAU's SIMD, 3"]),
     ("dw_block", lambda m: set_attr(m, "VVAU_hls_0", "SIMD", 2),
-     ["VVAU_hls_0", "SIMD", "2", "supported:", "a divisor of Kernel's K x K = 9"]),
+     ["VVAU_hls_0", "SIMD", "2", "supported:", "a divisor of Kernel's KH x KW = 9"]),
     ("dw_block", lambda m: set_attr(m, "ConvolutionInputGenerator_rtl_0", "depthwise", 0),
      ["ConvolutionInputGenerator_rtl_0", "depthwise", "0", "1 before a VVAU"]),
     # The converter chains inside a layer (window_simd, thresholds: {pe: N}, padding_simd).

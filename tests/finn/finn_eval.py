@@ -49,18 +49,21 @@ def mvau(x, w, thr, a):
 
 
 def im2col(x, k, s):
+    """k = (kh, kw), s = (sh, sw): any window, one-dimensional ones too."""
     n, h, w, c = x.shape
-    oh, ow = (h - k) // s + 1, (w - k) // s + 1
-    out = np.zeros((n, oh, ow, k * k * c), dtype=x.dtype)
+    (kh, kw), (sh, sw) = k, s
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    out = np.zeros((n, oh, ow, kh * kw * c), dtype=x.dtype)
     for y in range(oh):
         for xx in range(ow):
-            win = x[:, y * s : y * s + k, xx * s : xx * s + k, :]  # (n, ky, kx, c)
+            win = x[:, y * sh : y * sh + kh, xx * sw : xx * sw + kw, :]  # (n, ky, kx, c)
             out[:, y, xx, :] = win.reshape(n, -1)
     return out
 
 
-def square(v):
-    return v[0] if isinstance(v, (list, tuple)) else v
+def pair(v):
+    """An [h, w] attribute (or k: (k, k))."""
+    return (v[0], v[-1]) if isinstance(v, (list, tuple)) else (v, v)
 
 
 def evaluate(model, x):
@@ -82,10 +85,10 @@ def evaluate(model, x):
         elif op in ("VVAU", "VectorVectorActivation"):
             # The window's (ky, kx, c) elements, each channel against its own
             # k x k kernel, weights (C, 1, k, k).
-            k = square(a["Kernel"])
+            kh, kw = pair(a["Kernel"])
             c = a["Channels"]
-            w = inits[node.input[1]].reshape(c, k * k).T  # (k*k, C)
-            acc = (i0.reshape(i0.shape[:-1] + (k * k, c)) * w).sum(axis=-2)
+            w = inits[node.input[1]].reshape(c, kh * kw).T  # (kh*kw, C)
+            acc = (i0.reshape(i0.shape[:-1] + (kh * kw, c)) * w).sum(axis=-2)
             if a.get("noActivation", 0) == 1:
                 outs = [acc]
             else:
@@ -102,11 +105,11 @@ def evaluate(model, x):
             st = a["Stride"]
             outs = [i0[:, ::st, ::st, :]]
         elif op == "ConvolutionInputGenerator":
-            outs = [im2col(i0, square(a["ConvKernelDim"]), square(a["Stride"]))]
+            outs = [im2col(i0, pair(a["ConvKernelDim"]), pair(a["Stride"]))]
         elif op == "StreamingMaxPool":
-            k = square(a["PoolDim"])
+            kh, kw = pair(a["PoolDim"])
             n, h, w, c = i0.shape
-            outs = [i0.reshape(n, h // k, k, w // k, k, c).max(axis=(2, 4))]
+            outs = [i0.reshape(n, h // kh, kh, w // kw, kw, c).max(axis=(2, 4))]
         elif op == "Pool":
             # pool.py's execute_node: the window's K*K values of each channel,
             # their max, or (QuantAvgPool) their sum shifted right by

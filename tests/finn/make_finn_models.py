@@ -367,6 +367,25 @@ def downsampler_block(path):
     g.save(path, "global_in", [1, 7, 7, 4], "UINT2", x, [1, 2, 2, 4], "downsampler_block")
 
 
+def conv1d_block(path):
+    """A VGG10-RadioML block as FINN builds it: Conv1d made 4D by qonnx's
+    Change3DTo4DTensors, a [3, 1] window down a 16 x 1 map of 2 channels
+    (padding [1, 0, 1, 0]), the RTL window narrower than its MVAU (SIMD 2
+    into 6, the whole 3 x 1 x 2 window, through a width converter), and a
+    [2, 1] StreamingMaxPool of PE 2."""
+    g = Graph(21)
+    x = g.node("FMPadding_rtl", ["global_in"], domain=RTL, ImgDim=[16, 1], Padding=[1, 0, 1, 0], NumChannels=2,
+               SIMD=2, inputDataType="INT8", numInputVectors=1)
+    x = g.node("ConvolutionInputGenerator_rtl", [x], domain=RTL, ConvKernelDim=[3, 1], IFMChannels=2, IFMDim=[18, 1],
+               OFMDim=[16, 1], SIMD=2, Stride=[1, 1], Dilation=[1, 1], inputDataType="INT8", outputDataType="INT8",
+               depthwise=0, parallel_window=0)
+    x = g.node("StreamingDataWidthConverter_hls", [x], inWidth=16, outWidth=48, dataType="INT8")
+    x = g.mvau(x, 6, 8, 6, 4, "INT8", "INT4", "UINT4", vectors=(1, 16, 1), thr=(-300, 300))
+    x = g.node("StreamingMaxPool_hls", [x], PoolDim=[2, 1], ImgDim=[16, 1], NumChannels=8, PE=2, dataType="UINT4",
+               CeilMode=0)
+    g.save(path, "global_in", [1, 16, 1, 2], "INT8", x, [1, 8, 1, 8], "conv1d_block")
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -376,7 +395,8 @@ def main():
                         ("residual", residual), ("pool_block", pool_block), ("tfc_label_select", tfc_label_select),
                         ("window_dwc_block", window_dwc_block), ("window_dwc_lcm_block", window_dwc_lcm_block),
                         ("threshold_node_block", threshold_node_block),
-                        ("padding_simd_block", padding_simd_block), ("downsampler_block", downsampler_block)]:
+                        ("padding_simd_block", padding_simd_block), ("downsampler_block", downsampler_block),
+                        ("conv1d_block", conv1d_block)]:
         build(os.path.join(out, name + ".onnx"))
 
 

@@ -61,20 +61,21 @@ inline Loop vvau_frame(int64_t pixels, int64_t folds, int64_t kernel_area) {
 }
 
 struct WindowShape {
-  int64_t ifm_h = 0, ifm_w = 0, ofm_h = 0, ofm_w = 0, kernel = 1, stride = 1, folds = 1;
+  int64_t ifm_h = 0, ifm_w = 0, ofm_h = 0, ofm_w = 0, kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1,
+          folds = 1;
 };
 
-// Sliding-window generator: the first K input rows are only read; then one
+// Sliding-window generator: the first KH input rows are only read; then one
 // block per output row, whose iteration j emits window beat j and reads ahead
-// the rows the next output row needs (`stride` rows, the last block what is
-// left of the frame).
+// the rows the next output row needs (SH rows, the last block what is left
+// of the frame).
 inline Loop sliding_window_frame(const WindowShape& g) {
   const int64_t row = g.ifm_w * g.folds;  // beats per input row
-  const int64_t window_beats = g.ofm_w * g.kernel * g.kernel * g.folds;
-  const int64_t block = std::max(window_beats, g.stride * row);
-  Loop l(size_t(g.kernel * row), LoopStep{1, 0});
+  const int64_t window_beats = g.ofm_w * g.kernel_h * g.kernel_w * g.folds;
+  const int64_t block = std::max(window_beats, g.stride_h * row);
+  Loop l(size_t(g.kernel_h * row), LoopStep{1, 0});
   for (int64_t b = 0; b < g.ofm_h; ++b) {
-    const int64_t rows = b + 1 < g.ofm_h ? g.stride : g.ifm_h - g.kernel - (g.ofm_h - 1) * g.stride;
+    const int64_t rows = b + 1 < g.ofm_h ? g.stride_h : g.ifm_h - g.kernel_h - (g.ofm_h - 1) * g.stride_h;
     const int64_t reads = std::max<int64_t>(0, rows) * row;
     for (int64_t j = 0; j < block; ++j) l.push_back({uint16_t(j < reads), uint16_t(j < window_beats)});
   }
@@ -111,14 +112,16 @@ inline Loop width_converter_frame(int64_t frame_elements, int64_t ein, int64_t e
 // fold) and writes an output beat with the beat that completes its window,
 // i.e. the window's bottom-right pixel.
 inline Loop pool_frame(const WindowShape& g) {
-  auto completes = [&](int64_t pos, int64_t out_extent) {
-    const int64_t o = pos - (g.kernel - 1);
-    return o >= 0 && o % g.stride == 0 && o / g.stride < out_extent;
+  auto completes = [&](int64_t pos, int64_t kernel, int64_t stride, int64_t out_extent) {
+    const int64_t o = pos - (kernel - 1);
+    return o >= 0 && o % stride == 0 && o / stride < out_extent;
   };
   Loop l;
   for (int64_t y = 0; y < g.ifm_h; ++y)
     for (int64_t x = 0; x < g.ifm_w; ++x)
-      for (int64_t f = 0; f < g.folds; ++f) l.push_back({1, uint16_t(completes(y, g.ofm_h) && completes(x, g.ofm_w))});
+      for (int64_t f = 0; f < g.folds; ++f)
+        l.push_back({1, uint16_t(completes(y, g.kernel_h, g.stride_h, g.ofm_h) &&
+                                 completes(x, g.kernel_w, g.stride_w, g.ofm_w))});
   return l;
 }
 
@@ -178,15 +181,16 @@ inline Loop stage_frame(const ir::StreamingPlan& plan, const ir::StagePlan& s, c
     case StageKind::kOutputDma: return output_dma_frame(s.in_words);
     case StageKind::kMvau: return mvau_frame(out_pixels, s.out_words / out_pixels, s.in_words / out_pixels);
     case StageKind::kVvau: {
-      const int64_t k2 = int64_t{s.kernel} * s.kernel;
+      const int64_t k2 = int64_t{s.kernel_h} * s.kernel_w;
       return vvau_frame(out_pixels, s.out_words / out_pixels, k2);
     }
     case StageKind::kSlidingWindow:
       return sliding_window_frame(
-          {s.ifm_h, s.ifm_w, s.ofm_h, s.ofm_w, s.kernel, s.stride, s.in_words / in_pixels});
+          {s.ifm_h, s.ifm_w, s.ofm_h, s.ofm_w, s.kernel_h, s.kernel_w, s.stride_h, s.stride_w, s.in_words / in_pixels});
     case StageKind::kMaxPool:
     case StageKind::kAvgPool:
-      return pool_frame({s.ifm_h, s.ifm_w, s.ofm_h, s.ofm_w, s.kernel, s.stride, s.in_words / in_pixels});
+      return pool_frame(
+          {s.ifm_h, s.ifm_w, s.ofm_h, s.ofm_w, s.kernel_h, s.kernel_w, s.stride_h, s.stride_w, s.in_words / in_pixels});
     case StageKind::kFmPadding:
       return padding_frame(s.ifm_h, s.ifm_w, d.network.layers.at(size_t(s.layer)).pad, s.in_words / in_pixels);
     case StageKind::kWidthConverter: {

@@ -460,7 +460,7 @@ TEST(ConfigErrors, WhatNoCommandCanRunIsRefusedAtLoad) {
                           "\ndevice: " + (kConfigs / "devices/alveo-u250.yaml").string() + "\nclock_mhz: 300\nlayers:\n";
   TempConfig dw("dw-simd", mnv + "  dw1: {simd: 2, pe: 32}\n");
   EXPECT_NE(error_of([&] { config::load_design(dw.path.string()); })
-                .find("dw1.simd: got 2, expected a divisor of K x K (kernel positions) of the depthwise layer dw1 = 9"),
+                .find("dw1.simd: got 2, expected a divisor of KH x KW (kernel positions) of the depthwise layer dw1 = 9"),
             std::string::npos)
       << error_of([&] { config::load_design(dw.path.string()); });
   TempConfig dw_ok("dw-simd-ok", mnv + "  dw1: {simd: 9, pe: 32}\n");

@@ -640,9 +640,9 @@ TEST(CycleExact, RandomDesignsCoverTheMicroArchitecture) {
     const ir::StreamingPlan plan = ir::plan_process_network(d.design);
     for (const auto& s : plan.stages) {
       kinds.insert(s.kind);
-      if (s.kind == ir::StageKind::kSlidingWindow && s.stride > 1) seen["strided window"]++;
+      if (s.kind == ir::StageKind::kSlidingWindow && s.stride_h > 1) seen["strided window"]++;
       if (s.kind == ir::StageKind::kSlidingWindow && d.text.frames > 1) seen["re-entered window"]++;
-      if (s.kind == ir::StageKind::kSlidingWindow && s.kernel == 1) seen["1x1 window"]++;
+      if (s.kind == ir::StageKind::kSlidingWindow && s.kernel_h == 1 && s.kernel_w == 1) seen["1x1 window"]++;
       if (s.kind == ir::StageKind::kSlidingWindow && s.depthwise) seen["depthwise window"]++;
       if (s.kind == ir::StageKind::kConcat && s.inputs.size() > 2) seen["3-input concat"]++;
       if (s.kind == ir::StageKind::kWidthConverter) {

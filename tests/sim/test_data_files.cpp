@@ -286,9 +286,9 @@ std::string network_with_files(const fs::path& d, const vine::golden::NetworkPar
       const std::string f = l.name + ".weights.npy";
       // the golden reference's order: [oc][kh][kw][ic], [c][kh][kw], [out][in]
       std::vector<int64_t> shape = l.kind == vine::ir::LayerKind::kConv
-                                       ? std::vector<int64_t>{l.out_shape.c, l.kernel, l.kernel, l.in_shape.c}
+                                       ? std::vector<int64_t>{l.out_shape.c, l.kernel_h, l.kernel_w, l.in_shape.c}
                                    : l.kind == vine::ir::LayerKind::kDwConv
-                                       ? std::vector<int64_t>{l.out_shape.c, l.kernel, l.kernel}
+                                       ? std::vector<int64_t>{l.out_shape.c, l.kernel_h, l.kernel_w}
                                        : std::vector<int64_t>{l.matrix_height(), l.matrix_width()};
       write_int32(d / f, shape, p.layers[i].weight_values);
       node["weights_file"] = f;
@@ -376,7 +376,7 @@ TEST(DataFiles, BadParameterFilesAreConfigErrors) {
   // the wrong shape
   write_int32(d / "dw1.weights.npy", {3, 3, net.layers[1].out_shape.c}, params.layers[1].weight_values);
   expect_error("layers[1].weights_file: got '" + (d / "dw1.weights.npy").string() +
-               "' of shape (3, 3, 16), expected shape (16, 3, 3) (channels, kernel, kernel) for layer 'dw1'");
+               "' of shape (3, 3, 16), expected shape (16, 3, 3) (channels, kernel height, kernel width) for layer 'dw1'");
   write_int32(d / "dw1.weights.npy", {net.layers[1].out_shape.c, 3, 3}, params.layers[1].weight_values);
   // a threshold file with fortran_order True
   write_npy_bytes(d / "conv0.thresholds.npy", "{'descr': '<i8', 'fortran_order': True, 'shape': (16, 15), }",

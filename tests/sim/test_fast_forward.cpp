@@ -118,6 +118,7 @@ const std::map<std::string, ShippedCase>& shipped_cases() {
       {"finn-examples/cnv-w2a2-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 3
       {"finn-examples/cnv-w1a1-gtsrb-pynq-z1.yaml", {{1, 3, 50}, 50}},  // from_frame 19
       {"finn-examples/kws-mlp-w3a3-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 4
+      {"finn-examples/vgg10-radioml-w4a4-zcu104.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 3
       {"cosim/mixed-pow2-fixed-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 0}},
       {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 12}},
       {"finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml", {{2}, 12}},

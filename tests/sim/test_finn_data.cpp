@@ -262,6 +262,41 @@ TEST(FinnExamples, MobileNetZcuConfigsGiveTheShippedZcu104Design) {
     EXPECT_EQ(p102.streams[i].depth, p104.streams[i].depth) << p104.streams[i].name;
 }
 
+// VGG10-RadioML (networks/vgg10-radioml-w4a4.yaml: [3, 1] convolutions and
+// [2, 1] max pools down 1024 x 1 I/Q frames): finn-examples' ZCU104 config
+// applies node for node and gives the shipped design from the one with every
+// layer unfolded and no converter or threshold stage; applying it again
+// changes nothing. Its windows are narrower than their MVAUs (SIMD 2 into
+// MVAU_rtl_0's 6 = 3 x 1 x 2, then 32 into 96), its paddings narrower than
+// their windows (FMPadding_rtl_1 SIMD 16 before a window of 32), and every
+// MVAU but the last writes into a Thresholding_rtl node of its own PE. The
+// config lists no StreamingMaxPool (FINN's 1-D pool keeps its PE 1) and no
+// FIFOs; ChannelwiseOp (the last layer's bias) and LabelSelect come after
+// the last layer.
+TEST(FinnExamples, Vgg10ConfigGivesTheShippedDesign) {
+  const ir::Design shipped = load("finn-examples/vgg10-radioml-w4a4-zcu104.yaml");
+  const Json cfg = config_file(kFolding / "vgg10-radioml__ZCU104_folding_config.json");
+  ASSERT_EQ(shipped.network.layers[0].kernel_h, 3);
+  ASSERT_EQ(shipped.network.layers[0].kernel_w, 1);
+  ir::Design bare = shipped;
+  for (auto& f : bare.folding) {
+    f.pe = f.simd = 1;
+    f.window_simd = f.padding_simd = f.threshold_pe = 0;
+  }
+  const auto a = finn::apply_finn_config(bare, cfg, "ZCU104");
+  vine_test::expect_same_design(a.design, shipped, "ZCU104");
+  EXPECT_EQ(a.design.folding[0].simd, 6);         // MVAU_rtl_0: the whole 3 x 1 x 2 window a beat
+  EXPECT_EQ(a.design.folding[0].window_simd, 2);  // ConvolutionInputGenerator_rtl_0
+  EXPECT_EQ(a.design.folding[0].threshold_pe, 32);
+  EXPECT_EQ(a.design.folding[2].padding_simd, 16);  // conv1: FMPadding_rtl_1
+  EXPECT_EQ(a.design.folding[2].window_simd, 32);
+  EXPECT_EQ(a.design.folding[1].pe, 1);  // pool0: not in the config
+  EXPECT_EQ(a.finn_only.input_thresholding, "");
+  EXPECT_EQ(a.finn_only.tail, (std::vector<std::string>{"ChannelwiseOp_hls", "LabelSelect_hls"}));
+  EXPECT_EQ(a.nodes, 35);  // 7 paddings, 7 windows, 10 MVAUs, 9 Thresholding nodes, ChannelwiseOp, LabelSelect
+  vine_test::expect_same_design(finn::apply_finn_config(shipped, cfg, "ZCU104").design, shipped, "again");
+}
+
 TEST(FinnExamples, ImportFinnConfigThroughTheCommandLine) {
   const fs::path out = fs::temp_directory_path() / ("vine-finn-data-" + std::to_string(::getpid()) + ".yaml");
   const auto r = vine_test::run_vine("-q import finn-config " + (kFolding / "mobilenet-v1__U250_folding_config.json").string() +

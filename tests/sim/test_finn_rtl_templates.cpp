@@ -125,8 +125,8 @@ TEST(FinnRtlTemplates, SlidingWindowScheduleByHand) {
   models::WindowGeometry g;
   g.in_h = g.in_w = 3;
   g.out_h = g.out_w = 2;
-  g.kernel = 2;
-  g.stride = 1;
+  g.kernel_h = g.kernel_w = 2;
+  g.stride_h = g.stride_w = 1;
   const models::RtlWindowSchedule s = models::rtl_window_schedule(g);
   EXPECT_EQ(s.buffer_beats, 5);
   EXPECT_EQ(s.period, 19);
@@ -353,7 +353,7 @@ TEST(FinnRtlTemplates, VvauSimdErrors) {
       "output: {kind: accumulator}}\n";
   const Case two("vvau-simd-2", net, "  dw: {simd: 2, pe: 2}\n");
   EXPECT_NE(error_of([&] { two.load(); })
-                .find(":6:14: layers.dw.simd: got 2, expected a divisor of K x K (kernel positions) of the depthwise "
+                .find(":6:14: layers.dw.simd: got 2, expected a divisor of KH x KW (kernel positions) of the depthwise "
                       "layer dw = 9"),
             std::string::npos)
       << error_of([&] { two.load(); });
@@ -364,7 +364,7 @@ TEST(FinnRtlTemplates, VvauSimdErrors) {
       << error_of([&] { ddr.load(); });
   const Case swg("vvau-simd-swg-rtl", net, "  dw: {simd: 3, pe: 2, impl_style: {swg: rtl}}\n");
   EXPECT_NE(error_of([&] { estimate::estimate_design(swg.load()); })
-                .find("expected simd 1 or K x K = 9 on the depthwise layer dw (FINN's RTL window of a VVAU with SIMD > "
+                .find("expected simd 1 or KH x KW = 9 on the depthwise layer dw (FINN's RTL window of a VVAU with SIMD > "
                       "1 is its parallel style, a whole window a beat; FINN narrows it to SIMD 3 with a width "
                       "converter"),
             std::string::npos)
@@ -382,7 +382,7 @@ TEST(FinnRtlTemplates, ParallelWindowScheduleByHand) {
   models::WindowGeometry g;
   g.in_h = g.in_w = 4;
   g.out_h = g.out_w = 2;
-  g.kernel = 3;
+  g.kernel_h = g.kernel_w = 3;
   g.positions_per_beat = 9;
   const models::RtlWindowSchedule s = models::rtl_parallel_window_schedule(g);
   EXPECT_EQ(s.buffer_beats, 2 * 4 + 2 + 1 + 1);
@@ -400,7 +400,7 @@ TEST(FinnRtlTemplates, ParallelWindowScheduleByHand) {
   // read after the last write (in cycle 29), and the frame ends with the
   // last read (LAST_READ_ELEM 35, cycle 35): 36 cycles.
   g.in_h = g.in_w = 6;
-  g.stride = 2;
+  g.stride_h = g.stride_w = 2;
   const models::RtlWindowSchedule t = models::rtl_parallel_window_schedule(g);
   EXPECT_EQ(t.period, 36);
 }
@@ -434,12 +434,12 @@ TEST(FinnRtlTemplates, ParallelWindowFeedsAnMvauAWholeWindowABeat) {
   // SIMD above C only as a whole window from the RTL window.
   const Case hls("swg-parallel-hls", net, "  conv: {simd: 18, pe: 4}\n");
   EXPECT_NE(error_of([&] { hls.load(); })
-                .find("layers.conv.simd: got 18, expected a divisor of the input channels of conv = 2, or K x K x C = "
+                .find("layers.conv.simd: got 18, expected a divisor of the input channels of conv = 2, or KH x KW x C = "
                       "18 with the RTL window (impl_style: {swg: rtl}"),
             std::string::npos)
       << error_of([&] { hls.load(); });
   const Case six("swg-parallel-6", net, "  conv: {simd: 6, pe: 4, impl_style: {swg: rtl}}\n");
-  EXPECT_NE(error_of([&] { six.load(); }).find("layers.conv.simd: got 6, expected a divisor of the input channels of conv = 2, or K x K x C = 18"),
+  EXPECT_NE(error_of([&] { six.load(); }).find("layers.conv.simd: got 6, expected a divisor of the input channels of conv = 2, or KH x KW x C = 18"),
             std::string::npos)
       << error_of([&] { six.load(); });
 }

@@ -52,15 +52,15 @@ IntTensor naive_layer(const ir::Layer& l, const golden::LayerParams& p, const st
           for (int oc = 0; oc < acc.c; ++oc) {
             const ir::WeightType& wt = l.weight_type_of_channel(oc);
             int64_t sum = 0;
-            for (int ky = 0; ky < l.kernel; ++ky)
-              for (int kx = 0; kx < l.kernel; ++kx) {
-                const int iy = oy * l.stride + ky - l.pad.top, ix = ox * l.stride + kx - l.pad.left;
+            for (int ky = 0; ky < l.kernel_h; ++ky)
+              for (int kx = 0; kx < l.kernel_w; ++kx) {
+                const int iy = oy * l.stride_h + ky - l.pad.top, ix = ox * l.stride_w + kx - l.pad.left;
                 const bool inside = iy >= 0 && ix >= 0 && iy < x.h && ix < x.w;
                 const int first = l.kind == K::kDwConv ? oc : 0, count = l.kind == K::kDwConv ? 1 : cin;
                 for (int k = 0; k < count; ++k) {
                   const int ic = first + k;
                   const int32_t a = inside ? x.at(iy, ix, ic) : l.pad_value;
-                  const size_t widx = ((size_t(oc) * l.kernel + ky) * l.kernel + kx) * count + k;
+                  const size_t widx = ((size_t(oc) * l.kernel_h + ky) * l.kernel_w + kx) * count + k;
                   sum += arith::lane_product(wt.arithmetic, p.weight_codes[widx], wt.exponent_bits, l.in_type.kind, a);
                 }
               }
@@ -84,13 +84,13 @@ IntTensor naive_layer(const ir::Layer& l, const golden::LayerParams& p, const st
         for (int ox = 0; ox < acc.w; ++ox)
           for (int c = 0; c < acc.c; ++c) {
             int64_t m = INT64_MIN, s = 0;
-            for (int ky = 0; ky < l.kernel; ++ky)
-              for (int kx = 0; kx < l.kernel; ++kx) {
-                const int32_t v = x.at(oy * l.stride + ky, ox * l.stride + kx, c);
+            for (int ky = 0; ky < l.kernel_h; ++ky)
+              for (int kx = 0; kx < l.kernel_w; ++kx) {
+                const int32_t v = x.at(oy * l.stride_h + ky, ox * l.stride_w + kx, c);
                 m = std::max<int64_t>(m, v);
                 s += v;
               }
-            const int64_t n = int64_t(l.kernel) * l.kernel;
+            const int64_t n = int64_t(l.kernel_h) * l.kernel_w;
             const int64_t floor_avg = s >= 0 ? s / n : -((-s + n - 1) / n);
             acc.at(oy, ox, c) = int32_t(l.kind == K::kMaxPool ? m : floor_avg);
           }
@@ -163,6 +163,46 @@ layers:
   - {name: fc, kind: fc, out_features: 5, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}
 )";
 
+// One-dimensional windows: [1, K] kernels and pools along the width of a
+// 1 x W map (FINN's Conv1d as finn-examples' VGG10 builds it), with padding
+// and strides, and [K, 1] ones along the height of an H x 1 map.
+const char* kOneDimNetworks[] = {R"(
+network: one-dim-width
+input: {shape: [1, 17, 2], type: signed, bits: 4}
+classes: 3
+layers:
+  - {name: c1, kind: conv, kernel: [1, 3], padding: [0, 1, 0, 1], out_channels: 5, weights: {arithmetic: fixed, bits: 4},
+     output: {kind: threshold, type: unsigned, bits: 3}}
+  - {name: mp, kind: maxpool, kernel: [1, 2]}
+  - {name: ap, kind: avgpool, inputs: [c1], kernel: [1, 3], stride: [1, 2]}
+  - {name: cat, kind: concat, inputs: [mp, ap]}
+  - {name: dw, kind: dwconv, kernel: [1, 3], stride: [1, 2], padding: [0, 1, 0, 0], weights: {arithmetic: ternary},
+     output: {kind: threshold, type: signed, bits: 3}}
+  - {name: c2, kind: conv, kernel: [1, 2], stride: [1, 2], out_channels: 4, weights: {arithmetic: fixed, bits: 3},
+     output: {kind: threshold, type: unsigned, bits: 4}}
+  - {name: fc, kind: fc, out_features: 3, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}
+)",
+                                 R"(
+network: one-dim-height
+input: {shape: [12, 1, 3], type: unsigned, bits: 2}
+classes: 2
+layers:
+  - {name: c1, kind: conv, kernel: [3, 1], padding: [1, 0, 1, 0], out_channels: 4, weights: {arithmetic: fixed, bits: 3},
+     output: {kind: threshold, type: unsigned, bits: 2}}
+  - {name: mp, kind: maxpool, kernel: [2, 1]}
+  - {name: c2, kind: conv, kernel: [2, 1], stride: [2, 1], out_channels: 3, weights: {arithmetic: binary},
+     output: {kind: threshold, type: unsigned, bits: 2}}
+  - {name: fc, kind: fc, out_features: 2, weights: {arithmetic: fixed, bits: 2}, output: {kind: accumulator}}
+)"};
+
+ir::Network config_network(const char* text) {
+  const fs::path p = fs::temp_directory_path() / "vine-test-reference-net.yaml";
+  std::ofstream(p) << text;
+  auto net = config::load_network(p.string());
+  fs::remove(p);
+  return net;
+}
+
 ir::Network mixed_network() {
   const fs::path p = fs::temp_directory_path() / "vine-test-every-kind.yaml";
   std::ofstream(p) << kMixedNetwork;
@@ -176,6 +216,27 @@ ir::Network mixed_network() {
 TEST(Reference, EveryLayerKindMatchesNaiveLanes) {
   const auto net = mixed_network();
   for (uint64_t seed : {1, 2, 3}) expect_matches_naive(net, seed, 3);
+}
+
+TEST(Reference, OneDimensionalWindowsMatchNaiveLanes) {
+  for (const char* text : kOneDimNetworks) {
+    const auto net = config_network(text);
+    SCOPED_TRACE(net.name);
+    // The shapes a 1-D window gives: padding and strides along one side only.
+    if (net.name == "one-dim-width") {
+      EXPECT_EQ(net.layers[0].out_shape, (ir::Shape{1, 17, 5}));
+      EXPECT_EQ(net.layers[1].out_shape, (ir::Shape{1, 8, 5}));  // stride = kernel: floor(17 / 2)
+      EXPECT_EQ(net.layers[2].out_shape, (ir::Shape{1, 8, 5}));  // (17 - 3) / 2 + 1
+      EXPECT_EQ(net.layers[4].out_shape, (ir::Shape{1, 4, 10}));  // (8 + 1 - 3) / 2 + 1
+      EXPECT_EQ(net.layers[5].out_shape, (ir::Shape{1, 2, 4}));
+      EXPECT_EQ(net.layers[0].matrix_width(), 3 * 2);
+    } else {
+      EXPECT_EQ(net.layers[0].out_shape, (ir::Shape{12, 1, 4}));
+      EXPECT_EQ(net.layers[1].out_shape, (ir::Shape{6, 1, 4}));
+      EXPECT_EQ(net.layers[2].out_shape, (ir::Shape{3, 1, 3}));
+    }
+    for (uint64_t seed : {1, 2, 3}) expect_matches_naive(net, seed, 2);
+  }
 }
 
 TEST(Reference, ShippedNetworksMatchNaiveLanes) {

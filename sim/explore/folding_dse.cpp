@@ -43,7 +43,7 @@ std::vector<Folding> candidates(const ir::Layer& l) {
       pes = divisors(l.matrix_height());
       break;
     case ir::LayerKind::kDwConv:  // SIMD: the VVAU's kernel positions per beat
-      simds = divisors(int64_t{l.kernel} * l.kernel);
+      simds = divisors(l.kernel_positions());
       pes = divisors(l.in_shape.c);
       break;
     default:

@@ -13,15 +13,15 @@
 #include "sim/finn_config/finn_apply.h"
 #include "sim/finn_config/finn_export.h"
 #include "sim/run/simulation.h"
+#include "tests/sim/design_case.h"
 #include "tests/sim/finn_config_helpers.h"
 #include "tests/sim/one_layer_checks.h"
 #include "tests/sim/temp_config.h"
 
-namespace fs = std::filesystem;
 using namespace vine;
 using Json = nlohmann::ordered_json;
 using testing_support::error_of;
-using testing_support::TempConfig;
+using testing_support::DesignCase;
 using testing_support::estimated_cycles;
 using testing_support::expect_steady;
 using testing_support::planned;
@@ -29,24 +29,17 @@ using testing_support::run_bit_exact;
 
 namespace {
 
-const fs::path kSource(VINE_SOURCE_DIR);
-const std::string kDevice = (kSource / "configs/devices/zcu104.yaml").string();
-
 // A 1x1 conv of stride 2 over a 7x7x4 frame (an odd side: the last row and
 // column are kept), 4x4 outputs of 4 channels, with `folding` as its layer
 // entry; `layer` overrides the conv's kernel, stride and padding.
-struct Case {
-  TempConfig network, design;
+struct Case : DesignCase {
   Case(const std::string& name, const std::string& folding,
        const std::string& layer = "kernel: 1, stride: 2", const std::string& fifos = "")
-      : network(name + "-net", "network: " + name +
-                                   "\ninput: {shape: [7, 7, 4], type: unsigned, bits: 2}\nlayers:\n"
-                                   "  - {name: conv, kind: conv, " + layer + ", out_channels: 4, "
-                                   "weights: {arithmetic: binary}, "
-                                   "output: {kind: threshold, type: unsigned, bits: 2}}\n"),
-        design(name, "design: " + name + "\nnetwork: " + network.path.string() + "\ndevice: " + kDevice +
-                         "\nclock_mhz: 100\nlayers:\n  conv: " + folding + "\n" + fifos) {}
-  ir::Design load() const { return config::load_design(design.path.string()); }
+      : DesignCase(name,
+                   "input: {shape: [7, 7, 4], type: unsigned, bits: 2}\nlayers:\n"
+                   "  - {name: conv, kind: conv, " + layer + ", out_channels: 4, weights: {arithmetic: binary}, "
+                   "output: {kind: threshold, type: unsigned, bits: 2}}\n",
+                   "  conv: " + folding + "\n" + fifos) {}
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "sim/estimate/estimate.h"
 #include "sim/run/process_network.h"
 #include "sim/run/simulation.h"
+#include "tests/sim/design_case.h"
 #include "tests/sim/one_layer_checks.h"
 #include "tests/sim/temp_config.h"
 
@@ -24,6 +25,7 @@ using namespace vine;
 using testing_support::error_of;
 using testing_support::estimated_cycles;
 using testing_support::planned;
+using testing_support::DesignCase;
 using testing_support::TempConfig;
 
 namespace {
@@ -31,14 +33,7 @@ namespace {
 const fs::path kSource(VINE_SOURCE_DIR);
 const std::string kDevice = (kSource / "configs/devices/zcu104.yaml").string();
 
-struct Case {
-  TempConfig network, design;
-  Case(const std::string& name, const std::string& net, const std::string& layers)
-      : network(name + "-net", "network: " + name + "\n" + net),
-        design(name, "design: " + name + "\nnetwork: " + network.path.string() + "\ndevice: " + kDevice +
-                         "\nclock_mhz: 100\nlayers:\n" + layers) {}
-  ir::Design load() const { return config::load_design(design.path.string()); }
-};
+using Case = DesignCase;
 
 // Busy cycles per frame of the stage `name`: those of 3 frames minus 2's.
 int64_t busy_per_frame(const ir::Design& d, const std::string& name) {

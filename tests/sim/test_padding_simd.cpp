@@ -7,7 +7,6 @@
 // refused naming the file, line, field and value.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 
 #include "sim/config/loaders.h"
@@ -15,15 +14,15 @@
 #include "sim/finn_config/finn_apply.h"
 #include "sim/finn_config/finn_export.h"
 #include "sim/run/simulation.h"
+#include "tests/sim/design_case.h"
 #include "tests/sim/finn_config_helpers.h"
 #include "tests/sim/one_layer_checks.h"
 #include "tests/sim/temp_config.h"
 
-namespace fs = std::filesystem;
 using namespace vine;
 using Json = nlohmann::ordered_json;
 using testing_support::error_of;
-using testing_support::TempConfig;
+using testing_support::DesignCase;
 using testing_support::estimated_cycles;
 using testing_support::expect_steady;
 using testing_support::planned;
@@ -31,22 +30,16 @@ using testing_support::run_bit_exact;
 
 namespace {
 
-const fs::path kSource(VINE_SOURCE_DIR);
-const std::string kDevice = (kSource / "configs/devices/zcu104.yaml").string();
-
 // A 3x3 depthwise conv with padding 1 over 6x6x8 (6x6 outputs), as
 // MobileNet-V1's depthwise layers, with `folding` as its layer entry.
-struct Case {
-  TempConfig network, design;
+struct Case : DesignCase {
   Case(const std::string& name, const std::string& folding, const std::string& fifos = "",
        const std::string& layer = "kind: dwconv, kernel: 3, padding: 1")
-      : network(name + "-net", "network: " + name +
-                                   "\ninput: {shape: [6, 6, 8], type: unsigned, bits: 4}\nlayers:\n"
-                                   "  - {name: dw, " + layer + ", weights: {arithmetic: fixed, bits: 4}, "
-                                   "output: {kind: threshold, type: unsigned, bits: 4}}\n"),
-        design(name, "design: " + name + "\nnetwork: " + network.path.string() + "\ndevice: " + kDevice +
-                         "\nclock_mhz: 100\nlayers:\n  dw: " + folding + "\n" + fifos) {}
-  ir::Design load() const { return config::load_design(design.path.string()); }
+      : DesignCase(name,
+                   "input: {shape: [6, 6, 8], type: unsigned, bits: 4}\nlayers:\n"
+                   "  - {name: dw, " + layer + ", weights: {arithmetic: fixed, bits: 4}, "
+                   "output: {kind: threshold, type: unsigned, bits: 4}}\n",
+                   "  dw: " + folding + "\n" + fifos) {}
 };
 
 const std::string kDeepDwcFifos =

@@ -20,6 +20,7 @@
 #include "sim/finn_config/finn_apply.h"
 #include "sim/finn_config/finn_export.h"
 #include "sim/run/simulation.h"
+#include "tests/sim/design_case.h"
 #include "tests/sim/finn_config_helpers.h"
 #include "tests/sim/one_layer_checks.h"
 #include "tests/sim/temp_config.h"
@@ -28,6 +29,7 @@ namespace fs = std::filesystem;
 using namespace vine;
 using Json = nlohmann::ordered_json;
 using testing_support::error_of;
+using testing_support::DesignCase;
 using testing_support::TempConfig;
 using testing_support::estimated_cycles;
 using testing_support::expect_steady;
@@ -41,17 +43,14 @@ const std::string kDevice = (kSource / "configs/devices/zcu104.yaml").string();
 
 // One conv layer with 4-bit thresholds (15 per channel), 4-bit fixed
 // weights over 4-bit unsigned inputs; `folding` is its layer entry.
-struct Case {
-  TempConfig network, design;
+struct Case : DesignCase {
   Case(const std::string& name, const std::string& layer, const std::string& input, const std::string& folding,
        const std::string& extra = "")
-      : network(name + "-net", "network: " + name + "\ninput: {shape: " + input +
-                                   ", type: unsigned, bits: 4}\nlayers:\n  - {name: conv, kind: conv, " + layer +
-                                   ", weights: {arithmetic: fixed, bits: 4}, "
-                                   "output: {kind: threshold, type: unsigned, bits: 4}}\n"),
-        design(name, "design: " + name + "\nnetwork: " + network.path.string() + "\ndevice: " + kDevice +
-                         "\nclock_mhz: 100\nlayers:\n  conv: " + folding + "\n" + extra) {}
-  ir::Design load() const { return config::load_design(design.path.string()); }
+      : DesignCase(name,
+                   "input: {shape: " + input + ", type: unsigned, bits: 4}\nlayers:\n"
+                   "  - {name: conv, kind: conv, " + layer + ", weights: {arithmetic: fixed, bits: 4}, "
+                   "output: {kind: threshold, type: unsigned, bits: 4}}\n",
+                   "  conv: " + folding + "\n" + extra) {}
 };
 
 // A pointwise conv (MobileNet's), 4 x 4 pixels, 4 -> 16 channels.

@@ -15,6 +15,7 @@
 #include "sim/finn_config/finn_apply.h"
 #include "sim/finn_config/finn_export.h"
 #include "sim/run/simulation.h"
+#include "tests/sim/design_case.h"
 #include "tests/sim/finn_config_helpers.h"
 #include "tests/sim/one_layer_checks.h"
 #include "tests/sim/temp_config.h"
@@ -23,6 +24,7 @@ namespace fs = std::filesystem;
 using namespace vine;
 using Json = nlohmann::ordered_json;
 using testing_support::error_of;
+using testing_support::DesignCase;
 using testing_support::TempConfig;
 using testing_support::estimated_cycles;
 using testing_support::expect_steady;
@@ -37,17 +39,13 @@ const std::string kDevice = (kSource / "configs/devices/zcu104.yaml").string();
 // A 3x3 conv over a 6x6x3 frame (4x4 outputs, 4 channels, PE 2), as
 // MobileNet-V1's first layer has 3 input channels, with `folding` as its
 // layer entry.
-struct Case {
-  TempConfig network, design;
+struct Case : DesignCase {
   Case(const std::string& name, const std::string& folding, const std::string& fifos = "")
-      : network(name + "-net", "network: " + name +
-                                   "\ninput: {shape: [6, 6, 3], type: unsigned, bits: 4}\nlayers:\n"
-                                   "  - {name: conv, kind: conv, kernel: 3, out_channels: 4, "
-                                   "weights: {arithmetic: fixed, bits: 4}, "
-                                   "output: {kind: threshold, type: unsigned, bits: 4}}\n"),
-        design(name, "design: " + name + "\nnetwork: " + network.path.string() + "\ndevice: " + kDevice +
-                         "\nclock_mhz: 100\nlayers:\n  conv: " + folding + "\n" + fifos) {}
-  ir::Design load() const { return config::load_design(design.path.string()); }
+      : DesignCase(name,
+                   "input: {shape: [6, 6, 3], type: unsigned, bits: 4}\nlayers:\n"
+                   "  - {name: conv, kind: conv, kernel: 3, out_channels: 4, weights: {arithmetic: fixed, bits: 4}, "
+                   "output: {kind: threshold, type: unsigned, bits: 4}}\n",
+                   "  conv: " + folding + "\n" + fifos) {}
 };
 
 }  // namespace

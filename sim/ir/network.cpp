@@ -219,7 +219,6 @@ void infer_network(Network& net) {
                         "a code of the padded stream's type, in [" + std::to_string(l.in_type.min_code()) + ", " +
                             std::to_string(l.in_type.max_code()) + "]");
     const Shape& s = l.in_shape;
-    l.kernel = l.kernel_h == l.kernel_w ? l.kernel_h : 1;
 
     switch (l.kind) {
       case LayerKind::kConv:

@@ -99,11 +99,6 @@ struct Layer {
   // e.g. [1, 3] for a one-dimensional convolution along the width).
   int kernel_h = 1, kernel_w = 1;
   int stride_h = 1, stride_w = 1;
-  // The side K of a square kernel (KH = KW), 1 for any other: for code that
-  // still reads one side (the folding search's depthwise SIMD candidates,
-  // divisors of K x K, so SIMD 1 on a non-square window). Filled in by
-  // infer_network(); everything else reads kernel_h and kernel_w.
-  int kernel = 1;
   int64_t kernel_positions() const { return int64_t{kernel_h} * kernel_w; }  // KH x KW
   bool square_window() const { return kernel_h == kernel_w && stride_h == stride_w; }
   // A 1x1 kernel at stride 1: pixels straight from the stream, no window.

@@ -58,8 +58,8 @@ void register_sliding_window_kinds(StageKindRegistry& r) {
     s.out_words = l.output_pixels() * l.kernel_positions() * l.in_shape.c / (int64_t{lanes} * positions);
     // The windows must tile the frame it reads: a stage list that leaves out
     // a padded layer's padding would read fewer rows than its windows span.
-    auto windows = [](int in, int k, int stride) { return in < k ? 0 : (in - k) / stride + 1; };
-    const int across = windows(s.ifm_w, s.kernel_w, s.stride_w), down = windows(s.ifm_h, s.kernel_h, s.stride_h);
+    const int across = ir::windows_along(s.ifm_w, s.kernel_w, s.stride_w);
+    const int down = ir::windows_along(s.ifm_h, s.kernel_h, s.stride_h);
     if (down != s.ofm_h || across != s.ofm_w) {
       const ir::LayerFolding& f = site.folding;
       std::string stages;

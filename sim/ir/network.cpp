@@ -57,6 +57,8 @@ const char* to_string(OutputKind k) {
   return "?";
 }
 
+int windows_along(int in, int k, int s) { return in < k ? 0 : (in - k) / s + 1; }
+
 std::string window_text(int h, int w) {
   return h == w ? std::to_string(h) : "[" + std::to_string(h) + ", " + std::to_string(w) + "]";
 }
@@ -172,9 +174,7 @@ void apply_output(Layer& l) {
   }
 }
 
-// Windows along one side; 0 when the kernel is longer than the padded side
-// (C++'s division truncates toward zero, so the bare formula would say 1).
-int window_out(int in, int pad_total, int k, int s) { return in + pad_total < k ? 0 : (in + pad_total - k) / s + 1; }
+int window_out(int in, int pad_total, int k, int s) { return windows_along(in + pad_total, k, s); }
 
 }  // namespace
 

@@ -57,6 +57,11 @@ const char* to_string(OutputKind k);
 // square, `[1, 3]` (height, width) otherwise.
 std::string window_text(int h, int w);
 
+// Windows of side k at stride s along a side of `in` pixels, padding
+// included; 0 when the kernel is longer than the side (C++'s division
+// truncates toward zero, so the bare formula would say 1).
+int windows_along(int in, int k, int s);
+
 struct OutputSpec {
   OutputKind kind = OutputKind::kAccumulator;
   ActivationType type;  // for kThreshold / kRequant

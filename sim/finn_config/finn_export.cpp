@@ -57,14 +57,16 @@ nlohmann::ordered_json finn_folding_config(const ir::Design& d, const FinnOnlyNo
     } else if (const FinnOpType* t = finn_op_type_of(kind)) {
       if (t->pe) e["PE"] = st.pe;
       if (t->simd) e["SIMD"] = kind == "mvau" || kind == "vvau" ? st.simd : st.pe;
-      // The RTL window's parallel style (a whole window a beat): FINN's
-      // select_impl_style takes it only with parallel_window = 1 (or a 1x1 kernel).
-      if (kind == "swg" && std::string(ir::to_string(st.kind)) == "swg_rtl" && st.out_stream_bits > st.in_stream_bits)
-        e["parallel_window"] = 1;
-      // A default-style window narrower than an MVAU wider than the input
-      // channels (a converter between them): said, as finn-examples' configs
-      // say it, so that applying the config keeps the window's SIMD its own.
-      else if (kind == "swg" && st.layer >= 0) {
+      // The window's style, as FINN's RTL window carries it: 1 for the
+      // parallel style (a whole window a beat), which FINN's
+      // select_impl_style takes only with parallel_window = 1 (or a 1x1
+      // kernel), else 0. A default-style window (RTL or HLS) narrower than
+      // an MVAU wider than the input channels, a converter between them, is
+      // written 0 as finn-examples' configs write it: applying the config
+      // reads that 0 to keep the window's SIMD its own.
+      if (kind == "swg" && std::string(ir::to_string(st.kind)) == "swg_rtl") {
+        e["parallel_window"] = st.out_stream_bits > st.in_stream_bits ? 1 : 0;
+      } else if (kind == "swg" && st.layer >= 0) {
         const ir::Layer& l = d.network.layers[size_t(st.layer)];
         const ir::LayerFolding& f = d.folding[size_t(st.layer)];
         if (l.kind == ir::LayerKind::kConv && f.window_simd > 0 && f.simd > l.in_shape.c) e["parallel_window"] = 0;

@@ -120,8 +120,10 @@ TEST(FinnNaming, AnRtlVvauIsVvauRtl) {
 }
 
 // The RTL window's parallel style goes to FINN as parallel_window = 1 (its
-// select_impl_style takes the style only so), the window's SIMD being the
-// channels and the MVAU's the whole window; a VVAU's SIMD goes as its own.
+// select_impl_style takes the style only so), the default style as 0; the
+// HLS window has no such attribute. In the parallel style the window's SIMD
+// is the channels and the MVAU's the whole window; a VVAU's SIMD goes as its
+// own.
 TEST(FinnNaming, AParallelWindowSaysSo) {
   const std::string dev = (fs::path(VINE_SOURCE_DIR) / "configs/devices/zcu104.yaml").string();
   testing_support::TempConfig net(
@@ -142,6 +144,11 @@ TEST(FinnNaming, AParallelWindowSaysSo) {
   EXPECT_EQ(j["MVAU_hls_0"]["SIMD"], 18);
   EXPECT_EQ(j["ConvolutionInputGenerator_hls_0"].count("parallel_window"), 0u);  // dw's HLS window
   EXPECT_EQ(j["VVAU_hls_0"]["SIMD"], 3);
+  // dw's window on RTL in the default style (its VVAU's SIMD 1) says 0.
+  testing_support::TempConfig def("pw-default", design("pw-default", "{simd: 1, pe: 4, impl_style: {swg: rtl}}"));
+  const auto k = finn::finn_folding_config(config::load_design(def.path.string()));
+  EXPECT_EQ(k["ConvolutionInputGenerator_rtl_0"]["parallel_window"], 1);
+  EXPECT_EQ(k["ConvolutionInputGenerator_rtl_1"]["parallel_window"], 0);
 }
 
 // FINN's input quantiser comes before everything: the Thresholding takes

@@ -226,10 +226,11 @@ void infer_channelwise(Layer& l) {
   } else {
     l.out_type = cw.compares() ? ActivationType{ActivationKind::kUnsigned, 1} : type_for_range(r);
   }
-  // Codes travel as 32-bit integers.
-  if (l.out_type.bits > 32)
-    throw ConfigError(at(l, "parameters"), std::to_string(r.lo) + " to " + std::to_string(r.hi),
-                      "results that fit 32-bit signed integers, the codes activations travel as");
+  // Codes travel as 32-bit signed integers.
+  if (l.out_type.min_value() < INT32_MIN || l.out_type.max_value() > INT32_MAX)
+    throw ConfigError(at(l, "parameters"), "results from " + std::to_string(r.lo) + " to " + std::to_string(r.hi),
+                      "results that fit 32-bit signed integers, the codes activations travel as: narrower "
+                      "parameters, or an output type given");
 }
 
 }  // namespace

@@ -223,6 +223,10 @@ TEST(Channelwise, BadValuesAreRefused) {
 
   e = error("cw-param-bits", "function: add, parameters: {type: unsigned, bits: 32}");
   EXPECT_NE(e.find("parameters.bits"), std::string::npos) << e;
+  // 0 .. 2^31 - 1 plus -8 .. 7 reaches 2^31 + 6: no 32-bit signed code holds it.
+  e = error("cw-wide", "function: add, parameters: {type: unsigned, bits: 31}");
+  EXPECT_NE(e.find("layers[0](cw).parameters: got results from -8 to 2147483654"), std::string::npos) << e;
+  EXPECT_NE(e.find("results that fit 32-bit signed integers"), std::string::npos) << e;
 
   // A parameters_file of the wrong shape, and one with a value beyond the type.
   const std::string shape = write_parameters("cw-shape", {4}, {1, 2, 3, 4});

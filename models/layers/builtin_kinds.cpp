@@ -28,7 +28,8 @@
   X(vvau_rtl)                       \
   X(thresholding_rtl)               \
   X(width_converter_rtl)           \
-  X(down_sampler)
+  X(down_sampler)                   \
+  X(channelwise_op)
 
 namespace vine::kinds {
 

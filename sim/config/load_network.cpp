@@ -16,7 +16,8 @@ const std::map<std::string, ir::LayerKind> kLayerKinds = {
     {"fc", ir::LayerKind::kFc},           {"maxpool", ir::LayerKind::kMaxPool},
     {"avgpool", ir::LayerKind::kAvgPool}, {"pad", ir::LayerKind::kPad},
     {"add", ir::LayerKind::kAdd},         {"concat", ir::LayerKind::kConcat},
-    {"threshold", ir::LayerKind::kThreshold}, {"requant", ir::LayerKind::kRequant}};
+    {"threshold", ir::LayerKind::kThreshold}, {"requant", ir::LayerKind::kRequant},
+    {"channelwise", ir::LayerKind::kChannelwise}};
 
 ir::Padding read_padding(const Field& f) {
   ir::Padding p;
@@ -50,6 +51,38 @@ std::pair<int, int> read_window_pair(const Field& f, int max) {
   if (!f.is_scalar()) f.fail(expected);
   const int k = int(f.as_int(1, max));
   return {k, k};
+}
+
+// A channelwise layer's parameter type: integers of up to 32 bits (FINN's
+// paramDataType; the golden reference holds them as int32).
+ir::ActivationType read_parameter_type(const Field& f) {
+  MapReader m(f);
+  ir::ActivationType t;
+  const std::string kind = m.get_choice("type", {"unsigned", "signed"});
+  t.kind = kind == "signed" ? ir::ActivationKind::kSigned : ir::ActivationKind::kUnsigned;
+  t.bits = int(m.get_int("bits", kind == "signed" ? 2 : 1, kind == "signed" ? 32 : 31));
+  m.done();
+  return t;
+}
+
+// FINN's ChannelwiseOp: `function`, `parameters` (their type), an optional
+// `output` type.
+ir::ChannelwiseSpec read_channelwise(MapReader& m) {
+  static const std::map<std::string, ir::ChannelwiseFunction> kFunctions = {
+      {"add", ir::ChannelwiseFunction::kAdd},
+      {"mul", ir::ChannelwiseFunction::kMul},
+      {"cmp_le", ir::ChannelwiseFunction::kCmpLe},
+      {"cmp_ge", ir::ChannelwiseFunction::kCmpGe}};
+  ir::ChannelwiseSpec c;
+  c.where = m.get("function").where();
+  c.function = kFunctions.at(m.get_choice("function", {"add", "mul", "cmp_le", "cmp_ge"}));
+  c.parameters = read_parameter_type(m.get("parameters"));
+  if (auto o = m.find("output")) {
+    MapReader om(*o);
+    c.output = read_activation_type(om);
+    om.done();
+  }
+  return c;
 }
 
 ir::Layer read_layer(const Field& f) {
@@ -91,6 +124,10 @@ ir::Layer read_layer(const Field& f) {
   if (l.has_output_stage()) {
     if (auto o = m.find("output")) l.output = read_output(*o, l.kind);
     else if (l.kind == K::kThreshold || l.kind == K::kRequant) m.get("output");
+  }
+  if (l.kind == K::kChannelwise) {
+    l.channelwise = read_channelwise(m);
+    if (auto pf = m.find("parameters_file")) l.parameters_file = read_parameter_file_field(*pf);
   }
   // Real parameters instead of synthesised ones (docs/data.md).
   if (l.has_weights())

@@ -1,5 +1,6 @@
 #include "sim/config/parameter_files.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 
@@ -95,6 +96,35 @@ void check_thresholds(const ir::Layer& l, const ir::ParameterFile& f) {
                             std::to_string(std::numeric_limits<int32_t>::max()) + "] for layer '" + l.name + "'");
 }
 
+// A channelwise layer's parameters: one per channel, each of the layer's
+// parameter type; with an output type given, every result over the input's
+// range and the file's values must be one of its codes.
+void check_channelwise_parameters(const ir::Layer& l, const ir::ParameterFile& f) {
+  if (!l.channelwise)
+    throw ConfigError(f.where, "'" + f.path + "'", "no parameters_file on layer '" + l.name + "', not a channelwise layer");
+  const ir::ChannelwiseSpec& cw = *l.channelwise;
+  const std::vector<int64_t> shape{l.out_shape.c};
+  check_shape(l, f, f.shape, shape, "(channels)");
+  int64_t lo = 0, hi = 0;
+  for (size_t i = 0; i < f.values.size(); ++i) {
+    if (f.values[i] < cw.parameters.min_value() || f.values[i] > cw.parameters.max_value())
+      throw ConfigError(f.where,
+                        "value " + std::to_string(f.values[i]) + " at index " + index_text(int64_t(i), shape) +
+                            " of '" + f.path + "'",
+                        "a parameter of the layer's type, in [" + std::to_string(cw.parameters.min_value()) + ", " +
+                            std::to_string(cw.parameters.max_value()) + "], for layer '" + l.name + "'");
+    lo = i ? std::min(lo, f.values[i]) : f.values[i];
+    hi = i ? std::max(hi, f.values[i]) : f.values[i];
+  }
+  if (!cw.output || cw.compares()) return;
+  const arith::Range r = ir::channelwise_range(cw.function, {l.in_type.min_value(), l.in_type.max_value()}, {lo, hi});
+  if (r.lo < cw.output->min_value() || r.hi > cw.output->max_value())
+    throw ConfigError(f.where, "'" + f.path + "', parameters " + std::to_string(lo) + " to " + std::to_string(hi),
+                      "parameters whose results (" + std::to_string(r.lo) + " to " + std::to_string(r.hi) +
+                          " over the input's range) are codes of layer '" + l.name + "''s output type, [" +
+                          std::to_string(cw.output->min_value()) + ", " + std::to_string(cw.output->max_value()) + "]");
+}
+
 void read_values(ir::ParameterFile& f) {
   data::NpyArray a;
   try {
@@ -130,6 +160,7 @@ void load_parameter_files(ir::Network& net) {
   for (auto& l : net.layers) {
     if (l.weights_file) read_values(*l.weights_file);
     if (l.thresholds_file) read_values(*l.thresholds_file);
+    if (l.parameters_file) read_values(*l.parameters_file);
   }
   check_parameter_files(net);
 }
@@ -143,6 +174,7 @@ void check_parameter_files(const ir::Network& net) {
     if (l.thresholds_file) {
       check_thresholds(l, *l.thresholds_file);
     }
+    if (l.parameters_file) check_channelwise_parameters(l, *l.parameters_file);
   }
 }
 

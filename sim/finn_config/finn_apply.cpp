@@ -158,8 +158,13 @@ class Applier {
       }
       break;
     }
+    // The design's channelwise layers are the first ChannelwiseOp nodes in
+    // graph order; one after them is FINN's alone (MobileNet's scaling of
+    // its logits, after the last layer).
+    int channelwise_layers = 0;
+    for (const ir::Layer& l : d_.network.layers) channelwise_layers += l.kind == ir::LayerKind::kChannelwise;
     for (const auto& [name, e] : entries_)
-      if (e.parsed.op == "ChannelwiseOp" || e.parsed.op == "LabelSelect")
+      if ((e.parsed.op == "ChannelwiseOp" && e.parsed.index >= channelwise_layers) || e.parsed.op == "LabelSelect")
         out_.finn_only.tail.push_back(e.parsed.op + "_" + e.parsed.style);
   }
 

@@ -18,7 +18,9 @@
 //   per layer where the config mixes them (then in graph order);
 // - nodes FINN has and Vine not (the input quantiser's Thresholding before
 //   the first layer, ChannelwiseOp and LabelSelect after the last) are
-//   recognised by their place and reported, not applied.
+//   recognised by their place and reported, not applied; the ChannelwiseOp
+//   nodes before them, one per channelwise layer in graph order, are the
+//   design's.
 // resType and the other attributes that carry no timing in Vine are checked
 // and reported as not applied. Anything else is a FinnConfigError naming the
 // node, the field and the value.

@@ -32,7 +32,8 @@
 //   before the first layer: BNN-PYNQ's CNV and TFC), and the nodes after
 //   the last layer (ChannelwiseOp, the scaling of MobileNet's logits;
 //   LabelSelect, the top-k). They are named at their place, so that the
-//   other nodes' indices are FINN's, and map to no Vine stage.
+//   other nodes' indices are FINN's, and map to no Vine stage. (A
+//   ChannelwiseOp inside the network is a channelwise layer's stage.)
 #pragma once
 
 #include <string>

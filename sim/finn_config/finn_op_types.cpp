@@ -13,6 +13,7 @@ const std::vector<FinnOpType>& finn_op_types() {
       {"mvau", "MVAU", "hls", true, true, true},
       {"vvau", "VVAU", "hls", true, true, true},
       {"threshold", "Thresholding", "rtl", true, true, false},
+      {"channelwise", "ChannelwiseOp", "hls", false, true, false},
       {"maxpool", "StreamingMaxPool", "hls", false, true, false},
       {"avgpool", "Pool", "hls", false, true, false},
       {"addstreams", "AddStreams", "hls", false, true, false},

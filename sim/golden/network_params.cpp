@@ -97,6 +97,19 @@ void synthesize_weights(const ir::Layer& l, uint64_t seed, LayerParams& p) {
   }
 }
 
+// A channelwise layer's per-channel parameters: its file's, or uniform over
+// its parameter type from the seed and the layer's name.
+std::vector<int32_t> channel_parameters(const ir::Layer& l, uint64_t seed) {
+  std::vector<int32_t> p(size_t(l.out_shape.c));
+  if (l.parameters_file) {
+    for (size_t c = 0; c < p.size(); ++c) p[c] = int32_t(l.parameters_file->values[c]);  // checked at load
+    return p;
+  }
+  Rng rng(mix_seed(mix_seed(seed, name_hash(l.name)), 0xc4a1));
+  for (auto& v : p) v = int32_t(rng.uniform(l.channelwise->parameters.min_value(), l.channelwise->parameters.max_value()));
+  return p;
+}
+
 // OVSF-generated weights (docs/weights-generator.md): the codes and
 // coefficients from the seed and the layer's name, expanded to the dense
 // integer weights every kernel reads.
@@ -187,6 +200,7 @@ NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calib
     if (net.layers[i].weights_file) weights_from_file(net.layers[i], params.layers[i]);
     else if (net.layers[i].generated_weights) synthesize_generated_weights(net.layers[i], seed, params.layers[i]);
     else if (net.layers[i].has_weights()) synthesize_weights(net.layers[i], seed, params.layers[i]);
+    else if (net.layers[i].channelwise) params.layers[i].channel_params = channel_parameters(net.layers[i], seed);
 
   // Calibrate layer by layer: each layer sees the outputs of the already
   // calibrated layers before it.

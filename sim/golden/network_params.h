@@ -25,6 +25,9 @@ struct LayerParams {
   std::optional<OvsfLayer> ovsf;
   Thresholds thresholds;  // output kind threshold
   Requantizer requant;    // output kind requant
+  // A channelwise layer's parameters, one per channel (its parameters_file's
+  // values, or synthesised uniformly over its parameter type).
+  std::vector<int32_t> channel_params;
 };
 
 struct NetworkParams {
@@ -33,7 +36,7 @@ struct NetworkParams {
 };
 
 // Deterministic across runs and machines (own PRNG, no std distributions).
-// A layer with a `weights_file` or `thresholds_file` (docs/data.md) takes
+// A layer with a `weights_file`, `thresholds_file` or `parameters_file` (docs/data.md) takes
 // those from the file instead; the other layers are synthesised as without
 // it, and calibrated on the layers before them.
 NetworkParams synthesize_params(const ir::Network& net, uint64_t seed, int calibration_frames = 2);

@@ -65,6 +65,14 @@ Tensor<Acc> weighted_sums(const ir::Layer& l, const LayerParams& p, const IntTen
   return to_popcount_where_binary(l, conv2d<int32_t, Acc>(to_values(in, l.in_type), p.weight_values, cp));
 }
 
+// FINN's ChannelwiseOp: each element with its channel's parameter.
+IntTensor channelwise_op(const ir::Layer& l, const std::vector<int32_t>& params, const IntTensor& in) {
+  IntTensor out(in.h, in.w, in.c);
+  for (size_t k = 0; k < in.size(); ++k)
+    out.data[k] = int32_t(arith::channelwise(l.channelwise->function, params[k % size_t(in.c)], in.data[k]));
+  return out;
+}
+
 }  // namespace
 
 IntTensor Reference::layer_accumulators(size_t i, const std::vector<const IntTensor*>& in) const {
@@ -141,6 +149,8 @@ IntTensor Reference::run_layer(size_t i, const std::vector<const IntTensor*>& in
       return pad2d(*in[0], Pads{l.pad.top, l.pad.left, l.pad.bottom, l.pad.right}, int32_t(l.pad_value));
     case LayerKind::kConcat:
       return concat_channels(in);
+    case LayerKind::kChannelwise:
+      return channelwise_op(l, params_.layers[i].channel_params, *in[0]);
     default:
       if (ir::wide_sums(net_.layers[i])) return layer_output(i, layer_sums(i, in));
       return layer_output(i, layer_accumulators(i, in));

@@ -1,5 +1,6 @@
 #include "sim/import/finn_nodes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -21,15 +22,15 @@ namespace {
 // _Batch name.
 enum class Op {
   kMvau, kVvau, kThresholding, kDwc, kFifo, kSwg, kDownSampler, kFmPadding, kMaxPool, kPool, kAdd, kDuplicate,
-  kLabelSelect, kUnsupported
+  kChannelwise, kLabelSelect, kUnsupported
 };
 
 const char* kSupportedOps =
     "MVAU (MatrixVectorActivation), VVAU (VectorVectorActivation, SIMD dividing K x K), Thresholding, StreamingDataWidthConverter, StreamingFIFO, "
     "ConvolutionInputGenerator, DownSampler (2D, before an MVAU), FMPadding (before a ConvolutionInputGenerator or "
     "DownSampler), StreamingMaxPool, Pool (after a "
-    "depthwise ConvolutionInputGenerator), AddStreams, DuplicateStreams, LabelSelect (last), each as FINN's _hls or "
-    "_rtl variant";
+    "depthwise ConvolutionInputGenerator), AddStreams, DuplicateStreams, ChannelwiseOp, LabelSelect (last), each as FINN's _hls "
+    "or _rtl variant";
 
 std::string base_op(const std::string& op_type) {
   std::string b = op_type;
@@ -54,6 +55,7 @@ Op op_of(const OnnxNode& n) {
   if (b == "LabelSelect") return Op::kLabelSelect;
   if (b == "AddStreams") return Op::kAdd;
   if (b == "DuplicateStreams") return Op::kDuplicate;
+  if (b == "ChannelwiseOp") return Op::kChannelwise;
   return Op::kUnsupported;
 }
 
@@ -408,6 +410,7 @@ class Translator {
       case Op::kPool: return pool(n);
       case Op::kLabelSelect: return label_select(n);
       case Op::kAdd: return add(n);
+      case Op::kChannelwise: return channelwise(n);
       case Op::kUnsupported: break;
     }
     throw ImportError(n.name, n.op_type, "op_type", n.op_type, kSupportedOps);
@@ -1289,6 +1292,89 @@ class Translator {
     out.finn_type = a.s("outputDataType", "");
     out.type = ir::ActivationType{ir::ActivationKind::kSigned, 32};
     out.accumulator = true;
+    d_.layers.push_back(std::move(l));
+    set_out(n, std::move(out));
+  }
+
+  // FINN's ChannelwiseOp (channelwise_op.py, finn-hlslib's
+  // ChannelWiseOperation): a channelwise layer, its Func, parameter and
+  // output types, and its parameters initializer (NumChannels,) as the
+  // layer's parameters_file.
+  void channelwise(const OnnxNode& n) {
+    Attrs a{n};
+    const Stream s = stream_in(n, 0);
+    ImportedLayer l;
+    l.name = n.name;
+    l.finn_nodes = {n.name};
+    l.kind = ir::LayerKind::kChannelwise;
+    const int64_t ch = a.i("NumChannels"), pe = a.i("PE");
+    if (ch != s.shape.c) a.fail("NumChannels", std::to_string(ch), "its input's channels, " + std::to_string(s.shape.c));
+    if (pe < 1 || ch % pe) a.fail("PE", std::to_string(pe), "a divisor of NumChannels = " + std::to_string(ch));
+    // numInputVectors: [N, H, W] (or [N] for a vector), batch 1, the input's pixels.
+    const auto vecs = a.ints("numInputVectors", {1});
+    int64_t pixels = 1;
+    for (size_t k = 1; k < vecs.size(); ++k) pixels *= vecs[k];
+    if (vecs.empty() || vecs[0] != 1 || pixels != int64_t{s.shape.h} * s.shape.w)
+      a.fail("numInputVectors", a.find("numInputVectors") ? a.find("numInputVectors")->text() : "[1]",
+             "[1, " + std::to_string(s.shape.h) + ", " + std::to_string(s.shape.w) + "]: batch 1, its input's pixels");
+    const FinnDataType in_t = a.dtype("inputDataType");
+    check_input_type(n, s, "inputDataType", in_t);
+    if (in_t.kind == FinnDataType::Kind::kBipolar || in_t.kind == FinnDataType::Kind::kTernary)
+      a.fail("inputDataType", in_t.name, "an INTn or UINTn (or BINARY) input");
+    ir::ChannelwiseSpec cw;
+    const std::string fn = a.s("Func", "cmp_le");  // FINN's default
+    if (fn == "add") cw.function = ir::ChannelwiseFunction::kAdd;
+    else if (fn == "mul") cw.function = ir::ChannelwiseFunction::kMul;
+    else if (fn == "cmp_le") cw.function = ir::ChannelwiseFunction::kCmpLe;
+    else if (fn == "cmp_ge") cw.function = ir::ChannelwiseFunction::kCmpGe;
+    else a.fail("Func", fn, "add, mul, cmp_le, cmp_ge");
+    const FinnDataType p_t = a.dtype("paramDataType");
+    if (p_t.kind == FinnDataType::Kind::kBipolar || p_t.kind == FinnDataType::Kind::kTernary || p_t.bits > 32 ||
+        (p_t.kind == FinnDataType::Kind::kUint && p_t.bits > 31))
+      a.fail("paramDataType", p_t.name, "INT2..INT32, UINT1..UINT31 or BINARY parameters");
+    cw.parameters = p_t.kind == FinnDataType::Kind::kInt ? ir::ActivationType{ir::ActivationKind::kSigned, p_t.bits}
+                                                          : ir::ActivationType{ir::ActivationKind::kUnsigned, p_t.bits};
+    const FinnDataType o_t = a.dtype("outputDataType");
+    cw.output = vine_type(n, "outputDataType", o_t, o_t.kind == FinnDataType::Kind::kBipolar);
+    if (n.inputs.size() < 2) a.fail("inputs", std::to_string(n.inputs.size()), "input and parameters");
+    auto it = m_.initializers.find(n.inputs[1]);
+    if (it == m_.initializers.end())
+      a.fail("input '" + n.inputs[1] + "'", "not an initializer", "the parameters as an initializer (NumChannels,)");
+    const OnnxTensor& t = it->second;
+    if (t.shape != std::vector<int64_t>{ch})
+      a.fail("parameters '" + n.inputs[1] + "' shape", shape_text(t.shape),
+             "(" + std::to_string(ch) + ",): one per channel (ChannelwiseOp_hls asserts a vector)");
+    ParameterArray p;
+    p.shape = {ch};
+    for (int64_t c = 0; c < ch; ++c) {
+      const double v = t.values[size_t(c)];
+      if (!std::isfinite(v) || v != std::floor(v) || !value_fits(p_t, int64_t(v)))
+        a.fail("parameters '" + n.inputs[1] + "' [" + std::to_string(c) + "]", std::to_string(v),
+               "an integer of paramDataType " + p_t.name);
+      p.values.push_back(int64_t(v));
+    }
+    // FINN's output type holds every result (InferChannelwiseLinearLayer
+    // picks it so); the hardware's would wrap one it did not.
+    if (!cw.compares()) {
+      const ir::ActivationType vin = vine_type(n, "inputDataType", in_t, false);
+      const auto [lo, hi] = std::minmax_element(p.values.begin(), p.values.end());
+      const arith::Range r = ir::channelwise_range(cw.function, {vin.min_value(), vin.max_value()}, {*lo, *hi});
+      if (r.lo < cw.output->min_value() || r.hi > cw.output->max_value())
+        a.fail("outputDataType", o_t.name + " ([" + std::to_string(cw.output->min_value()) + ", " +
+                                     std::to_string(cw.output->max_value()) + "])",
+               "an output type holding every result of " + fn + " over inputDataType " + in_t.name +
+                   " and the parameters, " + std::to_string(r.lo) + " .. " + std::to_string(r.hi));
+    }
+    l.channelwise = cw;
+    l.parameters = std::move(p);
+    l.pe = int(pe);
+    l.inputs = {s.layer};
+    connect(n, s, l.name, false);
+    Stream out;
+    out.layer = l.name;
+    out.shape = s.shape;
+    out.type = *cw.output;
+    out.finn_type = o_t.name;
     d_.layers.push_back(std::move(l));
     set_out(n, std::move(out));
   }

@@ -30,6 +30,9 @@ struct ImportedLayer {
   std::optional<ir::WeightType> weights;
   ir::OutputSpec output;            // conv, fc, threshold, add
   std::optional<ParameterArray> weights_values, thresholds;
+  // channelwise: its function and types, and its parameters (one per channel).
+  std::optional<ir::ChannelwiseSpec> channelwise;
+  std::optional<ParameterArray> parameters;
   // Folding and memory.
   int pe = 1, simd = 1;
   bool has_simd = false;            // conv, fc

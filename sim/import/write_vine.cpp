@@ -58,7 +58,8 @@ void write_npy_file(const fs::path& path, const ParameterArray& p) {
   write_whole(path, o.str());
 }
 
-std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, const std::string& thresholds_file) {
+std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, const std::string& thresholds_file,
+                       const std::string& parameters_file) {
   std::ostringstream o;
   o << "  - {name: " << q(l.name) << ", kind: " << ir::to_string(l.kind) << ", inputs: [";
   for (size_t k = 0; k < l.inputs.size(); ++k) o << (k ? ", " : "") << q(l.inputs[k]);
@@ -79,6 +80,11 @@ std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, 
     default: break;
   }
   if (l.weights) o << ", weights: " << weights_yaml(*l.weights);
+  if (l.channelwise) {
+    o << ", function: " << arith::to_string(l.channelwise->function) << ", parameters: {"
+      << activation_yaml(l.channelwise->parameters) << "}";
+    if (l.channelwise->output) o << ", output: {" << activation_yaml(*l.channelwise->output) << "}";
+  }
   if (l.has_simd || l.kind == ir::LayerKind::kDwConv || l.kind == ir::LayerKind::kThreshold ||
       l.kind == ir::LayerKind::kAdd) {
     if (l.output.kind == ir::OutputKind::kThreshold)
@@ -88,6 +94,7 @@ std::string layer_yaml(const ImportedLayer& l, const std::string& weights_file, 
   }
   if (!weights_file.empty()) o << ", weights_file: " << q(weights_file);
   if (!thresholds_file.empty()) o << ", thresholds_file: " << q(thresholds_file);
+  if (!parameters_file.empty()) o << ", parameters_file: " << q(parameters_file);
   o << "}\n";
   return o.str();
 }
@@ -116,7 +123,7 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
       << activation_yaml(d.input_type) << "}\n";
   net << "layers:\n";
   for (const auto& l : d.layers) {
-    std::string wf, tf;
+    std::string wf, tf, pf;
     if (l.weights_values) {
       wf = "params/" + file_stem(l.name) + ".weights.npy";
       write_npy_file(dir / wf, *l.weights_values);
@@ -127,12 +134,17 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
       write_npy_file(dir / tf, *l.thresholds);
       ++w.sidecars;
     }
+    if (l.parameters) {
+      pf = "params/" + file_stem(l.name) + ".parameters.npy";
+      write_npy_file(dir / pf, *l.parameters);
+      ++w.sidecars;
+    }
     if (l.finn_nodes.size() > 1) {
       net << "  # from ";
       for (size_t k = 0; k < l.finn_nodes.size(); ++k) net << (k ? " -> " : "") << l.finn_nodes[k];
       net << "\n";
     }
-    net << layer_yaml(l, wf, tf);
+    net << layer_yaml(l, wf, tf, pf);
   }
   w.network = (dir / "network.yaml").string();
   write_whole(w.network, net.str());

@@ -44,8 +44,22 @@ const char* to_string(LayerKind k) {
     case LayerKind::kConcat: return "concat";
     case LayerKind::kThreshold: return "threshold";
     case LayerKind::kRequant: return "requant";
+    case LayerKind::kChannelwise: return "channelwise";
   }
   return "?";
+}
+
+arith::Range channelwise_range(ChannelwiseFunction function, const arith::Range& in, const arith::Range& param) {
+  switch (function) {
+    case ChannelwiseFunction::kAdd: return {in.lo + param.lo, in.hi + param.hi};
+    case ChannelwiseFunction::kMul: {
+      const int64_t c[4] = {in.lo * param.lo, in.lo * param.hi, in.hi * param.lo, in.hi * param.hi};
+      return {*std::min_element(c, c + 4), *std::max_element(c, c + 4)};
+    }
+    case ChannelwiseFunction::kCmpLe:
+    case ChannelwiseFunction::kCmpGe: return {0, 1};
+  }
+  return {0, 0};
 }
 
 const char* to_string(OutputKind k) {
@@ -176,6 +190,49 @@ void apply_output(Layer& l) {
 
 int window_out(int in, int pad_total, int k, int s) { return windows_along(in + pad_total, k, s); }
 
+std::string type_text(const ActivationType& t) {
+  if (t.kind == ActivationKind::kBipolar) return "bipolar";
+  return std::string(t.kind == ActivationKind::kSigned ? "signed " : "unsigned ") + std::to_string(t.bits) + "-bit";
+}
+
+// A channelwise layer's output type: the config's, which must hold every
+// result (the hardware's output type would wrap one it does not), or the
+// narrowest that does. With a parameters_file the results are those of the
+// file's values (config::check_parameter_files checks them); without, of any
+// parameter of the parameter type.
+void infer_channelwise(Layer& l) {
+  const ChannelwiseSpec& cw = *l.channelwise;
+  if (l.in_type.kind == ActivationKind::kBipolar)
+    throw ConfigError(at(l, "inputs"), "a bipolar input", "an integer (unsigned or signed) input to a channelwise layer");
+  const arith::Range in{l.in_type.min_value(), l.in_type.max_value()};
+  const arith::Range param{cw.parameters.min_value(), cw.parameters.max_value()};
+  const arith::Range r = channelwise_range(cw.function, in, param);
+  l.acc_range = r;
+  if (cw.output) {
+    if (cw.compares() && !(cw.output->kind == ActivationKind::kUnsigned && cw.output->bits == 1) &&
+        cw.output->kind != ActivationKind::kBipolar)
+      throw ConfigError(at(l, "output"), type_text(*cw.output),
+                        std::string("a 1-bit output (unsigned or bipolar) for ") + to_string(cw.function) +
+                            ", whose results are 0 and 1");
+    if (!cw.compares() && cw.output->kind == ActivationKind::kBipolar)
+      throw ConfigError(at(l, "output"), "bipolar",
+                        std::string("an unsigned or signed output for ") + to_string(cw.function));
+    if (!cw.compares() && !l.parameters_file && (r.lo < cw.output->min_value() || r.hi > cw.output->max_value()))
+      throw ConfigError(at(l, "output"), type_text(*cw.output),
+                        "an output type holding every result of " + std::string(to_string(cw.function)) + ", " +
+                            std::to_string(r.lo) + " to " + std::to_string(r.hi) +
+                            " (inputs and parameters over their types' ranges), e.g. " + type_text(type_for_range(r)));
+    l.out_type = *cw.output;
+  } else {
+    l.out_type = cw.compares() ? ActivationType{ActivationKind::kUnsigned, 1} : type_for_range(r);
+  }
+  // Codes travel as 32-bit signed integers.
+  if (l.out_type.min_value() < INT32_MIN || l.out_type.max_value() > INT32_MAX)
+    throw ConfigError(at(l, "parameters"), "results from " + std::to_string(r.lo) + " to " + std::to_string(r.hi),
+                      "results that fit 32-bit signed integers, the codes activations travel as: narrower "
+                      "parameters, or an output type given");
+}
+
 }  // namespace
 
 void infer_network(Network& net) {
@@ -293,6 +350,10 @@ void infer_network(Network& net) {
         l.acc_range = {l.in_type.min_value(), l.in_type.max_value()};
         l.out_shape = s;
         apply_output(l);
+        break;
+      case LayerKind::kChannelwise:
+        l.out_shape = s;
+        infer_channelwise(l);
         break;
     }
     if (l.out_type.kind == ActivationKind::kBipolar && l.output.kind == OutputKind::kRequant)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/arith/arithmetic.h"
+#include "sim/arith/channelwise.h"
 #include "sim/ir/source_location.h"
 
 namespace vine::ir {
@@ -46,7 +47,7 @@ struct ChannelGroup {
   SourceLocation where;
 };
 
-enum class LayerKind { kConv, kDwConv, kFc, kMaxPool, kAvgPool, kPad, kAdd, kConcat, kThreshold, kRequant };
+enum class LayerKind { kConv, kDwConv, kFc, kMaxPool, kAvgPool, kPad, kAdd, kConcat, kThreshold, kRequant, kChannelwise };
 const char* to_string(LayerKind k);
 
 // What turns a layer's accumulators into the activations it streams out.
@@ -66,6 +67,24 @@ struct OutputSpec {
   OutputKind kind = OutputKind::kAccumulator;
   ActivationType type;  // for kThreshold / kRequant
 };
+
+// What a channelwise layer (FINN's ChannelwiseOp) does with each element and
+// its channel's parameter: sim/arith/channelwise.h.
+using arith::ChannelwiseFunction;
+
+// A channelwise layer's function and types.
+struct ChannelwiseSpec {
+  ChannelwiseFunction function = ChannelwiseFunction::kAdd;
+  ActivationType parameters{ActivationKind::kSigned, 8};  // the type every parameter is of
+  // The output type as the config gives it; absent: the narrowest type
+  // holding every result (1-bit unsigned for a comparison).
+  std::optional<ActivationType> output;
+  SourceLocation where;  // the layer's `function` field
+  bool compares() const { return function == ChannelwiseFunction::kCmpLe || function == ChannelwiseFunction::kCmpGe; }
+};
+
+// The range of `function` over inputs in `in` and parameters in `param`.
+arith::Range channelwise_range(ChannelwiseFunction function, const arith::Range& in, const arith::Range& param);
 
 struct Padding {
   int top = 0, left = 0, bottom = 0, right = 0;
@@ -121,6 +140,10 @@ struct Layer {
   // and thresholds ([channel][step]) from .npy files; absent: synthesised.
   std::optional<ParameterFile> weights_file;
   std::optional<ParameterFile> thresholds_file;
+  // channelwise: its function and types, and its per-channel parameters
+  // from a .npy file (absent: synthesised from the seed).
+  std::optional<ChannelwiseSpec> channelwise;
+  std::optional<ParameterFile> parameters_file;
   // conv, dwconv, fc: the fraction of synthesised weights pruned to zero, at
   // positions fixed by the layer's name (sim/ir/weight_bitmap.h); 0: none.
   double weight_sparsity = 0;

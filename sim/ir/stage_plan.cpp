@@ -50,6 +50,8 @@ std::vector<LayerStage> layer_stages(LayerKind k) {
     case LayerKind::kThreshold:
     case LayerKind::kRequant:
       return {{"threshold", false}};
+    case LayerKind::kChannelwise:
+      return {{"channelwise", false}};
   }
   return {};
 }

@@ -67,7 +67,8 @@ def prefixes(model, workdir):
     """The model cut after each compute node (its output the graph's): every
     layer's codes get compared, not only the last one's."""
     out = []
-    compute = ("MVAU", "MatrixVectorActivation", "VVAU", "Thresholding", "StreamingMaxPool", "Pool", "AddStreams")
+    compute = ("MVAU", "MatrixVectorActivation", "VVAU", "Thresholding", "StreamingMaxPool", "Pool", "AddStreams",
+               "ChannelwiseOp")
     for k, node in enumerate(model.graph.node[:-1]):
         if finn_eval.base_op(node.op_type) not in compute:
             continue

@@ -121,6 +121,17 @@ CASES = [
      ["DownSampler_hls_1", "ImgDim", "5", "4 (its square input)"]),
     ("downsampler_block", lambda m: set_attr(m, "DownSampler_hls_1", "SIMD", 4),
      ["DownSampler_hls_1", "SIMD", "4", "the MVAU's SIMD, 8"]),
+    # FINN's ChannelwiseOp: its Func, its parameters' type and shape, the output type holding its results.
+    ("channelwise_block", lambda m: set_attr(m, "ChannelwiseOp_hls_0", "Func", "max"),
+     ["ChannelwiseOp_hls_0", "Func", "max", "add, mul, cmp_le, cmp_ge"]),
+    ("channelwise_block", lambda m: set_init(m, "ChannelwiseOp_hls_1_param", lambda p: np.full_like(p, 2)),
+     ["ChannelwiseOp_hls_1", "ChannelwiseOp_hls_1_param", "paramDataType INT2"]),
+    ("channelwise_block", lambda m: set_init(m, "ChannelwiseOp_hls_1_param", lambda p: p.reshape(8, 1)),
+     ["ChannelwiseOp_hls_1", "(8, 1)", "(8,): one per channel"]),
+    ("channelwise_block", lambda m: set_attr(m, "ChannelwiseOp_hls_0", "outputDataType", "INT5"),
+     ["ChannelwiseOp_hls_0", "outputDataType", "INT5 ([-16, 15])", "an output type holding every result of mul"]),
+    ("channelwise_block", lambda m: set_attr(m, "ChannelwiseOp_hls_0", "PE", 3),
+     ["ChannelwiseOp_hls_0", "PE", "3", "a divisor of NumChannels = 8"]),
     ("tfc", lambda m: set_attr(m, "MVAU_hls_1", "binaryXnorMode", 0),
      ["MVAU_hls_1", "weightDataType", "BINARY", "binaryXnorMode = 1"]),
 ]

@@ -131,6 +131,17 @@ def evaluate(model, x):
             flat = i0.reshape(i0.shape[0], -1)
             order = np.argsort(-flat, axis=1, kind="stable")[:, : a["K"]]
             outs = [order.astype(np.float64)]
+        elif op == "ChannelwiseOp":
+            # channelwise_op.py's execute_node runs ONNX Add or Mul of the
+            # input and the (NumChannels,) parameters, broadcast over the
+            # channels (last axis); the comparisons are finn-hlslib's
+            # ChannelWiseOperation, Fxn()(parameter, input): cmp_le is
+            # parameter <= input, cmp_ge parameter >= input.
+            p = inits[node.input[1]]
+            func = text(a.get("Func", "cmp_le"))
+            outs = [{"add": lambda: i0 + p, "mul": lambda: i0 * p,
+                     "cmp_le": lambda: (p <= i0).astype(np.float64),
+                     "cmp_ge": lambda: (p >= i0).astype(np.float64)}[func]()]
         elif op == "AddStreams":
             outs = [i0 + env[node.input[1]]]
         else:

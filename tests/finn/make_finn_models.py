@@ -6,7 +6,8 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   make_finn_models.py OUTDIR     writes tfc.onnx, tfc_unfolded.onnx, tfc_fifo_after_dwc.onnx,
                                  cnv_block.onnx, dw_block.onnx, dw_rtl_block.onnx, residual.onnx,
                                  pool_block.onnx, tfc_label_select.onnx, window_dwc_block.onnx,
-                                 window_dwc_lcm_block.onnx, threshold_node_block.onnx, padding_simd_block.onnx
+                                 window_dwc_lcm_block.onnx, threshold_node_block.onnx, padding_simd_block.onnx,
+                                 downsampler_block.onnx, conv1d_block.onnx, channelwise_block.onnx
 
 - tfc: TFC-W1A1 as FINN builds it (XNOR-popcount MVAUs on BINARY codes,
   finn-examples' folding, a width converter where fc0's 16-bit stream meets
@@ -38,7 +39,11 @@ FINN's attribute names, weights as (MW, MH) initializers and thresholds as
   StreamingDataWidthConverter between them): Vine's window_simd,
   thresholds: {pe: N} and padding_simd;
 - downsampler_block: two strided 1x1 convs with FINN's DownSampler, one
-  folded apart from its MVAU (a converter between them).
+  folded apart from its MVAU (a converter between them);
+- channelwise_block: FINN's ChannelwiseOp inside a network, as ResNet-50
+  has it between two Thresholding nodes: a 1x1 conv, a per-channel mul, a
+  Thresholding, a per-channel add and a cmp_le whose 1-bit codes feed a
+  second 1x1 conv.
 Weights and thresholds are drawn from a fixed seed; thresholds spread over
 the accumulators' likely range so that every output code occurs.
 """
@@ -367,6 +372,34 @@ def downsampler_block(path):
     g.save(path, "global_in", [1, 7, 7, 4], "UINT2", x, [1, 2, 2, 4], "downsampler_block")
 
 
+def channelwise(g, x, func, pe, idt, pdt, odt, params, vectors):
+    """A ChannelwiseOp_hls node (channelwise_op.py's attributes) with its
+    parameters initializer, one per channel."""
+    k = sum(n.op_type == "ChannelwiseOp_hls" for n in g.nodes)
+    p = g.init(f"ChannelwiseOp_hls_{k}_param", np.asarray(params), pdt)
+    return g.node("ChannelwiseOp_hls", [x, p], Func=func, PE=pe, NumChannels=len(params), inputDataType=idt,
+                  paramDataType=pdt, outputDataType=odt, numInputVectors=list(vectors), ram_style="distributed")
+
+
+def channelwise_block(path):
+    g = Graph(24)
+    v = (1, 4, 4)
+    x = g.mvau("global_in", 8, 8, 2, 2, "UINT4", "INT2", "UINT4", vectors=v, thr=(-60, 60))
+    # UINT4 x INT3: -60 .. 45, INT7.
+    x = channelwise(g, x, "mul", 2, "UINT4", "INT3", "INT7", g.rng.integers(-4, 4, size=8), v)
+    x = g.fifo(x, 4, dtype="INT7")
+    thr = g.thresholds("Thresholding_hls_0_thresholds", 8, 3, -30, 30)
+    x = g.node("Thresholding_hls", [x, thr], NumChannels=8, PE=2, numSteps=3, inputDataType="INT7",
+               weightDataType="INT32", outputDataType="UINT2", ActVal=0, numInputVectors=list(v))
+    # UINT2 + INT2: -2 .. 4, INT4; then 1 where the parameter is at most the
+    # input (finn-hlslib's comp::less_equal(parameter, input)).
+    x = channelwise(g, x, "add", 2, "UINT2", "INT2", "INT4", g.rng.integers(-2, 2, size=8), v)
+    x = channelwise(g, x, "cmp_le", 2, "INT4", "INT4", "BINARY", g.rng.integers(-1, 4, size=8), v)
+    x = g.fifo(x, 2, dtype="BINARY")
+    x = g.mvau(x, 8, 4, 2, 2, "BINARY", "INT2", "UINT2", vectors=v, thr=(-3, 3))
+    g.save(path, "global_in", [1, 4, 4, 8], "UINT4", x, [1, 4, 4, 4], "channelwise_block")
+
+
 def conv1d_block(path):
     """A VGG10-RadioML block as FINN builds it: Conv1d made 4D by qonnx's
     Change3DTo4DTensors, a [3, 1] window down a 16 x 1 map of 2 channels
@@ -396,7 +429,7 @@ def main():
                         ("window_dwc_block", window_dwc_block), ("window_dwc_lcm_block", window_dwc_lcm_block),
                         ("threshold_node_block", threshold_node_block),
                         ("padding_simd_block", padding_simd_block), ("downsampler_block", downsampler_block),
-                        ("conv1d_block", conv1d_block)]:
+                        ("conv1d_block", conv1d_block), ("channelwise_block", channelwise_block)]:
         build(os.path.join(out, name + ".onnx"))
 
 

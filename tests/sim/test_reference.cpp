@@ -120,6 +120,17 @@ IntTensor naive_layer(const ir::Layer& l, const golden::LayerParams& p, const st
     case K::kThreshold:
     case K::kRequant:
       return output(x);
+    case K::kChannelwise:  // the parameter first, as finn-hlslib's ChannelWiseOperation applies it
+      for (size_t i = 0; i < acc.size(); ++i) {
+        const int64_t pc = p.channel_params[i % size_t(acc.c)], v = x.data[i];
+        switch (l.channelwise->function) {
+          case ir::ChannelwiseFunction::kAdd: acc.data[i] = int32_t(pc + v); break;
+          case ir::ChannelwiseFunction::kMul: acc.data[i] = int32_t(pc * v); break;
+          case ir::ChannelwiseFunction::kCmpLe: acc.data[i] = pc <= v; break;
+          case ir::ChannelwiseFunction::kCmpGe: acc.data[i] = pc >= v; break;
+        }
+      }
+      return acc;
   }
   return acc;
 }
@@ -160,6 +171,9 @@ layers:
   - {name: max, kind: maxpool, inputs: [padded], kernel: 2, stride: 1}
   - {name: cat, kind: concat, inputs: [avg, max]}
   - {name: requant, kind: requant, output: {type: unsigned, bits: 2}}
+  - {name: scale, kind: channelwise, function: mul, parameters: {type: signed, bits: 3}}
+  - {name: shift, kind: channelwise, function: add, parameters: {type: unsigned, bits: 3}}
+  - {name: gate, kind: channelwise, function: cmp_le, parameters: {type: signed, bits: 4}}
   - {name: fc, kind: fc, out_features: 5, weights: {arithmetic: fixed, bits: 4}, output: {kind: accumulator}}
 )";
 

@@ -169,7 +169,7 @@ TEST(StageKinds, BuiltInKindsKeepTheirNamesAndIds) {
       {"fmpadding_rtl", "fmpadding"}, {"swg_rtl", "swg"}, {"mvau_rtl", "mvau"}, {"vvau_rtl", "vvau"},
       {"threshold_rtl", "threshold"}, {"dwc_rtl", "dwc"}};
   // Then the kinds added since, under the next ids: no name in ir::StageKind.
-  const std::vector<std::string> later = {"downsampler"};
+  const std::vector<std::string> later = {"downsampler", "channelwise"};
   ASSERT_EQ(r.entries().size(), builtin.size() + variants.size() + later.size());
   for (const auto& [id, name] : builtin) {
     EXPECT_EQ(r[id].name, name);

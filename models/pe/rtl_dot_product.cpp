@@ -4,6 +4,10 @@
 #include <stdexcept>
 #include <string>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace vine::models {
 
 namespace {
@@ -18,6 +22,22 @@ void put_field(uint32_t* words, int64_t lsb, int bits, uint64_t v) {
   const int off = int(lsb & 31);
   words[w] |= uint32_t(v << off);
   for (int done = 32 - off; done < bits; done += 32) words[++w] |= uint32_t(v >> done);
+}
+
+// The low bits of `n` (at most 32) codes as one word, code j's at bit j: four
+// codes at a time where SSE2 is there (each code's low bit shifted into its
+// sign bit, the four signs gathered by movemask), else one at a time.
+uint32_t low_bits_word(const int32_t* codes, int n) {
+  uint32_t word = 0;
+  int j = 0;
+#ifdef __SSE2__
+  for (; j + 4 <= n; j += 4) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + j));
+    word |= uint32_t(_mm_movemask_ps(_mm_castsi128_ps(_mm_slli_epi32(v, 31)))) << j;
+  }
+#endif
+  for (; j < n; ++j) word |= uint32_t(codes[j] & 1) << j;
+  return word;
 }
 
 bool bit_serial(const LanesConfig& c) { return c.unit == "mvau_lanes_bitserial"; }
@@ -206,11 +226,12 @@ bool RtlDotProductUnit::clock_all(bool en, int64_t first_row, int64_t fold, cons
 }
 
 void RtlDotProductUnit::pack_acts(const int32_t* codes, uint32_t* words) const {
-  std::fill(words, words + act_words_, 0);
-  if (act_bits_ == 1) {  // a bit a lane (bipolar beats): no field straddles a word
-    for (int j = 0; j < simd_; ++j) words[j >> 5] |= uint32_t(codes[j] & 1) << (j & 31);
+  if (act_bits_ == 1) {  // a bit a lane (bipolar beats): 32 lanes a word
+    for (size_t w = 0; w < act_words_; ++w)
+      words[w] = low_bits_word(codes + w * 32, std::min(32, simd_ - int(w) * 32));
     return;
   }
+  std::fill(words, words + act_words_, 0);
   const uint64_t mask = low_bits(-1, act_bits_);
   for (int j = 0; j < simd_; ++j)
     if (const uint64_t v = uint64_t(codes[j]) & mask) put_field(words, int64_t{j} * act_bits_, act_bits_, v);

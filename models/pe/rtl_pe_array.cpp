@@ -76,9 +76,11 @@ void RtlPeArray::pack(Capture& c) {
   c.acts.resize(c.per_pe || u.pe_array() ? words * size_t(pe_) : words);
   if (!c.per_pe) {
     u.pack_acts(c.codes, c.acts.data());
-    // A PE array unit's port has every PE's copy of the shared activations.
+    // A PE array unit's port has every PE's copy of the shared activations:
+    // word k is word k - words, copied a word at a time (a beat is a few
+    // words, where a copy call a PE costs more than the copy).
     if (u.pe_array())
-      for (int p = 1; p < pe_; ++p) std::copy_n(c.acts.data(), words, &c.acts[size_t(p) * words]);
+      for (size_t k = words; k < c.acts.size(); ++k) c.acts[k] = c.acts[k - words];
     return;
   }
   for (int p = 0; p < pe_; ++p)
@@ -156,6 +158,7 @@ void RtlPeArray::deliver(Group& g, int pe, int64_t advance, int64_t cycle) {
     o.feed = true;
     o.feed_acc = acc;
     o.feed_channel = r.first_row + pe;
+    out_fed_ = true;
     ++out_in_flight_;
   } else {
     r.beat[pe] = out_->apply(acc, int(r.first_row + pe));
@@ -179,9 +182,8 @@ void RtlPeArray::clock_output(int pe, bool en, bool valid, int64_t acc, int64_t 
 }
 
 void RtlPeArray::step_output(int64_t advance, int64_t cycle) {
-  bool fed = false;
-  for (const OutputPe& o : opes_) fed |= o.feed;
-  if (!fed && output_idle()) return;
+  if (!out_fed_ && output_idle()) return;
+  out_fed_ = false;
   for (int p = 0; p < pe_; ++p) {
     OutputPe& o = opes_[size_t(p)];
     if (o.valid) write_code(p, advance, cycle);

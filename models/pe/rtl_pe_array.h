@@ -172,6 +172,7 @@ class RtlPeArray {
   std::vector<OutputPe> opes_;  // per PE, with output_
   int64_t out_in_flight_ = 0;   // results in the output units, all PEs
   int out_valid_high_ = 0;      // output units whose out_valid is high
+  bool out_fed_ = false;        // some PE's result enters its output unit in this advance
   int pe_, lanes_due_, output_latency_;
   int64_t per_frame_;
   BeatOf beat_of_;

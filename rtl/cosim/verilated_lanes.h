@@ -6,6 +6,7 @@
 
 #include <verilated.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -44,15 +45,7 @@ template <std::size_t N>
 uint64_t fetch(const VlWide<N>& port) {  // accumulators are at most 64 bits
   return uint64_t(port[0]) | (N > 1 ? uint64_t(port[1]) << 32 : 0);
 }
-// Bit i of a port; the 64 bits from bit 64*i (a PE array's out_acc fields).
-template <typename T>
-bool fetch_bit(const T& port, int i) {
-  return (static_cast<uint64_t>(port) >> i) & 1;
-}
-template <std::size_t N>
-bool fetch_bit(const VlWide<N>& port, int i) {
-  return (port[size_t(i) >> 5] >> (i & 31)) & 1;
-}
+// The 64 bits from bit 64*i (a PE array's out_acc fields).
 template <typename T>
 uint64_t fetch_field64(const T& port, int) {  // a port of one field
   return static_cast<uint64_t>(port);
@@ -156,6 +149,7 @@ template <class Model>
 class VerilatedLanesPes final : public models::RtlLanes {
  public:
   static constexpr int kPes = int(sizeof(std::declval<Model&>().out_acc) / 8);
+  static_assert(kPes <= 64, "out_valid is read as one word");
 
   VerilatedLanesPes() : ctx_(unit_context()), m_(std::make_unique<Model>(ctx_.get(), "lanes")) {
     m_->clk = 0;
@@ -189,14 +183,19 @@ class VerilatedLanesPes final : public models::RtlLanes {
     store(m_->in_weights, weights);
     store(m_->in_acts, acts);
     tick(*m_);
-    bool any = false;
+    // The PEs' out_valid bits as one word (at most kPeArrayMaxPes of them):
+    // a cycle with none high, most of them, reads no accumulator.
+    const uint64_t valid_bits = fetch(m_->out_valid);
+    if (!valid_bits) {
+      std::fill_n(out_valid, kPes, 0);
+      return false;
+    }
     for (int p = 0; p < kPes; ++p) {
-      const bool v = fetch_bit(m_->out_valid, p);
+      const bool v = (valid_bits >> p) & 1;
       out_valid[p] = v;
       if (v) acc[p] = fetch_field64(m_->out_acc, p);
-      any |= v;
     }
-    return any;
+    return true;
   }
   void set_weight_bits(int) override {}
   void reset() override { reset_unit(*m_); }

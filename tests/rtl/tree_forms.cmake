@@ -1,15 +1,23 @@
-# ctest rtl.tree_forms: proves with Yosys that vine_adder_tree's simulation
-# form (the field sums that only the Verilated models read, `ifdef VERILATOR)
-# and its synthesised form (the adder tree whose cells rtl/synth/units.csv
-# counts) have equal tree nodes, registers and outputs in every cycle, for
-# the units whose trees add one-bit terms: mvau_lanes_binary with bipolar
-# lanes at several SIMD (odd, powers of two, the co-simulated designs' 32,
-# 49 and 64 lanes) and multithreshold at several threshold counts.
+# ctest rtl.tree_forms: proves with Yosys that the simulation forms of the
+# units (what only the Verilated models read, `ifdef VERILATOR) and their
+# synthesised forms (whose cells rtl/synth/units.csv counts) have equal
+# registers and outputs in every cycle:
+#  - vine_adder_tree's field sums against its adder tree, for the units whose
+#    trees add one-bit terms: mvau_lanes_binary with bipolar lanes at several
+#    SIMD (odd, powers of two, the co-simulated designs' 32, 49 and 64 lanes)
+#    and multithreshold at several threshold counts;
+#  - vine_delay's one vector of stages against its array of stages, at every
+#    width the units give it (1: valid bits, 3 and 4: a valid bit and side
+#    bands) and depths 0 to 8.
 # Each form is elaborated and flattened apart; equiv_make pairs their
 # same-named signals (every tree node, the pipeline registers, the outputs),
 # equiv_simple and equiv_induct prove the pairs (an induction over the
 # registers: equal now, with any inputs, equal in the next cycle), and
-# equiv_status -assert fails on any pair left unproven.
+# equiv_status -assert fails on any pair left unproven. vine_delay's stage i
+# is g_regs.r[i] in the array and a slice of g_regs.stages in the vector, so
+# the vector's form gets a wire of that name on its slice for equiv_make to
+# pair. The units' points use the synthesised vine_delay in both forms (the
+# delay is proven apart), so their pairs are the tree's.
 # Usage: cmake -DYOSYS=... -DSOURCES=... -DWORK=dir -P tree_forms.cmake
 # unit | PARAM=VALUE ...
 set(points
@@ -25,7 +33,17 @@ set(points
   "multithreshold N=7 ACC_BITS=10 ACC_SIGNED=1 T_BITS=11 OUT_BITS=3 OUT_BIAS=0"
   "multithreshold N=15 ACC_BITS=12 ACC_SIGNED=1 T_BITS=13 OUT_BITS=4 OUT_BIAS=0"
   "multithreshold N=33 ACC_BITS=12 ACC_SIGNED=0 T_BITS=13 OUT_BITS=6 OUT_BIAS=0")
+foreach(width 1 3 4)
+  foreach(depth 0 1 2 3 4 5 6 8)
+    list(APPEND points "vine_delay WIDTH=${width} DEPTH=${depth}")
+  endforeach()
+endforeach()
 list(JOIN SOURCES " " files)
+list(FILTER SOURCES INCLUDE REGEX "/vine_delay\\.sv$")
+if(NOT SOURCES)
+  message(FATAL_ERROR "tree_forms: no vine_delay.sv among the sources")
+endif()
+set(delay_source "${SOURCES}")
 file(MAKE_DIRECTORY ${WORK})
 set(failed "")
 foreach(point IN LISTS points)
@@ -39,11 +57,30 @@ foreach(point IN LISTS points)
     string(APPEND chparam " -set ${kv}")
   endforeach()
   set(elaborate "chparam${chparam} ${unit}\nhierarchy -top ${unit}\nproc\nflatten\n")
+  set(simulated_delay "")
+  set(aliases "")
+  if(unit STREQUAL "vine_delay")
+    # Stage i of the vector under the array's name for it.
+    string(REGEX MATCH "WIDTH=([0-9]+)" _ "${point}")
+    set(width ${CMAKE_MATCH_1})
+    string(REGEX MATCH "DEPTH=([0-9]+)" _ "${point}")
+    set(depth ${CMAKE_MATCH_1})
+    if(depth GREATER 0)
+      math(EXPR last "${depth} - 1")
+      foreach(i RANGE ${last})
+        math(EXPR lo "${i} * ${width}")
+        math(EXPR hi "${lo} + ${width} - 1")
+        string(APPEND aliases "add -wire g_regs.r[${i}] ${width}\nconnect -set g_regs.r[${i}] g_regs.stages[${hi}:${lo}]\n")
+      endforeach()
+    endif()
+  else()
+    set(simulated_delay "read_verilog -sv -overwrite ${delay_source}\n")
+  endif()
   string(REPLACE " " "_" name "${point}")
   set(script ${WORK}/tree_forms_${name}.ys)
   file(WRITE ${script}
 "read_verilog -sv -DVERILATOR ${files}
-${elaborate}rename ${unit} simulated
+${simulated_delay}${elaborate}${aliases}rename ${unit} simulated
 design -stash simulated
 read_verilog -sv ${files}
 ${elaborate}rename ${unit} synthesised
@@ -67,5 +104,5 @@ equiv_status -assert
   endif()
 endforeach()
 if(failed)
-  message(FATAL_ERROR "vine_adder_tree's forms differ at: ${failed}")
+  message(FATAL_ERROR "the simulation and synthesised forms differ at: ${failed}")
 endif()

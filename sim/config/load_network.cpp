@@ -74,7 +74,6 @@ ir::ChannelwiseSpec read_channelwise(MapReader& m) {
       {"cmp_le", ir::ChannelwiseFunction::kCmpLe},
       {"cmp_ge", ir::ChannelwiseFunction::kCmpGe}};
   ir::ChannelwiseSpec c;
-  c.where = m.get("function").where();
   c.function = kFunctions.at(m.get_choice("function", {"add", "mul", "cmp_le", "cmp_ge"}));
   c.parameters = read_parameter_type(m.get("parameters"));
   if (auto o = m.find("output")) {

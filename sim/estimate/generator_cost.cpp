@@ -16,13 +16,6 @@ namespace {
 int64_t cmin(const GeneratorUnit& g) { return -(int64_t{1} << (g.coeff_bits - 1)); }
 int64_t cmax(const GeneratorUnit& g) { return (int64_t{1} << (g.coeff_bits - 1)) - 1; }
 
-int param(const rtl::synth::UnitRow& r, const char* name) {
-  for (int i = 0; i < r.param_count; ++i)
-    if (std::string(r.params[i].name) == name) return r.params[i].value;
-  throw std::runtime_error("rtl/synth/units.csv:" + std::to_string(r.line) + ": ovsf_generator has no parameter " +
-                           name);
-}
-
 std::vector<double> lut_terms(const GeneratorUnit& g) {
   return {generator_trees(g), generator_signs(g)};
 }
@@ -42,7 +35,8 @@ GeneratorFit make_fit() {
     if (std::string(r.unit) != "ovsf_generator") continue;
     GeneratorFitPoint p;
     p.line = r.line;
-    p.unit = {param(r, "L"), param(r, "KEPT"), param(r, "COEFF_BITS"), param(r, "LANES"), param(r, "OUT_BITS")};
+    p.unit = {unit_param(r, "L"), unit_param(r, "KEPT"), unit_param(r, "COEFF_BITS"), unit_param(r, "LANES"),
+              unit_param(r, "OUT_BITS")};
     p.lut = r.lut;
     p.ff = r.ff;
     f.points.push_back(p);

@@ -119,13 +119,6 @@ const std::vector<FitSpec>& fit_specs() {
   return specs;
 }
 
-int param(const rtl::synth::UnitRow& r, const char* name) {
-  for (int i = 0; i < r.param_count; ++i)
-    if (std::string(r.params[i].name) == name) return r.params[i].value;
-  throw std::runtime_error(std::string(kTable) + ":" + std::to_string(r.line) + ": " + r.unit + " has no parameter " +
-                           name);
-}
-
 std::string params_text(const rtl::synth::UnitRow& r) {
   std::string s;
   for (int i = 0; i < r.param_count; ++i) {
@@ -144,33 +137,33 @@ bool row_lanes(const rtl::synth::UnitRow& r, LaneUnit& u) {
   if (!lanes) return false;
   if (r.dsp_mode && (unit != "mvau_lanes_fixed" || r.dsp48 == 0)) return false;
   u = LaneUnit{};
-  u.simd = param(r, "SIMD");
-  u.act_bits = param(r, "A");
-  const int a_signed = param(r, "A_SIGNED");
+  u.simd = unit_param(r, "SIMD");
+  u.act_bits = unit_param(r, "A");
+  const int a_signed = unit_param(r, "A_SIGNED");
   u.act_signed = a_signed != 0;
-  const int mw = param(r, "MW");
+  const int mw = unit_param(r, "MW");
   if (unit == "mvau_lanes_fixed") {
     u.arithmetic = LaneArithmetic::kFixed;
     u.dsp = r.dsp_mode;
-    u.weight_bits = param(r, "W");
+    u.weight_bits = unit_param(r, "W");
     u.product_min = rtl::fixed_lane_min(u.weight_bits, u.act_bits, a_signed);
     u.product_max = rtl::fixed_lane_max(u.weight_bits, u.act_bits, a_signed);
     u.acc_bits = rtl::mvau_lanes_fixed_acc_bits(u.weight_bits, u.act_bits, a_signed, mw);
   } else if (unit == "mvau_lanes_bitserial") {
     u.arithmetic = LaneArithmetic::kBitSerial;
-    u.weight_bits = param(r, "W_MAX");
+    u.weight_bits = unit_param(r, "W_MAX");
     u.product_min = std::min<int64_t>(0, rtl::act_min(u.act_bits, a_signed));  // bit ? a : 0
     u.product_max = std::max<int64_t>(0, rtl::act_max(u.act_bits, a_signed));
     u.acc_bits = rtl::mvau_lanes_bitserial_acc_bits(u.weight_bits, u.act_bits, a_signed, mw);
   } else if (unit == "mvau_lanes_pow2") {
     u.arithmetic = LaneArithmetic::kPow2;
-    u.exponent_bits = param(r, "E");
+    u.exponent_bits = unit_param(r, "E");
     u.weight_bits = u.exponent_bits + 2;
     u.product_min = rtl::pow2_lane_min(u.exponent_bits, u.act_bits, a_signed);
     u.product_max = rtl::pow2_lane_max(u.exponent_bits, u.act_bits, a_signed);
     u.acc_bits = rtl::mvau_lanes_pow2_acc_bits(u.exponent_bits, u.act_bits, a_signed, mw);
   } else {
-    const int bipolar = unit == "mvau_lanes_binary" ? param(r, "BIPOLAR") : 0;
+    const int bipolar = unit == "mvau_lanes_binary" ? unit_param(r, "BIPOLAR") : 0;
     u.arithmetic = bipolar ? LaneArithmetic::kXnor : LaneArithmetic::kSignSelect;
     u.weight_bits = unit == "mvau_lanes_ternary" ? 2 : 1;
     u.product_min = rtl::sign_lane_min(u.act_bits, a_signed, bipolar);
@@ -255,6 +248,13 @@ const Fits& fits() {
 }
 
 }  // namespace
+
+int unit_param(const rtl::synth::UnitRow& r, const char* name) {
+  for (int i = 0; i < r.param_count; ++i)
+    if (std::string(r.params[i].name) == name) return r.params[i].value;
+  throw std::runtime_error(std::string(kTable) + ":" + std::to_string(r.line) + ": " + r.unit + " has no parameter " +
+                           name);
+}
 
 bool fit_relative(const std::vector<std::vector<double>>& x, const std::vector<double>& y, std::vector<double>& c) {
   const size_t n = x.empty() ? 0 : x[0].size();

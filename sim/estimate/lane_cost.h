@@ -12,6 +12,10 @@
 
 #include "sim/ir/network.h"
 
+namespace vine::rtl::synth {
+struct UnitRow;  // a row of rtl/synth/units.csv (the generated vine_rtl_synth.h)
+}
+
 namespace vine::estimate {
 
 // The RTL lanes unit a weight arithmetic maps to; each has its own fit.
@@ -89,6 +93,11 @@ const std::vector<LaneFit>& lane_fits();
 // sum over rows r of ((x[r] . c - y[r]) / y[r])^2. False when the rows do
 // not determine them. (The weights generator's fit uses it too.)
 bool fit_relative(const std::vector<std::vector<double>>& x, const std::vector<double>& y, std::vector<double>& c);
+
+// The value of a unit's parameter in one synthesised row; a row without it
+// is an error naming the table's line (the weights generator's fit reads
+// its rows with it too).
+int unit_param(const rtl::synth::UnitRow& r, const char* name);
 
 // The terms of the model (exposed for the tests and docs): adder-tree adder
 // bits (the sum of the widths of its two-input adders) and register bits.

@@ -79,7 +79,6 @@ struct ChannelwiseSpec {
   // The output type as the config gives it; absent: the narrowest type
   // holding every result (1-bit unsigned for a comparison).
   std::optional<ActivationType> output;
-  SourceLocation where;  // the layer's `function` field
   bool compares() const { return function == ChannelwiseFunction::kCmpLe || function == ChannelwiseFunction::kCmpGe; }
 };
 

@@ -147,8 +147,16 @@ void FastForward::at_cut(Stage& s, int64_t a) {
       const int64_t cycles = *std::max_element(shift_.begin(), shift_.end());
       if (decide_only_) {
         // A drifting repetition says nothing of an endless stream's
-        // interval: the FIFO filling will back-pressure its producer.
-        if (drifting) continue;
+        // interval: the FIFO filling will back-pressure its producer. Its
+        // frames until then can be jumped, and the watch goes on.
+        if (drifting) {
+          if (decide_jumps_ && jump(h - p, p, drift_periods)) {
+            result_.period_frames = 0;  // nothing decided yet
+            rearm();
+            return;
+          }
+          continue;
+        }
         // Every advance made so far is one an endless stream makes, unless
         // some stage that reads has issued its last iteration: from then on
         // it drains its pipeline, where an endless stream's next reads could
@@ -161,7 +169,9 @@ void FastForward::at_cut(Stage& s, int64_t a) {
           }
         result_.period_frames = p;
         result_.period_cycles = cycles;
-        result_.from_frame = h - p;
+        // The run's frames: the jumps (deciding, the loops were not
+        // shortened) come before the loops' cut h - p.
+        result_.from_frame = h - p + result_.frames_skipped;
         stop();
         return;
       }
@@ -305,6 +315,17 @@ bool FastForward::jump(int64_t g, int p, int64_t drift_periods) {
       return true;
     }
   int64_t periods = (frames_ - 1 - kMarginFrames - frontier) / p;
+  if (decide_only_) {
+    // The loops are not shortened (below), so the run's end limits no jump.
+    // Every advance made must still be one of the loops' periodic frames,
+    // not of a loop that has ended (its pipeline draining), and the cycles
+    // must stay far from overflowing.
+    if (frontier + 1 >= frames_) return false;
+    for (const Stage* s : stages_)
+      if (s->loop_done_) return false;
+    const int64_t slowest = std::max<int64_t>(1, *std::max_element(shift_.begin(), shift_.end()));
+    periods = (int64_t{1} << 50) / slowest;
+  }
   if (drifting) {
     // Stages past the cut of g + p have made advances of the next `ahead`
     // periods already; once jumped, those stand for periods `periods` later,
@@ -325,7 +346,7 @@ bool FastForward::jump(int64_t g, int p, int64_t drift_periods) {
     s.last_cycle_ += shift;
     if (s.stats_.last_write >= 0) s.stats_.last_write += shift;
     add_scaled(s.stats_, delta_[i], periods);
-    s.extend_frames(-frames);
+    if (!decide_only_) s.extend_frames(-frames);  // deciding, the run is one of more frames
     s.frames_skipped(frames, p, shift_[i]);
   }
   for (size_t k = 0; k < links_.size(); ++k) {
@@ -333,13 +354,14 @@ bool FastForward::jump(int64_t g, int p, int64_t drift_periods) {
     l.fifo->skip(periods * beats_[k], periods * shift_[l.producer], periods * shift_[l.consumer]);
     if (shift_[l.producer] != shift_[l.consumer]) drifting_fifos.push_back(l.fifo->name());
   }
-  frames_ -= frames;
+  if (!decide_only_) frames_ -= frames;
   // Frames count from the run's first: the frames of earlier jumps were
   // cut from the loops' ends, so the loops number this cut g.
   result_.from_frame = g + result_.frames_skipped;
   result_.frames_skipped += frames;
   result_.period_frames = p;
   result_.period_cycles = *std::max_element(shift_.begin(), shift_.end());
+  result_.cycles_skipped += periods * result_.period_cycles;
   result_.drifting = std::move(drifting_fifos);
   ++result_.jumps;
   return true;

@@ -52,6 +52,7 @@ struct FastForwardResult {
   // repeated D cycles later, the steady state).
   std::vector<std::string> drifting;
   int jumps = 0;               // jumps made (drifting ones, then at most one steady one)
+  int64_t cycles_skipped = 0;  // the cycles the jumps moved the slowest stage on: not simulated
   std::string off;             // when it gave up without skipping: why
 };
 
@@ -72,11 +73,20 @@ class FastForward {
   const FastForwardResult& result() const { return result_; }
 
   // Decide only: at the first repetition, record it in result() (period and
-  // cycles, no frames skipped) and jump nowhere. A search that needs only
-  // the steady interval of an endless stream of frames (`vine fifo-size`'s
-  // trials) then stops the run: every later frame repeats the period D
-  // cycles later, so the interval is exactly D / p.
-  void set_decide_only(bool on) { decide_only_ = on; }
+  // cycles) and jump nowhere. A search that needs only the steady interval
+  // of an endless stream of frames (`vine fifo-size`'s trials) then stops
+  // the run: every later frame repeats the period D cycles later, so the
+  // interval is exactly D / p. A drifting repetition decides nothing (the
+  // FIFO that fills will back-pressure its producer), but with
+  // `drift_jumps` the frames until that FIFO fills are jumped as a run
+  // jumps them, without shortening the loops (the run becomes one of more
+  // frames, which an endless stream's interval does not depend on), and the
+  // watch goes on; result().period_frames stays 0 until the steady
+  // repetition decides.
+  void set_decide_only(bool on, bool drift_jumps = false) {
+    decide_only_ = on;
+    decide_jumps_ = on && drift_jumps;
+  }
   // A repetition was found (result().period_frames > 0), or the watch has
   // ended without one: nothing more is to be learnt from the cuts.
   bool settled() const { return off_; }
@@ -138,6 +148,7 @@ class FastForward {
   std::vector<int64_t> beats_;          // per link: one period's beats
   bool off_ = false;
   bool decide_only_ = false;
+  bool decide_jumps_ = false;
   FastForwardResult result_;
 };
 

@@ -90,7 +90,10 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
                 : "not proven: the passes stopped before one changed nothing")
     << "\n";
   o << "  search     " << s.trials << " trials (" << s.trials_by_repetition
-    << " decided at the first repetition of the timing state), " << s.runs << " timing-only runs, "
+    << " decided at the first repetition of the timing state, " << s.trials_with_jumps
+    << " of them after jumping frames in which a FIFO filled; " << s.trials_known
+    << " known from earlier exact verdicts, without a run), " << s.aimed_rounds << " aimed and "
+    << s.plain_rounds << " plain bisection rounds, " << s.runs << " timing-only runs, "
     << s.simulated_cycles << " simulated cycles, "
     << std::fixed << std::setprecision(2) << s.seconds << " s\n\n";
   o.unsetf(std::ios::fixed);
@@ -135,6 +138,11 @@ nlohmann::json sizing_json(const ir::Design& d, const explore::FifoSizing& s) {
   j["runs"] = s.runs;
   j["trials"] = s.trials;
   j["trials_by_repetition"] = s.trials_by_repetition;
+  j["trials_with_jumps"] = s.trials_with_jumps;
+  j["trials_known"] = s.trials_known;
+  j["aimed_rounds"] = s.aimed_rounds;
+  j["plain_rounds"] = s.plain_rounds;
+  j["shortcuts"] = s.shortcuts;
   j["simulated_cycles"] = s.simulated_cycles;
   j["seconds"] = s.seconds;
   j["memory"] = {{"given", memory_json(memory(s, &explore::SizedFifo::depth_before))},
@@ -171,7 +179,9 @@ int cmd_fifo_size(const Args& args) {
       "frames each trial runs (0: the fewest whose run reaches the steady state with unbounded FIFOs)")(
       "min-depth", po::value<int>()->default_value(1), "the shallowest depth tried")(
       "jobs,j", po::value<int>()->default_value(0),
-      "trials at once while bisecting a FIFO, each a forked process (0: one per core)");
+      "trials at once while bisecting a FIFO, each a forked process (0: one per core)")(
+      "no-shortcuts", "the plain search: no frames jumped inside a trial, no verdict reused, no aimed probes "
+                      "(for comparison; the depths found are the same)");
   po::variables_map vm;
   if (auto done = parse_command("fifo-size", args, opts, "design", "DESIGN", vm)) return *done;
   explore::FifoSizingOptions o;
@@ -179,6 +189,7 @@ int cmd_fifo_size(const Args& args) {
   o.frames = vm["frames"].as<int>();
   o.min_depth = vm["min-depth"].as<int>();
   o.jobs = vm["jobs"].as<int>();
+  o.shortcuts = !vm.count("no-shortcuts");
   if (o.jobs < 0 || o.jobs > 64) return usage_error("fifo-size", "--jobs: expected 0 (one per core) to 64", opts);
   if (o.jobs == 0) o.jobs = int(std::max(1u, std::thread::hardware_concurrency()));
   if (!(o.target_interval >= 0) || !std::isfinite(o.target_interval))

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "sim/explore/finn_fifo_style.h"
@@ -57,17 +59,19 @@ class Search {
   FifoSizing run() {
     const auto t0 = std::chrono::steady_clock::now();
     r_.fifos = plan_fifos(work_);
+    r_.shortcuts = o_.shortcuts;
     unbounded();
     r_.before = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.depth_before; }));
     // FINN's rule, judged as it is; the search starts from the peaks.
     r_.finn_rule = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.finn_depth; }));
-    for (const SizedFifo& f : r_.fifos) set_depth(work_, f, depth_[f.name]);
+    trial_depth_.assign(r_.fifos.size(), 0);
+    for (const SizedFifo& f : r_.fifos) set_work(f, depth_[f.name]);
     if (!trial()) {
       // Cannot happen while timing is monotone in the depths: the peaks let
       // every beat move as in the unbounded run. Start from that run instead.
       say("the unbounded run's peak occupancies miss the target; starting from the unbounded depths");
       for (const SizedFifo& f : r_.fifos) depth_[f.name] = unbounded_depth_[f.name];
-      for (const SizedFifo& f : r_.fifos) set_depth(work_, f, depth_[f.name]);
+      for (const SizedFifo& f : r_.fifos) set_work(f, depth_[f.name]);
     }
     first_pass();
     later_passes();
@@ -139,10 +143,15 @@ class Search {
   }
 
   // What one trial found: whether it meets the target, its runs and cycles,
-  // and whether the repetition decided it.
+  // whether the repetition decided it (then exactly), and the interval it
+  // found (exact by repetition; the steady-state rule's otherwise; 0: none,
+  // a deadlock or no steady state).
   struct Verdict {
     bool ok = false, by_repetition = false;
     int64_t runs = 0, cycles = 0;
+    double interval = 0;
+    int64_t jumps = 0;
+    bool known = false;  // from an earlier exact verdict, no run
   };
 
   // The verdict on the work design as it is now. The target is a steady
@@ -155,25 +164,73 @@ class Search {
   // design), the run goes on to its end and the steady-state rule decides,
   // as for the variants the search does not try, with one more run: the
   // trials' frames.
+  // With the shortcuts, the frames in which a producer fills a deep FIFO a
+  // little more each frame are jumped inside the run (exactly, as `vine
+  // run` jumps them) until the FIFO is full and the state repeats; such a
+  // run is one of more frames, so the steady-state rule then needs its
+  // longer run again.
   Verdict judge_work() const {
     Verdict v;
     v.runs = 1;
     const int longer = r_.frames + sim::kReferenceExtraFrames;
     sim::FrameStamps longer_run;
-    const sim::EndlessInterval e = sim::endless_interval(work_, longer, &v.cycles, &longer_run);
+    const sim::EndlessInterval e = sim::endless_interval(work_, longer, &v.cycles, &longer_run, o_.shortcuts);
+    v.jumps = e.jumps;
     if (e.found) {
       v.by_repetition = true;
-      v.ok = e.interval_cycles() <= r_.target_interval + kSameInterval;
+      v.interval = e.interval_cycles();
+      v.ok = v.interval <= r_.target_interval + kSameInterval;
       return v;
     }
-    v.runs = 2;
-    v.ok = meets(sim::judge_run(r_.frames, [&](int n) {
-      if (n == longer) return longer_run;
+    const sim::SteadyState s = sim::judge_run(r_.frames, [&](int n) {
+      if (n == longer && e.jumps == 0) return longer_run;
+      ++v.runs;
       const auto pn = sim::run_timing(work_, n);
       v.cycles += sim::simulated_cycles(*pn);
       return sim::frame_stamps(*pn);
-    }));
+    });
+    v.ok = meets(s);
+    v.interval = s.reached ? s.interval_cycles() : 0.0;
     return v;
+  }
+
+  // An exact verdict of an earlier trial that decides the combination
+  // `depths`: timing is monotone in the depths, so every combination at or
+  // below (each FIFO as shallow or shallower) one that missed the target
+  // misses it, and every one at or above one that met it meets it. Only the
+  // repetition's verdicts are exact for an endless stream; the steady-state
+  // rule's judge a finite run and are not reused.
+  std::optional<bool> known(const std::vector<int>& depths) const {
+    if (!o_.shortcuts) return std::nullopt;
+    const auto all = [&depths](const std::vector<int>& m, bool below) {
+      for (size_t i = 0; i < depths.size(); ++i)
+        if (below ? depths[i] > m[i] : depths[i] < m[i]) return false;
+      return true;
+    };
+    for (const auto& m : exact_misses_)
+      if (all(m, true)) return false;
+    for (const auto& m : exact_meets_)
+      if (all(m, false)) return true;
+    return std::nullopt;
+  }
+
+  void remember(const std::vector<int>& depths, const Verdict& v) {
+    if (!v.by_repetition) return;
+    (v.ok ? exact_meets_ : exact_misses_).push_back(depths);
+  }
+
+  // The work design's depths with FIFO `f` at `depth`.
+  std::vector<int> depths_with(const SizedFifo& f, int depth) const {
+    std::vector<int> c = trial_depth_;
+    c[index_of(f)] = depth;
+    return c;
+  }
+  size_t index_of(const SizedFifo& f) const { return size_t(&f - r_.fifos.data()); }
+
+  // The work design's FIFO `f` at `depth`, for the trials to come.
+  void set_work(const SizedFifo& f, int depth) {
+    set_depth(work_, f, depth);
+    trial_depth_[index_of(f)] = depth;
   }
 
   bool count(const Verdict& v) {
@@ -181,15 +238,29 @@ class Search {
     r_.simulated_cycles += v.cycles;
     ++r_.trials;
     if (v.by_repetition) ++r_.trials_by_repetition;
+    if (v.jumps > 0) ++r_.trials_with_jumps;
+    if (v.known) ++r_.trials_known;
     return v.ok;
   }
 
   // One trial of the search: the work design as it is now.
-  bool trial() { return count(judge_work()); }
+  bool trial() { return verdict().ok; }
+  Verdict verdict() {
+    Verdict v;
+    if (const std::optional<bool> k = known(trial_depth_)) {
+      v.ok = *k;
+      v.known = true;
+    } else {
+      v = judge_work();
+      remember(trial_depth_, v);
+    }
+    count(v);
+    return v;
+  }
 
   // One trial of the search: the work design with `f` at `depth`.
   bool works(const SizedFifo& f, int depth) {
-    set_depth(work_, f, depth);
+    set_work(f, depth);
     return trial();
   }
 
@@ -198,19 +269,35 @@ class Search {
   // is one per process, so each trial but the last runs in a forked child,
   // which sends back its verdict and its simulated cycles through a pipe;
   // without fork the trials run one after another.
-  std::vector<bool> works_each(const SizedFifo& f, const std::vector<int>& depths) {
-    std::vector<bool> ok(depths.size());
+  std::vector<Verdict> works_each(const SizedFifo& f, const std::vector<int>& depths) {
+    std::vector<Verdict> ok(depths.size());
     struct Child {
       pid_t pid;
       int fd;
       size_t index;
     };
     std::vector<Child> children;
-    for (size_t i = 0; i + 1 < depths.size(); ++i) {
-      set_depth(work_, f, depths[i]);
+    // The probes an earlier exact verdict decides need no run.
+    std::vector<size_t> to_run;
+    for (size_t i = 0; i < depths.size(); ++i) {
+      if (const std::optional<bool> k = known(depths_with(f, depths[i]))) {
+        ok[i].ok = *k;
+        ok[i].known = true;
+        count(ok[i]);
+      } else {
+        to_run.push_back(i);
+      }
+    }
+    const auto here = [&](size_t i) {
+      set_work(f, depths[i]);
+      return verdict();
+    };
+    for (size_t t = 0; t + 1 < to_run.size(); ++t) {
+      const size_t i = to_run[t];
+      set_work(f, depths[i]);
       int fds[2];
       if (pipe(fds) != 0) {
-        ok[i] = works(f, depths[i]);
+        ok[i] = here(i);
         continue;
       }
       std::fflush(nullptr);  // nothing buffered is written twice
@@ -218,21 +305,24 @@ class Search {
       if (pid == 0) {
         close(fds[0]);
         const Verdict v = judge_work();
-        const int64_t reply[4] = {v.ok, v.by_repetition, v.runs, v.cycles};
+        int64_t interval_bits = 0;
+        static_assert(sizeof interval_bits == sizeof v.interval);
+        std::memcpy(&interval_bits, &v.interval, sizeof interval_bits);
+        const int64_t reply[6] = {v.ok, v.by_repetition, v.runs, v.cycles, interval_bits, v.jumps};
         const ssize_t n = write(fds[1], reply, sizeof reply);
         _exit(n == ssize_t(sizeof reply) ? 0 : 1);
       }
       close(fds[1]);
       if (pid < 0) {
         close(fds[0]);
-        ok[i] = works(f, depths[i]);
+        ok[i] = here(i);
         continue;
       }
       children.push_back({pid, fds[0], i});
     }
-    ok.back() = works(f, depths.back());
+    if (!to_run.empty()) ok[to_run.back()] = here(to_run.back());
     for (const Child& c : children) {
-      int64_t reply[4];
+      int64_t reply[6];
       size_t got = 0;
       while (got < sizeof reply) {
         const ssize_t n = read(c.fd, reinterpret_cast<char*>(reply) + got, sizeof reply - got);
@@ -243,9 +333,18 @@ class Search {
       int status = 0;
       waitpid(c.pid, &status, 0);
       if (got == sizeof reply && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        ok[c.index] = count({reply[0] != 0, reply[1] != 0, reply[2], reply[3]});
+        Verdict v;
+        v.ok = reply[0] != 0;
+        v.by_repetition = reply[1] != 0;
+        v.runs = reply[2];
+        v.cycles = reply[3];
+        std::memcpy(&v.interval, &reply[4], sizeof v.interval);
+        v.jumps = reply[5];
+        remember(depths_with(f, depths[c.index]), v);
+        count(v);
+        ok[c.index] = v;
       } else {
-        ok[c.index] = works(f, depths[c.index]);  // the child failed: the trial again, here
+        ok[c.index] = here(c.index);  // the child failed: the trial again, here
       }
     }
     return ok;
@@ -312,7 +411,7 @@ class Search {
   // The FIFOs doubled until no producer waits for a slot in a run of `frames`.
   std::unique_ptr<sim::ProcessNetwork> fill_free_run(int frames) {
     for (;;) {
-      for (const SizedFifo& f : r_.fifos) set_depth(work_, f, unbounded_depth_[f.name]);
+      for (const SizedFifo& f : r_.fifos) set_depth(work_, f, unbounded_depth_[f.name]);  // not a trial
       auto pn = counted_run(work_, frames);
       bool grew = false;
       for (const auto& s : pn->stages()) {
@@ -335,36 +434,76 @@ class Search {
   // The least depth of `f` in (lo, hi] that meets the target, hi known to:
   // bisecting at the geometric mean of the bounds until they are within a
   // factor of two (the order of magnitude, in a few trials whether the
-  // answer is 2 or 3000), then at the arithmetic mean.
+  // answer is 2 or 3000), then at the arithmetic mean. With the shortcuts,
+  // every other round is aimed instead: a FIFO too shallow for the target
+  // costs its producer stalls in every frame, so the interval of a miss
+  // tells how far it is from the target. Two misses at x1 < x2 with
+  // intervals I1 > I2 give the depth at which the line through them reaches
+  // the target; one miss at x with interval I gives x * I / target (an
+  // interval inversely proportional to the depth, as a credit loop's). The
+  // aimed round probes that depth and the one below it, so when the line is
+  // right one round finds the answer, and checks it. A guess only chooses
+  // probes: every answer is still a probe that met the target with the one
+  // below it missed, and the plain rounds in between keep the bisection's
+  // bound on the rounds.
   int least_depth(const SizedFifo& f, int lo, int hi) {
     // With k trials at once, k probes split (lo, hi) into k + 1 parts; the
     // least probe that meets the target is the new hi, the one below it
     // the new lo (monotone: every deeper probe meets it too).
     const int k = std::max(1, o_.jobs);
+    std::map<int, double> missed;  // depth -> interval of a miss that found one
+    bool aim = false;
     while (hi - lo > 1) {
-      const bool geometric = hi > 2 * (lo + 1);
       std::vector<int> probes;
-      for (int j = 1; j <= k; ++j) {
-        const double t = double(j) / double(k + 1);
-        const double at = geometric ? double(lo + 1) * std::pow(double(hi) / double(lo + 1), t)
-                                    : double(lo) + t * double(hi - lo);
-        const int p = std::clamp(int(at), lo + 1, hi - 1);
-        if (probes.empty() || p > probes.back()) probes.push_back(p);
+      const std::optional<int> guess = aim && o_.shortcuts ? aimed_depth(missed) : std::nullopt;
+      aim = !aim;
+      if (guess) {
+        const int g = std::clamp(*guess, lo + 1, hi - 1);
+        if (k > 1 && g - 1 > lo) probes.push_back(g - 1);
+        probes.push_back(g);
+        ++r_.aimed_rounds;
+      } else {
+        const bool geometric = hi > 2 * (lo + 1);
+        for (int j = 1; j <= k; ++j) {
+          const double t = double(j) / double(k + 1);
+          const double at = geometric ? double(lo + 1) * std::pow(double(hi) / double(lo + 1), t)
+                                      : double(lo) + t * double(hi - lo);
+          const int p = std::clamp(int(at), lo + 1, hi - 1);
+          if (probes.empty() || p > probes.back()) probes.push_back(p);
+        }
+        ++r_.plain_rounds;
       }
-      const std::vector<bool> ok = works_each(f, probes);
+      const std::vector<Verdict> ok = works_each(f, probes);
       int new_lo = lo, new_hi = hi;
       for (size_t j = 0; j < probes.size(); ++j) {
-        if (ok[j]) {
+        if (ok[j].ok) {
           new_hi = probes[j];
           break;
         }
         new_lo = probes[j];
       }
+      for (size_t j = 0; j < probes.size(); ++j)
+        if (!ok[j].ok && ok[j].interval > r_.target_interval) missed[probes[j]] = ok[j].interval;
       lo = new_lo;
       hi = new_hi;
     }
-    set_depth(work_, f, hi);
+    set_work(f, hi);
     return hi;
+  }
+
+  // Where the misses' intervals say the target is reached (least_depth).
+  std::optional<int> aimed_depth(const std::map<int, double>& missed) const {
+    if (missed.empty()) return std::nullopt;
+    const double target = r_.target_interval;
+    const auto top = std::prev(missed.end());  // the deepest miss
+    double at = double(top->first) * top->second / target;
+    if (missed.size() > 1) {
+      const auto below = std::prev(top);
+      const double dx = double(top->first - below->first), di = below->second - top->second;
+      if (di > 0) at = double(top->first) + (top->second - target) * dx / di;
+    }
+    if (!(at < double(kDeepest))) return std::nullopt;
+    return int(std::ceil(at - 1e-9));
   }
 
   std::vector<const SizedFifo*> by_memory() const {
@@ -398,7 +537,7 @@ class Search {
       say(f.name + ": " + std::to_string(depth) + " (" + std::to_string(r_.runs - runs) + " runs)", true);
       return;
     }
-    for (const SizedFifo* f : group) set_depth(work_, *f, o_.min_depth);
+    for (const SizedFifo* f : group) set_work(*f, o_.min_depth);
     if (trial()) {
       for (const SizedFifo* f : group) depth_[f->name] = o_.min_depth;
       say(std::to_string(group.size()) + " FIFOs at depth " + std::to_string(o_.min_depth) + ", from " +
@@ -406,7 +545,7 @@ class Search {
           true);
       return;
     }
-    for (const SizedFifo* f : group) set_depth(work_, *f, depth_[f->name]);
+    for (const SizedFifo* f : group) set_work(*f, depth_[f->name]);
     const auto half = group.begin() + std::ptrdiff_t(group.size() / 2);
     cut_group({group.begin(), half});
     cut_group({half, group.end()});
@@ -420,7 +559,7 @@ class Search {
         int& depth = depth_[f->name];
         if (depth <= o_.min_depth) continue;  // nothing shallower to try
         if (!works(*f, depth - 1)) {
-          set_depth(work_, *f, depth);
+          set_work(*f, depth);
           continue;
         }
         depth = least_depth(*f, o_.min_depth - 1, depth - 1);
@@ -441,6 +580,8 @@ class Search {
   FifoSizing r_;
   std::map<std::string, int> depth_;            // the current depth of each FIFO
   std::map<std::string, int> unbounded_depth_;  // deep enough never to fill
+  std::vector<int> trial_depth_;                // the work design's depth of each FIFO (r_.fifos' order)
+  std::vector<std::vector<int>> exact_misses_, exact_meets_;  // combinations the repetition decided
 };
 
 }  // namespace

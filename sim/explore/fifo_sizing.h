@@ -52,6 +52,11 @@ struct FifoSizingOptions {
   int min_depth = 1;           // the shallowest depth tried
   int max_passes = 16;         // passes of step 3 before giving up on "least"
   int jobs = 1;                // trials at once (forked processes) while bisecting a FIFO
+  // The search's shortcuts, each exact (docs/fifo-sizing.md, "Speed"): drifting
+  // frames jumped inside a trial, verdicts known from earlier exact ones, and
+  // bisection probes aimed by the intervals of the misses. Off: the plain
+  // search, for comparison; the depths found are the same.
+  bool shortcuts = true;
 };
 
 struct SizedFifo {
@@ -89,6 +94,10 @@ struct FifoSizing {
   int64_t runs = 0;    // timing-only runs, all steps
   int64_t trials = 0;  // depth combinations the search tried
   int64_t trials_by_repetition = 0;  // of those, decided by the first repetition of the timing state
+  int64_t trials_with_jumps = 0;     // of those, after jumping frames in which a FIFO filled
+  int64_t trials_known = 0;          // of the trials, decided by an earlier exact verdict: no run
+  int64_t aimed_rounds = 0, plain_rounds = 0;
+  bool shortcuts = true;             // FifoSizingOptions::shortcuts  // bisection rounds: probes aimed by the misses' intervals, or not
   int64_t simulated_cycles = 0;
   double seconds = 0;  // host time
 };

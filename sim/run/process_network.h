@@ -57,6 +57,9 @@ struct ElaborationOptions {
   // skipped); run(pause_when_settled()) then stops once it has found one or
   // given up (FastForward::set_decide_only).
   bool fast_forward_decide_only = false;
+  // Deciding only, the frames in which a producer fills a deep FIFO a little
+  // more each frame are jumped (FastForward::set_decide_only).
+  bool fast_forward_drift_jumps = false;
 };
 
 class ProcessNetwork {
@@ -103,6 +106,8 @@ class ProcessNetwork {
   // Whether the fast-forward has nothing more to find: it found the
   // repetition, gave up, or was never on.
   bool fast_forward_settled() const { return !ffwd_ || ffwd_->settled(); }
+  // Jumps made so far (a decide-only watch's drifting ones).
+  int fast_forward_jumps() const { return ffwd_ ? ffwd_->result().jumps : 0; }
   // Whether it found the repetition (without copying its result: the run's
   // pause test asks once an activation).
   bool fast_forward_found() const { return ffwd_ && ffwd_->result().period_frames > 0; }

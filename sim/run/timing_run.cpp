@@ -28,19 +28,27 @@ std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames) {
   return pn;
 }
 
-EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles, FrameStamps* whole_run) {
+EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles, FrameStamps* whole_run,
+                                 bool drift_jumps) {
   ElaborationOptions eo{frames, true, false, BackendChoice::kCpp};
   eo.fast_forward_decide_only = true;
+  eo.fast_forward_drift_jumps = drift_jumps;
   const auto pn = timing_network(d, eo);
   const ProcessNetwork* watched = pn.get();
   if (whole_run)
-    pn->run([watched] { return watched->fast_forward_found(); });
+    // A run that jumped is no longer the one `whole_run` asks for: once the
+    // watch has ended without a decision, the rest of it is of no use.
+    pn->run([watched] {
+      return watched->fast_forward_found() ||
+             (watched->fast_forward_settled() && watched->fast_forward_jumps() > 0);
+    });
   else
     pn->run([watched] { return watched->fast_forward_settled(); });
-  if (cycles) *cycles += simulated_cycles(*pn);
   const models::FastForwardResult r = pn->fast_forward();
-  if (whole_run && r.period_frames == 0) *whole_run = frame_stamps(*pn);
+  if (cycles) *cycles += simulated_cycles(*pn) - r.cycles_skipped;
+  if (whole_run && r.period_frames == 0 && r.jumps == 0) *whole_run = frame_stamps(*pn);
   EndlessInterval e;
+  e.jumps = r.jumps;
   e.found = r.period_frames > 0;
   e.period_frames = r.period_frames;
   e.period_cycles = r.period_cycles;

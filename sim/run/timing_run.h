@@ -36,14 +36,19 @@ SteadyState judge_timing(const ir::Design& d, int frames, int64_t* cycles = null
 // found: with `whole_run`, the run goes on to its end and `whole_run`
 // receives its frame stamps; without, it stops as soon as the fast-forward
 // gives up. `cycles`, when given, grows by the cycles it simulated.
+// With `drift_jumps`, the frames in which a producer fills a deep FIFO a
+// little more each frame are jumped until it is full, and the watch goes on
+// (FastForward::set_decide_only); a run that jumped is one of more frames,
+// so `whole_run` is then left alone.
 struct EndlessInterval {
   bool found = false;
   int period_frames = 0;      // p
   int64_t period_cycles = 0;  // D
   int64_t from_frame = -1;    // g
+  int jumps = 0;              // drifting jumps made before it
   double interval_cycles() const { return found ? double(period_cycles) / double(period_frames) : 0.0; }
 };
 EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles = nullptr,
-                                 FrameStamps* whole_run = nullptr);
+                                 FrameStamps* whole_run = nullptr, bool drift_jumps = false);
 
 }  // namespace vine::sim

@@ -389,3 +389,49 @@ TEST(FastForward, TheFirstRepetitionGivesTheSpacingOfEveryLaterFrame) {
   // Most of them repeat early; the check is not vacuous.
   EXPECT_GE(2 * found, tried) << found << " of " << tried << " repeated within 20 frames";
 }
+
+// Deciding with drift jumps (the trials of `vine fifo-size` with their
+// shortcuts): where a producer fills a deep FIFO a little more each frame,
+// the frames until it is full are jumped inside the trial's run, and the
+// repetition after them gives the spacing every later frame keeps, as a run
+// of every frame (fast-forwarded as `vine run` does, itself checked above)
+// shows. On random FIFO depths of TFC and the mixed design, where some
+// variants decide nothing in 20 frames without the jumps; where both
+// decide, the intervals are equal.
+TEST(FastForward, DecidingJumpsTheFramesInWhichAFifoFills) {
+  int with_jumps = 0, without = 0, jumped = 0;
+  for (const char* rel : {"finn-examples/tfc-w1a1-pynq-z1.yaml", "cosim/mixed-pow2-fixed-pynq-z1.yaml"}) {
+    const ir::Design base = config::load_design((kDesigns / rel).string());
+    const std::vector<explore::SizedFifo> fifos = explore::plan_fifos(base);
+    std::mt19937 rng(3);
+    for (int v = 0; v < 12; ++v) {
+      const ir::Design d = random_depths(base, fifos, rng);
+      const std::string what = std::string(rel) + " variant " + std::to_string(v);
+      const sim::EndlessInterval plain = sim::endless_interval(d, 20);
+      const sim::EndlessInterval e = sim::endless_interval(d, 20, nullptr, nullptr, true);
+      without += plain.found;
+      if (!e.found) continue;
+      ++with_jumps;
+      if (plain.found) EXPECT_EQ(e.interval_cycles(), plain.interval_cycles()) << what;
+      if (e.jumps == 0) continue;
+      ++jumped;
+      const int p = e.period_frames, g = int(e.from_frame);
+      sim::RunOptions o;
+      o.frames = g + p + 30;
+      o.timing_only = true;
+      o.steady_state = false;
+      o.backend = sim::BackendChoice::kCpp;
+      sim::Simulation s(d, o);
+      const sim::RunReport& r = s.run();
+      ASSERT_TRUE(r.finished) << what;
+      const auto& last = r.frame_last_out_cycles;
+      ASSERT_EQ(int(last.size()), o.frames) << what;
+      for (int f = g; f + p < g + 16; ++f)
+        EXPECT_EQ(last[size_t(f + p)] - last[size_t(f)], e.period_cycles)
+            << what << ": frame " << f + p << " against frame " << f << " (repeats from frame " << g
+            << ", every " << p << " frames, after " << e.jumps << " jumps)";
+    }
+  }
+  EXPECT_GT(jumped, 0) << "no trial jumped: the check is vacuous";
+  EXPECT_GT(with_jumps, without) << "the jumps decided no trial the plain watch could not";
+}

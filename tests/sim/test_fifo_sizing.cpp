@@ -222,6 +222,32 @@ TEST(FifoSizing, ParallelTrialsFindTheSameDepths) {
   }
 }
 
+// The shortcuts (frames jumped inside a trial, verdicts known from earlier
+// exact ones, aimed probes) change what the search runs, never what it
+// finds: the same depth for every FIFO as the plain search, with fewer
+// runs; and on these designs each shortcut is used.
+TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
+  const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
+  int64_t known = 0, aimed = 0;
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", mixed}) {
+    const ir::Design d = load(p);
+    explore::FifoSizingOptions plain, quick;
+    plain.shortcuts = false;
+    const explore::FifoSizing a = explore::size_fifos(d, plain), b = explore::size_fifos(d, quick);
+    ASSERT_EQ(a.fifos.size(), b.fifos.size());
+    for (size_t i = 0; i < a.fifos.size(); ++i) EXPECT_EQ(a.fifos[i].depth, b.fifos[i].depth) << p << " " << a.fifos[i].name;
+    EXPECT_TRUE(b.least) << p;
+    EXPECT_EQ(b.sized.interval, a.sized.interval) << p;
+    EXPECT_LE(b.runs, a.runs) << p;
+    EXPECT_EQ(a.trials_known + a.aimed_rounds + a.trials_with_jumps, 0) << p << ": the plain search took a shortcut";
+    known += b.trials_known;
+    aimed += b.aimed_rounds;
+    expect_each_one_shallower_misses(d, b);
+  }
+  EXPECT_GT(known, 0);
+  EXPECT_GT(aimed, 0);
+}
+
 TEST(FinnFifoStyle, DepthsAndCostsAsFinnBuildsThem) {
   EXPECT_EQ(explore::finn_rounded_depth(1), 2);
   EXPECT_EQ(explore::finn_rounded_depth(3), 32);

@@ -40,7 +40,7 @@ const fs::path kData = fs::path(VINE_SOURCE_DIR) / "tests/sim/data";
 // projection's DownSampler at SIMD 4 into an MVAU of SIMD 8 (a converter
 // between them; another before each of stage 2's first block's branches,
 // as in the U250 build), every shortcut FIFO a frame's worth deep.
-std::string mini_design(const std::string& extra_layers = "", const std::string& fifos = "") {
+std::string mini_design(const std::string& extra_layers = "", int shortcut_depth = 1024, const std::string& top = "") {
   const std::string layers =
       "  conv1: {simd: 3, pe: 4}\n"
       "  pool1_pad: {pe: 2}\n"
@@ -64,15 +64,14 @@ std::string mini_design(const std::string& extra_layers = "", const std::string&
       extra_layers;
   return "design: resnet50-w1a2-mini\nnetwork: " + (kData / "resnet50-w1a2-mini.yaml").string() +
          "\ndevice: " + (fs::path(VINE_SOURCE_DIR) / "configs/devices/alveo-u250.yaml").string() +
-         "\nclock_mhz: 250\nfifo_depth: 2\nlayers:\n" + layers +
+         "\nclock_mhz: 250\nfifo_depth: 2\n" + top + "layers:\n" + layers +
          "fifos:\n"
          "  - {from: pool1, to: s1b0_proj, depth: 1024}\n"
          "  - {from: s1b0_proj, to: s1b0_add, depth: 1024}\n"
-         "  - {from: s1b1_in_s, to: s1b1_add, depth: 1024}\n"
+         "  - {from: s1b1_in_s, to: s1b1_add, depth: " + std::to_string(shortcut_depth) + "}\n"
          "  - {from: s2_in, to: s2b0_proj, depth: 1024}\n"
          "  - {from: s2b0_proj, to: s2b0_add, depth: 1024}\n"
-         "  - {from: s2b1_in_s, to: s2b1_add, depth: 1024}\n" +
-         fifos;
+         "  - {from: s2b1_in_s, to: s2b1_add, depth: 1024}\n";
 }
 
 ir::Design load_mini() {
@@ -262,4 +261,41 @@ TEST(ResNet50W1A2, U250DesignWithTheConfigsDepthsDeadlocksAtAShortcut) {
   EXPECT_EQ(beats("s1b1_conv_a->s1b1_conv_b"), 58 * 32 + 31);            // PE 2 of 64 channels
   for (const auto& f : r.fifos)
     if (f.name == "s1b1_in_s->s1b1_add") EXPECT_EQ(f.occupancy, 7666);
+}
+
+// The two causes of that deadlock, on the reduced network's stage-1 identity
+// block (8 x 8 pixels, its shortcut 16 4-bit channels at PE 2: 8 beats a
+// pixel). Its 3 x 3 conv b's window needs (K - 1) rows and K pixels of its
+// padded 10-wide input, 10 input pixels (80 beats), before the first window
+// in FINN's RTL template; finn-hlslib's HLS template, Vine's default timing,
+// reads K whole rows first. With the shortcut 96 deep (12 pixels): the HLS
+// window deadlocks; the RTL one too, because every stage of the branch holds
+// its last pipeline_depth outputs until its next read (Vine's pipelines
+// stall as a whole); with the RTL window and no output held in flight
+// (pipeline_depth 0 everywhere: as finn-hlslib's flushable pipelines drain)
+// it runs, and so does the RTL window with the shortcut 100 deep.
+TEST(ResNet50W1A2, ShortcutDepthTheResidualBranchNeeds) {
+  const std::string rtl = "  s1b1_conv_b: {simd: 1, pe: 1, impl_style: {swg: rtl}}\n";
+  const std::string drained =
+      "pipeline_depth: {mvau: 0, threshold: 0, addstreams: 0, channelwise: 0, swg_rtl: 0, swg: 0, dwc: 0, "
+      "fmpadding: 0, duplicate: 0, maxpool: 0, avgpool: 0, downsampler: 0}\n";
+  auto finished = [](const std::string& text, bool data) {
+    testing_support::TempConfig f("resnet50-mini-shortcut", text);
+    const ir::Design d = config::load_design(f.path.string());
+    sim::RunOptions o;
+    o.frames = 2;
+    o.timing_only = !data;
+    o.fast_forward = false;
+    sim::Simulation s(d, o);
+    const sim::RunReport& r = s.run();
+    if (!r.finished)
+      EXPECT_NE(r.deadlock.find("s1b1_in_s.threshold waits for a slot in s1b1_in_s->s1b1_add ("), std::string::npos)
+          << r.deadlock;
+    if (r.finished && data) EXPECT_TRUE(r.outputs_match_reference.has_value() && *r.outputs_match_reference);
+    return r.finished;
+  };
+  EXPECT_FALSE(finished(mini_design("", 96), false));
+  EXPECT_FALSE(finished(mini_design(rtl, 96), false));
+  EXPECT_TRUE(finished(mini_design(rtl, 96, drained), false));
+  EXPECT_TRUE(finished(mini_design(rtl, 100), true));
 }

@@ -37,6 +37,9 @@ void report(std::ostream& out, const ir::Design& before, const finn::AppliedConf
     if (was.padding_simd != now.padding_simd)  // 0: the padding has the window's SIMD
       line << " padding_simd " << (was.padding_simd ? std::to_string(was.padding_simd) : "none") << " -> "
            << (now.padding_simd ? std::to_string(now.padding_simd) : "none");
+    if (was.duplicate_pe != now.duplicate_pe)  // 0: the DuplicateStreams copies the layer's output lanes
+      line << " duplicate_pe " << (was.duplicate_pe ? std::to_string(was.duplicate_pe) : "none") << " -> "
+           << (now.duplicate_pe ? std::to_string(now.duplicate_pe) : "none");
     if (was.threshold_pe != now.threshold_pe)  // 0: the thresholds inside the MVAU or VVAU
       line << " thresholds pe " << (was.threshold_pe ? std::to_string(was.threshold_pe) : "inside") << " -> "
            << (now.threshold_pe ? std::to_string(now.threshold_pe) : "inside");

@@ -385,6 +385,10 @@ ir::Design load_design(const std::string& path) {
         f.padding_simd = int(ps->as_int(1, 1 << 16));
         f.padding_simd_where = ps->where();
       }
+      if (auto dp = fm.find("duplicate_pe")) {
+        f.duplicate_pe = int(dp->as_int(1, 1 << 16));
+        f.duplicate_pe_where = dp->where();
+      }
       if (auto th = fm.find("thresholds")) {
         // `thresholds: {pe: N}`: the layer's thresholds a stage of their own
         // (check_design checks the layer has thresholds and N divides them).

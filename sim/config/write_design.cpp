@@ -93,6 +93,10 @@ void set_folding(YAML::Node& root, const ir::Design& d) {
       e["padding_simd"] = d.folding[i].padding_simd;
     else
       e.remove("padding_simd");
+    if (d.folding[i].duplicate_pe > 0)
+      e["duplicate_pe"] = d.folding[i].duplicate_pe;
+    else
+      e.remove("duplicate_pe");
     if (d.folding[i].separate_thresholds()) {
       YAML::Node t = flow_map();
       t["pe"] = d.folding[i].threshold_pe;

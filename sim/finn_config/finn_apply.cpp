@@ -91,7 +91,13 @@ class Applier {
       const FinnNode* n = find(graph, name);
       if (!n) not_found(graph, name, e.parsed);
       if (!n->fifo) {  // a width converter: nothing to fold
-        for (const auto& [key, v] : e.value.items()) fail(name, key, v.dump(), "no attribute: a width converter has no folding");
+        for (const auto& [key, v] : e.value.items()) {
+          // The FIFO depths InsertFIFO reads around it: the FIFOs' own entries set them.
+          if (key == "inFIFODepths" || key == "outFIFODepths")
+            out_.not_applied.push_back({name, key, v.dump(), "no effect on Vine's timing (the FIFOs' depths are applied)"});
+          else
+            fail(name, key, v.dump(), "no attribute but inFIFODepths, outFIFODepths: a width converter has no folding");
+        }
         ++out_.nodes;
         continue;
       }
@@ -321,9 +327,19 @@ class Applier {
                                                      : "pe",
                     x, name, key);
         } else if (kind == "duplicate") {
-          if (x != st.pe)
-            fail(name, key, v.dump(), std::to_string(st.pe) + ", the elements per beat of the stream " + st.name +
-                                          " duplicates in design " + d_.name);
+          // The network input's DuplicateStreams has no layer to fold it
+          // apart: it copies the input DMA's beats.
+          if (st.name.rfind("input.", 0) == 0) {
+            if (x != st.pe)
+              fail(name, key, v.dump(), std::to_string(st.pe) + ", the elements per beat of the stream " + st.name +
+                                            " duplicates in design " + d_.name);
+          } else {
+            // Folded apart from its producer: the layer's duplicate_pe, a
+            // width converter before it where it differs from the layer's
+            // output lanes (commit_layer_values).
+            divides(name, key, x, l.out_shape.c, l.name + "'s channels");
+            set_layer(L, "duplicate_pe", x, name, key);
+          }
         } else {
           divides(name, key, x, l.out_shape.c, l.name + "'s channels");
           // A Thresholding node after an MVAU or VVAU with noActivation: the
@@ -367,6 +383,8 @@ class Applier {
       ir::LayerFolding& f = d_.folding[size_t(key.first)];
       if (key.second == "threshold_pe")
         f.threshold_pe = v.first;
+      else if (key.second == "duplicate_pe")
+        f.duplicate_pe = v.first;
       else if (key.second != "window_simd" && key.second != "padding_simd")
         (key.second == "pe" ? f.pe : f.simd) = v.first;
     }
@@ -390,6 +408,15 @@ class Applier {
       const bool converter = f.simd > l.in_shape.c && default_style_windows_.count(key.first);
       f.window_simd = !converter && v.first * l.in_type.bits == ir::window_input_bits(l, plain) ? 0 : v.first;
     }
+    // A DuplicateStreams' PE: the layer's duplicate_pe where it differs from
+    // the lanes the layer writes (its PE just set), else none.
+    for (const auto& [key, v] : layer_values_) {
+      if (key.second != "duplicate_pe") continue;
+      ir::LayerFolding& f = d_.folding[size_t(key.first)];
+      const ir::Layer& l = d_.network.layers[size_t(key.first)];
+      f.duplicate_pe = 0;
+      if (v.first * l.out_type.bits != ir::output_stream_bits(l, f)) f.duplicate_pe = v.first;
+    }
     // A padding's SIMD: its own padding_simd where it differs from the
     // window's (set above), else none.
     for (const auto& [key, v] : layer_values_) {
@@ -412,7 +439,19 @@ class Applier {
   void apply_fifo(const FinnNode& n, const ir::StreamingPlan& plan, const std::string& name, const Json& e) {
     ++out_.nodes;
     ++out_.fifos;
-    if (n.stream < 0) fail(name, "", "", "a FIFO Vine has a stream for; this one is " + n.finn_only);
+    if (n.stream < 0) {
+      // A FIFO Vine has no stream for (between a pool's window and its
+      // Pool, after the last layer) at FINN's minimum depth, 2, as every
+      // build with the config's depths lists them: reported, not applied.
+      // Any other depth would change what FINN builds and Vine cannot show.
+      if (e.contains("depth") && e["depth"].is_number_integer() && e["depth"].get<int64_t>() == kInsertFifoDefault) {
+        for (const auto& [key, v] : e.items()) out_.not_applied.push_back({name, key, v.dump(), n.finn_only});
+        return;
+      }
+      fail(name, "depth", e.contains("depth") ? e["depth"].dump() : "nothing",
+           std::to_string(kInsertFifoDefault) + " (FINN's minimum) on a FIFO Vine has no stream for; this one is " +
+               n.finn_only);
+    }
     const ir::StreamPlan& s = plan.streams[size_t(n.stream)];
     if (!e.contains("depth")) fail(name, "depth", "nothing", "the FIFO's depth");
     int depth = 0;
@@ -424,8 +463,10 @@ class Applier {
         impl = choice(name, key, v, {"rtl", "vivado"});
       else if (key == "ram_style")
         ram = choice(name, key, v, {"auto", "block", "distributed", "ultra"});
+      else if (key == "inFIFODepths" || key == "outFIFODepths")  // a FIFO's own: [0] in FINN's configs
+        out_.not_applied.push_back({name, key, v.dump(), "no effect on Vine's timing"});
       else
-        fail(name, key, v.dump(), "a StreamingFIFO attribute: depth, impl_style, ram_style");
+        fail(name, key, v.dump(), "a StreamingFIFO attribute: depth, impl_style, ram_style, inFIFODepths, outFIFODepths");
     }
     // Carried only where they differ from what FINN would choose itself.
     if (impl == explore::finn_fifo(s.bits, depth).impl_style) impl.clear();

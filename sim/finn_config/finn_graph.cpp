@@ -1,6 +1,8 @@
 #include "sim/finn_config/finn_graph.h"
 
+#include <algorithm>
 #include <map>
+#include <numeric>
 #include <stdexcept>
 
 #include "sim/config/config_error.h"
@@ -27,12 +29,15 @@ struct Edge {
   bool to_output = false;  // into the graph output (its FIFO comes last)
   int stream = -1;         // the Vine stream FINN's FIFO on this edge is; -1: none
   std::string finn_only;   // why there is none
+  // Where the edge goes: a node, or a plan stage whose first node it enters
+  // (resolved once every node is made); neither: the graph output.
+  int to_node = -1, to_stage = -1;
 };
 
 class GraphBuilder {
  public:
   GraphBuilder(const ir::Design& d, const ir::StreamingPlan& p, const FinnOnlyNodes& extra)
-      : d_(d), plan_(p), extra_(extra), node_out_(p.stages.size(), -1) {}
+      : d_(d), plan_(p), extra_(extra), node_in_(p.stages.size(), -1), node_out_(p.stages.size(), -1) {}
 
   std::vector<FinnNode> build() {
     if (!extra_.input_thresholding.empty()) {
@@ -63,10 +68,14 @@ class GraphBuilder {
     // The last Vine node's output edge goes into the tail's head instead.
     if (!tail_.empty()) {
       for (auto& e : out_edges_)
-        for (Edge& edge : e) edge.to_output = false;
+        for (Edge& edge : e)
+          if (edge.to_output) {
+            edge.to_output = false;
+            edge.to_node = tail_.front();
+          }
       for (size_t k = 0; k < tail_.size(); ++k)
-        out_edges_[size_t(tail_[k])].push_back(
-            {k + 1 == tail_.size(), -1, "after the last layer, beyond Vine's output"});
+        out_edges_[size_t(tail_[k])].push_back({k + 1 == tail_.size(), -1, "after the last layer, beyond Vine's output",
+                                                k + 1 < tail_.size() ? tail_[k + 1] : -1, -1});
     }
     return with_fifos_named();
   }
@@ -82,8 +91,10 @@ class GraphBuilder {
     const ir::StagePlan& s = plan_.stages[size_t(i)];
     const FinnOpType* t = finn_op_type_of(kind);
     if (!t) throw std::invalid_argument("stage " + s.name + ": kind '" + kind + "' has no FINN node");
-    if (kind == "avgpool") {
-      // FINN's pool is a sliding window and a Pool node.
+    if (kind == "avgpool" || (kind == "maxpool" && pool_by_window(s))) {
+      // FINN's pool is a sliding window and a Pool node (an average pool,
+      // or a max pool whose windows overlap or skip: FINN's
+      // StreamingMaxPool takes kernel = stride only).
       FinnNode w;
       w.op = "ConvolutionInputGenerator";
       w.style = finn_style_of(d_, s.layer, "swg");
@@ -91,12 +102,13 @@ class GraphBuilder {
       w.pool_window = true;
       const int wi = push(w);
       FinnNode p;
-      p.op = t->op;
-      p.style = finn_style_of(d_, s.layer, kind);
+      p.op = "Pool";
+      p.style = "hls";
       p.stage = i;
       const int pi = push(p);
       out_edges_[size_t(wi)].push_back(
-          {false, -1, "between the sliding window and the Pool FINN builds a pool of, one stage in Vine"});
+          {false, -1, "between the sliding window and the Pool FINN builds a pool of, one stage in Vine", pi, -1});
+      node_in_[size_t(i)] = wi;
       node_out_[size_t(i)] = pi;
       return;
     }
@@ -105,7 +117,14 @@ class GraphBuilder {
     // A stage timed from the RTL template is FINN's _rtl node.
     n.style = ir::rtl_variant(s.kind) ? "rtl" : finn_style_of(d_, s.layer, kind);
     n.stage = i;
-    node_out_[size_t(i)] = push(n);
+    node_in_[size_t(i)] = node_out_[size_t(i)] = push(n);
+  }
+
+  // A max pool FINN builds as a window and a Pool: kernel and stride differ
+  // along a side (FINN's StreamingMaxPool takes non-overlapping windows only;
+  // ResNet-50's 3 x 3 / 2 pool is ConvolutionInputGenerator and Pool).
+  static bool pool_by_window(const ir::StagePlan& s) {
+    return s.kernel_h != s.stride_h || s.kernel_w != s.stride_w;
   }
 
   // The streams from stage `from`'s output port through converters to the
@@ -114,7 +133,8 @@ class GraphBuilder {
     const ir::StagePlan& s = plan_.stages[size_t(from)];
     const bool from_input = ir::family_name(s.kind) == std::string("input_dma");
     const int producer = from_input ? (head_ >= 0 ? head_ : kGraphInput) : node_out_[size_t(from)];
-    if (from_input && head_ >= 0) graph_input_edges_.push_back({false, -1, "the graph input, into the input quantiser"});
+    if (from_input && head_ >= 0)
+      graph_input_edges_.push_back({false, -1, "the graph input, into the input quantiser", head_, -1});
     for (size_t port = s.outputs.size(); port-- > 0;) {
       std::vector<int> streams{s.outputs[port]};
       std::vector<int> dwcs;
@@ -133,8 +153,9 @@ class GraphBuilder {
       const int out_bits = plan_.streams[size_t(streams.back())].bits;
       // FINN converts between two nodes only, where their widths differ.
       const bool finn_dwc = !dwcs.empty() && in_bits != out_bits && producer != kGraphInput && !to_output;
+      const int to_stage = to_output ? -1 : consumer;
       if (!finn_dwc) {
-        add_edge(producer, {to_output, graph_edge >= 0 ? graph_edge : streams.back(), ""});
+        add_edge(producer, {to_output, graph_edge >= 0 ? graph_edge : streams.back(), "", -1, to_stage});
         continue;
       }
       FinnNode c;
@@ -143,8 +164,8 @@ class GraphBuilder {
       c.stage = dwcs.front();
       const int ci = push(c);
       const int before = graph_edge >= 0 && graph_edge != streams.back() ? graph_edge : streams.front();
-      add_edge(producer, {false, before, ""});
-      add_edge(ci, {false, streams.back(), ""});
+      add_edge(producer, {false, before, "", ci, -1});
+      add_edge(ci, {false, streams.back(), "", -1, to_stage});
     }
   }
 
@@ -154,7 +175,12 @@ class GraphBuilder {
 
   // FIFOs after their producers (a node's in reverse port order, as
   // InsertFIFO inserts each right after it), the graph input's first and
-  // the graph output's last; then every node named.
+  // the graph output's last: the node list before FINN sorts it. Then
+  // qonnx's SortGraph (transformation/general.py), which FINN applies after
+  // inserting them: toposort_flatten, level by level (a node's level is the
+  // longest path to it from the graph's inputs), each level in the list's
+  // order. On a chain this is the list itself; across the branches of a
+  // residual block it interleaves them. Then every node named.
   std::vector<FinnNode> with_fifos_named() {
     auto fifo = [](const Edge& e) {
       FinnNode f;
@@ -166,25 +192,64 @@ class GraphBuilder {
       return f;
     };
     std::vector<FinnNode> out;
+    std::vector<int> pred;          // a FIFO's producer's position in `out` (-1: none)
+    std::vector<const Edge*> edge;  // a FIFO's edge
+    std::vector<int> at(nodes_.size(), -1);  // a node's position in `out`
     std::vector<FinnNode> graph_out;
-    for (const Edge& e : graph_input_edges_) out.push_back(fifo(e));
+    std::vector<std::pair<int, const Edge*>> graph_out_edges;
+    auto add_fifo = [&](const Edge& e, int producer) {
+      out.push_back(fifo(e));
+      pred.push_back(producer);
+      edge.push_back(&e);
+    };
+    for (const Edge& e : graph_input_edges_) add_fifo(e, -1);
     for (size_t n = 0; n < nodes_.size(); ++n) {
+      at[n] = int(out.size());
       out.push_back(nodes_[n]);
+      pred.push_back(-1);
+      edge.push_back(nullptr);
       // out_edges_ were recorded in reverse port order already (follow_outputs walks ports backwards).
       for (const Edge& e : out_edges_[n]) {
         if (e.to_output)
-          graph_out.push_back(fifo(e));
+          graph_out_edges.push_back({at[n], &e});
         else
-          out.push_back(fifo(e));
+          add_fifo(e, at[n]);
       }
     }
-    for (auto& f : graph_out) out.push_back(std::move(f));
+    for (const auto& [p, e] : graph_out_edges) add_fifo(*e, p);
+    // Levels: a FIFO one past its producer, a node one past its latest
+    // input FIFO. The list is in topological order (Vine's plan is, and
+    // each FIFO follows its producer), so one pass sets them.
+    std::vector<int> level(out.size(), 0);
+    std::vector<std::vector<int>> inputs(out.size());
+    for (size_t k = 0; k < out.size(); ++k) {
+      if (!out[k].fifo) continue;
+      const Edge& e = *edge[k];
+      const int to = e.to_node >= 0 ? at[size_t(e.to_node)] : e.to_stage >= 0 ? at[size_t(node_in_[size_t(e.to_stage)])] : -1;
+      if (to >= 0) inputs[size_t(to)].push_back(int(k));
+    }
+    for (size_t k = 0; k < out.size(); ++k) {
+      if (out[k].fifo) {
+        if (pred[k] >= 0) level[k] = level[size_t(pred[k])] + 1;
+        continue;
+      }
+      for (int i : inputs[k]) {
+        if (size_t(i) > k) throw std::logic_error("FINN graph: " + out[k].op + " listed before its input FIFO");
+        level[k] = std::max(level[k], level[size_t(i)] + 1);
+      }
+    }
+    std::vector<size_t> order(out.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return level[a] < level[b]; });
+    std::vector<FinnNode> sorted;
+    sorted.reserve(out.size());
+    for (size_t k : order) sorted.push_back(std::move(out[k]));
     std::map<std::string, int> count;
-    for (FinnNode& n : out) {
+    for (FinnNode& n : sorted) {
       const std::string op = n.op + "_" + n.style;
       n.name = op + "_" + std::to_string(count[op]++);
     }
-    return out;
+    return sorted;
   }
 
   const ir::Design& d_;
@@ -193,6 +258,7 @@ class GraphBuilder {
   std::vector<FinnNode> nodes_;
   std::vector<std::vector<Edge>> out_edges_;
   std::vector<Edge> graph_input_edges_;
+  std::vector<int> node_in_;   // the node a stage's inputs enter (a pool's: its window)
   std::vector<int> node_out_;  // the node a stage's outputs leave (a pool's: its Pool)
   std::vector<int> tail_;
   int head_ = -1;

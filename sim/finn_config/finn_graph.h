@@ -10,15 +10,19 @@
 // InsertFIFO put each new node right after its producer, so a node's output
 // FIFOs (and converters) follow it, a multi-output node's in reverse port
 // order; the graph input's FIFO comes first and the graph output's last.
+// qonnx's SortGraph then lists that graph level by level (a node's level is
+// its longest path from the graph input), each level in that order: the
+// branches of a residual block interleave.
 //
 // Vine's process network and FINN's graph differ in known places, each
 // handled here:
 // - Vine's DMAs are not nodes: FINN inserts its IODMAs after the FIFOs are
 //   named; the input DMA's stream is FINN's graph-input FIFO, the output
 //   DMA's its graph-output FIFO.
-// - A Vine average pool is one stage; FINN builds it as a sliding window
-//   (ConvolutionInputGenerator, SIMD = the pool's PE) and a Pool node, with
-//   a FIFO between them that Vine has no stream for.
+// - A Vine average pool, or max pool whose kernel is not its stride, is one
+//   stage; FINN builds it as a sliding window (ConvolutionInputGenerator,
+//   SIMD = the pool's PE) and a Pool node, with a FIFO between them that
+//   Vine has no stream for.
 // - Vine converts between widths that do not divide each other with two
 //   converters (through their least common multiple), and converts on both
 //   sides of an edge given its own `bits`; FINN has one converter between

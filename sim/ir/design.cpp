@@ -168,6 +168,22 @@ void check_padding_simd(const Layer& l, const LayerFolding& f) {
                             " (the parallel-window style)");
 }
 
+// A DuplicateStreams folding of its own: a layer that several layers read,
+// a divisor of its output channels.
+void check_duplicate_pe(const Network& net, size_t i, const LayerFolding& f) {
+  const Layer& l = net.layers[i];
+  const SourceLocation& w = f.duplicate_pe_where.line ? f.duplicate_pe_where : f.where;
+  const std::string v = std::to_string(f.duplicate_pe);
+  int readers = 0;
+  for (const Layer& r : net.layers)
+    for (int idx : r.input_index) readers += idx == int(i);
+  if (readers < 2)
+    throw ConfigError(w, v, "no duplicate_pe on " + l.name + " (a layer that several layers read only: " +
+                            std::to_string(readers) + " reads it, so it has no DuplicateStreams)");
+  if (l.out_shape.c % f.duplicate_pe != 0)
+    throw ConfigError(w, v, "a divisor of the output channels of " + l.name + " = " + std::to_string(l.out_shape.c));
+}
+
 }  // namespace
 
 void check_design(const Design& d) {
@@ -242,6 +258,7 @@ void check_design(const Design& d) {
     if (f.bit_serial) check_bit_serial(l, f);
     if (f.separate_thresholds()) check_separate_thresholds(l, f);
     if (f.padding_simd > 0) check_padding_simd(l, f);
+    if (f.duplicate_pe > 0) check_duplicate_pe(net, i, f);
     const int in_bits = input_stream_bits(l, f), out_bits = output_stream_bits(l, f);
     for (auto [bits, field] : {std::pair{in_bits, "simd"}, std::pair{out_bits, "pe"}}) {
       if (bits > d.max_stream_bits) {

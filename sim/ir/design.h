@@ -84,6 +84,13 @@ struct LayerFolding {
   // its SIMD, so the converter re-beats the same elements.
   int padding_simd = 0;
   SourceLocation padding_simd_where;  // the field, when given
+  // `duplicate_pe:` the DuplicateStreams after a layer that several layers
+  // read copies this many channels a beat where it differs from the layer's
+  // output lanes, with FINN's StreamingDataWidthConverter before it (a
+  // FINN build folds DuplicateStreams apart from its producer: ResNet-50's
+  // Pool PE 4 into DuplicateStreams PE 2); 0: the layer's output lanes.
+  int duplicate_pe = 0;
+  SourceLocation duplicate_pe_where;  // the field, when given
   bool separate_thresholds() const { return threshold_pe > 0; }
   // The stage kinds the layer expands into, in stream order, when the design
   // lists them (`stages:`); empty: the layer kind's usual chain

@@ -166,19 +166,36 @@ class PlanBuilder {
   void add_output_side(int layer, int stage, int bits, int elem_bits, int64_t elements) {
     Tail t{stage, bits, elem_bits, elements};
     if (consumers_[layer + 1] > 1) {
-      const StagePlan& src = plan_.stages[size_t(stage)];
+      // A DuplicateStreams folded apart from its producer (`duplicate_pe`):
+      // FINN's width converter before it.
+      const int h = plan_.stages[size_t(stage)].ofm_h, w = plan_.stages[size_t(stage)].ofm_w;
+      const LayerFolding* f = layer < 0 ? nullptr : &d_.folding[size_t(layer)];
+      if (f && f->duplicate_pe > 0 && f->duplicate_pe * elem_bits != bits) {
+        FifoSpec where;
+        where.from = plan_.stages[size_t(stage)].name;
+        where.to = net_.layers[size_t(layer)].name + ".dup";
+        where.where = f->duplicate_pe_where.line ? f->duplicate_pe_where : f->where;
+        for (auto& c : converters(net_.layers[size_t(layer)].name + ".dwc_dup", layer, elements, elem_bits, bits,
+                                  f->duplicate_pe * elem_bits, where)) {
+          const int ci = push(c);
+          internal(stage, ci, bits, elem_bits, elements);
+          stage = ci;
+          bits = c.out_stream_bits;
+        }
+      }
       kinds::StreamSite site{d_};
       site.in_bits = site.out_bits = bits;
       site.elem_bits = elem_bits;
       site.elements = elements;
-      site.h = src.ofm_h;
-      site.w = src.ofm_w;
+      site.h = h;
+      site.w = w;
       const std::string name =
           (layer < 0 ? std::string("input") : net_.layers[size_t(layer)].name) + ".dup";
       StagePlan dup = on_stream("duplicate", name, layer < 0 ? 0 : layer, site);
       const int di = push(dup);
       internal(stage, di, bits, elem_bits, elements);
       t.stage = di;
+      t.bits = bits;
     }
     tails_[layer + 1] = t;
   }

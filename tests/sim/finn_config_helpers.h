@@ -25,6 +25,7 @@ inline void expect_same_design(const vine::ir::Design& a, const vine::ir::Design
     EXPECT_EQ(a.folding[i].window_simd, b.folding[i].window_simd) << layer;
     EXPECT_EQ(a.folding[i].threshold_pe, b.folding[i].threshold_pe) << layer;
     EXPECT_EQ(a.folding[i].padding_simd, b.folding[i].padding_simd) << layer;
+    EXPECT_EQ(a.folding[i].duplicate_pe, b.folding[i].duplicate_pe) << layer;
     EXPECT_EQ(a.folding[i].weight_memory, b.folding[i].weight_memory) << layer;
     EXPECT_EQ(a.folding[i].finn_impl, b.folding[i].finn_impl) << layer;
   }

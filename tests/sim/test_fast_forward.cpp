@@ -126,6 +126,9 @@ const std::map<std::string, ShippedCase>& shipped_cases() {
       // 2 frames only, its skip not checked.
       {"finn-examples/mobilenet-v1-w4a4-zcu104.yaml", {{2}, 0}},
       {"resnet18/resnet18-mixed-u250.yaml", {{2, 7}, 0}},
+      // It deadlocks in frame 0 with the config's depths (docs/finn-configs.md):
+      // both runs report the same deadlock.
+      {"finn-examples/resnet50-w1a2-u250.yaml", {{1, 2}, 0}},
   };
   return cases;
 }

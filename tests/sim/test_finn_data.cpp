@@ -297,6 +297,67 @@ TEST(FinnExamples, Vgg10ConfigGivesTheShippedDesign) {
   vine_test::expect_same_design(finn::apply_finn_config(shipped, cfg, "ZCU104").design, shipped, "again");
 }
 
+// ResNet-50 W1A2 U250 (networks/resnet50-w1a2.yaml): the config's 515
+// nodes are the design's FINN graph, in the config's order (qonnx's
+// SortGraph, level by level across each block's branches), and every one
+// applies: from the design with every layer unfolded
+// (examples/finn-examples/resnet50-w1a2-u250-unfolded.yaml) it gives the
+// shipped design, and applied again it changes nothing. The FINN-only nodes
+// are the tail (ChannelwiseOp_hls_2, LabelSelect_hls_0) and the FIFOs Vine
+// has no stream for (between each pool's window and its Pool, after the
+// tail's nodes), all at depth 2, reported. Exported back, every PE, SIMD
+// and FIFO depth is the config's.
+TEST(FinnExamples, ResNet50U250ConfigAppliesNodeForNode) {
+  const Json cfg = config_file(kFolding / "resnet50__U250_folding_config.json");
+  const ir::Design shipped = load("finn-examples/resnet50-w1a2-u250.yaml");
+  const ir::Design unfolded =
+      config::load_design((fs::path(VINE_SOURCE_DIR) / "examples/finn-examples/resnet50-w1a2-u250-unfolded.yaml").string());
+  const auto a = finn::apply_finn_config(unfolded, cfg, "U250");
+  vine_test::expect_same_design(a.design, shipped, "from unfolded");
+  EXPECT_EQ(a.nodes, 515);
+  EXPECT_EQ(a.fifos, 266);
+  EXPECT_EQ(a.fifos_defaulted, 0);
+  EXPECT_EQ(a.finn_only.input_thresholding, "");
+  EXPECT_EQ(a.finn_only.tail, (std::vector<std::string>{"ChannelwiseOp_hls", "LabelSelect_hls"}));
+  std::vector<std::string> fifo_not_applied;
+  for (const auto& n : a.not_applied)
+    if (n.field == "depth") {
+      fifo_not_applied.push_back(n.node);
+      EXPECT_EQ(n.value, "2") << n.node;
+    }
+  EXPECT_EQ(fifo_not_applied, (std::vector<std::string>{"StreamingFIFO_rtl_6", "StreamingFIFO_rtl_261",
+                                                        "StreamingFIFO_rtl_264", "StreamingFIFO_rtl_265"}));
+  vine_test::expect_same_design(finn::apply_finn_config(shipped, cfg, "U250").design, shipped, "again");
+
+  // Names in order.
+  const auto g = finn::finn_graph(shipped, ir::plan_process_network(shipped), a.finn_only);
+  std::vector<std::string> want, got;
+  for (const auto& [k, v] : cfg.items())
+    if (k != "Defaults") want.push_back(k);
+  for (const auto& n : g) got.push_back(n.name);
+  EXPECT_EQ(got, want);
+
+  // Values exported back: every PE, SIMD and depth the config gives.
+  const Json out = finn::finn_folding_config(shipped, a.finn_only);
+  int compared = 0;
+  for (const auto& [k, v] : cfg.items())
+    for (const char* key : {"PE", "SIMD", "depth"}) {
+      if (!v.contains(key)) continue;
+      if (!out.contains(k)) {
+        // FINN-only: the tail's nodes and the FIFOs Vine has no stream for.
+        EXPECT_TRUE(k.rfind("ChannelwiseOp_hls_2", 0) == 0 || k.rfind("LabelSelect", 0) == 0 ||
+                    std::find(fifo_not_applied.begin(), fifo_not_applied.end(), k) != fifo_not_applied.end())
+            << k;
+        continue;
+      }
+      EXPECT_EQ(out[k].value(key, Json()), v[key]) << k << " " << key;
+      ++compared;
+    }
+  // 262 FIFOs (266 but the 4 FINN-only), 173 compute nodes (175 but the
+  // tail's 2), the 54 MVAUs' SIMD besides their PE.
+  EXPECT_EQ(compared, 262 + 173 + 54);
+}
+
 TEST(FinnExamples, ImportFinnConfigThroughTheCommandLine) {
   const fs::path out = fs::temp_directory_path() / ("vine-finn-data-" + std::to_string(::getpid()) + ".yaml");
   const auto r = vine_test::run_vine("-q import finn-config " + (kFolding / "mobilenet-v1__U250_folding_config.json").string() +

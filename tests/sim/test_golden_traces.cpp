@@ -114,6 +114,14 @@ TEST(GoldenTraces, ChecksumsAreTheReferences) {
     const golden::Reference ref(d.network, params);
     ASSERT_GT(o.output_frames, 0);
     for (int f = 0; f < o.output_frames; ++f) {
+      // A design whose pipeline deadlocks (finn-examples/resnet50-w1a2-u250
+      // with its config's FIFO depths, docs/finn-configs.md) has no outputs
+      // to check: its file says so.
+      if (figure(text, "finished") == "no") {
+        EXPECT_EQ(figure(text, "outputs\\.frame\\." + std::to_string(f) + "\\.checksum"), "none (deadlock)")
+            << e.path();
+        continue;
+      }
       const golden::IntTensor out = ref.run(golden::synthesize_input(d.network, o.seed, f));
       char want[24];
       std::snprintf(want, sizeof want, "0x%016llx", (unsigned long long)golden::checksum(out));

@@ -148,44 +148,49 @@ void FastForward::at_cut(Stage& s, int64_t a) {
       if (decide_only_) {
         // A drifting repetition says nothing of an endless stream's
         // interval: the FIFO filling will back-pressure its producer. Its
-        // frames until then can be jumped, and the watch goes on.
+        // frames until then can be jumped, and the watch goes on; the
+        // bounds below may decide it all the same.
         if (drifting) {
           if (decide_jumps_ && jump(h - p, p, drift_periods)) {
             result_.period_frames = 0;  // nothing decided yet
             rearm();
             return;
           }
-          continue;
-        }
-        // Every advance made so far is one an endless stream makes, unless
-        // some stage that reads has issued its last iteration: from then on
-        // it drains its pipeline, where an endless stream's next reads could
-        // have stalled it. (A stage that reads nothing never stalls on a
-        // read: its drain is the endless stream's.)
-        for (const Stage* st : stages_)
-          if (st->loop_done_ && !st->in_.empty()) {
-            stop("the run's end reached a stage before the timing state repeated");
-            return;
-          }
-        result_.period_frames = p;
-        result_.period_cycles = cycles;
-        // The run's frames: the jumps (deciding, the loops were not
-        // shortened) come before the loops' cut h - p.
-        result_.from_frame = h - p + result_.frames_skipped;
-        stop();
-        return;
-      }
-      if (jump(h - p, p, drift_periods)) {
-        if (drifting)
-          rearm();
-        else
+        } else {
+          if (!decide()) return;
+          result_.period_frames = p;
+          result_.period_cycles = cycles;
+          // The run's frames: the jumps (deciding, the loops were not
+          // shortened) come before the loops' cut h - p.
+          result_.from_frame = h - p + result_.frames_skipped;
           stop();
-        return;
+          return;
+        }
+      } else {
+        if (jump(h - p, p, drift_periods)) {
+          if (drifting)
+            rearm();
+          else
+            stop();
+          return;
+        }
+        // Too near the run's end for a jump. Drifting, the slack may allow
+        // no jump yet: watch on, until the FIFOs that fill are full.
+        if (!drifting) {
+          stop("the timing state repeated too late in the run");
+          return;
+        }
       }
-      // Too near the run's end for a jump. Drifting, the slack may allow
-      // no jump yet: watch on, until the FIFOs that fill are full.
-      if (!drifting) {
-        stop("the timing state repeated too late in the run");
+    }
+    int64_t least = 0, most = 0;
+    if (decide_only_ && decide_target_ > 0 && shift_bounds(h - p, p, least, most)) {
+      const double limit = decide_target_ * double(p) + 1e-9;
+      const int verdict = double(least) > limit ? -1 : most != INT64_MAX && double(most) <= limit ? 1 : 0;
+      if (verdict != 0) {
+        if (!decide()) return;
+        result_.bound = verdict;
+        result_.bound_interval = double(verdict < 0 ? least : most) / double(p);
+        stop();
         return;
       }
     }
@@ -197,6 +202,20 @@ void FastForward::at_cut(Stage& s, int64_t a) {
       cuts_[k].pop_front();
       ++first_[k];
     }
+}
+
+bool FastForward::decide() {
+  // Every advance made so far is one an endless stream makes, unless some
+  // stage that reads has issued its last iteration: from then on it drains
+  // its pipeline, where an endless stream's next reads could have stalled
+  // it. (A stage that reads nothing never stalls on a read: its drain is the
+  // endless stream's.)
+  for (const Stage* st : stages_)
+    if (st->loop_done_ && !st->in_.empty()) {
+      stop("the run's end reached a stage before the timing state repeated");
+      return false;
+    }
+  return true;
 }
 
 void FastForward::capture(const Stage& s, Cut& c, int64_t cut_index) const {
@@ -271,6 +290,41 @@ bool FastForward::repeats(int64_t g, int p, int64_t& drift_periods) {
     if (dp != dq && !drift_holds(l, g, p, w0, dp, dq, drift_periods)) return false;
   }
   for (size_t i = 0; i < stages_.size(); ++i) delta_[i] = difference(cut(i, g + p).stats, cut(i, g).stats);
+  return true;
+}
+
+bool FastForward::shift_bounds(int64_t g, int p, int64_t& least, int64_t& most) const {
+  least = INT64_MAX;
+  most = INT64_MIN;
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    const Cut &c0 = cut(i, g), &c1 = cut(i, g + p);
+    if (c0.loop_done || c1.loop_done || c0.last_advance != c1.last_advance ||
+        c0.in_flight != c1.in_flight || c0.have_cur != c1.have_cur || c0.cur.index != c1.cur.index ||
+        c0.cur.reads != c1.cur.reads || c0.cur.writes != c1.cur.writes || c0.last_cycle < 0)
+      return false;
+    least = std::min(least, c1.last_cycle - c0.last_cycle);
+    most = std::max(most, c1.last_cycle - c0.last_cycle);
+  }
+  for (const Link& l : links_) {
+    const Cut &p0 = cut(l.producer, g), &p1 = cut(l.producer, g + p);
+    const Cut &q0 = cut(l.consumer, g), &q1 = cut(l.consumer, g + p);
+    const int64_t w0 = p0.written[l.out_port], w1 = p1.written[l.out_port];
+    const int64_t r0 = q0.read[l.in_port], r1 = q1.read[l.in_port];
+    const int64_t beats = r1 - r0;
+    if (beats <= 0 || w1 - w0 != beats || w0 > r0) return false;  // as repeats()
+    const int64_t f0 = q0.read_first[l.in_port], f1 = q1.read_first[l.in_port];
+    const auto &c0 = q0.read_cycles[l.in_port], &c1 = q1.read_cycles[l.in_port];
+    for (int64_t j = w0 - l.fifo->capacity(); j < r0; ++j) {
+      if (j < 0) {  // free from the start at g: no cycle there, one at g + p
+        if (j + beats >= 0) most = INT64_MAX;
+        continue;
+      }
+      if (j < f0 || j + beats < f1) return false;  // outside the stamps kept
+      const int64_t d = c1[size_t(j + beats - f1)] - c0[size_t(j - f0)];
+      least = std::min(least, d);
+      most = std::max(most, d);
+    }
+  }
   return true;
 }
 

@@ -53,6 +53,11 @@ struct FastForwardResult {
   std::vector<std::string> drifting;
   int jumps = 0;               // jumps made (drifting ones, then at most one steady one)
   int64_t cycles_skipped = 0;  // the cycles the jumps moved the slowest stage on: not simulated
+  // Deciding against a target (set_decide_target), without a repetition:
+  // +1 the interval is at most bound_interval (<= the target), -1 at least
+  // bound_interval (> the target); 0 not decided so.
+  int bound = 0;
+  double bound_interval = 0;
   std::string off;             // when it gave up without skipping: why
 };
 
@@ -87,6 +92,20 @@ class FastForward {
     decide_only_ = on;
     decide_jumps_ = on && drift_jumps;
   }
+  // Deciding only, also decide whether the interval of an endless stream is
+  // at most `target` cycles per frame before the state repeats, by bounds:
+  // the state at a cut is a vector of cycles (each stage's last advance, the
+  // read stamps its producer still waits on) and the p frames after it a
+  // map of that vector that is monotone and moves with it (every cycle is a
+  // max of earlier ones plus constants). When the cuts of frames g and
+  // g + p have the same structure (everything but the cycles equal), every
+  // cycle having moved on by at least L and at most U gives, applying the
+  // map again and again, an endless stream whose every cycle moves on by at
+  // least L and at most U every p frames, the output's included: the
+  // interval lies in [L / p, U / p] (max-plus algebra's Collatz-Wielandt
+  // bounds). L / p above the target decides a miss, U / p at most the
+  // target a meet. 0: off.
+  void set_decide_target(double target) { decide_target_ = target; }
   // A repetition was found (result().period_frames > 0), or the watch has
   // ended without one: nothing more is to be learnt from the cuts.
   bool settled() const { return off_; }
@@ -126,6 +145,14 @@ class FastForward {
   bool repeats(int64_t g, int p, int64_t& drift_periods);
   bool drift_holds(const Link& l, int64_t g, int p, int64_t w0, int64_t dp, int64_t dq,
                    int64_t& periods) const;
+  // Whether the cuts of frames g and g + p have the same structure; if so,
+  // the least and the most any cycle of the state moved on between them
+  // (most: INT64_MAX where a slot free from the start at g is a stamp at
+  // g + p).
+  bool shift_bounds(int64_t g, int p, int64_t& least, int64_t& most) const;
+  // Deciding: stops the watch with result() saying so; false if a stage
+  // that reads has ended its loop (then the watch stops undecided).
+  bool decide();
   // Jumps as many periods on as the run's end (and, drifting, the slack)
   // allows; false when that is none.
   bool jump(int64_t g, int p, int64_t drift_periods);
@@ -149,6 +176,7 @@ class FastForward {
   bool off_ = false;
   bool decide_only_ = false;
   bool decide_jumps_ = false;
+  double decide_target_ = 0;
   FastForwardResult result_;
 };
 

@@ -90,7 +90,8 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
                 : "not proven: the passes stopped before one changed nothing")
     << "\n";
   o << "  search     " << s.trials << " trials (" << s.trials_by_repetition
-    << " decided at the first repetition of the timing state, " << s.trials_with_jumps
+    << " decided at the first repetition of the timing state or by its bounds (" << s.trials_by_bound
+    << " by bounds), " << s.trials_with_jumps
     << " of them after jumping frames in which a FIFO filled; " << s.trials_known
     << " known from earlier exact verdicts, without a run), " << s.aimed_rounds << " aimed and "
     << s.plain_rounds << " plain bisection rounds, " << s.runs << " timing-only runs, "
@@ -139,6 +140,7 @@ nlohmann::json sizing_json(const ir::Design& d, const explore::FifoSizing& s) {
   j["trials"] = s.trials;
   j["trials_by_repetition"] = s.trials_by_repetition;
   j["trials_with_jumps"] = s.trials_with_jumps;
+  j["trials_by_bound"] = s.trials_by_bound;
   j["trials_known"] = s.trials_known;
   j["aimed_rounds"] = s.aimed_rounds;
   j["plain_rounds"] = s.plain_rounds;

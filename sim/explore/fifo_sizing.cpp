@@ -152,6 +152,7 @@ class Search {
     double interval = 0;
     int64_t jumps = 0;
     bool known = false;  // from an earlier exact verdict, no run
+    bool by_bound = false;  // by_repetition's bounds, before the state repeated
   };
 
   // The verdict on the work design as it is now. The target is a steady
@@ -174,12 +175,21 @@ class Search {
     v.runs = 1;
     const int longer = r_.frames + sim::kReferenceExtraFrames;
     sim::FrameStamps longer_run;
-    const sim::EndlessInterval e = sim::endless_interval(work_, longer, &v.cycles, &longer_run, o_.shortcuts);
+    const sim::EndlessInterval e = sim::endless_interval(work_, longer, &v.cycles, &longer_run, o_.shortcuts,
+                                                         o_.shortcuts ? r_.target_interval : 0.0);
     v.jumps = e.jumps;
     if (e.found) {
       v.by_repetition = true;
       v.interval = e.interval_cycles();
       v.ok = v.interval <= r_.target_interval + kSameInterval;
+      return v;
+    }
+    if (e.bound != 0) {  // as exact: the interval is on the bound's side of the target
+      v.by_repetition = v.by_bound = true;
+      // A miss's bound is below its interval and would aim the bisection's
+      // guesses too shallow: left out of them (measured: fewer runs so).
+      v.interval = 0;
+      v.ok = e.bound > 0;
       return v;
     }
     const sim::SteadyState s = sim::judge_run(r_.frames, [&](int n) {
@@ -239,6 +249,7 @@ class Search {
     ++r_.trials;
     if (v.by_repetition) ++r_.trials_by_repetition;
     if (v.jumps > 0) ++r_.trials_with_jumps;
+    if (v.by_bound) ++r_.trials_by_bound;
     if (v.known) ++r_.trials_known;
     return v.ok;
   }
@@ -308,7 +319,7 @@ class Search {
         int64_t interval_bits = 0;
         static_assert(sizeof interval_bits == sizeof v.interval);
         std::memcpy(&interval_bits, &v.interval, sizeof interval_bits);
-        const int64_t reply[6] = {v.ok, v.by_repetition, v.runs, v.cycles, interval_bits, v.jumps};
+        const int64_t reply[7] = {v.ok, v.by_repetition, v.runs, v.cycles, interval_bits, v.jumps, v.by_bound};
         const ssize_t n = write(fds[1], reply, sizeof reply);
         _exit(n == ssize_t(sizeof reply) ? 0 : 1);
       }
@@ -322,7 +333,7 @@ class Search {
     }
     if (!to_run.empty()) ok[to_run.back()] = here(to_run.back());
     for (const Child& c : children) {
-      int64_t reply[6];
+      int64_t reply[7];
       size_t got = 0;
       while (got < sizeof reply) {
         const ssize_t n = read(c.fd, reinterpret_cast<char*>(reply) + got, sizeof reply - got);
@@ -340,6 +351,7 @@ class Search {
         v.cycles = reply[3];
         std::memcpy(&v.interval, &reply[4], sizeof v.interval);
         v.jumps = reply[5];
+        v.by_bound = reply[6] != 0;
         remember(depths_with(f, depths[c.index]), v);
         count(v);
         ok[c.index] = v;

@@ -108,7 +108,10 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
     ffwd_off_ = "off: stages made outside the stage kinds";
   else
     ffwd_ = models::FastForward::attach(accel_->stages(), accel_->fifos(), o.frames, ffwd_off_);
-  if (ffwd_) ffwd_->set_decide_only(o.fast_forward_decide_only, o.fast_forward_drift_jumps);
+  if (ffwd_) {
+    ffwd_->set_decide_only(o.fast_forward_decide_only, o.fast_forward_drift_jumps);
+    ffwd_->set_decide_target(o.fast_forward_decide_target);
+  }
 }
 
 // The weight streamers of layers whose weights are in DDR, and the DMAs with

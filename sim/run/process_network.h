@@ -60,6 +60,9 @@ struct ElaborationOptions {
   // Deciding only, the frames in which a producer fills a deep FIFO a little
   // more each frame are jumped (FastForward::set_decide_only).
   bool fast_forward_drift_jumps = false;
+  // Deciding only, also decide by bounds whether the interval is at most
+  // this many cycles per frame (FastForward::set_decide_target); 0: off.
+  double fast_forward_decide_target = 0;
 };
 
 class ProcessNetwork {
@@ -110,7 +113,9 @@ class ProcessNetwork {
   int fast_forward_jumps() const { return ffwd_ ? ffwd_->result().jumps : 0; }
   // Whether it found the repetition (without copying its result: the run's
   // pause test asks once an activation).
-  bool fast_forward_found() const { return ffwd_ && ffwd_->result().period_frames > 0; }
+  bool fast_forward_found() const {
+    return ffwd_ && (ffwd_->result().period_frames > 0 || ffwd_->result().bound != 0);
+  }
 
  private:
   std::unique_ptr<models::Stage> make_stage(const ir::StagePlan& s,

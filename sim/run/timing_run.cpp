@@ -29,10 +29,11 @@ std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames) {
 }
 
 EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles, FrameStamps* whole_run,
-                                 bool drift_jumps) {
+                                 bool drift_jumps, double target) {
   ElaborationOptions eo{frames, true, false, BackendChoice::kCpp};
   eo.fast_forward_decide_only = true;
   eo.fast_forward_drift_jumps = drift_jumps;
+  eo.fast_forward_decide_target = target;
   const auto pn = timing_network(d, eo);
   const ProcessNetwork* watched = pn.get();
   if (whole_run)
@@ -46,9 +47,11 @@ EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycle
     pn->run([watched] { return watched->fast_forward_settled(); });
   const models::FastForwardResult r = pn->fast_forward();
   if (cycles) *cycles += simulated_cycles(*pn) - r.cycles_skipped;
-  if (whole_run && r.period_frames == 0 && r.jumps == 0) *whole_run = frame_stamps(*pn);
+  if (whole_run && r.period_frames == 0 && r.bound == 0 && r.jumps == 0) *whole_run = frame_stamps(*pn);
   EndlessInterval e;
   e.jumps = r.jumps;
+  e.bound = r.bound;
+  e.bound_interval = r.bound_interval;
   e.found = r.period_frames > 0;
   e.period_frames = r.period_frames;
   e.period_cycles = r.period_cycles;

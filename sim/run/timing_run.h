@@ -40,15 +40,21 @@ SteadyState judge_timing(const ir::Design& d, int frames, int64_t* cycles = null
 // little more each frame are jumped until it is full, and the watch goes on
 // (FastForward::set_decide_only); a run that jumped is one of more frames,
 // so `whole_run` is then left alone.
+// With `target` > 0, the run also stops once the bounds of two cuts decide
+// whether the interval is at most `target` (FastForward::set_decide_target):
+// then `bound` says which and `bound_interval` is the bound.
 struct EndlessInterval {
   bool found = false;
   int period_frames = 0;      // p
   int64_t period_cycles = 0;  // D
   int64_t from_frame = -1;    // g
   int jumps = 0;              // drifting jumps made before it
+  int bound = 0;              // not found: +1 interval <= bound_interval <= target, -1 > target
+  double bound_interval = 0;
   double interval_cycles() const { return found ? double(period_cycles) / double(period_frames) : 0.0; }
 };
 EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycles = nullptr,
-                                 FrameStamps* whole_run = nullptr, bool drift_jumps = false);
+                                 FrameStamps* whole_run = nullptr, bool drift_jumps = false,
+                                 double target = 0);
 
 }  // namespace vine::sim

@@ -33,7 +33,14 @@
 // and stops there; when the state does not repeat within the run's budget,
 // the trial's run of `frames` frames must reach the steady state
 // (steady_state.h) at an interval no longer than the target instead. A
-// deadlock, or neither, fails it.
+// deadlock, or neither, fails it. With the shortcuts (FifoSizingOptions), a
+// trial also jumps the frames in which a FIFO fills, is decided by the
+// bounds two cuts of the same structure give (FastForward::set_decide_target),
+// or is not run when an earlier exact verdict implies its answer.
+// Note on the passes: with exact verdicts step 3 cuts nothing (a FIFO's
+// one-beat-shallower trial missed with the later FIFOs deeper, and misses
+// with them shallower); it is there for the steady-state rule's verdicts,
+// which judge a finite run.
 #pragma once
 
 #include <cstdint>

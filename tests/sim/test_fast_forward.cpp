@@ -415,7 +415,9 @@ TEST(FastForward, DecidingJumpsTheFramesInWhichAFifoFills) {
       without += plain.found;
       if (!e.found) continue;
       ++with_jumps;
-      if (plain.found) EXPECT_EQ(e.interval_cycles(), plain.interval_cycles()) << what;
+      if (plain.found) {
+        EXPECT_EQ(e.interval_cycles(), plain.interval_cycles()) << what;
+      }
       if (e.jumps == 0) continue;
       ++jumped;
       const int p = e.period_frames, g = int(e.from_frame);

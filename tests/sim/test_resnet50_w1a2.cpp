@@ -182,7 +182,9 @@ TEST(ResNet50W1A2, ExportThenApplyIsTheIdentity) {
   const auto again = finn::apply_finn_config(d, cfg, "mini.json");
   vine_test::expect_same_design(again.design, d, "again");
   for (size_t i = 0; i < d.folding.size(); ++i)
-    if (i != 2) EXPECT_EQ(again.design.folding[i].duplicate_pe, 0) << d.network.layers[i].name;
+    if (i != 2) {
+      EXPECT_EQ(again.design.folding[i].duplicate_pe, 0) << d.network.layers[i].name;
+    }
 }
 
 // A FIFO Vine has no stream for (between the max pool's window and its
@@ -260,7 +262,9 @@ TEST(ResNet50W1A2, U250DesignWithTheConfigsDepthsDeadlocksAtAShortcut) {
   EXPECT_EQ(beats("s1b1_conv_a.dwc_in->s1b1_conv_a.mvau"), 59 * 8 + 7);  // SIMD 32 of 256 channels
   EXPECT_EQ(beats("s1b1_conv_a->s1b1_conv_b"), 58 * 32 + 31);            // PE 2 of 64 channels
   for (const auto& f : r.fifos)
-    if (f.name == "s1b1_in_s->s1b1_add") EXPECT_EQ(f.occupancy, 7666);
+    if (f.name == "s1b1_in_s->s1b1_add") {
+      EXPECT_EQ(f.occupancy, 7666);
+    }
 }
 
 // The two causes of that deadlock, on the reduced network's stage-1 identity
@@ -288,10 +292,13 @@ TEST(ResNet50W1A2, ShortcutDepthTheResidualBranchNeeds) {
     o.fast_forward = false;
     sim::Simulation s(d, o);
     const sim::RunReport& r = s.run();
-    if (!r.finished)
+    if (!r.finished) {
       EXPECT_NE(r.deadlock.find("s1b1_in_s.threshold waits for a slot in s1b1_in_s->s1b1_add ("), std::string::npos)
           << r.deadlock;
-    if (r.finished && data) EXPECT_TRUE(r.outputs_match_reference.has_value() && *r.outputs_match_reference);
+    }
+    if (r.finished && data) {
+      EXPECT_TRUE(r.outputs_match_reference.has_value() && *r.outputs_match_reference);
+    }
     return r.finished;
   };
   EXPECT_FALSE(finished(mini_design("", 96), false));

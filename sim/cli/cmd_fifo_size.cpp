@@ -86,7 +86,7 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
   o << "  sized      " << check_text(s.sized, s.frames) << "; again over " << s.long_frames << " frames: "
     << check_text(s.sized_long, s.long_frames) << "\n";
   o << "  least      "
-    << (s.least ? "yes: with the others as sized, each FIFO one beat shallower misses the target (each checked by a run)"
+    << (s.least ? "yes: with the others as sized, each FIFO one beat shallower misses the target (each checked by a run, or by a run whose exact verdict implies it)"
                 : "not proven: the passes stopped before one changed nothing")
     << "\n";
   o << "  search     " << s.trials << " trials (" << s.trials_by_repetition

@@ -117,6 +117,7 @@ class Applier {
         }
     set_timing_styles();
     checked_plan("the FIFOs it sets");
+    drop_implied_styles();
     out_.design = d_;
     return out_;
   }
@@ -224,10 +225,10 @@ class Applier {
       // nodes by the config's styles alone.
       if (kinds::stage_kinds().rtl_variant(kind)) clear_rtl(kind, plan);
       const std::string main = count.size() == 1 ? count.begin()->first : (count["hls"] >= count["rtl"] ? "hls" : "rtl");
-      if (main == t.default_style)
-        d_.finn_impl.erase(kind);
-      else
-        d_.finn_impl[kind] = main;
+      // Named explicitly while the graph is matched (every stage is timed
+      // from HLS until set_timing_styles); dropped at the end where the
+      // timing names the nodes alike (drop_implied_styles).
+      d_.finn_impl[kind] = main;
       for (auto& f : d_.folding) f.finn_impl.erase(kind);
       if (count.size() == 1) continue;
       std::vector<const FinnNode*> nodes;
@@ -340,6 +341,42 @@ class Applier {
       set_rtl_kinds(layer, rtl);
     }
     timing_nodes_.clear();
+  }
+
+  // The design-wide `finn_impl` entries set_styles made, each replaced by
+  // the layers' own where a listed node would otherwise be named otherwise
+  // (an _rtl node Vine times from HLS: a pool's window, a refused
+  // template); every other node is named by its timing (finn_graph.h).
+  void drop_implied_styles() {
+    const ir::StreamingPlan plan = ir::plan_process_network(d_);
+    std::set<std::string> listed;
+    for (const auto& e : entries_) listed.insert(e.first);
+    for (const std::string& kind : kinds_with_both_styles()) {
+      if (!d_.finn_impl.count(kind)) continue;
+      ir::Design without = d_;
+      without.finn_impl.erase(kind);
+      const auto now = finn_graph(d_, plan, out_.finn_only), alt = finn_graph(without, plan, out_.finn_only);
+      for (size_t i = 0; i < now.size() && i < alt.size(); ++i) {
+        if (now[i].style == alt[i].style || !listed.count(now[i].name) || now[i].stage < 0) continue;
+        const int layer = plan.stages[size_t(now[i].stage)].layer;
+        if (layer >= 0) without.folding[size_t(layer)].finn_impl[kind] = now[i].style;
+      }
+      d_ = std::move(without);
+    }
+    // A layer's own entry its timing implies (set where the config mixed styles).
+    auto names = [&](const ir::Design& d) {
+      std::vector<std::string> out;
+      for (const FinnNode& n : finn_graph(d, plan, out_.finn_only)) out.push_back(n.name);
+      return out;
+    };
+    const std::vector<std::string> now = names(d_);
+    for (size_t i = 0; i < d_.folding.size(); ++i)
+      for (const std::string& kind : kinds_with_both_styles()) {
+        if (!d_.folding[i].finn_impl.count(kind)) continue;
+        ir::Design without = d_;
+        without.folding[i].finn_impl.erase(kind);
+        if (names(without) == now) d_ = std::move(without);
+      }
   }
 
   const FinnNode* find(const std::vector<FinnNode>& g, const std::string& name) const {

@@ -122,7 +122,10 @@ const std::map<std::string, ShippedCase>& shipped_cases() {
       // 3000 frames (fast_forward.off): compared, its skip not checked.
       {"finn-examples/vgg10-radioml-w4a4-zcu104.yaml", {{1, 2, 3, 7, 50}, 0}},
       {"cosim/mixed-pow2-fixed-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 0}},
-      {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 12}},
+      // With FINN's RTL templates its timing state does not repeat within
+      // 40 frames (nor in a 3000-frame run stopped after 400 s): compared,
+      // its skip not checked.
+      {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 0}},
       {"finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml", {{2}, 12}},
       // Its runs are slow (its 2-deep FIFOs stall every stage): compared at
       // 2 frames only, its skip not checked.

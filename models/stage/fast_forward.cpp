@@ -252,42 +252,54 @@ void FastForward::capture(const Stage& s, Cut& c, int64_t cut_index) const {
   for (size_t p = 0; p < ni; ++p) c.read_slack[p] = s.in_[p]->take_read_slack();
 }
 
+// The loop's position, identical at every cut by construction: checked all the same.
+bool FastForward::same_loop_position(const Cut& c0, const Cut& c1) {
+  return !c0.loop_done && !c1.loop_done && c0.last_advance == c1.last_advance && c0.in_flight == c1.in_flight &&
+         c0.have_cur == c1.have_cur && c0.cur.index == c1.cur.index && c0.cur.reads == c1.cur.reads &&
+         c0.cur.writes == c1.cur.writes;
+}
+
+bool FastForward::window(const Link& l, int64_t g, int p, Window& w) const {
+  const Cut &p0 = cut(l.producer, g), &p1 = cut(l.producer, g + p);
+  const Cut &q0 = cut(l.consumer, g), &q1 = cut(l.consumer, g + p);
+  w.w0 = p0.written[l.out_port];
+  w.r0 = q0.read[l.in_port];
+  w.beats = q1.read[l.in_port] - w.r0;
+  // The consumer's reads after its cut take beats written after the
+  // producer's cut only (w0 <= r0); the producer's writes after its cut
+  // wait on the reads of beats w0 - capacity .. r0 - 1.
+  if (w.beats <= 0 || p1.written[l.out_port] - w.w0 != w.beats || w.w0 > w.r0) return false;
+  w.f0 = q0.read_first[l.in_port];
+  w.f1 = q1.read_first[l.in_port];
+  w.c0 = &q0.read_cycles[l.in_port];
+  w.c1 = &q1.read_cycles[l.in_port];
+  return true;
+}
+
 bool FastForward::repeats(int64_t g, int p, int64_t& drift_periods) {
   for (size_t i = 0; i < stages_.size(); ++i) {
     const Cut &c0 = cut(i, g), &c1 = cut(i, g + p);
-    // The loop's position, identical at every cut by construction: checked all the same.
-    if (c0.loop_done || c1.loop_done || c0.last_advance != c1.last_advance ||
-        c0.in_flight != c1.in_flight || c0.have_cur != c1.have_cur || c0.cur.index != c1.cur.index ||
-        c0.cur.reads != c1.cur.reads || c0.cur.writes != c1.cur.writes)
-      return false;
+    if (!same_loop_position(c0, c1)) return false;
     shift_[i] = c1.last_cycle - c0.last_cycle;
     if (shift_[i] <= 0) return false;
   }
   drift_periods = INT64_MAX;
   for (size_t k = 0; k < links_.size(); ++k) {
     const Link& l = links_[k];
-    const Cut &p0 = cut(l.producer, g), &p1 = cut(l.producer, g + p);
-    const Cut &q0 = cut(l.consumer, g), &q1 = cut(l.consumer, g + p);
-    const int64_t w0 = p0.written[l.out_port], w1 = p1.written[l.out_port];
-    const int64_t r0 = q0.read[l.in_port], r1 = q1.read[l.in_port];
-    const int64_t beats = r1 - r0;
-    // The consumer's reads after its cut take beats written after the
-    // producer's cut only (w0 <= r0); the producer's writes after its cut
-    // wait on the reads of beats w0 - capacity .. r0 - 1, which must repeat.
-    if (beats <= 0 || w1 - w0 != beats || w0 > r0) return false;
+    Window w;
+    if (!window(l, g, p, w)) return false;
     const int64_t dp = shift_[l.producer], dq = shift_[l.consumer];
-    const int64_t f0 = q0.read_first[l.in_port], f1 = q1.read_first[l.in_port];
-    const auto &c0 = q0.read_cycles[l.in_port], &c1 = q1.read_cycles[l.in_port];
-    for (int64_t j = w0 - l.fifo->capacity(); j < r0; ++j) {
+    // The read stamps the producer's writes wait on must repeat.
+    for (int64_t j = w.w0 - l.fifo->capacity(); j < w.r0; ++j) {
       if (j < 0) {  // no such beat: its slot is free from cycle 0, which binds no advance
-        if (j + beats >= 0) return false;
+        if (j + w.beats >= 0) return false;
         continue;
       }
-      if (j < f0 || j + beats < f1) return false;  // outside the stamps kept
-      if (c1[size_t(j + beats - f1)] != c0[size_t(j - f0)] + dq) return false;
+      if (j < w.f0 || j + w.beats < w.f1) return false;  // outside the stamps kept
+      if (w.at1(j + w.beats) != w.at0(j) + dq) return false;
     }
-    beats_[k] = beats;
-    if (dp != dq && !drift_holds(l, g, p, w0, dp, dq, drift_periods)) return false;
+    beats_[k] = w.beats;
+    if (dp != dq && !drift_holds(l, g, p, w.w0, dp, dq, drift_periods)) return false;
   }
   for (size_t i = 0; i < stages_.size(); ++i) delta_[i] = difference(cut(i, g + p).stats, cut(i, g).stats);
   return true;
@@ -298,29 +310,20 @@ bool FastForward::shift_bounds(int64_t g, int p, int64_t& least, int64_t& most) 
   most = INT64_MIN;
   for (size_t i = 0; i < stages_.size(); ++i) {
     const Cut &c0 = cut(i, g), &c1 = cut(i, g + p);
-    if (c0.loop_done || c1.loop_done || c0.last_advance != c1.last_advance ||
-        c0.in_flight != c1.in_flight || c0.have_cur != c1.have_cur || c0.cur.index != c1.cur.index ||
-        c0.cur.reads != c1.cur.reads || c0.cur.writes != c1.cur.writes || c0.last_cycle < 0)
-      return false;
+    if (!same_loop_position(c0, c1) || c0.last_cycle < 0) return false;
     least = std::min(least, c1.last_cycle - c0.last_cycle);
     most = std::max(most, c1.last_cycle - c0.last_cycle);
   }
   for (const Link& l : links_) {
-    const Cut &p0 = cut(l.producer, g), &p1 = cut(l.producer, g + p);
-    const Cut &q0 = cut(l.consumer, g), &q1 = cut(l.consumer, g + p);
-    const int64_t w0 = p0.written[l.out_port], w1 = p1.written[l.out_port];
-    const int64_t r0 = q0.read[l.in_port], r1 = q1.read[l.in_port];
-    const int64_t beats = r1 - r0;
-    if (beats <= 0 || w1 - w0 != beats || w0 > r0) return false;  // as repeats()
-    const int64_t f0 = q0.read_first[l.in_port], f1 = q1.read_first[l.in_port];
-    const auto &c0 = q0.read_cycles[l.in_port], &c1 = q1.read_cycles[l.in_port];
-    for (int64_t j = w0 - l.fifo->capacity(); j < r0; ++j) {
+    Window w;
+    if (!window(l, g, p, w)) return false;
+    for (int64_t j = w.w0 - l.fifo->capacity(); j < w.r0; ++j) {
       if (j < 0) {  // free from the start at g: no cycle there, one at g + p
-        if (j + beats >= 0) most = INT64_MAX;
+        if (j + w.beats >= 0) most = INT64_MAX;
         continue;
       }
-      if (j < f0 || j + beats < f1) return false;  // outside the stamps kept
-      const int64_t d = c1[size_t(j + beats - f1)] - c0[size_t(j - f0)];
+      if (j < w.f0 || j + w.beats < w.f1) return false;  // outside the stamps kept
+      const int64_t d = w.at1(j + w.beats) - w.at0(j);
       least = std::min(least, d);
       most = std::max(most, d);
     }

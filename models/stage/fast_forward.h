@@ -132,7 +132,22 @@ class FastForward {
     size_t producer, out_port, consumer, in_port;
   };
 
+  // A link's beats between the cuts of frames g and g + p, and the read
+  // stamps its producer's writes after the cut wait on (beats w0 -
+  // capacity .. r0 - 1) as kept at each cut.
+  struct Window {
+    int64_t w0 = 0, r0 = 0, beats = 0;  // written at the producer's cut g, read at the consumer's, per period
+    int64_t f0 = 0, f1 = 0;             // the first beat whose stamp each cut kept
+    const std::vector<int64_t>*c0 = nullptr, *c1 = nullptr;
+    int64_t at0(int64_t beat) const { return (*c0)[size_t(beat - f0)]; }
+    int64_t at1(int64_t beat) const { return (*c1)[size_t(beat - f1)]; }
+  };
+
   FastForward(std::vector<Stage*> stages, std::vector<Link> links, int64_t frames);
+  static bool same_loop_position(const Cut& c0, const Cut& c1);
+  // False unless the link moved as many beats at both ends between the cuts
+  // and its consumer's cut is past every beat its producer wrote by its own.
+  bool window(const Link& l, int64_t g, int p, Window& w) const;
   void capture(const Stage& s, Cut& c, int64_t cut_index) const;
   const Cut& cut(size_t stage, int64_t frame) const {
     return cuts_[stage][size_t(frame - first_[stage])];

@@ -77,6 +77,13 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Topology& topo,
     for (int id : topo.outputs[i]) stages_[i]->add_output(fifos_[size_t(id)].get());
   }
   for (auto& s : stages_) s->attach(*this);
+  bool flushing = false;
+  for (auto& s : stages_) flushing = flushing || (s->timing().flushes && s->timing().depth > 0);
+  if (flushing) {
+    std::vector<Stage*> all;
+    for (auto& s : stages_) all.push_back(s.get());
+    sched_.watch_flushing(std::move(all));
+  }
 }
 
 Accelerator::~Accelerator() {

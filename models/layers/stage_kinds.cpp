@@ -95,6 +95,7 @@ models::PipelineTiming pipeline_timing(const ir::StagePlan& s, const ir::Design&
   models::PipelineTiming t = k.timing(s, d);
   const auto it = d.pipeline_depth.find(k.name);
   if (it != d.pipeline_depth.end()) t.depth = it->second;
+  t.flushes = d.flushes(k.name);
   return t;
 }
 

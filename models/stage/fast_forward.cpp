@@ -126,7 +126,8 @@ void FastForward::at_cut(Stage& s, int64_t a) {
     return;
   }
   cuts_[i].emplace_back();
-  capture(s, cuts_[i].back(), frame * span);
+  // In the stage's advances: a flushing pipeline's bubbles so far come on top.
+  capture(s, cuts_[i].back(), frame * span + s.bubbles_);
   for (const auto& w : cuts_[i].back().read_cycles) stamps_held_ += int64_t(w.size());
   // A bound on the memory the cuts hold (deep FIFOs and stages far ahead).
   constexpr int64_t kMaxStampsHeld = int64_t{1} << 24;
@@ -231,6 +232,7 @@ void FastForward::capture(const Stage& s, Cut& c, int64_t cut_index) const {
   c.cur.index -= cut_index;
   if (!c.have_cur) c.cur = Iteration{};
   c.loop_done = s.loop_done_;
+  c.pending_bubbles = s.pending_bubbles_;
   c.stats = s.stats_;
   const size_t ni = s.in_.size();
   c.read.resize(ni);
@@ -256,7 +258,7 @@ void FastForward::capture(const Stage& s, Cut& c, int64_t cut_index) const {
 bool FastForward::same_loop_position(const Cut& c0, const Cut& c1) {
   return !c0.loop_done && !c1.loop_done && c0.last_advance == c1.last_advance && c0.in_flight == c1.in_flight &&
          c0.have_cur == c1.have_cur && c0.cur.index == c1.cur.index && c0.cur.reads == c1.cur.reads &&
-         c0.cur.writes == c1.cur.writes;
+         c0.cur.writes == c1.cur.writes && c0.pending_bubbles == c1.pending_bubbles;
 }
 
 bool FastForward::window(const Link& l, int64_t g, int p, Window& w) const {
@@ -361,7 +363,7 @@ bool FastForward::jump(int64_t g, int p, int64_t drift_periods) {
   // skipped frames must leave it at least kMarginFrames before the end.
   int64_t frontier = 0;
   for (Stage* s : stages_) {
-    const int64_t at = std::max(s->last_advance_, s->have_cur_ ? s->cur_.index : int64_t{-1});
+    const int64_t at = std::max(s->last_advance_, s->have_cur_ ? s->cur_.index : int64_t{-1}) - s->bubbles_;
     frontier = std::max(frontier, at / s->frame_span());
   }
   const bool drifting = drift_periods != INT64_MAX;

@@ -109,7 +109,8 @@ class FastForward {
   // A repetition was found (result().period_frames > 0), or the watch has
   // ended without one: nothing more is to be learnt from the cuts.
   bool settled() const { return off_; }
-  // Called by stage `s` at each frame cut, about to make advance `a`.
+  // Called by stage `s` at each frame cut, about to make the advance at loop
+  // index `a` (its advance less a flushing pipeline's bubbles).
   void at_cut(Stage& s, int64_t a);
 
  private:
@@ -119,6 +120,7 @@ class FastForward {
     std::vector<std::pair<int64_t, uint32_t>> in_flight;  // due, writes
     bool have_cur = false, loop_done = false;
     Iteration cur;
+    int64_t pending_bubbles = 0;  // a flushing pipeline's, not yet in its busy count
     StageStats stats;
     std::vector<int64_t> read, read_first;        // per input: beats read; first beat of the window
     std::vector<std::vector<int64_t>> read_cycles;  // per input: read stamps of the window

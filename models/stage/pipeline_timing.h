@@ -10,6 +10,14 @@ struct PipelineTiming {
   int depth = 1;            // read-to-write distance P in cycles
   int reentry_cycles = -1;  // -1: one flat loop over all frames; else the loop is
                             // re-entered per frame, paying depth + reentry_cycles
+  // A flushing pipeline (HLS `pipeline style=flp`, which finn-hlslib's
+  // templates use since 2022; FINN's RTL MVU, whose clock enable depends on
+  // the output side only): an iteration that finds no beat to read does not
+  // stop the iterations in flight, they move on and write, and a bubble
+  // enters instead. Only a full output stops the whole pipeline. false: the
+  // stall pipeline (HLS's default style, the finn-hlslib of BNN-PYNQ's
+  // builds), in which a read that waits stops every iteration in flight.
+  bool flushes = false;
 };
 
 }  // namespace vine::models

@@ -1,5 +1,7 @@
 #include "models/stage/scheduler.h"
 
+#include <algorithm>
+
 #include "models/shared/shared_port.h"
 
 namespace vine::models {
@@ -46,9 +48,35 @@ bool Scheduler::decide_shared() {
   return any;
 }
 
+bool Scheduler::decide_flush() {
+  Stage* first = nullptr;
+  int64_t c = kUnknownCycle, others = kUnknownCycle;
+  for (Stage* s : all_) {
+    if (s->state() == StageState::kDone) continue;
+    const int64_t w = s->pending_flush_cycle();
+    if (w != kUnknownCycle) {
+      if (w < c) {
+        others = std::min(others, c);
+        c = w;
+        first = s;
+      } else {
+        others = std::min(others, w);
+      }
+    } else if (s->state() == StageState::kWaitingForGrant) {
+      others = std::min(others, s->grant_request_cycle());
+    } else if (s->external() && s->state() == StageState::kReady) {
+      others = std::min(others, s->local_cycle() + 1);
+    }
+  }
+  if (!first || c > others) return false;
+  first->flush_until(c);
+  wake(first);
+  return true;
+}
+
 void Scheduler::run(const std::function<bool()>& should_pause) {
   const bool pausable = bool(should_pause);  // a std::function test per activation costs
-  while (count_ || (!ports_.empty() && decide_shared())) {
+  while (count_ || (!ports_.empty() && decide_shared()) || (!all_.empty() && decide_flush())) {
     Stage* s = next();
     s->queued = false;
     s->activate(*this);

@@ -37,6 +37,10 @@ class Scheduler {
   }
   // A port whose waiting requests are decided whenever nothing else can run.
   void add_shared_port(SharedPort* p) { ports_.push_back(p); }
+  // The stages whose pipelines flush (PipelineTiming::flushes), with every
+  // other stage of the network: when no stage can run, decide_flush() lets
+  // the flushing stage whose next write comes first make it (below).
+  void watch_flushing(std::vector<Stage*> all) { all_ = std::move(all); }
   void set_order(HostOrder o, uint64_t seed = 1) {
     order_ = o;
     rng_ = seed | 1;
@@ -51,6 +55,16 @@ class Scheduler {
   Stage* next();
 
   bool decide_shared();
+  // No stage can run and some flushing stage waits for a beat not yet
+  // written while a write of its pipeline is due at a known cycle c. Every
+  // beat still to be written anywhere is written because some stage now
+  // blocked moves again, and that starts with an event no earlier than the
+  // least of such c, of the cycles waiting for a grant, and of the next
+  // cycles of stages driven from outside; a beat written in cycle w is
+  // readable from w + 1 at the earliest. So the stage with the least c may
+  // write then: the beat it waits for cannot be readable by c. True if one did.
+  bool decide_flush();
+  std::vector<Stage*> all_;
 
   // The ready queue: a ring of a power-of-two size (a stage is in it at most
   // once, so it never holds more than the stages): one push and one pop every

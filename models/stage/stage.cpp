@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "models/shared/shared_port.h"
 #include "models/stage/fast_forward.h"
@@ -82,9 +83,41 @@ void Stage::note_span(int64_t begin, int64_t end, Activity what) {
     spans_.push_back({begin, end, what});
 }
 
+int64_t Stage::readable_floor() const {
+  int64_t floor = read_floor_;
+  for (uint32_t m = cur_.reads; m; m &= m - 1) {
+    const StreamFifo* f = in_[size_t(__builtin_ctz(m))];
+    const int64_t r = f->read_ready_cycle();
+    if (r != kUnknownCycle) {
+      floor = std::max(floor, r);
+    } else if (f->producer && !f->producer->external()) {
+      // Not written yet: its producer writes it in an advance after its last.
+      floor = std::max(floor, f->producer->local_cycle() + 1 + f->latency());
+    }
+  }
+  return floor;
+}
+
+int64_t Stage::pending_flush_cycle() const {
+  if (!timing_.flushes || state_ != StageState::kBlockedOnRead || !flight_count_ || !have_cur_)
+    return kUnknownCycle;
+  const InFlight& front = in_flight_[flight_head_];
+  int64_t t = last_cycle_ + (front.due - last_advance_);
+  for (uint32_t m = front.writes; m; m &= m - 1) {
+    const int64_t w = out_[size_t(__builtin_ctz(m))]->write_ready_cycle();
+    if (w == kUnknownCycle) return kUnknownCycle;
+    t = std::max(t, w);
+  }
+  return t;
+}
+
 void Stage::activate(Scheduler& sched) {
   if (state_ == StageState::kDone) return;
   if (in_flight_.empty()) {  // first activation: size the in-flight ring
+    if (timing_.flushes && advance_hook_)
+      throw std::runtime_error(name_ +
+                               ": the co-simulated RTL follows a stall pipeline's advances; a flushing "
+                               "pipeline (pipeline_style: flush) cannot be co-simulated");
     const size_t n = size_t(timing_.depth) + 2;
     in_flight_.resize(n);
     size_t off = 0;
@@ -98,14 +131,15 @@ void Stage::activate(Scheduler& sched) {
   state_ = StageState::kReady;
   blocked_on_ = nullptr;
   const int64_t depth = timing_.depth;
+  const bool flushes = timing_.flushes && depth > 0;
   for (;;) {
     if (!have_cur_ && !loop_done_) {
       if (next_iteration(cur_)) {
         if (rebase_) {  // a new run of the loop: its first iteration follows the drained one
-          index_offset_ = last_advance_ + 1 - cur_.index;
+          index_offset_ = last_advance_ + 1 - cur_.index - bubbles_;
           rebase_ = false;
         }
-        cur_.index += index_offset_;
+        cur_.index += index_offset_ + bubbles_;
         have_cur_ = true;
       } else {
         loop_done_ = true;
@@ -126,48 +160,102 @@ void Stage::activate(Scheduler& sched) {
       state_ = StageState::kDone;
       return;
     }
-    // The frame cut: every advance before index next_cut_ done, none after.
-    if (a >= next_cut_) ffwd_->at_cut(*this, a);
-    const uint32_t reads = issue == a ? cur_.reads : 0;
+    // The frame cut: every advance before loop index next_cut_ done, none after.
+    if (a - bubbles_ >= next_cut_) ffwd_->at_cut(*this, a - bubbles_);
+    bool issuing = issue == a;
+    uint32_t reads = issuing ? cur_.reads : 0;
     // P = 0: an iteration reads and writes in one cycle.
-    const bool write_now_cur = issue == a && depth == 0;
+    const bool write_now_cur = issuing && depth == 0;
     const uint32_t writes = due == a ? front->writes : (write_now_cur ? cur_.writes : 0);
 
-    // The cycle of advance a, and what held it back.
+    // The cycle of advance a, and what held it back: the reads' stamps (tr)
+    // and the writes' (tw), each with the first port that set it.
     const int64_t base = last_cycle_ + (a - last_advance_);
-    int64_t t = base;
-    int binding = -1;
-    bool binding_read = false;
+    int64_t tr = base, tw = base;
+    int rb = -1, wb = -1;
+    StreamFifo* unread = nullptr;  // the first input whose beat is not yet written
+    StreamFifo* unwritable = nullptr;
     for (uint32_t m = reads; m; m &= m - 1) {
       const int p = __builtin_ctz(m);
       const int64_t r = in_[p]->read_ready_cycle();
       if (r == kUnknownCycle) {
-        block(in_[p], true);
-        return;
+        unread = in_[p];
+        rb = p;
+        break;
       }
-      if (r > t) {
-        t = r;
-        binding = p;
-        binding_read = true;
+      if (r > tr) {
+        tr = r;
+        rb = p;
       }
+    }
+    if (!flushes && unread) {
+      block(unread, true);
+      return;
     }
     for (uint32_t m = writes; m; m &= m - 1) {
       const int p = __builtin_ctz(m);
       const int64_t w = out_[p]->write_ready_cycle();
       if (w == kUnknownCycle) {
-        block(out_[p], false);
-        return;
+        unwritable = out_[p];
+        break;
       }
-      if (w > t) {
-        t = w;
-        binding = p;
-        binding_read = false;
+      if (w > tw) {
+        tw = w;
+        wb = p;
       }
+    }
+    if (unwritable) {  // a full output stops every iteration in flight, either style
+      block(unwritable, false);
+      return;
+    }
+    bool bubble = false;  // a flushing pipeline's advance that writes but issues nothing
+    if (flushes && reads && (unread || tr > tw)) {
+      // The beat comes after this advance's writes could go (or may: then
+      // how early it can come decides).
+      const int64_t ready = unread ? readable_floor() : tr;
+      if (writes) {
+        if (ready <= tw) {  // it may be readable by then: wait to know
+          block(unread, true);
+          return;
+        }
+        // The writes go alone; the iteration waits for the next advance.
+        bubble = true;
+        issuing = false;
+        reads = 0;
+        tr = base;  // the advance's cycle is its writes' alone
+        ++cur_.index;
+        ++bubbles_;
+      } else {
+        // Bubbles until the beat is readable, or until the next write is due.
+        if (ready <= base) {
+          block(unread, true);
+          return;
+        }
+        int64_t shift = ready - base;
+        if (due != kUnknownCycle) shift = std::min(shift, due - a);
+        cur_.index += shift;
+        bubbles_ += shift;
+        pending_bubbles_ += shift;
+        stats_.stalled_input += shift;
+        stats_.stalled_on_input[size_t(rb)] += shift;
+        continue;
+      }
+    }
+    int64_t t = base;
+    int binding = -1;
+    bool binding_read = false;
+    if (tw > tr) {
+      t = tw;
+      binding = wb;
+    } else if (tr > base) {
+      t = tr;
+      binding = rb;
+      binding_read = true;
     }
     // A shared port is asked last, once every stamp of the advance is known:
     // its grant g >= t is the advance's cycle.
     int64_t granted = t;
-    if (issue == a && cur_.shared >= 0) {
+    if (issuing && cur_.shared >= 0) {
       const SharedRef& sr = shared_[size_t(cur_.shared)];
       granted = sr.port->request(sr.requester, t, sched, cur_.occupancy);
       // Undecided: an earlier request may still come; wait for the port's word.
@@ -178,10 +266,11 @@ void Stage::activate(Scheduler& sched) {
       }
     }
     if (record_) {
-      note_span(last_cycle_ + 1, base, Activity::kBusy);
+      note_span(last_cycle_ + 1, base - pending_bubbles_, Activity::kBusy);
+      note_span(base - pending_bubbles_, base, Activity::kStalledInput);
       note_span(base, t, binding_read ? Activity::kStalledInput : Activity::kStalledOutput);
       note_span(t, granted, Activity::kStalledOutput);
-      note_span(granted, granted + 1, Activity::kBusy);
+      note_span(granted, granted + 1, bubble ? Activity::kStalledInput : Activity::kBusy);
     }
     if (t > base) {
       if (binding_read) {
@@ -195,8 +284,14 @@ void Stage::activate(Scheduler& sched) {
     stats_.stalled_grant += granted - t;
     t = granted;
     if (advance_hook_) advancing(a - index_offset_, t, a - last_advance_);
-    // Advances last_advance_+1 .. a happen in the cycles up to t, the last one at t.
-    stats_.busy += a - last_advance_;
+    // Advances last_advance_+1 .. a happen in the cycles up to t, the last one
+    // at t; a flushing pipeline's bubbles among them were counted as input stalls.
+    if (bubble) {
+      ++stats_.stalled_input;
+      ++stats_.stalled_on_input[size_t(rb)];
+    }
+    stats_.busy += a - last_advance_ - pending_bubbles_ - (bubble ? 1 : 0);
+    pending_bubbles_ = 0;
 
     for (uint32_t m = reads; m; m &= m - 1) {
       const int p = __builtin_ctz(m);
@@ -208,7 +303,7 @@ void Stage::activate(Scheduler& sched) {
         sched.wake(f->producer);
       }
     }
-    if (issue == a) {  // issue the iteration: its results enter the pipeline
+    if (issuing) {  // issue the iteration: its results enter the pipeline
       if (cur_.writes) {
         size_t slot = flight_head_ + flight_count_;  // a wrap, not a %: a division a beat costs
         if (slot >= in_flight_.size()) slot -= in_flight_.size();
@@ -222,6 +317,7 @@ void Stage::activate(Scheduler& sched) {
           }
       }
       have_cur_ = false;
+      read_floor_ = -1;
     }
     if (writes) {
       for (uint32_t m = writes; m; m &= m - 1) {

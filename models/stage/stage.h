@@ -7,7 +7,12 @@
 // (an II=1 HLS pipeline's stall behaviour). Advance n happens in cycle
 //   c(n) = max(c(n-1) + 1, readable cycle of every beat it reads,
 //              free cycle of every slot it writes),
-// computed from the FIFOs' stamps (docs/simulation.md). A subclass describes
+// computed from the FIFOs' stamps (docs/simulation.md). A flushing pipeline
+// (PipelineTiming::flushes) differs in one rule: an iteration that cannot read
+// yet lets the pipeline advance without it (a bubble), so the iterations in
+// flight write on time; advances then count the pipeline's steps, bubbles
+// included, and an iteration issued after b bubbles writes at advance index +
+// b + depth. A subclass describes
 // only its loop: which iterations read and write which ports (next_iteration)
 // and the data (consume, produce). Iterations without reads or writes cost no
 // host time.
@@ -19,6 +24,7 @@
 // engine calls directly, so the hot path pays nothing for them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -137,6 +143,19 @@ class Stage : public sc_core::sc_module {
 
   bool queued = false;  // owned by the scheduler
 
+  // Flushing pipelines (PipelineTiming::flushes). A stage whose next
+  // iteration waits for a beat whose stamp is not yet known cannot tell
+  // whether the iterations in flight may write first: they may if the beat
+  // is readable only after their write. The scheduler settles it when no
+  // stage can run (Scheduler::decide_flush): the cycle of the stage's next
+  // write if it is blocked so with a write in flight whose slot is known
+  // (else kUnknownCycle)...
+  int64_t pending_flush_cycle() const;
+  // ...and, once every beat still to come is known to be readable only
+  // after cycle `c`, lets the stage take the beats it waits for as not
+  // readable up to c.
+  void flush_until(int64_t c) { read_floor_ = std::max(read_floor_, c + 1); }
+
  protected:
   friend class FastForward;
   // The next iteration (in increasing index order) that reads or writes;
@@ -215,6 +234,15 @@ class Stage : public sc_core::sc_module {
   std::vector<size_t> out_offset_;    // offset of each output port's beat in a slot
   size_t slot_words_ = 0;
 
+  // A flushing pipeline's bubbles so far: advance (tick) = loop index +
+  // index_offset_ + bubbles_. read_floor_: the current iteration's beats are
+  // not readable before this cycle (a lower bound, from the producer's
+  // progress or the scheduler's word).
+  int64_t bubbles_ = 0, read_floor_ = -1;
+  int64_t pending_bubbles_ = 0;  // bubbles since the last advance, counted as input stalls
+  // The lower bound on the cycle in which every beat the current iteration
+  // reads is readable, from what is known now.
+  int64_t readable_floor() const;
   int64_t last_advance_ = -1, last_cycle_ = -1;
   StageState state_ = StageState::kReady;
   const StreamFifo* blocked_on_ = nullptr;

@@ -334,6 +334,17 @@ ir::Design load_design(const std::string& path) {
       if (pm.find(kind)) d.pipeline_depth[kind] = int(pm.get_int(kind, 0, 1024));
     pm.done();
   }
+  if (auto ps = m.find("pipeline_style")) {
+    d.pipeline_style_where = ps->where();
+    if (ps->is_map()) {
+      MapReader pm(*ps);
+      for (const std::string& kind : kinds::stage_kinds().names())
+        if (auto k = pm.find(kind)) d.pipeline_flush_kind[kind] = k->as_choice({"stall", "flush"}) == "flush";
+      pm.done();
+    } else {
+      d.pipeline_flush = ps->as_choice({"stall", "flush"}) == "flush";
+    }
+  }
   d.max_stream_bits = int(m.get_int("max_stream_bits", 8, 1 << 16, 8192));
   if (auto fi = m.find("finn_impl")) d.finn_impl = read_finn_impl(*fi);
   ir::MemoryStyle default_memory = ir::MemoryStyle::kBram;

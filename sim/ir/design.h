@@ -179,6 +179,16 @@ struct Design {
   // name ("mvau", "swg", "dwc", ...), overriding the kind's own.
   std::map<std::string, int> pipeline_depth;
   SourceLocation pipeline_depth_where;
+  // Which stage kinds' pipelines flush (`pipeline_style:`, models/stage/
+  // pipeline_timing.h): `flush` or `stall` for every kind, or a map by kind.
+  // Default: stall (the style of the BNN-PYNQ builds' finn-hlslib).
+  bool pipeline_flush = false;
+  std::map<std::string, bool> pipeline_flush_kind;
+  SourceLocation pipeline_style_where;
+  bool flushes(const std::string& kind) const {
+    const auto it = pipeline_flush_kind.find(kind);
+    return it != pipeline_flush_kind.end() ? it->second : pipeline_flush;
+  }
   std::vector<FifoSpec> fifos;        // one per graph edge, defaults filled in
   std::vector<StreamFifoSpec> stream_fifos;  // streams inside layers given their own depth
   int max_stream_bits = 8192;         // widest stream a stage may read or write

@@ -80,6 +80,13 @@ std::string distributed_network_problem(const Simulation& sim) {
 DistributedRun::DistributedRun(Simulation& sim, const ir::Design& d, RankTransport& t)
     : sim_(sim), d_(d), t_(t) {
   ProcessNetwork& pn = sim_.network();
+  // A flushing pipeline's writes may go first only once no stage anywhere
+  // can run (models/stage/scheduler.h), which one rank cannot tell alone.
+  for (const auto& s : pn.stages())
+    if (s->timing().flushes && s->timing().depth > 0)
+      throw std::runtime_error("distributed run: stage " + s->name() +
+                               " is a flushing pipeline (the design's pipeline_style), which a run over "
+                               "several ranks does not model yet; run it in one process (without mpirun)");
   const std::vector<int> boards = stage_boards(pn.plan(), d_);
   const int nboards = int(d_.placement.boards.size());
   for (const int b : boards) rank_of_stage_.push_back(rank_of_board(b, nboards, t_.ranks()));

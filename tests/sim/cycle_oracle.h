@@ -233,6 +233,10 @@ struct StageSpec {
   Loop loop;  // every advance's reads (and, `depth` advances later, writes)
   int depth = 1;
   std::vector<int> inputs, outputs;  // FIFO index per port
+  // A flushing pipeline: it steps every cycle its due write (if any) has
+  // space; the next iteration enters at a step only if its beats are
+  // readable, else a bubble does. Its writes leave `depth` steps after it.
+  bool flushes = false;
 };
 
 struct BeatLog {
@@ -249,7 +253,12 @@ struct OracleRun {
 class CycleOracle {
  public:
   CycleOracle(std::vector<StageSpec> stages, std::vector<FifoSpec> fifos)
-      : stages_(std::move(stages)), fifos_(std::move(fifos)), next_(stages_.size(), 0), log_(fifos_.size()) {}
+      : stages_(std::move(stages)),
+        fifos_(std::move(fifos)),
+        next_(stages_.size(), 0),
+        step_(stages_.size(), 0),
+        flight_(stages_.size()),
+        log_(fifos_.size()) {}
 
   // Ticks until every stage is done, the network can never move again, or
   // `bound` cycles have passed.
@@ -259,11 +268,21 @@ class CycleOracle {
     std::vector<char> go(stages_.size());
     int64_t t = 0, idle = 0;
     OracleRun r;
+    std::vector<char> enters(stages_.size());
     for (; t < bound && !all_done(); ++t) {
       bool any = false;
-      for (size_t s = 0; s < stages_.size(); ++s) any |= (go[s] = can_advance(s, t));
+      for (size_t s = 0; s < stages_.size(); ++s) {
+        if (stages_[s].flushes) {
+          go[s] = can_step(s);
+          enters[s] = go[s] && can_enter(s, t);
+          // A step moves what is in flight on; an empty one is no progress.
+          any |= go[s] && (enters[s] || !flight_[s].empty());
+        } else {
+          any |= (go[s] = can_advance(s, t));
+        }
+      }
       for (size_t s = 0; s < stages_.size(); ++s)
-        if (go[s]) advance(s, t);
+        if (go[s]) stages_[s].flushes ? step(s, t, enters[s]) : advance(s, t);
       // Without a write for `max_latency` cycles nothing new becomes
       // readable and no slot frees: the network is stuck for good.
       idle = any ? 0 : idle + 1;
@@ -278,7 +297,46 @@ class CycleOracle {
 
  private:
   int64_t end_of(size_t s) const { return int64_t(stages_[s].loop.size()) + stages_[s].depth; }
-  bool done(size_t s) const { return next_[s] >= end_of(s); }
+  bool done(size_t s) const {
+    if (stages_[s].flushes) return next_[s] >= int64_t(stages_[s].loop.size()) && flight_[s].empty();
+    return next_[s] >= end_of(s);
+  }
+
+  // A flushing stage: flight_[s] holds (iteration, step of its writes).
+  bool due_now(size_t s) const { return !flight_[s].empty() && flight_[s].front().second == step_[s] + 1; }
+  bool can_step(size_t s) const {
+    if (done(s)) return false;
+    if (!due_now(s)) return true;
+    const uint16_t w = stages_[s].loop[size_t(flight_[s].front().first)].writes;
+    for (uint16_t m = w; m; m &= uint16_t(m - 1))
+      if (!has_space(stages_[s].outputs[size_t(__builtin_ctz(m))])) return false;
+    return true;
+  }
+  bool can_enter(size_t s, int64_t t) const {
+    if (next_[s] >= int64_t(stages_[s].loop.size())) return false;
+    for (uint16_t m = reads_at(s, next_[s]); m; m &= uint16_t(m - 1))
+      if (!readable(stages_[s].inputs[size_t(__builtin_ctz(m))], t)) return false;
+    return true;
+  }
+  void step(size_t s, int64_t t, bool enter) {
+    const StageSpec& st = stages_[s];
+    ++step_[s];
+    if (due_now_after_step(s)) {
+      const uint16_t w = st.loop[size_t(flight_[s].front().first)].writes;
+      for (uint16_t m = w; m; m &= uint16_t(m - 1))
+        log_[size_t(st.outputs[size_t(__builtin_ctz(m))])].write.push_back(t);
+      flight_[s].erase(flight_[s].begin());
+    }
+    if (enter) {
+      const int64_t n = next_[s]++;
+      for (uint16_t m = reads_at(s, n); m; m &= uint16_t(m - 1))
+        log_[size_t(st.inputs[size_t(__builtin_ctz(m))])].read.push_back(t);
+      if (st.loop[size_t(n)].writes) flight_[s].push_back({n, step_[s] + st.depth});
+    }
+  }
+  bool due_now_after_step(size_t s) const {
+    return !flight_[s].empty() && flight_[s].front().second == step_[s];
+  }
   bool all_done() const {
     for (size_t s = 0; s < stages_.size(); ++s)
       if (!done(s)) return false;
@@ -350,7 +408,9 @@ class CycleOracle {
 
   std::vector<StageSpec> stages_;
   std::vector<FifoSpec> fifos_;
-  std::vector<int64_t> next_;  // per stage: its next advance
+  std::vector<int64_t> next_;  // per stage: its next advance (flushing: its next iteration)
+  std::vector<int64_t> step_;  // per flushing stage: its steps so far
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> flight_;  // per flushing stage
   std::vector<BeatLog> log_;
 };
 
@@ -366,7 +426,7 @@ inline std::vector<StageSpec> oracle_stages(const ir::StreamingPlan& plan, const
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const ir::StagePlan& s = plan.stages[i];
     out.push_back({s.name, repeat_frames(stage_frame(plan, s, d), frames, timing.at(i)), timing.at(i).depth,
-                   s.inputs, s.outputs});
+                   s.inputs, s.outputs, timing.at(i).flushes && timing.at(i).depth > 0});
   }
   return out;
 }

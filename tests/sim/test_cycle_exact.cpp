@@ -492,6 +492,17 @@ class DesignGenerator {
       d << "fifos:\n";
       for (const auto& f : fifos) d << "  - " << f << "\n";
     }
+    // Drawn last, so that the designs before flushing pipelines were drawn stay as they were.
+    if (chance(0.2)) {
+      d << "pipeline_style: flush\n";
+    } else if (chance(0.2)) {
+      static const char* kinds[] = {"swg", "mvau", "vvau", "dwc", "threshold", "fmpadding", "maxpool",
+                                    "addstreams", "concat", "duplicate"};
+      std::set<std::string> chosen;
+      for (int n = uniform(1, 4); n > 0; --n) chosen.insert(kinds[uniform(0, 9)]);
+      d << "pipeline_style:\n";
+      for (const auto& k : chosen) d << "  " << k << ": flush\n";
+    }
     return d.str();
   }
 
@@ -559,6 +570,13 @@ class ShippedDesignTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ShippedDesignTest, EveryBeatAtTheOraclesCycle) {
   const auto d = config::load_design((kSource / "configs/designs" / (std::string(GetParam()) + ".yaml")).string());
+  EXPECT_TRUE(expect_cycle_exact(d, 2));
+}
+
+// The same designs built of flushing pipelines (pipeline_style: flush).
+TEST_P(ShippedDesignTest, EveryBeatAtTheOraclesCycleWithFlushingPipelines) {
+  auto d = config::load_design((kSource / "configs/designs" / (std::string(GetParam()) + ".yaml")).string());
+  d.pipeline_flush = true;
   EXPECT_TRUE(expect_cycle_exact(d, 2));
 }
 
@@ -657,6 +675,11 @@ TEST(CycleExact, RandomDesignsCoverTheMicroArchitecture) {
       if (f.memory_style) seen["memory-style FIFO"]++;
     }
     if (!d.design.pipeline_depth.empty()) seen["pipeline depth override"]++;
+    for (const auto& t : stage_timings(plan, d.design))
+      if (t.flushes && t.depth > 0) {
+        seen["flushing pipeline"]++;
+        break;
+      }
     sim::ProcessNetwork net(d.design, sim::ElaborationOptions{d.text.frames, true, false}, nullptr, {}, {});
     seen[net.run() ? "finished" : "deadlocked"]++;
   }
@@ -667,7 +690,7 @@ TEST(CycleExact, RandomDesignsCoverTheMicroArchitecture) {
   for (const char* what :
        {"strided window", "re-entered window", "1x1 window", "depthwise window", "3-input concat",
         "narrowing converter", "widening converter", "converter pair", "depth-1 FIFO", "depth-2 FIFO",
-        "memory-style FIFO", "pipeline depth override", "finished", "deadlocked"})
+        "memory-style FIFO", "pipeline depth override", "flushing pipeline", "finished", "deadlocked"})
     EXPECT_GT(seen[what], 0) << "no random design has a " << what;
   for (const auto& [what, n] : seen) std::cout << "  " << what << ": " << n << "\n";
 }

@@ -89,28 +89,31 @@ TEST(FifoSizing, TfcReachesItsBottleneckWithLessMemoryThanFinnsRule) {
 // The search's premise: with the other depths fixed, a deeper FIFO never
 // makes a frame leave later (and never turns a finished run into a deadlock).
 TEST(FifoSizing, ADeeperFifoNeverMovesAFrameLater) {
-  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", kData / "residual-deep-skip.yaml"}) {
-    const ir::Design d = load(p);
-    const explore::FifoSizing s = explore::size_fifos(d, {});
-    for (const auto& f : s.fifos) {
-      sim::FrameStamps prev;
-      bool have_prev = false;
-      for (int depth = 1; depth <= f.unbounded_peak + 2; depth = depth < 8 ? depth + 1 : depth * 2) {
-        const auto pn = sim::run_timing(with(d, s.fifos, {{f.name, depth}}), 4);
-        const sim::FrameStamps now = sim::frame_stamps(*pn);
-        if (have_prev) {
-          EXPECT_TRUE(now.finished || !prev.finished) << p << ": " << f.name << " at " << depth;
-          ASSERT_GE(now.last.size(), prev.last.size());
-          for (size_t k = 0; k < prev.last.size(); ++k) {
-            EXPECT_LE(now.first[k], prev.first[k]) << p << ": " << f.name << " at " << depth << ", frame " << k;
-            EXPECT_LE(now.last[k], prev.last[k]) << p << ": " << f.name << " at " << depth << ", frame " << k;
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", kData / "residual-deep-skip.yaml"})
+    for (const bool flush : {false, true}) {  // stall and flushing pipelines
+      SCOPED_TRACE(flush ? "pipeline_style: flush" : "pipeline_style: stall");
+      ir::Design d = load(p);
+      d.pipeline_flush = flush;
+      const explore::FifoSizing s = explore::size_fifos(d, {});
+      for (const auto& f : s.fifos) {
+        sim::FrameStamps prev;
+        bool have_prev = false;
+        for (int depth = 1; depth <= f.unbounded_peak + 2; depth = depth < 8 ? depth + 1 : depth * 2) {
+          const auto pn = sim::run_timing(with(d, s.fifos, {{f.name, depth}}), 4);
+          const sim::FrameStamps now = sim::frame_stamps(*pn);
+          if (have_prev) {
+            EXPECT_TRUE(now.finished || !prev.finished) << p << ": " << f.name << " at " << depth;
+            ASSERT_GE(now.last.size(), prev.last.size());
+            for (size_t k = 0; k < prev.last.size(); ++k) {
+              EXPECT_LE(now.first[k], prev.first[k]) << p << ": " << f.name << " at " << depth << ", frame " << k;
+              EXPECT_LE(now.last[k], prev.last[k]) << p << ": " << f.name << " at " << depth << ", frame " << k;
+            }
           }
+          prev = now;
+          have_prev = true;
         }
-        prev = now;
-        have_prev = true;
       }
     }
-  }
 }
 
 // Combinations of depths of the FIFOs the sizing kept above 1 (the others as

@@ -274,9 +274,8 @@ TEST(ResNet50W1A2, U250DesignWithTheConfigsDepthsDeadlocksAtAShortcut) {
 // in FINN's RTL template; finn-hlslib's HLS template, Vine's default timing,
 // reads K whole rows first. With the shortcut 96 deep (12 pixels): the HLS
 // window deadlocks; the RTL one too, because every stage of the branch holds
-// its last pipeline_depth outputs until its next read (Vine's pipelines
-// stall as a whole); with the RTL window and no output held in flight
-// (pipeline_depth 0 everywhere: as finn-hlslib's flushable pipelines drain)
+// its last pipeline_depth outputs until its next read (stall pipelines); with
+// the RTL window and no output held in flight (pipeline_depth 0 everywhere)
 // it runs, and so does the RTL window with the shortcut 100 deep.
 TEST(ResNet50W1A2, ShortcutDepthTheResidualBranchNeeds) {
   const std::string rtl = "  s1b1_conv_b: {simd: 1, pe: 1, impl_style: {swg: rtl}}\n";
@@ -305,4 +304,13 @@ TEST(ResNet50W1A2, ShortcutDepthTheResidualBranchNeeds) {
   EXPECT_FALSE(finished(mini_design(rtl, 96), false));
   EXPECT_TRUE(finished(mini_design(rtl, 96, drained), false));
   EXPECT_TRUE(finished(mini_design(rtl, 100), true));
+  // Flushing pipelines (pipeline_style: flush, as finn-hlslib's templates
+  // and FINN's RTL MVU are) write what is in flight while their reads wait:
+  // with the RTL window the branch needs 82 beats of shortcut, one fewer
+  // deadlocks; with the HLS window, whose first windows wait for K whole
+  // rows, 96 still deadlocks.
+  const std::string flush = "pipeline_style: flush\n";
+  EXPECT_TRUE(finished(mini_design(rtl, 82, flush), true));
+  EXPECT_FALSE(finished(mini_design(rtl, 81, flush), false));
+  EXPECT_FALSE(finished(mini_design("", 96, flush), false));
 }

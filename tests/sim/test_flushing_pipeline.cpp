@@ -1,0 +1,165 @@
+// Flushing pipelines (`pipeline_style: flush`, models/stage/pipeline_timing.h):
+// the design field, the engine's host-order independence with the
+// scheduler's flush decisions, bit-exact outputs, and what the style changes
+// (a stall pipeline holds its results while its read waits, a flushing one
+// writes them). The per-cycle oracle checks every beat's cycle of flushing
+// designs in tests/sim/test_cycle_exact.cpp.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "models/layers/stage_kinds.h"
+#include "sim/config/config_error.h"
+#include "sim/config/loaders.h"
+#include "sim/ir/stage_plan.h"
+#include "sim/run/simulation.h"
+#include "tests/sim/temp_config.h"
+
+namespace vine {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource = VINE_SOURCE_DIR;
+
+std::string with_top(const std::string& top) {
+  const std::string text =
+      "design: flush\nnetwork: " + (kSource / "configs/networks/tfc-w1a1.yaml").string() +
+      "\ndevice: " + (kSource / "configs/devices/pynq-z1.yaml").string() + "\n" + top +
+      "layers:\n  fc0: {simd: 8, pe: 8}\n";
+  return text;
+}
+
+std::vector<models::PipelineTiming> timings(const ir::Design& d) {
+  std::vector<models::PipelineTiming> out;
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  for (const auto& s : plan.stages) out.push_back(kinds::pipeline_timing(s, d));
+  return out;
+}
+
+TEST(FlushingPipeline, TheStyleIsTheDesignsForEveryKindOrByKind) {
+  auto load = [](const std::string& top) {
+    testing_support::TempConfig f("flush-style", with_top(top));
+    return config::load_design(f.path.string());
+  };
+  const ir::Design stall = load("");
+  for (const auto& t : timings(stall)) EXPECT_FALSE(t.flushes);
+  const ir::Design flush = load("pipeline_style: flush\n");
+  for (const auto& t : timings(flush)) EXPECT_TRUE(t.flushes);
+  const ir::Design mvau = load("pipeline_style: {mvau: flush}\n");
+  const ir::StreamingPlan plan = ir::plan_process_network(mvau);
+  int flushing = 0;
+  for (const auto& s : plan.stages) {
+    const bool f = kinds::pipeline_timing(s, mvau).flushes;
+    EXPECT_EQ(f, s.kind == ir::StageKind::kMvau) << s.name;
+    flushing += f;
+  }
+  EXPECT_GT(flushing, 0);
+}
+
+TEST(FlushingPipeline, AStyleNotKnownIsRefusedWithItsField) {
+  auto error = [](const std::string& top) {
+    testing_support::TempConfig f("flush-bad", with_top(top));
+    try {
+      config::load_design(f.path.string());
+    } catch (const config::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(loaded)");
+  };
+  EXPECT_NE(error("pipeline_style: flp\n").find("pipeline_style: got 'flp', expected one of"),
+            std::string::npos)
+      << error("pipeline_style: flp\n");
+  EXPECT_NE(
+      error("pipeline_style: {mvu: flush}\n").find("pipeline_style.mvu: got unknown field 'mvu'"),
+      std::string::npos)
+      << error("pipeline_style: {mvu: flush}\n");
+  EXPECT_NE(error("pipeline_style: {mvau: fast}\n").find("pipeline_style.mvau: got 'fast'"),
+            std::string::npos)
+      << error("pipeline_style: {mvau: fast}\n");
+}
+
+// The scheduler's flush decisions depend on which stages are blocked when
+// none can run, which the host order changes: every beat still moves in the
+// same cycle under FIFO, LIFO and shuffled orders.
+TEST(FlushingPipeline, HostOrderNeverChangesACycle) {
+  for (const char* design :
+       {"bnn-pynq/cnv-w1a1-pynq-z1.yaml", "resnet18/resnet18-mixed-u250.yaml"}) {
+    ir::Design d = config::load_design((kSource / "configs/designs" / design).string());
+    d.pipeline_flush = true;
+    std::vector<std::vector<models::FifoTimes>> want;
+    for (int variant = 0; variant < 4; ++variant) {
+      sim::RunOptions o;
+      o.frames = 2;
+      o.timing_only = true;
+      o.record = true;
+      o.host_order = variant == 0   ? models::HostOrder::kFifo
+                     : variant == 1 ? models::HostOrder::kLifo
+                                    : models::HostOrder::kShuffled;
+      o.host_order_seed = uint64_t(variant);
+      sim::Simulation s(d, o);
+      ASSERT_TRUE(s.run().finished) << design << " order " << variant;
+      std::vector<std::vector<models::FifoTimes>> got;
+      for (const auto& f : s.network().fifos()) got.push_back(f->times());
+      if (variant == 0) {
+        want = got;
+        continue;
+      }
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        ASSERT_EQ(got[i].size(), want[i].size()) << design << " " << s.network().fifos()[i]->name();
+        for (size_t k = 0; k < got[i].size(); ++k) {
+          ASSERT_EQ(got[i][k].write, want[i][k].write)
+              << design << " " << s.network().fifos()[i]->name() << " beat " << k << " order "
+              << variant;
+          ASSERT_EQ(got[i][k].read, want[i][k].read)
+              << design << " " << s.network().fifos()[i]->name() << " beat " << k << " order "
+              << variant;
+        }
+      }
+    }
+  }
+}
+
+// The style moves cycles, never data.
+TEST(FlushingPipeline, OutputsStayBitExact) {
+  for (const char* design :
+       {"bnn-pynq/cnv-w1a1-pynq-z1.yaml", "finn-examples/tfc-w1a1-pynq-z1.yaml"}) {
+    ir::Design d = config::load_design((kSource / "configs/designs" / design).string());
+    d.pipeline_flush = true;
+    sim::RunOptions o;
+    o.frames = 3;
+    o.steady_state = false;
+    sim::Simulation s(d, o);
+    const sim::RunReport& r = s.run();
+    ASSERT_TRUE(r.finished) << design << ": " << r.deadlock;
+    ASSERT_TRUE(r.outputs_match_reference.has_value());
+    EXPECT_TRUE(*r.outputs_match_reference) << design;
+  }
+}
+
+// Co-simulation clocks the Verilated units with a stall pipeline's advances:
+// a flushing stage on the RTL back-end is refused, naming the field and the
+// stage, before any unit is built.
+TEST(FlushingPipeline, TheRtlBackEndRefusesAFlushingStage) {
+  testing_support::TempConfig f("flush-rtl", with_top("pipeline_style: {mvau: flush}\n"));
+  const ir::Design d = config::load_design(f.path.string());
+  sim::RunOptions o;
+  o.frames = 1;
+  o.backend = sim::BackendChoice::kRtl;
+  try {
+    sim::Simulation s(d, o);
+    s.run();
+    ADD_FAILURE() << "a flushing MVAU ran on the RTL back-end";
+  } catch (const config::ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(
+        m.find("pipeline_style: got a flushing pipeline for stage fc0.mvau on the RTL back-end"),
+        std::string::npos)
+        << m;
+  }
+}
+
+}  // namespace
+}  // namespace vine

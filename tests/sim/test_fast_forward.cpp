@@ -113,14 +113,19 @@ const std::map<std::string, ShippedCase>& shipped_cases() {
       {"bnn-pynq/lfc-w1a1-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 600}},
       {"bnn-pynq/lfc-w1a2-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 600}},
       {"finn-examples/tfc-w1a1-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},
-      {"finn-examples/cnv-w1a1-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 50}},  // from_frame 19
+      {"finn-examples/cnv-w1a1-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 3
       {"finn-examples/cnv-w1a2-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 3
       {"finn-examples/cnv-w2a2-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 3
-      {"finn-examples/cnv-w1a1-gtsrb-pynq-z1.yaml", {{1, 3, 50}, 50}},  // from_frame 19
+      {"finn-examples/cnv-w1a1-gtsrb-pynq-z1.yaml", {{1, 3, 50}, 20}},  // from_frame 3
       {"finn-examples/kws-mlp-w3a3-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 4
-      {"finn-examples/vgg10-radioml-w4a4-zcu104.yaml", {{1, 2, 3, 7, 50}, 20}},  // from_frame 3
+      // With FINN's RTL templates its timing state does not repeat within
+      // 3000 frames (fast_forward.off): compared, its skip not checked.
+      {"finn-examples/vgg10-radioml-w4a4-zcu104.yaml", {{1, 2, 3, 7, 50}, 0}},
       {"cosim/mixed-pow2-fixed-pynq-z1.yaml", {{1, 2, 3, 7, 50}, 0}},
-      {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 12}},
+      // With FINN's RTL templates its timing state does not repeat within
+      // 40 frames (nor in a 3000-frame run stopped after 400 s): compared,
+      // its skip not checked.
+      {"finn-examples/mobilenet-v1-w4a4-u250.yaml", {{2}, 0}},
       {"finn-examples/mobilenet-v1-w4a4-u250-depth2.yaml", {{2}, 12}},
       // Its runs are slow (its 2-deep FIFOs stall every stage): compared at
       // 2 frames only, its skip not checked.

@@ -148,15 +148,16 @@ TEST(SeparateThresholds, ThresholdMemoryMovesToItsStage) {
 // (noActivation, 4-bit signed weights, 4-bit inputs, a DSP48E2 part)
 // MVAU_rtl, the converter from 40 to 10 bits StreamingDataWidthConverter_rtl
 // and the Thresholding node, with no preferred_impl_style, Thresholding_rtl.
-// So the three are timed from the RTL templates (impl_style), which the
-// export names _rtl and which applying those _rtl nodes sets.
+// So the MVAU and the thresholds are timed from the RTL templates
+// (impl_style), which the export names _rtl and which applying those _rtl
+// nodes sets. (The converter is named _rtl by its widths, as FINN picks it;
+// the export lists no entry for it, so it keeps Vine's HLS timing here.)
 TEST(SeparateThresholds, FinnExportRoundTrip) {
-  const std::string rtl = "impl_style: {mvau: rtl, dwc: rtl, threshold: rtl}";
+  const std::string rtl = "impl_style: {mvau: rtl, threshold: rtl}";
   const Case c = pointwise("thr-finn", "{simd: 4, pe: 4, thresholds: {pe: 1}, " + rtl + "}");
   const ir::Design d = c.load();
   const ir::StreamingPlan plan = ir::plan_process_network(d);
   EXPECT_EQ(std::string(ir::to_string(planned(plan, "conv.mvau")->kind)), "mvau_rtl");
-  EXPECT_EQ(std::string(ir::to_string(planned(plan, "conv.dwc_threshold")->kind)), "dwc_rtl");
   EXPECT_EQ(std::string(ir::to_string(planned(plan, "conv.threshold")->kind)), "threshold_rtl");
   EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->conv", "MVAU_rtl_0", "conv.mvau->conv.dwc_threshold",
                                              "StreamingDataWidthConverter_rtl_0", "conv.dwc_threshold->conv.threshold",

@@ -49,6 +49,11 @@ class MvauRtl final : public Stage {
   MvauRtl(std::string name, PipelineTiming t, int frames, MatrixGeometry g, std::vector<RowBlock> rows, OutputUnit out);
   const char* kind() const override { return "mvau_rtl"; }
   int64_t frame_span() const override { return g_.vectors * slots_.nf * slots_.sf; }
+  // Beats of frame f read before the stage's cut of frame f (its first loop
+  // index f * frame_span()): the replay buffer takes the next vector's beats
+  // during the current vector's last pass, at most its capacity ahead of the
+  // core (read_slot), so at most `capacity` beats of frame f.
+  int64_t beats_read_before_cut() const { return slots_.capacity; }
 
  protected:
   bool next_iteration(Iteration& it) override;

@@ -5,6 +5,10 @@
 // kernel or when parallel_window = 1, which set_folding.py sets for a VVAU
 // of SIMD > 1 and for a window whose SIMD is all its channels yet too slow,
 // that is (Vine's SIMD being the consumer's) an MVAU of SIMD K x K x C.
+#include <map>
+#include <mutex>
+#include <tuple>
+
 #include "models/layers/sliding_window_rtl.h"
 #include "models/layers/stage_kinds.h"
 
@@ -39,6 +43,25 @@ models::RtlWindowSchedule schedule_of(const ir::StagePlan& s, int elem_bits) {
   const models::WindowGeometry g = window_geometry(s, elem_bits);
   return style_of(s) == models::RtlWindowStyle::kParallel ? models::rtl_parallel_window_schedule(g)
                                                           : models::rtl_window_schedule(g);
+}
+
+// A frame's cycles, replayed once per geometry and style: the folding search
+// estimates every option of every layer, and a MobileNet window's schedule
+// runs over a 224 x 224 frame.
+int64_t period_of(const ir::StagePlan& s, int elem_bits) {
+  const models::WindowGeometry g = window_geometry(s, elem_bits);
+  const auto key = std::make_tuple(g.in_h, g.in_w, g.out_h, g.out_w, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
+                                   g.channel_folds, g.lanes, g.depthwise, g.positions_per_beat, int(style_of(s)));
+  static std::mutex m;
+  static std::map<decltype(key), int64_t> periods;
+  {
+    std::lock_guard<std::mutex> lock(m);
+    if (auto it = periods.find(key); it != periods.end()) return it->second;
+  }
+  const int64_t p = schedule_of(s, elem_bits).period;
+  std::lock_guard<std::mutex> lock(m);
+  periods.emplace(key, p);
+  return p;
 }
 
 }  // namespace
@@ -80,7 +103,7 @@ void register_sliding_window_rtl_kinds(StageKindRegistry& r) {
   };
   k.cycles = [](const ir::StagePlan& s, const ir::Design& d) {
     const int elem_bits = d.network.layers.at(size_t(s.layer)).in_type.bits;
-    return schedule_of(s, elem_bits).period;
+    return period_of(s, elem_bits);
   };
   r.add(std::move(k));
 }

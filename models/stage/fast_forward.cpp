@@ -1,5 +1,9 @@
 #include "models/stage/fast_forward.h"
 
+#include <cstring>
+
+#include "models/layers/mvau_rtl.h"
+
 #include <algorithm>
 
 namespace vine::models {
@@ -77,10 +81,17 @@ std::unique_ptr<FastForward> FastForward::attach(const std::vector<std::unique_p
     ss[i]->next_cut_ = ss[i]->frame_span();  // the cut of frame 1 is the first seen
   }
   // A producer's writes after its cut still wait on the reads of up to
-  // capacity + (its writes in flight) beats before its consumer's cut: the
-  // stamp rings keep that many.
+  // capacity + (its writes in flight) beats before its consumer's cut, and
+  // on as many more as the consumer reads of the next frame before its own
+  // cut (the RTL MVAU's replay buffer): the stamp rings keep that many.
+  // Fewer, and the stamps the repetition must compare are gone: the watch
+  // never finds one.
   for (const Link& l : links) {
-    l.fifo->keep_stamps(int64_t(l.fifo->capacity()) + ss[l.producer]->timing().depth + 2);
+    // By its kind (no RTTI: this library's binaries need not link the layers).
+    const Stage* c = ss[l.consumer];
+    const int64_t ahead =
+        std::strcmp(c->kind(), "mvau_rtl") == 0 ? static_cast<const MvauRtl*>(c)->beats_read_before_cut() : 0;
+    l.fifo->keep_stamps(int64_t(l.fifo->capacity()) + ss[l.producer]->timing().depth + 2 + ahead);
     l.fifo->track_slack(true);
   }
   return ff;

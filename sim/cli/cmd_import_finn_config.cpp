@@ -19,6 +19,15 @@ namespace po = boost::program_options;
 
 namespace {
 
+// A layer's `impl_style` as the design writes it.
+std::string impl_style(const ir::LayerFolding& f) {
+  if (f.impl_style == ir::LayerFolding::ImplStyle::kHls) return "hls";
+  if (f.impl_style == ir::LayerFolding::ImplStyle::kRtl) return "rtl";
+  std::string m;
+  for (const std::string& k : f.rtl_kinds) m += (m.empty() ? "{" : ", ") + k + ": rtl";
+  return m.empty() ? "hls" : m + "}";
+}
+
 // What the config changed, layer by layer, and what it could not apply.
 void report(std::ostream& out, const ir::Design& before, const finn::AppliedConfig& a, const std::string& config) {
   out << "applied " << config << " to " << before.name << ": " << a.nodes << " nodes (" << a.fifos << " FIFOs)";
@@ -47,6 +56,7 @@ void report(std::ostream& out, const ir::Design& before, const finn::AppliedConf
       line << " weight_memory " << ir::to_string(was.weight_memory) << " -> " << ir::to_string(now.weight_memory);
     if (was.finn_impl != now.finn_impl)
       for (const auto& [k, s] : now.finn_impl) line << " finn_impl " << k << ": " << s;
+    if (impl_style(was) != impl_style(now)) line << " impl_style " << impl_style(was) << " -> " << impl_style(now);
     if (!line.str().empty()) {
       out << "  " << d.network.layers[i].name << ":" << line.str() << "\n";
       ++changed;

@@ -286,6 +286,18 @@ void write_design_with_finn_config(const ir::Design& d, const std::string& out_p
       e.remove("finn_impl");
     else
       e["finn_impl"] = styles_map(d.folding[i].finn_impl);
+    // The templates that time the layer's stages, from the config's node
+    // names where Vine has the RTL variant (finn_apply.h).
+    const ir::LayerFolding& f = d.folding[i];
+    if (f.impl_style == ir::LayerFolding::ImplStyle::kHls) {
+      e.remove("impl_style");
+    } else if (f.impl_style == ir::LayerFolding::ImplStyle::kRtl) {
+      e["impl_style"] = "rtl";
+    } else {
+      YAML::Node m = flow_map();
+      for (const std::string& k : f.rtl_kinds) m[k] = "rtl";
+      e["impl_style"] = m;
+    }
   }
   root["layers"] = layers;
   set_fifos(root, d);

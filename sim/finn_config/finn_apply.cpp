@@ -11,6 +11,7 @@
 #include "sim/finn_config/finn_op_types.h"
 #include "sim/finn_config/finn_weight_memory.h"
 #include "sim/ir/stage_plan.h"
+#include "models/layers/stage_kinds.h"
 
 namespace vine::finn {
 
@@ -77,8 +78,10 @@ class Applier {
           not_found(graph, name, e.parsed);
         }
         apply_compute(*n, plan, name, e.value);
+        note_timing_node(*n, plan, name, e.parsed.style);
       }
       commit_layer_values();
+      set_timing_styles();
     }
     // Pass 2: FIFOs and converters, on the folding just applied (it decides
     // where FINN converts widths, and so the FIFOs' indices).
@@ -91,6 +94,7 @@ class Applier {
       const FinnNode* n = find(graph, name);
       if (!n) not_found(graph, name, e.parsed);
       if (!n->fifo) {  // a width converter: nothing to fold
+        note_timing_node(*n, plan, name, e.parsed.style);
         for (const auto& [key, v] : e.value.items()) {
           // The FIFO depths InsertFIFO reads around it: the FIFOs' own entries set them.
           if (key == "inFIFODepths" || key == "outFIFODepths")
@@ -111,7 +115,9 @@ class Applier {
           set_stream(plan.streams[size_t(n.stream)], kInsertFifoDefault, "", "");
           ++out_.fifos_defaulted;
         }
+    set_timing_styles();
     checked_plan("the FIFOs it sets");
+    drop_implied_styles();
     out_.design = d_;
     return out_;
   }
@@ -214,11 +220,15 @@ class Applier {
       std::map<std::string, int> count;
       for (const auto* e : listed) count[e->second.parsed.style]++;
       if (count.empty()) continue;
+      // The config decides this kind's timing (set_timing_styles); until
+      // then every layer times it from HLS, so that the graph names its
+      // nodes by the config's styles alone.
+      if (kinds::stage_kinds().rtl_variant(kind)) clear_rtl(kind, plan);
       const std::string main = count.size() == 1 ? count.begin()->first : (count["hls"] >= count["rtl"] ? "hls" : "rtl");
-      if (main == t.default_style)
-        d_.finn_impl.erase(kind);
-      else
-        d_.finn_impl[kind] = main;
+      // Named explicitly while the graph is matched (every stage is timed
+      // from HLS until set_timing_styles); dropped at the end where the
+      // timing names the nodes alike (drop_implied_styles).
+      d_.finn_impl[kind] = main;
       for (auto& f : d_.folding) f.finn_impl.erase(kind);
       if (count.size() == 1) continue;
       std::vector<const FinnNode*> nodes;
@@ -235,6 +245,138 @@ class Applier {
         if (style != main) d_.folding[size_t(plan.stages[size_t(nodes[i]->stage)].layer)].finn_impl[kind] = style;
       }
     }
+  }
+
+  // --- Timing: the template FINN built each node from times its stage.
+  // A config's node names say which one (ConvolutionInputGenerator_rtl_0);
+  // where Vine has that template's RTL variant (docs/finn-rtl-templates.md)
+  // the stage's layer gets it in its `impl_style`, its HLS kind where FINN
+  // built the HLS node. Where Vine's variant refuses the layer, or Vine has
+  // no stage to time (a pool's window), the node keeps its HLS timing and
+  // the report says so.
+
+  struct TimingNode {
+    std::string node, kind, style;
+  };
+
+  // The kinds a layer times from RTL, as a set (impl_style `rtl` is every
+  // kind of its chain with a variant, and its converters).
+  std::set<std::string> rtl_kinds_of(int layer, const ir::StreamingPlan& plan) const {
+    const ir::LayerFolding& f = d_.folding[size_t(layer)];
+    std::set<std::string> out;
+    if (f.impl_style == ir::LayerFolding::ImplStyle::kPerKind) out.insert(f.rtl_kinds.begin(), f.rtl_kinds.end());
+    if (f.impl_style != ir::LayerFolding::ImplStyle::kRtl) return out;
+    for (const ir::StagePlan& s : plan.stages)
+      if (s.layer == layer && kinds::stage_kinds().rtl_variant(ir::family_name(s.kind)))
+        out.insert(ir::family_name(s.kind));
+    return out;
+  }
+
+  void set_rtl_kinds(int layer, const std::set<std::string>& kinds) {
+    ir::LayerFolding& f = d_.folding[size_t(layer)];
+    f.rtl_kinds.assign(kinds.begin(), kinds.end());
+    f.impl_style = kinds.empty() ? ir::LayerFolding::ImplStyle::kHls : ir::LayerFolding::ImplStyle::kPerKind;
+    if (!f.impl_style_where.line) f.impl_style_where = f.where;
+  }
+
+  void clear_rtl(const std::string& kind, const ir::StreamingPlan& plan) {
+    for (size_t i = 0; i < d_.folding.size(); ++i) {
+      std::set<std::string> k = rtl_kinds_of(int(i), plan);
+      if (k.erase(kind)) set_rtl_kinds(int(i), k);
+    }
+  }
+
+  void note_timing_node(const FinnNode& n, const ir::StreamingPlan& plan, const std::string& name,
+                        const std::string& style) {
+    if (!n.finn_only.empty() || n.stage < 0) return;
+    const ir::StagePlan& st = plan.stages[size_t(n.stage)];
+    const std::string kind = n.pool_window ? "swg" : ir::family_name(st.kind);
+    if (!kinds::stage_kinds().rtl_variant(kind) || st.layer < 0) return;
+    if (n.pool_window) {
+      if (style == "rtl")
+        out_.not_applied.push_back({name, "op_type", "\"" + n.op + "_rtl\"",
+                                    "a pool's window: Vine times " + d_.network.layers[size_t(st.layer)].name +
+                                        " as one pool stage, which has no RTL window inside it"});
+      return;
+    }
+    timing_nodes_[st.layer].push_back({name, kind, style});
+  }
+
+  // Each noted node's template on its layer's stage, then forgotten (the
+  // compute nodes after pass 1, the converters after pass 2).
+  void set_timing_styles() {
+    ir::StreamingPlan plan;
+    try {
+      plan = ir::plan_process_network(d_);
+    } catch (const config::ConfigError& e) {
+      throw FinnConfigError(path_ + ": the folding it sets on design " + d_.name + " is refused: " + e.what());
+    }
+    for (const auto& [layer, nodes] : timing_nodes_) {
+      const ir::Layer& l = d_.network.layers[size_t(layer)];
+      std::set<std::string> rtl = rtl_kinds_of(layer, plan);
+      std::map<std::string, std::vector<const TimingNode*>> by_kind;
+      for (const TimingNode& n : nodes) by_kind[n.kind].push_back(&n);
+      for (const auto& [kind, list] : by_kind) {
+        // Vine times a layer's stages of one kind (its converters) alike.
+        const TimingNode* hls = nullptr;
+        for (const TimingNode* n : list)
+          if (n->style != "rtl") hls = n;
+        std::string refused;
+        if (!hls)
+          if (const auto* v = kinds::stage_kinds().rtl_variant(kind); v->refuses) refused = v->refuses(l, d_.folding[size_t(layer)]);
+        if (!hls && refused.empty()) {
+          rtl.insert(kind);
+          continue;
+        }
+        rtl.erase(kind);
+        const std::string variant = kinds::stage_kinds().rtl_variant(kind)->name;
+        for (const TimingNode* n : list)
+          if (n->style == "rtl")
+            out_.not_applied.push_back(
+                {n->node, "op_type", "\"" + finn_op_type_of(kind)->op + "_rtl\"",
+                 "timed from Vine's HLS " + kind + " on " + l.name + ": " +
+                     (hls ? hls->node + " is HLS, and Vine times a layer's " + kind + " stages alike"
+                          : "Vine's " + variant + " refuses it (" + refused + ")")});
+      }
+      set_rtl_kinds(layer, rtl);
+    }
+    timing_nodes_.clear();
+  }
+
+  // The design-wide `finn_impl` entries set_styles made, each replaced by
+  // the layers' own where a listed node would otherwise be named otherwise
+  // (an _rtl node Vine times from HLS: a pool's window, a refused
+  // template); every other node is named by its timing (finn_graph.h).
+  void drop_implied_styles() {
+    const ir::StreamingPlan plan = ir::plan_process_network(d_);
+    std::set<std::string> listed;
+    for (const auto& e : entries_) listed.insert(e.first);
+    for (const std::string& kind : kinds_with_both_styles()) {
+      if (!d_.finn_impl.count(kind)) continue;
+      ir::Design without = d_;
+      without.finn_impl.erase(kind);
+      const auto now = finn_graph(d_, plan, out_.finn_only), alt = finn_graph(without, plan, out_.finn_only);
+      for (size_t i = 0; i < now.size() && i < alt.size(); ++i) {
+        if (now[i].style == alt[i].style || !listed.count(now[i].name) || now[i].stage < 0) continue;
+        const int layer = plan.stages[size_t(now[i].stage)].layer;
+        if (layer >= 0) without.folding[size_t(layer)].finn_impl[kind] = now[i].style;
+      }
+      d_ = std::move(without);
+    }
+    // A layer's own entry its timing implies (set where the config mixed styles).
+    auto names = [&](const ir::Design& d) {
+      std::vector<std::string> out;
+      for (const FinnNode& n : finn_graph(d, plan, out_.finn_only)) out.push_back(n.name);
+      return out;
+    };
+    const std::vector<std::string> now = names(d_);
+    for (size_t i = 0; i < d_.folding.size(); ++i)
+      for (const std::string& kind : kinds_with_both_styles()) {
+        if (!d_.folding[i].finn_impl.count(kind)) continue;
+        ir::Design without = d_;
+        without.folding[i].finn_impl.erase(kind);
+        if (names(without) == now) d_ = std::move(without);
+      }
   }
 
   const FinnNode* find(const std::vector<FinnNode>& g, const std::string& name) const {
@@ -510,6 +652,7 @@ class Applier {
   std::string head_;
   std::map<std::pair<int, std::string>, std::pair<int, std::string>> layer_values_;
   std::set<int> default_style_windows_;  // conv layers whose window the config gives parallel_window 0
+  std::map<int, std::vector<TimingNode>> timing_nodes_;  // by layer: nodes whose template times a stage
   AppliedConfig out_;
 };
 

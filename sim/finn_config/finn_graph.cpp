@@ -7,6 +7,7 @@
 
 #include "sim/config/config_error.h"
 #include "sim/finn_config/finn_op_types.h"
+#include "models/layers/stage_kinds.h"
 
 namespace vine::finn {
 
@@ -97,7 +98,9 @@ class GraphBuilder {
       // StreamingMaxPool takes kernel = stride only).
       FinnNode w;
       w.op = "ConvolutionInputGenerator";
-      w.style = finn_style_of(d_, s.layer, "swg");
+      // Vine times the pool's window inside its pool, from HLS: FINN's
+      // HLS window unless `finn_impl` names the one FINN built.
+      w.style = named(s.layer, "swg") ? finn_style_of(d_, s.layer, "swg") : "hls";
       w.stage = i;
       w.pool_window = true;
       const int wi = push(w);
@@ -115,9 +118,27 @@ class GraphBuilder {
     FinnNode n;
     n.op = t->op;
     // A stage timed from the RTL template is FINN's _rtl node.
-    n.style = ir::rtl_variant(s.kind) ? "rtl" : finn_style_of(d_, s.layer, kind);
+    n.style = ir::rtl_variant(s.kind) ? "rtl" : hls_timed_style(s, kind);
     n.stage = i;
     node_in_[size_t(i)] = node_out_[size_t(i)] = push(n);
+  }
+
+  // Whether the layer's or the design's `finn_impl` names kind's style.
+  bool named(int layer, const std::string& kind) const {
+    return d_.finn_impl.count(kind) || (layer >= 0 && d_.folding[size_t(layer)].finn_impl.count(kind));
+  }
+
+  // The node of a stage Vine times from FINN's HLS template: the style the
+  // layer's or the design's `finn_impl` names; else the HLS node where Vine
+  // could time the RTL one (its variant takes the layer), so that a config
+  // read back times what this design times (an _rtl node picks the RTL
+  // variant, finn_apply.h); else current finn-examples' style.
+  std::string hls_timed_style(const ir::StagePlan& s, const std::string& kind) const {
+    if (s.layer < 0 || named(s.layer, kind)) return finn_style_of(d_, s.layer, kind);
+    const kinds::StageKindEntry* v = kinds::stage_kinds().rtl_variant(kind);
+    if (v && (!v->refuses || v->refuses(d_.network.layers[size_t(s.layer)], d_.folding[size_t(s.layer)]).empty()))
+      return "hls";
+    return finn_style_of(d_, s.layer, kind);
   }
 
   // A max pool FINN builds as a window and a Pool: kernel and stride differ

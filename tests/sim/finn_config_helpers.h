@@ -31,6 +31,11 @@ inline void expect_same_design(const vine::ir::Design& a, const vine::ir::Design
   }
   EXPECT_EQ(a.finn_impl, b.finn_impl) << what;
   const auto pa = vine::ir::plan_process_network(a), pb = vine::ir::plan_process_network(b);
+  // The same templates time the same stages (impl_style).
+  ASSERT_EQ(pa.stages.size(), pb.stages.size()) << what;
+  for (size_t i = 0; i < pa.stages.size(); ++i)
+    EXPECT_EQ(vine::ir::to_string(pa.stages[i].kind), vine::ir::to_string(pb.stages[i].kind)) << what << " "
+                                                                                              << pa.stages[i].name;
   ASSERT_EQ(pa.streams.size(), pb.streams.size()) << what;
   for (size_t i = 0; i < pa.streams.size(); ++i) {
     EXPECT_EQ(pa.streams[i].name, pb.streams[i].name) << what;

@@ -55,7 +55,8 @@ TEST(FinnNaming, EveryOpTypeCountsFromZeroInGraphOrder) {
     EXPECT_EQ(n.name, op + "_" + std::to_string(next[op]++));
   }
   EXPECT_EQ(next["MVAU_hls"], 9);
-  EXPECT_EQ(next["ConvolutionInputGenerator_rtl"], 6);
+  // Its windows are timed from FINN's HLS template, so named as that node.
+  EXPECT_EQ(next["ConvolutionInputGenerator_hls"], 6);
   EXPECT_EQ(next["StreamingMaxPool_hls"], 2);
   // BNN-PYNQ's converter pairs around its 64-bit streams are one FINN converter per edge.
   // Nine of its eleven layer edges change width (fc7 -> fc8 is 1 bit on both
@@ -285,11 +286,54 @@ TEST(FinnApply, SetsFoldingStylesAndFifos) {
   // A config that lists FIFOs: the others take InsertFIFO's default depth.
   EXPECT_GT(a.fifos_defaulted, 0);
   for (size_t i = 1; i < a.design.fifos.size(); ++i) EXPECT_EQ(a.design.fifos[i].depth, 2);
-  // All RTL: the design's finn_impl.
+  // The listed node's style, on its layer: FINN's RTL MVU cannot take
+  // TFC's XNOR weights, so fc3 keeps its HLS timing and is named _rtl by
+  // its finn_impl; the MVAUs the config does not list keep their names.
   const Json rtl = Json::parse(R"({"MVAU_rtl_3": {"PE": 5}})");
   const auto r = finn::apply_finn_config(d, rtl, "cfg.json");
-  EXPECT_EQ(r.design.finn_impl.at("mvau"), "rtl");
+  EXPECT_TRUE(r.design.finn_impl.empty());
+  EXPECT_EQ(r.design.folding[3].finn_impl.at("mvau"), "rtl");
+  EXPECT_TRUE(r.design.folding[2].finn_impl.empty());
   EXPECT_EQ(r.design.folding[3].pe, 5);
+  EXPECT_EQ(finn::finn_folding_config(r.design).contains("MVAU_hls_2"), true);
+}
+
+// The kind that times layer `layer`'s stage of HLS kind `family` ("" if none).
+std::string timed_kind(const ir::Design& d, int layer, const std::string& family) {
+  for (const ir::StagePlan& s : ir::plan_process_network(d).stages)
+    if (s.layer == layer && ir::family_name(s.kind) == family) return ir::to_string(s.kind);
+  return "";
+}
+
+// A node's op_type picks its stage's template: an _rtl window is timed as
+// swg_rtl, an _hls one as swg; an _rtl node Vine's variant refuses keeps
+// the HLS timing and is reported.
+TEST(FinnApply, ANodesStyleTimesItsStage) {
+  const ir::Design d = load("bnn-pynq/cnv-w1a1-pynq-z1.yaml");
+  ASSERT_EQ(timed_kind(d, 0, "swg"), "swg");
+  const int simd = d.folding[0].simd;
+  const auto rtl =
+      finn::apply_finn_config(d, Json{{"ConvolutionInputGenerator_rtl_0", {{"SIMD", simd}}}}, "cfg.json");
+  EXPECT_EQ(timed_kind(rtl.design, 0, "swg"), "swg_rtl");
+  EXPECT_EQ(timed_kind(rtl.design, 1, "swg"), "swg");  // conv1's window is not in the config
+  // Its export names conv0's window _rtl and conv1's as before, and reads back the same.
+  const Json exported = finn::finn_folding_config(rtl.design);
+  EXPECT_TRUE(exported.contains("ConvolutionInputGenerator_rtl_0")) << exported.dump();
+  EXPECT_TRUE(exported.contains("ConvolutionInputGenerator_hls_0")) << exported.dump();
+  vine_test::expect_same_design(rtl.design, finn::apply_finn_config(rtl.design, exported, "x.json").design, "rtl");
+
+  const auto hls =
+      finn::apply_finn_config(rtl.design, Json{{"ConvolutionInputGenerator_hls_0", {{"SIMD", simd}}}}, "cfg.json");
+  EXPECT_EQ(timed_kind(hls.design, 0, "swg"), "swg");
+
+  // CNV-W1A1's MVAUs hold XNOR weights, which FINN's RTL MVU cannot.
+  const auto mvau = finn::apply_finn_config(d, Json{{"MVAU_rtl_0", {{"PE", d.folding[0].pe}}}}, "cfg.json");
+  EXPECT_EQ(timed_kind(mvau.design, 0, "mvau"), "mvau");
+  bool reported = false;
+  for (const auto& n : mvau.not_applied)
+    reported = reported || (n.node == "MVAU_rtl_0" && n.field == "op_type" && n.why.find("mvau_rtl") != std::string::npos);
+  EXPECT_TRUE(reported);
+  EXPECT_EQ(mvau.design.folding[0].finn_impl.at("mvau"), "rtl");  // still named as FINN built it
 }
 
 // A config without FIFOs (a build that sized them itself) leaves the design's.

@@ -67,6 +67,12 @@ TEST(FinnExamples, CnvConfigsGiveTheShippedFoldingButTheLastLayer) {
     const auto a = finn::apply_finn_config(d, cfg, c);
     ir::Design want = d;
     if (std::string(c) != "cnv-w1a1") want.folding[8].weight_memory = ir::MemoryStyle::kLutram;  // fc6
+    // The config's ConvolutionInputGenerator_rtl nodes: each conv's window timed from FINN's RTL template.
+    for (size_t i = 0; i < want.folding.size(); ++i)
+      if (want.network.layers[i].kind == ir::LayerKind::kConv) {
+        want.folding[i].impl_style = ir::LayerFolding::ImplStyle::kPerKind;
+        want.folding[i].rtl_kinds = {"swg"};
+      }
     if (std::string(c) != "cnv-w1a2") {
       vine_test::expect_same_design(want, a.design, c);  // no FIFOs listed: the design's stay
     } else {
@@ -282,6 +288,8 @@ TEST(FinnExamples, Vgg10ConfigGivesTheShippedDesign) {
   for (auto& f : bare.folding) {
     f.pe = f.simd = 1;
     f.window_simd = f.padding_simd = f.threshold_pe = 0;
+    f.impl_style = ir::LayerFolding::ImplStyle::kHls;  // the config's nodes give the timing back
+    f.rtl_kinds.clear();
   }
   const auto a = finn::apply_finn_config(bare, cfg, "ZCU104");
   vine_test::expect_same_design(a.design, shipped, "ZCU104");

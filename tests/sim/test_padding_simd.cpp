@@ -112,10 +112,22 @@ TEST(PaddingSimd, WithoutPaddingSimdThereIsNoConverter) {
 
 // FINN's graph: the padding, its FIFO, the converter, its FIFO, the window;
 // the export writes the padding's SIMD, and applying the export to the
-// design without padding_simd gives the design back.
+// design without padding_simd gives the design back. The layer is timed as
+// FINN builds it: SpecializeLayers (specialize_layers.py) makes FMPadding
+// and ConvolutionInputGenerator with no preferred_impl_style their RTL
+// variants, a converter from 8 to 32 bits (one width divides the other)
+// StreamingDataWidthConverter_rtl, and the VVAU VVAU_hls (_vvu_rtl_possible
+// wants a Versal part and noActivation). So the padding and the window
+// (SIMD 1 VVAU: the default style) are timed from the RTL templates, which
+// the export names _rtl and which applying those _rtl nodes sets. (The
+// converter is named _rtl by its widths, as FINN picks it; the export lists
+// no entry for it, so it keeps Vine's HLS timing here.)
 TEST(PaddingSimd, FinnExportRoundTrip) {
-  const Case c("pad-simd-finn", "{pe: 8, padding_simd: 2}");
+  const Case c("pad-simd-finn", "{pe: 8, padding_simd: 2, impl_style: {fmpadding: rtl, swg: rtl}}");
   const ir::Design d = c.load();
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  EXPECT_EQ(std::string(ir::to_string(planned(plan, "dw.pad")->kind)), "fmpadding_rtl");
+  EXPECT_EQ(std::string(ir::to_string(planned(plan, "dw.swg")->kind)), "swg_rtl");
   EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->dw", "FMPadding_rtl_0", "dw.pad->dw.dwc_swg",
                                              "StreamingDataWidthConverter_rtl_0", "dw.dwc_swg->dw.swg",
                                              "ConvolutionInputGenerator_rtl_0", "dw.swg->dw.vvau", "VVAU_hls_0",
@@ -138,6 +150,19 @@ TEST(PaddingSimd, FinnExportRoundTrip) {
     if (name.rfind("StreamingFIFO", 0) != 0) same[name] = v;
   same["FMPadding_rtl_0"]["SIMD"] = 8;
   EXPECT_EQ(finn::apply_finn_config(d, same, "cfg.json").design.folding[0].padding_simd, 0);
+
+  // The layer with its padding and window timed from the HLS templates
+  // (FINN's build with preferred_impl_style hls on them): the export names
+  // them as their timing, FMPadding_hls and ConvolutionInputGenerator_hls,
+  // and applying it gives the HLS timing back.
+  const Case hls("pad-simd-finn-hls", "{pe: 8, padding_simd: 2}");
+  const ir::Design h = hls.load();
+  EXPECT_EQ(vine_test::finn_graph_order(h), (std::vector<std::string>{"input->dw", "FMPadding_hls_0", "dw.pad->dw.dwc_swg",
+                                             "StreamingDataWidthConverter_rtl_0", "dw.dwc_swg->dw.swg",
+                                             "ConvolutionInputGenerator_hls_0", "dw.swg->dw.vvau", "VVAU_hls_0",
+                                             "dw->output"}));
+  vine_test::expect_same_design(finn::apply_finn_config(bare.load(), finn::finn_folding_config(h), "cfg.json").design, h,
+                                "applied hls");
 }
 
 TEST(PaddingSimd, BadPaddingSimdIsRefused) {

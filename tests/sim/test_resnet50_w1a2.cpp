@@ -128,7 +128,7 @@ TEST(ResNet50W1A2, FinnGraphNamesAndSortsAsFinn) {
   EXPECT_EQ(count("Pool_hls_"), 2);
   EXPECT_EQ(count("DuplicateStreams_hls_"), 4);
   EXPECT_EQ(count("AddStreams_hls_"), 4);
-  EXPECT_EQ(count("Thresholding_rtl_"), 9);
+  EXPECT_EQ(count("Thresholding_hls_"), 9);  // timed from HLS: FINN's HLS nodes
   EXPECT_EQ(count("ChannelwiseOp_hls_"), 2);
   EXPECT_EQ(count("DownSampler_hls_"), 1);
   const auto* pool = vine_test::node_named(g, "Pool_hls_0");
@@ -167,7 +167,7 @@ TEST(ResNet50W1A2, ExportThenApplyIsTheIdentity) {
   const auto cfg = finn::finn_folding_config(d, {});
   EXPECT_EQ(cfg.at("DuplicateStreams_hls_0").at("PE"), 1);
   EXPECT_EQ(cfg.at("Pool_hls_0").at("PE"), 2);
-  EXPECT_EQ(cfg.at("ConvolutionInputGenerator_rtl_1").at("SIMD"), 2);  // the max pool's window
+  EXPECT_EQ(cfg.at("ConvolutionInputGenerator_hls_1").at("SIMD"), 2);  // the max pool's window
   EXPECT_EQ(cfg.at("DownSampler_hls_0").at("SIMD"), 4);
   ir::Design bare = d;
   for (auto& f : bare.folding) {
@@ -195,7 +195,7 @@ TEST(ResNet50W1A2, FifoVineHasNoStreamForIsReportedAt2AndRefusedDeeper) {
   const auto g = finn::finn_graph(d, ir::plan_process_network(d), {});
   std::string inside;
   for (size_t k = 0; k + 1 < g.size(); ++k)
-    if (g[k].name == "ConvolutionInputGenerator_rtl_1") inside = g[k + 1].name;
+    if (g[k].name == "ConvolutionInputGenerator_hls_1") inside = g[k + 1].name;
   ASSERT_EQ(inside.rfind("StreamingFIFO_rtl_", 0), 0u) << inside;
   nlohmann::ordered_json cfg = finn::finn_folding_config(d, {});
   cfg[inside] = {{"depth", 2}, {"impl_style", "rtl"}, {"ram_style", "auto"}};

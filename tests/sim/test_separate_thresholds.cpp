@@ -143,10 +143,22 @@ TEST(SeparateThresholds, ThresholdMemoryMovesToItsStage) {
 // FINN's graph: the MVAU, the FIFOs of accumulators around the converter
 // (PE 4 to 1), the Thresholding node;
 // the export writes the threshold stage's PE on it, and applying the export
-// to the design with other PEs gives the design back.
+// to the design with other PEs gives the design back. The layer is timed as
+// FINN builds it: SpecializeLayers (specialize_layers.py) makes this MVAU
+// (noActivation, 4-bit signed weights, 4-bit inputs, a DSP48E2 part)
+// MVAU_rtl, the converter from 40 to 10 bits StreamingDataWidthConverter_rtl
+// and the Thresholding node, with no preferred_impl_style, Thresholding_rtl.
+// So the MVAU and the thresholds are timed from the RTL templates
+// (impl_style), which the export names _rtl and which applying those _rtl
+// nodes sets. (The converter is named _rtl by its widths, as FINN picks it;
+// the export lists no entry for it, so it keeps Vine's HLS timing here.)
 TEST(SeparateThresholds, FinnExportRoundTrip) {
-  const Case c = pointwise("thr-finn", "{simd: 4, pe: 4, thresholds: {pe: 1}}", "finn_impl: {mvau: rtl}\n");
+  const std::string rtl = "impl_style: {mvau: rtl, threshold: rtl}";
+  const Case c = pointwise("thr-finn", "{simd: 4, pe: 4, thresholds: {pe: 1}, " + rtl + "}");
   const ir::Design d = c.load();
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  EXPECT_EQ(std::string(ir::to_string(planned(plan, "conv.mvau")->kind)), "mvau_rtl");
+  EXPECT_EQ(std::string(ir::to_string(planned(plan, "conv.threshold")->kind)), "threshold_rtl");
   EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->conv", "MVAU_rtl_0", "conv.mvau->conv.dwc_threshold",
                                              "StreamingDataWidthConverter_rtl_0", "conv.dwc_threshold->conv.threshold",
                                              "Thresholding_rtl_0", "conv->output"}));
@@ -154,7 +166,7 @@ TEST(SeparateThresholds, FinnExportRoundTrip) {
   EXPECT_EQ(cfg["MVAU_rtl_0"]["PE"], 4);
   EXPECT_EQ(cfg["Thresholding_rtl_0"]["PE"], 1);
 
-  const Case bare = pointwise("thr-finn-bare", "{simd: 1, pe: 1, thresholds: {pe: 16}}", "finn_impl: {mvau: rtl}\n");
+  const Case bare = pointwise("thr-finn-bare", "{simd: 1, pe: 1, thresholds: {pe: 16}}");
   const finn::AppliedConfig a = finn::apply_finn_config(bare.load(), cfg, "cfg.json");
   EXPECT_EQ(a.design.folding[0].threshold_pe, 1);
   vine_test::expect_same_design(a.design, d, "applied");
@@ -174,7 +186,7 @@ TEST(SeparateThresholds, FinnExportRoundTrip) {
 
   // The same config applied to the fused design: its one Thresholding node
   // is the layer's thresholds, which become a stage of their own.
-  const Case fused = pointwise("thr-finn-fused", "{simd: 1, pe: 1}", "finn_impl: {mvau: rtl}\n");
+  const Case fused = pointwise("thr-finn-fused", "{simd: 1, pe: 1}");
   vine_test::expect_same_design(finn::apply_finn_config(fused.load(), cfg, "cfg.json").design, d, "from fused");
 }
 

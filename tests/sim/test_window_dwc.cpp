@@ -111,10 +111,22 @@ TEST(WindowDwc, WithoutWindowSimdThereIsNoConverter) {
 
 // FINN's graph: the window, its FIFO, the converter, its FIFO, the MVAU; the
 // export writes the window's SIMD, and applying the export to the design
-// without window_simd gives the design back.
+// without window_simd gives the design back. The layer is timed as FINN
+// builds it: SpecializeLayers (specialize_layers.py) makes a window with no
+// preferred_impl_style ConvolutionInputGenerator_rtl (square, stride 1: its
+// HLS variant would do, but RTL is the default), a converter from 4 to 12
+// bits (one width divides the other) StreamingDataWidthConverter_rtl, and an
+// MVAU with its thresholds inside MVAU_hls (_mvu_rtl_possible wants
+// noActivation). So the window is timed from the RTL template (impl_style),
+// which the export names _rtl and which applying that _rtl node sets. (The
+// converter is named _rtl by its widths, as FINN picks it; the export lists
+// no entry for it, nothing to fold, so its template is not carried and it
+// keeps Vine's HLS timing here.)
 TEST(WindowDwc, FinnExportRoundTrip) {
-  const Case c("window-dwc-finn", "{simd: 3, pe: 2, window_simd: 1}");
+  const Case c("window-dwc-finn", "{simd: 3, pe: 2, window_simd: 1, impl_style: {swg: rtl}}");
   const ir::Design d = c.load();
+  const ir::StreamingPlan plan = ir::plan_process_network(d);
+  EXPECT_EQ(std::string(ir::to_string(planned(plan, "conv.swg")->kind)), "swg_rtl");
   EXPECT_EQ(vine_test::finn_graph_order(d), (std::vector<std::string>{"input->conv", "ConvolutionInputGenerator_rtl_0", "conv.swg->conv.dwc",
                                              "StreamingDataWidthConverter_rtl_0", "conv.dwc->conv.mvau", "MVAU_hls_0",
                                              "conv->output"}));
@@ -137,6 +149,18 @@ TEST(WindowDwc, FinnExportRoundTrip) {
     if (name.rfind("StreamingFIFO", 0) != 0) same[name] = v;
   same["ConvolutionInputGenerator_rtl_0"]["SIMD"] = 3;
   EXPECT_EQ(finn::apply_finn_config(d, same, "cfg.json").design.folding[0].window_simd, 0);
+
+  // The layer with its window timed from the HLS template (FINN's build with
+  // preferred_impl_style hls on it): the export names the window as its
+  // timing, ConvolutionInputGenerator_hls, and applying it gives the HLS
+  // window back.
+  const Case hls("window-dwc-finn-hls", "{simd: 3, pe: 2, window_simd: 1}");
+  const ir::Design h = hls.load();
+  EXPECT_EQ(std::string(ir::to_string(planned(ir::plan_process_network(h), "conv.swg")->kind)), "swg");
+  const auto hcfg = finn::finn_folding_config(h);
+  EXPECT_TRUE(hcfg.contains("ConvolutionInputGenerator_hls_0")) << hcfg.dump();
+  EXPECT_FALSE(hcfg.contains("ConvolutionInputGenerator_rtl_0")) << hcfg.dump();
+  vine_test::expect_same_design(finn::apply_finn_config(bare.load(), hcfg, "cfg.json").design, h, "applied hls");
 }
 
 TEST(WindowDwc, BadWindowSimdIsRefused) {

@@ -53,7 +53,7 @@ class MvauRtl final : public Stage {
   // index f * frame_span()): the replay buffer takes the next vector's beats
   // during the current vector's last pass, at most its capacity ahead of the
   // core (read_slot), so at most `capacity` beats of frame f.
-  int64_t beats_read_before_cut() const { return slots_.capacity; }
+  int64_t beats_read_before_cut() const override { return slots_.capacity; }
 
  protected:
   bool next_iteration(Iteration& it) override;

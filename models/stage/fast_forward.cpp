@@ -1,9 +1,5 @@
 #include "models/stage/fast_forward.h"
 
-#include <cstring>
-
-#include "models/layers/mvau_rtl.h"
-
 #include <algorithm>
 
 namespace vine::models {
@@ -87,10 +83,7 @@ std::unique_ptr<FastForward> FastForward::attach(const std::vector<std::unique_p
   // Fewer, and the stamps the repetition must compare are gone: the watch
   // never finds one.
   for (const Link& l : links) {
-    // By its kind (no RTTI: this library's binaries need not link the layers).
-    const Stage* c = ss[l.consumer];
-    const int64_t ahead =
-        std::strcmp(c->kind(), "mvau_rtl") == 0 ? static_cast<const MvauRtl*>(c)->beats_read_before_cut() : 0;
+    const int64_t ahead = ss[l.consumer]->beats_read_before_cut();
     l.fifo->keep_stamps(int64_t(l.fifo->capacity()) + ss[l.producer]->timing().depth + 2 + ahead);
     l.fifo->track_slack(true);
   }

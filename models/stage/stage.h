@@ -125,6 +125,10 @@ class Stage : public sc_core::sc_module {
   // entry cycles included). 0: the kind does not say, and the run is not
   // fast-forwarded (models/stage/fast_forward.h).
   virtual int64_t frame_span() const { return 0; }
+  // Beats of frame f that the kind reads before its cut of frame f (a read
+  // buffer taking the next vector's beats early, as the RTL MVAU's replay
+  // buffer does): the fast-forward keeps that many more read stamps on its input.
+  virtual int64_t beats_read_before_cut() const { return 0; }
 
   // Runs the pipeline until it blocks or its loop ends. Wakes the stages on
   // the other side of every FIFO it touches through `sched`.

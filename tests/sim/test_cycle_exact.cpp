@@ -568,20 +568,24 @@ LoadedDesign random_design(int index) {
 // CNVs (windows, pools, 32x32 frames) and MobileNet (depthwise, 224x224).
 class ShippedDesignTest : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(ShippedDesignTest, EveryBeatAtTheOraclesCycle) {
-  auto d = config::load_design((kSource / "configs/designs" / (std::string(GetParam()) + ".yaml")).string());
-  // The oracle models the HLS templates: a design its FINN config times
-  // from RTL ones (MobileNet-V1 U250) is checked with them.
+// The oracle models the HLS templates: a design its FINN config times from
+// RTL ones (MobileNet-V1 U250) is checked with them.
+ir::Design shipped_hls_timed(const char* name) {
+  auto d = config::load_design((kSource / "configs/designs" / (std::string(name) + ".yaml")).string());
   for (auto& f : d.folding) {
     f.impl_style = ir::LayerFolding::ImplStyle::kHls;
     f.rtl_kinds.clear();
   }
-  EXPECT_TRUE(expect_cycle_exact(d, 2));
+  return d;
+}
+
+TEST_P(ShippedDesignTest, EveryBeatAtTheOraclesCycle) {
+  EXPECT_TRUE(expect_cycle_exact(shipped_hls_timed(GetParam()), 2));
 }
 
 // The same designs built of flushing pipelines (pipeline_style: flush).
 TEST_P(ShippedDesignTest, EveryBeatAtTheOraclesCycleWithFlushingPipelines) {
-  auto d = config::load_design((kSource / "configs/designs" / (std::string(GetParam()) + ".yaml")).string());
+  ir::Design d = shipped_hls_timed(GetParam());
   d.pipeline_flush = true;
   EXPECT_TRUE(expect_cycle_exact(d, 2));
 }

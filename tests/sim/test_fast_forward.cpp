@@ -127,9 +127,8 @@ const std::map<std::string, ShippedCase>& shipped_cases() {
       // 2 frames only, its skip not checked.
       {"finn-examples/mobilenet-v1-w4a4-zcu104.yaml", {{2}, 0}},
       {"resnet18/resnet18-mixed-u250.yaml", {{2, 7}, 0}},
-      // It deadlocks in frame 0 with the config's depths (docs/finn-configs.md):
-      // both runs report the same deadlock.
-      {"finn-examples/resnet50-w1a2-u250.yaml", {{1, 2}, 0}},
+      // 2.6 M cycles a frame over 515 stages: compared at 1 frame only.
+      {"finn-examples/resnet50-w1a2-u250.yaml", {{1}, 0}},
   };
   return cases;
 }

@@ -230,18 +230,30 @@ TEST(ResNet50W1A2, BadDuplicatePeIsRefused) {
   EXPECT_NE(e.find("got 3, expected a divisor of the output channels of s2b0_out = 32"), std::string::npos) << e;
 }
 
-// The shipped U250 design has the config's own FIFO depths, with which Vine
-// deadlocks in frame 0 (docs/finn-configs.md): conv2_x's second block's
-// shortcut FIFO (FINN's StreamingFIFO_rtl_27, 7666 deep) is full while the
-// block's residual branch waits for input the DuplicateStreams cannot send.
-// Its conv a has read the 59th pixel of the block's input whole (8 beats of
-// 32 channels each, and 7 of the 60th) but written 31 of that pixel's 32
-// output beats: the last waits in its pipeline, which in Vine stalls as a
-// whole on the next read, where finn-hlslib's flushable pipeline (style=flp)
-// would drain it.
-TEST(ResNet50W1A2, U250DesignWithTheConfigsDepthsDeadlocksAtAShortcut) {
-  const ir::Design d = config::load_design(
+// The shipped U250 design has the config's own FIFO depths, its _rtl nodes
+// timed from FINN's RTL templates and flushing pipelines (as finn-hlslib's
+// templates and FINN's RTL MVU are): its frame runs through. Built of stall
+// pipelines instead, it deadlocks in frame 0 (docs/finn-configs.md):
+// conv2_x's second block's shortcut FIFO (FINN's StreamingFIFO_rtl_27, 7666
+// deep) is full while the block's residual branch waits for input the
+// DuplicateStreams cannot send. Its conv a has read the 59th pixel of the
+// block's input whole (8 beats of 32 channels each, and 7 of the 60th) but
+// written 31 of that pixel's 32 output beats: the last waits in its
+// pipeline, which a stall pipeline holds until its next read.
+TEST(ResNet50W1A2, U250DesignRunsWithTheConfigsDepthsOnFlushingPipelines) {
+  ir::Design d = config::load_design(
       (fs::path(VINE_SOURCE_DIR) / "configs/designs/finn-examples/resnet50-w1a2-u250.yaml").string());
+  ASSERT_TRUE(d.pipeline_flush);
+  {
+    sim::RunOptions o;
+    o.frames = 1;
+    o.timing_only = true;
+    o.steady_state = false;
+    sim::Simulation s(d, o);
+    const sim::RunReport& r = s.run();
+    EXPECT_TRUE(r.finished) << r.deadlock;
+  }
+  d.pipeline_flush = false;
   sim::RunOptions o;
   o.frames = 1;
   o.timing_only = true;

@@ -188,37 +188,14 @@ TEST(SteadyStateBound, ASteadyIntervalBelowTheEstimateIsAnInternalError) {
 
 const fs::path kDesigns = fs::path(VINE_SOURCE_DIR) / "configs" / "designs";
 
-// Shipped designs that deadlock in Vine although the board runs them:
-// finn-examples' ResNet-50 U250 with its config's FIFO depths, where Vine's
-// stages hold their last outputs in a stall and finn-hlslib's flushable
-// pipelines drain them (docs/finn-configs.md). The test below holds each to
-// its deadlock, so the list goes once the model runs it.
-const std::vector<std::string> kShippedDeadlocks = {"finn-examples/resnet50-w1a2-u250.yaml"};
-
 std::vector<std::string> shipped_designs() {
   std::vector<std::string> out;
   for (const auto& entry : fs::recursive_directory_iterator(kDesigns))
     if (entry.path().extension() == ".yaml") {
-      const std::string rel = fs::relative(entry.path(), kDesigns).string();
-      if (std::find(kShippedDeadlocks.begin(), kShippedDeadlocks.end(), rel) == kShippedDeadlocks.end())
-        out.push_back(rel);
+      out.push_back(fs::relative(entry.path(), kDesigns).string());
     }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-TEST(ShippedSteadyState, TheDesignsListedAsDeadlockingDeadlock) {
-  for (const std::string& rel : kShippedDeadlocks) {
-    const ir::Design d = config::load_design((kDesigns / rel).string());
-    sim::RunOptions o;
-    o.frames = 1;
-    o.timing_only = true;
-    o.steady_state = false;
-    sim::Simulation simulation(d, o);
-    const sim::RunReport& r = simulation.run();
-    EXPECT_FALSE(r.finished) << rel << " runs now: take it off kShippedDeadlocks";
-    EXPECT_FALSE(r.deadlock.empty()) << rel;
-  }
 }
 
 class ShippedSteadyState : public testing::TestWithParam<std::string> {};

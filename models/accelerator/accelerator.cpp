@@ -78,7 +78,7 @@ Accelerator::Accelerator(sc_core::sc_module_name name, const Topology& topo,
   }
   for (auto& s : stages_) s->attach(*this);
   bool flushing = false;
-  for (auto& s : stages_) flushing = flushing || (s->timing().flushes && s->timing().depth > 0);
+  for (auto& s : stages_) flushing = flushing || s->timing().flushing();
   if (flushing) {
     std::vector<Stage*> all;
     for (auto& s : stages_) all.push_back(s.get());

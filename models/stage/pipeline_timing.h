@@ -18,6 +18,9 @@ struct PipelineTiming {
   // stall pipeline (HLS's default style, the finn-hlslib of BNN-PYNQ's
   // builds), in which a read that waits stops every iteration in flight.
   bool flushes = false;
+  // Whether the style matters: with depth 0 nothing is ever in flight, and
+  // the two styles time a stage alike.
+  bool flushing() const { return flushes && depth > 0; }
 };
 
 }  // namespace vine::models

@@ -98,24 +98,37 @@ int64_t Stage::readable_floor() const {
   return floor;
 }
 
-int64_t Stage::pending_flush_cycle() const {
-  if (!timing_.flushes || state_ != StageState::kBlockedOnRead || !flight_count_ || !have_cur_)
-    return kUnknownCycle;
-  const InFlight& front = in_flight_[flight_head_];
-  int64_t t = last_cycle_ + (front.due - last_advance_);
-  for (uint32_t m = front.writes; m; m &= m - 1) {
-    const int64_t w = out_[size_t(__builtin_ctz(m))]->write_ready_cycle();
-    if (w == kUnknownCycle) return kUnknownCycle;
-    t = std::max(t, w);
+int64_t Stage::writable_from(uint32_t writes, int64_t from, int& port, StreamFifo*& full) const {
+  int64_t t = from;
+  for (uint32_t m = writes; m; m &= m - 1) {
+    const int p = __builtin_ctz(m);
+    const int64_t w = out_[size_t(p)]->write_ready_cycle();
+    if (w == kUnknownCycle) {
+      full = out_[size_t(p)];
+      return kUnknownCycle;
+    }
+    if (w > t) {
+      t = w;
+      port = p;
+    }
   }
   return t;
+}
+
+int64_t Stage::pending_flush_cycle() const {
+  if (!timing_.flushing() || state_ != StageState::kBlockedOnRead || !flight_count_ || !have_cur_)
+    return kUnknownCycle;
+  const InFlight& front = in_flight_[flight_head_];
+  int port = -1;
+  StreamFifo* full = nullptr;
+  return writable_from(front.writes, last_cycle_ + (front.due - last_advance_), port, full);
 }
 
 void Stage::activate(Scheduler& sched) {
   if (state_ == StageState::kDone) return;
   if (in_flight_.empty()) {  // first activation: size the in-flight ring
-    if (timing_.flushes && advance_hook_)
-      throw std::runtime_error(name_ +
+    if (timing_.flushing() && advance_hook_)  // refused before, with the field (ProcessNetwork)
+      throw std::logic_error(name_ +
                                ": the co-simulated RTL follows a stall pipeline's advances; a flushing "
                                "pipeline (pipeline_style: flush) cannot be co-simulated");
     const size_t n = size_t(timing_.depth) + 2;
@@ -131,7 +144,7 @@ void Stage::activate(Scheduler& sched) {
   state_ = StageState::kReady;
   blocked_on_ = nullptr;
   const int64_t depth = timing_.depth;
-  const bool flushes = timing_.flushes && depth > 0;
+  const bool flushes = timing_.flushing();
   for (;;) {
     if (!have_cur_ && !loop_done_) {
       if (next_iteration(cur_)) {
@@ -171,7 +184,7 @@ void Stage::activate(Scheduler& sched) {
     // The cycle of advance a, and what held it back: the reads' stamps (tr)
     // and the writes' (tw), each with the first port that set it.
     const int64_t base = last_cycle_ + (a - last_advance_);
-    int64_t tr = base, tw = base;
+    int64_t tr = base;
     int rb = -1, wb = -1;
     StreamFifo* unread = nullptr;  // the first input whose beat is not yet written
     StreamFifo* unwritable = nullptr;
@@ -192,18 +205,7 @@ void Stage::activate(Scheduler& sched) {
       block(unread, true);
       return;
     }
-    for (uint32_t m = writes; m; m &= m - 1) {
-      const int p = __builtin_ctz(m);
-      const int64_t w = out_[p]->write_ready_cycle();
-      if (w == kUnknownCycle) {
-        unwritable = out_[p];
-        break;
-      }
-      if (w > tw) {
-        tw = w;
-        wb = p;
-      }
-    }
+    const int64_t tw = writable_from(writes, base, wb, unwritable);
     if (unwritable) {  // a full output stops every iteration in flight, either style
       block(unwritable, false);
       return;

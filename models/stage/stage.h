@@ -247,6 +247,10 @@ class Stage : public sc_core::sc_module {
   // The lower bound on the cycle in which every beat the current iteration
   // reads is readable, from what is known now.
   int64_t readable_floor() const;
+  // The first cycle from `from` on in which every output in `writes` has a
+  // free slot, and the first port that set it (left as it is when none did);
+  // kUnknownCycle, with `full` the first output whose slot is not yet known.
+  int64_t writable_from(uint32_t writes, int64_t from, int& port, StreamFifo*& full) const;
   int64_t last_advance_ = -1, last_cycle_ = -1;
   StageState state_ = StageState::kReady;
   const StreamFifo* blocked_on_ = nullptr;

@@ -83,7 +83,7 @@ DistributedRun::DistributedRun(Simulation& sim, const ir::Design& d, RankTranspo
   // A flushing pipeline's writes may go first only once no stage anywhere
   // can run (models/stage/scheduler.h), which one rank cannot tell alone.
   for (const auto& s : pn.stages())
-    if (s->timing().flushes && s->timing().depth > 0)
+    if (s->timing().flushing())
       throw std::runtime_error("distributed run: stage " + s->name() +
                                " is a flushing pipeline (the design's pipeline_style), which a run over "
                                "several ranks does not model yet; run it in one process (without mpirun)");

@@ -188,7 +188,7 @@ namespace {
 // The Verilated units are clocked with a stall pipeline's advances
 // (models/pe/rtl_pe_array.h); a flushing pipeline's bubbles are not modelled there.
 void refuse_flushing_on_rtl(const ir::Design& d, const ir::StagePlan& s, const PipelineTiming& t) {
-  if (t.flushes && t.depth > 0)
+  if (t.flushing())
     throw config::ConfigError(d.pipeline_style_where, "a flushing pipeline for stage " + s.name + " on the RTL back-end",
                               "pipeline_style: stall for a co-simulated run (the Verilated units follow a stall "
                               "pipeline's advances), or the C++ back-end");

@@ -426,7 +426,7 @@ inline std::vector<StageSpec> oracle_stages(const ir::StreamingPlan& plan, const
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const ir::StagePlan& s = plan.stages[i];
     out.push_back({s.name, repeat_frames(stage_frame(plan, s, d), frames, timing.at(i)), timing.at(i).depth,
-                   s.inputs, s.outputs, timing.at(i).flushes && timing.at(i).depth > 0});
+                   s.inputs, s.outputs, timing.at(i).flushing()});
   }
   return out;
 }

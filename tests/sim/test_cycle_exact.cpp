@@ -686,7 +686,7 @@ TEST(CycleExact, RandomDesignsCoverTheMicroArchitecture) {
     }
     if (!d.design.pipeline_depth.empty()) seen["pipeline depth override"]++;
     for (const auto& t : stage_timings(plan, d.design))
-      if (t.flushes && t.depth > 0) {
+      if (t.flushing()) {
         seen["flushing pipeline"]++;
         break;
       }

@@ -55,8 +55,8 @@ class Mvau final : public Stage {
   }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
-  void advancing(int64_t index, int64_t cycle, int64_t advances) override {
-    rtl_->advancing(index, cycle, advances);
+  void advancing(int64_t index, int64_t cycle, int64_t advances, int64_t bubbles, bool bubble) override {
+    rtl_->advancing(index, cycle, advances, bubbles, bubble);
   }
 
  private:

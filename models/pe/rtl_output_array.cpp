@@ -36,7 +36,7 @@ void RtlOutputArray::clock(bool en) {
 }
 
 void RtlOutputArray::clock_advance(int64_t advance) {
-  in_valid_ = feed_ < records_.size() && records_[feed_].index + lead_ == advance;
+  in_valid_ = feed_ < records_.size() && records_[feed_].advance + lead_ == advance;
   if (in_valid_) {
     const Record& r = records_[feed_++];
     in_values_ = r.values;
@@ -125,14 +125,14 @@ void RtlOutputArray::expect(int64_t index, const int32_t* values, int64_t first_
   Record r;
   r.index = index;
   r.first_channel = first_channel;
-  r.due = adv_ + depth_;  // produce() follows the iteration's advancing() call
+  r.advance = adv_;  // produce() follows the iteration's advancing() call
+  r.due = adv_ + depth_;
   r.beat = beat;
   r.values.assign(values, values + pe_);
   records_.push_back(std::move(r));
 }
 
-void RtlOutputArray::advancing(int64_t index, int64_t cycle, int64_t advances) {
-  (void)index;
+void RtlOutputArray::advancing(int64_t, int64_t cycle, int64_t advances, int64_t, bool) {
   // The previous call's advance, its reads now made.
   if (adv_ >= 0) clock_advance(adv_);
   // The advances without reads or writes before this one, one a cycle.

@@ -40,8 +40,10 @@ class RtlOutputArray {
                  int64_t iterations_per_frame);
   void connect(const OutputUnit* out) { out_ = out; }
 
-  // Stage::advancing: clocks the units through the advance before `index`.
-  void advancing(int64_t index, int64_t cycle, int64_t advances);
+  // Stage::advancing: clocks the units through the advance before this one.
+  // The units take values by advance (a flushing pipeline's bubbles are
+  // advances that offer none), so the loop index is not needed.
+  void advancing(int64_t index, int64_t cycle, int64_t advances, int64_t bubbles, bool bubble);
   // Iteration `index`, in its advance, read `values` (PE of them, channels
   // first_channel ..) and writes `beat`: the codes are filled in as they
   // leave their units.
@@ -51,7 +53,8 @@ class RtlOutputArray {
 
  private:
   struct Record {
-    int64_t index = 0, first_channel = 0, due = 0;  // due: the write's advance
+    int64_t index = 0, first_channel = 0;  // the iteration (for messages), its first channel
+    int64_t advance = 0, due = 0;           // the read's advance and the write's
     int32_t* beat = nullptr;
     std::vector<int64_t> values;
     int written = 0;

@@ -351,15 +351,21 @@ void RtlPeArray::expect(int64_t index, int64_t first_row, int32_t* beat) {
   throw std::logic_error("RtlPeArray: no channel group holds row " + std::to_string(first_row));
 }
 
-void RtlPeArray::advancing(int64_t index, int64_t cycle, int64_t advances) {
+void RtlPeArray::advancing(int64_t index, int64_t cycle, int64_t advances, int64_t bubbles, bool bubble) {
   // The previous call's advance has made its reads: its beat's activations are in place.
   if (pending_pack_) pack(capture_at(adv_));
   pending_pack_ = false;
   const int64_t first_cycle = cycle_;
-  // The advances without reads or writes before this one, one a cycle.
+  // The advances without reads or writes before this one, one a cycle: the
+  // loop's iterations that touch no stream, then a flushing pipeline's
+  // bubbles, which offer nothing.
+  const int64_t gaps = advances - 1 - bubbles;
   for (int64_t j = 1; j < advances; ++j) {
     const int64_t a = adv_ + 1;
-    capture(a, index - advances + j);
+    if (j <= gaps)
+      capture(a, index - gaps - 1 + j);
+    else
+      capture_at(a).group = -1;
     pack(capture_at(a));
     step(a, first_cycle + j);
     adv_ = a;
@@ -381,7 +387,10 @@ void RtlPeArray::advancing(int64_t index, int64_t cycle, int64_t advances) {
     }
   }
   const int64_t a = adv_ + 1;
-  capture(a, index);
+  if (bubble)
+    capture_at(a).group = -1;
+  else
+    capture(a, index);
   pending_pack_ = true;  // its reads come after this call
   step(a, cycle);
   adv_ = a;

@@ -82,8 +82,9 @@ class RtlPeArray {
   using BeatOf = std::function<RtlBeat(int64_t index)>;
   void connect(BeatOf beat_of, const OutputUnit* out);
 
-  // Stage::advancing: clocks the units up to and including advance `index`.
-  void advancing(int64_t index, int64_t cycle, int64_t advances);
+  // Stage::advancing: clocks the units up to and including the advance of
+  // iteration `index`; a flushing pipeline's bubbles offer no beat.
+  void advancing(int64_t index, int64_t cycle, int64_t advances, int64_t bubbles, bool bubble);
   // The writing iteration `index`, just issued (Stage::produce), writes
   // `beat`: one element per PE, rows first_row .. first_row + PE - 1. Its
   // elements are filled in as the PEs' results leave their units.

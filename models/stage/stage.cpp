@@ -127,10 +127,6 @@ int64_t Stage::pending_flush_cycle() const {
 void Stage::activate(Scheduler& sched) {
   if (state_ == StageState::kDone) return;
   if (in_flight_.empty()) {  // first activation: size the in-flight ring
-    if (timing_.flushing() && advance_hook_)  // refused before, with the field (ProcessNetwork)
-      throw std::logic_error(name_ +
-                               ": the co-simulated RTL follows a stall pipeline's advances; a flushing "
-                               "pipeline (pipeline_style: flush) cannot be co-simulated");
     const size_t n = size_t(timing_.depth) + 2;
     in_flight_.resize(n);
     size_t off = 0;
@@ -285,7 +281,10 @@ void Stage::activate(Scheduler& sched) {
     }
     stats_.stalled_grant += granted - t;
     t = granted;
-    if (advance_hook_) advancing(a - index_offset_, t, a - last_advance_);
+    // The loop index of the iteration the advance takes in (a bubble's
+    // ++bubbles_ above is not yet one the waiting iteration went through).
+    if (advance_hook_)
+      advancing(a - index_offset_ - bubbles_ + (bubble ? 1 : 0), t, a - last_advance_, pending_bubbles_, bubble);
     // Advances last_advance_+1 .. a happen in the cycles up to t, the last one
     // at t; a flushing pipeline's bubbles among them were counted as input stalls.
     if (bubble) {

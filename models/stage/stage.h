@@ -174,15 +174,22 @@ class Stage : public sc_core::sc_module {
   bool data_enabled() const { return data_; }
 
   // With set_advance_hook(true), activate() calls this at every step, once
-  // the cycle of advance `index` (the kind's loop index, as next_iteration
-  // numbers it) is known and before its reads: that advance is made in
-  // `cycle`, the `advances` - 1 before it since the previous call in the
-  // cycles right after that call's, and the cycles between are stalls. A
-  // kind whose datapath is clocked cycle by cycle (the RTL co-simulation,
-  // models/pe/rtl_pe_array.h) follows the pipeline with it. The beats that
-  // produce() fills stay in place until their write, so such a kind may fill
-  // them in later, at the latest in the call for the advance that writes them.
-  virtual void advancing(int64_t index, int64_t cycle, int64_t advances) {}
+  // the cycle of the step's advance is known and before its reads: that
+  // advance is made in `cycle`, the `advances` - 1 before it since the
+  // previous call in the cycles right after that call's, and the cycles
+  // between are stalls. `index` is the kind's loop index (as next_iteration
+  // numbers it) of the iteration the advance takes in. A flushing
+  // pipeline's bubbles are advances that take no iteration in: the last
+  // `bubbles` of the advances before this one are, and with `bubble` this
+  // one is too (its writes go; `index` is then the iteration still waiting).
+  // Loop indices run on without gaps across the advances that are not
+  // bubbles. A kind whose datapath is clocked cycle by cycle (the RTL
+  // co-simulation, models/pe/rtl_pe_array.h) follows the pipeline with it:
+  // a bubble is an enabled cycle with nothing offered to the units. The
+  // beats that produce() fills stay in place until their write, so such a
+  // kind may fill them in later, at the latest in the call for the advance
+  // that writes them.
+  virtual void advancing(int64_t index, int64_t cycle, int64_t advances, int64_t bubbles, bool bubble) {}
   void set_advance_hook(bool on) { advance_hook_ = on; }
 
   // Lengthens the loop by `frames` frames, its cursors where they are (the

@@ -33,6 +33,10 @@ void report(std::ostream& out, const ir::Design& before, const finn::AppliedConf
   out << "applied " << config << " to " << before.name << ": " << a.nodes << " nodes (" << a.fifos << " FIFOs)";
   if (a.fifos_defaulted) out << "; " << a.fifos_defaulted << " FIFOs it does not list at FINN's default depth 2";
   out << "\n";
+  if (a.style_unstated)
+    out << "  note: the design states no pipeline_style, so its stages are timed as stall pipelines; the templates "
+           "of FINN v0.10 on, whose node names the config has, flush: add `pipeline_style: flush` for such a "
+           "build (docs/simulation.md)\n";
   const ir::Design& d = a.design;
   int changed = 0;
   for (size_t i = 0; i < d.folding.size(); ++i) {

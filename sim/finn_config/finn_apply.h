@@ -16,6 +16,11 @@
 //   FIFOs leaves the design's FIFOs as they are;
 // - the style suffixes (MVAU_hls, MVAU_rtl) as the design's `finn_impl`,
 //   per layer where the config mixes them (then in graph order);
+// - the pipelines' style is the design's own: node names with those
+//   suffixes come from FINN v0.10 on, whose templates are flushing pipelines
+//   (finn-hlslib's since 2022, the RTL MVU), so a design that states no
+//   `pipeline_style` (stall, the default) is reported (an export and apply
+//   must give the design back, so the apply does not change it);
 // - nodes FINN has and Vine not (the input quantiser's Thresholding before
 //   the first layer, ChannelwiseOp and LabelSelect after the last) are
 //   recognised by their place and reported, not applied; the ChannelwiseOp
@@ -51,6 +56,7 @@ struct AppliedConfig {
   FinnOnlyNodes finn_only;             // what the config showed FINN's graph has besides Vine's stages
   int nodes = 0, fifos = 0;            // config entries applied (FIFOs among them)
   int fifos_defaulted = 0;             // Vine's FIFOs set to InsertFIFO's default (unlisted)
+  bool style_unstated = false;         // the design states no pipeline_style: stall, where FINN v0.10's flush
   std::vector<NotApplied> not_applied;
 };
 

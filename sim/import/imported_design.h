@@ -67,6 +67,11 @@ struct ImportedDesign {
   std::vector<ImportedLayer> layers;
   std::vector<ImportedFifo> fifos;
   std::vector<std::string> notes;   // what the import decided that a reader should know
+  // The build's pipelines flush (`pipeline_style: flush`): a FINN graph in
+  // the op vocabulary of FINN v0.10 on (MVAU, VVAU, _hls/_rtl), whose
+  // finn-hlslib templates and RTL MVU flush; false for the older names
+  // (MatrixVectorActivation, VectorVectorActivation, _Batch).
+  bool flushing = false;
 };
 
 }  // namespace vine::import

@@ -168,6 +168,8 @@ WrittenFiles write_vine_configs(const ImportedDesign& d, const std::string& out_
   des << "network: network.yaml\n";
   des << "device: " << q(rel.empty() ? dev.string() : rel.string()) << "\n";
   des << "template: streaming\n";
+  if (d.source == "finn" && d.flushing)
+    des << "pipeline_style: flush           # FINN v0.10's op types: its templates flush (docs/simulation.md)\n";
   des << "fifo_depth: 2\n";
   des << "layers:\n";
   for (const auto& l : d.layers) {

@@ -183,19 +183,6 @@ std::unique_ptr<Stage> ProcessNetwork::make_stage(const ir::StagePlan& s,
   return stage;
 }
 
-namespace {
-
-// The Verilated units are clocked with a stall pipeline's advances
-// (models/pe/rtl_pe_array.h); a flushing pipeline's bubbles are not modelled there.
-void refuse_flushing_on_rtl(const ir::Design& d, const ir::StagePlan& s, const PipelineTiming& t) {
-  if (t.flushing())
-    throw config::ConfigError(d.pipeline_style_where, "a flushing pipeline for stage " + s.name + " on the RTL back-end",
-                              "pipeline_style: stall for a co-simulated run (the Verilated units follow a stall "
-                              "pipeline's advances), or the C++ back-end");
-}
-
-}  // namespace
-
 // On the RTL back-end the lanes' and the output unit's shares of the stage's
 // depth are the units' own probed latencies instead of the single source's figure, so that a unit which
 // disagrees with vine_rtl_timing.h shows in the cycles; the PE array then
@@ -203,7 +190,6 @@ void refuse_flushing_on_rtl(const ir::Design& d, const ir::StagePlan& s, const P
 std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s, const ir::Layer& l,
                                                          const golden::LayerParams* p, PipelineTiming& t) {
   if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return nullptr;
-  refuse_flushing_on_rtl(design_, s, t);
   int probed = 0;
   auto groups = rtl_lanes_groups(design_, s.layer, *p, s.pe, probed);
   // A bit-serial unit's latency counts from a beat's last cycle, as the
@@ -238,7 +224,6 @@ std::unique_ptr<RtlPeArray> ProcessNetwork::rtl_pe_array(const ir::StagePlan& s,
 std::unique_ptr<RtlOutputArray> ProcessNetwork::rtl_output_array(const ir::StagePlan& s, const ir::Layer& l,
                                                                  const golden::LayerParams* p, PipelineTiming& t) {
   if (!p || !runs_on_rtl(design_, s.layer, opts_.backend)) return nullptr;
-  refuse_flushing_on_rtl(design_, s, t);
   auto unit = rtl_output_unit(design_, s.layer, *p, s.pe);
   if (!unit) return nullptr;
   // The threshold stage's depth is its unit's latency (at least 1), the

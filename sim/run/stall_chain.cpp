@@ -168,6 +168,14 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
     interval = steady_interval(deep, frames);
     if (interval == 0) break;
   }
+  // Roots that filled but, deepened all together, leave the interval as
+  // long: not a remedy.
+  if (!deepened.empty() && interval >= interval_cycles) {
+    for (const std::string& key : deepened)
+      dx.in_vain += (dx.in_vain.empty() ? "" : ", ") +
+                    (key == kInternalFifos ? std::string(kInternalFifos) : "depth of " + key);
+    deepened.clear();
+  }
 
   // Each deepened FIFO cut back to the least depth that keeps the deepened
   // run's interval (between its depth before and its peak when deep; the
@@ -223,6 +231,10 @@ IntervalDiagnosis diagnose_interval(const ir::Design& d, const estimate::Estimat
   if (dx.remedy.empty() && !dx.least)
     o << ". No remedy measured: its runs would pass the " << kMaxDiagnosisCycles
       << " simulated cycles the search may take; `vine fifo-size` finds the least depths of every FIFO";
+  if (dx.remedy.empty() && !dx.in_vain.empty())
+    o << ". No remedy measured: with " << dx.in_vain << " deep enough never to fill, the interval stays "
+      << cycles_text(interval_cycles)
+      << "; `vine fifo-size` sizes every FIFO together";
   if (!dx.remedy.empty()) {
     o << ". Measured remedy: ";
     for (size_t i = 0; i < dx.remedy.size(); ++i) {

@@ -53,6 +53,10 @@ struct IntervalDiagnosis {
   std::vector<FifoRemedy> remedy;   // empty when no FIFO depth helps
   double remedy_interval = 0;       // the steady interval with the remedy; 0: not reached
   bool least = true;  // the search finished: each remedy depth is the least that gives remedy_interval
+  // The roots deepened until they never filled that, all together, left the
+  // interval as long ("depth of A->B, internal_fifo_depth"): no remedy. Empty
+  // when none.
+  std::string in_vain;
   std::string text;                 // the report's "why" line
 };
 

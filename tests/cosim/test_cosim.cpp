@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <vector>
 
 #include "Vmvau_lanes_binary_one.h"
 #include "Vmvau_lanes_binary_one___024root.h"  // tick() sets its clock edge record
@@ -342,13 +343,41 @@ TEST(CosimStalls, RealUnitsClockedThroughTheStagesStallsKeepTheModelsTiming) {
   EXPECT_GE(stalled_units, 3) << "the shallow FIFOs should stall the MVAUs with beats in flight";
 }
 
+// Both pipeline styles on the same units: a stall pipeline freezes them
+// (en = 0) while its read waits, a flushing one clocks them with nothing
+// offered (its bubbles) so that the beats in flight still leave on time.
+// Each style's RTL run is bit- and cycle-identical to its C++ run, and the
+// styles' cycles differ, so the bubbles were clocked through the units.
+TEST(CosimStalls, FlushingAndStallPipelinesBothKeepTheModelsTiming) {
+  std::vector<int64_t> totals;
+  for (const bool flush : {false, true}) {
+    ir::Design d = with_shallow_fifos(load("finn-examples/tfc-w1a1-pynq-z1.yaml"));
+    d.pipeline_flush = flush;
+    d.pipeline_flush_kind.clear();
+    const sim::RunReport cpp = run(d, sim::BackendChoice::kCpp, 3);
+    const sim::RunReport rtl = run(d, sim::BackendChoice::kRtl, 3);
+    ASSERT_TRUE(rtl.finished) << rtl.deadlock;
+    EXPECT_TRUE(*rtl.outputs_match_reference) << (flush ? "flush" : "stall");
+    const auto diffs = sim::output_cycle_differences(cpp, rtl);
+    EXPECT_TRUE(diffs.empty()) << (flush ? "flush: " : "stall: ") << diffs.front();
+    EXPECT_EQ(cpp.cycles_total, rtl.cycles_total) << (flush ? "flush" : "stall");
+    EXPECT_EQ(cpp.frame_last_out_cycles, rtl.frame_last_out_cycles) << (flush ? "flush" : "stall");
+    totals.push_back(rtl.cycles_total);
+  }
+  EXPECT_NE(totals[0], totals[1]) << "the shallow FIFOs should make the flushing pipelines bubble";
+}
+
 // A unit whose output valid register ignores the clock enable: with en held
 // high it is the real unit, so the one-shot probe measures the real latency,
 // but a stall with a row's last fold one step before the output makes its
 // result leave an advance early, and the run stops there, naming the stage,
 // the unit, the beat and both cycles.
 TEST(CosimStalls, AUnitWhoseValidIgnoresTheEnablePassesTheProbeButFailsTheBeatCheck) {
-  const ir::Design d = with_shallow_fifos(load("finn-examples/tfc-w1a1-pynq-z1.yaml"));
+  // Stall pipelines: their read stalls hold the units with en = 0 (a
+  // flushing pipeline's would be bubbles, en = 1).
+  ir::Design d = with_shallow_fifos(load("finn-examples/tfc-w1a1-pynq-z1.yaml"));
+  d.pipeline_flush = false;
+  d.pipeline_flush_kind.clear();
   models::LanesConfig config;
   for (const auto& u : sim::rtl_lanes_of(d, sim::BackendChoice::kRtl))
     if (u.layer == "fc1" && !models::is_output_unit(u.config.unit)) config = u.config;

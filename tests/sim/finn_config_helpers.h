@@ -30,6 +30,8 @@ inline void expect_same_design(const vine::ir::Design& a, const vine::ir::Design
     EXPECT_EQ(a.folding[i].finn_impl, b.folding[i].finn_impl) << layer;
   }
   EXPECT_EQ(a.finn_impl, b.finn_impl) << what;
+  EXPECT_EQ(a.pipeline_flush, b.pipeline_flush) << what << ": pipeline_style";
+  EXPECT_EQ(a.pipeline_flush_kind, b.pipeline_flush_kind) << what << ": pipeline_style";
   const auto pa = vine::ir::plan_process_network(a), pb = vine::ir::plan_process_network(b);
   // The same templates time the same stages (impl_style).
   ASSERT_EQ(pa.stages.size(), pb.stages.size()) << what;

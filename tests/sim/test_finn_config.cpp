@@ -336,6 +336,42 @@ TEST(FinnApply, ANodesStyleTimesItsStage) {
   EXPECT_EQ(mvau.design.folding[0].finn_impl.at("mvau"), "rtl");  // still named as FINN built it
 }
 
+// A config names FINN v0.10's nodes, whose templates flush, but the
+// pipeline style stays the design's (an export and apply gives the design
+// back): a design that states none is reported as such; the design writer
+// writes the style the design holds.
+TEST(FinnApply, TheDesignKeepsItsPipelineStyleAndAnUnstatedOneIsReported) {
+  const Json cfg = Json::parse(R"({"MVAU_hls_1": {"PE": 4}})");
+  const std::string top = "design: t\nnetwork: " + (kDesigns.parent_path() / "networks/tfc-w1a1.yaml").string() +
+                          "\ndevice: " + (kDesigns.parent_path() / "devices/pynq-z1.yaml").string() +
+                          "\ntemplate: streaming\n";
+  const std::string layers = "layers:\n  fc0: {simd: 49, pe: 16}\n  fc1: {simd: 8, pe: 8}\n  fc2: {simd: 8, pe: 8}\n"
+                             "  fc3: {simd: 8, pe: 10}\n";
+  testing_support::TempConfig bare("finn-style-none", top + layers);
+  const finn::AppliedConfig a = finn::apply_finn_config(config::load_design(bare.path.string()), cfg, "cfg.json");
+  EXPECT_TRUE(a.style_unstated);
+  EXPECT_FALSE(a.design.pipeline_flush);
+  ir::Design flushing = a.design;
+  flushing.pipeline_flush = true;
+  const fs::path out = bare.path.parent_path() / ("vine-finn-style-" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream f(out);
+    config::write_design_with_finn_config(flushing, out.string(), "styled", f);
+  }
+  const ir::Design back = config::load_design(out.string());
+  EXPECT_TRUE(back.pipeline_flush);
+  EXPECT_GT(back.pipeline_style_where.line, 0);
+  fs::remove(out);
+  for (const char* stated : {"pipeline_style: stall\n", "pipeline_style: {mvau: flush}\n"}) {
+    testing_support::TempConfig s("finn-style-stated", top + stated + layers);
+    const ir::Design d = config::load_design(s.path.string());
+    const finn::AppliedConfig k = finn::apply_finn_config(d, cfg, "cfg.json");
+    EXPECT_FALSE(k.style_unstated) << stated;
+    EXPECT_EQ(k.design.pipeline_flush, d.pipeline_flush) << stated;
+    EXPECT_EQ(k.design.pipeline_flush_kind, d.pipeline_flush_kind) << stated;
+  }
+}
+
 // A config without FIFOs (a build that sized them itself) leaves the design's.
 TEST(FinnApply, AConfigWithoutFifosKeepsTheDesignsFifos) {
   const ir::Design d = load("bnn-pynq/cnv-w1a1-pynq-z1.yaml");

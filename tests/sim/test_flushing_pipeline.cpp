@@ -109,27 +109,5 @@ TEST(FlushingPipeline, OutputsStayBitExact) {
   }
 }
 
-// Co-simulation clocks the Verilated units with a stall pipeline's advances:
-// a flushing stage on the RTL back-end is refused, naming the field and the
-// stage, before any unit is built.
-TEST(FlushingPipeline, TheRtlBackEndRefusesAFlushingStage) {
-  testing_support::TempConfig f("flush-rtl", with_top("pipeline_style: {mvau: flush}\n"));
-  const ir::Design d = config::load_design(f.path.string());
-  sim::RunOptions o;
-  o.frames = 1;
-  o.backend = sim::BackendChoice::kRtl;
-  try {
-    sim::Simulation s(d, o);
-    s.run();
-    ADD_FAILURE() << "a flushing MVAU ran on the RTL back-end";
-  } catch (const config::ConfigError& e) {
-    const std::string m = e.what();
-    EXPECT_NE(
-        m.find("pipeline_style: got a flushing pipeline for stage fc0.mvau on the RTL back-end"),
-        std::string::npos)
-        << m;
-  }
-}
-
 }  // namespace
 }  // namespace vine

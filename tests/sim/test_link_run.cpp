@@ -373,6 +373,9 @@ TEST(LinkRun, TheMobileNetExamplesAreThePartitionersSplits) {
       EXPECT_EQ(part.boards[b].first, d.placement.boards[b].first) << c.design << " board " << b;
       EXPECT_EQ(part.boards[b].last, d.placement.boards[b].last) << c.design << " board " << b;
     }
+    // The same build: its pipelines' style too.
+    EXPECT_EQ(d.pipeline_flush, whole.pipeline_flush) << c.design;
+    EXPECT_EQ(d.pipeline_flush_kind, whole.pipeline_flush_kind) << c.design;
     ASSERT_EQ(part.folding.size(), d.folding.size());
     for (size_t i = 0; i < d.folding.size(); ++i) {
       EXPECT_EQ(part.folding[i].pe, d.folding[i].pe) << c.design << " " << d.network.layers[i].name;

@@ -156,7 +156,7 @@ struct Harness {
       // An advance the stage does not visit: no reads or writes, no stall before it.
       if (k % jump != 0 && stall == 0 && !writes && k != iterations + depth - 1 && !beats.count(k))
         continue;
-      array->advancing(k, cycle, k - last);
+      array->advancing(k, cycle, k - last, 0, false);
       last = k;
       if (writes) {
         auto& b = beats[k + depth];

@@ -241,6 +241,45 @@ TEST(Simulation, SlowerThanTheEstimateNamesTheRootFifoAndARemedyThatWorks) {
   }
 }
 
+// A root that fills but whose deepening leaves the interval as long is no
+// remedy: KWS (finn-examples, flushing pipelines, 2-deep FIFOs) runs at 490
+// against 392 with `fc0->fc1` the root, and fc0->fc1 never full still gives
+// 490. The line says so, and names no remedy.
+TEST(Simulation, ARootWhoseDeepeningDoesNotHelpIsNoRemedy) {
+  const ir::Design d = load("finn-examples/kws-mlp-w3a3-pynq-z1.yaml");
+  sim::RunOptions o;
+  o.frames = 8;
+  o.timing_only = true;
+  o.diagnose_interval = true;
+  sim::Simulation simulation(d, o);
+  const auto& r = simulation.run();
+  ASSERT_TRUE(r.steady.reached);
+  ASSERT_GT(r.interval_cycles, r.estimate_interval_cycles);
+  const std::string& why = r.interval_explanation;
+  EXPECT_NE(why.find("root: fc0->fc1 fills"), std::string::npos) << why;
+  EXPECT_TRUE(r.interval_remedy.empty()) << why;
+  EXPECT_EQ(why.find("Measured remedy"), std::string::npos) << why;
+  EXPECT_NE(why.find("No remedy measured: with depth of fc0->fc1 deep enough never to fill, the interval stays " +
+                     std::to_string(int64_t(r.interval_cycles))),
+            std::string::npos)
+      << why;
+  // Checked independently: that FIFO as deep as a whole run's beats.
+  ir::Design deep = d;
+  bool found = false;
+  for (auto& spec : deep.fifos)
+    if (spec.from == "fc0" && spec.to == "fc1") {
+      spec.depth = 4096;
+      found = true;
+    }
+  ASSERT_TRUE(found);
+  sim::RunOptions fo = o;
+  fo.diagnose_interval = false;
+  sim::Simulation deep_run(deep, fo);
+  const auto& dr = deep_run.run();
+  ASSERT_TRUE(dr.steady.reached);
+  EXPECT_GE(dr.interval_cycles, r.interval_cycles);
+}
+
 // FIFO peak occupancy: a FIFO never holds more than its capacity, and the
 // deep input FIFO of the default design fills up (the window generator
 // cannot keep up with the DMA).

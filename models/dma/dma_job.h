@@ -14,6 +14,9 @@
 
 namespace vine::models {
 
+// The SystemC message type of both DMAs' reports.
+inline constexpr const char* kDmaMsgType = "vine/dma";
+
 struct DmaJob {
   uint64_t id = 0;  // the board's job number, from 1
   uint64_t in_addr = 0, out_addr = 0;

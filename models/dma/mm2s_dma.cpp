@@ -8,10 +8,6 @@
 
 namespace vine::models {
 
-namespace {
-const char* const kMsgType = "vine/dma";
-}
-
 Mm2sDma::Mm2sDma(std::string name, const DmaGeometry& g, JobTickets& tickets)
     : Stage(std::move(name), PipelineTiming{0, -1}),
       socket("socket"),
@@ -71,10 +67,10 @@ int64_t Mm2sDma::room_cycle(int64_t end) {
 bool Mm2sDma::wait_until_cycle(int64_t cycle) {
   const sc_core::sc_time at = g_.time_of(cycle), now = sc_core::sc_time_stamp();
   if (at < now)
-    SC_REPORT_ERROR(kMsgType, (std::string(sc_object::name()) + ": a read due in cycle " +
-                               std::to_string(cycle) + " is issued late, at " + now.to_string() +
-                               " (a synchronisation bug)")
-                                  .c_str());
+    SC_REPORT_ERROR(kDmaMsgType, (std::string(sc_object::name()) + ": a read due in cycle " +
+                                  std::to_string(cycle) + " is issued late, at " + now.to_string() +
+                                  " (a synchronisation bug)")
+                                     .c_str());
   if (at > now && !aborting_) sc_core::wait(at - now, abort_event_);
   return !aborting_;
 }
@@ -133,10 +129,10 @@ void Mm2sDma::mm2s() {
           // The board checked the buffer against DDR at START; a bus error
           // here is still answered as hardware would: the data is zeros.
           if (st_.errors++ == 0)
-            SC_REPORT_WARNING(kMsgType, (std::string(sc_object::name()) + ": read at " +
-                                         std::to_string(p.get_address()) + " failed: " +
-                                         p.get_response_string() + " (reported once)")
-                                            .c_str());
+            SC_REPORT_WARNING(kDmaMsgType, (std::string(sc_object::name()) + ": read at " +
+                                            std::to_string(p.get_address()) + " failed: " +
+                                            p.get_response_string() + " (reported once)")
+                                               .c_str());
           std::memset(data, 0, len);
         }
         ready = g_.cycle_at_or_after(sc_core::sc_time_stamp() + delay);

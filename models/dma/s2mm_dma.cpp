@@ -8,10 +8,6 @@
 
 namespace vine::models {
 
-namespace {
-const char* const kMsgType = "vine/dma";
-}  // namespace
-
 S2mmDma::S2mmDma(std::string name, const DmaGeometry& g, JobTickets& tickets)
     : Stage(std::move(name), PipelineTiming{0, -1}),
       socket("socket"),
@@ -52,9 +48,9 @@ void S2mmDma::consume(int, const int32_t* beat) {
   if (b == cur_.end()) {
     if (b == job_end_) {
       if (tickets_.empty())
-        SC_REPORT_ERROR(kMsgType, (std::string(sc_object::name()) +
-                                   ": a beat came out of the pipeline that no job put in")
-                                      .c_str());
+        SC_REPORT_ERROR(kDmaMsgType, (std::string(sc_object::name()) +
+                                      ": a beat came out of the pipeline that no job put in")
+                                         .c_str());
       job_ = tickets_.redeem();
       job_first_ = b;
       job_end_ = b + int64_t(job_.frames) * g_.beats_per_frame;
@@ -86,10 +82,10 @@ void S2mmDma::s2mm() {
     if (!tickets_.abandoned(t.job)) {  // to memory when it is due, unless RESET comes first
       const sc_core::sc_time at = g_.time_of(last_in), now = sc_core::sc_time_stamp();
       if (at < now)
-        SC_REPORT_ERROR(kMsgType, (std::string(sc_object::name()) + ": a write due in cycle " +
-                                   std::to_string(last_in) + " is issued late, at " +
-                                   now.to_string() + " (a synchronisation bug)")
-                                      .c_str());
+        SC_REPORT_ERROR(kDmaMsgType, (std::string(sc_object::name()) + ": a write due in cycle " +
+                                      std::to_string(last_in) + " is issued late, at " +
+                                      now.to_string() + " (a synchronisation bug)")
+                                         .c_str());
       if (at > now) sc_core::wait(at - now);
     }
     const bool dropped = tickets_.abandoned(t.job);
@@ -108,10 +104,10 @@ void S2mmDma::s2mm() {
       ++st_.transactions;
       st_.bytes += len;
       if (p.is_response_error() && st_.errors++ == 0)
-        SC_REPORT_WARNING(kMsgType, (std::string(sc_object::name()) + ": write at " +
-                                     std::to_string(p.get_address()) + " failed: " +
-                                     p.get_response_string() + " (reported once)")
-                                        .c_str());
+        SC_REPORT_WARNING(kDmaMsgType, (std::string(sc_object::name()) + ": write at " +
+                                        std::to_string(p.get_address()) + " failed: " +
+                                        p.get_response_string() + " (reported once)")
+                                           .c_str());
       free_at = std::max(g_.cycle_at_or_after(sc_core::sc_time_stamp() + delay), last_in + 1);
       if (record_)
         log_.push_back({sc_core::sc_time_stamp(), sc_core::sc_time_stamp() + delay, t.address, len});

@@ -12,11 +12,10 @@ namespace {
 // The MVU's pipeline from the core's last beat of a neuron fold to the
 // output handshake: mvu_8sx8u_dsp48.sv and mvu_4sx4u.sv both delay `last`
 // through L[1:5] to `vld` (5 cycles); mvu_vvu_axi.sv's output register B
-// adds 1. Every shipped device is a DSP48 part (zynq7, virtex7: DSP48E1;
-// zynqmp, virtexup, alveo: DSP48E2); the DSP58 core of Versal parts
+// adds 1 (models::kMvuVvuOutputRegister). Every shipped device is a DSP48
+// part (zynq7, virtex7: DSP48E1; zynqmp, virtexup, alveo: DSP48E2); the DSP58 core of Versal parts
 // (mvu_vvu_8sx9_dsp58.sv, 2 + its chain's pipeline stages) has none here.
 constexpr int kDsp48CoreLatency = 5;
-constexpr int kOutputRegister = 1;
 
 }  // namespace
 
@@ -57,7 +56,7 @@ void register_mvau_rtl_kinds(StageKindRegistry& r) {
     // Read-to-write from the slot the core takes a fold's last beat (the
     // replay buffer's 2 cycles are in the loop's slots, mvau_rtl.h).
     return models::PipelineTiming{
-        kDsp48CoreLatency + kOutputRegister + models::weight_decoder_latency(d.folding_of(s.layer)), -1};
+        kDsp48CoreLatency + models::kMvuVvuOutputRegister + models::weight_decoder_latency(d.folding_of(s.layer)), -1};
   };
   // cycles: the HLS unit's NF x SF per vector, one fold per cycle, kept.
   r.add(std::move(k));

@@ -35,8 +35,6 @@ int dsp58_core_latency(int simd, double clock_mhz) {
   const int segment = std::min(std::max(fit, 1), chain);
   return 2 + (chain + segment - 1) / segment;
 }
-// mvu_vvu_axi.sv's output register slice: register B drives tvalid, 1 cycle.
-constexpr int kOutputRegister = 1;
 
 }  // namespace
 
@@ -75,7 +73,8 @@ void register_vvau_rtl_kinds(StageKindRegistry& r) {
   };
   k.timing = [](const ir::StagePlan& s, const ir::Design& d) {
     return models::PipelineTiming{
-        dsp58_core_latency(s.simd, d.clock_mhz) + kOutputRegister + models::weight_decoder_latency(d.folding_of(s.layer)),
+        dsp58_core_latency(s.simd, d.clock_mhz) + models::kMvuVvuOutputRegister +
+            models::weight_decoder_latency(d.folding_of(s.layer)),
         -1};
   };
   // FINN's dsp_estimation: PE chains of ceil(SIMD / 3) DSP58s, in place of

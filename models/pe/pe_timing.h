@@ -33,4 +33,9 @@ int bit_serial_fold_cycles(const ir::Layer& l, int64_t row);
 // decoder sits in its weight streamer.)
 int weight_decoder_latency(const ir::LayerFolding& f);
 
+// FINN's RTL MVU and VVU (finn-rtllib mvu_vvu_axi.sv, both kinds'
+// wrapper): its output register slice B drives tvalid, 1 cycle after the
+// compute core's result.
+constexpr int kMvuVvuOutputRegister = 1;
+
 }  // namespace vine::models

@@ -8,21 +8,11 @@
 #include <emmintrin.h>
 #endif
 
+#include "models/pe/rtl_fields.h"
+
 namespace vine::models {
 
 namespace {
-
-uint64_t low_bits(int64_t v, int bits) { return uint64_t(v) & (bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1); }
-
-// ORs the field `v` (no bits set at or above `bits`) into `words` at bit
-// `lsb`: a word's share at a time, the field's straddling part into the next
-// word(s).
-void put_field(uint32_t* words, int64_t lsb, int bits, uint64_t v) {
-  size_t w = size_t(lsb >> 5);
-  const int off = int(lsb & 31);
-  words[w] |= uint32_t(v << off);
-  for (int done = 32 - off; done < bits; done += 32) words[++w] |= uint32_t(v >> done);
-}
 
 // The low bits of `n` (at most 32) codes as one word, code j's at bit j: four
 // codes at a time where SSE2 is there (each code's low bit shifted into its

@@ -3,18 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "models/pe/rtl_fields.h"
+
 namespace vine::models {
-
-namespace {
-
-uint64_t low_bits(int64_t v, int bits) { return uint64_t(v) & (bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1); }
-
-void put_field(uint32_t* words, int64_t lsb, int bits, uint64_t v) {
-  for (int b = 0; b < bits; ++b)
-    if ((v >> b) & 1) words[size_t((lsb + b) / 32)] |= uint32_t{1} << ((lsb + b) % 32);
-}
-
-}  // namespace
 
 RtlOutputUnit::RtlOutputUnit(std::vector<std::unique_ptr<RtlOutput>> pes, LanesConfig config, const ir::Layer& l,
                              const golden::LayerParams& p)

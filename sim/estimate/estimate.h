@@ -96,6 +96,14 @@ struct Estimate {
 // Throws ConfigError for designs the analytic model does not cover.
 Estimate estimate_design(const ir::Design& d);
 
+// The bytes the DDR moves per frame for the weights of every layer that
+// keeps them there (the layers' ddr_bytes_per_frame summed).
+inline uint64_t weight_ddr_bytes_per_frame(const Estimate& e) {
+  uint64_t bytes = 0;
+  for (const LayerEstimate& l : e.layers) bytes += l.ddr_bytes_per_frame;
+  return bytes;
+}
+
 nlohmann::json to_json(const Estimate& e);
 // "a, b, c" ("none" for no names).
 std::string join_names(const std::vector<std::string>& names);

@@ -202,12 +202,6 @@ bool dominates(const DsePoint& a, const DsePoint& b) {
   return false;
 }
 
-uint64_t ddr_bytes(const estimate::Estimate& e) {
-  uint64_t b = 0;
-  for (const auto& l : e.layers) b += l.ddr_bytes_per_frame;
-  return b;
-}
-
 // A point's design: its options', or, where a layer has none (-1: a
 // folding outside the tables, the given design's or SetFolding's), `base`
 // with the point's folding and every layer's weights and placement as given.
@@ -232,7 +226,7 @@ DsePoint evaluate(const ir::Design& base, const DseResult& r, const std::vector<
   p.proxy_weight = lambda;
   p.estimate = estimate::estimate_design(point_design(base, r, p));
   p.cost = resource_cost(p.estimate.resources, p.estimate.device);
-  p.ddr_bytes_per_frame = ddr_bytes(p.estimate);
+  p.ddr_bytes_per_frame = estimate::weight_ddr_bytes_per_frame(p.estimate);
   return p;
 }
 
@@ -525,7 +519,7 @@ DseResult explore_folding(const ir::Design& base_in, const DseOptions& o) {
   r.given.folding = own;
   r.given.estimate = estimate::estimate_design(base_in);
   r.given.cost = resource_cost(r.given.estimate.resources, r.given.estimate.device);
-  r.given.ddr_bytes_per_frame = ddr_bytes(r.given.estimate);
+  r.given.ddr_bytes_per_frame = estimate::weight_ddr_bytes_per_frame(r.given.estimate);
   for (size_t i = 0; i < n; ++i) r.given.option.push_back(own_option(i, own[i]));
 
   // The sweep over targets, for each proxy weight.

@@ -20,12 +20,6 @@ int64_t whole_bram18(double b) {
   return int64_t(r);
 }
 
-uint64_t ddr_bytes(const estimate::Estimate& e) {
-  uint64_t s = 0;
-  for (const auto& l : e.layers) s += l.ddr_bytes_per_frame;
-  return s;
-}
-
 ir::MemoryStyle on_chip_style(const ir::LayerFolding& f) {
   return f.weight_memory == ir::MemoryStyle::kDdr ? ir::MemoryStyle::kBram : f.weight_memory;
 }
@@ -35,7 +29,7 @@ PlacementPoint make_point(const ir::Design& d, std::vector<ir::MemoryStyle> memo
   PlacementPoint p;
   p.estimate = estimate::estimate_design(with_weight_memory(d, memory, schedule));
   p.bram18 = whole_bram18(p.estimate.resources.bram18);
-  p.ddr_bytes_per_frame = ddr_bytes(p.estimate);
+  p.ddr_bytes_per_frame = estimate::weight_ddr_bytes_per_frame(p.estimate);
   for (size_t i = 0; i < memory.size(); ++i)
     if (d.network.layers[i].has_weights() && memory[i] == ir::MemoryStyle::kDdr) ++p.layers_in_ddr;
   p.memory = std::move(memory);

@@ -59,7 +59,14 @@ class SlidingWindowRtl final : public Stage {
   SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g,
                    RtlWindowStyle style = RtlWindowStyle::kDefault);
   const char* kind() const override { return "swg_rtl"; }
-  int64_t frame_span() const override { return schedule_.period; }
+  // The default style times its two sides apart in its own activation, which
+  // the fast-forward does not follow: 0, the run simulates every frame.
+  int64_t frame_span() const override { return decoupled_ ? 0 : schedule_.period; }
+  const RtlWindowSchedule& schedule() const { return schedule_; }
+
+  // The default style: runs the read side and the fetch side, each as far as
+  // the stamps it needs are known (the parallel style: Stage::activate).
+  void activate(Scheduler& sched) override;
 
  protected:
   bool next_iteration(Iteration& it) override;
@@ -80,6 +87,33 @@ class SlidingWindowRtl final : public Stage {
   int64_t fetch_ = 0;       // the output beat the current iteration writes
   std::vector<int32_t> frame_buf_;  // the frame's beats in arrival order
   int64_t filled_ = 0;
+
+  // The default style, decoupled (activate()). Per frame: N reads, K fetches.
+  bool decoupled_ = false;
+  int64_t n_beats_ = 0, k_beats_ = 0, buffer_ = 0, per_window_ = 1, min_buffer_ = 0;
+  std::vector<int32_t> src_;       // per fetch: the input beat it reads
+  // min(Current_elem, First_elem_next_window) after m fetches of a frame.
+  int64_t room_after(int64_t m) const;
+  // Read side: beats read in the frame, their cycles, the frame's first
+  // cycle, and the fetches its next read waits for (the least m whose room
+  // lets it overwrite, or K: Fetching_done).
+  int64_t read_ = 0, frame_start_ = 0, need_ = 0;
+  std::vector<int64_t> read_cycle_;
+  // Fetch side: fetches and writes made in the frame, their cycles.
+  int64_t fetched_n_ = 0, written_n_ = 0, last_write_ = -1, last_read_cycle_ = -1;
+  std::vector<int64_t> fetch_cycle_;
+  // Busy and stall counts: the two sides' cycles merged in time order (a
+  // cycle that reads, fetches or writes is busy; one between them stalls on
+  // the output while a fetched beat waits for its slot, else on the input).
+  struct Event {
+    int64_t cycle, write_at;  // a fetch's: its write's cycle; else -1
+  };
+  std::vector<int64_t> read_events_;
+  std::vector<Event> fetch_events_;
+  size_t read_head_ = 0, fetch_head_ = 0;
+  int64_t merged_to_ = -1, out_stall_until_ = -1;
+  void merge(bool all);
+  void note_cycles(int64_t from, int64_t to, Activity what);
 };
 
 }  // namespace vine::models

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/stage/fast_forward.h"
 #include "models/stage/scheduler.h"
 
 namespace vine::models {
@@ -257,6 +258,26 @@ void SlidingWindowRtl::merge(bool all) {
   }
 }
 
+void SlidingWindowRtl::frames_skipped(int64_t frames, int period, int64_t cycles) {
+  if (!decoupled_) return;
+  const int64_t shift = frames / period * cycles;
+  auto move = [shift](int64_t& c) {
+    if (c >= 0) c += shift;
+  };
+  move(frame_start_);
+  move(last_write_);
+  move(last_read_cycle_);
+  move(merged_to_);
+  move(out_stall_until_);
+  for (int64_t i = 0; i < read_; ++i) read_cycle_[size_t(i)] += shift;
+  for (int64_t i = 0; i < fetched_n_; ++i) fetch_cycle_[size_t(i)] += shift;
+  for (size_t i = read_head_; i < read_events_.size(); ++i) read_events_[i] += shift;
+  for (size_t i = fetch_head_; i < fetch_events_.size(); ++i) {
+    fetch_events_[i].cycle += shift;
+    move(fetch_events_[i].write_at);
+  }
+}
+
 // Cycle by cycle, the RTL controller (swg_template_default.sv) does, from its
 // registers at the cycle's start:
 //   - read beat n (Newest_buffered_elem = n - 1) when in0 is valid and the
@@ -296,6 +317,12 @@ void SlidingWindowRtl::activate(Scheduler& sched) {
       read_ = need_ = fetched_n_ = written_n_ = 0;
       frame_start_ = end + 1;
       moved = true;
+      if (frame_ < frames_) {
+        // The cut of frame_: every event before it noted (none comes later),
+        // so the counts are the cut's; the state is the cycle `end`.
+        merge(true);
+        models::FastForward::own_cut(*this, int64_t{frame_} * schedule_.period, end);
+      }
     }
     if (frame_ >= frames_) {
       int64_t more = 0;

@@ -59,9 +59,10 @@ class SlidingWindowRtl final : public Stage {
   SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g,
                    RtlWindowStyle style = RtlWindowStyle::kDefault);
   const char* kind() const override { return "swg_rtl"; }
-  // The default style times its two sides apart in its own activation, which
-  // the fast-forward does not follow: 0, the run simulates every frame.
-  int64_t frame_span() const override { return decoupled_ ? 0 : schedule_.period; }
+  // The default style's cut of frame f (its own activation tells the
+  // fast-forward of it) comes between the frame's end and the next frame's
+  // first read: its state there is that frame end's cycle.
+  int64_t frame_span() const override { return schedule_.period; }
   const RtlWindowSchedule& schedule() const { return schedule_; }
 
   // The default style: runs the read side and the fetch side, each as far as
@@ -76,6 +77,8 @@ class SlidingWindowRtl final : public Stage {
   }
   void consume(int port, const int32_t* beat) override;
   void produce(int port, int32_t* beat) override;
+  // The fast-forward jumped: every cycle the two sides keep moves on with it.
+  void frames_skipped(int64_t frames, int period, int64_t cycles) override;
 
  private:
   WindowGeometry g_;

@@ -13,17 +13,37 @@
 //   - the frame ends with its last write (or its last read, whichever is
 //     later): the counters reset, and the next frame's first read comes in
 //     the next cycle, its first fetch one cycle after that.
-// The model replays that controller's schedule: rtl_window_schedule() runs it
-// cycle by cycle with the input always valid and the output always ready,
-// and the stage's loop is that schedule, frame after frame (an iteration per
-// cycle that reads or fetches; the others are gaps of the loop). The cycles
-// per frame are the schedule's period. Under back-pressure the engine stops
-// the whole loop where the RTL would stop only the side that waits: the
-// model is exact when neither side waits, and slower otherwise.
+// The default style times the two sides apart, as the controller runs them
+// (SlidingWindowRtl::activate): per frame, with r, f and w the cycles of its
+// reads, fetches and writes and src(k) the input beat window beat k reads,
+//   f(k) = max(r(src(k)) + 1, w(k - 1))   (a fetch waits for its beat's read
+//                                           and for Write_cmd to be free),
+//   w(k) = max(f(k) + 1, out's free slot),
+//   r(n) = max(r(n - 1) + 1, in's beat readable, f(M(n) - 1) + 1),
+// M(n) the fetches after which the room lets beat n in (or all of them:
+// Fetching_done); the room never shrinks as fetches go on (checked at
+// construction), so a read allowed by the fetches made so far stays allowed.
+// The frame ends in the cycle max(r(N - 1), w(K - 1)) and the next frame's
+// reads begin the cycle after. Each side runs as far as the stamps it needs
+// are known: a full output stops only the fetches, and the reads go on while
+// the buffer has room; an empty input stops only the reads. The stage then
+// waits on the FIFO whose stamp it needs (the output when the fetch side
+// waits on it, else the input). tests/sim/test_swg_rtl_cycles.cpp compares
+// every read and write with a per-cycle model of the controller under
+// back-pressure. With the input always valid and the output always ready
+// this is rtl_window_schedule(), run cycle by cycle for one frame; its
+// period is the kind's cycles and the frame span the fast-forward cuts at
+// (the frame's end: FastForward::own_cut).
+// Busy and stall counts: a cycle that reads, fetches or writes is busy; a
+// cycle between them stalls on the output while a fetched beat waits for its
+// slot, else on the input.
 // Window beats leave in the order the MVAU (or, depthwise, the VVAU)
 // consumes them, as the HLS generator's do (sliding_window.h). The parallel
 // style (rtl_parallel_window_schedule) writes a whole window a beat: its
-// K x K window beats in that order, one after the other.
+// K x K window beats in that order, one after the other. Its controller
+// couples its sides itself (swg_template_parallel.sv: a read waits while the
+// output is blocked, read_ok includes !write_blocked), so it keeps the
+// engine's one loop, the schedule frame after frame.
 #pragma once
 
 #include <cstdint>

@@ -202,12 +202,15 @@ void SlidingWindowRtl::note_cycles(int64_t from, int64_t to, Activity what) {
   StageStats& st = mutable_stats();
   if (what == Activity::kBusy) {
     st.busy += to - from;
+    frame_busy_ += to - from;
   } else if (what == Activity::kStalledOutput) {
     st.stalled_output += to - from;
     st.stalled_on_output[0] += to - from;
+    frame_stalled_output_ += to - from;
   } else {
     st.stalled_input += to - from;
     st.stalled_on_input[0] += to - from;
+    frame_stalled_input_ += to - from;
   }
   if (records_activity()) note_activity(from, to, what);
 }
@@ -256,6 +259,25 @@ void SlidingWindowRtl::merge(bool all) {
     fetch_events_.erase(fetch_events_.begin(), fetch_events_.begin() + std::ptrdiff_t(fetch_head_));
     fetch_head_ = 0;
   }
+}
+
+// The frame took frame_busy_ + its stalls >= the period cycles (its events
+// are never earlier than with the input always valid and the output always
+// ready). A missing busy cycle comes from the input's stalls first; an excess
+// one (writes spread out by back-pressure) is an output stall.
+void SlidingWindowRtl::close_frame_counts() {
+  StageStats& st = mutable_stats();
+  const int64_t missing = schedule_.period - frame_busy_;
+  const int64_t from_input = std::clamp<int64_t>(missing, 0, frame_stalled_input_);
+  const int64_t from_output = missing - from_input;  // < 0: busy cycles become output stalls
+  if (from_output > frame_stalled_output_)
+    throw std::logic_error(name() + ": a frame of the RTL window took fewer cycles than its schedule");
+  st.busy += missing;
+  st.stalled_input -= from_input;
+  st.stalled_on_input[0] -= from_input;
+  st.stalled_output -= from_output;
+  st.stalled_on_output[0] -= from_output;
+  frame_busy_ = frame_stalled_input_ = frame_stalled_output_ = 0;
 }
 
 void SlidingWindowRtl::frames_skipped(int64_t frames, int period, int64_t cycles) {
@@ -317,12 +339,11 @@ void SlidingWindowRtl::activate(Scheduler& sched) {
       read_ = need_ = fetched_n_ = written_n_ = 0;
       frame_start_ = end + 1;
       moved = true;
-      if (frame_ < frames_) {
-        // The cut of frame_: every event before it noted (none comes later),
-        // so the counts are the cut's; the state is the cycle `end`.
-        merge(true);
-        models::FastForward::own_cut(*this, int64_t{frame_} * schedule_.period, end);
-      }
+      // Every event of the frame noted (none comes later before `end`).
+      merge(true);
+      close_frame_counts();
+      // The cut of frame_: the counts are the cut's; the state is the cycle `end`.
+      if (frame_ < frames_) models::FastForward::own_cut(*this, int64_t{frame_} * schedule_.period, end);
     }
     if (frame_ >= frames_) {
       int64_t more = 0;

@@ -34,9 +34,13 @@
 // this is rtl_window_schedule(), run cycle by cycle for one frame; its
 // period is the kind's cycles and the frame span the fast-forward cuts at
 // (the frame's end: FastForward::own_cut).
-// Busy and stall counts: a cycle that reads, fetches or writes is busy; a
-// cycle between them stalls on the output while a fetched beat waits for its
-// slot, else on the input.
+// Busy and stall counts: within a frame, a cycle that reads, fetches or
+// writes is busy, and one between them stalls on the output while a fetched
+// beat waits for its slot, else on the input; at the frame's end its busy
+// count becomes the schedule's period (the cycles a loop's advances, gaps
+// included, take unhindered) and the cycles beyond it are stalls (busy
+// cycles missing from the period come from the input's stalls first, busy
+// cycles beyond it, writes spread out by back-pressure, are output stalls). The activity spans keep the cycle-by-cycle view.
 // Window beats leave in the order the MVAU (or, depthwise, the VVAU)
 // consumes them, as the HLS generator's do (sliding_window.h). The parallel
 // style (rtl_parallel_window_schedule) writes a whole window a beat: its
@@ -135,6 +139,12 @@ class SlidingWindowRtl final : public Stage {
   std::vector<Event> fetch_events_;
   size_t read_head_ = 0, fetch_head_ = 0;
   int64_t merged_to_ = -1, out_stall_until_ = -1;
+  // The frame's counts so far: at its end, the frame's busy cycles
+  // become the schedule's period (the cycles it takes unhindered, gaps
+  // included, as a loop's advances count), the cycles it took beyond that
+  // stay stalls.
+  int64_t frame_busy_ = 0, frame_stalled_input_ = 0, frame_stalled_output_ = 0;
+  void close_frame_counts();
   void merge(bool all);
   void note_cycles(int64_t from, int64_t to, Activity what);
 };

@@ -4,6 +4,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/stage/fast_forward.h"
+#include "models/stage/scheduler.h"
+
 namespace vine::models {
 
 RtlWindowSchedule rtl_window_schedule(const WindowGeometry& g) {
@@ -160,7 +163,274 @@ SlidingWindowRtl::SlidingWindowRtl(std::string name, PipelineTiming t, int frame
     : Stage(std::move(name), t),
       g_(g),
       schedule_(style == RtlWindowStyle::kParallel ? rtl_parallel_window_schedule(g) : rtl_window_schedule(g)),
-      frames_(frames) {}
+      frames_(frames) {
+  if (style != RtlWindowStyle::kDefault) return;
+  if (g.positions_per_beat != 1)
+    throw std::invalid_argument("the RTL sliding window's default style writes one window beat a beat");
+  decoupled_ = true;
+  const int64_t cf = g.channel_folds, kk = int64_t{g.kernel_h} * g.kernel_w;
+  n_beats_ = int64_t{g.in_h} * g.in_w * cf;
+  k_beats_ = int64_t{g.out_h} * g.out_w * kk * cf;
+  buffer_ = schedule_.buffer_beats;
+  per_window_ = g.depthwise && cf > 1 ? kk : kk * cf;  // ELEM_PER_WINDOW, as rtl_window_schedule
+  min_buffer_ = ((g.kernel_h - 1) * int64_t{g.in_w} + (g.kernel_w - 1) + 1) * cf;
+  src_.resize(size_t(k_beats_));
+  for (int64_t k = 0; k < k_beats_; ++k) src_[size_t(k)] = int32_t(window_beat_source(g, k));
+  // The read side runs ahead of the fetch side on the room the fetches made
+  // so far leave it: that holds only if the room never shrinks as fetches go on.
+  for (int64_t m = 1; m < k_beats_; ++m)
+    if (room_after(m) < room_after(m - 1))
+      throw std::logic_error("the RTL sliding window's buffer room shrinks after fetch " + std::to_string(m) +
+                             ": its read side cannot be timed ahead of its fetch side");
+  read_cycle_.resize(size_t(n_beats_));
+  fetch_cycle_.resize(size_t(k_beats_));
+}
+
+// swg_template_default.sv: Current_elem is the beat the next fetch reads;
+// First_elem_next_window moves on at each window's first fetch (position 0)
+// to the next window's first beat, or past the last window (TAIL_INCR_LAST).
+int64_t SlidingWindowRtl::room_after(int64_t m) const {
+  if (m == 0) return 0;
+  const int64_t j = (m - 1) / per_window_ * per_window_;  // the last window's first fetch made
+  const int64_t first_next = j + per_window_ < k_beats_ ? src_[size_t(j + per_window_)]
+                                                       : src_[size_t(j)] + min_buffer_ - 1;
+  return std::min<int64_t>(src_[size_t(m)], first_next);
+}
+
+void SlidingWindowRtl::note_cycles(int64_t from, int64_t to, Activity what) {
+  if (from >= to) return;
+  StageStats& st = mutable_stats();
+  if (what == Activity::kBusy) {
+    st.busy += to - from;
+    frame_busy_ += to - from;
+  } else if (what == Activity::kStalledOutput) {
+    st.stalled_output += to - from;
+    st.stalled_on_output[0] += to - from;
+    frame_stalled_output_ += to - from;
+  } else {
+    st.stalled_input += to - from;
+    st.stalled_on_input[0] += to - from;
+    frame_stalled_input_ += to - from;
+  }
+  if (records_activity()) note_activity(from, to, what);
+}
+
+// Takes the two sides' events in time order as far as both are known: a
+// read before the fetch side's next possible event, a fetch (or write)
+// before the read side's; `all` at the end.
+void SlidingWindowRtl::merge(bool all) {
+  // The least cycle of either side's events not yet noted.
+  const int64_t next_read = std::max(last_read_cycle_ + 1, read_ == 0 ? frame_start_ : int64_t{0});
+  const int64_t next_fetch = fetched_n_ > written_n_ ? fetch_cycle_[size_t(written_n_)] : last_write_;
+  for (;;) {
+    const bool have_r = read_head_ < read_events_.size(), have_f = fetch_head_ < fetch_events_.size();
+    int64_t c;
+    bool from_fetch;
+    if (have_r && have_f) {
+      from_fetch = fetch_events_[fetch_head_].cycle < read_events_[read_head_];
+      c = from_fetch ? fetch_events_[fetch_head_].cycle : read_events_[read_head_];
+    } else if (have_r && (all || read_events_[read_head_] <= next_fetch)) {
+      from_fetch = false;
+      c = read_events_[read_head_];
+    } else if (have_f && (all || fetch_events_[fetch_head_].cycle <= next_read)) {
+      from_fetch = true;
+      c = fetch_events_[fetch_head_].cycle;
+    } else {
+      break;
+    }
+    if (from_fetch) {
+      out_stall_until_ = std::max(out_stall_until_, fetch_events_[fetch_head_].write_at);
+      ++fetch_head_;
+    } else {
+      ++read_head_;
+    }
+    if (c <= merged_to_) continue;  // the other side's event in the same cycle
+    const int64_t stall_out_end = std::clamp(out_stall_until_, merged_to_ + 1, c);
+    note_cycles(merged_to_ + 1, stall_out_end, Activity::kStalledOutput);
+    note_cycles(stall_out_end, c, Activity::kStalledInput);
+    note_cycles(c, c + 1, Activity::kBusy);
+    merged_to_ = c;
+  }
+  if (read_head_ > 4096 && read_head_ * 2 > read_events_.size()) {
+    read_events_.erase(read_events_.begin(), read_events_.begin() + std::ptrdiff_t(read_head_));
+    read_head_ = 0;
+  }
+  if (fetch_head_ > 4096 && fetch_head_ * 2 > fetch_events_.size()) {
+    fetch_events_.erase(fetch_events_.begin(), fetch_events_.begin() + std::ptrdiff_t(fetch_head_));
+    fetch_head_ = 0;
+  }
+}
+
+// The frame took frame_busy_ + its stalls >= the period cycles (its events
+// are never earlier than with the input always valid and the output always
+// ready). A missing busy cycle comes from the input's stalls first; an excess
+// one (writes spread out by back-pressure) is an output stall.
+void SlidingWindowRtl::close_frame_counts() {
+  StageStats& st = mutable_stats();
+  const int64_t missing = schedule_.period - frame_busy_;
+  const int64_t from_input = std::clamp<int64_t>(missing, 0, frame_stalled_input_);
+  const int64_t from_output = missing - from_input;  // < 0: busy cycles become output stalls
+  if (from_output > frame_stalled_output_)
+    throw std::logic_error(name() + ": a frame of the RTL window took fewer cycles than its schedule");
+  st.busy += missing;
+  st.stalled_input -= from_input;
+  st.stalled_on_input[0] -= from_input;
+  st.stalled_output -= from_output;
+  st.stalled_on_output[0] -= from_output;
+  frame_busy_ = frame_stalled_input_ = frame_stalled_output_ = 0;
+}
+
+void SlidingWindowRtl::frames_skipped(int64_t frames, int period, int64_t cycles) {
+  if (!decoupled_) return;
+  const int64_t shift = frames / period * cycles;
+  auto move = [shift](int64_t& c) {
+    if (c >= 0) c += shift;
+  };
+  move(frame_start_);
+  move(last_write_);
+  move(last_read_cycle_);
+  move(merged_to_);
+  move(out_stall_until_);
+  for (int64_t i = 0; i < read_; ++i) read_cycle_[size_t(i)] += shift;
+  for (int64_t i = 0; i < fetched_n_; ++i) fetch_cycle_[size_t(i)] += shift;
+  for (size_t i = read_head_; i < read_events_.size(); ++i) read_events_[i] += shift;
+  for (size_t i = fetch_head_; i < fetch_events_.size(); ++i) {
+    fetch_events_[i].cycle += shift;
+    move(fetch_events_[i].write_at);
+  }
+}
+
+// Cycle by cycle, the RTL controller (swg_template_default.sv) does, from its
+// registers at the cycle's start:
+//   - read beat n (Newest_buffered_elem = n - 1) when in0 is valid and the
+//     beat it overwrites is older than Current_elem and First_elem_next_window
+//     (n - BUF_ELEM_TOTAL < both), or once fetching is done;
+//   - fetch window beat k (its input beat Current_elem) once that beat was
+//     read in an earlier cycle, unless Write_cmd holds a beat out is not
+//     ready for (write_blocked);
+//   - write the beat Write_cmd holds in the first cycle out is ready.
+// So, with r, f and w the cycles of the reads, fetches and writes of a frame,
+//   f(k) = max(r(src(k)) + 1, w(k - 1)),   w(k) = max(f(k) + 1, out's free slot),
+//   r(n) = max(r(n - 1) + 1, in's beat readable, f(M(n) - 1) + 1),
+// M(n) the fetches after which the room lets beat n in (the room never
+// shrinks: checked at construction). The frame ends in the cycle
+// E = max(r(N - 1), w(K - 1)) (the counters reset), the next one's reads
+// begin at E + 1. Each side goes as far as the stamps it needs are known;
+// a side waiting for the other waits inside the stage.
+void SlidingWindowRtl::activate(Scheduler& sched) {
+  if (!decoupled_) {
+    Stage::activate(sched);
+    return;
+  }
+  if (state() == StageState::kDone) return;
+  StreamFifo* in = inputs().at(0);
+  StreamFifo* out = outputs().at(0);
+  const bool data = data_enabled();
+  if (data && in->carries_data() && frame_buf_.empty()) frame_buf_.resize(size_t(n_beats_ * g_.lanes));
+  set_state(StageState::kReady, nullptr);
+  StreamFifo* read_blocked = nullptr;
+  StreamFifo* write_blocked = nullptr;
+  for (;;) {
+    read_blocked = write_blocked = nullptr;
+    bool moved = false;
+    if (read_ == n_beats_ && written_n_ == k_beats_) {  // the frame ends: the counters reset
+      const int64_t end = std::max(read_cycle_[size_t(n_beats_ - 1)], last_write_);
+      ++frame_;
+      read_ = need_ = fetched_n_ = written_n_ = 0;
+      frame_start_ = end + 1;
+      moved = true;
+      // Every event of the frame noted (none comes later before `end`).
+      merge(true);
+      close_frame_counts();
+      // The cut of frame_: the counts are the cut's; the state is the cycle `end`.
+      if (frame_ < frames_) models::FastForward::own_cut(*this, int64_t{frame_} * schedule_.period, end);
+    }
+    if (frame_ >= frames_) {
+      int64_t more = 0;
+      if (!take_queued_frames(more)) break;
+      frames_ += int(more);  // the next run's first read follows the last frame's end
+      continue;
+    }
+    // The read side.
+    while (read_ < n_beats_) {
+      while (need_ < k_beats_ && room_after(need_) <= read_ - buffer_) ++need_;
+      int64_t t = read_ ? read_cycle_[size_t(read_ - 1)] + 1 : frame_start_;
+      if (need_ > 0) {
+        if (fetched_n_ < need_) break;  // waits for the fetch side
+        t = std::max(t, fetch_cycle_[size_t(need_ - 1)] + 1);
+      }
+      const int64_t ready = in->read_ready_cycle();
+      if (ready == kUnknownCycle) {
+        read_blocked = in;
+        break;
+      }
+      t = std::max(t, ready);
+      if (data && in->carries_data())
+        std::copy_n(in->read_slot(), g_.lanes, frame_buf_.begin() + std::ptrdiff_t(read_ * g_.lanes));
+      in->commit_read(t);
+      if (in->producer_waits) {
+        in->producer_waits = false;
+        sched.wake(in->producer);
+      }
+      read_cycle_[size_t(read_++)] = t;
+      read_events_.push_back(t);
+      last_read_cycle_ = t;
+      moved = true;
+    }
+    // The fetch side.
+    for (;;) {
+      if (fetched_n_ > written_n_) {  // Write_cmd: the fetched beat waits for its slot
+        const int64_t free = out->write_ready_cycle();
+        if (free == kUnknownCycle) {
+          write_blocked = out;
+          break;
+        }
+        const int64_t f = fetch_cycle_[size_t(written_n_)];
+        const int64_t t = std::max(f + 1, free);
+        if (data && out->carries_data())
+          std::copy_n(frame_buf_.begin() + std::ptrdiff_t(int64_t{src_[size_t(written_n_)]} * g_.lanes), g_.lanes,
+                      out->write_slot());
+        out->commit_write(t);
+        if (out->consumer_waits) {
+          out->consumer_waits = false;
+          sched.wake(out->consumer);
+        }
+        StageStats& st = mutable_stats();
+        if (st.first_write < 0) st.first_write = t;
+        st.last_write = t;
+        fetch_events_.push_back({f, t});
+        fetch_events_.push_back({t, -1});
+        last_write_ = t;
+        ++written_n_;
+        moved = true;
+      }
+      if (fetched_n_ == k_beats_) break;
+      const int64_t s = src_[size_t(fetched_n_)];
+      if (s >= read_) break;  // waits for the read side
+      const int64_t t = std::max(read_cycle_[size_t(s)] + 1, fetched_n_ ? last_write_ : int64_t{-1});
+      fetch_cycle_[size_t(fetched_n_++)] = t;
+      moved = true;
+    }
+    if (!moved) break;
+  }
+  const bool done = frame_ >= frames_;
+  merge(done);
+  // The next write comes after this cycle: a consumer's lower bound on it.
+  set_local_cycle(done ? std::max(last_read_cycle_, last_write_)
+                       : fetched_n_ > written_n_ ? fetch_cycle_[size_t(written_n_)] : last_write_);
+  if (done) {
+    set_state(StageState::kDone, nullptr);
+    return;
+  }
+  if (write_blocked) out->producer_waits = true;
+  if (read_blocked) in->consumer_waits = true;
+  if (write_blocked)
+    set_state(StageState::kBlockedOnWrite, write_blocked);
+  else if (read_blocked)
+    set_state(StageState::kBlockedOnRead, read_blocked);
+  else
+    throw std::logic_error(name() + ": the RTL sliding window's read and fetch sides wait for each other");
+}
 
 bool SlidingWindowRtl::next_iteration(Iteration& it) {
   if (at_ == schedule_.cycle.size()) {

@@ -108,6 +108,12 @@ void FastForward::stop(const char* why) {
   cuts_.assign(stages_.size(), {});
 }
 
+void FastForward::own_cut(Stage& s, int64_t a, int64_t last_cycle) {
+  s.last_advance_ = a;
+  s.last_cycle_ = last_cycle;
+  if (s.ffwd_ && a >= s.next_cut_) s.ffwd_->at_cut(s, a);
+}
+
 void FastForward::at_cut(Stage& s, int64_t a) {
   const int64_t span = s.frame_span();
   const int64_t frame = a / span;

@@ -112,6 +112,14 @@ class FastForward {
   // Called by stage `s` at each frame cut, about to make the advance at loop
   // index `a` (its advance less a flushing pipeline's bubbles).
   void at_cut(Stage& s, int64_t a);
+  // For a kind that runs its own activation (the RTL sliding window,
+  // models/layers/sliding_window_rtl.h): it has made every read and write of
+  // the frames before loop index `a` (a multiple of its frame_span()) and
+  // none after, and, besides its FIFOs' stamps, its whole timing state is
+  // the cycle `last_cycle`. Records the cut as Stage::activate does, when
+  // the watch is on; a jump then shifts the kind's own cycles in
+  // Stage::frames_skipped.
+  static void own_cut(Stage& s, int64_t a, int64_t last_cycle);
 
  private:
   // A stage's state at one cut, indices relative to the cut's.

@@ -211,6 +211,16 @@ class Stage : public sc_core::sc_module {
   }
   StageStats& mutable_stats() { return stats_; }
   void set_local_cycle(int64_t c) { last_cycle_ = c; }
+  // For a kind that runs its own activation (activate() overridden): the
+  // next run queued with queue_frames (false when none), and its activity
+  // spans (record_activity), noted in increasing order.
+  bool take_queued_frames(int64_t& frames) {
+    if (queued_frames_.empty()) return false;
+    frames = queued_frames_.front();
+    queued_frames_.pop_front();
+    return true;
+  }
+  void note_activity(int64_t begin, int64_t end, Activity what) { note_span(begin, end, what); }
 
   // Checks that the ports are bound to exactly the FIFOs the engine calls.
   void end_of_elaboration() override;

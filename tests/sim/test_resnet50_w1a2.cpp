@@ -284,11 +284,14 @@ TEST(ResNet50W1A2, U250DesignRunsWithTheConfigsDepthsOnFlushingPipelines) {
 // pixel). Its 3 x 3 conv b's window needs (K - 1) rows and K pixels of its
 // padded 10-wide input, 10 input pixels (80 beats), before the first window
 // in FINN's RTL template; finn-hlslib's HLS template, Vine's default timing,
-// reads K whole rows first. With the shortcut 96 deep (12 pixels): the HLS
-// window deadlocks; the RTL one too, because every stage of the branch holds
-// its last pipeline_depth outputs until its next read (stall pipelines); with
-// the RTL window and no output held in flight (pipeline_depth 0 everywhere)
-// it runs, and so does the RTL window with the shortcut 100 deep.
+// reads K whole rows first. With the shortcut 96 deep (12 pixels) the HLS
+// window deadlocks (it needs 192); the RTL window, whose read side goes on
+// filling its buffer while its fetches wait, needs 85 beats on stall
+// pipelines (84 deadlocks, as every stage of the branch holds its last
+// pipeline_depth outputs until its next read), and with no output held in
+// flight (pipeline_depth 0 everywhere) 84 runs. (The least depths, found by
+// running every depth from 2 up: HLS 192, RTL 85, RTL without outputs in
+// flight 77; before the RTL window's sides were timed apart, RTL 100 and 85.)
 TEST(ResNet50W1A2, ShortcutDepthTheResidualBranchNeeds) {
   const std::string rtl = "  s1b1_conv_b: {simd: 1, pe: 1, impl_style: {swg: rtl}}\n";
   const std::string drained =
@@ -313,16 +316,17 @@ TEST(ResNet50W1A2, ShortcutDepthTheResidualBranchNeeds) {
     return r.finished;
   };
   EXPECT_FALSE(finished(mini_design("", 96), false));
-  EXPECT_FALSE(finished(mini_design(rtl, 96), false));
-  EXPECT_TRUE(finished(mini_design(rtl, 96, drained), false));
-  EXPECT_TRUE(finished(mini_design(rtl, 100), true));
+  EXPECT_FALSE(finished(mini_design(rtl, 84), false));
+  EXPECT_TRUE(finished(mini_design(rtl, 84, drained), false));
+  EXPECT_TRUE(finished(mini_design(rtl, 85), true));
   // Flushing pipelines (pipeline_style: flush, as finn-hlslib's templates
   // and FINN's RTL MVU are) write what is in flight while their reads wait:
-  // with the RTL window the branch needs 82 beats of shortcut, one fewer
-  // deadlocks; with the HLS window, whose first windows wait for K whole
-  // rows, 96 still deadlocks.
+  // with the RTL window the branch needs 74 beats of shortcut (82 before the
+  // window's sides were timed apart), one fewer deadlocks; with the HLS
+  // window, whose first windows wait for K whole rows, 96 still deadlocks
+  // (it needs 186).
   const std::string flush = "pipeline_style: flush\n";
-  EXPECT_TRUE(finished(mini_design(rtl, 82, flush), true));
-  EXPECT_FALSE(finished(mini_design(rtl, 81, flush), false));
+  EXPECT_TRUE(finished(mini_design(rtl, 74, flush), true));
+  EXPECT_FALSE(finished(mini_design(rtl, 73, flush), false));
   EXPECT_FALSE(finished(mini_design("", 96, flush), false));
 }

@@ -43,8 +43,8 @@ YAML::Node design_root(const ir::Design& d, const std::string& out_path) {
     root["dma_memory"] = ir::to_string(d.dma_memory);
   else
     root.remove("dma_memory");
-  // The pipelines' style as the design holds it (a FINN config applied sets
-  // it): stall, the default, only where the file wrote it.
+  // The pipelines' style as the design holds it (which may differ from the
+  // file it was read from): stall, the default, only where the file wrote it.
   if (!d.pipeline_flush_kind.empty()) {
     YAML::Node m = flow_map();
     for (const auto& [kind, flush] : d.pipeline_flush_kind) m[kind] = flush ? "flush" : "stall";

@@ -66,7 +66,7 @@ class Applier {
     infer_finn_only();
     separate_listed_thresholds();
     set_styles();
-    set_pipeline_style();
+    note_pipeline_style();
     // Pass 1: the compute nodes (their names do not depend on the folding).
     {
       const ir::StreamingPlan plan = ir::plan_process_network(d_);
@@ -212,7 +212,7 @@ class Applier {
   // Every node name the config may have (<op_type>_<hls|rtl>_<index>, read
   // above) is a FINN v0.10 one, whose templates flush; the design's style is
   // left as it is (the report points at a design that states none).
-  void set_pipeline_style() { out_.style_unstated = d_.pipeline_style_where.line == 0; }
+  void note_pipeline_style() { out_.style_unstated = d_.pipeline_style_where.line == 0; }
 
   // The _hls/_rtl suffixes as the design's finn_impl: one style for a kind
   // design-wide, or, where the config mixes them, per layer in graph order.

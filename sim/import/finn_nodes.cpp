@@ -163,10 +163,10 @@ class Translator {
       throw ImportError(m_.path + ": " + std::to_string(m_.outputs.size()) +
                         " graph outputs; supported: one (a FINN dataflow partition)");
     d_.name = m_.graph_name;
+    // FINN v0.10's op vocabulary, unless a node has a name from before it.
     d_.flushing = std::none_of(m_.nodes.begin(), m_.nodes.end(), [](const OnnxNode& n) {
-      const std::string& t = n.op_type;
-      return t.rfind("MatrixVectorActivation", 0) == 0 || t.rfind("VectorVectorActivation", 0) == 0 ||
-             (t.size() > 6 && t.compare(t.size() - 6, 6, "_Batch") == 0);
+      const std::string b = base_op(n.op_type);
+      return b == "MatrixVectorActivation" || b == "VectorVectorActivation" || b + "_Batch" == n.op_type;
     });
     add_graph_input();
     for (const auto& n : m_.nodes) translate(n);

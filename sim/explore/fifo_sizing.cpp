@@ -11,6 +11,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "sim/explore/finn_fifo_style.h"
@@ -421,25 +422,28 @@ class Search {
   }
 
   // The FIFOs doubled until no producer waits for a slot in a run of `frames`.
+  // A write that waited for beat k - C to free its slot came in the cycle
+  // after that read, when beats k - C + 2 .. k were still unread: C - 1 of
+  // them (stream_fifo.h counts a beat read in the write's cycle as gone). So
+  // a FIFO whose peak stayed below capacity - 1 never made its producer
+  // wait, whatever the stages' own stall counts say (a stage with two
+  // decoupled sides may count a cycle of its own as an output stall).
   std::unique_ptr<sim::ProcessNetwork> fill_free_run(int frames) {
     for (;;) {
       for (const SizedFifo& f : r_.fifos) set_depth(work_, f, unbounded_depth_[f.name]);  // not a trial
       auto pn = counted_run(work_, frames);
-      bool grew = false;
-      for (const auto& s : pn->stages()) {
-        const auto& waits = s->stats().stalled_on_output;
-        for (size_t p = 0; p < waits.size(); ++p) {
-          if (waits[p] == 0) continue;
-          int& depth = unbounded_depth_[s->outputs()[p]->name()];
-          if (depth >= kDeepest)
-            throw SizingError("FIFO " + s->outputs()[p]->name() + " still fills at " + std::to_string(kDeepest) +
-                                  " beats: the design never drains it",
-                              false);
-          depth = std::min(kDeepest, 2 * depth);
-          grew = true;
-        }
+      std::set<std::string> filled;  // an edge read twice is one depth: doubled once
+      for (const auto& q : pn->fifos())
+        if (q->max_occupancy() >= q->capacity() - 1 && unbounded_depth_.count(q->name())) filled.insert(q->name());
+      for (const std::string& name : filled) {
+        int& depth = unbounded_depth_[name];
+        if (depth >= kDeepest)
+          throw SizingError("FIFO " + name + " still fills at " + std::to_string(kDeepest) +
+                                " beats: the design never drains it",
+                            false);
+        depth = std::min(kDeepest, 2 * depth);
       }
-      if (!grew) return pn;
+      if (filled.empty()) return pn;
     }
   }
 

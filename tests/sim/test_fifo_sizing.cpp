@@ -86,6 +86,25 @@ TEST(FifoSizing, TfcReachesItsBottleneckWithLessMemoryThanFinnsRule) {
   EXPECT_LE(sized_bits, finn_bits);
 }
 
+// The RTL sliding window's read and fetch sides are timed apart, and it counts
+// cycles of its own as output stalls with no full FIFO behind it. The
+// unbounded run doubles only FIFOs that filled, so such a stage does not
+// have its output FIFO doubled until the search gives up ("still fills at
+// 16777216 beats", as it did before).
+TEST(FifoSizing, AnRtlSlidingWindowsOwnStallsDoNotDeepenItsOutputFifo) {
+  const ir::Design d = load(kSource / "configs" / "designs" / "finn-examples" / "cnv-w1a1-pynq-z1.yaml");
+  const explore::FifoSizing s = explore::size_fifos(d, {});
+  ASSERT_TRUE(s.unbounded.reached);
+  ASSERT_TRUE(s.sized.reached);
+  EXPECT_EQ(s.sized.interval, s.unbounded.interval);
+  ASSERT_TRUE(s.sized_long.reached);
+  EXPECT_EQ(s.sized_long.interval, s.target_interval);
+  const auto swg = std::find_if(s.fifos.begin(), s.fifos.end(),
+                                [](const explore::SizedFifo& f) { return f.name == "conv1.swg->conv1.mvau"; });
+  ASSERT_NE(swg, s.fifos.end());
+  EXPECT_LE(swg->unbounded_peak, swg->words);  // never more than a frame's beats waiting
+}
+
 // The search's premise: with the other depths fixed, a deeper FIFO never
 // makes a frame leave later (and never turns a finished run into a deadlock).
 TEST(FifoSizing, ADeeperFifoNeverMovesAFrameLater) {

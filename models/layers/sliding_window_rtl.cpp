@@ -263,12 +263,16 @@ void SlidingWindowRtl::merge(bool all) {
 
 // The frame took frame_busy_ + its stalls >= the period cycles (its events
 // are never earlier than with the input always valid and the output always
-// ready). A missing busy cycle comes from the input's stalls first; an excess
-// one (writes spread out by back-pressure) is an output stall.
+// ready). A missing busy cycle comes from the input's stalls first. An excess
+// one comes from the two sides' events spread apart: by back-pressure when
+// the frame waited on its output at all, then it is an output stall, else by
+// late input beats, an input stall (never an output stall with no full FIFO
+// behind it, which `vine run`'s stall columns would show as one).
 void SlidingWindowRtl::close_frame_counts() {
   StageStats& st = mutable_stats();
   const int64_t missing = schedule_.period - frame_busy_;
-  const int64_t from_input = std::clamp<int64_t>(missing, 0, frame_stalled_input_);
+  int64_t from_input = std::clamp<int64_t>(missing, 0, frame_stalled_input_);
+  if (missing < 0 && frame_stalled_output_ == 0) from_input = missing;  // busy cycles become input stalls
   const int64_t from_output = missing - from_input;  // < 0: busy cycles become output stalls
   if (from_output > frame_stalled_output_)
     throw std::logic_error(name() + ": a frame of the RTL window took fewer cycles than its schedule");

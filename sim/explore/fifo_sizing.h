@@ -104,8 +104,8 @@ struct FifoSizing {
   int64_t trials_with_jumps = 0;     // of those, after jumping frames in which a FIFO filled
   int64_t trials_by_bound = 0;       // of those, by the bounds of two cuts before the state repeated
   int64_t trials_known = 0;          // of the trials, decided by an earlier exact verdict: no run
-  int64_t aimed_rounds = 0, plain_rounds = 0;
-  bool shortcuts = true;             // FifoSizingOptions::shortcuts  // bisection rounds: probes aimed by the misses' intervals, or not
+  int64_t aimed_rounds = 0, plain_rounds = 0;  // bisection rounds: probes aimed by the misses' intervals, or not
+  bool shortcuts = true;             // FifoSizingOptions::shortcuts
   int64_t simulated_cycles = 0;
   double seconds = 0;  // host time
 };

@@ -117,7 +117,9 @@ TEST(FifoSizing, NoStageWaitsOnAnOutputThatNeverFills) {
   for (const auto& s : pn->stages()) {
     bool filled = false;
     for (const auto* q : s->outputs()) filled = filled || q->max_occupancy() >= q->capacity() - 1;
-    if (!filled) EXPECT_EQ(s->stats().stalled_output, 0) << s->name();
+    if (!filled) {
+      EXPECT_EQ(s->stats().stalled_output, 0) << s->name();
+    }
     if (s->name().find(".swg") != std::string::npos) ++rtl_windows;
   }
   EXPECT_GT(rtl_windows, 0);

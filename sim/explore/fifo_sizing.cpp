@@ -422,20 +422,15 @@ class Search {
     for (SizedFifo& f : r_.fifos) f.finn_depth = finn_rounded_depth(peak_of(*pn, f.name));
   }
 
-  // The FIFOs doubled until no producer waits for a slot in a run of `frames`.
-  // A write that waited for beat k - C to free its slot came in the cycle
-  // after that read, when beats k - C + 2 .. k were still unread: C - 1 of
-  // them (stream_fifo.h counts a beat read in the write's cycle as gone). So
-  // a FIFO whose peak stayed below capacity - 1 never made its producer
-  // wait, whatever the stages' own stall counts say (a stage with two
-  // decoupled sides may count a cycle of its own as an output stall).
+  // The FIFOs doubled until no producer waits for a slot in a run of `frames`
+  // (producer_may_have_waited).
   std::unique_ptr<sim::ProcessNetwork> fill_free_run(int frames) {
     for (;;) {
       for (const SizedFifo& f : r_.fifos) set_depth(work_, f, unbounded_depth_[f.name]);  // not a trial
       auto pn = counted_run(work_, frames);
       std::set<std::string> filled;  // an edge read twice is one depth: doubled once
       for (const auto& q : pn->fifos())
-        if (q->max_occupancy() >= q->capacity() - 1 && unbounded_depth_.count(q->name())) filled.insert(q->name());
+        if (producer_may_have_waited(*q) && unbounded_depth_.count(q->name())) filled.insert(q->name());
       for (const std::string& name : filled) {
         int& depth = unbounded_depth_[name];
         if (depth >= kDeepest)
@@ -635,6 +630,8 @@ class Search {
 };
 
 }  // namespace
+
+bool producer_may_have_waited(const models::StreamFifo& q) { return q.max_occupancy() >= q.capacity() - 1; }
 
 std::vector<SizedFifo> plan_fifos(const ir::Design& d) {
   std::vector<SizedFifo> out;

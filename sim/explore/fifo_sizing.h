@@ -51,6 +51,10 @@
 
 #include "sim/ir/design.h"
 
+namespace vine::models {
+class StreamFifo;
+}
+
 namespace vine::explore {
 
 struct FifoSizingOptions {
@@ -125,6 +129,16 @@ FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,
 // `d` with every FIFO as deep as the beats of a frame through it (at least
 // 2): FINN's "tensor-sized" FIFOs.
 ir::Design with_frame_deep_fifos(const ir::Design& d);
+
+// Whether the FIFO's producer may have waited for a slot in the run it was
+// in: its peak reached capacity - 1. A write that waited for beat k - C to
+// free its slot came in the cycle after that read, when beats k - C + 2 .. k
+// were still unread: C - 1 of them (the FIFO counts a beat read in the
+// write's cycle as gone). So a peak below capacity - 1 means no producer
+// wait, whatever the stages' own stall counts say (a stage with two sides
+// timed apart, the RTL sliding window, counts cycles of its own as output
+// stalls).
+bool producer_may_have_waited(const models::StreamFifo& q);
 
 // Every stream of the plan once (an edge read twice has one FIFO depth),
 // with what the plan says of it, in pipeline order.

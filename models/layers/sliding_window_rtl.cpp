@@ -1,6 +1,9 @@
 #include "models/layers/sliding_window_rtl.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -158,44 +161,85 @@ RtlWindowSchedule rtl_parallel_window_schedule(const WindowGeometry& g) {
   return out;
 }
 
+namespace {
+
+// min(Current_elem, First_elem_next_window) after m fetches of a frame
+// (swg_template_default.sv): Current_elem is the beat the next fetch reads;
+// First_elem_next_window moves on at each window's first fetch (position 0)
+// to the next window's first beat, or past the last window (TAIL_INCR_LAST).
+int64_t window_room(const std::vector<int32_t>& src, int64_t per_window, int64_t min_buffer, int64_t m) {
+  if (m == 0) return 0;
+  const int64_t k = int64_t(src.size());
+  const int64_t j = (m - 1) / per_window * per_window;  // the last window's first fetch made
+  const int64_t first_next = j + per_window < k ? src[size_t(j + per_window)] : src[size_t(j)] + min_buffer - 1;
+  return std::min<int64_t>(src[size_t(m)], first_next);
+}
+
+int64_t elements_per_window(const WindowGeometry& g) {  // ELEM_PER_WINDOW, as rtl_window_schedule
+  const int64_t kk = int64_t{g.kernel_h} * g.kernel_w;
+  return g.depthwise && g.channel_folds > 1 ? kk : kk * g.channel_folds;
+}
+
+int64_t minimal_buffer(const WindowGeometry& g) {
+  return ((g.kernel_h - 1) * int64_t{g.in_w} + (g.kernel_w - 1) + 1) * g.channel_folds;
+}
+
+}  // namespace
+
+std::shared_ptr<const SlidingWindowRtl::Plan> SlidingWindowRtl::plan_for(const WindowGeometry& g,
+                                                                        RtlWindowStyle style) {
+  const std::array<int, 13> key{g.in_h,     g.in_w,          g.out_h,           g.out_w, g.kernel_h,
+                                g.kernel_w, g.stride_h,      g.stride_w,        g.channel_folds,
+                                g.lanes,    int(g.depthwise), g.positions_per_beat, int(style)};
+  static std::mutex mutex;  // networks may be built on several threads
+  static std::map<std::array<int, 13>, std::shared_ptr<const Plan>> plans;
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = plans.find(key);
+    if (it != plans.end()) return it->second;
+  }
+  auto plan = std::make_shared<Plan>();
+  plan->schedule = style == RtlWindowStyle::kParallel ? rtl_parallel_window_schedule(g) : rtl_window_schedule(g);
+  if (style == RtlWindowStyle::kDefault) {
+    if (g.positions_per_beat != 1)
+      throw std::invalid_argument("the RTL sliding window's default style writes one window beat a beat");
+    const int64_t k = int64_t{g.out_h} * g.out_w * g.kernel_h * g.kernel_w * g.channel_folds;
+    plan->src.resize(size_t(k));
+    for (int64_t j = 0; j < k; ++j) plan->src[size_t(j)] = int32_t(window_beat_source(g, j));
+    // The read side runs ahead of the fetch side on the room the fetches made
+    // so far leave it: that holds only if the room never shrinks as fetches go on.
+    const int64_t per_window = elements_per_window(g), min_buffer = minimal_buffer(g);
+    for (int64_t m = 1; m < k; ++m)
+      if (window_room(plan->src, per_window, min_buffer, m) < window_room(plan->src, per_window, min_buffer, m - 1))
+        throw std::logic_error("the RTL sliding window's buffer room shrinks after fetch " + std::to_string(m) +
+                               ": its read side cannot be timed ahead of its fetch side");
+  }
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (plans.size() >= 1024) plans.clear();  // a bound on the memory kept for designs long gone
+  return plans.emplace(key, std::move(plan)).first->second;
+}
+
 SlidingWindowRtl::SlidingWindowRtl(std::string name, PipelineTiming t, int frames, WindowGeometry g,
                                    RtlWindowStyle style)
     : Stage(std::move(name), t),
       g_(g),
-      schedule_(style == RtlWindowStyle::kParallel ? rtl_parallel_window_schedule(g) : rtl_window_schedule(g)),
-      frames_(frames) {
+      plan_(plan_for(g, style)),
+      schedule_(plan_->schedule),
+      frames_(frames),
+      src_(plan_->src) {
   if (style != RtlWindowStyle::kDefault) return;
-  if (g.positions_per_beat != 1)
-    throw std::invalid_argument("the RTL sliding window's default style writes one window beat a beat");
   decoupled_ = true;
   const int64_t cf = g.channel_folds, kk = int64_t{g.kernel_h} * g.kernel_w;
   n_beats_ = int64_t{g.in_h} * g.in_w * cf;
   k_beats_ = int64_t{g.out_h} * g.out_w * kk * cf;
   buffer_ = schedule_.buffer_beats;
-  per_window_ = g.depthwise && cf > 1 ? kk : kk * cf;  // ELEM_PER_WINDOW, as rtl_window_schedule
-  min_buffer_ = ((g.kernel_h - 1) * int64_t{g.in_w} + (g.kernel_w - 1) + 1) * cf;
-  src_.resize(size_t(k_beats_));
-  for (int64_t k = 0; k < k_beats_; ++k) src_[size_t(k)] = int32_t(window_beat_source(g, k));
-  // The read side runs ahead of the fetch side on the room the fetches made
-  // so far leave it: that holds only if the room never shrinks as fetches go on.
-  for (int64_t m = 1; m < k_beats_; ++m)
-    if (room_after(m) < room_after(m - 1))
-      throw std::logic_error("the RTL sliding window's buffer room shrinks after fetch " + std::to_string(m) +
-                             ": its read side cannot be timed ahead of its fetch side");
+  per_window_ = elements_per_window(g);
+  min_buffer_ = minimal_buffer(g);
   read_cycle_.resize(size_t(n_beats_));
   fetch_cycle_.resize(size_t(k_beats_));
 }
 
-// swg_template_default.sv: Current_elem is the beat the next fetch reads;
-// First_elem_next_window moves on at each window's first fetch (position 0)
-// to the next window's first beat, or past the last window (TAIL_INCR_LAST).
-int64_t SlidingWindowRtl::room_after(int64_t m) const {
-  if (m == 0) return 0;
-  const int64_t j = (m - 1) / per_window_ * per_window_;  // the last window's first fetch made
-  const int64_t first_next = j + per_window_ < k_beats_ ? src_[size_t(j + per_window_)]
-                                                       : src_[size_t(j)] + min_buffer_ - 1;
-  return std::min<int64_t>(src_[size_t(m)], first_next);
-}
+int64_t SlidingWindowRtl::room_after(int64_t m) const { return window_room(src_, per_window_, min_buffer_, m); }
 
 void SlidingWindowRtl::note_cycles(int64_t from, int64_t to, Activity what) {
   if (from >= to) return;
@@ -330,6 +374,9 @@ void SlidingWindowRtl::activate(Scheduler& sched) {
   StreamFifo* in = inputs().at(0);
   StreamFifo* out = outputs().at(0);
   const bool data = data_enabled();
+  // The busy and stall counts merge the two sides' events: a tenth of a
+  // timing-only run's host time, skipped where nobody reads them.
+  const bool counts = stall_counts_enabled();
   if (data && in->carries_data() && frame_buf_.empty()) frame_buf_.resize(size_t(n_beats_ * g_.lanes));
   set_state(StageState::kReady, nullptr);
   StreamFifo* read_blocked = nullptr;
@@ -344,8 +391,10 @@ void SlidingWindowRtl::activate(Scheduler& sched) {
       frame_start_ = end + 1;
       moved = true;
       // Every event of the frame noted (none comes later before `end`).
-      merge(true);
-      close_frame_counts();
+      if (counts) {
+        merge(true);
+        close_frame_counts();
+      }
       // The cut of frame_: the counts are the cut's; the state is the cycle `end`.
       if (frame_ < frames_) models::FastForward::own_cut(*this, int64_t{frame_} * schedule_.period, end);
     }
@@ -377,7 +426,7 @@ void SlidingWindowRtl::activate(Scheduler& sched) {
         sched.wake(in->producer);
       }
       read_cycle_[size_t(read_++)] = t;
-      read_events_.push_back(t);
+      if (counts) read_events_.push_back(t);
       last_read_cycle_ = t;
       moved = true;
     }
@@ -402,8 +451,10 @@ void SlidingWindowRtl::activate(Scheduler& sched) {
         StageStats& st = mutable_stats();
         if (st.first_write < 0) st.first_write = t;
         st.last_write = t;
-        fetch_events_.push_back({f, t});
-        fetch_events_.push_back({t, -1});
+        if (counts) {
+          fetch_events_.push_back({f, t});
+          fetch_events_.push_back({t, -1});
+        }
         last_write_ = t;
         ++written_n_;
         moved = true;
@@ -418,7 +469,7 @@ void SlidingWindowRtl::activate(Scheduler& sched) {
     if (!moved) break;
   }
   const bool done = frame_ >= frames_;
-  merge(done);
+  if (counts) merge(done);
   // The next write comes after this cycle: a consumer's lower bound on it.
   set_local_cycle(done ? std::max(last_read_cycle_, last_write_)
                        : fetched_n_ > written_n_ ? fetch_cycle_[size_t(written_n_)] : last_write_);

@@ -117,6 +117,11 @@ class Stage : public sc_core::sc_module {
 
   // Whether consume/produce are called: off in timing-only runs.
   void set_data(bool on) { data_ = on; }
+  // Whether a kind whose busy and stall counts cost host time of their own
+  // (the RTL sliding window merges its two sides' events for them) keeps
+  // them: off in the runs of a search that reads only cycles (`vine
+  // fifo-size`'s trials); its counts are then zero. The cycles are the same.
+  void set_stall_counts(bool on) { stall_counts_ = on; }
   void record_activity(bool on) { record_ = on; }
   bool records_activity() const { return record_; }
 
@@ -172,6 +177,7 @@ class Stage : public sc_core::sc_module {
   virtual void produce(int port, int32_t* beat) {}
 
   bool data_enabled() const { return data_; }
+  bool stall_counts_enabled() const { return stall_counts_; }
 
   // With set_advance_hook(true), activate() calls this at every step, once
   // the cycle of the step's advance is known and before its reads: that
@@ -242,7 +248,7 @@ class Stage : public sc_core::sc_module {
   };
   std::vector<SharedRef> shared_;
   int64_t grant_request_ = -1;
-  bool data_ = true, record_ = false, external_ = false, advance_hook_ = false;
+  bool data_ = true, record_ = false, external_ = false, advance_hook_ = false, stall_counts_ = true;
 
   Iteration cur_;
   bool have_cur_ = false, loop_done_ = false;

@@ -94,7 +94,8 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
     << " by bounds), " << s.trials_with_jumps
     << " of them after jumping frames in which a FIFO filled; " << s.trials_known
     << " known from earlier exact verdicts, without a run), " << s.aimed_rounds << " aimed and "
-    << s.plain_rounds << " plain bisection rounds, " << s.runs << " timing-only runs, "
+    << s.plain_rounds << " plain bisection rounds (" << s.twin_rounds
+    << " opening at the depth of an earlier FIFO of the same shape), " << s.runs << " timing-only runs, "
     << s.simulated_cycles << " simulated cycles, "
     << std::fixed << std::setprecision(2) << s.seconds << " s\n\n";
   o.unsetf(std::ios::fixed);
@@ -144,6 +145,7 @@ nlohmann::json sizing_json(const ir::Design& d, const explore::FifoSizing& s) {
   j["trials_known"] = s.trials_known;
   j["aimed_rounds"] = s.aimed_rounds;
   j["plain_rounds"] = s.plain_rounds;
+  j["twin_rounds"] = s.twin_rounds;
   j["shortcuts"] = s.shortcuts;
   j["simulated_cycles"] = s.simulated_cycles;
   j["seconds"] = s.seconds;
@@ -182,8 +184,8 @@ int cmd_fifo_size(const Args& args) {
       "min-depth", po::value<int>()->default_value(1), "the shallowest depth tried")(
       "jobs,j", po::value<int>()->default_value(0),
       "trials at once while bisecting a FIFO, each a forked process (0: one per core)")(
-      "no-shortcuts", "the plain search: no frames jumped inside a trial, no verdict reused, no aimed probes "
-                      "(for comparison; the depths found are the same)");
+      "no-shortcuts", "the plain search: no frames jumped inside a trial, no verdict reused, no aimed probes, no "
+                      "probes at a twin FIFO's depth (for comparison; the depths found are the same)");
   po::variables_map vm;
   if (auto done = parse_command("fifo-size", args, opts, "design", "DESIGN", vm)) return *done;
   explore::FifoSizingOptions o;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "sim/explore/finn_fifo_style.h"
@@ -98,7 +99,7 @@ class Search {
   // A timing-only run of `d`, counted in the report's runs and cycles.
   std::unique_ptr<sim::ProcessNetwork> counted_run(const ir::Design& d, int frames) {
     ++r_.runs;
-    auto pn = sim::run_timing(d, frames);
+    auto pn = sim::run_timing(d, frames, false);  // the search reads cycles and peaks only
     r_.simulated_cycles += sim::simulated_cycles(*pn);
     return pn;
   }
@@ -197,7 +198,7 @@ class Search {
     const sim::SteadyState s = sim::judge_run(r_.frames, [&](int n) {
       if (n == longer && e.jumps == 0) return longer_run;
       ++v.runs;
-      const auto pn = sim::run_timing(work_, n);
+      const auto pn = sim::run_timing(work_, n, false);
       v.cycles += sim::simulated_cycles(*pn);
       return sim::frame_stamps(*pn);
     });
@@ -458,29 +459,42 @@ class Search {
   // probes: every answer is still a probe that met the target with the one
   // below it missed, and the plain rounds in between keep the bisection's
   // bound on the rounds.
-  int least_depth(const SizedFifo& f, int lo, int hi, bool open_at_ends = false) {
+  int least_depth(const SizedFifo& f, int lo, int hi, bool open_at_ends = false, int twin_depth = 0) {
     // With k trials at once, k probes split (lo, hi) into k + 1 parts; the
     // least probe that meets the target is the new hi, the one below it
     // the new lo (monotone: every deeper probe meets it too).
     const int k = std::max(1, o_.jobs);
     std::map<int, double> missed;  // depth -> interval of a miss that found one
     bool aim = false;
-    // The ends first, when asked: the least depth is most often one of them
+    std::vector<std::vector<int>> opening;
+    // A twin's answer first, when there is one (twin_of): the depth and
+    // the one below it, which one round decides when the answer is the same.
+    if (twin_depth > 0)
+      opening = k > 1 ? std::vector<std::vector<int>>{{twin_depth - 1, twin_depth}}
+                      : std::vector<std::vector<int>>{{twin_depth}, {twin_depth - 1}};
+    // The ends, when asked: the least depth is most often one of them
     // (the minimum, or the depth that keeps the unbounded run's schedule:
     // 14 and 45 of MobileNet-V1's 76 FIFOs), and one round decides both
     // (with one trial at a time, two rounds: the minimum first).
-    std::vector<std::vector<int>> opening;
-    if (open_at_ends) opening = k > 1 ? std::vector<std::vector<int>>{{lo + 1, hi - 1}}
-                                      : std::vector<std::vector<int>>{{lo + 1}, {hi - 1}};
+    if (open_at_ends) {
+      if (k > 1)
+        opening.push_back({lo + 1, hi - 1});
+      else
+        opening.insert(opening.end(), {{lo + 1}, {hi - 1}});
+    }
     size_t next_opening = 0;
     while (hi - lo > 1) {
       std::vector<int> probes;
       if (next_opening < opening.size()) {
         for (int p : opening[next_opening])
           if (p > lo && p < hi && (probes.empty() || p > probes.back())) probes.push_back(p);
-        ++next_opening;
-        if (probes.empty()) continue;
+        if (probes.empty()) {
+          ++next_opening;
+          continue;
+        }
         ++r_.plain_rounds;
+        if (twin_depth > 0 && next_opening == 0) ++r_.twin_rounds;
+        ++next_opening;
       } else if (const std::optional<int> guess = std::exchange(aim, !aim) && o_.shortcuts ? aimed_depth(missed)
                                                                                           : std::nullopt) {
         const int g = std::clamp(*guess, lo + 1, hi - 1);
@@ -578,7 +592,9 @@ class Search {
       const SizedFifo& f = *group[0];
       int& depth = depth_[f.name];
       const int64_t runs = r_.runs;
-      depth = least_depth(f, o_.min_depth - 1, depth, true);
+      const std::optional<int> twin = o_.shortcuts ? twin_of(f) : std::nullopt;
+      depth = least_depth(f, o_.min_depth - 1, depth, true, twin.value_or(0));
+      sized_by_shape_[shape_of(f)] = depth;
       say(f.name + ": " + std::to_string(depth) + " (" + std::to_string(r_.runs - runs) + " runs)", true);
       return;
     }
@@ -594,6 +610,22 @@ class Search {
     const auto half = group.begin() + std::ptrdiff_t(group.size() / 2);
     cut_group({group.begin(), half});
     cut_group({half, group.end()});
+  }
+
+  // A FIFO's shape: its beats, their width and style, and its peak with
+  // unbounded FIFOs. FINN's pipelines repeat layers (MobileNet-V1's dw7 to
+  // dw11 blocks, ResNet's blocks), whose FIFOs share a shape and most often
+  // a least depth (dw7->pw7 to dw11->pw11: 30 each).
+  using Shape = std::tuple<int, int64_t, bool, int>;
+  static Shape shape_of(const SizedFifo& f) { return {f.bits, f.words, f.memory_style, f.unbounded_peak}; }
+
+  // The least depth the first pass found for an earlier FIFO of f's shape:
+  // a guess that only chooses least_depth's first probes (every answer is
+  // still a probe that met the target with the one below it missed).
+  std::optional<int> twin_of(const SizedFifo& f) const {
+    const auto it = sized_by_shape_.find(shape_of(f));
+    if (it == sized_by_shape_.end()) return std::nullopt;
+    return it->second;
   }
 
   // Step 3.
@@ -626,6 +658,7 @@ class Search {
   std::map<std::string, int> depth_;            // the current depth of each FIFO
   std::map<std::string, int> unbounded_depth_;  // deep enough never to fill
   std::vector<int> trial_depth_;                // the work design's depth of each FIFO (r_.fifos' order)
+  std::map<Shape, int> sized_by_shape_;         // the first pass's answers, by shape (twin_of)
   std::vector<std::vector<int>> exact_misses_, exact_meets_;  // combinations the repetition decided
 };
 

@@ -21,9 +21,10 @@
 // 2. FIFOs in order of their starting memory (bits), largest first, in
 //    groups: a group all at the minimum depth if that keeps the target, else
 //    split in halves; a single FIFO cut to the least depth that keeps it,
-//    the others where they are (bisecting at the geometric mean of the
-//    bounds, then at the arithmetic mean; with `jobs` trials at once,
-//    splitting the bounds into jobs + 1 parts).
+//    the others where they are (probing first the depth an earlier FIFO of
+//    the same shape got, if any, then the two ends, then bisecting at the
+//    geometric mean of the bounds, then at the arithmetic mean; with `jobs`
+//    trials at once, splitting the bounds into jobs + 1 parts).
 // 3. Passes over all FIFOs again, each tried one beat shallower (and cut
 //    further if that keeps the target), until a pass changes nothing: then
 //    no single FIFO can be made shallower, each checked by a run.
@@ -64,8 +65,9 @@ struct FifoSizingOptions {
   int max_passes = 16;         // passes of step 3 before giving up on "least"
   int jobs = 1;                // trials at once (forked processes) while bisecting a FIFO
   // The search's shortcuts, each exact (docs/fifo-sizing.md, "Speed"): drifting
-  // frames jumped inside a trial, verdicts known from earlier exact ones, and
-  // bisection probes aimed by the intervals of the misses. Off: the plain
+  // frames jumped inside a trial, verdicts known from earlier exact ones,
+  // bisection probes aimed by the intervals of the misses, and bisections
+  // opened at the depth of an earlier FIFO of the same shape. Off: the plain
   // search, for comparison; the depths found are the same.
   bool shortcuts = true;
 };
@@ -109,6 +111,7 @@ struct FifoSizing {
   int64_t trials_by_bound = 0;       // of those, by the bounds of two cuts before the state repeated
   int64_t trials_known = 0;          // of the trials, decided by an earlier exact verdict: no run
   int64_t aimed_rounds = 0, plain_rounds = 0;  // bisection rounds: probes aimed by the misses' intervals, or not
+  int64_t twin_rounds = 0;  // of the plain ones, opening at the depth an earlier FIFO of the same shape got
   bool shortcuts = true;             // FifoSizingOptions::shortcuts
   int64_t simulated_cycles = 0;
   double seconds = 0;  // host time

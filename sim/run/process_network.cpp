@@ -99,6 +99,7 @@ ProcessNetwork::ProcessNetwork(const ir::Design& d, const ElaborationOptions& o,
   for (const auto& st : accel_->stages()) {
     st->set_data(!o.timing_only);
     st->record_activity(o.record);
+    st->set_stall_counts(o.stall_counts || o.record);
   }
   for (const auto& f : accel_->fifos()) f->record_times(o.record);
   connect_ddr_channels();

@@ -63,6 +63,9 @@ struct ElaborationOptions {
   // Deciding only, also decide by bounds whether the interval is at most
   // this many cycles per frame (FastForward::set_decide_target); 0: off.
   double fast_forward_decide_target = 0;
+  // Off: the kinds whose busy and stall counts cost host time of their own
+  // skip them (Stage::set_stall_counts), for searches that read only cycles.
+  bool stall_counts = true;
 };
 
 class ProcessNetwork {

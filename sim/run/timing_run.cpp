@@ -22,8 +22,10 @@ std::unique_ptr<ProcessNetwork> timing_network(const ir::Design& d, const Elabor
 
 }  // namespace
 
-std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames) {
-  auto pn = timing_network(d, {frames, true, false, BackendChoice::kCpp});
+std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames, bool stall_counts) {
+  ElaborationOptions eo{frames, true, false, BackendChoice::kCpp};
+  eo.stall_counts = stall_counts;
+  auto pn = timing_network(d, eo);
   pn->run();
   return pn;
 }
@@ -34,6 +36,7 @@ EndlessInterval endless_interval(const ir::Design& d, int frames, int64_t* cycle
   eo.fast_forward_decide_only = true;
   eo.fast_forward_drift_jumps = drift_jumps;
   eo.fast_forward_decide_target = target;
+  eo.stall_counts = false;
   const auto pn = timing_network(d, eo);
   const ProcessNetwork* watched = pn.get();
   if (whole_run)

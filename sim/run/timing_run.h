@@ -13,8 +13,9 @@
 namespace vine::sim {
 
 // The network of `d` after a timing-only run of `frames` frames (finished,
-// or stuck in a deadlock).
-std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames);
+// or stuck in a deadlock). Without `stall_counts`, stages whose counts cost
+// host time of their own keep none (ElaborationOptions::stall_counts).
+std::unique_ptr<ProcessNetwork> run_timing(const ir::Design& d, int frames, bool stall_counts = true);
 
 // The cycles a finished (or stuck) run simulated: its stages' last advance.
 int64_t simulated_cycles(const ProcessNetwork& pn);
@@ -39,7 +40,8 @@ SteadyState judge_timing(const ir::Design& d, int frames, int64_t* cycles = null
 // With `drift_jumps`, the frames in which a producer fills a deep FIFO a
 // little more each frame are jumped until it is full, and the watch goes on
 // (FastForward::set_decide_only); a run that jumped is one of more frames,
-// so `whole_run` is then left alone.
+// so `whole_run` is then left alone. The run keeps no stall counts (it
+// returns only its interval).
 // With `target` > 0, the run also stops once the bounds of two cuts decide
 // whether the interval is at most `target` (FastForward::set_decide_target):
 // then `bound` says which and `bound_interval` is the bound.

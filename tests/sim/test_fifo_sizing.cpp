@@ -125,6 +125,33 @@ TEST(FifoSizing, NoStageWaitsOnAnOutputThatNeverFills) {
   EXPECT_GT(rtl_windows, 0);
 }
 
+// The search's runs keep no stall counts (the RTL window's merge of its two
+// sides' events is a tenth of a run): every cycle is the same, every frame
+// leaves when it did and every FIFO peaks as it did; only the counts the
+// merge makes are gone.
+TEST(FifoSizing, RunsWithoutStallCountsKeepEveryCycle) {
+  const ir::Design d = load(kCnvRtlWindows);
+  const auto counted = sim::run_timing(d, 3, true), bare = sim::run_timing(d, 3, false);
+  ASSERT_TRUE(counted->finished());
+  ASSERT_TRUE(bare->finished());
+  EXPECT_EQ(sim::simulated_cycles(*bare), sim::simulated_cycles(*counted));
+  const sim::FrameStamps a = sim::frame_stamps(*counted), b = sim::frame_stamps(*bare);
+  EXPECT_EQ(b.first, a.first);
+  EXPECT_EQ(b.last, a.last);
+  ASSERT_EQ(bare->fifos().size(), counted->fifos().size());
+  for (size_t i = 0; i < bare->fifos().size(); ++i)
+    EXPECT_EQ(bare->fifos()[i]->max_occupancy(), counted->fifos()[i]->max_occupancy()) << bare->fifos()[i]->name();
+  int rtl_windows = 0;
+  for (size_t i = 0; i < bare->stages().size(); ++i) {
+    if (std::string(bare->stages()[i]->kind()) != "swg_rtl") continue;
+    ++rtl_windows;
+    EXPECT_GT(counted->stages()[i]->stats().busy, 0) << bare->stages()[i]->name();
+    EXPECT_EQ(bare->stages()[i]->stats().busy, 0) << bare->stages()[i]->name();
+    EXPECT_EQ(bare->stages()[i]->stats().last_write, counted->stages()[i]->stats().last_write);
+  }
+  EXPECT_GT(rtl_windows, 0);
+}
+
 // The search's premise: with the other depths fixed, a deeper FIFO never
 // makes a frame leave later (and never turns a finished run into a deadlock).
 TEST(FifoSizing, ADeeperFifoNeverMovesAFrameLater) {
@@ -265,12 +292,12 @@ TEST(FifoSizing, ParallelTrialsFindTheSameDepths) {
 }
 
 // The shortcuts (frames jumped inside a trial, verdicts known from earlier
-// exact ones, aimed probes) change what the search runs, never what it
+// exact ones, aimed probes, probes at a twin FIFO's depth) change what the search runs, never what it
 // finds: the same depth for every FIFO as the plain search, with fewer
 // runs; and on these designs each shortcut is used.
 TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
   const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
-  int64_t known = 0, aimed = 0;
+  int64_t known = 0, aimed = 0, twin = 0;
   for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", mixed}) {
     const ir::Design d = load(p);
     explore::FifoSizingOptions plain, quick;
@@ -281,13 +308,16 @@ TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
     EXPECT_TRUE(b.least) << p;
     EXPECT_EQ(b.sized.interval, a.sized.interval) << p;
     EXPECT_LE(b.runs, a.runs) << p;
-    EXPECT_EQ(a.trials_known + a.aimed_rounds + a.trials_with_jumps, 0) << p << ": the plain search took a shortcut";
+    EXPECT_EQ(a.trials_known + a.aimed_rounds + a.trials_with_jumps + a.twin_rounds, 0)
+        << p << ": the plain search took a shortcut";
     known += b.trials_known;
     aimed += b.aimed_rounds;
+    twin += b.twin_rounds;
     expect_each_one_shallower_misses(d, b);
   }
   EXPECT_GT(known, 0);
   EXPECT_GT(aimed, 0);
+  EXPECT_GT(twin, 0);  // the residual blocks' FIFOs repeat
 }
 
 TEST(FinnFifoStyle, DepthsAndCostsAsFinnBuildsThem) {

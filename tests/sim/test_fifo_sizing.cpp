@@ -126,7 +126,7 @@ TEST(FifoSizing, NoStageWaitsOnAnOutputThatNeverFills) {
 }
 
 // The search's runs keep no stall counts (the RTL window's merge of its two
-// sides' events is a tenth of a run): every cycle is the same, every frame
+// sides' events is 6 % of a profiled run): every cycle is the same, every frame
 // leaves when it did and every FIFO peaks as it did; only the counts the
 // merge makes are gone.
 TEST(FifoSizing, RunsWithoutStallCountsKeepEveryCycle) {
@@ -292,9 +292,9 @@ TEST(FifoSizing, ParallelTrialsFindTheSameDepths) {
 }
 
 // The shortcuts (frames jumped inside a trial, verdicts known from earlier
-// exact ones, aimed probes, probes at a twin FIFO's depth) change what the search runs, never what it
-// finds: the same depth for every FIFO as the plain search, with fewer
-// runs; and on these designs each shortcut is used.
+// exact ones, aimed probes, probes at a twin FIFO's depth) change what the
+// search runs, never what it finds: the same depth for every FIFO as the
+// plain search, with fewer runs; and on these designs each shortcut is used.
 TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
   const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
   int64_t known = 0, aimed = 0, twin = 0;

@@ -95,7 +95,10 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
     << " of them after jumping frames in which a FIFO filled; " << s.trials_known
     << " known from earlier exact verdicts, without a run), " << s.aimed_rounds << " aimed and "
     << s.plain_rounds << " plain bisection rounds (" << s.twin_rounds
-    << " opening at the depth of an earlier FIFO of the same shape), " << s.runs << " timing-only runs, "
+    << " opening at the depth of an earlier FIFO of the same shape), " << s.trials_ahead
+    << " trials run ahead on a free job (" << s.trials_ahead_used << " then asked for), "
+    << s.fifos_with_rate_floor << " FIFOs with a rate floor above the minimum depth, " << s.runs
+    << " timing-only runs, "
     << s.simulated_cycles << " simulated cycles, "
     << std::fixed << std::setprecision(2) << s.seconds << " s\n\n";
   o.unsetf(std::ios::fixed);
@@ -146,6 +149,9 @@ nlohmann::json sizing_json(const ir::Design& d, const explore::FifoSizing& s) {
   j["aimed_rounds"] = s.aimed_rounds;
   j["plain_rounds"] = s.plain_rounds;
   j["twin_rounds"] = s.twin_rounds;
+  j["trials_ahead"] = s.trials_ahead;
+  j["trials_ahead_used"] = s.trials_ahead_used;
+  j["fifos_with_rate_floor"] = s.fifos_with_rate_floor;
   j["shortcuts"] = s.shortcuts;
   j["simulated_cycles"] = s.simulated_cycles;
   j["seconds"] = s.seconds;

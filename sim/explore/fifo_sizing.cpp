@@ -261,6 +261,11 @@ class Search {
   bool trial() { return verdict().ok; }
   Verdict verdict() {
     Verdict v;
+    if (const std::optional<Verdict> a = take_ahead(trial_depth_)) {
+      v = *a;
+      count(v);
+      return v;
+    }
     if (const std::optional<bool> k = known(trial_depth_)) {
       v.ok = *k;
       v.known = true;
@@ -272,43 +277,100 @@ class Search {
     return v;
   }
 
-  // One trial of the search: the work design with `f` at `depth`.
-  bool works(const SizedFifo& f, int depth) {
-    set_work(f, depth);
-    return trial();
+  // Trials of `f` at each of `depths` (the others as they are), up to
+  // o_.jobs at once (trials_each).
+  std::vector<Verdict> works_each(const SizedFifo& f, const std::vector<int>& depths) {
+    std::vector<std::vector<int>> combos;
+    for (int d : depths) combos.push_back(depths_with(f, d));
+    return trials_each(combos);
   }
 
-  // Trials of `f` at each of `depths` (the others as they are), up to
-  // o_.jobs at once. The simulator is single-threaded and SystemC's kernel
-  // is one per process, so each trial but the last runs in a forked child,
-  // which sends back its verdict and its simulated cycles through a pipe;
-  // without fork the trials run one after another.
-  std::vector<Verdict> works_each(const SizedFifo& f, const std::vector<int>& depths) {
-    std::vector<Verdict> ok(depths.size());
+  // The work design at the depths `combo` (r_.fifos' order).
+  void set_combination(const std::vector<int>& combo) {
+    for (size_t i = 0; i < combo.size(); ++i)
+      if (trial_depth_[i] != combo[i]) set_work(r_.fifos[i], combo[i]);
+  }
+
+  // A verdict run ahead (ahead_next_) on exactly these depths, now asked
+  // for: its runs and cycles were counted when it ran.
+  std::optional<Verdict> take_ahead(const std::vector<int>& combo) {
+    const auto it = ahead_.find(combo);
+    if (it == ahead_.end()) return std::nullopt;
+    Verdict v = it->second;
+    ahead_.erase(it);
+    v.runs = 0;
+    v.cycles = 0;
+    ++r_.trials_ahead_used;
+    return v;
+  }
+
+  // Trials of each combination of depths, up to o_.jobs at once. Those an
+  // earlier exact verdict decides, or a trial run ahead on these very
+  // depths, need no run. When fewer than o_.jobs are left to run and
+  // ahead_next_ names the trials the search will most likely ask for next,
+  // those run on the free jobs, and their verdicts are kept until the search
+  // asks for exactly those depths (a trial's verdict depends on its depths
+  // only). The work design is left as it was.
+  std::vector<Verdict> trials_each(const std::vector<std::vector<int>>& combos) {
+    const std::vector<int> entry = trial_depth_;
+    std::vector<Verdict> out(combos.size());
+    std::vector<std::vector<int>> to_run;
+    std::vector<size_t> index;  // into out; combos.size() for the trial run ahead
+    for (size_t i = 0; i < combos.size(); ++i) {
+      if (const std::optional<Verdict> a = take_ahead(combos[i])) {
+        out[i] = *a;
+        count(out[i]);
+      } else if (const std::optional<bool> k = known(combos[i])) {
+        out[i].ok = *k;
+        out[i].known = true;
+        count(out[i]);
+      } else {
+        to_run.push_back(combos[i]);
+        index.push_back(i);
+      }
+    }
+    for (const std::vector<int>& c : ahead_next_)
+      if (o_.shortcuts && !to_run.empty() && int(to_run.size()) < o_.jobs && !ahead_.count(c) && !known(c) &&
+          std::find(to_run.begin(), to_run.end(), c) == to_run.end()) {
+        to_run.push_back(c);
+        index.push_back(combos.size());
+      }
+    const std::vector<Verdict> got = run_each(to_run);
+    for (size_t t = 0; t < got.size(); ++t) {
+      remember(to_run[t], got[t]);
+      if (index[t] < combos.size()) {
+        out[index[t]] = got[t];
+        count(got[t]);
+      } else {  // ahead: its cost now, its verdict when asked for
+        ahead_[to_run[t]] = got[t];
+        r_.runs += got[t].runs;
+        r_.simulated_cycles += got[t].cycles;
+        ++r_.trials_ahead;
+      }
+    }
+    set_combination(entry);
+    return out;
+  }
+
+  // The verdict on each combination, up to o_.jobs at once. The simulator
+  // is single-threaded and SystemC's kernel is one per process, so each
+  // trial but the last runs in a forked child, which sends back its verdict
+  // and its simulated cycles through a pipe; without fork the trials run
+  // one after another. Nothing is counted here.
+  std::vector<Verdict> run_each(const std::vector<std::vector<int>>& combos) {
+    std::vector<Verdict> ok(combos.size());
     struct Child {
       pid_t pid;
       int fd;
       size_t index;
     };
     std::vector<Child> children;
-    // The probes an earlier exact verdict decides need no run.
-    std::vector<size_t> to_run;
-    for (size_t i = 0; i < depths.size(); ++i) {
-      if (const std::optional<bool> k = known(depths_with(f, depths[i]))) {
-        ok[i].ok = *k;
-        ok[i].known = true;
-        count(ok[i]);
-      } else {
-        to_run.push_back(i);
-      }
-    }
     const auto here = [&](size_t i) {
-      set_work(f, depths[i]);
-      return verdict();
+      set_combination(combos[i]);
+      return judge_work();
     };
-    for (size_t t = 0; t + 1 < to_run.size(); ++t) {
-      const size_t i = to_run[t];
-      set_work(f, depths[i]);
+    for (size_t i = 0; i + 1 < combos.size(); ++i) {
+      set_combination(combos[i]);
       int fds[2];
       if (pipe(fds) != 0) {
         ok[i] = here(i);
@@ -334,7 +396,7 @@ class Search {
       }
       children.push_back({pid, fds[0], i});
     }
-    if (!to_run.empty()) ok[to_run.back()] = here(to_run.back());
+    if (!combos.empty()) ok.back() = here(combos.size() - 1);
     for (const Child& c : children) {
       int64_t reply[7];
       size_t got = 0;
@@ -355,8 +417,6 @@ class Search {
         std::memcpy(&v.interval, &reply[4], sizeof v.interval);
         v.jumps = reply[5];
         v.by_bound = reply[6] != 0;
-        remember(depths_with(f, depths[c.index]), v);
-        count(v);
         ok[c.index] = v;
       } else {
         ok[c.index] = here(c.index);  // the child failed: the trial again, here
@@ -512,7 +572,15 @@ class Search {
         }
         ++r_.plain_rounds;
       }
+      // A round of one probe that ends the bisection whichever way it goes
+      // leaves a job free: the next FIFO's trial runs there, ahead, as the
+      // search will ask for it if this probe misses (next_single_).
+      if (hi - lo == 2 && next_single_) {
+        ahead_next_ = {depths_with(f, hi)};
+        ahead_next_[0][index_of(*next_single_)] = floor_of(*next_single_);
+      }
       const std::vector<Verdict> ok = works_each(f, probes);
+      ahead_next_.clear();
       int new_lo = lo, new_hi = hi;
       for (size_t j = 0; j < probes.size(); ++j) {
         if (ok[j].ok) {
@@ -566,24 +634,45 @@ class Search {
   // (pairs). Grouping never changes an answer: a group that meets at the
   // minimum puts each FIFO where taking them one by one would (each meets
   // there with the later ones deeper, by monotonicity).
+  // With the shortcuts, "the minimum" of a FIFO is its rate floor
+  // (floor_of); a FIFO already there needs no trial.
   void first_pass() {
     std::vector<const SizedFifo*> todo;
-    for (const SizedFifo* f : by_memory())
-      if (depth_[f->name] > o_.min_depth) todo.push_back(f);
+    for (const SizedFifo* f : by_memory()) {
+      if (floor_of(*f) > o_.min_depth) ++r_.fifos_with_rate_floor;
+      if (depth_[f->name] > floor_of(*f)) todo.push_back(f);
+    }
     int64_t tried = 0, needed = 0;
-    for (size_t i = 0; i < todo.size();) {
+    const auto chunk_at = [&todo](size_t i, int64_t tried, int64_t needed) {
       const double p = double(needed + 1) / double(tried + 4);
       size_t chunk = 1;
       while (double(2 * chunk) <= (1 - p) / p) chunk *= 2;
-      chunk = std::min(chunk, todo.size() - i);
+      return std::min(chunk, todo.size() - i);
+    };
+    for (size_t i = 0; i < todo.size();) {
+      const size_t chunk = chunk_at(i, tried, needed);
       const std::vector<const SizedFifo*> group(todo.begin() + std::ptrdiff_t(i),
                                                 todo.begin() + std::ptrdiff_t(i + chunk));
+      // The next FIFO, when it will be taken alone and its whole search is
+      // one trial at its floor (one beat above it): least_depth may run that
+      // trial ahead, for the case that this FIFO needs more than its floor.
+      next_single_ = nullptr;
+      if (chunk == 1 && i + 1 < todo.size() && chunk_at(i + 1, tried + 1, needed + 1) == 1 &&
+          depth_[todo[i + 1]->name] == floor_of(*todo[i + 1]) + 1)
+        next_single_ = todo[i + 1];
       cut_group(group);
-      for (const SizedFifo* f : group) needed += depth_[f->name] > o_.min_depth;
+      next_single_ = nullptr;
+      for (const SizedFifo* f : group) needed += depth_[f->name] > floor_of(*f);
       tried += int64_t(chunk);
       i += chunk;
     }
     say("first pass: " + std::to_string(r_.runs) + " runs");
+  }
+
+  // The shallowest depth worth a trial: the rate floor with the shortcuts
+  // (rate_floor_depth), else the minimum.
+  int floor_of(const SizedFifo& f) const {
+    return o_.shortcuts ? rate_floor_depth(f, r_.target_interval, o_.min_depth) : o_.min_depth;
   }
 
   void cut_group(const std::vector<const SizedFifo*>& group) {
@@ -593,17 +682,15 @@ class Search {
       int& depth = depth_[f.name];
       const int64_t runs = r_.runs;
       const std::optional<int> twin = o_.shortcuts ? twin_of(f) : std::nullopt;
-      depth = least_depth(f, o_.min_depth - 1, depth, true, twin.value_or(0));
+      depth = least_depth(f, floor_of(f) - 1, depth, true, twin.value_or(0));
       sized_by_shape_[shape_of(f)] = depth;
       say(f.name + ": " + std::to_string(depth) + " (" + std::to_string(r_.runs - runs) + " runs)", true);
       return;
     }
-    for (const SizedFifo* f : group) set_work(*f, o_.min_depth);
+    for (const SizedFifo* f : group) set_work(*f, floor_of(*f));
     if (trial()) {
-      for (const SizedFifo* f : group) depth_[f->name] = o_.min_depth;
-      say(std::to_string(group.size()) + " FIFOs at depth " + std::to_string(o_.min_depth) + ", from " +
-              group.front()->name,
-          true);
+      for (const SizedFifo* f : group) depth_[f->name] = floor_of(*f);
+      say(std::to_string(group.size()) + " FIFOs at their floor depth, from " + group.front()->name, true);
       return;
     }
     for (const SizedFifo* f : group) set_work(*f, depth_[f->name]);
@@ -629,17 +716,27 @@ class Search {
   }
 
   // Step 3.
+  // With jobs free, the next FIFOs' one-beat-shallower trials that no
+  // earlier verdict decides run ahead beside each one (most miss, and while
+  // they do, each is asked for as it ran).
   void later_passes() {
     for (r_.passes = 1; r_.passes <= o_.max_passes; ++r_.passes) {
       bool changed = false;
-      for (const SizedFifo* f : by_memory()) {
+      std::vector<const SizedFifo*> order;
+      for (const SizedFifo* f : by_memory())
+        if (depth_[f->name] > floor_of(*f)) order.push_back(f);  // else nothing shallower to try
+      for (size_t i = 0; i < order.size(); ++i) {
+        const SizedFifo* f = order[i];
         int& depth = depth_[f->name];
-        if (depth <= o_.min_depth) continue;  // nothing shallower to try
-        if (!works(*f, depth - 1)) {
-          set_work(*f, depth);
-          continue;
+        for (size_t j = i + 1; j < order.size() && int(ahead_next_.size()) + 1 < o_.jobs; ++j) {
+          std::vector<int> next = trial_depth_;
+          --next[index_of(*order[j])];
+          if (!known(next)) ahead_next_.push_back(next);
         }
-        depth = least_depth(*f, o_.min_depth - 1, depth - 1);
+        const bool shallower = works_each(*f, {depth - 1})[0].ok;
+        ahead_next_.clear();
+        if (!shallower) continue;
+        depth = least_depth(*f, floor_of(*f) - 1, depth - 1);
         changed = true;
       }
       say("pass " + std::to_string(r_.passes) + (changed ? ": some FIFOs shallower" : ": none shallower"));
@@ -660,9 +757,24 @@ class Search {
   std::vector<int> trial_depth_;                // the work design's depth of each FIFO (r_.fifos' order)
   std::map<Shape, int> sized_by_shape_;         // the first pass's answers, by shape (twin_of)
   std::vector<std::vector<int>> exact_misses_, exact_meets_;  // combinations the repetition decided
+  // Trials run ahead on a free job (trials_each), by their depths, until asked for.
+  std::map<std::vector<int>, Verdict> ahead_;
+  std::vector<std::vector<int>> ahead_next_;  // the trials to run ahead, if jobs are free
+  const SizedFifo* next_single_ = nullptr;      // first_pass: the FIFO after this one, when one trial sizes it
 };
 
 }  // namespace
+
+int rate_floor_depth(const SizedFifo& f, double target, int min_depth) {
+  // The FIFOs' latencies as the process network builds them (a shift
+  // register 1 cycle, a memory 2, stream_fifo.h).
+  const int latency = f.memory_style ? 2 : 1;
+  const double capacity = double(f.words) * double(latency + 1) / (target + kSameInterval);
+  // Rounded a hair down: a floor too low costs a probe, one too high a wrong answer.
+  const int64_t c = int64_t(std::ceil(capacity - 1e-6));
+  const int64_t depth = f.memory_style ? c - 1 : c;
+  return int(std::clamp<int64_t>(depth, min_depth, kDeepest));
+}
 
 bool producer_may_have_waited(const models::StreamFifo& q) { return q.max_occupancy() >= q.capacity() - 1; }
 

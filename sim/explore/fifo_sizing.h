@@ -66,9 +66,11 @@ struct FifoSizingOptions {
   int jobs = 1;                // trials at once (forked processes) while bisecting a FIFO
   // The search's shortcuts, each exact (docs/fifo-sizing.md, "Speed"): drifting
   // frames jumped inside a trial, verdicts known from earlier exact ones,
-  // bisection probes aimed by the intervals of the misses, and bisections
-  // opened at the depth of an earlier FIFO of the same shape. Off: the plain
-  // search, for comparison; the depths found are the same.
+  // bisection probes aimed by the intervals of the misses, bisections
+  // opened at the depth of an earlier FIFO of the same shape, no trial below
+  // a FIFO's rate floor (rate_floor_depth), and the next FIFO's trial run
+  // ahead on a job a round leaves free. Off: the plain search, for
+  // comparison; the depths found are the same.
   bool shortcuts = true;
 };
 
@@ -112,6 +114,11 @@ struct FifoSizing {
   int64_t trials_known = 0;          // of the trials, decided by an earlier exact verdict: no run
   int64_t aimed_rounds = 0, plain_rounds = 0;  // bisection rounds: probes aimed by the misses' intervals, or not
   int64_t twin_rounds = 0;  // of the plain ones, opening at the depth an earlier FIFO of the same shape got
+  // Trials run ahead on a job a round left free (the next FIFO's, as the
+  // search asks for it if this round's probe misses), and of those, the ones
+  // the search then asked for (counted in `trials` then; all in `runs`).
+  int64_t trials_ahead = 0, trials_ahead_used = 0;
+  int64_t fifos_with_rate_floor = 0;  // FIFOs whose rate floor is above the minimum depth (rate_floor_depth)
   bool shortcuts = true;             // FifoSizingOptions::shortcuts
   int64_t simulated_cycles = 0;
   double seconds = 0;  // host time
@@ -132,6 +139,16 @@ FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,
 // `d` with every FIFO as deep as the beats of a frame through it (at least
 // 2): FINN's "tensor-sized" FIFOs.
 ir::Design with_frame_deep_fifos(const ir::Design& d);
+
+// The shallowest depth of FIFO `f` that can meet a target of `target`
+// cycles per frame, at least `min_depth`. A FIFO of capacity C and
+// write-to-read latency L moves at most C beats every L + 1 cycles: beat
+// k + C is written only in a cycle after beat k was read, which is at
+// least L cycles after beat k was written. So an endless stream through it
+// takes at least words * (L + 1) / C cycles per frame, and any capacity
+// below words * (L + 1) / target misses the target. Exact, and free: the
+// search tries nothing below it.
+int rate_floor_depth(const SizedFifo& f, double target, int min_depth);
 
 // Whether the FIFO's producer may have waited for a slot in the run it was
 // in: its peak reached capacity - 1. A write that waited for beat k - C to

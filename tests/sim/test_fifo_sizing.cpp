@@ -292,32 +292,88 @@ TEST(FifoSizing, ParallelTrialsFindTheSameDepths) {
 }
 
 // The shortcuts (frames jumped inside a trial, verdicts known from earlier
-// exact ones, aimed probes, probes at a twin FIFO's depth) change what the
-// search runs, never what it finds: the same depth for every FIFO as the
-// plain search, with fewer runs; and on these designs each shortcut is used.
+// exact ones, aimed probes, probes at a twin FIFO's depth, no probe below a
+// FIFO's rate floor, trials run ahead on a free job) change what the search
+// runs, never what it finds: the same depth for every FIFO as the plain
+// search, with no more runs; and on these designs each shortcut is used.
 TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
   const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
-  int64_t known = 0, aimed = 0, twin = 0;
+  int64_t known = 0, aimed = 0, twin = 0, ahead_used = 0, rate_floors = 0;
   for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", mixed}) {
     const ir::Design d = load(p);
     explore::FifoSizingOptions plain, quick;
     plain.shortcuts = false;
+    plain.jobs = quick.jobs = 2;  // a job left free runs a trial ahead
     const explore::FifoSizing a = explore::size_fifos(d, plain), b = explore::size_fifos(d, quick);
     ASSERT_EQ(a.fifos.size(), b.fifos.size());
     for (size_t i = 0; i < a.fifos.size(); ++i) EXPECT_EQ(a.fifos[i].depth, b.fifos[i].depth) << p << " " << a.fifos[i].name;
     EXPECT_TRUE(b.least) << p;
     EXPECT_EQ(b.sized.interval, a.sized.interval) << p;
     EXPECT_LE(b.runs, a.runs) << p;
-    EXPECT_EQ(a.trials_known + a.aimed_rounds + a.trials_with_jumps + a.twin_rounds, 0)
+    EXPECT_EQ(a.trials_known + a.aimed_rounds + a.trials_with_jumps + a.twin_rounds + a.trials_ahead +
+                  a.fifos_with_rate_floor,
+              0)
         << p << ": the plain search took a shortcut";
+    EXPECT_LE(b.trials_ahead_used, b.trials_ahead) << p;
     known += b.trials_known;
     aimed += b.aimed_rounds;
     twin += b.twin_rounds;
+    ahead_used += b.trials_ahead_used;
+    rate_floors += b.fifos_with_rate_floor;
     expect_each_one_shallower_misses(d, b);
   }
   EXPECT_GT(known, 0);
   EXPECT_GT(aimed, 0);
   EXPECT_GT(twin, 0);  // the residual blocks' FIFOs repeat
+  EXPECT_GT(ahead_used, 0);
+  EXPECT_GT(rate_floors, 0);
+}
+
+// The rate floor's arithmetic: capacity C moves at most C beats every
+// latency + 1 cycles (a shift register 1 cycle, a memory 2 and one slot more).
+TEST(FifoSizing, TheRateFloorIsTheCapacityThatCarriesAFrameInTheTarget) {
+  explore::SizedFifo shift, memory;
+  shift.words = memory.words = 56448;
+  memory.memory_style = true;
+  const double target = 111334;  // MobileNet-V1 U250: its windows' 56448 beats need 2 slots
+  EXPECT_EQ(explore::rate_floor_depth(shift, target, 1), 2);
+  EXPECT_EQ(explore::rate_floor_depth(memory, target, 1), 1);  // 3 * 56448 / 111334 -> 2 slots, depth 1
+  EXPECT_EQ(explore::rate_floor_depth(shift, 2 * 56448, 1), 1);  // exactly one beat every 2 cycles
+  EXPECT_EQ(explore::rate_floor_depth(shift, 2 * 56448 - 1, 1), 2);
+  EXPECT_EQ(explore::rate_floor_depth(shift, 56448, 1), 2);       // a beat a cycle: 2 in flight
+  EXPECT_EQ(explore::rate_floor_depth(shift, 56448, 5), 5);       // never below the minimum asked
+  shift.words = 10 * 56448;
+  EXPECT_EQ(explore::rate_floor_depth(shift, 56448, 1), 20);
+}
+
+// The rate floor is a lower bound: one beat below it, a FIFO misses the
+// target even with every other FIFO a frame deep, by the exact interval of
+// an endless stream (the first repetition of the timing state, or its bounds).
+TEST(FifoSizing, OneBeatBelowItsRateFloorAFifoMissesTheTarget) {
+  const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
+  int checked = 0;
+  for (const fs::path& p : {kData / "residual-shallow-skip.yaml", mixed, kCnvRtlWindows}) {
+    const ir::Design d = load(p);
+    explore::FifoSizingOptions o;
+    const explore::FifoSizing s = explore::size_fifos(d, o);
+    for (const auto& f : s.fifos) {
+      const int floor = explore::rate_floor_depth(f, s.target_interval, 1);
+      EXPECT_GE(f.depth, floor) << p << " " << f.name;
+      if (floor <= 1) continue;
+      ++checked;
+      const ir::Design below = explore::with_depths(d, s.fifos, [&](const explore::SizedFifo& g) {
+        return g.name == f.name ? floor - 1 : int(std::max<int64_t>(2, g.words));
+      });
+      const sim::EndlessInterval e = sim::endless_interval(below, 40, nullptr, nullptr, true, s.target_interval);
+      ASSERT_TRUE(e.found || e.bound != 0) << p << " " << f.name << ": undecided";
+      if (e.found) {
+        EXPECT_GT(e.interval_cycles(), s.target_interval) << p << " " << f.name;
+      } else {
+        EXPECT_LT(e.bound, 0) << p << " " << f.name;
+      }
+    }
+  }
+  EXPECT_GT(checked, 0);
 }
 
 TEST(FinnFifoStyle, DepthsAndCostsAsFinnBuildsThem) {

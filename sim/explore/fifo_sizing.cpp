@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "sim/explore/finn_fifo_style.h"
@@ -64,9 +65,14 @@ class Search {
     r_.fifos = plan_fifos(work_);
     r_.shortcuts = o_.shortcuts;
     unbounded();
-    r_.before = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.depth_before; }));
-    // FINN's rule, judged as it is; the search starts from the peaks.
-    r_.finn_rule = judge_reaching(with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.finn_depth; }));
+    // The design as given, and FINN's rule, judged as they are (at once:
+    // the search needs neither); the search starts from the peaks.
+    const ir::Design given = with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.depth_before; });
+    const ir::Design finn = with_depths(work_, r_.fifos, [](const SizedFifo& f) { return f.finn_depth; });
+    const std::vector<SizingCheck> reports =
+        judge_each({[&] { return judge_reaching(given); }, [&] { return judge_reaching(finn); }});
+    r_.before = reports[0];
+    r_.finn_rule = reports[1];
     trial_depth_.assign(r_.fifos.size(), 0);
     for (const SizedFifo& f : r_.fifos) set_work(f, depth_[f.name]);
     if (!trial()) {
@@ -82,9 +88,13 @@ class Search {
     // The trials judged the steady interval of an endless stream, which a
     // design with shallow FIFOs may settle into after more frames than the
     // trials ran: judged over the frames that reach it, as `vine run` finds them.
-    r_.sized = judge_reaching(work_);
+    // The longer check runs beside it, for the frames it most often needs.
+    const int long_frames = 2 * r_.frames + 4;
+    const std::vector<SizingCheck> checks =
+        judge_each({[&] { return judge_reaching(work_); }, [&] { return judge(work_, long_frames); }});
+    r_.sized = checks[0];
     r_.long_frames = 2 * std::max(r_.frames, r_.sized.frames) + 4;
-    r_.sized_long = judge(work_, r_.long_frames);
+    r_.sized_long = r_.long_frames == long_frames ? checks[1] : judge(work_, r_.long_frames);
     r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r_;
   }
@@ -143,6 +153,74 @@ class Search {
 
   bool meets(const sim::SteadyState& s) const {
     return s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval;
+  }
+
+  // Judgements for the report, which the search does not read, up to
+  // o_.jobs at once: each but the last in a forked child, which sends back
+  // its judgement and the runs and cycles it took (as works_each's trials).
+  std::vector<SizingCheck> judge_each(const std::vector<std::function<SizingCheck()>>& jobs) {
+    struct Judged {
+      SizingCheck check;
+      int64_t runs = 0, cycles = 0;
+    };
+    static_assert(std::is_trivially_copyable_v<Judged>, "sent whole through a pipe");
+    std::vector<SizingCheck> out(jobs.size());
+    for (size_t first = 0; first < jobs.size();) {
+      const size_t last = std::min(jobs.size(), first + size_t(std::max(1, o_.jobs)));
+      struct Child {
+        pid_t pid;
+        int fd;
+        size_t index;
+      };
+      std::vector<Child> children;
+      for (size_t i = first; i + 1 < last; ++i) {
+        int fds[2];
+        if (pipe(fds) != 0) break;
+        std::fflush(nullptr);  // nothing buffered is written twice
+        const pid_t pid = fork();
+        if (pid == 0) {
+          close(fds[0]);
+          const int64_t runs = r_.runs, cycles = r_.simulated_cycles;
+          Judged j;
+          j.check = jobs[i]();
+          j.runs = r_.runs - runs;
+          j.cycles = r_.simulated_cycles - cycles;
+          const ssize_t n = write(fds[1], &j, sizeof j);
+          _exit(n == ssize_t(sizeof j) ? 0 : 1);
+        }
+        close(fds[1]);
+        if (pid < 0) {
+          close(fds[0]);
+          break;
+        }
+        children.push_back({pid, fds[0], i});
+      }
+      std::vector<bool> done(last - first, false);
+      out[last - 1] = jobs[last - 1]();
+      done[last - 1 - first] = true;
+      for (const Child& c : children) {
+        Judged j;
+        size_t got = 0;
+        while (got < sizeof j) {
+          const ssize_t n = read(c.fd, reinterpret_cast<char*>(&j) + got, sizeof j - got);
+          if (n <= 0) break;
+          got += size_t(n);
+        }
+        close(c.fd);
+        int status = 0;
+        waitpid(c.pid, &status, 0);
+        if (got == sizeof j && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+          out[c.index] = j.check;
+          r_.runs += j.runs;
+          r_.simulated_cycles += j.cycles;
+          done[c.index - first] = true;
+        }
+      }
+      for (size_t i = first; i < last; ++i)
+        if (!done[i - first]) out[i] = jobs[i]();  // no fork, or the child failed: here
+      first = last;
+    }
+    return out;
   }
 
   // What one trial found: whether it meets the target, its runs and cycles,

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -155,24 +154,26 @@ class Search {
     return s.reached && s.interval_cycles() <= r_.target_interval + kSameInterval;
   }
 
-  // Judgements for the report, which the search does not read, up to
-  // o_.jobs at once: each but the last in a forked child, which sends back
-  // its judgement and the runs and cycles it took (as works_each's trials).
-  std::vector<SizingCheck> judge_each(const std::vector<std::function<SizingCheck()>>& jobs) {
-    struct Judged {
-      SizingCheck check;
-      int64_t runs = 0, cycles = 0;
-    };
-    static_assert(std::is_trivially_copyable_v<Judged>, "sent whole through a pipe");
-    std::vector<SizingCheck> out(jobs.size());
-    for (size_t first = 0; first < jobs.size();) {
-      const size_t last = std::min(jobs.size(), first + size_t(std::max(1, o_.jobs)));
+  // Each of `n` jobs, up to o_.jobs at once. The simulator is
+  // single-threaded and SystemC's kernel is one per process, so of each
+  // batch all jobs but the last run in forked children, each sending back
+  // its result (trivially copyable: the same binary reads it) through a
+  // pipe; the last runs here. A job whose child fails (or without fork)
+  // runs here too. Jobs must count nothing in r_ themselves: their results
+  // carry what they cost.
+  template <class T>
+  std::vector<T> fork_each(size_t n, const std::function<T(size_t)>& job) {
+    static_assert(std::is_trivially_copyable_v<T>, "sent whole through a pipe");
+    std::vector<T> out(n);
+    for (size_t first = 0; first < n;) {
+      const size_t last = std::min(n, first + size_t(std::max(1, o_.jobs)));
       struct Child {
         pid_t pid;
         int fd;
         size_t index;
       };
       std::vector<Child> children;
+      std::vector<bool> done(last - first, false);
       for (size_t i = first; i + 1 < last; ++i) {
         int fds[2];
         if (pipe(fds) != 0) break;
@@ -180,13 +181,9 @@ class Search {
         const pid_t pid = fork();
         if (pid == 0) {
           close(fds[0]);
-          const int64_t runs = r_.runs, cycles = r_.simulated_cycles;
-          Judged j;
-          j.check = jobs[i]();
-          j.runs = r_.runs - runs;
-          j.cycles = r_.simulated_cycles - cycles;
-          const ssize_t n = write(fds[1], &j, sizeof j);
-          _exit(n == ssize_t(sizeof j) ? 0 : 1);
+          const T r = job(i);
+          const ssize_t w = write(fds[1], &r, sizeof r);
+          _exit(w == ssize_t(sizeof r) ? 0 : 1);
         }
         close(fds[1]);
         if (pid < 0) {
@@ -195,30 +192,51 @@ class Search {
         }
         children.push_back({pid, fds[0], i});
       }
-      std::vector<bool> done(last - first, false);
-      out[last - 1] = jobs[last - 1]();
+      out[last - 1] = job(last - 1);
       done[last - 1 - first] = true;
       for (const Child& c : children) {
-        Judged j;
+        T r;
         size_t got = 0;
-        while (got < sizeof j) {
-          const ssize_t n = read(c.fd, reinterpret_cast<char*>(&j) + got, sizeof j - got);
-          if (n <= 0) break;
-          got += size_t(n);
+        while (got < sizeof r) {
+          const ssize_t k = read(c.fd, reinterpret_cast<char*>(&r) + got, sizeof r - got);
+          if (k <= 0) break;
+          got += size_t(k);
         }
         close(c.fd);
         int status = 0;
         waitpid(c.pid, &status, 0);
-        if (got == sizeof j && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-          out[c.index] = j.check;
-          r_.runs += j.runs;
-          r_.simulated_cycles += j.cycles;
+        if (got == sizeof r && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+          out[c.index] = r;
           done[c.index - first] = true;
         }
       }
       for (size_t i = first; i < last; ++i)
-        if (!done[i - first]) out[i] = jobs[i]();  // no fork, or the child failed: here
+        if (!done[i - first]) out[i] = job(i);
       first = last;
+    }
+    return out;
+  }
+
+  // Judgements for the report, which the search does not read, side by
+  // side (fork_each), each with the runs and cycles it took.
+  std::vector<SizingCheck> judge_each(const std::vector<std::function<SizingCheck()>>& jobs) {
+    struct Judged {
+      SizingCheck check;
+      int64_t runs = 0, cycles = 0;
+    };
+    const std::vector<Judged> got = fork_each<Judged>(jobs.size(), [&](size_t i) {
+      const int64_t runs = r_.runs, cycles = r_.simulated_cycles;
+      Judged j;
+      j.check = jobs[i]();
+      j.runs = std::exchange(r_.runs, runs) - runs;  // counted below, wherever it ran
+      j.cycles = std::exchange(r_.simulated_cycles, cycles) - cycles;
+      return j;
+    });
+    std::vector<SizingCheck> out;
+    for (const Judged& j : got) {
+      out.push_back(j.check);
+      r_.runs += j.runs;
+      r_.simulated_cycles += j.cycles;
     }
     return out;
   }
@@ -430,77 +448,13 @@ class Search {
     return out;
   }
 
-  // The verdict on each combination, up to o_.jobs at once. The simulator
-  // is single-threaded and SystemC's kernel is one per process, so each
-  // trial but the last runs in a forked child, which sends back its verdict
-  // and its simulated cycles through a pipe; without fork the trials run
-  // one after another. Nothing is counted here.
+  // The verdict on each combination, side by side (fork_each). Nothing is
+  // counted here.
   std::vector<Verdict> run_each(const std::vector<std::vector<int>>& combos) {
-    std::vector<Verdict> ok(combos.size());
-    struct Child {
-      pid_t pid;
-      int fd;
-      size_t index;
-    };
-    std::vector<Child> children;
-    const auto here = [&](size_t i) {
+    return fork_each<Verdict>(combos.size(), [&](size_t i) {
       set_combination(combos[i]);
       return judge_work();
-    };
-    for (size_t i = 0; i + 1 < combos.size(); ++i) {
-      set_combination(combos[i]);
-      int fds[2];
-      if (pipe(fds) != 0) {
-        ok[i] = here(i);
-        continue;
-      }
-      std::fflush(nullptr);  // nothing buffered is written twice
-      const pid_t pid = fork();
-      if (pid == 0) {
-        close(fds[0]);
-        const Verdict v = judge_work();
-        int64_t interval_bits = 0;
-        static_assert(sizeof interval_bits == sizeof v.interval);
-        std::memcpy(&interval_bits, &v.interval, sizeof interval_bits);
-        const int64_t reply[7] = {v.ok, v.by_repetition, v.runs, v.cycles, interval_bits, v.jumps, v.by_bound};
-        const ssize_t n = write(fds[1], reply, sizeof reply);
-        _exit(n == ssize_t(sizeof reply) ? 0 : 1);
-      }
-      close(fds[1]);
-      if (pid < 0) {
-        close(fds[0]);
-        ok[i] = here(i);
-        continue;
-      }
-      children.push_back({pid, fds[0], i});
-    }
-    if (!combos.empty()) ok.back() = here(combos.size() - 1);
-    for (const Child& c : children) {
-      int64_t reply[7];
-      size_t got = 0;
-      while (got < sizeof reply) {
-        const ssize_t n = read(c.fd, reinterpret_cast<char*>(reply) + got, sizeof reply - got);
-        if (n <= 0) break;
-        got += size_t(n);
-      }
-      close(c.fd);
-      int status = 0;
-      waitpid(c.pid, &status, 0);
-      if (got == sizeof reply && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        Verdict v;
-        v.ok = reply[0] != 0;
-        v.by_repetition = reply[1] != 0;
-        v.runs = reply[2];
-        v.cycles = reply[3];
-        std::memcpy(&v.interval, &reply[4], sizeof v.interval);
-        v.jumps = reply[5];
-        v.by_bound = reply[6] != 0;
-        ok[c.index] = v;
-      } else {
-        ok[c.index] = here(c.index);  // the child failed: the trial again, here
-      }
-    }
-    return ok;
+    });
   }
 
   // Step 1: the run in which no FIFO fills.

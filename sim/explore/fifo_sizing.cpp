@@ -466,7 +466,14 @@ class Search {
       const auto pn = fill_free_run(r_.frames + sim::kReferenceExtraFrames);
       r_.unbounded = judge(work_, r_.frames);
       if (r_.unbounded.reached || o_.frames > 0) {
-        for (SizedFifo& f : r_.fifos) f.unbounded_peak = peak_of(*pn, f.name);
+        for (SizedFifo& f : r_.fifos) {
+          f.unbounded_peak = peak_of(*pn, f.name);
+          for (const auto& q : pn->fifos())
+            if (q->name() == f.name) {
+              f.latency = q->latency();
+              f.extra_slots = q->capacity() - q->depth();
+            }
+        }
         break;
       }
       // Find the frames that reach the steady state, then make the FIFOs
@@ -798,14 +805,10 @@ class Search {
 }  // namespace
 
 int rate_floor_depth(const SizedFifo& f, double target, int min_depth) {
-  // The FIFOs' latencies as the process network builds them (a shift
-  // register 1 cycle, a memory 2, stream_fifo.h).
-  const int latency = f.memory_style ? 2 : 1;
-  const double capacity = double(f.words) * double(latency + 1) / (target + kSameInterval);
+  const double capacity = double(f.words) * double(f.latency + 1) / (target + kSameInterval);
   // Rounded a hair down: a floor too low costs a probe, one too high a wrong answer.
   const int64_t c = int64_t(std::ceil(capacity - 1e-6));
-  const int64_t depth = f.memory_style ? c - 1 : c;
-  return int(std::clamp<int64_t>(depth, min_depth, kDeepest));
+  return int(std::clamp<int64_t>(c - f.extra_slots, min_depth, kDeepest));
 }
 
 bool producer_may_have_waited(const models::StreamFifo& q) { return q.max_occupancy() >= q.capacity() - 1; }

@@ -19,7 +19,9 @@
 //    FINN's rule, for comparison: every FIFO as deep as a frame's beats
 //    through it, each depth then the peak occupancy of that run, rounded.
 // 2. FIFOs in order of their starting memory (bits), largest first, in
-//    groups: a group all at the minimum depth if that keeps the target, else
+//    groups: a group all at the minimum depth (with the shortcuts, each
+//    FIFO's rate floor, rate_floor_depth: nothing shallower can carry its
+//    beats in the target) if that keeps the target, else
 //    split in halves; a single FIFO cut to the least depth that keeps it,
 //    the others where they are (probing first the depth an earlier FIFO of
 //    the same shape got, if any, then the two ends, then bisecting at the
@@ -82,6 +84,11 @@ struct SizedFifo {
   bool memory_style = false;
   int depth_before = 0;     // the design's
   int unbounded_peak = 0;   // peak occupancy with unbounded FIFOs
+  // As the simulator builds the FIFO (stream_fifo.h), read off the search's
+  // first run: its write-to-read latency in cycles, and the beats it holds
+  // beyond its depth (a memory-style FIFO one).
+  int latency = 1;
+  int extra_slots = 0;
   int finn_depth = 0;       // FINN's rule: the peak with frame-deep FIFOs, rounded (finn_fifo_style.h)
   int depth = 0;            // the least depth found
 };
@@ -141,7 +148,8 @@ FifoSizing size_fifos(const ir::Design& d, const FifoSizingOptions& o,
 ir::Design with_frame_deep_fifos(const ir::Design& d);
 
 // The shallowest depth of FIFO `f` that can meet a target of `target`
-// cycles per frame, at least `min_depth`. A FIFO of capacity C and
+// cycles per frame, at least `min_depth` (with f's latency and extra slots
+// as the search read them off its first run). A FIFO of capacity C and
 // write-to-read latency L moves at most C beats every L + 1 cycles: beat
 // k + C is written only in a cycle after beat k was read, which is at
 // least L cycles after beat k was written. So an endless stream through it

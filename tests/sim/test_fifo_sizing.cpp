@@ -335,6 +335,8 @@ TEST(FifoSizing, TheRateFloorIsTheCapacityThatCarriesAFrameInTheTarget) {
   explore::SizedFifo shift, memory;
   shift.words = memory.words = 56448;
   memory.memory_style = true;
+  memory.latency = 2;  // as stream_fifo.h builds a memory-style FIFO
+  memory.extra_slots = 1;
   const double target = 111334;  // MobileNet-V1 U250: its windows' 56448 beats need 2 slots
   EXPECT_EQ(explore::rate_floor_depth(shift, target, 1), 2);
   EXPECT_EQ(explore::rate_floor_depth(memory, target, 1), 1);  // 3 * 56448 / 111334 -> 2 slots, depth 1
@@ -357,6 +359,8 @@ TEST(FifoSizing, OneBeatBelowItsRateFloorAFifoMissesTheTarget) {
     explore::FifoSizingOptions o;
     const explore::FifoSizing s = explore::size_fifos(d, o);
     for (const auto& f : s.fifos) {
+      EXPECT_EQ(f.latency, f.memory_style ? 2 : 1) << p << " " << f.name;  // read off the search's run
+      EXPECT_EQ(f.extra_slots, f.memory_style ? 1 : 0) << p << " " << f.name;
       const int floor = explore::rate_floor_depth(f, s.target_interval, 1);
       EXPECT_GE(f.depth, floor) << p << " " << f.name;
       if (floor <= 1) continue;

@@ -189,9 +189,11 @@ int cmd_fifo_size(const Args& args) {
       "frames each trial runs (0: the fewest whose run reaches the steady state with unbounded FIFOs)")(
       "min-depth", po::value<int>()->default_value(1), "the shallowest depth tried")(
       "jobs,j", po::value<int>()->default_value(0),
-      "trials at once while bisecting a FIFO, each a forked process (0: one per core)")(
+      "trials at once while bisecting a FIFO, each a forked process (0: one per core); a job a round leaves "
+      "idle runs a trial ahead, and the report's checks run side by side")(
       "no-shortcuts", "the plain search: no frames jumped inside a trial, no verdict reused, no aimed probes, no "
-                      "probes at a twin FIFO's depth (for comparison; the depths found are the same)");
+                      "probes at a twin FIFO's depth, no probe below a FIFO's rate floor, no trial run ahead (for "
+                      "comparison; the depths found are the same)");
   po::variables_map vm;
   if (auto done = parse_command("fifo-size", args, opts, "design", "DESIGN", vm)) return *done;
   explore::FifoSizingOptions o;

@@ -85,6 +85,11 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
     << ": each FIFO at its peak occupancy with FIFOs a frame deep, rounded as FINN rounds\n";
   o << "  sized      " << check_text(s.sized, s.frames) << "; again over " << s.long_frames << " frames: "
     << check_text(s.sized_long, s.long_frames) << "\n";
+  if (s.given_start_tried)
+    o << "  start      "
+      << (s.given_start_met ? "the design's depths (each at least its floor): they meet the target, so the passes cut down from them"
+                            : "the peaks: the design's depths (each at least its floor) miss the target")
+      << "\n";
   o << "  least      "
     << (s.least ? "yes: with the others as sized, each FIFO one beat shallower misses the target (each checked by a run, or by a run whose exact verdict implies it)"
                 : "not proven: the passes stopped before one changed nothing")
@@ -139,6 +144,8 @@ nlohmann::json sizing_json(const ir::Design& d, const explore::FifoSizing& s) {
   j["sized"] = check_json(s.sized);
   j["sized_long"] = check_json(s.sized_long);
   j["least"] = s.least;
+  j["start"] = s.given_start_met ? "given" : "peaks";
+  j["given_start_met"] = s.given_start_tried ? nlohmann::json(s.given_start_met) : nlohmann::json(nullptr);
   j["passes"] = s.passes;
   j["runs"] = s.runs;
   j["trials"] = s.trials;
@@ -191,6 +198,10 @@ int cmd_fifo_size(const Args& args) {
       "jobs,j", po::value<int>()->default_value(0),
       "trials at once while bisecting a FIFO, each a forked process (0: one per core); a job a round leaves "
       "idle runs a trial ahead, and the report's checks run side by side")(
+      "start", po::value<std::string>()->default_value("peaks"),
+      "where the search starts: 'peaks' (each FIFO at its peak occupancy with unbounded FIFOs) or 'given' (the "
+      "design's own depths, when with them the design meets the target, else the peaks): re-sizing a design "
+      "from its last sizing")(
       "no-shortcuts", "the plain search: no frames jumped inside a trial, no verdict reused, no aimed probes, no "
                       "probes at a twin FIFO's depth, no probe below a FIFO's rate floor, no trial run ahead (for "
                       "comparison; the depths found are the same)");
@@ -202,6 +213,10 @@ int cmd_fifo_size(const Args& args) {
   o.min_depth = vm["min-depth"].as<int>();
   o.jobs = vm["jobs"].as<int>();
   o.shortcuts = !vm.count("no-shortcuts");
+  const std::string start = vm["start"].as<std::string>();
+  if (start != "peaks" && start != "given")
+    return usage_error("fifo-size", "--start: expected peaks or given, got '" + start + "'", opts);
+  o.start_from_given = start == "given";
   if (o.jobs < 0 || o.jobs > 64) return usage_error("fifo-size", "--jobs: expected 0 (one per core) to 64", opts);
   if (o.jobs == 0) o.jobs = int(std::max(1u, std::thread::hardware_concurrency()));
   if (!(o.target_interval >= 0) || !std::isfinite(o.target_interval))

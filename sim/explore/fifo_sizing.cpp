@@ -73,15 +73,18 @@ class Search {
     r_.before = reports[0];
     r_.finn_rule = reports[1];
     trial_depth_.assign(r_.fifos.size(), 0);
-    for (const SizedFifo& f : r_.fifos) set_work(f, depth_[f.name]);
-    if (!trial()) {
-      // Cannot happen while timing is monotone in the depths: the peaks let
-      // every beat move as in the unbounded run. Start from that run instead.
-      say("the unbounded run's peak occupancies miss the target; starting from the unbounded depths");
-      for (const SizedFifo& f : r_.fifos) depth_[f.name] = unbounded_depth_[f.name];
+    for (const SizedFifo& f : r_.fifos) r_.fifos_with_rate_floor += floor_of(f) > o_.min_depth;
+    if (!start_from_given()) {
       for (const SizedFifo& f : r_.fifos) set_work(f, depth_[f.name]);
+      if (!trial()) {
+        // Cannot happen while timing is monotone in the depths: the peaks let
+        // every beat move as in the unbounded run. Start from that run instead.
+        say("the unbounded run's peak occupancies miss the target; starting from the unbounded depths");
+        for (const SizedFifo& f : r_.fifos) depth_[f.name] = unbounded_depth_[f.name];
+        for (const SizedFifo& f : r_.fifos) set_work(f, depth_[f.name]);
+      }
+      first_pass();
     }
-    first_pass();
     later_passes();
     for (SizedFifo& f : r_.fifos) f.depth = depth_[f.name];
     // The trials judged the steady interval of an endless stream, which a
@@ -457,6 +460,24 @@ class Search {
     });
   }
 
+  // FifoSizingOptions::start_from_given: one trial of the design's depths,
+  // each raised to its floor (nothing shallower can meet the target); when
+  // it meets the target, they are where step 3 starts.
+  bool start_from_given() {
+    if (!o_.start_from_given) return false;
+    r_.given_start_tried = true;
+    const auto start = [this](const SizedFifo& f) { return std::max(f.depth_before, floor_of(f)); };
+    for (const SizedFifo& f : r_.fifos) set_work(f, start(f));
+    r_.given_start_met = trial();
+    if (!r_.given_start_met) {
+      say("the design's depths miss the target: starting from the peaks");
+      return false;
+    }
+    for (const SizedFifo& f : r_.fifos) depth_[f.name] = start(f);
+    say("the design's depths meet the target: starting from them");
+    return true;
+  }
+
   // Step 1: the run in which no FIFO fills.
   void unbounded() {
     for (const SizedFifo& f : r_.fifos)
@@ -677,10 +698,8 @@ class Search {
   // (floor_of); a FIFO already there needs no trial.
   void first_pass() {
     std::vector<const SizedFifo*> todo;
-    for (const SizedFifo* f : by_memory()) {
-      if (floor_of(*f) > o_.min_depth) ++r_.fifos_with_rate_floor;
+    for (const SizedFifo* f : by_memory())
       if (depth_[f->name] > floor_of(*f)) todo.push_back(f);
-    }
     int64_t tried = 0, needed = 0;
     const auto chunk_at = [&todo](size_t i, int64_t tried, int64_t needed) {
       const double p = double(needed + 1) / double(tried + 4);

@@ -30,6 +30,8 @@
 // 3. Passes over all FIFOs again, each tried one beat shallower (and cut
 //    further if that keeps the target), until a pass changes nothing: then
 //    no single FIFO can be made shallower, each checked by a run.
+// Started from the design's own depths (FifoSizingOptions::start_from_given)
+// that meet the target, step 2 is skipped: step 3 starts there.
 // A trial meets the target when the steady interval of an endless stream of
 // frames is no longer than the target. One run finds that interval exactly at
 // the first repetition of the timing state (timing_run.h, endless_interval)
@@ -74,6 +76,15 @@ struct FifoSizingOptions {
   // ahead on a job a round leaves free. Off: the plain search, for
   // comparison; the depths found are the same.
   bool shortcuts = true;
+  // Start from the design's own depths (each raised to its floor, floor_of
+  // in the search) instead of step 1's peaks, when with them the design
+  // meets the target: then only step 3's passes run, cutting down from
+  // there, and the answer is again every FIFO least with the others as
+  // sized, now at or below the design's depths (a local minimum near them,
+  // not necessarily the one step 2 reaches from the peaks). When they miss,
+  // the search runs from the peaks as it does without. For re-sizing a
+  // design after a change, from its last sizing.
+  bool start_from_given = false;
 };
 
 struct SizedFifo {
@@ -112,6 +123,9 @@ struct FifoSizing {
   int long_frames = 0;           // the sized design judged again over this many frames
   SizingCheck sized_long;
   bool least = false;  // the last pass tried every FIFO one beat shallower: each missed the target
+  // FifoSizingOptions::start_from_given: the design's depths were tried as
+  // the start, and whether they met the target (then the search began there).
+  bool given_start_tried = false, given_start_met = false;
   int passes = 0;      // passes of step 3
   int64_t runs = 0;    // timing-only runs, all steps
   int64_t trials = 0;  // depth combinations the search tried

@@ -80,6 +80,35 @@ TEST(FifoSizeCommand, WritesADesignThatRunsAtTheTargetAndFinnsConfig) {
   fs::remove_all(dir);
 }
 
+// `--start given` on a design the command sized: the report and the JSON
+// say the search started from the design's depths, and every depth stays.
+TEST(FifoSizeCommand, ReSizedFromItsOwnSizingADesignKeepsItsDepths) {
+  const fs::path dir = fs::temp_directory_path() / ("vine-fifo-resize-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path yaml = dir / "sized.yaml", cold = dir / "cold.json", warm = dir / "warm.json";
+  const auto first = vine_test::run_vine("fifo-size " + kTfc.string() + " -o " + yaml.string() + " --json " + cold.string());
+  ASSERT_EQ(first.code, 0) << first.output;
+  const auto again = vine_test::run_vine("fifo-size " + yaml.string() + " --start given --json " + warm.string());
+  ASSERT_EQ(again.code, 0) << again.output;
+  EXPECT_NE(again.output.find("start      the design's depths"), std::string::npos) << again.output;
+  nlohmann::json a, b;
+  std::ifstream(cold) >> a;
+  std::ifstream(warm) >> b;
+  EXPECT_EQ(a["start"], "peaks");
+  EXPECT_TRUE(a["given_start_met"].is_null());
+  EXPECT_EQ(b["start"], "given");
+  EXPECT_EQ(b["given_start_met"], true);
+  EXPECT_EQ(b["least"], true);
+  ASSERT_EQ(a["fifos"].size(), b["fifos"].size());
+  for (size_t i = 0; i < a["fifos"].size(); ++i)
+    EXPECT_EQ(a["fifos"][i]["depth"], b["fifos"][i]["depth"]) << a["fifos"][i]["name"];
+  EXPECT_LT(b["runs"].get<int64_t>(), a["runs"].get<int64_t>());
+  const auto bad = vine_test::run_vine("fifo-size " + yaml.string() + " --start sideways");
+  EXPECT_EQ(bad.code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("--start: expected peaks or given, got 'sideways'"), std::string::npos) << bad.output;
+  fs::remove_all(dir);
+}
+
 TEST(FifoSizeCommand, AnUnreachableTargetIsAUsageError) {
   const auto r = vine_test::run_vine("fifo-size " + kTfc.string() + " --target-interval 1");
   EXPECT_EQ(r.code, 1) << r.output;

@@ -380,6 +380,81 @@ TEST(FifoSizing, OneBeatBelowItsRateFloorAFifoMissesTheTarget) {
   EXPECT_GT(checked, 0);
 }
 
+// Started from its own sizing, a design keeps every depth: the depths meet
+// the target, and the passes find no FIFO that can go one beat shallower
+// (the same answer as the search from the peaks, in fewer runs).
+TEST(FifoSizing, StartedFromItsOwnSizingADesignKeepsEveryDepth) {
+  const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", mixed}) {
+    const ir::Design d = load(p);
+    const explore::FifoSizing cold = explore::size_fifos(d, {});
+    ASSERT_TRUE(cold.least) << p;
+    EXPECT_FALSE(cold.given_start_tried) << p;
+    explore::FifoSizingOptions from_given;
+    from_given.start_from_given = true;
+    const ir::Design sized = with(d, cold.fifos, {});
+    const explore::FifoSizing warm = explore::size_fifos(sized, from_given);
+    EXPECT_TRUE(warm.given_start_tried) << p;
+    EXPECT_TRUE(warm.given_start_met) << p;
+    ASSERT_EQ(warm.fifos.size(), cold.fifos.size()) << p;
+    for (size_t i = 0; i < cold.fifos.size(); ++i) {
+      EXPECT_EQ(warm.fifos[i].depth_before, cold.fifos[i].depth) << p << " " << cold.fifos[i].name;
+      EXPECT_EQ(warm.fifos[i].depth, cold.fifos[i].depth) << p << " " << cold.fifos[i].name;
+    }
+    EXPECT_TRUE(warm.least) << p;
+    EXPECT_EQ(warm.passes, 1) << p;  // the first pass changed nothing
+    EXPECT_LT(warm.runs, cold.runs) << p;
+    ASSERT_TRUE(warm.sized.reached) << p;
+    EXPECT_EQ(warm.sized.interval, warm.target_interval) << p;
+  }
+}
+
+// Started from deeper depths that meet the target (FINN's rule's), the passes
+// cut down to depths at or below them where every FIFO one beat shallower
+// misses (checked here by runs of its own).
+TEST(FifoSizing, StartedFromDeeperDepthsThePassesCutDownToLeastOnes) {
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml"}) {
+    const ir::Design d = load(p);
+    const explore::FifoSizing cold = explore::size_fifos(d, {});
+    std::map<std::string, int> finn;
+    for (const auto& f : cold.fifos) finn[f.name] = f.finn_depth;
+    ASSERT_TRUE(cold.finn_rule.reached) << p;
+    ASSERT_LE(cold.finn_rule.interval, cold.target_interval) << p;
+    const ir::Design deep = with(d, cold.fifos, finn);
+    explore::FifoSizingOptions from_given;
+    from_given.start_from_given = true;
+    const explore::FifoSizing warm = explore::size_fifos(deep, from_given);
+    ASSERT_TRUE(warm.given_start_met) << p;
+    EXPECT_TRUE(warm.least) << p;
+    bool cut = false;
+    for (const auto& f : warm.fifos) {
+      EXPECT_LE(f.depth, std::max(f.depth_before, explore::rate_floor_depth(f, warm.target_interval, 1)))
+          << p << " " << f.name;
+      cut = cut || f.depth < f.depth_before;
+    }
+    EXPECT_TRUE(cut) << p << ": nothing cut from FINN's rule's depths";
+    ASSERT_TRUE(warm.sized.reached) << p;
+    EXPECT_EQ(warm.sized.interval, warm.target_interval) << p;
+    EXPECT_TRUE(meets(with(deep, warm.fifos, {}), warm.frames, warm.target_interval)) << p;
+    expect_each_one_shallower_misses(deep, warm);
+  }
+}
+
+// Depths that miss the target (the residual block as given deadlocks) are
+// no start: the search runs from the peaks and finds what it finds without.
+TEST(FifoSizing, DepthsThatMissTheTargetStartTheSearchAtThePeaks) {
+  const ir::Design d = load(kData / "residual-shallow-skip.yaml");
+  explore::FifoSizingOptions from_given;
+  from_given.start_from_given = true;
+  const explore::FifoSizing cold = explore::size_fifos(d, {}), warm = explore::size_fifos(d, from_given);
+  ASSERT_TRUE(warm.before.deadlock);
+  EXPECT_TRUE(warm.given_start_tried);
+  EXPECT_FALSE(warm.given_start_met);
+  ASSERT_EQ(warm.fifos.size(), cold.fifos.size());
+  for (size_t i = 0; i < cold.fifos.size(); ++i) EXPECT_EQ(warm.fifos[i].depth, cold.fifos[i].depth) << cold.fifos[i].name;
+  EXPECT_TRUE(warm.least);
+}
+
 TEST(FinnFifoStyle, DepthsAndCostsAsFinnBuildsThem) {
   EXPECT_EQ(explore::finn_rounded_depth(1), 2);
   EXPECT_EQ(explore::finn_rounded_depth(3), 32);

@@ -98,7 +98,8 @@ std::string format_sizing(const ir::Design& d, const explore::FifoSizing& s) {
     << " decided at the first repetition of the timing state or by its bounds (" << s.trials_by_bound
     << " by bounds), " << s.trials_with_jumps
     << " of them after jumping frames in which a FIFO filled; " << s.trials_known
-    << " known from earlier exact verdicts, without a run), " << s.aimed_rounds << " aimed and "
+    << " known from earlier exact verdicts, without a run; " << s.trials_by_longer_run
+    << " misses the steady-state rule's longer run showed alone), " << s.aimed_rounds << " aimed and "
     << s.plain_rounds << " plain bisection rounds (" << s.twin_rounds
     << " opening at the depth of an earlier FIFO of the same shape), " << s.trials_ahead
     << " trials run ahead on a free job (" << s.trials_ahead_used << " then asked for), "
@@ -153,6 +154,7 @@ nlohmann::json sizing_json(const ir::Design& d, const explore::FifoSizing& s) {
   j["trials_with_jumps"] = s.trials_with_jumps;
   j["trials_by_bound"] = s.trials_by_bound;
   j["trials_known"] = s.trials_known;
+  j["trials_by_longer_run"] = s.trials_by_longer_run;
   j["aimed_rounds"] = s.aimed_rounds;
   j["plain_rounds"] = s.plain_rounds;
   j["twin_rounds"] = s.twin_rounds;
@@ -203,8 +205,8 @@ int cmd_fifo_size(const Args& args) {
       "design's own depths, when with them the design meets the target, else the peaks): re-sizing a design "
       "from its last sizing")(
       "no-shortcuts", "the plain search: no frames jumped inside a trial, no verdict reused, no aimed probes, no "
-                      "probes at a twin FIFO's depth, no probe below a FIFO's rate floor, no trial run ahead (for "
-                      "comparison; the depths found are the same)");
+                      "probes at a twin FIFO's depth, no probe below a FIFO's rate floor, no trial run ahead, no miss taken from "
+                      "the steady-state rule's longer run alone (for comparison; the depths found are the same)");
   po::variables_map vm;
   if (auto done = parse_command("fifo-size", args, opts, "design", "DESIGN", vm)) return *done;
   explore::FifoSizingOptions o;

@@ -255,6 +255,7 @@ class Search {
     int64_t jumps = 0;
     bool known = false;  // from an earlier exact verdict, no run
     bool by_bound = false;  // by_repetition's bounds, before the state repeated
+    bool by_longer_run = false;  // a miss by the steady-state rule, from its longer run alone
   };
 
   // The verdict on the work design as it is now. The target is a steady
@@ -292,6 +293,29 @@ class Search {
       // guesses too shallow: left out of them (measured: fewer runs so).
       v.interval = 0;
       v.ok = e.bound > 0;
+      return v;
+    }
+    // The steady-state rule judges the frames its two runs share from the
+    // start (settled frames), which are frames of the longer run, so its
+    // verdict is the judgement of a prefix of the longer run no longer than
+    // the judged run. With the shortcuts, when no such prefix meets the
+    // target, the trial misses whatever the judged run would show, and that
+    // run is not run. The interval that aims the next probes (least_depth)
+    // is then that of the longest such prefix that reaches the steady state
+    // (most often the judged run's frames, all settled).
+    if (o_.shortcuts && e.jumps == 0 &&
+        !sim::some_prefix_reaches_within(longer_run, r_.frames, r_.target_interval + kSameInterval)) {
+      v.by_longer_run = true;
+      for (size_t n = std::min(size_t(r_.frames), longer_run.last.size()); n > 0; --n) {
+        sim::FrameStamps prefix;
+        prefix.first.assign(longer_run.first.begin(), longer_run.first.begin() + std::ptrdiff_t(n));
+        prefix.last.assign(longer_run.last.begin(), longer_run.last.begin() + std::ptrdiff_t(n));
+        const sim::SteadyState p = sim::judge_steady_state(prefix, prefix, longer);
+        if (p.reached) {
+          v.interval = p.interval_cycles();
+          break;
+        }
+      }
       return v;
     }
     const sim::SteadyState s = sim::judge_run(r_.frames, [&](int n) {
@@ -353,6 +377,7 @@ class Search {
     if (v.jumps > 0) ++r_.trials_with_jumps;
     if (v.by_bound) ++r_.trials_by_bound;
     if (v.known) ++r_.trials_known;
+    if (v.by_longer_run) ++r_.trials_by_longer_run;
     return v.ok;
   }
 

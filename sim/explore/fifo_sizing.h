@@ -41,7 +41,9 @@
 // deadlock, or neither, fails it. With the shortcuts (FifoSizingOptions), a
 // trial also jumps the frames in which a FIFO fills, is decided by the
 // bounds two cuts of the same structure give (FastForward::set_decide_target),
-// or is not run when an earlier exact verdict implies its answer.
+// or is not run when an earlier exact verdict implies its answer; and a
+// trial the steady-state rule decides skips its judged run when the longer
+// run shows a miss alone.
 // Note on the passes: with exact verdicts step 3 cuts nothing (a FIFO's
 // one-beat-shallower trial missed with the later FIFOs deeper, and misses
 // with them shallower); it is there for the steady-state rule's verdicts,
@@ -72,8 +74,9 @@ struct FifoSizingOptions {
   // frames jumped inside a trial, verdicts known from earlier exact ones,
   // bisection probes aimed by the intervals of the misses, bisections
   // opened at the depth of an earlier FIFO of the same shape, no trial below
-  // a FIFO's rate floor (rate_floor_depth), and the next FIFO's trial run
-  // ahead on a job a round leaves free. Off: the plain search, for
+  // a FIFO's rate floor (rate_floor_depth), the next FIFO's trial run
+  // ahead on a job a round leaves free, and a miss the steady-state rule's
+  // longer run shows alone. Off: the plain search, for
   // comparison; the depths found are the same.
   bool shortcuts = true;
   // Start from the design's own depths (each raised to its floor, floor_of
@@ -133,6 +136,9 @@ struct FifoSizing {
   int64_t trials_with_jumps = 0;     // of those, after jumping frames in which a FIFO filled
   int64_t trials_by_bound = 0;       // of those, by the bounds of two cuts before the state repeated
   int64_t trials_known = 0;          // of the trials, decided by an earlier exact verdict: no run
+  // Of the trials the steady-state rule decided, the misses its longer run
+  // showed alone (no prefix of it meets the target): its judged run not run.
+  int64_t trials_by_longer_run = 0;
   int64_t aimed_rounds = 0, plain_rounds = 0;  // bisection rounds: probes aimed by the misses' intervals, or not
   int64_t twin_rounds = 0;  // of the plain ones, opening at the depth an earlier FIFO of the same shape got
   // Trials run ahead on a job a round left free (the next FIFO's, as the

@@ -79,6 +79,18 @@ SteadyState judge_steady_state(const FrameStamps& run, const FrameStamps& longer
   return s;
 }
 
+bool some_prefix_reaches_within(const FrameStamps& longer, int frames, double interval) {
+  const size_t most = std::min(size_t(std::max(frames, 0)), longer.last.size());
+  for (size_t n = 0; n <= most; ++n) {
+    FrameStamps prefix;
+    prefix.first.assign(longer.first.begin(), longer.first.begin() + std::ptrdiff_t(n));
+    prefix.last.assign(longer.last.begin(), longer.last.begin() + std::ptrdiff_t(n));
+    const SteadyState s = judge_steady_state(prefix, prefix, frames + kReferenceExtraFrames);
+    if (s.reached && s.interval_cycles() <= interval) return true;
+  }
+  return false;
+}
+
 SteadyState judge_run(int frames, const RunFrames& run) {
   const int longer = frames + kReferenceExtraFrames;
   return judge_steady_state(run(frames), run(longer), longer);

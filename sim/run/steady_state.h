@@ -93,6 +93,14 @@ using RunFrames = std::function<FrameStamps(int frames)>;
 // longer run are both run.
 SteadyState judge_run(int frames, const RunFrames& run);
 
+// The judgement of a run of `frames` frames is that of a prefix of its
+// longer run, at most `frames` frames long: the frames it judges are the
+// settled ones, which the two runs share from the start. So when no such
+// prefix of `longer` reaches the steady state at `interval` cycles per
+// frame or less, neither does the run of `frames` frames, whatever it
+// shows, and it need not be run to know that.
+bool some_prefix_reaches_within(const FrameStamps& longer, int frames, double interval);
+
 // `run` remembering its runs by frame count: a count's longer run can be
 // another count's own (the judged run's longer run, the search's first).
 RunFrames remember_runs(RunFrames run);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <random>
 
 #include "sim/config/loaders.h"
 #include "sim/explore/fifo_sizing.h"
@@ -293,12 +294,13 @@ TEST(FifoSizing, ParallelTrialsFindTheSameDepths) {
 
 // The shortcuts (frames jumped inside a trial, verdicts known from earlier
 // exact ones, aimed probes, probes at a twin FIFO's depth, no probe below a
-// FIFO's rate floor, trials run ahead on a free job) change what the search
-// runs, never what it finds: the same depth for every FIFO as the plain
+// FIFO's rate floor, trials run ahead on a free job, misses the steady-state
+// rule's longer run shows alone) change what the search runs, never what it
+// finds: the same depth for every FIFO as the plain
 // search, with no more runs; and on these designs each shortcut is used.
 TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
   const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
-  int64_t known = 0, aimed = 0, twin = 0, ahead_used = 0, rate_floors = 0;
+  int64_t known = 0, aimed = 0, twin = 0, ahead_used = 0, rate_floors = 0, by_longer_run = 0;
   for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", mixed}) {
     const ir::Design d = load(p);
     explore::FifoSizingOptions plain, quick;
@@ -311,7 +313,7 @@ TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
     EXPECT_EQ(b.sized.interval, a.sized.interval) << p;
     EXPECT_LE(b.runs, a.runs) << p;
     EXPECT_EQ(a.trials_known + a.aimed_rounds + a.trials_with_jumps + a.twin_rounds + a.trials_ahead +
-                  a.fifos_with_rate_floor,
+                  a.fifos_with_rate_floor + a.trials_by_longer_run,
               0)
         << p << ": the plain search took a shortcut";
     EXPECT_LE(b.trials_ahead_used, b.trials_ahead) << p;
@@ -320,6 +322,7 @@ TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
     twin += b.twin_rounds;
     ahead_used += b.trials_ahead_used;
     rate_floors += b.fifos_with_rate_floor;
+    by_longer_run += b.trials_by_longer_run;
     expect_each_one_shallower_misses(d, b);
   }
   EXPECT_GT(known, 0);
@@ -327,6 +330,7 @@ TEST(FifoSizing, TheShortcutsFindTheSameDepthsAsThePlainSearch) {
   EXPECT_GT(twin, 0);  // the residual blocks' FIFOs repeat
   EXPECT_GT(ahead_used, 0);
   EXPECT_GT(rate_floors, 0);
+  EXPECT_GT(by_longer_run, 0);
 }
 
 // The rate floor's arithmetic: capacity C moves at most C beats every
@@ -378,6 +382,38 @@ TEST(FifoSizing, OneBeatBelowItsRateFloorAFifoMissesTheTarget) {
     }
   }
   EXPECT_GT(checked, 0);
+}
+
+// What lets a trial skip its judged run (sim::some_prefix_reaches_within):
+// on real runs with FIFO depths drawn at random, whenever the steady-state
+// rule finds the judged run reaching the steady state at interval I, some
+// prefix of the longer run, no longer than the judged run, reaches it at I
+// or less.
+TEST(FifoSizing, AJudgementIsThatOfAPrefixOfTheLongerRunOnRealRuns) {
+  const fs::path mixed = kSource / "configs" / "designs" / "cosim" / "mixed-pow2-fixed-pynq-z1.yaml";
+  std::mt19937 rng(3);
+  int reached = 0, tried = 0;
+  for (const fs::path& p : {kTfc, kData / "residual-shallow-skip.yaml", mixed}) {
+    const ir::Design base = load(p);
+    const std::vector<explore::SizedFifo> fifos = explore::plan_fifos(base);
+    for (int v = 0; v < 6; ++v) {
+      const ir::Design d = explore::with_depths(base, fifos, [&](const explore::SizedFifo& f) {
+        const int64_t choices[] = {1, 2, 3, std::max<int64_t>(1, f.words / 4), f.words};
+        return int(choices[std::uniform_int_distribution<int>(0, 4)(rng)]);
+      });
+      for (int frames : {3, 5}) {
+        ++tried;
+        const sim::FrameStamps run = sim::frame_stamps(*sim::run_timing(d, frames, false));
+        const sim::FrameStamps longer =
+            sim::frame_stamps(*sim::run_timing(d, frames + sim::kReferenceExtraFrames, false));
+        const sim::SteadyState s = sim::judge_steady_state(run, longer, frames + sim::kReferenceExtraFrames);
+        if (!s.reached) continue;
+        ++reached;
+        EXPECT_TRUE(sim::some_prefix_reaches_within(longer, frames, s.interval_cycles())) << p << " " << frames;
+      }
+    }
+  }
+  EXPECT_GT(2 * reached, tried) << reached << " of " << tried << " reached the steady state";
 }
 
 // Started from its own sizing, a design keeps every depth: the depths meet

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 
 #include "sim/config/loaders.h"
@@ -128,6 +129,36 @@ TEST(SteadyStateRule, FirstBeatsMustRepeatAsWell) {
 
 // The search answers with a count whose own judgement reaches the steady
 // state; on this pipeline the fewest such count.
+// A judgement is that of a prefix of the longer run, at most the judged
+// run's frames long: whenever a run reaches the steady state at interval
+// I, some such prefix reaches it at I or less; and where the transient
+// outlasts the judged run, no prefix reaches any interval.
+TEST(SteadyStateRule, AJudgementIsThatOfAPrefixOfTheLongerRun) {
+  int reached = 0;
+  const std::function<int64_t(int)> gaps[] = {[](int f) { return f < 2 ? 800 : 500; },
+                                              [](int f) { return f < 3 ? 800 : (f % 2 ? 450 : 550); }};
+  for (const auto& gap : gaps) {
+    for (int reach : {1, 2, 3}) {
+      for (int frames = 3; frames <= 9; ++frames) {
+        const MadeUp m{gap, reach, 100};
+        const SteadyState s = judge(m, frames);
+        const FrameStamps longer = m(frames + sim::kReferenceExtraFrames);
+        if (!s.reached) continue;
+        ++reached;
+        EXPECT_TRUE(sim::some_prefix_reaches_within(longer, frames, s.interval_cycles())) << frames << " " << reach;
+      }
+    }
+  }
+  EXPECT_GT(reached, 5);
+  // Spacings that keep shrinking: no run reaches the steady state, nor does
+  // any prefix of its longer run.
+  const MadeUp shrinking{[](int f) { return 1000 - 10 * f; }};
+  for (int frames = 3; frames <= 9; ++frames) {
+    EXPECT_FALSE(judge(shrinking, frames).reached);
+    EXPECT_FALSE(sim::some_prefix_reaches_within(shrinking(frames + sim::kReferenceExtraFrames), frames, 1e12));
+  }
+}
+
 TEST(SteadyStateSearch, FindsTheFramesThatReachIt) {
   for (int reach : {1, 2, 4}) {
     const MadeUp m{[](int f) { return f < 3 ? 800 : 500; }, reach};

@@ -307,9 +307,7 @@ class Search {
         !sim::some_prefix_reaches_within(longer_run, r_.frames, r_.target_interval + kSameInterval)) {
       v.by_longer_run = true;
       for (size_t n = std::min(size_t(r_.frames), longer_run.last.size()); n > 0; --n) {
-        sim::FrameStamps prefix;
-        prefix.first.assign(longer_run.first.begin(), longer_run.first.begin() + std::ptrdiff_t(n));
-        prefix.last.assign(longer_run.last.begin(), longer_run.last.begin() + std::ptrdiff_t(n));
+        const sim::FrameStamps prefix = sim::first_frames(longer_run, n);
         const sim::SteadyState p = sim::judge_steady_state(prefix, prefix, longer);
         if (p.reached) {
           v.interval = p.interval_cycles();

@@ -79,12 +79,18 @@ SteadyState judge_steady_state(const FrameStamps& run, const FrameStamps& longer
   return s;
 }
 
+FrameStamps first_frames(const FrameStamps& run, size_t n) {
+  FrameStamps f;
+  n = std::min({n, run.first.size(), run.last.size()});
+  f.first.assign(run.first.begin(), run.first.begin() + std::ptrdiff_t(n));
+  f.last.assign(run.last.begin(), run.last.begin() + std::ptrdiff_t(n));
+  return f;
+}
+
 bool some_prefix_reaches_within(const FrameStamps& longer, int frames, double interval) {
   const size_t most = std::min(size_t(std::max(frames, 0)), longer.last.size());
   for (size_t n = 0; n <= most; ++n) {
-    FrameStamps prefix;
-    prefix.first.assign(longer.first.begin(), longer.first.begin() + std::ptrdiff_t(n));
-    prefix.last.assign(longer.last.begin(), longer.last.begin() + std::ptrdiff_t(n));
+    const FrameStamps prefix = first_frames(longer, n);
     const SteadyState s = judge_steady_state(prefix, prefix, frames + kReferenceExtraFrames);
     if (s.reached && s.interval_cycles() <= interval) return true;
   }

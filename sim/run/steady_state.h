@@ -93,6 +93,9 @@ using RunFrames = std::function<FrameStamps(int frames)>;
 // longer run are both run.
 SteadyState judge_run(int frames, const RunFrames& run);
 
+// The first `n` frames of a run (all of them if it has fewer).
+FrameStamps first_frames(const FrameStamps& run, size_t n);
+
 // The judgement of a run of `frames` frames is that of a prefix of its
 // longer run, at most `frames` frames long: the frames it judges are the
 // settled ones, which the two runs share from the start. So when no such

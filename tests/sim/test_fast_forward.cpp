@@ -23,6 +23,7 @@
 #include "sim/run/simulation.h"
 #include "sim/run/timing_run.h"
 #include "tests/sim/design_case.h"
+#include "tests/sim/random_depths.h"
 #include "tests/sim/run_vine.h"
 
 namespace fs = std::filesystem;
@@ -185,19 +186,7 @@ INSTANTIATE_TEST_SUITE_P(Designs, FastForwardShipped, ::testing::ValuesIn([] {
                            return s;
                          });
 
-namespace {
-
-// The design with every FIFO's depth drawn at random: shallow (1 to 3),
-// a quarter of the stream's words per frame, a frame, or two.
-ir::Design random_depths(const ir::Design& base, const std::vector<explore::SizedFifo>& fifos,
-                         std::mt19937& rng) {
-  return explore::with_depths(base, fifos, [&](const explore::SizedFifo& f) {
-    const int64_t choices[] = {1, 2, 3, std::max<int64_t>(1, f.words / 4), f.words, 2 * f.words};
-    return int(choices[std::uniform_int_distribution<int>(0, 5)(rng)]);
-  });
-}
-
-}  // namespace
+using testing_support::random_depths;
 
 // With the steady-state judgement, whose timing runs are fast-forwarded too
 // (and whose longer run a timing-only run reads off its own repetition,

@@ -13,6 +13,7 @@
 #include "sim/explore/fifo_sizing.h"
 #include "sim/explore/finn_fifo_style.h"
 #include "sim/run/timing_run.h"
+#include "tests/sim/random_depths.h"
 
 namespace vine {
 namespace {
@@ -397,10 +398,7 @@ TEST(FifoSizing, AJudgementIsThatOfAPrefixOfTheLongerRunOnRealRuns) {
     const ir::Design base = load(p);
     const std::vector<explore::SizedFifo> fifos = explore::plan_fifos(base);
     for (int v = 0; v < 6; ++v) {
-      const ir::Design d = explore::with_depths(base, fifos, [&](const explore::SizedFifo& f) {
-        const int64_t choices[] = {1, 2, 3, std::max<int64_t>(1, f.words / 4), f.words};
-        return int(choices[std::uniform_int_distribution<int>(0, 4)(rng)]);
-      });
+      const ir::Design d = testing_support::random_depths(base, fifos, rng);
       for (int frames : {3, 5}) {
         ++tried;
         const sim::FrameStamps run = sim::frame_stamps(*sim::run_timing(d, frames, false));

@@ -510,14 +510,13 @@ class Search {
       const auto pn = fill_free_run(r_.frames + sim::kReferenceExtraFrames);
       r_.unbounded = judge(work_, r_.frames);
       if (r_.unbounded.reached || o_.frames > 0) {
-        for (SizedFifo& f : r_.fifos) {
-          f.unbounded_peak = peak_of(*pn, f.name);
+        for (SizedFifo& f : r_.fifos)
           for (const auto& q : pn->fifos())
-            if (q->name() == f.name) {
+            if (q->name() == f.name) {  // an edge read twice: its FIFOs' highest peak
+              f.unbounded_peak = std::max(f.unbounded_peak, q->max_occupancy());
               f.latency = q->latency();
               f.extra_slots = q->capacity() - q->depth();
             }
-        }
         break;
       }
       // Find the frames that reach the steady state, then make the FIFOs
